@@ -1,0 +1,18 @@
+"""The `argocd` exporter (not implemented yet)."""
+
+from __future__ import annotations
+
+from exporters import API_VERSION, ExportContext, ExportResult
+from proton_exodus.errors import NotImplementedYet
+
+
+class _Pending:
+    name = "argocd"
+    summary = "(not implemented yet)"
+    api_version = API_VERSION
+
+    def export(self, ctx: ExportContext) -> ExportResult:
+        raise NotImplementedYet("export target 'argocd' is not implemented yet")
+
+
+exporter = _Pending()

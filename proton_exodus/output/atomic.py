@@ -1,0 +1,62 @@
+"""Atomic file and directory writes, so an interrupted or failed command never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+def dump_json(data: Any) -> str:
+    """Deterministic JSON text: sorted keys, 2-space indent, final newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write `text` to `path` through a temporary file in the same directory and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree_atomic(root: Path, files: Mapping[str, str | bytes], *, replace: bool = True) -> None:
+    """Write a whole tree of files at once: build it beside `root`, then swap it in.
+
+    With `replace`, whatever was at `root` is replaced in one rename (the old tree is removed only
+    after the new one is in place), so readers never see a mix of old and new files.
+    """
+    root = root.resolve()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".tmp", dir=root.parent))
+    try:
+        for rel, content in sorted(files.items()):
+            target = (staging / rel).resolve()
+            if staging not in target.parents:
+                raise ValueError(f"refusing to write outside the output directory: {rel}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8", newline="\n")
+        if root.exists() and replace:
+            old = root.with_name(f".{root.name}.old-{os.getpid()}")
+            os.replace(root, old)
+            os.replace(staging, root)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, root)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
