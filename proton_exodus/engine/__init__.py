@@ -1,0 +1,1 @@
+"""Local Proton: the engine behind `exodus local serve` (state, rules, provisioning)."""
