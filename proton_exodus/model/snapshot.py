@@ -120,8 +120,10 @@ class Snapshot:
         """A content digest of the records and stacks, independent of capture time."""
         h = hashlib.sha256()
         for kind in KINDS:
-            h.update(json.dumps(self.kind(kind), sort_keys=True, default=str).encode())
-        h.update(json.dumps(self.stacks, sort_keys=True, default=str).encode())
+            recs = sorted(self.kind(kind), key=lambda r, k=kind: record_identity(k, r))
+            h.update(json.dumps(recs, sort_keys=True, default=str).encode())
+        stacks = sorted(self.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
+        h.update(json.dumps(stacks, sort_keys=True, default=str).encode())
         return "sha256:" + h.hexdigest()
 
 
@@ -181,10 +183,18 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, str | bytes]:
         counts[kind] = len(recs)
     stacks = sorted(snapshot.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
     files["stacks/index.json"] = dump_json(stacks)
+    # Templates and bundles may live in memory or (for a loaded snapshot) under its root.
+    for stack in stacks:
+        text = snapshot.stack_template(stack)
+        if text is not None:
+            files[stack["templatePath"]] = text
     for rel, text in snapshot.templates.items():
         files[rel] = text
-    for bundle_rel, bundle in snapshot.bundles.items():
-        for rel, content in bundle.items():
+    bundle_paths = set(snapshot.bundles)
+    for kind in _VERSION_KINDS:
+        bundle_paths.update(r["bundle"] for r in snapshot.kind(kind) if r.get("bundle"))
+    for bundle_rel in sorted(bundle_paths):
+        for rel, content in (snapshot.bundle_files(bundle_rel) or {}).items():
             files[f"{bundle_rel}/{rel}"] = content
     hashes = {
         rel: "sha256:" + hashlib.sha256(c if isinstance(c, bytes) else c.encode()).hexdigest()
