@@ -159,6 +159,11 @@ class SyntheticSize:
     services: int = 4
     instances_per_service: int = 2
     pipelines: bool = True
+    # Optional parts (proton_exodus.synthetic_extras); the defaults leave the estate unchanged.
+    components: int = 0  # directly defined components on the first N instances
+    account_connections: int = 0  # first N environments deployed into another account
+    repositories: bool = False  # repositories, template sync configs, a service sync config
+    faults: bool = False  # failed/stuck deployments, missing bundle, unreachable stack, secrets, non-CFN
 
 
 def _stack_suffix(key: str) -> str:
@@ -332,7 +337,21 @@ def build_synthetic_snapshot(size: SyntheticSize | None = None, *, account: str 
     envs = [builder.environment(i) for i in range(size.environments)]
     for i in range(size.services):
         builder.service(i, envs, size)
+    _add_extras(builder, size)
     return builder.snap
+
+
+def _add_extras(builder: _Builder, size: SyntheticSize) -> None:
+    from proton_exodus import synthetic_extras as extras
+
+    if size.components:
+        extras.add_components(builder, size.components)
+    if size.account_connections:
+        extras.add_account_connections(builder, size.account_connections)
+    if size.repositories:
+        extras.add_repositories(builder, blocked=size.faults)
+    if size.faults:
+        extras.add_faults(builder)
 
 
 def bundle_archive(snapshot: Snapshot, bundle_rel: str) -> bytes:
