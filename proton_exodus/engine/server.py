@@ -1,0 +1,294 @@
+"""`LocalProtonServer`: the local Proton API plus moto's cloud on one threaded HTTP endpoint.
+
+Usable in-process (`with LocalProtonServer(port=0) as srv: srv.url`) and behind `exodus local serve`.
+Admin routes: `GET /_health`, `POST /_retire` (simulate Proton's end of support, PROTON.md §5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from proton_exodus.engine.cloud import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    ClientFactory,
+    LocalState,
+    account_and_region,
+    is_proton_request,
+    moto_app,
+)
+from proton_exodus.engine.faults import FaultConfig, FaultInjector
+from proton_exodus.engine.protocol import ProtonProtocol, Reply, error_reply
+from proton_exodus.errors import BadInput
+
+LOG = logging.getLogger(__name__)
+
+# How the local Proton answers once retired (`--retired`, `POST /_retire`). Retired or
+# customer-closed AWS APIs that still resolve answer HTTP 400 with a modelled AccessDeniedException
+# and a service-specific sentence: OpsWorks Stacks says "AWS OpsWorks Stacks is no longer accepting
+# new customers", RoboMaker answers ForbiddenException "... only available for existing customers"
+# (ekristen/aws-nuke issue #373, 2024-10). A fully removed API (CodeStar, July 2024) stops resolving
+# in DNS (same issue; aws/copilot-cli #5904); that cannot be simulated on an endpoint that keeps
+# serving CloudFormation, so we take the first form. The inventory should treat both, and an
+# EndpointConnectionError for proton.<region>.amazonaws.com, as "retired" (see `looks_retired`).
+RETIRED_ERROR_CODE = "AccessDeniedException"
+RETIRED_HTTP_STATUS = 400
+RETIRED_MESSAGE = (
+    "AWS Proton is no longer available: support ended on October 7, 2026 and Proton resources can no "
+    "longer be reached. Deployed infrastructure (CloudFormation stacks) remains intact."
+)
+_RETIRED_MARKERS = ("no longer available", "no longer accepting", "end of support", "support ended",
+                    "only available for existing customers")
+
+
+def looks_retired(code: str, message: str) -> bool:
+    """True if an error (code, message) is how a retired AWS service answers, ours included."""
+    text = message.lower()
+    return code in ("AccessDeniedException", "ForbiddenException") and any(m in text for m in _RETIRED_MARKERS)
+
+
+def _make_http_server(host: str, port: int, app: Any, verbose: bool) -> Any:
+    """A werkzeug threaded server that tracks open connections so stop() can close keep-alives."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import ThreadedWSGIServer
+
+    class Handler(MotoRequestHandler):
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            if verbose:
+                super().log_request(code, size)
+
+    class Server(ThreadedWSGIServer):
+        daemon_threads = True
+        block_on_close = True  # server_close() joins request threads: no leaks
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.open_connections: set[socket.socket] = set()
+            self.connections_lock = threading.Lock()
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with self.connections_lock:
+                self.open_connections.add(request)
+            super().process_request(request, client_address)
+
+        def shutdown_request(self, request: Any) -> None:
+            with self.connections_lock:
+                self.open_connections.discard(request)
+            super().shutdown_request(request)
+
+        def close_connections(self) -> None:
+            with self.connections_lock:
+                live = list(self.open_connections)
+            for conn in live:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)  # wakes a handler parked on a keep-alive read
+
+    return Server(host, port, app, handler=Handler)
+
+
+class LocalProtonServer:
+    """The local cloud on `host:port` (port 0 picks a free one); start()/stop() or a `with` block."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: str | None = None,
+                 state_path: Path | None = None, faults: FaultConfig | None = None, retired: bool = False,
+                 auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None) -> None:
+        self.host, self.requested_port = host, port
+        self.backend_factory = backend_factory  # None: ProtonBackend; tests may pass a stand-in
+        self.seed, self.retired, self.auto_complete, self.verbose = seed, retired, auto_complete, verbose
+        self.faults = FaultInjector(faults)
+        self.state = LocalState(state_path)
+        self._backends: dict[tuple[str, str], Any] = {}
+        self._backends_lock = threading.RLock()
+        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size)
+        self._http: Any = None
+        self._thread: threading.Thread | None = None
+        self.clients: ClientFactory | None = None
+
+    # ---- lifecycle ----
+    def start(self) -> LocalProtonServer:
+        """Bind, serve in a background thread, restore state, then seed; returns when ready."""
+        if self._http is not None:
+            return self
+        self.state.restore_cloud()
+        self._moto = moto_app()
+        try:
+            self._http = _make_http_server(self.host, self.requested_port, self, self.verbose)
+        except OSError as err:
+            raise BadInput(f"cannot listen on {self.host}:{self.requested_port}: {err.strerror}") from err
+        self.clients = ClientFactory(self.url)
+        self._thread = threading.Thread(target=self._http.serve_forever, name="exodus-local-proton", daemon=True)
+        self._thread.start()
+        try:
+            for account_id, region in self.state.known_backends():
+                self.backend(account_id, region)
+            self._seed()
+        except BaseException:
+            self.stop()
+            raise
+        self.state.start_autosave()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close keep-alive connections, join every thread, save state, free the port."""
+        if self._http is None:
+            return
+        self._http.shutdown()
+        self._http.close_connections()
+        self._http.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self.state.stop_autosave()
+        with self._backends_lock:
+            keys = sorted(self._backends)
+            for backend in self._backends.values():
+                backend.close()
+            self._backends.clear()
+        self.state.save(keys)
+        self._http = self._thread = None
+
+    def __enter__(self) -> LocalProtonServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._http is None:
+            raise RuntimeError("the server is not started")
+        return int(self._http.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # ---- state ----
+    def backend(self, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
+        """The ProtonBackend of one account and Region, created on first use."""
+        with self._backends_lock:
+            backend = self._backends.get((account_id, region))
+            if backend is None:
+                assert self.clients is not None, "start() the server first"
+                backend = self._factory()(
+                    account_id, region, state_path=self.state.backend_path(account_id, region),
+                    cloudformation=self.clients.cloudformation, s3=self.clients.s3_reader(account_id),
+                    auto_complete=self.auto_complete,
+                )
+                self._backends[(account_id, region)] = backend
+                self.state.save(sorted(self._backends))
+            return backend
+
+    def _factory(self) -> Any:
+        if self.backend_factory is not None:
+            return self.backend_factory
+        from proton_exodus.engine.backend import ProtonBackend
+
+        return ProtonBackend
+
+    def backends(self) -> Iterable[tuple[tuple[str, str], Any]]:
+        with self._backends_lock:
+            return list(self._backends.items())
+
+    def retire(self, retired: bool = True) -> None:
+        """Make the Proton API answer as the retired service (the local cloud keeps serving)."""
+        self.retired = retired
+
+    def _seed(self) -> None:
+        if self.seed is None:
+            return
+        if self.seed != "demo":
+            raise BadInput(f"unknown --seed {self.seed!r}", hint="the only seed is 'demo'")
+        try:
+            from proton_exodus.demo.seed import seed_demo
+        except ImportError as err:
+            raise BadInput("`--seed demo` needs proton_exodus.demo.seed.seed_demo, which is not available "
+                           f"in this build ({err})") from err
+        seed_demo(self)
+
+    # ---- WSGI ----
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/_health" and method == "GET":
+            return self._respond(start_response, Reply(200, json.dumps(self.health()).encode(), _JSON))
+        if path == "/_retire" and method == "POST":
+            self.retire(_retire_flag(_read_body(environ)))
+            return self._respond(start_response, Reply(200, json.dumps({"retired": self.retired}).encode(), _JSON))
+        self.state.mark_dirty()
+        if is_proton_request(environ):
+            return self._respond(start_response, self._proton(environ))
+        return self._moto(environ, start_response)
+
+    def health(self) -> dict[str, Any]:
+        keys = [f"{a}/{r}" for (a, r), _ in self.backends()]
+        return {"status": "ok", "retired": self.retired, "backends": keys, "throttled": self.faults.throttled}
+
+    def _proton(self, environ: dict[str, Any]) -> Reply:
+        body = _read_body(environ)
+        if self.retired:
+            from proton_exodus.engine.errors import AccessDeniedException
+
+            return error_reply(AccessDeniedException(RETIRED_MESSAGE))
+        account_id, region = account_and_region(environ)
+        from proton_exodus.engine.errors import ProtonApiError
+
+        try:
+            self.faults.before_request(account_id, region)
+        except ProtonApiError as err:
+            return error_reply(err)
+        return self.protocol.handle(environ.get("HTTP_X_AMZ_TARGET"), body, account_id, region)
+
+    @staticmethod
+    def _respond(start_response: Any, reply: Reply) -> list[bytes]:
+        headers = [*reply.headers.items(), ("Content-Length", str(len(reply.body)))]
+        start_response(f"{reply.status} {_REASONS.get(reply.status, 'Error')}", headers)
+        return [reply.body]
+
+
+_JSON = {"Content-Type": "application/json"}
+_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _retire_flag(body: bytes) -> bool:
+    try:
+        data = json.loads(body) if body.strip() else {}
+    except ValueError:
+        data = {}
+    return bool(data.get("retired", True)) if isinstance(data, dict) else True
+
+
+def serve_until_signal(server: LocalProtonServer, on_ready: Any) -> None:
+    """Run `server` until SIGTERM or SIGINT, then stop it cleanly; `on_ready(url)` once it answers."""
+    import signal
+
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server.start()
+        try:
+            on_ready(server.url)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            server.stop()
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
