@@ -1,18 +1,5 @@
-"""The `argocd` exporter (not implemented yet)."""
+"""The `argocd` exporter: Argo CD Applications/ApplicationSets and Crossplane Stacks adopting existing stacks."""
 
-from __future__ import annotations
+from exporters.argocd.exporter import ArgoCdExporter, exporter
 
-from exporters import API_VERSION, ExportContext, ExportResult
-from proton_exodus.errors import NotImplementedYet
-
-
-class _Pending:
-    name = "argocd"
-    summary = "(not implemented yet)"
-    api_version = API_VERSION
-
-    def export(self, ctx: ExportContext) -> ExportResult:
-        raise NotImplementedYet("export target 'argocd' is not implemented yet")
-
-
-exporter = _Pending()
+__all__ = ["ArgoCdExporter", "exporter"]
