@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from proton_exodus.cli.options import global_options
-from proton_exodus.errors import NotImplementedYet
 
 
-@click.command("iam-policy", context_settings={"ignore_unknown_options": True})
+@click.command("iam-policy")
 @global_options
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def iam_policy_cmd(args: tuple[str, ...]) -> None:
-    """Print the minimal IAM policy for an exodus command."""
-    raise NotImplementedYet("`exodus iam-policy` is not implemented yet (issue 13).")
+@click.option("--for", "command", required=True, type=click.Choice(["inventory", "verify", "handover"]),
+              help="The command whose policy to print.")
+def iam_policy_cmd(command: str) -> None:
+    """Print the minimal IAM policy document for an exodus command (JSON on stdout, always)."""
+    from proton_exodus.iam import iam_policy
+
+    click.echo(json.dumps(iam_policy(command), indent=2))
