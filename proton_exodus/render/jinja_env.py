@@ -1,0 +1,126 @@
+"""The sandboxed, strict Jinja environment Proton renders CloudFormation with, and a compile cache.
+
+Undefined names fail loudly (Proton behaves like StrictUndefined, PROTON.md §2.2) with the full dotted
+name in the message; `is defined` and the `default` filter still work. Hostile templates stay inside
+Jinja's sandbox. Compiled templates are cached by source text, so re-rendering is cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2 import StrictUndefined, Template
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from proton_exodus.errors import RenderError
+from proton_exodus.render.filters import FILTERS, ML_END, ML_START, FilterFailure
+
+__all__ = ["NS", "compile_template", "namespace", "render_jinja"]
+
+
+class NS(dict):
+    """A namespace dict that knows its dotted path, for error messages like `'environment.outputs.X' is undefined`."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str, items: Mapping[str, Any]) -> None:
+        super().__init__(items)
+        self.path = path
+
+
+def namespace(path: str, value: Any) -> Any:
+    """Wrap mappings (recursively, also inside lists) as NS so undefined lookups name their full path."""
+    if isinstance(value, Mapping):
+        return NS(path, {k: namespace(f"{path}.{k}", v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return [namespace(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    return value
+
+
+class ProtonUndefined(StrictUndefined):
+    """StrictUndefined whose message names the full path of what was looked up."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        obj, name = self._undefined_obj, self._undefined_name
+        if isinstance(obj, NS):
+            return f"'{obj.path}.{name}' is undefined" if isinstance(name, str) else \
+                f"'{obj.path}[{name!r}]' is undefined"
+        return super()._undefined_message
+
+
+class ProtonEnvironment(SandboxedEnvironment):
+    """Sandbox where `x.name` on a namespace dict means the key `name` first (an input called `items`
+    must not resolve to dict.items)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+ENV = ProtonEnvironment(undefined=ProtonUndefined, autoescape=False)
+ENV.filters.update(FILTERS)
+
+
+@functools.lru_cache(maxsize=512)
+def compile_template(text: str, source: str) -> Template:
+    """Compile once per (text, source); raises RenderError on syntax errors, naming the line."""
+    try:
+        return ENV.from_string(text)
+    except TemplateSyntaxError as err:
+        raise RenderError(f"{source} line {err.lineno}: Jinja syntax error: {err.message}") from None
+
+
+def _template_line(err: BaseException) -> int | None:
+    tb, line = err.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def reindent(text: str) -> str:
+    """Indent the lines of multi-line filter output to the column where the output starts."""
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find(ML_START, pos)) != -1:
+        end = text.find(ML_END, start)
+        if end == -1:
+            break
+        parts.append(text[pos:start])
+        done = "".join(parts)
+        column = len(done) - (done.rfind("\n") + 1)
+        parts.append(text[start + 1:end].replace("\n", "\n" + " " * column))
+        pos = end + 1
+    parts.append(text[pos:])
+    return "".join(parts).replace(ML_START, "").replace(ML_END, "")
+
+
+def render_jinja(text: str, context: Mapping[str, Any], *, source: str) -> str:
+    """Render `text` with `context`; RenderError names `source`, the line and what went wrong."""
+    template = compile_template(text, source)
+    try:
+        out = template.render(context)
+    except FilterFailure as err:
+        raise RenderError(f"{source}{_at(err)}: {err.message}") from None
+    except SecurityError as err:
+        raise RenderError(f"{source}{_at(err)}: blocked by the template sandbox: {err}") from None
+    except TemplateError as err:
+        raise RenderError(f"{source}{_at(err)}: {err.message or type(err).__name__}") from None
+    except (TypeError, ValueError, KeyError, IndexError, ArithmeticError, AttributeError) as err:
+        raise RenderError(f"{source}{_at(err)}: {type(err).__name__}: {err}") from None
+    return reindent(out) if ML_START in out else out
+
+
+def _at(err: BaseException) -> str:
+    line = _template_line(err)
+    return f" line {line}" if line else ""
