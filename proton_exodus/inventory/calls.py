@@ -1,0 +1,97 @@
+"""Journaled AWS calls: one unit of work per operation and parameters, results made JSON-safe.
+
+Every call the crawl makes goes through `Caller.call` / `Caller.list_all`, so each is counted,
+translated on failure (awserrors.translate) and, once it succeeded, recorded in the resume journal.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore import xform_name
+
+from proton_exodus.inventory.awserrors import error_code, translate
+from proton_exodus.inventory.journal import Journal
+
+PAGE_SIZE = 100  # Proton's maximum maxResults (PROTON.md §6.4)
+
+
+def iso(value: datetime) -> str:
+    """A timestamp as ISO 8601 UTC text (`2026-01-02T03:04:05Z`, microseconds kept when present)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def jsonable(value: Any) -> Any:
+    """A boto3 response made JSON-safe: timestamps to ISO text, ResponseMetadata dropped."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+class Caller:
+    """Calls one client in one scope through the journal; `label` prefixes the journal keys."""
+
+    def __init__(self, client: Any, journal: Journal, *, label: str, service: str, region: str,
+                 account: str = "") -> None:
+        self.client = client
+        self.journal = journal
+        self.label = label
+        self.service = service
+        self.region = region
+        self.account = account
+
+    def _key(self, op: str, params: dict[str, Any]) -> str:
+        return f"{self.label}|{op}|{json.dumps(params, sort_keys=True, separators=(',', ':'))}"
+
+    def _fail(self, err: BaseException, op: str) -> Exception:
+        return translate(err, service=self.service, operation=op, region=self.region, account=self.account)
+
+    def call(self, op: str, tolerate: tuple[str, ...] = (), **params: Any) -> Any:
+        """`op(**params)` as JSON-safe data; None when the error code is in `tolerate`."""
+        def fetch() -> Any:
+            try:
+                return jsonable(getattr(self.client, xform_name(op))(**params))
+            except Exception as err:
+                if error_code(err) in tolerate:
+                    return None
+                raise self._fail(err, op) from err
+
+        return self.journal.unit(self._key(op, params), fetch)
+
+    def list_all(self, op: str, result_key: str, tolerate: tuple[str, ...] = (), **params: Any) -> list[Any] | None:
+        """Every item of a paginated List operation, pages of 100 where the operation takes maxResults."""
+        def fetch() -> Any:
+            try:
+                return self._paginate(op, result_key, params)
+            except Exception as err:
+                if error_code(err) in tolerate:
+                    return None
+                raise self._fail(err, op) from err
+
+        return self.journal.unit(self._key(op, params), fetch)
+
+    def _paginate(self, op: str, result_key: str, params: dict[str, Any]) -> list[Any]:
+        method = xform_name(op)
+        config: dict[str, Any] = {}
+        input_shape = self.client.meta.service_model.operation_model(op).input_shape
+        if input_shape is not None and "maxResults" in input_shape.members:
+            config["PageSize"] = PAGE_SIZE
+        items: list[Any] = []
+        if self.client.can_paginate(method):
+            pages = self.client.get_paginator(method).paginate(**params, PaginationConfig=config)
+            for page in pages:
+                items.extend(page.get(result_key) or [])
+        else:
+            items.extend(getattr(self.client, method)(**params).get(result_key) or [])
+        return jsonable(items)

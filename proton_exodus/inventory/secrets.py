@@ -1,0 +1,150 @@
+"""Sensitive spec values: find them, swap them for placeholders in the spec text, keep the clear
+values apart (secrets.json, mode 0600) or drop them (`--redact`).
+
+A value is sensitive when its input name looks secret (password, secret, token, key...) or the
+value itself looks like a credential (AWS keys, GitHub/Slack tokens, private keys, JWTs, URLs
+with a password). Spec text keeps its layout: only the scalar is replaced, by a double-quoted
+placeholder, and the result is re-parsed to prove the swap; YAML the regex cannot handle is
+re-dumped instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import yaml
+
+PLACEHOLDER = "{{{{exodus:secret:{}}}}}"
+PLACEHOLDER_RE = re.compile(r"\{\{exodus:secret:([0-9a-f]{16})\}\}")
+SECRET_NAME_RE = re.compile(
+    r"(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|"
+    r"secret[_-]?key|credential|auth|(^|[_-])key$|signing[_-]?key|client[_-]?secret|webhook)",
+    re.IGNORECASE,
+)
+CREDENTIAL_VALUE_RES = tuple(re.compile(p) for p in (
+    r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",                       # AWS access key id
+    r"\bgh[pousr]_[A-Za-z0-9]{30,}\b",                     # GitHub token
+    r"\bgithub_pat_[A-Za-z0-9_]{40,}\b",
+    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",                    # Slack token
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",    # JWT
+    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",           # URL with user:password
+))
+# Values that name a secret rather than hold one: references stay readable.
+REFERENCE_RE = re.compile(r"^(arn:|\{\{resolve:|\$\{|alias/|ssm:|secretsmanager:)")
+
+
+def looks_secret(name: str, value: Any) -> bool:
+    """Whether the input `name` = `value` must not be stored in the clear."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        return False
+    text = str(value)
+    if not text or PLACEHOLDER_RE.fullmatch(text):
+        return False
+    if any(r.search(text) for r in CREDENTIAL_VALUE_RES):
+        return True
+    if REFERENCE_RE.match(text):
+        return False
+    return bool(SECRET_NAME_RE.search(name))
+
+
+def _walk(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    found: list[tuple[tuple[str, ...], Any]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                found += _walk(value, (*path, str(key)))
+            elif looks_secret(str(key), value):
+                found.append(((*path, str(key)), value))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _walk(item, (*path, str(index)))
+    return found
+
+
+def _get(node: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _set(node: Any, path: tuple[str, ...], value: Any) -> None:
+    for part in path[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    last = path[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _scalar_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?P<lead>(^|[\s{,])(?P<q>['\"]?)" + re.escape(key) + r"(?P=q)\s*:[ \t]*)"
+        r"(?P<val>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\n]|'')*'|[^\s#,}\]\n][^#,}\]\n]*?)"
+        r"(?P<tail>[ \t]*(?:#[^\n]*)?$|[ \t]*[,}\]])",
+        re.MULTILINE,
+    )
+
+
+def _swap_text(text: str, key: str, value: Any, placeholder: str) -> str:
+    """Replace the scalar of `key` whose parsed value equals `value` with the quoted placeholder."""
+    def repl(match: re.Match[str]) -> str:
+        try:
+            parsed = yaml.safe_load(match.group("val"))
+        except yaml.YAMLError:
+            return match.group(0)
+        if parsed != value and str(parsed) != str(value):
+            return match.group(0)
+        return f'{match.group("lead")}"{placeholder}"{match.group("tail")}'
+
+    return _scalar_pattern(key).sub(repl, text)
+
+
+def redact_spec(text: str, scope: str) -> tuple[str, dict[str, Any]]:
+    """Replace sensitive values in spec `text`; return the new text and {secret_id: clear value}.
+
+    `scope` (the record's identity and field) makes ids stable across runs without hashing the
+    values themselves, which would let anyone holding the snapshot test guesses.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text, {}
+    found = _walk(data, ())
+    if not found:
+        return text, {}
+    secrets: dict[str, Any] = {}
+    new_text = text
+    for path, value in found:
+        secret_id = hashlib.sha256(f"{scope}#{'/'.join(path)}".encode()).hexdigest()[:16]
+        placeholder = PLACEHOLDER.format(secret_id)
+        secrets[secret_id] = value
+        new_text = _swap_text(new_text, path[-1], value, placeholder)
+        _set(data, path, placeholder)
+    if not _placeholders_in_place(new_text, found, data):
+        new_text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    return new_text, secrets
+
+
+def _placeholders_in_place(text: str, found: list[tuple[tuple[str, ...], Any]], expected: Any) -> bool:
+    try:
+        reparsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return reparsed == expected and all(PLACEHOLDER_RE.fullmatch(str(_get(reparsed, p))) for p, _ in found)
+
+
+def restore_data(node: Any, secrets: dict[str, Any]) -> Any:
+    """A copy of parsed spec data with placeholders replaced by their clear values (unknown ids stay)."""
+    if isinstance(node, dict):
+        return {k: restore_data(v, secrets) for k, v in node.items()}
+    if isinstance(node, list):
+        return [restore_data(v, secrets) for v in node]
+    if isinstance(node, str):
+        match = PLACEHOLDER_RE.fullmatch(node)
+        if match and match.group(1) in secrets:
+            return secrets[match.group(1)]
+    return node
