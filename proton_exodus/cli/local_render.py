@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from proton_exodus.cli.options import global_options
-from proton_exodus.errors import NotImplementedYet
+from proton_exodus.cli.options import global_options, settings_of
+
+_FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.command("render", context_settings={"ignore_unknown_options": True})
+@click.command("render")
 @global_options
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def render_cmd(args: tuple[str, ...]) -> None:
-    """Render a bundle with a spec, as Proton did (CloudFormation, Terraform or CodeBuild)."""
-    raise NotImplementedYet("`exodus local render` is not implemented yet (issue 4).")
+@click.option("--bundle", required=True, type=click.Path(path_type=Path),
+              help="Template bundle: a directory, .tar.gz or .zip.")
+@click.option("--spec", required=True, type=_FILE, help="Spec file (EnvironmentSpec or ServiceSpec).")
+@click.option("--instance", metavar="NAME", help="Render this service instance of the spec.")
+@click.option("--pipeline", is_flag=True, help="Render the service pipeline.")
+@click.option("--component", metavar="NAME", help="Render a directly defined component of this name.")
+@click.option("--template-file", type=_FILE, help="The component's IaC file (with --component).")
+@click.option("--manifest", type=_FILE, help="The component's manifest (with --component).")
+@click.option("--outputs", type=_FILE, help="JSON of outputs Proton knew at render time.")
+@click.option("--account-id", metavar="ID", help="AWS account id of the environment(s).")
+@click.option("--name", metavar="NAME", help="Environment or service name (default: the template's name).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Write here (file for CloudFormation; directory for Terraform/CodeBuild).")
+@click.pass_context
+def render_cmd(ctx: click.Context, bundle: Path, spec: Path, instance: str | None, pipeline: bool,
+               component: str | None, template_file: Path | None, manifest: Path | None, outputs: Path | None,
+               account_id: str | None, name: str | None, out: Path | None) -> None:
+    """Render the environment (no target option), one --instance, the --pipeline or a --component."""
+    from proton_exodus.errors import BadInput
+    from proton_exodus.render.request import RenderRequest, render_request, write_rendered
+
+    if pipeline and (instance or component) or (component is None and (template_file or manifest)):
+        raise BadInput("choose one target: --instance NAME, --pipeline, or --component NAME "
+                       "(--template-file/--manifest go with --component)")
+    settings = settings_of(ctx)
+    req = RenderRequest(bundle, spec, instance, pipeline, component, template_file, manifest, outputs,
+                        account_id, settings.regions[0] if settings.regions else None, name)
+    text = write_rendered(render_request(req), out)
+    if text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
