@@ -1,0 +1,63 @@
+"""Sensitive spec values: detected by name or by shape, swapped in place, restorable."""
+
+from __future__ import annotations
+
+import yaml
+
+from proton_exodus.inventory.secrets import PLACEHOLDER_RE, looks_secret, redact_spec, restore_data
+
+SPEC = """proton: ServiceSpec
+pipeline:
+  inputs:
+    service_dir: app   # where the code is
+instances:
+  - name: prod
+    environment: prod-env
+    spec:
+      db_password: "hunter2-very-long"
+      api_key: abc123
+      port: 8080
+      notify: https://hooks.example.com/x
+      token_ref: arn:aws:secretsmanager:us-east-1:111111111111:secret:db
+      plain: AKIAABCDEFGHIJKLMNOP
+"""
+
+
+def test_names_and_shapes_that_look_secret() -> None:
+    assert looks_secret("db_password", "x")
+    assert looks_secret("GITHUB_TOKEN", "x")
+    assert looks_secret("ssh_key", "x")
+    assert looks_secret("anything", "ghp_" + "a" * 36)
+    assert looks_secret("url", "postgres://user:pw@db:5432/x")
+    assert not looks_secret("port", 8080)
+    assert not looks_secret("token_ref", "arn:aws:secretsmanager:us-east-1:1:secret:x")
+    assert not looks_secret("enabled_key", True)
+
+
+def test_redaction_keeps_layout_and_round_trips() -> None:
+    text, secrets = redact_spec(SPEC, "services/111/us-east-1/svc/spec")
+    assert "hunter2" not in text and "abc123" not in text and "AKIA" not in text
+    assert "# where the code is" in text  # comments and layout survive
+    assert len(secrets) == 3
+    data = yaml.safe_load(text)
+    spec = data["instances"][0]["spec"]
+    assert PLACEHOLDER_RE.fullmatch(spec["db_password"]) and PLACEHOLDER_RE.fullmatch(spec["plain"])
+    assert spec["port"] == 8080 and spec["token_ref"].startswith("arn:")
+    assert restore_data(data, secrets) == yaml.safe_load(SPEC)
+
+
+def test_ids_are_stable_and_independent_of_values() -> None:
+    one, a = redact_spec("spec:\n  password: one\n", "scope")
+    two, b = redact_spec("spec:\n  password: two\n", "scope")
+    assert one == two and list(a) == list(b) and a != b
+
+
+def test_flow_style_and_json_specs() -> None:
+    text, secrets = redact_spec('{"proton": "EnvironmentSpec", "spec": {"secret": "s3cr3t", "n": 1}}', "x")
+    assert "s3cr3t" not in text and yaml.safe_load(text)["spec"]["n"] == 1
+    assert list(secrets.values()) == ["s3cr3t"]
+
+
+def test_spec_without_secrets_is_untouched() -> None:
+    assert redact_spec("spec:\n  port: 1\n", "x") == ("spec:\n  port: 1\n", {})
+    assert redact_spec(": not yaml : [", "x") == (": not yaml : [", {})
