@@ -1,0 +1,123 @@
+"""The audit's finding codes. The first letter is the severity: E blocks a wave until fixed, W needs a
+manual step, I is information. Each code has a description, a remedy, a source and an effort guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UG = "https://docs.aws.amazon.com/proton/latest/userguide"
+API = "https://docs.aws.amazon.com/proton/latest/APIReference"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One finding code."""
+
+    code: str
+    title: str
+    description: str
+    remedy: str
+    source: str
+    effort_hours: float  # rough hands-on time to clear one occurrence
+
+    @property
+    def severity(self) -> str:
+        return {"E": "error", "W": "warning"}.get(self.code[:1], "info")
+
+
+_RULES = (
+    Rule("E101", "Deployment failed",
+         "The resource's last deployment failed (FAILED, DELETE_FAILED or a *_FAILED service status); its stack "
+         "may not match its spec.",
+         "Fix the cause and redeploy through Proton (or repair the stack) until the deployment succeeds, then "
+         "re-run `exodus inventory`.",
+         f"{API}/API_ServiceInstance.html", 2.0),
+    Rule("E102", "Deployment in progress or stuck",
+         "A deployment is still running (IN_PROGRESS, DELETE_IN_PROGRESS, CANCELLING); the snapshot may be stale "
+         "and Git sync cannot attach to a stack that is changing.",
+         "Wait for it to finish or cancel it (`aws proton cancel-*-deployment`), then re-run `exodus inventory`.",
+         f"{UG}/ag-svc-instance-update.html", 1.0),
+    Rule("E110", "Stack status blocks Git sync",
+         "Git sync can only be configured on stacks in CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, "
+         "IMPORT_COMPLETE or IMPORT_ROLLBACK_COMPLETE.",
+         "Bring the stack to a supported status (e.g. `aws cloudformation continue-update-rollback`), then re-run "
+         "`exodus inventory`.",
+         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync-status.html", 2.0),
+    Rule("E111", "Stack unreachable",
+         "The stack (or its whole account) could not be read when the snapshot was taken, so its template, "
+         "parameters and status are unknown.",
+         "Grant read access (the connection role or `--assume-role`) and re-run `exodus inventory`.",
+         "shared/reference/TARGETS.md §1.3; docs/snapshot-format.md (reachable)", 0.5),
+    Rule("E112", "No stack recorded",
+         "The resource is CloudFormation-provisioned but no stack backs it in the snapshot, so there is "
+         "nothing to hand over.",
+         "Find the stack (`proton:*` tags) and re-run `exodus inventory`, or redeploy the resource.",
+         f"{UG}/ag-works-prov-methods.html", 1.0),
+    Rule("E113", "Stack name too long for Git sync",
+         "A Git sync configuration's ResourceName is at most 100 characters; CloudFormation allows 128.",
+         "Keep the stack under Proton-free management another way (CodePipeline, Actions) or recreate it with a "
+         "shorter name.",
+         "https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_CreateSyncConfiguration.html", 4.0),
+    Rule("W120", "Template bundle missing",
+         "The resource runs on a template version whose bundle was not found, so the export falls back to the "
+         "deployed template and the render-and-compare proof is unavailable.",
+         "Point `exodus inventory --bundles` at the template-sync checkout or S3 prefix holding that version.",
+         f"{UG}/ag-template-versions.html", 1.0),
+    Rule("W121", "Template version deleted",
+         "The resource points at a template version that no longer exists (aws-proton-public-roadmap#79).",
+         "Recover the bundle from source control; the deployed template is exported as it is.",
+         "https://github.com/aws/aws-proton-public-roadmap/issues/79", 1.5),
+    Rule("W130", "Self-managed (Terraform) provisioning",
+         "No CloudFormation stack to hand over: state and .tf files live in the provisioning repository; only "
+         "Proton's PRs and NotifyResourceDeploymentStatusChange go away.",
+         "Regenerate the proton.*.variables.tf / proton.auto.tfvars.json files and run Terraform from your own CI.",
+         f"{UG}/ag-works-prov-methods.html", 4.0),
+    Rule("W131", "CodeBuild provisioning",
+         "The infrastructure lives wherever the provisioning commands put it; the AWSProton-CodeBuild project is "
+         "Proton scaffolding.",
+         "Move the provision/deprovision commands into your own CodeBuild or Actions job with the recorded inputs.",
+         f"{UG}/ag-works-prov-methods.html", 4.0),
+    Rule("W132", "Customer-managed environment",
+         "Proton never provisioned it; services read its outputs from the environment spec.",
+         "Publish its outputs where consumers can read them (SSM parameters or deployment-file parameters).",
+         f"{UG}/ag-env-customer-managed.html", 1.0),
+    Rule("W140", "Pipeline calls the Proton API",
+         "The deployed pipeline runs `aws proton ...` (or another Proton API call), which stops working at end of "
+         "support.",
+         "Rewrite the step to deploy the handed-over stacks (see the codepipeline and github-actions exporters).",
+         "shared/reference/PROTON.md §5; PEERS.md §5 item 4", 3.0),
+    Rule("W150", "Component",
+         "A directly defined component: its stack is handed over like the others, but someone must own its "
+         "template (it lives in the service's repository, not a Proton template).",
+         "Agree the owner and keep the component template next to the service code.",
+         f"{UG}/ag-components.html", 1.0),
+    Rule("W160", "Active sync blocker",
+         "Service sync is blocked by a change made outside Git, so the ops repository and the deployed spec "
+         "disagree.",
+         "Reconcile the spec, resolve the blocker (`aws proton update-service-sync-blocker`), re-run inventory.",
+         f"{UG}/ag-service-sync-configs.html", 1.0),
+    Rule("W170", "Input looks like a secret",
+         "A spec input's name or value looks like a credential and it is stored in clear.",
+         "Move the value to Secrets Manager or SSM SecureString and rotate it; exports use dynamic references.",
+         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html", 1.0),
+    Rule("W180", "Account connection not connected",
+         "The environment account connection is not CONNECTED (PENDING or REJECTED).",
+         "Accept the connection or move the environment to a connected one before its wave.",
+         f"{UG}/ag-env-account-connections.html", 1.0),
+    Rule("I190", "Sync configuration to retire",
+         "A template or service sync config keeps Proton deploying from Git until end of support.",
+         "Delete it when the resources it drives are handed over (the runbook says when).",
+         f"{UG}/ag-template-sync-configs.html", 0.25),
+    Rule("I191", "Past failed deployments",
+         "Earlier deployments of this resource failed; the latest one did not.",
+         "Nothing to do; worth a look if the same failure could recur during the hand-over.",
+         f"{API}/API_Deployment.html", 0.0),
+    Rule("I192", "Stack has no service role",
+         "Change sets run with the caller's credentials, so the Git sync role needs permissions on every resource "
+         "type in the template.",
+         "Scope the Git sync role's policy to the template's resource types (or set a stack service role).",
+         "shared/reference/TARGETS.md §1.3", 0.25),
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+AUTOMATIC_EFFORT_HOURS = 0.1  # review and sign-off of one stack that moves automatically
