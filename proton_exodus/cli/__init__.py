@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="exodus", standalone_mode=False)
+        # With standalone_mode=False, click returns ctx.exit(N)'s code instead of raising it.
+        code = cli.main(args=args, prog_name="exodus", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except ExodusError as err:
         click.echo(f"Error: {err.message}", err=True)
         if err.hint:
