@@ -1,0 +1,31 @@
+"""The embedded demo estate: our own Proton bundles, a realistic account (estate.yaml) and its seeder.
+
+`seed_demo_via_api(endpoint_url)` seeds a running local Proton through boto3; `seed_demo(target)`
+accepts boto3-compatible clients instead. See estate.yaml for what the account holds.
+"""
+
+from __future__ import annotations
+
+from proton_exodus.demo.estate import (
+    BUNDLES_DIR,
+    DEMO_DIR,
+    ESTATE_FILE,
+    SECRET_PREFIX,
+    bundle_tarball,
+    iter_instances,
+    load_estate,
+    planted_secrets,
+    version_source_dir,
+)
+
+__all__ = [
+    "BUNDLES_DIR",
+    "DEMO_DIR",
+    "ESTATE_FILE",
+    "SECRET_PREFIX",
+    "bundle_tarball",
+    "iter_instances",
+    "load_estate",
+    "planted_secrets",
+    "version_source_dir",
+]
