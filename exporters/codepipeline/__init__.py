@@ -1,18 +1,7 @@
-"""The `codepipeline` exporter (not implemented yet)."""
+"""The `codepipeline` exporter (CodePipeline V2 pipelines defined in CloudFormation)."""
 
 from __future__ import annotations
 
-from exporters import API_VERSION, ExportContext, ExportResult
-from proton_exodus.errors import NotImplementedYet
+from exporters.codepipeline.exporter import CodePipelineExporter, exporter
 
-
-class _Pending:
-    name = "codepipeline"
-    summary = "(not implemented yet)"
-    api_version = API_VERSION
-
-    def export(self, ctx: ExportContext) -> ExportResult:
-        raise NotImplementedYet("export target 'codepipeline' is not implemented yet")
-
-
-exporter = _Pending()
+__all__ = ["CodePipelineExporter", "exporter"]

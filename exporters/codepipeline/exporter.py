@@ -1,0 +1,190 @@
+"""The `codepipeline` exporter: one CloudFormation template per environment (environment stack, then
+its components and instances) and per service (its Proton pipeline stack), each defining a CodePipeline
+V2 pipeline fed by a CodeConnections source. Every stack deploys as CHANGE_SET_REPLACE -> manual approval
+(production-like environments only) -> CHANGE_SET_EXECUTE; never REPLACE_ON_FAILURE (TARGETS.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from proton_exodus.pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
+from proton_exodus.pipelines.convert import pipeline_converter
+from proton_exodus.pipelines.docs import render_readme
+from proton_exodus.pipelines.terraform import codebuild_files
+
+SOURCE = "SourceOutput"
+CHANGE_SET = "exodus-pipeline"
+MAX_STACKS_PER_STAGE = 16  # 3 actions per stack, CodePipeline allows 50 actions per stage
+MAX_LISTED_STACKS = 40  # beyond this the role names stacks by tag, to stay under IAM's policy size limit
+
+
+def _sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def _stack_arn(art: StackArtefact) -> dict[str, str]:
+    return _sub(f"arn:${{AWS::Partition}}:cloudformation:{art.unit.region}:{art.unit.account}:stack/{art.stack_name}/*")
+
+
+def _parameters(options: Mapping[str, str], roles: Sequence[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "ConnectionArn": {"Type": "String", "Description": "CodeConnections connection to the Git provider",
+                          "AllowedPattern": r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):.+$"},
+        "FullRepositoryId": {"Type": "String", "Description": "owner/repository holding the exported stacks",
+                             "Default": options.get("repository", "my-org/proton-stacks")},
+        "BranchName": {"Type": "String", "Default": options.get("branch", "main")},
+        "CloudFormationRoleArn": {"Type": "String", "Description": "CloudFormation service role for the change sets",
+                                  "AllowedPattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"},
+    }
+    if options.get("connection-arn"):
+        params["ConnectionArn"]["Default"] = options["connection-arn"]
+    if len(set(roles)) == 1:
+        params["CloudFormationRoleArn"]["Default"] = roles[0]
+    return params
+
+
+def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
+    if len(stacks) <= MAX_LISTED_STACKS:
+        cfn_stmt: dict[str, Any] = {"Effect": "Allow", "Resource": [_stack_arn(a) for a in stacks]}
+    else:  # Proton tags every stack with its environment / service ARN (PROTON.md §3.2)
+        key, values = _tag_condition(stacks)
+        cfn_stmt = {"Effect": "Allow", "Resource": _sub("arn:${AWS::Partition}:cloudformation:*:*:stack/*/*"),
+                    "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": values}}}
+    cfn_stmt["Action"] = ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+                          "cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks",
+                          "cloudformation:ExecuteChangeSet"]
+    statements = [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+         "Resource": _sub("${ArtifactBucket.Arn}/*")},
+        {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
+         "Resource": {"Fn::GetAtt": ["ArtifactBucket", "Arn"]}},
+        {"Effect": "Allow", "Action": ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+         "Resource": {"Ref": "ConnectionArn"}},
+        {key: cfn_stmt[key] for key in ("Effect", "Action", "Resource", "Condition") if key in cfn_stmt},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": {"Ref": "CloudFormationRoleArn"},
+         "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}},
+    ]
+    return {"Type": "AWS::IAM::Role", "Properties": {
+        "Description": f"CodePipeline role for {group}: change sets on its stacks only",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
+        "Policies": [{"PolicyName": "deploy-stacks", "PolicyDocument": {"Version": "2012-10-17",
+                                                                        "Statement": statements}}]}}
+
+
+def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]]:
+    for key in ("proton:environment", "proton:service"):
+        values = sorted({a.tags[key] for a in stacks if key in a.tags})
+        if values and all(key in a.tags for a in stacks):
+            return key, values
+    return "exodus:source", ["proton"]
+
+
+def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
+    name = f"{index:02d}-{slug(art.unit.name, 40)}"
+    replace_cfg = {"ActionMode": "CHANGE_SET_REPLACE", "StackName": art.stack_name, "ChangeSetName": CHANGE_SET,
+                   "TemplatePath": f"{SOURCE}::{art.template_path}",
+                   "TemplateConfiguration": f"{SOURCE}::{art.config_path}",
+                   "Capabilities": ",".join(art.capabilities), "RoleArn": {"Ref": "CloudFormationRoleArn"}}
+    deploy = {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"}
+    actions = [{"Name": f"{name}-ChangeSet", "ActionTypeId": deploy, "Configuration": replace_cfg,
+                "InputArtifacts": [{"Name": SOURCE}], "RunOrder": 1}]
+    run = 2
+    if art.production:
+        actions.append({"Name": f"{name}-Approve", "RunOrder": 2, "ActionTypeId": {
+            "Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}, "Configuration": {
+            "CustomData": f"Review change set {CHANGE_SET} of stack {art.stack_name} "
+                          f"(production-like: {art.unit.environment or art.group}) before it is executed."}})
+        run = 3
+    actions.append({"Name": f"{name}-Execute", "ActionTypeId": deploy, "RunOrder": run, "Configuration": {
+        "ActionMode": "CHANGE_SET_EXECUTE", "StackName": art.stack_name, "ChangeSetName": CHANGE_SET}})
+    return actions
+
+
+def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
+    stages: list[dict[str, Any]] = [{"Name": "Source", "Actions": [{
+        "Name": "Checkout", "ActionTypeId": {"Category": "Source", "Owner": "AWS",
+                                             "Provider": "CodeStarSourceConnection", "Version": "1"},
+        "Configuration": {"ConnectionArn": {"Ref": "ConnectionArn"}, "FullRepositoryId": {"Ref": "FullRepositoryId"},
+                          "BranchName": {"Ref": "BranchName"}, "DetectChanges": "false"},
+        "OutputArtifacts": [{"Name": SOURCE}], "RunOrder": 1}]}]
+    index = 0
+    for depth, level in enumerate(levels(stacks)):
+        for part in range(0, len(level), MAX_STACKS_PER_STAGE):
+            chunk = level[part:part + MAX_STACKS_PER_STAGE]
+            kinds = sorted({a.unit.kind.replace("_", "-") for a in chunk})
+            suffix = f"-{part // MAX_STACKS_PER_STAGE + 1}" if len(level) > MAX_STACKS_PER_STAGE else ""
+            actions = []
+            for art in chunk:
+                index += 1
+                actions.extend(_actions(art, index))
+            stages.append({"Name": f"Deploy-{depth + 1}-{'-'.join(kinds)}{suffix}", "Actions": actions})
+    return stages
+
+
+def build_pipeline_template(name: str, group: str, stacks: Sequence[StackArtefact],
+                            options: Mapping[str, str]) -> dict[str, Any]:
+    """The CloudFormation template (as data) of the pipeline deploying `stacks` in dependency order."""
+    roles = sorted({a.role_arn for a in stacks if a.role_arn})
+    pipeline = {"Type": "AWS::CodePipeline::Pipeline", "Properties": {
+        "Name": name, "PipelineType": "V2", "ExecutionMode": "QUEUED", "RestartExecutionOnUpdate": False,
+        "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
+        "ArtifactStore": {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}},
+        "Triggers": [{"ProviderType": "CodeStarSourceConnection", "GitConfiguration": {
+            "SourceActionName": "Checkout", "Push": [{"Branches": {"Includes": [{"Ref": "BranchName"}]},
+                                                      "FilePaths": {"Includes": [f"stacks/{group}/**"]}}]}}],
+        "Stages": _stages(stacks)}}
+    bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "VersioningConfiguration": {"Status": "Enabled"}}}
+    return {"AWSTemplateFormatVersion": "2010-09-09",
+            "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
+            "Parameters": _parameters(options, roles),
+            "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
+            "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}}}
+
+
+def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str, str], list[Finding]]:
+    """Pipeline templates plus the stack templates and configuration files they deploy."""
+    files: dict[str, str] = {}
+    findings: list[Finding] = []
+    for group, stacks in estate.groups().items():
+        for art in stacks:
+            files[art.template_path] = art.template if art.template.endswith("\n") else art.template + "\n"
+            files[art.config_path] = art.config_text()
+        name = "exodus-" + slug(group.split("/", 1)[1], 80)
+        files[f"pipelines/{group}.yaml"] = dump_yaml(build_pipeline_template(name, group, stacks, options))
+        if len({a.role_arn for a in stacks if a.role_arn}) > 1:
+            findings.append(Finding("W-PIPE-SEVERAL-ROLES", f"the stacks of {group} use different CloudFormation "
+                                    "service roles; the pipeline passes one role to all of them",
+                                    path=f"pipelines/{group}.yaml"))
+        accounts = {(a.unit.account, a.unit.region) for a in stacks}
+        if len(accounts) > 1:
+            findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"the stacks of {group} span accounts/Regions "
+                                    f"{sorted(accounts)}; add per-action RoleArn/Region for the remote ones",
+                                    path=f"pipelines/{group}.yaml"))
+    return files, findings
+
+
+class CodePipelineExporter:
+    name = "codepipeline"
+    summary = "CodePipeline V2 pipelines (CloudFormation) deploying the Proton stacks with change sets"
+    api_version = API_VERSION
+
+    def export(self, ctx: ExportContext) -> ExportResult:
+        units = load_units(ctx)
+        estate = build_estate(ctx, convert_pipeline=pipeline_converter(units))
+        files, findings = pipeline_files(estate, ctx.options)
+        extra, more = codebuild_files(ctx, units)
+        files.update(extra)
+        files["README.md"] = render_readme("codepipeline", estate, sorted(files))
+        return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more))
+
+
+exporter = CodePipelineExporter()
