@@ -1,288 +1,82 @@
-"""ProtonBackend: one Proton account and region; state and rules, never HTTP (skeleton being filled in)."""
+"""ProtonBackend: one Proton account and Region, with Proton's rules; state and provisioning, never HTTP.
+
+One public method per Proton operation, named as boto3 names it, taking the JSON body's members as
+keyword arguments and returning the output dict (timestamps as aware datetimes; lists complete and
+unpaginated: the protocol layer pages them). Errors are `proton_exodus.engine.errors` classes.
+
+Deviations from real Proton are listed in the mixins' docstrings and docs/engine-coverage.md.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from proton_exodus.engine.errors import InternalServerException
+from proton_exodus.engine.tagging import TaggingMixin
 
-CloudFormationFactory = Callable[[str, str, "str | None"], Any]
-S3Reader = Callable[[str, str], bytes]
+CloudFormationFactory = Callable[[str, str, "str | None"], Any]  # (account_id, region, role_arn) -> client
+S3Reader = Callable[[str, str], bytes]  # (bucket, key) -> bundle bytes
 
 
-class ProtonBackend:
-    """Local Proton: one public method per operation, keyword arguments named as in the JSON body."""
+class ProtonBackend(TaggingMixin):
+    """Local Proton. `auto_complete=False` leaves deployments queued until `run_pending()`."""
 
-    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *, state_path: Path | None = None,
-                 cloudformation: CloudFormationFactory | None = None, s3: S3Reader | None = None,
-                 provisioning_root: Path | None = None, auto_complete: bool = True) -> None:
-        self.account_id, self.region = account_id, region
+    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *,
+                 state_path: Path | None = None, cloudformation: CloudFormationFactory | None = None,
+                 s3: S3Reader | None = None, provisioning_root: Path | None = None, auto_complete: bool = True,
+                 seed: int = 0, clock: Callable[[], float] = time.time, quotas: dict[str, int] | None = None,
+                 complete_delay: float = 0.2, cfn_poll: float = 0.5) -> None:
+        super().__init__(account_id, region, state_path, seed=seed, clock=clock, quotas=quotas)
+        self._cfn_factory = cloudformation or default_cloudformation_factory(account_id)
+        self.s3_reader = s3
+        self.provisioning_root = provisioning_root
+        self.auto_complete = auto_complete
+        self.complete_delay = complete_delay
+        self.cfn_poll = cfn_poll
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
+        self._start_worker()
+        if self.store.keys("job"):
+            self._wake_worker()  # resume what was queued when the state was saved
 
-    def run_pending(self) -> int:
-        """Advance every queued deployment to its end state; returns how many ran."""
-        return 0
+    def cloudformation(self, account_id: str, region: str, role_arn: str | None) -> Any:
+        """A cached CloudFormation client for the account that holds the stack."""
+        key = (account_id, region, role_arn)
+        if key not in self._clients:
+            self._clients[key] = self._cfn_factory(account_id, region, role_arn)
+        return self._clients[key]
+
+    def resources_on_version(self, kind: str, template: str, major: str, minor: str) -> list[str]:
+        """ARNs of environments, instances and pipelines deployed on a template version."""
+        kinds = ("environment",) if kind == "environment" else ("instance", "pipeline")
+        return [doc["arn"] for k in kinds for doc in self.store.values(k)
+                if (doc["templateName"], doc["templateMajorVersion"], doc["templateMinorVersion"])
+                == (template, major, minor)]
 
     def close(self) -> None:
-        """Stop the worker and close the state file."""
+        """Stop the worker and close the state file (queued jobs stay queued in the file)."""
+        self._stop_worker()
+        self.store.close()
 
-    def accept_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("AcceptEnvironmentAccountConnection is not implemented yet")
+    def __enter__(self) -> ProtonBackend:
+        return self
 
-    def cancel_component_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CancelComponentDeployment is not implemented yet")
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    def cancel_environment_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CancelEnvironmentDeployment is not implemented yet")
 
-    def cancel_service_instance_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CancelServiceInstanceDeployment is not implemented yet")
+def default_cloudformation_factory(management_account: str) -> CloudFormationFactory:
+    """boto3's default credentials for the management account; an assumed role for other accounts."""
 
-    def cancel_service_pipeline_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CancelServicePipelineDeployment is not implemented yet")
+    def factory(account_id: str, region: str, role_arn: str | None) -> Any:
+        import boto3
 
-    def create_component(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateComponent is not implemented yet")
+        if account_id == management_account or not role_arn:
+            return boto3.client("cloudformation", region_name=region)
+        creds = boto3.client("sts", region_name=region).assume_role(
+            RoleArn=role_arn, RoleSessionName="AWSProton")["Credentials"]
+        return boto3.client("cloudformation", region_name=region, aws_access_key_id=creds["AccessKeyId"],
+                            aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
-    def create_environment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateEnvironment is not implemented yet")
-
-    def create_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateEnvironmentAccountConnection is not implemented yet")
-
-    def create_environment_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateEnvironmentTemplate is not implemented yet")
-
-    def create_environment_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateEnvironmentTemplateVersion is not implemented yet")
-
-    def create_repository(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateRepository is not implemented yet")
-
-    def create_service(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateService is not implemented yet")
-
-    def create_service_instance(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateServiceInstance is not implemented yet")
-
-    def create_service_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateServiceSyncConfig is not implemented yet")
-
-    def create_service_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateServiceTemplate is not implemented yet")
-
-    def create_service_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateServiceTemplateVersion is not implemented yet")
-
-    def create_template_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("CreateTemplateSyncConfig is not implemented yet")
-
-    def delete_component(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteComponent is not implemented yet")
-
-    def delete_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteDeployment is not implemented yet")
-
-    def delete_environment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteEnvironment is not implemented yet")
-
-    def delete_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteEnvironmentAccountConnection is not implemented yet")
-
-    def delete_environment_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteEnvironmentTemplate is not implemented yet")
-
-    def delete_environment_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteEnvironmentTemplateVersion is not implemented yet")
-
-    def delete_repository(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteRepository is not implemented yet")
-
-    def delete_service(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteService is not implemented yet")
-
-    def delete_service_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteServiceSyncConfig is not implemented yet")
-
-    def delete_service_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteServiceTemplate is not implemented yet")
-
-    def delete_service_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteServiceTemplateVersion is not implemented yet")
-
-    def delete_template_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("DeleteTemplateSyncConfig is not implemented yet")
-
-    def get_account_settings(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetAccountSettings is not implemented yet")
-
-    def get_component(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetComponent is not implemented yet")
-
-    def get_deployment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetDeployment is not implemented yet")
-
-    def get_environment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetEnvironment is not implemented yet")
-
-    def get_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetEnvironmentAccountConnection is not implemented yet")
-
-    def get_environment_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetEnvironmentTemplate is not implemented yet")
-
-    def get_environment_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetEnvironmentTemplateVersion is not implemented yet")
-
-    def get_repository(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetRepository is not implemented yet")
-
-    def get_repository_sync_status(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetRepositorySyncStatus is not implemented yet")
-
-    def get_resources_summary(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetResourcesSummary is not implemented yet")
-
-    def get_service(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetService is not implemented yet")
-
-    def get_service_instance(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceInstance is not implemented yet")
-
-    def get_service_instance_sync_status(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceInstanceSyncStatus is not implemented yet")
-
-    def get_service_sync_blocker_summary(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceSyncBlockerSummary is not implemented yet")
-
-    def get_service_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceSyncConfig is not implemented yet")
-
-    def get_service_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceTemplate is not implemented yet")
-
-    def get_service_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetServiceTemplateVersion is not implemented yet")
-
-    def get_template_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetTemplateSyncConfig is not implemented yet")
-
-    def get_template_sync_status(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("GetTemplateSyncStatus is not implemented yet")
-
-    def list_component_outputs(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListComponentOutputs is not implemented yet")
-
-    def list_component_provisioned_resources(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListComponentProvisionedResources is not implemented yet")
-
-    def list_components(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListComponents is not implemented yet")
-
-    def list_deployments(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListDeployments is not implemented yet")
-
-    def list_environment_account_connections(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironmentAccountConnections is not implemented yet")
-
-    def list_environment_outputs(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironmentOutputs is not implemented yet")
-
-    def list_environment_provisioned_resources(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironmentProvisionedResources is not implemented yet")
-
-    def list_environment_template_versions(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironmentTemplateVersions is not implemented yet")
-
-    def list_environment_templates(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironmentTemplates is not implemented yet")
-
-    def list_environments(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListEnvironments is not implemented yet")
-
-    def list_repositories(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListRepositories is not implemented yet")
-
-    def list_repository_sync_definitions(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListRepositorySyncDefinitions is not implemented yet")
-
-    def list_service_instance_outputs(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServiceInstanceOutputs is not implemented yet")
-
-    def list_service_instance_provisioned_resources(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServiceInstanceProvisionedResources is not implemented yet")
-
-    def list_service_instances(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServiceInstances is not implemented yet")
-
-    def list_service_pipeline_outputs(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServicePipelineOutputs is not implemented yet")
-
-    def list_service_pipeline_provisioned_resources(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServicePipelineProvisionedResources is not implemented yet")
-
-    def list_service_template_versions(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServiceTemplateVersions is not implemented yet")
-
-    def list_service_templates(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServiceTemplates is not implemented yet")
-
-    def list_services(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListServices is not implemented yet")
-
-    def list_tags_for_resource(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("ListTagsForResource is not implemented yet")
-
-    def notify_resource_deployment_status_change(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("NotifyResourceDeploymentStatusChange is not implemented yet")
-
-    def reject_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("RejectEnvironmentAccountConnection is not implemented yet")
-
-    def tag_resource(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("TagResource is not implemented yet")
-
-    def untag_resource(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UntagResource is not implemented yet")
-
-    def update_account_settings(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateAccountSettings is not implemented yet")
-
-    def update_component(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateComponent is not implemented yet")
-
-    def update_environment(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateEnvironment is not implemented yet")
-
-    def update_environment_account_connection(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateEnvironmentAccountConnection is not implemented yet")
-
-    def update_environment_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateEnvironmentTemplate is not implemented yet")
-
-    def update_environment_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateEnvironmentTemplateVersion is not implemented yet")
-
-    def update_service(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateService is not implemented yet")
-
-    def update_service_instance(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServiceInstance is not implemented yet")
-
-    def update_service_pipeline(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServicePipeline is not implemented yet")
-
-    def update_service_sync_blocker(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServiceSyncBlocker is not implemented yet")
-
-    def update_service_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServiceSyncConfig is not implemented yet")
-
-    def update_service_template(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServiceTemplate is not implemented yet")
-
-    def update_service_template_version(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateServiceTemplateVersion is not implemented yet")
-
-    def update_template_sync_config(self, **kwargs: Any) -> dict[str, Any]:
-        raise InternalServerException("UpdateTemplateSyncConfig is not implemented yet")
+    return factory
