@@ -1,18 +1,7 @@
-"""The `github-actions` exporter (not implemented yet)."""
+"""The `github-actions` exporter (workflows with OIDC, change-set previews and per-environment gates)."""
 
 from __future__ import annotations
 
-from exporters import API_VERSION, ExportContext, ExportResult
-from proton_exodus.errors import NotImplementedYet
+from exporters.github_actions.exporter import GitHubActionsExporter, exporter
 
-
-class _Pending:
-    name = "github-actions"
-    summary = "(not implemented yet)"
-    api_version = API_VERSION
-
-    def export(self, ctx: ExportContext) -> ExportResult:
-        raise NotImplementedYet("export target 'github-actions' is not implemented yet")
-
-
-exporter = _Pending()
+__all__ = ["GitHubActionsExporter", "exporter"]
