@@ -133,6 +133,10 @@ class _Builder:
         elif kind == "environment_account_connection":
             attrs.update(environment=rec.get("environmentName"), status=rec.get("status"),
                          environment_account=rec.get("environmentAccountId"))
+        elif kind in ("template_sync_config", "service_sync_config"):
+            attrs.update(template_type=rec.get("templateType"), repository=rec.get("repositoryName"),
+                         repository_provider=rec.get("repositoryProvider"), branch=rec.get("branch"),
+                         file_path=rec.get("filePath") or rec.get("subdirectory"))
         for key, field in (("service", "serviceName"), ("environment", "environmentName"), ("template", "templateName"),
                            ("stack_name", "stackName"), ("service_instance", "serviceInstanceName")):
             if rec.get(field) is not None and key not in attrs:
@@ -172,7 +176,7 @@ def _label(kind: str, attrs: dict[str, Any]) -> str:
     if kind.endswith("_version"):
         return f"{attrs.get('template')}:{attrs['name']}"
     if kind == "environment_account_connection":
-        return f"{attrs.get('environment')} -> {attrs.get('environment_account')}"
+        return f"{attrs.get('environment')} (account {attrs.get('environment_account')})"
     return str(attrs["name"])
 
 

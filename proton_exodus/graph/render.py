@@ -69,8 +69,10 @@ def mermaid_lines(graph: nx.MultiDiGraph, *, direction: str = "LR", prefix: str 
     """Mermaid flowchart lines; node ids are `<prefix><index>` in key order (ARNs are not valid ids)."""
     ids = {n: f"{prefix}{i}" for i, n in enumerate(sorted(graph))}
     lines = [f"flowchart {direction}"]
+    present = {graph.nodes[n].get("kind") for n in graph}
     for kind, colour in sorted(KIND_COLOURS.items()):
-        lines.append(f"  classDef {kind} fill:{colour},stroke:#555")
+        if kind in present:
+            lines.append(f"  classDef {kind} fill:{colour},stroke:#555")
     for n, ident in ids.items():
         attrs = graph.nodes[n]
         label = _mermaid_text(f"{attrs.get('label', n)}<br/><small>{attrs.get('kind', '')}</small>")

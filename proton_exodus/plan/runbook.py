@@ -1,0 +1,131 @@
+"""The plan directory: plan.json for machines, README.md (overview) and one runbook per wave, rendered
+from plan/templates/*.j2 through a strict Jinja environment. Pure: returns {relative path: text}."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import networkx as nx
+
+from proton_exodus.audit.rules import RULES
+from proton_exodus.graph.render import mermaid_lines
+from proton_exodus.output.atomic import dump_json
+from proton_exodus.plan.handover import resource_commands
+from proton_exodus.plan.model import Plan, Wave
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
+                              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def wave_file(number: int, total: int) -> str:
+    """`wave-01.md`, zero-padded to the number of waves (at least two digits)."""
+    return f"wave-{number:0{max(2, len(str(total)))}d}.md"
+
+
+def _diagram(graph: nx.MultiDiGraph, wave: Wave, wave_of: dict[str, int]) -> str:
+    """Mermaid of the wave's resources and the earlier-wave resources they depend on (greyed)."""
+    own = {r.id for r in wave.resources}
+    earlier = {d for r in wave.resources for d in r.depends_on if d not in own}
+    sub = graph.subgraph(own | earlier)
+    lines = mermaid_lines(sub, direction="LR", prefix="w")
+    ids = {n: f"w{i}" for i, n in enumerate(sorted(sub))}
+    lines.append("  classDef earlier fill:#eeeeee,stroke:#999,stroke-dasharray:3 3,color:#666")
+    lines += [f"  class {ids[n]} earlier" for n in sorted(earlier)]
+    return "\n".join(lines)
+
+
+def _findings(wave: Wave, attr: str) -> list[dict[str, str]]:
+    rows = []
+    for r in wave.resources:
+        codes = r.blocked_by if attr == "blocked" else r.manual
+        if attr == "blocked":
+            codes = tuple(c for c in codes if c in RULES)
+        rows += [{"label": r.label, "code": c, "title": RULES[c].title, "remedy": RULES[c].remedy}
+                 for c in codes if c in RULES]
+    return rows
+
+
+def _handover_groups(wave: Wave, cmds: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    for r in wave.resources:
+        lines = cmds[r.id]["handover"]
+        if not lines:
+            continue
+        where = f"{r.extra.get('stack_account') or r.account} / {r.extra.get('stack_region') or r.region}"
+        groups.append({"account_note": f"`{r.label}` ({r.kind}, account / Region {where})", "lines": lines})
+    return groups
+
+
+def _sync_configs(graph: nx.MultiDiGraph, wave: Wave) -> list[dict[str, str]]:
+    services = {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service}
+    found = []
+    for _, attrs in sorted(graph.nodes(data=True), key=lambda t: t[0]):
+        if attrs.get("kind") == "service_sync_config" and attrs.get("name") in services:
+            found.append({"service": attrs["name"], "region": attrs.get("region", ""),
+                          "provider": attrs.get("repository_provider") or "GITHUB",
+                          "repository": attrs.get("repository") or "OWNER/REPO", "branch": attrs.get("branch") or "main",
+                          "file_path": attrs.get("file_path") or "proton-ops.yaml"})
+    return found
+
+
+def _by_account(wave: Wave, cmds: dict[str, dict[str, Any]], key: str) -> list[str]:
+    """The `key` commands of every resource in order, with a comment line whenever the account changes."""
+    lines: list[str] = []
+    current = None
+    for r in wave.resources:
+        account = r.extra.get("environment_account") if r.kind == "environment_account_connection" else None
+        account = account or r.extra.get("stack_account") or r.account
+        if cmds[r.id][key] and account != current:
+            lines.append(f"# with credentials for account {account}")
+            current = account
+        lines += cmds[r.id][key]
+    return lines
+
+
+def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref: str, plan_ref: str) -> str:
+    """One wave's runbook (Markdown, GitHub-renderable, with a Mermaid diagram)."""
+    cmds = {r.id: resource_commands(r, plan.target) for r in wave.resources}
+    kinds = Counter(r.kind for r in wave.resources)
+    only = sorted({r.environment or r.name for r in wave.resources if r.kind in ("environment", "component")}
+                  | {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service})
+    collect = lambda key: _by_account(wave, cmds, key)  # noqa: E731
+    return _env().get_template("wave.md.j2").render(
+        wave=wave, total=len(plan.waves), target=plan.target, deadline=plan.schedule.get("deadline"),
+        resources=[r.to_dict() for r in wave.resources], kind_counts=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
+        digest=plan.snapshot.get("digest", "unknown digest"), snapshot_ref=snapshot_ref, plan_ref=plan_ref,
+        diagram=_diagram(graph, wave, plan.wave_of()), stack_checks=collect("stack"),
+        blockers=_findings(wave, "blocked"), manual_steps=_findings(wave, "manual"), only=only,
+        sync_configs=_sync_configs(graph, wave), handover=_handover_groups(wave, cmds),
+        manual_resources=[{"label": r.label, "manual": cmds[r.id]["manual"]} for r in wave.resources
+                          if cmds[r.id]["manual"]],
+        cutover=collect("cutover"), sync_checks=collect("check"), drift=collect("drift"),
+        rollback=_by_account(Wave(wave.number, tuple(reversed(wave.resources))), cmds, "rollback"),
+        owners=sorted({r.service for r in wave.resources if r.service}))
+
+
+def _template_syncs(graph: nx.MultiDiGraph) -> list[dict[str, str]]:
+    return [{"name": a.get("name"), "type": a.get("template_type", "ENVIRONMENT"), "region": a.get("region", "")}
+            for _, a in sorted(graph.nodes(data=True)) if a.get("kind") == "template_sync_config"]
+
+
+def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./snapshot",
+               plan_ref: str = "./plan") -> dict[str, str]:
+    """Every file of the plan directory except the journal: plan.json, README.md, wave-NN.md."""
+    data = plan.to_dict()
+    total = len(plan.waves)
+    files = {"plan.json": dump_json(data)}
+    names = {w.number: wave_file(w.number, total) for w in plan.waves}
+    for wave in plan.waves:
+        files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref)
+    files["README.md"] = _env().get_template("README.md.j2").render(
+        **data, files=names, template_syncs=_template_syncs(graph))
+    return files

@@ -1,0 +1,178 @@
+"""Wave planning: order the resources that move so nothing moves before what it depends on, pilot
+first, account connections next, then low risk before high (non-production before staging before
+production, healthy before blocked, fewest dependants first), cut into waves of at most N."""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from proton_exodus.errors import BadInput
+from proton_exodus.graph import dependency_digraph, find_nodes
+from proton_exodus.plan.model import TARGETS, TIERS, Plan, PlannedResource, Wave
+from proton_exodus.plan.schedule import schedule_waves
+
+MOVING_KINDS = frozenset({"environment_account_connection", "environment", "service_instance", "service_pipeline",
+                          "component"})
+_STAGING = re.compile(r"pre-?prod|staging|stage|stg|uat|qa|perf", re.I)
+_PROD = re.compile(r"(?<![a-z])(prod|production|prd|live)(?![a-z])", re.I)
+
+
+def own_tier(attrs: Mapping[str, Any]) -> int:
+    """Risk tier from the resource's own name and tag values: 0 non-production, 1 staging, 2 production."""
+    if attrs.get("kind") == "environment_account_connection":
+        return -1
+    words = [str(attrs.get("name", ""))] + [str(v) for v in (attrs.get("tags") or {}).values()]
+    if any(_PROD.search(w) and not _STAGING.search(w) for w in words):
+        return 2
+    return 1 if any(_STAGING.search(w) for w in words) else 0
+
+
+def _pilot_closure(graph: nx.MultiDiGraph, dg: nx.DiGraph, names: Sequence[str]) -> tuple[set[str], dict[str, str]]:
+    """The pilot resources (named, or a named service's instances and pipeline) plus everything they need."""
+    chosen: dict[str, str] = {}
+    for name in names:
+        matches = find_nodes(graph, name)
+        picked = [n for n in matches if n in dg]
+        for service in (n for n in matches if graph.nodes[n].get("kind") == "service"):
+            picked += [v for _, v, rel in graph.out_edges(service, data="relation")
+                       if rel in ("has_instance", "has_pipeline") and v in dg]
+        if not picked:
+            raise BadInput(f"--pilot {name!r}: no environment, service, instance, pipeline or component of that name",
+                           hint="Use an environment or service name, or service/instance (e.g. orders/dev).")
+        for node in picked:
+            chosen.setdefault(node, name)
+    closure = set(chosen)
+    for node in chosen:
+        closure |= nx.ancestors(dg, node)
+    return closure, chosen
+
+
+def _propagate(dg: nx.DiGraph, order: list[str], own: Mapping[str, Any], combine: Any) -> dict[str, Any]:
+    """Push a value down the dependency order: value(n) = combine(own(n), values of its prerequisites)."""
+    value: dict[str, Any] = {}
+    for node in order:
+        value[node] = combine(own[node], [value[p] for p in dg.predecessors(node)])
+    return value
+
+
+def _sequence(dg: nx.DiGraph, keys: Mapping[str, tuple]) -> list[str]:
+    """Topological order choosing, among ready resources, the one with the smallest key."""
+    indegree = {n: dg.in_degree(n) for n in dg}
+    ready = [(keys[n], n) for n, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, node = heapq.heappop(ready)
+        order.append(node)
+        for succ in dg.successors(node):
+            indegree[succ] -= 1
+            if indegree[succ] == 0:
+                heapq.heappush(ready, (keys[succ], succ))
+    return order
+
+
+def _cut(order: list[str], segment: Mapping[str, tuple], cap: int) -> list[list[str]]:
+    """Split the sequence into waves of at most `cap`, starting a new wave whenever the segment changes."""
+    waves: list[list[str]] = []
+    for node in order:
+        if not waves or len(waves[-1]) >= cap or segment[waves[-1][-1]] != segment[node]:
+            waves.append([])
+        waves[-1].append(node)
+    return waves
+
+
+def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
+               deadline: date | None = None, target: str = "cfn-git-sync", start: date | None = None,
+               blocked: Mapping[str, Iterable[str]] | None = None,
+               manual: Mapping[str, Iterable[str]] | None = None) -> Plan:
+    """Plan the migration in waves.
+
+    `blocked`/`manual` map resource keys to the audit's E/W codes. Raises BadInput for a wave size below
+    1, an unknown target or pilot name, or a dependency cycle.
+    """
+    if max_wave_size < 1:
+        raise BadInput(f"--max-wave-size {max_wave_size}: must be at least 1")
+    if target not in TARGETS:
+        raise BadInput(f"--target {target!r}: unknown target (choose from {', '.join(TARGETS)})")
+    dg = dependency_digraph(graph, set(MOVING_KINDS))
+    dg.remove_nodes_from([n for n in list(dg) if graph.nodes[n].get("missing")])
+    if not nx.is_directed_acyclic_graph(dg):
+        cycle = " -> ".join(graph.nodes[n].get("label", n) for n, _ in nx.find_cycle(dg))
+        raise BadInput(f"graph: dependency cycle among resources ({cycle})")
+    order = list(nx.lexicographical_topological_sort(dg))
+    blocked = {k: tuple(sorted(v)) for k, v in (blocked or {}).items() if k in dg}
+    tier = _propagate(dg, order, {n: own_tier(graph.nodes[n]) for n in dg}, lambda o, ps: max([o, *ps]))
+    inherited = _propagate(dg, order, {n: blocked.get(n, ()) for n in dg},
+                           lambda o, ps: tuple(sorted(set(o).union(*ps))) if ps else o)
+    in_pilot, named = _pilot_closure(graph, dg, pilot)
+    dependants = {n: len(nx.descendants(dg, n)) for n in dg}
+    # One pilot segment (cut only by size); elsewhere a new wave starts when blocked-ness or tier changes.
+    segment = {n: (0, False, -1) if n in in_pilot else (1, bool(inherited[n]), tier[n]) for n in dg}
+    keys = {n: (*segment[n], tier[n], dependants[n], str(graph.nodes[n].get("label", n)), n) for n in dg}
+    groups = _cut(_sequence(dg, keys), segment, max_wave_size)
+    wave_no = {n: i + 1 for i, group in enumerate(groups) for n in group}
+    ctx = _Context(graph, dg, wave_no, tier, blocked, inherited, named, in_pilot, dependants)
+    waves = [Wave(i + 1, tuple(ctx.resource(n, manual or {}) for n in group), pilot=bool(set(group) & in_pilot))
+             for i, group in enumerate(groups)]
+    waves, schedule, warnings = schedule_waves(waves, start=start, deadline=deadline)
+    options = {"maxWaveSize": max_wave_size, "pilot": list(pilot), "target": target}
+    if any(w.blocked for w in waves):
+        warnings.append(f"{sum(1 for w in waves if w.blocked)} wave(s) contain blocked resources: fix their E "
+                        "findings (exodus audit) before starting them")
+    return Plan(tuple(waves), target, options, schedule, tuple(warnings))
+
+
+class _Context:
+    """What `resource()` needs to describe one placement."""
+
+    def __init__(self, graph: nx.MultiDiGraph, dg: nx.DiGraph, wave_no: dict[str, int], tier: dict[str, int],
+                 blocked: dict[str, tuple], inherited: dict[str, tuple], named: dict[str, str],
+                 in_pilot: set[str], dependants: dict[str, int]) -> None:
+        self.g, self.dg, self.wave_no, self.tier = graph, dg, wave_no, tier
+        self.blocked, self.inherited, self.named, self.in_pilot = blocked, inherited, named, in_pilot
+        self.dependants = dependants
+
+    def reason(self, node: str) -> str:
+        parts: list[str] = []
+        label = lambda n: self.g.nodes[n].get("label", n)  # noqa: E731
+        if node in self.named:
+            parts.append(f"pilot: named by --pilot {self.named[node]}")
+        elif node in self.in_pilot:
+            parts.append("pilot: a pilot resource depends on it")
+        if self.g.nodes[node].get("kind") == "environment_account_connection":
+            parts.append("account connection: its account is prepared for Git sync before its environment moves")
+        preds = sorted(self.dg.predecessors(node), key=lambda p: (self.wave_no[p], label(p)))
+        if preds:
+            shown = ", ".join(f"{label(p)} (wave {self.wave_no[p]})" for p in preds[:3])
+            parts.append(f"after {shown}" + (f" and {len(preds) - 3} more" if len(preds) > 3 else ""))
+        if self.tier[node] >= 0:
+            parts.append(f"{TIERS[self.tier[node]]} tier")
+        if self.blocked.get(node):
+            parts.append(f"held back: blocked by {', '.join(self.blocked[node])} until fixed")
+        elif self.inherited[node]:
+            parts.append(f"held back: a dependency is blocked by {', '.join(self.inherited[node])}")
+        parts.append(f"{self.dependants[node]} dependant(s)")
+        return "; ".join(parts)
+
+    def resource(self, node: str, manual: Mapping[str, Iterable[str]]) -> PlannedResource:
+        attrs = self.g.nodes[node]
+        stack = attrs.get("stack_id")
+        return PlannedResource(
+            id=node, kind=attrs["kind"], name=str(attrs.get("name", "")), label=str(attrs.get("label", node)),
+            account=attrs.get("account", ""), region=attrs.get("region", ""), tier=self.tier[node],
+            depends_on=tuple(sorted(self.dg.predecessors(node))), dependants=self.dependants[node],
+            reason=self.reason(node), service=attrs.get("service"), environment=attrs.get("environment"),
+            stack_name=self.g.nodes[stack].get("name") if stack else None,
+            stack_status=self.g.nodes[stack].get("status") if stack else None,
+            provisioning=attrs.get("provisioning"), blocked_by=self.inherited[node],
+            manual=tuple(sorted(manual.get(node, ()))),
+            extra={**{k: attrs[k] for k in ("service_instance", "environment_account") if attrs.get(k)},
+                   **({"stack_account": self.g.nodes[stack].get("account"),
+                       "stack_region": self.g.nodes[stack].get("region")} if stack else {})},
+        )
