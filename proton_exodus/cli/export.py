@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from proton_exodus.cli.options import global_options
-from proton_exodus.errors import NotImplementedYet
+from proton_exodus.cli.options import global_options, settings_of
+from proton_exodus.errors import BadInput
 
 
-@click.command("export", context_settings={"ignore_unknown_options": True})
+def parse_kv(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`KEY=VALUE` option strings -> dict; BadInput naming the malformed one."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"--opt {pair!r}: expected KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+@click.command("export")
 @global_options
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def export_cmd(args: tuple[str, ...]) -> None:
-    """Write a target repository (cfn-git-sync, codepipeline, github-actions, argocd) from a snapshot."""
-    raise NotImplementedYet("`exodus export` is not implemented yet (issue 8).")
+@click.option("--list-targets", is_flag=True, help="List the export targets installed, then exit.")
+@click.option("--snapshot", type=click.Path(file_okay=False, path_type=Path),
+              help="Snapshot directory written by `exodus inventory`.")
+@click.option("--target", help="Exporter name; see --list-targets.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Directory of the exported repository.")
+@click.option("--only", multiple=True, metavar="ENV_OR_SERVICE", help="Only these environments or services (repeat).")
+@click.option("--dry-run", is_flag=True, help="Show the file plan and diff; write nothing.")
+@click.option("--force", is_flag=True, help="Also overwrite files edited by hand since the last export.")
+@click.option("--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option (repeat).")
+@click.pass_context
+def export_cmd(ctx: click.Context, list_targets: bool, snapshot: Path | None, target: str | None, out: Path | None,
+               only: tuple[str, ...], dry_run: bool, force: bool, opts: tuple[str, ...]) -> None:
+    """Write TARGET's repository files for the stacks in SNAPSHOT (atomically, with a manifest)."""
+    from proton_exodus.cli.output import emit
+
+    settings = settings_of(ctx)
+    if list_targets:
+        from proton_exodus.export import list_targets as _list
+
+        emit(settings, _list(), lambda rows: "\n".join(f"{r['name']:<16} {r['summary']}" for r in rows))
+        return
+    missing = [flag for flag, value in (("--snapshot", snapshot), ("--target", target), ("--out", out)) if not value]
+    if missing:
+        raise BadInput(f"exodus export needs {', '.join(missing)}", hint="or --list-targets to see the targets")
+    from proton_exodus.export import run_export
+    from proton_exodus.model.snapshot import load_snapshot
+
+    report = run_export(str(target), load_snapshot(Path(str(snapshot))), Path(str(out)), only=only,
+                        options=parse_kv(opts), dry_run=dry_run, force=force)
+    emit(settings, report.as_dict(), lambda _: report.summary_text(verbose=settings.verbose))
