@@ -25,6 +25,7 @@ def is_production_like(name: str, *maps: Mapping[str, Any] | None, extra: Iterab
     for values in maps:
         for key, value in (values or {}).items():
             last = re.split(r"[:/]", str(key).lower())[-1]
-            if last in STAGE_KEYS and isinstance(value, str) and _tokens(value) & PRODUCTION_WORDS:
+            if last in STAGE_KEYS and isinstance(value, str) and not value.startswith("arn:") \
+                    and _tokens(value) & PRODUCTION_WORDS:
                 return True
     return any(_tokens(word) & PRODUCTION_WORDS for word in extra)
