@@ -32,7 +32,6 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
         if stack is not None and stack["StackStatus"] in _GONE_BEFORE_RETRY:
             _delete_and_wait(cfn, stack["StackId"], poll, timeout)  # a failed create leaves nothing to update
             stack = None
-        cfn.validate_template(TemplateBody=template)
         created = cfn.create_change_set(
             StackName=name, TemplateBody=template, ChangeSetName=change_set,
             ChangeSetType="UPDATE" if stack else "CREATE", Capabilities=CAPABILITIES, Tags=tags,
