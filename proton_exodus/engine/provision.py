@@ -159,13 +159,19 @@ def _metadata_file(dep: dict[str, Any], ctx: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _write_tree(folder: Path, files: dict[str, str], stale: list[str]) -> None:
+def _write_tree(folder: Path, files: dict[str, str | bytes], stale: list[str]) -> None:
+    """Write the working directory file by file (other resources' subfolders stay untouched)."""
     from proton_exodus.output.atomic import write_text_atomic
 
-    for rel, text in sorted(files.items()):
+    for rel, content in sorted(files.items()):
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, text)
+        if isinstance(content, bytes):
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(content)
+            tmp.replace(path)
+        else:
+            write_text_atomic(path, content)
     for rel in stale:
         target = folder / rel
         if target.is_dir():
