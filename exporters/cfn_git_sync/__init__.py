@@ -1,18 +1,7 @@
-"""The `cfn-git-sync` exporter (not implemented yet)."""
+"""The `cfn-git-sync` exporter: adopt the existing Proton stacks, in place, with CloudFormation Git sync."""
 
 from __future__ import annotations
 
-from exporters import API_VERSION, ExportContext, ExportResult
-from proton_exodus.errors import NotImplementedYet
+from exporters.cfn_git_sync.exporter import CfnGitSyncExporter, exporter
 
-
-class _Pending:
-    name = "cfn-git-sync"
-    summary = "(not implemented yet)"
-    api_version = API_VERSION
-
-    def export(self, ctx: ExportContext) -> ExportResult:
-        raise NotImplementedYet("export target 'cfn-git-sync' is not implemented yet")
-
-
-exporter = _Pending()
+__all__ = ["CfnGitSyncExporter", "exporter"]

@@ -1,0 +1,114 @@
+"""README.md (the hand-over, step by step) and TEMPLATES.md (which path each Proton template took)
+of a `cfn-git-sync` export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from exporters import Finding
+from proton_exodus.templating.stacks import PARAMETERISED, StackTemplate, TemplateReport
+from proton_exodus.units import DeploymentUnit
+
+_README = """# CloudFormation Git sync for the former AWS Proton stacks
+
+Written by `exodus export --target cfn-git-sync`. Every stack below keeps its name and its resources:
+nothing is recreated. Git sync adopts each existing `AWSProton-...` stack in place.
+
+- stacks: {stacks} ({synced} ready for a sync configuration, {blocked} blocked: see MANUAL_TASKS.md)
+- templates: {shared} shared parameterised file(s) serve {param_stacks} stack(s); {deployed} stack(s) keep the template exactly as deployed (TEMPLATES.md says why)
+
+## Layout
+
+- `templates/<environment|service|component>/<template>/v<major>/` - templates per Proton template major version:
+  `environment.yaml` / `instance.yaml` / `pipeline.yaml` are shared, parameterised templates;
+  `stacks/<StackName>.yaml` is one stack's template as deployed.
+- `deployments/<account>/<region>/<StackName>.yaml` - one Git sync stack deployment file per stack
+  (`template-file-path` from the repository root, `parameters`, `tags`).
+- `bootstrap/<account>/<region>/` - `git-sync-role.yaml` (the sync role trusted by
+  `cloudformation.sync.codeconnections.amazonaws.com`, with the documented permissions, and the
+  repository link), `sync-configurations-NNN.yaml` (one `AWS::CodeStarConnections::SyncConfiguration`
+  per stack, 100 per file) and `commands.sh` (the same with the `aws codeconnections` CLI).
+- `TEMPLATES.md`, `MANUAL_TASKS.md`, `.exodus/manifest.json` (what exodus wrote; re-runs keep your edits).
+
+## Why a parameterised template is safe, and how it is proven
+
+Where Proton's Jinja only substituted values into a template, those values became CloudFormation
+`Parameters` and each stack's values are in its deployment file, so one template serves many stacks.
+Adding `Parameters` is itself a template change: the text CloudFormation holds will differ. What must
+not differ is the template CloudFormation *resolves*: `exodus verify` substitutes every deployment-file
+parameter into the exported template and compares the result, resource by resource, with the deployed
+template (cfn-flip normalised). exodus already checked this while exporting; any stack it could not
+prove kept its deployed template. The real gate is CloudFormation itself: `exodus verify --change-set`
+creates a change set per stack with the exported template and parameters, fails on any
+`Replacement: True` or `Remove`, and deletes the change set. Do not attach Git sync before it passes.
+To export every stack's template exactly as deployed instead, use `--opt parameterise=false`.
+
+Tags: the deployment files keep every `proton:*` tag and add `{tag}: proton`{tag_note}. A new stack
+tag is an in-place update of the taggable resources, never a replacement.
+
+Secrets: sensitive inputs are never written in clear. They become Secrets Manager dynamic references
+(`{{{{resolve:secretsmanager:exodus/<StackName>/<input>}}}}`); create each secret listed in
+MANUAL_TASKS.md (values are in the snapshot's `secrets.json`) before the first sync. Moving a value
+into a dynamic reference updates that resource in place on the first sync.
+
+## The safe hand-over sequence (per wave of stacks)
+
+1. Check status: Git sync attaches only to stacks in `CREATE_COMPLETE`, `UPDATE_COMPLETE`,
+   `UPDATE_ROLLBACK_COMPLETE`, `IMPORT_COMPLETE` or `IMPORT_ROLLBACK_COMPLETE`, named with at most 100
+   characters of `[0-9A-Za-z_-]`. Others are listed in MANUAL_TASKS.md and left out of the bootstrap.
+2. Freeze Proton-side updates of these stacks (Proton can redeploy them until 2026-10-07).
+3. Push this repository to the branch Git sync will watch ({branch}).
+4. `exodus verify --snapshot SNAPSHOT --export .` must report zero differences.
+5. `exodus verify --snapshot SNAPSHOT --export . --change-set` (with credentials for the account) must
+   report no replacement and no removal.
+6. Create the connection (finish the handshake in the console so it is `AVAILABLE`), deploy
+   `bootstrap/<account>/<region>/git-sync-role.yaml`, then the `sync-configurations-*.yaml` stacks
+   with its `RoleArn` and `RepositoryLinkId` outputs (or run `commands.sh`).
+7. Watch the first sync in the Git sync dashboard; from then on a merge deploys (there is no manual
+   execute step; pull-request comments are previews only). Resolve any sync blocker before merging more.
+
+Git sync is available in 17 Regions and for GitHub, GitHub Enterprise, GitLab (incl. self-managed)
+and Bitbucket. The deployment file has no key for capabilities, a service role or a stack policy:
+a stack's existing service role (`RoleARN`) stays in use. See {docs}.
+"""
+
+
+def readme(stacks: Sequence[StackTemplate], synced: Sequence[tuple[DeploymentUnit, str]], opts: Mapping[str, str],
+           findings: Sequence[Finding]) -> str:
+    """The README of the exported repository."""
+    shared = {(st.unit.template_name, st.unit.template_major, st.unit.kind, st.key)
+              for st in stacks if st.path == PARAMETERISED}
+    param_stacks = sum(1 for st in stacks if st.path == PARAMETERISED)
+    tag_on = opts.get("migration-tag", "true") == "true"
+    return _README.format(
+        stacks=len(stacks), synced=len(synced), blocked=len(stacks) - len(synced), shared=len(shared),
+        param_stacks=param_stacks, deployed=len(stacks) - param_stacks, tag="exodus:migrated-from",
+        tag_note="" if tag_on else " (switched off with --opt migration-tag=false: no tag is added)",
+        branch=opts.get("branch", "main"), docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html")
+
+
+def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:
+    """TEMPLATES.md: per Proton template, the path taken, its parameters and why stacks kept their template."""
+    lines = ["# Templates: which path each Proton template took", "",
+             "`parameterised`: substitution-only Jinja variables became CloudFormation parameters and stacks",
+             "share one template; `deployed`: the stack keeps its template exactly as deployed.", ""]
+    reasons: dict[tuple, dict[str, int]] = {}
+    for st in stacks:
+        key = (st.unit.template_name or st.unit.name, st.unit.template_major or "-", st.unit.kind)
+        bucket = reasons.setdefault(key, {})
+        bucket[st.reason] = bucket.get(st.reason, 0) + 1
+    for r in sorted(reports, key=lambda r: (r.kind, r.template, r.major)):
+        path = "parameterised" if r.parameterised_stacks else "deployed"
+        lines += [f"## {r.template} v{r.major} ({r.kind}): {path}", "",
+                  f"- source: `{r.source or 'no bundle'}`; stacks: {r.stacks}, parameterised: {r.parameterised_stacks}"]
+        if r.parameters:
+            lines.append("- parameters: " + ", ".join(f"`{p.name}` = `{p.path}`" + (" (secret)" if p.sensitive else "")
+                                                      for p in r.parameters))
+        if r.structural:
+            lines.append("- structural (rendered per stack): " + ", ".join(f"`{s}`" for s in r.structural))
+        for note in sorted(set(r.notes)):
+            lines.append(f"- {note}")
+        for reason, n in sorted(reasons.get((r.template, r.major, r.kind), {}).items()):
+            lines.append(f"- {n} stack(s): {reason}")
+        lines.append("")
+    return "\n".join(lines)
