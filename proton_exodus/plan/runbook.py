@@ -35,7 +35,11 @@ def _diagram(graph: nx.MultiDiGraph, wave: Wave, wave_of: dict[str, int]) -> str
     """Mermaid of the wave's resources and the earlier-wave resources they depend on (greyed)."""
     own = {r.id for r in wave.resources}
     earlier = {d for r in wave.resources for d in r.depends_on if d not in own}
-    sub = graph.subgraph(own | earlier)
+    sub = nx.MultiDiGraph()  # built by hand: a subgraph view of a 70k-edge graph is slow to walk
+    keep = own | earlier
+    sub.add_nodes_from((n, graph.nodes[n]) for n in keep)
+    sub.add_edges_from((u, v, k, d) for n in keep for u, v, k, d in graph.out_edges(n, keys=True, data=True)
+                       if v in keep)
     lines = mermaid_lines(sub, direction="LR", prefix="w")
     ids = {n: f"w{i}" for i, n in enumerate(sorted(sub))}
     lines.append("  classDef earlier fill:#eeeeee,stroke:#999,stroke-dasharray:3 3,color:#666")
@@ -65,11 +69,19 @@ def _handover_groups(wave: Wave, cmds: dict[str, dict[str, Any]]) -> list[dict[s
     return groups
 
 
+def _nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[dict[str, Any]]:
+    """Attributes of the nodes of one kind, in key order (cached per graph: runbooks ask once per wave)."""
+    cache = graph.graph.setdefault("_exodus_by_kind", {})
+    if kind not in cache:
+        cache[kind] = [graph.nodes[n] for n in sorted(n for n, k in graph.nodes(data="kind") if k == kind)]
+    return cache[kind]
+
+
 def _sync_configs(graph: nx.MultiDiGraph, wave: Wave) -> list[dict[str, str]]:
     services = {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service}
     found = []
-    for _, attrs in sorted(graph.nodes(data=True), key=lambda t: t[0]):
-        if attrs.get("kind") == "service_sync_config" and attrs.get("name") in services:
+    for attrs in _nodes_of(graph, "service_sync_config"):
+        if attrs.get("name") in services:
             found.append({"service": attrs["name"], "region": attrs.get("region", ""),
                           "provider": attrs.get("repository_provider") or "GITHUB",
                           "repository": attrs.get("repository") or "OWNER/REPO", "branch": attrs.get("branch") or "main",
@@ -114,7 +126,7 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
 
 def _template_syncs(graph: nx.MultiDiGraph) -> list[dict[str, str]]:
     return [{"name": a.get("name"), "type": a.get("template_type", "ENVIRONMENT"), "region": a.get("region", "")}
-            for _, a in sorted(graph.nodes(data=True)) if a.get("kind") == "template_sync_config"]
+            for a in _nodes_of(graph, "template_sync_config")]
 
 
 def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./snapshot",

@@ -105,19 +105,20 @@ def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequen
     if not nx.is_directed_acyclic_graph(dg):
         cycle = " -> ".join(graph.nodes[n].get("label", n) for n, _ in nx.find_cycle(dg))
         raise BadInput(f"graph: dependency cycle among resources ({cycle})")
-    order = list(nx.lexicographical_topological_sort(dg))
+    order = list(nx.topological_sort(dg))
+    nodes = dict(graph.nodes(data=True))  # plain dict: NodeView lookups dominate at 30k resources
     blocked = {k: tuple(sorted(v)) for k, v in (blocked or {}).items() if k in dg}
-    tier = _propagate(dg, order, {n: own_tier(graph.nodes[n]) for n in dg}, lambda o, ps: max([o, *ps]))
+    tier = _propagate(dg, order, {n: own_tier(nodes[n]) for n in dg}, lambda o, ps: max([o, *ps]))
     inherited = _propagate(dg, order, {n: blocked.get(n, ()) for n in dg},
                            lambda o, ps: tuple(sorted(set(o).union(*ps))) if ps else o)
     in_pilot, named = _pilot_closure(graph, dg, pilot)
     dependants = {n: len(nx.descendants(dg, n)) for n in dg}
     # One pilot segment (cut only by size); elsewhere a new wave starts when blocked-ness or tier changes.
     segment = {n: (0, False, -1) if n in in_pilot else (1, bool(inherited[n]), tier[n]) for n in dg}
-    keys = {n: (*segment[n], tier[n], dependants[n], str(graph.nodes[n].get("label", n)), n) for n in dg}
+    keys = {n: (*segment[n], tier[n], dependants[n], str(nodes[n].get("label", n)), n) for n in dg}
     groups = _cut(_sequence(dg, keys), segment, max_wave_size)
     wave_no = {n: i + 1 for i, group in enumerate(groups) for n in group}
-    ctx = _Context(graph, dg, wave_no, tier, blocked, inherited, named, in_pilot, dependants)
+    ctx = _Context(nodes, dg, wave_no, tier, blocked, inherited, named, in_pilot, dependants)
     waves = [Wave(i + 1, tuple(ctx.resource(n, manual or {}) for n in group), pilot=bool(set(group) & in_pilot))
              for i, group in enumerate(groups)]
     waves, schedule, warnings = schedule_waves(waves, start=start, deadline=deadline)
@@ -131,21 +132,21 @@ def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequen
 class _Context:
     """What `resource()` needs to describe one placement."""
 
-    def __init__(self, graph: nx.MultiDiGraph, dg: nx.DiGraph, wave_no: dict[str, int], tier: dict[str, int],
+    def __init__(self, nodes: dict[str, dict[str, Any]], dg: nx.DiGraph, wave_no: dict[str, int], tier: dict[str, int],
                  blocked: dict[str, tuple], inherited: dict[str, tuple], named: dict[str, str],
                  in_pilot: set[str], dependants: dict[str, int]) -> None:
-        self.g, self.dg, self.wave_no, self.tier = graph, dg, wave_no, tier
+        self.nodes, self.dg, self.wave_no, self.tier = nodes, dg, wave_no, tier
         self.blocked, self.inherited, self.named, self.in_pilot = blocked, inherited, named, in_pilot
         self.dependants = dependants
 
     def reason(self, node: str) -> str:
         parts: list[str] = []
-        label = lambda n: self.g.nodes[n].get("label", n)  # noqa: E731
+        label = lambda n: self.nodes[n].get("label", n)  # noqa: E731
         if node in self.named:
             parts.append(f"pilot: named by --pilot {self.named[node]}")
         elif node in self.in_pilot:
             parts.append("pilot: a pilot resource depends on it")
-        if self.g.nodes[node].get("kind") == "environment_account_connection":
+        if self.nodes[node].get("kind") == "environment_account_connection":
             parts.append("account connection: its account is prepared for Git sync before its environment moves")
         preds = sorted(self.dg.predecessors(node), key=lambda p: (self.wave_no[p], label(p)))
         if preds:
@@ -161,18 +162,18 @@ class _Context:
         return "; ".join(parts)
 
     def resource(self, node: str, manual: Mapping[str, Iterable[str]]) -> PlannedResource:
-        attrs = self.g.nodes[node]
+        attrs = self.nodes[node]
         stack = attrs.get("stack_id")
+        stack_attrs = self.nodes[stack] if stack else {}
         return PlannedResource(
             id=node, kind=attrs["kind"], name=str(attrs.get("name", "")), label=str(attrs.get("label", node)),
             account=attrs.get("account", ""), region=attrs.get("region", ""), tier=self.tier[node],
             depends_on=tuple(sorted(self.dg.predecessors(node))), dependants=self.dependants[node],
             reason=self.reason(node), service=attrs.get("service"), environment=attrs.get("environment"),
-            stack_name=self.g.nodes[stack].get("name") if stack else None,
-            stack_status=self.g.nodes[stack].get("status") if stack else None,
+            stack_name=stack_attrs.get("name"), stack_status=stack_attrs.get("status"),
             provisioning=attrs.get("provisioning"), blocked_by=self.inherited[node],
             manual=tuple(sorted(manual.get(node, ()))),
             extra={**{k: attrs[k] for k in ("service_instance", "environment_account") if attrs.get(k)},
-                   **({"stack_account": self.g.nodes[stack].get("account"),
-                       "stack_region": self.g.nodes[stack].get("region")} if stack else {})},
+                   **({"stack_account": stack_attrs.get("account"), "stack_region": stack_attrs.get("region")}
+                      if stack else {})},
         )
