@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from proton_exodus.cli.options import global_options
-from proton_exodus.errors import NotImplementedYet
+from proton_exodus.cli.options import global_options, settings_of, snapshot_option
 
 
-@click.command("verify", context_settings={"ignore_unknown_options": True})
+@click.command("verify")
 @global_options
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def verify_cmd(args: tuple[str, ...]) -> None:
-    """Prove an export equals the deployed stacks; predict replacements."""
-    raise NotImplementedYet("`exodus verify` is not implemented yet (issue 8).")
+@snapshot_option
+@click.option("--export", "export_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory written by `exodus export --target cfn-git-sync`.")
+@click.option("--change-set", is_flag=True,
+              help="Also create (and delete) a CloudFormation change set per stack; needs an account or endpoint.")
+@click.pass_context
+def verify_cmd(ctx: click.Context, snapshot: Path, export_dir: Path, change_set: bool) -> None:
+    """Prove an export equals the deployed stacks, resource by resource; predict replacements. Exit 1 on any."""
+    from proton_exodus.cli.output import emit
+    from proton_exodus.errors import ExitCode
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.verify import verify_export
+
+    settings = settings_of(ctx)
+    session = None
+    if change_set:
+        from proton_exodus.aws import build_session
+
+        session = build_session(settings)
+    report = verify_export(load_snapshot(snapshot), export_dir, change_set=change_set, session=session,
+                           endpoint_url=settings.endpoint_for("cloudformation") if change_set else None)
+    emit(settings, report.as_dict(), lambda _: report.summary_text())
+    if report.failed:
+        ctx.exit(int(ExitCode.FINDINGS))

@@ -109,14 +109,7 @@ class StackTemplateBuilder:
         self.reports: dict[tuple[str, str, str], TemplateReport] = {}
 
     def secret_lookup(self, unit: DeploymentUnit) -> Callable[[str], str | None]:
-        """Secret name -> clear value from the snapshot's secrets.json (None when redacted)."""
-        def find(name: str) -> str | None:
-            prefix = f"exodus/{unit.stack_name}/"
-            if not name.startswith(prefix):
-                return None
-            value = unit.inputs.get(name[len(prefix):])
-            return clear_value(self.snapshot, value)
-        return find
+        return secret_lookup(self.snapshot, unit)
 
     def build(self, units: Sequence[DeploymentUnit]) -> list[StackTemplate]:
         """A StackTemplate for every unit that has a deployed template, in the order given."""
@@ -262,6 +255,17 @@ def _scrub(text: str, clear: str, ref: str) -> str:
         return node.replace(clear, ref) if isinstance(node, str) and len(clear) >= 8 else node
 
     return dump_template(walk(tree))
+
+
+def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], str | None]:
+    """Secret name exodus chose -> the clear value it stands for (None when redacted or unknown)."""
+    def find(name: str) -> str | None:
+        prefix = f"exodus/{unit.stack_name}/"
+        if not name.startswith(prefix):
+            return None
+        value = clear_value(snapshot, unit.inputs.get(name[len(prefix):]))
+        return None if value is None else str(value)
+    return find
 
 
 def clear_value(snapshot: Snapshot, value: Any) -> Any:

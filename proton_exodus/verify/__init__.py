@@ -1,0 +1,140 @@
+"""`verify_export`: prove an export equals the deployed stacks, and predict (or ask CloudFormation
+about) replacements before anyone hands a stack over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from proton_exodus.errors import BadInput
+from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.units import DeploymentUnit, build_units, select_units
+from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
+from proton_exodus.verify.normalise import load_normalised
+from proton_exodus.verify.resolve import resolve_parameters
+
+__all__ = ["Difference", "StackDeployment", "VerifyReport", "load_deployments", "predict_replacement",
+           "verify_export", "verify_stack"]
+
+
+@dataclass(frozen=True)
+class StackDeployment:
+    """One stack as an export describes it: template text and deployment-file parameters and tags."""
+
+    account: str
+    region: str
+    stack_name: str
+    deployment_file: str
+    template_path: str
+    template: str
+    parameters: dict[str, str]
+    tags: dict[str, str]
+
+
+@dataclass
+class VerifyReport:
+    """Per-stack outcome of `verify_export`."""
+
+    stacks: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    change_sets: list[dict[str, Any]] = field(default_factory=list)  # one per stack with --change-set
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.differences) or any(c["replacements"] or c["removals"] or c.get("error")
+                                              for c in self.change_sets)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stacks": self.stacks, "failed": self.failed,
+                "differences": [d.as_dict() for d in self.differences], "changeSets": self.change_sets,
+                "notes": self.notes}
+
+    def summary_text(self) -> str:
+        lines = [f"{d.stack}: {d.section} {d.name} {d.path}".rstrip() + f": deployed {d.deployed} != exported "
+                 f"{d.exported}" + (f" [replacement: {d.replacement}]" if d.replacement else "")
+                 for d in self.differences]
+        for cs in self.change_sets:
+            for change in cs["replacements"] + cs["removals"]:
+                lines.append(f"{cs['stack']}: change set: {change}")
+            if cs.get("error"):
+                lines.append(f"{cs['stack']}: change set: {cs['error']}")
+        lines += [f"note: {n}" for n in self.notes]
+        verdict = "FAILED" if self.failed else "OK"
+        lines.append(f"{verdict}: {self.stacks} stack(s), {len(self.differences)} difference(s)"
+                     + (f", {len(self.change_sets)} change set(s)" if self.change_sets else ""))
+        return "\n".join(lines)
+
+
+def load_deployments(export: Path) -> dict[tuple[str, str, str], StackDeployment]:
+    """Every Git sync deployment file under `export/deployments/<account>/<region>/<StackName>.yaml`."""
+    export = Path(export)
+    found = {}
+    for path in sorted((export / "deployments").glob("*/*/*.y*ml")):
+        rel = path.relative_to(export).as_posix()
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as err:
+            raise BadInput(f"{rel}: not YAML ({str(err).splitlines()[0]})") from None
+        if not isinstance(doc, dict) or "template-file-path" not in doc:
+            raise BadInput(f"{rel}: not a stack deployment file (no template-file-path)")
+        tpath = str(doc["template-file-path"]).removeprefix("./")
+        template = export / tpath
+        if not template.is_file():
+            raise BadInput(f"{rel}: template-file-path {tpath} does not exist in the export")
+        account, region = path.parent.parent.name, path.parent.name
+        found[(account, region, path.stem)] = StackDeployment(
+            account, region, path.stem, rel, tpath, template.read_text(encoding="utf-8"),
+            {str(k): str(v) for k, v in (doc.get("parameters") or {}).items()},
+            {str(k): str(v) for k, v in (doc.get("tags") or {}).items()})
+    return found
+
+
+def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot) -> list[Difference]:
+    """Resolve the exported template with its parameters; compare with the deployed one."""
+    from proton_exodus.templating.stacks import secret_lookup
+
+    name = unit.stack_name or ""
+    deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")
+    exported = load_normalised(dep.template, source=dep.template_path)
+    keep = frozenset((deployed.get("Parameters") or {}).keys())
+    resolved = resolve_parameters(exported, dep.parameters, keep=keep, secret=secret_lookup(snapshot, unit))
+    diffs = diff_templates(name, deployed, resolved, region=unit.region)
+    for key in sorted(keep):
+        live, given = unit.parameters.get(key), dep.parameters.get(key)
+        if live is not None and set(live) != {"*"} and given != live:
+            diffs.append(Difference(name, "StackParameters", key, "", str(live), str(given)))
+    return diffs
+
+
+def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False, session: Any = None,
+                  endpoint_url: str | None = None) -> VerifyReport:
+    """Check every stack the export covers; with `change_set`, also ask CloudFormation (boto3 `session`)."""
+    from proton_exodus.output.writer import load_manifest
+
+    manifest = load_manifest(Path(export)) or {}
+    deployments = load_deployments(Path(export))
+    if not deployments:
+        raise BadInput(f"{export}: no deployment files under deployments/ (is it a cfn-git-sync export?)")
+    units = [u for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
+             if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None]
+    report = VerifyReport()
+    for unit in units:
+        dep = deployments.get((unit.account, unit.region, unit.stack_name or ""))
+        if dep is None:
+            report.differences.append(Difference(unit.stack_name or "", "Export", "", "", "deployed stack",
+                                                 "<no deployment file>"))
+            continue
+        report.stacks += 1
+        report.differences += verify_stack(unit, dep, snapshot)
+        if change_set:
+            from proton_exodus.verify.changeset import check_change_set
+
+            report.change_sets.append(check_change_set(unit, dep, session=session, endpoint_url=endpoint_url))
+    known = {(u.account, u.region, u.stack_name) for u in units}
+    report.notes += [f"{d.deployment_file}: no such stack in the snapshot" for k, d in deployments.items()
+                     if k not in known]
+    return report

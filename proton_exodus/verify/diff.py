@@ -1,0 +1,118 @@
+"""Semantic differences between a deployed and an exported (resolved) template, resource by resource,
+with an offline replacement prediction from cfn-lint's bundled resource schemas (createOnlyProperties)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference. `replacement` is "True", "False" or "Unknown" for resource property changes,
+    "Remove"/"Add" for whole resources, "" elsewhere."""
+
+    stack: str
+    section: str
+    name: str  # logical ID / output name / "" for scalar sections
+    path: str  # property path inside it, e.g. Properties.CidrBlock
+    deployed: str
+    exported: str
+    resource_type: str = ""
+    replacement: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+def _short(value: Any) -> str:
+    text = "<absent>" if value is _ABSENT else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+_ABSENT = object()
+
+
+def _leaf_diffs(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b)):
+            out += _leaf_diffs(a.get(key, _ABSENT), b.get(key, _ABSENT), f"{path}.{key}" if path else key)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            out += _leaf_diffs(x, y, f"{path}[{i}]")
+        return out
+    return [] if a == b else [(path, a, b)]
+
+
+@functools.lru_cache(maxsize=2048)
+def create_only(resource_type: str, region: str = "us-east-1") -> tuple[str, ...] | None:
+    """createOnlyProperties of a resource type as JSON pointers, or None when cfn-lint has no schema."""
+    if not resource_type.startswith("AWS::"):
+        return ()  # custom resources are updated, not replaced, on property changes
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type)
+    except Exception:  # noqa: BLE001 - cfn-lint raises its own not-found types
+        return None
+    return tuple(schema.schema.get("createOnlyProperties") or ())
+
+
+def predict_replacement(resource_type: str, path: str, region: str = "us-east-1") -> str:
+    """Whether changing `path` (e.g. `Properties.CidrBlock`) of a resource replaces it: True/False/Unknown."""
+    if path == "Type":
+        return "True"
+    if not path.startswith("Properties."):
+        return "False"
+    pointers = create_only(resource_type, region)
+    if pointers is None:
+        return "Unknown"
+    parts = []
+    for part in path[len("Properties."):].split("."):
+        name, _, index = part.partition("[")
+        parts += [name] + ["*"] * index.count("]")
+    changed = "/properties/" + "/".join(parts)
+    for pointer in pointers:
+        if changed == pointer or changed.startswith(pointer + "/") or pointer.startswith(changed + "/"):
+            return "True"
+    return "False"
+
+
+def diff_templates(stack: str, deployed: dict[str, Any], exported: dict[str, Any], *,
+                   region: str = "us-east-1") -> list[Difference]:
+    """Differences between two normalised templates; Resources and Outputs entry by entry."""
+    out: list[Difference] = []
+    for section in sorted(set(deployed) | set(exported)):
+        a, b = deployed.get(section, _ABSENT), exported.get(section, _ABSENT)
+        if a == b:
+            continue
+        if section in ("Resources", "Outputs", "Conditions", "Parameters", "Mappings") and \
+                isinstance(a, dict | type(_ABSENT)) and isinstance(b, dict | type(_ABSENT)):
+            a = a if isinstance(a, dict) else {}
+            b = b if isinstance(b, dict) else {}
+            for name in sorted(set(a) | set(b)):
+                out += _entry(stack, section, name, a.get(name, _ABSENT), b.get(name, _ABSENT), region)
+        else:
+            out.append(Difference(stack, section, "", "", _short(a), _short(b)))
+    return out
+
+
+def _entry(stack: str, section: str, name: str, a: Any, b: Any, region: str) -> list[Difference]:
+    if a == b:
+        return []
+    rtype = ""
+    if section == "Resources":
+        rtype = str((a if isinstance(a, dict) else b).get("Type", "")) if isinstance(a, dict) or isinstance(b, dict) else ""
+    if a is _ABSENT or b is _ABSENT:
+        verdict = ("Remove" if b is _ABSENT else "Add") if section == "Resources" else ""
+        return [Difference(stack, section, name, "", _short(a), _short(b), rtype, verdict)]
+    diffs = []
+    for path, x, y in _leaf_diffs(a, b, ""):
+        verdict = predict_replacement(rtype, path, region) if section == "Resources" else ""
+        diffs.append(Difference(stack, section, name, path, _short(x), _short(y), rtype, verdict))
+    return diffs
