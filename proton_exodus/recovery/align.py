@@ -1,0 +1,167 @@
+"""Structural alignment of a sentinel render against a deployed template, and semantic equality.
+
+A render where each unknown value is a unique sentinel string is parsed (cfn-flip: short and long
+intrinsic forms become one shape) and walked in parallel with the deployed template. Wherever the
+render holds sentinels, the deployed value at the same place must match the sentinel pattern, and
+the text the sentinels stand for is captured. Everything else must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+from cfn_tools import load_yaml
+
+SENTINEL_RE = re.compile(r"EXODUSSLOT(\d{4})Z")
+
+
+def sentinel(index: int) -> str:
+    """The placeholder for unknown number `index`: letters and digits only, so Proton's filters pass it."""
+    return f"EXODUSSLOT{index:04d}Z"
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CfnLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """libyaml's fast safe loader plus CloudFormation's short-form tags, read into their long forms
+    (the same shapes cfn-flip produces), so `!Ref X` and `{Ref: X}` compare equal."""
+
+
+def _intrinsic(tag: str) -> Any:
+    name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+            if tag == "GetAtt" and isinstance(value, str):
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        return {name: value}
+
+    return construct
+
+
+for _tag in ("Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join",
+             "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString",
+             "ForEach"):
+    _CfnLoader.add_constructor(f"!{_tag}", _intrinsic(_tag))
+
+
+def parse_template(text: str) -> Any:
+    """Parse CloudFormation YAML or JSON with intrinsic tags in long form; ValueError if it is neither."""
+    try:
+        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a safe loader with CloudFormation tags
+    except yaml.YAMLError as err:
+        raise ValueError(f"not a YAML/JSON template: {err}") from None
+    except Exception:  # noqa: BLE001 - fall back to cfn-flip for anything libyaml cannot read
+        try:
+            return load_yaml(text)
+        except Exception as err:  # noqa: BLE001
+            raise ValueError(f"not a YAML/JSON template: {err}") from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def normalise_template(text: str) -> str:
+    """Canonical JSON of a template: key order, quoting and intrinsic short forms no longer matter."""
+    return json.dumps(_plain(parse_template(text)), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def same_template(a: str, b: str) -> bool:
+    """Whether two template texts are the same CloudFormation template."""
+    try:
+        return normalise_template(a) == normalise_template(b)
+    except ValueError:
+        return a == b
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Aligner:
+    """Captures sentinel bindings while walking a sentinel render against a deployed template."""
+
+    def __init__(self) -> None:
+        self.bindings: dict[int, str] = {}
+
+    def _pattern(self, text: str) -> re.Pattern[str]:
+        parts, pos, seen = [], 0, set()
+        for match in SENTINEL_RE.finditer(text):
+            parts.append(re.escape(text[pos:match.start()]))
+            index = int(match.group(1))
+            if index in self.bindings:
+                parts.append(re.escape(self.bindings[index]))
+            elif index in seen:
+                parts.append(f"(?P=s{index})")
+            else:
+                parts.append(f"(?P<s{index}>.*?)")
+                seen.add(index)
+            pos = match.end()
+        parts.append(re.escape(text[pos:]))
+        return re.compile("".join(parts), re.S)
+
+    def _match_text(self, pattern_text: str, actual: Any) -> bool:
+        if isinstance(actual, dict | list):
+            return False
+        match = self._pattern(pattern_text).fullmatch(_scalar_text(actual))
+        if match is None:
+            return False
+        for name, value in match.groupdict().items():
+            self.bindings[int(name[1:])] = value
+        return True
+
+    def _match_dict(self, pattern: dict, actual: Any) -> bool:
+        if not isinstance(actual, dict) or len(pattern) != len(actual):
+            return False
+        plain = {k: v for k, v in pattern.items() if not SENTINEL_RE.search(str(k))}
+        for key, value in plain.items():
+            if key not in actual or not self.align(value, actual[key]):
+                return False
+        remaining = [k for k in actual if k not in plain]
+        for key in (k for k in pattern if k not in plain):
+            hits = [k for k in remaining if self._pattern(str(key)).fullmatch(str(k))]
+            if len(hits) != 1 or not self._match_text(str(key), hits[0]):
+                return False
+            remaining.remove(hits[0])
+            if not self.align(pattern[key], actual[hits[0]]):
+                return False
+        return True
+
+    def align(self, pattern: Any, actual: Any) -> bool:
+        """True when `actual` is `pattern` with sentinels replaced consistently; bindings accumulate."""
+        if isinstance(pattern, dict):
+            return self._match_dict(pattern, actual)
+        if isinstance(pattern, list):
+            return isinstance(actual, list) and len(pattern) == len(actual) and all(
+                self.align(p, a) for p, a in zip(pattern, actual, strict=True))
+        if isinstance(pattern, str) and SENTINEL_RE.search(pattern):
+            return self._match_text(pattern, actual)
+        if isinstance(pattern, bool) or isinstance(actual, bool):
+            return pattern is actual or (type(pattern) is type(actual) and pattern == actual)
+        return pattern == actual
+
+
+def align(pattern_text: str, deployed: Any) -> dict[int, str] | None:
+    """Bindings of sentinel index -> captured text, or None when the render cannot be the deployed one."""
+    try:
+        pattern = parse_template(pattern_text)
+    except ValueError:
+        return None
+    aligner = Aligner()
+    return aligner.bindings if aligner.align(pattern, deployed) else None
