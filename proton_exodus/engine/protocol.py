@@ -34,6 +34,7 @@ LOG = logging.getLogger(__name__)
 
 Backend = Any
 BackendFor = Callable[[str, str], Backend]
+Router = Callable[[str, dict[str, Any], str, str], Backend]  # (operation, params, account, Region) -> backend
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,10 @@ class PageTokens:
 class ProtonProtocol:
     """Turns one HTTP request into one backend call and its JSON reply."""
 
-    def __init__(self, backend_for: BackendFor, *, page_size: int | None = None, secret: bytes | None = None) -> None:
+    def __init__(self, backend_for: BackendFor, *, page_size: int | None = None, secret: bytes | None = None,
+                 router: Router | None = None) -> None:
         self.backend_for = backend_for
+        self.router = router  # picks another account's backend for operations shared by two accounts
         self.page_size = page_size
         self.tokens = PageTokens(secret)
         self._locks: dict[int, threading.Lock] = {}
@@ -164,7 +167,10 @@ class ProtonProtocol:
         problems = conformance.check_input(name, params)
         if problems:
             raise ValidationException(conformance.validation_message(problems))
-        backend = self.backend_for(account_id, region)
+        if self.router is not None:
+            backend = self.router(name, params, account_id, region)
+        else:
+            backend = self.backend_for(account_id, region)
         paginator = conformance.paginators().get(name)
         with self._lock(backend):
             if paginator is None:

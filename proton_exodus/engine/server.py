@@ -98,15 +98,17 @@ class LocalProtonServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: str | None = None,
                  state_path: Path | None = None, faults: FaultConfig | None = None, retired: bool = False,
-                 auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None) -> None:
+                 auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None,
+                 backend_options: dict[str, Any] | None = None) -> None:
         self.host, self.requested_port = host, port
         self.backend_factory = backend_factory  # None: ProtonBackend; tests may pass a stand-in
+        self.backend_options = dict(backend_options or {})  # extra ProtonBackend kwargs (cfn_poll, ...)
         self.seed, self.retired, self.auto_complete, self.verbose = seed, retired, auto_complete, verbose
         self.faults = FaultInjector(faults)
         self.state = LocalState(state_path)
         self._backends: dict[tuple[str, str], Any] = {}
         self._backends_lock = threading.RLock()
-        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size)
+        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size, router=self.route)
         self._http: Any = None
         self._thread: threading.Thread | None = None
         self.clients: ClientFactory | None = None
@@ -116,6 +118,9 @@ class LocalProtonServer:
         """Bind, serve in a background thread, restore state, then seed; returns when ready."""
         if self._http is not None:
             return self
+        from proton_exodus.engine.moto_compat import patch_moto_change_set_outputs
+
+        patch_moto_change_set_outputs()  # Proton deploys through change sets and reads outputs back
         self.state.restore_cloud()
         self._moto = moto_app()
         try:
@@ -179,11 +184,37 @@ class LocalProtonServer:
                 backend = self._factory()(
                     account_id, region, state_path=self.state.backend_path(account_id, region),
                     cloudformation=self.clients.cloudformation, s3=self.clients.s3_reader(account_id),
-                    auto_complete=self.auto_complete,
+                    auto_complete=self.auto_complete, **self.backend_options,
                 )
                 self._backends[(account_id, region)] = backend
                 self.state.save(sorted(self._backends))
             return backend
+
+    def route(self, operation: str, params: dict[str, Any], account_id: str, region: str) -> Any:
+        """The backend that owns a request's resource: the caller's, except for environment account
+        connections, which live with the management account and are shared with the environment account."""
+        if operation == "CreateEnvironmentAccountConnection":
+            return self.backend(str(params.get("managementAccountId") or account_id), region)
+        if operation == "ListEnvironmentAccountConnections" and params.get("requestedBy") == "ENVIRONMENT_ACCOUNT":
+            return _EnvironmentAccountView([b for (_, r), b in self.backends() if r == region], account_id)
+        if operation in _CONNECTION_BY_ID and isinstance(params.get("id"), str):
+            return self._connection_owner(params["id"], account_id, region)
+        return self.backend(account_id, region)
+
+    def _connection_owner(self, conn_id: str, account_id: str, region: str) -> Any:
+        from proton_exodus.engine.errors import ProtonApiError
+
+        mine = self.backend(account_id, region)
+        for (_, r), backend in [((account_id, region), mine), *self.backends()]:
+            if r != region:
+                continue
+            try:
+                conn = backend.get_environment_account_connection(id=conn_id)["environmentAccountConnection"]
+            except ProtonApiError:
+                continue
+            if account_id in (conn["managementAccountId"], conn["environmentAccountId"]):
+                return backend
+        return mine  # answers ResourceNotFoundException (or the empty delete retry) itself
 
     def _factory(self) -> Any:
         if self.backend_factory is not None:
@@ -249,6 +280,23 @@ class LocalProtonServer:
         headers = [*reply.headers.items(), ("Content-Length", str(len(reply.body)))]
         start_response(f"{reply.status} {_REASONS.get(reply.status, 'Error')}", headers)
         return [reply.body]
+
+
+_CONNECTION_BY_ID = {f"{verb}EnvironmentAccountConnection" for verb in ("Get", "Update", "Delete", "Accept", "Reject")}
+
+
+class _EnvironmentAccountView:
+    """ListEnvironmentAccountConnections(requestedBy=ENVIRONMENT_ACCOUNT) for one account: the connections
+    every management account holds whose environment account is the caller."""
+
+    def __init__(self, backends: list[Any], account_id: str) -> None:
+        self.backends, self.account_id = backends, account_id
+
+    def list_environment_account_connections(self, **params: Any) -> dict[str, Any]:
+        found = [c for b in self.backends for c in b.list_environment_account_connections(**params)[
+            "environmentAccountConnections"] if c["environmentAccountId"] == self.account_id]
+        found.sort(key=lambda c: (c["requestedAt"], c["id"]))
+        return {"environmentAccountConnections": found}
 
 
 _JSON = {"Content-Type": "application/json"}

@@ -1,0 +1,159 @@
+"""Small, real Proton bundles (tar.gz) for the API tests, uploaded to the local cloud's S3."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from typing import Any
+
+CFN_MANIFEST = """infrastructure:
+  templates:
+    - file: "cloudformation.yaml"
+      rendering_engine: jinja
+      template_language: cloudformation
+"""
+
+ENV_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Description: exodus test environment
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: "{{ environment.name }}-{{ environment.inputs.topic_suffix }}"
+Outputs:
+  TopicArn:
+    Value: !Ref Topic
+"""
+
+ENV_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "EnvironmentInput"
+  types:
+    EnvironmentInput:
+      type: object
+      properties:
+        topic_suffix:
+          type: string
+          default: events
+"""
+
+INSTANCE_TEMPLATE = """Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: "{{ service.name }}-{{ service_instance.name }}-{{ service_instance.inputs.size }}"
+Outputs:
+  QueueUrl:
+    Value: !Ref Queue
+  EnvironmentTopic:
+    Value: "{{ environment.outputs.TopicArn }}"
+  Size:
+    Value: "{{ service_instance.inputs.size }}"
+"""
+
+PIPELINE_TEMPLATE = """Resources:
+  Artifacts:
+    Type: AWS::S3::Bucket
+Outputs:
+  ArtifactBucket:
+    Value: !Ref Artifacts
+  Stage:
+    Value: "{{ pipeline.inputs.stage }}"
+"""
+
+SERVICE_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  service_input_type: "ServiceInput"
+  pipeline_input_type: "PipelineInput"
+  types:
+    ServiceInput:
+      type: object
+      properties:
+        size:
+          type: string
+          default: small
+    PipelineInput:
+      type: object
+      properties:
+        stage:
+          type: string
+          default: build
+"""
+
+COMPONENT_MANIFEST = CFN_MANIFEST
+COMPONENT_TEMPLATE = """Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+Outputs:
+  BucketName:
+    Value: !Ref Bucket
+"""
+
+
+def tar_gz(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path, text in sorted(files.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def environment_bundle() -> bytes:
+    return tar_gz({"infrastructure/manifest.yaml": CFN_MANIFEST, "infrastructure/cloudformation.yaml": ENV_TEMPLATE,
+                   "schema/schema.yaml": ENV_SCHEMA})
+
+
+def service_bundle() -> bytes:
+    return tar_gz({
+        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
+        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "pipeline_infrastructure/cloudformation.yaml": PIPELINE_TEMPLATE,
+        "schema/schema.yaml": SERVICE_SCHEMA,
+    })
+
+
+def upload_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
+    """Put both bundles in `bucket`; returns the `source` arguments for the template version calls."""
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="env/v1.tar.gz", Body=environment_bundle())
+    s3.put_object(Bucket=bucket, Key="svc/v1.tar.gz", Body=service_bundle())
+    return {"env": {"s3": {"bucket": bucket, "key": "env/v1.tar.gz"}},
+            "svc": {"s3": {"bucket": bucket, "key": "svc/v1.tar.gz"}}}
+
+
+def service_spec(instances: list[tuple[str, str]], size: str = "small") -> str:
+    lines = ["proton: ServiceSpec", "pipeline:", "  stage: build", "instances:"]
+    for name, env in instances:
+        lines += [f"  - name: {name}", f"    environment: {env}", "    spec:", f"      size: {size}"]
+    return "\n".join(lines) + "\n"
+
+
+ENV_SPEC = "proton: EnvironmentSpec\nspec:\n  topic_suffix: events\n"
+
+
+TF_MANIFEST = """infrastructure:
+  templates:
+    - file: "*"
+      rendering_engine: hcl
+      template_language: terraform
+"""
+
+TF_MAIN = """variable "environment" {
+  type = object({ inputs = map(string), name = string })
+}
+
+output "topic_suffix" {
+  value = var.environment.inputs.topic_suffix
+}
+"""
+
+
+def terraform_environment_bundle() -> bytes:
+    return tar_gz({"infrastructure/manifest.yaml": TF_MANIFEST, "infrastructure/main.tf": TF_MAIN,
+                   "schema/schema.yaml": ENV_SCHEMA})
