@@ -28,8 +28,10 @@ def _path(target: str, r: PlannedResource) -> str:
 
 def _connection(r: PlannedResource, target: str) -> dict[str, list[str]]:
     account = r.extra.get("environment_account", r.account)
+    role_file = (f"bootstrap/{account}/{r.region}/git-sync-role.yaml" if target == "cfn-git-sync"
+                 else f"bootstrap/{account}/{r.region}/{target}-role.yaml")  # as the cfn-git-sync exporter writes it
     prepare = [f"# the role and repository link the stacks in account {account} will use",
-               f"aws cloudformation deploy --template-file bootstrap/{target}-role.yaml --stack-name exodus-{target}-role "
+               f"aws cloudformation deploy --template-file {role_file} --stack-name exodus-{target}-role "
                f"--capabilities CAPABILITY_NAMED_IAM --region {r.region}"]
     if target == "cfn-git-sync":
         prepare.append(f'aws codeconnections create-repository-link --connection-arn "$CONNECTION_ARN" '
