@@ -47,9 +47,10 @@ class ProvisionMixin(DeploymentsMixin):
         if plan["engine"] == "cloudformation":
             cfn = self.cloudformation(plan["account"], self.region, plan.get("role"))
             if plan["delete"]:
-                return delete_stack(cfn, plan["stack_name"], poll=self.cfn_poll)
+                return delete_stack(cfn, plan["stack_name"], poll=self.cfn_poll, stack_id=plan.get("stack_id"))
             return deploy_stack(cfn, plan["stack_name"], plan["template"], plan["tags"],
-                                change_set=plan["change_set"], poll=self.cfn_poll)
+                                change_set=plan["change_set"], poll=self.cfn_poll,
+                                known_new=plan.get("stack_id") is None and plan.get("new", False))
         if plan["engine"] == "files":
             try:
                 _write_tree(Path(plan["folder"]), plan["files"], plan.get("stale", []))
@@ -90,8 +91,10 @@ class ProvisionMixin(DeploymentsMixin):
         if provisioning == "customer-managed":
             return {"engine": "none", "outputs": ctx.get("outputs", [])}
         if provisioning == "cloudformation":
+            new = not (self.resource_doc(dep) or {}).get("_stack", {}).get("name")
             stack_name = self.stack_name_for(target, dep["_key"])
-            return {"engine": "cloudformation", "delete": dep["_delete"], "account": ctx["account"],
+            stack_id = (self.resource_doc(dep) or {}).get("_stack", {}).get("id")
+            return {"engine": "cloudformation", "new": new, "stack_id": stack_id, "delete": dep["_delete"], "account": ctx["account"],
                     "role": ctx.get("role"), "stack_name": stack_name, "tags": ctx["tags"],
                     "template": None if dep["_delete"] else ctx["rendered"].text,
                     "change_set": f"AWSProton-{dep['id']}"}

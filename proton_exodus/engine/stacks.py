@@ -25,10 +25,13 @@ class StackResult:
 
 
 def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]], *, change_set: str,
-                 poll: float = 0.5, timeout: float = 3600) -> StackResult:
-    """Create or update stack `name` with `template` through a change set; never raises."""
+                 poll: float = 0.5, timeout: float = 3600, known_new: bool = False) -> StackResult:
+    """Create or update stack `name` with `template` through a change set; never raises.
+
+    `known_new` skips the existence check for a stack this engine never created (one call fewer).
+    """
     try:
-        stack = _describe(cfn, name)
+        stack = None if known_new else _describe(cfn, name)
         if stack is not None and stack["StackStatus"] in _GONE_BEFORE_RETRY:
             _delete_and_wait(cfn, stack["StackId"], poll, timeout)  # a failed create leaves nothing to update
             stack = None
@@ -48,22 +51,25 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
         final = _wait(lambda: _describe(cfn, name) or {"StackStatus": "DELETE_COMPLETE"}, "StackStatus",
                       poll, timeout)
         if final["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
-            return _result(cfn, name)
+            return _result(cfn, name, final)
         return StackResult(False, created.get("StackId"), message=_failure_reason(cfn, name, final))
     except Exception as err:  # noqa: BLE001 - any CloudFormation (or emulator) failure fails the deployment
         return StackResult(False, message=_message(err))
 
 
-def delete_stack(cfn: Any, name: str, *, poll: float = 0.5, timeout: float = 3600) -> StackResult:
-    """Delete stack `name` (absent counts as deleted); never raises."""
+def delete_stack(cfn: Any, name: str, *, poll: float = 0.5, timeout: float = 3600,
+                 stack_id: str | None = None) -> StackResult:
+    """Delete stack `name` (absent counts as deleted); never raises. With `stack_id`, no lookup first."""
     try:
-        stack = _describe(cfn, name)
-        if stack is None:
-            return StackResult(True)
-        final = _delete_and_wait(cfn, stack["StackId"], poll, timeout)
+        if stack_id is None:
+            stack = _describe(cfn, name)
+            if stack is None:
+                return StackResult(True)
+            stack_id = stack["StackId"]
+        final = _delete_and_wait(cfn, stack_id, poll, timeout)
         if final == "DELETE_COMPLETE":
-            return StackResult(True, stack["StackId"])
-        return StackResult(False, stack["StackId"], message=_failure_reason(cfn, stack["StackId"], {}))
+            return StackResult(True, stack_id)
+        return StackResult(False, stack_id, message=_failure_reason(cfn, stack_id, {}))
     except Exception as err:  # noqa: BLE001
         return StackResult(False, message=_message(err))
 
@@ -98,8 +104,8 @@ def _wait(fetch: Any, member: str, poll: float, timeout: float) -> dict[str, Any
         time.sleep(poll)
 
 
-def _result(cfn: Any, name: str) -> StackResult:
-    stack = _describe(cfn, name) or {}
+def _result(cfn: Any, name: str, stack: dict[str, Any] | None = None) -> StackResult:
+    stack = stack or _describe(cfn, name) or {}
     outputs = [{"key": o["OutputKey"], "valueString": str(o.get("OutputValue", ""))}
                for o in stack.get("Outputs") or []]
     return StackResult(True, stack.get("StackId"), sorted(outputs, key=lambda o: o["key"]))

@@ -21,7 +21,9 @@ class Store:
         self._docs: dict[str, dict[str, dict[str, Any]]] = {}
         self._pending: dict[tuple[str, str], Any] | None = None
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL") if path else None
+        if path:  # WAL + synchronous=NORMAL: atomic and crash-safe for the process, one fsync per checkpoint
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))")
         self._db.commit()
         self._persist = path is not None
