@@ -7,6 +7,7 @@ an optional input with no default and no value stays absent (templates test it w
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,8 +59,13 @@ def _to_json_schema(node: Any) -> Any:
     return out
 
 
-def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, Any]) -> Any:
-    """Fill schema defaults into `value` (recursively for objects and arrays); never mutates `value`."""
+def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, Any],
+                    filled: set[tuple[Any, ...]] | None = None, at: tuple[Any, ...] = ()) -> Any:
+    """Fill schema defaults into `value` (recursively for objects and arrays); never mutates `value`.
+
+    The paths that came from defaults are added to `filled`.
+    """
+    filled = set() if filled is None else filled
     ref = schema.get("$ref")
     if isinstance(ref, str) and (match := _REF.match(ref)) and isinstance(types.get(match.group(1)), Mapping):
         schema = types[match.group(1)]
@@ -68,13 +74,15 @@ def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, A
         out: dict[str, Any] = {}
         for name, sub in props.items():
             if name in value:
-                out[name] = _apply_defaults(sub, value[name], types) if isinstance(sub, Mapping) else value[name]
+                out[name] = _apply_defaults(sub, value[name], types, filled, (*at, name)) \
+                    if isinstance(sub, Mapping) else value[name]
             elif isinstance(sub, Mapping) and "default" in sub:
-                out[name] = _apply_defaults(sub, copy.deepcopy(sub["default"]), types)
+                out[name] = copy.deepcopy(sub["default"])
+                filled.add((*at, name))
         out.update({k: v for k, v in value.items() if k not in out})
         return out
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        return [_apply_defaults(schema["items"], item, types) for item in value]
+        return [_apply_defaults(schema["items"], item, types, filled, (*at, i)) for i, item in enumerate(value)]
     return value
 
 
@@ -97,6 +105,7 @@ class TemplateSchema:
     service_input_type: str | None = None
     pipeline_input_type: str | None = None
     _validators: dict[str, Draft4Validator] = field(default_factory=dict, repr=False, compare=False)
+    _verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def parse(cls, text: str | bytes, *, source: str = "schema.yaml") -> TemplateSchema:
@@ -173,15 +182,29 @@ class TemplateSchema:
                 raise SchemaError(f"{path}: {self.source} defines no {_TYPE_KEYS[kind]}, "
                                   f"so this template takes no {kind} inputs")
             return {}
-        filled = _apply_defaults(self.types[name], dict(values or {}), self.types)
+        defaulted: set[tuple[Any, ...]] = set()
+        filled = _apply_defaults(self.types[name], dict(values or {}), self.types, defaulted)
+        # Specs repeat (every instance of a service, every re-render): remember each verdict.
+        key = json.dumps([kind, path, filled, sorted(defaulted)], sort_keys=True, default=repr)
+        lines = self._verdicts.get(key)
+        if lines is None:
+            lines = self._verdicts[key] = self._violations(kind, filled, defaulted, path)
+            if len(self._verdicts) > 4096:
+                self._verdicts.pop(next(iter(self._verdicts)))
+        if lines:
+            raise SchemaError("; ".join(lines), hint=f"the inputs must satisfy {name} in {self.source}")
+        return filled
+
+    def _violations(self, kind: str, filled: Any, defaulted: set[tuple[Any, ...]], path: str) -> tuple[str, ...]:
         validator = self._validators.get(kind)
         if validator is None:
             validator = self._validators[kind] = Draft4Validator(self._root_schema(kind))
-        errors = sorted(validator.iter_errors(filled), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-        if errors:
-            lines = [_message(err, path) for err in errors]
-            raise SchemaError("; ".join(lines), hint=f"the inputs must satisfy {name} in {self.source}")
-        return filled
+        # Only what the spec says is checked: a schema default is taken as is, even when it breaks its own
+        # type (AWS's cdk-ecs-fargate-service sample has `type: boolean, default: public`).
+        errors = sorted((e for e in validator.iter_errors(filled)
+                         if not any(tuple(e.absolute_path)[:len(d)] == d for d in defaulted)),
+                        key=lambda e: (list(map(str, e.absolute_path)), e.message))
+        return tuple(_message(err, path) for err in errors)
 
 
 def _prop_type(prop: Any) -> Any:

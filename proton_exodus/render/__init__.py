@@ -14,7 +14,7 @@ from typing import Any
 
 from proton_exodus.bundle import Bundle, load_component
 from proton_exodus.errors import BundleError
-from proton_exodus.render.cloudformation import check_cloudformation
+from proton_exodus.render.cloudformation import check_cloudformation_shaped
 from proton_exodus.render.codebuild import codebuild_files
 from proton_exodus.render.context import (
     EnvironmentContext,
@@ -23,7 +23,7 @@ from proton_exodus.render.context import (
     ResourceMetadata,
     ServiceContext,
 )
-from proton_exodus.render.jinja_env import namespace, render_jinja
+from proton_exodus.render.jinja_env import namespace, render_jinja_shaped
 from proton_exodus.render.terraform import terraform_files
 
 __all__ = [
@@ -84,8 +84,9 @@ def _render(bundle: Bundle, folder: str, kind: str, jinja_ctx: dict[str, Any], d
     if language == "cloudformation":
         (name, text), = bundle.template_text(folder).items()
         ctx = {key: namespace(key, value) for key, value in jinja_ctx.items()}
-        out = render_jinja(text, ctx, source=f"{folder}/{name}" if folder else name)
-        check_cloudformation(out, source=f"{folder}/{name}" if folder else name)
+        source = f"{folder}/{name}" if folder else name
+        out, shape = render_jinja_shaped(text, ctx, source=source)
+        check_cloudformation_shaped(out, shape, source=source)
         return Rendered("cloudformation", {name: out}, out)
     if language == "terraform":
         return Rendered("terraform", terraform_files(kind, bundle.template_text(folder), data, metadata))

@@ -13,7 +13,10 @@ import yaml
 
 from proton_exodus.errors import RenderError
 
-__all__ = ["check_cloudformation"]
+__all__ = ["check_cloudformation", "check_cloudformation_shaped"]
+
+_GOOD_SHAPES: dict[str, None] = {}  # shapes (jinja_env._shape) known to parse as CloudFormation
+_MAX_SHAPES = 4096
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -56,3 +59,14 @@ def check_cloudformation(text: str, *, source: str) -> dict[str, Any]:
     if not isinstance(doc.get("Resources"), dict) or not doc["Resources"]:
         raise RenderError(f"{source}: the rendered template has no Resources; CloudFormation needs at least one")
     return doc
+
+
+def check_cloudformation_shaped(text: str, shape: str | None, *, source: str) -> None:
+    """check_cloudformation, skipped when a render of the same YAML shape already passed it."""
+    if shape is not None and shape in _GOOD_SHAPES:
+        return
+    check_cloudformation(text, source=source)
+    if shape is not None:
+        if len(_GOOD_SHAPES) >= _MAX_SHAPES:
+            _GOOD_SHAPES.pop(next(iter(_GOOD_SHAPES)))
+        _GOOD_SHAPES[shape] = None

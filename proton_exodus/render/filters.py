@@ -7,6 +7,7 @@ rendered examples in Proton's docs look (the filter output lands inside an inden
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -44,14 +45,15 @@ def _checked(value: Any, raw: bool) -> str:
     return text
 
 
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=4096)
 def yaml_scalar(text: str) -> str:
     """`text` as a YAML scalar that reads back as the same string (plain when that is safe)."""
-    if _PLAIN.match(text) and not text.startswith(("-", ":")):
-        try:
-            if yaml.safe_load(text) == text:
-                return text
-        except yaml.YAMLError:
-            pass
+    if _PLAIN.match(text) and not text.startswith(("-", ":")) and not text.endswith(":") and \
+            _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
+        return text
     return json.dumps(text, ensure_ascii=False)
 
 
