@@ -172,6 +172,8 @@ class EnvironmentsMixin(RenderingMixin):
         kind = p["deploymentType"]
         version = self.target_version("environment", env, kind, p.get("templateMajorVersion"),
                                       p.get("templateMinorVersion"))
+        if kind == "MAJOR_VERSION":
+            self._check_instances_follow(env, version["majorVersion"])
         if kind == "NONE":
             if p.get("spec") is not None:
                 raise ValidationException("deploymentType NONE changes metadata only; a spec needs "
@@ -190,6 +192,20 @@ class EnvironmentsMixin(RenderingMixin):
                  "templateMinorVersion": version["minorVersion"], "spec": spec}
         self.start_deployment("ENVIRONMENT", env["name"], state, inputs=inputs)
         return {"environment": self.store.get("environment", env["name"])}
+
+    def _check_instances_follow(self, env: dict[str, Any], major: str) -> None:
+        """Every instance in the environment must stay compatible with the new major [inferred, §4.1]."""
+        for inst in self.store.values("instance"):
+            if inst["environmentName"] != env["name"]:
+                continue
+            version = self.store.get("stv", self._vkey({"templateName": inst["templateName"],
+                                                        "majorVersion": inst["templateMajorVersion"],
+                                                        "minorVersion": inst["templateMinorVersion"]})) or {}
+            if {"templateName": env["templateName"], "majorVersion": major} not in \
+                    version.get("compatibleEnvironmentTemplates", []):
+                raise ValidationException(f"Service instance {inst['serviceName']}/{inst['name']} "
+                                          f"({inst['templateName']}:{inst['templateMajorVersion']}) is not compatible "
+                                          f"with {env['templateName']} major version {major}")
 
     def _check_wiring_update(self, env: dict[str, Any], p: dict[str, Any]) -> None:
         """PROTON.md §4.6 UpdateEnvironment rules."""

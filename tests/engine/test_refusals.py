@@ -225,3 +225,15 @@ def test_repository_in_use(backend: ProtonBackend) -> None:
         backend.delete_repository(provider="GITHUB", name="org/infra")
     settings = backend.get_account_settings()["accountSettings"]
     assert settings["pipelineProvisioningRepository"]["arn"].endswith(":repository/github:org/infra")
+
+
+def test_environment_major_update_needs_compatible_instances(estate: ProtonBackend, aws: dict[str, Any]) -> None:
+    register(estate, aws, "environment", "env-tpl", B.env_bundle())  # env-tpl 2.0
+    with pytest.raises(ValidationException, match="web/a .* not compatible with env-tpl major version 2"):
+        estate.update_environment(name="prod", deploymentType="MAJOR_VERSION")
+    estate.update_service_template_version(templateName="svc-tpl", majorVersion="1", minorVersion="0",
+                                           compatibleEnvironmentTemplates=compatible("1") + compatible("2"))
+    estate.update_environment(name="prod", deploymentType="MAJOR_VERSION")
+    estate.run_pending()
+    env = estate.get_environment(name="prod")["environment"]
+    assert (env["deploymentStatus"], env["templateMajorVersion"]) == ("SUCCEEDED", "2")
