@@ -1,0 +1,119 @@
+"""cfn-git-sync on synthetic estates and on stacks rendered from every corpus environment bundle:
+cfn-lint clean, verify finds zero differences, deliberate changes are caught, output is deterministic."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from cfnlint.api import ManualArgs, lint
+
+from exporters import Registry
+from exporters.cfn_git_sync import exporter as gitsync
+from proton_exodus.export import run_export
+from proton_exodus.output.writer import render_tree
+from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.verify import verify_export
+from proton_exodus.verify.normalise import load_template
+from tests.exporters.cfn_helpers import corpus_environment_snapshot
+from tests.render.corpus_cases import build_cases
+
+REG = Registry({"cfn-git-sync": lambda: gitsync})
+GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
+ENV_CASES = sorted({(c.bundle, c.spec) for c in build_cases() if c.target == "environment"
+                    and (c.bundle / "infrastructure" / "manifest.yaml").read_text().count("cloudformation")},
+                   key=str)
+
+
+@functools.cache
+def _errors(text: str) -> list[str]:
+    return [f"{m.rule.id} {m.message}" for m in lint(text, config=ManualArgs(regions=["us-east-1"]))
+            if m.rule.id.startswith("E")]
+
+
+def _lint_tree(out: Path, inherited: set[str]) -> None:
+    """0 cfn-lint errors, apart from rules the deployed templates themselves already break
+    (e.g. E2533 deprecated Lambda runtimes in 2022 corpus templates): the export adds none."""
+    for path in sorted(out.rglob("*.yaml")):
+        rel = path.relative_to(out).as_posix()
+        if rel.startswith(("templates/", "bootstrap/")):
+            assert [e for e in _errors(path.read_text()) if e.split()[0] not in inherited] == [], rel
+
+
+def _export_and_verify(snap, out: Path) -> None:
+    run_export("cfn-git-sync", snap, out, registry=REG)
+    inherited = {e.split()[0] for e in _errors(min(snap.templates.values()))}
+    _lint_tree(out, inherited)
+    report = verify_export(snap, out)
+    assert not report.failed, report.summary_text()
+    assert report.stacks == len(snap.stacks)
+
+
+def test_synthetic_estate_round_trip(tmp_path: Path) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(3, 3, 2))
+    _export_and_verify(snap, tmp_path / "a")
+    again = run_export("cfn-git-sync", snap, tmp_path / "a", registry=REG)
+    assert not again.write.changed
+    run_export("cfn-git-sync", snap, tmp_path / "b", registry=REG)
+    assert render_tree(tmp_path / "a") == render_tree(tmp_path / "b")
+    dep = yaml.safe_load(next((tmp_path / "a" / "deployments").rglob("*.yaml")).read_text())
+    assert dep["tags"]["exodus:migrated-from"] == "proton" and any(k.startswith("proton:") for k in dep["tags"])
+
+
+@pytest.mark.parametrize(("bundle", "spec"), ENV_CASES, ids=lambda v: "/".join(Path(v).parts[-3:]))
+def test_corpus_environment_bundles(bundle: Path, spec: Path, tmp_path: Path) -> None:
+    snap = corpus_environment_snapshot(bundle, spec, ["alpha", "beta"])
+    _export_and_verify(snap, tmp_path / "out")
+    summary = (tmp_path / "out" / "TEMPLATES.md").read_text()
+    assert "parameterised: 2" in summary or "deployed" in summary
+
+
+def test_parameterised_template_is_shared_and_lints_with_deployment_files(tmp_path: Path) -> None:
+    bundle = next(b for b, _ in ENV_CASES if b.parts[-2] == "vpc-env")
+    snap = corpus_environment_snapshot(bundle, bundle.parent / "spec" / "spec.yaml", ["alpha", "beta"])
+    out = tmp_path / "out"
+    _export_and_verify(snap, out)
+    shared = out / "templates/environment/vpc-env/v1/environment.yaml"
+    assert "EnvironmentName" in load_template(shared.read_text())["Parameters"]
+    deps = sorted(str(p.relative_to(out)) for p in (out / "deployments").rglob("*.yaml"))
+    run = subprocess.run([str(Path(__import__("sys").executable).parent / "cfn-lint"), "--deployment-files", *deps],
+                         cwd=out, capture_output=True, text=True)
+    assert run.returncode in (0, 4), run.stdout + run.stderr  # 4 = warnings only
+
+
+def test_deliberate_change_is_caught_with_replacement(tmp_path: Path) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(1, 1, 1))
+    out = tmp_path / "out"
+    run_export("cfn-git-sync", snap, out, registry=REG)
+    template = next((out / "templates/environment").rglob("*.yaml"))
+    template.write_text(template.read_text().replace("10.0.0.0/16", "10.9.0.0/16"))
+    report = verify_export(snap, out)
+    assert report.failed
+    (diff,) = report.differences
+    assert (diff.name, diff.path, diff.replacement) == ("VPC", "Properties.CidrBlock", "True")
+
+
+def test_blocked_stacks_become_findings(tmp_path: Path) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(2, 1, 1))
+    snap.stacks[0]["StackStatus"] = "UPDATE_ROLLBACK_FAILED"
+    report = run_export("cfn-git-sync", snap, tmp_path / "out", registry=REG)
+    assert any(f.code == "E-GITSYNC-STATUS" for f in report.findings)
+    sync = "".join(p.read_text() for p in (tmp_path / "out" / "bootstrap").rglob("sync-configurations-*.yaml"))
+    assert snap.stacks[0]["StackName"] not in sync and snap.stacks[1]["StackName"] in sync
+
+
+def test_golden_synthetic(tmp_path: Path, update_goldens: bool) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(2, 2, 1))
+    run_export("cfn-git-sync", snap, tmp_path / "out", registry=REG)
+    tree = render_tree(tmp_path / "out")
+    golden = GOLDENS / "synthetic_small" / "cfn-git-sync"
+    if update_goldens:
+        import shutil
+        shutil.rmtree(golden, ignore_errors=True)
+        for rel, text in tree.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_text(text)
+    assert render_tree(golden) == tree

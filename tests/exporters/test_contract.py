@@ -1,0 +1,53 @@
+"""The exporter contract: registry from an explicit list, version checks, run_export end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exporters import API_VERSION, Registry
+from proton_exodus.errors import BadInput, UnknownExporter
+from proton_exodus.export import list_targets, run_export
+from proton_exodus.output.writer import load_manifest
+from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from tests.plugins.dummy_exporter import exporter as dummy
+
+
+class _Old:
+    name, summary, api_version = "old", "old", API_VERSION + 1
+
+    def export(self, ctx):  # pragma: no cover - never called
+        raise AssertionError
+
+
+def registry() -> Registry:
+    return Registry({"dummy": lambda: dummy, "old": lambda: _Old()})
+
+
+def test_registry_lists_names_and_checks_api_version() -> None:
+    reg = registry()
+    assert reg.names() == ["dummy", "old"]
+    with pytest.raises(BadInput, match="API version 2.*needs 1"):
+        reg.load("old")
+    with pytest.raises(UnknownExporter) as exc:
+        reg.load("nope")
+    assert "dummy" in (exc.value.hint or "")
+    with pytest.warns(UserWarning, match="'old'"):
+        assert [row["name"] for row in list_targets(reg)] == ["dummy"]
+
+
+def test_builtins_are_entry_points() -> None:
+    assert {"cfn-git-sync", "codepipeline", "github-actions", "argocd"} <= set(Registry.from_entry_points().names())
+
+
+def test_run_export_writes_manifest_and_only_filters(tmp_path: Path) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(2, 2, 2))
+    report = run_export("dummy", snap, tmp_path / "out", registry=registry(), only=["dev-000"])
+    manifest = load_manifest(tmp_path / "out")
+    assert manifest["exporter"]["name"] == "dummy" and manifest["snapshotDigest"] == snap.digest()
+    assert manifest["only"] == ["dev-000"]
+    assert all("dev-000" in p for p in manifest["files"] if p.startswith("stacks/"))
+    assert report.units == 3 and "MANUAL_TASKS.md" in manifest["files"]
+    with pytest.raises(BadInput, match="no environment or service"):
+        run_export("dummy", snap, tmp_path / "x", registry=registry(), only=["missing"])
