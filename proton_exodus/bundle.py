@@ -279,7 +279,7 @@ def _strip_wrapper(files: dict[str, bytes]) -> dict[str, bytes]:
     if "schema/schema.yaml" in files or not files:
         return files
     tops = {p.split("/", 1)[0] for p in files}
-    if len(tops) == 1 and all("/" in p for p in files):
+    if len(tops) == 1 and all("/" in p for p in files) and not tops & {*FOLDERS, "pipeline", "schema"}:
         top = tops.pop()
         return _strip_wrapper({p[len(top) + 1:]: b for p, b in files.items()})
     return files

@@ -146,7 +146,7 @@ class TemplateSchema:
         try:
             Draft4Validator.check_schema(self._root_schema(None))
         except JsonSchemaError as err:
-            raise SchemaError(f"{src}: {format_path('schema.types', err.absolute_path)}: {err.message}") from None
+            raise SchemaError(f"{src}: {format_path('schema.types', list(err.absolute_path)[1:])}: {err.message}") from None
 
     def _root_schema(self, kind: str | None) -> dict[str, Any]:
         root: dict[str, Any] = {"definitions": _to_json_schema(dict(self.types))}

@@ -131,7 +131,7 @@ def _token(value: str) -> str | None:
         return None
     if not value:
         return "\0E"
-    if _INERT.match(value) and ": " not in value:
+    if _INERT.match(value) and ": " not in value and not value.startswith("..."):
         return "\0V"
     return None
 
