@@ -201,10 +201,9 @@ class TemplateSchema:
             validator = self._validators[kind] = Draft4Validator(self._root_schema(kind))
         # Only what the spec says is checked: a schema default is taken as is, even when it breaks its own
         # type (AWS's cdk-ecs-fargate-service sample has `type: boolean, default: public`).
-        errors = sorted((e for e in validator.iter_errors(filled)
-                         if not any(tuple(e.absolute_path)[:len(d)] == d for d in defaulted)),
-                        key=lambda e: (list(map(str, e.absolute_path)), e.message))
-        return tuple(_message(err, path) for err in errors)
+        errors = (e for e in validator.iter_errors(filled)
+                  if not any(tuple(e.absolute_path)[:len(d)] == d for d in defaulted))
+        return tuple(sorted({_message(err, path) for err in errors}))
 
 
 def _prop_type(prop: Any) -> Any:

@@ -21,7 +21,14 @@ from proton_exodus.render import (
 )
 from proton_exodus.render.cloudformation import check_cloudformation
 from proton_exodus.render.jinja_env import namespace, render_jinja
-from tests.render.helpers import CFN_MANIFEST, ENV_SCHEMA, TF_MANIFEST, build_file_tree, env_bundle, svc_bundle
+from tests.render.helpers import (
+    CFN_MANIFEST,
+    ENV_SCHEMA,
+    TF_MANIFEST,
+    build_file_tree,
+    env_bundle,
+    svc_bundle,
+)
 
 ENV = EnvironmentContext("prod", "123456789012", {"Cluster": "c1", "Subnet": "subnet-1"})
 SVC = ServiceContext("web", "main", "org/repo", "arn:aws:codestar-connections:us-east-1:123456789012:connection/x")
