@@ -73,7 +73,7 @@ def service_workflow(art: StackArtefact, instances: Sequence[DeploymentUnit], br
     for index, step in enumerate(steps, start=1):
         if step.stage != stage:
             previous, stage_jobs, stage = stage_jobs or previous, [], step.stage
-        job_id = f"{index:02d}-{slug(step.stage, 30)}-{slug(step.action, 20)}"
+        job_id = f"job{index:02d}-{slug(step.stage, 30)}-{slug(step.action, 20)}"
         jobs[job_id] = _job(step, art, sorted(previous), producers, envs)
         stage_jobs.append(job_id)
     return {"name": f"{art.unit.service} (was its Proton pipeline)",

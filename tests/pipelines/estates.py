@@ -5,6 +5,7 @@ actionlint over a workflow tree, the saved workflow schema, cfn-lint, and golden
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 import subprocess
@@ -82,6 +83,7 @@ def _required_inputs(bundle_dir: Path) -> dict[str, object]:
             for k in kind.get("required", []) if "default" not in props.get(k, {})}
 
 
+@functools.cache
 def corpus_context(bundle_dir: Path) -> ExportContext:
     """Two environments (prod-like `prod`, and `dev`), one instance in each, and the service's pipeline
     rendered from the corpus bundle with those instances (spec pipeline inputs, schema defaults)."""
@@ -135,11 +137,21 @@ def workflow_schema_errors(files: Mapping[str, str]) -> list[str]:
     return errors
 
 
+@functools.cache
+def _cfn_rules():
+    """cfn-lint's default rules, loaded once per process (loading them is half of each lint call)."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    return Runner(ConfigMixIn(regions=[REGION])).rules
+
+
 def cfn_lint_errors(text: str) -> list[str]:
+    """cfn-lint errors (E rules) of a template, default rules, one Region."""
     from cfnlint.api import ManualArgs, lint
 
-    return [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in lint(text, config=ManualArgs(regions=[REGION]))
-            if m.rule.id.startswith("E")]
+    return [f"{m.rule.id} line {m.linenumber}: {m.message}"
+            for m in lint(text, rules=_cfn_rules(), config=ManualArgs(regions=[REGION])) if m.rule.id.startswith("E")]
 
 
 def check_goldens(root: Path, files: Mapping[str, str], update: bool) -> None:
