@@ -8,6 +8,7 @@ from the access key the same way moto resolves them, so STS assume-role gives cr
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import re
@@ -23,6 +24,7 @@ DEFAULT_REGION = "us-east-1"
 INTERNAL_KEY = "exodus-local"  # credentials of the engine's own clients (moto does not check them)
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
+LOG = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
 
@@ -130,6 +132,26 @@ def _find_backend_dict(key: tuple[str, str, str]) -> Any:
     return None
 
 
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles moto's models; their locks (SQS queues hold an RLock) come back as fresh, unlocked ones."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, _LOCK_TYPES):
+            return (threading.RLock if "RLock" in type(obj).__name__ else threading.Lock), ()
+        return NotImplemented
+
+
+def _dumps(value: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 def dump_moto_state(path: Path) -> None:
     """Pickle every moto backend that holds data (stacks, buckets, roles...) to `path`, atomically."""
     from moto.core.base_backend import BackendDict
@@ -137,9 +159,9 @@ def dump_moto_state(path: Path) -> None:
     state = {}
     for backends in list(BackendDict._instances):
         try:
-            state[_backend_key(backends)] = pickle.dumps(dict(backends.items()))
-        except Exception:  # noqa: BLE001 - an unpicklable service loses its state, the rest survives
-            continue
+            state[_backend_key(backends)] = _dumps(dict(backends.items()))
+        except Exception as err:  # noqa: BLE001 - an unpicklable service loses its state, the rest survives
+            LOG.warning("local state: cannot save moto %s (%s)", backends.service_name, err)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(pickle.dumps(state))
     os.replace(tmp, path)
