@@ -73,10 +73,23 @@ class ProtonEnvironment(SandboxedEnvironment):
     """Sandbox where `x.name` on a namespace dict means the key `name` first (an input called `items`
     must not resolve to dict.items)."""
 
+    # A hostile template must not exhaust memory or CPU with `'x' * 10**9` or `9 ** 9 ** 9`.
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_SIZE = 1_000_000
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError(f"exponent {right} is too large")
+        if operator == "*":
+            seq, times = (left, right) if isinstance(left, str | list | tuple) else (right, left)
+            if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
+                raise SecurityError(f"repetition would build a value of {len(seq) * times} items")
+        return super().call_binop(context, operator, left, right)
 
 
 def _mark(value: Any) -> Any:
