@@ -53,6 +53,18 @@ def account_and_region(environ: dict[str, Any]) -> tuple[str, str]:
     return account, region or DEFAULT_REGION
 
 
+def pin_default_account(environ: dict[str, Any], account_id: str) -> None:
+    """Send callers whose credentials moto does not know (plain test keys) to `account_id`, in both
+    halves of the cloud, by setting moto's own `x-moto-account-id` header; explicit headers,
+    MOTO_ACCOUNT_ID and assumed-role keys keep their account."""
+    if os.environ.get("MOTO_ACCOUNT_ID") or environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return
+    from moto.iam.models import get_account_id_from
+
+    if get_account_id_from(credential_scope(environ)[0]) == DEFAULT_ACCOUNT_ID:
+        environ["HTTP_X_MOTO_ACCOUNT_ID"] = account_id
+
+
 def moto_app() -> WsgiApp:
     """moto's whole server as one WSGI app (every service it emulates)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

@@ -23,6 +23,7 @@ from proton_exodus.engine.cloud import (
     account_and_region,
     is_proton_request,
     moto_app,
+    pin_default_account,
 )
 from proton_exodus.engine.faults import FaultConfig, FaultInjector
 from proton_exodus.engine.protocol import ProtonProtocol, Reply, error_reply
@@ -99,10 +100,12 @@ class LocalProtonServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: str | None = None,
                  state_path: Path | None = None, faults: FaultConfig | None = None, retired: bool = False,
                  auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None,
-                 backend_options: dict[str, Any] | None = None) -> None:
+                 backend_options: dict[str, Any] | None = None, default_account: str | None = None) -> None:
         self.host, self.requested_port = host, port
         self.backend_factory = backend_factory  # None: ProtonBackend; tests may pass a stand-in
         self.backend_options = dict(backend_options or {})  # extra ProtonBackend kwargs (cfn_poll, ...)
+        # Account for credentials moto does not know; `--seed demo` makes it the demo's management account.
+        self.default_account = default_account
         self.seed, self.retired, self.auto_complete, self.verbose = seed, retired, auto_complete, verbose
         self.faults = FaultInjector(faults)
         self.state = LocalState(state_path)
@@ -237,10 +240,13 @@ class LocalProtonServer:
         if self.seed != "demo":
             raise BadInput(f"unknown --seed {self.seed!r}", hint="the only seed is 'demo'")
         try:
+            from proton_exodus.demo.estate import load_estate
             from proton_exodus.demo.seed import seed_demo
         except ImportError as err:
             raise BadInput("`--seed demo` needs proton_exodus.demo.seed.seed_demo, which is not available "
                            f"in this build ({err})") from err
+        if self.default_account is None:
+            self.default_account = str(load_estate()["managementAccount"])
         seed_demo(self)
 
     # ---- WSGI ----
@@ -252,6 +258,8 @@ class LocalProtonServer:
             self.retire(_retire_flag(_read_body(environ)))
             return self._respond(start_response, Reply(200, json.dumps({"retired": self.retired}).encode(), _JSON))
         self.state.mark_dirty()
+        if self.default_account is not None:
+            pin_default_account(environ, self.default_account)
         if is_proton_request(environ):
             return self._respond(start_response, self._proton(environ))
         return self._moto(environ, start_response)
