@@ -25,8 +25,9 @@ from proton_exodus.inventory.journal import Journal, partial_dir
 from proton_exodus.inventory.proton import ProtonCrawler
 from proton_exodus.inventory.runner import TaskRunner
 from proton_exodus.inventory.scopes import Scope, build_scopes
-from proton_exodus.inventory.stacks import StackReader, StackRef
+from proton_exodus.inventory.stacks import BULK_MIN, StackReader, StackRef
 from proton_exodus.inventory.stats import CallStats
+from proton_exodus.inventory.throttle import tune_adaptive_retries
 from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
 from proton_exodus.settings import Settings
 
@@ -109,8 +110,8 @@ def _fingerprint(settings: Settings, scopes: list[Scope], assume_role: str | Non
 
 def _crawl_scope(settings: Settings, scope: Scope, journal: Journal, stats: CallStats, concurrency: int,
                  warnings: list[str]) -> _ScopeResult:
-    client = stats.attach(build_client("proton", settings, region=scope.region, session=scope.session,
-                                       max_attempts=15, pool_size=concurrency))
+    client = stats.attach(tune_adaptive_retries(build_client(
+        "proton", settings, region=scope.region, session=scope.session, max_attempts=15, pool_size=concurrency)))
     caller = Caller(client, journal, label=scope.label, service="proton", region=scope.region,
                     account=scope.account or "")
     with TaskRunner(concurrency, name=f"crawl-{scope.region}") as runner:
@@ -137,7 +138,15 @@ def _read_stacks(reader: StackReader, refs: list[StackRef], runner: TaskRunner) 
             if text is not None and record.get("templatePath"):
                 templates[record["templatePath"]] = text
 
-    for ref in sorted(set(refs), key=lambda r: (r.account, r.region, r.name, r.resource_arn)):
+    unique = sorted(set(refs), key=lambda r: (r.account, r.region, r.role_arn or "", r.name, r.resource_arn))
+    groups: dict[tuple[str, str, str | None], list[StackRef]] = {}
+    for ref in unique:
+        groups.setdefault((ref.account, ref.region, ref.role_arn), []).append(ref)
+    for group in groups.values():
+        if len(group) >= BULK_MIN:
+            runner.spawn(reader.prefetch, group)
+    runner.wait()
+    for ref in unique:
         runner.spawn(read, ref)
     runner.wait()
     return stacks, templates

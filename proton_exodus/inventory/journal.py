@@ -18,6 +18,7 @@ from typing import Any
 from proton_exodus.errors import BadInput
 
 JOURNAL_VERSION = 1
+_MISSING = object()
 
 
 def partial_dir(out: Path) -> Path:
@@ -72,22 +73,26 @@ class Journal:
                 hint="Re-run with the same options, or without --resume to start afresh.",
             )
 
+    @staticmethod
+    def _line(entry: dict[str, Any]) -> str:
+        return json.dumps(entry, sort_keys=True, separators=(",", ":"), default=str) + "\n"
+
     def _write(self, entry: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(entry, sort_keys=True, separators=(",", ":"), default=str) + "\n")
+        self._handle.write(self._line(entry))
         self._handle.flush()
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(True, result) when the unit is done, else (False, None)."""
-        with self._lock:
-            if key in self._done:
-                return True, self._done[key]
-        return False, None
+        value = self._done.get(key, _MISSING)  # a dict read is atomic: no lock on the hot path
+        return (False, None) if value is _MISSING else (True, value)
 
     def record(self, key: str, value: Any) -> None:
-        """Mark a unit done with its result."""
+        """Mark a unit done with its result (serialised outside the lock; one write and flush inside)."""
+        line = self._line({"k": key, "v": value})
         with self._lock:
+            self._handle.write(line)
+            self._handle.flush()
             self._done[key] = value
-            self._write({"k": key, "v": value})
 
     def unit(self, key: str, fetch: Callable[[], Any]) -> Any:
         """The result of unit `key`: from the journal when done before, else `fetch()` (then recorded)."""

@@ -10,7 +10,6 @@ from typing import Any
 
 import boto3
 
-DEMO = Path(__file__).resolve().parents[2] / "proton_exodus" / "demo" / "bundles"
 BUCKET = "exodus-inventory-tests"
 CONNECTION_ARN = "arn:aws:codestar-connections:us-east-1:123456789012:connection/0e9f8c52-1b7e-4c47-9d55-3f2e9c1a0b11"
 ROLE = "arn:aws:iam::123456789012:role/proton-service"
@@ -31,26 +30,125 @@ def client(url: str, service: str, **creds: Any) -> Any:
     return boto3.client(service, endpoint_url=url, region_name="us-east-1", **creds)
 
 
-def _tar(folder: Path) -> bytes:
+MANIFEST = ("infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n"
+            "      template_language: cloudformation\n")
+ENV_BUNDLE = {
+    "schema/schema.yaml": """schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: EnvInput
+  types:
+    EnvInput:
+      type: object
+      properties:
+        cidr: {type: string, default: 10.0.0.0/16}
+        insights: {type: boolean, default: false}
+""",
+    "infrastructure/manifest.yaml": MANIFEST,
+    "infrastructure/cloudformation.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: "{{ environment.name }}-events"
+Outputs:
+  TopicArn:
+    Value: !Ref Topic
+  Cidr:
+    Value: "{{ environment.inputs.cidr }}"
+""",
+}
+SVC_BUNDLE = {
+    "schema/schema.yaml": """schema:
+  format:
+    openapi: "3.0.0"
+  service_input_type: SvcInput
+  pipeline_input_type: PipeInput
+  types:
+    SvcInput:
+      type: object
+      properties:
+        port: {type: number, default: 8080}
+        db_password: {type: string, minLength: 8}
+    PipeInput:
+      type: object
+      properties:
+        service_dir: {type: string, default: "."}
+""",
+    ".template-registration.yaml": "compatible_environments:\n  - env-tpl:1\nsupported_component_sources:\n  - DIRECTLY_DEFINED\n",
+    "instance_infrastructure/manifest.yaml": MANIFEST,
+    "instance_infrastructure/cloudformation.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: "{{ service.name }}-{{ service_instance.name }}"
+Outputs:
+  QueueUrl:
+    Value: !Ref Queue
+  Port:
+    Value: "{{ service_instance.inputs.port }}"
+  EnvTopic:
+    Value: "{{ environment.outputs.TopicArn }}"
+""",
+    "pipeline_infrastructure/manifest.yaml": MANIFEST,
+    "pipeline_infrastructure/cloudformation.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Artifacts:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: "{{ service.name }}-pipeline"
+Outputs:
+  ArtifactsTopic:
+    Value: !Ref Artifacts
+""",
+}
+COMPONENT = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+Outputs:
+  BucketName:
+    Value: !Ref Bucket
+"""
+COMPONENT_MANIFEST = MANIFEST
+
+
+def tar_bundle(files: dict[str, str]) -> bytes:
+    """A .tar.gz of a bundle given as {relative path: text}."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+        for rel, text in sorted(files.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(rel)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+
+
+def write_bundles(root: Path) -> Path:
+    """The seeded templates as a template-sync checkout (`<name>/v1/`) under `root`."""
+    for name, files in (("env-tpl", ENV_BUNDLE), ("svc-tpl", SVC_BUNDLE)):
+        for rel, text in files.items():
+            path = root / name / "v1" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    (root / "proton-ops.yaml").write_text("sync:\n  services: {}\n")
+    return root
 
 
 def _upload(s3: Any) -> None:
     s3.create_bucket(Bucket=BUCKET)
-    s3.put_object(Bucket=BUCKET, Key="env.tar.gz", Body=_tar(DEMO / "demo-vpc-ecs-env" / "v1"))
-    s3.put_object(Bucket=BUCKET, Key="svc.tar.gz", Body=_tar(DEMO / "demo-fargate-svc" / "v1"))
+    s3.put_object(Bucket=BUCKET, Key="env.tar.gz", Body=tar_bundle(ENV_BUNDLE))
+    s3.put_object(Bucket=BUCKET, Key="svc.tar.gz", Body=tar_bundle(SVC_BUNDLE))
 
 
 def _templates(proton: Any) -> None:
     proton.create_environment_template(name="env-tpl", displayName="Env", tags=[{"key": "owner", "value": "platform"}])
     proton.create_service_template(name="svc-tpl", description="Service")
     for minor in ("0", "1"):
-        proton.create_environment_template_version(templateName="env-tpl", majorVersion="1",
+        major = {"majorVersion": "1"} if minor != "0" else {}  # the first version creates major 1
+        proton.create_environment_template_version(templateName="env-tpl", **major,
                                                    source={"s3": {"bucket": BUCKET, "key": "env.tar.gz"}},
                                                    description=f"1.{minor}")
         proton.get_waiter("environment_template_version_registered").wait(
@@ -58,7 +156,7 @@ def _templates(proton: Any) -> None:
         proton.update_environment_template_version(templateName="env-tpl", majorVersion="1", minorVersion=minor,
                                                    status="PUBLISHED")
     proton.create_service_template_version(
-        templateName="svc-tpl", majorVersion="1", source={"s3": {"bucket": BUCKET, "key": "svc.tar.gz"}},
+        templateName="svc-tpl", source={"s3": {"bucket": BUCKET, "key": "svc.tar.gz"}},
         compatibleEnvironmentTemplates=[{"templateName": "env-tpl", "majorVersion": "1"}],
         supportedComponentSources=["DIRECTLY_DEFINED"], tags=[{"key": "tier", "value": "web"}])
     proton.get_waiter("service_template_version_registered").wait(
@@ -68,15 +166,14 @@ def _templates(proton: Any) -> None:
 
 
 def _env_spec(i: int) -> str:
-    return f"proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.{i}.0.0/16\n  container_insights: {str(i % 2 == 0).lower()}\n"
+    return f"proton: EnvironmentSpec\nspec:\n  cidr: 10.{i}.0.0/16\n  insights: {str(i % 2 == 0).lower()}\n"
 
 
 def _service_spec(j: int, envs: list[str], count: int) -> str:
     lines = ["proton: ServiceSpec", "pipeline:", f"  service_dir: services/s{j}", "instances:"]
     for k in range(count):
         lines += [f"  - name: i{k}", f"    environment: {envs[(j + k) % len(envs)]}", "    spec:",
-                  f"      path_pattern: /s{j}/i{k}/*", f"      listener_priority: {j * 10 + k + 1}",
-                  f"      db_password: s3cret-password-{j}-{k}"]
+                  f"      port: {8000 + k}", f"      db_password: s3cret-password-{j}-{k}"]
     return "\n".join(lines) + "\n"
 
 
@@ -114,23 +211,21 @@ def seed_estate(url: str, size: EstateSize) -> None:
 
 
 def _components(proton: Any, size: EstateSize) -> None:
-    folder = DEMO / "components" / "demo-s3-component"
     for j in range(size.services):
         proton.create_component(name=f"comp-{j}", serviceName=f"svc-{j}", serviceInstanceName="i0",
-                                templateFile=(folder / "cloudformation.yaml").read_text(),
-                                manifest=(folder / "manifest.yaml").read_text(),
+                                templateFile=COMPONENT, manifest=COMPONENT_MANIFEST,
                                 tags=[{"key": "comp", "value": str(j)}])
     for j in range(size.services):
         proton.get_waiter("component_deployed").wait(name=f"comp-{j}", WaiterConfig=FAST)
 
 
 def _remote_environment(url: str, proton: Any) -> str:
-    """An environment provisioned in account 222222222222 through an accepted connection."""
-    sts = client(url, "sts")
-    creds = sts.assume_role(RoleArn="arn:aws:iam::222222222222:role/seed", RoleSessionName="seed")["Credentials"]
-    remote = client(url, "proton", aws_access_key_id=creds["AccessKeyId"],
-                    aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-    conn = remote.create_environment_account_connection(
+    """An environment provisioned in account 222222222222 through an accepted connection.
+
+    The local engine keeps both sides of a connection in one store (engine/connections.py), so the
+    request is made where the crawler looks: the management account.
+    """
+    conn = proton.create_environment_account_connection(
         managementAccountId="123456789012", environmentName="remote-env",
         roleArn="arn:aws:iam::222222222222:role/proton-env", componentRoleArn="arn:aws:iam::222222222222:role/comp",
         tags=[{"key": "partner", "value": "acme"}])["environmentAccountConnection"]

@@ -112,7 +112,7 @@ def _check_stacks(srv: Any, snap: Any) -> None:
         if stack["account"] != "123456789012":  # read as the connection role, like the crawler
             sts = client(srv.url, "sts")
             role = f"arn:aws:iam::{stack['account']}:role/proton-env"
-            c = sts.assume_role(RoleArn=role, RoleSessionName="t")["Credentials"]
+            c = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
             creds = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
                      "aws_session_token": c["SessionToken"]}
         cfn = client(srv.url, "cloudformation", **creds)
