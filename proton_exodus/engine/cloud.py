@@ -245,14 +245,27 @@ class LocalState:
         self.path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         return load_moto_state(self.cloud_path)
 
-    def save(self, backends: list[tuple[str, str]]) -> None:
+    def saved_default_account(self) -> str | None:
+        """The default account a previous run served (e.g. the demo's), so a restart answers the same."""
+        if self.path is None or not self.path.is_file():
+            return None
+        import json
+
+        try:
+            value = json.loads(self.path.read_text()).get("defaultAccount")
+        except (ValueError, AttributeError):
+            return None
+        return str(value) if value else None
+
+    def save(self, backends: list[tuple[str, str]], default_account: str | None = None) -> None:
         """Write the index and moto's state (the backends persist themselves)."""
         if self.path is None:
             return
         from proton_exodus.output.atomic import dump_json, write_text_atomic
 
+        index = {"format": self.FORMAT, "backends": sorted(backends), "defaultAccount": default_account}
         with self._save_lock:
-            write_text_atomic(self.path, dump_json({"format": self.FORMAT, "backends": sorted(backends)}))
+            write_text_atomic(self.path, dump_json(index))
             self._dump_cloud()
 
     def _dump_cloud(self) -> None:

@@ -131,6 +131,7 @@ class LocalProtonServer:
         except OSError as err:
             raise BadInput(f"cannot listen on {self.host}:{self.requested_port}: {err.strerror}") from err
         self.clients = ClientFactory(self.url)
+        self.default_account = self.default_account or self.state.saved_default_account()
         self._thread = threading.Thread(target=self._http.serve_forever, name="exodus-local-proton", daemon=True)
         self._thread.start()
         try:
@@ -158,7 +159,7 @@ class LocalProtonServer:
             for backend in self._backends.values():
                 backend.close()
             self._backends.clear()
-        self.state.save(keys)
+        self.state.save(keys, self.default_account)
         self._http = self._thread = None
 
     def __enter__(self) -> LocalProtonServer:
@@ -190,7 +191,7 @@ class LocalProtonServer:
                     auto_complete=self.auto_complete, **self.backend_options,
                 )
                 self._backends[(account_id, region)] = backend
-                self.state.save(sorted(self._backends))
+                self.state.save(sorted(self._backends), self.default_account)
             return backend
 
     def route(self, operation: str, params: dict[str, Any], account_id: str, region: str) -> Any:
