@@ -8,7 +8,16 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from proton_exodus.templating.stacks import dump_template
+import yaml
+
+from exporters.cfn_git_sync.yamltext import dump_yaml
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def dump_template(tree: dict[str, Any]) -> str:
+    """Long-form CloudFormation YAML (no short tags, so libyaml's fast emitter can write it)."""
+    return yaml.dump(tree, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000)
 
 SYNC_PRINCIPAL = "cloudformation.sync.codeconnections.amazonaws.com"
 CFN_ACTIONS = ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
@@ -76,7 +85,7 @@ def sync_templates(stacks: Sequence[tuple[str, str]], options: Mapping[str, str]
                 "PublishDeploymentStatus": options.get("publish-deployment-status", "ENABLED"),
                 "TriggerResourceUpdateOn": options.get("trigger-resource-update-on", "FILE_CHANGE")}}
             for name, config in stacks[start:start + CHUNK]}
-        out.append(dump_template({
+        out.append(dump_yaml({
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": f"exodus: Git sync configurations {start + 1}-{start + len(resources)} "
                            "(deploy only after `exodus verify --change-set` passes)",

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters.cfn_git_sync import bootstrap
 from exporters.cfn_git_sync.readme import readme, templates_summary
+from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
 from proton_exodus.templating.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
 from proton_exodus.units import DeploymentUnit, build_units
@@ -41,11 +39,6 @@ def check_options(options: Mapping[str, str]) -> dict[str, str]:
     if merged["repository"] and merged["repository"].count("/") != 1:
         raise BadInput(f"cfn-git-sync: --opt repository={merged['repository']!r}: expected OWNER/NAME")
     return merged
-
-
-def dump_yaml(data: Any) -> str:
-    """Block-style YAML with keys in the given order and every scalar a string."""
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
 
 
 class CfnGitSyncExporter:
