@@ -17,15 +17,20 @@ from proton_exodus.demo.estate import (
     planted_secrets,
     version_source_dir,
 )
+from proton_exodus.demo.seed import DemoSeedError, SeedReport, seed_demo, seed_demo_via_api
 
 __all__ = [
     "BUNDLES_DIR",
     "DEMO_DIR",
     "ESTATE_FILE",
     "SECRET_PREFIX",
+    "DemoSeedError",
+    "SeedReport",
     "bundle_tarball",
     "iter_instances",
     "load_estate",
     "planted_secrets",
+    "seed_demo",
+    "seed_demo_via_api",
     "version_source_dir",
 ]
