@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from botocore.model import Shape
 
 from proton_exodus.engine import conformance
 from proton_exodus.engine.server import LocalProtonServer
-from tests.server.conftest import make_client
+from tests.server.conftest import make_client, port_is_closed
 from tests.server.recorder import Recorder, all_operations
 from tests.server.scenario import CONNECTION
 
@@ -77,7 +78,9 @@ def test_every_operation_answers_a_modelled_error() -> None:
 
 
 def test_semantic_errors_of_the_engine_reach_the_client_intact() -> None:
+    threads = threading.active_count()
     with LocalProtonServer(port=0) as server:
+        port = server.port
         proton = make_client(server.url)
         proton.create_environment_template(name="dup")
         proton.create_repository(name="org/dup", provider="GITHUB", connectionArn=CONNECTION)
@@ -94,3 +97,4 @@ def test_semantic_errors_of_the_engine_reach_the_client_intact() -> None:
                 call()
             assert exc.value.response["Error"]["Code"] == code
             assert exc.value.response["Error"]["Message"]
+    assert threading.active_count() == threads and port_is_closed(port)  # the engine's worker is joined too
