@@ -161,3 +161,16 @@ def test_unreachable_cloudformation_still_completes(estate: Any, tmp_path: Path,
                for s in snap.stacks)
     assert any("stacks could not be read" in w for w in report.warnings)
     assert report.counts["environments"] >= 2
+
+
+def test_member_accounts_through_assume_role_merge(estate: Any, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.txt"
+    accounts.write_text("# management and one member\n123456789012\n222222222222\n")
+    single = crawl_estate(Settings(endpoint_url=estate.url), tmp_path / "one")
+    merged = crawl_estate(Settings(endpoint_url=estate.url), tmp_path / "all", accounts_file=accounts,
+                          assume_role="arn:aws:iam::{account}:role/ExodusReadOnly")
+    assert merged.accounts == ("123456789012", "222222222222")
+    snap = load_snapshot(tmp_path / "all")
+    mine = {k: sum(1 for r in snap.kind(k) if r["account"] == "123456789012") for k in single.counts}
+    assert mine == single.counts
+    assert merged.api_calls["byOperation"]["AssumeRole"] >= 2
