@@ -1,0 +1,128 @@
+"""verify: normalisation, parameter resolution, replacement prediction, and the change-set gate
+(boto3 against moto's CloudFormation on 127.0.0.1:0, and botocore's Stubber for Replacement: True)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto.server import ThreadedMotoServer
+
+from exporters import Registry
+from exporters.cfn_git_sync import exporter as gitsync
+from proton_exodus.cli import main
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import write_snapshot
+from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.units import build_units
+from proton_exodus.verify import load_deployments, verify_export
+from proton_exodus.verify.changeset import check_change_set
+from proton_exodus.verify.diff import predict_replacement
+from proton_exodus.verify.normalise import load_normalised
+from proton_exodus.verify.resolve import resolve_parameters
+
+REG = Registry({"cfn-git-sync": lambda: gitsync})
+
+
+def test_normalisation_ignores_form_order_and_scalar_types() -> None:
+    short = "Resources:\n  A:\n    Type: T\n    Properties: {X: !GetAtt B.Arn, N: 80, F: true, S: !Sub 'a-${!x}'}\n"
+    long = ('{"Resources": {"A": {"Properties": {"S": "a-${x}", "F": "true", "N": "80", '
+            '"X": {"Fn::GetAtt": "B.Arn"}}, "Type": "T"}}}')
+    assert load_normalised(short) == load_normalised(long)
+    assert load_normalised(short) != load_normalised(short.replace("80", "81"))
+
+
+def test_resolution_substitutes_refs_and_subs_and_drops_added_parameters() -> None:
+    exported = load_normalised("Parameters: {Name: {Type: String}, Kept: {Type: String}}\nResources:\n"
+                               "  A: {Type: T, Properties: {N: !Ref Name, S: !Sub '${Name}-${AWS::Region}-${!y}',"
+                               " K: !Ref Kept, P: !Sub 'x-${Name}'}}\n")
+    resolved = resolve_parameters(exported, {"Name": "web"}, keep=frozenset({"Kept"}))
+    assert resolved["Resources"]["A"]["Properties"] == {
+        "N": "web", "S": {"Fn::Sub": "web-${AWS::Region}-${!y}"}, "K": {"Ref": "Kept"}, "P": "x-web"}
+    assert resolved["Parameters"] == {"Kept": {"Type": "String"}}
+
+
+@pytest.mark.parametrize(("rtype", "path", "expected"), [
+    ("AWS::S3::Bucket", "Properties.BucketName", "True"),
+    ("AWS::EC2::VPC", "Properties.CidrBlock", "True"),
+    ("AWS::EC2::VPC", "Properties.Tags[0].Value", "False"),
+    ("AWS::Logs::LogGroup", "Properties.RetentionInDays", "False"),
+    ("AWS::ECS::Cluster", "Type", "True"),
+    ("Custom::Thing", "Properties.X", "False"),
+    ("AWS::Not::AType", "Properties.X", "Unknown"),
+])
+def test_replacement_prediction_from_cfn_lint_schemas(rtype: str, path: str, expected: str) -> None:
+    assert predict_replacement(rtype, path) == expected
+
+
+def _export(tmp_path: Path, size: SyntheticSize):
+    snap = build_synthetic_snapshot(size)
+    out = tmp_path / "export"
+    run_export("cfn-git-sync", snap, out, registry=REG)
+    return snap, out
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snap, out = _export(tmp_path, SyntheticSize(1, 1, 1))
+    write_snapshot(snap, tmp_path / "snap")
+    with pytest.raises(SystemExit) as ok:
+        main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
+    assert ok.value.code == 0 and "OK: 3 stack(s), 0 difference(s)" in capsys.readouterr().out
+    template = next((out / "templates/service").rglob("*dev-000-0*.yaml"))
+    template.write_text(template.read_text().replace("RetentionInDays: 14", "RetentionInDays: 30"))
+    with pytest.raises(SystemExit) as bad:
+        main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
+    text = capsys.readouterr().out
+    assert bad.value.code == 1 and "LogGroup Properties.RetentionInDays" in text and "[replacement: False]" in text
+
+
+def test_missing_deployment_file_is_a_difference(tmp_path: Path) -> None:
+    snap, out = _export(tmp_path, SyntheticSize(2, 0, 1))
+    next((out / "deployments").rglob("*.yaml")).unlink()
+    report = verify_export(snap, out)
+    assert report.failed and report.differences[0].exported == "<no deployment file>"
+
+
+@pytest.fixture
+def moto_cfn():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def test_change_set_mode_against_local_cloudformation(tmp_path: Path, moto_cfn: str) -> None:
+    snap, out = _export(tmp_path, SyntheticSize(1, 0, 1))
+    cfn = boto3.client("cloudformation", endpoint_url=moto_cfn, region_name="us-east-1")
+    for unit in build_units(snap):
+        cfn.create_stack(StackName=unit.stack_name, TemplateBody=unit.deployed_template)
+    session = boto3.session.Session(region_name="us-east-1")
+    report = verify_export(snap, out, change_set=True, session=session, endpoint_url=moto_cfn)
+    assert report.change_sets and not any(c["replacements"] or c["removals"] for c in report.change_sets)
+    for unit in build_units(snap):  # every change set was deleted again
+        assert cfn.list_change_sets(StackName=unit.stack_name)["Summaries"] == []
+
+
+def test_change_set_replacement_true_is_reported_and_the_change_set_deleted(tmp_path: Path) -> None:
+    snap, out = _export(tmp_path, SyntheticSize(1, 0, 1))
+    (unit,) = build_units(snap)
+    dep = next(iter(load_deployments(out).values()))
+    client = boto3.client("cloudformation", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": "arn:stack"})
+    stub.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "Changes": [{"Type": "Resource",
+                      "ResourceChange": {"Action": "Modify", "LogicalResourceId": "VPC", "ResourceType":
+                                         "AWS::EC2::VPC", "Replacement": "True"}}]})
+    stub.add_response("delete_change_set", {})
+
+    class _Session:
+        def client(self, *args, **kwargs):
+            return client
+
+    with stub:
+        result = check_change_set(unit, dep, session=_Session())
+    stub.assert_no_pending_responses()
+    assert result["replacements"] == ["Modify VPC (AWS::EC2::VPC) Replacement: True"]
