@@ -117,3 +117,22 @@ def test_golden_synthetic(tmp_path: Path, update_goldens: bool) -> None:
             (golden / rel).parent.mkdir(parents=True, exist_ok=True)
             (golden / rel).write_text(text)
     assert render_tree(golden) == tree
+
+
+def test_sensitive_inputs_become_dynamic_references(tmp_path: Path) -> None:
+    snap = build_synthetic_snapshot(SyntheticSize(1, 0, 1))
+    env, stack = snap.records["environments"][0], snap.stacks[0]
+    # Inventory keeps clear values in secrets.json and a placeholder in the spec.
+    env["spec"] += "  db_password: '{{exodus:secret:0123456789abcdef}}'\n"
+    snap.secrets = {"0123456789abcdef": "s3cr3t-value-123"}
+    snap.templates[stack["templatePath"]] = snap.templates[stack["templatePath"]].replace(
+        "Value: 'dev'", "Value: 's3cr3t-value-123'")
+    out = tmp_path / "out"
+    report = run_export("cfn-git-sync", snap, out, registry=REG)
+    assert "s3cr3t-value-123" not in "".join(render_tree(out).values())
+    template = next((out / "templates/environment").rglob("*.yaml")).read_text()
+    assert "{{resolve:secretsmanager:exodus/" + stack["StackName"] + "/db_password}}" in template
+    assert [f.code for f in report.findings].count("W-GITSYNC-SECRET") == 1
+    assert not verify_export(snap, out).failed  # resolved through secrets.json
+    snap.secrets = {}  # a redacted snapshot cannot prove the secret's value
+    assert verify_export(snap, out).failed
