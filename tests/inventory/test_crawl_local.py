@@ -174,3 +174,28 @@ def test_member_accounts_through_assume_role_merge(estate: Any, tmp_path: Path) 
     mine = {k: sum(1 for r in snap.kind(k) if r["account"] == "123456789012") for k in single.counts}
     assert mine == single.counts
     assert merged.api_calls["byOperation"]["AssumeRole"] >= 2
+
+
+def test_bundles_from_a_template_sync_checkout_are_matched_and_copied(estate: Any, tmp_path: Path) -> None:
+    from tests.inventory.seeding import write_bundles
+
+    repo = write_bundles(tmp_path / "templates")
+    report = crawl_estate(Settings(endpoint_url=estate.url), tmp_path / "snap", bundles=(str(repo),))
+    snap = load_snapshot(tmp_path / "snap")
+    versions = snap.kind("environment_template_versions") + snap.kind("service_template_versions")
+    from tests.inventory.seeding import ENV_BUNDLE, SVC_BUNDLE
+
+    texts = {ENV_BUNDLE["schema/schema.yaml"].strip(), SVC_BUNDLE["schema/schema.yaml"].strip()}
+    for v in versions:
+        if (v.get("schema") or "").strip() in texts:  # the version's schema is the bundle's: exact match
+            assert v["bundleMatch"] == "schema", v
+        latest = max(int(o["minorVersion"]) for o in versions if o["templateName"] == v["templateName"])
+        if int(v["minorVersion"]) == latest:
+            assert v["bundle"] == f"bundles/{'environment' if 'env' in v['templateName'] else 'service'}/" \
+                                  f"{v['templateName']}/{v['majorVersion']}.{v['minorVersion']}"
+    assert set(report.versions_without_bundle) == {
+        f"{v['templateName']}:{v['majorVersion']}.{v['minorVersion']}" for v in versions if not v["bundle"]}
+    files = snap.bundle_files(next(v["bundle"] for v in versions if v["bundle"]))
+    assert files and "schema/schema.yaml" in files
+    sync = snap.kind("service_sync_configs")
+    assert sync and sync[0]["opsFile"].startswith("sync:")
