@@ -13,12 +13,13 @@ from cfnlint.api import ManualArgs, lint
 
 from exporters import Registry
 from exporters.cfn_git_sync import exporter as gitsync
+from proton_exodus.errors import RenderError
 from proton_exodus.export import run_export
 from proton_exodus.output.writer import render_tree
 from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
 from proton_exodus.verify import verify_export
 from proton_exodus.verify.normalise import load_template
-from tests.exporters.cfn_helpers import corpus_environment_snapshot
+from tests.exporters.cfn_helpers import corpus_environment_snapshot, corpus_service_snapshot
 from tests.render.corpus_cases import build_cases
 
 REG = Registry({"cfn-git-sync": lambda: gitsync})
@@ -136,3 +137,17 @@ def test_sensitive_inputs_become_dynamic_references(tmp_path: Path) -> None:
     assert not verify_export(snap, out).failed  # resolved through secrets.json
     snap.secrets = {}  # a redacted snapshot cannot prove the secret's value
     assert verify_export(snap, out).failed
+
+
+SVC_CASES = sorted({(c.bundle, c.spec) for c in build_cases() if c.target.startswith("instance:")
+                    and "cloudformation" in (c.bundle / "instance_infrastructure" / "manifest.yaml").read_text()},
+                   key=str)
+
+
+@pytest.mark.parametrize(("bundle", "spec"), SVC_CASES, ids=lambda v: "/".join(Path(v).parts[-3:]))
+def test_corpus_service_bundles(bundle: Path, spec: Path, tmp_path: Path) -> None:
+    try:
+        snap = corpus_service_snapshot(bundle, spec)
+    except RenderError as err:  # the template checker's deliberately broken samples never deployed
+        pytest.skip(f"Proton could not have deployed it: {err}")
+    _export_and_verify(snap, tmp_path / "out")
