@@ -9,6 +9,7 @@ Deviations from real Proton are listed in the mixins' docstrings and docs/engine
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,11 @@ class ProtonBackend(TaggingMixin):
         super().__init__(account_id, region, state_path, seed=seed, clock=clock, quotas=quotas)
         self._cfn_factory = cloudformation or default_cloudformation_factory(account_id)
         self.s3_reader = s3
+        # Self-managed/CodeBuild working folders (Proton's pull requests) go beside the state file, or
+        # into a private temporary folder: never into the caller's current directory.
+        if provisioning_root is None:
+            provisioning_root = (Path(state_path).with_suffix(".provisioning") if state_path
+                                 else Path(tempfile.mkdtemp(prefix="exodus-provisioning-")))
         self.provisioning_root = provisioning_root
         self.auto_complete = auto_complete
         self.complete_delay = complete_delay
