@@ -1,0 +1,101 @@
+"""The dependency graph as an inline SVG picture for the HTML report.
+
+Drawn with the graph package's own SVG renderer, without stack nodes (one per deployed resource;
+their statuses are in the estate table). When that drawing is too wide to read on a page, it is
+summarised: resources are grouped per environment (instances, components), per template (services,
+versions) or per kind, and edges merged between groups; the picture then says "prod-002: 12
+instances" instead of twelve boxes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from proton_exodus.graph.render import KIND_COLOURS
+from proton_exodus.graph.svg import BOX_W, MARGIN, layout, render_svg
+
+# A drawing wider than this (px) is summarised one level further, so boxes stay legible on a page.
+MAX_WIDTH = 1600
+
+# kind -> (one, many) for group labels.
+_NOUNS = {
+    "service_instance": ("instance", "instances"), "component": ("component", "components"),
+    "service_pipeline": ("pipeline", "pipelines"), "service": ("service", "services"),
+    "environment": ("environment", "environments"), "repository": ("repository", "repositories"),
+    "environment_template_version": ("version", "versions"), "service_template_version": ("version", "versions"),
+    "environment_account_connection": ("account connection", "account connections"),
+    "template_sync_config": ("template sync", "template syncs"), "service_sync_config": ("service sync", "service syncs"),
+}
+
+
+def _group(attrs: dict[str, Any], level: int) -> tuple[str, str] | None:
+    """(kind, group name) a node is folded into at summary `level` (1 or 2); None drops it."""
+    kind = str(attrs.get("kind", ""))
+    if kind in ("service_instance", "component"):
+        return kind, str(attrs.get("environment") or "?")
+    if kind in ("environment_template_version", "service_template_version", "service"):
+        return kind, str(attrs.get("template") or "?")
+    if kind == "environment" and level >= 2:
+        return kind, f"{attrs.get('template') or '?'} @ {attrs.get('account') or '?'}"
+    if kind in ("environment", "environment_template", "service_template"):
+        return kind, str(attrs.get("label") or attrs.get("name") or "")
+    return kind, ""
+
+
+def _group_label(kind: str, name: str, count: int) -> str:
+    """A label that fits the renderer's box: the group name first, then how many of what."""
+    if kind in ("environment", "environment_template", "service_template") and count == 1 and name:
+        return name
+    one, many = _NOUNS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
+    what = f"{count} {one if count == 1 else many}"
+    return f"{name}: {what}" if name else what
+
+
+def without_stacks(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph minus stack nodes: one per deployed resource, they double the picture for little news."""
+    return graph.subgraph([n for n, k in graph.nodes(data="kind") if k != "stack"]).copy()
+
+
+def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
+    """A smaller graph with one node per group (see module docstring); edges merged per relation.
+
+    Level 1 groups instances and components per environment, services and template versions per
+    template, and the rest of each small kind into one node; level 2 also groups environments per
+    template and account. Stacks are left out.
+    """
+    groups = {n: _group(attrs, level) for n, attrs in without_stacks(graph).nodes(data=True)}
+    sizes = Counter(g for g in groups.values() if g is not None)
+    out = nx.MultiDiGraph()
+    for (kind, name), count in sorted(sizes.items()):
+        out.add_node(f"{kind}:{name}", kind=kind, label=_group_label(kind, name, count), count=count)
+    merged = sorted({(groups[u], groups[v], str(rel)) for u, v, rel in graph.edges(data="relation")
+                     if groups.get(u) and groups.get(v) and groups[u] != groups[v]})
+    for (uk, un), (vk, vn), rel in merged:
+        out.add_edge(f"{uk}:{un}", f"{vk}:{vn}", relation=rel)
+    return out
+
+
+def _width(graph: nx.MultiDiGraph) -> float:
+    return max((x for x, _ in layout(graph).values()), default=0) + BOX_W + MARGIN
+
+
+def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH) -> dict[str, Any]:
+    """The SVG element (no XML declaration, so it sits inside HTML) and how it was drawn: every
+    resource if that fits `max_width`, else the first summary level that fits (or the coarsest)."""
+    level, drawn = 0, without_stacks(graph)
+    while _width(drawn) > max_width and level < 2:
+        level += 1
+        drawn = summarise_graph(graph, level)
+    svg = render_svg(drawn)
+    start = svg.find("<svg")
+    svg = svg[start:] if start >= 0 else svg
+    svg = svg.replace("<svg ", '<svg id="estate-graph" role="img" aria-label="Dependency graph" ', 1)
+    kinds = sorted({str(k) for _, k in drawn.nodes(data="kind")})
+    legend = [{"kind": k.replace("_", " "), "colour": KIND_COLOURS.get(k, "#ffffff")} for k in kinds]
+    return {"svg": svg, "legend": legend, "level": level, "summarised": level > 0,
+            "nodes": drawn.number_of_nodes(), "edges": drawn.number_of_edges(),
+            "fullNodes": graph.number_of_nodes(), "fullEdges": graph.number_of_edges(),
+            "stacks": sum(1 for _, k in graph.nodes(data="kind") if k == "stack")}
