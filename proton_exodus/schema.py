@@ -112,10 +112,13 @@ class TemplateSchema:
         """Parse and check a schema file; raises SchemaError naming `source` and the bad field."""
         try:
             doc = yaml.safe_load(text)
+        except RecursionError:
+            raise SchemaError(f"{source}: not valid YAML (nested too deeply)") from None
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark else ""
-            raise SchemaError(f"{source}{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
+            problem = " ".join(str(getattr(err, "problem", None) or err).split())  # reader errors span lines
+            raise SchemaError(f"{source}{where}: not valid YAML ({problem})") from None
         root = doc.get("schema") if isinstance(doc, Mapping) else None
         if not isinstance(root, Mapping):
             raise SchemaError(f"{source}: the top-level key must be `schema:` (a mapping)")

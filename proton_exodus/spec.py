@@ -80,10 +80,13 @@ def load_yaml(text: str | bytes, *, source: str) -> Any:
     """safe_load with a one-line BadInput naming `source` and the line on malformed YAML."""
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise BadInput(f"{source}: not valid YAML (nested too deeply)") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise BadInput(f"{source}{where}: not valid YAML ({getattr(err, 'problem', None) or err})") from None
+        problem = " ".join(str(getattr(err, "problem", None) or err).split())  # reader errors span lines
+        raise BadInput(f"{source}{where}: not valid YAML ({problem})") from None
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
