@@ -86,7 +86,8 @@ def read_archive(data: bytes, *, source: str, max_size: int) -> dict[str, bytes]
             return _read_zip(data, source, max_size)
         return _read_tar(data, source, max_size)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as err:
-        raise BundleError(f"{source}: not a readable .tar.gz or .zip archive ({err})") from None
+        reason = " ".join(str(err).split())  # tarfile lists each method it tried on its own line
+        raise BundleError(f"{source}: not a readable .tar.gz or .zip archive ({reason})") from None
 
 
 def read_directory(root: Path, *, max_size: int) -> dict[str, bytes]:
