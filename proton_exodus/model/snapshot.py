@@ -136,6 +136,10 @@ def _read_json(path: Path, what: str) -> Any:
         raise SnapshotError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise SnapshotError(f"{path}: invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise SnapshotError(f"{path}: invalid JSON (nested too deeply)") from None
+    except OSError as err:
+        raise SnapshotError(f"{path}: cannot read ({err.strerror or err})") from None
 
 
 def load_snapshot(root: Path) -> Snapshot:
@@ -147,7 +151,7 @@ def load_snapshot(root: Path) -> Snapshot:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise SnapshotError(f"{root / 'snapshot.json'}: not an exodus snapshot manifest (format is not {FORMAT_NAME!r})")
     version = meta.get("formatVersion")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python, not in the format
         raise SnapshotError(
             f"{root / 'snapshot.json'}: formatVersion {version!r} is not supported (this exodus reads {FORMAT_VERSION})",
             hint="Re-run `exodus inventory` with this version of exodus.",
@@ -168,6 +172,8 @@ def load_snapshot(root: Path) -> Snapshot:
         raise SnapshotError(f"{stacks_path}: expected a JSON list of objects")
     secrets_path = root / "secrets.json"
     secrets = _read_json(secrets_path, "the secrets file") if secrets_path.exists() else {}
+    if not isinstance(secrets, dict):
+        raise SnapshotError(f"{secrets_path}: expected a JSON object of placeholder -> value")
     return Snapshot(meta=meta, records=records, stacks=stacks, root=root, secrets=secrets)
 
 
