@@ -1,0 +1,239 @@
+"""Rebuild snapshot records from classified stacks, recovering template versions and inputs.
+
+Order matters: environments first (their outputs feed instances), then instances (with the
+environment's and an attached component's outputs), then pipelines (with the recovered instances).
+Every record says where it came from (`provenance`); recovered ones carry `recovery`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from proton_exodus.inventory.bundles import Candidate as BundleCandidate
+from proton_exodus.inventory.stacks_inputs import SpecFiles
+from proton_exodus.inventory.stacks_records import Backed, base_record, env_spec, service_spec, template_arn
+from proton_exodus.recovery import (
+    Candidate,
+    RecoveryResult,
+    recover_environment,
+    recover_pipeline,
+    recover_service_instance,
+)
+from proton_exodus.recovery.versions import Known
+from proton_exodus.render.context import EnvironmentContext, InstanceContext
+
+
+class Rebuilder:
+    """Records per kind from Proton-made stacks, bundles and spec files."""
+
+    def __init__(self, backed: list[Backed], candidates: list[BundleCandidate], specs: SpecFiles,
+                 warnings: list[str]) -> None:
+        self.backed = backed
+        self.bundles = candidates
+        self.specs = specs
+        self.warnings = warnings
+        self.per_stack: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, list[dict[str, Any]]] = {}
+        self._cands: dict[tuple[str, str], list[Candidate]] = {}
+
+    def of(self, kind: str) -> list[Backed]:
+        return sorted((b for b in self.backed if b.kind == kind), key=lambda b: (b.account, b.region, b.arn))
+
+    def rebuild(self) -> dict[str, list[dict[str, Any]]]:
+        envs = {(b.account, b.region, b.name): self._environment(b) for b in self.of("environments")}
+        comps = [self._component(b) for b in self.of("components")]
+        instances = [self._instance(b, envs, comps) for b in self.of("service_instances")]
+        pipelines = [self._pipeline(b, envs, instances) for b in self.of("service_pipelines")]
+        self.records = {"environments": list(envs.values()), "components": comps, "service_instances": instances,
+                        "service_pipelines": pipelines}
+        self.records["services"] = self._services()
+        self._templates()
+        return self.records
+
+    # -- candidates -------------------------------------------------------------------------------------
+    def candidates(self, ttype: str, name: str | None) -> list[Candidate]:
+        """Bundles that may be versions of template `name` (named after it, or nameless of its type)."""
+        key = (ttype, name or "")
+        if key not in self._cands:
+            seen: dict[tuple[str, str], Candidate] = {}
+            for c in self.bundles:
+                if c.bundle.template_type not in (ttype, None) or c.name not in (name, None) or not name:
+                    continue
+                major, minor = c.major or "1", c.minor or "0"
+                if c.minor is None:
+                    self.warnings.append(f"bundle {c.origin}: minor version unknown (a template-sync folder); "
+                                         f"recovered versions from it read {major}.{minor}")
+                seen.setdefault((major, minor), Candidate(name, major, minor, c.bundle))
+            self._cands[key] = list(seen.values())
+        return self._cands[key]
+
+    def _recovered(self, rec: dict[str, Any], b: Backed, result: RecoveryResult | None, why: str,
+                   spec_used: bool) -> None:
+        """Set version, `recovery` and `provenance` on a record and remember the per-stack verdict."""
+        if result is None:
+            result = RecoveryResult("unrecoverable", reason=why)
+        rec["recovery"] = result.as_record()
+        if result.status != "unrecoverable":
+            rec.update(templateMajorVersion=result.major, templateMinorVersion=result.minor)
+            rec["provenance"] = "spec-file" if spec_used and not result.conflicts else "recovered"
+        key = f"{b.stack.record['account']}/{b.stack.record['region']}/{b.stack.record['StackName']}"
+        self.per_stack[key] = {"resource": b.arn, "kind": b.kind, **rec["recovery"]}
+
+    def _deployed(self, b: Backed, ttype: str) -> tuple[list[Candidate], str]:
+        if b.stack.template is None:
+            return [], "the deployed template could not be read"
+        cands = self.candidates(ttype, b.template)
+        return cands, "" if cands else f"no bundle of template {b.template} (pass --bundles)"
+
+    # -- kinds ------------------------------------------------------------------------------------------
+    def _environment(self, b: Backed) -> dict[str, Any]:
+        rec = {**base_record(b), "templateName": b.template, "environmentAccountId": b.stack.record["account"]}
+        spec = self.specs.environment(b.name)
+        cands, why = self._deployed(b, "environment")
+        known = Known(environment=b.name, account_id=b.stack.record["account"], spec_inputs=spec)
+        result = recover_environment(b.stack.template or "", cands, known) if cands else None
+        self._recovered(rec, b, result, why, spec is not None)
+        if result is not None and result.status != "unrecoverable":
+            rec["spec"] = env_spec(dict(result.inputs))
+        return rec
+
+    def _component(self, b: Backed) -> dict[str, Any]:
+        rec = {**base_record(b), "environmentName": b.environment, "serviceName": b.service,
+               "serviceInstanceName": b.instance if b.kind == "components" else None,
+               "templateFile": b.stack.template}
+        tags = b.stack.tags
+        if tags.get("proton:service-instance"):
+            rec["serviceInstanceName"] = tags["proton:service-instance"].rsplit("/", 1)[-1]
+        return {k: v for k, v in rec.items() if v is not None}
+
+    def _instance(self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]],
+                  comps: list[dict[str, Any]]) -> dict[str, Any]:
+        rec = {**base_record(b), "serviceName": b.service, "environmentName": b.environment,
+               "templateName": b.template}
+        env = envs.get((b.account, b.region, b.environment or ""), {})
+        comp = next((c for c in comps if (c["account"], c["region"], c.get("serviceName"),
+                                          c.get("serviceInstanceName")) == (b.account, b.region, b.service, b.name)),
+                    None)
+        spec_inputs = self._instance_spec(b)
+        known = Known(environment=b.environment, account_id=env.get("environmentAccountId"),
+                      environment_outputs=env.get("outputs") or {}, service=b.service, instance=b.name,
+                      component_outputs=comp["outputs"] if comp else None,
+                      component_name=comp["name"] if comp else None, spec_inputs=spec_inputs)
+        cands, why = self._deployed(b, "service")
+        result = recover_service_instance(b.stack.template or "", cands, known) if cands else None
+        self._recovered(rec, b, result, why, spec_inputs is not None)
+        if result is not None and result.status != "unrecoverable":
+            rec["_inputs"] = dict(result.inputs)
+            rec["spec"] = service_spec(None, [(b.name, b.environment or "", dict(result.inputs))])
+        return rec
+
+    def _service_doc(self, service: str | None) -> dict[str, Any] | None:
+        wanted = {(b.name, b.environment or "") for b in self.backed
+                  if b.kind == "service_instances" and b.service == service}
+        found = self.specs.service(service or "", wanted)
+        return found[1] if found else None
+
+    def _instance_spec(self, b: Backed) -> dict[str, Any] | None:
+        doc = self._service_doc(b.service)
+        for entry in (doc or {}).get("instances") or []:
+            if isinstance(entry, dict) and entry.get("name") == b.name:
+                return dict(entry.get("spec") or {})
+        return None
+
+    def _pipeline(self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]],
+                  instances: list[dict[str, Any]]) -> dict[str, Any]:
+        rec = {**base_record(b), "serviceName": b.service, "templateName": b.template, "arn": f"{b.arn}/pipeline"}
+        rec.pop("name", None)
+        mine = sorted((i for i in instances if (i["account"], i["region"], i["serviceName"])
+                       == (b.account, b.region, b.service) and "_inputs" in i
+                       and i["deploymentStatus"] not in ("DELETE_IN_PROGRESS",)), key=lambda i: i["name"])
+        contexts = []
+        for inst in mine:
+            env = envs.get((b.account, b.region, inst["environmentName"]), {})
+            contexts.append(InstanceContext(inst["name"], inst["_inputs"], inst["outputs"], EnvironmentContext(
+                inst["environmentName"], env.get("environmentAccountId"), env.get("outputs") or {})))
+        doc = self._service_doc(b.service)
+        pipeline_spec = dict(doc["pipeline"]) if doc and isinstance(doc.get("pipeline"), dict) else None
+        cands, why = self._deployed(b, "service")
+        known = Known(service=b.service, spec_inputs=pipeline_spec)
+        result = recover_pipeline(b.stack.template or "", cands, known, contexts) if cands else None
+        self._recovered(rec, b, result, why, pipeline_spec is not None)
+        if result is not None and result.status != "unrecoverable":
+            rec["_inputs"] = dict(result.inputs)
+            rec["_context"] = {k.split(".", 1)[1]: v for k, v in result.context.items() if k.startswith("service.")}
+        return rec
+
+    def _services(self) -> list[dict[str, Any]]:
+        by_name: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for b in self.backed:
+            if b.service and b.kind in ("service_instances", "service_pipelines"):
+                arn = b.stack.tags.get("proton:service", "")
+                entry = by_name.setdefault((b.account, b.region, b.service), {
+                    "name": b.service, "arn": arn, "account": b.account, "region": b.region,
+                    "templateName": b.template, "status": "ACTIVE", "provenance": "stack", "tags": {}})
+                entry["arn"] = entry["arn"] or arn
+        for key, svc in by_name.items():
+            self._fill_service(key, svc)
+        return [by_name[k] for k in sorted(by_name)]
+
+    def _fill_service(self, key: tuple[str, str, str], svc: dict[str, Any]) -> None:
+        insts = [i for i in self.records["service_instances"] if (i["account"], i["region"], i["serviceName"]) == key]
+        pipe = next((p for p in self.records["service_pipelines"]
+                     if (p["account"], p["region"], p["serviceName"]) == key), None)
+        complete = all("_inputs" in i for i in insts) and (pipe is None or "_inputs" in pipe)
+        pipeline_inputs = pipe.get("_inputs") if pipe else None
+        spec = service_spec(pipeline_inputs, [(i["name"], i["environmentName"], i.get("_inputs", {})) for i in insts])
+        for rec in [*insts, *([pipe] if pipe else [])]:
+            if "_inputs" in rec:
+                rec["spec"] = spec  # as the API: an instance's and a pipeline's spec is the service's
+        if complete:
+            svc.update(spec=spec, provenance="recovered")
+        if pipe is not None:
+            for name, member in (("repository_id", "repositoryId"), ("branch_name", "branchName"),
+                                 ("repository_connection_arn", "repositoryConnectionArn")):
+                if (pipe.get("_context") or {}).get(name) not in (None, ""):
+                    svc[member] = pipe["_context"][name]
+            svc["pipeline"] = {k: v for k, v in pipe.items() if not k.startswith("_")
+                               and k not in ("account", "region", "serviceName", "provenance", "recovery", "tags")}
+        for rec in [*insts, *([pipe] if pipe else [])]:
+            rec.pop("_inputs", None)
+            rec.pop("_context", None)
+
+    def _templates(self) -> None:
+        """Template and version records for every template a stack names, versions from the bundles."""
+        compat: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+        envs = {(e["account"], e["region"], e["name"]): e for e in self.records["environments"]}
+        for inst in self.records["service_instances"]:
+            env = envs.get((inst["account"], inst["region"], inst.get("environmentName")))
+            if env and env.get("templateMajorVersion") and inst.get("templateMajorVersion"):
+                compat.setdefault((inst["templateName"], inst["templateMajorVersion"], ""), set()).add(
+                    (env["templateName"], env["templateMajorVersion"]))
+        for ttype, kinds in (("environment", ("environments",)),
+                             ("service", ("service_instances", "service_pipelines", "services"))):
+            used = sorted({(r["account"], r["region"], r["templateName"]) for k in kinds
+                           for r in self.records[k] if r.get("templateName")})
+            templates, versions = [], []
+            for account, region, name in used:
+                arn = template_arn(region, account, ttype, name)
+                templates.append({"name": name, "arn": arn, "account": account, "region": region,
+                                  "provenance": "stack"})
+                for c in self.candidates(ttype, name):
+                    schema = c.bundle.files.get("schema/schema.yaml", b"").decode("utf-8", errors="replace")
+                    version = {"templateName": name, "majorVersion": c.major, "minorVersion": c.minor,
+                               "arn": f"{arn}:{c.major}.{c.minor}", "status": "PUBLISHED", "schema": schema,
+                               "account": account, "region": region, "provenance": "recovered"}
+                    if ttype == "service":
+                        version["compatibleEnvironmentTemplates"] = [
+                            {"templateName": t, "majorVersion": m}
+                            for t, m in sorted(compat.get((name, c.major, ""), set()))]
+                    versions.append(version)
+            self.records[f"{ttype}_templates"] = templates
+            self.records[f"{ttype}_template_versions"] = versions
+
+    def summary(self) -> dict[str, Any]:
+        """Counts per recovery status and the per-stack verdicts (partial/unrecoverable with why)."""
+        counts = {"exact": 0, "partial": 0, "unrecoverable": 0}
+        for verdict in self.per_stack.values():
+            counts[verdict["status"]] += 1
+        return {"counts": counts, "stacks": dict(sorted(self.per_stack.items()))}

@@ -1,0 +1,149 @@
+"""After end of support: build an estate with the local Proton, snapshot it through the API, retire
+Proton, rebuild the snapshot from the stacks with the same bundles, and compare the two."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from proton_exodus.graph import build_graph
+from proton_exodus.inventory import crawl_estate
+from proton_exodus.inventory.from_stacks import crawl_stacks
+from proton_exodus.model.snapshot import Snapshot, load_snapshot
+from proton_exodus.settings import Settings
+from tests.inventory.seeding import ENV_BUNDLE, SVC_BUNDLE, EstateSize, seed_estate
+
+engine_server = pytest.importorskip("proton_exodus.engine.server")
+DEPLOYED = ("environments", "services", "service_instances", "service_pipelines", "components")
+
+
+def _bundles(root: Path) -> Path:
+    """The seeded versions as exact-version folders: env-tpl 1.0 and 1.1 (same files), svc-tpl 1.0."""
+    for name, files, versions in (("env-tpl", ENV_BUNDLE, ("1.0", "1.1")), ("svc-tpl", SVC_BUNDLE, ("1.0",))):
+        for version in versions:
+            for rel, text in files.items():
+                path = root / name / version / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    return root
+
+
+@pytest.fixture(scope="module")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("stacks")
+    bundles = _bundles(tmp / "bundles")
+    with pytest.MonkeyPatch.context() as mp, engine_server.LocalProtonServer(port=0) as srv:
+        for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                           ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_CONFIG_FILE", str(tmp / "none")),
+                           ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))):
+            mp.setenv(var, value)
+        seed_estate(srv.url, EstateSize(2, 2, 2))
+        settings = Settings(endpoint_url=srv.url, regions=("us-east-1",))
+        crawl_estate(settings, tmp / "api", bundles=(str(bundles),))
+        srv.retire(True)
+        report = crawl_stacks(settings, tmp / "stacks", bundles=(str(bundles),))
+        yield {"api": load_snapshot(tmp / "api"), "stacks": load_snapshot(tmp / "stacks"), "report": report,
+               "tmp": tmp, "settings": settings, "bundles": bundles}
+
+
+def _key(kind: str, rec: dict[str, Any]) -> tuple[str, ...]:
+    return (rec["account"], rec["region"], rec.get("serviceName") or "", rec.get("name") or "")
+
+
+def _deployed_nodes(snap: Snapshot) -> set[tuple[str, str]]:
+    g = build_graph(snap)
+    return {(n, d["kind"]) for n, d in g.nodes(data=True)
+            if d["kind"] in ("environment", "service", "service_instance", "service_pipeline", "component",
+                             "environment_template", "service_template")}
+
+
+def _deployed_edges(snap: Snapshot) -> set[tuple[str, str, str]]:
+    g = build_graph(snap)
+    kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
+    wanted = {"environment", "service", "service_instance", "service_pipeline", "component",
+              "environment_template", "service_template", "environment_template_version",
+              "service_template_version"}
+    return {(u, v, d["relation"]) for u, v, d in g.edges(data=True) if kinds[u] in wanted and kinds[v] in wanted}
+
+
+def test_resources_and_edges_match_the_api_snapshot(snapshots: dict[str, Any]) -> None:
+    api, stacks = snapshots["api"], snapshots["stacks"]
+    assert stacks.meta["source"] == "stacks"
+    for kind in DEPLOYED:
+        want = {_key(kind, r): r for r in api.kind(kind)}
+        got = {_key(kind, r): r for r in stacks.kind(kind)}
+        assert got.keys() == want.keys(), kind
+        for key, rec in got.items():
+            assert rec["arn"] == want[key]["arn"] or kind == "service_pipelines"
+            assert rec["provenance"] in ("stack", "recovered", "spec-file")
+            for member in ("environmentName", "serviceName", "serviceInstanceName", "templateName",
+                           "templateMajorVersion", "templateMinorVersion", "outputs", "stackName"):
+                if member in want[key]:
+                    assert rec.get(member) == want[key][member], (kind, key, member)
+    assert _deployed_nodes(stacks) == _deployed_nodes(api)
+    assert _deployed_edges(stacks) >= {e for e in _deployed_edges(api) if "connection" not in e[2]}
+
+
+def test_deployed_templates_match(snapshots: dict[str, Any]) -> None:
+    api, stacks = snapshots["api"], snapshots["stacks"]
+    want = {s["StackName"]: api.stack_template(s) for s in api.stacks if s.get("reachable")}
+    got = {s["StackName"]: stacks.stack_template(s) for s in stacks.stacks}
+    assert got == want
+    assert all(s["resourceArn"] for s in stacks.stacks)
+
+
+def _instance_inputs(snap: Snapshot, rec: dict[str, Any]) -> dict[str, Any]:
+    doc = yaml.safe_load(rec["spec"])
+    entry = next(i for i in doc["instances"] if i["name"] == rec["name"])
+    return dict(entry.get("spec") or {})
+
+
+def test_substitution_inputs_recovered_exactly(snapshots: dict[str, Any]) -> None:
+    api, stacks = snapshots["api"], snapshots["stacks"]
+    from proton_exodus.inventory.secrets import restore_data
+
+    want = {_key("service_instances", r): r for r in api.kind("service_instances")}
+    for rec in stacks.kind("service_instances"):
+        assert rec["recovery"]["status"] == "exact", rec["recovery"]
+        got = restore_data(_instance_inputs(stacks, rec), stacks.secrets)
+        expected = restore_data(_instance_inputs(api, want[_key("service_instances", rec)]), api.secrets)
+        assert got == expected
+    for rec in stacks.kind("environments"):
+        # env-tpl 1.0 and 1.1 are the same files: the newest is taken and the ambiguity reported.
+        assert rec["recovery"]["status"] == "partial"
+        assert rec["recovery"]["versionCandidates"] == ["1.1", "1.0"]
+        assert "reproduce the stack equally" in rec["recovery"]["reason"]
+    verdicts = stacks.meta["recovery"]["stacks"]
+    assert len(verdicts) == len(stacks.kind("environments")) + len(stacks.kind("service_instances")) + len(
+        stacks.kind("service_pipelines"))
+    assert snapshots["report"].recovery["counts"]["unrecoverable"] == sum(
+        1 for v in verdicts.values() if v["status"] == "unrecoverable")
+
+
+def test_no_bundles_reports_every_stack_unrecoverable(snapshots: dict[str, Any]) -> None:
+    report = crawl_stacks(snapshots["settings"], snapshots["tmp"] / "bare")
+    snap = load_snapshot(snapshots["tmp"] / "bare")
+    assert report.recovery["counts"]["exact"] == 0
+    assert all("pass --bundles" in v["reason"] for v in snap.meta["recovery"]["stacks"].values())
+    assert all(r["provenance"] == "stack" and "spec" not in r for r in snap.kind("service_instances"))
+
+
+def test_spec_file_is_used_and_checked(snapshots: dict[str, Any], tmp_path: Path) -> None:
+    api = snapshots["api"]
+    from proton_exodus.inventory.secrets import restore_data
+
+    svc = next(r for r in api.kind("services") if r["name"] == "svc-0")
+    doc = restore_data(yaml.safe_load(svc["spec"]), api.secrets)
+    doc["instances"][0]["spec"]["port"] = 1  # the spec file lies about one instance
+    (tmp_path / "svc-0.yaml").write_text(yaml.safe_dump(doc))
+    crawl_stacks(snapshots["settings"], tmp_path / "snap", bundles=(str(snapshots["bundles"]),),
+                 specs=(str(tmp_path / "svc-0.yaml"),))
+    snap = load_snapshot(tmp_path / "snap")
+    insts = {r["name"]: r for r in snap.kind("service_instances") if r["serviceName"] == "svc-0"}
+    liar = insts[doc["instances"][0]["name"]]
+    assert liar["provenance"] == "recovered" and liar["recovery"]["conflicts"]
+    assert any(r["provenance"] == "spec-file" for r in insts.values())
