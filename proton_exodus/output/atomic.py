@@ -18,6 +18,10 @@ def dump_json(data: Any) -> str:
 
 def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write `text` to `path` through a temporary file in the same directory and a rename."""
+    if path.is_dir():
+        from proton_exodus.errors import BadInput
+
+        raise BadInput(f"{path}: is a directory; give a file path to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
