@@ -31,17 +31,28 @@ _NOUNS = {
 }
 
 
-def _group(attrs: dict[str, Any], level: int) -> tuple[str, str] | None:
-    """(kind, group name) a node is folded into at summary `level` (1 or 2); None drops it."""
+def _env_groups(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Environment name -> its level-2 group: its template (and account, when there are several)."""
+    envs = [d for _, d in graph.nodes(data=True) if d.get("kind") == "environment"]
+    several = len({d.get("account") for d in envs}) > 1
+    return {str(d.get("name")): f"{d.get('template') or '?'}" + (f" {d.get('account')}" if several else "")
+            for d in envs}
+
+
+def _group(attrs: dict[str, Any], level: int, envs: dict[str, str]) -> tuple[str, str]:
+    """(kind, group name) a node is folded into at summary `level` (1 to 3)."""
     kind = str(attrs.get("kind", ""))
+    if kind in ("environment_template", "service_template"):
+        return kind, str(attrs.get("name") or "")
+    if level >= 3:
+        return kind, ""
     if kind in ("service_instance", "component"):
-        return kind, str(attrs.get("environment") or "?")
+        env = str(attrs.get("environment") or "?")
+        return kind, envs.get(env, env) if level >= 2 else env
     if kind in ("environment_template_version", "service_template_version", "service"):
         return kind, str(attrs.get("template") or "?")
-    if kind == "environment" and level >= 2:
-        return kind, f"{attrs.get('template') or '?'} @ {attrs.get('account') or '?'}"
-    if kind in ("environment", "environment_template", "service_template"):
-        return kind, str(attrs.get("label") or attrs.get("name") or "")
+    if kind == "environment":
+        return kind, envs.get(str(attrs.get("name")), "?") if level >= 2 else str(attrs.get("label") or "")
     return kind, ""
 
 
@@ -63,11 +74,13 @@ def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
     """A smaller graph with one node per group (see module docstring); edges merged per relation.
 
     Level 1 groups instances and components per environment, services and template versions per
-    template, and the rest of each small kind into one node; level 2 also groups environments per
-    template and account. Stacks are left out.
+    template, and the rest of each small kind into one node; level 2 also groups environments (and
+    so their instances) per template and account; level 3 keeps one node per kind and template.
+    Stacks are left out.
     """
-    groups = {n: _group(attrs, level) for n, attrs in without_stacks(graph).nodes(data=True)}
-    sizes = Counter(g for g in groups.values() if g is not None)
+    envs = _env_groups(graph)
+    groups = {n: _group(attrs, level, envs) for n, attrs in without_stacks(graph).nodes(data=True)}
+    sizes = Counter(groups.values())
     out = nx.MultiDiGraph()
     for (kind, name), count in sorted(sizes.items()):
         out.add_node(f"{kind}:{name}", kind=kind, label=_group_label(kind, name, count), count=count)
@@ -86,7 +99,7 @@ def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH) -> di
     """The SVG element (no XML declaration, so it sits inside HTML) and how it was drawn: every
     resource if that fits `max_width`, else the first summary level that fits (or the coarsest)."""
     level, drawn = 0, without_stacks(graph)
-    while _width(drawn) > max_width and level < 2:
+    while _width(drawn) > max_width and level < 3:
         level += 1
         drawn = summarise_graph(graph, level)
     svg = render_svg(drawn)
