@@ -28,17 +28,27 @@ from proton_exodus.cli.options import global_options, settings_of
 @click.option("--accounts", "accounts_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="Account IDs to crawl with --assume-role, one a line (default: AWS Organizations).")
 @click.option("--redact", is_flag=True, help="Leave sensitive spec values out entirely (no secrets.json).")
+@click.option("--specs", "specs", multiple=True, metavar="PATH",
+              help="With --source stacks: spec files or folders (.aws-proton/*.yaml, environment specs). Repeatable.")
+@click.option("--provisioning-repo", "provisioning_repos", multiple=True, metavar="PATH",
+              help="With --source stacks: a self-managed Terraform provisioning repository checkout. Repeatable.")
 def inventory_cmd(out: Path, source: str, bundles: tuple[str, ...], resume: bool, concurrency: int,
-                  assume_role: str | None, accounts_file: Path | None, redact: bool) -> None:
+                  assume_role: str | None, accounts_file: Path | None, redact: bool, specs: tuple[str, ...],
+                  provisioning_repos: tuple[str, ...]) -> None:
     """Snapshot a whole Proton estate (API or, after end of support, --source stacks)."""
     from proton_exodus.cli.output import emit, warn
-    from proton_exodus.inventory import crawl_estate
+    from proton_exodus.inventory import crawl_estate, crawl_stacks
 
     settings = settings_of(click.get_current_context())
     with _progress(settings.output == "text") as progress:
-        report = crawl_estate(settings, out, bundles=bundles, resume=resume, concurrency=concurrency,
-                              assume_role=assume_role, accounts_file=accounts_file, redact=redact,
-                              source=source, progress=progress)
+        if source == "stacks":
+            report = crawl_stacks(settings, out, bundles=bundles, specs=specs, provisioning_repos=provisioning_repos,
+                                  concurrency=concurrency, assume_role=assume_role, accounts_file=accounts_file,
+                                  redact=redact, progress=progress)
+        else:
+            report = crawl_estate(settings, out, bundles=bundles, resume=resume, concurrency=concurrency,
+                                  assume_role=assume_role, accounts_file=accounts_file, redact=redact,
+                                  source=source, progress=progress)
     emit(settings, report.as_dict(), _text)
     if settings.output == "text":
         for message in report.warnings:
@@ -77,4 +87,20 @@ def _text(data: dict[str, Any]) -> str:
     lines.append(f"  {'stacks':<{width}}  {data['stacks']:>6}  ({data['unreachableStacks']} unreachable)")
     lines.append(f"{calls['total']} API calls, {calls['retries']} retries, {data['durationSeconds']:.1f} s"
                  + (f"; {data['resumedUnits']} units taken from the journal" if data["resumedUnits"] else ""))
+    if "recovery" in data:
+        lines += _recovery_text(data["recovery"])
     return "\n".join(lines)
+
+
+def _recovery_text(recovery: dict[str, Any]) -> list[str]:
+    """Per-stack recovery verdicts: counts, then every stack not recovered exactly and why."""
+    counts = recovery["counts"]
+    lines = [f"Recovered from stacks: {counts['exact']} exact, {counts['partial']} partial, "
+             f"{counts['unrecoverable']} unrecoverable"]
+    for stack, verdict in recovery["stacks"].items():
+        if verdict["status"] == "exact":
+            continue
+        unknown = ", ".join(f"{k} (candidates: {', '.join(map(str, v)) or 'none'})"
+                            for k, v in verdict["unknownInputs"].items())
+        lines.append(f"  {verdict['status']:<13} {stack}: {verdict['reason']}" + (f"; unknown: {unknown}" if unknown else ""))
+    return lines

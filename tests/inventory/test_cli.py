@@ -60,7 +60,9 @@ def test_retired_proton_is_one_line_with_the_stacks_hint(tmp_path: Path, capsys:
 
 
 def test_source_stacks_is_accepted_and_reaches_the_library(tmp_path: Path) -> None:
-    with mock.patch("proton_exodus.inventory.crawl_estate", return_value=_report(tmp_path)) as crawl, \
+    with mock.patch("proton_exodus.inventory.crawl_stacks", return_value=_report(tmp_path)) as crawl, \
             pytest.raises(SystemExit):
-        main(["inventory", "--out", str(tmp_path), "--source", "stacks"])
-    assert crawl.call_args.kwargs["source"] == "stacks"
+        main(["inventory", "--out", str(tmp_path), "--source", "stacks", "--specs", "s.yaml",
+              "--provisioning-repo", "infra"])
+    assert crawl.call_args.kwargs["specs"] == ("s.yaml",)
+    assert crawl.call_args.kwargs["provisioning_repos"] == ("infra",)
