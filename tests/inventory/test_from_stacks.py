@@ -151,3 +151,34 @@ def test_spec_file_is_used_and_checked(snapshots: dict[str, Any], tmp_path: Path
     liar = insts[doc["instances"][0]["name"]]
     assert liar["provenance"] == "recovered" and liar["recovery"]["conflicts"]
     assert any(r["provenance"] == "spec-file" for r in insts.values())
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and p.relative_to(root).as_posix() != ".exodus/manifest.json"}  # names the snapshot's digest
+
+
+def test_export_and_verify_agree_on_both_snapshots(snapshots: dict[str, Any]) -> None:
+    from proton_exodus.export import run_export
+    from proton_exodus.verify import verify_export
+
+    tmp = snapshots["tmp"]
+    for name in ("api", "stacks"):
+        run_export("cfn-git-sync", snapshots[name], tmp / f"export-{name}")
+        report = verify_export(snapshots[name], tmp / f"export-{name}")
+        assert report.stacks == len(snapshots["api"].stacks) and report.differences == []
+    assert _files(tmp / "export-stacks") == _files(tmp / "export-api")
+
+
+def test_cli_source_stacks_prints_the_verdicts(snapshots: dict[str, Any], capsys: pytest.CaptureFixture) -> None:
+    from proton_exodus.cli import main
+
+    out = snapshots["tmp"] / "cli"
+    with pytest.raises(SystemExit) as exit_:
+        main(["inventory", "--source", "stacks", "--out", str(out), "--region", "us-east-1",
+              "--endpoint-url", snapshots["settings"].endpoint_url, "--bundles", str(snapshots["bundles"])])
+    text = capsys.readouterr().out
+    assert exit_.value.code == 0, text
+    assert "Recovered from stacks: 6 exact, 2 partial, 0 unrecoverable" in text
+    assert "reproduce the stack equally" in text
+    assert load_snapshot(out).meta["source"] == "stacks"
