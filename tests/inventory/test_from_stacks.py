@@ -182,3 +182,60 @@ def test_cli_source_stacks_prints_the_verdicts(snapshots: dict[str, Any], capsys
     assert "Recovered from stacks: 6 exact, 2 partial, 0 unrecoverable" in text
     assert "reproduce the stack equally" in text
     assert load_snapshot(out).meta["source"] == "stacks"
+
+
+def test_a_version_that_does_not_reproduce_the_stack_is_reported_not_guessed(
+        snapshots: dict[str, Any], tmp_path: Path) -> None:
+    bundles = _bundles(tmp_path / "bundles")
+    tpl = bundles / "svc-tpl" / "1.0" / "instance_infrastructure" / "cloudformation.yaml"
+    tpl.write_text(tpl.read_text().replace("Port:", "ListenPort:"))  # not what was deployed
+    report = crawl_stacks(snapshots["settings"], tmp_path / "snap", bundles=(str(bundles),))
+    snap = load_snapshot(tmp_path / "snap")
+    for rec in snap.kind("service_instances"):
+        assert rec["recovery"]["status"] == "unrecoverable"
+        assert "no template version reproduces the stack" in rec["recovery"]["reason"]
+        assert rec["provenance"] == "stack" and "spec" not in rec and "templateMinorVersion" not in rec
+    assert report.recovery["counts"]["unrecoverable"] == len(snap.kind("service_instances"))
+    assert all(r["recovery"]["status"] != "unrecoverable" for r in snap.kind("environments"))
+
+
+def _terraform_repo(root: Path) -> Path:
+    """A provisioning repository as Proton's pull requests left it (render/terraform.py files)."""
+    from proton_exodus.render.context import ResourceMetadata
+    from proton_exodus.render.terraform import terraform_files
+
+    region_account = "arn:aws:proton:us-east-1:123456789012"
+    env_arn = f"{region_account}:environment/tf-env"
+    folders = {
+        "tf-env": terraform_files("environment", {"main.tf": "# env\n"},
+                                  {"environment": {"name": "tf-env", "inputs": {"vpc_cidr": "10.9.0.0/16"}}},
+                                  ResourceMetadata(env_arn, f"{region_account}:environment-template/tf-env-tpl",
+                                                   "2", "1", "d-1")),
+        "tf-env/api-web": terraform_files(
+            "service_instance", {"main.tf": "# instance\n"},
+            {"environment": {"name": "tf-env", "account_id": "123456789012", "outputs": {}},
+             "service": {"name": "api", "branch_name": "main", "repository_id": "org/api",
+                         "repository_connection_arn": "arn:aws:codestar-connections:us-east-1:123456789012:connection/x"},
+             "service_instance": {"name": "web", "inputs": {"size": "small"}}},
+            ResourceMetadata(f"{region_account}:service/api/service-instance/web",
+                             f"{region_account}:service-template/tf-svc", "1", "0", "d-2", env_arn)),
+    }
+    for folder, files in folders.items():
+        for rel, text in files.items():
+            path = root / folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    return root
+
+
+def test_terraform_estate_from_the_provisioning_repository(snapshots: dict[str, Any], tmp_path: Path) -> None:
+    repo = _terraform_repo(tmp_path / "infra")
+    crawl_stacks(snapshots["settings"], tmp_path / "snap", provisioning_repos=(str(repo),))
+    snap = load_snapshot(tmp_path / "snap")
+    env = next(r for r in snap.kind("environments") if r["name"] == "tf-env")
+    assert env["provenance"] == "provisioning-repo" and env["provisioning"]["engine"] == "terraform"
+    assert (env["templateName"], env["templateMajorVersion"], env["templateMinorVersion"]) == ("tf-env-tpl", "2", "1")
+    assert yaml.safe_load(env["spec"])["spec"] == {"vpc_cidr": "10.9.0.0/16"}
+    inst = next(r for r in snap.kind("service_instances") if r["serviceName"] == "api")
+    assert (inst["name"], inst["environmentName"], inst["provenance"]) == ("web", "tf-env", "provisioning-repo")
+    assert yaml.safe_load(inst["spec"])["instances"][0]["spec"] == {"size": "small"}
