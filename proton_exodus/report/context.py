@@ -128,8 +128,12 @@ def verify_context(data: dict[str, Any], redact: Redactor) -> dict[str, Any]:
     for d in data.get("differences") or []:
         secret = bool(SECRET_NAME.search(str(d.get("name", ""))) or SECRET_NAME.search(str(d.get("path", ""))))
         diffs.append({k: (MASK if secret and k in ("deployed", "exported") else redact(v)) for k, v in d.items()})
-    change_sets = [{"stack": redact(c.get("stack")), "replacements": [redact(x) for x in c.get("replacements") or []],
-                    "removals": [redact(x) for x in c.get("removals") or []], "error": redact(c.get("error") or "")}
-                   for c in data.get("changeSets") or []]
+    change_sets = []
+    for c in sorted(data.get("changeSets") or [], key=lambda c: str(c.get("stack", ""))):
+        row = {key: [redact(x) for x in c.get(key) or []] for key in ("changes", "replacements", "removals")}
+        row.update(stack=redact(c.get("stack")), error=redact(c.get("error") or ""))
+        row["outcome"] = ("error" if row["error"] else "replacement" if row["replacements"]
+                          else "removal" if row["removals"] else "ok")
+        change_sets.append(row)
     return {"stacks": data.get("stacks", 0), "failed": bool(data.get("failed")), "differences": diffs,
             "changeSets": change_sets, "notes": [redact(n) for n in data.get("notes") or []]}

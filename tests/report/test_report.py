@@ -190,3 +190,17 @@ def test_cli_bad_inputs_name_the_file(estate_dirs: tuple[Path, Path], tmp_path: 
                       capsys)
     assert code == int(ExitCode.BAD_INPUT) and "not a verify result" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_change_sets_show_each_stack_outcome() -> None:
+    verify = {"stacks": 2, "failed": True, "differences": [], "notes": [],
+              "changeSets": [{"stack": "b-stack", "changes": [], "replacements": [], "removals": [],
+                              "error": "ResponseParserError: bad"},
+                             {"stack": "a-stack", "changes": ["Modify Fn (AWS::Lambda::Function) replacement=False"],
+                              "replacements": ["Fn needs replacement"], "removals": [], "error": ""}]}
+    html = render_report(build_synthetic_snapshot(), verify=verify)
+    table = html[html.index('id="change-sets"'):]
+    assert table.index("a-stack") < table.index("b-stack")  # sorted by stack
+    assert ">replacement</span>" in table and ">error</span>" in table
+    assert "Fn needs replacement" in table and "ResponseParserError: bad" in table
+    assert ">FAILED</div>" in html
