@@ -1,0 +1,277 @@
+"""`run_demo`: the whole migration on the embedded demo estate, in-process and reproducible.
+
+Starts the local Proton + local cloud, seeds the demo estate, then inventory -> audit -> plan ->
+export (every installed target) -> verify (cfn-git-sync). Everything written under `out` is
+deterministic: the capture time is fixed, volatile crawl statistics are dropped, moto's random IDs
+are seeded, paths inside the files are relative to `out`, and the snapshot's secrets.json is never
+written there (the planted secrets stay in memory, used only by verify).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from proton_exodus.settings import Settings
+
+__all__ = ["DEMO_CAPTURED_AT", "DemoReport", "run_demo"]
+
+DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clock starts here and ticks once per reading
+DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and digests repeat run to run
+MOTO_SEED = 12  # issue 12; seeds moto's StackIds, request IDs and other random identifiers
+STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
+CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
+PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
+VOLATILE_META = ("durationSeconds", "apiCalls")
+VERIFY_TARGET = "cfn-git-sync"
+DEMO_ENV = {"AWS_ACCESS_KEY_ID": "exodus-demo", "AWS_SECRET_ACCESS_KEY": "exodus-demo"}
+DROPPED_ENV = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+ProgressFn = Callable[[str], None]
+
+
+@dataclass
+class DemoReport:
+    """What the demo did and where it wrote it (paths are under `out`)."""
+
+    out: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    audit: dict[str, Any] = field(default_factory=dict)
+    waves: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)
+    verify: dict[str, Any] = field(default_factory=dict)
+    findings: list[str] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step; never written to a file
+
+    @property
+    def ok(self) -> bool:
+        """True when every step ran and verify found no difference."""
+        return not self.findings and not self.verify.get("failed", True)
+
+
+def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressFn | None = None) -> DemoReport:
+    """Run the demo into `out`; raise ExodusError when a step cannot run at all (step failures on
+    single targets are recorded as findings in the report and SUMMARY.md instead)."""
+    from proton_exodus.engine.server import LocalProtonServer
+
+    settings = settings or Settings()
+    out = Path(out)
+    report = DemoReport(out=out)
+    say = progress or (lambda _msg: None)
+    _seed_moto()
+    say("starting the local Proton and seeding the demo estate")
+    started = time.monotonic()
+    with _demo_credentials(), tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch, \
+            LocalProtonServer(port=0, seed="demo", backend_options={
+                "clock": _demo_clock(), "provisioning_root": Path(scratch) / PROVISIONING}) as server:
+        report.timings["seed"] = round(time.monotonic() - started, 2)
+        with _timed(report, "inventory"):
+            say("inventory")
+            snapshot = _inventory(server.url, settings, Path(scratch), out / "snapshot")
+        report.counts = {kind: len(recs) for kind, recs in sorted(snapshot.records.items())}
+        report.paths["snapshot"] = out / "snapshot"
+        with _timed(report, "audit+plan"):
+            say("audit and plan")
+            _audit_and_plan(snapshot, out, report)
+        with _timed(report, "export"):
+            _export_all(snapshot, out, report, say)
+        with _timed(report, "verify"):
+            say("verify")
+            _verify(snapshot, out, report)
+    _write_summary(report)
+    return report
+
+
+@contextlib.contextmanager
+def _demo_credentials() -> Iterator[None]:
+    """Fixed fake credentials for the run: the local endpoint needs some, and real ones must not leave."""
+    saved = {k: os.environ.get(k) for k in (*DEMO_ENV, *DROPPED_ENV)}
+    os.environ.update(DEMO_ENV)
+    for key in DROPPED_ENV:
+        os.environ.pop(key, None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class _timed:
+    def __init__(self, report: DemoReport, step: str) -> None:
+        self.report, self.step = report, step
+
+    def __enter__(self) -> None:
+        self.started = time.monotonic()
+
+    def __exit__(self, *exc: object) -> None:
+        self.report.timings[self.step] = round(time.monotonic() - self.started, 2)
+
+
+def _seed_moto() -> None:
+    """moto draws StackIds, change-set IDs and request IDs from one module-level generator."""
+    try:
+        from moto.moto_api._internal import mock_random
+    except ImportError:  # pragma: no cover - moto moved it; IDs then vary between runs
+        return
+    mock_random.seed(MOTO_SEED)
+
+
+def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
+    """Crawl into a scratch dir, then write the demo's copy: fixed capture time, no volatile stats, no
+    secrets.json. The returned snapshot keeps the secrets in memory (verify resolves them)."""
+    from proton_exodus.demo.estate import BUNDLES_DIR
+    from proton_exodus.inventory import crawl_estate
+    from proton_exodus.model.snapshot import load_snapshot, write_snapshot
+
+    crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=settings.regions or (_demo_region(),))
+    crawl_estate(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),))
+    loaded = load_snapshot(root / "snapshot")
+    meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
+    records = _normalise_records(json.loads(json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)))
+    loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks))
+    write_snapshot(replace(loaded, secrets={}), dest)
+    public = load_snapshot(dest)
+    return replace(public, secrets=loaded.secrets)
+
+
+def _demo_clock() -> Callable[[], float]:
+    """The engine's clock: one second per reading from the demo's start, so Proton's timestamps repeat."""
+    ticks = itertools.count()
+    start = datetime.fromisoformat(DEMO_STARTED_AT).timestamp()
+    return lambda: start + next(ticks)
+
+
+def _normalise_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """boto3 fills idempotency tokens with uuid4: derive them from the resource instead."""
+    def fix(value: Any, owner: str) -> Any:
+        if isinstance(value, dict):
+            return {k: (str(uuid.UUID(hashlib.sha256(owner.encode()).hexdigest()[:32])) if k in CLIENT_TOKENS
+                        else fix(v, owner)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v, owner) for v in value]
+        return value
+
+    return {kind: [fix(r, f"{kind}:{r.get('arn') or r.get('name') or json.dumps(r, sort_keys=True)}") for r in recs]
+            for kind, recs in records.items()}
+
+
+def _normalise_stacks(stacks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """moto stamps stacks with the wall clock: map its times, in order, onto the demo's timeline."""
+    times = sorted({s[k] for s in stacks for k in STACK_TIMES if isinstance(s.get(k), str)})
+    base = datetime.fromisoformat(DEMO_STARTED_AT)
+    mapped = {t: (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z") for i, t in enumerate(times)}
+    return [{k: mapped.get(v, v) if k in STACK_TIMES and isinstance(v, str) else v for k, v in s.items()}
+            for s in stacks]
+
+
+def _demo_region() -> str:
+    from proton_exodus.demo.estate import load_estate
+
+    return str(load_estate()["region"])
+
+
+def _audit_and_plan(snapshot: Any, out: Path, report: DemoReport) -> None:
+    from proton_exodus.audit import audit_snapshot, write_audit
+    from proton_exodus.graph import build_graph
+    from proton_exodus.output.atomic import write_tree_atomic
+    from proton_exodus.plan import plan_files, plan_snapshot
+
+    audit = audit_snapshot(snapshot, build_graph(snapshot))
+    write_audit(audit, out / "audit")
+    counts = audit.counts()
+    report.audit = {k: counts[k] for k in ("resources", "automatic", "manual", "blocked", "findings")}
+    plan, graph = plan_snapshot(snapshot)
+    # Runbooks repeat these references verbatim: keep them relative to `out`, where the reader stands.
+    write_tree_atomic(out / "plan", plan_files(plan, graph, snapshot_ref="snapshot", plan_ref="plan"))
+    report.waves = [{"number": w["number"], "date": w["date"], "risk": w["risk"], "resources": len(w["resources"])}
+                    for w in plan.to_dict()["waves"]]
+    report.paths |= {"audit": out / "audit" / "audit.md", "plan": out / "plan" / "README.md"}
+
+
+def _export_all(snapshot: Any, out: Path, report: DemoReport, say: ProgressFn) -> None:
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.export import list_targets, run_export
+
+    for target in sorted(t["name"] for t in list_targets()):
+        say(f"export {target}")
+        dest = out / "exports" / target
+        try:
+            run_export(target, snapshot, dest, force=True)
+        except ExodusError as err:
+            report.findings.append(f"export {target}: {err}")
+            continue
+        except Exception as err:  # noqa: BLE001 - an exporter bug must not hide the other targets' output
+            report.findings.append(f"export {target}: exporter failed: {type(err).__name__}: {err}")
+            continue
+        report.files[target] = sum(1 for p in dest.rglob("*") if p.is_file())
+        report.paths[f"exports/{target}"] = dest
+
+
+def _verify(snapshot: Any, out: Path, report: DemoReport) -> None:
+    """Offline verify of the cfn-git-sync export against the deployed stacks in the snapshot. (Change
+    sets against moto took ~18 s and moto's CreateChangeSet answers some demo templates with a 500.)"""
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.output.atomic import dump_json, write_text_atomic
+    from proton_exodus.verify import verify_export
+
+    export = out / "exports" / VERIFY_TARGET
+    if not export.is_dir():
+        report.verify = {"failed": True, "error": f"no {VERIFY_TARGET} export to verify"}
+        return
+    try:
+        result = verify_export(snapshot, export)
+    except ExodusError as err:
+        report.findings.append(f"verify: {err}")
+        report.verify = {"failed": True, "error": str(err)}
+        return
+    report.verify = result.as_dict()
+    write_text_atomic(out / "verify.json", dump_json(report.verify))
+    report.paths["verify"] = out / "verify.json"
+
+
+def _write_summary(report: DemoReport) -> None:
+    """SUMMARY.md: what ran and where it went (no timings: the file must repeat byte for byte)."""
+    from proton_exodus.output.atomic import write_text_atomic
+
+    lines = ["# exodus demo", "", "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
+             "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
+             "", "## Inventory (`snapshot/`)", ""]
+    lines += [f"- {kind}: {n}" for kind, n in report.counts.items() if n]
+    lines += ["", "The snapshot's secrets.json (sensitive spec values) is withheld from this directory.",
+              "", "## Audit (`audit/audit.md`, `audit/audit.json`)", ""]
+    findings = report.audit.get("findings", {})
+    lines += [f"- {report.audit.get('resources', 0)} resources: {report.audit.get('automatic', 0)} automatic, "
+              f"{report.audit.get('manual', 0)} manual, {report.audit.get('blocked', 0)} blocked",
+              "- findings: " + ", ".join(f"{n} {sev}" for sev, n in findings.items()),
+              "", "## Plan (`plan/README.md`, `plan/wave-NN.md`, `plan/plan.json`)", ""]
+    lines += [f"- wave {w['number']:>2}  {w['date']}  {w['risk']}: {w['resources']} resources" for w in report.waves]
+    lines += ["", "## Exports (`exports/<target>/`)", ""]
+    lines += [f"- {target}: {n} files" for target, n in sorted(report.files.items())]
+    lines += ["", f"## Verify (`verify.json`: the {VERIFY_TARGET} export against the deployed stacks, offline)", "",
+              _verify_line(report.verify)]
+    if report.findings:
+        lines += ["", "## Findings (steps that did not complete)", ""] + [f"- {f}" for f in report.findings]
+    path = report.out / "SUMMARY.md"
+    write_text_atomic(path, "\n".join(lines) + "\n")
+    report.paths["summary"] = path
+
+
+def _verify_line(verify: dict[str, Any]) -> str:
+    if "error" in verify:
+        return f"- not verified: {verify['error']}"
+    verdict = "FAILED" if verify.get("failed") else "OK"
+    return f"- {verdict}: {verify.get('stacks', 0)} stacks, {len(verify.get('differences') or [])} differences"
