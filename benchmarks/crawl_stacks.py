@@ -162,6 +162,10 @@ def run(url: str, tmp: Path, bundles: Path, args: argparse.Namespace) -> None:
     from proton_exodus.settings import Settings
 
     started = time.monotonic()
+    bare = crawl_stacks(Settings(endpoint_url=url, regions=(REGION,)), tmp / "bare", concurrency=args.concurrency)
+    print(f"discovery only (no bundles, no recovery): {bare.stacks} stacks, {bare.api_calls['total']} API calls, "
+          f"{time.monotonic() - started:.1f} s")
+    started = time.monotonic()
     report = crawl_stacks(Settings(endpoint_url=url, regions=(REGION,)), tmp / "snap",
                           bundles=(str(bundles),), concurrency=args.concurrency)
     total = time.monotonic() - started

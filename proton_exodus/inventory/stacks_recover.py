@@ -57,14 +57,20 @@ class Rebuilder:
         key = (ttype, name or "")
         if key not in self._cands:
             seen: dict[tuple[str, str], Candidate] = {}
-            for c in self.bundles:
-                if c.bundle.template_type not in (ttype, None) or c.name not in (name, None) or not name:
-                    continue
-                major, minor = c.major or "1", c.minor or "0"
+            mine = [c for c in self.bundles if name and c.bundle.template_type in (ttype, None)
+                    and c.name in (name, None)]
+            exact: dict[str, int] = {}
+            for c in mine:
+                if c.major and c.minor is not None:
+                    exact[c.major] = max(exact.get(c.major, -1), int(c.minor))
+            for c in sorted(mine, key=lambda c: c.minor is None):
+                major = c.major or "1"
+                # Template sync turns the newest content of `vN/` into N's next minor (PROTON.md §4.8).
+                minor = c.minor if c.minor is not None else str(exact.get(major, -1) + 1)
                 if c.minor is None:
                     self.warnings.append(f"bundle {c.origin}: minor version unknown (a template-sync folder); "
-                                         f"recovered versions from it read {major}.{minor}")
-                seen.setdefault((major, minor), Candidate(name, major, minor, c.bundle))
+                                         f"taken as {major}.{minor}, after the bundles that name their minor")
+                seen.setdefault((major, minor), Candidate(name or "", major, minor, c.bundle))
             self._cands[key] = list(seen.values())
         return self._cands[key]
 

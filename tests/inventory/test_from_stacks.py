@@ -239,3 +239,18 @@ def test_terraform_estate_from_the_provisioning_repository(snapshots: dict[str, 
     inst = next(r for r in snap.kind("service_instances") if r["serviceName"] == "api")
     assert (inst["name"], inst["environmentName"], inst["provenance"]) == ("web", "tf-env", "provisioning-repo")
     assert yaml.safe_load(inst["spec"])["instances"][0]["spec"] == {"size": "small"}
+
+
+def test_template_sync_folder_is_the_next_minor_after_named_versions(tmp_path: Path) -> None:
+    from proton_exodus.inventory.bundles import scan_directory
+    from proton_exodus.inventory.stacks_inputs import SpecFiles
+    from proton_exodus.inventory.stacks_recover import Rebuilder
+
+    for folder in ("env-tpl/v1.0", "env-tpl/v1"):
+        for rel, text in ENV_BUNDLE.items():
+            (tmp_path / folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / folder / rel).write_text(text)
+    warnings: list[str] = []
+    rebuilder = Rebuilder([], scan_directory(tmp_path, "repo", warnings), SpecFiles(), warnings)
+    assert sorted(c.version for c in rebuilder.candidates("environment", "env-tpl")) == ["1.0", "1.1"]
+    assert any("taken as 1.1" in w for w in warnings)
