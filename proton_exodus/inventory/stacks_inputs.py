@@ -23,12 +23,16 @@ class SpecFiles:
 
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     services: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    by_ops: dict[str, tuple[Path, dict[str, Any]]] = field(default_factory=dict)  # proton-ops: service -> spec
 
     def environment(self, name: str) -> dict[str, Any] | None:
         return self.environments.get(name)
 
     def service(self, name: str, instances: set[tuple[str, str]]) -> tuple[Path, dict[str, Any]] | None:
-        """The service spec named after the service, else the one listing exactly its instances."""
+        """The spec a proton-ops file names for the service, else the file named after the service,
+        else the one listing exactly its instances."""
+        if name in self.by_ops:
+            return self.by_ops[name]
         for path, doc in self.services:
             if path.stem == name:
                 return path, doc
@@ -65,7 +69,30 @@ def load_specs(paths: tuple[str, ...], warnings: list[str]) -> SpecFiles:
                 found.environments[path.stem] = dict(doc.get("spec") or {})
             elif doc.get("proton") == "ServiceSpec":
                 found.services.append((path, doc))
+            elif isinstance(doc.get("sync"), dict) and "services" in doc["sync"]:
+                _add_ops_file(found, path, warnings)
     return found
+
+
+def _add_ops_file(found: SpecFiles, path: Path, warnings: list[str]) -> None:
+    """A proton-ops file: each service's spec file, relative to the repository root (the file's folder)."""
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.spec import parse_proton_ops
+
+    try:
+        entries = parse_proton_ops(path.read_bytes(), source=str(path))
+    except ExodusError as err:
+        warnings.append(f"proton-ops file skipped: {err.message}")
+        return
+    for entry in entries:
+        spec_path = path.parent / entry.spec.removeprefix("./").lstrip("/")
+        try:
+            doc = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            warnings.append(f"{path}: spec file {entry.spec} of service {entry.service} could not be read")
+            continue
+        if isinstance(doc, dict) and doc.get("proton") == "ServiceSpec":
+            found.by_ops.setdefault(entry.service, (spec_path, doc))
 
 
 def _read_json(path: Path, warnings: list[str]) -> dict[str, Any] | None:

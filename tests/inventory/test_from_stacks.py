@@ -254,3 +254,23 @@ def test_template_sync_folder_is_the_next_minor_after_named_versions(tmp_path: P
     rebuilder = Rebuilder([], scan_directory(tmp_path, "repo", warnings), SpecFiles(), warnings)
     assert sorted(c.version for c in rebuilder.candidates("environment", "env-tpl")) == ["1.0", "1.1"]
     assert any("taken as 1.1" in w for w in warnings)
+
+
+def test_proton_ops_file_names_the_service_spec(snapshots: dict[str, Any], tmp_path: Path) -> None:
+    api = snapshots["api"]
+    from proton_exodus.inventory.secrets import restore_data
+
+    svc = next(r for r in api.kind("services") if r["name"] == "svc-1")
+    repo = tmp_path / "app"
+    (repo / ".aws-proton").mkdir(parents=True)
+    (repo / ".aws-proton" / "spec.yaml").write_text(yaml.safe_dump(restore_data(yaml.safe_load(svc["spec"]),
+                                                                                api.secrets)))
+    (repo / "proton-ops.yaml").write_text(
+        "sync:\n  services:\n    svc-1:\n      i0:\n        branch: main\n        spec: ./.aws-proton/spec.yaml\n")
+    crawl_stacks(snapshots["settings"], tmp_path / "snap", bundles=(str(snapshots["bundles"]),),
+                 specs=(str(repo / "proton-ops.yaml"),))
+    snap = load_snapshot(tmp_path / "snap")
+    insts = [r for r in snap.kind("service_instances") if r["serviceName"] == "svc-1"]
+    assert insts and all(r["provenance"] == "spec-file" and r["recovery"]["status"] == "exact" for r in insts)
+    # the spec file supplies the input the stack cannot show
+    assert all(r["recovery"]["assumedInputs"] == {} for r in insts)
