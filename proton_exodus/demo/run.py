@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -32,6 +33,8 @@ DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and 
 MOTO_SEED = 12  # issue 12; seeds moto's StackIds, request IDs and other random identifiers
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
+MIN_SECRET_LEN = 6  # shorter "secrets" would rewrite unrelated text
+BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
 PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
 VOLATILE_META = ("durationSeconds", "apiCalls")
 VERIFY_TARGET = "cfn-git-sync"
@@ -85,7 +88,7 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
             say("audit and plan")
             _audit_and_plan(snapshot, out, report)
         with _timed(report, "export"):
-            _export_all(snapshot, out, report, say)
+            _export_all(snapshot, out, Path(scratch), report, say)
         with _timed(report, "verify"):
             say("verify")
             _verify(snapshot, out, report)
@@ -131,8 +134,9 @@ def _seed_moto() -> None:
 
 
 def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
-    """Crawl into a scratch dir, then write the demo's copy: fixed capture time, no volatile stats, no
-    secrets.json. The returned snapshot keeps the secrets in memory (verify resolves them)."""
+    """Crawl into a scratch dir and return that snapshot (fixed capture time, no volatile stats, secrets
+    kept); write the demo's public copy to `dest`: no secrets.json, and the sensitive values the deployed
+    templates carry in clear swapped for the specs' {{exodus:secret:ID}} placeholders."""
     from proton_exodus.demo.estate import BUNDLES_DIR
     from proton_exodus.inventory import crawl_estate
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
@@ -141,11 +145,30 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     crawl_estate(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),))
     loaded = load_snapshot(root / "snapshot")
     meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
-    records = _normalise_records(json.loads(json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)))
+    text = json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)
+    records = _normalise_records(json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL)))
     loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks))
-    write_snapshot(replace(loaded, secrets={}), dest)
-    public = load_snapshot(dest)
-    return replace(public, secrets=loaded.secrets)
+    templates = {s["templatePath"]: _scrub(loaded.stack_template(s) or "", loaded.secrets)
+                 for s in loaded.stacks if s.get("templatePath") and loaded.stack_template(s) is not None}
+    write_snapshot(replace(loaded, secrets={}, templates=templates), dest)
+    return loaded
+
+
+def _scrub(text: str, secrets: dict[str, Any]) -> str:
+    """Swap every clear secret value in `text` for its placeholder (longest values first)."""
+    from proton_exodus.inventory.secrets import PLACEHOLDER
+
+    for secret_id, value in sorted(secrets.items(), key=lambda kv: (-len(str(kv[1])), kv[0])):
+        if len(str(value)) >= MIN_SECRET_LEN:
+            text = text.replace(str(value), PLACEHOLDER.format(secret_id))
+    return text
+
+
+def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
+    """Files under `root` that hold a clear secret value."""
+    values = [str(v).encode() for v in secrets.values() if len(str(v)) >= MIN_SECRET_LEN]
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and any(v in p.read_bytes() for v in values))
 
 
 def _demo_clock() -> Callable[[], float]:
@@ -202,21 +225,30 @@ def _audit_and_plan(snapshot: Any, out: Path, report: DemoReport) -> None:
     report.paths |= {"audit": out / "audit" / "audit.md", "plan": out / "plan" / "README.md"}
 
 
-def _export_all(snapshot: Any, out: Path, report: DemoReport, say: ProgressFn) -> None:
+def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say: ProgressFn) -> None:
+    """Export to every target in scratch, then copy each export that holds no clear secret to `out`."""
     from proton_exodus.errors import ExodusError
     from proton_exodus.export import list_targets, run_export
 
     for target in sorted(t["name"] for t in list_targets()):
         say(f"export {target}")
-        dest = out / "exports" / target
+        work, dest = scratch / "exports" / target, out / "exports" / target
         try:
-            run_export(target, snapshot, dest, force=True)
+            run_export(target, snapshot, work)
         except ExodusError as err:
             report.findings.append(f"export {target}: {err}")
             continue
         except Exception as err:  # noqa: BLE001 - an exporter bug must not hide the other targets' output
             report.findings.append(f"export {target}: exporter failed: {type(err).__name__}: {err}")
             continue
+        leaks = _leaks(work, snapshot.secrets)
+        if dest.exists():
+            shutil.rmtree(dest)
+        if leaks:
+            report.findings.append(f"export {target}: not published: {len(leaks)} files hold sensitive input "
+                                   f"values in clear (e.g. {leaks[0]})")
+            continue
+        shutil.copytree(work, dest)
         report.files[target] = sum(1 for p in dest.rglob("*") if p.is_file())
         report.paths[f"exports/{target}"] = dest
 
@@ -251,7 +283,9 @@ def _write_summary(report: DemoReport) -> None:
              "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
              "", "## Inventory (`snapshot/`)", ""]
     lines += [f"- {kind}: {n}" for kind, n in report.counts.items() if n]
-    lines += ["", "The snapshot's secrets.json (sensitive spec values) is withheld from this directory.",
+    lines += ["", "Sensitive values are not published here: the snapshot's secrets.json is withheld, and the deployed",
+              "templates under snapshot/stacks/ carry the specs' `{{exodus:secret:ID}}` placeholders instead of",
+              "the clear values (the demo verifies against the clear templates before writing them out).",
               "", "## Audit (`audit/audit.md`, `audit/audit.json`)", ""]
     findings = report.audit.get("findings", {})
     lines += [f"- {report.audit.get('resources', 0)} resources: {report.audit.get('automatic', 0)} automatic, "
