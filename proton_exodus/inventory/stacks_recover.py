@@ -105,12 +105,10 @@ class Rebuilder:
         return rec
 
     def _component(self, b: Backed) -> dict[str, Any]:
+        # A directly defined component's template file is not kept anywhere else: the deployed
+        # template stands in for it (it is what the file rendered to).
         rec = {**base_record(b), "environmentName": b.environment, "serviceName": b.service,
-               "serviceInstanceName": b.instance if b.kind == "components" else None,
-               "templateFile": b.stack.template}
-        tags = b.stack.tags
-        if tags.get("proton:service-instance"):
-            rec["serviceInstanceName"] = tags["proton:service-instance"].rsplit("/", 1)[-1]
+               "serviceInstanceName": b.instance, "templateFile": b.stack.template}
         return {k: v for k, v in rec.items() if v is not None}
 
     def _instance(self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]],

@@ -81,6 +81,7 @@ def test_resources_and_edges_match_the_api_snapshot(snapshots: dict[str, Any]) -
             assert rec["arn"] == want[key]["arn"] or kind == "service_pipelines"
             assert rec["provenance"] in ("stack", "recovered", "spec-file")
             for member in ("environmentName", "serviceName", "serviceInstanceName", "templateName",
+                           "deploymentStatus", "environmentAccountId",
                            "templateMajorVersion", "templateMinorVersion", "outputs", "stackName"):
                 if member in want[key]:
                     assert rec.get(member) == want[key][member], (kind, key, member)
