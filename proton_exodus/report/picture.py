@@ -3,8 +3,8 @@
 Drawn with the graph package's own SVG renderer, without stack nodes (one per deployed resource;
 their statuses are in the estate table). When that drawing is too wide to read on a page, it is
 summarised: resources are grouped per environment (instances, components), per template (services,
-versions) or per kind, and edges merged between groups; the picture then says "prod-002: 12
-instances" instead of twelve boxes.
+versions), per risk tier or per kind, and edges merged between groups; the picture then shows one
+"prod-002 ×12" service-instance box instead of twelve.
 """
 
 from __future__ import annotations
@@ -32,10 +32,13 @@ _NOUNS = {
 
 
 def _env_groups(graph: nx.MultiDiGraph) -> dict[str, str]:
-    """Environment name -> its level-2 group: its template (and account, when there are several)."""
+    """Environment name -> its level-2 group: its risk tier (the planner's reading of names and tags:
+    non-production, staging, production), with the account when environments span several."""
+    from proton_exodus.plan import TIERS, own_tier
+
     envs = [d for _, d in graph.nodes(data=True) if d.get("kind") == "environment"]
     several = len({d.get("account") for d in envs}) > 1
-    return {str(d.get("name")): f"{d.get('template') or '?'}" + (f" {d.get('account')}" if several else "")
+    return {str(d.get("name")): TIERS[max(own_tier(d), 0)] + (f" {d.get('account')}" if several else "")
             for d in envs}
 
 
@@ -56,13 +59,15 @@ def _group(attrs: dict[str, Any], level: int, envs: dict[str, str]) -> tuple[str
     return kind, ""
 
 
-def _group_label(kind: str, name: str, count: int) -> str:
+def _group_label(kind: str, name: str, count: int, level: int) -> str:
     """A label that fits the renderer's box: the group name first, then how many of what."""
-    if kind in ("environment", "environment_template", "service_template") and count == 1 and name:
+    named = ("environment_template", "service_template") + (("environment",) if level < 2 else ())
+    if kind in named and count == 1 and name:
         return name
+    if name:  # the box's second line names the kind, so "prod ×12" is enough and fits the box
+        return f"{name} ×{count}"
     one, many = _NOUNS.get(kind, (kind.replace("_", " "), kind.replace("_", " ")))
-    what = f"{count} {one if count == 1 else many}"
-    return f"{name}: {what}" if name else what
+    return f"{count} {one if count == 1 else many}"
 
 
 def without_stacks(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -75,7 +80,7 @@ def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
 
     Level 1 groups instances and components per environment, services and template versions per
     template, and the rest of each small kind into one node; level 2 also groups environments (and
-    so their instances) per template and account; level 3 keeps one node per kind and template.
+    so their instances) per risk tier (and account); level 3 keeps one node per kind and template.
     Stacks are left out.
     """
     envs = _env_groups(graph)
@@ -83,7 +88,7 @@ def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
     sizes = Counter(groups.values())
     out = nx.MultiDiGraph()
     for (kind, name), count in sorted(sizes.items()):
-        out.add_node(f"{kind}:{name}", kind=kind, label=_group_label(kind, name, count), count=count)
+        out.add_node(f"{kind}:{name}", kind=kind, label=_group_label(kind, name, count, level), count=count)
     merged = sorted({(groups[u], groups[v], str(rel)) for u, v, rel in graph.edges(data="relation")
                      if groups.get(u) and groups.get(v) and groups[u] != groups[v]})
     for (uk, un), (vk, vn), rel in merged:
