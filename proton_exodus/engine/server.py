@@ -263,6 +263,9 @@ class LocalProtonServer:
             pin_default_account(environ, self.default_account)
         if is_proton_request(environ):
             return self._respond(start_response, self._proton(environ))
+        fault = self.faults.before_other_service(environ)  # None unless FaultConfig(all_services=True)
+        if fault is not None:
+            return self._respond(start_response, Reply(*fault))
         return self._moto(environ, start_response)
 
     def health(self) -> dict[str, Any]:
@@ -279,7 +282,7 @@ class LocalProtonServer:
         from proton_exodus.engine.errors import ProtonApiError
 
         try:
-            self.faults.before_request(account_id, region)
+            self.faults.before_request(account_id, region, environ)
         except ProtonApiError as err:
             return error_reply(err)
         return self.protocol.handle(environ.get("HTTP_X_AMZ_TARGET"), body, account_id, region)
