@@ -19,9 +19,12 @@ _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 
 def _client(unit: DeploymentUnit, session: Any, endpoint_url: str | None) -> Any:
     import boto3
+    from botocore.config import Config
 
     session = session or boto3.session.Session()
-    return session.client("cloudformation", region_name=unit.region or None, endpoint_url=endpoint_url)
+    # Adaptive retries as every other exodus client (aws.build_client): a throttled account must not fail verify.
+    config = Config(retries={"mode": "adaptive", "max_attempts": 10}, user_agent_extra="proton-exodus")
+    return session.client("cloudformation", region_name=unit.region or None, endpoint_url=endpoint_url, config=config)
 
 
 def _wait(client: Any, stack: str, name: str, timeout: float = 300.0) -> dict[str, Any]:
