@@ -204,3 +204,18 @@ def test_change_sets_show_each_stack_outcome() -> None:
     assert ">replacement</span>" in table and ">error</span>" in table
     assert "Fn needs replacement" in table and "ResponseParserError: bad" in table
     assert ">FAILED</div>" in html
+
+
+def test_summary_levels_group_per_environment_then_per_tier() -> None:
+    from proton_exodus.graph import build_graph
+    from proton_exodus.report.picture import summarise_graph
+
+    graph = build_graph(build_synthetic_snapshot(SyntheticSize(environments=6, services=4, instances_per_service=3)))
+    per_env = {d["label"] for _, d in summarise_graph(graph, 1).nodes(data=True) if d["kind"] == "service_instance"}
+    per_tier = {d["label"]: d["count"] for _, d in summarise_graph(graph, 2).nodes(data=True)
+                if d["kind"] == "environment"}
+    instances = sum(d["count"] for _, d in summarise_graph(graph, 2).nodes(data=True) if d["kind"] == "service_instance")
+    assert per_env and all(" ×" in label for label in per_env)
+    assert set(per_tier) == {"non-production ×2", "staging ×2", "production ×2"} and sum(per_tier.values()) == 6
+    assert instances == 12
+    assert not any(d["kind"] == "stack" for _, d in summarise_graph(graph, 1).nodes(data=True))
