@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,13 +28,14 @@ from proton_exodus.settings import Settings
 
 __all__ = ["DEMO_CAPTURED_AT", "DemoReport", "run_demo"]
 
-DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clock starts here and ticks once per reading
+DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clocks start here and tick once per reading
 DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and digests repeat run to run
 MOTO_SEED = 12  # issue 12; seeds moto's StackIds, request IDs and other random identifiers
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
 MIN_SECRET_LEN = 6  # shorter "secrets" would rewrite unrelated text
 BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
+WORKER_THREAD = "proton-engine-worker"  # proton_exodus/engine/deployments.py names its thread so
 PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
 VOLATILE_META = ("durationSeconds", "apiCalls")
 VERIFY_TARGET = "cfn-git-sync"
@@ -76,8 +77,8 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
     say("starting the local Proton and seeding the demo estate")
     started = time.monotonic()
     with _demo_credentials(), tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch, \
-            LocalProtonServer(port=0, seed="demo", backend_options={
-                "clock": _demo_clock(), "provisioning_root": Path(scratch) / PROVISIONING}) as server:
+            LocalProtonServer(port=0, seed="demo", backend_factory=_demo_backend_class(),
+                              backend_options={"provisioning_root": Path(scratch) / PROVISIONING}) as server:
         report.timings["seed"] = round(time.monotonic() - started, 2)
         with _timed(report, "inventory"):
             say("inventory")
@@ -171,11 +172,36 @@ def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
                   if p.is_file() and any(v in p.read_bytes() for v in values))
 
 
-def _demo_clock() -> Callable[[], float]:
-    """The engine's clock: one second per reading from the demo's start, so Proton's timestamps repeat."""
-    ticks = itertools.count()
+def _demo_backend_class() -> type:
+    """ProtonBackend whose ids and clock repeat run to run. The stock engine draws both from one
+    sequence shared by the API threads and the deployment worker, so their interleaving (timing)
+    changed stack names and timestamps; here each side has its own sequence. The seeder makes one
+    call at a time and the worker runs jobs in queue order, so each sequence is deterministic."""
+    from proton_exodus.engine.backend import ProtonBackend
+
     start = datetime.fromisoformat(DEMO_STARTED_AT).timestamp()
-    return lambda: start + next(ticks)
+
+    class DemoBackend(ProtonBackend):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._demo_counts: dict[str, int] = {}
+            self._demo_lock = threading.Lock()
+            super().__init__(*args, **kwargs)
+
+        def _demo_tick(self, what: str) -> tuple[str, int]:
+            role = "worker" if threading.current_thread().name == WORKER_THREAD else "api"
+            with self._demo_lock:
+                count = self._demo_counts[f"{what}:{role}"] = self._demo_counts.get(f"{what}:{role}", 0) + 1
+            return role, count
+
+        def _random_bytes(self) -> bytes:
+            role, count = self._demo_tick("id")
+            return hashlib.sha256(f"{self.seed}:{self.account_id}:{role}:{count}".encode()).digest()
+
+        def now(self) -> float:
+            role, count = self._demo_tick("clock")
+            return round(start + count + (0.5 if role == "worker" else 0.0), 3)
+
+    return DemoBackend
 
 
 def _normalise_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
