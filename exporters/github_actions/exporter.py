@@ -29,8 +29,11 @@ def _schema_types(ctx: ExportContext, unit: Any) -> dict[str, Mapping[str, Any]]
     record = next(ctx.snapshot.find(kind, templateName=unit.template_name, majorVersion=unit.template_major,
                                     minorVersion=unit.template_minor), None)
     try:
-        schema = (yaml.safe_load((record or {}).get("schema") or "") or {}).get("schema") or {}
+        doc = yaml.safe_load((record or {}).get("schema") or "")
     except yaml.YAMLError:
+        return {}
+    schema = doc.get("schema") if isinstance(doc, dict) else None  # a snapshot's schema may be any text
+    if not isinstance(schema, dict):
         return {}
     key = {"environment": "environment_input_type", "service_pipeline": "pipeline_input_type"}.get(
         unit.kind, "service_input_type")
