@@ -5,7 +5,6 @@ completes under throttling of CloudFormation and leaves no change set behind."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,7 @@ from proton_exodus.export import run_export
 from proton_exodus.inventory import crawl_estate
 from proton_exodus.model.snapshot import load_snapshot
 from proton_exodus.verify import verify_export
-from tests.hardening.estate import fake_credentials, settings_for, short_read_timeout, snapshot_tree
-from tests.inventory.seeding import EstateSize, seed_estate
+from tests.hardening.estate import settings_for, short_read_timeout, snapshot_tree
 
 FAULTS = {
     "throttling": FaultConfig(throttle_rate=0.3, seed_random=1, all_services=True),
@@ -29,16 +27,6 @@ FAULTS = {
     "everything": FaultConfig(throttle_rate=0.1, error_rate=0.06, reset_rate=0.04, timeout_rate=0.02,
                               timeout_ms=900, latency_ms=1, seed_random=5, all_services=True),
 }
-
-
-@pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalProtonServer, Path]]:
-    """A seeded local Proton and the snapshot of a fault-free crawl of it."""
-    with fake_credentials(), LocalProtonServer(port=0) as srv:
-        seed_estate(srv.url, EstateSize(2, 2, 2))
-        clean = tmp_path_factory.mktemp("clean") / "snap"
-        crawl_estate(settings_for(srv.url), clean, concurrency=4)
-        yield srv, clean
 
 
 def _faulty(srv: LocalProtonServer, config: FaultConfig) -> FaultInjector:
