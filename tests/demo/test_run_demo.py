@@ -1,0 +1,83 @@
+"""`exodus demo` end to end, once per module (it seeds a whole estate): it exits 0, its summary points
+at real files, it reproduces the committed sample_exports/ byte for byte, publishes no planted secret,
+and verify finds no difference."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proton_exodus.demo import planted_secrets
+from tests.conftest import REPO
+
+SAMPLES = REPO / "sample_exports"
+EXODUS = Path(sys.executable).with_name("exodus")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run the README's command the way `make sample-exports` does, from a scratch working directory."""
+    cwd = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(cwd / "no-config"), "AWS_SHARED_CREDENTIALS_FILE": str(cwd / "no-credentials")}
+    proc = subprocess.run([str(EXODUS), "demo", "--out", "sample_exports"], cwd=cwd, env=env, text=True,
+                          capture_output=True, timeout=180, check=False)
+    return proc, cwd / "sample_exports"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_demo_exits_zero_and_its_summary_names_real_files(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, out = demo
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    listed = re.findall(r"^  \S+\s+(sample_exports\S*)$", proc.stdout, flags=re.MULTILINE)
+    assert {"sample_exports/SUMMARY.md", "sample_exports/verify.json", "sample_exports/audit/audit.md",
+            "sample_exports/plan/README.md", "sample_exports/snapshot",
+            "sample_exports/exports/cfn-git-sync"} <= set(listed), proc.stdout
+    missing = [p for p in listed if not (out.parent / p).exists()]
+    assert missing == [], proc.stdout
+    assert re.search(r"finished in \d+\.\d s", proc.stdout), proc.stdout
+    for rel in ("SUMMARY.md", "audit/audit.json", "plan/plan.json", "plan/wave-01.md", "snapshot/snapshot.json"):
+        assert (out / rel).is_file(), rel
+
+
+def test_demo_output_matches_sample_exports_byte_for_byte(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, out = demo
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    fresh, committed = _files(out), _files(SAMPLES)
+    hint = "regenerate with `make sample-exports` (`exodus demo --out sample_exports`) and commit it"
+    assert sorted(set(fresh) - set(committed)) == [], f"new files not in sample_exports/; {hint}"
+    assert sorted(set(committed) - set(fresh)) == [], f"files the demo no longer writes; {hint}"
+    differing = [rel for rel in sorted(fresh) if fresh[rel] != committed[rel]]
+    assert differing[:10] == [], f"{len(differing)} files drifted; {hint}"
+
+
+def test_no_planted_secret_anywhere_in_the_output(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, out = demo
+    secrets = planted_secrets()
+    assert secrets, "the demo estate plants no secret: this test would prove nothing"
+    files = _files(out)
+    assert files
+    hits = sorted((rel, s) for rel, data in files.items() for s in secrets if s.encode() in data)
+    assert hits == []
+    assert proc.stdout.count("exodus-demo-secret") == 0 and "secrets.json" not in files
+
+
+def test_verify_reports_zero_differences(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, out = demo
+    verify = json.loads((out / "verify.json").read_text(encoding="utf-8"))
+    assert verify["stacks"] > 0
+    assert verify["differences"] == [] and verify["failed"] is False
+    summary = (out / "SUMMARY.md").read_text(encoding="utf-8")
+    assert f"OK: {verify['stacks']} stacks, 0 differences" in summary
+    assert "finished in" not in summary  # timings vary run to run: they stay out of the files
