@@ -259,6 +259,8 @@ def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say
     for target in sorted(t["name"] for t in list_targets()):
         say(f"export {target}")
         work, dest = scratch / "exports" / target, out / "exports" / target
+        if dest.exists():  # never leave an earlier run's export behind a failure
+            shutil.rmtree(dest)
         try:
             run_export(target, snapshot, work)
         except ExodusError as err:
@@ -268,8 +270,6 @@ def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say
             report.findings.append(f"export {target}: exporter failed: {type(err).__name__}: {err}")
             continue
         leaks = _leaks(work, snapshot.secrets)
-        if dest.exists():
-            shutil.rmtree(dest)
         if leaks:
             report.findings.append(f"export {target}: not published: {len(leaks)} files hold sensitive input "
                                    f"values in clear (e.g. {leaks[0]})")
