@@ -142,7 +142,8 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     from proton_exodus.inventory import crawl_estate
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
 
-    crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=settings.regions or (_demo_region(),))
+    # The demo estate lives in its own Region of the local cloud: --profile/--region/--endpoint-url do not apply.
+    crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=(_demo_region(),))
     crawl_estate(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),))
     loaded = load_snapshot(root / "snapshot")
     meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
