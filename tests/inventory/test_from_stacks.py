@@ -15,9 +15,12 @@ from proton_exodus.inventory import crawl_estate
 from proton_exodus.inventory.from_stacks import crawl_stacks
 from proton_exodus.model.snapshot import Snapshot, load_snapshot
 from proton_exodus.settings import Settings
+from tests.inventory import seeding
 from tests.inventory.seeding import ENV_BUNDLE, SVC_BUNDLE, EstateSize, seed_estate
 
 engine_server = pytest.importorskip("proton_exodus.engine.server")
+# moto keeps CloudFormation state per process: an account of our own keeps other tests' stacks out.
+ACCOUNT = "333333333333"
 DEPLOYED = ("environments", "services", "service_instances", "service_pipelines", "components")
 
 
@@ -36,11 +39,12 @@ def _bundles(root: Path) -> Path:
 def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("stacks")
     bundles = _bundles(tmp / "bundles")
-    with pytest.MonkeyPatch.context() as mp, engine_server.LocalProtonServer(port=0) as srv:
+    with pytest.MonkeyPatch.context() as mp, engine_server.LocalProtonServer(port=0, default_account=ACCOUNT) as srv:
         for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
                            ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_CONFIG_FILE", str(tmp / "none")),
                            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))):
             mp.setenv(var, value)
+        mp.setattr(seeding, "BUCKET", "exodus-stacks-tests")  # S3 bucket names are global in moto too
         seed_estate(srv.url, EstateSize(2, 2, 2))
         settings = Settings(endpoint_url=srv.url, regions=("us-east-1",))
         crawl_estate(settings, tmp / "api", bundles=(str(bundles),))
