@@ -51,7 +51,8 @@ def demo_cmd(ctx: click.Context, out: Path) -> None:
     """Run the whole migration on the embedded demo estate (no AWS account needed).
 
     Starts a local Proton and local cloud in-process, seeds the demo estate, then runs inventory,
-    audit, plan, export to every target and verify, writing everything under OUT.
+    audit, plan, export to every target and verify, writing everything under OUT. Exits with the
+    findings code when verify finds a difference; a target that cannot export is a warning.
     """
     from proton_exodus.cli.output import emit
     from proton_exodus.demo.run import run_demo
@@ -70,3 +71,7 @@ def demo_cmd(ctx: click.Context, out: Path) -> None:
                                                                       if k != "changeSets"},
             "findings": report.findings, "paths": {k: _rel(v) for k, v in sorted(report.paths.items())}}
     emit(settings, data, lambda _: _summary(report, seconds))
+    if report.verify.get("failed"):  # the export would not hand the stacks over unchanged
+        from proton_exodus.errors import ExitCode
+
+        ctx.exit(int(ExitCode.FINDINGS))
