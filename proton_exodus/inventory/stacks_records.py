@@ -25,6 +25,7 @@ class Backed:
     instance: str | None
     template: str | None
     stack: FoundStack
+    template_version: str | None = None  # when the template tag is a version ARN (`<name>:<major>.<minor>`)
 
 
 def arn_parts(arn: str) -> tuple[str, str, list[str]]:
@@ -61,8 +62,9 @@ def classify(stack: FoundStack) -> Backed | str:
         if kind == "service_instances":
             service = path[1]
         name = {"service_pipelines": service or path[-1], "service_instances": instance}.get(kind, path[-1])
+        template, _, version = (_last(tags.get("proton:template")) or "").partition(":")
         return Backed(kind, arn, account, region, str(name), _last(env), service, instance,
-                      _last(tags.get("proton:template")), stack)
+                      template or None, stack, version or None)
     except ValueError as err:
         return str(err)
 

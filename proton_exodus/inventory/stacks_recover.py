@@ -90,6 +90,8 @@ class Rebuilder:
         if b.stack.template is None:
             return [], "the deployed template could not be read"
         cands = self.candidates(ttype, b.template)
+        if b.template_version and any(c.version == b.template_version for c in cands):
+            cands = [c for c in cands if c.version == b.template_version]  # the tag names the version
         return cands, "" if cands else f"no bundle of template {b.template} (pass --bundles)"
 
     # -- kinds ------------------------------------------------------------------------------------------

@@ -279,3 +279,39 @@ def test_proton_ops_file_names_the_service_spec(snapshots: dict[str, Any], tmp_p
     assert insts and all(r["provenance"] == "spec-file" and r["recovery"]["status"] == "exact" for r in insts)
     # the spec file supplies the input the stack cannot show
     assert all(r["recovery"]["assumedInputs"] == {} for r in insts)
+
+
+def _found(tags: dict[str, str], name: str = "AWSProton-x-cloudformation--ABCDEFGHIJKLMNO") -> Any:
+    from proton_exodus.inventory.stacks_discover import FoundStack
+
+    return FoundStack({"StackName": name, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}, None)
+
+
+@pytest.mark.parametrize(("tags", "kind", "name", "version"), [
+    ({"proton:environment": "environment/e"}, "environments", "e", None),
+    ({"proton:service": "service/s", "proton:service-instance": "service/s/service-instance/i",
+      "proton:environment": "environment/e"}, "service_instances", "i", None),
+    ({"proton:service": "service/s", "proton:template": "service-template/t:2.3"}, "service_pipelines", "s", "2.3"),
+    ({"proton:component": "component/c", "proton:environment": "environment/e"}, "components", "c", None),
+])
+def test_tags_name_the_resource(tags: dict[str, str], kind: str, name: str, version: str | None) -> None:
+    from proton_exodus.inventory.stacks_records import classify
+
+    arn = "arn:aws:proton:eu-west-1:444444444444:"
+    backed = classify(_found({k: arn + v for k, v in tags.items()}))
+    assert not isinstance(backed, str)
+    assert (backed.kind, backed.name, backed.account, backed.region) == (kind, name, "444444444444", "eu-west-1")
+    assert backed.template_version == version
+
+
+def test_untagged_or_foreign_stacks_are_reported() -> None:
+    from proton_exodus.inventory.stacks_discover import is_proton_stack
+    from proton_exodus.inventory.stacks_records import classify, deployment_status
+
+    assert "no proton:* tag" in classify(_found({}))
+    assert "not a Proton ARN" in classify(_found({"proton:environment": "arn:aws:sns:us-east-1:1:x"}))
+    assert not is_proton_stack({"StackName": "my-stack", "Tags": []})
+    assert is_proton_stack({"StackName": "renamed", "Tags": [{"Key": "proton:component", "Value": "x"}]})
+    assert [deployment_status(s) for s in ("UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "CREATE_IN_PROGRESS",
+                                           "DELETE_FAILED", "ROLLBACK_COMPLETE")] == [
+        "SUCCEEDED", "FAILED", "IN_PROGRESS", "DELETE_FAILED", "FAILED"]
