@@ -278,3 +278,28 @@ def test_hostile_case_fails_cleanly(case: EnvCase, tmp_path: Path, monkeypatch: 
 
 def test_corpus_is_large_enough() -> None:
     assert TOTAL >= 200
+
+
+SUBPROCESS_SAMPLE = [c for c in CASES if c[0] in {
+    "bundle-tgz-path-0", "bundle-zip-symlink-0", "yaml-spec-bomb-12x12", "yaml-schema-deep-flow-2000", "jinja-02",
+    "snapshot-formatVersion-2-export", "snapshot-environments.json-deep-plan", "cli-export-out-is-file"}]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_SAMPLE, ids=[c[0] for c in SUBPROCESS_SAMPLE])
+def test_hostile_sample_in_a_real_process(case: EnvCase, tmp_path: Path) -> None:
+    """The same contract from a real `exodus` process: exit status, stderr, no traceback, nothing written."""
+    import subprocess
+    import sys
+
+    name, build, out_kind = case
+    work = tmp_path / "case"
+    work.mkdir()
+    out = work / ("out.yaml" if out_kind == "file" else "out")
+    argv = build(work, out)
+    before = _tree(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "from proton_exodus.cli import main; main()", *argv],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("Error: ")]) == 1, proc.stderr
+    assert not out.exists() and _tree(tmp_path) == before
