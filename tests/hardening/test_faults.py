@@ -20,10 +20,10 @@ from proton_exodus.verify import verify_export
 from tests.hardening.estate import settings_for, short_read_timeout, snapshot_tree
 
 FAULTS = {
-    "throttling": FaultConfig(throttle_rate=0.3, seed_random=1, all_services=True),
+    "throttling": FaultConfig(throttle_rate=0.2, seed_random=1, all_services=True),
     "5xx": FaultConfig(error_rate=0.15, seed_random=2, all_services=True),
     "resets": FaultConfig(reset_rate=0.1, seed_random=3, all_services=True),
-    "timeouts": FaultConfig(timeout_rate=0.03, timeout_ms=900, seed_random=4, all_services=True),
+    "timeouts": FaultConfig(timeout_rate=0.06, timeout_ms=900, seed_random=4, all_services=True),
     "everything": FaultConfig(throttle_rate=0.1, error_rate=0.06, reset_rate=0.04, timeout_rate=0.02,
                               timeout_ms=900, latency_ms=1, seed_random=5, all_services=True),
 }
@@ -59,7 +59,7 @@ def test_verify_change_set_completes_under_throttling(estate: Any, tmp_path: Pat
     snapshot = load_snapshot(clean)
     run_export("cfn-git-sync", snapshot, tmp_path / "export")
     saved = srv.faults
-    injector = _faulty(srv, FaultConfig(throttle_rate=0.15, error_rate=0.03, seed_random=9, all_services=True))
+    injector = _faulty(srv, FaultConfig(throttle_rate=0.1, error_rate=0.03, seed_random=9, all_services=True))
     start = time.monotonic()
     try:
         report = verify_export(snapshot, tmp_path / "export", change_set=True, endpoint_url=srv.url)
