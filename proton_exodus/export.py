@@ -103,12 +103,14 @@ def manual_tasks_markdown(target: str, findings: Sequence[Finding]) -> str:
 
 def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str] = (),
                options: Mapping[str, str] | None = None, dry_run: bool = False, registry: Registry | None = None,
-               force: bool = False, units: Sequence[DeploymentUnit] | None = None) -> ExportReport:
+               force: bool = False, units: Sequence[DeploymentUnit] | None = None,
+               plan: Mapping[str, Any] | None = None) -> ExportReport:
     """Export `snapshot` with exporter `target` into `out` (or only plan it with `dry_run`).
 
     `only` restricts the export to the named environments or services. Raises UnknownExporter
     (with the available names), BadInput for a bad `only` name or exporter output, and whatever
-    the exporter raises for its own options.
+    the exporter raises for its own options. `plan` is a plan.json (`exodus plan`); exporters that
+    follow migration waves (argocd's RollingSync steps) use it.
     """
     registry = registry or Registry.from_entry_points()
     exporter = registry.load(target)
@@ -119,7 +121,7 @@ def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str
         raise BadInput(f"--only {' '.join(only)}: no environment or service of that name",
                        hint="known: " + ", ".join(known[:20]) + (" ..." if len(known) > 20 else ""))
     ctx = ExportContext(snapshot=snapshot, graph=_graph_for(snapshot, all_units), options=dict(options or {}),
-                        only=tuple(only), units=tuple(chosen))
+                        only=tuple(only), units=tuple(chosen), plan=plan)
     result = exporter.export(ctx)
     files = dict(result.files)
     findings = tuple(result.findings)

@@ -257,13 +257,15 @@ def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say
     from proton_exodus.errors import ExodusError
     from proton_exodus.export import list_targets, run_export
 
+    plan_file = out / "plan" / "plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8")) if plan_file.is_file() else None
     for target in sorted(t["name"] for t in list_targets()):
         say(f"export {target}")
         work, dest = scratch / "exports" / target, out / "exports" / target
         if dest.exists():  # never leave an earlier run's export behind a failure
             shutil.rmtree(dest)
         try:
-            run_export(target, snapshot, work)
+            run_export(target, snapshot, work, plan=plan)
         except ExodusError as err:
             report.findings.append(f"export {target}: {err}")
             continue

@@ -43,7 +43,9 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
             doc.update(status="REGISTRATION_FAILED", statusMessage=err.message[:5000])
         else:
             doc["status"] = "DRAFT"
-            doc["schema"] = bundle.schema.source if bundle.schema is not None else None
+            # The API returns the schema file's text (TemplateSchema.source is only its file name).
+            raw = bundle.files.get("schema/schema.yaml")
+            doc["schema"] = raw.decode("utf-8") if raw is not None else None
             doc["_provisioning"] = bundle.provisioning
             doc["_hasPipeline"] = bundle.has_pipeline
         doc["lastModifiedAt"] = self.now()

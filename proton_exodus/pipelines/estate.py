@@ -13,6 +13,7 @@ from typing import Any
 from exporters import ExportContext, Finding
 from proton_exodus.errors import BadInput
 from proton_exodus.pipelines.production import is_production_like
+from proton_exodus.secret_refs import redact_secrets
 from proton_exodus.units import DeploymentUnit
 
 MIGRATION_TAG = ("exodus:source", "proton")
@@ -165,9 +166,14 @@ def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Map
     role = stack.get("RoleARN") or envs.get(unit.environment or "", {}).get("protonServiceRoleArn")
     tags = dict(sorted({**dict(unit.tags), MIGRATION_TAG[0]: MIGRATION_TAG[1]}.items()))
     deps = tuple(by_arn[d].stack_name for d in unit.depends_on if d in by_arn)
+    # Clear secrets rendered into the deployed template (or live parameters) never reach the export.
+    secrets = getattr(ctx.snapshot, "secrets", None) or {}
+    template, _ = redact_secrets(template, secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
+    parameters = {k: redact_secrets(str(v), secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)[0]
+                  for k, v in sorted(unit.parameters.items())}
     return StackArtefact(
         unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,
-        parameters=dict(sorted(unit.parameters.items())), tags=tags,
+        parameters=parameters, tags=tags,
         capabilities=tuple(sorted(unit.capabilities or DEFAULT_CAPABILITIES)), production=production,
         role_arn=role, depends_on=deps, stack_status=unit.stack_status)
 

@@ -67,7 +67,9 @@ def regenerated_files(ctx: ExportContext, unit: DeploymentUnit, units: Sequence[
     out: dict[str, str] = {}
     for rel, text in sorted(files.items()):
         if rel.startswith("proton.") or rel == "proton-inputs.json":
-            out[f"{prefix}/{rel}"] = _PROTON_HEADER.sub("", text)
+            text = _PROTON_HEADER.sub("", text)
+            # Proton wrote tfvars without a final newline; exports are LF text with one (JSON ignores it).
+            out[f"{prefix}/{rel}"] = text if text.endswith("\n") else text + "\n"
     return out, []
 
 

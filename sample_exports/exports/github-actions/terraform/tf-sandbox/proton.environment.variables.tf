@@ -1,0 +1,8 @@
+variable "environment" {
+  type = object({
+    inputs = map(string)
+    name   = string
+  })
+  default = null
+}
+
