@@ -28,6 +28,9 @@ class _Marker:
         return self.name
 
 
+ARRAY_BASE = 5000  # sentinel numbers of array items, clear of the per-slot ones
+MAX_ITEMS = 8  # longest array tried for a loop-driving input
+
 MISSING = _Marker("MISSING")  # no value supplied
 ABSENT = _Marker("ABSENT")  # the input is left out of the spec (undefined in Jinja)
 UNOBSERVED = _Marker("UNOBSERVED")  # the deployed template does not show this value
@@ -134,6 +137,11 @@ def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     if fallback:
         modes.append({**sentinels, **fallback})
         modes += [{**sentinels, key: value} for key, value in sorted(fallback.items())]
+    # Arrays that drive loops: try 1..MAX_ITEMS items, each its own sentinel, read back one by one.
+    for i, slot in enumerate(free):
+        if slot.type == "array":
+            modes += [{**sentinels, slot.key: [sentinel(ARRAY_BASE + i * MAX_ITEMS + k) for k in range(n)]}
+                      for n in range(1, MAX_ITEMS + 1)]
     return modes
 
 
@@ -147,6 +155,13 @@ def _attempt(render: Render, deployed: Any, values: dict[str, Any], free: Sequen
         return None
     solved = dict(values)
     for index, slot in enumerate(free):
+        items = values.get(slot.key)
+        if isinstance(items, list) and items and all(isinstance(v, str) and v.startswith("EXODUSSLOT") for v in items):
+            numbers = [int(v[10:14]) for v in items]
+            if not all(n in bindings for n in numbers):
+                return None  # some items never reached the output: this length is not the deployed one
+            solved[slot.key] = [bindings[n] for n in numbers]
+            continue
         if values.get(slot.key) != sentinel(index):
             continue
         if index not in bindings:

@@ -205,3 +205,18 @@ def test_unrelated_template_is_unrecoverable() -> None:
                                  [Candidate("t", "1", "0", bundle)], Known(environment="dev"))
     assert result.status == "unrecoverable"
     assert "no template version reproduces the stack" in result.reason
+
+
+def test_array_input_that_drives_a_loop_is_recovered() -> None:
+    """The demo environment makes one subnet per entry of an array input (a Jinja loop)."""
+    from proton_exodus.demo import BUNDLES_DIR
+
+    bundle = load_bundle(BUNDLES_DIR / "demo-vpc-ecs-env" / "v1")
+    props = bundle.schema.properties("environment")
+    loop_input = next(n for n, p in props.items() if p.get("type") == "array")
+    inputs = {loop_input: ["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]}
+    deployed = render_environment(bundle, name="prod", inputs=inputs, account_id="111111111111").text
+    result = recover_environment(deployed, [Candidate("demo-vpc-ecs-env", "1", "1", bundle)],
+                                 Known(environment="prod", account_id="111111111111"))
+    assert result.status == "exact", result
+    assert result.inputs[loop_input] == inputs[loop_input]
