@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +55,10 @@ def faulty(srv: Any, *, page_size: int = 2, **config: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="module", params=sorted(SIZES))
 def estate(request: pytest.FixtureRequest) -> Iterator[Any]:
-    with engine_server.LocalProtonServer(port=0) as srv:
+    # moto's state is global per process: a seed of its own keeps this estate's stack names from
+    # colliding with stacks other tests on the same worker made in the same default account.
+    seed = 7000 + sorted(SIZES).index(request.param) + (os.getpid() % 1000) * 10
+    with engine_server.LocalProtonServer(port=0, backend_options={"seed": seed}) as srv:
         seed_estate(srv.url, SIZES[request.param])
         yield srv
 

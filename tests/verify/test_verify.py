@@ -96,10 +96,14 @@ def moto_cfn():
 
 def test_change_set_mode_against_local_cloudformation(tmp_path: Path, moto_cfn: str) -> None:
     snap, out = _export(tmp_path, SyntheticSize(1, 0, 1))
-    cfn = boto3.client("cloudformation", endpoint_url=moto_cfn, region_name="us-east-1")
+    # moto keeps one global state per process: an account of this test's own keeps other tests'
+    # stacks (same deterministic names, default account) out of it.
+    session = boto3.session.Session(region_name="us-east-1")
+    session.events.register("before-sign.cloudformation",
+                            lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567890"))
+    cfn = session.client("cloudformation", endpoint_url=moto_cfn)
     for unit in build_units(snap):
         cfn.create_stack(StackName=unit.stack_name, TemplateBody=unit.deployed_template)
-    session = boto3.session.Session(region_name="us-east-1")
     report = verify_export(snap, out, change_set=True, session=session, endpoint_url=moto_cfn)
     assert report.change_sets and not any(c["replacements"] or c["removals"] for c in report.change_sets)
     for unit in build_units(snap):  # every change set was deleted again
