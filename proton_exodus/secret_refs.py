@@ -16,8 +16,10 @@ from proton_exodus.templating.parameterise import SECRET_REF, secret_name
 MIN_SECRET_LENGTH = 6  # shorter values would match innocent text
 
 
-def _input_names(inputs: Mapping[str, Any], secret_id: str) -> list[str]:
-    return sorted(name for name, value in inputs.items() if isinstance(value, str) and secret_id in value)
+def _input_names(inputs: Mapping[str, Any], secret_id: str, clear: str) -> list[str]:
+    """Inputs holding this secret: as its placeholder (snapshot records) or its clear value (units)."""
+    return sorted(name for name, value in inputs.items()
+                  if isinstance(value, str) and (secret_id in value or value == clear))
 
 
 def redact_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
@@ -32,7 +34,7 @@ def redact_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
     for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
         if value not in text:
             continue
-        matched = _input_names(inputs or {}, secret_id)
+        matched = _input_names(inputs or {}, secret_id, value)
         name = secret_name(stack, matched[0] if matched else f"secret-{secret_id[:12]}")
         text = text.replace(value, SECRET_REF.format(name))
         names.append(name)

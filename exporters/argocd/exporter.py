@@ -17,6 +17,7 @@ from exporters import ExportContext, ExportResult, Finding
 from exporters.argocd import manifests as m
 from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.k8s import dump_documents, k8s_name, label_value
+from proton_exodus.secret_refs import redact_secrets
 
 # Sync-wave order follows the dependency graph: environment, then its instances, then the components
 # attached to them, then the pipelines that read the instances' outputs.
@@ -62,33 +63,6 @@ def _plan_waves(plan: Mapping[str, Any] | None) -> dict[tuple[str, str, str], in
     return waves
 
 
-def _secret_values(snapshot: Any) -> list[str]:
-    values: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-        elif isinstance(node, str) and len(node) >= 6:
-            values.append(node)
-
-    walk(getattr(snapshot, "secrets", {}) or {})
-    return sorted(set(values), key=lambda v: (-len(v), v))
-
-
-def _redact(text: str, secrets: Sequence[str], stack_name: str) -> tuple[str, int]:
-    count = 0
-    for i, value in enumerate(secrets):
-        if value in text:
-            count += text.count(value)
-            ref = f"{{{{resolve:secretsmanager:exodus/{stack_name}:SecretString:value{i}}}}}"
-            text = text.replace(value, ref)
-    return text, count
-
-
 class ArgoCdExporter:
     """Argo CD + Crossplane: GitOps ownership of the existing stacks, nothing recreated."""
 
@@ -109,7 +83,7 @@ class _Build:
         self.files: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.plan_waves = _plan_waves(ctx.plan)
-        self.secrets = _secret_values(ctx.snapshot)
+        self.secrets = dict(getattr(ctx.snapshot, "secrets", None) or {})
         self.by_arn = {u.arn: u for u in units}
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
 
@@ -134,19 +108,16 @@ class _Build:
             self.findings.append(Finding("E303", f"{unit.kind} {unit.name}: no readable stack in the snapshot "
                                          "(unreachable or missing); cannot adopt it", unit.arn))
             return None
-        body, redacted = _redact(unit.deployed_template, self.secrets, unit.stack_name)
-        if redacted:
+        body, names = redact_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name, inputs=unit.inputs)
+        if names:
             self.findings.append(Finding(
-                "W304", f"{unit.stack_name}: {redacted} sensitive value(s) replaced by Secrets Manager dynamic "
-                f"references exodus/{unit.stack_name}; create that secret before switching off Observe", unit.arn))
+                "W304", f"{unit.stack_name}: sensitive values replaced by Secrets Manager dynamic references; "
+                f"create {', '.join(names)} before switching off Observe", unit.arn))
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             self.findings.append(Finding("W305", f"{unit.stack_name}: template is over 51,200 bytes; upload it to "
                                          "S3 and use forProvider.templateUrl instead of templateBody", unit.arn))
-        parameters = {k: v for k, v in unit.parameters.items()}
-        for key, value in parameters.items():
-            redacted_value, n = _redact(str(value), self.secrets, unit.stack_name)
-            if n:
-                parameters[key] = redacted_value
+        parameters = {k: redact_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
+                      for k, v in unit.parameters.items()}
         labels = {"exodus.io/kind": unit.kind, "exodus.io/environment": unit.environment or "",
                   "exodus.io/account": unit.account}
         if unit.service:
@@ -257,8 +228,8 @@ class _Build:
                             "account_id": unit.account},
         }
         for rel, text in manifests.items():
-            out, n = _redact(render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}"),
-                             self.secrets, unit.stack_name or unit.name)
+            out, _ = redact_secrets(render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}"),
+                                    self.secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
             self.files[f"{base}/workloads/{rel}"] = out
         return bool(manifests)
 
