@@ -55,6 +55,7 @@ def _roll_back(stack: Any, change_set: Any, previous: str | None, reason: str) -
     if change_set.change_set_type == "CREATE":
         stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
         stack.status = "ROLLBACK_COMPLETE"
+        stack.template = change_set.template  # GetTemplate still returns what was submitted
         return
     stack._add_stack_event("UPDATE_FAILED", resource_status_reason=reason)
     stack.template = previous

@@ -19,6 +19,7 @@ from proton_exodus.inventory import assemble
 from proton_exodus.inventory.bundles import match_bundles
 from proton_exodus.inventory.estate import CrawlReport, ProgressFn, _bundle_candidates, _report, _tool_version
 from proton_exodus.inventory.scopes import build_scopes
+from proton_exodus.inventory.secrets import scrub_text
 from proton_exodus.inventory.stacks_discover import FoundStack, discover_stacks
 from proton_exodus.inventory.stacks_inputs import load_provisioning_repos, load_specs
 from proton_exodus.inventory.stacks_records import Backed, classify
@@ -58,7 +59,7 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     rebuilder = Rebuilder(backed, candidates, spec_files, warnings)
     records = rebuilder.rebuild()
     for rec in load_provisioning_repos(provisioning_repos, records, warnings):
-        records.setdefault(rec.pop("_kind"), []).append(rec)
+        _merge_record(records.setdefault(rec.pop("_kind"), []), rec)
     assemble.add_provisioning(records)
     secrets = assemble.redact_records(records)
     bundle_files = match_bundles(records, candidates)
@@ -71,6 +72,7 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
             "regions": sorted({r["region"] for recs in records.values() for r in recs}
                               | set(settings.regions or (settings.region,))),
             "warnings": sorted(set(warnings)), "redacted": redact, "recovery": summary}
+    templates = {rel: scrub_text(text, secrets) for rel, text in templates.items()}
     snapshot = Snapshot(meta=meta, records={k: records.get(k, []) for k in KINDS}, stacks=stacks,
                         templates=templates, bundles=bundle_files, secrets={} if redact else secrets)
     snapshot.meta["durationSeconds"] = round(time.monotonic() - started, 3)
@@ -78,6 +80,16 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     write_snapshot(snapshot, Path(out))
     base = _report(snapshot, Path(out), 0, time.monotonic() - started)
     return StacksReport(**{f: getattr(base, f) for f in base.__dataclass_fields__}, recovery=summary)
+
+
+def _merge_record(kind_records: list[dict[str, Any]], rec: dict[str, Any]) -> None:
+    """Add a provisioning-repo record; it replaces a record only other stacks named (keeping the
+    outputs recovered for it when the repository holds none)."""
+    for i, old in enumerate(kind_records):
+        if old.get("arn") == rec["arn"]:
+            kind_records[i] = {**rec, "outputs": rec.get("outputs") or old.get("outputs") or {}}
+            return
+    kind_records.append(rec)
 
 
 def _classify_all(found: list[FoundStack], warnings: list[str]) -> tuple[list[Backed], list[dict[str, Any]],

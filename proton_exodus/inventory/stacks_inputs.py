@@ -139,9 +139,9 @@ def load_provisioning_repos(repos: tuple[str, ...], records: dict[str, list[dict
     """Records of self-managed Terraform resources found in provisioning repository checkouts.
 
     Inputs are read from `proton.auto.tfvars.json` as Proton wrote them; a resource already
-    rebuilt from a stack is left alone.
+    rebuilt from a stack is left alone (one only named by other stacks is not: see merge_records).
     """
-    seen = {r.get("arn") for recs in records.values() for r in recs}
+    seen = {r.get("arn") for recs in records.values() for r in recs if r.get("provisionedResources")}
     found: list[dict[str, Any]] = []
     for repo in repos:
         root = Path(repo)

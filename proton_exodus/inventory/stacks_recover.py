@@ -20,8 +20,12 @@ from proton_exodus.recovery import (
     recover_pipeline,
     recover_service_instance,
 )
-from proton_exodus.recovery.versions import Known
+from proton_exodus.recovery.versions import ENV_OUTPUTS, Known
 from proton_exodus.render.context import EnvironmentContext, InstanceContext
+
+STACKLESS = ("no AWSProton stack of its own: a customer-managed or self-managed (Terraform) environment "
+             "(pass --provisioning-repo), or one in an account not crawled (pass --assume-role); "
+             "outputs recovered from its instances' stacks")
 
 
 class Rebuilder:
@@ -44,6 +48,8 @@ class Rebuilder:
         envs = {(b.account, b.region, b.name): self._environment(b) for b in self.of("environments")}
         comps = [self._component(b) for b in self.of("components")]
         instances = [self._instance(b, envs, comps) for b in self.of("service_instances")]
+        stackless = self._stackless_environments(envs, instances)
+        envs.update({(e["account"], e["region"], e["name"]): e for e in stackless})
         pipelines = [self._pipeline(b, envs, instances) for b in self.of("service_pipelines")]
         self.records = {"environments": list(envs.values()), "components": comps, "service_instances": instances,
                         "service_pipelines": pipelines}
@@ -123,7 +129,8 @@ class Rebuilder:
                     None)
         spec_inputs = self._instance_spec(b)
         known = Known(environment=b.environment, account_id=env.get("environmentAccountId"),
-                      environment_outputs=env.get("outputs") or {}, service=b.service, instance=b.name,
+                      environment_outputs=(env.get("outputs") or {}) if env else None,
+                      service=b.service, instance=b.name,
                       component_outputs=comp["outputs"] if comp else None,
                       component_name=comp["name"] if comp else None, spec_inputs=spec_inputs)
         cands, why = self._deployed(b, "service")
@@ -132,7 +139,35 @@ class Rebuilder:
         if result is not None and result.status != "unrecoverable":
             rec["_inputs"] = dict(result.inputs)
             rec["spec"] = service_spec(None, [(b.name, b.environment or "", dict(result.inputs))])
+            outputs = {k[len(ENV_OUTPUTS):]: v for k, v in result.context.items() if k.startswith(ENV_OUTPUTS)}
+            if not env:
+                rec["_environmentOutputs"] = outputs
         return rec
+
+    def _stackless_environments(self, envs: Mapping[tuple[str, str, str], dict[str, Any]],
+                                instances: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Environments that instances name but that left no stack: customer-managed, self-managed
+        (Terraform) or in an account not crawled. Their outputs come from what their instances'
+        stacks show; outputs the instances disagree on are left out with a warning."""
+        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for b, inst in zip(self.of("service_instances"), instances, strict=True):
+            key = (b.account, b.region, b.environment or "")
+            if not b.environment or key in envs:
+                continue
+            rec = found.setdefault(key, {
+                "name": b.environment, "arn": b.stack.tags.get("proton:environment", ""), "account": b.account,
+                "region": b.region, "provenance": "stack", "outputs": {}, "tags": {}, "provisionedResources": [],
+                "recovery": {"status": "unrecoverable", "reason": STACKLESS}})
+            for name, value in sorted((inst.pop("_environmentOutputs", None) or {}).items()):
+                if rec["outputs"].setdefault(name, value) != value:
+                    self.warnings.append(f"environment {b.environment}: its instances' stacks disagree on "
+                                         f"output {name}; left out")
+                    rec.setdefault("_conflicts", set()).add(name)
+                rec["provenance"] = "recovered"
+        for rec in found.values():
+            for name in rec.pop("_conflicts", ()):
+                rec["outputs"].pop(name, None)
+        return [found[k] for k in sorted(found)]
 
     def _service_doc(self, service: str | None) -> dict[str, Any] | None:
         wanted = {(b.name, b.environment or "") for b in self.backed

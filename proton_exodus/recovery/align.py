@@ -95,17 +95,24 @@ def _scalar_text(value: Any) -> str:
 
 
 class Aligner:
-    """Captures sentinel bindings while walking a sentinel render against a deployed template."""
+    """Captures sentinel bindings while walking a sentinel render against a deployed template.
 
-    def __init__(self) -> None:
+    Strict (the default): a sentinel seen twice must stand for the same text everywhere. Lenient:
+    later occurrences may capture other text (a filter such as `replace` transformed the value
+    there); every distinct capture is kept in `alternatives` for the caller to try one by one.
+    """
+
+    def __init__(self, *, lenient: bool = False) -> None:
         self.bindings: dict[int, str] = {}
+        self.lenient = lenient
+        self.alternatives: dict[int, list[str]] = {}
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         parts, pos, seen = [], 0, set()
         for match in SENTINEL_RE.finditer(text):
             parts.append(re.escape(text[pos:match.start()]))
             index = int(match.group(1))
-            if index in self.bindings:
+            if index in self.bindings and not self.lenient:
                 parts.append(re.escape(self.bindings[index]))
             elif index in seen:
                 parts.append(f"(?P=s{index})")
@@ -123,7 +130,11 @@ class Aligner:
         if match is None:
             return False
         for name, value in match.groupdict().items():
-            self.bindings[int(name[1:])] = value
+            index = int(name[1:])
+            self.bindings.setdefault(index, value)
+            seen = self.alternatives.setdefault(index, [])
+            if value not in seen:
+                seen.append(value)
         return True
 
     def _match_dict(self, pattern: dict, actual: Any) -> bool:
@@ -165,3 +176,13 @@ def align(pattern_text: str, deployed: Any) -> dict[int, str] | None:
         return None
     aligner = Aligner()
     return aligner.bindings if aligner.align(pattern, deployed) else None
+
+
+def align_alternatives(pattern_text: str, deployed: Any) -> dict[int, list[str]] | None:
+    """Every text each sentinel captured when occurrences may differ; None when even that fails."""
+    try:
+        pattern = parse_template(pattern_text)
+    except ValueError:
+        return None
+    aligner = Aligner(lenient=True)
+    return aligner.alternatives if aligner.align(pattern, deployed) else None

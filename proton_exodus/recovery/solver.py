@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from proton_exodus.errors import ExodusError
-from proton_exodus.recovery.align import align, parse_template, same_template, sentinel
+from proton_exodus.recovery.align import align, align_alternatives, parse_template, same_template, sentinel
 
 
 class _Marker:
@@ -145,6 +145,9 @@ def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     return modes
 
 
+MAX_TRANSFORMED_TRIES = 16  # value combinations tried when filters transformed some occurrences
+
+
 def _attempt(render: Render, deployed: Any, values: dict[str, Any], free: Sequence[Slot]) -> dict[str, Any] | None:
     try:
         text = render(values, False)
@@ -152,7 +155,48 @@ def _attempt(render: Render, deployed: Any, values: dict[str, Any], free: Sequen
         return None
     bindings = align(text, deployed)
     if bindings is None:
+        return _attempt_transformed(render, deployed, text, values, free)
+    return _read_back(bindings, values, free)
+
+
+def _attempt_transformed(render: Render, deployed: Any, text: str, values: dict[str, Any],
+                         free: Sequence[Slot]) -> dict[str, Any] | None:
+    """When a value reaches the output both as is and through a filter (`replace`, `lower`, ...),
+    its occurrences capture different texts: fix such values to each capture in turn and align
+    again, so the filter is applied to a real value. The strict alignment decides."""
+    alternatives = align_alternatives(text, deployed)
+    if alternatives is None:
         return None
+    options: list[list[tuple[str, Any]]] = []
+    for index, texts in sorted(alternatives.items()):
+        if len(texts) < 2:
+            continue
+        if index >= len(free) or values.get(free[index].key) != sentinel(index):
+            return None  # an array item or a value this try does not vary
+        slot = free[index]
+        coerced = []
+        for captured in texts:
+            try:
+                coerced.append((slot.key, coerce(captured, slot.type)))
+            except ValueError:
+                continue
+        if not coerced:
+            return None
+        options.append(coerced)
+    if not options:
+        return None
+    for combo in itertools.islice(itertools.product(*options), MAX_TRANSFORMED_TRIES):
+        fixed = {**values, **dict(combo)}
+        try:
+            bindings = align(render(fixed, False), deployed)
+        except ExodusError:
+            continue
+        if bindings is not None:
+            return _read_back(bindings, fixed, free)
+    return None
+
+
+def _read_back(bindings: dict[int, str], values: dict[str, Any], free: Sequence[Slot]) -> dict[str, Any] | None:
     solved = dict(values)
     for index, slot in enumerate(free):
         items = values.get(slot.key)

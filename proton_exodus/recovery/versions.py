@@ -13,7 +13,7 @@ from typing import Any
 
 from proton_exodus.bundle import Bundle
 from proton_exodus.errors import ExodusError, RenderError
-from proton_exodus.recovery.analysis import structural_names
+from proton_exodus.recovery.analysis import name_uses, structural_names
 from proton_exodus.recovery.solver import (
     ABSENT,
     MISSING,
@@ -35,6 +35,7 @@ from proton_exodus.render import (
 from proton_exodus.render.jinja_env import namespace, render_jinja
 
 SERVICE_CONTEXT_KEYS = ("service.branch_name", "service.repository_id", "service.repository_connection_arn")
+ENV_OUTPUTS = "environment.outputs."
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Known:
 
     environment: str | None = None
     account_id: str | None = None
-    environment_outputs: Mapping[str, Any] = field(default_factory=dict)
+    environment_outputs: Mapping[str, Any] | None = field(default_factory=dict)  # None: not known (no stack)
     service: str | None = None
     instance: str | None = None
     component_outputs: Mapping[str, Any] | None = None
@@ -107,11 +108,31 @@ def _raw(bundle: Bundle, folder: str, ctx: Mapping[str, Any]) -> str:
     return render_jinja(text, {k: namespace(k, v) for k, v in ctx.items()}, source=source)
 
 
-def _env_ns(known: Known) -> dict[str, Any]:
-    env = {"name": known.environment, "outputs": dict(known.environment_outputs)}
+def _env_outputs(known: Known, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The environment's outputs: known ones, or (no environment stack) the values being solved."""
+    if known.environment_outputs is not None:
+        return dict(known.environment_outputs)
+    return _inputs(values, ENV_OUTPUTS)
+
+
+def _env_ns(known: Known, values: Mapping[str, Any]) -> dict[str, Any]:
+    env = {"name": known.environment, "outputs": _env_outputs(known, values)}
     if known.account_id is not None:
         env["account_id"] = known.account_id
     return env
+
+
+def _env_output_slots(bundle: Bundle, folder: str, known: Known) -> list[Slot]:
+    """Unknown environment outputs the template reads, when the environment left no stack behind
+    (customer-managed, Terraform, another account): they are solved like inputs, from the instance."""
+    if known.environment_outputs is not None:
+        return []
+    try:
+        _, text = _cfn_text(bundle, folder)
+    except (ExodusError, ValueError):
+        return []
+    names = sorted({n[len(ENV_OUTPUTS):].split(".", 1)[0] for n in name_uses(text) if n.startswith(ENV_OUTPUTS)})
+    return [Slot(ENV_OUTPUTS + name, "string") for name in names]
 
 
 def _service_ctx(known: Known, values: Mapping[str, Any]) -> ServiceContext:
@@ -134,10 +155,9 @@ def _environment_render(bundle: Bundle, known: Known) -> Render:
 
 
 def _instance_render(bundle: Bundle, known: Known) -> Render:
-    env_ctx = EnvironmentContext(known.environment or "", known.account_id, dict(known.environment_outputs))
-
     def render(values: Mapping[str, Any], validate: bool) -> str:
         if validate:
+            env_ctx = EnvironmentContext(known.environment or "", known.account_id, _env_outputs(known, values))
             return render_service_instance(
                 bundle, service=ServiceContext(known.service or ""), instance_name=known.instance or "",
                 inputs=_inputs(values), environment=env_ctx, components=known.component_outputs,
@@ -145,7 +165,7 @@ def _instance_render(bundle: Bundle, known: Known) -> Render:
         default: dict[str, Any] = {"outputs": dict(known.component_outputs or {})}
         if known.component_name:
             default["name"] = known.component_name
-        env = _env_ns(known)
+        env = _env_ns(known, values)
         instance = {"name": known.instance, "inputs": _inputs(values), "environment": env,
                     "components": {"default": default}}
         return _raw(bundle, "instance_infrastructure",
@@ -206,7 +226,7 @@ def _recover_one(candidate: Candidate, deployed: str, slots: list[Slot], render:
     unknown = {k.split(".", 1)[1] if k.startswith(("inputs.", "pipeline.")) else k: v
                for k, v in solution.unknown.items()}
     context = {k: v for k, v in solution.values.items() if not k.startswith("inputs.")}
-    assumed = {k.split(".", 1)[1]: v for k, v in solution.assumed.items()}
+    assumed = {k.split(".", 1)[1]: v for k, v in solution.assumed.items() if k.startswith(("inputs.", "pipeline."))}
     if not ok:
         status, reason = "unrecoverable", why
     elif solution.unknown:
@@ -240,8 +260,11 @@ def recover_environment(deployed: str, candidates: Sequence[Candidate], known: K
 def recover_service_instance(deployed: str, candidates: Sequence[Candidate], known: Known) -> RecoveryResult:
     """Template version and inputs of a service instance stack (environment outputs must be known)."""
     return _recover(candidates, deployed, lambda c: (
-        _slots_for(c.bundle, "service", known.spec_inputs), _instance_render(c.bundle, known),
-        _structural(c.bundle, "instance_infrastructure", {"service_instance.inputs.": "inputs."})))
+        _slots_for(c.bundle, "service", known.spec_inputs) + _env_output_slots(c.bundle, "instance_infrastructure",
+                                                                               known),
+        _instance_render(c.bundle, known),
+        _structural(c.bundle, "instance_infrastructure",
+                    {"service_instance.inputs.": "inputs.", ENV_OUTPUTS: ENV_OUTPUTS})))
 
 
 def recover_pipeline(deployed: str, candidates: Sequence[Candidate], known: Known,
