@@ -158,12 +158,9 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
 
 def _scrub(text: str, secrets: dict[str, Any]) -> str:
     """Swap every clear secret value in `text` for its placeholder (longest values first)."""
-    from proton_exodus.inventory.secrets import PLACEHOLDER
+    from proton_exodus.inventory.secrets import scrub_text
 
-    for secret_id, value in sorted(secrets.items(), key=lambda kv: (-len(str(kv[1])), kv[0])):
-        if len(str(value)) >= MIN_SECRET_LEN:
-            text = text.replace(str(value), PLACEHOLDER.format(secret_id))
-    return text
+    return scrub_text(text, secrets)
 
 
 def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:

@@ -25,6 +25,7 @@ from proton_exodus.inventory.journal import Journal, partial_dir
 from proton_exodus.inventory.proton import ProtonCrawler
 from proton_exodus.inventory.runner import TaskRunner
 from proton_exodus.inventory.scopes import Scope, build_scopes
+from proton_exodus.inventory.secrets import scrub_text
 from proton_exodus.inventory.stacks import BULK_MIN, StackReader, StackRef
 from proton_exodus.inventory.stats import CallStats
 from proton_exodus.inventory.throttle import tune_adaptive_retries
@@ -184,6 +185,7 @@ def _build_snapshot(results: list[_ScopeResult], bundle_sources: tuple[str, ...]
             "regions": sorted({r["region"] for recs in records.values() for r in recs}
                               | set(settings.regions or (settings.region,))),
             "warnings": sorted(set(warnings)), "redacted": redact}
+    templates = {rel: scrub_text(text, secrets) for rel, text in templates.items()}
     return Snapshot(meta=meta, records=records, stacks=stacks, templates=templates, bundles=bundle_files,
                     secrets={} if redact else secrets)
 

@@ -156,3 +156,27 @@ def restore_data(node: Any, secrets: dict[str, Any]) -> Any:
         if match and match.group(1) in secrets:
             return secrets[match.group(1)]
     return node
+
+
+MIN_SCRUB_LENGTH = 6  # shorter values would rewrite innocent text
+
+
+def scrub_text(text: str, secrets: dict[str, Any]) -> str:
+    """`text` (e.g. a deployed template) with every clear secret value swapped for its placeholder.
+
+    Templates that render a sensitive input hold it in clear; the snapshot keeps them scrubbed so
+    the clear value lives only in secrets.json. Longest values first, so one that contains another
+    is not cut in two; restore_text reverses it exactly.
+    """
+    items = [(sid, str(v)) for sid, v in secrets.items() if len(str(v)) >= MIN_SCRUB_LENGTH]
+    for secret_id, value in sorted(items, key=lambda kv: (-len(kv[1]), kv[0])):
+        if value in text:
+            text = text.replace(value, PLACEHOLDER.format(secret_id))
+    return text
+
+
+def restore_text(text: str, secrets: dict[str, Any]) -> str:
+    """`text` with the placeholders of known secrets back to their clear values (unknown ids stay)."""
+    if not secrets or "{{exodus:secret:" not in text:
+        return text
+    return PLACEHOLDER_RE.sub(lambda m: str(secrets[m.group(1)]) if m.group(1) in secrets else m.group(0), text)

@@ -92,16 +92,21 @@ class Snapshot:
         return None
 
     def stack_template(self, stack: dict[str, Any]) -> str | None:
-        """The deployed template body of a stack record, exactly as GetTemplate returned it."""
+        """The deployed template body of a stack record, exactly as GetTemplate returned it.
+
+        The snapshot stores templates with clear secret values swapped for placeholders; they are
+        restored here from secrets.json when it is present (a --redact snapshot keeps them)."""
         rel = stack.get("templatePath")
         if not rel:
             return None
+        from proton_exodus.inventory.secrets import restore_text
+
         if rel in self.templates:
-            return self.templates[rel]
+            return restore_text(self.templates[rel], self.secrets)
         if self.root is None:
             return None
         path = self.root / rel
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        return restore_text(path.read_text(encoding="utf-8"), self.secrets) if path.is_file() else None
 
     def bundle_files(self, bundle_rel: str | None) -> dict[str, bytes] | None:
         """The files of a bundle recorded at `bundle_rel` (relative to the snapshot), or None."""
@@ -189,13 +194,16 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, str | bytes]:
         counts[kind] = len(recs)
     stacks = sorted(snapshot.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
     files["stacks/index.json"] = dump_json(stacks)
-    # Templates and bundles may live in memory or (for a loaded snapshot) under its root.
+    # Templates and bundles may live in memory or (for a loaded snapshot) under its root. Clear
+    # secret values in deployed templates stay only in secrets.json: templates keep placeholders.
+    from proton_exodus.inventory.secrets import scrub_text
+
     for stack in stacks:
         text = snapshot.stack_template(stack)
         if text is not None:
-            files[stack["templatePath"]] = text
+            files[stack["templatePath"]] = scrub_text(text, snapshot.secrets)
     for rel, text in snapshot.templates.items():
-        files[rel] = text
+        files[rel] = scrub_text(text, snapshot.secrets)
     bundle_paths = set(snapshot.bundles)
     for kind in _VERSION_KINDS:
         bundle_paths.update(r["bundle"] for r in snapshot.kind(kind) if r.get("bundle"))

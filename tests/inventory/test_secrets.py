@@ -61,3 +61,21 @@ def test_flow_style_and_json_specs() -> None:
 def test_spec_without_secrets_is_untouched() -> None:
     assert redact_spec("spec:\n  port: 1\n", "x") == ("spec:\n  port: 1\n", {})
     assert redact_spec(": not yaml : [", "x") == (": not yaml : [", {})
+
+
+def test_templates_are_scrubbed_and_restored_exactly(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
+    from proton_exodus.inventory.secrets import restore_text, scrub_text
+    from proton_exodus.model.snapshot import Snapshot, load_snapshot, write_snapshot
+
+    secrets = {"a" * 16: "hunter2-very-long", "b" * 16: "hunter2-very-long-and-more", "c" * 16: "abc"}
+    template = 'Value: "hunter2-very-long-and-more"\nOther: hunter2-very-long\nShort: abc\n'
+    scrubbed = scrub_text(template, secrets)
+    assert "hunter2" not in scrubbed and "Short: abc" in scrubbed  # too short to swap safely
+    assert restore_text(scrubbed, secrets) == template
+    assert restore_text(scrubbed, {}) == scrubbed  # a --redact snapshot keeps the placeholders
+    stack = {"StackName": "s", "account": "1", "region": "r", "templatePath": "stacks/s.template"}
+    # A snapshot written with clear templates (e.g. by an older exodus) is scrubbed on the way out.
+    write_snapshot(Snapshot(stacks=[stack], templates={"stacks/s.template": template}, secrets=secrets),
+                   tmp_path / "snap")
+    assert "hunter2" not in (tmp_path / "snap" / "stacks" / "s.template").read_text()
+    assert load_snapshot(tmp_path / "snap").stack_template(stack) == template
