@@ -220,3 +220,41 @@ def test_array_input_that_drives_a_loop_is_recovered() -> None:
                                  Known(environment="prod", account_id="111111111111"))
     assert result.status == "exact", result
     assert result.inputs[loop_input] == inputs[loop_input]
+
+
+@pytest.mark.parametrize("root", SERVICES, ids=_ids(SERVICES))
+def test_outputs_of_an_environment_without_a_stack_are_recovered(root: Path) -> None:
+    """A customer-managed (or Terraform, or other-account) environment leaves no stack: the outputs
+    an instance reads are solved from the instance's own stack, like its inputs."""
+    bundle = load_bundle(root)
+    env_outputs = _outputs_referenced(_instance_source(bundle), "environment")
+    env = EnvironmentContext("onprem", "222222222222", env_outputs)
+    inputs = _inputs(bundle, "service", 3)
+    deployed = render_service_instance(bundle, service=ServiceContext("orders"), instance_name="i-1",
+                                       inputs=inputs, environment=env, components={}).text
+    known = Known(environment="onprem", account_id="222222222222", environment_outputs=None,
+                  service="orders", instance="i-1", component_outputs={})
+    result = recover_service_instance(deployed, [Candidate("svc", "1", "0", bundle)], known)
+    assert result.status in ("exact", "partial"), result
+    recovered = {k.split(".", 2)[2]: v for k, v in result.context.items() if k.startswith("environment.outputs.")}
+    assert recovered.items() <= env_outputs.items()
+    if env_outputs and result.status == "exact":
+        assert recovered, "outputs the template substitutes must be read back"
+
+
+def test_value_used_as_is_and_through_a_filter_is_recovered() -> None:
+    """demo-fargate-svc renders path_pattern as is (listener rule) and `| replace('*', '')` (URL)."""
+    from proton_exodus.demo import BUNDLES_DIR
+
+    bundle = load_bundle(BUNDLES_DIR / "demo-fargate-svc" / "v1")
+    outputs = _outputs_referenced(_instance_source(bundle), "environment")
+    inputs = {"path_pattern": "/orders/*", "listener_priority": 10, "task_size": "medium",
+              "db_password": "not-a-real-password-123"}
+    deployed = render_service_instance(bundle, service=ServiceContext("orders"), instance_name="dev",
+                                       inputs=inputs, environment=EnvironmentContext("dev", "1", outputs),
+                                       components={}).text
+    known = Known(environment="dev", account_id="1", environment_outputs=outputs, service="orders",
+                  instance="dev", component_outputs={})
+    result = recover_service_instance(deployed, [Candidate("demo-fargate-svc", "1", "1", bundle)], known)
+    assert result.status == "exact", result
+    assert {k: result.inputs[k] for k in inputs} == inputs
