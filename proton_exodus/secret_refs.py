@@ -16,10 +16,18 @@ from proton_exodus.templating.parameterise import SECRET_REF, secret_name
 MIN_SECRET_LENGTH = 6  # shorter values would match innocent text
 
 
-def _input_names(inputs: Mapping[str, Any], secret_id: str, clear: str) -> list[str]:
-    """Inputs holding this secret: as its placeholder (snapshot records) or its clear value (units)."""
-    return sorted(name for name, value in inputs.items()
-                  if isinstance(value, str) and (secret_id in value or value == clear))
+def _input_names(inputs: Mapping[str, Any], secrets: Mapping[str, Any], clear: str) -> list[str]:
+    """Inputs holding this clear value: as is (units) or as any placeholder that stands for it
+    (snapshot records: one value may have several ids, one per place a spec held it)."""
+    from proton_exodus.inventory.secrets import PLACEHOLDER_RE
+
+    def holds(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        match = PLACEHOLDER_RE.fullmatch(value)
+        return value == clear or (match is not None and secrets.get(match.group(1)) == clear)
+
+    return sorted(name for name, value in inputs.items() if holds(value))
 
 
 def redact_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
@@ -34,7 +42,7 @@ def redact_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
     for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
         if value not in text:
             continue
-        matched = _input_names(inputs or {}, secret_id, value)
+        matched = _input_names(inputs or {}, secrets, value)
         name = secret_name(stack, matched[0] if matched else f"secret-{secret_id[:12]}")
         text = text.replace(value, SECRET_REF.format(name))
         names.append(name)

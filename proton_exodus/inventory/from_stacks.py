@@ -60,6 +60,7 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     records = rebuilder.rebuild()
     for rec in load_provisioning_repos(provisioning_repos, records, warnings):
         _merge_record(records.setdefault(rec.pop("_kind"), []), rec)
+    rebuilder.add_templates()  # again: Terraform resources name templates too
     assemble.add_provisioning(records)
     secrets = assemble.redact_records(records)
     bundle_files = match_bundles(records, candidates)

@@ -54,7 +54,7 @@ class Rebuilder:
         self.records = {"environments": list(envs.values()), "components": comps, "service_instances": instances,
                         "service_pipelines": pipelines}
         self.records["services"] = self._services()
-        self._templates()
+        self.add_templates()
         return self.records
 
     # -- candidates -------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ class Rebuilder:
             rec.pop("_inputs", None)
             rec.pop("_context", None)
 
-    def _templates(self) -> None:
+    def add_templates(self) -> None:
         """Template and version records for every template a stack names, versions from the bundles."""
         compat: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
         envs = {(e["account"], e["region"], e["name"]): e for e in self.records["environments"]}

@@ -139,3 +139,36 @@ def test_secrets_rendered_into_templates_stay_out_of_the_snapshot(demo: dict[str
             assert text == api.stack_template(twin)
         if raw != text:
             assert PLACEHOLDER_RE.search(raw)
+
+
+# What the stacks cannot tell: environment tags (the customer-managed legacy-network is tagged
+# stage=prod, which makes its deployments production-like) and an environment's Proton service role
+# (moto does not return a stack's RoleARN). Every other exported file is byte-identical.
+EXPECTED_DIFFERENCES = {
+    "cfn-git-sync": set(),
+    "argocd": set(),
+    "github-actions": {"README.md"},
+    "codepipeline": {"README.md", "pipelines/environments/dev.yaml", "pipelines/environments/legacy-network.yaml",
+                     "pipelines/environments/prod.yaml", "pipelines/environments/staging.yaml"},
+}
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+            and p.relative_to(root).as_posix() != ".exodus/manifest.json"}  # names the snapshot's digest
+
+
+@pytest.mark.parametrize("target", sorted(EXPECTED_DIFFERENCES))
+def test_exports_from_both_snapshots_agree(demo: dict[str, Snapshot], target: str,
+                                           tmp_path: Path) -> None:
+    from proton_exodus.export import run_export
+    from proton_exodus.verify import verify_export
+
+    for name in ("api", "stacks"):
+        run_export(target, demo[name], tmp_path / name)
+    api, stacks = _files(tmp_path / "api"), _files(tmp_path / "stacks")
+    assert stacks.keys() == api.keys()
+    assert {rel for rel in api if api[rel] != stacks[rel]} == EXPECTED_DIFFERENCES[target]
+    if target == "cfn-git-sync":
+        report = verify_export(demo["stacks"], tmp_path / "stacks")
+        assert report.stacks == len(demo["stacks"].stacks) and report.differences == []
