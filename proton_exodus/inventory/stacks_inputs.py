@@ -118,7 +118,8 @@ def _terraform_record(meta: dict[str, Any], tfvars: dict[str, Any], folder: str,
                     templateMinorVersion=resource.get("templateMinorVersion"))
     if path[0] == "environment":
         inputs = dict((tfvars.get("environment") or {}).get("inputs") or {})
-        return {**base, "_kind": "environments", "name": path[1], "spec": env_spec(inputs)}
+        return {**base, "_kind": "environments", "name": path[1], "spec": env_spec(inputs),
+                "environmentAccountId": account}
     if path[0] == "service" and len(path) >= 4:
         env = arn_parts(resource["environmentArn"])[2][-1] if resource.get("environmentArn") else None
         inputs = dict((tfvars.get("service_instance") or {}).get("inputs") or {})

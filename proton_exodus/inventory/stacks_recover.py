@@ -75,7 +75,8 @@ class Rebuilder:
                 minor = c.minor if c.minor is not None else str(exact.get(major, -1) + 1)
                 if c.minor is None:
                     self.warnings.append(f"bundle {c.origin}: minor version unknown (a template-sync folder); "
-                                         f"taken as {major}.{minor}, after the bundles that name their minor")
+                                         f"taken as {major}.{minor}, after the bundles that name their minor "
+                                         f"(name the folder v{major}.<minor> to say which)")
                 seen.setdefault((major, minor), Candidate(name or "", major, minor, c.bundle))
             self._cands[key] = list(seen.values())
         return self._cands[key]
@@ -157,6 +158,7 @@ class Rebuilder:
             rec = found.setdefault(key, {
                 "name": b.environment, "arn": b.stack.tags.get("proton:environment", ""), "account": b.account,
                 "region": b.region, "provenance": "stack", "outputs": {}, "tags": {}, "provisionedResources": [],
+                "environmentAccountId": b.account,  # instances deploy into their environment's account
                 "recovery": {"status": "unrecoverable", "reason": STACKLESS}})
             for name, value in sorted((inst.pop("_environmentOutputs", None) or {}).items()):
                 if rec["outputs"].setdefault(name, value) != value:
@@ -167,7 +169,30 @@ class Rebuilder:
         for rec in found.values():
             for name in rec.pop("_conflicts", ()):
                 rec["outputs"].pop(name, None)
+            self._customer_managed(rec)
         return [found[k] for k in sorted(found)]
+
+    def _customer_managed(self, rec: dict[str, Any]) -> None:
+        """A customer-managed environment template's schema inputs are the environment's outputs: when
+        the outputs recovered for a stackless environment fit exactly one such template, take it,
+        with the outputs as its spec (inputs no instance reads stay unknown)."""
+        fits = sorted({c.name for c in self.bundles if c.name and c.bundle.template_type == "environment"
+                       and c.bundle.provisioning == "customer-managed" and c.bundle.schema is not None
+                       and rec["outputs"] and set(rec["outputs"]) <= set(c.bundle.schema.properties("environment"))})
+        if len(fits) != 1:
+            return
+        cands = sorted(self.candidates("environment", fits[0]), key=Candidate.sort_key, reverse=True)
+        newest = cands[0]
+        missing = sorted(set(newest.bundle.schema.properties("environment")) - set(rec["outputs"]))
+        reason = f"customer-managed environment template {fits[0]}: its spec is the outputs its instances read"
+        if missing:
+            reason += "; no instance reads " + ", ".join(missing)
+        rec.update(templateName=fits[0], templateMajorVersion=newest.major, templateMinorVersion=newest.minor,
+                   spec=env_spec(dict(rec["outputs"])), provisioning="CUSTOMER_MANAGED")
+        rec["recovery"] = {"status": "partial" if missing or len(cands) > 1 else "exact",
+                           "templateVersion": newest.version, "versionCandidates": [c.version for c in cands],
+                           "unknownInputs": {m: [] for m in missing}, "assumedInputs": {}, "conflicts": [],
+                           "reason": reason}
 
     def _service_doc(self, service: str | None) -> dict[str, Any] | None:
         wanted = {(b.name, b.environment or "") for b in self.backed
