@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import threading
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,8 @@ class LocalProtonServer:
         from proton_exodus.engine.moto_compat import patch_moto_change_set_outputs
 
         patch_moto_change_set_outputs()  # Proton deploys through change sets and reads outputs back
+        if not self.verbose:
+            _quiet_moto_resource_warnings()
         self.state.restore_cloud()
         self._moto = moto_app()
         try:
@@ -137,7 +140,9 @@ class LocalProtonServer:
         try:
             for account_id, region in self.state.known_backends():
                 self.backend(account_id, region)
+            retired, self.retired = self.retired, False  # seed first (`--seed demo --retired`), then retire
             self._seed()
+            self.retired = retired
         except BaseException:
             self.stop()
             raise
@@ -352,3 +357,14 @@ def serve_until_signal(server: LocalProtonServer, on_ready: Any) -> None:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def _quiet_moto_resource_warnings() -> None:
+    """moto logs and warns for every resource type its CloudFormation does not model (CodeBuild,
+    CodePipeline...): the stack still deploys, which is all the local Proton needs. Kept for --verbose."""
+    logging.getLogger("moto").addFilter(_not_a_resource_gap)
+    warnings.filterwarnings("ignore", message=r"Tried to parse .* not supported by moto", category=UserWarning)
+
+
+def _not_a_resource_gap(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("No Moto CloudFormation support for ")

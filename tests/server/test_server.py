@@ -142,3 +142,19 @@ def test_cli_rejects_bad_knobs_and_missing_demo_seed(tmp_path: Path) -> None:
     unknown = subprocess.run([str(EXODUS), "local", "serve", "--port", "0", "--seed", "other"],
                              capture_output=True, text=True, timeout=60)
     assert unknown.returncode == 2 and "--seed" in unknown.stderr and unknown.stdout == ""
+
+
+def test_cli_seeds_the_demo_then_retires_and_stays_quiet() -> None:
+    """`--seed demo --retired`: the whole post-end-of-support rehearsal from one command. The seed
+    runs before retirement; moto's notes about resource types it does not model are not printed."""
+    proc, url = start_cli("--seed", "demo", "--retired")
+    try:
+        with pytest.raises(ClientError) as exc:
+            make_client(url).list_environments()
+        assert exc.value.response["Error"]["Code"] == RETIRED_ERROR_CODE
+        names = [s["StackName"] for s in make_client(url, "cloudformation").describe_stacks()["Stacks"]]
+        assert len(names) >= 30 and all(n.startswith("AWSProton-") for n in names)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "No Moto CloudFormation support" not in err
