@@ -5,6 +5,10 @@ change sets report no `Outputs` (the same gap localstack and fakecloud fixed on 
 lets a resource error escape as a Python exception and leaves the stack half-updated, where
 CloudFormation rolls back and reports `*_ROLLBACK_COMPLETE` with the reason in the stack events.
 Proton deploys through change sets and relies on both, so the local cloud needs the fixes.
+moto's change sets also say only Add/Modify/Remove: a Modify never says whether the resource is
+replaced, which `exodus verify --change-set` gates on. The patch fills `Replacement`, `Scope` and
+`Details` as CloudFormation does for static changes, from the resource types' create-only
+properties in the provider schemas cfn-lint ships.
 """
 
 from __future__ import annotations
@@ -41,7 +45,62 @@ def patch_moto_change_set_outputs() -> None:
             _roll_back(stack, change_set, previous, f"{type(err).__name__}: {err}")
 
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    _patch_change_details()
     _PATCHED = True
+
+
+def _patch_change_details() -> None:
+    from moto.cloudformation.models import ChangeSet
+
+    original = ChangeSet.diff
+
+    def diff(self: Any) -> list[Any]:
+        changes = original(self)
+        before = getattr(self.stack.resource_map, "_resource_json_map", {}) or {}
+        after = (self.template_dict or {}).get("Resources") or {}
+        for change in changes:
+            if change.action == "Modify":
+                _describe_modify(change, before.get(change.logical_resource_id) or {},
+                                 after.get(change.logical_resource_id) or {}, self.stack)
+        return changes
+
+    ChangeSet.diff = diff  # type: ignore[method-assign]
+
+
+def _describe_modify(change: Any, before: dict[str, Any], after: dict[str, Any], stack: Any) -> None:
+    """Replacement True when a changed property is create-only for the type (RequiresRecreation
+    Always), else False; the property-level details CloudFormation lists for a direct change."""
+    old, new = before.get("Properties") or {}, after.get("Properties") or {}
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    create_only = _create_only(change.resource_type)
+    change.replacement = "True" if any(k in create_only for k in changed) else "False"
+    change.scope = ["Properties"] if changed else []
+    change.details = [{"Target": {"Attribute": "Properties", "Name": k,
+                                  "RequiresRecreation": "Always" if k in create_only else "Never"},
+                       "Evaluation": "Static", "ChangeSource": "DirectModification"} for k in changed]
+    resource = stack.resource_map._parsed_resources.get(change.logical_resource_id) \
+        if hasattr(stack.resource_map, "_parsed_resources") else None
+    physical = getattr(resource, "physical_resource_id", None)
+    if physical:
+        change.physical_resource_id = physical
+
+
+_CREATE_ONLY: dict[str, frozenset[str]] = {}
+
+
+def _create_only(resource_type: str) -> frozenset[str]:
+    """Top-level create-only property names of a resource type (empty when the type is unknown)."""
+    if resource_type not in _CREATE_ONLY:
+        names: set[str] = set()
+        try:
+            from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+            schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+            names = {p.split("/")[2] for p in schema.get("createOnlyProperties") or [] if p.count("/") == 2}
+        except Exception:  # noqa: BLE001 - an unknown or custom type: nothing is known to force replacement
+            names = set()
+        _CREATE_ONLY[resource_type] = frozenset(names)
+    return _CREATE_ONLY[resource_type]
 
 
 def _refresh(stack: Any) -> None:

@@ -130,3 +130,26 @@ def test_change_set_replacement_true_is_reported_and_the_change_set_deleted(tmp_
         result = check_change_set(unit, dep, session=_Session())
     stub.assert_no_pending_responses()
     assert result["replacements"] == ["Modify VPC (AWS::EC2::VPC) Replacement: True"]
+
+
+def test_change_set_gate_catches_a_replacement_in_the_local_cloud(tmp_path: Path, moto_cfn: str) -> None:
+    """With the local cloud's change-set details (moto_compat), a live stack whose create-only
+    property differs from the export (a VPC's CidrBlock) makes the gate report a replacement."""
+    import re
+
+    from proton_exodus.engine.moto_compat import patch_moto_change_set_outputs
+
+    patch_moto_change_set_outputs()
+    snap, out = _export(tmp_path, SyntheticSize(1, 0, 1))
+    session = boto3.session.Session(region_name="us-east-1")
+    session.events.register("before-sign.cloudformation",
+                            lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567891"))
+    cfn = session.client("cloudformation", endpoint_url=moto_cfn)
+    (unit,) = build_units(snap)
+    live, count = re.subn(r"(CidrBlock:\s*['\"]?)10\.", r"\g<1>172.", unit.deployed_template, count=1)
+    assert count == 1, "the synthetic environment has a VPC CidrBlock"
+    cfn.create_stack(StackName=unit.stack_name, TemplateBody=live)
+    report = verify_export(snap, out, change_set=True, session=session, endpoint_url=moto_cfn)
+    (result,) = report.change_sets
+    assert any("Replacement: True" in line and "AWS::EC2::VPC" in line for line in result["replacements"])
+    assert cfn.list_change_sets(StackName=unit.stack_name)["Summaries"] == []
