@@ -50,7 +50,8 @@ class ProvisionMixin(DeploymentsMixin):
                 return delete_stack(cfn, plan["stack_name"], poll=self.cfn_poll, stack_id=plan.get("stack_id"))
             return deploy_stack(cfn, plan["stack_name"], plan["template"], plan["tags"],
                                 change_set=plan["change_set"], poll=self.cfn_poll,
-                                known_new=plan.get("stack_id") is None and plan.get("new", False))
+                                known_new=plan.get("stack_id") is None and plan.get("new", False),
+                                role_arn=plan.get("stack_role"))
         if plan["engine"] == "files":
             try:
                 _write_tree(Path(plan["folder"]), plan["files"], plan.get("stale", []))
@@ -95,7 +96,8 @@ class ProvisionMixin(DeploymentsMixin):
             stack_name = self.stack_name_for(target, dep["_key"])
             stack_id = (self.resource_doc(dep) or {}).get("_stack", {}).get("id")
             return {"engine": "cloudformation", "new": new, "stack_id": stack_id, "delete": dep["_delete"], "account": ctx["account"],
-                    "role": ctx.get("role"), "stack_name": stack_name, "tags": ctx["tags"],
+                    "role": ctx.get("role"), "stack_role": ctx.get("stack_role"), "stack_name": stack_name,
+                    "tags": ctx["tags"],
                     "template": None if dep["_delete"] else ctx["rendered"].text,
                     "change_set": f"AWSProton-{dep['id']}"}
         folder = Path(ctx["folder"])

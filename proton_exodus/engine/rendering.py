@@ -127,8 +127,10 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
                                 state.get("templateMinorVersion"), dep["id"], environment_arn, dep["_delete"])
 
     def _base(self, env: dict[str, Any], provisioning: str) -> dict[str, Any]:
+        role = self.environment_role(env)
         ctx: dict[str, Any] = {"provisioning": provisioning, "account": env["environmentAccountId"],
-                               "role": self.environment_role(env), "environment_arn": env["arn"]}
+                               "role": role, "stack_role": role or env.get("protonServiceRoleArn"),
+                               "environment_arn": env["arn"]}
         ctx["tags"] = [{"Key": "proton:account", "Value": self.account_id},
                        {"Key": "proton:environment", "Value": env["arn"]}]
         return ctx
@@ -184,7 +186,9 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         bundle = self.bundle_for("service", state["templateName"], state["templateMajorVersion"],
                                  state["templateMinorVersion"])
         template_arn = self.arn(f"service-template/{state['templateName']}")
+        settings = self.store.get("settings", "account") or {}
         ctx: dict[str, Any] = {"provisioning": bundle.provisioning, "account": self.account_id, "role": None,
+                               "stack_role": settings.get("pipelineServiceRoleArn"),
                                "template_arn": template_arn, "major": state["templateMajorVersion"],
                                "minor": state["templateMinorVersion"], "folder": self.pipeline_folder(svc)}
         ctx["tags"] = [{"Key": "proton:account", "Value": self.account_id},
@@ -211,7 +215,7 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         manifest = comp["_manifest"] if not state.get("_manifest") else state["_manifest"]
         provisioning = "terraform" if "terraform" in manifest else "cloudformation"
         ctx = self._base(env, provisioning)
-        ctx["role"] = self.component_role(env)
+        ctx["role"] = ctx["stack_role"] = self.component_role(env)
         ctx["tags"].append({"Key": "proton:component", "Value": comp["arn"]})
         ctx["folder"] = self.environment_folder(env) / comp["name"]
         service, instance, inputs = None, None, None

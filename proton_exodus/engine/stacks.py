@@ -25,10 +25,13 @@ class StackResult:
 
 
 def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]], *, change_set: str,
-                 poll: float = 0.5, timeout: float = 3600, known_new: bool = False) -> StackResult:
+                 poll: float = 0.5, timeout: float = 3600, known_new: bool = False,
+                 role_arn: str | None = None) -> StackResult:
     """Create or update stack `name` with `template` through a change set; never raises.
 
     `known_new` skips the existence check for a stack this engine never created (one call fewer).
+    `role_arn` is the CloudFormation service role Proton provisions with (the environment's Proton
+    service role, the connection's role, the component role or the pipeline service role).
     """
     try:
         stack = None if known_new else _describe(cfn, name)
@@ -38,7 +41,7 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
         created = cfn.create_change_set(
             StackName=name, TemplateBody=template, ChangeSetName=change_set,
             ChangeSetType="UPDATE" if stack else "CREATE", Capabilities=CAPABILITIES, Tags=tags,
-            Description="AWS Proton deployment")
+            Description="AWS Proton deployment", **({"RoleARN": role_arn} if role_arn else {}))
         status = _wait(lambda: cfn.describe_change_set(ChangeSetName=created["Id"], StackName=name),
                        "Status", poll, timeout)
         if status["Status"] == "FAILED":

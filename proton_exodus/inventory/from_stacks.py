@@ -106,7 +106,10 @@ def _classify_all(found: list[FoundStack], warnings: list[str]) -> tuple[list[Ba
             record.update(resourceArn=None, resourceKind=None)
         else:
             backed.append(what)
-            record.update(resourceArn=what.arn, resourceKind=assemble.RESOURCE_KINDS[what.kind])
+            # A pipeline's stack is tagged with its service's ARN; the API crawl (and the pipeline
+            # record) name the pipeline `<service ARN>/pipeline`.
+            arn = f"{what.arn}/pipeline" if what.kind == "service_pipelines" else what.arn
+            record.update(resourceArn=arn, resourceKind=assemble.RESOURCE_KINDS[what.kind])
         stacks.append(record)
         if stack.template is not None and record.get("templatePath"):
             templates[record["templatePath"]] = stack.template

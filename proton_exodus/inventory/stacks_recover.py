@@ -54,8 +54,36 @@ class Rebuilder:
         self.records = {"environments": list(envs.values()), "components": comps, "service_instances": instances,
                         "service_pipelines": pipelines}
         self.records["services"] = self._services()
+        self.records["account_settings"] = self._roles(envs)
         self.add_templates()
         return self.records
+
+    def _roles(self, envs: Mapping[tuple[str, str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+        """The roles Proton gave CloudFormation (each stack's RoleARN): an environment's Proton service
+        role and component role (same-account environments; across accounts it is the connection's
+        role), and the account's pipeline service role, returned as account_settings records."""
+        def role(b: Backed) -> str | None:
+            same_account = b.stack.record["account"] == b.account
+            return b.stack.record.get("RoleARN") if same_account else None
+
+        for kind, member in (("environments", "protonServiceRoleArn"), ("components", "componentRoleArn")):
+            for b in self.of(kind):
+                env = envs.get((b.account, b.region, b.name if kind == "environments" else b.environment or ""))
+                if env is not None and role(b):
+                    env.setdefault(member, role(b))
+        settings: dict[tuple[str, str], set[str]] = {}
+        for b in self.of("service_pipelines"):
+            if role(b):
+                settings.setdefault((b.account, b.region), set()).add(str(role(b)))
+        found = []
+        for (account, region), roles in sorted(settings.items()):
+            if len(roles) > 1:
+                self.warnings.append(f"pipeline stacks in {account}/{region} use different roles: "
+                                     f"{', '.join(sorted(roles))}; pipelineServiceRoleArn left out")
+                continue
+            found.append({"account": account, "region": region, "pipelineServiceRoleArn": roles.pop(),
+                          "provenance": "stack"})
+        return found
 
     # -- candidates -------------------------------------------------------------------------------------
     def candidates(self, ttype: str, name: str | None) -> list[Candidate]:
@@ -91,7 +119,7 @@ class Rebuilder:
             rec.update(templateMajorVersion=result.major, templateMinorVersion=result.minor)
             rec["provenance"] = "spec-file" if spec_used and not result.conflicts else "recovered"
         key = f"{b.stack.record['account']}/{b.stack.record['region']}/{b.stack.record['StackName']}"
-        self.per_stack[key] = {"resource": b.arn, "kind": b.kind, **rec["recovery"]}
+        self.per_stack[key] = {"resource": rec.get("arn") or b.arn, "kind": b.kind, **rec["recovery"]}
 
     def _deployed(self, b: Backed, ttype: str) -> tuple[list[Candidate], str]:
         if b.stack.template is None:

@@ -91,6 +91,12 @@ def test_resources_edges_and_outputs_match(demo: dict[str, Snapshot]) -> None:
         return {(u, v, d["relation"]) for u, v, d in g.edges(data=True) if kinds[u] in wanted and kinds[v] in wanted}
 
     assert edges(graph_stacks) == edges(graph_api)
+    # The roles Proton gave CloudFormation come back from the stacks' RoleARN.
+    for member in ("protonServiceRoleArn", "componentRoleArn"):
+        assert {e["name"]: e.get(member) for e in stacks.kind("environments")} == {
+            e["name"]: e.get(member) for e in api.kind("environments")}, member
+    assert [r["pipelineServiceRoleArn"] for r in stacks.kind("account_settings")] == [
+        r["pipelineServiceRoleArn"] for r in api.kind("account_settings")]
 
 
 def test_effective_inputs_match(demo: dict[str, Snapshot]) -> None:
@@ -151,14 +157,13 @@ def test_secrets_rendered_into_templates_stay_out_of_the_snapshot(demo: dict[str
 
 
 # What the stacks cannot tell: environment tags (the customer-managed legacy-network is tagged
-# stage=prod, which makes its deployments production-like) and an environment's Proton service role
-# (moto does not return a stack's RoleARN). Every other exported file is byte-identical.
+# stage=prod, which makes its deployments production-like: a manual approval). Every other exported
+# file is byte-identical, roles included (each stack's RoleARN is the role Proton provisioned with).
 EXPECTED_DIFFERENCES = {
     "cfn-git-sync": set(),
     "argocd": set(),
     "github-actions": {"README.md"},
-    "codepipeline": {"README.md", "pipelines/environments/dev.yaml", "pipelines/environments/legacy-network.yaml",
-                     "pipelines/environments/prod.yaml", "pipelines/environments/staging.yaml"},
+    "codepipeline": {"README.md", "pipelines/environments/legacy-network.yaml"},
 }
 
 
