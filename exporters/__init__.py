@@ -59,6 +59,38 @@ class ExportResult:
     findings: Sequence[Finding] = ()
 
 
+@dataclass(frozen=True)
+class StackRef:
+    """A planned resource, as `exodus plan` asks an exporter where its hand-over files are. `kind` is a
+    snapshot kind (`environment`, `component`, `service_instance`, `service_pipeline`) or `account`
+    (preparing an account and Region before its stacks move); `account`/`region` are the stack's."""
+
+    kind: str
+    name: str
+    account: str
+    region: str
+    stack_name: str = ""
+    environment: str | None = None
+    service: str | None = None
+    service_instance: str | None = None  # the instance a component is attached to
+
+
+@dataclass(frozen=True)
+class Handover:
+    """One file of an export that an operator deploys, applies or enables to hand a stack over.
+
+    `name` is what applying it creates (a stack, workflow, Application or ApplicationSet); `watch` is
+    what shows the stack's deployments (pipeline, workflow, Application); `role` is `deploy`, or `ci`
+    for a build pipeline that replaces a Proton service pipeline's build steps. Several stacks may
+    share one file (a pipeline per environment): the runbook applies it once.
+    """
+
+    path: str
+    name: str
+    watch: str = ""
+    role: str = "deploy"
+
+
 @runtime_checkable
 class Exporter(Protocol):
     """What an exporter plugin provides; `exporter` in its module is an instance of this."""
@@ -68,6 +100,10 @@ class Exporter(Protocol):
     api_version: int
 
     def export(self, ctx: ExportContext) -> ExportResult: ...
+
+    # Optional: `handover(ref: StackRef) -> Sequence[Handover]`, the export's files that hand `ref` over
+    # (empty when it has none). `exodus plan` writes its runbook commands from it; without it, the
+    # runbook points at the export's README.md.
 
 
 Loader = Callable[[], Any]
@@ -122,5 +158,7 @@ __all__ = [
     "ExportResult",
     "Exporter",
     "Finding",
+    "Handover",
     "Registry",
+    "StackRef",
 ]
