@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
+from exporters.argocd import layout
 from exporters.argocd import manifests as m
 from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.k8s import dump_documents, k8s_name, label_value
@@ -69,6 +70,7 @@ class ArgoCdExporter:
     name = "argocd"
     summary = "Argo CD apps + Crossplane Stacks adopting the existing CloudFormation stacks (observe-only first)"
     api_version = 1
+    handover = staticmethod(layout.handover)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = Options.parse(ctx.options)
@@ -156,12 +158,12 @@ class _Build:
             if not wrote:
                 continue
             app = m.application(
-                k8s_name("env", unit.name), namespace=self.opts.namespace, project=self.project_of(unit),
+                layout.environment_app(unit.name)[1], namespace=self.opts.namespace, project=self.project_of(unit),
                 repo_url=self.opts.repo_url, revision=self.opts.revision, path=base,
                 destination_namespace=k8s_name("proton", unit.name), wave=KIND_WAVE["environment"],
                 labels={"exodus.io/kind": "environment", m.WAVE_LABEL: str(self.migration_wave(unit))},
             )
-            self.files[f"apps/environments/{k8s_name(unit.name)}.yaml"] = dump_documents([app], HEADER)
+            self.files[layout.environment_app(unit.name)[0]] = dump_documents([app], HEADER)
 
     def services(self) -> None:
         attached = self.components_by_instance()
@@ -182,7 +184,7 @@ class _Build:
                 wave = self.migration_wave(unit)
                 waves.add(wave)
                 elements.append({
-                    "appName": k8s_name("svc", service, unit.name), "instance": unit.name,
+                    "appName": layout.instance_app(service, unit.name), "instance": unit.name,
                     "environment": unit.environment, "kind": "service-instance", "path": base,
                     "project": self.project_of(unit), "namespace": k8s_name("proton", unit.environment or "none"),
                     "wave": str(wave), "syncWave": str(KIND_WAVE["service_instance"]),
@@ -192,11 +194,11 @@ class _Build:
             if not elements:
                 continue
             appset = m.application_set(
-                k8s_name("svc", service), namespace=self.opts.namespace, service=service,
+                layout.service_appset(service)[1], namespace=self.opts.namespace, service=service,
                 repo_url=self.opts.repo_url, revision=self.opts.revision, wave=KIND_WAVE["service_instance"],
                 elements=elements, rolling_waves=sorted(waves) if self.plan_waves else (),
             )
-            self.files[f"apps/services/{k8s_name(service)}.yaml"] = dump_documents([appset], HEADER)
+            self.files[layout.service_appset(service)[0]] = dump_documents([appset], HEADER)
 
     def pipelines(self) -> None:
         for unit in sorted((u for u in self.units if u.kind == "service_pipeline"), key=lambda u: u.service):
@@ -204,12 +206,12 @@ class _Build:
             if not self.write_stack(f"{base}/stack.yaml", unit, 0):
                 continue
             app = m.application(
-                k8s_name("pipeline", unit.service), namespace=self.opts.namespace, project=self.project_of(unit),
+                layout.pipeline_app(unit.service)[1], namespace=self.opts.namespace, project=self.project_of(unit),
                 repo_url=self.opts.repo_url, revision=self.opts.revision, path=base,
                 destination_namespace=k8s_name("proton", unit.service, "pipeline"), wave=KIND_WAVE["service_pipeline"],
                 labels={"exodus.io/kind": "service-pipeline", m.WAVE_LABEL: str(self.migration_wave(unit))},
             )
-            self.files[f"apps/pipelines/{k8s_name(unit.service)}.yaml"] = dump_documents([app], HEADER)
+            self.files[layout.pipeline_app(unit.service)[0]] = dump_documents([app], HEADER)
             if "proton" not in (unit.deployed_template or "").lower().replace("awsproton-", ""):
                 continue
             self.findings.append(Finding(
@@ -241,7 +243,7 @@ class _Build:
         for account, envs in sorted(envs_by_account.items()):
             project = m.app_project(k8s_name("proton", account), account=account, repo_url=self.opts.repo_url,
                                     namespace=self.opts.namespace, environments=sorted(envs - {"-"}))
-            self.files[f"apps/projects/{k8s_name('proton', account)}.yaml"] = dump_documents([project], HEADER)
+            self.files[layout.project(account)[0]] = dump_documents([project], HEADER)
 
     def bootstrap(self) -> None:
         from exporters.argocd.bootstrap import bootstrap_files

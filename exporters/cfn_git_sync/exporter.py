@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters.cfn_git_sync import bootstrap
+from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
@@ -45,6 +45,7 @@ class CfnGitSyncExporter:
     name = "cfn-git-sync"
     summary = "CloudFormation Git sync: adopt the existing Proton stacks in place (templates, deployment files, bootstrap)"
     api_version = API_VERSION
+    handover = staticmethod(layout.handover)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
@@ -100,7 +101,7 @@ class CfnGitSyncExporter:
             u = st.unit
             template_path = self.template_path(st, shared)
             files[template_path] = st.text
-            deployment = f"deployments/{u.account}/{u.region}/{u.stack_name}.yaml"
+            deployment = layout.deployment_path(u.account, u.region, u.stack_name or "")
             files[deployment] = self.deployment_file(st, template_path, opts, findings)
             findings.extend(stack_findings(u, deployment))
             if attachable(u):
@@ -132,7 +133,7 @@ class CfnGitSyncExporter:
             by_place.setdefault((unit.account, unit.region), []).append((unit.stack_name or "", deployment))
         files = {}
         for (account, region), stacks in sorted(by_place.items()):
-            base = f"bootstrap/{account}/{region}"
+            base = layout.bootstrap_dir(account, region)
             files[f"{base}/git-sync-role.yaml"] = bootstrap.role_template(opts)
             for index, text in enumerate(bootstrap.sync_templates(stacks, opts), start=1):
                 files[f"{base}/sync-configurations-{index:03d}.yaml"] = text

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters.codepipeline import layout
 from proton_exodus.pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
 from proton_exodus.pipelines.convert import pipeline_converter
 from proton_exodus.pipelines.docs import render_readme
@@ -158,17 +159,17 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
         for art in stacks:
             files[art.template_path] = art.template if art.template.endswith("\n") else art.template + "\n"
             files[art.config_path] = art.config_text()
-        name = "exodus-" + slug(group.split("/", 1)[1], 80)
-        files[f"pipelines/{group}.yaml"] = dump_yaml(build_pipeline_template(name, group, stacks, options))
+        name = layout.pipeline_name(group)
+        files[layout.pipeline_path(group)] = dump_yaml(build_pipeline_template(name, group, stacks, options))
         if len({a.role_arn for a in stacks if a.role_arn}) > 1:
             findings.append(Finding("W-PIPE-SEVERAL-ROLES", f"the stacks of {group} use different CloudFormation "
                                     "service roles; the pipeline passes one role to all of them",
-                                    path=f"pipelines/{group}.yaml"))
+                                    path=layout.pipeline_path(group)))
         accounts = {(a.unit.account, a.unit.region) for a in stacks}
         if len(accounts) > 1:
             findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"the stacks of {group} span accounts/Regions "
                                     f"{sorted(accounts)}; add per-action RoleArn/Region for the remote ones",
-                                    path=f"pipelines/{group}.yaml"))
+                                    path=layout.pipeline_path(group)))
     return files, findings
 
 
@@ -176,6 +177,7 @@ class CodePipelineExporter:
     name = "codepipeline"
     summary = "CodePipeline V2 pipelines (CloudFormation) deploying the Proton stacks with change sets"
     api_version = API_VERSION
+    handover = staticmethod(layout.handover)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)

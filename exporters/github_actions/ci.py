@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from exporters import ExportContext, Finding
+from exporters.github_actions.layout import service_ci_path
 from proton_exodus.pipelines import BuildStep, Estate, StackArtefact, build_steps, dump_yaml, slug
 from proton_exodus.pipelines.service_pipeline import modernise_ecr_login
 from proton_exodus.units import DeploymentUnit
@@ -95,7 +96,7 @@ def service_ci_files(ctx: ExportContext, estate: Estate,
         workflow = service_workflow(art, instances, str(record.get("branchName") or "main"))
         if workflow is None:
             continue
-        path = f"service-repos/{slug(str(art.unit.service))}/.github/workflows/pipeline.yml"
+        path = service_ci_path(str(art.unit.service))
         files[path] = dump_yaml(workflow).replace("  workflow_dispatch: null\n", "  workflow_dispatch:\n")
         findings.append(Finding("W-PIPE-SERVICE-REPO", f"commit {path} to {record.get('repositoryId') or 'the '}"
                                 f"{'' if record.get('repositoryId') else 'service repository'} (branch "

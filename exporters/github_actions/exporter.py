@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters.github_actions import layout
 from exporters.github_actions.ci import service_ci_files
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
@@ -126,7 +127,7 @@ def workflow_files(ctx: ExportContext, estate: Estate) -> tuple[dict[str, str], 
                                         art.unit.arn, art.template_path))
         data = group_workflow(ctx, group, stacks)
         text = dump_yaml(data).replace("  workflow_dispatch: null\n", "  workflow_dispatch:\n")
-        files[f".github/workflows/{slug(group.replace('/', '-'), 90)}.yml"] = text
+        files[layout.workflow_path(group)] = text
     return files, findings
 
 
@@ -166,6 +167,7 @@ class GitHubActionsExporter:
     name = "github-actions"
     summary = "GitHub Actions workflows: change-set previews on PRs, deploys on merge, OIDC, per-environment gates"
     api_version = API_VERSION
+    handover = staticmethod(layout.handover)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)

@@ -1,0 +1,37 @@
+"""Where the `github-actions` export puts each stack: one workflow per environment (its environment
+stack, components and instances) and per service (its pipeline stack), plus a service repository's
+build workflow replacing a Proton service pipeline. Read by the exporter and by `exodus plan`."""
+
+from __future__ import annotations
+
+from exporters import Handover, StackRef
+from proton_exodus.pipelines import slug
+
+
+def group_of(kind: str, name: str, environment: str | None, service: str | None) -> str:
+    """`environments/<env>` for environment-side stacks, `services/<service>` for a pipeline stack."""
+    if kind == "service_pipeline":
+        return f"services/{slug(service or name)}"
+    return f"environments/{slug(environment or name)}"
+
+
+def workflow_path(group: str) -> str:
+    """The deploy workflow of a group."""
+    return f".github/workflows/{slug(group.replace('/', '-'), 90)}.yml"
+
+
+def service_ci_path(service: str) -> str:
+    """The build workflow to commit to a service's own repository."""
+    return f"service-repos/{slug(service)}/.github/workflows/pipeline.yml"
+
+
+def handover(ref: StackRef) -> tuple[Handover, ...]:
+    """The workflow that deploys `ref`'s stack (and for a service pipeline, the service repository's
+    build workflow); an account needs no file (an OIDC role and GitHub environment)."""
+    if ref.kind == "account" or not ref.stack_name:
+        return ()
+    path = workflow_path(group_of(ref.kind, ref.name, ref.environment, ref.service))
+    found = [Handover(path, path.rsplit("/", 1)[-1], path.rsplit("/", 1)[-1])]
+    if ref.kind == "service_pipeline" and ref.service:
+        found.append(Handover(service_ci_path(ref.service), "pipeline.yml", "pipeline.yml", role="ci"))
+    return tuple(found)
