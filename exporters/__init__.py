@@ -80,9 +80,10 @@ class Handover:
     """One file of an export that an operator deploys, applies or enables to hand a stack over.
 
     `name` is what applying it creates (a stack, workflow, Application or ApplicationSet); `watch` is
-    what shows the stack's deployments (pipeline, workflow, Application); `role` is `deploy`, or `ci`
-    for a build pipeline that replaces a Proton service pipeline's build steps. Several stacks may
-    share one file (a pipeline per environment): the runbook applies it once.
+    what shows the stack's deployments (pipeline, workflow, Application); `role` is `deploy`, `ci` for
+    a build pipeline that replaces a Proton service pipeline's build steps, or `bootstrap` for a file
+    set up once for the whole export (a wave applies it if missing, never removes it). Several stacks
+    may share one file (a pipeline per environment): the runbook applies it once.
     """
 
     path: str
