@@ -1,101 +1,74 @@
 """The exact commands a runbook gives for each resource: hand-over for the chosen target, sync check,
-pipeline cut-over and rollback. Paths follow the exporters' repository layouts (LAYOUT below)."""
+pipeline cut-over and rollback. The files come from the target's exporter (`handover(StackRef)`, kept
+with its layout in exporters/<target>/layout.py); the mechanisms per target are in `mechanisms`.
+
+Commands are planned for the whole plan at once, because files are shared: a pipeline per environment
+is deployed once in a wave, updated (not re-created) by a later wave, and only the wave that created it
+removes it on rollback. Each account and Region is prepared before its first stack moves."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from proton_exodus.plan.model import PlannedResource
+from exporters import Handover, StackRef
+from proton_exodus.plan.mechanisms import Commands, Use, account_commands, empty, stack_commands
+from proton_exodus.plan.model import Plan, PlannedResource
 
-# Where each exporter writes a stack's files, relative to the export root (keep in step with exporters/).
-LAYOUT = {
-    "cfn-git-sync": "deployments/{account}/{region}/{stack}.yaml",
-    "codepipeline": "pipelines/{account}/{region}/{stack}.yaml",
-    "github-actions": ".github/workflows/deploy-{stack}.yml",
-    "argocd": "argocd/{account}/{region}/{stack}.yaml",
-}
-SYNC = "--sync-type CFN_STACK_SYNC"
+Layout = Callable[[StackRef], Sequence[Handover]]
+UseFn = Callable[[Handover, str], Use]
+KEYS = ("handover", "check", "rollback", "restore")
+
+
+@functools.cache
+def target_layout(target: str) -> Layout | None:
+    """The installed exporter's `handover` function, or None when the target has none (or is not installed)."""
+    from exporters import Registry
+    from proton_exodus.errors import ExodusError
+
+    try:
+        exporter = Registry.from_entry_points().load(target)
+    except ExodusError:
+        return None
+    found = getattr(exporter, "handover", None)
+    return found if callable(found) else None
 
 
 def _where(r: PlannedResource) -> tuple[str, str]:
     return r.extra.get("stack_account") or r.account, r.extra.get("stack_region") or r.region
 
 
-def _path(target: str, r: PlannedResource) -> str:
+def stack_ref(r: PlannedResource) -> StackRef:
+    """The planned resource as its exporter's `handover` reads it."""
     account, region = _where(r)
-    return LAYOUT[target].format(account=account, region=region, stack=r.stack_name)
+    return StackRef(kind=r.kind, name=r.name, account=account, region=region, stack_name=r.stack_name or "",
+                    environment=r.environment, service=r.service, service_instance=r.extra.get("service_instance"))
 
 
-def _connection(r: PlannedResource, target: str) -> dict[str, list[str]]:
-    account = r.extra.get("environment_account", r.account)
-    role_file = (f"bootstrap/{account}/{r.region}/git-sync-role.yaml" if target == "cfn-git-sync"
-                 else f"bootstrap/{account}/{r.region}/{target}-role.yaml")  # as the cfn-git-sync exporter writes it
-    prepare = [f"# the role and repository link the stacks in account {account} will use",
-               f"aws cloudformation deploy --template-file {role_file} --stack-name exodus-{target}-role "
-               f"--capabilities CAPABILITY_NAMED_IAM --region {r.region}"]
-    if target == "cfn-git-sync":
-        prepare.append(f'aws codeconnections create-repository-link --connection-arn "$CONNECTION_ARN" '
-                       f'--owner-id "$REPO_OWNER" --repository-name "$REPO_NAME" --region {r.region}')
-    return {"handover": prepare, "check": [f"aws cloudformation describe-stacks --stack-name exodus-{target}-role "
-                                           f"--region {r.region} --query 'Stacks[0].StackStatus'"],
-            "rollback": [f"aws cloudformation delete-stack --stack-name exodus-{target}-role --region {r.region}"]}
+def _merge(*parts: Commands) -> Commands:
+    return {key: [line for part in parts for line in part[key]] for key in KEYS}
 
 
-def _stack_commands(r: PlannedResource, target: str) -> dict[str, list[str]]:
-    _, region = _where(r)
-    stack, path = r.stack_name, _path(target, r)
-    if target == "cfn-git-sync":
-        return {
-            "handover": [f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
-                         f'--branch "$BRANCH" --config-file {path} --repository-link-id "$REPOSITORY_LINK_ID" '
-                         f'--role-arn "$GIT_SYNC_ROLE_ARN" --publish-deployment-status ENABLED '
-                         f'--trigger-resource-update-on FILE_CHANGE --region {region}'],
-            "check": [f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} --region {region} "
-                      "--query 'LatestSync.Status'"],
-            "rollback": [f"aws codeconnections delete-sync-configuration --resource-name {stack} {SYNC} --region {region}"],
-        }
-    if target == "codepipeline":
-        return {
-            "handover": [f"aws cloudformation deploy --template-file {path} --stack-name exodus-pipeline-{stack} "
-                         f"--capabilities CAPABILITY_NAMED_IAM --region {region}"],
-            "check": [f"aws codepipeline get-pipeline-state --name exodus-pipeline-{stack} --region {region}"],
-            "rollback": [f"aws cloudformation delete-stack --stack-name exodus-pipeline-{stack} --region {region}"],
-        }
-    if target == "github-actions":
-        workflow = path.rsplit("/", 1)[-1]
-        return {
-            "handover": [f"gh workflow enable {workflow}", f"gh workflow run {workflow} --ref \"$BRANCH\""],
-            "check": [f"gh run list --workflow {workflow} --limit 1"],
-            "rollback": [f"gh workflow disable {workflow}"],
-        }
-    return {  # argocd: the Application adopts the existing stack; deleting it must orphan, never delete
-        "handover": [f"kubectl apply -n argocd -f {path}"],
-        "check": [f"kubectl get -n argocd -f {path} -o jsonpath='{{.status.sync.status}}'"],
-        "rollback": [f"kubectl delete -n argocd -f {path} --cascade=orphan"],
-    }
-
-
-def _cutover(r: PlannedResource) -> list[str]:
+def _cutover(r: PlannedResource, ci: Sequence[Handover]) -> list[str]:
     """Pipelines: find the CodePipeline in the handed-over stack and run it once without Proton."""
     _, region = _where(r)
     steps = []
     if "W140" in r.manual:
         steps.append("# replace the steps that call `aws proton` first (the export's MANUAL_TASKS.md lists them)")
+    steps += [f"# or build with {f.path} instead: commit it to the service's repository, run it, then disable "
+              "this CodePipeline (MANUAL_TASKS.md)" for f in ci]
     steps += [f'PIPELINE=$(aws cloudformation describe-stack-resources --stack-name {r.stack_name} --region {region} '
               "--query \"StackResources[?ResourceType=='AWS::CodePipeline::Pipeline'].PhysicalResourceId\" --output text)",
               f'aws codepipeline start-pipeline-execution --name "$PIPELINE" --region {region}']
     return steps
 
 
-def resource_commands(r: PlannedResource, target: str) -> dict[str, Any]:
-    """Commands for one resource: handover, check, rollback (lists of shell lines), cutover for pipelines,
-    plus entry/exit checks on its stack and `manual` when no stack can be handed over."""
-    if r.kind == "environment_account_connection":
-        return {**_connection(r, target), "stack": [], "drift": [], "cutover": [], "manual": None}
-    if not r.stack_name or r.provisioning not in (None, "cloudformation"):
-        why = f"{r.provisioning} provisioning" if r.provisioning not in (None, "cloudformation") else "no stack recorded"
-        return {"handover": [], "check": [], "rollback": [], "stack": [], "drift": [], "cutover": [],
-                "manual": f"{why}: follow the audit's remedy for {', '.join(r.manual or r.blocked_by) or 'it'}"}
+def _manual(why: str) -> dict[str, Any]:
+    return {**empty(), "stack": [], "drift": [], "cutover": [], "manual": why}
+
+
+def _stack_checks(r: PlannedResource) -> dict[str, list[str]]:
     _, region = _where(r)
     status = (f"aws cloudformation describe-stacks --stack-name {r.stack_name} --region {region} "
               "--query 'Stacks[0].StackStatus' --output text")
@@ -103,6 +76,59 @@ def resource_commands(r: PlannedResource, target: str) -> dict[str, Any]:
              "--query StackDriftDetectionId --output text)",
              f'aws cloudformation describe-stack-drift-detection-status --stack-drift-detection-id "$DRIFT_ID" '
              f"--region {region} --query StackDriftStatus"]
-    cmds = _stack_commands(r, target)
-    return {**cmds, "stack": [status], "drift": drift,
-            "cutover": _cutover(r) if r.kind == "service_pipeline" else [], "manual": None}
+    return {"stack": [status], "drift": drift}
+
+
+class _Planner:
+    """Walks the plan in order, remembering which files and accounts earlier resources handed over."""
+
+    def __init__(self, target: str, layout: Layout | None) -> None:
+        self.target, self.layout = target, layout
+        self.since: dict[str, int] = {}  # file -> wave that first hands it over
+        self.prepared: set[tuple[str, str]] = set()
+        self.wave, self.seen = 0, set()
+
+    def use(self, file: Handover, region: str) -> Use:
+        first = self.since.setdefault(file.path, self.wave) == self.wave
+        repeat = file.path in self.seen
+        self.seen.add(file.path)
+        return Use(file, region, first, repeat, self.since[file.path])
+
+    def prepare(self, account: str, region: str, name: str) -> Commands:
+        if (account, region) in self.prepared:
+            return empty()
+        self.prepared.add((account, region))
+        files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
+        return account_commands(self.target, account, region, [self.use(f, region) for f in files])
+
+    def resource(self, r: PlannedResource) -> dict[str, Any]:
+        if r.kind == "environment_account_connection":
+            account = r.extra.get("environment_account", r.account)
+            return {**self.prepare(account, r.region, r.name), "stack": [], "drift": [], "cutover": [], "manual": None}
+        if not r.stack_name or r.provisioning not in (None, "cloudformation"):
+            why = f"{r.provisioning} provisioning" if r.provisioning not in (None, "cloudformation") else "no stack recorded"
+            return _manual(f"{why}: follow the audit's remedy for {', '.join(r.manual or r.blocked_by) or 'it'}")
+        files = list(self.layout(stack_ref(r))) if self.layout else []
+        deploy = [f for f in files if f.role != "ci"]
+        if not deploy:
+            return _manual(f"the {self.target} export names no file for it: hand it over as the export's README.md says")
+        account, region = _where(r)
+        prep = self.prepare(account, region, account)
+        own = _merge(*(stack_commands(self.target, self.use(f, region)) for f in deploy))
+        cmds = _merge(prep, own)
+        cmds["rollback"] = own["rollback"] + prep["rollback"]  # undo in reverse: the stack, then its account
+        cutover = _cutover(r, [f for f in files if f.role == "ci"]) if r.kind == "service_pipeline" else []
+        return {**cmds, **_stack_checks(r), "cutover": cutover, "manual": None}
+
+
+def plan_commands(plan: Plan, layout: Layout | None = None) -> dict[str, dict[str, Any]]:
+    """Resource id -> its commands: handover, check, rollback, restore (lists of shell lines), stack and
+    drift checks, cutover for pipelines, and `manual` when no command can hand it over. `layout` defaults
+    to the target exporter's `handover`."""
+    planner = _Planner(plan.target, layout or target_layout(plan.target))
+    out: dict[str, dict[str, Any]] = {}
+    for wave in plan.waves:
+        planner.wave, planner.seen = wave.number, set()
+        for r in wave.resources:
+            out[r.id] = planner.resource(r)
+    return out

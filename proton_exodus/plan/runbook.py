@@ -14,7 +14,7 @@ import networkx as nx
 from proton_exodus.audit.rules import RULES
 from proton_exodus.graph.render import mermaid_lines
 from proton_exodus.output.atomic import dump_json
-from proton_exodus.plan.handover import resource_commands
+from proton_exodus.plan.handover import plan_commands
 from proton_exodus.plan.model import Plan, Wave
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -103,9 +103,11 @@ def _by_account(wave: Wave, cmds: dict[str, dict[str, Any]], key: str) -> list[s
     return lines
 
 
-def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref: str, plan_ref: str) -> str:
-    """One wave's runbook (Markdown, GitHub-renderable, with a Mermaid diagram)."""
-    cmds = {r.id: resource_commands(r, plan.target) for r in wave.resources}
+def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref: str, plan_ref: str,
+                cmds: dict[str, dict[str, Any]] | None = None) -> str:
+    """One wave's runbook (Markdown, GitHub-renderable, with a Mermaid diagram). `cmds` are the plan's
+    `plan_commands` (computed when not given: a wave's commands depend on the waves before it)."""
+    cmds = cmds if cmds is not None else plan_commands(plan)
     kinds = Counter(r.kind for r in wave.resources)
     only = sorted({r.environment or r.name for r in wave.resources if r.kind in ("environment", "component")}
                   | {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service})
@@ -121,6 +123,7 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
                           if cmds[r.id]["manual"]],
         cutover=collect("cutover"), sync_checks=collect("check"), drift=collect("drift"),
         rollback=_by_account(Wave(wave.number, tuple(reversed(wave.resources))), cmds, "rollback"),
+        restore=collect("restore"),
         owners=sorted({r.service for r in wave.resources if r.service}))
 
 
@@ -136,8 +139,10 @@ def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./sna
     total = len(plan.waves)
     files = {"plan.json": dump_json(data)}
     names = {w.number: wave_file(w.number, total) for w in plan.waves}
+    cmds = plan_commands(plan)
     for wave in plan.waves:
-        files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref)
+        files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref,
+                                                cmds=cmds)
     files["README.md"] = _env().get_template("README.md.j2").render(
         **data, files=names, template_syncs=_template_syncs(graph))
     return files

@@ -1,0 +1,143 @@
+"""Runbook commands name files the export really holds: the demo snapshot is exported to every target,
+planned for that target, and every path in the hand-over, check, rollback and restore commands must
+exist in that export; the mechanisms never delete an adopted stack and apply a shared file once a wave."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import load_snapshot
+from proton_exodus.plan import TARGETS, plan_files, plan_snapshot
+from proton_exodus.plan import handover as handover_module
+from proton_exodus.plan.handover import plan_commands
+
+DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
+KEYS = ("handover", "check", "rollback", "restore", "cutover")
+LOCAL = re.compile(r'"\$EXPORT/([^"]+)"')  # a file read from the checkout
+REPO_PATH = re.compile(r"(?<![\w$/.-])((?:\.github|[a-z][\w.-]*)/[\w./-]+\.(?:ya?ml|json|sh))")
+WORKFLOW = re.compile(r"gh (?:workflow (?:enable|disable|run)|run list --workflow) (\S+)")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_snapshot(DEMO)
+
+
+@pytest.fixture(scope="module")
+def planned(demo, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """target -> (plan, runbook files, commands, set of files in that target's export of the demo)."""
+    out = {}
+    for target in TARGETS:
+        plan, graph = plan_snapshot(demo, target=target)
+        export = tmp_path_factory.mktemp(target)
+        run_export(target, demo, export, plan=plan.to_dict())
+        files = {p.relative_to(export).as_posix() for p in export.rglob("*") if p.is_file()}
+        out[target] = (plan, plan_files(plan, graph), plan_commands(plan), files)
+    return out
+
+
+def _lines(cmds: dict, keys: tuple[str, ...] = KEYS) -> list[str]:
+    return [line for c in cmds.values() for key in keys for line in c[key]]
+
+
+def referenced(line: str) -> set[str]:
+    """Export paths a command line names: local reads, repository paths and GitHub workflow names."""
+    found = set(LOCAL.findall(line))
+    rest = LOCAL.sub("", line)
+    found |= {p for p in REPO_PATH.findall(rest) if not p.startswith(".aws-proton/")}
+    found |= {f".github/workflows/{name}" for name in WORKFLOW.findall(rest) if "/" not in name}
+    return found
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_runbook_path_exists_in_the_export(planned, target: str) -> None:
+    plan, runbooks, cmds, files = planned[target]
+    paths = {p for line in _lines(cmds) for p in referenced(line)}
+    assert paths, f"{target}: the runbooks name no export file at all"
+    missing = sorted(paths - files)
+    assert not missing, f"{target}: runbooks name files the export lacks: {missing[:5]}"
+    text = "\n".join(body for name, body in runbooks.items() if name.startswith("wave-"))
+    for line in _lines(cmds):
+        assert line in text, f"{target}: command not rendered: {line}"
+    by_kind = {r.kind for w in plan.waves for r in w.resources if cmds[r.id]["handover"]}
+    assert {"environment", "service_instance", "service_pipeline", "component"} <= by_kind
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_movable_stack_is_handed_over(planned, target: str) -> None:
+    plan, _, cmds, files = planned[target]
+    for wave in plan.waves:
+        for r in wave.resources:
+            c = cmds[r.id]
+            if r.kind == "environment_account_connection" or c["manual"]:
+                continue
+            named = {p for line in c["handover"] for p in referenced(line)}
+            assert named and named <= files, f"{target} wave {wave.number}: {r.label} hands over {named}"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_rollback_never_deletes_an_adopted_stack(planned, target: str) -> None:
+    plan, _, cmds, _ = planned[target]
+    stacks = {r.stack_name for w in plan.waves for r in w.resources if r.stack_name}
+    for line in _lines(cmds, ("rollback", "restore")):
+        if line.startswith("#"):
+            continue
+        assert not any(f"delete-stack --stack-name {s} " in line for s in stacks), line
+        assert "kubectl delete" not in line or "/stacks/" not in line, line
+
+
+def test_codepipeline_deploys_each_pipeline_once_per_wave(planned) -> None:
+    plan, _, cmds, _ = planned["codepipeline"]
+    created: dict[str, int] = {}
+    for wave in plan.waves:
+        deploys = [p for r in wave.resources for line in cmds[r.id]["handover"]
+                   if line.startswith("aws cloudformation deploy") for p in LOCAL.findall(line)
+                   if p.startswith("pipelines/")]
+        assert len(deploys) == len(set(deploys)), f"wave {wave.number} repeats a pipeline: {deploys}"
+        for path in deploys:
+            created.setdefault(path, wave.number)
+        for r in wave.resources:
+            for line in cmds[r.id]["rollback"]:
+                match = re.search(r"delete-stack --stack-name (exodus-pipeline-\S+)", line)
+                if match:  # only the wave that created a pipeline deletes it
+                    group = match.group(1).removeprefix("exodus-pipeline-").replace("-", "/", 1)
+                    assert created[f"pipelines/{group}.yaml"] == wave.number
+    assert {"pipelines/environments/dev.yaml", "pipelines/services/orders-api.yaml"} <= set(created)
+    later = next(w for w in plan.waves if any(cmds[r.id]["restore"] for r in w.resources))
+    assert any("start-pipeline-execution --name exodus-" in line for r in later.resources
+               for line in cmds[r.id]["handover"]), "an updated pipeline is run again"
+
+
+def test_argocd_rollback_orphans(planned) -> None:
+    plan, runbooks, cmds, _ = planned["argocd"]
+    for r in (r for w in plan.waves for r in w.resources):
+        lines = cmds[r.id]["rollback"]
+        for i, line in enumerate(lines):
+            if line.startswith("kubectl delete") and "/apps/projects/" not in line:
+                assert '"finalizers":null' in lines[i - 1], f"{r.label}: delete without dropping the finalizer"
+                if "/apps/environments/" in line or "/apps/pipelines/" in line:
+                    assert line.endswith("--cascade=orphan")
+    env = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "dev")
+    assert cmds[env.id]["handover"][-2:] == [
+        'kubectl apply -n argocd -f "$EXPORT/apps/environments/dev.yaml"',
+        "kubectl -n argocd patch application env-dev --type merge -p "
+        '\'{"operation":{"initiatedBy":{"username":"exodus-runbook"},"sync":{"syncStrategy":{"hook":{}}}}}\'']
+
+
+def test_github_actions_names_environment_workflows(planned) -> None:
+    plan, _, cmds, _ = planned["github-actions"]
+    prod = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "prod")
+    assert 'gh workflow run environments-prod.yml --repo "$REPOSITORY" --ref "$BRANCH"' in cmds[prod.id]["handover"]
+
+
+def test_target_without_layout_falls_back_to_its_readme(demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(handover_module, "target_layout", lambda target: None)
+    plan, _ = plan_snapshot(demo, target="codepipeline")
+    cmds = plan_commands(plan)
+    stacked = [r for w in plan.waves for r in w.resources if r.stack_name and r.provisioning == "cloudformation"]
+    assert stacked and all("README.md" in cmds[r.id]["manual"] for r in stacked)
+    assert all(not cmds[r.id]["handover"] for r in stacked)
