@@ -7,6 +7,7 @@ Admin routes: `GET /_health`, `POST /_retire` (simulate Proton's end of support,
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import socket
@@ -56,29 +57,112 @@ def looks_retired(code: str, message: str) -> bool:
     return code in ("AccessDeniedException", "ForbiddenException") and any(m in text for m in _RETIRED_MARKERS)
 
 
+class _KeepAliveMixin:
+    """HTTP/1.1 keep-alive for POST requests with a Content-Length (every Proton, CloudFormation and
+    STS call), as AWS endpoints keep connections open.
+
+    werkzeug's development server closes every connection and, after each answer, drains the socket
+    for 10 ms (which would swallow a kept-alive client's next request). A fresh TCP connection and a
+    fresh server thread per API call cost both sides more CPU than the call itself, so such requests
+    are answered here: the body is read whole first, so nothing of this request is left unread on the
+    socket, and the answer carries its Content-Length. Other requests (S3 REST, HEAD, chunked or
+    `Expect: 100-continue` uploads, HTTP/1.0 clients) keep werkzeug's one-request-per-connection path.
+    """
+
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
+        with contextlib.suppress(OSError):  # answers go out at once, not after the client's delayed ACK
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+
+    def run_wsgi(self) -> None:
+        headers, length = self.headers, self.headers.get("Content-Length")
+        if (self.command != "POST" or self.close_connection or length is None or not length.isdigit()
+                or headers.get("Transfer-Encoding") or headers.get("Expect")):
+            return super().run_wsgi()  # type: ignore[misc]
+        body = self.rfile.read(int(length))
+        self.environ = environ = self.make_environ()  # type: ignore[attr-defined]
+        environ["wsgi.input"] = io.BytesIO(body)
+        status_headers: list[Any] = []
+
+        def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status_headers[:] = [status, response_headers]
+            return chunks.append
+
+        chunks: list[bytes] = []
+        try:
+            result = self.server.app(environ, start_response)  # type: ignore[attr-defined]
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+            return
+        except Exception:
+            LOG.exception("error on %s %s", self.command, self.path)  # type: ignore[attr-defined]
+            status_headers[:], chunks[:] = ["500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")]], [
+                b"Internal Server Error"]
+            self.close_connection = True
+        self._send(status_headers, b"".join(chunks))
+
+    def _send(self, status_headers: list[Any], payload: bytes) -> None:
+        status, response_headers = status_headers
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)  # type: ignore[attr-defined]
+        for key, value in response_headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(key, value)  # type: ignore[attr-defined]
+        if self.close_connection:
+            self.send_header("Connection", "close")  # type: ignore[attr-defined]
+        self.send_header("Content-Length", str(len(payload)))  # type: ignore[attr-defined]
+        self.end_headers()  # type: ignore[attr-defined]
+        self.wfile.write(payload)  # type: ignore[attr-defined]
+        self.wfile.flush()  # type: ignore[attr-defined]
+
+
 def _make_http_server(host: str, port: int, app: Any, verbose: bool) -> Any:
     """A werkzeug threaded server that tracks open connections so stop() can close keep-alives."""
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import ThreadedWSGIServer
 
-    class Handler(MotoRequestHandler):
+    class Handler(_KeepAliveMixin, MotoRequestHandler):
         def log_request(self, code: Any = "-", size: Any = "-") -> None:
             if verbose:
                 super().log_request(code, size)
 
     class Server(ThreadedWSGIServer):
+        # Daemon threads (a client that never hangs up cannot keep the process alive), which
+        # socketserver does not join, so server_close() joins them itself: no leaks.
         daemon_threads = True
-        block_on_close = True  # server_close() joins request threads: no leaks
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.open_connections: set[socket.socket] = set()
+            self.handler_threads: set[threading.Thread] = set()
             self.connections_lock = threading.Lock()
 
         def process_request(self, request: Any, client_address: Any) -> None:
+            thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
+                                      daemon=True)
             with self.connections_lock:
                 self.open_connections.add(request)
-            super().process_request(request, client_address)
+                self.handler_threads.add(thread)
+            thread.start()
+
+        def process_request_thread(self, request: Any, client_address: Any) -> None:
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                with self.connections_lock:
+                    self.handler_threads.discard(threading.current_thread())
+
+        def server_close(self) -> None:
+            super().server_close()
+            with self.connections_lock:
+                threads = list(self.handler_threads)
+            for thread in threads:
+                thread.join(timeout=5)
 
         def shutdown_request(self, request: Any) -> None:
             with self.connections_lock:
