@@ -1,5 +1,5 @@
 """Migration plans: waves from the graph (`plan_waves`), runbooks and plan.json (`plan_files`,
-`write_plan`), the whole path from a snapshot (`plan_snapshot`), and the wave journal
+`write_plan`; their commands from `plan_commands`), the whole path from a snapshot (`plan_snapshot`), and the wave journal
 (`wave_status`, `wave_start`, `wave_complete`, `wave_rollback`)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proton_exodus.plan.handover import plan_commands
 from proton_exodus.plan.journal import (
     JOURNAL,
     load_journal,
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
     from proton_exodus.model.snapshot import Snapshot
 
-__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TARGETS", "TIERS", "Plan", "PlannedResource", "Wave", "load_journal", "load_journal",
-           "own_tier", "plan_files", "plan_snapshot", "plan_waves", "wave_complete", "wave_rollback", "wave_start",
+__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TARGETS", "TIERS", "Plan", "PlannedResource", "Wave", "load_journal",
+           "own_tier", "plan_commands", "plan_files", "plan_snapshot", "plan_waves", "wave_complete", "wave_rollback", "wave_start",
            "wave_status", "write_plan"]
 
 
