@@ -104,18 +104,26 @@ def manual_tasks_markdown(target: str, findings: Sequence[Finding]) -> str:
 def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str] = (),
                options: Mapping[str, str] | None = None, dry_run: bool = False, registry: Registry | None = None,
                force: bool = False, units: Sequence[DeploymentUnit] | None = None,
-               plan: Mapping[str, Any] | None = None) -> ExportReport:
+               plan: Mapping[str, Any] | None = None, through_wave: int | None = None) -> ExportReport:
     """Export `snapshot` with exporter `target` into `out` (or only plan it with `dry_run`).
 
     `only` restricts the export to the named environments or services. Raises UnknownExporter
     (with the available names), BadInput for a bad `only` name or exporter output, and whatever
     the exporter raises for its own options. `plan` is a plan.json (`exodus plan`); exporters that
-    follow migration waves (argocd's RollingSync steps) use it.
+    follow migration waves (argocd's RollingSync steps) use it. `through_wave` (with `plan`) keeps
+    the units of waves 1..N: files that group several stacks (a per-environment pipeline or workflow)
+    then hold every stack handed over so far, never only the current wave's.
     """
     registry = registry or Registry.from_entry_points()
     exporter = registry.load(target)
     all_units = list(units) if units is not None else build_units(snapshot)
     chosen = select_units(all_units, tuple(only))
+    if through_wave is not None:
+        chosen = _through_wave(chosen, plan, through_wave)
+        if not chosen:  # e.g. a first wave that only prepares accounts: nothing to write yet
+            return ExportReport(target=target, exporter_version=str(getattr(exporter, "version", None)
+                                                                    or _package_version()),
+                                write=WriteReport(Path(out), (), dry_run), findings=(), units=0)
     if only and not chosen:
         known = sorted({u.environment for u in all_units if u.environment} | {u.service for u in all_units if u.service})
         raise BadInput(f"--only {' '.join(only)}: no environment or service of that name",
@@ -129,9 +137,22 @@ def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str
     version = str(getattr(exporter, "version", None) or _package_version())
     manifest = build_manifest(files, exporter=exporter.name, exporter_version=version,
                               api_version=exporter.api_version, snapshot_digest=snapshot.digest(),
-                              options=ctx.options, only=tuple(only))
-    write = write_export(Path(out), files, manifest, dry_run=dry_run, force=force, prune=not only)
+                              options=ctx.options,
+                              only=tuple(only) + ((f"waves 1-{through_wave}",) if through_wave else ()))
+    write = write_export(Path(out), files, manifest, dry_run=dry_run, force=force,
+                         prune=not only and through_wave is None)
     return ExportReport(target=target, exporter_version=version, write=write, findings=findings, units=len(chosen))
+
+
+def _through_wave(units: list[DeploymentUnit], plan: Mapping[str, Any] | None, last: int) -> list[DeploymentUnit]:
+    """The units planned in waves 1..`last`; BadInput without a plan or past its last wave."""
+    if plan is None:
+        raise BadInput("--through-wave needs --plan (the plan whose waves it counts)")
+    waves = [w for w in plan.get("waves") or [] if isinstance(w, Mapping)]
+    if last > len(waves):
+        raise BadInput(f"--through-wave {last}: the plan has {len(waves)} wave(s)")
+    arns = {r.get("arn") for w in waves if int(w.get("number", 0)) <= last for r in w.get("resources") or []}
+    return [u for u in units if u.arn in arns]
 
 
 def _package_version() -> str:

@@ -34,10 +34,12 @@ def parse_kv(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option (repeat).")
 @click.option("--plan", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Plan directory (`exodus plan`); exporters that follow migration waves use its plan.json.")
+@click.option("--through-wave", type=click.IntRange(min=1), metavar="N",
+              help="With --plan: only the stacks of waves 1..N (what a wave's runbook hands over, cumulatively).")
 @click.pass_context
 def export_cmd(ctx: click.Context, list_targets: bool, snapshot: Path | None, target: str | None, out: Path | None,
                only: tuple[str, ...], dry_run: bool, force: bool, opts: tuple[str, ...],
-               plan_dir: Path | None) -> None:
+               plan_dir: Path | None, through_wave: int | None) -> None:
     """Write TARGET's repository files for the stacks in SNAPSHOT (atomically, with a manifest)."""
     from proton_exodus.cli.output import emit
 
@@ -53,11 +55,13 @@ def export_cmd(ctx: click.Context, list_targets: bool, snapshot: Path | None, ta
     from proton_exodus.export import run_export
     from proton_exodus.model.snapshot import load_snapshot
 
+    if through_wave is not None and plan_dir is None:
+        raise BadInput("--through-wave needs --plan (the plan whose waves it counts)")
     plan = None
     if plan_dir is not None:
         from proton_exodus.report.context import load_plan
 
         plan = load_plan(plan_dir)
     report = run_export(str(target), load_snapshot(Path(str(snapshot))), Path(str(out)), only=only,
-                        options=parse_kv(opts), dry_run=dry_run, force=force, plan=plan)
+                        options=parse_kv(opts), dry_run=dry_run, force=force, plan=plan, through_wave=through_wave)
     emit(settings, report.as_dict(), lambda _: report.summary_text(verbose=settings.verbose))

@@ -109,15 +109,13 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
     `plan_commands` (computed when not given: a wave's commands depend on the waves before it)."""
     cmds = cmds if cmds is not None else plan_commands(plan)
     kinds = Counter(r.kind for r in wave.resources)
-    only = sorted({r.environment or r.name for r in wave.resources if r.kind in ("environment", "component")}
-                  | {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service})
     collect = lambda key: _by_account(wave, cmds, key)  # noqa: E731
     return _env().get_template("wave.md.j2").render(
         wave=wave, total=len(plan.waves), target=plan.target, deadline=plan.schedule.get("deadline"),
         resources=[r.to_dict() for r in wave.resources], kind_counts=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
         digest=plan.snapshot.get("digest", "unknown digest"), snapshot_ref=snapshot_ref, plan_ref=plan_ref,
         diagram=_diagram(graph, wave, plan.wave_of()), stack_checks=collect("stack"),
-        blockers=_findings(wave, "blocked"), manual_steps=_findings(wave, "manual"), only=only,
+        blockers=_findings(wave, "blocked"), manual_steps=_findings(wave, "manual"),
         sync_configs=_sync_configs(graph, wave), handover=_handover_groups(wave, cmds),
         manual_resources=[{"label": r.label, "manual": cmds[r.id]["manual"]} for r in wave.resources
                           if cmds[r.id]["manual"]],

@@ -60,7 +60,7 @@ def test_runbooks_have_every_section(faulty) -> None:
     first = files["wave-01.md"]
     for text in ("# Wave 1 of", "(pilot)", "```mermaid\nflowchart LR", "## Entry checks", "## Steps", "## Exit checks",
                  "## Rollback", "## Sign-off", "exodus export --snapshot \"$SNAPSHOT\" --target cfn-git-sync",
-                 "--only svc-00003", "exodus verify --snapshot \"$SNAPSHOT\" --export \"$EXPORT\" --change-set",
+                 "--plan \"$PLAN\" --through-wave 1", "exodus verify --snapshot \"$SNAPSHOT\" --export \"$EXPORT\" --change-set",
                  "aws codeconnections create-sync-configuration --resource-name AWSProton-",
                  "aws cloudformation detect-stack-drift", "aws codeconnections delete-sync-configuration",
                  "exodus wave start 1 --plan \"$PLAN\"", "exodus wave rollback 1"):
