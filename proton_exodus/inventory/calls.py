@@ -7,6 +7,7 @@ translated on failure (awserrors.translate) and, once it succeeded, recorded in 
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +51,8 @@ class Caller:
         self.service = service
         self.region = region
         self.account = account
+        self._pagers: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self._pagers_lock = threading.Lock()
 
     def _key(self, op: str, params: dict[str, Any]) -> str:
         return f"{self.label}|{op}|{json.dumps(params, sort_keys=True, separators=(',', ':'))}"
@@ -81,17 +84,32 @@ class Caller:
 
         return self.journal.unit(self._key(op, params), fetch)
 
+    def _pager(self, op: str) -> tuple[Any, dict[str, Any]]:
+        """(paginator or None, PaginationConfig) of `op`, built once per caller.
+
+        botocore builds a new paginator class on every `get_paginator` and loads the paginator
+        model on the first `can_paginate`; once per operation is enough (and the lock keeps 32
+        threads from loading the model 32 times at the start of a crawl).
+        """
+        pager = self._pagers.get(op)
+        if pager is None:
+            with self._pagers_lock:
+                pager = self._pagers.get(op)
+                if pager is None:
+                    method = xform_name(op)
+                    input_shape = self.client.meta.service_model.operation_model(op).input_shape
+                    config = {"PageSize": PAGE_SIZE} if input_shape is not None and "maxResults" in \
+                        input_shape.members else {}
+                    paginator = self.client.get_paginator(method) if self.client.can_paginate(method) else None
+                    pager = self._pagers[op] = (paginator, config)
+        return pager
+
     def _paginate(self, op: str, result_key: str, params: dict[str, Any]) -> list[Any]:
-        method = xform_name(op)
-        config: dict[str, Any] = {}
-        input_shape = self.client.meta.service_model.operation_model(op).input_shape
-        if input_shape is not None and "maxResults" in input_shape.members:
-            config["PageSize"] = PAGE_SIZE
+        paginator, config = self._pager(op)
         items: list[Any] = []
-        if self.client.can_paginate(method):
-            pages = self.client.get_paginator(method).paginate(**params, PaginationConfig=config)
-            for page in pages:
+        if paginator is not None:
+            for page in paginator.paginate(**params, PaginationConfig=config):
                 items.extend(page.get(result_key) or [])
         else:
-            items.extend(getattr(self.client, method)(**params).get(result_key) or [])
+            items.extend(getattr(self.client, xform_name(op))(**params).get(result_key) or [])
         return jsonable(items)

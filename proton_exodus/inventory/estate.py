@@ -26,7 +26,8 @@ from proton_exodus.inventory.proton import ProtonCrawler
 from proton_exodus.inventory.runner import TaskRunner
 from proton_exodus.inventory.scopes import Scope, build_scopes
 from proton_exodus.inventory.secrets import scrub_text
-from proton_exodus.inventory.stacks import BULK_MIN, StackReader, StackRef
+from proton_exodus.inventory.stackflow import StackFollower
+from proton_exodus.inventory.stacks import StackReader
 from proton_exodus.inventory.stats import CallStats
 from proton_exodus.inventory.throttle import tune_adaptive_retries
 from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
@@ -116,41 +117,18 @@ def _crawl_scope(settings: Settings, scope: Scope, journal: Journal, stats: Call
     caller = Caller(client, journal, label=scope.label, service="proton", region=scope.region,
                     account=scope.account or "")
     with TaskRunner(concurrency, name=f"crawl-{scope.region}") as runner:
-        crawler = ProtonCrawler(caller, runner)
+        # Stacks named by ARN in the crawled account are read while the Proton crawl runs.
+        early = StackReader(settings, scope.session, stats, journal, scope.account) if scope.account else None
+        follower = StackFollower(early, runner, scope.account, scope.region)
+        crawler = ProtonCrawler(caller, runner, on_resources=follower.on_resources)
         crawler.start()
         runner.wait()
         account = scope.account or _account_from_arns(crawler.parts, warnings)
         records = assemble.build_records(crawler.parts, account, scope.region, warnings)
         refs = assemble.stack_refs(records)
-        reader = StackReader(settings, scope.session, stats, journal, account)
-        stacks, templates = _read_stacks(reader, refs, runner)
+        reader = early or StackReader(settings, scope.session, stats, journal, account)
+        stacks, templates = follower.finish(reader, refs)
     return _ScopeResult(account, records, stacks, templates)
-
-
-def _read_stacks(reader: StackReader, refs: list[StackRef], runner: TaskRunner) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    lock = threading.Lock()
-    stacks: list[dict[str, Any]] = []
-    templates: dict[str, str] = {}
-
-    def read(ref: StackRef) -> None:
-        record, text = reader.read(ref)
-        with lock:
-            stacks.append(record)
-            if text is not None and record.get("templatePath"):
-                templates[record["templatePath"]] = text
-
-    unique = sorted(set(refs), key=lambda r: (r.account, r.region, r.role_arn or "", r.name, r.resource_arn))
-    groups: dict[tuple[str, str, str | None], list[StackRef]] = {}
-    for ref in unique:
-        groups.setdefault((ref.account, ref.region, ref.role_arn), []).append(ref)
-    for group in groups.values():
-        if len(group) >= BULK_MIN:
-            runner.spawn(reader.prefetch, group)
-    runner.wait()
-    for ref in unique:
-        runner.spawn(read, ref)
-    runner.wait()
-    return stacks, templates
 
 
 def _account_from_arns(parts: dict[Any, dict[str, Any]], warnings: list[str]) -> str:

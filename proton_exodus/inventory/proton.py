@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from proton_exodus.inventory.calls import Caller
@@ -35,9 +36,11 @@ TEMPLATE_OPS = {
 class ProtonCrawler:
     """The Proton half of one scope's crawl: spawn `start()`, wait on the runner, read `parts`."""
 
-    def __init__(self, caller: Caller, runner: TaskRunner) -> None:
+    def __init__(self, caller: Caller, runner: TaskRunner,
+                 on_resources: Callable[[str, str | None, list[dict[str, Any]]], None] | None = None) -> None:
         self.caller = caller
         self.runner = runner
+        self.on_resources = on_resources  # (kind, resource ARN, provisioned resources), e.g. StackFollower
         self._lock = threading.Lock()
         self.parts: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = defaultdict(dict)
         self._seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -134,6 +137,11 @@ class ProtonCrawler:
         self.spawn(self._outputs, kind, key, outputs_op, params)
         resources = self.caller.list_all(resources_op, "provisionedResources", tolerate=NOT_FOUND, **params)
         self.put(kind, key, provisionedResources=resources or [])
+        if self.on_resources is not None and resources:
+            with self._lock:
+                part = self.parts[(kind, key)]
+                arn = (part.get("detail") or part.get("summary") or {}).get("arn")
+            self.on_resources(kind, arn, resources)
 
     def _outputs(self, kind: str, key: tuple[str, ...], op: str, params: dict[str, Any]) -> None:
         outputs = self.caller.list_all(op, "outputs", tolerate=NOT_FOUND, **params)
