@@ -34,6 +34,7 @@ from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
 from proton_exodus.settings import Settings
 
 ProgressFn = Callable[[dict[str, Any]], None]
+STACK_SHARE = 8  # at most one thread in eight reads stacks while Proton tasks are queued
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def _crawl_scope(settings: Settings, scope: Scope, journal: Journal, stats: Call
     with TaskRunner(concurrency, name=f"crawl-{scope.region}") as runner:
         # Stacks named by ARN in the crawled account are read while the Proton crawl runs.
         early = StackReader(settings, scope.session, stats, journal, scope.account) if scope.account else None
-        follower = StackFollower(early, runner, scope.account, scope.region)
+        follower = StackFollower(early, runner, scope.account, scope.region,
+                                 in_flight=max(1, concurrency // STACK_SHARE))
         crawler = ProtonCrawler(caller, runner, on_resources=follower.on_resources)
         crawler.start()
         runner.wait()

@@ -14,10 +14,12 @@ would not make.
 from __future__ import annotations
 
 import threading
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from proton_exodus.inventory.runner import TaskRunner
+from proton_exodus.inventory.runner import FIRST, TaskRunner
 from proton_exodus.inventory.stacks import BULK_MIN, StackReader, StackRef, parse_stack_identifier
 
 GroupKey = tuple[str, str, str | None]
@@ -35,14 +37,23 @@ class _Group:
 
 
 class StackFollower:
-    """Reads stacks on `runner` as resources reveal them (`on_resources`), the rest in `finish`."""
+    """Reads stacks on `runner` as resources reveal them (`on_resources`), the rest in `finish`.
 
-    def __init__(self, reader: StackReader | None, runner: TaskRunner, account: str | None, region: str) -> None:
+    Early stack tasks go ahead of the queued Proton tasks (else they would wait for all of them)
+    but at most `in_flight` at a time while Proton tasks are waiting, so CloudFormation calls do
+    not crowd Proton calls out of the pool; both services stay busy at once.
+    """
+
+    def __init__(self, reader: StackReader | None, runner: TaskRunner, account: str | None, region: str,
+                 in_flight: int = 4) -> None:
         self.reader = reader  # None: the crawled account is not known yet, so nothing is read early
         self.runner = runner
         self.account = account
         self.region = region
+        self.in_flight = max(1, in_flight)
         self._lock = threading.Lock()
+        self._waiting: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._running = 0
         self._seen: set[StackRef] = set()
         self._groups: dict[GroupKey, _Group] = {}
         self._results: dict[StackRef, tuple[dict[str, Any], str | None]] = {}
@@ -69,9 +80,33 @@ class StackFollower:
                     group.listing = True
                     to_list.append(group)
         for group in to_list:
-            self.runner.spawn(self._list_then_read, group)
+            self._submit(self._list_then_read, group)
         for ref in to_read:
-            self.runner.spawn(self._read, ref)
+            self._submit(self._read, ref)
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        with self._lock:
+            self._waiting.append((fn, args))
+        self._pump()
+
+    def _pump(self) -> None:
+        """Start waiting stack tasks: up to `in_flight` at once, all of them once the pool has
+        nothing else queued (the Proton crawl is winding down)."""
+        with self._lock:
+            start = []
+            while self._waiting and (self._running < self.in_flight or not self.runner.queued()):
+                start.append(self._waiting.popleft())
+                self._running += 1
+        for fn, args in start:
+            self.runner.spawn(self._run, fn, args, priority=FIRST)
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        finally:
+            with self._lock:
+                self._running -= 1
+            self._pump()
 
     def _early_ref(self, kind: str, resource_arn: str, res: dict[str, Any]) -> StackRef | None:
         """The StackRef of a stack in the crawled account named by ARN; None for anything else."""
@@ -91,7 +126,7 @@ class StackFollower:
             group.ready = True
             refs, group.pending = group.pending, []
         for ref in refs:
-            self.runner.spawn(self._read, ref)
+            self._submit(self._read, ref)
 
     def _read(self, ref: StackRef) -> None:
         assert self.reader is not None
@@ -101,7 +136,7 @@ class StackFollower:
 
     # -- after the Proton crawl -----------------------------------------------------------------
     def finish(self, reader: StackReader, refs: list[StackRef]) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        """Every stack of `refs` (records in `refs` order, template texts by path); reads what is left.
+        """Every stack of `refs` (records sorted by ref, template texts by path); reads what is left.
 
         Call after `runner.wait()`, so every early read has landed. Early reads of refs that
         `refs` lacks (a resource deleted during the crawl) are dropped.
