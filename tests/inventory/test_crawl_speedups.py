@@ -1,0 +1,107 @@
+"""The crawl's speed-ups keep its results: task priority, early stack reads, cached spec redaction."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from proton_exodus.inventory import secrets
+from proton_exodus.inventory.runner import FIRST, TaskRunner
+from proton_exodus.inventory.stackflow import StackFollower
+from proton_exodus.inventory.stacks import BULK_MIN, StackRef
+
+ACCOUNT = "123456789012"
+
+
+def test_first_priority_tasks_overtake_queued_ones() -> None:
+    order: list[str] = []
+    gate = threading.Event()
+    with TaskRunner(1) as runner:
+        runner.spawn(gate.wait)  # occupies the only worker while the others queue
+        for name in ("a", "b"):
+            runner.spawn(order.append, name)
+        runner.spawn(order.append, "urgent", priority=FIRST)
+        gate.set()
+        runner.wait()
+    assert order == ["urgent", "a", "b"]
+
+
+class FakeReader:
+    """Records what the follower asks of a StackReader."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.prefetched: list[tuple[str, str, str | None]] = []
+        self.read_refs: list[StackRef] = []
+        self.listed_before_read: list[bool] = []
+
+    def prefetch(self, refs: list[StackRef]) -> None:
+        with self.lock:
+            self.prefetched.append((refs[0].account, refs[0].region, refs[0].role_arn))
+
+    def read(self, ref: StackRef) -> tuple[dict[str, Any], str | None]:
+        with self.lock:
+            self.read_refs.append(ref)
+            self.listed_before_read.append(bool(self.prefetched))
+        return {"StackName": ref.name, "templatePath": f"stacks/{ref.name}.template"}, f"body of {ref.name}"
+
+
+def _arn(name: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:cloudformation:us-east-1:{account}:stack/{name}/0000"
+
+
+def _ref(name: str, resource: str, kind: str = "environment") -> StackRef:
+    return StackRef(name, ACCOUNT, "us-east-1", None, resource, kind)
+
+
+def test_stacks_named_by_arn_are_read_early_once_listed_and_the_rest_at_the_end() -> None:
+    reader = FakeReader()
+    with TaskRunner(4) as runner:
+        follower = StackFollower(reader, runner, ACCOUNT, "us-east-1", in_flight=2)  # type: ignore[arg-type]
+        for i in range(BULK_MIN + 2):
+            follower.on_resources("environments", f"arn:env/{i}",
+                                  [{"identifier": _arn(f"env-{i}"), "provisioningEngine": "CLOUDFORMATION"}])
+        follower.on_resources("components", "arn:comp/x", [{"identifier": "plain-name"}])
+        follower.on_resources("components", "arn:comp/y", [{"identifier": _arn("other", "210987654321")}])
+        runner.wait()
+        assert reader.prefetched == [(ACCOUNT, "us-east-1", None)]  # one listing for the group
+        assert len(reader.read_refs) == BULK_MIN + 2  # the ARN-named stacks in the account, no others
+        assert all(reader.listed_before_read)  # reads waited for the group's DescribeStacks listing
+        refs = [_ref(f"env-{i}", f"arn:env/{i}") for i in range(BULK_MIN + 2)]
+        refs += [_ref("plain-name", "arn:comp/x", "component"), _ref("env-0", "arn:env/0")]  # a duplicate
+        stacks, templates = follower.finish(reader, refs)  # type: ignore[arg-type]
+    assert len(reader.read_refs) == BULK_MIN + 3  # only plain-name was left for the end
+    assert [s["StackName"] for s in stacks] == sorted(s["StackName"] for s in stacks)
+    assert templates["stacks/plain-name.template"] == "body of plain-name"
+    assert len(stacks) == BULK_MIN + 3
+
+
+def test_a_small_group_is_not_listed_early_and_is_read_at_the_end() -> None:
+    reader = FakeReader()
+    with TaskRunner(2) as runner:
+        follower = StackFollower(reader, runner, ACCOUNT, "us-east-1")  # type: ignore[arg-type]
+        follower.on_resources("environments", "arn:env/1", [{"identifier": _arn("env-1")}])
+        runner.wait()
+        assert reader.read_refs == [] and reader.prefetched == []
+        stacks, _ = follower.finish(reader, [_ref("env-1", "arn:env/1")])  # type: ignore[arg-type]
+    assert [s["StackName"] for s in stacks] == ["env-1"] and reader.prefetched == []
+
+
+SPEC = """proton: ServiceSpec
+pipeline:
+  token: abc123456789
+instances:
+  - name: a
+    spec:
+      db_password: 'hunter2222'   # a comment stays
+      port: 8080
+"""
+
+
+def test_cached_redaction_equals_a_fresh_one_for_every_scope() -> None:
+    for scope in ("services/a/spec", "deployments/d1/initialState/service/spec"):
+        fresh = secrets._redact(SPEC, lambda path, scope=scope: secrets._secret_id(scope, path))
+        assert secrets.redact_spec(SPEC, scope) == fresh
+        assert secrets.redact_spec(SPEC, scope) == fresh  # from the cache
+    text, found = secrets.redact_spec(SPEC, "services/a/spec")
+    assert sorted(found.values()) == ["abc123456789", "hunter2222"] and "# a comment stays" in text
