@@ -18,33 +18,63 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 WINDOW = 40  # answers remembered per client
 THRESHOLD = 0.5  # throttled share of recent answers above which the rate limiter reacts
+ADMITTED_WINDOW = 1.0  # seconds over which the server's admitted rate is measured
 BACKOFF_SCALE = 0.25
 UNLIMITED = 10**9
 
 
 class _NoiseFilter:
-    """Passes throttles to the rate limiter only when most recent answers were throttles."""
+    """Passes throttles to the rate limiter only when most recent answers were throttles, and keeps
+    the limiter's send rate at or above the rate the server admitted over the last second.
 
-    def __init__(self, on_receiving_response: Callable[..., Any], is_throttle: Callable[..., bool]) -> None:
+    botocore caps the new send rate at twice its measured rate, which it only measures in
+    half-second buckets: throttles in a crawl's first half second (the server's burst spent) find
+    it at 0, so the rate falls to botocore's floor of 0.5 request/s, and with it the measured rate:
+    the crawl stalled for 3-4 s climbing back (measured at 50 requests/s). The admitted rate is
+    what the server allows, so sending at it wastes nothing.
+    """
+
+    def __init__(self, on_receiving_response: Callable[..., Any], is_throttle: Callable[..., bool],
+                 limiter: Any = None) -> None:
         self._forward = on_receiving_response
         self._is_throttle = is_throttle
+        self._limiter = limiter
         self._recent: deque[bool] = deque(maxlen=WINDOW)
+        self._admitted: deque[float] = deque()  # when recent non-throttled answers came
         self._lock = threading.Lock()
 
     def on_receiving_response(self, **kwargs: Any) -> None:
         throttled = bool(self._is_throttle(**kwargs))
+        now = time.monotonic()
         with self._lock:
             self._recent.append(throttled)
             share = sum(self._recent) / len(self._recent)
+            if not throttled:
+                self._admitted.append(now)
+            while self._admitted and now - self._admitted[0] > ADMITTED_WINDOW:
+                self._admitted.popleft()
+            admitted_rate = len(self._admitted) / ADMITTED_WINDOW
         if throttled and share < THRESHOLD:
             return
         self._forward(**kwargs)
+        self._keep_rate_at_least(admitted_rate)
+
+    def _keep_rate_at_least(self, rate: float) -> None:
+        """After botocore's update (on throttles and successes alike, both cap at 2x its measure)."""
+        bucket = getattr(self._limiter, "_token_bucket", None)
+        lock = getattr(self._limiter, "_lock", None)
+        if bucket is None or lock is None or rate <= 0 or not getattr(self._limiter, "_enabled", False):
+            return
+        with lock:
+            if bucket.max_rate < rate:
+                bucket.max_rate = rate
 
 
 def _handlers(client: Any, event: str) -> list[Any]:
@@ -67,8 +97,8 @@ def tune_adaptive_retries(client: Any) -> Any:
             if detector is None:
                 continue
             client.meta.events.unregister("needs-retry", handler)
-            client.meta.events.register("needs-retry",
-                                        _NoiseFilter(handler, detector.is_throttling_error).on_receiving_response)
+            client.meta.events.register("needs-retry", _NoiseFilter(
+                handler, detector.is_throttling_error, owner).on_receiving_response)
         elif isinstance(owner, RetryHandler):
             _unlimited_quota(owner)
             _short_backoff(owner)
