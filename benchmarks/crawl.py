@@ -5,6 +5,11 @@ per Proton call. Prints resources, API calls and wall time for both crawls, the 
 extra calls the crawler makes for data the baseline does not collect (STS identity, CloudFormation
 stacks and templates). With `--rate-limit R` it also shows how close the crawl gets to calls / R.
 
+It also prints where the time goes: the CPU each side spent (this process, with every crawl thread
+under one GIL, and the server process), per API call. Once the crawl is concurrent, its wall time
+is bounded below by this process's CPU time (one GIL) and by both sides' CPU over the cores, not by
+the 20 ms latency; the sequential crawl is bounded by calls x (latency + CPU per call).
+
     .venv/bin/python benchmarks/crawl.py [--environments 10 --services 20 --instances 3]
                                          [--concurrency 32] [--rate-limit 100]
 """
@@ -38,6 +43,38 @@ def serve(port_file: Path, latency_ms: float, rate_limit: float | None) -> None:
     with LocalProtonServer(port=0, faults=faults) as srv:
         port_file.write_text(str(srv.port))
         sys.stdin.read()
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None where /proc is not available."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds this process and the server used between start() and stop()."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.client = 0.0
+        self.server: float | None = None
+
+    def __enter__(self) -> CpuMeter:
+        self._client0, self._server0 = time.process_time(), process_cpu(self.server_pid)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.client = time.process_time() - self._client0
+        server1 = process_cpu(self.server_pid)
+        self.server = None if server1 is None or self._server0 is None else server1 - self._server0
+
+    def line(self, label: str, calls: int, wall: float) -> str:
+        server = "n/a" if self.server is None else f"{self.server:5.2f} s ({1000 * self.server / calls:.2f} ms/call)"
+        return (f"{label:<22}client CPU {self.client:5.2f} s ({1000 * self.client / calls:.2f} ms/call, "
+                f"{100 * self.client / wall:3.0f}% of a core); server CPU {server}")
 
 
 def start_server(latency_ms: float, rate_limit: float | None) -> tuple[subprocess.Popen, str]:
@@ -94,8 +131,9 @@ def main() -> None:
     proc, url = start_server(args.latency_ms, args.rate_limit)
     try:
         seed_estate(url, EstateSize(args.environments, args.services, args.instances))
-        base_n, base_calls, base_s = baseline(url)
-        with tempfile.TemporaryDirectory() as tmp:
+        with CpuMeter(proc.pid) as base_cpu:
+            base_n, base_calls, base_s = baseline(url)
+        with tempfile.TemporaryDirectory() as tmp, CpuMeter(proc.pid) as crawl_cpu:
             n, calls, secs, stacks = crawler(url, args.concurrency, Path(tmp) / "snap")
     finally:
         proc.stdin.close()
@@ -113,8 +151,21 @@ def main() -> None:
     print(f"speed-up: {base_s / secs:.1f}x;  Proton calls: {proton_calls} vs {base_calls} "
           f"({proton_calls - base_calls:+d});  extra calls for data the baseline lacks: "
           + ", ".join(f"{op} {c}" for op, c in sorted(extra.items())) + f" ({stacks} stacks)")
+    print("where the time goes:")
+    print(base_cpu.line("  sequential boto3", base_calls, base_s))
+    print(crawl_cpu.line("  exodus inventory", calls["total"], secs))
+    floor = crawl_cpu.client
+    if crawl_cpu.server is not None:
+        floor = max(floor, (crawl_cpu.client + crawl_cpu.server) / (os.cpu_count() or 1))
+    print(f"  sequential: {base_calls} calls x {1000 * base_s / base_calls:.1f} ms ({args.latency_ms:g} ms latency "
+          f"+ CPU of both sides); exodus: CPU-bound, floor {floor:.2f} s on {os.cpu_count()} cores "
+          f"(client CPU under one GIL, or both sides' CPU over the cores) = at most "
+          f"{base_s / floor:.1f}x here; 8x needs {base_s / 8:.2f} s")
     if args.rate_limit:
-        print(f"rate-limited floor calls/rate = {proton_calls / args.rate_limit:.2f} s; crawl took {secs:.2f} s")
+        burst = max(1.0, args.rate_limit)  # the local server's default bucket size (FaultConfig.burst)
+        print(f"rate-limited floor calls/rate = {proton_calls / args.rate_limit:.2f} s "
+              f"({max(0.0, proton_calls - burst) / args.rate_limit:.2f} s after the server's burst of {burst:g}); "
+              f"crawl took {secs:.2f} s")
 
 
 if __name__ == "__main__":
