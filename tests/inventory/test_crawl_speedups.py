@@ -105,3 +105,30 @@ def test_cached_redaction_equals_a_fresh_one_for_every_scope() -> None:
         assert secrets.redact_spec(SPEC, scope) == fresh  # from the cache
     text, found = secrets.redact_spec(SPEC, "services/a/spec")
     assert sorted(found.values()) == ["abc123456789", "hunter2222"] and "# a comment stays" in text
+
+
+def test_the_adaptive_send_rate_never_falls_below_what_the_server_admitted() -> None:
+    """botocore's limiter, measuring 0 in its first half second, would drop to 0.5 request/s."""
+    from botocore.retries.bucket import Clock, TokenBucket
+
+    from proton_exodus.inventory.throttle import _NoiseFilter
+
+    class Limiter:  # the parts of botocore's ClientRateLimiter the filter touches
+        def __init__(self) -> None:
+            self._token_bucket = TokenBucket(max_rate=1000, clock=Clock())
+            self._lock = threading.Lock()
+            self._enabled = False
+
+        def on_receiving_response(self, throttled: bool) -> None:
+            if throttled:
+                self._enabled = True
+            self._token_bucket.max_rate = 0.5  # min(new rate, 2 x a measured rate of 0)
+
+    limiter = Limiter()
+    filt = _NoiseFilter(limiter.on_receiving_response, lambda throttled: throttled, limiter)
+    for _ in range(30):
+        filt.on_receiving_response(throttled=False)  # 30 admitted within the last second
+    assert limiter._token_bucket.max_rate == 0.5  # not enabled yet: botocore's own behaviour
+    for _ in range(40):
+        filt.on_receiving_response(throttled=True)  # throttles become the majority: forwarded
+    assert limiter._enabled and limiter._token_bucket.max_rate == 30.0
