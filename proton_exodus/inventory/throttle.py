@@ -6,11 +6,14 @@ random throttling: 315 calls took 188 s instead of 5 s):
   at random, whatever the rate, drive it to its 0.5 request/s floor;
 - the retry quota (500 units, 5 per throttled retry) runs dry after a few hundred throttles and
   then fails calls outright;
-- the first throttling backoff waits up to 1 s.
+- the first throttling backoff waits up to 1 s, and later ones up to 20 s: a few unlucky calls
+  throttled five or six times in a row then hold the crawl's end for seconds after all else is done
+  (measured: 7.0 s for 262 Proton calls at 50 requests/s, whose main phase ended at 4.2 s).
 So the rate limiter only hears about throttles while they are the majority of recent answers
 (what a server-side rate limit looks like once the burst is spent: the crawl then converges on
 the allowed rate, calls / rate), the quota is made unlimited (max_attempts still bounds each
-call), and backoff starts at up to 0.25 s, doubling per attempt. If botocore's internals change,
+call), and backoff starts at up to 0.25 s, doubling per attempt up to 1 s (the rate limiter, not
+the backoff, paces a throttled crawl). If botocore's internals change,
 `tune_adaptive_retries` leaves the client as botocore built it.
 """
 
@@ -27,6 +30,7 @@ WINDOW = 40  # answers remembered per client
 THRESHOLD = 0.5  # throttled share of recent answers above which the rate limiter reacts
 ADMITTED_WINDOW = 1.0  # seconds over which the server's admitted rate is measured
 BACKOFF_SCALE = 0.25
+MAX_BACKOFF = 1.0  # seconds
 UNLIMITED = 10**9
 
 
@@ -115,3 +119,5 @@ def _short_backoff(handler: Any) -> None:
     backoff = getattr(getattr(handler, "_retry_policy", None), "_retry_backoff", None)
     if backoff is not None and hasattr(backoff, "_random"):
         backoff._random = lambda: random.random() * BACKOFF_SCALE
+        if hasattr(backoff, "_max_backoff"):  # botocore caps base_scale * 2**i before the random factor
+            backoff._max_backoff = MAX_BACKOFF / BACKOFF_SCALE
