@@ -107,9 +107,46 @@ class Caller:
     def _paginate(self, op: str, result_key: str, params: dict[str, Any]) -> list[Any]:
         paginator, config = self._pager(op)
         items: list[Any] = []
-        if paginator is not None:
+        tokens = _simple_tokens(paginator)
+        if tokens is not None:
+            items.extend(self._follow_tokens(op, result_key, params, tokens, config))
+        elif paginator is not None:
             for page in paginator.paginate(**params, PaginationConfig=config):
                 items.extend(page.get(result_key) or [])
         else:
             items.extend(getattr(self.client, xform_name(op))(**params).get(result_key) or [])
         return jsonable(items)
+
+    def _follow_tokens(self, op: str, result_key: str, params: dict[str, Any], tokens: tuple[str, str, str | None],
+                       config: dict[str, Any]) -> list[Any]:
+        """The pages of `op`, following its one next-token as botocore's paginator would, without the
+        paginator's per-call machinery (a fifth of a List call's client CPU, measured)."""
+        input_token, output_token, limit_key = tokens
+        method = getattr(self.client, xform_name(op))
+        kwargs = dict(params)
+        if limit_key and "PageSize" in config:
+            kwargs[limit_key] = config["PageSize"]
+        items: list[Any] = []
+        while True:
+            page = method(**kwargs)
+            items.extend(page.get(result_key) or [])
+            token = page.get(output_token)
+            if not token:  # botocore treats an empty token as the last page too
+                return items
+            if token == kwargs.get(input_token):
+                from botocore.exceptions import PaginationError
+
+                raise PaginationError(message=f"The same next token was received twice: {token}")
+            kwargs[input_token] = token
+
+
+def _simple_tokens(paginator: Any) -> tuple[str, str, str | None] | None:
+    """(input token, output token, limit key) of a paginator with one plain next-token, else None."""
+    cfg = getattr(paginator, "_pagination_cfg", None)
+    if not isinstance(cfg, dict) or "more_results" in cfg:
+        return None
+    input_token, output_token, limit_key = cfg.get("input_token"), cfg.get("output_token"), cfg.get("limit_key")
+    plain = all(isinstance(t, str) and t.isidentifier() for t in (input_token, output_token))
+    if not plain or not (limit_key is None or isinstance(limit_key, str)):
+        return None
+    return input_token, output_token, limit_key
