@@ -132,3 +132,36 @@ def test_the_adaptive_send_rate_never_falls_below_what_the_server_admitted() -> 
     for _ in range(40):
         filt.on_receiving_response(throttled=True)  # throttles become the majority: forwarded
     assert limiter._enabled and limiter._token_bucket.max_rate == 30.0
+
+
+def test_pages_are_followed_by_token_as_botocore_would() -> None:
+    import boto3
+    import pytest
+    from botocore.exceptions import PaginationError
+
+    from proton_exodus.inventory.calls import Caller, _simple_tokens
+    from proton_exodus.inventory.journal import Journal
+
+    proton = boto3.client("proton", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    assert _simple_tokens(proton.get_paginator("list_services")) == ("nextToken", "nextToken", "maxResults")
+
+    class Pages:
+        def __init__(self, tokens: list[str]) -> None:
+            self.tokens, self.seen = tokens, []
+
+        def list_services(self, **kwargs: Any) -> dict[str, Any]:
+            self.seen.append(kwargs)
+            index = len(self.seen) - 1
+            return {"services": [{"name": f"s{index}"}], "nextToken": self.tokens[index]}
+
+    caller = Caller(proton, Journal.__new__(Journal), label="t", service="proton", region="us-east-1")
+    pages = Pages(["a", "b", ""])
+    caller.client = pages
+    items = caller._follow_tokens("ListServices", "services", {}, ("nextToken", "nextToken", "maxResults"),
+                                  {"PageSize": 100})
+    assert [i["name"] for i in items] == ["s0", "s1", "s2"]
+    assert pages.seen == [{"maxResults": 100}, {"maxResults": 100, "nextToken": "a"},
+                          {"maxResults": 100, "nextToken": "b"}]
+    caller.client = Pages(["a", "a"])
+    with pytest.raises(PaginationError):
+        caller._follow_tokens("ListServices", "services", {}, ("nextToken", "nextToken", None), {})
