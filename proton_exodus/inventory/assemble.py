@@ -135,12 +135,15 @@ def _identity(kind: str, rec: dict[str, Any]) -> str:
 def redact_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Swap sensitive spec values for placeholders everywhere specs appear; return {id: clear value}."""
     secrets: dict[str, Any] = {}
+    touched: list[tuple[dict[str, Any], str]] = []
 
     def swap(holder: dict[str, Any], key: str, scope: str) -> None:
         text = holder.get(key)
         if isinstance(text, str) and text:
             holder[key], found = redact_spec(text, scope)
             secrets.update(found)
+            if found:
+                touched.append((holder, key))
 
     for kind, fields in SPEC_FIELDS.items():
         for rec in records.get(kind, []):
@@ -154,7 +157,29 @@ def redact_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 if isinstance(state, dict):
                     for name in ("spec", "serviceSpec"):
                         swap(state, name, f"deployments/{_identity('deployments', rec)}/{state_key}/{member}/{name}")
-    return dict(sorted(secrets.items()))
+    return _one_id_per_value(secrets, touched)
+
+
+def _one_id_per_value(secrets: dict[str, Any], touched: list[tuple[dict[str, Any], str]]) -> dict[str, Any]:
+    """One placeholder per clear value: a value held in several places (a service spec, its
+    instances, deployments) keeps one of its ids everywhere, so a template that renders it
+    (scrubbed with that id) and the spec input it came from name the same secret. The id kept is
+    the one met first (environments, services, instances... before deployments), so two snapshots
+    of one estate agree on it however many deployments each recorded."""
+    import json
+
+    from proton_exodus.inventory.secrets import PLACEHOLDER, PLACEHOLDER_RE
+
+    canonical: dict[str, str] = {}
+    for secret_id in secrets:  # first met wins: records before deployments, as the snapshot lists them
+        canonical.setdefault(json.dumps(secrets[secret_id], sort_keys=True, default=str), secret_id)
+    renames = {sid: canonical[json.dumps(v, sort_keys=True, default=str)] for sid, v in secrets.items()}
+    renames = {old: new for old, new in renames.items() if old != new}
+    if renames:  # canonical ids are never renamed, so one pass is enough
+        for holder, key in touched:
+            holder[key] = PLACEHOLDER_RE.sub(lambda m: PLACEHOLDER.format(renames.get(m.group(1), m.group(1))),
+                                             holder[key])
+    return {sid: value for sid, value in sorted(secrets.items()) if sid not in renames}
 
 
 def merge_connections(records: dict[str, list[dict[str, Any]]]) -> None:

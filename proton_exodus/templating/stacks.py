@@ -258,12 +258,18 @@ def _scrub(text: str, clear: str, ref: str) -> str:
 
 
 def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], str | None]:
-    """Secret name exodus chose -> the clear value it stands for (None when redacted or unknown)."""
+    """Secret name exodus chose -> the clear value it stands for; in a redacted snapshot, the
+    placeholder standing for it (deployed templates hold the same placeholder); None when unknown."""
+    from proton_exodus.units import SECRET_PLACEHOLDER
+
     def find(name: str) -> str | None:
         prefix = f"exodus/{unit.stack_name}/"
         if not name.startswith(prefix):
             return None
-        value = clear_value(snapshot, unit.inputs.get(name[len(prefix):]))
+        held = unit.inputs.get(name[len(prefix):])
+        value = clear_value(snapshot, held)
+        if value is None and isinstance(held, str) and SECRET_PLACEHOLDER.match(held):
+            return held
         return None if value is None else str(value)
     return find
 

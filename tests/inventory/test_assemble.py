@@ -97,6 +97,11 @@ def test_redact_records_covers_specs_pipelines_and_deployment_states() -> None:
     assert set(secrets.values()) == {"t0ps3cret"}
     # the pipeline spec inside the service and the pipeline record share one placeholder
     assert records["services"][0]["pipeline"]["spec"] == records["service_pipelines"][0]["spec"]
+    # one id per clear value, everywhere it is held (deployments included)
+    assert len(secrets) == 1
+    (secret_id,) = secrets
+    assert records["deployments"][0]["targetState"]["servicePipeline"]["spec"] == \
+        records["service_pipelines"][0]["spec"] and secret_id in records["services"][0]["spec"]
 
 
 def test_parse_stack_identifier() -> None:
