@@ -11,16 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from proton_exodus.inventory.secrets import MIN_SCRUB_LENGTH, PLACEHOLDER_RE
 from proton_exodus.templating.parameterise import SECRET_REF, secret_name
-
-MIN_SECRET_LENGTH = 6  # shorter values would match innocent text
 
 
 def _input_names(inputs: Mapping[str, Any], secrets: Mapping[str, Any], clear: str) -> list[str]:
     """Inputs holding this clear value: as is (units) or as any placeholder that stands for it
     (snapshot records: one value may have several ids, one per place a spec held it)."""
-    from proton_exodus.inventory.secrets import PLACEHOLDER_RE
-
     def holds(value: Any) -> bool:
         if not isinstance(value, str):
             return False
@@ -38,7 +35,7 @@ def redact_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
     """
     names: list[str] = []
     items = [(sid, value) for sid, value in secrets.items()
-             if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH]
+             if isinstance(value, str) and len(value) >= MIN_SCRUB_LENGTH]
     for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
         if value not in text:
             continue

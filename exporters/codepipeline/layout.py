@@ -5,14 +5,7 @@ templates under `stacks/<group>/`. Read by the exporter and by `exodus plan` (th
 from __future__ import annotations
 
 from exporters import Handover, StackRef
-from proton_exodus.pipelines import slug
-
-
-def group_of(kind: str, name: str, environment: str | None, service: str | None) -> str:
-    """`environments/<env>` for environment-side stacks, `services/<service>` for a pipeline stack."""
-    if kind == "service_pipeline":
-        return f"services/{slug(service or name)}"
-    return f"environments/{slug(environment or name)}"
+from proton_exodus.pipelines import slug, stack_group
 
 
 def pipeline_path(group: str) -> str:
@@ -34,5 +27,5 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
     """The pipeline template that deploys `ref`'s stack; an account needs no file (only a connection)."""
     if ref.kind == "account" or not ref.stack_name:
         return ()
-    group = group_of(ref.kind, ref.name, ref.environment, ref.service)
+    group = stack_group(ref.kind, ref.name, ref.environment, ref.service)
     return (Handover(pipeline_path(group), pipeline_stack(group), pipeline_name(group)),)

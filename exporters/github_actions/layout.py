@@ -5,14 +5,7 @@ build workflow replacing a Proton service pipeline. Read by the exporter and by 
 from __future__ import annotations
 
 from exporters import Handover, StackRef
-from proton_exodus.pipelines import slug
-
-
-def group_of(kind: str, name: str, environment: str | None, service: str | None) -> str:
-    """`environments/<env>` for environment-side stacks, `services/<service>` for a pipeline stack."""
-    if kind == "service_pipeline":
-        return f"services/{slug(service or name)}"
-    return f"environments/{slug(environment or name)}"
+from proton_exodus.pipelines import slug, stack_group
 
 
 def workflow_path(group: str) -> str:
@@ -30,7 +23,7 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
     build workflow); an account needs no file (an OIDC role and GitHub environment)."""
     if ref.kind == "account" or not ref.stack_name:
         return ()
-    path = workflow_path(group_of(ref.kind, ref.name, ref.environment, ref.service))
+    path = workflow_path(stack_group(ref.kind, ref.name, ref.environment, ref.service))
     found = [Handover(path, path.rsplit("/", 1)[-1], path.rsplit("/", 1)[-1])]
     if ref.kind == "service_pipeline" and ref.service:
         found.append(Handover(service_ci_path(ref.service), "pipeline.yml", "pipeline.yml", role="ci"))

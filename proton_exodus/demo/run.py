@@ -33,7 +33,6 @@ DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and 
 MOTO_SEED = 12  # issue 12; seeds moto's StackIds, request IDs and other random identifiers
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
-MIN_SECRET_LEN = 6  # shorter "secrets" would rewrite unrelated text
 BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
 WORKER_THREAD = "proton-engine-worker"  # proton_exodus/engine/deployments.py names its thread so
 PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
@@ -140,6 +139,7 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     templates carry in clear swapped for the specs' {{exodus:secret:ID}} placeholders."""
     from proton_exodus.demo.estate import BUNDLES_DIR
     from proton_exodus.inventory import crawl_estate
+    from proton_exodus.inventory.secrets import scrub_text
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
 
     # The demo estate lives in its own Region of the local cloud: --profile/--region/--endpoint-url do not apply.
@@ -150,22 +150,17 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     text = json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)
     records = _normalise_records(json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL)))
     loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks))
-    templates = {s["templatePath"]: _scrub(loaded.stack_template(s) or "", loaded.secrets)
+    templates = {s["templatePath"]: scrub_text(loaded.stack_template(s) or "", loaded.secrets)
                  for s in loaded.stacks if s.get("templatePath") and loaded.stack_template(s) is not None}
     write_snapshot(replace(loaded, secrets={}, templates=templates), dest)
     return loaded
 
 
-def _scrub(text: str, secrets: dict[str, Any]) -> str:
-    """Swap every clear secret value in `text` for its placeholder (longest values first)."""
-    from proton_exodus.inventory.secrets import scrub_text
-
-    return scrub_text(text, secrets)
-
-
 def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
     """Files under `root` that hold a clear secret value."""
-    values = [str(v).encode() for v in secrets.values() if len(str(v)) >= MIN_SECRET_LEN]
+    from proton_exodus.inventory.secrets import MIN_SCRUB_LENGTH
+
+    values = [str(v).encode() for v in secrets.values() if len(str(v)) >= MIN_SCRUB_LENGTH]
     return sorted(str(p.relative_to(root)) for p in root.rglob("*")
                   if p.is_file() and any(v in p.read_bytes() for v in values))
 

@@ -13,6 +13,7 @@ from proton_exodus.pipelines.estate import (
     levels,
     load_units,
     slug,
+    stack_group,
 )
 from proton_exodus.pipelines.production import is_production_like
 from proton_exodus.pipelines.retired_api import CommandContext, mentions_proton_api, rewrite_command
@@ -36,4 +37,5 @@ __all__ = [
     "mentions_proton_api",
     "rewrite_command",
     "slug",
+    "stack_group",
 ]

@@ -73,6 +73,15 @@ def slug(text: str, limit: int = 60) -> str:
     return out[:limit].rstrip("-") or "x"
 
 
+def stack_group(kind: str, name: str, environment: str | None, service: str | None) -> str:
+    """The file group a stack deploys from: `services/<service>` for a service pipeline's stack,
+    `environments/<env>` for the rest (environment, components, instances). Shared by both pipeline
+    exporters and their `handover` layouts, so paths agree."""
+    if kind == "service_pipeline":
+        return f"services/{slug(service or name)}"
+    return f"environments/{slug(environment or name)}"
+
+
 def load_units(ctx: ExportContext) -> list[DeploymentUnit]:
     """The context's units, or units built from its snapshot when the caller passed none."""
     if ctx.units:
@@ -154,12 +163,11 @@ def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any
 def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Mapping[str, Mapping[str, Any]],
               prod_envs: set[str | None], units: Sequence[DeploymentUnit],
               by_arn: Mapping[str, StackArtefact]) -> StackArtefact:
+    group = stack_group(unit.kind, unit.name, unit.environment, unit.service)
     if unit.kind == "service_pipeline":
-        group = f"services/{slug(unit.service or unit.name)}"
         instance_envs = {u.environment for u in units if u.service == unit.service and u.kind == "service_instance"}
         production = bool(instance_envs & prod_envs)
     else:
-        group = f"environments/{slug(unit.environment or unit.name)}"
         production = unit.environment in prod_envs
     base = f"stacks/{group}/{unit.stack_name}"
     stack = ctx.snapshot.stack_for(unit.arn) or {}
