@@ -62,8 +62,8 @@ def _arn(path: str) -> str:
 
 def plan_stacks(bundles: Path, envs: int, services: int, instances: int) -> list[dict[str, Any]]:
     """(name, template, tags) for every stack, rendered from the seeding bundles like Proton would."""
-    from proton_exodus.bundle import load_bundle
-    from proton_exodus.render import (
+    from proton_exodus.proton.bundle import load_bundle
+    from proton_exodus.proton.render import (
         EnvironmentContext,
         InstanceContext,
         ServiceContext,

@@ -22,7 +22,7 @@ def main() -> int:
     parser.add_argument("--target", default="cfn-git-sync")
     args = parser.parse_args()
     from proton_exodus.export import run_export
-    from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
     snap = build_synthetic_snapshot(SyntheticSize(args.environments, args.services, args.per_service))
     instances = len(snap.kind("service_instances"))

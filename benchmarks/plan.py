@@ -22,7 +22,7 @@ def main() -> None:
     from proton_exodus.audit import audit_snapshot
     from proton_exodus.graph import build_graph
     from proton_exodus.plan import plan_files, plan_waves
-    from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
     c0 = time.process_time()
     t0 = time.perf_counter()

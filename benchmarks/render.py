@@ -11,8 +11,8 @@ import argparse
 import time
 from pathlib import Path
 
-from proton_exodus.bundle import load_bundle
-from proton_exodus.render import EnvironmentContext, ServiceContext, render_service_instance
+from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.proton.render import EnvironmentContext, ServiceContext, render_service_instance
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BUNDLE = CORPUS / "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/load-balanced-fargate-svc/v1"

@@ -47,7 +47,7 @@ class ExportContext:
     graph: nx.MultiDiGraph
     options: Mapping[str, str] = field(default_factory=dict)
     only: tuple[str, ...] = ()  # environment or service names to restrict the export to; empty = all
-    units: Sequence[Any] = ()  # proton_exodus.units.DeploymentUnit, one per stack, in dependency order
+    units: Sequence[Any] = ()  # proton_exodus.model.units.DeploymentUnit, one per stack, in dependency order
     plan: Mapping[str, Any] | None = None  # plan.json contents when a plan exists
 
 

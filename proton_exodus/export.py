@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from exporters import ExportContext, Finding, Registry
 from proton_exodus.errors import BadInput
+from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.output.writer import WriteReport, build_manifest, write_export
-from proton_exodus.units import DeploymentUnit, build_units, select_units
 
 if TYPE_CHECKING:
     import networkx as nx

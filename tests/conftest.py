@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
-SCHEMAS = SHARED / "schemas"
+from tests.support.paths import CORPUS, REPO, SCHEMAS, SHARED  # noqa: F401 - re-exported to fixtures
 
 _AWS_VARS = [v for v in os.environ if v.startswith("AWS_")]
 

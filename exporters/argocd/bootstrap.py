@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from exporters.argocd import manifests as m
-from proton_exodus.k8s import dump_documents
+from exporters.argocd.k8s import dump_documents
 
 # Argo CD removed the built-in health check for Application in 1.8; without this, the root app's
 # sync waves would not wait for an environment to be healthy before its services (TARGETS.md §4.4).

@@ -16,9 +16,9 @@ from typing import Any
 from exporters import ExportContext, ExportResult, Finding
 from exporters.argocd import layout
 from exporters.argocd import manifests as m
+from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.workloads import find_manifests, render_manifest
-from proton_exodus.k8s import dump_documents, k8s_name, label_value
-from proton_exodus.secret_refs import redact_secrets
+from proton_exodus.model.secret_refs import redact_secrets
 
 # Sync-wave order follows the dependency graph: environment, then its instances, then the components
 # attached to them, then the pipelines that read the instances' outputs.
@@ -46,7 +46,7 @@ class Options:
 def _units(ctx: ExportContext) -> list[Any]:
     if ctx.units:
         return list(ctx.units)
-    from proton_exodus.units import build_units
+    from proton_exodus.model.units import build_units
 
     return list(build_units(ctx.snapshot))
 

@@ -6,8 +6,8 @@ ProviderConfig per account. Read by the exporter and by `exodus plan` (through `
 from __future__ import annotations
 
 from exporters import Handover, StackRef
+from exporters.argocd.k8s import k8s_name
 from exporters.argocd.manifests import provider_config_name
-from proton_exodus.k8s import k8s_name
 
 PROVIDER_FILE = "bootstrap/crossplane-provider.yaml"
 

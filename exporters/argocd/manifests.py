@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from proton_exodus.k8s import k8s_name
+from exporters.argocd.k8s import k8s_name
 
 ARGO_API = "argoproj.io/v1alpha1"
 STACK_API = "cloudformation.aws.upbound.io/v1beta1"

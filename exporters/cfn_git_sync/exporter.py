@@ -11,8 +11,8 @@ from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
-from proton_exodus.templating.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
-from proton_exodus.units import DeploymentUnit, build_units
+from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
 
 ATTACHABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
               "IMPORT_ROLLBACK_COMPLETE"}  # TARGETS.md §1.4

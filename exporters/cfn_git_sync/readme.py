@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from exporters import Finding
-from proton_exodus.templating.stacks import PARAMETERISED, StackTemplate, TemplateReport
-from proton_exodus.units import DeploymentUnit
+from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, TemplateReport
 
 _README = """# CloudFormation Git sync for the former AWS Proton stacks
 

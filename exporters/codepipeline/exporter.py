@@ -9,11 +9,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.docs import render_readme
+from exporters._pipelines.terraform import codebuild_files
 from exporters.codepipeline import layout
-from proton_exodus.pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
-from proton_exodus.pipelines.convert import pipeline_converter
-from proton_exodus.pipelines.docs import render_readme
-from proton_exodus.pipelines.terraform import codebuild_files
 
 SOURCE = "SourceOutput"
 CHANGE_SET = "exodus-pipeline"

@@ -5,7 +5,7 @@ templates under `stacks/<group>/`. Read by the exporter and by `exodus plan` (th
 from __future__ import annotations
 
 from exporters import Handover, StackRef
-from proton_exodus.pipelines import slug, stack_group
+from exporters._pipelines import slug, stack_group
 
 
 def pipeline_path(group: str) -> str:

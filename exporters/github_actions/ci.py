@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from exporters import ExportContext, Finding
+from exporters._pipelines import BuildStep, Estate, StackArtefact, build_steps, dump_yaml, slug
+from exporters._pipelines.service_pipeline import modernise_ecr_login
 from exporters.github_actions.layout import service_ci_path
-from proton_exodus.pipelines import BuildStep, Estate, StackArtefact, build_steps, dump_yaml, slug
-from proton_exodus.pipelines.service_pipeline import modernise_ecr_login
-from proton_exodus.units import DeploymentUnit
+from proton_exodus.model.units import DeploymentUnit
 
 PHASES = ("install", "pre_build", "build", "post_build")
 

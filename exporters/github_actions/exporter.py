@@ -11,14 +11,14 @@ from typing import Any
 import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, load_units, slug
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.docs import render_readme
+from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
 from exporters.github_actions.ci import service_ci_files
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
-from proton_exodus.pipelines import Estate, StackArtefact, build_estate, dump_yaml, load_units, slug
-from proton_exodus.pipelines.convert import pipeline_converter
-from proton_exodus.pipelines.docs import render_readme
-from proton_exodus.pipelines.terraform import codebuild_units, terraform_workflow
 
 MAX_DISPATCH_INPUTS = 25  # GitHub's limit on workflow_dispatch inputs
 TEMPLATE_BODY_LIMIT = 51_200
@@ -181,7 +181,7 @@ class GitHubActionsExporter:
         findings.extend(more)
         files.update(codebuild_workflow(ctx, units))
         if any(u.provisioning == "codebuild" for u in units):
-            from proton_exodus.pipelines.terraform import codebuild_files
+            from exporters._pipelines.terraform import codebuild_files
 
             cb, more = codebuild_files(ctx, units)
             files.update(cb)

@@ -5,7 +5,7 @@ build workflow replacing a Proton service pipeline. Read by the exporter and by 
 from __future__ import annotations
 
 from exporters import Handover, StackRef
-from proton_exodus.pipelines import slug, stack_group
+from exporters._pipelines import slug, stack_group
 
 
 def workflow_path(group: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proton_exodus.pipelines import ADOPTABLE_STATUSES
+from exporters._pipelines import ADOPTABLE_STATUSES
 
 PATH = ".github/workflows/exodus-stack.yml"
 

@@ -32,7 +32,7 @@ def render_cmd(ctx: click.Context, bundle: Path, spec: Path, instance: str | Non
                account_id: str | None, name: str | None, out: Path | None) -> None:
     """Render the environment (no target option), one --instance, the --pipeline or a --component."""
     from proton_exodus.errors import BadInput
-    from proton_exodus.render.request import RenderRequest, render_request, write_rendered
+    from proton_exodus.proton.render.request import RenderRequest, render_request, write_rendered
 
     if pipeline and (instance or component) or (component is None and (template_file or manifest)):
         raise BadInput("choose one target: --instance NAME, --pipeline, or --component NAME "

@@ -139,7 +139,7 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     templates carry in clear swapped for the specs' {{exodus:secret:ID}} placeholders."""
     from proton_exodus.demo.estate import BUNDLES_DIR
     from proton_exodus.inventory import crawl_estate
-    from proton_exodus.inventory.secrets import scrub_text
+    from proton_exodus.model.secrets import scrub_text
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
 
     # The demo estate lives in its own Region of the local cloud: --profile/--region/--endpoint-url do not apply.
@@ -158,7 +158,7 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
 
 def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
     """Files under `root` that hold a clear secret value."""
-    from proton_exodus.inventory.secrets import MIN_SCRUB_LENGTH
+    from proton_exodus.model.secrets import MIN_SCRUB_LENGTH
 
     values = [str(v).encode() for v in secrets.values() if len(str(v)) >= MIN_SCRUB_LENGTH]
     return sorted(str(p.relative_to(root)) for p in root.rglob("*")

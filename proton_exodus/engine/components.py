@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from proton_exodus.bundle import load_component
 from proton_exodus.engine.core import operation, project
 from proton_exodus.engine.errors import ConflictException, ValidationException
 from proton_exodus.engine.instances import InstancesMixin
 from proton_exodus.engine.services import CHILD_BUSY
+from proton_exodus.proton.bundle import load_component
 
 
 class ComponentsMixin(InstancesMixin):

@@ -182,7 +182,7 @@ class EnvironmentsMixin(RenderingMixin):
             return {"environment": env}
         spec = p.get("spec") or env["spec"]
         inputs = self.parse_environment_spec(spec)
-        from proton_exodus.spec import resolve_current_values
+        from proton_exodus.proton.spec import resolve_current_values
 
         inputs = resolve_current_values(inputs, env.get("_inputs"), path="spec")
         self.check_inputs("environment", version["majorVersion"], version["minorVersion"], env["templateName"],

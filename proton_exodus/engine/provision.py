@@ -138,8 +138,8 @@ class ProvisionMixin(DeploymentsMixin):
 
     def bundle_for(self, kind: str, template: str, major: str, minor: str) -> Any:
         """The loaded bundle of a registered version (cached by store key)."""
-        from proton_exodus.bundle import load_bundle
         from proton_exodus.engine.templates import version_key
+        from proton_exodus.proton.bundle import load_bundle
 
         key = f"{kind}:{version_key(template, major, minor)}"
         cache = self.__dict__.setdefault("_bundle_cache", {})

@@ -1,6 +1,6 @@
 """From stored state to render calls: version registration, spec inputs, and each target's render context.
 
-Rendering itself is `proton_exodus.render` (bundle, schema, Jinja, Terraform/CodeBuild files).
+Rendering itself is `proton_exodus.proton.render` (bundle, schema, Jinja, Terraform/CodeBuild files).
 """
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from proton_exodus.bundle import load_bundle
 from proton_exodus.engine.provision import ProvisionMixin
 from proton_exodus.engine.templates import KINDS, TemplatesMixin
 from proton_exodus.errors import BadInput, ExodusError
-from proton_exodus.render import (
+from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.proton.render import (
     EnvironmentContext,
     InstanceContext,
     ResourceMetadata,
@@ -22,8 +22,8 @@ from proton_exodus.render import (
     render_pipeline,
     render_service_instance,
 )
-from proton_exodus.schema import check_minor_compatible
-from proton_exodus.spec import EnvironmentSpec, ServiceSpec, parse_spec, resolve_current_values
+from proton_exodus.proton.schema import check_minor_compatible
+from proton_exodus.proton.spec import EnvironmentSpec, ServiceSpec, parse_spec, resolve_current_values
 
 
 class RenderingMixin(ProvisionMixin, TemplatesMixin):

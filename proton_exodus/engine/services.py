@@ -8,7 +8,7 @@ from typing import Any
 from proton_exodus.engine.connections import ConnectionsMixin
 from proton_exodus.engine.core import digest, operation, project
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
-from proton_exodus.spec import resolve_current_values
+from proton_exodus.proton.spec import resolve_current_values
 
 BUSY_SERVICE = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
 CHILD_BUSY = ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING")

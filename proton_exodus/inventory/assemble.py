@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from proton_exodus.inventory.secrets import redact_spec
 from proton_exodus.inventory.stacks import StackRef, parse_stack_identifier
+from proton_exodus.model.secrets import redact_spec
 
 PROVENANCE = "proton-api"
 RESOURCE_KINDS = {"environments": "environment", "service_instances": "service_instance",
@@ -168,7 +168,7 @@ def _one_id_per_value(secrets: dict[str, Any], touched: list[tuple[dict[str, Any
     of one estate agree on it however many deployments each recorded."""
     import json
 
-    from proton_exodus.inventory.secrets import PLACEHOLDER, PLACEHOLDER_RE
+    from proton_exodus.model.secrets import PLACEHOLDER, PLACEHOLDER_RE
 
     canonical: dict[str, str] = {}
     for secret_id in secrets:  # first met wins: records before deployments, as the snapshot lists them

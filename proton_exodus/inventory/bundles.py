@@ -28,7 +28,7 @@ _SYNC = re.compile(r"(?:^|/)(?P<name>[0-9A-Za-z][0-9A-Za-z_-]*)/v(?P<major>[0-9]
 class Candidate:
     """One bundle found in a source, with whatever its location says about its version."""
 
-    bundle: Any  # proton_exodus.bundle.Bundle
+    bundle: Any  # proton_exodus.proton.bundle.Bundle
     origin: str  # "<source>:<relative path>", deterministic for the same inputs
     name: str | None
     major: str | None
@@ -51,7 +51,7 @@ def _classify_path(rel: str) -> tuple[str | None, str | None, str | None, bool]:
 
 
 def _load(source: Any, rel: str, origin: str, warnings: list[str]) -> Candidate | None:
-    from proton_exodus.bundle import load_bundle
+    from proton_exodus.proton.bundle import load_bundle
 
     name, major, minor, sync = _classify_path(rel)
     try:

@@ -25,11 +25,11 @@ from proton_exodus.inventory.journal import Journal, partial_dir
 from proton_exodus.inventory.proton import ProtonCrawler
 from proton_exodus.inventory.runner import TaskRunner
 from proton_exodus.inventory.scopes import Scope, build_scopes
-from proton_exodus.inventory.secrets import scrub_text
 from proton_exodus.inventory.stackflow import StackFollower
 from proton_exodus.inventory.stacks import StackReader
 from proton_exodus.inventory.stats import CallStats
 from proton_exodus.inventory.throttle import tune_adaptive_retries
+from proton_exodus.model.secrets import scrub_text
 from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
 from proton_exodus.settings import Settings
 

@@ -3,7 +3,7 @@
 After end of support Proton's API and metadata are gone; its CloudFormation stacks remain, with
 Proton's tags (which resource, environment, service, template), outputs and deployed templates.
 Records are rebuilt from those; template versions and inputs are recovered against the bundles
-(proton_exodus.recovery): environments first (their outputs feed instances), then instances, then
+(proton_exodus.proton.recover): environments first (their outputs feed instances), then instances, then
 pipelines. Spec files take precedence but are checked. Same snapshot format as the API crawl,
 with `provenance` on every record and `recovery` on recovered ones.
 """
@@ -19,12 +19,12 @@ from proton_exodus.inventory import assemble
 from proton_exodus.inventory.bundles import match_bundles
 from proton_exodus.inventory.estate import CrawlReport, ProgressFn, _bundle_candidates, _report, _tool_version
 from proton_exodus.inventory.scopes import build_scopes
-from proton_exodus.inventory.secrets import scrub_text
 from proton_exodus.inventory.stacks_discover import FoundStack, discover_stacks
 from proton_exodus.inventory.stacks_inputs import load_provisioning_repos, load_specs
 from proton_exodus.inventory.stacks_records import Backed, classify
 from proton_exodus.inventory.stacks_recover import Rebuilder
 from proton_exodus.inventory.stats import CallStats
+from proton_exodus.model.secrets import scrub_text
 from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
 from proton_exodus.settings import Settings
 

@@ -77,7 +77,7 @@ def load_specs(paths: tuple[str, ...], warnings: list[str]) -> SpecFiles:
 def _add_ops_file(found: SpecFiles, path: Path, warnings: list[str]) -> None:
     """A proton-ops file: each service's spec file, relative to the repository root (the file's folder)."""
     from proton_exodus.errors import ExodusError
-    from proton_exodus.spec import parse_proton_ops
+    from proton_exodus.proton.spec import parse_proton_ops
 
     try:
         entries = parse_proton_ops(path.read_bytes(), source=str(path))

@@ -13,15 +13,15 @@ from typing import Any
 from proton_exodus.inventory.bundles import Candidate as BundleCandidate
 from proton_exodus.inventory.stacks_inputs import SpecFiles
 from proton_exodus.inventory.stacks_records import Backed, base_record, env_spec, service_spec, template_arn
-from proton_exodus.recovery import (
+from proton_exodus.proton.recover import (
     Candidate,
     RecoveryResult,
     recover_environment,
     recover_pipeline,
     recover_service_instance,
 )
-from proton_exodus.recovery.versions import ENV_OUTPUTS, Known
-from proton_exodus.render.context import EnvironmentContext, InstanceContext
+from proton_exodus.proton.recover.versions import ENV_OUTPUTS, Known
+from proton_exodus.proton.render.context import EnvironmentContext, InstanceContext
 
 STACKLESS = ("no AWSProton stack of its own: a customer-managed or self-managed (Terraform) environment "
              "(pass --provisioning-repo), or one in an account not crawled (pass --assume-role); "

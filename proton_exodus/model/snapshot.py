@@ -99,7 +99,7 @@ class Snapshot:
         rel = stack.get("templatePath")
         if not rel:
             return None
-        from proton_exodus.inventory.secrets import restore_text
+        from proton_exodus.model.secrets import restore_text
 
         if rel in self.templates:
             return restore_text(self.templates[rel], self.secrets)
@@ -196,7 +196,7 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, str | bytes]:
     files["stacks/index.json"] = dump_json(stacks)
     # Templates and bundles may live in memory or (for a loaded snapshot) under its root. Clear
     # secret values in deployed templates stay only in secrets.json: templates keep placeholders.
-    from proton_exodus.inventory.secrets import scrub_text
+    from proton_exodus.model.secrets import scrub_text
 
     for stack in stacks:
         text = snapshot.stack_template(stack)

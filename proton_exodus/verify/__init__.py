@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
+from proton_exodus.cfn.normalise import load_normalised
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
-from proton_exodus.units import DeploymentUnit, build_units, select_units
+from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
-from proton_exodus.verify.normalise import load_normalised
 from proton_exodus.verify.resolve import resolve_parameters
 
 __all__ = ["Difference", "StackDeployment", "VerifyReport", "load_deployments", "predict_replacement",
@@ -95,7 +95,7 @@ def load_deployments(export: Path) -> dict[tuple[str, str, str], StackDeployment
 
 def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot) -> list[Difference]:
     """Resolve the exported template with its parameters; compare with the deployed one."""
-    from proton_exodus.templating.stacks import secret_lookup
+    from proton_exodus.translate.stacks import secret_lookup
 
     name = unit.stack_name or ""
     deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from proton_exodus.errors import AwsError
-from proton_exodus.units import DeploymentUnit
+from proton_exodus.model.units import DeploymentUnit
 
 if TYPE_CHECKING:
     from proton_exodus.verify import StackDeployment

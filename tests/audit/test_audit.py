@@ -9,7 +9,7 @@ import pytest
 
 from proton_exodus.audit import RULES, audit_snapshot, write_audit
 from proton_exodus.model.snapshot import write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 FAULTY = SyntheticSize(3, 4, 2, True, components=2, account_connections=1, repositories=True, faults=True)
 

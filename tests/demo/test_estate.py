@@ -10,7 +10,6 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint
 
-from proton_exodus.bundle import Bundle, load_bundle, load_template_sync_repo
 from proton_exodus.demo import (
     BUNDLES_DIR,
     SECRET_PREFIX,
@@ -19,7 +18,8 @@ from proton_exodus.demo import (
     planted_secrets,
     version_source_dir,
 )
-from proton_exodus.render import (
+from proton_exodus.proton.bundle import Bundle, load_bundle, load_template_sync_repo
+from proton_exodus.proton.render import (
     EnvironmentContext,
     InstanceContext,
     ServiceContext,
@@ -131,7 +131,7 @@ def test_every_version_bundle_loads_and_matches_the_estate(template: str, versio
 
 
 def test_minor_versions_are_backward_compatible() -> None:
-    from proton_exodus.schema import check_minor_compatible
+    from proton_exodus.proton.schema import check_minor_compatible
     for template, old, new in [("demo-vpc-ecs-env", "0", "1"), ("demo-fargate-svc", "0", "1"),
                                ("demo-lambda-svc", "0", "1")]:
         problems = check_minor_compatible(_bundle(template, "1", old).schema, _bundle(template, "1", new).schema)

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.exporters._pipelines.estates import actionlint, cfn_lint_errors, workflow_schema_errors
 from tests.exporters.k8s_schema import CRDS, crd_errors
-from tests.pipelines.estates import actionlint, cfn_lint_errors, workflow_schema_errors
 
 EXPORTS = REPO / "sample_exports" / "exports"
 

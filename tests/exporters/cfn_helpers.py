@@ -10,18 +10,17 @@ from typing import Any
 import yaml
 
 from proton_exodus.model.snapshot import Snapshot
-from proton_exodus.synthetic import stack_name_for
+from proton_exodus.testing.synthetic import stack_name_for
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
 def corpus_environment_snapshot(bundle_dir: Path, spec_file: Path, names: list[str],
                                 vary: dict[str, list[Any]] | None = None) -> Snapshot:
     """Environments of one corpus environment bundle, each deployed with the rendered template."""
-    from proton_exodus.bundle import load_bundle
-    from proton_exodus.render import render_environment
-    from proton_exodus.spec import parse_spec
+    from proton_exodus.proton.bundle import load_bundle
+    from proton_exodus.proton.render import render_environment
+    from proton_exodus.proton.spec import parse_spec
 
     bundle = load_bundle(bundle_dir, name=bundle_dir.parent.name)
     base = parse_spec(spec_file.read_text()).spec
@@ -60,9 +59,9 @@ def corpus_environment_snapshot(bundle_dir: Path, spec_file: Path, names: list[s
 def corpus_service_snapshot(bundle_dir: Path, spec_file: Path) -> Snapshot:
     """One service of a corpus service bundle: its instances and pipeline deployed with the templates the
     real renderer produces (environment outputs are the render tests' placeholders)."""
-    from proton_exodus.render import EnvironmentContext, render_service_instance
-    from proton_exodus.spec import parse_spec
-    from tests.render.corpus_cases import Case, env_outputs_for, loaded, render_case, service_context
+    from proton_exodus.proton.render import EnvironmentContext, render_service_instance
+    from proton_exodus.proton.spec import parse_spec
+    from tests.proton.render.corpus_cases import Case, env_outputs_for, loaded, render_case, service_context
 
     bundle = loaded(bundle_dir)
     spec = parse_spec(spec_file.read_text())

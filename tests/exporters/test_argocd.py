@@ -12,8 +12,8 @@ import yaml
 
 from exporters import ExportContext
 from exporters.argocd import exporter
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
-from proton_exodus.units import build_units
+from proton_exodus.model.units import build_units
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.exporters.k8s_schema import CRDS, crd_errors
 
 WAVE = "argocd.argoproj.io/sync-wave"

@@ -13,14 +13,14 @@ from cfnlint.api import ManualArgs, lint
 
 from exporters import Registry
 from exporters.cfn_git_sync import exporter as gitsync
+from proton_exodus.cfn.normalise import load_template
 from proton_exodus.errors import RenderError
 from proton_exodus.export import run_export
 from proton_exodus.output.writer import render_tree
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from proton_exodus.verify import verify_export
-from proton_exodus.verify.normalise import load_template
 from tests.exporters.cfn_helpers import corpus_environment_snapshot, corpus_service_snapshot
-from tests.render.corpus_cases import build_cases
+from tests.proton.render.corpus_cases import build_cases
 
 REG = Registry({"cfn-git-sync": lambda: gitsync})
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from exporters.codepipeline import exporter
-from proton_exodus.synthetic import SyntheticSize
-from tests.pipelines.estates import (
+from proton_exodus.testing.synthetic import SyntheticSize
+from tests.exporters._pipelines.estates import (
     GOLDENS,
     cfn_lint_errors,
     check_goldens,

@@ -10,7 +10,7 @@ from exporters import API_VERSION, Registry
 from proton_exodus.errors import BadInput, UnknownExporter
 from proton_exodus.export import list_targets, run_export
 from proton_exodus.output.writer import load_manifest
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.plugins.dummy_exporter import exporter as dummy
 
 

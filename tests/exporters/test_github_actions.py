@@ -11,7 +11,7 @@ import yaml
 
 from exporters.github_actions import exporter
 from exporters.github_actions.reusable import PATH as REUSABLE
-from tests.pipelines.estates import (
+from tests.exporters._pipelines.estates import (
     GOLDENS,
     actionlint,
     check_goldens,

@@ -21,7 +21,7 @@ from proton_exodus.graph import (
     summary,
 )
 from proton_exodus.model.snapshot import load_snapshot, write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 SIZES = [SyntheticSize(3, 4, 2, True), SyntheticSize(5, 9, 3, False), SyntheticSize(1, 1, 1, True)]
 

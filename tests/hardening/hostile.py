@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.render.helpers import ENV_SCHEMA, SVC_SCHEMA, build_file_tree, env_bundle, svc_bundle
+from tests.proton.render.helpers import ENV_SCHEMA, SVC_SCHEMA, build_file_tree, env_bundle, svc_bundle
 
 Builder = Callable[[Path, Path], list[str]]  # (tmp dir, output path) -> argv
 

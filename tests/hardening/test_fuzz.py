@@ -10,12 +10,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proton_exodus.bundle import load_bundle
 from proton_exodus.errors import ExodusError
-from proton_exodus.render import render_environment
-from proton_exodus.schema import TemplateSchema
-from proton_exodus.spec import parse_spec
-from tests.render.helpers import CFN_MANIFEST, ENV_SCHEMA, SVC_SCHEMA
+from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.proton.render import render_environment
+from proton_exodus.proton.schema import TemplateSchema
+from proton_exodus.proton.spec import parse_spec
+from tests.proton.render.helpers import CFN_MANIFEST, ENV_SCHEMA, SVC_SCHEMA
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -113,7 +113,7 @@ def free_bundle() -> Any:
 
 
 def _tar(files: dict[str, str]) -> bytes:
-    from tests.render.helpers import tar_of
+    from tests.proton.render.helpers import tar_of
 
     return tar_of(files)
 

@@ -16,7 +16,7 @@ import pytest
 
 from proton_exodus.cli import main
 from proton_exodus.model.snapshot import write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.hardening import hostile as H
 
 EnvCase = tuple[str, Callable[[Path, Path], list[str]], str]  # name, build(tmp, out) -> argv, out kind

@@ -17,7 +17,7 @@ import yaml
 from proton_exodus.errors import ProtonRetired
 from proton_exodus.inventory import crawl_estate
 from proton_exodus.inventory.calls import jsonable
-from proton_exodus.inventory.secrets import PLACEHOLDER_RE, restore_data
+from proton_exodus.model.secrets import PLACEHOLDER_RE, restore_data
 from proton_exodus.model.snapshot import load_snapshot
 from proton_exodus.settings import Settings
 from tests.inventory.reference import reference_crawl

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from proton_exodus.inventory import secrets
 from proton_exodus.inventory.runner import FIRST, TaskRunner
 from proton_exodus.inventory.stackflow import StackFollower
 from proton_exodus.inventory.stacks import BULK_MIN, StackRef
+from proton_exodus.model import secrets
 
 ACCOUNT = "123456789012"
 

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from proton_exodus.bundle import load_bundle
 from proton_exodus.demo import BUNDLES_DIR
 from proton_exodus.graph import build_graph
-from proton_exodus.inventory.secrets import PLACEHOLDER_RE, restore_data
+from proton_exodus.model.secrets import PLACEHOLDER_RE, restore_data
 from proton_exodus.model.snapshot import Snapshot, load_snapshot
+from proton_exodus.proton.bundle import load_bundle
 
 REPO = Path(__file__).resolve().parents[2]
 KINDS = ("environments", "services", "service_instances", "service_pipelines", "components")

@@ -109,7 +109,7 @@ def _instance_inputs(snap: Snapshot, rec: dict[str, Any]) -> dict[str, Any]:
 
 def test_substitution_inputs_recovered_exactly(snapshots: dict[str, Any]) -> None:
     api, stacks = snapshots["api"], snapshots["stacks"]
-    from proton_exodus.inventory.secrets import restore_data
+    from proton_exodus.model.secrets import restore_data
 
     want = {_key("service_instances", r): r for r in api.kind("service_instances")}
     for rec in stacks.kind("service_instances"):
@@ -143,7 +143,7 @@ def test_no_bundles_reports_every_stack_unrecoverable(snapshots: dict[str, Any])
 
 def test_spec_file_is_used_and_checked(snapshots: dict[str, Any], tmp_path: Path) -> None:
     api = snapshots["api"]
-    from proton_exodus.inventory.secrets import restore_data
+    from proton_exodus.model.secrets import restore_data
 
     svc = next(r for r in api.kind("services") if r["name"] == "svc-0")
     doc = restore_data(yaml.safe_load(svc["spec"]), api.secrets)
@@ -206,8 +206,8 @@ def test_a_version_that_does_not_reproduce_the_stack_is_reported_not_guessed(
 
 def _terraform_repo(root: Path) -> Path:
     """A provisioning repository as Proton's pull requests left it (render/terraform.py files)."""
-    from proton_exodus.render.context import ResourceMetadata
-    from proton_exodus.render.terraform import terraform_files
+    from proton_exodus.proton.render.context import ResourceMetadata
+    from proton_exodus.proton.render.terraform import terraform_files
 
     region_account = "arn:aws:proton:us-east-1:123456789012"
     env_arn = f"{region_account}:environment/tf-env"
@@ -263,7 +263,7 @@ def test_template_sync_folder_is_the_next_minor_after_named_versions(tmp_path: P
 
 def test_proton_ops_file_names_the_service_spec(snapshots: dict[str, Any], tmp_path: Path) -> None:
     api = snapshots["api"]
-    from proton_exodus.inventory.secrets import restore_data
+    from proton_exodus.model.secrets import restore_data
 
     svc = next(r for r in api.kind("services") if r["name"] == "svc-1")
     repo = tmp_path / "app"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from proton_exodus.inventory.secrets import PLACEHOLDER_RE, looks_secret, redact_spec, restore_data
+from proton_exodus.model.secrets import PLACEHOLDER_RE, looks_secret, redact_spec, restore_data
 
 SPEC = """proton: ServiceSpec
 pipeline:
@@ -64,7 +64,7 @@ def test_spec_without_secrets_is_untouched() -> None:
 
 
 def test_templates_are_scrubbed_and_restored_exactly(tmp_path) -> None:  # noqa: ANN001 - pytest fixture
-    from proton_exodus.inventory.secrets import restore_text, scrub_text
+    from proton_exodus.model.secrets import restore_text, scrub_text
     from proton_exodus.model.snapshot import Snapshot, load_snapshot, write_snapshot
 
     secrets = {"a" * 16: "hunter2-very-long", "b" * 16: "hunter2-very-long-and-more", "c" * 16: "abc"}

@@ -9,7 +9,7 @@ import pytest
 
 from proton_exodus.errors import SnapshotError
 from proton_exodus.model.snapshot import load_snapshot, write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 
 def test_round_trip_is_byte_identical(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from proton_exodus.plan import (
     wave_status,
     write_plan,
 )
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 NOW = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pytest
 from proton_exodus.errors import BadInput, ConflictError
 from proton_exodus.graph import build_graph
 from proton_exodus.plan import TARGETS, plan_files, plan_snapshot, plan_waves, wave_start, write_plan
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 FAULTY = SyntheticSize(3, 4, 2, True, components=2, account_connections=1, repositories=True, faults=True)
 

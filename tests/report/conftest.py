@@ -9,7 +9,7 @@ import pytest
 
 from proton_exodus.model.snapshot import Snapshot, write_snapshot
 from proton_exodus.plan import plan_snapshot, write_plan
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 HOSTILE = "<script>alert(1)</script>"
 FAULTY = SyntheticSize(components=2, account_connections=1, repositories=True, faults=True)

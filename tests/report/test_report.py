@@ -18,7 +18,7 @@ from proton_exodus.model.snapshot import KINDS, load_snapshot
 from proton_exodus.plan import plan_snapshot
 from proton_exodus.report import MASK, build_report, render_report
 from proton_exodus.report.picture import MAX_WIDTH, build_picture
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.report.conftest import FAULTY, HOSTILE, hostile_snapshot
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "col", "area", "base", "source", "wbr", "path", "rect"}

@@ -12,15 +12,15 @@ from moto.server import ThreadedMotoServer
 
 from exporters import Registry
 from exporters.cfn_git_sync import exporter as gitsync
+from proton_exodus.cfn.normalise import load_normalised
 from proton_exodus.cli import main
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
-from proton_exodus.units import build_units
+from proton_exodus.model.units import build_units
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from proton_exodus.verify import load_deployments, verify_export
 from proton_exodus.verify.changeset import check_change_set
 from proton_exodus.verify.diff import predict_replacement
-from proton_exodus.verify.normalise import load_normalised
 from proton_exodus.verify.resolve import resolve_parameters
 
 REG = Registry({"cfn-git-sync": lambda: gitsync})

@@ -1,0 +1,207 @@
+"""The stack deployment artefacts both pipeline exporters deploy: one template and one template
+configuration file (CodePipeline's `{"Parameters", "Tags"}` JSON, also read by the GitHub workflows)
+per stack, grouped per environment (environment, components, instances) and per service (pipeline)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from exporters import ExportContext, Finding
+from exporters._pipelines.production import is_production_like
+from proton_exodus.errors import BadInput
+from proton_exodus.model.secret_refs import redact_secrets
+from proton_exodus.model.units import DeploymentUnit
+
+MIGRATION_TAG = ("exodus:source", "proton")
+KIND_ORDER = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
+# Stack statuses CloudFormation accepts a change set on, for an adopted stack (TARGETS.md §1.4).
+ADOPTABLE_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+                      "IMPORT_ROLLBACK_COMPLETE")
+DEFAULT_CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
+
+
+@dataclass(frozen=True)
+class StackArtefact:
+    """One stack to deploy: where its files go in the export and how it is deployed."""
+
+    unit: DeploymentUnit
+    group: str  # environment name, or the service name for a pipeline stack
+    template_path: str
+    config_path: str
+    template: str
+    parameters: Mapping[str, str]
+    tags: Mapping[str, str]
+    capabilities: tuple[str, ...]
+    production: bool
+    role_arn: str | None  # CloudFormation service role the stack already uses (or the environment's)
+    depends_on: tuple[str, ...] = ()  # stack names of the artefacts it needs first
+    stack_status: str | None = None
+
+    @property
+    def stack_name(self) -> str:
+        return str(self.unit.stack_name)
+
+    def config_text(self) -> str:
+        """The template configuration file: JSON, sorted, final newline."""
+        return json.dumps({"Parameters": dict(self.parameters), "Tags": dict(self.tags)}, indent=2,
+                          sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Estate:
+    """The artefacts of one export, in dependency order, with the findings met while building them."""
+
+    stacks: tuple[StackArtefact, ...]
+    findings: tuple[Finding, ...] = ()
+    environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> environment record
+
+    def groups(self) -> dict[str, list[StackArtefact]]:
+        """Group name -> its stacks in dependency order; groups sorted by name."""
+        out: dict[str, list[StackArtefact]] = {}
+        for art in self.stacks:
+            out.setdefault(art.group, []).append(art)
+        return dict(sorted(out.items()))
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A file/job/stage-safe name: lowercase letters, digits and dashes."""
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return out[:limit].rstrip("-") or "x"
+
+
+def stack_group(kind: str, name: str, environment: str | None, service: str | None) -> str:
+    """The file group a stack deploys from: `services/<service>` for a service pipeline's stack,
+    `environments/<env>` for the rest (environment, components, instances). Shared by both pipeline
+    exporters and their `handover` layouts, so paths agree."""
+    if kind == "service_pipeline":
+        return f"services/{slug(service or name)}"
+    return f"environments/{slug(environment or name)}"
+
+
+def load_units(ctx: ExportContext) -> list[DeploymentUnit]:
+    """The context's units, or units built from its snapshot when the caller passed none."""
+    if ctx.units:
+        return list(ctx.units)
+    from proton_exodus.model import units as units_module
+
+    build = getattr(units_module, "build_units", None)
+    if build is None:
+        raise BadInput("export context has no deployment units and proton_exodus.model.units.build_units is missing")
+    return list(build(ctx.snapshot))
+
+
+def dependency_order(units: Iterable[DeploymentUnit]) -> list[DeploymentUnit]:
+    """Units sorted so every unit comes after the units it depends on (ties: kind, environment, name)."""
+    units = list(units)
+    by_arn = {u.arn: u for u in units}
+    key = {u.arn: (KIND_ORDER.get(u.kind, 9), u.environment or "", u.service or "", u.name, u.arn) for u in units}
+    done: set[str] = set()
+    order: list[DeploymentUnit] = []
+
+    def visit(unit: DeploymentUnit, path: tuple[str, ...]) -> None:
+        if unit.arn in done:
+            return
+        if unit.arn in path:
+            raise BadInput(f"dependency cycle between deployment units: {' -> '.join(path + (unit.arn,))}")
+        for dep in sorted((d for d in unit.depends_on if d in by_arn), key=key.__getitem__):
+            visit(by_arn[dep], path + (unit.arn,))
+        done.add(unit.arn)
+        order.append(unit)
+
+    for unit in sorted(units, key=lambda u: key[u.arn]):
+        visit(unit, ())
+    return order
+
+
+def _selected(unit: DeploymentUnit, only: Sequence[str]) -> bool:
+    return not only or bool({unit.environment, unit.service, unit.name} & set(only))
+
+
+def build_estate(ctx: ExportContext, *,
+                 convert_pipeline: Callable[[DeploymentUnit, str], tuple[str, list[Finding]]] | None = None,
+                 providers: Sequence[str] = ("cloudformation",)) -> Estate:
+    """The stack artefacts of every CloudFormation unit in the context (restricted by `ctx.only`).
+
+    `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
+    returns findings. Units whose template was not captured are skipped with an E finding.
+    """
+    units = [u for u in dependency_order(load_units(ctx)) if _selected(u, ctx.only)]
+    envs = {r["name"]: r for r in ctx.snapshot.kind("environments")}
+    prod_envs = {u.environment for u in units if u.environment and _env_is_production(u, envs)}
+    stacks: list[StackArtefact] = []
+    findings: list[Finding] = []
+    by_arn: dict[str, StackArtefact] = {}
+    for unit in units:
+        if unit.provisioning not in providers or not unit.stack_name:
+            continue
+        template = unit.deployed_template
+        if template is None:
+            findings.append(Finding("E-PIPE-NO-TEMPLATE", f"no deployed template captured for stack "
+                                    f"{unit.stack_name}; it is left out of the pipelines", unit.arn))
+            continue
+        if unit.kind == "service_pipeline" and convert_pipeline is not None:
+            template, found = convert_pipeline(unit, template)
+            findings.extend(found)
+        art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn)
+        findings.extend(_parameter_findings(art))
+        by_arn[unit.arn] = art
+        stacks.append(art)
+    return Estate(tuple(stacks), tuple(findings), envs)
+
+
+def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any]]) -> bool:
+    record = envs.get(unit.environment or "", {})
+    inputs = unit.inputs if unit.kind == "environment" else {}
+    return is_production_like(unit.environment or "", record.get("tags"), inputs,
+                              unit.tags if unit.kind == "environment" else None)
+
+
+def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Mapping[str, Mapping[str, Any]],
+              prod_envs: set[str | None], units: Sequence[DeploymentUnit],
+              by_arn: Mapping[str, StackArtefact]) -> StackArtefact:
+    group = stack_group(unit.kind, unit.name, unit.environment, unit.service)
+    if unit.kind == "service_pipeline":
+        instance_envs = {u.environment for u in units if u.service == unit.service and u.kind == "service_instance"}
+        production = bool(instance_envs & prod_envs)
+    else:
+        production = unit.environment in prod_envs
+    base = f"stacks/{group}/{unit.stack_name}"
+    stack = ctx.snapshot.stack_for(unit.arn) or {}
+    role = stack.get("RoleARN") or envs.get(unit.environment or "", {}).get("protonServiceRoleArn")
+    tags = dict(sorted({**dict(unit.tags), MIGRATION_TAG[0]: MIGRATION_TAG[1]}.items()))
+    deps = tuple(by_arn[d].stack_name for d in unit.depends_on if d in by_arn)
+    # Clear secrets rendered into the deployed template (or live parameters) never reach the export.
+    secrets = getattr(ctx.snapshot, "secrets", None) or {}
+    template, _ = redact_secrets(template, secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
+    parameters = {k: redact_secrets(str(v), secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)[0]
+                  for k, v in sorted(unit.parameters.items())}
+    return StackArtefact(
+        unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,
+        parameters=parameters, tags=tags,
+        capabilities=tuple(sorted(unit.capabilities or DEFAULT_CAPABILITIES)), production=production,
+        role_arn=role, depends_on=deps, stack_status=unit.stack_status)
+
+
+def _parameter_findings(art: StackArtefact) -> list[Finding]:
+    masked = sorted(k for k, v in art.parameters.items() if set(str(v)) == {"*"})
+    if not masked:
+        return []
+    return [Finding("W-PIPE-MASKED-PARAMETER", f"stack {art.stack_name}: NoEcho parameters {', '.join(masked)} "
+                    "are masked in the snapshot; put their values (or dynamic references) in "
+                    f"{art.config_path} before the first deploy", art.unit.arn, art.config_path)]
+
+
+def levels(stacks: Sequence[StackArtefact]) -> list[list[StackArtefact]]:
+    """Stacks grouped in dependency levels (a stack's level is one more than its deepest dependency in
+    `stacks`); each level keeps the input order."""
+    level: dict[str, int] = {}
+    for art in stacks:
+        level[art.stack_name] = 1 + max((level[d] for d in art.depends_on if d in level), default=-1)
+    out: list[list[StackArtefact]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for art in stacks:
+        out[level[art.stack_name]].append(art)
+    return out

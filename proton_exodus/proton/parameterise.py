@@ -1,0 +1,193 @@
+"""Parameterised rendering: render a Proton template with markers in place of substitution-only
+variables, then turn each marker into a CloudFormation `Ref`/`Fn::Sub` of a new parameter.
+
+A marker that lands where CloudFormation allows no intrinsic function (a key, `Description`,
+`Type`, `DependsOn`, `Mappings`, `Metadata`, a `Ref`/`GetAtt` target, ...) makes its variable
+structural: it is rendered with the stack's own value instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from proton_exodus.cfn.normalise import load_template, scalar
+from proton_exodus.proton.render.jinja_env import namespace, render_jinja
+
+MARKER = "EXODUSVAR{:04d}X"
+MARKER_RE = re.compile(r"EXODUSVAR(\d{4})X")
+SECRET_REF = "{{{{resolve:secretsmanager:{}}}}}"
+_FREE_SECTIONS = {"Resources", "Outputs", "Conditions"}
+_LITERAL_ONLY = {"Ref", "Fn::GetAtt"}  # intrinsics whose arguments must be literal names
+
+
+@dataclass(frozen=True)
+class TemplateParameter:
+    """A parameter exodus adds: its CloudFormation name and the Proton variable it stands for."""
+
+    name: str
+    path: str  # e.g. environment.inputs.vpc_cidr
+    sensitive: bool = False  # the value is a Secrets Manager secret name, read through a dynamic reference
+
+
+def parameter_name(path: str, taken: set[str]) -> str:
+    """`environment.inputs.vpc_cidr` -> `VpcCidr`; `service.name` -> `ServiceName`; unique in `taken`."""
+    head, _, tail = path.partition(".inputs.")
+    words = re.split(r"[^0-9A-Za-z]+", tail if tail else path)
+    base = "".join(w[:1].upper() + w[1:] for w in words if w) or "Value"
+    if base[0].isdigit():
+        base = "P" + base
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def lookup(ctx: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """(found, value) of a dotted path in a render context."""
+    node: Any = ctx
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def with_values(ctx: Mapping[str, Any], replace: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `ctx` with the values at the dotted paths in `replace` swapped."""
+    out: dict[str, Any] = dict(ctx)
+    for path, value in replace.items():
+        node, parts = out, path.split(".")
+        for part in parts[:-1]:
+            node[part] = dict(node[part])
+            node = node[part]
+        node[parts[-1]] = value
+    return out
+
+
+def render_markers(text: str, ctx: Mapping[str, Any], paths: list[str], *, source: str) -> str:
+    """Render with `MARKER.format(i)` in place of the value of `paths[i]`."""
+    marked = with_values(ctx, {p: MARKER.format(i) for i, p in enumerate(paths)})
+    return render_jinja(text, {k: namespace(k, v) for k, v in marked.items()}, source=source)
+
+
+class _Substituter:
+    """Walks a loaded template and replaces markers; collects variables found in illegal places."""
+
+    def __init__(self, refs: Mapping[int, str]) -> None:
+        self.refs = refs  # marker index -> replacement: parameter name, or "secret:<literal ref>"
+        self.illegal: set[int] = set()
+
+    def markers(self, text: str) -> list[int]:
+        return [int(m) for m in MARKER_RE.findall(text)]
+
+    def literal(self, node: Any) -> None:
+        """Anything under `node` must stay literal: markers there are illegal."""
+        if isinstance(node, dict):
+            for k, v in node.items():
+                self.literal(k)
+                self.literal(v)
+        elif isinstance(node, list):
+            for v in node:
+                self.literal(v)
+        elif isinstance(node, str):
+            self.illegal.update(self.markers(node))
+
+    def top(self, tree: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in tree.items():
+            self.literal(key)
+            if key in _FREE_SECTIONS and isinstance(value, dict):
+                out[key] = {k: self.entry(key, k, v) for k, v in value.items()}
+            else:
+                self.literal(value)
+                out[key] = value
+        return out
+
+    def entry(self, section: str, name: str, body: Any) -> Any:
+        self.literal(name)
+        if section == "Conditions" or not isinstance(body, dict):
+            return self.value(body)
+        free = {"Properties"} if section == "Resources" else {"Value", "Export"}
+        out = {}
+        for key, value in body.items():
+            if key in free:
+                out[key] = self.value(value)
+            else:
+                self.literal(value)
+                out[key] = value
+        return out
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, val in node.items():
+                self.literal(key)
+                if key in _LITERAL_ONLY:
+                    self.literal(val)
+                    out[key] = val
+                elif key == "Fn::Sub":
+                    out[key] = self.sub(val)
+                elif key == "Fn::If" and isinstance(val, list) and val:
+                    self.literal(val[0])
+                    out[key] = [val[0], *[self.value(v) for v in val[1:]]]
+                else:
+                    out[key] = self.value(val)
+            return out
+        if isinstance(node, list):
+            return [self.value(v) for v in node]
+        if isinstance(node, str) and MARKER_RE.search(node):
+            return self.string(node)
+        return node
+
+    def sub(self, arg: Any) -> Any:
+        if isinstance(arg, list) and arg and isinstance(arg[0], str):
+            return [self.sub_text(arg[0]), *[self.value(v) for v in arg[1:]]]
+        return self.sub_text(arg) if isinstance(arg, str) else self.value(arg)
+
+    def sub_text(self, text: str) -> str:
+        return MARKER_RE.sub(lambda m: self.piece(int(m.group(1))), text)
+
+    def piece(self, index: int) -> str:
+        ref = self.refs[index]
+        return ref[len("secret:"):] if ref.startswith("secret:") else "${" + ref + "}"
+
+    def string(self, text: str) -> Any:
+        only = MARKER_RE.fullmatch(text)
+        if only and not self.refs[int(only.group(1))].startswith("secret:"):
+            return {"Ref": self.refs[int(only.group(1))]}
+        parts, pos = [], 0
+        for m in MARKER_RE.finditer(text):
+            parts.append(text[pos:m.start()].replace("${", "${!"))
+            parts.append(self.piece(int(m.group(1))))
+            pos = m.end()
+        parts.append(text[pos:].replace("${", "${!"))
+        joined = "".join(parts)
+        return {"Fn::Sub": joined} if "${" in joined.replace("${!", "") else joined.replace("${!", "${")
+
+
+def substitute(tree: Any, refs: Mapping[int, str]) -> tuple[Any, set[int]]:
+    """Replace markers in a loaded template; returns (new tree, indexes of markers in illegal places)."""
+    sub = _Substituter(refs)
+    if not isinstance(tree, dict):
+        sub.literal(tree)
+        return tree, sub.illegal
+    return sub.top(tree), sub.illegal
+
+
+def load_marked(text: str, *, source: str) -> Any:
+    """Load a marker-rendered template (markers are plain identifiers, so YAML keeps them as strings)."""
+    return load_template(text, source=source)
+
+
+def parameter_value(value: Any) -> str:
+    """The deployment-file text of a variable's value (booleans as CloudFormation spells them)."""
+    return scalar(value)
+
+
+def secret_name(stack: str, input_name: str) -> str:
+    """The Secrets Manager secret exodus asks the platform team to create for a sensitive input."""
+    return f"exodus/{stack}/{input_name}"

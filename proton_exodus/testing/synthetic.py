@@ -1,0 +1,360 @@
+"""Deterministic synthetic Proton estates, built directly as snapshots.
+
+Used by tests and benchmarks that need estates far larger than a local Proton can provision quickly
+(e.g. 100 environments and 20,000 service instances). The records have the API's shapes, the stacks
+carry Proton's names and tags, and each deployed template is the Jinja render of the bundle stored
+in the snapshot, so renderers, exporters and `verify` can be exercised end to end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from proton_exodus.model.snapshot import Snapshot
+
+ENV_TEMPLATE = "syn-env"
+SVC_TEMPLATE = "syn-svc"
+EPOCH = "2026-01-01T00:00:00+00:00"
+
+_ENV_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  environment_input_type: "EnvInput"
+  types:
+    EnvInput:
+      type: object
+      properties:
+        vpc_cidr:
+          type: string
+          default: 10.0.0.0/16
+        tier:
+          type: string
+          enum: [dev, staging, prod]
+          default: dev
+"""
+
+_ENV_CFN = """AWSTemplateFormatVersion: '2010-09-09'
+Description: Synthetic environment {{ environment.name }}
+Resources:
+  VPC:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: '{{ environment.inputs.vpc_cidr }}'
+      EnableDnsHostnames: true
+      Tags:
+        - Key: tier
+          Value: '{{ environment.inputs.tier }}'
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties:
+      ClusterName: '{{ environment.name }}-cluster'
+Outputs:
+  VpcId:
+    Value: !Ref VPC
+  ClusterName:
+    Value: !Ref Cluster
+"""
+
+_SVC_SCHEMA = """schema:
+  format:
+    openapi: "3.0.0"
+  service_input_type: "SvcInput"
+  pipeline_input_type: "PipelineInput"
+  types:
+    SvcInput:
+      type: object
+      properties:
+        port:
+          type: number
+          default: 80
+          minimum: 1
+          maximum: 65535
+        desired_count:
+          type: number
+          default: 1
+          minimum: 0
+          maximum: 50
+        image:
+          type: string
+          default: public.ecr.aws/nginx/nginx:latest
+    PipelineInput:
+      type: object
+      properties:
+        build_command:
+          type: string
+          default: make build
+"""
+
+_SVC_CFN = """AWSTemplateFormatVersion: '2010-09-09'
+Description: Synthetic service {{ service.name }} instance {{ service_instance.name }}
+Resources:
+  LogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: '/proton/{{ service.name }}/{{ service_instance.name }}'
+      RetentionInDays: 14
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: '{{ service.name }}-{{ service_instance.name }}'
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: '256'
+      Memory: '512'
+      ContainerDefinitions:
+        - Name: app
+          Image: '{{ service_instance.inputs.image }}'
+          PortMappings:
+            - ContainerPort: {{ service_instance.inputs.port }}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: '{{ environment.outputs.ClusterName }}'
+      DesiredCount: {{ service_instance.inputs.desired_count }}
+      LaunchType: FARGATE
+      TaskDefinition: !Ref TaskDefinition
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: ['subnet-00000000']
+Outputs:
+  ServiceName:
+    Value: !GetAtt Service.Name
+"""
+
+_PIPELINE_CFN = """AWSTemplateFormatVersion: '2010-09-09'
+Description: Synthetic pipeline for {{ service.name }}
+Resources:
+  ArtifactBucket:
+    Type: AWS::S3::Bucket
+{%- for service_instance in service_instances %}
+  DeployLog{{ loop.index }}:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: '/pipeline/{{ service.name }}/{{ service_instance.name }}'
+{%- endfor %}
+Outputs:
+  BuildCommand:
+    Value: '{{ pipeline.inputs.build_command }}'
+"""
+
+_MANIFEST = """infrastructure:
+  templates:
+    - file: "cloudformation.yaml"
+      rendering_engine: jinja
+      template_language: cloudformation
+"""
+
+
+@dataclass(frozen=True)
+class SyntheticSize:
+    """How big an estate to build."""
+
+    environments: int = 3
+    services: int = 4
+    instances_per_service: int = 2
+    pipelines: bool = True
+    # Optional parts (proton_exodus.testing.synthetic_extras); the defaults leave the estate unchanged.
+    components: int = 0  # directly defined components on the first N instances
+    account_connections: int = 0  # first N environments deployed into another account
+    repositories: bool = False  # repositories, template sync configs, a service sync config
+    faults: bool = False  # failed/stuck deployments, missing bundle, unreachable stack, secrets, non-CFN
+
+
+def _stack_suffix(key: str) -> str:
+    digest = hashlib.sha256(key.encode()).digest()
+    return "".join(chr(ord("A") + b % 26) for b in digest[:15])
+
+
+def stack_name_for(*parts: str) -> str:
+    """A Proton-style stack name: AWSProton-<names, truncated>-cloudformation-<15 letters>."""
+    base = "-".join(parts)[:30]
+    return f"AWSProton-{base}-cloudformation-{_stack_suffix('/'.join(parts))}"
+
+
+def _bundle_tar(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for rel, text in sorted(files.items()):
+            data = text.encode()
+            info = tarfile.TarInfo(rel)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class _Builder:
+    def __init__(self, account: str, region: str) -> None:
+        self.account, self.region = account, region
+        self.snap = Snapshot(meta={"source": "synthetic", "accounts": [account], "regions": [region],
+                                   "toolVersion": "synthetic", "capturedAt": EPOCH})
+        self.jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+        self.env_tpl = self.jinja.from_string(_ENV_CFN)
+        self.svc_tpl = self.jinja.from_string(_SVC_CFN)
+        self.pipe_tpl = self.jinja.from_string(_PIPELINE_CFN)
+
+    def arn(self, suffix: str) -> str:
+        return f"arn:aws:proton:{self.region}:{self.account}:{suffix}"
+
+    def add(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        record.update(account=self.account, region=self.region, provenance="synthetic")
+        self.snap.records.setdefault(kind, []).append(record)
+        return record
+
+    def add_stack(self, name: str, kind: str, resource_arn: str, body: str, tags: dict[str, str],
+                  outputs: dict[str, str]) -> None:
+        rel = f"stacks/{self.account}/{self.region}/{name}.template"
+        self.snap.templates[rel] = body
+        stack_id = f"arn:aws:cloudformation:{self.region}:{self.account}:stack/{name}/" + hashlib.md5(
+            name.encode()).hexdigest()
+        self.snap.stacks.append({
+            "StackName": name, "StackId": stack_id, "StackStatus": "CREATE_COMPLETE", "Parameters": [],
+            "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in sorted(outputs.items())],
+            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            "CreationTime": EPOCH, "account": self.account, "region": self.region,
+            "resourceArn": resource_arn, "resourceKind": kind, "templatePath": rel, "reachable": True,
+        })
+
+    def templates(self) -> None:
+        env_arn, svc_arn = self.arn(f"environment-template/{ENV_TEMPLATE}"), self.arn(f"service-template/{SVC_TEMPLATE}")
+        self.add("environment_templates", {"name": ENV_TEMPLATE, "arn": env_arn, "recommendedVersion": "1.0",
+                                           "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {}})
+        self.add("service_templates", {"name": SVC_TEMPLATE, "arn": svc_arn, "recommendedVersion": "1.0",
+                                       "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {}})
+        env_bundle = "bundles/environment/syn-env/1.0"
+        self.snap.bundles[env_bundle] = {"schema/schema.yaml": _ENV_SCHEMA.encode(),
+                                         "infrastructure/manifest.yaml": _MANIFEST.encode(),
+                                         "infrastructure/cloudformation.yaml": _ENV_CFN.encode()}
+        svc_bundle = "bundles/service/syn-svc/1.0"
+        self.snap.bundles[svc_bundle] = {"schema/schema.yaml": _SVC_SCHEMA.encode(),
+                                         "instance_infrastructure/manifest.yaml": _MANIFEST.encode(),
+                                         "instance_infrastructure/cloudformation.yaml": _SVC_CFN.encode(),
+                                         "pipeline_infrastructure/manifest.yaml": _MANIFEST.encode(),
+                                         "pipeline_infrastructure/cloudformation.yaml": _PIPELINE_CFN.encode()}
+        self.add("environment_template_versions", {
+            "templateName": ENV_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
+            "recommendedMinorVersion": "0", "arn": env_arn + ":1.0", "schema": _ENV_SCHEMA,
+            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": env_bundle, "tags": {}})
+        self.add("service_template_versions", {
+            "templateName": SVC_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
+            "recommendedMinorVersion": "0", "arn": svc_arn + ":1.0", "schema": _SVC_SCHEMA,
+            "compatibleEnvironmentTemplates": [{"templateName": ENV_TEMPLATE, "majorVersion": "1"}],
+            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": svc_bundle, "tags": {}})
+
+    def environment(self, index: int) -> dict[str, Any]:
+        tier = ("dev", "staging", "prod")[index % 3]
+        name = f"{tier}-{index:03d}"
+        arn = self.arn(f"environment/{name}")
+        inputs = {"vpc_cidr": f"10.{index % 250}.0.0/16", "tier": tier}
+        spec = f"proton: EnvironmentSpec\nspec:\n  vpc_cidr: {inputs['vpc_cidr']}\n  tier: {tier}\n"
+        body = self.env_tpl.render(environment={"name": name, "inputs": inputs})
+        stack = stack_name_for(name)
+        outputs = {"VpcId": f"vpc-{hashlib.md5(name.encode()).hexdigest()[:17]}", "ClusterName": f"{name}-cluster"}
+        tags = {"proton:account": self.account, "proton:environment": arn,
+                "proton:template": self.arn(f"environment-template/{ENV_TEMPLATE}")}
+        self.add_stack(stack, "environment", arn, body, tags, outputs)
+        return self.add("environments", {
+            "name": name, "arn": arn, "templateName": ENV_TEMPLATE, "templateMajorVersion": "1",
+            "templateMinorVersion": "0", "deploymentStatus": "SUCCEEDED", "spec": spec,
+            "protonServiceRoleArn": f"arn:aws:iam::{self.account}:role/ProtonServiceRole",
+            "createdAt": EPOCH, "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH,
+            "outputs": outputs, "stackName": stack, "tags": {"team": "platform"},
+            "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
+                                      "provisioningEngine": "CLOUDFORMATION"}]})
+
+    def service(self, index: int, envs: list[dict[str, Any]], size: SyntheticSize) -> None:
+        name = f"svc-{index:05d}"
+        svc_arn = self.arn(f"service/{name}")
+        chosen = [envs[(index + k) % len(envs)] for k in range(size.instances_per_service)]
+        instances = []
+        spec_lines = ["proton: ServiceSpec"]
+        if size.pipelines:
+            spec_lines += ["pipeline:", "  build_command: make build"]
+        spec_lines.append("instances:")
+        for k, env in enumerate(chosen):
+            inst = f"{env['name']}-{k}"
+            inputs = {"port": 8000 + index % 1000, "desired_count": 1 + k, "image": "public.ecr.aws/nginx/nginx:latest"}
+            spec_lines += [f"  - name: {inst}", f"    environment: {env['name']}", "    spec:",
+                           f"      port: {inputs['port']}", f"      desired_count: {inputs['desired_count']}"]
+            instances.append((inst, env, inputs))
+        spec = "\n".join(spec_lines) + "\n"
+        tpl_arn = self.arn(f"service-template/{SVC_TEMPLATE}")
+        self.add("services", {
+            "name": name, "arn": svc_arn, "templateName": SVC_TEMPLATE, "status": "ACTIVE", "spec": spec,
+            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {"team": f"team-{index % 7}"},
+            **({"repositoryId": f"org/{name}", "branchName": "main",
+                "repositoryConnectionArn": f"arn:aws:codeconnections:{self.region}:{self.account}:connection/syn"}
+               if size.pipelines else {})})
+        rendered = []
+        for inst, env, inputs in instances:
+            arn = f"{svc_arn}/service-instance/{inst}"
+            ctx = {"service": {"name": name}, "service_instance": {"name": inst, "inputs": inputs},
+                   "environment": {"name": env["name"], "outputs": env["outputs"]}}
+            body = self.svc_tpl.render(**ctx)
+            stack = stack_name_for(name, inst)
+            outputs = {"ServiceName": f"{name}-{inst}"}
+            tags = {"proton:account": self.account, "proton:environment": env["arn"], "proton:service": svc_arn,
+                    "proton:service-instance": arn, "proton:template": tpl_arn}
+            self.add_stack(stack, "service_instance", arn, body, tags, outputs)
+            self.add("service_instances", {
+                "name": inst, "serviceName": name, "arn": arn, "environmentName": env["name"],
+                "templateName": SVC_TEMPLATE, "templateMajorVersion": "1", "templateMinorVersion": "0",
+                "deploymentStatus": "SUCCEEDED", "spec": spec, "createdAt": EPOCH,
+                "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH, "outputs": outputs,
+                "stackName": stack, "tags": {},
+                "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
+                                          "provisioningEngine": "CLOUDFORMATION"}]})
+            rendered.append({"name": inst, "inputs": inputs, "outputs": outputs,
+                             "environment": {"name": env["name"], "account_id": self.account, "outputs": env["outputs"]}})
+        if size.pipelines:
+            arn = f"{svc_arn}/pipeline"
+            body = self.pipe_tpl.render(service={"name": name}, service_instances=rendered,
+                                        pipeline={"inputs": {"build_command": "make build"}})
+            stack = stack_name_for(name, "pipeline")
+            tags = {"proton:account": self.account, "proton:service": svc_arn, "proton:template": tpl_arn}
+            self.add_stack(stack, "service_pipeline", arn, body, tags, {"BuildCommand": "make build"})
+            self.add("service_pipelines", {
+                "serviceName": name, "arn": arn, "templateName": SVC_TEMPLATE, "templateMajorVersion": "1",
+                "templateMinorVersion": "0", "deploymentStatus": "SUCCEEDED", "spec": spec, "createdAt": EPOCH,
+                "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH,
+                "outputs": {"BuildCommand": "make build"}, "stackName": stack, "tags": {},
+                "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
+                                          "provisioningEngine": "CLOUDFORMATION"}]})
+
+
+def build_synthetic_snapshot(size: SyntheticSize | None = None, *, account: str = "111111111111",
+                             region: str = "us-east-1") -> Snapshot:
+    """An in-memory snapshot of a synthetic estate of the given size; same size in, same snapshot out."""
+    size = size or SyntheticSize()
+    builder = _Builder(account, region)
+    builder.templates()
+    envs = [builder.environment(i) for i in range(size.environments)]
+    for i in range(size.services):
+        builder.service(i, envs, size)
+    _add_extras(builder, size)
+    return builder.snap
+
+
+def _add_extras(builder: _Builder, size: SyntheticSize) -> None:
+    from proton_exodus.testing import synthetic_extras as extras
+
+    if size.components:
+        extras.add_components(builder, size.components)
+    if size.account_connections:
+        extras.add_account_connections(builder, size.account_connections)
+    if size.repositories:
+        extras.add_repositories(builder, blocked=size.faults)
+    if size.faults:
+        extras.add_faults(builder)
+
+
+def bundle_archive(snapshot: Snapshot, bundle_rel: str) -> bytes:
+    """The bundle at `bundle_rel` as a .tar.gz, as it would be uploaded to S3 for Proton."""
+    files = snapshot.bundle_files(bundle_rel) or {}
+    return _bundle_tar({k: v.decode() for k, v in files.items()})

@@ -1,0 +1,283 @@
+"""Template-preserving export: one CloudFormation template per stack, shared where Proton's Jinja allows.
+
+For each Proton template, the variables its Jinja only substitutes become CloudFormation parameters,
+so stacks that differ only in those values share one template file (each stack's values go to its
+deployment file). Stacks whose templates differ in structure keep the template exactly as deployed.
+Every parameterised stack is checked here: the shared template, resolved with the stack's values,
+must equal the deployed template semantically, or the stack falls back to its deployed template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cfn_flip import dump_yaml
+from cfn_tools.odict import ODict
+
+from proton_exodus.cfn.normalise import load_normalised, load_template, normalise
+from proton_exodus.errors import ExodusError
+from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.proton.analysis import analyse_template
+from proton_exodus.proton.parameterise import (
+    SECRET_REF,
+    TemplateParameter,
+    lookup,
+    parameter_name,
+    parameter_value,
+    render_markers,
+    secret_name,
+    substitute,
+)
+from proton_exodus.translate.context import ContextBuilder
+from proton_exodus.verify.resolve import resolve_parameters
+
+PARAMETERISED, DEPLOYED = "parameterised", "deployed"
+_SCALARS = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """The template text and deployment-file parameters exodus writes for one stack."""
+
+    unit: DeploymentUnit
+    text: str
+    key: str  # content hash of `text`; equal keys share one file
+    parameters: dict[str, str]
+    path: str  # PARAMETERISED or DEPLOYED
+    reason: str
+    secrets: dict[str, str] = field(default_factory=dict)  # secret name -> input name, to create by hand
+
+
+@dataclass
+class TemplateReport:
+    """Which path one Proton template (name, major version, kind) took, for the export's summary."""
+
+    template: str
+    major: str
+    kind: str
+    source: str | None
+    substitution: list[str] = field(default_factory=list)
+    structural: list[str] = field(default_factory=list)
+    parameters: list[TemplateParameter] = field(default_factory=list)
+    stacks: int = 0
+    parameterised_stacks: int = 0
+    files: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _odict(node: Any) -> Any:
+    if isinstance(node, dict):
+        return ODict((k, _odict(v)) for k, v in node.items())
+    if isinstance(node, list):
+        return [_odict(v) for v in node]
+    return node
+
+
+def dump_template(tree: dict[str, Any]) -> str:
+    """YAML text of a template in short intrinsic form, keys in template order."""
+    return dump_yaml(_odict(tree), clean_up=False, long_form=False)
+
+
+def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter]) -> dict[str, Any]:
+    decls = {p.name: ({"Type": "String", "Description": f"Secrets Manager secret holding Proton input {p.path}"}
+                      if p.sensitive else {"Type": "String", "Description": f"Proton {p.path}"}) for p in params}
+    out: dict[str, Any] = {}
+    for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
+        if key in tree:
+            out[key] = tree[key]
+    out["Parameters"] = {**(tree.get("Parameters") or {}), **decls}
+    out.update({k: v for k, v in tree.items() if k not in out})
+    return out
+
+
+class StackTemplateBuilder:
+    """Builds StackTemplates for the units of one snapshot."""
+
+    def __init__(self, snapshot: Snapshot, units: list[DeploymentUnit], *, parameterise: bool = True) -> None:
+        self.snapshot = snapshot
+        self.contexts = ContextBuilder(snapshot, units)
+        self.parameterise = parameterise
+        self.reports: dict[tuple[str, str, str], TemplateReport] = {}
+
+    def secret_lookup(self, unit: DeploymentUnit) -> Callable[[str], str | None]:
+        return secret_lookup(self.snapshot, unit)
+
+    def build(self, units: Sequence[DeploymentUnit]) -> list[StackTemplate]:
+        """A StackTemplate for every unit that has a deployed template, in the order given."""
+        stacked = [u for u in units if u.stack_name and u.deployed_template is not None]
+        by_source: dict[tuple, list[DeploymentUnit]] = {}
+        for unit in stacked:
+            source = self.contexts.template_source(unit)
+            by_source.setdefault((unit.template_name, unit.template_major, unit.template_minor, unit.kind,
+                                  source[0] if source else None), []).append(unit)
+        built: dict[str, StackTemplate] = {}
+        for key, group in by_source.items():
+            for st in self._for_source(key, group):
+                built[st.unit.arn] = st
+        return [built[u.arn] for u in stacked]
+
+    def report(self, unit: DeploymentUnit, source: str | None) -> TemplateReport:
+        key = (unit.template_name or unit.name, unit.template_major or "-", unit.kind)
+        if key not in self.reports:
+            self.reports[key] = TemplateReport(key[0], key[1], key[2], source)
+        return self.reports[key]
+
+    def _for_source(self, key: tuple, group: list[DeploymentUnit]) -> list[StackTemplate]:
+        first = group[0]
+        source = self.contexts.template_source(first) if key[-1] else None
+        report = self.report(first, source[0] if source else None)
+        report.stacks += len(group)
+        if source is None:
+            report.notes.append("no Jinja CloudFormation bundle to analyse (kept as deployed)")
+            return [self.deployed(u, "no bundle render available") for u in group]
+        analysis = analyse_template(source[1])
+        report.structural = sorted(set(report.structural) | set(analysis.structural))
+        if self.contexts.context(first) is None:
+            return [self.deployed(u, "its Jinja is rendered per stack (service instances loop)") for u in group]
+        if not self.parameterise:
+            return [self.deployed(u, "parameterisation switched off") for u in group]
+        illegal = self._illegal(first, source, list(analysis.substitutions))
+        subs = [p for p in analysis.substitutions if p not in illegal]
+        report.substitution = sorted(set(report.substitution) | set(subs))
+        report.structural = sorted(set(report.structural) | illegal)
+        shape = sorted(set(analysis.structural) | illegal)
+        variants: dict[str, list[DeploymentUnit]] = {}
+        for unit in group:
+            ctx = self.contexts.context(unit) or {}
+            variants.setdefault(json.dumps([lookup(ctx, p) for p in shape], default=str), []).append(unit)
+        out: list[StackTemplate] = []
+        for members in variants.values():
+            if len(members) < 2 and not members[0].sensitive_inputs:
+                out.append(self.deployed(members[0], "no other stack shares this template's structure"))
+            else:
+                out.extend(self._shared(members, source, subs, report))
+        return out
+
+    def _illegal(self, unit: DeploymentUnit, source: tuple[str, str], paths: list[str]) -> set[str]:
+        """Variables whose markers land where CloudFormation needs a literal (found by rendering once)."""
+        ctx = self.contexts.context(unit) or {}
+        illegal = {p for p in paths if not isinstance(lookup(ctx, p)[1], _SCALARS) or not lookup(ctx, p)[0]}
+        while True:
+            live = [p for p in paths if p not in illegal]
+            try:
+                tree = load_template(render_markers(source[1], ctx, live, source=source[0]), source=source[0])
+            except ExodusError:
+                return set(paths)
+            _, bad = substitute(tree, {i: "P" for i in range(len(live))})
+            if not bad:
+                return illegal
+            illegal |= {live[i] for i in bad}
+
+    def _shared(self, members: list[DeploymentUnit], source: tuple[str, str], subs: list[str],
+                report: TemplateReport) -> list[StackTemplate]:
+        first = members[0]
+        ctx = self.contexts.context(first) or {}
+        try:
+            tree = load_template(render_markers(source[1], ctx, subs, source=source[0]), source=source[0])
+        except ExodusError as err:
+            return [self.deployed(u, f"render failed: {err}") for u in members]
+        taken = {str(k) for section in tree.values() if isinstance(section, dict) for k in section}
+        params = [TemplateParameter(parameter_name(p, taken), p, self._is_sensitive(first, p)) for p in subs]
+        new_tree, bad = substitute(tree, {i: p.name for i, p in enumerate(params)})
+        if bad:
+            return [self.deployed(u, "variables land in literal-only places") for u in members]
+        new_tree = _with_parameters(new_tree, params)
+        text = dump_template(new_tree)
+        normal = normalise(load_template(text))
+        report.parameters = params
+        out = []
+        for unit in members:
+            out.append(self._check(unit, text, normal, params) or self.deployed(
+                unit, "the parameterised template does not reproduce the deployed one"))
+        report.parameterised_stacks += sum(1 for st in out if st.path == PARAMETERISED)
+        return out
+
+    def _is_sensitive(self, unit: DeploymentUnit, path: str) -> bool:
+        head, _, name = path.partition(".inputs.")
+        return bool(name) and head in ("environment", "service_instance") and name in unit.sensitive_inputs
+
+    def _check(self, unit: DeploymentUnit, text: str, normal: dict[str, Any],
+               params: list[TemplateParameter]) -> StackTemplate | None:
+        ctx = self.contexts.context(unit) or {}
+        values, secrets = {}, {}
+        for p in params:
+            found, value = lookup(ctx, p.path)
+            if not found:
+                return None
+            if p.sensitive:
+                values[p.name] = secret_name(unit.stack_name or "", p.path.rsplit(".", 1)[-1])
+                secrets[values[p.name]] = p.path.rsplit(".", 1)[-1]
+            else:
+                values[p.name] = parameter_value(value)
+        values.update({k: v for k, v in unit.parameters.items() if k in (normal.get("Parameters") or {})})
+        deployed = load_normalised(unit.deployed_template or "", source=unit.stack_name or "")
+        keep = frozenset((deployed.get("Parameters") or {}).keys())
+        resolved = resolve_parameters(normal, values, keep=keep, secret=self.secret_lookup(unit))
+        if resolved != deployed:
+            return None
+        return StackTemplate(unit, text, text_key(text), values, PARAMETERISED, "substitution-only variables "
+                             "became parameters", secrets)
+
+    def deployed(self, unit: DeploymentUnit, reason: str) -> StackTemplate:
+        """The stack's template exactly as deployed (clear secrets swapped for dynamic references)."""
+        text = unit.deployed_template or ""
+        text = text if text.endswith("\n") else text + "\n"
+        secrets: dict[str, str] = {}
+        for name in sorted(unit.sensitive_inputs):
+            clear = clear_value(self.snapshot, unit.inputs.get(name))
+            if clear and str(clear) in text:
+                ref = secret_name(unit.stack_name or "", name)
+                text = _scrub(text, str(clear), SECRET_REF.format(ref))
+                secrets[ref] = name
+        return StackTemplate(unit, text, text_key(text), dict(unit.parameters), DEPLOYED, reason, secrets)
+
+
+def _scrub(text: str, clear: str, ref: str) -> str:
+    """Replace a clear secret in a template by a dynamic reference, on the parsed template."""
+    tree = load_template(text)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str | int | float) and str(node) == clear:
+            return ref
+        return node.replace(clear, ref) if isinstance(node, str) and len(clear) >= 8 else node
+
+    return dump_template(walk(tree))
+
+
+def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], str | None]:
+    """Secret name exodus chose -> the clear value it stands for; in a redacted snapshot, the
+    placeholder standing for it (deployed templates hold the same placeholder); None when unknown."""
+    from proton_exodus.model.units import SECRET_PLACEHOLDER
+
+    def find(name: str) -> str | None:
+        prefix = f"exodus/{unit.stack_name}/"
+        if not name.startswith(prefix):
+            return None
+        held = unit.inputs.get(name[len(prefix):])
+        value = clear_value(snapshot, held)
+        if value is None and isinstance(held, str) and SECRET_PLACEHOLDER.match(held):
+            return held
+        return None if value is None else str(value)
+    return find
+
+
+def clear_value(snapshot: Snapshot, value: Any) -> Any:
+    """The clear value behind an inventory secret placeholder (None when redacted or not a placeholder)."""
+    from proton_exodus.model.units import SECRET_PLACEHOLDER
+
+    if isinstance(value, str) and SECRET_PLACEHOLDER.match(value):
+        return snapshot.secrets.get(value[len("{{exodus:secret:"):-2])
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None

@@ -1,0 +1,195 @@
+"""Bundle loading: layouts, Proton's limits and safe in-memory archive reading, each with a precise message."""
+
+from __future__ import annotations
+
+import io
+import stat
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from proton_exodus.errors import BundleError, SchemaError
+from proton_exodus.proton.bundle import load_bundle, load_component, load_template_sync_repo
+from tests.proton.render.helpers import (
+    CFN_MANIFEST,
+    ENV_SCHEMA,
+    TF_MANIFEST,
+    build_file_tree,
+    env_bundle,
+    svc_bundle,
+    tar_gz,
+    tar_of,
+)
+
+
+def load(tmp_path: Path, files: dict, **kw):
+    return load_bundle(build_file_tree(tmp_path / "b", files), **kw)
+
+
+def fails(tmp_path: Path, files: dict, match: str, **kw) -> None:
+    with pytest.raises(BundleError, match=match):
+        load(tmp_path, files, **kw)
+
+
+def test_environment_and_service_bundles_load(tmp_path: Path) -> None:
+    env = load(tmp_path, env_bundle())
+    assert (env.template_type, env.provisioning, env.has_pipeline) == ("environment", "cloudformation", False)
+    svc = load_bundle(build_file_tree(tmp_path / "s", svc_bundle(**{".compatible-envs": "my-env:1\nother:3\n"})))
+    assert (svc.template_type, svc.has_pipeline, svc.compatible_environments) == (
+        "service", True, (("my-env", 1), ("other", 3)))
+    assert len(svc.digest()) == 64 and svc.digest() == load_bundle(tmp_path / "s").digest()
+
+
+@pytest.mark.parametrize("key", ["compatible_environments", "compatible_environment"])
+def test_template_registration_file(tmp_path: Path, key: str) -> None:
+    reg = f"{key}:\n  - my-env:2\nsupported_component_sources:\n  - DIRECTLY_DEFINED\n"
+    svc = load(tmp_path, svc_bundle(**{".template-registration.yaml": reg}))
+    assert svc.compatible_environments == (("my-env", 2),)
+    assert svc.supported_component_sources == ("DIRECTLY_DEFINED",)
+
+
+@pytest.mark.parametrize(("files", "match"), [
+    ({"infrastructure/manifest.yaml": CFN_MANIFEST}, r"^bundle has no schema/schema.yaml \(found: infrastructure\)"),
+    (env_bundle(**{"infrastructure/manifest.yaml": "infrastructure: ["}), r"infrastructure/manifest.yaml line 1: not valid YAML"),
+    (env_bundle(**{"infrastructure/manifest.yaml": "templates: []"}), r"expected `infrastructure: templates:`"),
+    (env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST.replace("jinja", "mustache")}),
+     r"infrastructure.templates\[0\].rendering_engine: must be jinja, hcl or codebuild, not 'mustache'"),
+    (env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST.replace("cloudformation\n", "terraform\n")}),
+     r"rendering_engine jinja needs template_language cloudformation, not 'terraform'"),
+    (env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST + CFN_MANIFEST.split("templates:\n")[1]}),
+     r"a CloudFormation manifest lists exactly one file, not 2"),
+    (env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST.replace('"cloudformation.yaml"', "main.yaml")}),
+     r"names 'main.yaml', but infrastructure/main.yaml is not in the bundle"),
+    ({"schema/schema.yaml": ENV_SCHEMA, "infrastructure/cloudformation.yaml": "x"}, r"infrastructure/ has no manifest.yaml"),
+    ({"schema/schema.yaml": ENV_SCHEMA, "infrastructure/manifest.yaml": TF_MANIFEST, "infrastructure/a.txt": "x"},
+     r"`file: \"\*\"` matched no .tf file"),
+    (env_bundle(**{"instance_infrastructure/manifest.yaml": CFN_MANIFEST, "instance_infrastructure/cloudformation.yaml": "x"}),
+     r"environment bundle: only infrastructure/ may hold a manifest \(found instance_infrastructure/\)"),
+    ({k: v for k, v in svc_bundle().items() if not k.startswith("pipeline_")},
+     r"pipeline_infrastructure/ and schema pipeline_input_type go together \(folder absent, pipeline_input_type set\)"),
+    ({k: v for k, v in svc_bundle().items() if not k.startswith("instance_")},
+     r"instance_infrastructure/manifest.yaml is missing"),
+    (svc_bundle(**{".compatible-envs": "my-env\n"}), r".compatible-envs: 'my-env' is not `environment-template-name:major-version`"),
+    (svc_bundle(**{".template-registration.yaml": "supported_component_sources: [GIT]\n"}),
+     r"supported_component_sources may only list DIRECTLY_DEFINED"),
+])
+def test_layout_and_manifest_rules(tmp_path: Path, files: dict, match: str) -> None:
+    fails(tmp_path, files, match)
+
+
+def test_pre_ga_layout_is_refused_with_a_reason(tmp_path: Path) -> None:
+    files = {"schema/schema.yaml": svc_bundle()["schema/schema.yaml"], "infrastructure/manifest.yaml":
+             CFN_MANIFEST.replace("rendering_engine", "engine"), "infrastructure/cloudformation.yaml": "x",
+             "pipeline/manifest.yaml": CFN_MANIFEST, "pipeline/cloudformation.yaml": "x"}
+    with pytest.raises(BundleError, match=r"pre-GA service bundle layout .*nothing to render") as err:
+        load(tmp_path, files)
+    assert "instance_infrastructure/" in err.value.hint
+
+
+def test_customer_managed_environment_is_schema_only(tmp_path: Path) -> None:
+    schema = ENV_SCHEMA.replace("          default: 10.0.0.0/16\n", "")
+    bundle = load(tmp_path, {"schema/schema.yaml": schema})
+    assert bundle.provisioning == "customer-managed"
+    with pytest.raises(BundleError, match="customer-managed environment schema input 'vpc_cidr' must be a string with no default"):
+        load_bundle(build_file_tree(tmp_path / "c", {"schema/schema.yaml": ENV_SCHEMA}))
+
+
+@pytest.mark.parametrize(("files", "match"), [
+    (env_bundle(**{"infrastructure/big.json": b"x" * (200 * 1024 + 1)}),
+     r"infrastructure/big.json: 204801 bytes is over Proton's 200 KB limit"),
+    (env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST + "#" * 51200}), r"manifest.yaml: \d+ bytes is over Proton's 50 KB limit"),
+    (env_bundle(**{f"extra/{i}.bin": b"x" * 200_000 for i in range(27)}), r"larger than Proton's 5 MB limit"),
+    ({"schema/schema.yaml": ENV_SCHEMA, "infrastructure/manifest.yaml": TF_MANIFEST,
+      **{f"infrastructure/f{i}.tf": "" for i in range(11)}}, r"bundle has 11 template files; Proton allows at most 10"),
+])
+def test_limits(tmp_path: Path, files: dict, match: str) -> None:
+    fails(tmp_path, files, match)
+
+
+def test_template_name_length(tmp_path: Path) -> None:
+    fails(tmp_path, env_bundle(), r"is 101 characters; Proton allows 1 to 100", name="n" * 101)
+
+
+def test_schema_errors_surface_as_schema_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match=r"schema/schema.yaml line 1: not valid YAML"):
+        load(tmp_path, env_bundle(**{"schema/schema.yaml": "schema: ["}))
+
+
+def test_archives_load_in_memory_also_wrapped_in_a_folder(tmp_path: Path) -> None:
+    data = tar_of(env_bundle(), prefix="my-template/")
+    assert load_bundle(data).template_type == "environment"
+    (tmp_path / "b.tar.gz").write_bytes(data)
+    assert load_bundle(tmp_path / "b.tar.gz").digest() == load_bundle(data).digest()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, text in env_bundle().items():
+            archive.writestr(name, text)
+    assert load_bundle(buf.getvalue()).digest() == load_bundle(data).digest()
+
+
+def _link(name: str, kind: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, "/etc/passwd"
+    return info
+
+
+@pytest.mark.parametrize(("member", "match"), [
+    ((_link("schema/evil", tarfile.SYMTYPE), None), r"member 'schema/evil' is a link; bundles may not contain links"),
+    ((_link("schema/hard", tarfile.LNKTYPE), None), r"member 'schema/hard' is a link"),
+    ((tarfile.TarInfo("../escape.yaml"), b"x"), r"member '../escape.yaml' escapes the bundle root"),
+    ((tarfile.TarInfo("/etc/cron.d/x"), b"x"), r"member '/etc/cron.d/x' has an absolute path"),
+])
+def test_unsafe_tar_members_are_refused(tmp_path: Path, member, match: str) -> None:
+    ok = [(tarfile.TarInfo(n), v.encode()) for n, v in env_bundle().items()]
+    with pytest.raises(BundleError, match=match):
+        load_bundle(tar_gz([*ok, member]))
+    assert not (tmp_path.parent / "escape.yaml").exists()
+
+
+def test_unsafe_zip_members_are_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        info = zipfile.ZipInfo("schema/link")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(info, "/etc/passwd")
+    with pytest.raises(BundleError, match="is a link"):
+        load_bundle(buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("a/../../x", "x")
+    with pytest.raises(BundleError, match="escapes the bundle root"):
+        load_bundle(buf.getvalue())
+
+
+def test_symlink_in_directory_bundle(tmp_path: Path) -> None:
+    root = build_file_tree(tmp_path / "b", env_bundle())
+    (root / "infrastructure" / "passwd").symlink_to("/etc/passwd")
+    with pytest.raises(BundleError, match=r"infrastructure/passwd is a symbolic link"):
+        load_bundle(root)
+
+
+def test_not_an_archive() -> None:
+    with pytest.raises(BundleError, match=r"^bundle: not a readable .tar.gz or .zip archive"):
+        load_bundle(b"plain text, not an archive")
+
+
+def test_template_sync_repo(tmp_path: Path) -> None:
+    build_file_tree(tmp_path, {**{f"env-tmpl/v1/{k}": v for k, v in env_bundle().items()},
+                               **{f"env-tmpl/v2/{k}": v for k, v in env_bundle().items()},
+                               **{f"svc-tmpl/v1/{k}": v for k, v in svc_bundle().items()}, "README.md": "x"})
+    found = load_template_sync_repo(tmp_path)
+    assert sorted(found) == [("env-tmpl", 1), ("env-tmpl", 2), ("svc-tmpl", 1)]
+    assert found[("svc-tmpl", 1)].name == "svc-tmpl"
+
+
+def test_component_limits() -> None:
+    manifest = CFN_MANIFEST
+    assert load_component("Resources: {}", manifest).template_type == "component"
+    with pytest.raises(BundleError, match="at most 51200"):
+        load_component("x" * 51_201, manifest)
+    with pytest.raises(BundleError, match="at most 1024"):
+        load_component("x", manifest + "#" * 1024)
+    with pytest.raises(BundleError, match="must name exactly one CloudFormation or Terraform file"):
+        load_component("x", TF_MANIFEST)
