@@ -14,11 +14,13 @@ from typing import Any
 
 import networkx as nx
 
+from proton_exodus.graph.layout import Layout
 from proton_exodus.graph.render import KIND_COLOURS
-from proton_exodus.graph.svg import BOX_W, MARGIN, layout, render_svg
+from proton_exodus.graph.svg import layout, render_svg
 
-# A drawing wider than this (px) is summarised one level further, so boxes stay legible on a page.
-MAX_WIDTH = 1600
+# A drawing wider or taller than this (px) is summarised one level further, so boxes stay legible
+# on a page: the report's graph panel is about 1,170 px wide in a 1,400 px window.
+MAX_WIDTH, MAX_HEIGHT = 1600, 3200
 
 # kind -> (one, many) for group labels.
 _NOUNS = {
@@ -96,24 +98,29 @@ def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
     return out
 
 
-def _width(graph: nx.MultiDiGraph) -> float:
-    return max((x for x, _ in layout(graph).values()), default=0) + BOX_W + MARGIN
+def _too_big(drawn: Layout, max_width: float, max_height: float) -> bool:
+    return drawn.width > max_width or drawn.height > max_height
 
 
-def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH) -> dict[str, Any]:
+def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH,
+                  max_height: float = MAX_HEIGHT) -> dict[str, Any]:
     """The SVG element (no XML declaration, so it sits inside HTML) and how it was drawn: every
-    resource if that fits `max_width`, else the first summary level that fits (or the coarsest)."""
+    resource if that fits `max_width` x `max_height`, else the first summary level that fits (or the
+    coarsest). Summaries are not framed per environment: their boxes already are groups."""
     level, drawn = 0, without_stacks(graph)
-    while _width(drawn) > max_width and level < 3:
+    placed = layout(drawn)
+    while _too_big(placed, max_width, max_height) and level < 3:
         level += 1
         drawn = summarise_graph(graph, level)
-    svg = render_svg(drawn)
+        placed = layout(drawn, clusters={})
+    svg = render_svg(drawn, drawn=placed)
     start = svg.find("<svg")
     svg = svg[start:] if start >= 0 else svg
     svg = svg.replace("<svg ", '<svg id="estate-graph" role="img" aria-label="Dependency graph" ', 1)
     kinds = sorted({str(k) for _, k in drawn.nodes(data="kind")})
     legend = [{"kind": k.replace("_", " "), "colour": KIND_COLOURS.get(k, "#ffffff")} for k in kinds]
     return {"svg": svg, "legend": legend, "level": level, "summarised": level > 0,
+            "width": placed.width, "height": placed.height,
             "nodes": drawn.number_of_nodes(), "edges": drawn.number_of_edges(),
             "fullNodes": graph.number_of_nodes(), "fullEdges": graph.number_of_edges(),
             "stacks": sum(1 for _, k in graph.nodes(data="kind") if k == "stack")}
