@@ -38,6 +38,7 @@ WORKER_THREAD = "proton-engine-worker"  # proton_exodus/engine/deployments.py na
 PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
 VOLATILE_META = ("durationSeconds", "apiCalls")
 VERIFY_TARGET = "cfn-git-sync"
+REPORT_FILE = "report.html"
 DEMO_ENV = {"AWS_ACCESS_KEY_ID": "exodus-demo", "AWS_SECRET_ACCESS_KEY": "exodus-demo"}
 DROPPED_ENV = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 ProgressFn = Callable[[str], None]
@@ -92,6 +93,9 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
         with _timed(report, "verify"):
             say("verify")
             _verify(snapshot, out, report)
+        with _timed(report, "report"):
+            say("report")
+            _report(snapshot.secrets, out, report)
     _write_summary(report)
     return report
 
@@ -158,11 +162,14 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
 
 def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
     """Files under `root` that hold a clear secret value."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and _holds_secret(p, secrets))
+
+
+def _holds_secret(path: Path, secrets: dict[str, Any]) -> bool:
     from proton_exodus.model.secrets import MIN_SCRUB_LENGTH
 
-    values = [str(v).encode() for v in secrets.values() if len(str(v)) >= MIN_SCRUB_LENGTH]
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
-                  if p.is_file() and any(v in p.read_bytes() for v in values))
+    data = path.read_bytes()
+    return any(str(v).encode() in data for v in secrets.values() if len(str(v)) >= MIN_SCRUB_LENGTH)
 
 
 def _demo_backend_class() -> type:
@@ -296,13 +303,38 @@ def _verify(snapshot: Any, out: Path, report: DemoReport) -> None:
     report.paths["verify"] = out / "verify.json"
 
 
+def _report(secrets: dict[str, Any], out: Path, report: DemoReport) -> None:
+    """report.html from the published files, exactly as `exodus report` builds it from them (so the
+    page shows what a reader of `out` can check); withheld, like an export, if it holds a secret."""
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.report import build_report
+
+    page = out / REPORT_FILE
+    verify = out / "verify.json"
+    try:
+        build_report(out / "snapshot", out=page, plan_dir=out / "plan",
+                     verify_file=verify if verify.is_file() else None)
+    except ExodusError as err:
+        report.findings.append(f"report: {err}")
+        return
+    if _holds_secret(page, secrets):
+        page.unlink()
+        report.findings.append(f"report: not published: {REPORT_FILE} holds sensitive input values in clear")
+        return
+    report.paths["report"] = page
+
+
 def _write_summary(report: DemoReport) -> None:
     """SUMMARY.md: what ran and where it went (no timings: the file must repeat byte for byte)."""
     from proton_exodus.output.atomic import write_text_atomic
 
     lines = ["# exodus demo", "", "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
              "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
-             "", "## Inventory (`snapshot/`)", ""]
+             ""]
+    if "report" in report.paths:
+        lines += [f"**Start with [{REPORT_FILE}]({REPORT_FILE})**: one page, open it in a browser (no network "
+                  "needed): the dependency graph, audit findings, waves and verify result.", ""]
+    lines += ["## Inventory (`snapshot/`)", ""]
     lines += [f"- {kind}: {n}" for kind, n in report.counts.items() if n]
     lines += ["", "Sensitive values are not published here: the snapshot's secrets.json is withheld, and the deployed",
               "templates under snapshot/stacks/ carry the specs' `{{exodus:secret:ID}}` placeholders instead of",

@@ -43,12 +43,22 @@ def test_demo_exits_zero_and_its_summary_names_real_files(demo: tuple[subprocess
     listed = re.findall(r"^  \S+\s+(sample_exports\S*)$", proc.stdout, flags=re.MULTILINE)
     assert {"sample_exports/SUMMARY.md", "sample_exports/verify.json", "sample_exports/audit/audit.md",
             "sample_exports/plan/README.md", "sample_exports/snapshot",
-            "sample_exports/exports/cfn-git-sync"} <= set(listed), proc.stdout
+            "sample_exports/exports/cfn-git-sync", "sample_exports/report.html"} <= set(listed), proc.stdout
     missing = [p for p in listed if not (out.parent / p).exists()]
     assert missing == [], proc.stdout
     assert re.search(r"finished in \d+\.\d s", proc.stdout), proc.stdout
-    for rel in ("SUMMARY.md", "audit/audit.json", "plan/plan.json", "plan/wave-01.md", "snapshot/snapshot.json"):
+    for rel in ("SUMMARY.md", "audit/audit.json", "plan/plan.json", "plan/wave-01.md", "snapshot/snapshot.json",
+                "report.html"):
         assert (out / rel).is_file(), rel
+
+
+def test_summary_links_the_html_report(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """SUMMARY.md sends the reader to report.html, which has the graph, the waves and the verify result."""
+    _, out = demo
+    assert "[report.html](report.html)" in (out / "SUMMARY.md").read_text(encoding="utf-8")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<svg id="estate-graph"' in html and 'id="waves"' in html and 'id="verify"' in html
+    assert "exodus-demo-secret" not in html
 
 
 def test_demo_output_matches_sample_exports_byte_for_byte(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:

@@ -22,6 +22,7 @@ from proton_exodus.report import build_report
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ENVIRONMENT_GREEN = (0xC8, 0xE6, 0xC9)  # KIND_COLOURS["environment"]: the graph's environment boxes
+INSTANCE_ORANGE = (0xFF, 0xE0, 0xB2)  # KIND_COLOURS["service_instance"]
 HEADER_BLUE = (0x17, 0x32, 0x4D)
 
 
@@ -142,3 +143,58 @@ def test_screenshot_is_a_real_picture_with_the_graph_visible(chromium: str, repo
     assert len(seen) > 50, "screenshot is (nearly) blank"
     assert seen.get(HEADER_BLUE, 0) > 1000, "page header not painted"
     assert seen.get(ENVIRONMENT_GREEN, 0) > 200, "graph's environment boxes not visible in the first screen"
+
+
+PROBE = """<pre id="layout-probe"></pre><script>
+const svg = document.getElementById("estate-graph"), box = svg.getBoundingClientRect();
+document.getElementById("layout-probe").textContent = JSON.stringify({
+  scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth,
+  innerWidth: window.innerWidth, svgWidth: box.width, svgRight: box.right,
+  viewBoxWidth: svg.viewBox.baseVal.width, nodes: svg.querySelectorAll("#nodes > g").length});
+</script>"""
+
+
+def measure(binary: str, page: Path, profile: Path, width: int) -> dict[str, float]:
+    """Layout figures of `page` in a `width` px wide window, read by a probe script run in a copy
+    (the report itself allows no script)."""
+    import json
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace("</body>", PROBE + "</body>")
+    probe = page.with_name("probe-" + page.name)
+    probe.write_text(html, encoding="utf-8")
+    result = run_chromium(binary, probe.as_uri(), profile, "--dump-dom", f"--window-size={width},1000",
+                          "--hide-scrollbars")
+    found = re.search(r'<pre id="layout-probe">([^<]*)</pre>', result.stdout)
+    assert found and found.group(1), result.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report `exodus demo` writes, rebuilt from the committed demo output (sample_exports/)."""
+    from tests.conftest import REPO
+
+    samples = REPO / "sample_exports"
+    out = tmp_path_factory.mktemp("demo-report") / "report.html"
+    build_report(samples / "snapshot", plan_dir=samples / "plan", verify_file=samples / "verify.json", out=out)
+    return out
+
+
+def test_demo_graph_fits_a_1400_px_window_unscaled(chromium: str, demo_report: Path, tmp_path: Path) -> None:
+    """The demo estate's whole graph (every resource but stacks, laid out by dot) is on the page with no
+    horizontal scroll, and drawn at (nearly) full size: its 11 px labels stay readable."""
+    figures = measure(chromium, demo_report, tmp_path / "profile", 1400)
+    assert figures["innerWidth"] == 1400, figures
+    assert figures["nodes"] >= 60, figures  # the demo's 73 resources, not a summary
+    assert figures["scrollWidth"] <= figures["clientWidth"], figures
+    assert figures["svgRight"] <= figures["clientWidth"], figures
+    assert figures["svgWidth"] >= 0.9 * figures["viewBoxWidth"], figures  # not shrunk to fit
+    shot = tmp_path / "demo-report.png"
+    result = run_chromium(chromium, demo_report.as_uri(), tmp_path / "profile2", f"--screenshot={shot}",
+                          "--window-size=1400,1600", "--hide-scrollbars")
+    assert shot.is_file() and console_lines(result.stderr) == [], result.stderr[-2000:]
+    width, _, rows = png_pixels(shot.read_bytes())
+    seen = colours(width, rows, len(rows[0]) // width)
+    assert seen.get(ENVIRONMENT_GREEN, 0) > 200 and seen.get(INSTANCE_ORANGE, 0) > 1000, "graph boxes not painted"
