@@ -12,7 +12,7 @@ from proton_exodus.graph import build_graph, render_graph
 from proton_exodus.graph.layout import PROGRAM_ENV, GraphvizError, build_dot, find_program
 from proton_exodus.graph.svg import frames, layout
 from proton_exodus.model.snapshot import write_snapshot
-from proton_exodus.synthetic import SyntheticSize, build_synthetic_snapshot
+from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
 SIZE = SyntheticSize(3, 4, 2, True, components=1, account_connections=1, repositories=True)
 
