@@ -13,7 +13,7 @@ from typing import Any
 from exporters import ExportContext, Finding
 from exporters._pipelines.production import is_production_like
 from proton_exodus.errors import BadInput
-from proton_exodus.model.secret_refs import redact_secrets
+from proton_exodus.model.secrets import reference_secrets
 from proton_exodus.model.units import DeploymentUnit
 
 MIGRATION_TAG = ("exodus:source", "proton")
@@ -176,8 +176,8 @@ def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Map
     deps = tuple(by_arn[d].stack_name for d in unit.depends_on if d in by_arn)
     # Clear secrets rendered into the deployed template (or live parameters) never reach the export.
     secrets = getattr(ctx.snapshot, "secrets", None) or {}
-    template, _ = redact_secrets(template, secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
-    parameters = {k: redact_secrets(str(v), secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)[0]
+    template, _ = reference_secrets(template, secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
+    parameters = {k: reference_secrets(str(v), secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)[0]
                   for k, v in sorted(unit.parameters.items())}
     return StackArtefact(
         unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,

@@ -18,7 +18,7 @@ from exporters.argocd import layout
 from exporters.argocd import manifests as m
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.workloads import find_manifests, render_manifest
-from proton_exodus.model.secret_refs import redact_secrets
+from proton_exodus.model.secrets import reference_secrets
 
 # Sync-wave order follows the dependency graph: environment, then its instances, then the components
 # attached to them, then the pipelines that read the instances' outputs.
@@ -110,7 +110,7 @@ class _Build:
             self.findings.append(Finding("E303", f"{unit.kind} {unit.name}: no readable stack in the snapshot "
                                          "(unreachable or missing); cannot adopt it", unit.arn))
             return None
-        body, names = redact_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name, inputs=unit.inputs)
+        body, names = reference_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name, inputs=unit.inputs)
         if names:
             self.findings.append(Finding(
                 "W304", f"{unit.stack_name}: sensitive values replaced by Secrets Manager dynamic references; "
@@ -118,7 +118,7 @@ class _Build:
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             self.findings.append(Finding("W305", f"{unit.stack_name}: template is over 51,200 bytes; upload it to "
                                          "S3 and use forProvider.templateUrl instead of templateBody", unit.arn))
-        parameters = {k: redact_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
+        parameters = {k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
                       for k, v in unit.parameters.items()}
         labels = {"exodus.io/kind": unit.kind, "exodus.io/environment": unit.environment or "",
                   "exodus.io/account": unit.account}
@@ -230,7 +230,7 @@ class _Build:
                             "account_id": unit.account},
         }
         for rel, text in manifests.items():
-            out, _ = redact_secrets(render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}"),
+            out, _ = reference_secrets(render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}"),
                                     self.secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
             self.files[f"{base}/workloads/{rel}"] = out
         return bool(manifests)

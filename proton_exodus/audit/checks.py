@@ -14,6 +14,7 @@ import networkx as nx
 import yaml
 
 from proton_exodus.graph import DEPLOYED_KINDS, node_key
+from proton_exodus.model.secrets import looks_secret
 from proton_exodus.model.snapshot import Snapshot
 
 GIT_SYNC_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -26,11 +27,6 @@ IN_FLIGHT = frozenset({"IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING", "CREAT
 MAX_SYNC_RESOURCE_NAME = 100  # codeconnections CreateSyncConfiguration ResourceName
 PROTON_API = re.compile(r"\baws\s+proton\b|notify-resource-deployment-status-change|"
                         r"client\(\s*['\"]proton['\"]|\bProtonClient\b|proton:(?:Update|Create|Notify)\w+")
-SECRET_NAME = re.compile(r"pass(?:word|wd|phrase)?$|secret|token|api[_-]?key|private[_-]?key|credential|"
-                         r"access[_-]?key|client[_-]?secret", re.I)
-SECRET_VALUE = re.compile(r"AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_[A-Za-z0-9]{30,}|"
-                          r"xox[abpr]-[A-Za-z0-9-]{10,}")
-SAFE_VALUE = re.compile(r"^\{\{(?:exodus:secret:|resolve:)|^\$\{Proton::CURRENT_VAL\}$|^arn:aws")
 
 
 @dataclass(frozen=True)
@@ -181,10 +177,7 @@ class Auditor:
 
     def check_secrets(self, node: str) -> Iterator[AuditFinding]:
         for name, value in sorted(self._inputs(node).items(), key=lambda kv: str(kv[0])):
-            text = "" if value is None else str(value)
-            if not text or SAFE_VALUE.search(text):
-                continue
-            if SECRET_NAME.search(str(name)) or SECRET_VALUE.search(text):
+            if looks_secret(str(name), value):
                 yield self.finding("W170", node, f"spec input {name!r} looks like a secret and is stored in clear")
 
     def check_connection(self, node: str) -> Iterator[AuditFinding]:

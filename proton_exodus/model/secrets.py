@@ -1,11 +1,14 @@
-"""Sensitive spec values: find them, swap them for placeholders in the spec text, keep the clear
-values apart (secrets.json, mode 0600) or drop them (`--redact`).
+"""Secrets: the one home of what looks secret and of what exodus does with a clear secret value.
 
-A value is sensitive when its input name looks secret (password, secret, token, key...) or the
-value itself looks like a credential (AWS keys, GitHub/Slack tokens, private keys, JWTs, URLs
-with a password). Spec text keeps its layout: only the scalar is replaced, by a double-quoted
-placeholder, and the result is re-parsed to prove the swap; YAML the regex cannot handle is
-re-dumped instead.
+Patterns (one set): an input name that looks secret (password, secret, token, key...), a value that
+looks like a credential (AWS keys, GitHub/Slack tokens, private keys, JWTs, URLs with a password), a
+value that names a secret rather than holds one (ARNs, dynamic references), and the one placeholder
+`{{exodus:secret:<16 hex>}}` the snapshot keeps in place of a clear value (secrets.json, mode 0600,
+holds the values; `--redact` drops them). One threshold, MIN_SCRUB_LENGTH, for swapping a value
+found inside other text. The operations: redact_spec (spec text -> placeholders, layout kept),
+scrub_text/restore_text (deployed templates <-> placeholders), reference_secrets (clear values ->
+Secrets Manager dynamic references named `exodus/<stack>/<input>`, for exports) and Redactor
+(masks values in text shown to people, for the report).
 """
 
 from __future__ import annotations
@@ -13,19 +16,23 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+if TYPE_CHECKING:
+    from proton_exodus.model.snapshot import Snapshot
+    from proton_exodus.model.units import DeploymentUnit
+
 PLACEHOLDER = "{{{{exodus:secret:{}}}}}"
-PLACEHOLDER_RE = re.compile(r"\{\{exodus:secret:([0-9a-f]{16})\}\}")
+PLACEHOLDER_RE = re.compile(r"\{\{exodus:secret:([0-9a-f]{16})\}\}")  # ids: sha256 hex prefix (_secret_id)
 SECRET_NAME_RE = re.compile(
     r"(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|"
     r"secret[_-]?key|credential|auth|(^|[_-])key$|signing[_-]?key|client[_-]?secret|webhook)",
     re.IGNORECASE,
 )
-CREDENTIAL_VALUE_RES = tuple(re.compile(p) for p in (
+_CREDENTIAL_VALUE_PATTERNS = (
     r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",                       # AWS access key id
     r"\bgh[pousr]_[A-Za-z0-9]{30,}\b",                     # GitHub token
     r"\bgithub_pat_[A-Za-z0-9_]{40,}\b",
@@ -33,10 +40,24 @@ CREDENTIAL_VALUE_RES = tuple(re.compile(p) for p in (
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
     r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",    # JWT
     r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",           # URL with user:password
-))
+)
+CREDENTIAL_VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _CREDENTIAL_VALUE_PATTERNS))  # any of them
 # Values that name a secret rather than hold one: references stay readable.
 REFERENCE_RE = re.compile(r"^(arn:|\{\{resolve:|\$\{|alias/|ssm:|secretsmanager:)")
+MIN_SCRUB_LENGTH = 6  # a shorter value found inside other text is left alone: swapping it would rewrite innocent text
+SECRET_REF = "{{{{resolve:secretsmanager:{}}}}}"  # a CloudFormation dynamic reference to a Secrets Manager secret
+MASK = "••••••"  # what people see in place of a secret value
 
+
+def secret_name(stack: str, input_name: str) -> str:
+    """The Secrets Manager secret exodus asks the platform team to create for a sensitive input."""
+    return f"exodus/{stack}/{input_name}"
+
+
+def placeholder_id(value: Any) -> str | None:
+    """The secret id when `value` is exactly one exodus placeholder, else None."""
+    match = PLACEHOLDER_RE.fullmatch(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -53,11 +74,16 @@ def looks_secret(name: str, value: Any) -> bool:
     text = str(value)
     if not text or PLACEHOLDER_RE.fullmatch(text):
         return False
-    if any(r.search(text) for r in CREDENTIAL_VALUE_RES):
+    if CREDENTIAL_VALUE_RE.search(text):
         return True
     if REFERENCE_RE.match(text):
         return False
     return bool(SECRET_NAME_RE.search(name))
+
+
+def sensitive_inputs(inputs: Mapping[str, Any]) -> frozenset[str]:
+    """Names of the inputs whose value is a secret: an exodus placeholder, or clear but secret-looking."""
+    return frozenset(k for k, v in inputs.items() if placeholder_id(v) is not None or looks_secret(str(k), v))
 
 
 def _walk(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
@@ -197,9 +223,6 @@ def restore_data(node: Any, secrets: dict[str, Any]) -> Any:
     return node
 
 
-MIN_SCRUB_LENGTH = 6  # shorter values would rewrite innocent text
-
-
 def scrub_text(text: str, secrets: dict[str, Any]) -> str:
     """`text` (e.g. a deployed template) with every clear secret value swapped for its placeholder.
 
@@ -219,3 +242,103 @@ def restore_text(text: str, secrets: dict[str, Any]) -> str:
     if not secrets or "{{exodus:secret:" not in text:
         return text
     return PLACEHOLDER_RE.sub(lambda m: str(secrets[m.group(1)]) if m.group(1) in secrets else m.group(0), text)
+
+
+# ---------------------------------------------------------------- references (exports)
+
+
+def _input_names(inputs: Mapping[str, Any], secrets: Mapping[str, Any], clear: str) -> list[str]:
+    """Inputs holding this clear value: as is (units) or as any placeholder that stands for it
+    (snapshot records: one value may have several ids, one per place a spec held it)."""
+    def holds(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        secret_id = placeholder_id(value)
+        return value == clear or (secret_id is not None and secrets.get(secret_id) == clear)
+
+    return sorted(name for name, value in inputs.items() if holds(value))
+
+
+def reference_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
+                      inputs: Mapping[str, Any] | None = None) -> tuple[str, list[str]]:
+    """`text` with every clear value of `secrets` ({id: value}) replaced by a Secrets Manager dynamic
+    reference; also the secret names used. Exports must never publish a clear value.
+
+    Longer values are replaced first so a secret that contains another is not cut in two.
+    """
+    names: list[str] = []
+    items = [(sid, value) for sid, value in secrets.items()
+             if isinstance(value, str) and len(value) >= MIN_SCRUB_LENGTH]
+    for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
+        if value not in text:
+            continue
+        matched = _input_names(inputs or {}, secrets, value)
+        name = secret_name(stack, matched[0] if matched else f"secret-{secret_id[:12]}")
+        text = text.replace(value, SECRET_REF.format(name))
+        names.append(name)
+    return text, sorted(set(names))
+
+
+def reference_in_tree(node: Any, clear: str, ref: str) -> Any:
+    """A copy of a parsed template with `clear` replaced by `ref`: a scalar equal to it whatever its
+    length, and inside a longer string only from MIN_SCRUB_LENGTH characters."""
+    if isinstance(node, dict):
+        return {k: reference_in_tree(v, clear, ref) for k, v in node.items()}
+    if isinstance(node, list):
+        return [reference_in_tree(v, clear, ref) for v in node]
+    if isinstance(node, str | int | float) and str(node) == clear:
+        return ref
+    return node.replace(clear, ref) if isinstance(node, str) and len(clear) >= MIN_SCRUB_LENGTH else node
+
+
+def clear_value(snapshot: Snapshot, value: Any) -> Any:
+    """The clear value behind an inventory secret placeholder (None when redacted or not a placeholder)."""
+    secret_id = placeholder_id(value)
+    if secret_id is not None:
+        return snapshot.secrets.get(secret_id)
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
+def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], str | None]:
+    """Secret name exodus chose -> the clear value it stands for; in a redacted snapshot, the
+    placeholder standing for it (deployed templates hold the same placeholder); None when unknown."""
+
+    def find(name: str) -> str | None:
+        prefix = secret_name(unit.stack_name or "", "")
+        if not name.startswith(prefix):
+            return None
+        held = unit.inputs.get(name[len(prefix):])
+        value = clear_value(snapshot, held)
+        if value is None and placeholder_id(held) is not None:
+            return held
+        return None if value is None else str(value)
+    return find
+
+
+# ---------------------------------------------------------------- masking (report)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+class Redactor:
+    """Masks known secret values (from the snapshot's secrets.json) and credential-looking text in
+    anything shown to people."""
+
+    def __init__(self, secrets: Mapping[str, Any]) -> None:
+        known = sorted({s for s in _strings(dict(secrets)) if len(s) >= MIN_SCRUB_LENGTH}, key=lambda s: (-len(s), s))
+        self._known = re.compile("|".join(re.escape(s) for s in known)) if known else None
+
+    def __call__(self, text: Any) -> str:
+        out = "" if text is None else str(text)
+        if self._known is not None:
+            out = self._known.sub(MASK, out)
+        return CREDENTIAL_VALUE_RE.sub(MASK, out)

@@ -198,12 +198,17 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, str | bytes]:
     # secret values in deployed templates stay only in secrets.json: templates keep placeholders.
     from proton_exodus.model.secrets import scrub_text
 
+    scrubbed: set[str] = set()  # in-memory templates, scrubbed as they are: restoring first would be undone
     for stack in stacks:
-        text = snapshot.stack_template(stack)
-        if text is not None:
-            files[stack["templatePath"]] = scrub_text(text, snapshot.secrets)
+        rel = stack.get("templatePath")
+        if rel in snapshot.templates:
+            files[rel] = scrub_text(snapshot.templates[rel], snapshot.secrets)
+            scrubbed.add(rel)
+        elif (text := snapshot.stack_template(stack)) is not None:  # under root: restored, scrubbed again
+            files[rel] = scrub_text(text, snapshot.secrets)
     for rel, text in snapshot.templates.items():
-        files[rel] = scrub_text(text, snapshot.secrets)
+        if rel not in scrubbed:
+            files[rel] = scrub_text(text, snapshot.secrets)
     bundle_paths = set(snapshot.bundles)
     for kind in _VERSION_KINDS:
         bundle_paths.update(r["bundle"] for r in snapshot.kind(kind) if r.get("bundle"))

@@ -3,12 +3,13 @@ model every exporter, `verify` and the planner work from. Built from a snapshot 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
+
+from proton_exodus.model.secrets import sensitive_inputs
 
 if TYPE_CHECKING:
     from proton_exodus.model.snapshot import Snapshot
@@ -19,9 +20,6 @@ UnitKind = Literal["environment", "service_instance", "service_pipeline", "compo
 Provisioning = Literal["cloudformation", "terraform", "codebuild", "customer-managed"]
 
 KIND_ORDER: dict[str, int] = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
-SECRET_PLACEHOLDER = re.compile(r"^\{\{exodus:secret:[0-9A-Za-z]+\}\}$")
-# Proton has no "sensitive" flag in schemas; names are the only signal (plus inventory's placeholders).
-_SENSITIVE_NAME = re.compile(r"(password|passwd|secret|token|private_?key|api_?key|credential)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,7 @@ class DeploymentUnit:
     template_minor: str | None
     provisioning: Provisioning
     inputs: Mapping[str, Any]  # spec inputs with schema defaults applied (secrets as placeholders)
+    # Proton has no "sensitive" flag in schemas: inventory's placeholders and secret-looking inputs
     sensitive_inputs: frozenset[str] = frozenset()
     consumes: Mapping[str, str] = field(default_factory=dict)  # outputs of other units it reads: "env.outputs.X" -> value
     stack_name: str | None = None
@@ -107,12 +106,6 @@ def _with_defaults(values: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(values, dict):
         merged.update(values)
     return dict(sorted(merged.items()))
-
-
-def _sensitive(inputs: Mapping[str, Any]) -> frozenset[str]:
-    found = {k for k, v in inputs.items() if isinstance(v, str) and SECRET_PLACEHOLDER.match(v)}
-    found |= {k for k in inputs if _SENSITIVE_NAME.search(k)}
-    return frozenset(found)
 
 
 def _kv(items: Any, key: str, value: str) -> dict[str, str]:
@@ -208,7 +201,7 @@ class _Builder:
             template_major=_str(record.get("templateMajorVersion")),
             template_minor=_str(record.get("templateMinorVersion")),
             provisioning=self.provisioning(tkind, record, stack) if tkind else "cloudformation",  # type: ignore[arg-type]
-            inputs=inputs, sensitive_inputs=_sensitive(inputs), consumes=consumes,
+            inputs=inputs, sensitive_inputs=sensitive_inputs(inputs), consumes=consumes,
             stack_name=(stack or {}).get("StackName") or record.get("stackName"),
             stack_id=(stack or {}).get("StackId"), stack_status=(stack or {}).get("StackStatus"),
             deployed_template=self.template_body(stack) if stack else None,

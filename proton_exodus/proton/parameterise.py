@@ -18,7 +18,6 @@ from proton_exodus.proton.render.jinja_env import namespace, render_jinja
 
 MARKER = "EXODUSVAR{:04d}X"
 MARKER_RE = re.compile(r"EXODUSVAR(\d{4})X")
-SECRET_REF = "{{{{resolve:secretsmanager:{}}}}}"
 _FREE_SECTIONS = {"Resources", "Outputs", "Conditions"}
 _LITERAL_ONLY = {"Ref", "Fn::GetAtt"}  # intrinsics whose arguments must be literal names
 
@@ -186,8 +185,3 @@ def load_marked(text: str, *, source: str) -> Any:
 def parameter_value(value: Any) -> str:
     """The deployment-file text of a variable's value (booleans as CloudFormation spells them)."""
     return scalar(value)
-
-
-def secret_name(stack: str, input_name: str) -> str:
-    """The Secrets Manager secret exodus asks the platform team to create for a sensitive input."""
-    return f"exodus/{stack}/{input_name}"

@@ -8,43 +8,15 @@ secret values and anything that looks like a credential.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from proton_exodus.audit.checks import SECRET_NAME, SECRET_VALUE
 from proton_exodus.errors import BadInput
+from proton_exodus.model.secrets import MASK, SECRET_NAME_RE, Redactor
 from proton_exodus.model.snapshot import KINDS, Snapshot
 
-MASK = "••••••"
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
-class Redactor:
-    """Hides known secret values (from the snapshot's secrets.json) and credential-looking text."""
-
-    def __init__(self, secrets: dict[str, Any]) -> None:
-        known = sorted({s for s in _strings(secrets) if len(s) >= 4}, key=lambda s: (-len(s), s))
-        self._known = re.compile("|".join(re.escape(s) for s in known)) if known else None
-
-    def __call__(self, text: Any) -> str:
-        out = "" if text is None else str(text)
-        if self._known is not None:
-            out = self._known.sub(MASK, out)
-        return SECRET_VALUE.sub(MASK, out)
 
 
 def load_plan(plan_dir: Path) -> dict[str, Any]:
@@ -126,7 +98,7 @@ def verify_context(data: dict[str, Any], redact: Redactor) -> dict[str, Any]:
     """Verify outcome with every value redacted; secret-named properties are masked outright."""
     diffs = []
     for d in data.get("differences") or []:
-        secret = bool(SECRET_NAME.search(str(d.get("name", ""))) or SECRET_NAME.search(str(d.get("path", ""))))
+        secret = bool(SECRET_NAME_RE.search(str(d.get("name", ""))) or SECRET_NAME_RE.search(str(d.get("path", ""))))
         diffs.append({k: (MASK if secret and k in ("deployed", "exported") else redact(v)) for k, v in d.items()})
     change_sets = []
     for c in sorted(data.get("changeSets") or [], key=lambda c: str(c.get("stack", ""))):

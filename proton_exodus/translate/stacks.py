@@ -20,17 +20,16 @@ from cfn_tools.odict import ODict
 
 from proton_exodus.cfn.normalise import load_normalised, load_template, normalise
 from proton_exodus.errors import ExodusError
+from proton_exodus.model.secrets import SECRET_REF, clear_value, reference_in_tree, secret_lookup, secret_name
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.proton.analysis import analyse_template
 from proton_exodus.proton.parameterise import (
-    SECRET_REF,
     TemplateParameter,
     lookup,
     parameter_name,
     parameter_value,
     render_markers,
-    secret_name,
     substitute,
 )
 from proton_exodus.translate.context import ContextBuilder
@@ -243,41 +242,4 @@ class StackTemplateBuilder:
 
 def _scrub(text: str, clear: str, ref: str) -> str:
     """Replace a clear secret in a template by a dynamic reference, on the parsed template."""
-    tree = load_template(text)
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        if isinstance(node, str | int | float) and str(node) == clear:
-            return ref
-        return node.replace(clear, ref) if isinstance(node, str) and len(clear) >= 8 else node
-
-    return dump_template(walk(tree))
-
-
-def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], str | None]:
-    """Secret name exodus chose -> the clear value it stands for; in a redacted snapshot, the
-    placeholder standing for it (deployed templates hold the same placeholder); None when unknown."""
-    from proton_exodus.model.units import SECRET_PLACEHOLDER
-
-    def find(name: str) -> str | None:
-        prefix = f"exodus/{unit.stack_name}/"
-        if not name.startswith(prefix):
-            return None
-        held = unit.inputs.get(name[len(prefix):])
-        value = clear_value(snapshot, held)
-        if value is None and isinstance(held, str) and SECRET_PLACEHOLDER.match(held):
-            return held
-        return None if value is None else str(value)
-    return find
-
-
-def clear_value(snapshot: Snapshot, value: Any) -> Any:
-    """The clear value behind an inventory secret placeholder (None when redacted or not a placeholder)."""
-    from proton_exodus.model.units import SECRET_PLACEHOLDER
-
-    if isinstance(value, str) and SECRET_PLACEHOLDER.match(value):
-        return snapshot.secrets.get(value[len("{{exodus:secret:"):-2])
-    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+    return dump_template(reference_in_tree(load_template(text), clear, ref))

@@ -95,7 +95,7 @@ def load_deployments(export: Path) -> dict[tuple[str, str, str], StackDeployment
 
 def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot) -> list[Difference]:
     """Resolve the exported template with its parameters; compare with the deployed one."""
-    from proton_exodus.translate.stacks import secret_lookup
+    from proton_exodus.model.secrets import secret_lookup
 
     name = unit.stack_name or ""
     deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")

@@ -79,3 +79,59 @@ def test_templates_are_scrubbed_and_restored_exactly(tmp_path) -> None:  # noqa:
                    tmp_path / "snap")
     assert "hunter2" not in (tmp_path / "snap" / "stacks" / "s.template").read_text()
     assert load_snapshot(tmp_path / "snap").stack_template(stack) == template
+
+
+# ---------------------------------------------------------------- rules unified from their old homes
+
+
+def test_placeholder_regex_accepts_every_id_exodus_writes() -> None:
+    """Inventory's ids (sha256 prefix, and the stand-ins of _redaction_plan) are what units,
+    translate and audit once matched with their own, looser patterns."""
+    from proton_exodus.model.secrets import PLACEHOLDER, _secret_id, placeholder_id
+
+    text, secrets = redact_spec("spec:\n  password: hunter2-very-long\n", "environments/1/r/e/spec")
+    ids = [*secrets, _secret_id("scope", ("spec", "password")), "{:016x}".format(7)]
+    assert all(PLACEHOLDER_RE.fullmatch(PLACEHOLDER.format(i)) for i in ids)
+    assert placeholder_id(yaml.safe_load(text)["spec"]["password"]) == ids[0]
+    assert placeholder_id("{{exodus:secret:0123456789abcdef}} and more") is None
+    assert placeholder_id(42) is None
+
+
+def test_sensitive_inputs_are_placeholders_or_secret_looking() -> None:
+    """One rule for units (was: placeholder or a narrower name regex) and the audit (a regex subset)."""
+    from proton_exodus.model.secrets import sensitive_inputs
+
+    old_unit_names = ["password", "db_passwd", "client_secret", "github_token", "private_key", "privatekey",
+                      "api_key", "apikey", "credential"]
+    old_audit_names = ["passphrase", "access_key", "access-key", "client-secret", "private-key"]
+    inputs = {name: "clear-value" for name in old_unit_names + old_audit_names}
+    inputs.update(held="{{exodus:secret:0123456789abcdef}}", port=8080, note="AKIAABCDEFGHIJKLMNOP",
+                  token_ref="{{resolve:secretsmanager:db}}", token_enabled=True, region="us-east-1")
+    assert sensitive_inputs(inputs) == frozenset([*old_unit_names, *old_audit_names, "held", "note"])
+
+
+def test_threshold_is_shared_by_scrub_references_and_masking() -> None:
+    from proton_exodus.model.secrets import (
+        MASK,
+        MIN_SCRUB_LENGTH,
+        SECRET_REF,
+        Redactor,
+        reference_in_tree,
+        reference_secrets,
+        scrub_text,
+        secret_name,
+    )
+
+    short, long_ = "x" * (MIN_SCRUB_LENGTH - 1), "y" * MIN_SCRUB_LENGTH
+    secrets = {"a" * 16: short, "b" * 16: long_}
+    text = f"one: pre-{short}-post\ntwo: pre-{long_}-post\n"
+    assert scrub_text(text, secrets) == f"one: pre-{short}-post\ntwo: pre-{{{{exodus:secret:{'b' * 16}}}}}-post\n"
+    ref = SECRET_REF.format(secret_name("stack", "db_password"))
+    assert ref == "{{resolve:secretsmanager:exodus/stack/db_password}}"
+    out, names = reference_secrets(text, secrets, stack="stack", inputs={"db_password": long_})
+    assert out == f"one: pre-{short}-post\ntwo: pre-{ref}-post\n" and names == ["exodus/stack/db_password"]
+    tree = {"Whole": short, "Inside": f"pre-{short}", "Longer": f"pre-{long_}"}
+    assert reference_in_tree(tree, short, "R") == {"Whole": "R", "Inside": f"pre-{short}", "Longer": f"pre-{long_}"}
+    assert reference_in_tree(tree, long_, "R")["Longer"] == "pre-R"
+    redact = Redactor({"s": {"nested": long_}, "t": short})
+    assert redact(f"{short} {long_} postgres://u:pw@db/x") == f"{short} {MASK} {MASK}db/x"
