@@ -65,7 +65,7 @@ def test_secret_placeholders_and_dynamic_references_are_not_flagged() -> None:
     snap = build_synthetic_snapshot(SyntheticSize(1, 1, 1, False))
     inst = snap.records["service_instances"][0]
     head = "    spec:\n"
-    inst["spec"] = inst["spec"].replace(head, head + "      api_token: '{{exodus:secret:ab12cd}}'\n"
+    inst["spec"] = inst["spec"].replace(head, head + "      api_token: '{{exodus:secret:00ab12cd00ab12cd}}'\n"
                                         "      db_password: '{{resolve:secretsmanager:db}}'\n"
                                         "      note: AKIAABCDEFGHIJKLMNOP\n", 1)
     codes = [(f.code, f.message) for f in audit_snapshot(snap).findings if f.code == "W170"]
