@@ -176,8 +176,9 @@ def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Map
     deps = tuple(by_arn[d].stack_name for d in unit.depends_on if d in by_arn)
     # Clear secrets rendered into the deployed template (or live parameters) never reach the export.
     secrets = getattr(ctx.snapshot, "secrets", None) or {}
-    template, _ = reference_secrets(template, secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
-    parameters = {k: reference_secrets(str(v), secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)[0]
+    secret_stack = unit.stack_name or unit.name
+    template, _ = reference_secrets(template, secrets, stack=secret_stack, inputs=unit.inputs)
+    parameters = {k: reference_secrets(str(v), secrets, stack=secret_stack, inputs=unit.inputs)[0]
                   for k, v in sorted(unit.parameters.items())}
     return StackArtefact(
         unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,

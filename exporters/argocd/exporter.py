@@ -110,7 +110,8 @@ class _Build:
             self.findings.append(Finding("E303", f"{unit.kind} {unit.name}: no readable stack in the snapshot "
                                          "(unreachable or missing); cannot adopt it", unit.arn))
             return None
-        body, names = reference_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name, inputs=unit.inputs)
+        body, names = reference_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name,
+                                        inputs=unit.inputs)
         if names:
             self.findings.append(Finding(
                 "W304", f"{unit.stack_name}: sensitive values replaced by Secrets Manager dynamic references; "
@@ -230,8 +231,9 @@ class _Build:
                             "account_id": unit.account},
         }
         for rel, text in manifests.items():
-            out, _ = reference_secrets(render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}"),
-                                    self.secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs)
+            rendered = render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}")
+            out, _ = reference_secrets(rendered, self.secrets, stack=unit.stack_name or unit.name,
+                                       inputs=unit.inputs)
             self.files[f"{base}/workloads/{rel}"] = out
         return bool(manifests)
 

@@ -44,8 +44,9 @@ _CREDENTIAL_VALUE_PATTERNS = (
 CREDENTIAL_VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _CREDENTIAL_VALUE_PATTERNS))  # any of them
 # Values that name a secret rather than hold one: references stay readable.
 REFERENCE_RE = re.compile(r"^(arn:|\{\{resolve:|\$\{|alias/|ssm:|secretsmanager:)")
-MIN_SCRUB_LENGTH = 6  # a shorter value found inside other text is left alone: swapping it would rewrite innocent text
-SECRET_REF = "{{{{resolve:secretsmanager:{}}}}}"  # a CloudFormation dynamic reference to a Secrets Manager secret
+# A shorter value found inside other text is left alone: swapping it would rewrite innocent text.
+MIN_SCRUB_LENGTH = 6
+SECRET_REF = "{{{{resolve:secretsmanager:{}}}}}"  # dynamic reference to a Secrets Manager secret
 MASK = "••••••"  # what people see in place of a secret value
 
 
@@ -334,7 +335,8 @@ class Redactor:
     anything shown to people."""
 
     def __init__(self, secrets: Mapping[str, Any]) -> None:
-        known = sorted({s for s in _strings(dict(secrets)) if len(s) >= MIN_SCRUB_LENGTH}, key=lambda s: (-len(s), s))
+        known = sorted({s for s in _strings(dict(secrets)) if len(s) >= MIN_SCRUB_LENGTH},
+                       key=lambda s: (-len(s), s))
         self._known = re.compile("|".join(re.escape(s) for s in known)) if known else None
 
     def __call__(self, text: Any) -> str:

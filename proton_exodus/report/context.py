@@ -98,7 +98,7 @@ def verify_context(data: dict[str, Any], redact: Redactor) -> dict[str, Any]:
     """Verify outcome with every value redacted; secret-named properties are masked outright."""
     diffs = []
     for d in data.get("differences") or []:
-        secret = bool(SECRET_NAME_RE.search(str(d.get("name", ""))) or SECRET_NAME_RE.search(str(d.get("path", ""))))
+        secret = any(SECRET_NAME_RE.search(str(d.get(key, ""))) for key in ("name", "path"))
         diffs.append({k: (MASK if secret and k in ("deployed", "exported") else redact(v)) for k, v in d.items()})
     change_sets = []
     for c in sorted(data.get("changeSets") or [], key=lambda c: str(c.get("stack", ""))):

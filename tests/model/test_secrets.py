@@ -87,10 +87,10 @@ def test_templates_are_scrubbed_and_restored_exactly(tmp_path) -> None:  # noqa:
 def test_placeholder_regex_accepts_every_id_exodus_writes() -> None:
     """Inventory's ids (sha256 prefix, and the stand-ins of _redaction_plan) are what units,
     translate and audit once matched with their own, looser patterns."""
-    from proton_exodus.model.secrets import PLACEHOLDER, _secret_id, placeholder_id
+    from proton_exodus.model.secrets import _STAND_IN, PLACEHOLDER, _secret_id, placeholder_id
 
     text, secrets = redact_spec("spec:\n  password: hunter2-very-long\n", "environments/1/r/e/spec")
-    ids = [*secrets, _secret_id("scope", ("spec", "password")), "{:016x}".format(7)]
+    ids = [*secrets, _secret_id("scope", ("spec", "password")), _STAND_IN.format(7)]
     assert all(PLACEHOLDER_RE.fullmatch(PLACEHOLDER.format(i)) for i in ids)
     assert placeholder_id(yaml.safe_load(text)["spec"]["password"]) == ids[0]
     assert placeholder_id("{{exodus:secret:0123456789abcdef}} and more") is None
@@ -125,13 +125,14 @@ def test_threshold_is_shared_by_scrub_references_and_masking() -> None:
     short, long_ = "x" * (MIN_SCRUB_LENGTH - 1), "y" * MIN_SCRUB_LENGTH
     secrets = {"a" * 16: short, "b" * 16: long_}
     text = f"one: pre-{short}-post\ntwo: pre-{long_}-post\n"
-    assert scrub_text(text, secrets) == f"one: pre-{short}-post\ntwo: pre-{{{{exodus:secret:{'b' * 16}}}}}-post\n"
+    placeholder = "{{exodus:secret:" + "b" * 16 + "}}"
+    assert scrub_text(text, secrets) == f"one: pre-{short}-post\ntwo: pre-{placeholder}-post\n"
     ref = SECRET_REF.format(secret_name("stack", "db_password"))
     assert ref == "{{resolve:secretsmanager:exodus/stack/db_password}}"
     out, names = reference_secrets(text, secrets, stack="stack", inputs={"db_password": long_})
     assert out == f"one: pre-{short}-post\ntwo: pre-{ref}-post\n" and names == ["exodus/stack/db_password"]
     tree = {"Whole": short, "Inside": f"pre-{short}", "Longer": f"pre-{long_}"}
-    assert reference_in_tree(tree, short, "R") == {"Whole": "R", "Inside": f"pre-{short}", "Longer": f"pre-{long_}"}
+    assert reference_in_tree(tree, short, "R") == {**tree, "Whole": "R"}
     assert reference_in_tree(tree, long_, "R")["Longer"] == "pre-R"
     redact = Redactor({"s": {"nested": long_}, "t": short})
     assert redact(f"{short} {long_} postgres://u:pw@db/x") == f"{short} {MASK} {MASK}db/x"
