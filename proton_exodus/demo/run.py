@@ -2,9 +2,10 @@
 
 Starts the local Proton + local cloud, seeds the demo estate, then inventory -> audit -> plan ->
 export (every installed target) -> verify (cfn-git-sync). Everything written under `out` is
-deterministic: the capture time is fixed, volatile crawl statistics are dropped, moto's random IDs
-are seeded, paths inside the files are relative to `out`, and the snapshot's secrets.json is never
-written there (the planted secrets stay in memory, used only by verify).
+deterministic: the capture time is fixed, volatile crawl statistics are dropped, the ids the local
+cloud invents are functions of the resource (engine/cloud_ids.py), paths inside the files are relative
+to `out`, and the snapshot's secrets.json is never written there (the planted secrets stay in memory,
+used only by verify).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ __all__ = ["DEMO_CAPTURED_AT", "DemoReport", "run_demo"]
 
 DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clocks start here and tick once per reading
 DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and digests repeat run to run
-MOTO_SEED = 12  # issue 12; seeds moto's StackIds, request IDs and other random identifiers
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
 BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
@@ -73,7 +73,6 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
     out = Path(out)
     report = DemoReport(out=out)
     say = progress or (lambda _msg: None)
-    _seed_moto()
     say("starting the local Proton and seeding the demo estate")
     started = time.monotonic()
     with _demo_credentials(), tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch, \
@@ -126,15 +125,6 @@ class _timed:
 
     def __exit__(self, *exc: object) -> None:
         self.report.timings[self.step] = round(time.monotonic() - self.started, 2)
-
-
-def _seed_moto() -> None:
-    """moto draws StackIds, change-set IDs and request IDs from one module-level generator."""
-    try:
-        from moto.moto_api._internal import mock_random
-    except ImportError:  # pragma: no cover - moto moved it; IDs then vary between runs
-        return
-    mock_random.seed(MOTO_SEED)
 
 
 def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:

@@ -8,18 +8,23 @@ Proton deploys through change sets and relies on both, so the local cloud needs 
 moto's change sets also say only Add/Modify/Remove: a Modify never says whether the resource is
 replaced, which `exodus verify --change-set` gates on. The patch fills `Replacement`, `Scope` and
 `Details` as CloudFormation does for static changes, from the resource types' create-only
-properties in the provider schemas cfn-lint ships.
+properties in the provider schemas cfn-lint ships. The ids moto invents for stacks, change sets and
+resources become functions of the resource (engine/cloud_ids.py), so a run is reproducible whatever
+else drew from moto's generator before it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from proton_exodus.engine.cloud_ids import patch_moto_ids
+
 _PATCHED = False
 
 
 def patch_moto_change_set_outputs() -> None:
-    """Patch moto's ExecuteChangeSet: outputs refreshed, failures rolled back like CloudFormation (idempotent)."""
+    """Patch moto's ExecuteChangeSet: outputs refreshed, failures rolled back like CloudFormation; and its
+    ids derived from the resource (idempotent)."""
     global _PATCHED
     if _PATCHED:
         return
@@ -46,6 +51,7 @@ def patch_moto_change_set_outputs() -> None:
 
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
     _patch_change_details()
+    patch_moto_ids()
     _PATCHED = True
 
 
