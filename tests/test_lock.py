@@ -80,7 +80,7 @@ def test_lock_pins_every_package_with_hashes() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "problem"), [
-    ('"moto[server]>=5.0"', '"moto[server]>=99"', "moto[server]>=99 does not allow the locked moto=="),
+    ('"moto[server]>=5.2.5"', '"moto[server]>=99"', "moto[server]>=99 does not allow the locked moto=="),
     ('"pytest>=8.0",', '"pytest<8",', "pytest<8 does not allow the locked pytest=="),
     ('"setuptools>=77"', '"setuptools>=77", "wheel>=0.40"', "wheel>=0.40 is not pinned in the lock"),
     ('"rich>=13.0",', '"rich>=13.0", "tomli-w>=1.0",', "tomli-w>=1.0 is not pinned in the lock"),
