@@ -121,6 +121,9 @@ def _roll_back(stack: Any, change_set: Any, previous: str | None, reason: str) -
         stack._add_stack_event("CREATE_FAILED", resource_status_reason=reason)
         stack.status = "ROLLBACK_COMPLETE"
         stack.template = change_set.template  # GetTemplate still returns what was submitted
+        from moto.cloudformation.parsing import OutputMap  # a rolled-back create keeps no outputs
+
+        stack.output_map = OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
         return
     stack._add_stack_event("UPDATE_FAILED", resource_status_reason=reason)
     stack.template = previous
