@@ -57,6 +57,9 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     spec_files = load_specs(specs, warnings)
     backed, stacks, templates = _classify_all(found, warnings)
     rebuilder = Rebuilder(backed, candidates, spec_files, warnings)
+    for stack in found:
+        if not stack.record["reachable"]:
+            rebuilder.unreadable(stack)
     records = rebuilder.rebuild()
     for rec in load_provisioning_repos(provisioning_repos, records, warnings):
         _merge_record(records.setdefault(rec.pop("_kind"), []), rec)
@@ -100,9 +103,10 @@ def _classify_all(found: list[FoundStack], warnings: list[str]) -> tuple[list[Ba
     templates: dict[str, str] = {}
     for stack in found:
         record = dict(stack.record)
-        what = classify(stack)
-        if isinstance(what, str):
-            warnings.append(f"stack {record['StackName']} ({record['account']}/{record['region']}): {what}")
+        what = classify(stack) if record["reachable"] else None  # unreadable: warned when discovered
+        if not isinstance(what, Backed):
+            if what is not None:
+                warnings.append(f"stack {record['StackName']} ({record['account']}/{record['region']}): {what}")
             record.update(resourceArn=None, resourceKind=None)
         else:
             backed.append(what)

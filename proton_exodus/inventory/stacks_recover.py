@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proton_exodus.inventory.bundles import Candidate as BundleCandidate
+from proton_exodus.inventory.stacks_discover import FoundStack
 from proton_exodus.inventory.stacks_inputs import SpecFiles
 from proton_exodus.inventory.stacks_records import Backed, base_record, env_spec, service_spec, template_arn
 from proton_exodus.proton.recover import (
@@ -85,6 +86,14 @@ class Rebuilder:
                           "provenance": "stack"})
         return found
 
+    def unreadable(self, stack: FoundStack) -> None:
+        """A stack that could not be described: unrecoverable, with the reason (the resource is unknown)."""
+        rec = stack.record
+        key = f"{rec['account']}/{rec['region']}/{rec['StackName']}"
+        reason = f"unreadable: {rec.get('unreachableReason') or 'DescribeStacks failed'}"
+        self.per_stack[key] = {"resource": None, "kind": None,
+                               **RecoveryResult("unrecoverable", reason=reason).as_record()}
+
     # -- candidates -------------------------------------------------------------------------------------
     def candidates(self, ttype: str, name: str | None) -> list[Candidate]:
         """Bundles that may be versions of template `name` (named after it, or nameless of its type)."""
@@ -123,7 +132,8 @@ class Rebuilder:
 
     def _deployed(self, b: Backed, ttype: str) -> tuple[list[Candidate], str]:
         if b.stack.template is None:
-            return [], "the deployed template could not be read"
+            error = b.stack.template_error
+            return [], "the deployed template could not be read" + (f": {error}" if error else "")
         cands = self.candidates(ttype, b.template)
         if b.template_version and any(c.version == b.template_version for c in cands):
             cands = [c for c in cands if c.version == b.template_version]  # the tag names the version
