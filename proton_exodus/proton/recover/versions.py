@@ -174,8 +174,15 @@ def _instance_render(bundle: Bundle, known: Known) -> Render:
     return render
 
 
+def _determined(result: RecoveryResult) -> bool:
+    """Exact, or partial only for inputs no template shows: such a version reproduces the stack as
+    well as an exact one, so it is weighed like one (the verdict stays partial)."""
+    return result.status == "exact" or (result.status == "partial" and bool(result.assumed)
+                                         and set(result.unknown_inputs) <= set(result.assumed))
+
+
 def _pick(results: list[tuple[Candidate, RecoveryResult]]) -> RecoveryResult:
-    exact = [(c, r) for c, r in results if r.status == "exact"]
+    exact = [(c, r) for c, r in results if _determined(r)]
     pool = exact or [(c, r) for c, r in results if r.status == "partial"]
     if not pool:
         reasons = "; ".join(f"{c.version}: {r.reason}" for c, r in results) or "no candidate bundle"
@@ -187,7 +194,8 @@ def _pick(results: list[tuple[Candidate, RecoveryResult]]) -> RecoveryResult:
         return RecoveryResult(
             "partial", chosen.template_name, chosen.major, chosen.minor, chosen.inputs, chosen.unknown_inputs,
             chosen.assumed, chosen.context, versions, chosen.conflicts,
-            f"versions {', '.join(versions)} reproduce the stack equally; took the newest")
+            "; ".join([f"versions {', '.join(versions)} reproduce the stack equally; took the newest"]
+                      + ([chosen.reason] if chosen.reason else [])))
     return RecoveryResult(chosen.status, chosen.template_name, chosen.major, chosen.minor, chosen.inputs,
                           chosen.unknown_inputs, chosen.assumed, chosen.context, versions, chosen.conflicts,
                           chosen.reason)
@@ -227,15 +235,31 @@ def _recover_one(candidate: Candidate, deployed: str, slots: list[Slot], render:
                for k, v in solution.unknown.items()}
     context = {k: v for k, v in solution.values.items() if not k.startswith("inputs.")}
     assumed = {k.split(".", 1)[1]: v for k, v in solution.assumed.items() if k.startswith(("inputs.", "pipeline."))}
+    # An assumed input is a guess, not a recovery: listed with its candidates, and the stack is partial.
+    for slot in slots:
+        name = slot.key.split(".", 1)[1]
+        if slot.key in solution.assumed and name in assumed:
+            unknown[name] = _assumed_candidates(slot, assumed[name])
+    reasons = []
+    if solution.unknown:
+        reasons.append("not determined by the deployed template: " + ", ".join(sorted(solution.unknown)))
+    if assumed:
+        reasons.append("not shown in the deployed template, assumed: " + ", ".join(
+            f"{k} absent" if v is ABSENT else f"{k}={v!r} (schema default)" for k, v in sorted(assumed.items())))
     if not ok:
         status, reason = "unrecoverable", why
-    elif solution.unknown:
-        status = "partial"
-        reason = "not determined by the deployed template: " + ", ".join(sorted(solution.unknown))
+    elif reasons:
+        status, reason = "partial", "; ".join(reasons)
     else:
         status, reason = "exact", ""
     return RecoveryResult(status, candidate.template_name, candidate.major, candidate.minor, inputs, unknown,
                           assumed, context, (candidate.version,), conflicts, reason)
+
+
+def _assumed_candidates(slot: Slot, value: Any) -> list[Any]:
+    """What an assumed input may be: the value taken (schema default or absent), then the enum's or
+    the boolean's other values."""
+    return [value, *(v for v in slot.domain if v != value)]
 
 
 def _recover(candidates: Sequence[Candidate], deployed: str, build: Any) -> RecoveryResult:
