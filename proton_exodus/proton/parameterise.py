@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from proton_exodus.cfn.normalise import load_template, scalar
+from proton_exodus.proton.markers import MARKER_RE, marker
 from proton_exodus.proton.render.jinja_env import namespace, render_jinja
 
-MARKER = "EXODUSVAR{:04d}X"
-MARKER_RE = re.compile(r"EXODUSVAR(\d{4})X")
 _FREE_SECTIONS = {"Resources", "Outputs", "Conditions"}
 _LITERAL_ONLY = {"Ref", "Fn::GetAtt"}  # intrinsics whose arguments must be literal names
 
@@ -68,8 +67,8 @@ def with_values(ctx: Mapping[str, Any], replace: Mapping[str, Any]) -> dict[str,
 
 
 def render_markers(text: str, ctx: Mapping[str, Any], paths: list[str], *, source: str) -> str:
-    """Render with `MARKER.format(i)` in place of the value of `paths[i]`."""
-    marked = with_values(ctx, {p: MARKER.format(i) for i, p in enumerate(paths)})
+    """Render with `marker(i)` in place of the value of `paths[i]`."""
+    marked = with_values(ctx, {p: marker(i) for i, p in enumerate(paths)})
     return render_jinja(text, {k: namespace(k, v) for k, v in marked.items()}, source=source)
 
 

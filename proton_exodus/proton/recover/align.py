@@ -15,13 +15,7 @@ from typing import Any
 import yaml
 from cfn_tools import load_yaml
 
-SENTINEL_RE = re.compile(r"EXODUSSLOT(\d{4})Z")
-
-
-def sentinel(index: int) -> str:
-    """The placeholder for unknown number `index`: letters and digits only, so Proton's filters pass it."""
-    return f"EXODUSSLOT{index:04d}Z"
-
+from proton_exodus.proton.markers import MARKER_RE
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -109,7 +103,7 @@ class Aligner:
 
     def _pattern(self, text: str) -> re.Pattern[str]:
         parts, pos, seen = [], 0, set()
-        for match in SENTINEL_RE.finditer(text):
+        for match in MARKER_RE.finditer(text):
             parts.append(re.escape(text[pos:match.start()]))
             index = int(match.group(1))
             if index in self.bindings and not self.lenient:
@@ -140,7 +134,7 @@ class Aligner:
     def _match_dict(self, pattern: dict, actual: Any) -> bool:
         if not isinstance(actual, dict) or len(pattern) != len(actual):
             return False
-        plain = {k: v for k, v in pattern.items() if not SENTINEL_RE.search(str(k))}
+        plain = {k: v for k, v in pattern.items() if not MARKER_RE.search(str(k))}
         for key, value in plain.items():
             if key not in actual or not self.align(value, actual[key]):
                 return False
@@ -161,7 +155,7 @@ class Aligner:
         if isinstance(pattern, list):
             return isinstance(actual, list) and len(pattern) == len(actual) and all(
                 self.align(p, a) for p, a in zip(pattern, actual, strict=True))
-        if isinstance(pattern, str) and SENTINEL_RE.search(pattern):
+        if isinstance(pattern, str) and MARKER_RE.search(pattern):
             return self._match_text(pattern, actual)
         if isinstance(pattern, bool) or isinstance(actual, bool):
             return pattern is actual or (type(pattern) is type(actual) and pattern == actual)

@@ -17,12 +17,12 @@ from typing import Any
 import yaml
 
 from proton_exodus.errors import ExodusError
+from proton_exodus.proton.markers import marker, marker_index
 from proton_exodus.proton.recover.align import (
     align,
     align_alternatives,
     parse_template,
     same_template,
-    sentinel,
 )
 
 
@@ -136,7 +136,7 @@ def _combinations(finite: Sequence[Slot], limit: int) -> list[dict[str, Any]]:
 
 def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     """How free unknowns are filled on each try: all sentinels, then structural fall-backs."""
-    sentinels = {s.key: sentinel(i) for i, s in enumerate(free)}
+    sentinels = {s.key: marker(i) for i, s in enumerate(free)}
     fallback = {s.key: (s.default if s.default is not MISSING else ABSENT)
                 for s in free if s.default is not MISSING or s.optional_without_default}
     modes = [sentinels]
@@ -146,7 +146,7 @@ def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     # Arrays that drive loops: try 1..MAX_ITEMS items, each its own sentinel, read back one by one.
     for i, slot in enumerate(free):
         if slot.type == "array":
-            modes += [{**sentinels, slot.key: [sentinel(ARRAY_BASE + i * MAX_ITEMS + k) for k in range(n)]}
+            modes += [{**sentinels, slot.key: [marker(ARRAY_BASE + i * MAX_ITEMS + k) for k in range(n)]}
                       for n in range(1, MAX_ITEMS + 1)]
     return modes
 
@@ -177,7 +177,7 @@ def _attempt_transformed(render: Render, deployed: Any, text: str, values: dict[
     for index, texts in sorted(alternatives.items()):
         if len(texts) < 2:
             continue
-        if index >= len(free) or values.get(free[index].key) != sentinel(index):
+        if index >= len(free) or values.get(free[index].key) != marker(index):
             return None  # an array item or a value this try does not vary
         slot = free[index]
         coerced = []
@@ -206,13 +206,13 @@ def _read_back(bindings: dict[int, str], values: dict[str, Any], free: Sequence[
     solved = dict(values)
     for index, slot in enumerate(free):
         items = values.get(slot.key)
-        if isinstance(items, list) and items and all(isinstance(v, str) and v.startswith("EXODUSSLOT") for v in items):
-            numbers = [int(v[10:14]) for v in items]
+        numbers = [marker_index(v) for v in items] if isinstance(items, list) and items else [None]
+        if None not in numbers:
             if not all(n in bindings for n in numbers):
                 return None  # some items never reached the output: this length is not the deployed one
             solved[slot.key] = [bindings[n] for n in numbers]
             continue
-        if values.get(slot.key) != sentinel(index):
+        if values.get(slot.key) != marker(index):
             continue
         if index not in bindings:
             solved[slot.key] = UNOBSERVED
