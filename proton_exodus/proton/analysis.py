@@ -1,18 +1,44 @@
-"""Which Proton variables a template's Jinja only substitutes, and which ones shape the template.
+"""Which Proton variables a template's Jinja only substitutes into its text, and which ones shape it.
 
-A variable (`environment.inputs.vpc_cidr`, `service.name`, ...) is *substitution-only* when every
-use is a bare `{{ path }}` outside loops: its value lands in the text and nothing else depends on
-it, so it can become a CloudFormation parameter. Any other use (a condition, a loop, a filter, a
-comparison, string concatenation, a use inside a `for` body) makes it *structural*.
+One parse, two questions, two rules on purpose:
+
+- `analyse_template` (translate/): may a variable become a CloudFormation parameter? Only when every use
+  is a bare `{{ path }}`: any filter, test, loop, comparison or concatenation changes or depends on the
+  value, so a parameter could not carry it. Everything else is *structural*.
+- `name_uses` / `structural_names` (recover/): can a value be read back from a deployed template? A
+  value that passes through a filter that keeps it recognisable (`TRANSPARENT_FILTERS`) still can;
+  tests, loops and transforming filters make it structural (it must be enumerated or assumed).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from jinja2 import nodes
 
 from proton_exodus.proton.render.jinja_env import ENV
+
+# Filters that keep a substituted value recognisable in the output (markers pass through them).
+TRANSPARENT_FILTERS = frozenset({"safe", "tojson", "string", "trim", "proton_cfn_sanitize", "default", "d", "e",
+                                 "escape"})
+
+
+def dotted_path(node: nodes.Node) -> str | None:
+    """`a.b.c` / `a['b']` chains rooted at a name -> dotted path; anything else -> None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            parts.append(node.name)
+            return ".".join(reversed(parts))
+        else:
+            return None
 
 
 @dataclass(frozen=True)
@@ -30,24 +56,9 @@ class TemplateAnalysis:
         return not self.structural
 
 
-def _path(node: nodes.Node) -> str | None:
-    """`a.b.c` / `a['b']` chains rooted at a name -> dotted path; anything else -> None."""
-    parts: list[str] = []
-    while True:
-        if isinstance(node, nodes.Getattr):
-            parts.append(node.attr)
-            node = node.node
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            parts.append(node.arg.value)
-            node = node.node
-        elif isinstance(node, nodes.Name):
-            parts.append(node.name)
-            return ".".join(reversed(parts))
-        else:
-            return None
-
-
 class _Walker:
+    """The parameterisation rule: bare outputs outside loop variables are substitutions."""
+
     def __init__(self) -> None:
         self.subs: set[str] = set()
         self.structural: set[str] = set()
@@ -60,7 +71,7 @@ class _Walker:
 
     def structural_refs(self, node: nodes.Node) -> None:
         """Every maximal variable path under `node` is structural."""
-        path = _path(node)
+        path = dotted_path(node)
         if path is not None:
             self.structural.add(path)
             return
@@ -87,7 +98,7 @@ class _Walker:
             for child in node.nodes:
                 if isinstance(child, nodes.TemplateData):
                     continue
-                path = _path(child)
+                path = dotted_path(child)
                 if path is not None and not self.is_local(path):
                     self.subs.add(path)
                 else:
@@ -113,3 +124,66 @@ def analyse_template(text: str) -> TemplateAnalysis:
     subs = {p for p in walker.subs if not under(p, structural)}
     structural |= walker.subs - subs
     return TemplateAnalysis(tuple(sorted(subs)), tuple(sorted(structural)), walker.loops, walker.conds)
+
+
+class _Collector:
+    """The read-back rule: outputs, also through transparent filters, are substitutions."""
+
+    def __init__(self) -> None:
+        self.uses: dict[str, bool] = {}  # dotted name -> used structurally somewhere
+
+    def mark(self, name: str, structural: bool) -> None:
+        self.uses[name] = self.uses.get(name, False) or structural
+
+    def visit(self, node: nodes.Node, structural: bool) -> None:
+        dotted = dotted_path(node) if isinstance(node, nodes.Getattr | nodes.Getitem) else None
+        if dotted is not None:
+            self.mark(dotted, structural)
+            return
+        if isinstance(node, nodes.If):
+            self.visit(node.test, True)
+            for child in [*node.body, *node.elif_, *node.else_]:
+                self.visit(child, structural)
+            return
+        if isinstance(node, nodes.For):
+            self.visit(node.iter, True)
+            for child in [*node.body, *node.else_]:
+                self.visit(child, structural)
+            if node.test is not None:
+                self.visit(node.test, True)
+            return
+        if isinstance(node, nodes.CondExpr):
+            self.visit(node.test, True)
+            self.visit(node.expr1, structural)
+            if node.expr2 is not None:
+                self.visit(node.expr2, structural)
+            return
+        if isinstance(node, nodes.Filter):
+            transparent = node.name in TRANSPARENT_FILTERS
+            if node.node is not None:
+                self.visit(node.node, structural or not transparent)
+            for child in [*node.args, *(kw.value for kw in node.kwargs)]:
+                self.visit(child, True)
+            return
+        if isinstance(node, nodes.Output | nodes.Concat | nodes.Template | nodes.Pair | nodes.Dict | nodes.List):
+            for child in node.iter_child_nodes():
+                self.visit(child, structural)
+            return
+        # Anything else (comparisons, tests, arithmetic, calls, subscripts by expression, `set`) decides
+        # structure or transforms the value beyond recognition.
+        for child in node.iter_child_nodes():
+            self.visit(child, True)
+
+
+@functools.lru_cache(maxsize=256)
+def name_uses(source: str) -> dict[str, bool]:
+    """Dotted names used in `source` -> True when any use is structural (not plain substitution)."""
+    collector = _Collector()
+    collector.visit(ENV.parse(source), False)
+    return dict(collector.uses)
+
+
+def structural_names(source: str, prefix: str) -> set[str]:
+    """Names under `prefix` (e.g. `service_instance.inputs.`) that the template uses structurally."""
+    return {name[len(prefix):] for name, structural in name_uses(source).items()
+            if structural and name.startswith(prefix)}

@@ -256,7 +256,7 @@ def solve_slots(render: Render, deployed_text: str, slots: Sequence[Slot], *, li
 
     `render` receives every slot key mapped to a value, a sentinel string or ABSENT; with
     `validate=True` it must apply Proton's schema validation (used for the final check only).
-    `structural` names the slot keys the template uses in tests/loops (see analysis.py): only
+    `structural` names the slot keys the template uses in tests/loops (see proton/analysis.py): only
     those finite unknowns are enumerated, the rest are read back like free ones. When that finds
     nothing, every finite unknown is enumerated.
     """

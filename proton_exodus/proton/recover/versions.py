@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proton_exodus.errors import ExodusError, RenderError
+from proton_exodus.proton.analysis import name_uses, structural_names
 from proton_exodus.proton.bundle import Bundle
-from proton_exodus.proton.recover.analysis import name_uses, structural_names
 from proton_exodus.proton.recover.solver import (
     ABSENT,
     MISSING,
