@@ -1,5 +1,5 @@
-"""The Jinja context Proton rendered a deployment unit's CloudFormation template with (PROTON.md §2.1),
-rebuilt from the snapshot, and the bundle template text for a unit."""
+"""A deployment unit's Proton render context, adapted from the snapshot into the values
+`proton.render.context` builds namespaces from (PROTON.md §2.1), and the bundle template text for a unit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import yaml
 
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.proton.render.context import (
+    EnvironmentContext,
+    ServiceContext,
+    environment_namespaces,
+    instance_namespaces,
+)
 
 FOLDERS = {"environment": "infrastructure", "service_instance": "instance_infrastructure",
            "service_pipeline": "pipeline_infrastructure"}
@@ -51,39 +57,28 @@ class ContextBuilder:
         rel = f"{folder}/{entry.get('file')}"
         return (rel, files[rel].decode("utf-8")) if rel in files else None
 
-    def _env_ns(self, name: str | None) -> dict[str, Any]:
+    def _environment(self, name: str | None) -> EnvironmentContext:
         env = self.env_units.get(name or "")
-        out: dict[str, Any] = {"name": name, "outputs": dict(env.outputs) if env else {}}
-        if env is not None and env.account:
-            out["account_id"] = env.account
-        return out
+        return EnvironmentContext(name, (env.account or None) if env else None, dict(env.outputs) if env else {})
 
-    def _service(self, name: str | None) -> dict[str, Any]:
+    def _service(self, name: str | None) -> ServiceContext:
         record = self.services.get(name or "", {})
-        out: dict[str, Any] = {"name": name}
-        if record.get("repositoryId"):  # only services with a pipeline have repository fields
-            out["repository_connection_arn"] = record.get("repositoryConnectionArn")
-            out["repository_id"] = record.get("repositoryId")
-            out["branch_name"] = record.get("branchName")
-        return out
+        if not record.get("repositoryId"):  # only services with a pipeline have repository fields
+            return ServiceContext(name)
+        return ServiceContext(name, record.get("branchName"), record.get("repositoryId"),
+                              record.get("repositoryConnectionArn"))
 
     def context(self, unit: DeploymentUnit, inputs: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """The render context of `unit` (with `inputs` in place of its own), or None for pipelines
         and components, whose contexts are not rebuilt here."""
         values = dict(unit.inputs if inputs is None else inputs)
         if unit.kind == "environment":
-            env: dict[str, Any] = {"name": unit.name, "inputs": values}
-            if unit.account:
-                env["account_id"] = unit.account
-            return {"environment": env}
+            return environment_namespaces(unit.name, values, unit.account or None)
         if unit.kind == "service_instance":
-            env_ns = self._env_ns(unit.environment)
             comp_outputs = {k.rsplit(".", 1)[-1]: v for k, v in unit.consumes.items()
                             if k.startswith("service_instance.components.default.outputs.")}
-            default: dict[str, Any] = {"outputs": comp_outputs}
             comp = next((self.components[a] for a in unit.depends_on if a in self.components), None)
-            if comp is not None:
-                default["name"] = comp.get("name")
-            instance = {"name": unit.name, "inputs": values, "environment": env_ns, "components": {"default": default}}
-            return {"environment": env_ns, "service": self._service(unit.service), "service_instance": instance}
+            return instance_namespaces(self._service(unit.service), unit.name, values,
+                                       self._environment(unit.environment), comp_outputs,
+                                       comp.get("name") if comp is not None else None)
         return None

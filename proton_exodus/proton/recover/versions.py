@@ -28,6 +28,9 @@ from proton_exodus.proton.render import (
     EnvironmentContext,
     InstanceContext,
     ServiceContext,
+    environment_namespaces,
+    instance_namespaces,
+    pipeline_namespaces,
     render_environment,
     render_pipeline,
     render_service_instance,
@@ -115,13 +118,6 @@ def _env_outputs(known: Known, values: Mapping[str, Any]) -> dict[str, Any]:
     return _inputs(values, ENV_OUTPUTS)
 
 
-def _env_ns(known: Known, values: Mapping[str, Any]) -> dict[str, Any]:
-    env = {"name": known.environment, "outputs": _env_outputs(known, values)}
-    if known.account_id is not None:
-        env["account_id"] = known.account_id
-    return env
-
-
 def _env_output_slots(bundle: Bundle, folder: str, known: Known) -> list[Slot]:
     """Unknown environment outputs the template reads, when the environment left no stack behind
     (customer-managed, Terraform, another account): they are solved like inputs, from the instance."""
@@ -146,10 +142,8 @@ def _environment_render(bundle: Bundle, known: Known) -> Render:
         if validate:
             return render_environment(bundle, name=known.environment or "", inputs=_inputs(values),
                                       account_id=known.account_id).text or ""
-        env = {"name": known.environment, "inputs": _inputs(values)}
-        if known.account_id is not None:
-            env["account_id"] = known.account_id
-        return _raw(bundle, "infrastructure", {"environment": env})
+        return _raw(bundle, "infrastructure", environment_namespaces(known.environment, _inputs(values),
+                                                                     known.account_id))
 
     return render
 
@@ -162,14 +156,10 @@ def _instance_render(bundle: Bundle, known: Known) -> Render:
                 bundle, service=ServiceContext(known.service or ""), instance_name=known.instance or "",
                 inputs=_inputs(values), environment=env_ctx, components=known.component_outputs,
                 component_name=known.component_name).text or ""
-        default: dict[str, Any] = {"outputs": dict(known.component_outputs or {})}
-        if known.component_name:
-            default["name"] = known.component_name
-        env = _env_ns(known, values)
-        instance = {"name": known.instance, "inputs": _inputs(values), "environment": env,
-                    "components": {"default": default}}
-        return _raw(bundle, "instance_infrastructure",
-                    {"environment": env, "service": {"name": known.service}, "service_instance": instance})
+        env = EnvironmentContext(known.environment, known.account_id, _env_outputs(known, values))
+        return _raw(bundle, "instance_infrastructure", instance_namespaces(
+            ServiceContext(known.service), known.instance, _inputs(values), env,
+            known.component_outputs, known.component_name or None))
 
     return render
 
@@ -308,16 +298,7 @@ def recover_pipeline(deployed: str, candidates: Sequence[Candidate], known: Know
             if validate:
                 return render_pipeline(bundle, service=service, pipeline_inputs=pipeline_inputs,
                                        instances=instances).text or ""
-            listed = [{"name": i.name, "inputs": dict(i.inputs), "outputs": dict(i.outputs),
-                       "environment": {"name": i.environment.name, "outputs": dict(i.environment.outputs),
-                                       **({"account_id": i.environment.account_id}
-                                          if i.environment.account_id is not None else {})}}
-                      for i in instances]
-            service_ns = {"name": service.name, **{k: getattr(service, k) for k in
-                                                   ("repository_connection_arn", "repository_id", "branch_name")
-                                                   if getattr(service, k) is not None}}
-            return _raw(bundle, "pipeline_infrastructure",
-                        {"pipeline": {"inputs": pipeline_inputs}, "service": service_ns, "service_instances": listed})
+            return _raw(bundle, "pipeline_infrastructure", pipeline_namespaces(service, pipeline_inputs, instances))
 
         structural = _structural(bundle, "pipeline_infrastructure",
                                  {"pipeline.inputs.": "pipeline.", "service.": "service."})

@@ -22,6 +22,11 @@ from proton_exodus.proton.render.context import (
     Rendered,
     ResourceMetadata,
     ServiceContext,
+    component_namespaces,
+    environment_namespaces,
+    instance_namespaces,
+    pipeline_namespaces,
+    service_namespace,
 )
 from proton_exodus.proton.render.jinja_env import namespace, render_jinja_shaped
 from proton_exodus.proton.render.terraform import terraform_files
@@ -39,24 +44,8 @@ __all__ = [
 ]
 
 
-def _service_dict(service: ServiceContext) -> dict[str, Any]:
-    # Order as in Proton's tfvars; repository fields exist only for services with a pipeline (INDEX 2).
-    out: dict[str, Any] = {"name": service.name}
-    for key in ("repository_connection_arn", "repository_id", "branch_name"):
-        if getattr(service, key) is not None:
-            out[key] = getattr(service, key)
-    return out
-
-
 def _env_dict(env: EnvironmentContext) -> dict[str, Any]:
     return {"account_id": env.account_id, "name": env.name, "outputs": dict(env.outputs)}
-
-
-def _env_ns(env: EnvironmentContext) -> dict[str, Any]:
-    out = {"name": env.name, "outputs": dict(env.outputs)}
-    if env.account_id is not None:  # undefined (and failing loudly) when unknown
-        out["account_id"] = env.account_id
-    return out
 
 
 def _require(bundle: Bundle, template_type: str, folder: str, what: str) -> None:
@@ -98,10 +87,7 @@ def render_environment(bundle: Bundle, *, name: str, inputs: Mapping[str, Any] |
     """Render an environment bundle's `infrastructure/` with raw spec `inputs` (defaults applied here)."""
     _require(bundle, "environment", "infrastructure", "an environment")
     values = _inputs(bundle, "environment", inputs, "spec")
-    env: dict[str, Any] = {"name": name, "inputs": values}
-    if account_id is not None:
-        env["account_id"] = account_id
-    return _render(bundle, "infrastructure", "environment", {"environment": env},
+    return _render(bundle, "infrastructure", "environment", environment_namespaces(name, values, account_id),
                    {"environment": {"name": name, "inputs": values}}, metadata)
 
 
@@ -118,20 +104,15 @@ def render_service_instance(bundle: Bundle, *, service: ServiceContext, instance
     """
     _require(bundle, "service", "instance_infrastructure", "a service instance")
     values = _inputs(bundle, "service", inputs, path)
-    default: dict[str, Any] = {"outputs": dict(components or {})}
-    if component_name is not None:
-        default["name"] = component_name
-    env_ns = _env_ns(environment)
-    instance = {"name": instance_name, "inputs": values, "environment": env_ns,
-                "components": {"default": default}}
-    jinja_ctx = {"environment": env_ns, "service": _service_dict(service), "service_instance": instance}
+    jinja_ctx = instance_namespaces(service, instance_name, values, environment, components, component_name)
     tf_instance: dict[str, Any] = {"name": instance_name, "inputs": values}
     if components is not None:
+        default = jinja_ctx["service_instance"]["components"]["default"]
         tf_instance["components"] = {"default": default} if components or component_name else {}
-    data = {"environment": _env_dict(environment), "service": _service_dict(service),
+    data = {"environment": _env_dict(environment), "service": service_namespace(service),
             "service_instance": tf_instance}
     if bundle.manifests["instance_infrastructure"].language == "codebuild":
-        data = {"service_instance": tf_instance, "service": _service_dict(service),
+        data = {"service_instance": tf_instance, "service": service_namespace(service),
                 "environment": _env_dict(environment)}
     return _render(bundle, "instance_infrastructure", "service_instance", jinja_ctx, data, metadata)
 
@@ -145,10 +126,10 @@ def render_pipeline(bundle: Bundle, *, service: ServiceContext, pipeline_inputs:
                "inputs": _inputs(bundle, "service", inst.inputs, f"instances[{i}].spec"),
                "outputs": dict(inst.outputs), "environment": _env_dict(inst.environment)}
               for i, inst in enumerate(instances)]
-    jinja_listed = [{**item, "environment": _env_ns(inst.environment)} for item, inst in zip(listed, instances, strict=True)]
-    jinja_ctx = {"pipeline": {"inputs": values}, "service": _service_dict(service),
-                 "service_instances": jinja_listed}
-    data = {"pipeline": {"inputs": values}, "service": _service_dict(service), "service_instances": listed}
+    jinja_ctx = pipeline_namespaces(service, values, [InstanceContext(item["name"], item["inputs"], inst.outputs,
+                                                                      inst.environment)
+                                                      for item, inst in zip(listed, instances, strict=True)])
+    data = {"pipeline": {"inputs": values}, "service": service_namespace(service), "service_instances": listed}
     return _render(bundle, "pipeline_infrastructure", "pipeline", jinja_ctx, data, metadata)
 
 
@@ -162,10 +143,8 @@ def render_component(template_file: str, manifest: str, *, name: str, environmen
     no schema of its own); `service`/`instance` are None for a detached component (PROTON.md §2.1).
     """
     bundle = load_component(template_file, manifest, name=name)
-    jinja_ctx: dict[str, Any] = {"component": {"name": name}, "environment": _env_ns(environment)}
+    jinja_ctx = component_namespaces(name, environment, service, instance, instance_inputs)
     data: dict[str, Any] = {"environment": _env_dict(environment), "component": {"name": name}}
-    if service is not None and instance is not None:
-        jinja_ctx["service"] = data["service"] = _service_dict(service)
-        jinja_ctx["service_instance"] = data["service_instance"] = {"name": instance,
-                                                                    "inputs": dict(instance_inputs or {})}
+    if "service" in jinja_ctx:
+        data["service"], data["service_instance"] = jinja_ctx["service"], jinja_ctx["service_instance"]
     return _render(bundle, "", "component", jinja_ctx, data, metadata)
