@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 
 from proton_exodus.model.secrets import sensitive_inputs
+from proton_exodus.proton.schema import input_defaults
 
 if TYPE_CHECKING:
     from proton_exodus.model.snapshot import Snapshot
@@ -77,30 +78,6 @@ def _load_yaml(text: str | None) -> Any:
         return None
 
 
-def _schema_defaults(schema_text: str | None, kind: str) -> dict[str, Any]:
-    """Top-level defaults of the input type for `kind` in a Proton schema file (PROTON.md §1.4)."""
-    doc = _load_yaml(schema_text)
-    schema = doc.get("schema") if isinstance(doc, dict) else None
-    if not isinstance(schema, dict):
-        return {}
-    type_name = schema.get(f"{kind}_input_type")
-    types = schema.get("types") or {}
-    type_def = types.get(type_name) if isinstance(types, dict) and type_name else None
-    return _defaults_of(type_def, types)
-
-
-def _defaults_of(type_def: Any, types: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(type_def, dict):
-        return {}
-    if "$ref" in type_def:
-        return _defaults_of(types.get(str(type_def["$ref"]).rsplit("/", 1)[-1]), types)
-    out: dict[str, Any] = {}
-    for name, prop in (type_def.get("properties") or {}).items():
-        if isinstance(prop, dict) and "default" in prop:
-            out[name] = prop["default"]
-    return out
-
-
 def _with_defaults(values: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(defaults)
     if isinstance(values, dict):
@@ -153,7 +130,7 @@ class _Builder:
         key = (tkind, record.get("templateName"), record.get("templateMajorVersion"),
                record.get("templateMinorVersion"), input_kind)
         if key not in self._defaults_cache:
-            self._defaults_cache[key] = _schema_defaults(version.get("schema") if version else None, input_kind)
+            self._defaults_cache[key] = input_defaults(version.get("schema") if version else None, input_kind)
         return self._defaults_cache[key]
 
     def stack(self, record: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -20,13 +20,14 @@ from jsonschema.exceptions import ValidationError
 
 from proton_exodus.errors import SchemaError
 
-__all__ = ["KINDS", "TemplateSchema", "check_minor_compatible", "format_path"]
+__all__ = ["KINDS", "TemplateSchema", "check_minor_compatible", "format_path", "input_defaults"]
 
 KINDS = ("environment", "service", "pipeline")
 _TYPE_KEYS = {kind: f"{kind}_input_type" for kind in KINDS}
 # OpenAPI 3.0 Schema Object keywords that are annotations or OpenAPI-only: dropped before validation.
 _OPENAPI_ONLY = {"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example",
                  "deprecated"}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REF = re.compile(r"^#/(?:types|components/schemas|definitions)/(.+)$")
 
 
@@ -59,6 +60,21 @@ def _to_json_schema(node: Any) -> Any:
     return out
 
 
+def _resolve(schema: Mapping[str, Any], types: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`schema` itself, or the named type its `$ref` points to."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and (match := _REF.match(ref)) and isinstance(types.get(match.group(1)), Mapping):
+        return types[match.group(1)]
+    return schema
+
+
+def _property_defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Property name -> its schema default (a copy), for the properties that declare one."""
+    props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+    return {name: copy.deepcopy(sub["default"]) for name, sub in props.items()
+            if isinstance(sub, Mapping) and "default" in sub}
+
+
 def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, Any],
                     filled: set[tuple[Any, ...]] | None = None, at: tuple[Any, ...] = ()) -> Any:
     """Fill schema defaults into `value` (recursively for objects and arrays); never mutates `value`.
@@ -66,24 +82,42 @@ def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, A
     The paths that came from defaults are added to `filled`.
     """
     filled = set() if filled is None else filled
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and (match := _REF.match(ref)) and isinstance(types.get(match.group(1)), Mapping):
-        schema = types[match.group(1)]
+    schema = _resolve(schema, types)
     if isinstance(value, Mapping):
         props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
+        defaults = _property_defaults(schema)
         out: dict[str, Any] = {}
         for name, sub in props.items():
             if name in value:
                 out[name] = _apply_defaults(sub, value[name], types, filled, (*at, name)) \
                     if isinstance(sub, Mapping) else value[name]
-            elif isinstance(sub, Mapping) and "default" in sub:
-                out[name] = copy.deepcopy(sub["default"])
+            elif name in defaults:
+                out[name] = defaults[name]
                 filled.add((*at, name))
         out.update({k: v for k, v in value.items() if k not in out})
         return out
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
         return [_apply_defaults(schema["items"], item, types, filled, (*at, i)) for i, item in enumerate(value)]
     return value
+
+
+def input_defaults(schema_text: str | bytes | None, kind: str) -> dict[str, Any]:
+    """The top-level defaults of `kind`'s input type, read leniently from a schema file's text.
+
+    For snapshots, whose schema text is whatever Proton stored: anything unreadable gives {} instead
+    of an error (`TemplateSchema.parse` is the strict reader for rendering).
+    """
+    try:
+        doc = yaml.load(schema_text, Loader=_Loader) if schema_text else None  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return {}
+    root = doc.get("schema") if isinstance(doc, dict) else None
+    if not isinstance(root, dict):
+        return {}
+    type_name = root.get(f"{kind}_input_type")
+    types = root.get("types") or {}
+    type_def = types.get(type_name) if isinstance(types, dict) and type_name else None
+    return _property_defaults(_resolve(type_def, types)) if isinstance(type_def, dict) else {}
 
 
 def _message(err: ValidationError, path: str) -> str:
