@@ -114,10 +114,7 @@ def _decode(data: bytes, where: str) -> str:
 
 
 def _parse_manifest(text: str, folder: str, source: str) -> Manifest:
-    try:
-        doc = load_yaml(text, source=source)
-    except BadInput as err:
-        raise BundleError(err.message) from None
+    doc = load_yaml(text, source=source, error=BundleError)
     templates = doc.get("infrastructure", {}).get("templates") if isinstance(doc, Mapping) and isinstance(
         doc.get("infrastructure"), Mapping) else None
     if not isinstance(templates, list) or not templates:
@@ -168,10 +165,7 @@ def _parse_env_refs(values: Any, source: str) -> tuple[tuple[str, int], ...]:
 def _registration(files: Mapping[str, bytes]) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     if ".template-registration.yaml" in files:
         src = ".template-registration.yaml"
-        try:
-            doc = load_yaml(files[src], source=src) or {}
-        except BadInput as err:
-            raise BundleError(err.message) from None
+        doc = load_yaml(files[src], source=src, error=BundleError) or {}
         if not isinstance(doc, Mapping):
             raise BundleError(f"{src}: must be a mapping")
         # 3 of AWS's 8 CodeBuild samples spell it `compatible_environment` (corpus INDEX "cope with" 5).

@@ -19,6 +19,7 @@ from jsonschema.exceptions import SchemaError as JsonSchemaError
 from jsonschema.exceptions import ValidationError
 
 from proton_exodus.errors import SchemaError
+from proton_exodus.proton.spec import load_yaml
 
 __all__ = ["KINDS", "TemplateSchema", "check_minor_compatible", "format_path", "input_defaults"]
 
@@ -144,15 +145,7 @@ class TemplateSchema:
     @classmethod
     def parse(cls, text: str | bytes, *, source: str = "schema.yaml") -> TemplateSchema:
         """Parse and check a schema file; raises SchemaError naming `source` and the bad field."""
-        try:
-            doc = yaml.safe_load(text)
-        except RecursionError:
-            raise SchemaError(f"{source}: not valid YAML (nested too deeply)") from None
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            where = f" line {mark.line + 1}" if mark else ""
-            problem = " ".join(str(getattr(err, "problem", None) or err).split())  # reader errors span lines
-            raise SchemaError(f"{source}{where}: not valid YAML ({problem})") from None
+        doc = load_yaml(text, source=source, error=SchemaError)
         root = doc.get("schema") if isinstance(doc, Mapping) else None
         if not isinstance(root, Mapping):
             raise SchemaError(f"{source}: the top-level key must be `schema:` (a mapping)")

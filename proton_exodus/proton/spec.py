@@ -76,17 +76,21 @@ class OpsEntry:
     spec: str
 
 
-def load_yaml(text: str | bytes, *, source: str) -> Any:
-    """safe_load with a one-line BadInput naming `source` and the line on malformed YAML."""
+def load_yaml(text: str | bytes, *, source: str, error: type[BadInput] = BadInput) -> Any:
+    """safe_load with a one-line `error` naming `source` and the line on malformed YAML.
+
+    Every Proton file (spec, manifest, schema, registration) is read through here; `error` is the
+    caller's kind of BadInput (BundleError, SchemaError).
+    """
     try:
         return yaml.safe_load(text)
     except RecursionError:
-        raise BadInput(f"{source}: not valid YAML (nested too deeply)") from None
+        raise error(f"{source}: not valid YAML (nested too deeply)") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = " ".join(str(getattr(err, "problem", None) or err).split())  # reader errors span lines
-        raise BadInput(f"{source}{where}: not valid YAML ({problem})") from None
+        raise error(f"{source}{where}: not valid YAML ({problem})") from None
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
