@@ -20,8 +20,8 @@ from jinja2 import nodes
 from proton_exodus.proton.render.jinja_env import ENV
 
 # Filters that keep a substituted value recognisable in the output (markers pass through them).
-TRANSPARENT_FILTERS = frozenset({"safe", "tojson", "string", "trim", "proton_cfn_sanitize", "default", "d", "e",
-                                 "escape"})
+TRANSPARENT_FILTERS = frozenset({"safe", "tojson", "string", "trim", "proton_cfn_sanitize", "default", "d",
+                                 "e", "escape"})
 
 
 def dotted_path(node: nodes.Node) -> str | None:
@@ -165,7 +165,8 @@ class _Collector:
             for child in [*node.args, *(kw.value for kw in node.kwargs)]:
                 self.visit(child, True)
             return
-        if isinstance(node, nodes.Output | nodes.Concat | nodes.Template | nodes.Pair | nodes.Dict | nodes.List):
+        if isinstance(node, nodes.Output | nodes.Concat | nodes.Template | nodes.Pair | nodes.Dict
+                      | nodes.List):
             for child in node.iter_child_nodes():
                 self.visit(child, structural)
             return

@@ -59,7 +59,9 @@ class ContextBuilder:
 
     def _environment(self, name: str | None) -> EnvironmentContext:
         env = self.env_units.get(name or "")
-        return EnvironmentContext(name, (env.account or None) if env else None, dict(env.outputs) if env else {})
+        if env is None:
+            return EnvironmentContext(name)
+        return EnvironmentContext(name, env.account or None, dict(env.outputs))
 
     def _service(self, name: str | None) -> ServiceContext:
         record = self.services.get(name or "", {})

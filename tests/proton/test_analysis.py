@@ -31,7 +31,7 @@ def test_dotted_path(source: str, path: str | None) -> None:
     assert dotted_path(_expr(source)) == path
 
 
-# ---------------------------------------------------------------- analyse_template: may it become a parameter?
+# ------------------------------------------------------------ analyse_template: may it become a parameter?
 
 def test_bare_outputs_are_substitutions() -> None:
     result = analyse_template("A: {{ environment.inputs.cidr }}\nB: x-{{ service.name }}\n")
@@ -73,7 +73,8 @@ def test_transparent_filter_is_still_structural_for_parameters() -> None:
 # ---------------------------------------------------------------- name_uses: can it be read back?
 
 def test_name_uses_transparent_filters_keep_substitution() -> None:
-    uses = name_uses("A: {{ service.name | proton_cfn_sanitize }}\nB: {{ service_instance.inputs.x | upper }}\n")
+    uses = name_uses("A: {{ service.name | proton_cfn_sanitize }}\n"
+                     "B: {{ service_instance.inputs.x | upper }}\n")
     assert uses == {"service.name": False, "service_instance.inputs.x": True}
 
 
@@ -84,7 +85,8 @@ def test_name_uses_tests_loops_and_conditional_expressions() -> None:
             "D: {{ service_instance.inputs.d | default(service_instance.inputs.e) }}\n")
     assert name_uses(text) == {
         "service_instance.inputs.a": True, "pipeline.inputs.items": True, "service_instance.inputs.b": False,
-        "service_instance.inputs.c": True, "service_instance.inputs.d": False, "service_instance.inputs.e": True,
+        "service_instance.inputs.c": True, "service_instance.inputs.d": False,
+        "service_instance.inputs.e": True,
     }
 
 
@@ -93,6 +95,7 @@ def test_name_uses_ignores_bare_names() -> None:
 
 
 def test_structural_names_strips_the_prefix() -> None:
-    text = "{% if environment.inputs.a == 'x' %}{{ environment.inputs.b }}{% endif %}{{ service.name | lower }}"
+    text = ("{% if environment.inputs.a == 'x' %}{{ environment.inputs.b }}{% endif %}"
+            "{{ service.name | lower }}")
     assert structural_names(text, "environment.inputs.") == {"a"}
     assert structural_names(text, "service.") == {"name"}

@@ -298,7 +298,8 @@ def recover_pipeline(deployed: str, candidates: Sequence[Candidate], known: Know
             if validate:
                 return render_pipeline(bundle, service=service, pipeline_inputs=pipeline_inputs,
                                        instances=instances).text or ""
-            return _raw(bundle, "pipeline_infrastructure", pipeline_namespaces(service, pipeline_inputs, instances))
+            namespaces = pipeline_namespaces(service, pipeline_inputs, instances)
+            return _raw(bundle, "pipeline_infrastructure", namespaces)
 
         structural = _structural(bundle, "pipeline_infrastructure",
                                  {"pipeline.inputs.": "pipeline.", "service.": "service."})

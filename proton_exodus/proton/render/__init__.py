@@ -126,10 +126,11 @@ def render_pipeline(bundle: Bundle, *, service: ServiceContext, pipeline_inputs:
                "inputs": _inputs(bundle, "service", inst.inputs, f"instances[{i}].spec"),
                "outputs": dict(inst.outputs), "environment": _env_dict(inst.environment)}
               for i, inst in enumerate(instances)]
-    jinja_ctx = pipeline_namespaces(service, values, [InstanceContext(item["name"], item["inputs"], inst.outputs,
-                                                                      inst.environment)
-                                                      for item, inst in zip(listed, instances, strict=True)])
-    data = {"pipeline": {"inputs": values}, "service": service_namespace(service), "service_instances": listed}
+    validated = [InstanceContext(item["name"], item["inputs"], inst.outputs, inst.environment)
+                 for item, inst in zip(listed, instances, strict=True)]
+    jinja_ctx = pipeline_namespaces(service, values, validated)
+    data = {"pipeline": {"inputs": values}, "service": service_namespace(service),
+            "service_instances": listed}
     return _render(bundle, "pipeline_infrastructure", "pipeline", jinja_ctx, data, metadata)
 
 

@@ -108,7 +108,8 @@ def instance_namespaces(service: ServiceContext, name: str | None, inputs: Mappi
     if component_name is not None:
         default["name"] = component_name
     env_ns = environment_namespace(environment)
-    instance = {"name": name, "inputs": dict(inputs), "environment": env_ns, "components": {"default": default}}
+    instance = {"name": name, "inputs": dict(inputs), "environment": env_ns,
+                "components": {"default": default}}
     return {"environment": env_ns, "service": service_namespace(service), "service_instance": instance}
 
 
