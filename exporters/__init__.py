@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from proton_exodus.model.snapshot import Snapshot
+    from proton_exodus.model.units import DeploymentUnit
 
 ENTRY_POINT_GROUP = "proton_exodus.exporters"
 API_VERSION = 1
@@ -47,7 +48,7 @@ class ExportContext:
     graph: nx.MultiDiGraph
     options: Mapping[str, str] = field(default_factory=dict)
     only: tuple[str, ...] = ()  # environment or service names to restrict the export to; empty = all
-    units: Sequence[Any] = ()  # proton_exodus.model.units.DeploymentUnit, one per stack, in dependency order
+    units: Sequence[DeploymentUnit] = ()  # one per stack, in dependency order
     plan: Mapping[str, Any] | None = None  # plan.json contents when a plan exists
 
 
@@ -92,6 +93,69 @@ class Handover:
     role: str = "deploy"
 
 
+Commands = dict[str, list[str]]
+"""A runbook's shell lines by step: `handover`, `check`, `rollback`, and `restore` (run after the
+runbook's `git revert`, for files an earlier wave already handed over: re-applied, never removed)."""
+
+
+def no_commands() -> Commands:
+    """Commands with every step empty."""
+    return {"handover": [], "check": [], "rollback": [], "restore": []}
+
+
+def export_file(path: str) -> str:
+    """A file a runbook command reads from the checkout of the export (`$EXPORT`, set by the runbook),
+    as opposed to a path inside the repository."""
+    return f'"$EXPORT/{path}"'
+
+
+@dataclass(frozen=True)
+class Use:
+    """One export file as a wave uses it: `first` when no earlier wave handed it over, `repeat` when an
+    earlier resource of this wave already did, `since` the wave that first did."""
+
+    file: Handover
+    region: str
+    first: bool
+    repeat: bool
+    since: int
+
+
+class Runbook(Protocol):
+    """How a target hands its export's files over, for the wave runbooks `exodus plan` writes. The
+    files come from the exporter's `handover`; the runbook gives the commands that deploy, apply or
+    enable them, check they took, and roll them back without touching the adopted stacks."""
+
+    # Lines of the runbook's shell set-up after EXPORT and BRANCH (`NAME=...  # what it is`).
+    variables: Sequence[str]
+    # Ends "Every stack is in a status ..." in the entry checks, e.g. "the target can take over from".
+    takes_over_from: str
+
+    def stack_commands(self, use: Use) -> Commands:
+        """The lines for one file that hands a stack over."""
+        ...
+
+    def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """Preparing an account and Region, before its first stack moves; `files` are the export's
+        files for it (`handover` of an `account` StackRef)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExportedStack:
+    """One stack as an export deploys it, for `exodus verify`: template text, parameters and tags.
+    `deployment_file` is the export file that names the stack; `template_path` the template's file."""
+
+    account: str
+    region: str
+    stack_name: str
+    deployment_file: str
+    template_path: str
+    template: str
+    parameters: dict[str, str]
+    tags: dict[str, str]
+
+
 @runtime_checkable
 class Exporter(Protocol):
     """What an exporter plugin provides; `exporter` in its module is an instance of this."""
@@ -102,9 +166,15 @@ class Exporter(Protocol):
 
     def export(self, ctx: ExportContext) -> ExportResult: ...
 
-    # Optional: `handover(ref: StackRef) -> Sequence[Handover]`, the export's files that hand `ref` over
-    # (empty when it has none). `exodus plan` writes its runbook commands from it; without it, the
-    # runbook points at the export's README.md.
+    # Optional hooks (looked up with getattr; an exporter without them still exports):
+    # - `handover(ref: StackRef) -> Sequence[Handover]`: the export's files that hand `ref` over (empty
+    #   when it has none). Without it, the runbook points at the export's README.md.
+    # - `runbook: Runbook`: the commands for those files. Without it, the runbook lists the files to
+    #   apply and says the target gives no commands.
+    # - `exported_stacks(export_dir: Path) -> Iterable[ExportedStack]`: every stack an export written
+    #   by this exporter deploys, read back from disk. `exodus verify` needs it.
+    # - `default = True`: the target `exodus plan` uses when none is given (one exporter sets it).
+
 
 
 Loader = Callable[[], Any]
@@ -127,11 +197,16 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._loaders)
 
-    def load(self, name: str) -> Exporter:
-        """Load one exporter, checking its contract; UnknownExporter lists the names there are."""
+    def known(self, name: str) -> str:
+        """`name` if an exporter of that name is installed (nothing is imported); UnknownExporter
+        listing the names there are otherwise."""
         if name not in self._loaders:
             raise UnknownExporter(f"unknown export target {name!r}", hint="available: " + ", ".join(self.names()))
-        exporter = self._loaders[name]()
+        return name
+
+    def load(self, name: str) -> Exporter:
+        """Load one exporter, checking its contract; UnknownExporter lists the names there are."""
+        exporter = self._loaders[self.known(name)]()
         version = getattr(exporter, "api_version", None)
         if version != API_VERSION:
             raise BadInput(
@@ -151,15 +226,35 @@ class Registry:
                 warnings.warn(f"exporter {name!r} could not be loaded: {err}", stacklevel=2)
         return found
 
+    def default_target(self) -> str:
+        """The exporter marked `default = True`, for commands where the target is optional. Exporters
+        are loaded in name order until one says so (a broken one is skipped: asking for it by name
+        reports it); BadInput when none does."""
+        for name in self.names():
+            try:
+                exporter = self.load(name)
+            except Exception:  # noqa: BLE001, S112 - a broken plugin must not hide the default
+                continue
+            if getattr(exporter, "default", False) is True:
+                return name
+        raise BadInput("no installed exporter is marked as the default target",
+                       hint="pass --target; available: " + ", ".join(self.names()))
+
 
 __all__ = [
     "API_VERSION",
     "ENTRY_POINT_GROUP",
+    "Commands",
     "ExportContext",
     "ExportResult",
+    "ExportedStack",
     "Exporter",
     "Finding",
     "Handover",
     "Registry",
+    "Runbook",
     "StackRef",
+    "Use",
+    "export_file",
+    "no_commands",
 ]

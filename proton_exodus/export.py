@@ -110,7 +110,7 @@ def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str
     `only` restricts the export to the named environments or services. Raises UnknownExporter
     (with the available names), BadInput for a bad `only` name or exporter output, and whatever
     the exporter raises for its own options. `plan` is a plan.json (`exodus plan`); exporters that
-    follow migration waves (argocd's RollingSync steps) use it. `through_wave` (with `plan`) keeps
+    follow migration waves (e.g. with rolling sync steps per wave) use it. `through_wave` (with `plan`) keeps
     the units of waves 1..N: files that group several stacks (a per-environment pipeline or workflow)
     then hold every stack handed over so far, never only the current wave's.
     """

@@ -15,6 +15,7 @@ from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
 from exporters.argocd import layout
+from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd import manifests as m
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.workloads import find_manifests, render_manifest
@@ -71,6 +72,7 @@ class ArgoCdExporter:
     summary = "Argo CD apps + Crossplane Stacks adopting the existing CloudFormation stacks (observe-only first)"
     api_version = 1
     handover = staticmethod(layout.handover)
+    runbook = ArgoCdRunbook()
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = Options.parse(ctx.options)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters.cfn_git_sync import bootstrap, layout
+from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
@@ -46,6 +47,9 @@ class CfnGitSyncExporter:
     summary = "CloudFormation Git sync: adopt the existing Proton stacks in place (templates, deployment files, bootstrap)"
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
+    runbook = GitSyncRunbook()
+    exported_stacks = staticmethod(layout.exported_stacks)
+    default = True  # `exodus plan` hands over to it unless told otherwise
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

@@ -14,6 +14,7 @@ from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.terraform import codebuild_files
 from exporters.codepipeline import layout
+from exporters.codepipeline.runbook import CodePipelineRunbook
 
 SOURCE = "SourceOutput"
 CHANGE_SET = "exodus-pipeline"
@@ -178,6 +179,7 @@ class CodePipelineExporter:
     summary = "CodePipeline V2 pipelines (CloudFormation) deploying the Proton stacks with change sets"
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
+    runbook = CodePipelineRunbook()
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)

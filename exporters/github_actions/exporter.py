@@ -16,6 +16,7 @@ from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
+from exporters.github_actions.runbook import GitHubActionsRunbook
 from exporters.github_actions.ci import service_ci_files
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
@@ -168,6 +169,7 @@ class GitHubActionsExporter:
     summary = "GitHub Actions workflows: change-set previews on PRs, deploys on merge, OIDC, per-environment gates"
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
+    runbook = GitHubActionsRunbook()
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)

@@ -65,7 +65,8 @@ def cli(ctx: click.Context) -> None:
       exodus inventory --out snap          (or --source stacks after end of support)
       exodus audit --snapshot snap
       exodus plan --snapshot snap --out plan
-      exodus export --snapshot snap --target cfn-git-sync --out repo
+      exodus export --list-targets
+      exodus export --snapshot snap --target NAME --out repo
       exodus verify --snapshot snap --export repo
 
     Global options work before or after the sub-command. Exit codes: 0 ok, 1 checks found

@@ -20,6 +20,22 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+class TargetOption(click.Option):
+    """`--target`: any installed exporter. The names shown in --help and the default (the exporter marked
+    `default`) are read from the registry only when needed, so importing the command loads no exporter;
+    an unknown name is refused by the library, as `exodus export` refuses it."""
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        from exporters import Registry
+
+        return Registry.from_entry_points().default_target()
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        from exporters import Registry
+
+        return "[" + "|".join(Registry.from_entry_points().names()) + "]"
+
+
 def _summary(data: dict[str, Any]) -> str:
     lines = [f"{data['counts']['resources']} resources in {data['counts']['waves']} waves "
              f"({data['schedule']['start']} to {data['schedule'].get('lastWave')}, deadline {data['schedule']['deadline']})"]
@@ -35,9 +51,7 @@ def _summary(data: dict[str, Any]) -> str:
 @global_options
 @snapshot_option
 @out_dir_option
-@click.option("--target", default="cfn-git-sync", show_default=True,
-              type=click.Choice(["cfn-git-sync", "codepipeline", "github-actions", "argocd"]),
-              help="Exporter the runbooks hand over to.")
+@click.option("--target", cls=TargetOption, show_default=True, help="Exporter the runbooks hand over to.")
 @click.option("--max-wave-size", type=click.IntRange(min=1), default=25, show_default=True,
               help="Most resources in one wave.")
 @click.option("--deadline", callback=_date, metavar="YYYY-MM-DD",

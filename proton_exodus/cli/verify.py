@@ -13,7 +13,7 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
 @global_options
 @snapshot_option
 @click.option("--export", "export_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory written by `exodus export --target cfn-git-sync`.")
+              help="Directory written by `exodus export`.")
 @click.option("--change-set", is_flag=True,
               help="Also create (and delete) a CloudFormation change set per stack; needs an account or endpoint.")
 @click.pass_context

@@ -20,19 +20,20 @@ from proton_exodus.plan.journal import (
     wave_start,
     wave_status,
 )
-from proton_exodus.plan.model import TARGETS, TIERS, Plan, PlannedResource, Wave
+from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
 from proton_exodus.plan.runbook import plan_files
 from proton_exodus.plan.schedule import END_OF_SUPPORT
-from proton_exodus.plan.waves import MOVING_KINDS, own_tier, plan_waves
+from proton_exodus.plan.waves import MOVING_KINDS, chosen_target, own_tier, plan_waves
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from exporters import Registry
     from proton_exodus.model.snapshot import Snapshot
 
-__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TARGETS", "TIERS", "Plan", "PlannedResource", "Wave", "load_journal",
-           "own_tier", "plan_commands", "plan_files", "plan_snapshot", "plan_waves", "wave_complete", "wave_rollback", "wave_start",
-           "wave_status", "write_plan"]
+__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave", "chosen_target",
+           "load_journal", "own_tier", "plan_commands", "plan_files", "plan_snapshot", "plan_waves", "wave_complete",
+           "wave_rollback", "wave_start", "wave_status", "write_plan"]
 
 
 def captured_date(snapshot: Snapshot) -> date | None:
@@ -46,27 +47,31 @@ def captured_date(snapshot: Snapshot) -> date | None:
 
 def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
                   deadline: date | None = None, start: date | None = None,
-                  target: str = "cfn-git-sync") -> tuple[Plan, nx.MultiDiGraph]:
-    """Graph, audit and waves for a snapshot: blocked (E) and manual (W) findings shape the plan."""
+                  target: str | None = None, registry: Registry | None = None) -> tuple[Plan, nx.MultiDiGraph]:
+    """Graph, audit and waves for a snapshot: blocked (E) and manual (W) findings shape the plan. `target`
+    is an exporter in `registry` (the installed ones by default), or its default target when None."""
     from proton_exodus.audit import audit_snapshot
     from proton_exodus.graph import build_graph
 
+    target = chosen_target(target, registry)  # before the graph: a wrong name fails fast
     graph = build_graph(snapshot)
     report = audit_snapshot(snapshot, graph)
     manual = {r.id: [c for c in r.codes if c.startswith("W")] for r in report.resources}
     plan = plan_waves(graph, max_wave_size=max_wave_size, pilot=pilot, deadline=deadline, target=target,
-                      start=start or captured_date(snapshot), blocked=report.blocking(), manual=manual)
+                      start=start or captured_date(snapshot), blocked=report.blocking(), manual=manual,
+                      registry=registry)
     info = {"digest": report.snapshot["digest"], "capturedAt": report.snapshot["capturedAt"]}
     return replace(plan, snapshot=info), graph
 
 
-def write_plan(plan: Plan, graph: nx.MultiDiGraph, out: Path, *, snapshot_ref: str = "./snapshot") -> list[str]:
+def write_plan(plan: Plan, graph: nx.MultiDiGraph, out: Path, *, snapshot_ref: str = "./snapshot",
+               registry: Registry | None = None) -> list[str]:
     """Write the plan directory atomically and return the files written. An existing journal is kept
     when it belongs to the same plan; a journal with progress on another plan is a ConflictError."""
     from proton_exodus.errors import ConflictError
     from proton_exodus.output.atomic import write_tree_atomic
 
-    files = plan_files(plan, graph, snapshot_ref=snapshot_ref, plan_ref=str(out))
+    files = plan_files(plan, graph, snapshot_ref=snapshot_ref, plan_ref=str(out), registry=registry)
     journal = Path(out) / JOURNAL
     if journal.exists():
         try:

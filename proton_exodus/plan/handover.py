@@ -1,6 +1,7 @@
 """The exact commands a runbook gives for each resource: hand-over for the chosen target, sync check,
-pipeline cut-over and rollback. The files come from the target's exporter (`handover(StackRef)`, kept
-with its layout in exporters/<target>/layout.py); the mechanisms per target are in `mechanisms`.
+pipeline cut-over and rollback. Everything target-specific comes from the target's exporter, through
+the registry: its files (`handover(StackRef)`) and their commands (its `runbook`). A target without a
+runbook gets `ListedFiles`: the files to apply, and no commands.
 
 Commands are planned for the whole plan at once, because files are shared: a pipeline per environment
 is deployed once in a wave, updated (not re-created) by a later wave, and only the wave that created it
@@ -8,31 +9,68 @@ removes it on rollback. Each account and Region is prepared before its first sta
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from exporters import Handover, StackRef
-from proton_exodus.plan.mechanisms import Commands, Use, account_commands, empty, stack_commands
+from exporters import Commands, Handover, Registry, Runbook, StackRef, Use, no_commands
+from proton_exodus.errors import ExodusError
 from proton_exodus.plan.model import Plan, PlannedResource
 
 Layout = Callable[[StackRef], Sequence[Handover]]
-UseFn = Callable[[Handover, str], Use]
 KEYS = ("handover", "check", "rollback", "restore")
 
 
-@functools.cache
-def target_layout(target: str) -> Layout | None:
-    """The installed exporter's `handover` function, or None when the target has none (or is not installed)."""
-    from exporters import Registry
-    from proton_exodus.errors import ExodusError
+class ListedFiles:
+    """The runbook of a target whose exporter gives no commands: each file to apply, by hand, as the
+    export's README.md says."""
 
+    variables: Sequence[str] = ()
+    takes_over_from = "the target can take over from"
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def stack_commands(self, use: Use) -> Commands:
+        """A comment naming the file to apply (once a wave), and one to undo it on rollback."""
+        path = use.file.path
+        if use.repeat:
+            return {**no_commands(), "handover": [f"# applied with {path} above"]}
+        out = no_commands()
+        out["handover"] = [f"# apply {path} as the export's README.md says (the {self.target} target gives "
+                           "no commands)"]
+        out["rollback"] = [f"# undo applying {path} as the export's README.md says" if use.first else
+                           f"# {path} also holds wave {use.since}: keep it; the revert below restores it"]
+        return out
+
+    def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """A comment per file that prepares the account and Region."""
+        out = no_commands()
+        out["handover"] = [f"# apply {use.file.path} for account {account} / {region} as the export's README.md "
+                           "says" for use in files if not use.repeat]
+        return out
+
+
+@dataclass(frozen=True)
+class TargetSteps:
+    """What the planner asks a target's exporter: the files that hand a resource over (`layout`, None
+    when the exporter names none) and the commands for them (`runbook`)."""
+
+    target: str
+    layout: Layout | None
+    runbook: Runbook
+
+
+def target_steps(target: str, registry: Registry | None = None) -> TargetSteps:
+    """The exporter's `handover` and `runbook` hooks, through the registry (entry points by default); a
+    target that is not installed, or has no hooks, gets the README fallback and `ListedFiles`."""
     try:
-        exporter = Registry.from_entry_points().load(target)
+        exporter: Any = (registry or Registry.from_entry_points()).load(target)
     except ExodusError:
-        return None
-    found = getattr(exporter, "handover", None)
-    return found if callable(found) else None
+        exporter = None
+    layout = getattr(exporter, "handover", None)
+    runbook = getattr(exporter, "runbook", None)
+    return TargetSteps(target, layout if callable(layout) else None, runbook or ListedFiles(target))
 
 
 def _where(r: PlannedResource) -> tuple[str, str]:
@@ -65,7 +103,7 @@ def _cutover(r: PlannedResource, ci: Sequence[Handover]) -> list[str]:
 
 
 def _manual(why: str) -> dict[str, Any]:
-    return {**empty(), "stack": [], "drift": [], "cutover": [], "manual": why}
+    return {**no_commands(), "stack": [], "drift": [], "cutover": [], "manual": why}
 
 
 def _stack_checks(r: PlannedResource) -> dict[str, list[str]]:
@@ -82,8 +120,8 @@ def _stack_checks(r: PlannedResource) -> dict[str, list[str]]:
 class _Planner:
     """Walks the plan in order, remembering which files and accounts earlier resources handed over."""
 
-    def __init__(self, target: str, layout: Layout | None) -> None:
-        self.target, self.layout = target, layout
+    def __init__(self, steps: TargetSteps) -> None:
+        self.target, self.layout, self.runbook = steps.target, steps.layout, steps.runbook
         self.since: dict[str, int] = {}  # file -> wave that first hands it over
         self.prepared: set[tuple[str, str]] = set()
         self.wave, self.seen = 0, set()
@@ -96,10 +134,10 @@ class _Planner:
 
     def prepare(self, account: str, region: str, name: str) -> Commands:
         if (account, region) in self.prepared:
-            return empty()
+            return no_commands()
         self.prepared.add((account, region))
         files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
-        return account_commands(self.target, account, region, [self.use(f, region) for f in files])
+        return self.runbook.account_commands(account, region, [self.use(f, region) for f in files])
 
     def resource(self, r: PlannedResource) -> dict[str, Any]:
         if r.kind == "environment_account_connection":
@@ -114,18 +152,18 @@ class _Planner:
             return _manual(f"the {self.target} export names no file for it: hand it over as the export's README.md says")
         account, region = _where(r)
         prep = self.prepare(account, region, account)
-        own = _merge(*(stack_commands(self.target, self.use(f, region)) for f in deploy))
+        own = _merge(*(self.runbook.stack_commands(self.use(f, region)) for f in deploy))
         cmds = _merge(prep, own)
         cmds["rollback"] = own["rollback"] + prep["rollback"]  # undo in reverse: the stack, then its account
         cutover = _cutover(r, [f for f in files if f.role == "ci"]) if r.kind == "service_pipeline" else []
         return {**cmds, **_stack_checks(r), "cutover": cutover, "manual": None}
 
 
-def plan_commands(plan: Plan, layout: Layout | None = None) -> dict[str, dict[str, Any]]:
+def plan_commands(plan: Plan, steps: TargetSteps | None = None) -> dict[str, dict[str, Any]]:
     """Resource id -> its commands: handover, check, rollback, restore (lists of shell lines), stack and
-    drift checks, cutover for pipelines, and `manual` when no command can hand it over. `layout` defaults
-    to the target exporter's `handover`."""
-    planner = _Planner(plan.target, layout or target_layout(plan.target))
+    drift checks, cutover for pipelines, and `manual` when no command can hand it over. `steps` default
+    to the installed target exporter's (`target_steps`)."""
+    planner = _Planner(steps or target_steps(plan.target))
     out: dict[str, dict[str, Any]] = {}
     for wave in plan.waves:
         planner.wave, planner.seen = wave.number, set()

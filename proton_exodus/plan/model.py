@@ -9,7 +9,6 @@ from typing import Any
 
 PLAN_FORMAT, PLAN_FORMAT_VERSION = "proton-exodus-plan", 1
 TIERS = ("non-production", "staging", "production")
-TARGETS = ("cfn-git-sync", "codepipeline", "github-actions", "argocd")
 
 
 @dataclass(frozen=True)

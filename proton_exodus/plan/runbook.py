@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import networkx as nx
@@ -14,8 +14,11 @@ import networkx as nx
 from proton_exodus.audit.rules import RULES
 from proton_exodus.graph.render import mermaid_lines
 from proton_exodus.output.atomic import dump_json
-from proton_exodus.plan.handover import plan_commands
+from proton_exodus.plan.handover import TargetSteps, plan_commands, target_steps
 from proton_exodus.plan.model import Plan, Wave
+
+if TYPE_CHECKING:
+    from exporters import Registry
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -104,14 +107,17 @@ def _by_account(wave: Wave, cmds: dict[str, dict[str, Any]], key: str) -> list[s
 
 
 def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref: str, plan_ref: str,
-                cmds: dict[str, dict[str, Any]] | None = None) -> str:
+                cmds: dict[str, dict[str, Any]] | None = None, steps: TargetSteps | None = None) -> str:
     """One wave's runbook (Markdown, GitHub-renderable, with a Mermaid diagram). `cmds` are the plan's
-    `plan_commands` (computed when not given: a wave's commands depend on the waves before it)."""
-    cmds = cmds if cmds is not None else plan_commands(plan)
+    `plan_commands` (computed when not given: a wave's commands depend on the waves before it); `steps`
+    what the target's exporter gives (`target_steps` of the installed exporters when not given)."""
+    steps = steps or target_steps(plan.target)
+    cmds = cmds if cmds is not None else plan_commands(plan, steps)
     kinds = Counter(r.kind for r in wave.resources)
     collect = lambda key: _by_account(wave, cmds, key)  # noqa: E731
     return _env().get_template("wave.md.j2").render(
         wave=wave, total=len(plan.waves), target=plan.target, deadline=plan.schedule.get("deadline"),
+        variables=steps.runbook.variables, takes_over_from=steps.runbook.takes_over_from,
         resources=[r.to_dict() for r in wave.resources], kind_counts=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
         digest=plan.snapshot.get("digest", "unknown digest"), snapshot_ref=snapshot_ref, plan_ref=plan_ref,
         diagram=_diagram(graph, wave, plan.wave_of()), stack_checks=collect("stack"),
@@ -131,16 +137,18 @@ def _template_syncs(graph: nx.MultiDiGraph) -> list[dict[str, str]]:
 
 
 def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./snapshot",
-               plan_ref: str = "./plan") -> dict[str, str]:
-    """Every file of the plan directory except the journal: plan.json, README.md, wave-NN.md."""
+               plan_ref: str = "./plan", registry: Registry | None = None) -> dict[str, str]:
+    """Every file of the plan directory except the journal: plan.json, README.md, wave-NN.md. The
+    target's steps come from its exporter in `registry` (the installed exporters by default)."""
     data = plan.to_dict()
     total = len(plan.waves)
     files = {"plan.json": dump_json(data)}
     names = {w.number: wave_file(w.number, total) for w in plan.waves}
-    cmds = plan_commands(plan)
+    steps = target_steps(plan.target, registry)
+    cmds = plan_commands(plan, steps)
     for wave in plan.waves:
         files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref,
-                                                cmds=cmds)
+                                                cmds=cmds, steps=steps)
     files["README.md"] = _env().get_template("README.md.j2").render(
         **data, files=names, template_syncs=_template_syncs(graph))
     return files

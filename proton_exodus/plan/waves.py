@@ -12,9 +12,10 @@ from typing import Any
 
 import networkx as nx
 
+from exporters import Registry
 from proton_exodus.errors import BadInput
 from proton_exodus.graph import dependency_digraph, find_nodes
-from proton_exodus.plan.model import TARGETS, TIERS, Plan, PlannedResource, Wave
+from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
 from proton_exodus.plan.schedule import schedule_waves
 
 MOVING_KINDS = frozenset({"environment_account_connection", "environment", "service_instance", "service_pipeline",
@@ -87,19 +88,25 @@ def _cut(order: list[str], segment: Mapping[str, tuple], cap: int) -> list[list[
     return waves
 
 
+def chosen_target(target: str | None, registry: Registry | None = None) -> str:
+    """The exporter a plan hands over to: `target` if installed, else the registry's default target.
+    Raises UnknownExporter (listing the names) like `exodus export`; imports no exporter for a name."""
+    registry = registry or Registry.from_entry_points()
+    return registry.known(target) if target else registry.default_target()
+
+
 def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
-               deadline: date | None = None, target: str = "cfn-git-sync", start: date | None = None,
+               deadline: date | None = None, target: str | None = None, start: date | None = None,
                blocked: Mapping[str, Iterable[str]] | None = None,
-               manual: Mapping[str, Iterable[str]] | None = None) -> Plan:
-    """Plan the migration in waves.
+               manual: Mapping[str, Iterable[str]] | None = None, registry: Registry | None = None) -> Plan:
+    """Plan the migration in waves, for `target` (an exporter in `registry`; the default target if None).
 
     `blocked`/`manual` map resource keys to the audit's E/W codes. Raises BadInput for a wave size below
     1, an unknown target or pilot name, or a dependency cycle.
     """
     if max_wave_size < 1:
         raise BadInput(f"--max-wave-size {max_wave_size}: must be at least 1")
-    if target not in TARGETS:
-        raise BadInput(f"--target {target!r}: unknown target (choose from {', '.join(TARGETS)})")
+    target = chosen_target(target, registry)
     dg = dependency_digraph(graph, set(MOVING_KINDS))
     dg.remove_nodes_from([n for n in list(dg) if graph.nodes[n].get("missing")])
     if not nx.is_directed_acyclic_graph(dg):

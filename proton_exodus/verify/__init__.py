@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from exporters import ExportedStack, Registry
 from proton_exodus.cfn.normalise import load_normalised
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
@@ -20,18 +19,8 @@ __all__ = ["Difference", "StackDeployment", "VerifyReport", "load_deployments", 
            "verify_export", "verify_stack"]
 
 
-@dataclass(frozen=True)
-class StackDeployment:
-    """One stack as an export describes it: template text and deployment-file parameters and tags."""
-
-    account: str
-    region: str
-    stack_name: str
-    deployment_file: str
-    template_path: str
-    template: str
-    parameters: dict[str, str]
-    tags: dict[str, str]
+# One stack as an export describes it (template text, parameters, tags); each exporter reads its own.
+StackDeployment = ExportedStack
 
 
 @dataclass
@@ -69,27 +58,23 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-def load_deployments(export: Path) -> dict[tuple[str, str, str], StackDeployment]:
-    """Every Git sync deployment file under `export/deployments/<account>/<region>/<StackName>.yaml`."""
-    export = Path(export)
-    found = {}
-    for path in sorted((export / "deployments").glob("*/*/*.y*ml")):
-        rel = path.relative_to(export).as_posix()
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as err:
-            raise BadInput(f"{rel}: not YAML ({str(err).splitlines()[0]})") from None
-        if not isinstance(doc, dict) or "template-file-path" not in doc:
-            raise BadInput(f"{rel}: not a stack deployment file (no template-file-path)")
-        tpath = str(doc["template-file-path"]).removeprefix("./")
-        template = export / tpath
-        if not template.is_file():
-            raise BadInput(f"{rel}: template-file-path {tpath} does not exist in the export")
-        account, region = path.parent.parent.name, path.parent.name
-        found[(account, region, path.stem)] = StackDeployment(
-            account, region, path.stem, rel, tpath, template.read_text(encoding="utf-8"),
-            {str(k): str(v) for k, v in (doc.get("parameters") or {}).items()},
-            {str(k): str(v) for k, v in (doc.get("tags") or {}).items()})
+def load_deployments(export: Path, *,
+                     registry: Registry | None = None) -> dict[tuple[str, str, str], StackDeployment]:
+    """Every stack the export deploys, keyed (account, region, stack name), read back by the exporter
+    that wrote it (its manifest names it; the default target for a directory without one). BadInput
+    when that exporter cannot be read back by verify or the export holds no stack."""
+    from proton_exodus.output.writer import load_manifest
+
+    registry = registry or Registry.from_entry_points()
+    written_by = (load_manifest(Path(export)) or {}).get("exporter") or {}
+    target = written_by.get("name") or registry.default_target()
+    read = getattr(registry.load(target), "exported_stacks", None)
+    if not callable(read):
+        raise BadInput(f"{export}: exodus verify cannot read a {target} export yet (its exporter has no "
+                       "exported_stacks hook)")
+    found = {(s.account, s.region, s.stack_name): s for s in read(Path(export))}
+    if not found:
+        raise BadInput(f"{export}: no stack deployments in it (is it a {target} export?)")
     return found
 
 
@@ -111,14 +96,12 @@ def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot)
 
 
 def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False, session: Any = None,
-                  endpoint_url: str | None = None) -> VerifyReport:
+                  endpoint_url: str | None = None, registry: Registry | None = None) -> VerifyReport:
     """Check every stack the export covers; with `change_set`, also ask CloudFormation (boto3 `session`)."""
     from proton_exodus.output.writer import load_manifest
 
     manifest = load_manifest(Path(export)) or {}
-    deployments = load_deployments(Path(export))
-    if not deployments:
-        raise BadInput(f"{export}: no deployment files under deployments/ (is it a cfn-git-sync export?)")
+    deployments = load_deployments(Path(export), registry=registry)
     units = [u for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
              if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None]
     report = VerifyReport()
