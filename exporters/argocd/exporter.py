@@ -15,9 +15,9 @@ from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
 from exporters.argocd import layout
-from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd import manifests as m
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
+from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.model.secrets import reference_secrets
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters.cfn_git_sync import bootstrap, layout
-from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.readme import readme, templates_summary
+from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
 from proton_exodus.model.units import DeploymentUnit, build_units

@@ -52,6 +52,7 @@ def exported_stacks(export: Path) -> Iterator[ExportedStack]:
         if not template.is_file():
             raise BadInput(f"{rel}: template-file-path {tpath} does not exist in the export")
         yield ExportedStack(
-            path.parent.parent.name, path.parent.name, path.stem, rel, tpath, template.read_text(encoding="utf-8"),
+            path.parent.parent.name, path.parent.name, path.stem, rel, tpath,
+            template.read_text(encoding="utf-8"),
             {str(k): str(v) for k, v in (doc.get("parameters") or {}).items()},
             {str(k): str(v) for k, v in (doc.get("tags") or {}).items()})

@@ -14,10 +14,12 @@ class GitSyncRunbook:
     """Commands that attach CloudFormation Git sync to the adopted stacks (and detach it on rollback)."""
 
     variables = (
-        "CONNECTION_ARN=...               # CodeConnections connection to the Git provider (status AVAILABLE)",
+        "CONNECTION_ARN=...               "
+        "# CodeConnections connection to the Git provider (status AVAILABLE)",
         "REPO_OWNER=... REPO_NAME=...     # the repository holding the export",
         "REPOSITORY_LINK_ID=...           # aws codeconnections list-repository-links",
-        "GIT_SYNC_ROLE_ARN=...            # role trusted by cloudformation.sync.codeconnections.amazonaws.com",
+        "GIT_SYNC_ROLE_ARN=...            "
+        "# role trusted by cloudformation.sync.codeconnections.amazonaws.com",
     )
     takes_over_from = "Git sync can attach to"
 
@@ -26,8 +28,8 @@ class GitSyncRunbook:
         stack, path, region = use.file.name, use.file.path, use.region
         return {
             "handover": [f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
-                         f'--branch "$BRANCH" --config-file {path} --repository-link-id "$REPOSITORY_LINK_ID" '
-                         f'--role-arn "$GIT_SYNC_ROLE_ARN" --publish-deployment-status ENABLED '
+                         f'--branch "$BRANCH" --config-file {path} '
+                         f'--repository-link-id "$REPOSITORY_LINK_ID" --role-arn "$GIT_SYNC_ROLE_ARN" --publish-deployment-status ENABLED '
                          f'--trigger-resource-update-on FILE_CHANGE --region {region}'],
             "check": [f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} "
                       f"--region {region} --query 'LatestSync.Status'"],
@@ -40,13 +42,14 @@ class GitSyncRunbook:
         """The sync role stack and the repository link the account's stacks will use."""
         out = no_commands()
         for use in files:
+            stack = f"--stack-name {use.file.name}"
             out["handover"] += [f"# the role and repository link the stacks in account {account} will use",
                                 f"aws cloudformation deploy --template-file {export_file(use.file.path)} "
-                                f"--stack-name {use.file.name} --capabilities CAPABILITY_NAMED_IAM --region {region}",
-                                f'aws codeconnections create-repository-link --connection-arn "$CONNECTION_ARN" '
+                                f"{stack} --capabilities CAPABILITY_NAMED_IAM --region {region}",
+                                'aws codeconnections create-repository-link --connection-arn "$CONNECTION_ARN" '
                                 f'--owner-id "$REPO_OWNER" --repository-name "$REPO_NAME" --region {region}']
-            out["check"].append(f"aws cloudformation describe-stacks --stack-name {use.file.name} --region {region} "
+            out["check"].append(f"aws cloudformation describe-stacks {stack} --region {region} "
                                 "--query 'Stacks[0].StackStatus'")
-            out["rollback"].append(f"aws cloudformation delete-stack --stack-name {use.file.name} --region {region}")
+            out["rollback"].append(f"aws cloudformation delete-stack {stack} --region {region}")
         return out
 

@@ -10,7 +10,8 @@ from exporters import Commands, Use, export_file, no_commands
 
 
 def _deploy(use: Use) -> str:
-    return (f"aws cloudformation deploy --template-file {export_file(use.file.path)} --stack-name {use.file.name} "
+    return (f"aws cloudformation deploy --template-file {export_file(use.file.path)} "
+            f"--stack-name {use.file.name} "
             f'--parameter-overrides ConnectionArn="$CONNECTION_ARN" FullRepositoryId="$REPOSITORY" '
             f'BranchName="$BRANCH" --capabilities CAPABILITY_IAM --region {use.region}')
 
@@ -19,32 +20,37 @@ class CodePipelineRunbook:
     """Commands that deploy the pipeline templates and run the pipelines."""
 
     variables = (
-        "CONNECTION_ARN=...               # CodeConnections connection in the account at hand (status AVAILABLE)",
-        "REPOSITORY=OWNER/REPO            # the repository holding the export (the pipelines' FullRepositoryId)",
+        "CONNECTION_ARN=...               "
+        "# CodeConnections connection in the account at hand (status AVAILABLE)",
+        "REPOSITORY=OWNER/REPO            "
+        "# the repository holding the export (the pipelines' FullRepositoryId)",
         "# A pipeline template with no CloudFormationRoleArn default (MANUAL_TASKS.md) also needs",
         "# CloudFormationRoleArn=... in its --parameter-overrides.",
     )
     takes_over_from = "the target can take over from"
 
     def stack_commands(self, use: Use) -> Commands:
-        """Deploy (or update and run) the pipeline stack; rollback deletes only a pipeline this wave created."""
+        """Deploy (or update and run) the pipeline stack; rollback deletes only a pipeline this wave
+        created."""
         f, region = use.file, use.region
         if use.repeat:
-            return {**no_commands(), "handover": [f"# deployed by pipeline {f.watch} ({f.path}), handed over above"]}
+            return {**no_commands(),
+                    "handover": [f"# deployed by pipeline {f.watch} ({f.path}), handed over above"]}
         pipeline = f"--pipeline-name {f.watch} --region {region}"
         out = no_commands()
         out["check"] = [f"aws codepipeline list-pipeline-executions {pipeline} --max-items 1 "
                         "--query 'pipelineExecutionSummaries[0].status'"]
         if use.first:
             out["handover"] = [f"# pipeline {f.watch}: creating it starts its first run", _deploy(use)]
-            out["rollback"] = [f"# deletes pipeline {f.watch} only (its artifact bucket is retained); the stacks "
-                               "it deployed are separate stacks and stay",
+            out["rollback"] = [f"# deletes pipeline {f.watch} only (its artifact bucket is retained); "
+                               "the stacks it deployed are separate stacks and stay",
                                f"aws cloudformation delete-stack --stack-name {f.name} --region {region}"]
         else:
             out["handover"] = [f"# pipeline {f.watch} exists since wave {use.since}: update it, then run it",
                                _deploy(use), f"aws codepipeline start-pipeline-execution --name {f.watch} "
                                f"--region {region}"]
-            out["rollback"] = [f"# {f.path} also deploys wave {use.since}: keep its stack; it is re-deployed below"]
+            out["rollback"] = [f"# {f.path} also deploys wave {use.since}: keep its stack; "
+                               "it is re-deployed below"]
             out["restore"] = [_deploy(use)]
         return out
 
@@ -55,8 +61,8 @@ class CodePipelineRunbook:
                          "console, then set CONNECTION_ARN",
                          f"aws codeconnections create-connection --provider-type GitHub "
                          f"--connection-name exodus-pipelines --region {region}"],
-            "check": [f'aws codeconnections get-connection --connection-arn "$CONNECTION_ARN" --region {region} '
-                      "--query 'Connection.ConnectionStatus'"],
+            "check": ['aws codeconnections get-connection --connection-arn "$CONNECTION_ARN" '
+                      f"--region {region} --query 'Connection.ConnectionStatus'"],
             "rollback": [f'# only if this wave created it: aws codeconnections delete-connection '
                          f'--connection-arn "$CONNECTION_ARN" --region {region}'],
             "restore": [],

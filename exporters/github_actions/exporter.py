@@ -16,10 +16,10 @@ from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
-from exporters.github_actions.runbook import GitHubActionsRunbook
 from exporters.github_actions.ci import service_ci_files
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
+from exporters.github_actions.runbook import GitHubActionsRunbook
 
 MAX_DISPATCH_INPUTS = 25  # GitHub's limit on workflow_dispatch inputs
 TEMPLATE_BODY_LIMIT = 51_200

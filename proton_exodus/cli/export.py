@@ -1,4 +1,4 @@
-"""`exodus export`: write a target repository from a snapshot, with any installed exporter (--list-targets)."""
+"""`exodus export`: write a target repository from a snapshot with any installed exporter (--list-targets)."""
 
 from __future__ import annotations
 

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from exporters import Registry
     from proton_exodus.model.snapshot import Snapshot
 
-__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave", "chosen_target",
-           "load_journal", "own_tier", "plan_commands", "plan_files", "plan_snapshot", "plan_waves", "wave_complete",
-           "wave_rollback", "wave_start", "wave_status", "write_plan"]
+__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave",
+           "chosen_target", "load_journal", "own_tier", "plan_commands", "plan_files", "plan_snapshot",
+           "plan_waves", "wave_complete", "wave_rollback", "wave_start", "wave_status", "write_plan"]
 
 
 def captured_date(snapshot: Snapshot) -> date | None:
@@ -47,7 +47,8 @@ def captured_date(snapshot: Snapshot) -> date | None:
 
 def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
                   deadline: date | None = None, start: date | None = None,
-                  target: str | None = None, registry: Registry | None = None) -> tuple[Plan, nx.MultiDiGraph]:
+                  target: str | None = None,
+                  registry: Registry | None = None) -> tuple[Plan, nx.MultiDiGraph]:
     """Graph, audit and waves for a snapshot: blocked (E) and manual (W) findings shape the plan. `target`
     is an exporter in `registry` (the installed ones by default), or its default target when None."""
     from proton_exodus.audit import audit_snapshot

@@ -46,8 +46,8 @@ class ListedFiles:
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
         """A comment per file that prepares the account and Region."""
         out = no_commands()
-        out["handover"] = [f"# apply {use.file.path} for account {account} / {region} as the export's README.md "
-                           "says" for use in files if not use.repeat]
+        out["handover"] = [f"# apply {use.file.path} for account {account} / {region} "
+                           "as the export's README.md says" for use in files if not use.repeat]
         return out
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from exporters import API_VERSION, Registry
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
-from proton_exodus.plan import TARGETS, plan_files, plan_snapshot
-from proton_exodus.plan import handover as handover_module
-from proton_exodus.plan.handover import plan_commands
+from proton_exodus.plan import plan_files, plan_snapshot
+from proton_exodus.plan.handover import plan_commands, target_steps
+from tests.plan import BUILTIN_EXPORTERS
+from tests.plugins.dummy_exporter import exporter as dummy
 
 DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
 KEYS = ("handover", "check", "rollback", "restore", "cutover")
@@ -31,7 +33,7 @@ def demo():
 def planned(demo, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """target -> (plan, runbook files, commands, set of files in that target's export of the demo)."""
     out = {}
-    for target in TARGETS:
+    for target in BUILTIN_EXPORTERS:
         plan, graph = plan_snapshot(demo, target=target)
         export = tmp_path_factory.mktemp(target)
         run_export(target, demo, export, plan=plan.to_dict())
@@ -53,7 +55,7 @@ def referenced(line: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
 def test_every_runbook_path_exists_in_the_export(planned, target: str) -> None:
     plan, runbooks, cmds, files = planned[target]
     paths = {p for line in _lines(cmds) for p in referenced(line)}
@@ -67,7 +69,7 @@ def test_every_runbook_path_exists_in_the_export(planned, target: str) -> None:
     assert {"environment", "service_instance", "service_pipeline", "component"} <= by_kind
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
 def test_every_movable_stack_is_handed_over(planned, target: str) -> None:
     plan, _, cmds, files = planned[target]
     for wave in plan.waves:
@@ -79,7 +81,7 @@ def test_every_movable_stack_is_handed_over(planned, target: str) -> None:
             assert named and named <= files, f"{target} wave {wave.number}: {r.label} hands over {named}"
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
 def test_rollback_never_deletes_an_adopted_stack(planned, target: str) -> None:
     plan, _, cmds, _ = planned[target]
     stacks = {r.stack_name for w in plan.waves for r in w.resources if r.stack_name}
@@ -134,10 +136,47 @@ def test_github_actions_names_environment_workflows(planned) -> None:
     assert 'gh workflow run environments-prod.yml --repo "$REPOSITORY" --ref "$BRANCH"' in cmds[prod.id]["handover"]
 
 
-def test_target_without_layout_falls_back_to_its_readme(demo, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handover_module, "target_layout", lambda target: None)
-    plan, _ = plan_snapshot(demo, target="codepipeline")
-    cmds = plan_commands(plan)
+class _Bare:
+    """A third-party exporter with no optional hook at all."""
+
+    name, summary, api_version = "bare", "no hooks", API_VERSION
+
+    def export(self, ctx):  # pragma: no cover - never called
+        raise AssertionError
+
+
+THIRD_PARTY = Registry({"dummy": lambda: dummy, "bare": lambda: _Bare()})
+
+
+def test_target_without_layout_falls_back_to_its_readme(demo) -> None:
+    plan, _ = plan_snapshot(demo, target="bare", registry=THIRD_PARTY)
+    cmds = plan_commands(plan, target_steps("bare", THIRD_PARTY))
     stacked = [r for w in plan.waves for r in w.resources if r.stack_name and r.provisioning == "cloudformation"]
     assert stacked and all("README.md" in cmds[r.id]["manual"] for r in stacked)
     assert all(not cmds[r.id]["handover"] for r in stacked)
+
+
+def test_third_party_target_without_runbook_lists_its_files(demo) -> None:
+    """The dummy exporter names its files (`handover`) but gives no commands: the runbook lists each file
+    to apply once a wave, says the target gives no commands, and sets no target variables."""
+    plan, graph = plan_snapshot(demo, target="dummy", registry=THIRD_PARTY)
+    files = plan_files(plan, graph, registry=THIRD_PARTY)
+    cmds = plan_commands(plan, target_steps("dummy", THIRD_PARTY))
+    env = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "dev")
+    path = f"stacks/{env.extra.get('stack_account') or env.account}/{env.region}/{env.stack_name}.txt"
+    assert cmds[env.id]["handover"] == [f"# apply {path} as the export's README.md says "
+                                        "(the dummy target gives no commands)"]
+    assert cmds[env.id]["rollback"] == [f"# undo applying {path} as the export's README.md says"]
+    assert not any(c["check"] or c["restore"] for c in cmds.values())
+    wave = files["wave-01.md"]
+    assert "Target: `dummy`" in wave and "--target dummy" in wave
+    assert "BRANCH=main                      # branch the target deploys from\n```" in wave
+    text = "\n".join(body for name, body in files.items() if name.startswith("wave-"))
+    assert "the target can take over from" in text and "the dummy target gives no commands" in text
+
+
+@pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
+def test_builtin_targets_give_a_runbook_through_the_registry(target: str) -> None:
+    steps = target_steps(target)
+    assert steps.layout is not None and type(steps.runbook).__module__.startswith("exporters.")
+    assert steps.runbook.variables and steps.runbook.takes_over_from

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from proton_exodus.errors import BadInput, ConflictError
+from proton_exodus.errors import BadInput, ConflictError, UnknownExporter
 from proton_exodus.graph import build_graph
-from proton_exodus.plan import TARGETS, plan_files, plan_snapshot, plan_waves, wave_start, write_plan
+from proton_exodus.plan import plan_files, plan_snapshot, plan_waves, wave_start, write_plan
 from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
+from tests.plan import BUILTIN_EXPORTERS
 
 FAULTY = SyntheticSize(3, 4, 2, True, components=2, account_connections=1, repositories=True, faults=True)
 
@@ -76,7 +77,7 @@ def test_runbooks_have_every_section(faulty) -> None:
     assert "is not handed over by a command: terraform provisioning" in manual
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
 def test_every_target_renders(target: str) -> None:
     plan, graph = plan_snapshot(build_synthetic_snapshot(SyntheticSize(2, 2, 1, True)), target=target)
     files = plan_files(plan, graph)
@@ -103,8 +104,9 @@ def test_bad_options() -> None:
         plan_waves(graph, max_wave_size=0)
     with pytest.raises(BadInput, match="--pilot 'nope'"):
         plan_waves(graph, pilot=["nope"])
-    with pytest.raises(BadInput, match="--target"):
+    with pytest.raises(UnknownExporter, match="unknown export target 'terraform'") as exc:
         plan_waves(graph, target="terraform")
+    assert "cfn-git-sync" in (exc.value.hint or "")
 
 
 def test_write_plan_is_deterministic_and_keeps_its_journal(tmp_path: Path) -> None:
