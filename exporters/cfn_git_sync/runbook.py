@@ -29,7 +29,8 @@ class GitSyncRunbook:
         return {
             "handover": [f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
                          f'--branch "$BRANCH" --config-file {path} '
-                         f'--repository-link-id "$REPOSITORY_LINK_ID" --role-arn "$GIT_SYNC_ROLE_ARN" --publish-deployment-status ENABLED '
+                         '--repository-link-id "$REPOSITORY_LINK_ID" --role-arn "$GIT_SYNC_ROLE_ARN" '
+                         '--publish-deployment-status ENABLED '
                          f'--trigger-resource-update-on FILE_CHANGE --region {region}'],
             "check": [f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} "
                       f"--region {region} --query 'LatestSync.Status'"],
@@ -46,8 +47,9 @@ class GitSyncRunbook:
             out["handover"] += [f"# the role and repository link the stacks in account {account} will use",
                                 f"aws cloudformation deploy --template-file {export_file(use.file.path)} "
                                 f"{stack} --capabilities CAPABILITY_NAMED_IAM --region {region}",
-                                'aws codeconnections create-repository-link --connection-arn "$CONNECTION_ARN" '
-                                f'--owner-id "$REPO_OWNER" --repository-name "$REPO_NAME" --region {region}']
+                                "aws codeconnections create-repository-link "
+                                '--connection-arn "$CONNECTION_ARN" --owner-id "$REPO_OWNER" '
+                                f'--repository-name "$REPO_NAME" --region {region}']
             out["check"].append(f"aws cloudformation describe-stacks {stack} --region {region} "
                                 "--query 'Stacks[0].StackStatus'")
             out["rollback"].append(f"aws cloudformation delete-stack {stack} --region {region}")

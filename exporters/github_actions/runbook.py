@@ -40,7 +40,8 @@ class GitHubActionsRunbook:
             "handover": [f"# GitHub's OIDC provider in account {account}, and a deploy role trusted for "
                          "repo:ORG/REPO:environment:NAME (the export's README.md, step 2)",
                          "aws iam create-open-id-connect-provider "
-                         "--url https://token.actions.githubusercontent.com --client-id-list sts.amazonaws.com"],
+                         "--url https://token.actions.githubusercontent.com "
+                         "--client-id-list sts.amazonaws.com"],
             "check": ["aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn'"],
             "rollback": ["# the OIDC provider and role may serve other repositories: "
                          "remove them by hand if unused"],
