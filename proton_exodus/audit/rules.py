@@ -84,7 +84,8 @@ _RULES = (
     Rule("W140", "Pipeline calls the Proton API",
          "The deployed pipeline runs `aws proton ...` (or another Proton API call), which stops working at end of "
          "support.",
-         "Rewrite the step to deploy the handed-over stacks (see the codepipeline and github-actions exporters).",
+         "Rewrite the step to deploy the handed-over stacks (the pipeline targets of `exodus export --list-targets` "
+         "convert such steps).",
          "shared/reference/PROTON.md §5; PEERS.md §5 item 4", 3.0),
     Rule("W150", "Component",
          "A directly defined component: its stack is handed over like the others, but someone must own its "

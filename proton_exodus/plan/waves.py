@@ -154,7 +154,7 @@ class _Context:
         elif node in self.in_pilot:
             parts.append("pilot: a pilot resource depends on it")
         if self.nodes[node].get("kind") == "environment_account_connection":
-            parts.append("account connection: its account is prepared for Git sync before its environment moves")
+            parts.append("account connection: its account is prepared for the target before its environment moves")
         preds = sorted(self.dg.predecessors(node), key=lambda p: (self.wave_no[p], label(p)))
         if preds:
             shown = ", ".join(f"{label(p)} (wave {self.wave_no[p]})" for p in preds[:3])
