@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from proton_exodus.cfn.text import load_yaml
 from proton_exodus.graph import DEPLOYED_KINDS, node_key
 from proton_exodus.model.secrets import looks_secret
 from proton_exodus.model.snapshot import Snapshot
@@ -161,7 +162,7 @@ class Auditor:
             return {}
         if text not in self._spec_cache:
             try:
-                self._spec_cache[text] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                self._spec_cache[text] = load_yaml(text)
             except yaml.YAMLError:
                 self._spec_cache[text] = None
         spec = self._spec_cache[text]

@@ -1,41 +1,18 @@
-"""Loading and normalising CloudFormation templates so two templates compare by meaning, not spelling.
+"""Normalising CloudFormation templates so two templates compare by meaning, not spelling.
 
 Short and long intrinsic forms (`!GetAtt A.B` = `Fn::GetAtt: [A, B]`), key order, and scalar types
-(`80` = `"80"`, `true` = `"true"`) do not matter; everything else does. YAML is read with cfn-flip's
-own intrinsic-function constructors on libyaml's C loader when present (20,000 stacks must load fast).
+(`80` = `"80"`, `true` = `"true"`) do not matter; everything else does. Text is read by cfn/text.py.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import yaml
-from cfn_tools.yaml_loader import multi_constructor
-
+from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import BadInput
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
-
-
-class _CfnLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """yaml's safe loader plus cfn-flip's `!Ref`/`!GetAtt`/`!Sub`... constructors (long form out)."""
-
-
-_CfnLoader.add_multi_constructor("!", multi_constructor)
-
-
-def load_template(text: str, *, source: str = "template") -> Any:
-    """Parse a JSON or YAML template into plain dicts/lists (intrinsics in long form)."""
-    stripped = text.lstrip()
-    try:
-        if stripped.startswith("{"):
-            return json.loads(text)
-        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - safe loader with CFN tags only
-    except (ValueError, yaml.YAMLError) as err:
-        raise BadInput(f"{source}: not a readable CloudFormation template ({str(err).splitlines()[0]})") from None
 
 
 def scalar(value: Any) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 
 _PATCHED = False
@@ -89,24 +90,6 @@ def _describe_modify(change: Any, before: dict[str, Any], after: dict[str, Any],
     physical = getattr(resource, "physical_resource_id", None)
     if physical:
         change.physical_resource_id = physical
-
-
-_CREATE_ONLY: dict[str, frozenset[str]] = {}
-
-
-def _create_only(resource_type: str) -> frozenset[str]:
-    """Top-level create-only property names of a resource type (empty when the type is unknown)."""
-    if resource_type not in _CREATE_ONLY:
-        names: set[str] = set()
-        try:
-            from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
-            schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
-            names = {p.split("/")[2] for p in schema.get("createOnlyProperties") or [] if p.count("/") == 2}
-        except Exception:  # noqa: BLE001 - an unknown or custom type: nothing is known to force replacement
-            names = set()
-        _CREATE_ONLY[resource_type] = frozenset(names)
-    return _CREATE_ONLY[resource_type]
 
 
 def _refresh(stack: Any) -> None:

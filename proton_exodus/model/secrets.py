@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from proton_exodus.cfn.text import load_yaml
+
 if TYPE_CHECKING:
     from proton_exodus.model.snapshot import Snapshot
     from proton_exodus.model.units import DeploymentUnit
@@ -61,12 +63,6 @@ def placeholder_id(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _load_yaml(text: str) -> object:
-    """yaml.safe_load through libyaml when available: same results, ~10x faster on every spec."""
-    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - CSafeLoader is the safe loader
 
 def looks_secret(name: str, value: Any) -> bool:
     """Whether the input `name` = `value` must not be stored in the clear."""
@@ -130,7 +126,7 @@ def _swap_text(text: str, key: str, value: Any, placeholder: str) -> str:
     """Replace the scalar of `key` whose parsed value equals `value` with the quoted placeholder."""
     def repl(match: re.Match[str]) -> str:
         try:
-            parsed = _load_yaml(match.group("val"))
+            parsed = load_yaml(match.group("val"))
         except yaml.YAMLError:
             return match.group(0)
         if parsed != value and str(parsed) != str(value):
@@ -184,7 +180,7 @@ def _secret_id(scope: str, path: tuple[str, ...]) -> str:
 
 def _redact(text: str, id_for: Callable[[tuple[str, ...]], str]) -> tuple[str, dict[str, Any]]:
     try:
-        data = _load_yaml(text)
+        data = load_yaml(text)
     except yaml.YAMLError:
         return text, {}
     found = _walk(data, ())
@@ -205,7 +201,7 @@ def _redact(text: str, id_for: Callable[[tuple[str, ...]], str]) -> tuple[str, d
 
 def _placeholders_in_place(text: str, found: list[tuple[tuple[str, ...], Any]], expected: Any) -> bool:
     try:
-        reparsed = _load_yaml(text)
+        reparsed = load_yaml(text)
     except yaml.YAMLError:
         return False
     return reparsed == expected and all(PLACEHOLDER_RE.fullmatch(str(_get(reparsed, p))) for p, _ in found)

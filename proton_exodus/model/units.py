@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from proton_exodus.cfn.text import load_yaml
 from proton_exodus.model.secrets import sensitive_inputs
 from proton_exodus.proton.schema import input_defaults
 
 if TYPE_CHECKING:
     from proton_exodus.model.snapshot import Snapshot
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 UnitKind = Literal["environment", "service_instance", "service_pipeline", "component"]
 Provisioning = Literal["cloudformation", "terraform", "codebuild", "customer-managed"]
@@ -73,7 +73,7 @@ def _load_yaml(text: str | None) -> Any:
     if not text:
         return None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader (libyaml's when present)
+        return load_yaml(text)
     except yaml.YAMLError:
         return None
 

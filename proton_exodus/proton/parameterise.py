@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from proton_exodus.cfn.normalise import load_template, scalar
+from proton_exodus.cfn.normalise import scalar
+from proton_exodus.cfn.text import load_template
 from proton_exodus.proton.markers import MARKER_RE, marker
 from proton_exodus.proton.render.jinja_env import namespace, render_jinja
 

@@ -15,10 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfn_flip import dump_yaml
-from cfn_tools.odict import ODict
-
-from proton_exodus.cfn.normalise import load_normalised, load_template, normalise
+from proton_exodus.cfn.normalise import load_normalised, normalise
+from proton_exodus.cfn.resolve import resolve_parameters
+from proton_exodus.cfn.text import dump_template, load_template
 from proton_exodus.errors import ExodusError
 from proton_exodus.model.secrets import SECRET_REF, clear_value, reference_in_tree, secret_lookup, secret_name
 from proton_exodus.model.snapshot import Snapshot
@@ -33,7 +32,6 @@ from proton_exodus.proton.parameterise import (
     substitute,
 )
 from proton_exodus.translate.context import ContextBuilder
-from proton_exodus.verify.resolve import resolve_parameters
 
 PARAMETERISED, DEPLOYED = "parameterised", "deployed"
 _SCALARS = (str, int, float, bool)
@@ -71,19 +69,6 @@ class TemplateReport:
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _odict(node: Any) -> Any:
-    if isinstance(node, dict):
-        return ODict((k, _odict(v)) for k, v in node.items())
-    if isinstance(node, list):
-        return [_odict(v) for v in node]
-    return node
-
-
-def dump_template(tree: dict[str, Any]) -> str:
-    """YAML text of a template in short intrinsic form, keys in template order."""
-    return dump_yaml(_odict(tree), clean_up=False, long_form=False)
 
 
 def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter]) -> dict[str, Any]:

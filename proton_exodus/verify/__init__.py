@@ -9,11 +9,11 @@ from typing import Any
 
 from exporters import ExportedStack, Registry
 from proton_exodus.cfn.normalise import load_normalised
+from proton_exodus.cfn.resolve import resolve_parameters
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
-from proton_exodus.verify.resolve import resolve_parameters
 
 __all__ = ["Difference", "StackDeployment", "VerifyReport", "load_deployments", "predict_replacement",
            "verify_export", "verify_stack"]

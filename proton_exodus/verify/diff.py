@@ -1,12 +1,15 @@
 """Semantic differences between a deployed and an exported (resolved) template, resource by resource,
-with an offline replacement prediction from cfn-lint's bundled resource schemas (createOnlyProperties)."""
+with an offline replacement prediction (cfn/effects.py: cfn-lint's createOnlyProperties)."""
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from proton_exodus.cfn.effects import predict_replacement
+
+__all__ = ["Difference", "diff_templates", "predict_replacement"]
 
 
 @dataclass(frozen=True)
@@ -47,40 +50,6 @@ def _leaf_diffs(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
             out += _leaf_diffs(x, y, f"{path}[{i}]")
         return out
     return [] if a == b else [(path, a, b)]
-
-
-@functools.lru_cache(maxsize=2048)
-def create_only(resource_type: str, region: str = "us-east-1") -> tuple[str, ...] | None:
-    """createOnlyProperties of a resource type as JSON pointers, or None when cfn-lint has no schema."""
-    if not resource_type.startswith("AWS::"):
-        return ()  # custom resources are updated, not replaced, on property changes
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
-    try:
-        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type)
-    except Exception:  # noqa: BLE001 - cfn-lint raises its own not-found types
-        return None
-    return tuple(schema.schema.get("createOnlyProperties") or ())
-
-
-def predict_replacement(resource_type: str, path: str, region: str = "us-east-1") -> str:
-    """Whether changing `path` (e.g. `Properties.CidrBlock`) of a resource replaces it: True/False/Unknown."""
-    if path == "Type":
-        return "True"
-    if not path.startswith("Properties."):
-        return "False"
-    pointers = create_only(resource_type, region)
-    if pointers is None:
-        return "Unknown"
-    parts = []
-    for part in path[len("Properties."):].split("."):
-        name, _, index = part.partition("[")
-        parts += [name] + ["*"] * index.count("]")
-    changed = "/properties/" + "/".join(parts)
-    for pointer in pointers:
-        if changed == pointer or changed.startswith(pointer + "/") or pointer.startswith(changed + "/"):
-            return "True"
-    return "False"
 
 
 def diff_templates(stack: str, deployed: dict[str, Any], exported: dict[str, Any], *,

@@ -13,7 +13,7 @@ from cfnlint.api import ManualArgs, lint
 
 from exporters import Registry
 from exporters.cfn_git_sync import exporter as gitsync
-from proton_exodus.cfn.normalise import load_template
+from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import RenderError
 from proton_exodus.export import run_export
 from proton_exodus.output.writer import render_tree

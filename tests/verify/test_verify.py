@@ -1,4 +1,4 @@
-"""verify: normalisation, parameter resolution, replacement prediction, and the change-set gate
+"""verify: comparing an export with the deployed stacks, and the change-set gate
 (boto3 against moto's CloudFormation on 127.0.0.1:0, and botocore's Stubber for Replacement: True)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from moto.server import ThreadedMotoServer
 
 from exporters import Registry
 from exporters.cfn_git_sync import exporter as gitsync
-from proton_exodus.cfn.normalise import load_normalised
 from proton_exodus.cli import main
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import write_snapshot
@@ -20,41 +19,8 @@ from proton_exodus.model.units import build_units
 from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from proton_exodus.verify import load_deployments, verify_export
 from proton_exodus.verify.changeset import check_change_set
-from proton_exodus.verify.diff import predict_replacement
-from proton_exodus.verify.resolve import resolve_parameters
 
 REG = Registry({"cfn-git-sync": lambda: gitsync})
-
-
-def test_normalisation_ignores_form_order_and_scalar_types() -> None:
-    short = "Resources:\n  A:\n    Type: T\n    Properties: {X: !GetAtt B.Arn, N: 80, F: true, S: !Sub 'a-${!x}'}\n"
-    long = ('{"Resources": {"A": {"Properties": {"S": "a-${x}", "F": "true", "N": "80", '
-            '"X": {"Fn::GetAtt": "B.Arn"}}, "Type": "T"}}}')
-    assert load_normalised(short) == load_normalised(long)
-    assert load_normalised(short) != load_normalised(short.replace("80", "81"))
-
-
-def test_resolution_substitutes_refs_and_subs_and_drops_added_parameters() -> None:
-    exported = load_normalised("Parameters: {Name: {Type: String}, Kept: {Type: String}}\nResources:\n"
-                               "  A: {Type: T, Properties: {N: !Ref Name, S: !Sub '${Name}-${AWS::Region}-${!y}',"
-                               " K: !Ref Kept, P: !Sub 'x-${Name}'}}\n")
-    resolved = resolve_parameters(exported, {"Name": "web"}, keep=frozenset({"Kept"}))
-    assert resolved["Resources"]["A"]["Properties"] == {
-        "N": "web", "S": {"Fn::Sub": "web-${AWS::Region}-${!y}"}, "K": {"Ref": "Kept"}, "P": "x-web"}
-    assert resolved["Parameters"] == {"Kept": {"Type": "String"}}
-
-
-@pytest.mark.parametrize(("rtype", "path", "expected"), [
-    ("AWS::S3::Bucket", "Properties.BucketName", "True"),
-    ("AWS::EC2::VPC", "Properties.CidrBlock", "True"),
-    ("AWS::EC2::VPC", "Properties.Tags[0].Value", "False"),
-    ("AWS::Logs::LogGroup", "Properties.RetentionInDays", "False"),
-    ("AWS::ECS::Cluster", "Type", "True"),
-    ("Custom::Thing", "Properties.X", "False"),
-    ("AWS::Not::AType", "Properties.X", "Unknown"),
-])
-def test_replacement_prediction_from_cfn_lint_schemas(rtype: str, path: str, expected: str) -> None:
-    assert predict_replacement(rtype, path) == expected
 
 
 def _export(tmp_path: Path, size: SyntheticSize):

@@ -1,6 +1,6 @@
 """Structural alignment of a sentinel render against a deployed template, and semantic equality.
 
-A render where each unknown value is a unique sentinel string is parsed (cfn-flip: short and long
+A render where each unknown value is a unique sentinel string is parsed (cfn/text.py: short and long
 intrinsic forms become one shape) and walked in parallel with the deployed template. Wherever the
 render holds sentinels, the deployed value at the same place must match the sentinel pattern, and
 the text the sentinels stand for is captured. Everything else must be equal.
@@ -13,50 +13,20 @@ import re
 from typing import Any
 
 import yaml
-from cfn_tools import load_yaml
 
+from proton_exodus.cfn.text import parse_template as parse_cfn
 from proton_exodus.proton.markers import MARKER_RE
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _CfnLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """libyaml's fast safe loader plus CloudFormation's short-form tags, read into their long forms
-    (the same shapes cfn-flip produces), so `!Ref X` and `{Ref: X}` compare equal."""
-
-
-def _intrinsic(tag: str) -> Any:
-    name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
-
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-            if tag == "GetAtt" and isinstance(value, str):
-                value = value.split(".", 1)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        return {name: value}
-
-    return construct
-
-
-for _tag in ("Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join",
-             "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString",
-             "ForEach"):
-    _CfnLoader.add_constructor(f"!{_tag}", _intrinsic(_tag))
 
 
 def parse_template(text: str) -> Any:
     """Parse CloudFormation YAML or JSON with intrinsic tags in long form; ValueError if it is neither."""
-    try:
-        return yaml.load(text, Loader=_CfnLoader)  # noqa: S506 - a safe loader with CloudFormation tags
+    try:  # strict: CloudFormation's tags only; JSON is read as the YAML it also is
+        return parse_cfn(text, strict=True, json_first=False)
     except yaml.YAMLError as err:
         raise ValueError(f"not a YAML/JSON template: {err}") from None
-    except Exception:  # noqa: BLE001 - fall back to cfn-flip for anything libyaml cannot read
+    except Exception:  # noqa: BLE001 - anything else: retry with cfn-flip's lenient reading of tags
         try:
-            return load_yaml(text)
+            return parse_cfn(text, json_first=False)
         except Exception as err:  # noqa: BLE001
             raise ValueError(f"not a YAML/JSON template: {err}") from None
 

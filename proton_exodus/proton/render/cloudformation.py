@@ -1,7 +1,7 @@
 """Check that a rendered CloudFormation template is one: non-empty, valid YAML/JSON, a mapping with Resources.
 
-Uses libyaml's C loader when present (with every `!Tag` short form accepted) so the check stays cheap
-enough for >1,000 renders per second.
+Reads with cfn/text.py's loader (libyaml when present, every `!Tag` short form accepted) so the check
+stays cheap enough for >1,000 renders per second.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from proton_exodus.cfn.text import parse_template
 from proton_exodus.errors import RenderError
 
 __all__ = ["check_cloudformation", "check_cloudformation_shaped"]
@@ -18,32 +19,13 @@ __all__ = ["check_cloudformation", "check_cloudformation_shaped"]
 _GOOD_SHAPES: dict[str, None] = {}  # shapes (jinja_env._shape) known to parse as CloudFormation
 _MAX_SHAPES = 4096
 
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _CfnLoader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that turns CloudFormation short-form tags (`!Ref`, `!GetAtt`, ...) into plain data."""
-
-
-def _tag(loader: Any, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
 
 def check_cloudformation(text: str, *, source: str) -> dict[str, Any]:
     """The parsed template; RenderError saying why when the render is not a CloudFormation template."""
     if not text.strip():
         raise RenderError(f"{source}: the rendered template is empty")
     try:
-        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_CfnLoader)  # noqa: S506
+        doc = parse_template(text)
     except json.JSONDecodeError as err:
         raise RenderError(f"{source}: the rendered template is not valid JSON (line {err.lineno}: {err.msg})") from None
     except yaml.YAMLError as err:
