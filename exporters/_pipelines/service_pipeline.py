@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from cfn_flip import dump_yaml as dump_cfn_yaml
 from cfn_flip import load as load_cfn
 
 from exporters import Finding
 from exporters._pipelines.retired_api import CommandContext, mentions_proton_api, rewrite_command
+from proton_exodus.cfn.text import dump_template
 
 _JSON_ITEM = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(\s*,?)\s*$')
 _YAML_ITEM = re.compile(r"^(\s*-\s+)(.*)$")
@@ -144,7 +144,8 @@ def convert_pipeline_template(text: str, ctx: CommandContext, *, stack_roles: Se
                                                   stack_roles, f"{where}#{name}", findings)
     if not findings:
         return ConvertedPipeline(text, (), False)
-    return ConvertedPipeline(dump_cfn_yaml(data), tuple(findings), True)
+    # as loaded: statements added here stay long-form plain dicts (the bytes sample_exports holds)
+    return ConvertedPipeline(dump_template(data, shorten_all=False), tuple(findings), True)
 
 
 @dataclass(frozen=True)
