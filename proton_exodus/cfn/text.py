@@ -85,7 +85,8 @@ def load_template(text: str, *, source: str = "template") -> Any:
     try:
         return parse_template(text)
     except (ValueError, yaml.YAMLError) as err:
-        raise BadInput(f"{source}: not a readable CloudFormation template ({str(err).splitlines()[0]})") from None
+        first_line = str(err).splitlines()[0]
+        raise BadInput(f"{source}: not a readable CloudFormation template ({first_line})") from None
 
 
 def _ordered(node: Any, odict: type) -> Any:

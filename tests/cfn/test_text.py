@@ -40,7 +40,8 @@ def test_short_forms_become_long_forms_including_nested_tags() -> None:
     assert props["Size"] == {"Fn::If": ["Prod", {"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Big"]},
                                         {"Ref": "AWS::NoValue"}]}
     assert props["Zone"] == {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
-    assert props["Tags"] == [{"Key": "k", "Value": {"Fn::Join": ["-", [{"Ref": "Env"}, {"Fn::Base64": "x"}]]}}]
+    joined = {"Fn::Join": ["-", [{"Ref": "Env"}, {"Fn::Base64": "x"}]]}
+    assert props["Tags"] == [{"Key": "k", "Value": joined}]
     assert props["Map"] == {"Fn::Sub": ["${A}", {"A": {"Fn::ImportValue": "shared"}}]}
     assert parse_template(TAGGED)["Conditions"]["NotProd"] == {"Fn::Not": [{"Condition": "Prod"}]}
 
