@@ -18,6 +18,7 @@ from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError as JsonSchemaError
 from jsonschema.exceptions import ValidationError
 
+from proton_exodus.cfn import text as cfn_text
 from proton_exodus.errors import SchemaError
 from proton_exodus.proton.spec import load_yaml
 
@@ -28,7 +29,6 @@ _TYPE_KEYS = {kind: f"{kind}_input_type" for kind in KINDS}
 # OpenAPI 3.0 Schema Object keywords that are annotations or OpenAPI-only: dropped before validation.
 _OPENAPI_ONLY = {"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example",
                  "deprecated"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REF = re.compile(r"^#/(?:types|components/schemas|definitions)/(.+)$")
 
 
@@ -109,7 +109,7 @@ def input_defaults(schema_text: str | bytes | None, kind: str) -> dict[str, Any]
     of an error (`TemplateSchema.parse` is the strict reader for rendering).
     """
     try:
-        doc = yaml.load(schema_text, Loader=_Loader) if schema_text else None  # noqa: S506 - a safe loader
+        doc = cfn_text.load_yaml(schema_text) if schema_text else None
     except yaml.YAMLError:
         return {}
     root = doc.get("schema") if isinstance(doc, dict) else None
