@@ -34,8 +34,13 @@ def serve_cmd(ctx: click.Context, host: str, port: int, state: Path | None, seed
     from proton_exodus.engine.faults import FaultConfig
     from proton_exodus.engine.server import LocalProtonServer, serve_until_signal
 
+    seeder = None
+    if seed == "demo":
+        from proton_exodus.demo.seed import local_seed
+
+        seeder = local_seed()
     faults = FaultConfig(latency_ms=latency_ms, rate_limit=rate_limit, burst=burst, throttle_rate=throttle_rate,
                          seed_random=seed_random, page_size=page_size)
-    server = LocalProtonServer(host, port, seed=seed, state_path=state, faults=faults, retired=retired,
+    server = LocalProtonServer(host, port, seed=seeder, state_path=state, faults=faults, retired=retired,
                                verbose=settings_of(ctx).verbose > 0)
     serve_until_signal(server, lambda url: click.echo(f"exodus local proton listening on {url}"))

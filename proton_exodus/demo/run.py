@@ -67,6 +67,7 @@ class DemoReport:
 def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressFn | None = None) -> DemoReport:
     """Run the demo into `out`; raise ExodusError when a step cannot run at all (step failures on
     single targets are recorded as findings in the report and SUMMARY.md instead)."""
+    from proton_exodus.demo.seed import local_seed
     from proton_exodus.engine.server import LocalProtonServer
 
     settings = settings or Settings()
@@ -76,7 +77,7 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
     say("starting the local Proton and seeding the demo estate")
     started = time.monotonic()
     with _demo_credentials(), tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch, \
-            LocalProtonServer(port=0, seed="demo", backend_factory=_demo_backend_class(),
+            LocalProtonServer(port=0, seed=local_seed(), backend_factory=_demo_backend_class(),
                               backend_options={"provisioning_root": Path(scratch) / PROVISIONING}) as server:
         report.timings["seed"] = round(time.monotonic() - started, 2)
         with _timed(report, "inventory"):

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from botocore.exceptions import ClientError
@@ -19,7 +19,11 @@ from botocore.exceptions import ClientError
 from proton_exodus.demo.estate import DEMO_DIR, bundle_tarball, load_estate, version_source_dir
 from proton_exodus.errors import AwsError
 
-__all__ = ["DemoSeedError", "SeedClients", "SeedReport", "clients_for_endpoint", "seed_demo", "seed_demo_via_api"]
+if TYPE_CHECKING:
+    from proton_exodus.engine.server import Seed
+
+__all__ = ["DemoSeedError", "SeedClients", "SeedReport", "clients_for_endpoint", "local_seed", "seed_demo",
+           "seed_demo_via_api"]
 
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 25.0
@@ -92,6 +96,14 @@ def seed_demo(target: Any) -> SeedReport:
     if not isinstance(url, str):
         raise TypeError("seed_demo needs a LocalProtonServer, an endpoint URL or SeedClients")
     return seed_demo_via_api(url)
+
+
+def local_seed() -> Seed:
+    """The demo as a local server's `seed=` (`exodus local serve --seed demo`, the demo run): seeded
+    through the API, and callers with unknown credentials act in the demo's management account."""
+    from proton_exodus.engine.server import Seed
+
+    return Seed(load=seed_demo_via_api, default_account=str(load_estate()["managementAccount"]))
 
 
 def _tags(mapping: Mapping[str, str] | None) -> list[dict[str, str]]:

@@ -2,6 +2,7 @@
 
 Usable in-process (`with LocalProtonServer(port=0) as srv: srv.url`) and behind `exodus local serve`.
 Admin routes: `GET /_health`, `POST /_retire` (simulate Proton's end of support, PROTON.md §5).
+Which backend answers a request is `engine.routing`'s job; what to seed is the caller's (`Seed`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import logging
 import socket
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from proton_exodus.engine.cloud import (
 )
 from proton_exodus.engine.faults import FaultConfig, FaultInjector
 from proton_exodus.engine.protocol import ProtonProtocol, Reply, error_reply
+from proton_exodus.engine.routing import BackendRouter
 from proton_exodus.errors import BadInput
 
 LOG = logging.getLogger(__name__)
@@ -179,24 +182,34 @@ def _make_http_server(host: str, port: int, app: Any, verbose: bool) -> Any:
     return Server(host, port, app, handler=Handler)
 
 
+@dataclass(frozen=True)
+class Seed:
+    """What a server loads before it answers (`exodus local serve --seed`): `load(url)` fills the running
+    local cloud through its API; callers whose credentials moto does not know act in `default_account`
+    (unless the server was given one, or restored one from its state file)."""
+
+    load: Callable[[str], object]
+    default_account: str | None = None
+
+
 class LocalProtonServer:
     """The local cloud on `host:port` (port 0 picks a free one); start()/stop() or a `with` block."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: str | None = None,
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: Seed | None = None,
                  state_path: Path | None = None, faults: FaultConfig | None = None, retired: bool = False,
                  auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None,
                  backend_options: dict[str, Any] | None = None, default_account: str | None = None) -> None:
         self.host, self.requested_port = host, port
         self.backend_factory = backend_factory  # None: ProtonBackend; tests may pass a stand-in
         self.backend_options = dict(backend_options or {})  # extra ProtonBackend kwargs (cfn_poll, ...)
-        # Account for credentials moto does not know; `--seed demo` makes it the demo's management account.
+        # Account for credentials moto does not know; a seed may name one (the demo's management account).
         self.default_account = default_account
         self.seed, self.retired, self.auto_complete, self.verbose = seed, retired, auto_complete, verbose
         self.faults = FaultInjector(faults)
         self.state = LocalState(state_path)
-        self._backends: dict[tuple[str, str], Any] = {}
-        self._backends_lock = threading.RLock()
-        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size, router=self.route)
+        self.router = BackendRouter(self._new_backend,
+                                    lambda keys: self.state.save(keys, self.default_account))
+        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size, router=self.router.route)
         self._http: Any = None
         self._thread: threading.Thread | None = None
         self.clients: ClientFactory | None = None
@@ -243,12 +256,7 @@ class LocalProtonServer:
         if self._thread is not None:
             self._thread.join()
         self.state.stop_autosave()
-        with self._backends_lock:
-            keys = sorted(self._backends)
-            for backend in self._backends.values():
-                backend.close()
-            self._backends.clear()
-        self.state.save(keys, self.default_account)
+        self.state.save(self.router.close_all(), self.default_account)
         self._http = self._thread = None
 
     def __enter__(self) -> LocalProtonServer:
@@ -270,44 +278,18 @@ class LocalProtonServer:
     # ---- state ----
     def backend(self, account_id: str = DEFAULT_ACCOUNT_ID, region: str = DEFAULT_REGION) -> Any:
         """The ProtonBackend of one account and Region, created on first use."""
-        with self._backends_lock:
-            backend = self._backends.get((account_id, region))
-            if backend is None:
-                assert self.clients is not None, "start() the server first"
-                backend = self._factory()(
-                    account_id, region, state_path=self.state.backend_path(account_id, region),
-                    cloudformation=self.clients.cloudformation, s3=self.clients.s3_reader(account_id),
-                    auto_complete=self.auto_complete, **self.backend_options,
-                )
-                self._backends[(account_id, region)] = backend
-                self.state.save(sorted(self._backends), self.default_account)
-            return backend
+        return self.router.backend(account_id, region)
 
-    def route(self, operation: str, params: dict[str, Any], account_id: str, region: str) -> Any:
-        """The backend that owns a request's resource: the caller's, except for environment account
-        connections, which live with the management account and are shared with the environment account."""
-        if operation == "CreateEnvironmentAccountConnection":
-            return self.backend(str(params.get("managementAccountId") or account_id), region)
-        if operation == "ListEnvironmentAccountConnections" and params.get("requestedBy") == "ENVIRONMENT_ACCOUNT":
-            return _EnvironmentAccountView([b for (_, r), b in self.backends() if r == region], account_id)
-        if operation in _CONNECTION_BY_ID and isinstance(params.get("id"), str):
-            return self._connection_owner(params["id"], account_id, region)
-        return self.backend(account_id, region)
+    def backends(self) -> Iterable[tuple[tuple[str, str], Any]]:
+        return self.router.backends()
 
-    def _connection_owner(self, conn_id: str, account_id: str, region: str) -> Any:
-        from proton_exodus.engine.errors import ProtonApiError
-
-        mine = self.backend(account_id, region)
-        for (_, r), backend in [((account_id, region), mine), *self.backends()]:
-            if r != region:
-                continue
-            try:
-                conn = backend.get_environment_account_connection(id=conn_id)["environmentAccountConnection"]
-            except ProtonApiError:
-                continue
-            if account_id in (conn["managementAccountId"], conn["environmentAccountId"]):
-                return backend
-        return mine  # answers ResourceNotFoundException (or the empty delete retry) itself
+    def _new_backend(self, account_id: str, region: str) -> Any:
+        assert self.clients is not None, "start() the server first"
+        return self._factory()(
+            account_id, region, state_path=self.state.backend_path(account_id, region),
+            cloudformation=self.clients.cloudformation, s3=self.clients.s3_reader(account_id),
+            auto_complete=self.auto_complete, **self.backend_options,
+        )
 
     def _factory(self) -> Any:
         if self.backend_factory is not None:
@@ -316,10 +298,6 @@ class LocalProtonServer:
 
         return ProtonBackend
 
-    def backends(self) -> Iterable[tuple[tuple[str, str], Any]]:
-        with self._backends_lock:
-            return list(self._backends.items())
-
     def retire(self, retired: bool = True) -> None:
         """Make the Proton API answer as the retired service (the local cloud keeps serving)."""
         self.retired = retired
@@ -327,17 +305,9 @@ class LocalProtonServer:
     def _seed(self) -> None:
         if self.seed is None:
             return
-        if self.seed != "demo":
-            raise BadInput(f"unknown --seed {self.seed!r}", hint="the only seed is 'demo'")
-        try:
-            from proton_exodus.demo.estate import load_estate
-            from proton_exodus.demo.seed import seed_demo
-        except ImportError as err:
-            raise BadInput("`--seed demo` needs proton_exodus.demo.seed.seed_demo, which is not available "
-                           f"in this build ({err})") from err
         if self.default_account is None:
-            self.default_account = str(load_estate()["managementAccount"])
-        seed_demo(self)
+            self.default_account = self.seed.default_account
+        self.seed.load(self.url)
 
     # ---- WSGI ----
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -381,23 +351,6 @@ class LocalProtonServer:
         headers = [*reply.headers.items(), ("Content-Length", str(len(reply.body)))]
         start_response(f"{reply.status} {_REASONS.get(reply.status, 'Error')}", headers)
         return [reply.body]
-
-
-_CONNECTION_BY_ID = {f"{verb}EnvironmentAccountConnection" for verb in ("Get", "Update", "Delete", "Accept", "Reject")}
-
-
-class _EnvironmentAccountView:
-    """ListEnvironmentAccountConnections(requestedBy=ENVIRONMENT_ACCOUNT) for one account: the connections
-    every management account holds whose environment account is the caller."""
-
-    def __init__(self, backends: list[Any], account_id: str) -> None:
-        self.backends, self.account_id = backends, account_id
-
-    def list_environment_account_connections(self, **params: Any) -> dict[str, Any]:
-        found = [c for b in self.backends for c in b.list_environment_account_connections(**params)[
-            "environmentAccountConnections"] if c["environmentAccountId"] == self.account_id]
-        found.sort(key=lambda c: (c["requestedAt"], c["id"]))
-        return {"environmentAccountConnections": found}
 
 
 _JSON = {"Content-Type": "application/json"}

@@ -20,6 +20,7 @@ def main(out: Path) -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
                       AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     from proton_exodus.demo import BUNDLES_DIR
+    from proton_exodus.demo.seed import local_seed
     from proton_exodus.engine.server import LocalProtonServer
     from proton_exodus.inventory import crawl_estate
     from proton_exodus.inventory.from_stacks import crawl_stacks
@@ -30,7 +31,7 @@ def main(out: Path) -> None:
     accounts.write_text("\n".join(DEMO_ACCOUNTS) + "\n")
     with tempfile.TemporaryDirectory() as scratch:
         provisioning = Path(scratch) / "provisioning"
-        with LocalProtonServer(port=0, seed="demo", backend_options={"provisioning_root": provisioning}) as srv:
+        with LocalProtonServer(port=0, seed=local_seed(), backend_options={"provisioning_root": provisioning}) as srv:
             settings = Settings(endpoint_url=srv.url, regions=("us-east-1",))
             crawl_estate(settings, out / "api", bundles=(str(BUNDLES_DIR),))
             srv.retire(True)
