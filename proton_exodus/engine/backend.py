@@ -5,6 +5,27 @@ keyword arguments and returning the output dict (timestamps as aware datetimes; 
 unpaginated: the protocol layer pages them). Errors are `proton_exodus.engine.errors` classes.
 
 Deviations from real Proton are listed in the mixins' docstrings and docs/engine-coverage.md.
+
+The class is a chain of mixins, each inheriting the one below it (so a mixin may call those below);
+the MRO runs top to bottom:
+
+    mixin (module)                     owns
+    TaggingMixin (tagging.py)          tags on every ARN, ARN resolution, the resources summary,
+                                       NotifyResourceDeploymentStatusChange
+    AccountsMixin (accounts.py)        account settings, repositories, template/service sync configs,
+                                       sync status and sync blockers
+    ComponentsMixin (components.py)    directly defined components
+    InstancesMixin (instances.py)      service instances
+    ServicesMixin (services.py)        services and their pipelines
+    ConnectionsMixin (connections.py)  environment account connections
+    EnvironmentsMixin (environments.py) environments, their roles and provisioning folders
+    RenderingMixin (rendering.py)      template version registration, spec inputs, render contexts
+    ProvisionMixin (provision.py)      jobs -> plans -> CloudFormation/repository, stack names, outputs
+    DeploymentsMixin (deployments.py)  deployment records, the job queue, the worker, cancellation
+    TemplatesMixin (templates.py)      environment and service templates and their versions
+    EngineCore (core.py)               the store, clock, ids, ARNs, quotas, idempotency, `@operation`
+
+Routing between backends (one per account and Region) is `engine.routing`'s; HTTP is `engine.protocol`'s.
 """
 
 from __future__ import annotations
