@@ -35,10 +35,12 @@ def working_dir(unit: DeploymentUnit) -> str:
 def _render(ctx: ExportContext, unit: DeploymentUnit, units: Sequence[DeploymentUnit]) -> Mapping[str, str]:
     """The unit's working directory as Proton rendered it (render library; raises if it cannot)."""
     from proton_exodus.proton import render
+    from proton_exodus.proton.archive import pack_archive
     from proton_exodus.proton.bundle import load_bundle
-    from proton_exodus.testing.synthetic import bundle_archive
 
-    bundle = load_bundle(bundle_archive(ctx.snapshot, str(unit.bundle)))
+    files = ctx.snapshot.bundle_files(str(unit.bundle)) or {}
+    # Loaded as Proton loads the uploaded archive (same limits); a member that is not UTF-8 text raises.
+    bundle = load_bundle(pack_archive({rel: data.decode().encode() for rel, data in sorted(files.items())}))
     meta = render.ResourceMetadata(arn=unit.arn, template_major_version=unit.template_major,
                                    template_minor_version=unit.template_minor)
     env = next((u for u in units if u.kind == "environment" and u.name == unit.environment), None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 import yaml
 
 from proton_exodus.errors import BadInput
+from proton_exodus.proton.archive import pack_archive
 
 DEMO_DIR = Path(__file__).resolve().parent
 ESTATE_FILE = DEMO_DIR / "estate.yaml"
@@ -50,15 +49,9 @@ def version_source_dir(version: Mapping[str, Any], root: Path = DEMO_DIR) -> Pat
 
 
 def bundle_tarball(directory: Path) -> bytes:
-    """A deterministic .tar.gz of a bundle directory, wrapped in its folder name as `tar -czf x.tar.gz v1/` does."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            info = tarfile.TarInfo(f"{directory.name}/{path.relative_to(directory).as_posix()}")
-            info.size, info.mtime, info.mode = len(data), 0, 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+    """A .tar.gz of a bundle directory, wrapped in its folder name as `tar -czf x.tar.gz v1/` does."""
+    paths = sorted(p for p in directory.rglob("*") if p.is_file())
+    return pack_archive({f"{directory.name}/{p.relative_to(directory).as_posix()}": p.read_bytes() for p in paths})
 
 
 def iter_instances(estate: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:

@@ -1,4 +1,5 @@
-"""Read a bundle's files into memory from a directory, a tar(.gz) or a zip, refusing anything unsafe.
+"""Read a bundle's files into memory from a directory, a tar(.gz) or a zip, refusing anything unsafe;
+and pack files into the .tar.gz Proton takes from S3.
 
 Nothing is ever extracted to disk: members that are links, devices, absolute paths or `..` escapes are
 refused, and sizes are checked before a member is read (so a zip bomb cannot exhaust memory).
@@ -10,11 +11,12 @@ import io
 import stat
 import tarfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from proton_exodus.errors import BundleError
 
-__all__ = ["read_archive", "read_directory"]
+__all__ = ["pack_archive", "read_archive", "read_directory"]
 
 _SKIP_DIRS = {".git", "__MACOSX"}
 
@@ -103,3 +105,15 @@ def read_directory(root: Path, *, max_size: int) -> dict[str, bytes]:
         if path.is_file():
             _add(files, rel, path.read_bytes(), str(root), total, max_size)
     return files
+
+
+def pack_archive(files: Mapping[str, bytes]) -> bytes:
+    """A .tar.gz of {relative POSIX path: bytes}, members in the mapping's order (pass them sorted),
+    as uploaded to S3 for Proton: regular files, mode 0644, mtime 0, PAX headers."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+        for rel, data in files.items():
+            info = tarfile.TarInfo(rel)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

@@ -9,147 +9,27 @@ in the snapshot, so renderers, exporters and `verify` can be exercised end to en
 from __future__ import annotations
 
 import hashlib
-import io
-import tarfile
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 
 from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.testing import synthetic_extras as extras
+from proton_exodus.testing.templates import (
+    ENV_CFN,
+    ENV_SCHEMA,
+    PIPELINE_CFN,
+    SVC_CFN,
+    SVC_SCHEMA,
+    environment_bundle_files,
+    service_bundle_files,
+    stack_name_for,
+)
 
 ENV_TEMPLATE = "syn-env"
 SVC_TEMPLATE = "syn-svc"
 EPOCH = "2026-01-01T00:00:00+00:00"
-
-_ENV_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
-    EnvInput:
-      type: object
-      properties:
-        vpc_cidr:
-          type: string
-          default: 10.0.0.0/16
-        tier:
-          type: string
-          enum: [dev, staging, prod]
-          default: dev
-"""
-
-_ENV_CFN = """AWSTemplateFormatVersion: '2010-09-09'
-Description: Synthetic environment {{ environment.name }}
-Resources:
-  VPC:
-    Type: AWS::EC2::VPC
-    Properties:
-      CidrBlock: '{{ environment.inputs.vpc_cidr }}'
-      EnableDnsHostnames: true
-      Tags:
-        - Key: tier
-          Value: '{{ environment.inputs.tier }}'
-  Cluster:
-    Type: AWS::ECS::Cluster
-    Properties:
-      ClusterName: '{{ environment.name }}-cluster'
-Outputs:
-  VpcId:
-    Value: !Ref VPC
-  ClusterName:
-    Value: !Ref Cluster
-"""
-
-_SVC_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  pipeline_input_type: "PipelineInput"
-  types:
-    SvcInput:
-      type: object
-      properties:
-        port:
-          type: number
-          default: 80
-          minimum: 1
-          maximum: 65535
-        desired_count:
-          type: number
-          default: 1
-          minimum: 0
-          maximum: 50
-        image:
-          type: string
-          default: public.ecr.aws/nginx/nginx:latest
-    PipelineInput:
-      type: object
-      properties:
-        build_command:
-          type: string
-          default: make build
-"""
-
-_SVC_CFN = """AWSTemplateFormatVersion: '2010-09-09'
-Description: Synthetic service {{ service.name }} instance {{ service_instance.name }}
-Resources:
-  LogGroup:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: '/proton/{{ service.name }}/{{ service_instance.name }}'
-      RetentionInDays: 14
-  TaskDefinition:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      Family: '{{ service.name }}-{{ service_instance.name }}'
-      RequiresCompatibilities: [FARGATE]
-      NetworkMode: awsvpc
-      Cpu: '256'
-      Memory: '512'
-      ContainerDefinitions:
-        - Name: app
-          Image: '{{ service_instance.inputs.image }}'
-          PortMappings:
-            - ContainerPort: {{ service_instance.inputs.port }}
-  Service:
-    Type: AWS::ECS::Service
-    Properties:
-      Cluster: '{{ environment.outputs.ClusterName }}'
-      DesiredCount: {{ service_instance.inputs.desired_count }}
-      LaunchType: FARGATE
-      TaskDefinition: !Ref TaskDefinition
-      NetworkConfiguration:
-        AwsvpcConfiguration:
-          Subnets: ['subnet-00000000']
-Outputs:
-  ServiceName:
-    Value: !GetAtt Service.Name
-"""
-
-_PIPELINE_CFN = """AWSTemplateFormatVersion: '2010-09-09'
-Description: Synthetic pipeline for {{ service.name }}
-Resources:
-  ArtifactBucket:
-    Type: AWS::S3::Bucket
-{%- for service_instance in service_instances %}
-  DeployLog{{ loop.index }}:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: '/pipeline/{{ service.name }}/{{ service_instance.name }}'
-{%- endfor %}
-Outputs:
-  BuildCommand:
-    Value: '{{ pipeline.inputs.build_command }}'
-"""
-
-_MANIFEST = """infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
-
 
 @dataclass(frozen=True)
 class SyntheticSize:
@@ -166,37 +46,15 @@ class SyntheticSize:
     faults: bool = False  # failed/stuck deployments, missing bundle, unreachable stack, secrets, non-CFN
 
 
-def _stack_suffix(key: str) -> str:
-    digest = hashlib.sha256(key.encode()).digest()
-    return "".join(chr(ord("A") + b % 26) for b in digest[:15])
-
-
-def stack_name_for(*parts: str) -> str:
-    """A Proton-style stack name: AWSProton-<names, truncated>-cloudformation-<15 letters>."""
-    base = "-".join(parts)[:30]
-    return f"AWSProton-{base}-cloudformation-{_stack_suffix('/'.join(parts))}"
-
-
-def _bundle_tar(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
-        for rel, text in sorted(files.items()):
-            data = text.encode()
-            info = tarfile.TarInfo(rel)
-            info.size, info.mtime, info.mode = len(data), 0, 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 class _Builder:
     def __init__(self, account: str, region: str) -> None:
         self.account, self.region = account, region
         self.snap = Snapshot(meta={"source": "synthetic", "accounts": [account], "regions": [region],
                                    "toolVersion": "synthetic", "capturedAt": EPOCH})
         self.jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-        self.env_tpl = self.jinja.from_string(_ENV_CFN)
-        self.svc_tpl = self.jinja.from_string(_SVC_CFN)
-        self.pipe_tpl = self.jinja.from_string(_PIPELINE_CFN)
+        self.env_tpl = self.jinja.from_string(ENV_CFN)
+        self.svc_tpl = self.jinja.from_string(SVC_CFN)
+        self.pipe_tpl = self.jinja.from_string(PIPELINE_CFN)
 
     def arn(self, suffix: str) -> str:
         return f"arn:aws:proton:{self.region}:{self.account}:{suffix}"
@@ -228,22 +86,16 @@ class _Builder:
         self.add("service_templates", {"name": SVC_TEMPLATE, "arn": svc_arn, "recommendedVersion": "1.0",
                                        "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {}})
         env_bundle = "bundles/environment/syn-env/1.0"
-        self.snap.bundles[env_bundle] = {"schema/schema.yaml": _ENV_SCHEMA.encode(),
-                                         "infrastructure/manifest.yaml": _MANIFEST.encode(),
-                                         "infrastructure/cloudformation.yaml": _ENV_CFN.encode()}
+        self.snap.bundles[env_bundle] = environment_bundle_files()
         svc_bundle = "bundles/service/syn-svc/1.0"
-        self.snap.bundles[svc_bundle] = {"schema/schema.yaml": _SVC_SCHEMA.encode(),
-                                         "instance_infrastructure/manifest.yaml": _MANIFEST.encode(),
-                                         "instance_infrastructure/cloudformation.yaml": _SVC_CFN.encode(),
-                                         "pipeline_infrastructure/manifest.yaml": _MANIFEST.encode(),
-                                         "pipeline_infrastructure/cloudformation.yaml": _PIPELINE_CFN.encode()}
+        self.snap.bundles[svc_bundle] = service_bundle_files()
         self.add("environment_template_versions", {
             "templateName": ENV_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
-            "recommendedMinorVersion": "0", "arn": env_arn + ":1.0", "schema": _ENV_SCHEMA,
+            "recommendedMinorVersion": "0", "arn": env_arn + ":1.0", "schema": ENV_SCHEMA,
             "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": env_bundle, "tags": {}})
         self.add("service_template_versions", {
             "templateName": SVC_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
-            "recommendedMinorVersion": "0", "arn": svc_arn + ":1.0", "schema": _SVC_SCHEMA,
+            "recommendedMinorVersion": "0", "arn": svc_arn + ":1.0", "schema": SVC_SCHEMA,
             "compatibleEnvironmentTemplates": [{"templateName": ENV_TEMPLATE, "majorVersion": "1"}],
             "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": svc_bundle, "tags": {}})
 
@@ -342,8 +194,6 @@ def build_synthetic_snapshot(size: SyntheticSize | None = None, *, account: str 
 
 
 def _add_extras(builder: _Builder, size: SyntheticSize) -> None:
-    from proton_exodus.testing import synthetic_extras as extras
-
     if size.components:
         extras.add_components(builder, size.components)
     if size.account_connections:
@@ -352,9 +202,3 @@ def _add_extras(builder: _Builder, size: SyntheticSize) -> None:
         extras.add_repositories(builder, blocked=size.faults)
     if size.faults:
         extras.add_faults(builder)
-
-
-def bundle_archive(snapshot: Snapshot, bundle_rel: str) -> bytes:
-    """The bundle at `bundle_rel` as a .tar.gz, as it would be uploaded to S3 for Proton."""
-    files = snapshot.bundle_files(bundle_rel) or {}
-    return _bundle_tar({k: v.decode() for k, v in files.items()})

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from proton_exodus.testing.templates import service_bundle_files, stack_name_for
+
 ENV_ACCOUNT = "222222222222"
 
 _COMPONENT_CFN = """AWSTemplateFormatVersion: '2010-09-09'
@@ -61,8 +63,6 @@ def _stack_of(snap: Any, arn: str) -> dict[str, Any] | None:
 
 def add_components(builder: Any, count: int) -> None:
     """Attach `count` directly defined components to the first instances, each with its own stack."""
-    from proton_exodus.testing.synthetic import stack_name_for
-
     snap = builder.snap
     for version in snap.records.get("service_template_versions", []):
         version["supportedComponentSources"] = ["DIRECTLY_DEFINED"]
@@ -190,14 +190,8 @@ def _add_legacy_pipeline(builder: Any) -> None:
     pipelines = snap.records.get("service_pipelines", [])
     if not pipelines:
         return
-    from proton_exodus.testing.synthetic import _MANIFEST, _SVC_CFN, _SVC_SCHEMA
-
     rel = "bundles/service/syn-svc/2.0"
-    snap.bundles[rel] = {"schema/schema.yaml": _SVC_SCHEMA.encode(),
-                         "instance_infrastructure/manifest.yaml": _MANIFEST.encode(),
-                         "instance_infrastructure/cloudformation.yaml": _SVC_CFN.encode(),
-                         "pipeline_infrastructure/manifest.yaml": _MANIFEST.encode(),
-                         "pipeline_infrastructure/cloudformation.yaml": _LEGACY_PIPELINE_CFN.encode()}
+    snap.bundles[rel] = service_bundle_files(_LEGACY_PIPELINE_CFN)
     version = dict(snap.records["service_template_versions"][0])
     version.update(majorVersion="2", minorVersion="0", recommendedMinorVersion="0", bundle=rel,
                    arn=snap.records["service_templates"][0]["arn"] + ":2.0")

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from proton_exodus.model.snapshot import Snapshot
-from proton_exodus.testing.synthetic import stack_name_for
+from proton_exodus.testing.templates import stack_name_for
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
