@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 import textwrap
+
+from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, tar_gz
 
 ENV_SCHEMA = """\
 schema:
@@ -37,22 +37,6 @@ Outputs:
     Value: "{{ environment.inputs.vpc_name }}"
   Size:
     Value: "{{ environment.inputs.size }}"
-"""
-
-CFN_MANIFEST = """\
-infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
-
-TF_MANIFEST = """\
-infrastructure:
-  templates:
-    - file: "*"
-      rendering_engine: hcl
-      template_language: terraform
 """
 
 SVC_SCHEMA = """\
@@ -108,15 +92,8 @@ Outputs:
 
 
 def tar_bundle(files: dict[str, str]) -> bytes:
-    """A .tar.gz of `files` (relative path -> text), as uploaded to S3 for Proton."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for path, text in sorted(files.items()):
-            data = textwrap.dedent(text).encode()
-            info = tarfile.TarInfo(path)
-            info.size, info.mtime = len(data), 0
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
+    """A .tar.gz of `files` (relative path -> text, dedented), as uploaded to S3 for Proton."""
+    return tar_gz({path: textwrap.dedent(text) for path, text in files.items()})
 
 
 def env_bundle(extra_schema: str = "", template: str = ENV_CFN) -> dict[str, str]:
@@ -161,7 +138,7 @@ schema:
 """}
 
 
-COMPONENT_MANIFEST = CFN_MANIFEST.replace("cloudformation.yaml", "cloudformation.yaml")
+COMPONENT_MANIFEST = CFN_MANIFEST
 COMPONENT_CFN = """\
 Resources:
   Bucket:

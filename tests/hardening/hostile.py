@@ -6,17 +6,16 @@ writes its inputs under a tmp directory and returns the CLI arguments, and the c
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import stat
 import tarfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.proton.render.helpers import ENV_SCHEMA, SVC_SCHEMA, build_file_tree, env_bundle, svc_bundle
+from tests.proton.render.helpers import ENV_SCHEMA, SVC_SCHEMA, env_bundle, svc_bundle
+from tests.support.bundles import as_bytes, tar_members, zip_bytes
+from tests.support.bundles import build_file_tree as write_bundle_dir
 
 Builder = Callable[[Path, Path], list[str]]  # (tmp dir, output path) -> argv
 
@@ -32,45 +31,26 @@ class Case:
 
 # ---- archive members -------------------------------------------------------------------------------------
 
-def tar_bytes(members: list[tarfile.TarInfo], data: dict[str, bytes], gz: bool = True) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as tar:
-        for info in members:
-            payload = data.get(info.name)
-            if payload is not None:
-                info.size = len(payload)
-                tar.addfile(info, io.BytesIO(payload))
-            else:
-                tar.addfile(info)
-    return buf.getvalue()
-
-
 def _file(name: str) -> tarfile.TarInfo:
     return tarfile.TarInfo(name)
 
 
 def _good_members() -> dict[str, bytes]:
-    return {k: v if isinstance(v, bytes) else v.encode() for k, v in env_bundle().items()}
+    return {k: as_bytes(v) for k, v in env_bundle().items()}
 
 
 def tar_with(extra: tarfile.TarInfo, payload: bytes | None, gz: bool = True) -> bytes:
+    """A good environment bundle plus one hostile member (a payload replaces a same-named good file's)."""
     good = _good_members()
-    infos = [_file(n) for n in good] + [extra]
     if payload is not None:
         good[extra.name] = payload
-    return tar_bytes(infos, good, gz)
+    return tar_members([(_file(n), good[n]) for n in _good_members()] + [(extra, payload)], gz=gz)
 
 
 def zip_with(name: str, payload: bytes, *, symlink: bool = False) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        for rel, data in _good_members().items():
-            archive.writestr(rel, data)
-        info = zipfile.ZipInfo(name)
-        if symlink:
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-        archive.writestr(info, payload)
-    return buf.getvalue()
+    if symlink:
+        return zip_bytes(_good_members(), symlinks={name: payload.decode()}, deflated=True)
+    return zip_bytes({**_good_members(), name: payload}, deflated=True)
 
 
 TRAVERSALS = ["../evil.yaml", "../../etc/passwd", "infrastructure/../../escape.yaml", "a/b/../../../c.yaml",
@@ -113,7 +93,7 @@ def archive_blobs() -> dict[str, tuple[str, bytes]]:
             b"      rendering_engine: hcl\n      template_language: terraform\n",
             **{f"infrastructure/f{i:05}.tf": b"# x\n" for i in range(3000)}}
     del many["infrastructure/cloudformation.yaml"]
-    blobs["tgz-too-many-files"] = (".tar.gz", tar_bytes([_file(n) for n in many], many))
+    blobs["tgz-too-many-files"] = (".tar.gz", tar_members([(_file(n), data) for n, data in many.items()]))
     blobs["tgz-duplicate-member"] = (".tar.gz", tar_with(_file("infrastructure/cloudformation.yaml"), b"X: 2\n"))
     blobs["garbage-tgz"] = (".tar.gz", b"\x1f\x8b\x08\x00garbage" * 10)
     blobs["garbage-zip"] = (".zip", b"PK\x03\x04" + b"\x00" * 40)
@@ -235,10 +215,6 @@ def snapshot_commands(snap: Path, tmp: Path, out: Path) -> dict[str, list[str]]:
         "plan": ["plan", "--snapshot", str(snap), "--out", str(out)],
         "graph": ["graph", "--snapshot", str(snap), "--out", str(out)],
     }
-
-
-def write_bundle_dir(root: Path, files: dict[str, str | bytes]) -> Path:
-    return build_file_tree(root, files)
 
 
 __all__ = ["ABSOLUTES", "ENV_SCHEMA", "JINJA_ESCAPES", "SNAPSHOT_MUTATIONS", "SVC_SCHEMA", "Case", "archive_blobs",

@@ -15,7 +15,8 @@ from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.proton.render import render_environment
 from proton_exodus.proton.schema import TemplateSchema
 from proton_exodus.proton.spec import parse_spec
-from tests.proton.render.helpers import CFN_MANIFEST, ENV_SCHEMA, SVC_SCHEMA
+from tests.proton.render.helpers import ENV_SCHEMA, SVC_SCHEMA
+from tests.support.bundles import CFN_MANIFEST, tar_gz
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -108,14 +109,8 @@ TEMPLATE = """Resources:
 
 @pytest.fixture(scope="module")
 def free_bundle() -> Any:
-    return load_bundle(_tar({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
-                             "infrastructure/cloudformation.yaml": TEMPLATE}))
-
-
-def _tar(files: dict[str, str]) -> bytes:
-    from tests.proton.render.helpers import tar_of
-
-    return tar_of(files)
+    return load_bundle(tar_gz({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
+                               "infrastructure/cloudformation.yaml": TEMPLATE}))
 
 
 @FUZZ
@@ -141,8 +136,8 @@ jinja_soup = st.lists(st.sampled_from(["{{", "}}", "{%", "%}", "{#", "#}", "for"
 @given(template=st.one_of(jinja_soup, st.text(max_size=200)))
 def test_arbitrary_templates_render_or_fail_cleanly(template: str) -> None:
     try:
-        bundle = load_bundle(_tar({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
-                                   "infrastructure/cloudformation.yaml": template}))
+        bundle = load_bundle(tar_gz({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
+                                     "infrastructure/cloudformation.yaml": template}))
         render_environment(bundle, name="env", inputs={})
     except ExodusError as err:
         _one_line(err)

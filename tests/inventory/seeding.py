@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+
+from tests.support.bundles import build_file_tree, tar_gz
 
 BUCKET = "exodus-inventory-tests"
 CONNECTION_ARN = "arn:aws:codestar-connections:us-east-1:123456789012:connection/0e9f8c52-1b7e-4c47-9d55-3f2e9c1a0b11"
@@ -114,33 +114,18 @@ Outputs:
 COMPONENT_MANIFEST = MANIFEST
 
 
-def tar_bundle(files: dict[str, str]) -> bytes:
-    """A .tar.gz of a bundle given as {relative path: text}."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for rel, text in sorted(files.items()):
-            data = text.encode()
-            info = tarfile.TarInfo(rel)
-            info.size, info.mtime = len(data), 0
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 def write_bundles(root: Path) -> Path:
     """The seeded templates as a template-sync checkout (`<name>/v1/`) under `root`."""
     for name, files in (("env-tpl", ENV_BUNDLE), ("svc-tpl", SVC_BUNDLE)):
-        for rel, text in files.items():
-            path = root / name / "v1" / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        build_file_tree(root / name / "v1", files)
     (root / "proton-ops.yaml").write_text("sync:\n  services: {}\n")
     return root
 
 
 def _upload(s3: Any) -> None:
     s3.create_bucket(Bucket=BUCKET)
-    s3.put_object(Bucket=BUCKET, Key="env.tar.gz", Body=tar_bundle(ENV_BUNDLE))
-    s3.put_object(Bucket=BUCKET, Key="svc.tar.gz", Body=tar_bundle(SVC_BUNDLE))
+    s3.put_object(Bucket=BUCKET, Key="env.tar.gz", Body=tar_gz(ENV_BUNDLE))
+    s3.put_object(Bucket=BUCKET, Key="svc.tar.gz", Body=tar_gz(SVC_BUNDLE))
 
 
 def _templates(proton: Any) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
 
 from proton_exodus.inventory.bundles import match_bundles, read_repo_file, scan_directory
+from tests.support.bundles import files_of, tar_gz
 
 VPC = Path(__file__).resolve().parents[3] / "shared/corpus/aws-samples__aws-proton-cloudformation-sample-templates/environment-templates/vpc-env/v1"
 
@@ -48,8 +48,7 @@ def test_exact_path_and_archives_win(tmp_path: Path) -> None:
         pytest.skip("shared corpus not present")
     src = tmp_path / "bundles"
     src.mkdir()
-    with tarfile.open(src / "vpc-env-1.0.tar.gz", "w:gz") as tar:
-        tar.add(VPC, arcname="vpc-env")
+    (src / "vpc-env-1.0.tar.gz").write_bytes(tar_gz(files_of(VPC), prefix="vpc-env/"))
     records = {"environment_template_versions": [_version(0, "not the bundle's schema")],
                "service_template_versions": [_version(0, "x", name="svc")]}
     match_bundles(records, scan_directory(src, "bundles", []))

@@ -17,6 +17,7 @@ from proton_exodus.model.snapshot import Snapshot, load_snapshot
 from proton_exodus.settings import Settings
 from tests.inventory import seeding
 from tests.inventory.seeding import ENV_BUNDLE, SVC_BUNDLE, EstateSize, seed_estate
+from tests.support.bundles import build_file_tree
 
 engine_server = pytest.importorskip("proton_exodus.engine.server")
 # moto keeps CloudFormation state per process: an account of our own keeps other tests' stacks out.
@@ -28,10 +29,7 @@ def _bundles(root: Path) -> Path:
     """The seeded versions as exact-version folders: env-tpl 1.0 and 1.1 (same files), svc-tpl 1.0."""
     for name, files, versions in (("env-tpl", ENV_BUNDLE, ("1.0", "1.1")), ("svc-tpl", SVC_BUNDLE, ("1.0",))):
         for version in versions:
-            for rel, text in files.items():
-                path = root / name / version / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
+            build_file_tree(root / name / version, files)
     return root
 
 
@@ -235,10 +233,7 @@ def _terraform_repo(root: Path) -> Path:
                              f"{region_account}:service-template/tf-svc", "1", "0", "d-2", env_arn)),
     }
     for folder, files in folders.items():
-        for rel, text in files.items():
-            path = root / folder / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        build_file_tree(root / folder, files)
     return root
 
 
@@ -261,9 +256,7 @@ def test_template_sync_folder_is_the_next_minor_after_named_versions(tmp_path: P
     from proton_exodus.inventory.stacks_recover import Rebuilder
 
     for folder in ("env-tpl/v1.0", "env-tpl/v1"):
-        for rel, text in ENV_BUNDLE.items():
-            (tmp_path / folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / folder / rel).write_text(text)
+        build_file_tree(tmp_path / folder, ENV_BUNDLE)
     warnings: list[str] = []
     rebuilder = Rebuilder([], scan_directory(tmp_path, "repo", warnings), SpecFiles(), warnings)
     assert sorted(c.version for c in rebuilder.candidates("environment", "env-tpl")) == ["1.0", "1.1"]

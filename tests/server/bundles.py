@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 from typing import Any
 
-CFN_MANIFEST = """infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
+from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, tar_gz
 
 ENV_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Description: exodus test environment
@@ -92,17 +85,6 @@ Outputs:
 """
 
 
-def tar_gz(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for path, text in sorted(files.items()):
-            data = text.encode()
-            info = tarfile.TarInfo(path)
-            info.size, info.mtime = len(data), 0
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 def environment_bundle() -> bytes:
     return tar_gz({"infrastructure/manifest.yaml": CFN_MANIFEST, "infrastructure/cloudformation.yaml": ENV_TEMPLATE,
                    "schema/schema.yaml": ENV_SCHEMA})
@@ -136,13 +118,6 @@ def service_spec(instances: list[tuple[str, str]], size: str = "small") -> str:
 
 ENV_SPEC = "proton: EnvironmentSpec\nspec:\n  topic_suffix: events\n"
 
-
-TF_MANIFEST = """infrastructure:
-  templates:
-    - file: "*"
-      rendering_engine: hcl
-      template_language: terraform
-"""
 
 TF_MAIN = """variable "environment" {
   type = object({ inputs = map(string), name = string })

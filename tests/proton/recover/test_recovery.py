@@ -28,6 +28,7 @@ from proton_exodus.proton.render import (
 )
 from proton_exodus.proton.render.jinja_env import compile_template
 from tests.conftest import CORPUS
+from tests.support.bundles import tar_gz
 
 
 def _cfn_bundles() -> list[Path]:
@@ -167,16 +168,7 @@ def test_version_is_chosen_by_content() -> None:
     files = dict(v1.files)
     (name,) = [p for p in files if p.startswith("infrastructure/") and p.endswith(".yaml") and "manifest" not in p]
     files[name] = files[name].replace(b"Resources:", b"Metadata:\n  Revision: two\nResources:", 1)
-    import io
-    import tarfile
-
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for rel, data in files.items():
-            info = tarfile.TarInfo(rel)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    v2 = load_bundle(buf.getvalue())
+    v2 = load_bundle(tar_gz(files))
     inputs = _inputs(v1, "environment", 4)
     deployed = render_environment(v1, name="dev", inputs=inputs).text
     candidates = [Candidate("fargate-env", "1", "0", v1), Candidate("fargate-env", "1", "1", v2)]

@@ -1,10 +1,8 @@
-"""Small in-memory bundles for negative tests: `build_file_tree({path: text})` and ready-made layouts."""
+"""Small bundle layouts for the render tests (build them with tests.support.bundles)."""
 
 from __future__ import annotations
 
-import io
-import tarfile
-from pathlib import Path
+from tests.support.bundles import CFN_MANIFEST
 
 ENV_SCHEMA = """schema:
   format:
@@ -44,18 +42,6 @@ SVC_SCHEMA = """schema:
       properties:
         unit_test_command: {type: string, default: make test}
 """
-CFN_MANIFEST = """infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
-TF_MANIFEST = """infrastructure:
-  templates:
-    - file: "*"
-      rendering_engine: hcl
-      template_language: terraform
-"""
 ENV_CFN = """Resources:
   Vpc:
     Type: AWS::EC2::VPC
@@ -78,18 +64,6 @@ PIPE_CFN = """Resources:
 """
 
 
-def build_file_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write {relative path: content} under root and return root."""
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return root
-
-
 def env_bundle(template: str = ENV_CFN, **extra: str | bytes) -> dict[str, str | bytes]:
     return {"schema/schema.yaml": ENV_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
             "infrastructure/cloudformation.yaml": template, **extra}
@@ -101,19 +75,3 @@ def svc_bundle(instance: str = SVC_CFN, pipeline: str = PIPE_CFN, **extra: str |
             "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
             "pipeline_infrastructure/cloudformation.yaml": pipeline, **extra}
 
-
-def tar_gz(members: list[tuple[tarfile.TarInfo, bytes | None]]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for info, data in members:
-            if data is not None:
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
-            else:
-                tar.addfile(info)
-    return buf.getvalue()
-
-
-def tar_of(files: dict[str, str | bytes], prefix: str = "") -> bytes:
-    return tar_gz([(tarfile.TarInfo(prefix + name), v if isinstance(v, bytes) else v.encode())
-                   for name, v in files.items()])

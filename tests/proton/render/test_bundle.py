@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import stat
 import tarfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from proton_exodus.errors import BundleError, SchemaError
 from proton_exodus.proton.bundle import load_bundle, load_component, load_template_sync_repo
-from tests.proton.render.helpers import (
-    CFN_MANIFEST,
-    ENV_SCHEMA,
-    TF_MANIFEST,
-    build_file_tree,
-    env_bundle,
-    svc_bundle,
-    tar_gz,
-    tar_of,
-)
+from tests.proton.render.helpers import ENV_SCHEMA, env_bundle, svc_bundle
+from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, build_file_tree, tar_gz, tar_members, zip_bytes
 
 
 def load(tmp_path: Path, files: dict, **kw):
@@ -118,15 +107,11 @@ def test_schema_errors_surface_as_schema_error(tmp_path: Path) -> None:
 
 
 def test_archives_load_in_memory_also_wrapped_in_a_folder(tmp_path: Path) -> None:
-    data = tar_of(env_bundle(), prefix="my-template/")
+    data = tar_gz(env_bundle(), prefix="my-template/")
     assert load_bundle(data).template_type == "environment"
     (tmp_path / "b.tar.gz").write_bytes(data)
     assert load_bundle(tmp_path / "b.tar.gz").digest() == load_bundle(data).digest()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        for name, text in env_bundle().items():
-            archive.writestr(name, text)
-    assert load_bundle(buf.getvalue()).digest() == load_bundle(data).digest()
+    assert load_bundle(zip_bytes(env_bundle())).digest() == load_bundle(data).digest()
 
 
 def _link(name: str, kind: bytes) -> tarfile.TarInfo:
@@ -144,23 +129,15 @@ def _link(name: str, kind: bytes) -> tarfile.TarInfo:
 def test_unsafe_tar_members_are_refused(tmp_path: Path, member, match: str) -> None:
     ok = [(tarfile.TarInfo(n), v.encode()) for n, v in env_bundle().items()]
     with pytest.raises(BundleError, match=match):
-        load_bundle(tar_gz([*ok, member]))
+        load_bundle(tar_members([*ok, member]))
     assert not (tmp_path.parent / "escape.yaml").exists()
 
 
 def test_unsafe_zip_members_are_refused() -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        info = zipfile.ZipInfo("schema/link")
-        info.external_attr = (stat.S_IFLNK | 0o777) << 16
-        archive.writestr(info, "/etc/passwd")
     with pytest.raises(BundleError, match="is a link"):
-        load_bundle(buf.getvalue())
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("a/../../x", "x")
+        load_bundle(zip_bytes({}, symlinks={"schema/link": "/etc/passwd"}))
     with pytest.raises(BundleError, match="escapes the bundle root"):
-        load_bundle(buf.getvalue())
+        load_bundle(zip_bytes({"a/../../x": "x"}))
 
 
 def test_symlink_in_directory_bundle(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from proton_exodus.cli import main
 from tests.proton.render.corpus_cases import CORPUS
-from tests.proton.render.helpers import ENV_SCHEMA, TF_MANIFEST, build_file_tree, env_bundle, svc_bundle
+from tests.proton.render.helpers import ENV_SCHEMA, env_bundle, svc_bundle
+from tests.support.bundles import TF_MANIFEST, build_file_tree
 
 LBF = CORPUS / "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/load-balanced-fargate-svc"
 OUTPUTS = {"environment": {k: f"subnet-{i}" for i, k in enumerate(

@@ -21,14 +21,8 @@ from proton_exodus.proton.render import (
 )
 from proton_exodus.proton.render.cloudformation import check_cloudformation
 from proton_exodus.proton.render.jinja_env import namespace, render_jinja
-from tests.proton.render.helpers import (
-    CFN_MANIFEST,
-    ENV_SCHEMA,
-    TF_MANIFEST,
-    build_file_tree,
-    env_bundle,
-    svc_bundle,
-)
+from tests.proton.render.helpers import ENV_SCHEMA, env_bundle, svc_bundle
+from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, build_file_tree
 
 ENV = EnvironmentContext("prod", "123456789012", {"Cluster": "c1", "Subnet": "subnet-1"})
 SVC = ServiceContext("web", "main", "org/repo", "arn:aws:codestar-connections:us-east-1:123456789012:connection/x")
