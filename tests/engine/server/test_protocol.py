@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 
 from proton_exodus.engine import conformance
 from proton_exodus.engine.protocol import TARGET_PREFIX, PageTokens, ProtonProtocol
-from tests.server.conftest import make_client
-from tests.server.fakes import T0, FakeBackend
+from tests.engine.server.conftest import make_client
+from tests.engine.server.fakes import T0, FakeBackend
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from proton_exodus.engine.server import RETIRED_ERROR_CODE, LocalProtonServer, looks_retired
-from tests.server.conftest import make_client, port_is_closed
-from tests.server.fakes import FakeBackend
+from tests.engine.server.conftest import make_client, port_is_closed
+from tests.engine.server.fakes import FakeBackend
 
 EXODUS = Path(sys.executable).with_name("exodus")
 LISTENING = "exodus local proton listening on http://127.0.0.1:"

@@ -11,8 +11,8 @@ from proton_exodus.engine.errors import ThrottlingException
 from proton_exodus.engine.faults import FaultConfig, FaultInjector, TokenBucket
 from proton_exodus.engine.server import LocalProtonServer
 from proton_exodus.errors import BadInput
-from tests.server.conftest import make_client
-from tests.server.fakes import FakeBackend
+from tests.engine.server.conftest import make_client
+from tests.engine.server.fakes import FakeBackend
 
 
 class Clock:

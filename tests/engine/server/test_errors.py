@@ -12,9 +12,9 @@ from botocore.model import Shape
 
 from proton_exodus.engine import conformance
 from proton_exodus.engine.server import LocalProtonServer
-from tests.server.conftest import make_client, port_is_closed
-from tests.server.recorder import Recorder, all_operations
-from tests.server.scenario import CONNECTION
+from tests.engine.server.conftest import make_client, port_is_closed
+from tests.engine.server.recorder import Recorder, all_operations
+from tests.engine.server.scenario import CONNECTION
 
 
 def invalid_value(shape: Shape) -> Any:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.server.bundles import (
+from tests.engine.server.bundles import (
     COMPONENT_MANIFEST,
     COMPONENT_TEMPLATE,
     ENV_SPEC,
     service_spec,
     upload_bundles,
 )
-from tests.server.conftest import make_client
-from tests.server.recorder import Recorder
+from tests.engine.server.conftest import make_client
+from tests.engine.server.recorder import Recorder
 
 MGMT = "123456789012"
 ENV_ACCOUNT = "999988887777"
@@ -214,7 +214,7 @@ def components(e: Estate) -> None:
 
 def self_managed(e: Estate) -> None:
     """A Terraform environment waits for its caller: NotifyResourceDeploymentStatusChange completes it."""
-    from tests.server.bundles import terraform_environment_bundle
+    from tests.engine.server.bundles import terraform_environment_bundle
 
     p = e.proton
     bucket = e.sources["env"]["s3"]["bucket"]

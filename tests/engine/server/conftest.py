@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 
 from proton_exodus.engine.server import LocalProtonServer
-from tests.server.fakes import FakeBackend
+from tests.engine.server.fakes import FakeBackend
 
 
 def make_client(url: str, service: str = "proton", region: str = "us-east-1", *, key: str = "testing",

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.server.bundles import ENV_SPEC, service_spec, upload_bundles
-from tests.server.conftest import make_client, port_is_closed
-from tests.server.scenario import CONNECTION, FAST, SERVICE_ROLE
-from tests.server.test_server import start_cli, stop_cli
+from tests.engine.server.bundles import ENV_SPEC, service_spec, upload_bundles
+from tests.engine.server.conftest import make_client, port_is_closed
+from tests.engine.server.scenario import CONNECTION, FAST, SERVICE_ROLE
+from tests.engine.server.test_server import start_cli, stop_cli
 
 AWS = Path(sys.executable).with_name("aws")
 

@@ -13,16 +13,16 @@ import botocore.session
 
 from proton_exodus.engine import conformance
 from proton_exodus.engine.server import LocalProtonServer
-from tests.server import scenario
-from tests.server.bundles import (
+from tests.engine.server import scenario
+from tests.engine.server.bundles import (
     COMPONENT_MANIFEST,
     COMPONENT_TEMPLATE,
     ENV_SPEC,
     service_spec,
     upload_bundles,
 )
-from tests.server.conftest import make_client
-from tests.server.recorder import Recorder, all_operations
+from tests.engine.server.conftest import make_client
+from tests.engine.server.recorder import Recorder, all_operations
 
 QUICK = {"cfn_poll": 0.02, "complete_delay": 0.05}
 # Output-shape gaps of the engine (proton_exodus/engine/, not this layer), reported to its owner.
