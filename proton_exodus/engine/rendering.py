@@ -37,7 +37,7 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
             return
         try:
             bundle = load_bundle(base64.b64decode(self.store.get("bundle", f"{kind}:{key}")["b64"]),
-                                 name=doc["templateName"])
+                                 name=doc["templateName"], strict=True)  # a new version: Proton's limits
             self._check_registration(kind, doc, bundle)
         except ExodusError as err:
             doc.update(status="REGISTRATION_FAILED", statusMessage=err.message[:5000])

@@ -59,6 +59,7 @@ def _load(source: Any, rel: str, origin: str, warnings: list[str]) -> Candidate 
     except BadInput as err:
         warnings.append(f"bundle {origin} skipped: {err.message}")
         return None
+    warnings.extend(f"bundle {origin}: {message}" for message in bundle.warnings)
     return Candidate(bundle, origin, name, major, minor, sync)
 
 

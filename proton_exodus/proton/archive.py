@@ -1,24 +1,39 @@
-"""Read a bundle's files into memory from a directory, a tar(.gz) or a zip, refusing anything unsafe;
-and pack files into the .tar.gz Proton takes from S3.
+"""Read a bundle's files into memory from a directory, a tar(.gz) or a zip, never reading outside the bundle.
 
-Nothing is ever extracted to disk: members that are links, devices, absolute paths or `..` escapes are
-refused, and sizes are checked before a member is read (so a zip bomb cannot exhaust memory).
+Nothing is ever extracted to disk: devices, absolute member paths and `..` escapes are refused, and sizes
+are checked before a member is read (so a zip bomb cannot exhaust memory). Bundles kept in Git may hold
+symbolic links (a `Makefile` pointing at a shared scripts folder): a link that resolves inside the bundle
+is read as its target; one that is absolute, points outside, dangles or loops is not followed and is
+returned in `ReadBundle.unresolved` (link path -> why), so the caller can warn, or refuse when the link
+is a file Proton reads (schema, manifest, IaC template).
 """
 
 from __future__ import annotations
 
 import io
+import os
+import posixpath
 import stat
 import tarfile
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from proton_exodus.errors import BundleError
 
-__all__ = ["pack_archive", "read_archive", "read_directory"]
+__all__ = ["ReadBundle", "pack_archive", "read_archive", "read_directory"]
 
 _SKIP_DIRS = {".git", "__MACOSX"}
+_MAX_HOPS = 40  # like the kernel's MAXSYMLINKS: past this a chain of links is treated as a loop
+
+
+@dataclass
+class ReadBundle:
+    """The files read (POSIX relative path -> bytes) and the links not followed (path -> reason)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    unresolved: dict[str, str] = field(default_factory=dict)
 
 
 def _safe_name(name: str, source: str) -> str | None:
@@ -34,54 +49,127 @@ def _safe_name(name: str, source: str) -> str | None:
     return "/".join(parts)
 
 
-def _add(files: dict[str, bytes], path: str, data: bytes, source: str, total: list[int], max_size: int) -> None:
-    total[0] += len(data)
-    if total[0] > max_size:
-        raise BundleError(f"{source}: unpacked bundle is larger than Proton's 5 MB limit")
-    if path in files:
-        raise BundleError(f"{source}: member {path!r} appears twice")
-    files[path] = data
+class _Budget:
+    """The running total of bytes read, against Proton's 5 MB bundle limit."""
+
+    def __init__(self, source: str, max_size: int) -> None:
+        self.source, self.max_size, self.total = source, max_size, 0
+
+    def check(self, size: int) -> None:
+        if size > self.max_size - self.total:
+            raise BundleError(f"{self.source}: unpacked bundle is larger than Proton's 5 MB limit")
+
+    def add(self, out: ReadBundle, path: str, data: bytes) -> None:
+        self.check(len(data))
+        self.total += len(data)
+        if path in out.files:
+            raise BundleError(f"{self.source}: member {path!r} appears twice")
+        out.files[path] = data
 
 
-def _read_tar(data: bytes, source: str, max_size: int) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    total = [0]
+def _under(path: str, top: str) -> bool:
+    return top == "" or path == top or path.startswith(top + "/")
+
+
+class _VirtualTree:
+    """Link resolution inside an archive: regular files, directories and links, all by archive path."""
+
+    def __init__(self, files: Mapping[str, bytes], links: Mapping[str, tuple[str, str]]) -> None:
+        self.files, self.links = files, links  # links: path -> (target from the archive root, as written)
+
+    def is_dir(self, path: str) -> bool:
+        return path == "" or any(p.startswith(path + "/") for p in (*self.files, *self.links))
+
+    def resolve(self, path: str) -> tuple[str | None, str]:
+        """(resolved path, "") or (None, why it cannot be followed)."""
+        parts, done, hops = path.split("/"), "", 0
+        while parts:
+            part = parts.pop(0)
+            here = f"{done}/{part}" if done else part
+            if here in self.links:
+                hops += 1
+                if hops > _MAX_HOPS:
+                    return None, "is part of a loop of links"
+                target, written = self.links[here]
+                if target.startswith("/"):
+                    return None, f"points to {written}, an absolute path"
+                joined = posixpath.normpath(target)
+                if joined == ".." or joined.startswith("../"):
+                    return None, f"points to {written}, outside the bundle"
+                parts = [p for p in joined.split("/") if p not in ("", ".")] + parts
+                done = ""
+                continue
+            done = here
+        if done in self.files or self.is_dir(done):
+            return done, ""
+        return None, "is not in the bundle (it dangles)"
+
+
+def _link_target(member_path: str, written: str, *, hard: bool) -> tuple[str, str]:
+    """(the link's target from the archive root, `/...` kept absolute; as written). Hard links name a
+    member, so they already are relative to the root."""
+    target = written.replace("\\", "/")
+    if not hard and not target.startswith("/") and (parent := posixpath.dirname(member_path)):
+        target = posixpath.join(parent, target)
+    return target, written
+
+
+def _resolve_links(out: ReadBundle, links: dict[str, tuple[str, str]], budget: _Budget) -> None:
+    """Copy each link's target into `out.files` under the link's path, or record why not."""
+    tree = _VirtualTree(dict(out.files), links)
+    for path in sorted(links):
+        target = links[path][1]
+        resolved, why = tree.resolve(path)
+        if resolved is None:
+            out.unresolved[path] = why if why.startswith("points") else f"points to {target}, which {why}"
+            continue
+        if resolved in tree.files:
+            budget.add(out, path, tree.files[resolved])
+        elif _under(path, resolved):
+            out.unresolved[path] = f"points to {resolved or '.'}, a folder that contains it (a loop)"
+        else:
+            for name in sorted(n for n in tree.files if _under(n, resolved)):
+                budget.add(out, path + name[len(resolved):], tree.files[name])
+
+
+def _read_tar(data: bytes, source: str, max_size: int) -> ReadBundle:
+    out, links, budget = ReadBundle(), {}, _Budget(source, max_size)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
         for member in tar:
             path = _safe_name(member.name, source)
-            if member.issym() or member.islnk():
-                raise BundleError(f"{source}: member {member.name!r} is a link; bundles may not contain links")
             if member.isdir() or path is None:
+                continue
+            if member.issym() or member.islnk():
+                links[path] = _link_target(path, member.linkname, hard=member.islnk())
                 continue
             if not member.isfile():
                 raise BundleError(f"{source}: member {member.name!r} is not a regular file")
-            if member.size > max_size - total[0]:
-                raise BundleError(f"{source}: unpacked bundle is larger than Proton's 5 MB limit")
+            budget.check(member.size)
             handle = tar.extractfile(member)
-            _add(files, path, handle.read() if handle else b"", source, total, max_size)
-    return files
+            budget.add(out, path, handle.read() if handle else b"")
+    _resolve_links(out, links, budget)
+    return out
 
 
-def _read_zip(data: bytes, source: str, max_size: int) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    total = [0]
+def _read_zip(data: bytes, source: str, max_size: int) -> ReadBundle:
+    out, links, budget = ReadBundle(), {}, _Budget(source, max_size)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             path = _safe_name(info.filename, source)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise BundleError(f"{source}: member {info.filename!r} is a link; bundles may not contain links")
             if info.is_dir() or path is None:
                 continue
-            if info.file_size > max_size - total[0]:
-                raise BundleError(f"{source}: unpacked bundle is larger than Proton's 5 MB limit")
+            budget.check(info.file_size)
             with archive.open(info) as handle:
-                blob = handle.read(max_size - total[0] + 1)
-            _add(files, path, blob, source, total, max_size)
-    return files
+                blob = handle.read(max_size - budget.total + 1)
+            if stat.S_ISLNK(info.external_attr >> 16):  # a zip symlink's content is its target
+                links[path] = _link_target(path, blob[:4096].decode("utf-8", "replace"), hard=False)
+                continue
+            budget.add(out, path, blob)
+    _resolve_links(out, links, budget)
+    return out
 
 
-def read_archive(data: bytes, *, source: str, max_size: int) -> dict[str, bytes]:
+def read_archive(data: bytes, *, source: str, max_size: int) -> ReadBundle:
     """Files of a .tar.gz/.tar/.zip archive held in memory; BundleError when it is neither or unsafe."""
     try:
         if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
@@ -92,19 +180,53 @@ def read_archive(data: bytes, *, source: str, max_size: int) -> dict[str, bytes]
         raise BundleError(f"{source}: not a readable .tar.gz or .zip archive ({reason})") from None
 
 
-def read_directory(root: Path, *, max_size: int) -> dict[str, bytes]:
-    """Files under a bundle directory; symlinks are refused like archive links."""
-    files: dict[str, bytes] = {}
-    total = [0]
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if _SKIP_DIRS & set(PurePosixPath(rel).parts) or path.name == ".DS_Store":
-            continue
-        if path.is_symlink():
-            raise BundleError(f"{root}: {rel} is a symbolic link; bundles may not contain links")
-        if path.is_file():
-            _add(files, rel, path.read_bytes(), str(root), total, max_size)
-    return files
+def _skip(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts
+    return bool(_SKIP_DIRS & set(parts)) or (bool(parts) and parts[-1] == ".DS_Store")
+
+
+def _follow(path: Path, real_root: Path, ancestors: frozenset[Path]) -> tuple[Path | None, str]:
+    """Where a symbolic link inside the bundle leads, or None and why it is not followed."""
+    target = os.readlink(path)
+    if os.path.isabs(target):
+        return None, f"points to {target}, an absolute path"
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        return None, f"points to {target}, which does not exist (it dangles)"
+    except OSError:
+        return None, f"points to {target}, part of a loop of links"
+    if real != real_root and real_root not in real.parents:
+        return None, f"points to {target}, outside the bundle"
+    if real.is_dir() and real in ancestors:
+        return None, f"points to {target}, a folder that contains it (a loop)"
+    return real, ""
+
+
+def read_directory(root: Path, *, max_size: int) -> ReadBundle:
+    """Files under a bundle directory; links are followed only when they resolve inside `root`."""
+    out, budget = ReadBundle(), _Budget(str(root), max_size)
+    real_root = Path(os.path.realpath(root))
+    # (directory to walk, its path in the bundle, the real folders above it: a link to one of them loops)
+    pending: list[tuple[Path, str, frozenset[Path]]] = [(root, "", frozenset({real_root}))]
+    while pending:
+        folder, prefix, ancestors = pending.pop()
+        for path in sorted(folder.iterdir()):
+            rel = f"{prefix}{path.name}"
+            if _skip(rel):
+                continue
+            real: Path | None = path
+            if path.is_symlink():
+                real, why = _follow(path, real_root, ancestors)
+                if real is None:
+                    out.unresolved[rel] = why
+                    continue
+            if real.is_dir():
+                pending.append((real, rel + "/", ancestors | {Path(os.path.realpath(real))}))
+            elif real.is_file():
+                budget.check(real.stat().st_size)
+                budget.add(out, rel, real.read_bytes())
+    return out
 
 
 def pack_archive(files: Mapping[str, bytes]) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from proton_exodus.errors import BadInput, BundleError
-from proton_exodus.proton.archive import read_archive, read_directory
+from proton_exodus.proton.archive import ReadBundle, read_archive, read_directory
 from proton_exodus.proton.schema import TemplateSchema
 from proton_exodus.proton.spec import load_yaml
 
@@ -30,7 +30,7 @@ __all__ = [
 KB = 1024
 MAX_BUNDLE = 5 * KB * KB
 MAX_MANIFEST = MAX_SCHEMA = 50 * KB
-MAX_OTHER_FILE = 200 * KB
+MAX_TEMPLATE_FILE = 200 * KB  # each IaC file a manifest lists (UG ag-limits "other template files")
 MAX_TEMPLATE_FILES = 10
 MAX_NAME = 100
 MAX_COMPONENT_FILE, MAX_COMPONENT_MANIFEST = 51_200, 1_024  # BOTO TemplateFileContents / TemplateManifestContents
@@ -86,6 +86,7 @@ class Bundle:
     supported_component_sources: tuple[str, ...] = ()
     manifests: Mapping[str, Manifest] = field(default_factory=dict)  # folder -> manifest
     name: str | None = None
+    warnings: tuple[str, ...] = ()  # what was read leniently: links not followed, limits Proton enforced
 
     def digest(self) -> str:
         """sha256 over the sorted (path, content) pairs: equal bundles have equal digests."""
@@ -180,18 +181,44 @@ def _registration(files: Mapping[str, bytes]) -> tuple[tuple[tuple[str, int], ..
     return (), ()
 
 
-def _check_limits(files: Mapping[str, bytes], name: str | None, archive_size: int | None) -> None:
+def _over(what: str, size: int, limit: int, strict: bool, warnings: list[str]) -> None:
+    message = f"{what}: {size} bytes is over Proton's {limit // KB} KB limit for this file"
+    if strict:
+        raise BundleError(message)
+    warnings.append(message + " (Proton refuses it when registering a new version; read anyway)")
+
+
+def _check_limits(files: Mapping[str, bytes], manifests: Mapping[str, Manifest], name: str | None,
+                  strict: bool, warnings: list[str]) -> None:
+    """Proton's documented per-file limits (PROTON.md §1.3 and §4.12, from the quotas page UG:`ag-limits`,
+    linked from UG:`template-considerations` "Bundle file size limits"): manifest and schema 50 KB each,
+    each *template file* 200 KB, at most 10 template files. "Template file" is the IaC file a manifest
+    lists (UG:`ag-wrap-up`: with `file: "*"` only `.tf` files count, "other files are ignored"), so files a
+    CodeBuild command merely uses (package-lock.json, scripts) have no limit beyond the 5 MB bundle.
+    `strict` (registering a new version) refuses what Proton refused; reading an existing bundle warns.
+    """
     if name is not None and (not name or len(name) > MAX_NAME):
-        raise BundleError(f"template name {name[:40]!r}... is {len(name)} characters; Proton allows 1 to {MAX_NAME}")
-    total = archive_size if archive_size is not None else sum(len(b) for b in files.values())
-    if total > MAX_BUNDLE or sum(len(b) for b in files.values()) > MAX_BUNDLE:
-        raise BundleError(f"bundle is larger than Proton's 5 MB limit ({total} bytes)")
-    for path, data in files.items():
-        base = path.rsplit("/", 1)[-1]
-        limit = MAX_SCHEMA if path == "schema/schema.yaml" else MAX_MANIFEST if base == "manifest.yaml" \
-            else MAX_OTHER_FILE
-        if len(data) > limit:
-            raise BundleError(f"{path}: {len(data)} bytes is over Proton's {limit // KB} KB limit for this file")
+        message = f"template name {name[:40]!r}... is {len(name)} characters; Proton allows 1 to {MAX_NAME}"
+        if strict:
+            raise BundleError(message)
+        warnings.append(message)
+    if len(files.get("schema/schema.yaml", b"")) > MAX_SCHEMA:
+        _over("schema/schema.yaml", len(files["schema/schema.yaml"]), MAX_SCHEMA, strict, warnings)
+    templates: list[str] = []
+    for folder, manifest in manifests.items():
+        src = f"{folder}/manifest.yaml"
+        if len(files[src]) > MAX_MANIFEST:
+            _over(src, len(files[src]), MAX_MANIFEST, strict, warnings)
+        names = [p[len(folder) + 1:] for p in files if p.startswith(folder + "/")]
+        templates += [f"{folder}/{n}" for n in manifest.template_paths(names) if f"{folder}/{n}" in files]
+    for path in templates:
+        if len(files[path]) > MAX_TEMPLATE_FILE:
+            _over(path, len(files[path]), MAX_TEMPLATE_FILE, strict, warnings)
+    if len(templates) > MAX_TEMPLATE_FILES:
+        message = f"bundle has {len(templates)} template files; Proton allows at most {MAX_TEMPLATE_FILES}"
+        if strict:
+            raise BundleError(message)
+        warnings.append(message)
 
 
 def _check_pre_ga(files: Mapping[str, bytes], schema: TemplateSchema) -> None:
@@ -202,18 +229,29 @@ def _check_pre_ga(files: Mapping[str, bytes], schema: TemplateSchema) -> None:
                           "and manifests say rendering_engine:")
 
 
-def _load_manifests(files: Mapping[str, bytes]) -> dict[str, Manifest]:
+def _refuse_outside_link(path: str, unresolved: Mapping[str, str]) -> None:
+    """A file Proton reads (schema, manifest, IaC template) must not be a link we did not follow."""
+    if path in unresolved:
+        raise BundleError(f"{path} is a symbolic link that {unresolved[path]}; exodus reads nothing outside "
+                          "the bundle, so it cannot read this file",
+                          hint="replace the link with the file, or point it at a file inside the bundle")
+
+
+def _load_manifests(files: Mapping[str, bytes], unresolved: Mapping[str, str]) -> dict[str, Manifest]:
     manifests: dict[str, Manifest] = {}
     for folder in FOLDERS:
         src = f"{folder}/manifest.yaml"
+        _refuse_outside_link(src, unresolved)
         if src in files:
             manifest = _parse_manifest(_decode(files[src], src), folder, src)
-            names = [p[len(folder) + 1:] for p in files if p.startswith(folder + "/")]
+            names = [p[len(folder) + 1:] for p in [*files, *unresolved] if p.startswith(folder + "/")]
             for tmpl in manifest.templates:
                 if tmpl.file and tmpl.file != "*" and tmpl.file not in names:
                     raise BundleError(f"{src}: names {tmpl.file!r}, but {folder}/{tmpl.file} is not in the bundle")
             if manifest.language != "codebuild" and not manifest.template_paths(names):
                 raise BundleError(f"{src}: `file: \"*\"` matched no .tf file in {folder}/")
+            for rel in manifest.template_paths(names):
+                _refuse_outside_link(f"{folder}/{rel}", unresolved)
             manifests[folder] = manifest
         elif any(p.startswith(folder + "/") for p in files):
             raise BundleError(f"{folder}/ has no manifest.yaml")
@@ -249,8 +287,13 @@ def _check_customer_managed(schema: TemplateSchema) -> None:
                               "string with no default (an infrastructure/ folder makes it a standard template)")
 
 
-def _build(files: dict[str, bytes], name: str | None, archive_size: int | None) -> Bundle:
-    _check_limits(files, name, archive_size)
+def _build(read: ReadBundle, name: str | None, archive_size: int | None, strict: bool) -> Bundle:
+    files, unresolved = read.files, read.unresolved
+    total = sum(len(b) for b in files.values())
+    if max(total, archive_size or 0) > MAX_BUNDLE:  # documented, and our guard against huge inputs
+        size = max(total, archive_size or 0)
+        raise BundleError(f"bundle is larger than Proton's 5 MB limit ({size} bytes)")
+    _refuse_outside_link("schema/schema.yaml", unresolved)
     if "schema/schema.yaml" not in files:
         found = ", ".join(sorted({p.split('/', 1)[0] for p in files})[:8]) or "no files"
         raise BundleError(f"bundle has no schema/schema.yaml (found: {found})",
@@ -258,48 +301,53 @@ def _build(files: dict[str, bytes], name: str | None, archive_size: int | None) 
                           "instance_infrastructure/ [+ pipeline_infrastructure/] (service)")
     schema = TemplateSchema.parse(files["schema/schema.yaml"], source="schema/schema.yaml")
     _check_pre_ga(files, schema)
-    manifests = _load_manifests(files)
+    manifests = _load_manifests(files, unresolved)
     template_type, provisioning, has_pipeline = _classify(files, schema, manifests)
-    count = sum(len(m.template_paths([p[len(f) + 1:] for p in files if p.startswith(f + "/")]))
-                for f, m in manifests.items())
-    if count > MAX_TEMPLATE_FILES:
-        raise BundleError(f"bundle has {count} template files; Proton allows at most {MAX_TEMPLATE_FILES}")
+    warnings = [f"{path} is a symbolic link that {why}: not followed (exodus reads nothing outside the "
+                "bundle)" for path, why in sorted(unresolved.items())]
+    _check_limits(files, manifests, name, strict, warnings)
     envs, sources = _registration(files)
-    return Bundle(template_type, files, schema, provisioning, has_pipeline, envs, sources, manifests, name)
+    return Bundle(template_type, files, schema, provisioning, has_pipeline, envs, sources, manifests, name,
+                  tuple(warnings))
 
 
-def _strip_wrapper(files: dict[str, bytes]) -> dict[str, bytes]:
+def _strip_wrapper(read: ReadBundle) -> ReadBundle:
     """`tar czf t.tar.gz my-template/` puts everything under one folder: look inside it."""
-    if "schema/schema.yaml" in files or not files:
-        return files
-    tops = {p.split("/", 1)[0] for p in files}
-    if len(tops) == 1 and all("/" in p for p in files) and not tops & {*FOLDERS, "pipeline", "schema"}:
-        top = tops.pop()
-        return _strip_wrapper({p[len(top) + 1:]: b for p, b in files.items()})
-    return files
+    paths = [*read.files, *read.unresolved]
+    if "schema/schema.yaml" in paths or not paths:
+        return read
+    tops = {p.split("/", 1)[0] for p in paths}
+    if len(tops) == 1 and all("/" in p for p in paths) and not tops & {*FOLDERS, "pipeline", "schema"}:
+        cut = len(tops.pop()) + 1
+        return _strip_wrapper(ReadBundle({p[cut:]: b for p, b in read.files.items()},
+                                         {p[cut:]: w for p, w in read.unresolved.items()}))
+    return read
 
 
-def load_bundle(source: Path | bytes, *, name: str | None = None) -> Bundle:
+def load_bundle(source: Path | bytes, *, name: str | None = None, strict: bool = False) -> Bundle:
     """Load a bundle from a directory, a .tar.gz/.zip file, or archive bytes (as uploaded to S3).
 
-    Archives are read in memory; members that are links, absolute or escape the root are refused.
+    Archives are read in memory. Links are read as their target when it is inside the bundle; others
+    are not followed and become `Bundle.warnings` (a BundleError when schema, manifest or IaC template).
+    `strict` is for registering a new template version: Proton's documented per-file limits then refuse;
+    for an existing bundle they only warn (an estate that exists is accepted, README "What exodus refuses").
     Raises BundleError (layout, limits, manifests) or SchemaError (schema/schema.yaml).
     """
     if isinstance(source, bytes | bytearray):
         size = len(source)
-        files = read_archive(bytes(source), source="bundle", max_size=MAX_BUNDLE)
+        read = read_archive(bytes(source), source="bundle", max_size=MAX_BUNDLE)
     else:
         path = Path(source)
         if path.is_dir():
-            size, files = None, read_directory(path, max_size=MAX_BUNDLE)
+            size, read = None, read_directory(path, max_size=MAX_BUNDLE)
         elif path.is_file():
             size = path.stat().st_size
             if size > MAX_BUNDLE:
                 raise BundleError(f"{path}: {size} bytes is over Proton's 5 MB bundle limit")
-            files = read_archive(path.read_bytes(), source=str(path), max_size=MAX_BUNDLE)
+            read = read_archive(path.read_bytes(), source=str(path), max_size=MAX_BUNDLE)
         else:
             raise BundleError(f"{path}: no such bundle directory or archive")
-    return _build(_strip_wrapper(files), name, size)
+    return _build(_strip_wrapper(read), name, size, strict)
 
 
 def load_template_sync_repo(path: Path) -> dict[tuple[str, int], Bundle]:
