@@ -24,13 +24,24 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--outputs", type=_FILE, help="JSON of outputs Proton knew at render time.")
 @click.option("--account-id", metavar="ID", help="AWS account id of the environment(s).")
 @click.option("--name", metavar="NAME", help="Environment or service name (default: the template's name).")
+@click.option("--repository-id", metavar="ID",
+              help="The service's repository (e.g. my-org/my-app), as given to CreateService (pipelines).")
+@click.option("--repository-connection-arn", metavar="ARN",
+              help="The service's CodeStar connection ARN, as given to CreateService (pipelines).")
+@click.option("--branch-name", metavar="BRANCH", help="The service's branch, as given to CreateService.")
+@click.option("--snapshot", type=click.Path(file_okay=False, path_type=Path),
+              help="Read the service's repository values from its record in this snapshot.")
+@click.option("--service", metavar="NAME", help="The service's name in --snapshot (default: --name).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Write here (file for CloudFormation; directory for Terraform/CodeBuild).")
 @click.pass_context
 def render_cmd(ctx: click.Context, bundle: Path, spec: Path, instance: str | None, pipeline: bool,
                component: str | None, template_file: Path | None, manifest: Path | None, outputs: Path | None,
-               account_id: str | None, name: str | None, out: Path | None) -> None:
+               account_id: str | None, name: str | None, repository_id: str | None,
+               repository_connection_arn: str | None, branch_name: str | None, snapshot: Path | None,
+               service: str | None, out: Path | None) -> None:
     """Render the environment (no target option), one --instance, the --pipeline or a --component."""
+    from proton_exodus.cli.output import warn
     from proton_exodus.errors import BadInput
     from proton_exodus.proton.render.request import RenderRequest, render_request, write_rendered
 
@@ -39,7 +50,11 @@ def render_cmd(ctx: click.Context, bundle: Path, spec: Path, instance: str | Non
                        "(--template-file/--manifest go with --component)")
     settings = settings_of(ctx)
     req = RenderRequest(bundle, spec, instance, pipeline, component, template_file, manifest, outputs,
-                        account_id, settings.regions[0] if settings.regions else None, name)
-    text = write_rendered(render_request(req), out)
+                        account_id, settings.regions[0] if settings.regions else None, name, repository_id,
+                        repository_connection_arn, branch_name, snapshot, service)
+    rendered = render_request(req)
+    for message in rendered.warnings:
+        warn(message)
+    text = write_rendered(rendered, out)
     if text is not None:
         click.echo(text, nl=not text.endswith("\n"))

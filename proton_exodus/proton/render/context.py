@@ -66,6 +66,7 @@ class Rendered:
     language: str  # cloudformation | terraform | codebuild
     files: Mapping[str, str]
     text: str | None = None
+    warnings: tuple[str, ...] = ()  # accepted leniently while reading the bundle (links, limits)
 
 
 def service_namespace(service: ServiceContext) -> dict[str, Any]:

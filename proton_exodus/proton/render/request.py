@@ -5,6 +5,11 @@
 "components": {"<instance>": {...}}}`; optional extras: `"service": {"name", "branch_name",
 "repository_id", "repository_connection_arn"}` and `"environment_name"` (for environment and detached
 component renders).
+
+The service's repository values (`service.repository_id`, `.repository_connection_arn`, `.branch_name`)
+are what Proton took from CreateService, not from the spec: they come from the request (CLI options),
+else the service's record in a snapshot, else the outputs file. A template that only tests
+`is defined` renders without them, as Proton did for services without a pipeline.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from proton_exodus.errors import BadInput, BundleError
+from proton_exodus.errors import BadInput, BundleError, RenderError
 from proton_exodus.output.atomic import write_text_atomic, write_tree_atomic
 from proton_exodus.proton.bundle import Bundle, load_bundle
 from proton_exodus.proton.render import (
@@ -50,6 +55,20 @@ class RenderRequest:
     account_id: str | None = None
     region: str | None = None  # with account_id: build the resource ARN Proton wrote into TF files
     name: str | None = None  # environment or service name; default: the bundle's template name
+    repository_id: str | None = None  # the service's repository values (CreateService), see module doc
+    repository_connection_arn: str | None = None
+    branch_name: str | None = None
+    snapshot: Path | None = None  # read the service's repository values from its record here
+    service: str | None = None  # the service's name in the snapshot (default: the service name)
+
+
+REPOSITORY_FIELDS = {  # namespace field -> (CLI option, services.json member)
+    "repository_connection_arn": ("--repository-connection-arn", "repositoryConnectionArn"),
+    "repository_id": ("--repository-id", "repositoryId"),
+    "branch_name": ("--branch-name", "branchName"),
+}
+_UNDEFINED_REPO = re.compile(r"^(?P<where>.*?): '(?P<name>service\.(?P<field>repository_connection_arn|"
+                             r"repository_id|branch_name))' is undefined$")
 
 
 def _read(path: Path, what: str) -> str:
@@ -87,10 +106,41 @@ def _env_context(name: str | None, outputs: Mapping[str, Any], account_id: str |
     return EnvironmentContext(env_name, account_id, dict(values))
 
 
-def _service_context(outputs: Mapping[str, Any], default_name: str) -> ServiceContext:
+def _service_record(req: RenderRequest, name: str) -> dict[str, Any]:
+    """The service's entry in the snapshot's services.json ({} without --snapshot)."""
+    if req.snapshot is None:
+        return {}
+    from proton_exodus.model.snapshot import load_snapshot
+
+    wanted = req.service or name
+    services = load_snapshot(req.snapshot).kind("services")
+    for record in services:
+        if record.get("name") == wanted:
+            return record
+    known = ", ".join(sorted(str(r.get("name")) for r in services)[:10]) or "none"
+    raise BadInput(f"{req.snapshot}: services.json has no service named {wanted!r} (services: {known})",
+                   hint="name it with --service NAME")
+
+
+def _service_context(req: RenderRequest, outputs: Mapping[str, Any], default_name: str) -> ServiceContext:
     svc = outputs.get("service") or {}
-    return ServiceContext(svc.get("name", default_name), svc.get("branch_name"), svc.get("repository_id"),
-                          svc.get("repository_connection_arn"))
+    name = svc.get("name", default_name)
+    record = _service_record(req, name)
+    values = {key: getattr(req, key) or record.get(member) or svc.get(key)
+              for key, (_option, member) in REPOSITORY_FIELDS.items()}
+    return ServiceContext(name, values["branch_name"], values["repository_id"],
+                          values["repository_connection_arn"])
+
+
+def _explain_undefined(err: RenderError) -> RenderError:
+    """`'service.repository_id' is undefined` becomes which option to pass, and why."""
+    match = _UNDEFINED_REPO.match(err.message)
+    if match is None:
+        return err
+    option = REPOSITORY_FIELDS[match["field"]][0]
+    return RenderError(f"{match['where']}: {match['name']} is undefined: pass {option} "
+                       "(Proton took it from CreateService)",
+                       hint="or --snapshot DIR [--service NAME] to read it from the service's record")
 
 
 def _metadata(req: RenderRequest, resource: str) -> ResourceMetadata | None:
@@ -113,16 +163,30 @@ def _components(bundle: Bundle, outputs: Mapping[str, Any], instance: str) -> di
 
 
 def render_request(req: RenderRequest) -> Rendered:
-    """Render the requested target; BadInput/BundleError/SchemaError/RenderError say what is wrong."""
+    """Render the requested target; BadInput/BundleError/SchemaError/RenderError say what is wrong.
+
+    `Rendered.warnings` carries what was accepted leniently (bundle links not followed, limits).
+    """
+    try:
+        return _render_request(req)
+    except RenderError as err:
+        raise _explain_undefined(err) from None
+
+
+def _render_request(req: RenderRequest) -> Rendered:
     outputs = _load_outputs(req.outputs)
     if req.component:
         return _render_component(req, outputs)
     bundle = load_bundle(req.bundle, name=None)
+    return replace(_render_bundle(req, bundle, outputs), warnings=bundle.warnings)
+
+
+def _render_bundle(req: RenderRequest, bundle: Bundle, outputs: Mapping[str, Any]) -> Rendered:
     spec = parse_spec(_read(req.spec, "spec"), source=str(req.spec))
     name = req.name or outputs.get("service", {}).get("name") or _template_name(req.bundle)
     if req.pipeline:
         svc_spec = _need_service_spec(spec, req, "the pipeline")
-        service = _service_context(outputs, name)
+        service = _service_context(req, outputs, name)
         instances = [InstanceContext(i.name, i.spec, dict(outputs.get("service_instances", {}).get(i.name, {})),
                                      _env_context(i.environment, outputs, req.account_id))
                      for i in svc_spec.instances]
@@ -131,7 +195,7 @@ def render_request(req: RenderRequest) -> Rendered:
     if req.instance:
         svc_spec = _need_service_spec(spec, req, "a service instance")
         inst = svc_spec.instance(req.instance)
-        service = _service_context(outputs, name)
+        service = _service_context(req, outputs, name)
         return render_service_instance(
             bundle, service=service, instance_name=inst.name, inputs=inst.spec,
             environment=_env_context(inst.environment, outputs, req.account_id),
@@ -161,10 +225,11 @@ def _render_component(req: RenderRequest, outputs: Mapping[str, Any]) -> Rendere
     inputs = bundle.schema.apply_defaults_and_validate(
         "service", inst.spec, path=f"instances[{spec.instance_index(inst.name)}].spec")
     name = req.name or outputs.get("service", {}).get("name") or _template_name(req.bundle)
-    return render_component(template, manifest, name=str(req.component),
-                            environment=_env_context(inst.environment, outputs, req.account_id),
-                            service=_service_context(outputs, name), instance=inst.name,
-                            instance_inputs=inputs, metadata=meta)
+    rendered = render_component(template, manifest, name=str(req.component),
+                                environment=_env_context(inst.environment, outputs, req.account_id),
+                                service=_service_context(req, outputs, name), instance=inst.name,
+                                instance_inputs=inputs, metadata=meta)
+    return replace(rendered, warnings=bundle.warnings)
 
 
 def write_rendered(rendered: Rendered, out: Path | None) -> str | None:

@@ -115,3 +115,65 @@ def test_component_from_files(capsys, tmp_path: Path) -> None:
                          "--template-file", comp / "cloudformation.yaml", "--manifest", comp / "manifest.yaml")
     assert (code, err) == (0, "")
     assert "AWS::S3::Bucket" in out
+
+
+REPO_PIPE = """Resources:
+  Pipeline:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      Name: '{{ service.repository_id | replace("/", "-") }}-{{ service.branch_name }}'
+      RoleArn: '{{ service.repository_connection_arn }}'
+"""
+ARN = "arn:aws:codestar-connections:us-east-1:123456789012:connection/x"
+
+
+def _pipeline(tmp_path: Path, pipeline: str = REPO_PIPE) -> list[str]:
+    bundle = build_file_tree(tmp_path / "bundle", svc_bundle(pipeline=pipeline))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("proton: ServiceSpec\npipeline: {}\ninstances:\n  - name: a\n    spec: {image: x}\n")
+    return ["--bundle", str(bundle), "--spec", str(spec), "--pipeline", "--name", "svc"]
+
+
+def test_pipeline_repository_values_from_options(capsys, tmp_path: Path) -> None:
+    code, out, err = run(capsys, *_pipeline(tmp_path), "--repository-id", "org/app", "--branch-name", "main",
+                         "--repository-connection-arn", ARN)
+    assert (code, err) == (0, "")
+    assert "Name: 'org-app-main'" in out and f"RoleArn: '{ARN}'" in out
+
+
+def test_missing_repository_value_names_the_option(capsys, tmp_path: Path) -> None:
+    code, out, err = run(capsys, *_pipeline(tmp_path), "--repository-id", "org/app", "--branch-name", "main")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0] == ("Error: pipeline_infrastructure/cloudformation.yaml line 6: "
+                                   "service.repository_connection_arn is undefined: pass "
+                                   "--repository-connection-arn (Proton took it from CreateService)")
+
+
+def test_is_defined_renders_without_repository_values(capsys, tmp_path: Path) -> None:
+    pipeline = ("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: "
+                "'{% if service.repository_id is defined %}repo{% else %}no-repo{% endif %}'\n")
+    code, out, err = run(capsys, *_pipeline(tmp_path, pipeline))
+    assert (code, err) == (0, "") and "TopicName: 'no-repo'" in out
+
+
+def test_repository_values_from_a_snapshot_service_record(capsys, tmp_path: Path) -> None:
+    snap = build_file_tree(tmp_path / "snap", {
+        "snapshot.json": json.dumps({"format": "proton-exodus-snapshot", "formatVersion": 1}),
+        "services.json": json.dumps([{"name": "svc", "repositoryId": "org/app", "branchName": "release",
+                                      "repositoryConnectionArn": ARN}])})
+    code, out, err = run(capsys, *_pipeline(tmp_path), "--snapshot", snap, "--branch-name", "main")
+    assert (code, err) == (0, "")
+    assert "Name: 'org-app-main'" in out and f"RoleArn: '{ARN}'" in out  # an option wins over the record
+    code, out, err = run(capsys, *_pipeline(tmp_path), "--snapshot", snap, "--service", "other")
+    assert code == 2 and "services.json has no service named 'other' (services: svc)" in err
+
+
+def test_bundle_warnings_go_to_stderr(capsys, tmp_path: Path) -> None:
+    import os
+
+    args = _pipeline(tmp_path, "Resources:\n  T:\n    Type: AWS::SNS::Topic\n")
+    os.symlink("/etc/passwd", tmp_path / "bundle" / "pipeline_infrastructure" / "Makefile")
+    code, out, err = run(capsys, *args)
+    assert code == 0 and "AWS::SNS::Topic" in out
+    assert err == ("Warning: pipeline_infrastructure/Makefile is a symbolic link that points to /etc/passwd, "
+                   "an absolute path: not followed (exodus reads nothing outside the bundle)\n")
