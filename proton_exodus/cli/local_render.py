@@ -49,9 +49,14 @@ def render_cmd(ctx: click.Context, bundle: Path, spec: Path, instance: str | Non
         raise BadInput("choose one target: --instance NAME, --pipeline, or --component NAME "
                        "(--template-file/--manifest go with --component)")
     settings = settings_of(ctx)
+    services: tuple = ()
+    if snapshot is not None:
+        from proton_exodus.model.snapshot import load_snapshot
+
+        services = tuple(load_snapshot(snapshot).kind("services"))
     req = RenderRequest(bundle, spec, instance, pipeline, component, template_file, manifest, outputs,
                         account_id, settings.regions[0] if settings.regions else None, name, repository_id,
-                        repository_connection_arn, branch_name, snapshot, service)
+                        repository_connection_arn, branch_name, snapshot, service, services)
     rendered = render_request(req)
     for message in rendered.warnings:
         warn(message)

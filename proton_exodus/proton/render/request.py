@@ -58,8 +58,9 @@ class RenderRequest:
     repository_id: str | None = None  # the service's repository values (CreateService), see module doc
     repository_connection_arn: str | None = None
     branch_name: str | None = None
-    snapshot: Path | None = None  # read the service's repository values from its record here
+    snapshot: Path | None = None  # where `services` came from, for messages
     service: str | None = None  # the service's name in the snapshot (default: the service name)
+    services: tuple[Mapping[str, Any], ...] = ()  # the snapshot's service records (the caller reads them)
 
 
 REPOSITORY_FIELDS = {  # namespace field -> (CLI option, services.json member)
@@ -110,13 +111,11 @@ def _service_record(req: RenderRequest, name: str) -> dict[str, Any]:
     """The service's entry in the snapshot's services.json ({} without --snapshot)."""
     if req.snapshot is None:
         return {}
-    from proton_exodus.model.snapshot import load_snapshot
-
     wanted = req.service or name
-    services = load_snapshot(req.snapshot).kind("services")
+    services = req.services
     for record in services:
         if record.get("name") == wanted:
-            return record
+            return dict(record)
     known = ", ".join(sorted(str(r.get("name")) for r in services)[:10]) or "none"
     raise BadInput(f"{req.snapshot}: services.json has no service named {wanted!r} (services: {known})",
                    hint="name it with --service NAME")
