@@ -16,7 +16,7 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel  # moto_compat, its only importer, needs moto anyway
 
-__all__ = ["PATCHES", "patch_moto_cfn_gaps"]
+__all__ = ["LACKS", "PATCHES", "coerce_properties", "patch_moto_cfn_gaps"]
 
 _PATCHED = False
 
@@ -32,7 +32,9 @@ PATCHES = (
     "`Fn::Cidr [ipBlock, count, cidrBits]` (moto had none): the first `count` blocks of ipBlock with "
     "`cidrBits` host bits (prefix 32 - cidrBits, or 128 - cidrBits for IPv6), each argument resolved first.",
     "Generated physical names (`stackName-logicalId-RANDOM`): an `AWS::SSM::Parameter` without `Name` gets "
-    "one (moto passed no name and failed); an `AWS::ECR::Repository` without `RepositoryName` gets a "
+    "`CFN-logicalId-RANDOM` (moto passed no name and failed; SSM refuses names starting with `aws`, as "
+    "Proton's `AWSProton-...` stack names do, and CloudFormation's generated parameter names take this "
+    "form [observed, not documented]); an `AWS::ECR::Repository` without `RepositoryName` gets a "
     "lowercase one with single separators, as ECR's name pattern requires (moto's kept capitals and the `--` "
     "of Proton's stack names, and was refused).",
     "Top-level integer, number and boolean properties given as strings (`DesiredCount: '2'`) are converted "
@@ -46,6 +48,27 @@ PATCHES = (
     "attributes (an unknown attribute is refused as CloudFormation does). `AWS::CloudFront::Distribution` "
     "answers `Id` (E + 13 capitals) and `DomainName` (`d` + 13 characters + `.cloudfront.net`). moto "
     "skipped these resources, so a `Fn::GetAtt` on one failed the stack.",
+)
+
+# What the local cloud still cannot do, for docs/engine-coverage.md; tests/engine/test_corpus_deploy.py
+# names the corpus cases each one stops (strict xfails).
+LACKS = (
+    "Transforms are not expanded: a SAM template's `AWS::Serverless::*` resources are stubs (no Lambda "
+    "function behind them), so an emulated resource that needs one (a `AWS::Lambda::Permission` on it) "
+    "fails. AWS's translator (aws-sam-translator) is not in requirements.lock. Stops "
+    "`service-templates/apigw-lambda-svc` and the template checker's `valid_svc_pipeline_template` "
+    "instances.",
+    "Stub resources (types moto does not emulate) create nothing: `Ref`/`Fn::GetAtt` answer, but no API "
+    "lists or describes them, property values are not validated, and the ARNs follow a generic "
+    "`arn:aws:<service>:<region>:<account>:<type>/<name>` pattern that may differ from the real one.",
+    "Property values are converted to their schema type only at the top level of a resource's properties.",
+    "Updates of an `AWS::SSM::Parameter` without `Name` regenerate its name (CloudFormation keeps it).",
+    "Not gaps of the local cloud, but corpus cases that fail as they would on AWS: the "
+    "`loadbalanced-fargate-svc` and `loadbalanced-public-svc` instances name their target group "
+    "`<service>--zzz` (ELBv2 refuses `--`), and the template checker's `valid_svc_template` needs "
+    "environment outputs (`Cluster`) that no corpus environment provides.",
+    "The Terraform and CodeBuild bundles of the corpus are not provisioned by CloudFormation and are out of "
+    "scope here (self-managed and CodeBuild deployments wait for NotifyResourceDeploymentStatusChange).",
 )
 
 
@@ -256,8 +279,9 @@ def _patch_generated_names() -> None:
     def create_parameter(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
                          region_name: str, **kwargs: Any) -> Any:
         properties = cloudformation_json.setdefault("Properties", {})
-        if not properties.get("Name"):
-            properties["Name"] = resource_name  # moto's put_parameter was given None
+        if not properties.get("Name"):  # moto's put_parameter was given None
+            logical_id = kwargs.get("LogicalId") or "Parameter"
+            properties["Name"] = f"CFN-{logical_id}-{resource_name.rsplit('-', 1)[-1]}"
         return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     Parameter.create_from_cloudformation_json = classmethod(create_parameter)  # type: ignore[assignment]
@@ -268,8 +292,8 @@ def _patch_security_group_rules() -> None:
 
     create = SecurityGroup.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create_group(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
-                     **kwargs: Any) -> Any:
+    def create_group(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
+                     region_name: str, **kwargs: Any) -> Any:
         for rule in (cloudformation_json.get("Properties") or {}).get("SecurityGroupIngress") or []:
             rule.setdefault("FromPort", -1)  # optional in CloudFormation; -1 is every port (IpProtocol -1)
             rule.setdefault("ToPort", -1)
@@ -362,19 +386,21 @@ class UnemulatedResource(CloudFormationModel):
         return f"{self.name}-{attribute_name.replace('.', '-').lower()}"
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any,  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> Any:
+    def create_from_cloudformation_json(  # type: ignore[override]
+            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
+            **kwargs: Any) -> Any:
         return cls(resource_name, kwargs.get("ResourceType") or cloudformation_json.get("Type", ""),
                    account_id, region_name)
 
     @classmethod
-    def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,  # type: ignore[override]
-                                        cloudformation_json: Any, account_id: str, region_name: str) -> Any:
+    def update_from_cloudformation_json(  # type: ignore[override]
+            cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,
+            region_name: str) -> Any:
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any,  # type: ignore[override]
-                                        account_id: str, region_name: str) -> None:
+    def delete_from_cloudformation_json(  # type: ignore[override]
+            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str) -> None:
         return None
 
 

@@ -39,10 +39,13 @@ from tests.proton.render.corpus_cases import (
     service_context,
 )
 
+COMPONENT_ARN = f"arn:aws:proton:us-east-1:{ACCOUNT}:component/bucket"
 SAMPLES = CORPUS / "aws-samples__aws-proton-cloudformation-sample-templates"
-_FOLDER = {"environment": "infrastructure", "pipeline": "pipeline_infrastructure", "instance": "instance_infrastructure"}
+_FOLDER = {"environment": "infrastructure", "pipeline": "pipeline_infrastructure",
+           "instance": "instance_infrastructure"}
 
-# Documented gaps (docs/engine-coverage.md, "CloudFormation gaps the local cloud still lacks"): case id part -> why.
+# Documented gaps (docs/engine-coverage.md, "CloudFormation gaps the local cloud still lacks"):
+# a part of the case id -> why.
 _SAM = "SAM transform not expanded: AWS::Serverless::Function is a stub, so the Lambda permission on it fails"
 _TG_NAME = ("template error AWS refuses too: the target group Name `<service>--zzz` holds `--`, which "
             "ELBv2 rejects (moto reproduces AWS's validation)")
@@ -85,7 +88,8 @@ class LocalCloud:
         self._env_outputs: dict[Path, dict[str, str]] = {}
 
     def deploy(self, template: str) -> Any:
-        return deploy_stack(self.cfn, f"corpus-{next(self._names)}", template, [], change_set="deploy", poll=0.0)
+        name = f"corpus-{next(self._names)}"
+        return deploy_stack(self.cfn, name, template, [], change_set="deploy", poll=0.0)
 
     def environment_outputs(self, service_bundle: Path) -> dict[str, str]:
         """The outputs of the deployed environment a service bundle is compatible with (placeholders for
@@ -148,7 +152,7 @@ class TestCorpusDeploys:
         template, manifest = _component_text(path)
         rendered = render_component(template, manifest, name="bucket",
                                     environment=EnvironmentContext("env", ACCOUNT, {}),
-                                    metadata=ResourceMetadata(f"arn:aws:proton:us-east-1:{ACCOUNT}:component/bucket"))
+                                    metadata=ResourceMetadata(COMPONENT_ARN))
         result = cloud.deploy(rendered.text)
         assert result.ok, result.message
 
@@ -169,7 +173,8 @@ BUCKET = "corpus-bundles"
 def _upload(s3: Any, bundle: Path) -> dict[str, Any]:
     from tests.engine.bundles import tar_bundle
 
-    files = {p.relative_to(bundle).as_posix(): p.read_text() for p in sorted(bundle.rglob("*")) if p.is_file()}
+    files = {p.relative_to(bundle).as_posix(): p.read_text()
+             for p in sorted(bundle.rglob("*")) if p.is_file()}
     key = re.sub(r"[^a-z0-9]+", "-", bundle.relative_to(CORPUS).as_posix().lower()) + ".tar.gz"
     s3.put_object(Bucket=BUCKET, Key=key, Body=tar_bundle(files))
     return {"s3": {"bucket": BUCKET, "key": key}}
@@ -192,7 +197,8 @@ def _wait(proton: Any, waiter: str, **names: str) -> None:
         proton.get_waiter(waiter).wait(**names, WaiterConfig=FAST)
     except WaiterError:
         messages = [d.get("deploymentStatusMessage") or d.get("statusMessage")
-                    for d in proton.list_deployments()["deployments"] if d.get("deploymentStatus") == "FAILED"]
+                    for d in proton.list_deployments()["deployments"]
+                    if d.get("deploymentStatus") == "FAILED"]
         messages += [proton.get_deployment(id=d["id"])["deployment"].get("deploymentStatusMessage")
                      for d in proton.list_deployments()["deployments"]]
         pytest.fail(f"{waiter} {names}: {messages}")
@@ -205,7 +211,8 @@ def test_corpus_estate_deploys_through_local_proton(tmp_path: Path) -> None:
     from proton_exodus.engine.server import LocalProtonServer
     from tests.server.conftest import make_client
 
-    env_dir, svc_dir = SAMPLES / "environment-templates/fargate-env", SAMPLES / "service-templates/load-balanced-fargate-svc"
+    env_dir = SAMPLES / "environment-templates/fargate-env"
+    svc_dir = SAMPLES / "service-templates/load-balanced-fargate-svc"
     with LocalProtonServer(port=0, state_path=tmp_path / "state", backend_options={"cfn_poll": 0.05}) as srv:
         proton, s3, cfn = (make_client(srv.url, name) for name in ("proton", "s3", "cloudformation"))
         s3.create_bucket(Bucket=BUCKET)
@@ -214,17 +221,18 @@ def test_corpus_estate_deploys_through_local_proton(tmp_path: Path) -> None:
         _register(proton, s3, "service", "load-balanced-fargate-svc", svc_dir / "v1",
                   compatibleEnvironmentTemplates=[{"templateName": "fargate-env", "majorVersion": "1"}],
                   supportedComponentSources=["DIRECTLY_DEFINED"])
-        proton.create_environment(name="fargate-env-prod", templateName="fargate-env", templateMajorVersion="1",
-                                  spec=(env_dir / "spec/spec.yaml").read_text(), protonServiceRoleArn=ROLE,
-                                  componentRoleArn=ROLE)
+        proton.create_environment(name="fargate-env-prod", templateName="fargate-env",
+                                  templateMajorVersion="1", spec=(env_dir / "spec/spec.yaml").read_text(),
+                                  protonServiceRoleArn=ROLE, componentRoleArn=ROLE)
         _wait(proton, "environment_deployed", name="fargate-env-prod")
         proton.create_service(name="web", templateName="load-balanced-fargate-svc", templateMajorVersion="1",
-                              spec=(svc_dir / "spec/spec.yaml").read_text(), repositoryConnectionArn=CONNECTION,
-                              repositoryId="org/web", branchName="main")
+                              spec=(svc_dir / "spec/spec.yaml").read_text(),
+                              repositoryConnectionArn=CONNECTION, repositoryId="org/web", branchName="main")
         _wait(proton, "service_created", name="web")
         template, manifest = _component_text(SAMPLES / "component-templates/s3-bucket-component")
-        proton.create_component(name="bucket", serviceName="web", serviceInstanceName="load-balanced-fargate-svc-prod",
-                                templateFile=template, manifest=manifest)
+        proton.create_component(name="bucket", serviceName="web",
+                                serviceInstanceName="load-balanced-fargate-svc-prod", templateFile=template,
+                                manifest=manifest)
         _wait(proton, "component_deployed", name="bucket")
         _wait(proton, "service_instance_deployed", name="load-balanced-fargate-svc-prod", serviceName="web")
         assert proton.get_service(name="web")["service"]["pipeline"]["deploymentStatus"] == "SUCCEEDED"
