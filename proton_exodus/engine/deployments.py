@@ -7,6 +7,7 @@ auto_complete is on) runs the jobs in order: prepare under the lock, provision w
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -21,6 +22,7 @@ TARGETS = {
     "COMPONENT": ("component", "component"),
 }
 BUSY = ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING")
+LOG = logging.getLogger(__name__)
 TERMINAL = ("SUCCEEDED", "FAILED", "DELETE_COMPLETE", "DELETE_FAILED", "CANCELLED")
 
 
@@ -42,25 +44,66 @@ class DeploymentsMixin(EngineCore):
             return len(self.store.keys("job"))
 
     def run_pending(self) -> int:
-        """Run queued jobs (and jobs they queue) until none is left; returns how many ran."""
+        """Run queued jobs (and jobs they queue) until none is left; returns how many ran.
+
+        A job runs once. One that raises (a bug, not a Proton failure) fails what it was for, as Proton
+        reports failures: the deployment ends FAILED (DELETE_FAILED for a delete) with the reason in
+        deploymentStatusMessage, a registration ends REGISTRATION_FAILED; then the job leaves the queue,
+        so it cannot hold up the jobs behind it.
+        """
         ran = 0
         with self._run_lock:
             while True:
-                with self.store.txn():
-                    keys = self.store.keys("job")
-                    if not keys:
-                        return ran
-                    job = self.store.get("job", keys[0])
-                    self.store.delete("job", keys[0])
-                    plan = self.prepare_job(job)
-                result = self.execute_plan(plan) if plan is not None else None
-                if plan is not None:
-                    with self.store.txn():
-                        self.finish_job(job, plan, result)
+                with self.store.lock:
+                    keys = [k for k in self.store.keys("job") if k not in self._dead_jobs]
+                    job = self.store.get("job", keys[0]) if keys else None
+                if job is None:
+                    return ran
+                try:
+                    self._run_job(keys[0], job)
+                except Exception as err:  # noqa: BLE001 - any bug in a job ends that job, never the queue
+                    LOG.exception("engine job %s failed: %s", keys[0], job)
+                    self.fail_job(keys[0], job, f"{type(err).__name__}: {err}")
                 ran += 1
+
+    def _run_job(self, key: str, job: dict[str, Any]) -> None:
+        """Prepare under the lock, provision without it, finish under it."""
+        with self.store.txn():
+            self.store.delete("job", key)
+            plan = self.prepare_job(job)
+        if plan is not None:
+            result = self.execute_plan(plan)
+            with self.store.txn():
+                self.finish_job(job, plan, result)
+
+    def fail_job(self, key: str, job: dict[str, Any], reason: str) -> None:
+        """Take a job that raised off the queue and fail its deployment or registration."""
+        message = f"The deployment could not be run: {reason}"
+        try:
+            with self.store.txn():
+                self.store.delete("job", key)
+                if job.get("type") == "register":
+                    self.fail_registration(job["kind"], job["key"], message)
+                else:
+                    dep = self.store.get("deployment", job.get("deployment") or "")
+                    if dep is not None and dep["deploymentStatus"] in BUSY:
+                        status = "DELETE_FAILED" if dep.get("_delete") else "FAILED"
+                        self.complete_deployment(dep, status, message)
+        except Exception:  # noqa: BLE001 - recording the failure failed too: at least drop the job
+            LOG.exception("could not record the failure of engine job %s", key)
+            try:
+                with self.store.txn():
+                    self.store.delete("job", key)
+            except Exception:  # noqa: BLE001 - the store refuses writes: skip the job in this process
+                LOG.exception("could not remove engine job %s; skipping it", key)
+                self._dead_jobs.add(key)
+
+    def fail_registration(self, kind: str, key: str, message: str) -> None:
+        """Hook: mark a template version REGISTRATION_FAILED; the rendering mixin implements it."""
 
     def _start_worker(self) -> None:
         self._run_lock = threading.Lock()
+        self._dead_jobs: set[str] = set()
         self._wake = threading.Event()
         self._stopping = False
         self._worker: threading.Thread | None = None
@@ -77,10 +120,8 @@ class DeploymentsMixin(EngineCore):
             threading.Event().wait(self.complete_delay)  # so callers (and waiters) see IN_PROGRESS first
             try:
                 self.run_pending()
-            except Exception:  # noqa: BLE001 - a bug in one job must not kill the worker; the job is dropped
-                import logging
-
-                logging.getLogger(__name__).exception("engine job failed")
+            except Exception:  # noqa: BLE001 - keeps the worker alive (run_pending ends failed jobs)
+                LOG.exception("engine worker failed")
 
     def _wake_worker(self) -> None:
         if self.auto_complete and getattr(self, "_wake", None) is not None:
@@ -116,13 +157,25 @@ class DeploymentsMixin(EngineCore):
         dep.update(self.deployment_names(target_type, res))
         if res.get("_state") is not None:
             dep["initialState"] = {member: res["_state"]}
-        dep["targetState"] = {member: target_state if target_state is not None else res.get("_state") or {}}
+        target = target_state if target_state is not None else self.current_state(member, res)
+        dep["targetState"] = {member: target}
         self.store.put("deployment", dep_id, dep)
         res.update(deploymentStatus=status, lastAttemptedDeploymentId=dep_id, lastDeploymentAttemptedAt=now)
         res.pop("deploymentStatusMessage", None)
         self.store.put(kind, key, res)
         self.enqueue({"type": "deploy", "deployment": dep_id})
         return dep
+
+    def current_state(self, member: str, res: dict[str, Any]) -> dict[str, Any]:
+        """What a delete or re-deploy targets: the deployed state, else the last attempted one (a resource
+        whose only deployment failed has no deployed state, but its delete still needs the template)."""
+        if res.get("_state") is not None:
+            return res["_state"]
+        last = self.store.get("deployment", res.get("lastAttemptedDeploymentId") or "")
+        if last is not None and last["targetState"].get(member):
+            return last["targetState"][member]
+        return {k: res[k] for k in ("templateName", "templateMajorVersion", "templateMinorVersion", "spec")
+                if res.get(k) is not None}
 
     def deployment_names(self, target_type: str, res: dict[str, Any]) -> dict[str, Any]:
         names = {"environmentName": res.get("environmentName") or res.get("name")}

@@ -51,6 +51,13 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         doc["lastModifiedAt"] = self.now()
         self.store.put(vkind, key, doc)
 
+    def fail_registration(self, kind: str, key: str, message: str) -> None:
+        vkind = KINDS[kind][1]
+        doc = self.store.get(vkind, key)
+        if doc is not None and doc["status"] == "REGISTRATION_IN_PROGRESS":
+            doc.update(status="REGISTRATION_FAILED", statusMessage=message[:5000], lastModifiedAt=self.now())
+            self.store.put(vkind, key, doc)
+
     def _check_registration(self, kind: str, doc: dict[str, Any], bundle: Any) -> None:
         if bundle.template_type != kind:
             raise BadInput(f"The bundle is a {bundle.template_type} template bundle, not a {kind} template bundle")
