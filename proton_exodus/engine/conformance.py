@@ -1,4 +1,5 @@
-"""Check JSON values against botocore's Proton model: types, lengths, patterns, enums, required members.
+"""Check JSON values against botocore's Proton model: types, lengths, patterns, enums, required members,
+and each operation's modelled errors.
 
 One walker serves both directions: the protocol rejects inputs with it (botocore validates only
 required/type/min client-side, PROTON.md §6.7), and tests check every response with it, so a new
@@ -61,6 +62,25 @@ def check_output(operation_name: str, body: dict[str, Any], *, wire: bool = True
     if shape is None:
         return [] if not body else [f"unexpected members {sorted(body)} for an empty output"]
     return list(_walk(shape, body, "", wire=wire, unknown_ok=False))
+
+
+def modelled_errors(operation_name: str) -> frozenset[str]:
+    """The error codes botocore's model lists for an operation (`operations[op].errors`).
+
+    Proton's model lists ValidationException, AccessDeniedException, ThrottlingException and
+    InternalServerException on every operation and the others per operation (PROTON.md §6.2, §6.3);
+    botocore raises a modelled exception class only for these.
+    """
+    return frozenset(shape.name for shape in operation(operation_name).error_shapes)
+
+
+def check_error(operation_name: str, code: str) -> list[str]:
+    """Problems with an error answer: a code the operation's model does not list."""
+    allowed = modelled_errors(operation_name)
+    if code in allowed:
+        return []
+    listed = ", ".join(sorted(allowed))
+    return [f"error {code} is not a modelled error of {operation_name} (allowed: {listed})"]
 
 
 def check_shape(shape: Shape, value: Any, *, wire: bool = True) -> list[str]:

@@ -142,6 +142,7 @@ class ProtonProtocol:
         self.tokens = PageTokens(secret)
         self._locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.unmodelled: list[str] = []  # backend errors outside an operation's model (see _modelled)
 
     def _lock(self, backend: Backend) -> threading.Lock:
         # One request at a time per account and Region: the backend's state is not shared-safe.
@@ -151,16 +152,30 @@ class ProtonProtocol:
     def handle(self, target: str | None, body: bytes, account_id: str, region: str) -> Reply:
         """Answer one Proton request; never raises."""
         request_id = str(uuid.uuid4())
+        name = None
         try:
             name = parse_target(target)
             params = _parse_body(body)
             output = self.call(name, params, account_id, region)
         except ProtonApiError as err:
-            return error_reply(err, request_id)
+            return error_reply(self._modelled(name, err), request_id)
         except Exception:  # noqa: BLE001 - a backend bug must still answer like AWS does
             LOG.exception("internal error in %s", target)
             return error_reply(InternalServerException("Internal error; see the server log."), request_id)
         return Reply(200, json.dumps(output).encode(), _headers(request_id))
+
+    def _modelled(self, name: str | None, err: ProtonApiError) -> ProtonApiError:
+        """Only errors the operation's model lists reach the wire (botocore maps no others to a class).
+
+        A backend error outside the model is a backend bug: it is answered as ValidationException (the input
+        named something the operation cannot use) and kept in `unmodelled` for tests to fail on.
+        """
+        if name is None or isinstance(err, ProtocolError) or err.code in conformance.modelled_errors(name):
+            return err  # ProtocolErrors are the wire's own (Coral) answers, outside every operation's model
+        self.unmodelled.append(f"{name}: {err.code}: {err.message}")
+        LOG.warning("%s answered %s, which its model does not list; sent as ValidationException",
+                    name, err.code)
+        return ValidationException(err.message)
 
     def call(self, name: str, params: dict[str, Any], account_id: str, region: str) -> dict[str, Any]:
         """Validate, dispatch, paginate and serialise one operation; raises ProtonApiError."""

@@ -141,3 +141,25 @@ def test_conformance_checker_flags_each_kind_of_problem() -> None:
                      "'environmentTemplate.lastModifiedAt' failed to satisfy constraint: Member must not be null",
                      "'environmentTemplate.extra'"]:
         assert fragment in text
+
+
+def test_an_error_outside_the_operations_model_is_answered_as_validation_and_recorded() -> None:
+    from proton_exodus.engine.errors import ResourceNotFoundException
+
+    class Backend:
+        def create_service_sync_config(self, **_: object) -> None:
+            raise ResourceNotFoundException("Service svc not found")
+
+        def get_service_sync_config(self, **_: object) -> None:
+            raise ResourceNotFoundException("Service sync config of svc not found")
+
+    protocol = ProtonProtocol(lambda account, region: Backend())
+    body = {"serviceName": "svc", "repositoryName": "org/r", "repositoryProvider": "GITHUB", "branch": "main",
+            "filePath": "ops.yaml"}
+    status, answer = call(protocol, "CreateServiceSyncConfig", body)
+    assert (status, answer) == (400, {"__type": "ValidationException", "message": "Service svc not found"})
+    assert protocol.unmodelled == [
+        "CreateServiceSyncConfig: ResourceNotFoundException: Service svc not found"]
+    status, answer = call(protocol, "GetServiceSyncConfig", {"serviceName": "svc"})
+    assert answer["__type"] == "ResourceNotFoundException"  # modelled for this operation: unchanged
+    assert len(protocol.unmodelled) == 1
