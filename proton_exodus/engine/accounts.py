@@ -161,7 +161,10 @@ class AccountsMixin(ComponentsMixin):
     def create_service_sync_config(self, **p: Any) -> dict[str, Any]:
         if self.store.exists("ssync", p["serviceName"]):
             raise ConflictException(f"Service {p['serviceName']} already has a sync config")
-        self._service(p["serviceName"])
+        if not self.store.exists("service", p["serviceName"]):
+            # The model gives CreateServiceSyncConfig no ResourceNotFoundException (botocore could not map
+            # it): a missing service is bad input, as a missing template is for CreateTemplateSyncConfig.
+            raise ValidationException(f"Service {p['serviceName']} does not exist")
         self.get_linked_repository({"provider": p["repositoryProvider"], "name": p["repositoryName"]})
         self.store.put("ssync", p["serviceName"], dict(p))
         return {"serviceSyncConfig": p}

@@ -182,12 +182,24 @@ class DeploymentsMixin(EngineCore):
         if target_type == "SERVICE_INSTANCE":
             names.update(serviceName=res["serviceName"], serviceInstanceName=res["name"])
         elif target_type == "SERVICE_PIPELINE":
-            names = {"serviceName": res["_service"], "environmentName": None}
+            names = {"serviceName": res["_service"], "environmentName": self._pipeline_environment(res)}
         elif target_type == "COMPONENT":
             names.update(componentName=res["name"], environmentName=res["environmentName"])
             if res.get("serviceName"):
                 names.update(serviceName=res["serviceName"], serviceInstanceName=res["serviceInstanceName"])
         return names
+
+    def _pipeline_environment(self, pipe: dict[str, Any]) -> str | None:
+        """The `environmentName` of a pipeline deployment. Deviation: a pipeline belongs to no environment,
+        yet the model requires the member on Deployment and DeploymentSummary, and no public source shows what
+        Proton put there. We use the environment of the service's first instance (a service always has one,
+        PROTON.md §4.5), else that of the pipeline's previous deployment; ListDeployments(environmentName=…)
+        therefore lists the pipeline's deployments under that environment."""
+        instances = [i for i in self.store.values("instance") if i["serviceName"] == pipe["_service"]]
+        if instances:
+            return min(instances, key=lambda i: (i["createdAt"], i["name"]))["environmentName"]
+        last = self.store.get("deployment", pipe.get("lastAttemptedDeploymentId") or "")
+        return last.get("environmentName") if last else None
 
     def describe(self, target_type: str, key: str) -> str:
         label = {"ENVIRONMENT": "Environment", "SERVICE_INSTANCE": "Service instance",

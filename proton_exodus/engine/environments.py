@@ -108,6 +108,8 @@ class EnvironmentsMixin(RenderingMixin):
         for member in (*ROLE_MEMBERS, "description", "environmentAccountConnectionId", "provisioningRepository"):
             if p.get(member) is not None:
                 env[member] = p[member]
+        if env.get("provisioningRepository"):
+            env["provisioningRepository"] = self._repository_branch(env["provisioningRepository"])
         if version.get("_provisioning") == "customer-managed":
             env["provisioning"] = "CUSTOMER_MANAGED"
         env["_provisioning"] = version.get("_provisioning")
@@ -115,6 +117,10 @@ class EnvironmentsMixin(RenderingMixin):
         self.set_tags(env["arn"], self.inherited_tags(None, p.get("tags")))
         self.start_deployment("ENVIRONMENT", name, self._env_state(env), inputs=inputs)
         return {"environment": self.store.get("environment", name)}
+
+    def _repository_branch(self, ref: dict[str, Any]) -> dict[str, Any]:
+        """RepositoryBranchInput -> RepositoryBranch (the output shape requires the linked repository's arn)."""
+        return {**ref, "arn": self.get_linked_repository(ref)["arn"]}
 
     def _env_state(self, env: dict[str, Any]) -> dict[str, Any]:
         return {"templateName": env["templateName"], "templateMajorVersion": env["templateMajorVersion"],
@@ -166,6 +172,8 @@ class EnvironmentsMixin(RenderingMixin):
         for member in ("description", *ROLE_MEMBERS, "environmentAccountConnectionId", "provisioningRepository"):
             if member in p:
                 env[member] = p[member]
+        if p.get("provisioningRepository"):
+            env["provisioningRepository"] = self._repository_branch(p["provisioningRepository"])
         if p.get("environmentAccountConnectionId"):
             env.pop("protonServiceRoleArn", None)
         env["_modified"] = True

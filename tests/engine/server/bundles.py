@@ -132,3 +132,24 @@ output "topic_suffix" {
 def terraform_environment_bundle() -> bytes:
     return tar_gz({"infrastructure/manifest.yaml": TF_MANIFEST, "infrastructure/main.tf": TF_MAIN,
                    "schema/schema.yaml": ENV_SCHEMA})
+
+
+def broken(template: str) -> str:
+    """The same template with an output that refers to no resource: CloudFormation rejects it."""
+    return template.replace("Value: !Ref", "Value: !Ref NoSuchResource #", 1)
+
+
+def upload_broken_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
+    """Bundles whose deployments fail in the local cloud (registration succeeds: the Jinja is fine)."""
+    s3.put_object(Bucket=bucket, Key="env/broken.tar.gz", Body=tar_gz({
+        "infrastructure/manifest.yaml": CFN_MANIFEST,
+        "infrastructure/cloudformation.yaml": broken(ENV_TEMPLATE),
+        "schema/schema.yaml": ENV_SCHEMA}))
+    s3.put_object(Bucket=bucket, Key="svc/broken.tar.gz", Body=tar_gz({
+        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "instance_infrastructure/cloudformation.yaml": broken(INSTANCE_TEMPLATE),
+        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "pipeline_infrastructure/cloudformation.yaml": broken(PIPELINE_TEMPLATE),
+        "schema/schema.yaml": SERVICE_SCHEMA}))
+    return {"env": {"s3": {"bucket": bucket, "key": "env/broken.tar.gz"}},
+            "svc": {"s3": {"bucket": bucket, "key": "svc/broken.tar.gz"}}}

@@ -9,7 +9,9 @@ from tests.engine.server.bundles import (
     COMPONENT_MANIFEST,
     COMPONENT_TEMPLATE,
     ENV_SPEC,
+    broken,
     service_spec,
+    upload_broken_bundles,
     upload_bundles,
 )
 from tests.engine.server.conftest import make_client
@@ -212,6 +214,50 @@ def components(e: Estate) -> None:
     e.wait("component_deleted", name="comp-3")
 
 
+def failures(e: Estate) -> None:
+    """A failed deployment of every kind (environment, instance, pipeline, component); the failed service is
+    deleted, which needs no template state of its never-deployed pipeline (issue 20, item 6)."""
+    p = e.proton
+    sources = upload_broken_bundles(make_client(e.url, "s3"), e.sources["env"]["s3"]["bucket"])
+    p.create_environment_template(name="env-broken")
+    p.create_environment_template_version(templateName="env-broken", source=sources["env"])
+    e.wait("environment_template_version_registered", templateName="env-broken", majorVersion="1",
+           minorVersion="0")
+    p.update_environment_template_version(templateName="env-broken", majorVersion="1", minorVersion="0",
+                                          status="PUBLISHED")
+    p.create_service_template(name="svc-broken")
+    p.create_service_template_version(templateName="svc-broken", source=sources["svc"],
+                                      compatibleEnvironmentTemplates=[{"templateName": "env-tmpl",
+                                                                       "majorVersion": "1"}])
+    e.wait("service_template_version_registered", templateName="svc-broken", majorVersion="1",
+           minorVersion="0")
+    p.update_service_template_version(templateName="svc-broken", majorVersion="1", minorVersion="0",
+                                      status="PUBLISHED")
+    p.create_environment(name="env-f", templateName="env-broken", templateMajorVersion="1", spec=ENV_SPEC,
+                         protonServiceRoleArn=SERVICE_ROLE)
+    p.create_component(name="comp-f", manifest=COMPONENT_MANIFEST, templateFile=broken(COMPONENT_TEMPLATE),
+                       environmentName="env-c")
+    for svc in ("svc-f", "svc-g"):
+        p.create_service(name=svc, templateName="svc-broken", templateMajorVersion="1",
+                         spec=service_spec([("inst-1", "env-c")]), repositoryConnectionArn=CONNECTION,
+                         repositoryId="org/app", branchName="main")
+    waits = [("environment_deployed", {"name": "env-f"}), ("component_deployed", {"name": "comp-f"}),
+             ("service_created", {"name": "svc-f"}), ("service_created", {"name": "svc-g"})]
+    for waiter, kwargs in waits:
+        try:
+            e.wait(waiter, **kwargs)
+        except Exception as err:  # noqa: BLE001 - the waiters end in their failure state
+            assert "failure state" in str(err), err
+    assert p.get_environment(name="env-f")["environment"]["deploymentStatus"] == "FAILED"
+    assert p.get_component(name="comp-f")["component"]["deploymentStatus"] == "FAILED"
+    svc = p.get_service(name="svc-f")["service"]
+    assert svc["status"] == "CREATE_FAILED" and svc["pipeline"]["deploymentStatus"] == "FAILED", svc
+    inst = p.get_service_instance(name="inst-1", serviceName="svc-f")["serviceInstance"]
+    assert inst["deploymentStatus"] == "FAILED" and "NoSuchResource" in inst["deploymentStatusMessage"]
+    p.delete_service(name="svc-g")
+    e.wait("service_deleted", name="svc-g")
+
+
 def self_managed(e: Estate) -> None:
     """A Terraform environment waits for its caller: NotifyResourceDeploymentStatusChange completes it."""
     from tests.engine.server.bundles import terraform_environment_bundle
@@ -245,7 +291,7 @@ def tags_and_summary(e: Estate) -> None:
     keys = {t["key"] for t in p.list_tags_for_resource(resourceArn=arn)["tags"]}
     assert {"k1", "k2", "k3"} <= keys and "k0" not in keys
     counts = p.get_resources_summary()["counts"]
-    assert counts["environments"]["total"] >= 4 and counts["services"]["total"] == 3
+    assert counts["environments"]["total"] >= 4 and counts["services"]["total"] == 4  # svc-f failed
 
 
 def deployments(e: Estate) -> None:

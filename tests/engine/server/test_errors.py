@@ -90,6 +90,10 @@ def test_semantic_errors_of_the_engine_reach_the_client_intact() -> None:
              "ConflictException"),
             (lambda: proton.get_environment(name="missing"), "ResourceNotFoundException"),
             (lambda: proton.delete_service(name="missing"), "ResourceNotFoundException"),
+            # the model gives CreateServiceSyncConfig no ResourceNotFoundException (issue 20, item 4)
+            (lambda: proton.create_service_sync_config(serviceName="missing", repositoryName="org/dup",
+                                                       repositoryProvider="GITHUB", branch="main",
+                                                       filePath="proton/ops.yaml"), "ValidationException"),
             (lambda: proton.list_environments(nextToken="AAAA"), "ValidationException"),
         ]
         for call, code in cases:

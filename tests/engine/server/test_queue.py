@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from proton_exodus.engine.server import LocalProtonServer
-from tests.server import scenario
-from tests.server.bundles import (
+from tests.engine.server import scenario
+from tests.engine.server.bundles import (
     CFN_MANIFEST,
     ENV_SPEC,
     INSTANCE_TEMPLATE,
@@ -20,7 +20,7 @@ from tests.server.bundles import (
     tar_gz,
     upload_bundles,
 )
-from tests.server.conftest import make_client
+from tests.engine.server.conftest import make_client
 
 QUICK = {"cfn_poll": 0.02, "complete_delay": 0.05}
 BROKEN_PIPELINE = PIPELINE_TEMPLATE.replace("Value: !Ref Artifacts", "Value: !Ref NoSuchResource")
