@@ -209,7 +209,7 @@ def test_corpus_estate_deploys_through_local_proton(tmp_path: Path) -> None:
     with boto3 against a LocalProtonServer: every deployment SUCCEEDED and every stack CREATE_COMPLETE
     (or UPDATE_COMPLETE once the component's outputs reach the instance)."""
     from proton_exodus.engine.server import LocalProtonServer
-    from tests.server.conftest import make_client
+    from tests.engine.server.conftest import make_client
 
     env_dir = SAMPLES / "environment-templates/fargate-env"
     svc_dir = SAMPLES / "service-templates/load-balanced-fargate-svc"
