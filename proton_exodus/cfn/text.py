@@ -63,16 +63,26 @@ def _intrinsic(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
 _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
-def parse_template(text: str, *, strict: bool = False, json_first: bool = True) -> Any:
+class _CfnTextLoader(_CfnLoader):
+    """_CfnLoader without YAML's timestamp rule: CloudFormation reads `Version: 2012-10-17` as the
+    string it is (the local cloud's reading, where a date object breaks JSON)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _CfnLoader.yaml_implicit_resolvers.items()}
+
+
+def parse_template(text: str, *, strict: bool = False, json_first: bool = True, dates: bool = True) -> Any:
     """A CloudFormation template (JSON or YAML) as plain data, intrinsics in long form.
 
     `json_first`: text starting with `{` is read by the json module (raises ValueError), else by YAML
     (raises yaml.YAMLError). `strict` rejects tags that are not CloudFormation functions and reads
-    `!GetAtt [a, !Ref b]` items as data; the default reads every tag as cfn-flip does.
+    `!GetAtt [a, !Ref b]` items as data; the default reads every tag as cfn-flip does. `dates=False`
+    keeps unquoted dates as strings, as CloudFormation does.
     """
     if json_first and text.lstrip().startswith("{"):
         return json.loads(text)
-    loader = _CfnLoader(text)
+    loader = (_CfnLoader if dates else _CfnTextLoader)(text)
     loader.strict = strict
     try:
         return loader.get_single_data()

@@ -88,23 +88,9 @@ def patch_moto_cfn_gaps() -> None:
 
 
 # ---- YAML short forms ----
-def short_form_constructor(loader: Any, name: str, node: Any) -> dict[str, Any]:
-    """`!Name value` -> `{"Fn::Name": value}` (`!Ref` -> `Ref`), the value constructed in full."""
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        value: Any = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:
-        value = loader.construct_scalar(node)
-        if name == "GetAtt":
-            value = value.split(".", 1)  # logicalName.attributeName; the attribute may hold dots
-    return {"Ref" if name == "Ref" else f"Fn::{name}": value}
-
-
 class _TemplateYaml:
-    """moto's `yaml` as its CloudFormation modules see it: templates load with `template_loader()`, and
+    """moto's `yaml` as its CloudFormation modules see it: templates load with `cfn.text.parse_template`
+    (short forms, dates kept as strings), and
     moto's global registration of its own tag constructor on PyYAML's loaders is skipped."""
 
     def __getattr__(self, name: str) -> Any:
@@ -118,29 +104,10 @@ class _TemplateYaml:
 
     @staticmethod
     def load(stream: Any, Loader: Any = None) -> Any:  # noqa: N803 - PyYAML's signature
-        import yaml
+        from proton_exodus.cfn.text import parse_template
 
-        return yaml.load(stream, Loader=template_loader())  # noqa: S506 - a safe loader, see template_loader
-
-
-_LOADER: list[Any] = []
-
-
-def template_loader() -> Any:
-    """A SafeLoader for CloudFormation YAML: short-form tags, and no timestamps (CloudFormation reads
-    `Version: 2012-10-17` as the string it is; a date broke moto's JSON dumps)."""
-    if not _LOADER:
-        import yaml
-
-        class TemplateLoader(yaml.SafeLoader):
-            pass
-
-        TemplateLoader.yaml_implicit_resolvers = {
-            first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-        TemplateLoader.add_multi_constructor("!", short_form_constructor)
-        _LOADER.append(TemplateLoader)
-    return _LOADER[0]
+        text = stream if isinstance(stream, str) else stream.decode() if isinstance(stream, bytes) else stream.read()
+        return parse_template(text, json_first=False, dates=False)
 
 
 def _patch_yaml_short_forms() -> None:
