@@ -13,10 +13,9 @@ from typing import Any
 from exporters import ExportContext, Finding
 from exporters._pipelines.production import is_production_like
 from proton_exodus.errors import BadInput
-from proton_exodus.model.secrets import reference_secrets
+from proton_exodus.model.secrets import SecretParameter, reference_secrets, secret_mode
 from proton_exodus.model.units import DeploymentUnit
 
-MIGRATION_TAG = ("exodus:source", "proton")
 KIND_ORDER = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
 # Stack statuses CloudFormation accepts a change set on, for an adopted stack (TARGETS.md §1.4).
 ADOPTABLE_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -40,6 +39,7 @@ class StackArtefact:
     role_arn: str | None  # CloudFormation service role the stack already uses (or the environment's)
     depends_on: tuple[str, ...] = ()  # stack names of the artefacts it needs first
     stack_status: str | None = None
+    secret_parameters: tuple[SecretParameter, ...] = ()  # Parameter Store values to stage first
 
     @property
     def stack_name(self) -> str:
@@ -58,6 +58,16 @@ class Estate:
     stacks: tuple[StackArtefact, ...]
     findings: tuple[Finding, ...] = ()
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> environment record
+    secrets: str = "ssm-parameter"  # how secrets left the templates (model/secrets.py SECRET_MODES)
+
+    def planned_files(self) -> dict[str, str]:
+        """PLANNED_CHANGES.md/.json: what the first deploy changes on purpose, and the secrets to stage."""
+        from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
+
+        changes = planned_changes((PlannedStack(a.unit, a.template, a.parameters) for a in self.stacks
+                                   if a.unit.kind != "service_pipeline"), choice=self.secrets)
+        staged = [(a.unit.account, a.unit.region, p) for a in self.stacks for p in a.secret_parameters]
+        return planned_change_files(changes, choice=self.secrets, staged=staged)
 
     def groups(self) -> dict[str, list[StackArtefact]]:
         """Group name -> its stacks in dependency order; groups sorted by name."""
@@ -129,6 +139,10 @@ def build_estate(ctx: ExportContext, *,
     `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
     returns findings. Units whose template was not captured are skipped with an E finding.
     """
+    try:
+        mode = secret_mode(ctx.options)
+    except ValueError as err:
+        raise BadInput(f"export option {err}") from None
     units = [u for u in dependency_order(load_units(ctx)) if _selected(u, ctx.only)]
     envs = {r["name"]: r for r in ctx.snapshot.kind("environments")}
     prod_envs = {u.environment for u in units if u.environment and _env_is_production(u, envs)}
@@ -146,11 +160,11 @@ def build_estate(ctx: ExportContext, *,
         if unit.kind == "service_pipeline" and convert_pipeline is not None:
             template, found = convert_pipeline(unit, template)
             findings.extend(found)
-        art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn)
+        art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn, mode)
         findings.extend(_parameter_findings(art))
         by_arn[unit.arn] = art
         stacks.append(art)
-    return Estate(tuple(stacks), tuple(findings), envs)
+    return Estate(tuple(stacks), tuple(findings), envs, mode)
 
 
 def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any]]) -> bool:
@@ -162,7 +176,7 @@ def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any
 
 def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Mapping[str, Mapping[str, Any]],
               prod_envs: set[str | None], units: Sequence[DeploymentUnit],
-              by_arn: Mapping[str, StackArtefact]) -> StackArtefact:
+              by_arn: Mapping[str, StackArtefact], mode: str) -> StackArtefact:
     group = stack_group(unit.kind, unit.name, unit.environment, unit.service)
     if unit.kind == "service_pipeline":
         instance_envs = {u.environment for u in units if u.service == unit.service and u.kind == "service_instance"}
@@ -172,19 +186,25 @@ def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Map
     base = f"stacks/{group}/{unit.stack_name}"
     stack = ctx.snapshot.stack_for(unit.arn) or {}
     role = stack.get("RoleARN") or envs.get(unit.environment or "", {}).get("protonServiceRoleArn")
-    tags = dict(sorted({**dict(unit.tags), MIGRATION_TAG[0]: MIGRATION_TAG[1]}.items()))
+    # The stack's tags exactly: a new stack tag would reach every taggable resource (no marker tag).
+    tags = {k: v for k, v in sorted(unit.tags.items()) if not k.startswith("aws:")}
     deps = tuple(by_arn[d].stack_name for d in unit.depends_on if d in by_arn)
-    # Clear secrets rendered into the deployed template (or live parameters) never reach the export.
+    # Secrets rendered into the deployed template (clear or as snapshot placeholders) never reach the
+    # export: by default SSM parameter types, which keep the first deploy a no-op (translate/stacks.py).
+    from proton_exodus.translate.stacks import swap_secrets
+
     secrets = getattr(ctx.snapshot, "secrets", None) or {}
     secret_stack = unit.stack_name or unit.name
-    template, _ = reference_secrets(template, secrets, stack=secret_stack, inputs=unit.inputs)
+    template, staged = swap_secrets(template, ctx.snapshot, unit, mode)
     parameters = {k: reference_secrets(str(v), secrets, stack=secret_stack, inputs=unit.inputs)[0]
                   for k, v in sorted(unit.parameters.items())}
+    parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
     return StackArtefact(
         unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,
         parameters=parameters, tags=tags,
         capabilities=tuple(sorted(unit.capabilities or DEFAULT_CAPABILITIES)), production=production,
-        role_arn=role, depends_on=deps, stack_status=unit.stack_status)
+        role_arn=role, depends_on=deps, stack_status=unit.stack_status,
+        secret_parameters=tuple(p for p in staged if p.parameter))
 
 
 def _parameter_findings(art: StackArtefact) -> list[Finding]:

@@ -19,7 +19,10 @@ from exporters.argocd import manifests as m
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
-from proton_exodus.model.secrets import reference_secrets
+from proton_exodus.errors import BadInput
+from proton_exodus.model.secrets import reference_secrets, secret_mode
+from proton_exodus.translate.stacks import swap_secrets
+from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 # Sync-wave order follows the dependency graph: environment, then its instances, then the components
 # attached to them, then the pipelines that read the instances' outputs.
@@ -88,6 +91,12 @@ class _Build:
         self.findings: list[Finding] = []
         self.plan_waves = _plan_waves(ctx.plan)
         self.secrets = dict(getattr(ctx.snapshot, "secrets", None) or {})
+        try:
+            self.secret_mode = secret_mode(ctx.options)
+        except ValueError as err:
+            raise BadInput(f"argocd: export option {err}") from None
+        self.planned: list[PlannedStack] = []
+        self.staged: list[tuple[str, str, Any]] = []
         self.by_arn = {u.arn: u for u in units}
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
 
@@ -112,17 +121,23 @@ class _Build:
             self.findings.append(Finding("E303", f"{unit.kind} {unit.name}: no readable stack in the snapshot "
                                          "(unreachable or missing); cannot adopt it", unit.arn))
             return None
-        body, names = reference_secrets(unit.deployed_template, self.secrets, stack=unit.stack_name,
-                                        inputs=unit.inputs)
-        if names:
+        # Secrets leave the template the way every target does it (translate/stacks.py swap_secrets).
+        body, staged = swap_secrets(unit.deployed_template, self.ctx.snapshot, unit, self.secret_mode)
+        self.planned.append(PlannedStack(unit, body, {}))
+        if staged:
+            self.staged += [(unit.account, unit.region, p) for p in staged if p.parameter]
+            what = ("stage Parameter Store Strings " if staged[0].parameter else "create Secrets Manager secrets ")
             self.findings.append(Finding(
-                "W304", f"{unit.stack_name}: sensitive values replaced by Secrets Manager dynamic references; "
-                f"create {', '.join(names)} before switching off Observe", unit.arn))
+                "W304", f"{unit.stack_name}: sensitive values left the template; {what}"
+                f"{', '.join(p.ssm_name for p in staged)} before switching off Observe (PLANNED_CHANGES.md)",
+                unit.arn))
         if len(body.encode()) > MAX_TEMPLATE_BODY:
             self.findings.append(Finding("W305", f"{unit.stack_name}: template is over 51,200 bytes; upload it to "
                                          "S3 and use forProvider.templateUrl instead of templateBody", unit.arn))
         parameters = {k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
                       for k, v in unit.parameters.items()}
+        parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
+        self.planned[-1] = PlannedStack(unit, body, parameters)
         labels = {"exodus.io/kind": unit.kind, "exodus.io/environment": unit.environment or "",
                   "exodus.io/account": unit.account}
         if unit.service:
@@ -263,6 +278,8 @@ class _Build:
         self.projects()
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
+        changes = planned_changes(self.planned, choice=self.secret_mode)
+        self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))
         return ExportResult(files=dict(sorted(self.files.items())), findings=findings)
 

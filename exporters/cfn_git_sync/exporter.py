@@ -12,14 +12,15 @@ from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
+from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
+from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 ATTACHABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
               "IMPORT_ROLLBACK_COMPLETE"}  # TARGETS.md §1.4
 STACK_NAME_RE = re.compile(r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$")  # sync configuration ResourceName, ≤ 100
-MIGRATION_TAG = "exodus:migrated-from"
-OPTIONS = {"repository": "", "branch": "main", "connection-arn": "", "role-arn": "", "migration-tag": "true",
+OPTIONS = {"repository": "", "branch": "main", "connection-arn": "", "role-arn": "", "secrets": "ssm-parameter",
            "parameterise": "true", "publish-deployment-status": "ENABLED", "trigger-resource-update-on": "FILE_CHANGE"}
 DOCS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html"
 KIND_DIRS = {"environment": "environment", "service_instance": "service", "service_pipeline": "service",
@@ -34,7 +35,9 @@ def check_options(options: Mapping[str, str]) -> dict[str, str]:
     if unknown:
         raise BadInput(f"cfn-git-sync: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS)))
     merged = {**OPTIONS, **options}
-    for key in ("migration-tag", "parameterise"):
+    if merged["secrets"] not in SECRET_MODES:
+        raise BadInput(f"cfn-git-sync: secrets={merged['secrets']!r}: expected one of {', '.join(SECRET_MODES)}")
+    for key in ("parameterise",):
         if merged[key] not in ("true", "false"):
             raise BadInput(f"cfn-git-sync: --opt {key}={merged[key]!r}: expected true or false")
     if merged["repository"] and merged["repository"].count("/") != 1:
@@ -67,13 +70,18 @@ class CfnGitSyncExporter:
                                         "in the snapshot (re-run the inventory with access to it)", unit.arn))
             else:
                 cfn.append(unit)
-        builder = StackTemplateBuilder(ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true")
+        builder = StackTemplateBuilder(ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true",
+                                       secrets=opts["secrets"])
         stacks = builder.build(cfn)
+        changes = planned_changes((PlannedStack(st.unit, st.text, st.parameters) for st in stacks),
+                                  choice=opts["secrets"])
         files, synced = self.layout(stacks, opts, findings)
         files.update(self.bootstrap_files(synced, opts))
         findings.extend(role_findings(stacks))
         files["TEMPLATES.md"] = templates_summary(builder.reports.values(), stacks)
         files["README.md"] = readme(stacks, synced, opts, findings)
+        staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
+        files.update(planned_change_files(changes, choice=opts["secrets"], staged=staged))
         findings.append(Finding("W-GITSYNC-FREEZE", "freeze Proton-side updates of every handed-over stack until "
                                 "Proton is gone: Proton can still redeploy them until 2026-10-07"))
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
@@ -115,9 +123,8 @@ class CfnGitSyncExporter:
     def deployment_file(self, st: StackTemplate, template_path: str, opts: Mapping[str, str],
                         findings: list[Finding]) -> str:
         u = st.unit
+        # The stack's tags exactly: a new stack tag would reach every taggable resource (no marker tag).
         tags = {k: v for k, v in sorted(u.tags.items()) if not k.startswith("aws:")}
-        if opts["migration-tag"] == "true":
-            tags[MIGRATION_TAG] = "proton"
         for name, value in sorted(st.parameters.items()):
             if set(value) == {"*"} and value:
                 findings.append(Finding("E-GITSYNC-NOECHO", f"parameter {name} of stack {u.stack_name} is NoEcho "
@@ -127,6 +134,10 @@ class CfnGitSyncExporter:
             findings.append(Finding("W-GITSYNC-SECRET", f"create Secrets Manager secret {secret} holding input "
                                     f"{input_name} of {u.label} (the value is in the snapshot's secrets.json) "
                                     "before the first sync", u.arn))
+        for p in st.secret_parameters:
+            findings.append(Finding("W-GITSYNC-STAGE-SECRET", f"stage Parameter Store String {p.ssm_name} with "
+                                    f"input {p.input_name} of {u.label} (secrets.json id {p.secret_id}; README.md "
+                                    "has the command) before the first sync", u.arn))
         return dump_yaml({"template-file-path": template_path,
                           "parameters": {k: str(v) for k, v in sorted(st.parameters.items())},
                           "tags": {k: str(v) for k, v in tags.items()}})

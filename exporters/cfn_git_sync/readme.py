@@ -43,13 +43,13 @@ creates a change set per stack with the exported template and parameters, fails 
 `Replacement: True` or `Remove`, and deletes the change set. Do not attach Git sync before it passes.
 To export every stack's template exactly as deployed instead, use `--opt parameterise=false`.
 
-Tags: the deployment files keep every `proton:*` tag and add `{tag}: proton`{tag_note}. A new stack
-tag is an in-place update of the taggable resources, never a replacement.
+Tags: each deployment file carries the stack's current tags exactly (the `proton:*` tags included) and
+adds none: a stack tag propagates to every taggable resource, so a new one would change them all. What
+exodus wrote is recorded in `.exodus/manifest.json` and this README instead.
 
-Secrets: sensitive inputs are never written in clear. They become Secrets Manager dynamic references
-(`{{{{resolve:secretsmanager:exodus/<StackName>/<input>}}}}`); create each secret listed in
-MANUAL_TASKS.md (values are in the snapshot's `secrets.json`) before the first sync. Moving a value
-into a dynamic reference updates that resource in place on the first sync.
+Secrets: sensitive inputs are never written in clear, nor as snapshot placeholders. {secrets_note}
+PLANNED_CHANGES.md lists every resource the first sync changes on purpose (none by default);
+`exodus verify` fails on any other change.
 
 ## The safe hand-over sequence (per wave of stacks)
 
@@ -58,7 +58,8 @@ into a dynamic reference updates that resource in place on the first sync.
    characters of `[0-9A-Za-z_-]`. Others are listed in MANUAL_TASKS.md and left out of the bootstrap.
 2. Freeze Proton-side updates of these stacks (Proton can redeploy them until 2026-10-07).
 3. Push this repository to the branch Git sync will watch ({branch}).
-4. `exodus verify --snapshot SNAPSHOT --export .` must report zero differences.
+4. Stage the secrets (commands above), then `exodus verify --snapshot SNAPSHOT --export .` must report
+   no unplanned difference.
 5. `exodus verify --snapshot SNAPSHOT --export . --change-set` (with credentials for the account) must
    report no replacement and no removal.
 6. Create the connection (finish the handshake in the console so it is `AVAILABLE`), deploy
@@ -79,12 +80,39 @@ def readme(stacks: Sequence[StackTemplate], synced: Sequence[tuple[DeploymentUni
     shared = {(st.unit.template_name, st.unit.template_major, st.unit.kind, st.key)
               for st in stacks if st.path == PARAMETERISED}
     param_stacks = sum(1 for st in stacks if st.path == PARAMETERISED)
-    tag_on = opts.get("migration-tag", "true") == "true"
     return _README.format(
         stacks=len(stacks), synced=len(synced), blocked=len(stacks) - len(synced), shared=len(shared),
-        param_stacks=param_stacks, deployed=len(stacks) - param_stacks, tag="exodus:migrated-from",
-        tag_note="" if tag_on else " (switched off with --opt migration-tag=false: no tag is added)",
+        param_stacks=param_stacks, deployed=len(stacks) - param_stacks, secrets_note=secrets_note(stacks, opts),
         branch=opts.get("branch", "main"), docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html")
+
+
+def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> str:
+    """The README's secrets paragraph: the choice made, and the commands that stage each value."""
+    from proton_exodus.model.secrets import SSM_TYPES_DOC
+
+    if opts.get("secrets", "ssm-parameter") == "dynamic-reference":
+        return ("They are Secrets Manager dynamic references (`{{resolve:secretsmanager:exodus/<StackName>/"
+                "<input>}}`): create each secret listed in MANUAL_TASKS.md (values are in the snapshot's "
+                "`secrets.json`) before the first sync. CloudFormation compares a dynamic reference as text, "
+                "never its value, so each property that held the literal changes on the first sync (a "
+                "replacement where the property is create-only, e.g. an ECS task definition's "
+                "`ContainerDefinitions`): PLANNED_CHANGES.md names each one.")
+    staged = sorted({(p.ssm_name, p.secret_id) for st in stacks for p in st.secret_parameters})
+    text = ("Each one is a template parameter of type `AWS::SSM::Parameter::Value<String>` whose value in the "
+            "deployment file is a Parameter Store name (`/exodus/<StackName>/<input>`). CloudFormation "
+            "resolves such a parameter when it computes a change set, so with the staged value equal to the "
+            "deployed literal the first sync changes no resource. SSM parameter types read `String` "
+            "parameters, not `SecureString` (" + SSM_TYPES_DOC + "): the value is staged as a `String`, out "
+            "of Git, readable by anyone allowed to read Parameter Store in the account, and shown resolved "
+            "by `describe-stacks`. Move it to Secrets Manager later, as a planned change "
+            "(`--secrets dynamic-reference`). Stage each value before the first sync, with credentials for "
+            "the stack's account and Region, reading it from the snapshot (never pasting it):")
+    if not staged:
+        return text.split(" Stage each value")[0] + " This export has none to stage."
+    lines = ["", "", "```sh", 'SNAPSHOT=path/to/snapshot   # holds secrets.json (mode 0600)']
+    lines += [f"aws ssm put-parameter --type String --overwrite --name '{name}' \\\n"
+              f"  --value \"$(jq -r '.[\"{sid}\"]' \"$SNAPSHOT/secrets.json\")\"" for name, sid in staged]
+    return text + "\n".join(lines) + "\n```"
 
 
 def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:

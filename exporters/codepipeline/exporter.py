@@ -48,10 +48,11 @@ def _parameters(options: Mapping[str, str], roles: Sequence[str]) -> dict[str, A
 
 
 def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
-    if len(stacks) <= MAX_LISTED_STACKS:
+    condition = _tag_condition(stacks) if len(stacks) > MAX_LISTED_STACKS else None
+    if condition is None:
         cfn_stmt: dict[str, Any] = {"Effect": "Allow", "Resource": [_stack_arn(a) for a in stacks]}
     else:  # Proton tags every stack with its environment / service ARN (PROTON.md §3.2)
-        key, values = _tag_condition(stacks)
+        key, values = condition
         cfn_stmt = {"Effect": "Allow", "Resource": _sub("arn:${AWS::Partition}:cloudformation:*:*:stack/*/*"),
                     "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": values}}}
     cfn_stmt["Action"] = ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
@@ -77,12 +78,13 @@ def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
                                                                         "Statement": statements}}]}}
 
 
-def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]]:
+def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]] | None:
+    """A Proton tag every stack carries (exodus adds no stack tag: it would reach every resource)."""
     for key in ("proton:environment", "proton:service"):
         values = sorted({a.tags[key] for a in stacks if key in a.tags})
         if values and all(key in a.tags for a in stacks):
             return key, values
-    return "exodus:source", ["proton"]
+    return None
 
 
 def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
@@ -185,6 +187,7 @@ class CodePipelineExporter:
         units = load_units(ctx)
         estate = build_estate(ctx, convert_pipeline=pipeline_converter(units))
         files, findings = pipeline_files(estate, ctx.options)
+        files.update(estate.planned_files())
         extra, more = codebuild_files(ctx, units)
         files.update(extra)
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))

@@ -175,6 +175,7 @@ class GitHubActionsExporter:
         units = load_units(ctx)
         estate = build_estate(ctx, convert_pipeline=pipeline_converter(units))
         files, findings = workflow_files(ctx, estate)
+        files.update(estate.planned_files())
         ci, more = service_ci_files(ctx, estate, units)
         files.update(ci)
         findings.extend(more)

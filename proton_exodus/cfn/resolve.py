@@ -1,5 +1,9 @@
 """Resolving an exported template with its deployment-file parameters, so it can be compared with
-the template CloudFormation actually holds (which has literal values where the export has `Ref`s)."""
+the template CloudFormation actually holds (which has literal values where the export has `Ref`s).
+
+Resolved as CloudFormation resolves them when it computes a change set: parameter values (a parameter
+of type AWS::SSM::Parameter::Value<String> reads the Parameter Store value its name points to), never
+dynamic references (`{{resolve:...}}` is compared as text: a new reference is a change)."""
 
 from __future__ import annotations
 
@@ -13,22 +17,30 @@ DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:([^}:]+)[^}]*\}\}")
 
 def resolve_parameters(tree: Mapping[str, Any], values: Mapping[str, str], *,
                        keep: frozenset[str] = frozenset(),
-                       secret: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+                       secret: Callable[[str], str | None] | None = None,
+                       ssm: Callable[[str], str | None] | None = None) -> dict[str, Any]:
     """Substitute parameters in `tree` (a normalised template) and drop them from `Parameters`.
 
     `values` win over parameter defaults; names in `keep` (parameters the deployed stack itself
-    has) stay as they are. `secret(id)` may return a Secrets Manager secret's value, to resolve
-    `{{resolve:secretsmanager:id}}` references exodus wrote in place of clear values.
+    has) stay as they are. `ssm(name)` returns the value staged in Parameter Store under `name` (None
+    when unknown: the parameter then stays unresolved), for parameters of an SSM parameter type.
+    `secret(id)` resolves `{{resolve:secretsmanager:id}}` references: CloudFormation does NOT do that
+    when it computes a change set, so a comparison with the deployed stack must not pass it.
     """
     params = dict(tree.get("Parameters") or {})
     resolved: dict[str, str] = {}
     for name, decl in params.items():
         if name in keep:
             continue
-        if name in values:
-            resolved[name] = str(values[name])
-        elif isinstance(decl, dict) and "Default" in decl:
-            resolved[name] = str(decl["Default"])
+        given = values.get(name, decl.get("Default") if isinstance(decl, dict) else None)
+        if given is None:
+            continue
+        if isinstance(decl, dict) and str(decl.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+            staged = ssm(str(given)) if ssm is not None else None
+            if staged is not None:
+                resolved[name] = staged
+            continue
+        resolved[name] = str(given)
     out = {k: _resolve(v, resolved, secret) for k, v in tree.items() if k != "Parameters"}
     left = {k: v for k, v in params.items() if k not in resolved}
     if left:

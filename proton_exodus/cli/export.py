@@ -32,6 +32,10 @@ def parse_kv(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--dry-run", is_flag=True, help="Show the file plan and diff; write nothing.")
 @click.option("--force", is_flag=True, help="Also overwrite files edited by hand since the last export.")
 @click.option("--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option (repeat).")
+@click.option("--secrets", type=click.Choice(["ssm-parameter", "dynamic-reference"]),
+              help="How secrets rendered into templates leave Git: ssm-parameter (default; a Parameter Store "
+                   "String read by an SSM parameter type: the first deploy changes nothing) or "
+                   "dynamic-reference (Secrets Manager; a planned change, see PLANNED_CHANGES.md).")
 @click.option("--plan", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Plan directory (`exodus plan`); exporters that follow migration waves use its plan.json.")
 @click.option("--through-wave", type=click.IntRange(min=1), metavar="N",
@@ -39,7 +43,7 @@ def parse_kv(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.pass_context
 def export_cmd(ctx: click.Context, list_targets: bool, snapshot: Path | None, target: str | None, out: Path | None,
                only: tuple[str, ...], dry_run: bool, force: bool, opts: tuple[str, ...],
-               plan_dir: Path | None, through_wave: int | None) -> None:
+               plan_dir: Path | None, through_wave: int | None, secrets: str | None = None) -> None:
     """Write TARGET's repository files for the stacks in SNAPSHOT (atomically, with a manifest)."""
     from proton_exodus.cli.output import emit
 
@@ -62,6 +66,7 @@ def export_cmd(ctx: click.Context, list_targets: bool, snapshot: Path | None, ta
         from proton_exodus.report.context import load_plan
 
         plan = load_plan(plan_dir)
+    options = parse_kv(opts) | ({"secrets": secrets} if secrets else {})
     report = run_export(str(target), load_snapshot(Path(str(snapshot))), Path(str(out)), only=only,
-                        options=parse_kv(opts), dry_run=dry_run, force=force, plan=plan, through_wave=through_wave)
+                        options=options, dry_run=dry_run, force=force, plan=plan, through_wave=through_wave)
     emit(settings, report.as_dict(), lambda _: report.summary_text(verbose=settings.verbose))

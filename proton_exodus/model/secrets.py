@@ -17,6 +17,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -340,3 +341,157 @@ class Redactor:
         if self._known is not None:
             out = self._known.sub(MASK, out)
         return CREDENTIAL_VALUE_RE.sub(MASK, out)
+
+
+# ---------------------------------------------------------------- secrets as parameters (exports)
+#
+# How an export keeps a secret rendered into a deployed template out of Git. The default,
+# `ssm-parameter`, is the only one that also keeps the first deploy a no-op: a template parameter of
+# type AWS::SSM::Parameter::Value<String> is resolved by CloudFormation when it computes a change set
+# (systems-manager-parameter-types.html), so a literal replaced by such a parameter whose staged value
+# equals the literal changes no resource. SSM parameter types read String (and StringList) parameters
+# only, never SecureString: the value is staged in Parameter Store as a String, out of Git but readable
+# by anyone who can read SSM in the account. A dynamic reference is never resolved when a change set is
+# computed, so a new reference text is a change of the property (a replacement when it is create-only):
+# `dynamic-reference` is a planned change.
+
+SECRET_MODES = ("ssm-parameter", "dynamic-reference")
+DEFAULT_SECRET_MODE = "ssm-parameter"
+SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>"
+SSM_TYPES_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/systems-manager-parameter-types.html"
+
+
+def secret_mode(options: Mapping[str, str]) -> str:
+    """The `secrets` export option (default ssm-parameter); ValueError naming the choices otherwise."""
+    mode = str(options.get("secrets") or DEFAULT_SECRET_MODE)
+    if mode not in SECRET_MODES:
+        raise ValueError(f"secrets={mode!r}: expected one of {', '.join(SECRET_MODES)}")
+    return mode
+
+
+def ssm_parameter_name(stack: str, input_name: str) -> str:
+    """The Parameter Store name that stages a secret input's value for its stack."""
+    return f"/exodus/{stack}/{input_name}"
+
+
+@dataclass(frozen=True)
+class TemplateSecret:
+    """A secret found in a deployed template: the text that stands in it (clear value or snapshot
+    placeholder), its secrets.json id and the input it came from."""
+
+    text: str
+    secret_id: str
+    input_name: str
+
+
+@dataclass(frozen=True)
+class SecretParameter:
+    """A template parameter exodus added for a secret: its name, the Parameter Store name given as
+    its value, and the secrets.json id whose value must be staged there."""
+
+    parameter: str
+    ssm_name: str
+    secret_id: str
+    input_name: str
+
+
+def find_template_secrets(text: str, secrets: Mapping[str, Any],
+                          inputs: Mapping[str, Any]) -> list[TemplateSecret]:
+    """Secrets a deployed template holds: clear values of `secrets` (from MIN_SCRUB_LENGTH characters)
+    and exodus placeholders (a redacted snapshot's templates hold those). Longest first, one per text."""
+    found: dict[str, TemplateSecret] = {}
+    for secret_id in sorted(set(PLACEHOLDER_RE.findall(text))):
+        holder = PLACEHOLDER.format(secret_id)
+        names = _input_names(inputs, secrets, str(secrets[secret_id])) if secret_id in secrets else []
+        names = names or sorted(k for k, v in inputs.items() if v == holder)
+        found[holder] = TemplateSecret(holder, secret_id, names[0] if names else f"secret-{secret_id}")
+    items = [(sid, v) for sid, v in secrets.items() if isinstance(v, str) and len(v) >= MIN_SCRUB_LENGTH]
+    for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
+        if value in text and value not in found:
+            names = _input_names(inputs, secrets, value)
+            found[value] = TemplateSecret(value, secret_id, names[0] if names else f"secret-{secret_id}")
+    return sorted(found.values(), key=lambda s: (-len(s.text), s.text))
+
+
+def _parameter_id(input_name: str, taken: set[str]) -> str:
+    words = re.split(r"[^0-9A-Za-z]+", input_name)
+    base = "ExodusSecret" + "".join(w[:1].upper() + w[1:] for w in words if w)
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def parameterise_template_secrets(tree: dict[str, Any], found: Iterable[TemplateSecret], *, stack: str,
+                                  mode: str = DEFAULT_SECRET_MODE) -> tuple[dict[str, Any], list[SecretParameter]]:
+    """`tree` (a loaded template) with each found secret replaced: by a parameter of type
+    SSM_PARAMETER_TYPE (`ssm-parameter`) or by a Secrets Manager dynamic reference; also the parameters
+    added (their deployment-file value is `ssm_name`)."""
+    taken = {str(k) for section in tree.values() if isinstance(section, dict) for k in section}
+    params: list[SecretParameter] = []
+    for secret in found:
+        if mode == "dynamic-reference":
+            ref = SECRET_REF.format(secret_name(stack, secret.input_name))
+            tree = reference_in_tree(tree, secret.text, ref)
+            params.append(SecretParameter("", secret_name(stack, secret.input_name), secret.secret_id,
+                                          secret.input_name))
+            continue
+        name = _parameter_id(secret.input_name, taken)
+        new = _ref_in_tree(tree, secret.text, name)
+        if new == tree:
+            continue
+        tree = new
+        params.append(SecretParameter(name, ssm_parameter_name(stack, secret.input_name), secret.secret_id,
+                                      secret.input_name))
+    if mode == "ssm-parameter" and params:
+        decls = {p.parameter: {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true", "Description":
+                               f"Parameter Store String holding input {p.input_name} (staged by exodus)"}
+                 for p in params}
+        out: dict[str, Any] = {k: tree[k] for k in ("AWSTemplateFormatVersion", "Description", "Transform",
+                                                    "Metadata") if k in tree}
+        out["Parameters"] = {**(tree.get("Parameters") or {}), **decls}
+        out.update({k: v for k, v in tree.items() if k not in out})
+        tree = out
+    return tree, params
+
+
+def _ref_in_tree(node: Any, clear: str, param: str) -> Any:
+    """A copy of a parsed template with `clear` replaced by the parameter: `{"Ref": param}` for a scalar
+    equal to it, `${param}` inside an `Fn::Sub` string, an `Fn::Sub` for a longer plain string."""
+    if isinstance(node, dict):
+        if len(node) == 1 and "Fn::Sub" in node:
+            arg = node["Fn::Sub"]
+            if isinstance(arg, str):
+                return {"Fn::Sub": arg.replace(clear, "${" + param + "}")}
+            if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
+                return {"Fn::Sub": [arg[0].replace(clear, "${" + param + "}"), _ref_in_tree(arg[1], clear, param)]}
+        return {k: _ref_in_tree(v, clear, param) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_ref_in_tree(v, clear, param) for v in node]
+    if isinstance(node, str | int | float) and not isinstance(node, bool) and str(node) == clear:
+        return {"Ref": param}
+    if isinstance(node, str) and clear in node and len(clear) >= MIN_SCRUB_LENGTH:
+        parts = [p.replace("${", "${!") for p in node.split(clear)]
+        return {"Fn::Sub": ("${" + param + "}").join(parts)}
+    return node
+
+
+def ssm_lookup(snapshot: Snapshot, unit: DeploymentUnit,
+               given: Mapping[str, str] | None = None) -> Callable[[str], str | None]:
+    """Parameter Store name -> the value CloudFormation will read there: `given` (values the user
+    staged) first, else the input's clear value from the snapshot (its placeholder when redacted)."""
+
+    def find(name: str) -> str | None:
+        if given and name in given:
+            return str(given[name])
+        prefix = ssm_parameter_name(unit.stack_name or "", "")
+        if not name.startswith(prefix):
+            return None
+        input_name = name[len(prefix):]
+        secret_id = input_name.removeprefix("secret-")
+        if input_name.startswith("secret-") and PLACEHOLDER_RE.fullmatch(PLACEHOLDER.format(secret_id)):
+            value = snapshot.secrets.get(secret_id)
+            return PLACEHOLDER.format(secret_id) if value is None else str(value)
+        return secret_lookup(snapshot, unit)(secret_name(unit.stack_name or "", input_name))
+    return find

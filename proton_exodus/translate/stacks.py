@@ -19,7 +19,18 @@ from proton_exodus.cfn.normalise import load_normalised, normalise
 from proton_exodus.cfn.resolve import resolve_parameters
 from proton_exodus.cfn.text import dump_template, load_template
 from proton_exodus.errors import ExodusError
-from proton_exodus.model.secrets import SECRET_REF, clear_value, reference_in_tree, secret_lookup, secret_name
+from proton_exodus.model.secrets import (
+    DEFAULT_SECRET_MODE,
+    SSM_PARAMETER_TYPE,
+    SecretParameter,
+    find_template_secrets,
+    parameterise_template_secrets,
+    placeholder_id,
+    secret_lookup,
+    secret_name,
+    ssm_lookup,
+    ssm_parameter_name,
+)
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.proton.analysis import analyse_template
@@ -48,6 +59,7 @@ class StackTemplate:
     path: str  # PARAMETERISED or DEPLOYED
     reason: str
     secrets: dict[str, str] = field(default_factory=dict)  # secret name -> input name, to create by hand
+    secret_parameters: tuple[SecretParameter, ...] = ()  # what to stage in Parameter Store (ssm-parameter)
 
 
 @dataclass
@@ -71,8 +83,11 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter]) -> dict[str, Any]:
-    decls = {p.name: ({"Type": "String", "Description": f"Secrets Manager secret holding Proton input {p.path}"}
+def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter],
+                     mode: str = DEFAULT_SECRET_MODE) -> dict[str, Any]:
+    secret = ({"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"})
+    where = "Parameter Store String" if mode == "ssm-parameter" else "Secrets Manager secret"
+    decls = {p.name: ({**secret, "Description": f"{where} holding Proton input {p.path}"}
                       if p.sensitive else {"Type": "String", "Description": f"Proton {p.path}"}) for p in params}
     out: dict[str, Any] = {}
     for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
@@ -86,10 +101,12 @@ def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter]) 
 class StackTemplateBuilder:
     """Builds StackTemplates for the units of one snapshot."""
 
-    def __init__(self, snapshot: Snapshot, units: list[DeploymentUnit], *, parameterise: bool = True) -> None:
+    def __init__(self, snapshot: Snapshot, units: list[DeploymentUnit], *, parameterise: bool = True,
+                 secrets: str = DEFAULT_SECRET_MODE) -> None:
         self.snapshot = snapshot
         self.contexts = ContextBuilder(snapshot, units)
         self.parameterise = parameterise
+        self.mode = secrets
         self.reports: dict[tuple[str, str, str], TemplateReport] = {}
 
     def secret_lookup(self, unit: DeploymentUnit) -> Callable[[str], str | None]:
@@ -174,7 +191,7 @@ class StackTemplateBuilder:
         new_tree, bad = substitute(tree, {i: p.name for i, p in enumerate(params)})
         if bad:
             return [self.deployed(u, "variables land in literal-only places") for u in members]
-        new_tree = _with_parameters(new_tree, params)
+        new_tree = _with_parameters(new_tree, params, self.mode)
         text = dump_template(new_tree)
         normal = normalise(load_template(text))
         report.parameters = params
@@ -192,12 +209,19 @@ class StackTemplateBuilder:
     def _check(self, unit: DeploymentUnit, text: str, normal: dict[str, Any],
                params: list[TemplateParameter]) -> StackTemplate | None:
         ctx = self.contexts.context(unit) or {}
-        values, secrets = {}, {}
+        values, secrets, staged = {}, {}, []
         for p in params:
             found, value = lookup(ctx, p.path)
             if not found:
                 return None
-            if p.sensitive:
+            if p.sensitive and self.mode == "ssm-parameter":
+                input_name = p.path.rsplit(".", 1)[-1]
+                secret_id = self._secret_id(unit, input_name)
+                if secret_id is None:
+                    return None
+                values[p.name] = ssm_parameter_name(unit.stack_name or "", input_name)
+                staged.append(SecretParameter(p.name, values[p.name], secret_id, input_name))
+            elif p.sensitive:
                 values[p.name] = secret_name(unit.stack_name or "", p.path.rsplit(".", 1)[-1])
                 secrets[values[p.name]] = p.path.rsplit(".", 1)[-1]
             else:
@@ -205,26 +229,40 @@ class StackTemplateBuilder:
         values.update({k: v for k, v in unit.parameters.items() if k in (normal.get("Parameters") or {})})
         deployed = load_normalised(unit.deployed_template or "", source=unit.stack_name or "")
         keep = frozenset((deployed.get("Parameters") or {}).keys())
-        resolved = resolve_parameters(normal, values, keep=keep, secret=self.secret_lookup(unit))
+        # Compared as CloudFormation compares: SSM parameters resolved, dynamic references as text.
+        resolved = resolve_parameters(normal, values, keep=keep, ssm=ssm_lookup(self.snapshot, unit))
         if resolved != deployed:
             return None
         return StackTemplate(unit, text, text_key(text), values, PARAMETERISED, "substitution-only variables "
-                             "became parameters", secrets)
+                             "became parameters", secrets, tuple(staged))
+
+    def _secret_id(self, unit: DeploymentUnit, input_name: str) -> str | None:
+        """The secrets.json id holding a sensitive input's value (None when the snapshot has none)."""
+        held = unit.inputs.get(input_name)
+        if placeholder_id(held) is not None:
+            return placeholder_id(held)
+        return next((sid for sid, v in sorted(self.snapshot.secrets.items()) if str(v) == str(held)), None)
 
     def deployed(self, unit: DeploymentUnit, reason: str) -> StackTemplate:
-        """The stack's template exactly as deployed (clear secrets swapped for dynamic references)."""
-        text = unit.deployed_template or ""
+        """The stack's template exactly as deployed, its secrets out of it (swap_secrets)."""
+        text, staged = swap_secrets(unit.deployed_template or "", self.snapshot, unit, self.mode)
         text = text if text.endswith("\n") else text + "\n"
-        secrets: dict[str, str] = {}
-        for name in sorted(unit.sensitive_inputs):
-            clear = clear_value(self.snapshot, unit.inputs.get(name))
-            if clear and str(clear) in text:
-                ref = secret_name(unit.stack_name or "", name)
-                text = _scrub(text, str(clear), SECRET_REF.format(ref))
-                secrets[ref] = name
-        return StackTemplate(unit, text, text_key(text), dict(unit.parameters), DEPLOYED, reason, secrets)
+        parameters = {**unit.parameters, **{p.parameter: p.ssm_name for p in staged if p.parameter}}
+        secrets = {p.ssm_name: p.input_name for p in staged if not p.parameter}
+        return StackTemplate(unit, text, text_key(text), parameters, DEPLOYED, reason, secrets,
+                             tuple(p for p in staged if p.parameter))
 
 
-def _scrub(text: str, clear: str, ref: str) -> str:
-    """Replace a clear secret in a template by a dynamic reference, on the parsed template."""
-    return dump_template(reference_in_tree(load_template(text), clear, ref))
+def swap_secrets(text: str, snapshot: Snapshot, unit: DeploymentUnit,
+                 mode: str = DEFAULT_SECRET_MODE) -> tuple[str, list[SecretParameter]]:
+    """A deployed template with every secret it holds (clear value or snapshot placeholder) out of it:
+    `ssm-parameter` (default) adds a parameter of type AWS::SSM::Parameter::Value<String> per secret,
+    whose deployment value is the Parameter Store name to stage (the first deploy changes nothing);
+    `dynamic-reference` writes `{{resolve:secretsmanager:exodus/<stack>/<input>}}` (a planned change).
+    Text without secrets is returned unchanged. Every built-in target uses this one function."""
+    found = find_template_secrets(text, snapshot.secrets, unit.inputs)
+    if not found:
+        return text, []
+    tree, staged = parameterise_template_secrets(load_template(text), found, stack=unit.stack_name or unit.name,
+                                                 mode=mode)
+    return dump_template(tree), staged

@@ -1,9 +1,14 @@
-"""`verify_export`: prove an export equals the deployed stacks, and predict (or ask CloudFormation
-about) replacements before anyone hands a stack over."""
+"""`verify_export`: prove an export equals the deployed stacks the way CloudFormation compares them
+(parameters resolved, SSM parameter types included; dynamic references compared as text; stack tags
+compared), report the change-set effect of every difference, and predict (or ask CloudFormation about)
+replacements before anyone hands a stack over. A difference the export's PLANNED_CHANGES.json names is
+planned (reported, not a failure); any other difference fails verify."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +20,10 @@ from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
 
-__all__ = ["Difference", "StackDeployment", "VerifyReport", "load_deployments", "predict_replacement",
-           "verify_export", "verify_stack"]
+__all__ = ["PLANNED_CHANGES_JSON", "Difference", "StackDeployment", "VerifyReport", "load_deployments",
+           "load_planned_changes", "predict_replacement", "verify_export", "verify_stack"]
+
+PLANNED_CHANGES_JSON = "PLANNED_CHANGES.json"
 
 
 # One stack as an export describes it (template text, parameters, tags); each exporter reads its own.
@@ -33,19 +40,26 @@ class VerifyReport:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def unplanned(self) -> list[Difference]:
+        return [d for d in self.differences if not d.planned]
+
+    @property
     def failed(self) -> bool:
-        return bool(self.differences) or any(c["replacements"] or c["removals"] or c.get("error")
+        return bool(self.unplanned) or any(c["replacements"] or c["removals"] or c.get("error")
                                               for c in self.change_sets)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stacks": self.stacks, "failed": self.failed,
+        effects: dict[str, int] = {}
+        for d in self.differences:
+            effects[d.effect] = effects.get(d.effect, 0) + 1
+        return {"stacks": self.stacks, "failed": self.failed, "unplanned": len(self.unplanned),
+                "planned": len(self.differences) - len(self.unplanned), "effects": dict(sorted(effects.items())),
                 "differences": [d.as_dict() for d in self.differences], "changeSets": self.change_sets,
                 "notes": self.notes}
 
     def summary_text(self) -> str:
         lines = [f"{d.stack}: {d.section} {d.name} {d.path}".rstrip() + f": deployed {d.deployed} != exported "
-                 f"{d.exported}" + (f" [replacement: {d.replacement}]" if d.replacement else "")
-                 for d in self.differences]
+                 f"{d.exported} [{d.effect}{', planned' if d.planned else ''}]" for d in self.differences]
         for cs in self.change_sets:
             for change in cs["replacements"] + cs["removals"]:
                 lines.append(f"{cs['stack']}: change set: {change}")
@@ -53,7 +67,9 @@ class VerifyReport:
                 lines.append(f"{cs['stack']}: change set: {cs['error']}")
         lines += [f"note: {n}" for n in self.notes]
         verdict = "FAILED" if self.failed else "OK"
-        lines.append(f"{verdict}: {self.stacks} stack(s), {len(self.differences)} difference(s)"
+        planned = len(self.differences) - len(self.unplanned)
+        lines.append(f"{verdict}: {self.stacks} stack(s), {len(self.unplanned)} unplanned difference(s)"
+                     + (f", {planned} planned" if planned else "")
                      + (f", {len(self.change_sets)} change set(s)" if self.change_sets else ""))
         return "\n".join(lines)
 
@@ -78,26 +94,59 @@ def load_deployments(export: Path, *,
     return found
 
 
-def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot) -> list[Difference]:
-    """Resolve the exported template with its parameters; compare with the deployed one."""
-    from proton_exodus.model.secrets import secret_lookup
+def load_planned_changes(export: Path) -> list[dict[str, str]]:
+    """The changes the export says its first deploy makes on purpose (PLANNED_CHANGES.json), or []."""
+    path = Path(export) / PLANNED_CHANGES_JSON
+    if not path.is_file():
+        return []
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise BadInput(f"{path}: not JSON ({err})") from None
+    return [c for c in (doc.get("changes") if isinstance(doc, dict) else doc) or [] if isinstance(c, dict)]
+
+
+def _is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
+    for change in planned:
+        if change.get("stack") != diff.stack or change.get("resource", "") != diff.name:
+            continue
+        prop = change.get("property", "")
+        if not prop or diff.path == prop or diff.path.startswith(prop + ".") or diff.path.startswith(prop + "["):
+            return True
+    return False
+
+
+def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot, *,
+                 ssm_values: Mapping[str, str] | None = None) -> list[Difference]:
+    """Resolve the exported template with its parameters as CloudFormation does for a change set
+    (SSM parameter types from `ssm_values`, else from the snapshot; dynamic references left as text);
+    compare with the deployed template, parameters and stack tags."""
+    from proton_exodus.model.secrets import ssm_lookup
 
     name = unit.stack_name or ""
     deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")
     exported = load_normalised(dep.template, source=dep.template_path)
     keep = frozenset((deployed.get("Parameters") or {}).keys())
-    resolved = resolve_parameters(exported, dep.parameters, keep=keep, secret=secret_lookup(snapshot, unit))
+    resolved = resolve_parameters(exported, dep.parameters, keep=keep, ssm=ssm_lookup(snapshot, unit, ssm_values))
     diffs = diff_templates(name, deployed, resolved, region=unit.region)
     for key in sorted(keep):
         live, given = unit.parameters.get(key), dep.parameters.get(key)
         if live is not None and set(live) != {"*"} and given != live:
             diffs.append(Difference(name, "StackParameters", key, "", str(live), str(given)))
+    # A stack tag propagates to every taggable resource: a new, changed or dropped one is a change.
+    live_tags = {k: v for k, v in unit.tags.items() if not k.startswith("aws:")}
+    for key in sorted(set(live_tags) | set(dep.tags)):
+        if live_tags.get(key) != dep.tags.get(key):
+            diffs.append(Difference(name, "StackTags", key, "", str(live_tags.get(key, "<absent>")),
+                                    str(dep.tags.get(key, "<absent>"))))
     return diffs
 
 
 def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False, session: Any = None,
-                  endpoint_url: str | None = None, registry: Registry | None = None) -> VerifyReport:
-    """Check every stack the export covers; with `change_set`, also ask CloudFormation (boto3 `session`)."""
+                  endpoint_url: str | None = None, registry: Registry | None = None,
+                  ssm_values: Mapping[str, str] | None = None) -> VerifyReport:
+    """Check every stack the export covers; with `change_set`, also ask CloudFormation (boto3 `session`).
+    `ssm_values` (Parameter Store name -> value) stand for what the account holds, for SSM parameters."""
     from proton_exodus.output.writer import load_manifest
 
     manifest = load_manifest(Path(export)) or {}
@@ -105,6 +154,7 @@ def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False,
     units = [u for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
              if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None]
     report = VerifyReport()
+    planned = load_planned_changes(Path(export))
     for unit in units:
         dep = deployments.get((unit.account, unit.region, unit.stack_name or ""))
         if dep is None:
@@ -112,7 +162,8 @@ def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False,
                                                  "<no deployment file>"))
             continue
         report.stacks += 1
-        report.differences += verify_stack(unit, dep, snapshot)
+        report.differences += [replace(d, planned=_is_planned(d, planned))
+                               for d in verify_stack(unit, dep, snapshot, ssm_values=ssm_values)]
         if change_set:
             from proton_exodus.verify.changeset import check_change_set
 

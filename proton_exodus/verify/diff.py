@@ -1,5 +1,6 @@
 """Semantic differences between a deployed and an exported (resolved) template, resource by resource,
-with an offline replacement prediction (cfn/effects.py: cfn-lint's createOnlyProperties)."""
+with an offline replacement prediction (cfn/effects.py: cfn-lint's createOnlyProperties) and the
+change-set effect of each difference."""
 
 from __future__ import annotations
 
@@ -25,9 +26,25 @@ class Difference:
     exported: str
     resource_type: str = ""
     replacement: str = ""
+    planned: bool = False  # named in the export's PLANNED_CHANGES.json (a change the user chose)
 
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
+    @property
+    def effect(self) -> str:
+        """What a change set does about it: Replacement (create-only property or new type), Modify,
+        Add, Remove, Modify-unknown (no schema to tell), TagAll (a stack tag reaches every taggable
+        resource), or NoResourceChange (a parameter or output alone)."""
+        if self.section == "StackTags":
+            return "TagAll"
+        if self.replacement in ("Add", "Remove"):
+            return self.replacement
+        if self.section == "Resources":
+            return {"True": "Replacement", "False": "Modify"}.get(self.replacement, "Modify-unknown")
+        if self.section == "Export":
+            return "Missing"
+        return "NoResourceChange" if self.section in ("StackParameters", "Outputs", "Parameters") else "Modify"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "effect": self.effect}
 
 
 def _short(value: Any) -> str:
