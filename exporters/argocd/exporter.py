@@ -278,6 +278,11 @@ class _Build:
         self.projects()
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
+        if self.planned:  # provider-upjet-aws's TagInitializer (crossplane/crossplane#6894)
+            self.findings.append(Finding(
+                "W306", "run provider-aws-cloudformation with --skip-default-tags (a DeploymentRuntimeConfig "
+                "arg): otherwise it adds crossplane-kind/-name/-providerconfig to every Stack's tags, and the "
+                "first sync after Observe adds three stack tags that reach every taggable resource", "argocd"))
         changes = planned_changes(self.planned, choice=self.secret_mode)
         self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))
