@@ -126,7 +126,8 @@ class _Build:
         self.planned.append(PlannedStack(unit, body, {}))
         if staged:
             self.staged += [(unit.account, unit.region, p) for p in staged if p.parameter]
-            what = ("stage Parameter Store Strings " if staged[0].parameter else "create Secrets Manager secrets ")
+            what = ("stage Parameter Store Strings " if staged[0].parameter
+                    else "create Secrets Manager secrets ")
             self.findings.append(Finding(
                 "W304", f"{unit.stack_name}: sensitive values left the template; {what}"
                 f"{', '.join(p.ssm_name for p in staged)} before switching off Observe (PLANNED_CHANGES.md)",
@@ -280,9 +281,10 @@ class _Build:
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
         if self.planned:  # provider-upjet-aws's TagInitializer (crossplane/crossplane#6894)
             self.findings.append(Finding(
-                "W306", "run provider-aws-cloudformation with --skip-default-tags (a DeploymentRuntimeConfig "
-                "arg): otherwise it adds crossplane-kind/-name/-providerconfig to every Stack's tags, and the "
-                "first sync after Observe adds three stack tags that reach every taggable resource", "argocd"))
+                "W306", "run provider-aws-cloudformation with --skip-default-tags (a "
+                "DeploymentRuntimeConfig arg): otherwise it adds crossplane-kind/-name/-providerconfig to "
+                "every Stack's tags, and the first sync after Observe adds three stack tags that reach "
+                "every taggable resource", "argocd"))
         changes = planned_changes(self.planned, choice=self.secret_mode)
         self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))

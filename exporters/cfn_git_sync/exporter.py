@@ -20,7 +20,8 @@ from proton_exodus.verify.planned import PlannedStack, planned_change_files, pla
 ATTACHABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
               "IMPORT_ROLLBACK_COMPLETE"}  # TARGETS.md §1.4
 STACK_NAME_RE = re.compile(r"^[0-9A-Za-z]+[0-9A-Za-z_\-]*$")  # sync configuration ResourceName, ≤ 100
-OPTIONS = {"repository": "", "branch": "main", "connection-arn": "", "role-arn": "", "secrets": "ssm-parameter",
+OPTIONS = {"repository": "", "branch": "main", "connection-arn": "", "role-arn": "",
+           "secrets": "ssm-parameter",
            "parameterise": "true", "publish-deployment-status": "ENABLED", "trigger-resource-update-on": "FILE_CHANGE"}
 DOCS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html"
 KIND_DIRS = {"environment": "environment", "service_instance": "service", "service_pipeline": "service",
@@ -36,7 +37,8 @@ def check_options(options: Mapping[str, str]) -> dict[str, str]:
         raise BadInput(f"cfn-git-sync: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS)))
     merged = {**OPTIONS, **options}
     if merged["secrets"] not in SECRET_MODES:
-        raise BadInput(f"cfn-git-sync: secrets={merged['secrets']!r}: expected one of {', '.join(SECRET_MODES)}")
+        raise BadInput(f"cfn-git-sync: secrets={merged['secrets']!r}: expected one of "
+                       + ", ".join(SECRET_MODES))
     for key in ("parameterise",):
         if merged[key] not in ("true", "false"):
             raise BadInput(f"cfn-git-sync: --opt {key}={merged[key]!r}: expected true or false")
@@ -135,9 +137,9 @@ class CfnGitSyncExporter:
                                     f"{input_name} of {u.label} (the value is in the snapshot's secrets.json) "
                                     "before the first sync", u.arn))
         for p in st.secret_parameters:
-            findings.append(Finding("W-GITSYNC-STAGE-SECRET", f"stage Parameter Store String {p.ssm_name} with "
-                                    f"input {p.input_name} of {u.label} (secrets.json id {p.secret_id}; README.md "
-                                    "has the command) before the first sync", u.arn))
+            findings.append(Finding("W-GITSYNC-STAGE-SECRET", f"stage Parameter Store String {p.ssm_name} "
+                                    f"with input {p.input_name} of {u.label} (secrets.json id {p.secret_id}; "
+                                    "README.md has the command) before the first sync", u.arn))
         return dump_yaml({"template-file-path": template_path,
                           "parameters": {k: str(v) for k, v in sorted(st.parameters.items())},
                           "tags": {k: str(v) for k, v in tags.items()}})

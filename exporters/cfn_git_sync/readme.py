@@ -82,7 +82,8 @@ def readme(stacks: Sequence[StackTemplate], synced: Sequence[tuple[DeploymentUni
     param_stacks = sum(1 for st in stacks if st.path == PARAMETERISED)
     return _README.format(
         stacks=len(stacks), synced=len(synced), blocked=len(stacks) - len(synced), shared=len(shared),
-        param_stacks=param_stacks, deployed=len(stacks) - param_stacks, secrets_note=secrets_note(stacks, opts),
+        param_stacks=param_stacks, deployed=len(stacks) - param_stacks,
+        secrets_note=secrets_note(stacks, opts),
         branch=opts.get("branch", "main"), docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html")
 
 
@@ -97,22 +98,21 @@ def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> st
                 "never its value, so each property that held the literal changes on the first sync (a "
                 "replacement where the property is create-only, e.g. an ECS task definition's "
                 "`ContainerDefinitions`): PLANNED_CHANGES.md names each one.")
-    staged = sorted({(p.ssm_name, p.secret_id) for st in stacks for p in st.secret_parameters})
-    text = ("Each one is a template parameter of type `AWS::SSM::Parameter::Value<String>` whose value in the "
-            "deployment file is a Parameter Store name (`/exodus/<StackName>/<input>`). CloudFormation "
-            "resolves such a parameter when it computes a change set, so with the staged value equal to the "
-            "deployed literal the first sync changes no resource. SSM parameter types read `String` "
-            "parameters, not `SecureString` (" + SSM_TYPES_DOC + "): the value is staged as a `String`, out "
-            "of Git, readable by anyone allowed to read Parameter Store in the account, and shown resolved "
-            "by `describe-stacks`. Move it to Secrets Manager later, as a planned change "
-            "(`--secrets dynamic-reference`). Stage each value before the first sync, with credentials for "
-            "the stack's account and Region, reading it from the snapshot (never pasting it):")
+    from proton_exodus.verify.planned import stage_commands
+
+    staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
+    text = ("Each one is a template parameter of type `AWS::SSM::Parameter::Value<String>` whose value "
+            "in the deployment file is a Parameter Store name (`/exodus/<StackName>/<input>`). "
+            "CloudFormation resolves such a parameter when it computes a change set, so with the staged "
+            "value equal to the deployed literal the first sync changes no resource. SSM parameter types "
+            "read `String` parameters, not `SecureString` (" + SSM_TYPES_DOC + "): the value is staged as "
+            "a `String`, out of Git, readable by anyone allowed to read Parameter Store in the account, "
+            "and shown resolved by `describe-stacks`. Move it to Secrets Manager later, as a planned "
+            "change (`--secrets dynamic-reference`). Stage each value before the first sync, with "
+            "credentials for the stack's account, reading it from the snapshot (never pasting it):")
     if not staged:
         return text.split(" Stage each value")[0] + " This export has none to stage."
-    lines = ["", "", "```sh", 'SNAPSHOT=path/to/snapshot   # holds secrets.json (mode 0600)']
-    lines += [f"aws ssm put-parameter --type String --overwrite --name '{name}' \\\n"
-              f"  --value \"$(jq -r '.[\"{sid}\"]' \"$SNAPSHOT/secrets.json\")\"" for name, sid in staged]
-    return text + "\n".join(lines) + "\n```"
+    return text + "\n\n```sh\n" + "\n".join(stage_commands(staged)) + "\n```"
 
 
 def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:

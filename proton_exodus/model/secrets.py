@@ -358,7 +358,8 @@ class Redactor:
 SECRET_MODES = ("ssm-parameter", "dynamic-reference")
 DEFAULT_SECRET_MODE = "ssm-parameter"
 SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>"
-SSM_TYPES_DOC = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/systems-manager-parameter-types.html"
+SSM_TYPES_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+                 "systems-manager-parameter-types.html")
 
 
 def secret_mode(options: Mapping[str, str]) -> str:
@@ -423,8 +424,9 @@ def _parameter_id(input_name: str, taken: set[str]) -> str:
     return name
 
 
-def parameterise_template_secrets(tree: dict[str, Any], found: Iterable[TemplateSecret], *, stack: str,
-                                  mode: str = DEFAULT_SECRET_MODE) -> tuple[dict[str, Any], list[SecretParameter]]:
+def parameterise_template_secrets(
+        tree: dict[str, Any], found: Iterable[TemplateSecret], *, stack: str,
+        mode: str = DEFAULT_SECRET_MODE) -> tuple[dict[str, Any], list[SecretParameter]]:
     """`tree` (a loaded template) with each found secret replaced: by a parameter of type
     SSM_PARAMETER_TYPE (`ssm-parameter`) or by a Secrets Manager dynamic reference; also the parameters
     added (their deployment-file value is `ssm_name`)."""
@@ -433,7 +435,10 @@ def parameterise_template_secrets(tree: dict[str, Any], found: Iterable[Template
     for secret in found:
         if mode == "dynamic-reference":
             ref = SECRET_REF.format(secret_name(stack, secret.input_name))
-            tree = reference_in_tree(tree, secret.text, ref)
+            new = reference_in_tree(tree, secret.text, ref)
+            if new == tree:
+                continue
+            tree = new
             params.append(SecretParameter("", secret_name(stack, secret.input_name), secret.secret_id,
                                           secret.input_name))
             continue
@@ -465,7 +470,8 @@ def _ref_in_tree(node: Any, clear: str, param: str) -> Any:
             if isinstance(arg, str):
                 return {"Fn::Sub": arg.replace(clear, "${" + param + "}")}
             if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-                return {"Fn::Sub": [arg[0].replace(clear, "${" + param + "}"), _ref_in_tree(arg[1], clear, param)]}
+                text = arg[0].replace(clear, "${" + param + "}")
+                return {"Fn::Sub": [text, _ref_in_tree(arg[1], clear, param)]}
         return {k: _ref_in_tree(v, clear, param) for k, v in node.items()}
     if isinstance(node, list):
         return [_ref_in_tree(v, clear, param) for v in node]

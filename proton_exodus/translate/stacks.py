@@ -85,7 +85,8 @@ def text_key(text: str) -> str:
 
 def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter],
                      mode: str = DEFAULT_SECRET_MODE) -> dict[str, Any]:
-    secret = ({"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"})
+    secret = ({"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter"
+              else {"Type": "String"})
     where = "Parameter Store String" if mode == "ssm-parameter" else "Secrets Manager secret"
     decls = {p.name: ({**secret, "Description": f"{where} holding Proton input {p.path}"}
                       if p.sensitive else {"Type": "String", "Description": f"Proton {p.path}"}) for p in params}
@@ -263,6 +264,6 @@ def swap_secrets(text: str, snapshot: Snapshot, unit: DeploymentUnit,
     found = find_template_secrets(text, snapshot.secrets, unit.inputs)
     if not found:
         return text, []
-    tree, staged = parameterise_template_secrets(load_template(text), found, stack=unit.stack_name or unit.name,
-                                                 mode=mode)
+    tree, staged = parameterise_template_secrets(load_template(text), found,
+                                                 stack=unit.stack_name or unit.name, mode=mode)
     return dump_template(tree), staged

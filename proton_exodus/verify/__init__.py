@@ -53,7 +53,8 @@ class VerifyReport:
         for d in self.differences:
             effects[d.effect] = effects.get(d.effect, 0) + 1
         return {"stacks": self.stacks, "failed": self.failed, "unplanned": len(self.unplanned),
-                "planned": len(self.differences) - len(self.unplanned), "effects": dict(sorted(effects.items())),
+                "planned": len(self.differences) - len(self.unplanned),
+                "effects": dict(sorted(effects.items())),
                 "differences": [d.as_dict() for d in self.differences], "changeSets": self.change_sets,
                 "notes": self.notes}
 
@@ -111,7 +112,7 @@ def _is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
         if change.get("stack") != diff.stack or change.get("resource", "") != diff.name:
             continue
         prop = change.get("property", "")
-        if not prop or diff.path == prop or diff.path.startswith(prop + ".") or diff.path.startswith(prop + "["):
+        if not prop or diff.path == prop or diff.path.startswith((prop + ".", prop + "[")):
             return True
     return False
 
@@ -127,7 +128,8 @@ def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot,
     deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")
     exported = load_normalised(dep.template, source=dep.template_path)
     keep = frozenset((deployed.get("Parameters") or {}).keys())
-    resolved = resolve_parameters(exported, dep.parameters, keep=keep, ssm=ssm_lookup(snapshot, unit, ssm_values))
+    resolved = resolve_parameters(exported, dep.parameters, keep=keep,
+                                  ssm=ssm_lookup(snapshot, unit, ssm_values))
     diffs = diff_templates(name, deployed, resolved, region=unit.region)
     for key in sorted(keep):
         live, given = unit.parameters.get(key), dep.parameters.get(key)

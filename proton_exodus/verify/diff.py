@@ -41,7 +41,8 @@ class Difference:
             return {"True": "Replacement", "False": "Modify"}.get(self.replacement, "Modify-unknown")
         if self.section == "Export":
             return "Missing"
-        return "NoResourceChange" if self.section in ("StackParameters", "Outputs", "Parameters") else "Modify"
+        no_resource = ("StackParameters", "Outputs", "Parameters")
+        return "NoResourceChange" if self.section in no_resource else "Modify"
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "effect": self.effect}

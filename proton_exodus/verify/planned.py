@@ -73,7 +73,8 @@ def planned_changes(stacks: Iterable[PlannedStack], *, choice: str) -> list[dict
             if key in out and out[key]["effect"] == "Replacement":
                 continue
             out[key] = {"stack": name, "account": st.unit.account, "region": st.unit.region,
-                        "resource": diff.name, "type": diff.resource_type, "property": prop_path, "effect": effect,
+                        "resource": diff.name, "type": diff.resource_type, "property": prop_path,
+                        "effect": effect,
                         "description": _describe(diff.resource_type, diff.name, effect, deployed),
                         "choice": f"--secrets {choice}"}
     return [out[k] for k in sorted(out)]
@@ -88,7 +89,8 @@ def stage_commands(staged: Iterable[tuple[str, str, SecretParameter]]) -> list[s
         if (account, region) != place:
             place = (account, region)
             lines += ["", f"# account {account}, Region {region}: use credentials for this account"]
-        lines.append(f"aws ssm put-parameter --region {region} --type String --overwrite --name '{p.ssm_name}' "
+        lines.append(f"aws ssm put-parameter --region {region} --type String --overwrite "
+                     f"--name '{p.ssm_name}' "
                      f"--value \"$(jq -r '.[\"{p.secret_id}\"]' \"$SNAPSHOT/secrets.json\")\"")
     return lines
 
@@ -99,13 +101,15 @@ def planned_change_files(changes: list[dict[str, str]], *, choice: str,
     `staged` (account, Region, parameter) are the Parameter Store values to stage before the first deploy."""
     staged = list(staged)
     doc = {"secrets": choice, "why": SECRET_CHOICES.get(choice, ""), "changes": changes,
-           "stage": [{"account": a, "region": r, "name": p.ssm_name, "secretId": p.secret_id, "input": p.input_name}
+           "stage": [{"account": a, "region": r, "name": p.ssm_name, "secretId": p.secret_id,
+                      "input": p.input_name}
                      for a, r, p in sorted(set(staged), key=lambda s: (s[0], s[1], s[2].ssm_name))]}
     lines = ["# Planned changes of the first deploy", "",
              f"Secrets: `--secrets {choice}`: {SECRET_CHOICES.get(choice, '')}.", ""]
     if not changes:
         lines += ["The first deploy of every stack in this export changes no resource: same template after "
-                  "parameter resolution, same parameters, same stack tags. `exodus verify` fails on any change.",
+                  "parameter resolution, same parameters, same stack tags. `exodus verify` fails on any "
+                  "change.",
                   ""]
     else:
         counts: dict[str, int] = {}
@@ -115,7 +119,8 @@ def planned_change_files(changes: list[dict[str, str]], *, choice: str,
                   + ", ".join(f"{n} {e}" for e, n in sorted(counts.items())) + "). `exodus verify` reports "
                   "them as planned and fails on any other change. To make none, export again with "
                   "`--secrets ssm-parameter` (the default).", "",
-                  "| Stack | Resource | Type | Property | Effect | What happens |", "|---|---|---|---|---|---|"]
+                  "| Stack | Resource | Type | Property | Effect | What happens |",
+                  "|---|---|---|---|---|---|"]
         lines += [f"| {c['stack']} | {c['resource']} | {c['type']} | {c['property']} | {c['effect']} | "
                   f"{c['description']} |" for c in changes]
         lines.append("")

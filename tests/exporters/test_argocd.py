@@ -150,12 +150,14 @@ def test_secrets_never_land_in_clear(snapshot) -> None:
     stack = snap.stacks[0]
     rel = stack["templatePath"]
     snap.templates[rel] = snap.templates[rel].replace("EnableDnsHostnames: true",
-                                                      f"EnableDnsHostnames: true\n      # {secret}")
+                                                      f"EnableDnsHostnames: true\n      Note: {secret}")
     snap.secrets = {"placeholder-1": secret}
     result = _export(snap)
     assert all(secret not in text for text in result.files.values())
     assert any(f.code == "W304" for f in result.findings)
-    assert "resolve:secretsmanager:exodus/" in "".join(result.files.values())
+    # By default an SSM parameter type reads the staged value: the first deploy changes nothing.
+    assert "AWS::SSM::Parameter::Value<String>" in "".join(result.files.values())
+    assert "resolve:secretsmanager:exodus/" not in "".join(result.files.values())
 
 
 def test_kubernetes_manifests_in_a_bundle_become_the_app_source(snapshot) -> None:

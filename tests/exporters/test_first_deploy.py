@@ -39,8 +39,9 @@ def _argocd_stacks(root: Path) -> list[ExportedStack]:
                 continue
             spec = doc["spec"]["forProvider"]
             rel = path.relative_to(root).as_posix()
-            out.append(ExportedStack(doc["metadata"]["labels"]["exodus.io/account"], spec["region"], spec["name"],
-                                     rel, rel, spec["templateBody"], dict(spec.get("parameters") or {}),
+            account = doc["metadata"]["labels"]["exodus.io/account"]
+            out.append(ExportedStack(account, spec["region"], spec["name"], rel, rel, spec["templateBody"],
+                                     dict(spec.get("parameters") or {}),
                                      dict(spec.get("tags") or {})))
     return out
 
@@ -98,7 +99,8 @@ def test_no_secret_and_no_placeholder_and_no_marker_tag_in_any_stack_file(target
     """The CloudFormation side (terraform/ is the Terraform path's own fix, issue 21 defect 7)."""
     secrets = [str(v) for v in demo_snapshot().secrets.values() if len(str(v)) >= 6]
     root = exports[target]
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.relative_to(root).parts[0] == "terraform"):
+    files = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "terraform"]
+    for path in sorted(files):
         text = path.read_text(errors="replace")
         assert "{{exodus:secret:" not in text, path
         assert not any(s in text for s in secrets), path

@@ -23,7 +23,8 @@ def _export(snapshot, tmp: Path, **options: str) -> Path:
     return tmp
 
 
-def test_dynamic_reference_export_reports_the_nine_task_definition_replacements(snapshot, tmp_path: Path) -> None:
+def test_dynamic_reference_export_reports_the_nine_task_definition_replacements(snapshot,
+                                                                               tmp_path: Path) -> None:
     """Today's export (secrets as Secrets Manager dynamic references): verify used to resolve them with
     secrets.json and say 0 differences; CloudFormation replaces 9 task definitions."""
     export = _export(snapshot, tmp_path / "dyn", secrets="dynamic-reference")
@@ -62,7 +63,8 @@ def test_default_export_first_deploy_is_a_no_op(snapshot, tmp_path: Path) -> Non
 def test_a_new_stack_tag_is_a_difference_to_every_taggable_resource(snapshot, tmp_path: Path) -> None:
     export = _export(snapshot, tmp_path / "tag")
     deployment = next((export / "deployments").rglob("*.yaml"))
-    deployment.write_text(deployment.read_text().replace("tags:\n", "tags:\n  exodus:migrated-from: proton\n", 1))
+    text = deployment.read_text().replace("tags:\n", "tags:\n  exodus:migrated-from: proton\n", 1)
+    deployment.write_text(text)
     report = verify_export(snapshot, export)
     assert [(d.section, d.name, d.effect) for d in report.differences] == [
         ("StackTags", "exodus:migrated-from", "TagAll")]

@@ -35,13 +35,13 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     write_snapshot(snap, tmp_path / "snap")
     with pytest.raises(SystemExit) as ok:
         main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
-    assert ok.value.code == 0 and "OK: 3 stack(s), 0 difference(s)" in capsys.readouterr().out
+    assert ok.value.code == 0 and "OK: 3 stack(s), 0 unplanned difference(s)" in capsys.readouterr().out
     template = next((out / "templates/service").rglob("*dev-000-0*.yaml"))
     template.write_text(template.read_text().replace("RetentionInDays: 14", "RetentionInDays: 30"))
     with pytest.raises(SystemExit) as bad:
         main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
     text = capsys.readouterr().out
-    assert bad.value.code == 1 and "LogGroup Properties.RetentionInDays" in text and "[replacement: False]" in text
+    assert bad.value.code == 1 and "LogGroup Properties.RetentionInDays" in text and "[Modify]" in text
 
 
 def test_missing_deployment_file_is_a_difference(tmp_path: Path) -> None:
