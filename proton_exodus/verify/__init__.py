@@ -21,7 +21,7 @@ from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
 
 __all__ = ["PLANNED_CHANGES_JSON", "Difference", "StackDeployment", "VerifyReport", "load_deployments",
-           "load_planned_changes", "predict_replacement", "verify_export", "verify_stack"]
+           "is_planned", "load_planned_changes", "predict_replacement", "verify_export", "verify_stack"]
 
 PLANNED_CHANGES_JSON = "PLANNED_CHANGES.json"
 
@@ -107,7 +107,9 @@ def load_planned_changes(export: Path) -> list[dict[str, str]]:
     return [c for c in (doc.get("changes") if isinstance(doc, dict) else doc) or [] if isinstance(c, dict)]
 
 
-def _is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
+def is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
+    """Whether PLANNED_CHANGES.json names this difference (same stack and resource; the property or a
+    part of it). rehearse asks the same question of every change it sees."""
     for change in planned:
         if change.get("stack") != diff.stack or change.get("resource", "") != diff.name:
             continue
@@ -164,7 +166,7 @@ def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False,
                                                  "<no deployment file>"))
             continue
         report.stacks += 1
-        report.differences += [replace(d, planned=_is_planned(d, planned))
+        report.differences += [replace(d, planned=is_planned(d, planned))
                                for d in verify_stack(unit, dep, snapshot, ssm_values=ssm_values)]
         if change_set:
             from proton_exodus.verify.changeset import check_change_set

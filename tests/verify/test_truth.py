@@ -77,3 +77,18 @@ def test_a_wrong_staged_value_is_a_change(snapshot, tmp_path: Path) -> None:
     assert staged
     report = verify_export(snapshot, export, ssm_values={s["name"]: "not-the-value" for s in staged})
     assert any(d.effect == "Replacement" for d in report.differences)
+
+
+def test_export_secrets_flag_reaches_the_exporter_options(tmp_path: Path, monkeypatch) -> None:
+    from unittest import mock
+
+    import proton_exodus.export as export_module
+    from proton_exodus.cli import main
+
+    fake = mock.MagicMock()
+    monkeypatch.setattr(export_module, "run_export", fake)
+    monkeypatch.setattr("proton_exodus.model.snapshot.load_snapshot", lambda path: "SNAP")
+    with pytest.raises(SystemExit):
+        main(["export", "--snapshot", str(tmp_path), "--target", "cfn-git-sync", "--out", str(tmp_path / "o"),
+              "--secrets", "dynamic-reference"])
+    assert fake.call_args.kwargs["options"] == {"secrets": "dynamic-reference"}
