@@ -158,7 +158,7 @@ class StackTemplateBuilder:
             variants.setdefault(json.dumps([lookup(ctx, p) for p in shape], default=str), []).append(unit)
         out: list[StackTemplate] = []
         for members in variants.values():
-            if len(members) < 2 and not members[0].sensitive_inputs:
+            if len(members) < 2:  # its secrets leave through swap_secrets, as any deployed template
                 out.append(self.deployed(members[0], "no other stack shares this template's structure"))
             else:
                 out.extend(self._shared(members, source, subs, report))
