@@ -174,6 +174,9 @@ class Exporter(Protocol):
     # - `exported_stacks(export_dir: Path) -> Iterable[ExportedStack]`: every stack an export written
     #   by this exporter deploys, read back from disk. `exodus verify` needs it.
     # - `default = True`: the target `exodus plan` uses when none is given (one exporter sets it).
+    # - `rehearse(ctx: proton_exodus.rehearse.model.RehearsalContext) -> Iterable[Step]`: the target's
+    #   deployer, emulated with its documented semantics against the clouds `ctx` gives, one Step per
+    #   stack of `ctx.waves` in order. `exodus rehearse` needs it.
 
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
+from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
 from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
@@ -54,6 +55,7 @@ class CfnGitSyncExporter:
     handover = staticmethod(layout.handover)
     runbook = GitSyncRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
+    rehearse = staticmethod(rehearse_git_sync)
     default = True  # `exodus plan` hands over to it unless told otherwise
 
     def export(self, ctx: ExportContext) -> ExportResult:

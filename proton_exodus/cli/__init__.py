@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "report": "proton_exodus.cli.report:report_cmd",
     "demo": "proton_exodus.cli.demo:demo_cmd",
     "iam-policy": "proton_exodus.cli.iam_policy:iam_policy_cmd",
+    "rehearse": "proton_exodus.cli.rehearse:rehearse_cmd",
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 from proton_exodus.engine.moto_cfn_gaps import patch_moto_cfn_gaps
+from proton_exodus.engine.moto_changeset import patch_moto_change_set_resolution
 
 _PATCHED = False
 
@@ -53,6 +54,7 @@ def patch_moto_change_set_outputs() -> None:
 
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
     _patch_change_details()
+    patch_moto_change_set_resolution()  # compare resolved parameters, as CloudFormation does
     patch_moto_ids()
     patch_moto_cfn_gaps()
     _PATCHED = True

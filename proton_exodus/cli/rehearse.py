@@ -1,0 +1,51 @@
+"""`exodus rehearse`: run the plan wave by wave on the local cloud with Proton retired; prove each step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proton_exodus.cli.options import global_options, settings_of, snapshot_option
+
+
+@click.command("rehearse")
+@global_options
+@snapshot_option
+@click.option("--plan", "plan_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Plan directory (`exodus plan`): the waves to run, in order.")
+@click.option("--target", required=True, help="Export target whose deployer to emulate (e.g. cfn-git-sync).")
+@click.option("--through-wave", type=click.IntRange(min=1), help="Run waves 1..N only (default: every wave).")
+@click.option("--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option, as for `exodus export`.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for REHEARSAL.md, rehearsal.json, the export and the deployer's work files.")
+@click.pass_context
+def rehearse_cmd(ctx: click.Context, snapshot: Path, plan_dir: Path, target: str, through_wave: int | None,
+                 opts: tuple[str, ...], out: Path) -> None:
+    """Rebuild the estate from the snapshot in a local cloud (Proton retired; or use --endpoint-url's
+    estate as it is), export, then deploy waves 1..N the way TARGET does, inspecting every change set.
+    Writes OUT/REHEARSAL.md and OUT/rehearsal.json. Exit 1 on a failed step, an unplanned change or a
+    replacement."""
+    from proton_exodus.cli.export import parse_kv
+    from proton_exodus.cli.output import emit
+    from proton_exodus.errors import ExitCode
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.rehearse.report import write_rehearsal
+    from proton_exodus.rehearse.run import rehearse
+    from proton_exodus.report.context import load_plan
+
+    settings = settings_of(ctx)
+    result = rehearse(load_snapshot(snapshot), load_plan(plan_dir), target, out, through_wave=through_wave,
+                      endpoint_url=settings.endpoint_url, options=parse_kv(opts))
+    paths = write_rehearsal(result, out)
+    summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}
+
+    def text(s: dict) -> str:
+        verdict = "passed" if s["passed"] else "FAILED"
+        return (f"rehearsal {verdict}: {s['waves']} wave(s), {s['steps']} step(s), {s['failed']} failed, "
+                f"{s['modifications']} modification(s), {s['replacements']} replacement(s), "
+                f"{s['unplanned']} unplanned change(s); see {paths[0]}")
+
+    emit(settings, summary, text)
+    if not result.passed:
+        ctx.exit(int(ExitCode.FINDINGS))

@@ -1,0 +1,169 @@
+"""`exodus rehearse`: rebuild the estate in the local cloud with Proton retired, then run the plan wave by
+wave through the target's own deployer (the exporter's `rehearse` hook) and prove every step.
+
+The library reaches the target only through the exporter registry. Changes the export lists in
+PLANNED_CHANGES.json are expected; any other change, any replacement and any failed step fail the
+rehearsal."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from exporters import Registry
+from proton_exodus.errors import BadInput
+from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.rehearse.estate import reproduce
+from proton_exodus.rehearse.model import (
+    FAILED,
+    SKIPPED,
+    CloudFormationFactory,
+    RehearsalContext,
+    StackTarget,
+    Step,
+)
+from proton_exodus.rehearse.planned import is_planned, load_planned
+
+
+@dataclass
+class Rehearsal:
+    """Everything one rehearsal did, in order, and its verdict."""
+
+    target: str
+    through_wave: int
+    endpoint: str  # "local (started by exodus rehearse)" or the URL given
+    steps: list[Step] = field(default_factory=list)
+    planned_file: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def deploys(self) -> list[Step]:
+        return [s for s in self.steps if s.wave > 0]
+
+    @property
+    def failed(self) -> list[Step]:
+        return [s for s in self.steps if s.failed]
+
+    def unplanned(self) -> list[tuple[Step, Any]]:
+        return [(s, c) for s in self.deploys() for c in s.changes if not c.planned]
+
+    def replacements(self) -> list[tuple[Step, Any]]:
+        return [(s, c) for s in self.deploys() for c in s.changes if c.replaces]
+
+    def modifications(self) -> list[tuple[Step, Any]]:
+        return [(s, c) for s in self.deploys() for c in s.changes if not c.replaces]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed and not self.unplanned() and not self.replacements()
+
+    def summary(self) -> dict[str, Any]:
+        """The `--output json` summary."""
+        deploys = self.deploys()
+        return {
+            "target": self.target, "throughWave": self.through_wave, "passed": self.passed,
+            "waves": len({s.wave for s in deploys}), "steps": len(self.steps),
+            "reproduced": sum(1 for s in self.steps if s.wave == 0 and s.outcome == "ok"),
+            "failed": len(self.failed), "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
+            "noOps": sum(1 for s in deploys if s.outcome == "no-op"),
+            "replacements": len(self.replacements()), "modifications": len(self.modifications()),
+            "unplanned": len(self.unplanned()), "planned": sum(1 for s in deploys for c in s.changes if c.planned),
+            "day2": None,
+        }
+
+
+def plan_waves(plan: Mapping[str, Any], through: int | None) -> list[tuple[int, list[StackTarget]]]:
+    """The plan's waves 1..`through` (all without it), each with the stacks it hands over, in plan order;
+    resources without a stack (a connection, a Terraform environment) are StackTargets without a name."""
+    waves = sorted((w for w in plan.get("waves") or [] if isinstance(w, Mapping)), key=lambda w: int(w["number"]))
+    if through is not None and not 1 <= through <= len(waves):
+        raise BadInput(f"--through-wave {through}: the plan has {len(waves)} wave(s)")
+    return [(int(w["number"]), [StackTarget(str(r.get("account", "")), str(r.get("region", "")),
+                                            str(r.get("stackName") or ""), str(r.get("kind", "")),
+                                            str(r.get("label") or r.get("name") or ""))
+                                for r in w.get("resources") or []])
+            for w in waves if through is None or int(w["number"]) <= through]
+
+
+@contextlib.contextmanager
+def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactory]]:
+    """CloudFormation clients per account and Region: on the endpoint given, or on a local cloud started
+    here with Proton retired (stopped on the way out)."""
+    from proton_exodus.engine.cloud import ClientFactory
+
+    if endpoint_url:
+        yield endpoint_url, ClientFactory(endpoint_url).cloudformation
+        return
+    from proton_exodus.engine.server import LocalProtonServer
+
+    with LocalProtonServer(port=0, retired=True) as server:
+        assert server.clients is not None
+        yield server.url, server.clients.cloudformation
+
+
+def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
+    """The local cloud's CloudFormation lives in this process: drop stacks of the snapshot's names an earlier
+    rehearsal (or the demo) left, so the estate is rebuilt from the snapshot alone."""
+    for stack in snapshot.stacks:
+        cfn = cloudformation(stack.get("account", ""), stack.get("region", ""))
+        with contextlib.suppress(Exception):
+            cfn.delete_stack(StackName=stack.get("StackName", ""))
+
+
+def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path, *, through_wave: int | None = None,
+             endpoint_url: str | None = None, options: Mapping[str, str] | None = None,
+             registry: Registry | None = None, poll: float = 0.05) -> Rehearsal:
+    """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer."""
+    from proton_exodus.export import run_export
+
+    registry = registry or Registry.from_entry_points()
+    exporter = registry.load(target)
+    deployer = getattr(exporter, "rehearse", None)
+    if deployer is None:
+        raise BadInput(f"target {target!r} has no deployer to rehearse with yet",
+                       hint="targets that have one: " + ", ".join(
+                           n for n in registry.names() if getattr(registry.load(n), "rehearse", None)))
+    waves = plan_waves(plan, through_wave)
+    last = waves[-1][0] if waves else 0
+    out = Path(out)
+    export_dir, work_dir = out / "export", out / "work"
+    for path in (export_dir, work_dir):
+        if path.exists():
+            shutil.rmtree(path)
+    result = Rehearsal(target, last, endpoint_url or "local (started by exodus rehearse, Proton retired)")
+    clock = time.monotonic()
+    run_export(target, snapshot, export_dir, options=options, plan=dict(plan), force=True,
+               through_wave=last or None)
+    result.seconds["export"] = round(time.monotonic() - clock, 2)
+    planned = load_planned(export_dir)
+    result.planned_file = planned is not None
+    with _cloud(endpoint_url) as (_url, cloudformation):
+        clock = time.monotonic()
+        if endpoint_url is None:
+            _fresh(cloudformation, snapshot)
+            result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))
+        result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
+        clock = time.monotonic()
+        stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
+        ctx = RehearsalContext(export_dir, work_dir / target, stacks, cloudformation, dict(options or {}), poll=poll)
+        deployed = list(deployer(ctx))
+        result.seconds["deploy"] = round(time.monotonic() - clock, 2)
+    by_wave: dict[int, list[Step]] = {}
+    for step in deployed:
+        step.changes = [replace(c, planned=is_planned(step.stack, c, planned)) for c in step.changes]
+        by_wave.setdefault(step.wave, []).append(step)
+    for number, targets in waves:
+        result.steps.extend(by_wave.pop(number, []))
+        result.steps.extend(Step(number, "deploy", t.label or t.kind, t.account, t.region, outcome=SKIPPED,
+                                 message=f"{t.kind} without a CloudFormation stack: not rehearsed by this slice")
+                            for t in targets if not t.stack_name)
+    for rest in by_wave.values():
+        result.steps.extend(rest)
+    return result
+
+
+__all__ = ["FAILED", "Rehearsal", "plan_waves", "rehearse"]
