@@ -13,7 +13,7 @@ from proton_exodus.rehearse.changeset import DONE, run_change_set
 from proton_exodus.rehearse.model import FAILED, OK, SKIPPED, CloudFormationFactory, Step
 
 
-def _stack_order(stack: dict[str, Any]) -> tuple[str, str, str, str]:
+def stack_order(stack: dict[str, Any]) -> tuple[str, str, str, str]:
     # Environments first: instances' templates may import their outputs.
     kinds = {"environment": "0", "service_pipeline": "2", "service_instance": "1", "component": "3"}
     return (kinds.get(stack.get("resourceKind", ""), "4"), stack.get("account", ""), stack.get("region", ""),
@@ -23,7 +23,7 @@ def _stack_order(stack: dict[str, Any]) -> tuple[str, str, str, str]:
 def reproduce(snapshot: Snapshot, cloudformation: CloudFormationFactory, *, poll: float = 0.05,
               timeout: float = 600.0) -> Iterator[Step]:
     """Create every stack of `snapshot` that was deployed (one Step each, wave 0)."""
-    for stack in sorted(snapshot.stacks, key=_stack_order):
+    for stack in sorted(snapshot.stacks, key=stack_order):
         name, account, region = stack.get("StackName", ""), stack.get("account", ""), stack.get("region", "")
         step = Step(0, "reproduce", name, account, region,
                     command=f"aws cloudformation create-stack --stack-name {name} (account {account}, {region})")

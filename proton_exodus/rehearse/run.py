@@ -18,7 +18,7 @@ from typing import Any
 from exporters import Registry
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
-from proton_exodus.rehearse.estate import reproduce
+from proton_exodus.rehearse.estate import reproduce, stack_order
 from proton_exodus.rehearse.model import (
     FAILED,
     SKIPPED,
@@ -76,16 +76,24 @@ class Rehearsal:
         }
 
 
-def plan_waves(plan: Mapping[str, Any], through: int | None) -> list[tuple[int, list[StackTarget]]]:
+def plan_waves(plan: Mapping[str, Any], through: int | None,
+               snapshot: Snapshot | None = None) -> list[tuple[int, list[StackTarget]]]:
     """The plan's waves 1..`through` (all without it), each with the stacks it hands over, in plan order;
-    resources without a stack (a connection, a Terraform environment) are StackTargets without a name."""
+    resources without a stack (a connection, a Terraform environment) are StackTargets without a name.
+    A stack's account and Region are where the snapshot recorded it (a stack in an environment account
+    lives there, not in the Proton management account the plan names)."""
     waves = sorted((w for w in plan.get("waves") or [] if isinstance(w, Mapping)), key=lambda w: int(w["number"]))
     if through is not None and not 1 <= through <= len(waves):
         raise BadInput(f"--through-wave {through}: the plan has {len(waves)} wave(s)")
-    return [(int(w["number"]), [StackTarget(str(r.get("account", "")), str(r.get("region", "")),
-                                            str(r.get("stackName") or ""), str(r.get("kind", "")),
-                                            str(r.get("label") or r.get("name") or ""))
-                                for r in w.get("resources") or []])
+
+    def target(r: Mapping[str, Any]) -> StackTarget:
+        stack = (snapshot.stack_for(str(r.get("arn", ""))) if snapshot is not None else None) or {}
+        return StackTarget(str(stack.get("account") or r.get("account", "")),
+                           str(stack.get("region") or r.get("region", "")),
+                           str(r.get("stackName") or ""), str(r.get("kind", "")),
+                           str(r.get("label") or r.get("name") or ""))
+
+    return [(int(w["number"]), [target(r) for r in w.get("resources") or []])
             for w in waves if through is None or int(w["number"]) <= through]
 
 
@@ -108,7 +116,7 @@ def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactor
 def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
     """The local cloud's CloudFormation lives in this process: drop stacks of the snapshot's names an earlier
     rehearsal (or the demo) left, so the estate is rebuilt from the snapshot alone."""
-    for stack in snapshot.stacks:
+    for stack in sorted(snapshot.stacks, key=stack_order, reverse=True):  # dependants first
         cfn = cloudformation(stack.get("account", ""), stack.get("region", ""))
         with contextlib.suppress(Exception):
             cfn.delete_stack(StackName=stack.get("StackName", ""))
@@ -116,8 +124,9 @@ def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
 
 def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path, *, through_wave: int | None = None,
              endpoint_url: str | None = None, options: Mapping[str, str] | None = None,
-             registry: Registry | None = None, poll: float = 0.05) -> Rehearsal:
-    """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer."""
+             registry: Registry | None = None, poll: float = 0.05, export: Path | None = None) -> Rehearsal:
+    """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
+    With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh one."""
     from proton_exodus.export import run_export
 
     registry = registry or Registry.from_entry_points()
@@ -127,17 +136,24 @@ def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path
         raise BadInput(f"target {target!r} has no deployer to rehearse with yet",
                        hint="targets that have one: " + ", ".join(
                            n for n in registry.names() if getattr(registry.load(n), "rehearse", None)))
-    waves = plan_waves(plan, through_wave)
+    waves = plan_waves(plan, through_wave, snapshot)
     last = waves[-1][0] if waves else 0
     out = Path(out)
     export_dir, work_dir = out / "export", out / "work"
+    if export is not None and Path(export).resolve() == export_dir.resolve():
+        raise BadInput(f"--export {export}: must not be {export_dir} (the rehearsal writes its copy there)")
     for path in (export_dir, work_dir):
         if path.exists():
             shutil.rmtree(path)
     result = Rehearsal(target, last, endpoint_url or "local (started by exodus rehearse, Proton retired)")
     clock = time.monotonic()
-    run_export(target, snapshot, export_dir, options=options, plan=dict(plan), force=True,
-               through_wave=last or None)
+    if export is not None:
+        if not Path(export).is_dir() or Path(export).resolve() == export_dir.resolve():
+            raise BadInput(f"--export {export}: not a directory outside --out/export")
+        shutil.copytree(export, export_dir, ignore=shutil.ignore_patterns(".git"))
+    else:
+        run_export(target, snapshot, export_dir, options=options, plan=dict(plan), force=True,
+                   through_wave=last or None)
     result.seconds["export"] = round(time.monotonic() - clock, 2)
     planned = load_planned(export_dir)
     result.planned_file = planned is not None
