@@ -159,7 +159,7 @@ def _build_snapshot(results: list[_ScopeResult], bundle_sources: tuple[str, ...]
     candidates = _bundle_candidates(bundle_sources, settings, stats, warnings)
     bundle_files = match_bundles(records, candidates)
     _warn_stacks_and_bundles(records, stacks, warnings)
-    meta = {"source": "proton-api", "toolVersion": _tool_version(),
+    meta = {"source": "proton-api", "protonAnswered": True, "toolVersion": _tool_version(),
             "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "accounts": sorted({r["account"] for recs in records.values() for r in recs} | _scope_accounts(results)),
             "regions": sorted({r["region"] for recs in records.values() for r in recs}

@@ -69,7 +69,7 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     bundle_files = match_bundles(records, candidates)
     _annotate_stacks(stacks, rebuilder.per_stack)
     summary = rebuilder.summary()
-    meta = {"source": "stacks", "toolVersion": _tool_version(),
+    meta = {"source": "stacks", "protonAnswered": False, "toolVersion": _tool_version(),
             "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "accounts": sorted({r["account"] for recs in records.values() for r in recs}
                                | {s.account for s in scopes if s.account}),

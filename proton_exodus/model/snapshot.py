@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ KINDS: tuple[str, ...] = (
 )
 
 _VERSION_KINDS = {"environment_template_versions", "service_template_versions"}
+END_OF_SUPPORT = date(2026, 10, 7)  # Proton's end of support: shared/reference/PROTON.md §5
 
 
 def _num(value: Any) -> tuple[int, str]:
@@ -130,6 +132,25 @@ class Snapshot:
         stacks = sorted(self.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
         h.update(json.dumps(stacks, sort_keys=True, default=str).encode())
         return "sha256:" + h.hexdigest()
+
+
+def captured_on(meta: dict[str, Any]) -> date | None:
+    """The capture date in a snapshot manifest (`capturedAt`), if recorded."""
+    try:
+        return date.fromisoformat(str(meta.get("capturedAt") or "")[:10])
+    except ValueError:
+        return None
+
+
+def proton_retired(snapshot: Snapshot | dict[str, Any]) -> bool:
+    """Whether planning must treat Proton as gone for this snapshot (or manifest): rebuilt from stacks,
+    recorded as not answering (`protonAnswered: false`), or captured after Proton's end of support.
+    A snapshot whose manifest records none of these (an older API snapshot) is taken as Proton answering."""
+    meta = snapshot.meta if isinstance(snapshot, Snapshot) else snapshot
+    if meta.get("source") == "stacks" or meta.get("protonAnswered") is False:
+        return True
+    captured = captured_on(meta)
+    return captured is not None and captured > END_OF_SUPPORT
 
 
 def _read_json(path: Path, what: str) -> Any:
