@@ -22,7 +22,7 @@ from proton_exodus.plan.journal import (
 )
 from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
 from proton_exodus.plan.runbook import plan_files
-from proton_exodus.plan.schedule import END_OF_SUPPORT
+from proton_exodus.plan.schedule import END_OF_SUPPORT, SOAK_DAYS
 from proton_exodus.plan.waves import MOVING_KINDS, chosen_target, own_tier, plan_waves
 
 if TYPE_CHECKING:
@@ -31,28 +31,29 @@ if TYPE_CHECKING:
     from exporters import Registry
     from proton_exodus.model.snapshot import Snapshot
 
-__all__ = ["END_OF_SUPPORT", "JOURNAL", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave",
+__all__ = ["END_OF_SUPPORT", "JOURNAL", "SOAK_DAYS", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave",
            "chosen_target", "load_journal", "own_tier", "plan_commands", "plan_files", "plan_snapshot",
            "plan_waves", "wave_complete", "wave_rollback", "wave_start", "wave_status", "write_plan"]
 
 
 def captured_date(snapshot: Snapshot) -> date | None:
     """The snapshot's capture date (the default schedule start), if recorded."""
-    text = str(snapshot.meta.get("capturedAt") or "")[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    from proton_exodus.model.snapshot import captured_on
+
+    return captured_on(snapshot.meta)
 
 
 def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
                   deadline: date | None = None, start: date | None = None,
-                  target: str | None = None,
+                  target: str | None = None, soak_days: int = SOAK_DAYS,
                   registry: Registry | None = None) -> tuple[Plan, nx.MultiDiGraph]:
     """Graph, audit and waves for a snapshot: blocked (E) and manual (W) findings shape the plan. `target`
-    is an exporter in `registry` (the installed ones by default), or its default target when None."""
+    is an exporter in `registry` (the installed ones by default), or its default target when None.
+    `start` is the plan date (the capture date when None); whether Proton still answers comes from
+    the snapshot (`proton_retired`)."""
     from proton_exodus.audit import audit_snapshot
     from proton_exodus.graph import build_graph
+    from proton_exodus.model.snapshot import proton_retired
 
     target = chosen_target(target, registry)  # before the graph: a wrong name fails fast
     graph = build_graph(snapshot)
@@ -60,7 +61,7 @@ def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequenc
     manual = {r.id: [c for c in r.codes if c.startswith("W")] for r in report.resources}
     plan = plan_waves(graph, max_wave_size=max_wave_size, pilot=pilot, deadline=deadline, target=target,
                       start=start or captured_date(snapshot), blocked=report.blocking(), manual=manual,
-                      registry=registry)
+                      registry=registry, soak_days=soak_days, proton_retired=proton_retired(snapshot))
     info = {"digest": report.snapshot["digest"], "capturedAt": report.snapshot["capturedAt"]}
     return replace(plan, snapshot=info), graph
 

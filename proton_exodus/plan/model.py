@@ -97,6 +97,7 @@ class Plan:
     schedule: dict[str, Any]
     warnings: tuple[str, ...] = ()
     snapshot: dict[str, Any] = field(default_factory=dict)
+    proton_retired: bool = False  # Proton no longer answers: no runbook calls it
 
     def wave_of(self) -> dict[str, int]:
         """Resource id -> wave number."""
@@ -106,7 +107,7 @@ class Plan:
         waves = [w.to_dict() for w in self.waves]
         digest = hashlib.sha256(json.dumps(waves, sort_keys=True).encode()).hexdigest()
         return {"format": PLAN_FORMAT, "formatVersion": PLAN_FORMAT_VERSION, "target": self.target,
-                "snapshot": self.snapshot, "options": self.options, "schedule": self.schedule,
+                "snapshot": self.snapshot, "protonRetired": self.proton_retired, "options": self.options, "schedule": self.schedule,
                 "warnings": list(self.warnings), "digest": f"sha256:{digest}",
                 "counts": {"waves": len(waves), "resources": sum(len(w.resources) for w in self.waves)},
                 "waves": waves}

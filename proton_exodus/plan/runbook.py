@@ -80,15 +80,20 @@ def _nodes_of(graph: nx.MultiDiGraph, kind: str) -> list[dict[str, Any]]:
     return cache[kind]
 
 
-def _sync_configs(graph: nx.MultiDiGraph, wave: Wave) -> list[dict[str, str]]:
-    services = {r.service for r in wave.resources if r.kind in ("service_instance", "service_pipeline") and r.service}
+def _sync_configs(graph: nx.MultiDiGraph, plan: Plan, wave: Wave) -> list[dict[str, str]]:
+    """Proton's service sync configs this wave deletes: none when Proton is retired, else each
+    service's once, in the first wave that moves one of its instances or its pipeline."""
+    if plan.proton_retired:
+        return []
+    first: dict[str, int] = {}
+    for w in plan.waves:
+        for r in w.resources:
+            if r.kind in ("service_instance", "service_pipeline") and r.service:
+                first.setdefault(r.service, w.number)
     found = []
     for attrs in _nodes_of(graph, "service_sync_config"):
-        if attrs.get("name") in services:
-            found.append({"service": attrs["name"], "region": attrs.get("region", ""),
-                          "provider": attrs.get("repository_provider") or "GITHUB",
-                          "repository": attrs.get("repository") or "OWNER/REPO", "branch": attrs.get("branch") or "main",
-                          "file_path": attrs.get("file_path") or "proton-ops.yaml"})
+        if first.get(attrs.get("name")) == wave.number:
+            found.append({"service": attrs["name"], "region": attrs.get("region", "")})
     return found
 
 
@@ -122,7 +127,7 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
         digest=plan.snapshot.get("digest", "unknown digest"), snapshot_ref=snapshot_ref, plan_ref=plan_ref,
         diagram=_diagram(graph, wave, plan.wave_of()), stack_checks=collect("stack"),
         blockers=_findings(wave, "blocked"), manual_steps=_findings(wave, "manual"),
-        sync_configs=_sync_configs(graph, wave), handover=_handover_groups(wave, cmds),
+        sync_configs=_sync_configs(graph, plan, wave), retired=plan.proton_retired, handover=_handover_groups(wave, cmds),
         manual_resources=[{"label": r.label, "manual": cmds[r.id]["manual"]} for r in wave.resources
                           if cmds[r.id]["manual"]],
         cutover=collect("cutover"), sync_checks=collect("check"), drift=collect("drift"),
@@ -131,7 +136,10 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
         owners=sorted({r.service for r in wave.resources if r.service}))
 
 
-def _template_syncs(graph: nx.MultiDiGraph) -> list[dict[str, str]]:
+def _template_syncs(graph: nx.MultiDiGraph, plan: Plan) -> list[dict[str, str]]:
+    """Proton's template sync configs to delete after the last wave (none when Proton is retired)."""
+    if plan.proton_retired:
+        return []
     return [{"name": a.get("name"), "type": a.get("template_type", "ENVIRONMENT"), "region": a.get("region", "")}
             for a in _nodes_of(graph, "template_sync_config")]
 
@@ -150,5 +158,5 @@ def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./sna
         files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref,
                                                 cmds=cmds, steps=steps)
     files["README.md"] = _env().get_template("README.md.j2").render(
-        **data, files=names, template_syncs=_template_syncs(graph))
+        **data, files=names, template_syncs=_template_syncs(graph, plan))
     return files

@@ -1,6 +1,9 @@
 """Wave planning: order the resources that move so nothing moves before what it depends on, pilot
-first, account connections next, then low risk before high (non-production before staging before
-production, healthy before blocked, fewest dependants first), cut into waves of at most N."""
+first, then what is broken now (pipelines that call Proton, Terraform whose pull requests Proton no
+longer opens) with what it needs, then the rest; within each, account connections first, then low risk
+before high (non-production before staging before production, healthy before blocked within a tier,
+so a blocked staging wave comes before production; fewest dependants first), cut into waves of at
+most N."""
 
 from __future__ import annotations
 
@@ -16,11 +19,13 @@ from exporters import Registry
 from proton_exodus.errors import BadInput
 from proton_exodus.graph import dependency_digraph, find_nodes
 from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
-from proton_exodus.plan.schedule import schedule_waves
+from proton_exodus.plan.schedule import SOAK_DAYS, schedule_waves
 
 MOVING_KINDS = frozenset({"environment_account_connection", "environment", "service_instance", "service_pipeline",
                           "component"})
 _STAGING = re.compile(r"pre-?prod|staging|stage|stg|uat|qa|perf", re.I)
+BROKEN_NOW = {"W140": "its pipeline calls the Proton API, which no longer answers",
+              "W130": "Proton no longer opens its Terraform pull requests"}
 _PROD = re.compile(r"(?<![a-z])(prod|production|prd|live)(?![a-z])", re.I)
 
 
@@ -52,6 +57,15 @@ def _pilot_closure(graph: nx.MultiDiGraph, dg: nx.DiGraph, names: Sequence[str])
     for node in chosen:
         closure |= nx.ancestors(dg, node)
     return closure, chosen
+
+
+def _broken_now(dg: nx.DiGraph, manual: Mapping[str, Iterable[str]], skip: set[str]) -> tuple[set[str], dict[str, str]]:
+    """Resources broken since end of support (BROKEN_NOW codes) plus everything they need, outside `skip`."""
+    why = {n: BROKEN_NOW[c] for n in dg for c in sorted(manual.get(n, ())) if c in BROKEN_NOW and n not in skip}
+    closure = set(why)
+    for node in why:
+        closure |= nx.ancestors(dg, node)
+    return closure - skip, why
 
 
 def _propagate(dg: nx.DiGraph, order: list[str], own: Mapping[str, Any], combine: Any) -> dict[str, Any]:
@@ -98,11 +112,13 @@ def chosen_target(target: str | None, registry: Registry | None = None) -> str:
 def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
                deadline: date | None = None, target: str | None = None, start: date | None = None,
                blocked: Mapping[str, Iterable[str]] | None = None,
-               manual: Mapping[str, Iterable[str]] | None = None, registry: Registry | None = None) -> Plan:
+               manual: Mapping[str, Iterable[str]] | None = None, registry: Registry | None = None,
+               soak_days: int = SOAK_DAYS, proton_retired: bool = False) -> Plan:
     """Plan the migration in waves, for `target` (an exporter in `registry`; the default target if None).
 
-    `blocked`/`manual` map resource keys to the audit's E/W codes. Raises BadInput for a wave size below
-    1, an unknown target or pilot name, or a dependency cycle.
+    `blocked`/`manual` map resource keys to the audit's E/W codes. `proton_retired` says whether the
+    snapshot's Proton still answers (`proton_retired(snapshot)`): the runbooks then call no Proton API.
+    Raises BadInput for a wave size below 1, an unknown target or pilot name, or a dependency cycle.
     """
     if max_wave_size < 1:
         raise BadInput(f"--max-wave-size {max_wave_size}: must be at least 1")
@@ -120,20 +136,24 @@ def plan_waves(graph: nx.MultiDiGraph, *, max_wave_size: int = 25, pilot: Sequen
                            lambda o, ps: tuple(sorted(set(o).union(*ps))) if ps else o)
     in_pilot, named = _pilot_closure(graph, dg, pilot)
     dependants = {n: len(nx.descendants(dg, n)) for n in dg}
-    # One pilot segment (cut only by size); elsewhere a new wave starts when blocked-ness or tier changes.
-    segment = {n: (0, False, -1) if n in in_pilot else (1, bool(inherited[n]), tier[n]) for n in dg}
-    keys = {n: (*segment[n], tier[n], dependants[n], str(nodes[n].get("label", n)), n) for n in dg}
+    urgent, broken = _broken_now(dg, manual or {}, in_pilot)
+    # One pilot segment (cut only by size); then what is broken now, then the rest; in each a new wave
+    # starts when the tier or blocked-ness changes (tier first: blocked staging before production).
+    segment = {n: (0, -1, False) if n in in_pilot else (1 if n in urgent else 2, tier[n], bool(inherited[n]))
+               for n in dg}
+    keys = {n: (*segment[n], dependants[n], str(nodes[n].get("label", n)), n) for n in dg}
     groups = _cut(_sequence(dg, keys), segment, max_wave_size)
     wave_no = {n: i + 1 for i, group in enumerate(groups) for n in group}
     ctx = _Context(nodes, dg, wave_no, tier, blocked, inherited, named, in_pilot, dependants)
+    ctx.urgent, ctx.broken = urgent, broken
     waves = [Wave(i + 1, tuple(ctx.resource(n, manual or {}) for n in group), pilot=bool(set(group) & in_pilot))
              for i, group in enumerate(groups)]
-    waves, schedule, warnings = schedule_waves(waves, start=start, deadline=deadline)
-    options = {"maxWaveSize": max_wave_size, "pilot": list(pilot), "target": target}
+    waves, schedule, warnings = schedule_waves(waves, start=start, deadline=deadline, soak_days=soak_days)
+    options = {"maxWaveSize": max_wave_size, "pilot": list(pilot), "target": target, "soakDays": soak_days}
     if any(w.blocked for w in waves):
         warnings.append(f"{sum(1 for w in waves if w.blocked)} wave(s) contain blocked resources: fix their E "
                         "findings (exodus audit) before starting them")
-    return Plan(tuple(waves), target, options, schedule, tuple(warnings))
+    return Plan(tuple(waves), target, options, schedule, tuple(warnings), proton_retired=proton_retired)
 
 
 class _Context:
@@ -145,6 +165,8 @@ class _Context:
         self.nodes, self.dg, self.wave_no, self.tier = nodes, dg, wave_no, tier
         self.blocked, self.inherited, self.named, self.in_pilot = blocked, inherited, named, in_pilot
         self.dependants = dependants
+        self.urgent: set[str] = set()
+        self.broken: dict[str, str] = {}
 
     def reason(self, node: str) -> str:
         parts: list[str] = []
@@ -153,6 +175,10 @@ class _Context:
             parts.append(f"pilot: named by --pilot {self.named[node]}")
         elif node in self.in_pilot:
             parts.append("pilot: a pilot resource depends on it")
+        if node in self.broken:
+            parts.append(f"broken now: {self.broken[node]}")
+        elif node in self.urgent:
+            parts.append("broken now: a resource broken since end of support depends on it")
         if self.nodes[node].get("kind") == "environment_account_connection":
             parts.append("account connection: its account is prepared for the target before its environment moves")
         preds = sorted(self.dg.predecessors(node), key=lambda p: (self.wave_no[p], label(p)))

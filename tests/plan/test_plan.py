@@ -69,7 +69,7 @@ def test_runbooks_have_every_section(faulty) -> None:
     every = "".join(text for name, text in sorted(files.items()) if name.startswith("wave-"))
     assert "aws codepipeline start-pipeline-execution" in every
     assert "aws proton delete-service-sync-config --service-name svc-00000" in every
-    assert "aws proton create-service-sync-config --service-name svc-00000" in every
+    assert "create-service-sync-config" not in every  # rollback never returns to Proton
     last = files[f"wave-{len(plan.waves):02d}.md"]
     assert "**Blocked:**" in last and "E110" in last and "classDef earlier" in last
     assert "aws proton delete-template-sync-config --template-name syn-env" in files["README.md"]
@@ -91,11 +91,12 @@ def test_schedule_defaults_and_warnings() -> None:
     assert plan.schedule["start"] == "2026-01-01" and plan.schedule["deadline"] == "2026-10-07"
     assert not plan.schedule["late"] and not plan.warnings
     tight, _ = plan_snapshot(snap, max_wave_size=1, deadline=date(2026, 1, 7))
-    assert tight.schedule["gapDays"] == 0 or tight.schedule["late"]
-    assert tight.warnings
-    late, _ = plan_snapshot(snap, max_wave_size=3, start=date(2026, 11, 23))
+    assert tight.schedule["late"] and "fall on or after the deadline" in tight.warnings[0]
+    late, _ = plan_snapshot(snap, max_wave_size=3, start=date(2026, 11, 23), deadline=date(2026, 10, 7))
     assert late.schedule["late"] and all(w.late for w in late.waves)
     assert "not before the deadline" in late.warnings[0]
+    after, _ = plan_snapshot(snap, max_wave_size=3, start=date(2026, 11, 23))  # after end of support: no deadline
+    assert after.schedule["deadline"] is None and not after.schedule["late"] and not after.warnings
 
 
 def test_bad_options() -> None:
