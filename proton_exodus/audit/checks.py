@@ -15,7 +15,7 @@ import yaml
 
 from proton_exodus.cfn.text import load_yaml
 from proton_exodus.graph import DEPLOYED_KINDS, node_key
-from proton_exodus.model.secrets import looks_secret
+from proton_exodus.model.secrets import PLACEHOLDER_RE, looks_secret
 from proton_exodus.model.snapshot import Snapshot
 
 GIT_SYNC_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -25,6 +25,10 @@ FAILED = frozenset({"FAILED", "DELETE_FAILED", "CREATE_FAILED", "UPDATE_FAILED",
                     "UPDATE_FAILED_CLEANUP_COMPLETE"})
 IN_FLIGHT = frozenset({"IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING", "CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS",
                        "CREATE_FAILED_CLEANUP_IN_PROGRESS", "UPDATE_FAILED_CLEANUP_IN_PROGRESS"})
+FAILED_CREATE = frozenset({"ROLLBACK_COMPLETE", "ROLLBACK_FAILED"})  # E114
+STATUS_REMEDY = {"UPDATE_ROLLBACK_FAILED": "continue the rollback (`aws cloudformation continue-update-rollback`)",
+                 "DELETE_FAILED": "retain or fix the resources that failed to delete, then delete again",
+                 "UPDATE_FAILED": "wait for the automatic rollback to finish"}
 MAX_SYNC_RESOURCE_NAME = 100  # codeconnections CreateSyncConfiguration ResourceName
 PROTON_API = re.compile(r"\baws\s+proton\b|notify-resource-deployment-status-change|"
                         r"client\(\s*['\"]proton['\"]|\bProtonClient\b|proton:(?:Update|Create|Notify)\w+")
@@ -74,11 +78,14 @@ class Auditor:
         found: list[AuditFinding] = []
         for node in self.resources():
             for check in (self.check_status, self.check_provisioning, self.check_version, self.check_component,
-                          self.check_pipeline_calls, self.check_secrets, self.check_connection):
+                          self.check_pipeline_calls, self.check_pipeline_order, self.check_secrets,
+                          self.check_rotation, self.check_connection):
                 found.extend(check(node))
+        found.extend(self.check_bundles())
         found.extend(self.check_sync())
         found.extend(self.check_past_failures())
         found.extend(self.check_service_roles())
+        found.extend(self.check_kept_roles())
         return sorted(found, key=lambda f: (f.resource, f.code, f.message))
 
     def check_status(self, node: str) -> Iterator[AuditFinding]:
@@ -114,8 +121,14 @@ class Auditor:
         if not stack.get("reachable", True):
             yield self.finding("E111", node, f"stack {name} unreachable: {stack.get('unreachableReason', 'no reason')}")
             return
-        if stack.get("StackStatus") not in GIT_SYNC_STATUSES:
-            yield self.finding("E110", node, f"stack {name} is {stack.get('StackStatus')}")
+        status = str(stack.get("StackStatus"))
+        if status in FAILED_CREATE:
+            yield self.finding("E114", node, f"stack {name} is {status}: its creation failed; delete and re-create "
+                                             "it, or import its resources into a new stack")
+        elif status not in GIT_SYNC_STATUSES:
+            remedy = STATUS_REMEDY.get(status, "wait for it to finish" if status.endswith("_IN_PROGRESS") else
+                                       "bring it to a *_COMPLETE status with CloudFormation")
+            yield self.finding("E110", node, f"stack {name} is {status}: {remedy}")
         if len(name) > MAX_SYNC_RESOURCE_NAME:
             yield self.finding("E113", node, f"stack name {name} has {len(name)} characters")
 
@@ -130,6 +143,35 @@ class Auditor:
                 yield self.finding("W121", node, f"template version {attrs.get('label')} does not exist")
             elif not attrs.get("bundle"):
                 yield self.finding("W120", node, f"no bundle for template version {attrs.get('label')}")
+            else:
+                yield from self._check_minor(node, version)
+
+    def _check_minor(self, node: str, version: str) -> Iterator[AuditFinding]:
+        """I122 when a newer minor version of the same major is the template's recommended one."""
+        attrs = self.g.nodes[version]
+        rec = self.records.get(node, {})
+        major, minor = str(rec.get("templateMajorVersion") or ""), str(rec.get("templateMinorVersion") or "")
+        kind = "environment_template_versions" if self.g.nodes[node]["kind"] == "environment" else \
+            "service_template_versions"
+        current = next(self.snap.find(kind, templateName=rec.get("templateName"), majorVersion=major,
+                                      minorVersion=minor), None)
+        template = next(self.snap.find(kind.replace("_versions", "s"), name=rec.get("templateName")), None)
+        t_major, _, t_minor = str((template or {}).get("recommendedVersion") or "").partition(".")
+        recommended = t_minor if t_major == major else str((current or {}).get("recommendedMinorVersion") or "")
+        if recommended.isdigit() and minor.isdigit() and int(recommended) > int(minor):
+            yield self.finding("I122", node, f"runs {attrs.get('label')}; the recommended version is "
+                                             f"{major}.{recommended}")
+
+    def check_bundles(self) -> Iterator[AuditFinding]:
+        """I123 for every registered template version whose bundle was not found."""
+        for kind in ("environment_template_versions", "service_template_versions"):
+            for rec in self.snap.kind(kind):
+                if rec.get("bundle"):
+                    continue
+                key = node_key(kind[:-1], rec)
+                name = f"{rec.get('templateName')} {rec.get('majorVersion')}.{rec.get('minorVersion')}"
+                yield AuditFinding("I123", key, kind[:-1], name, rec.get("account", ""), rec.get("region", ""),
+                                   f"template version {name} ({rec.get('status', 'status unknown')}) has no bundle")
 
     def check_component(self, node: str) -> Iterator[AuditFinding]:
         if self.g.nodes[node]["kind"] == "component":
@@ -181,6 +223,42 @@ class Auditor:
             if looks_secret(str(name), value):
                 yield self.finding("W170", node, f"spec input {name!r} looks like a secret and is stored in clear")
 
+    def check_rotation(self, node: str) -> Iterator[AuditFinding]:
+        """W171: placeholders stand where a secret was in clear in the spec or the deployed template."""
+        rec = self.records.get(node, {})
+        where: dict[str, set[str]] = {}
+        for text, place in ((rec.get("spec"), "its spec"),):
+            if isinstance(text, str):
+                where.setdefault(place, set()).update(PLACEHOLDER_RE.findall(text))
+        stack = self.stacks.get(node)
+        if stack is not None:
+            found = set(PLACEHOLDER_RE.findall(self.snap.stack_template(stack) or ""))
+            where.setdefault(f"the deployed template of {stack.get('StackName')}", set()).update(found)
+        seen = {place: ids for place, ids in where.items() if ids}
+        if seen:
+            ids = sorted(set().union(*seen.values()))
+            yield self.finding("W171", node, f"{len(ids)} secret(s) were in clear in {' and '.join(sorted(seen))}: "
+                                             f"rotate {', '.join(ids)} (secrets.json names them)")
+
+    def check_pipeline_order(self, node: str) -> Iterator[AuditFinding]:
+        """W141: Proton's pipeline deploys the instances by name; say so when that is not tier order."""
+        # the planner's tiers, imported late: plan imports audit
+        from proton_exodus.plan.waves import own_tier
+
+        if self.g.nodes[node]["kind"] != "service_pipeline":
+            return
+        service = self.g.nodes[node].get("service")
+        insts = sorted((a for _, a in self.g.nodes(data=True)
+                        if a.get("kind") == "service_instance" and a.get("service") == service),
+                       key=lambda a: str(a.get("name")))
+        tiers = [own_tier(a) for a in insts]
+        if tiers != sorted(tiers):
+            order = " -> ".join(str(a.get("name")) for a in insts)
+            ordered = " -> ".join(str(a.get("name")) for _, a in sorted(zip(tiers, insts, strict=True),
+                                                                           key=lambda p: (p[0], str(p[1].get("name")))))
+            yield self.finding("W141", node, f"deploys {order} (Proton's order, kept by the export); tier order "
+                                             f"would be {ordered}")
+
     def check_connection(self, node: str) -> Iterator[AuditFinding]:
         attrs = self.g.nodes[node]
         if attrs["kind"] == "environment_account_connection" and attrs.get("status") not in (None, "CONNECTED"):
@@ -223,3 +301,14 @@ class Auditor:
                 counts[stack.get("account", "")] = counts.get(stack.get("account", ""), 0) + 1
         for account, count in sorted(counts.items()):
             yield self.finding("I192", account, f"{count} stack(s) in account {account} have no service role")
+
+    def check_kept_roles(self) -> Iterator[AuditFinding]:
+        """W193 per account: the service roles Proton gave the stacks must outlive Proton's leftovers."""
+        roles: dict[str, dict[str, int]] = {}
+        for stack in self.snap.stacks:
+            if stack.get("RoleARN"):
+                per = roles.setdefault(stack.get("account", ""), {})
+                per[stack["RoleARN"]] = per.get(stack["RoleARN"], 0) + 1
+        for account, per in sorted(roles.items()):
+            listed = ", ".join(f"{arn} ({n} stack{'s' if n > 1 else ''})" for arn, n in sorted(per.items()))
+            yield self.finding("W193", account, f"keep the stacks' service roles: {listed}")
