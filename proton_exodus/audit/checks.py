@@ -5,6 +5,7 @@ and environment account connections (plus sync configs, which are retired along 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import yaml
 
 from proton_exodus.cfn.text import load_yaml
 from proton_exodus.graph import DEPLOYED_KINDS, node_key
-from proton_exodus.model.secrets import PLACEHOLDER_RE, looks_secret
+from proton_exodus.model.secrets import MIN_SCRUB_LENGTH, PLACEHOLDER_RE, looks_secret
 from proton_exodus.model.snapshot import Snapshot
 
 GIT_SYNC_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -224,16 +225,18 @@ class Auditor:
                 yield self.finding("W170", node, f"spec input {name!r} looks like a secret and is stored in clear")
 
     def check_rotation(self, node: str) -> Iterator[AuditFinding]:
-        """W171: placeholders stand where a secret was in clear in the spec or the deployed template."""
-        rec = self.records.get(node, {})
+        """W171: a secret was in clear in the resource's own spec inputs or its deployed template (the
+        snapshot holds a placeholder there, or still the clear value when it knows the secret)."""
         where: dict[str, set[str]] = {}
-        for text, place in ((rec.get("spec"), "its spec"),):
-            if isinstance(text, str):
-                where.setdefault(place, set()).update(PLACEHOLDER_RE.findall(text))
+        inputs = json.dumps(self._inputs(node), sort_keys=True, default=str)
+        where["its spec"] = set(PLACEHOLDER_RE.findall(inputs))
         stack = self.stacks.get(node)
         if stack is not None:
-            found = set(PLACEHOLDER_RE.findall(self.snap.stack_template(stack) or ""))
-            where.setdefault(f"the deployed template of {stack.get('StackName')}", set()).update(found)
+            text = self.snap.stack_template(stack) or ""
+            found = set(PLACEHOLDER_RE.findall(text)) | {
+                sid for sid, value in self.snap.secrets.items()
+                if len(str(value)) >= MIN_SCRUB_LENGTH and str(value) in text}
+            where[f"the deployed template of {stack.get('StackName')}"] = found
         seen = {place: ids for place, ids in where.items() if ids}
         if seen:
             ids = sorted(set().union(*seen.values()))
