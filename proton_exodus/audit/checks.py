@@ -99,9 +99,18 @@ class Auditor:
         elif status in IN_FLIGHT:
             yield self.finding("E102", node, f"deployment status {status}")
 
+    def provisioning(self, node: str) -> str | None:
+        """The graph's provisioning, or the record's own (`provisioning.engine`, which a stacks rebuild
+        records even when the template record it rebuilt lacks Proton's `provisioning` member)."""
+        found = self.g.nodes[node].get("provisioning")
+        own = (self.records.get(node, {}).get("provisioning") or {})
+        engine = own.get("engine") if isinstance(own, dict) else None
+        return engine if found in (None, "cloudformation") and engine in ("customer-managed", "terraform",
+                                                                           "codebuild") else found
+
     def check_provisioning(self, node: str) -> Iterator[AuditFinding]:
         attrs = self.g.nodes[node]
-        kind, provisioning = attrs["kind"], attrs.get("provisioning")
+        kind, provisioning = attrs["kind"], self.provisioning(node)
         if kind == "environment_account_connection":
             return
         if provisioning == "terraform":
@@ -134,7 +143,7 @@ class Auditor:
             yield self.finding("E113", node, f"stack name {name} has {len(name)} characters")
 
     def check_version(self, node: str) -> Iterator[AuditFinding]:
-        if self.g.nodes[node].get("provisioning") == "customer-managed":
+        if self.provisioning(node) == "customer-managed":
             return  # its bundle is only a schema; nothing is rendered from it
         for version, _, rel in self.g.in_edges(node, data="relation"):
             if rel != "deployed_from":

@@ -1,7 +1,8 @@
 """`run_demo`: the whole migration on the embedded demo estate, in-process and reproducible.
 
-Starts the local Proton + local cloud, seeds the demo estate, then inventory -> audit -> plan ->
-export (every installed target) -> verify (cfn-git-sync). Everything written under `out` is
+Starts the local Proton + local cloud, seeds the demo estate, retires Proton (today's story: end of
+support has passed, the `AWSProton-...` stacks remain), then inventory from the stacks of both
+accounts -> audit -> plan -> export (every installed target) -> verify (cfn-git-sync). Everything written under `out` is
 deterministic: the capture time is fixed, volatile crawl statistics are dropped, the ids the local
 cloud invents are functions of the resource (engine/cloud_ids.py), paths inside the files are relative
 to `out`, and the snapshot's secrets.json is never written there (the planted secrets stay in memory,
@@ -30,7 +31,8 @@ from proton_exodus.settings import Settings
 __all__ = ["DEMO_CAPTURED_AT", "DemoReport", "run_demo"]
 
 DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clocks start here and tick once per reading
-DEMO_CAPTURED_AT = "2026-06-01T09:00:00Z"  # fixed capture time: wave dates and digests repeat run to run
+DEMO_CAPTURED_AT = "2026-12-07T09:00:00Z"  # fixed capture time, after end of support: dates repeat run to run
+DEMO_READ_ROLE = "arn:aws:iam::{account}:role/ExodusReadOnly"  # assumed in each demo account to read its stacks
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
 BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
@@ -82,6 +84,7 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
         report.timings["seed"] = round(time.monotonic() - started, 2)
         with _timed(report, "inventory"):
             say("inventory")
+            server.retire(True)  # the Proton API now answers as the retired service; the stacks remain
             snapshot = _inventory(server.url, settings, Path(scratch), out / "snapshot")
         report.counts = {kind: len(recs) for kind, recs in sorted(snapshot.records.items())}
         report.paths["snapshot"] = out / "snapshot"
@@ -129,17 +132,21 @@ class _timed:
 
 
 def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
-    """Crawl into a scratch dir and return that snapshot (fixed capture time, no volatile stats, secrets
-    kept); write the demo's public copy to `dest`: no secrets.json, and the sensitive values the deployed
-    templates carry in clear swapped for the specs' {{exodus:secret:ID}} placeholders."""
-    from proton_exodus.demo.estate import BUNDLES_DIR
-    from proton_exodus.inventory import crawl_estate
+    """Rebuild the retired estate from its stacks (every demo account, through a read role; the bundles;
+    the Terraform provisioning folders) into a scratch dir and return that snapshot (fixed capture time,
+    no volatile stats, secrets kept); write the demo's public copy to `dest`: no secrets.json, and the
+    sensitive values the deployed templates carry in clear swapped for {{exodus:secret:ID}} placeholders."""
+    from proton_exodus.demo.estate import BUNDLES_DIR, load_estate
+    from proton_exodus.inventory.from_stacks import crawl_stacks
     from proton_exodus.model.secrets import scrub_text
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
 
     # The demo estate lives in its own Region of the local cloud: --profile/--region/--endpoint-url do not apply.
     crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=(_demo_region(),))
-    crawl_estate(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),))
+    accounts = root / "accounts.txt"
+    accounts.write_text("".join(f"{a['id']}\n" for a in load_estate()["accounts"]), encoding="utf-8")
+    crawl_stacks(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),), assume_role=DEMO_READ_ROLE,
+                 accounts_file=accounts, provisioning_repos=(str(root / PROVISIONING),))
     loaded = load_snapshot(root / "snapshot")
     meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
     text = json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)
@@ -321,11 +328,14 @@ def _write_summary(report: DemoReport) -> None:
 
     lines = ["# exodus demo", "", "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
              "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
-             ""]
+             "", "Today's story: Proton's end of support (2026-10-07) has passed. The local Proton is retired after",
+             "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both accounts",
+             f"(read through {DEMO_READ_ROLE.format(account='ACCOUNT')}), the template bundles and the Terraform",
+             f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}.", ""]
     if "report" in report.paths:
         lines += [f"**Start with [{REPORT_FILE}]({REPORT_FILE})**: one page, open it in a browser (no network "
                   "needed): the dependency graph, audit findings, waves and verify result.", ""]
-    lines += ["## Inventory (`snapshot/`)", ""]
+    lines += ["## Inventory (`snapshot/`, rebuilt from the stacks)", ""]
     lines += [f"- {kind}: {n}" for kind, n in report.counts.items() if n]
     lines += ["", "Sensitive values are not published here: the snapshot's secrets.json is withheld, and the deployed",
               "templates under snapshot/stacks/ carry the specs' `{{exodus:secret:ID}}` placeholders instead of",

@@ -97,3 +97,14 @@ def test_no_remedy_calls_proton() -> None:
     for code, rule in RULES.items():
         assert not re.search(r"aws proton [a-z]", rule.remedy), code
         assert "through Proton" not in rule.remedy or code.startswith("I"), code
+
+
+def test_a_rebuilt_customer_managed_environment_is_not_a_missing_stack() -> None:
+    """From the stacks, a customer-managed environment's template record lacks Proton's `provisioning`
+    member; the environment record's own `provisioning.engine` still says what it is."""
+    snap = build_synthetic_snapshot(SMALL)
+    env = snap.records["environments"][0]
+    env["provisioning"] = {"engine": "customer-managed", "folder": None, "repository": None}
+    snap.stacks = [s for s in snap.stacks if s["resourceArn"] != env["arn"]]
+    codes = {f.code for f in audit_snapshot(snap).findings if f.resource == env["arn"]}
+    assert codes == {"W132"}
