@@ -13,6 +13,7 @@ from exporters import Finding
 from exporters._pipelines.estate import ADOPTABLE_STATUSES
 
 PROTON_CALL = re.compile(r"\baws\s+proton\b")
+UNREWRITTEN = "a retired Proton API call was removed here"  # the text of a step left failing (W-PIPE-UNKNOWN-CALL)
 _GLOBAL_WITH_VALUE = {"--region", "--profile", "--output", "--endpoint-url", "--query", "--color",
                       "--cli-read-timeout", "--cli-connect-timeout", "--ca-bundle"}
 _SEPARATORS = re.compile(r"\s(\|\||&&|\||;)\s")
@@ -163,5 +164,5 @@ def _replace(op: str, args: Mapping[str, str], region: str, ctx: CommandContext)
         return ([*lines, f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query '
                  '"{outputs: Stacks[0].Outputs[].{key: OutputKey, valueString: OutputValue}}" --output json'],
                 "I-PIPE-OUTPUTS", "outputs are now read from the stack with describe-stacks")
-    return (['echo "exodus: a retired Proton API call was removed here; see MANUAL_TASKS.md" >&2', "exit 1"],
+    return ([f'echo "exodus: {UNREWRITTEN}; see MANUAL_TASKS.md" >&2', "exit 1"],
             "W-PIPE-UNKNOWN-CALL", "no direct equivalent is known: the step now fails until it is rewritten by hand")

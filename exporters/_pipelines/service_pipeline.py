@@ -14,7 +14,7 @@ import yaml
 from cfn_flip import load as load_cfn
 
 from exporters import Finding
-from exporters._pipelines.retired_api import CommandContext, mentions_proton_api, rewrite_command
+from exporters._pipelines.retired_api import UNREWRITTEN, CommandContext, mentions_proton_api, rewrite_command
 from proton_exodus.cfn.text import dump_template
 
 _JSON_ITEM = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(\s*,?)\s*$')
@@ -146,6 +146,19 @@ def convert_pipeline_template(text: str, ctx: CommandContext, *, stack_roles: Se
         return ConvertedPipeline(text, (), False)
     # as loaded: statements added here stay long-form plain dicts (the bytes sample_exports holds)
     return ConvertedPipeline(dump_template(data, shorten_all=False), tuple(findings), True)
+
+
+def place_findings(text: str, findings: Sequence[Finding], path: str) -> list[Finding]:
+    """The findings of a converted pipeline template as they concern the export file `path` holding
+    `text`: each W-PIPE-UNKNOWN-CALL (a step left failing until rewritten by hand) names its line."""
+    lines = [n for n, line in enumerate(text.split("\n"), start=1) if UNREWRITTEN in line]
+    out = []
+    for f in findings:
+        message = f.message
+        if f.code == "W-PIPE-UNKNOWN-CALL" and lines:
+            message = f"{message}; rewrite the step at {path} line {lines.pop(0)} by hand"
+        out.append(Finding(f.code, message, f.resource, path))
+    return out
 
 
 @dataclass(frozen=True)

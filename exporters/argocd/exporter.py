@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.service_pipeline import place_findings
 from exporters.argocd import layout
 from exporters.argocd import manifests as m
+from exporters.argocd.capabilities import required_capabilities
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
@@ -99,6 +102,7 @@ class _Build:
         self.staged: list[tuple[str, str, Any]] = []
         self.by_arn = {u.arn: u for u in units}
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
+        self.pipeline_templates: dict[str, str] = {}  # unit ARN -> template with retired Proton calls rewritten
 
     # -- naming ---------------------------------------------------------------------------------
     def project_of(self, unit: Any) -> str:
@@ -122,7 +126,8 @@ class _Build:
                                          "(unreachable or missing); cannot adopt it", unit.arn))
             return None
         # Secrets leave the template the way every target does it (translate/stacks.py swap_secrets).
-        body, staged = swap_secrets(unit.deployed_template, self.ctx.snapshot, unit, self.secret_mode)
+        body, staged = swap_secrets(self.pipeline_templates.get(unit.arn, unit.deployed_template),
+                                      self.ctx.snapshot, unit, self.secret_mode)
         self.planned.append(PlannedStack(unit, body, {}))
         if staged:
             self.staged += [(unit.account, unit.region, p) for p in staged if p.parameter]
@@ -146,7 +151,8 @@ class _Build:
         return m.crossplane_stack(
             name=k8s_name(unit.stack_name), external_name=unit.stack_id.rsplit("/", 1)[-1],
             stack_name=unit.stack_name, region=unit.region, provider_config=m.provider_config_name(unit.account),
-            template_body=body, parameters=parameters, capabilities=unit.capabilities, tags=unit.tags,
+            template_body=body, parameters=parameters,
+            capabilities=sorted(set(unit.capabilities) | set(required_capabilities(body))), tags=unit.tags,
             wave=inner_wave, labels={k: label_value(v) if v else "none" for k, v in labels.items()},
         )
 
@@ -220,10 +226,15 @@ class _Build:
             self.files[layout.service_appset(service)[0]] = dump_documents([appset], HEADER)
 
     def pipelines(self) -> None:
+        convert = pipeline_converter(_units(self.ctx))
         for unit in sorted((u for u in self.units if u.kind == "service_pipeline"), key=lambda u: u.service):
             base = f"stacks/services/{k8s_name(unit.service)}/pipeline"
+            found: list[Finding] = []
+            if unit.deployed_template:  # the same rewrite of retired Proton calls as the pipeline exporters
+                self.pipeline_templates[unit.arn], found = convert(unit, unit.deployed_template)
             if not self.write_stack(f"{base}/stack.yaml", unit, 0):
                 continue
+            self.findings.extend(place_findings(self.files[f"{base}/stack.yaml"], found, f"{base}/stack.yaml"))
             app = m.application(
                 layout.pipeline_app(unit.service)[1], namespace=self.opts.namespace, project=self.project_of(unit),
                 repo_url=self.opts.repo_url, revision=self.opts.revision, path=base,
@@ -231,11 +242,12 @@ class _Build:
                 labels={"exodus.io/kind": "service-pipeline", m.WAVE_LABEL: str(self.migration_wave(unit))},
             )
             self.files[layout.pipeline_app(unit.service)[0]] = dump_documents([app], HEADER)
-            if "proton" not in (unit.deployed_template or "").lower().replace("awsproton-", ""):
-                continue
-            self.findings.append(Finding(
-                "W306", f"pipeline of {unit.service}: its stack is adopted, but its build steps may still call "
-                "the retired Proton API; convert them with the codepipeline or github-actions export", unit.arn))
+            if found:
+                self.findings.append(Finding(
+                    "W306", f"pipeline of {unit.service}: its build steps called the retired Proton API and now "
+                    "deploy the instance stacks with change sets: the pipeline stack changes on its first update "
+                    "(Update added to managementPolicies); until then it still runs the old steps and fails",
+                    unit.arn, f"{base}/stack.yaml"))
 
     def workloads(self, unit: Any, base: str) -> bool:
         bundle = self.ctx.snapshot.bundle_files(unit.bundle) if unit.bundle else None

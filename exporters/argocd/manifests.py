@@ -13,10 +13,12 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 WAVE = "argocd.argoproj.io/sync-wave"
 WAVE_LABEL = "exodus.io/migration-wave"
 OBSERVE_ONLY = ["Observe"]
+NAMESPACE_PATTERN = "proton-*"  # every Application's destination namespace (k8s_name("proton", ...))
 
 
 def app_project(name: str, *, account: str, repo_url: str, namespace: str, environments: Sequence[str]) -> dict:
-    """One AppProject per environment account: only our repo, only Crossplane Stacks cluster-wide."""
+    """One AppProject per environment account: only our repo; cluster-wide, only Crossplane Stacks and the
+    Applications' own `proton-*` namespaces."""
     return {
         "apiVersion": ARGO_API,
         "kind": "AppProject",
@@ -25,7 +27,10 @@ def app_project(name: str, *, account: str, repo_url: str, namespace: str, envir
             "description": f"Proton estate of AWS account {account} (environments: {', '.join(environments)})",
             "sourceRepos": [repo_url],
             "destinations": [{"server": IN_CLUSTER, "namespace": "*"}],
-            "clusterResourceWhitelist": [{"group": "cloudformation.aws.upbound.io", "kind": "Stack"}],
+            # The Applications' CreateNamespace=true creates their `proton-...` namespace, a cluster-scoped
+            # resource the project must admit ("resource :Namespace is not permitted in project" otherwise).
+            "clusterResourceWhitelist": [{"group": "cloudformation.aws.upbound.io", "kind": "Stack"},
+                                         {"group": "", "kind": "Namespace", "name": NAMESPACE_PATTERN}],
             "namespaceResourceWhitelist": [{"group": "*", "kind": "*"}],
             "orphanedResources": {"warn": True},
         },

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from exporters.cfn_git_sync.runbook import connection_lookup, deploy_role_stack, role_stack_output, where
 from exporters.cfn_git_sync.yamltext import dump_yaml
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -27,15 +28,17 @@ CFN_ACTIONS = ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet
 CHUNK = 100  # sync configurations per template: keeps each file far below the 51,200-byte TemplateBody limit
 
 
-def role_template(options: Mapping[str, str]) -> str:
-    """The sync role (documented trust and permissions) and the repository link, for one account/Region."""
+def role_template(options: Mapping[str, str], account: str = "") -> str:
+    """The sync role (documented trust and permissions) and the repository link, for one account/Region.
+    The connection option is a default only in its own account (a link needs the account's connection)."""
     owner, _, repo = options.get("repository", "").partition("/")
+    arn = options.get("connection-arn", "")
     tree: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "exodus: CloudFormation Git sync role and repository link for the Proton stacks",
         "Parameters": {
             "ConnectionArn": {"Type": "String", "Description": "CodeConnections connection (AVAILABLE)",
-                              **({"Default": options["connection-arn"]} if options.get("connection-arn") else {})},
+                              **({"Default": arn} if arn and f":{account}:" in arn else {})},
             "OwnerId": {"Type": "String", **({"Default": owner} if owner else {})},
             "RepositoryName": {"Type": "String", **({"Default": repo} if repo else {})},
             "ResourcePolicyArn": {"Type": "String", "Default": "", "Description":
@@ -96,23 +99,33 @@ def sync_templates(stacks: Sequence[tuple[str, str]], options: Mapping[str, str]
 
 
 def commands(account: str, region: str, stacks: Sequence[tuple[str, str]], options: Mapping[str, str]) -> str:
-    """The same bootstrap as `aws` CLI commands (the sync role itself comes from git-sync-role.yaml)."""
-    owner, _, repo = options.get("repository", "OWNER/REPOSITORY").partition("/")
+    """The same bootstrap as `aws` CLI commands, with the account's credentials (profile
+    ${PROFILE_PREFIX}<account>): git-sync-role.yaml creates the sync role and the repository link once,
+    and every sync configuration reads both back from that stack's outputs."""
+    owner, _, repo = (options.get("repository") or "OWNER/REPOSITORY").partition("/")
+    arn = options.get("connection-arn", "")
     q = shlex.quote
     lines = [
         "#!/bin/sh", f"# exodus: Git sync for the Proton stacks of account {account}, Region {region}.",
-        "# Run only after `exodus verify --change-set` reports no difference and no replacement.", "set -eu",
-        f"REGION={q(region)}", f"BRANCH={q(options.get('branch', 'main'))}",
-        f"CONNECTION_ARN={q(options.get('connection-arn', 'arn:aws:codeconnections:REGION:ACCOUNT:connection/ID'))}",
-        f"ROLE_ARN={q(options.get('role-arn', f'arn:aws:iam::{account}:role/GIT_SYNC_ROLE'))}", "",
-        "LINK_ID=$(aws codeconnections create-repository-link --region \"$REGION\" \\",
-        f"  --connection-arn \"$CONNECTION_ARN\" --owner-id {q(owner)} --repository-name {q(repo)} \\",
-        "  --query RepositoryLinkInfo.RepositoryLinkId --output text)", "",
+        "# Run only after `exodus verify --change-set` reports no difference and no replacement.",
+        f"# Every command runs as account {account}: AWS CLI profile ${{PROFILE_PREFIX}}{account}.", "set -eu",
+        "PROFILE_PREFIX=${PROFILE_PREFIX:-exodus-}", f"BRANCH=${{BRANCH:-{options.get('branch', 'main')}}}",
+        f"REPO_OWNER=${{REPO_OWNER:-{owner}}}", f"REPO_NAME=${{REPO_NAME:-{repo}}}",
+        "CONNECTION_NAME=${CONNECTION_NAME:-exodus}  # the connection's name in this account (status AVAILABLE)",
     ]
+    if f":{account}:" in arn:
+        lines.append(f"CONNECTION_ARN=${{CONNECTION_ARN:-{arn}}}")
+    else:
+        lines.append(f'CONNECTION_ARN=${{CONNECTION_ARN:-$({connection_lookup(account, region)})}}')
+    lines += ["", "# the sync role and the repository link (created here once; never again by hand)",
+              deploy_role_stack('"$(dirname "$0")/git-sync-role.yaml"', account, region),
+              f"LINK_ID=$({role_stack_output('RepositoryLinkId', account, region)})",
+              f"SYNC_ROLE_ARN=$({role_stack_output('RoleArn', account, region)})", ""]
     for name, config in stacks:
-        lines += ["aws codeconnections create-sync-configuration --region \"$REGION\" --sync-type CFN_STACK_SYNC \\",
+        lines += ["aws codeconnections create-sync-configuration --sync-type CFN_STACK_SYNC \\",
                   f"  --resource-name {q(name)} --config-file {q(config)} --branch \"$BRANCH\" \\",
-                  "  --repository-link-id \"$LINK_ID\" --role-arn \"$ROLE_ARN\" \\",
+                  "  --repository-link-id \"$LINK_ID\" --role-arn \"$SYNC_ROLE_ARN\" \\",
                   f"  --publish-deployment-status {options.get('publish-deployment-status', 'ENABLED')} "
-                  f"--trigger-resource-update-on {options.get('trigger-resource-update-on', 'FILE_CHANGE')}"]
+                  f"--trigger-resource-update-on {options.get('trigger-resource-update-on', 'FILE_CHANGE')} \\",
+                  f"  {where(account, region)}"]
     return "\n".join(lines) + "\n"

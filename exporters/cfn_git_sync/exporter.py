@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.service_pipeline import place_findings
 from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
@@ -14,8 +17,9 @@ from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
+from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units
-from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 ATTACHABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -64,8 +68,13 @@ class CfnGitSyncExporter:
         all_units = units if not ctx.only else build_units(ctx.snapshot)
         findings: list[Finding] = []
         cfn = []
+        customer = customer_managed(ctx.snapshot)
         for unit in units:
-            if unit.provisioning != "cloudformation" or not unit.stack_name:
+            if unit.kind == "environment" and (unit.provisioning == "customer-managed" or unit.name in customer):
+                findings.append(Finding("I-GITSYNC-CUSTOMER-MANAGED", f"environment {unit.label} is customer-managed: "
+                                        "Proton never deployed it, so there is nothing to hand over; its stack, if "
+                                        "any, is yours and stays as it is", unit.arn))
+            elif unit.provisioning != "cloudformation" or not unit.stack_name:
                 findings.append(Finding("W-GITSYNC-NOT-CFN", f"{unit.kind} {unit.label} is provisioned by "
                                         f"{unit.provisioning}, not a CloudFormation stack: use another target",
                                         unit.arn))
@@ -76,10 +85,10 @@ class CfnGitSyncExporter:
                 cfn.append(unit)
         builder = StackTemplateBuilder(ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true",
                                        secrets=opts["secrets"])
-        stacks = builder.build(cfn)
+        stacks, pipeline_findings = convert_pipelines(builder.build(cfn), all_units)
         changes = planned_changes((PlannedStack(st.unit, st.text, st.parameters) for st in stacks),
                                   choice=opts["secrets"])
-        files, synced = self.layout(stacks, opts, findings)
+        files, synced = self.layout(stacks, opts, findings, pipeline_findings)
         files.update(self.bootstrap_files(synced, opts))
         findings.extend(role_findings(stacks))
         files["TEMPLATES.md"] = templates_summary(builder.reports.values(), stacks)
@@ -102,8 +111,9 @@ class CfnGitSyncExporter:
         suffix = "" if len(variants) == 1 else f"-{variants.index(st.key) + 1}"
         return f"{base}/{ROLES[u.kind]}{suffix}.yaml"
 
-    def layout(self, stacks: Sequence[StackTemplate], opts: Mapping[str, str],
-               findings: list[Finding]) -> tuple[dict[str, str], list[tuple[DeploymentUnit, str]]]:
+    def layout(self, stacks: Sequence[StackTemplate], opts: Mapping[str, str], findings: list[Finding],
+               pipeline_findings: Mapping[str, Sequence[Finding]] | None = None,
+               ) -> tuple[dict[str, str], list[tuple[DeploymentUnit, str]]]:
         shared: dict[tuple, list[str]] = {}
         for st in stacks:
             if st.path == PARAMETERISED:
@@ -117,6 +127,7 @@ class CfnGitSyncExporter:
             u = st.unit
             template_path = self.template_path(st, shared)
             files[template_path] = st.text
+            findings.extend(place_findings(st.text, (pipeline_findings or {}).get(u.arn, ()), template_path))
             deployment = layout.deployment_path(u.account, u.region, u.stack_name or "")
             files[deployment] = self.deployment_file(st, template_path, opts, findings)
             findings.extend(stack_findings(u, deployment))
@@ -153,11 +164,38 @@ class CfnGitSyncExporter:
         files = {}
         for (account, region), stacks in sorted(by_place.items()):
             base = layout.bootstrap_dir(account, region)
-            files[f"{base}/git-sync-role.yaml"] = bootstrap.role_template(opts)
+            files[f"{base}/git-sync-role.yaml"] = bootstrap.role_template(opts, account)
             for index, text in enumerate(bootstrap.sync_templates(stacks, opts), start=1):
                 files[f"{base}/sync-configurations-{index:03d}.yaml"] = text
             files[f"{base}/commands.sh"] = bootstrap.commands(account, region, stacks, opts)
         return files
+
+
+def customer_managed(snapshot: Snapshot) -> set[str]:
+    """Names of the snapshot's customer-managed environments (Proton only recorded their outputs)."""
+    out = set()
+    for record in snapshot.kind("environments"):
+        provisioning = record.get("provisioning")
+        engine = provisioning.get("engine") if isinstance(provisioning, Mapping) else provisioning
+        if str(engine or "").lower().replace("_", "-") == "customer-managed":
+            out.add(str(record.get("name")))
+    return out
+
+
+def convert_pipelines(stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit],
+                      ) -> tuple[list[StackTemplate], dict[str, list[Finding]]]:
+    """The stacks with every service pipeline's retired Proton calls replaced (the rewrite the pipeline
+    exporters use), and the findings of each rewritten pipeline by unit ARN."""
+    convert = pipeline_converter(units)
+    out, found = [], {}
+    for st in stacks:
+        if st.unit.kind == "service_pipeline":
+            text, found[st.unit.arn] = convert(st.unit, st.text)
+            if text != st.text:
+                st = replace(st, text=text, key=text_key(text), reason=st.reason + "; retired Proton calls "
+                             "rewritten as direct CloudFormation deploys")
+        out.append(st)
+    return out, found
 
 
 def attachable(unit: DeploymentUnit) -> bool:

@@ -1,57 +1,99 @@
-"""How a `cfn-git-sync` export is handed over in the runbooks `exodus plan` writes: a sync
-configuration per stack, and per account and Region the sync role stack and the repository link."""
+"""How a `cfn-git-sync` export is handed over in the runbooks `exodus plan` writes: per account and
+Region one stack (`git-sync-role.yaml`) holding the sync role and the repository link, then a sync
+configuration per stack that reads the link id and role back from that stack's outputs. Every
+command runs with the credentials of the account that owns the stack (AWS CLI profile
+`${PROFILE_PREFIX}<account id>`): Git sync creates a stack it cannot find, so a sync configuration
+made in the wrong account would build a second copy of the stack there."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from exporters import Commands, Use, export_file, no_commands
+from exporters.cfn_git_sync.layout import ROLE_STACK
 
 SYNC = "--sync-type CFN_STACK_SYNC"
+PROFILE_PREFIX = "exodus-"
+
+
+def profile(account: str) -> str:
+    """The `--profile` option naming the account's credentials (runbook variable PROFILE_PREFIX)."""
+    return f'--profile "${{PROFILE_PREFIX}}{account}"'
+
+
+def where(account: str, region: str) -> str:
+    return f"--region {region} {profile(account)}"
+
+
+def role_stack_output(key: str, account: str, region: str) -> str:
+    """A command printing one output of the account's sync role stack."""
+    return (f"aws cloudformation describe-stacks --stack-name {ROLE_STACK} {where(account, region)} "
+            f"--query \"Stacks[0].Outputs[?OutputKey=='{key}'].OutputValue\" --output text")
+
+
+def connection_lookup(account: str, region: str) -> str:
+    """A command printing the ARN of the account's connection named $CONNECTION_NAME."""
+    return (f"aws codeconnections list-connections {where(account, region)} --query "
+            "\"Connections[?ConnectionName=='$CONNECTION_NAME'].ConnectionArn | [0]\" --output text")
+
+
+def deploy_role_stack(template: str, account: str, region: str, connection: str = '"$CONNECTION_ARN"') -> str:
+    """`aws cloudformation deploy` of git-sync-role.yaml with every parameter it needs."""
+    return (f"aws cloudformation deploy --template-file {template} --stack-name {ROLE_STACK} "
+            "--capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset "
+            f"--parameter-overrides ConnectionArn={connection} "
+            f'OwnerId="$REPO_OWNER" RepositoryName="$REPO_NAME" {where(account, region)}')
+
+
+def account_of(deployment_path: str) -> str:
+    """The account of a deployment file `deployments/<account>/<region>/<StackName>.yaml`."""
+    parts = deployment_path.split("/")
+    return parts[1] if len(parts) == 4 and parts[0] == "deployments" else ""
 
 
 class GitSyncRunbook:
     """Commands that attach CloudFormation Git sync to the adopted stacks (and detach it on rollback)."""
 
     variables = (
-        "CONNECTION_ARN=...               "
-        "# CodeConnections connection to the Git provider (status AVAILABLE)",
+        f"PROFILE_PREFIX={PROFILE_PREFIX}           "
+        "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
+        "CONNECTION_NAME=...              "
+        "# CodeConnections connection of this name in every account (status AVAILABLE)",
         "REPO_OWNER=... REPO_NAME=...     # the repository holding the export",
-        "REPOSITORY_LINK_ID=...           # aws codeconnections list-repository-links",
-        "GIT_SYNC_ROLE_ARN=...            "
-        "# role trusted by cloudformation.sync.codeconnections.amazonaws.com",
     )
     takes_over_from = "Git sync can attach to"
 
     def stack_commands(self, use: Use) -> Commands:
-        """A sync configuration pointing at the stack's deployment file; rollback deletes it only."""
+        """A sync configuration, in the stack's own account and Region, pointing at its deployment file
+        and using that account's repository link and sync role; rollback deletes it only."""
         stack, path, region = use.file.name, use.file.path, use.region
+        account = account_of(path)
         return {
-            "handover": [f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
+            "handover": [f"# stack {stack}: account {account}, Region {region}",
+                         f"LINK_ID=$({role_stack_output('RepositoryLinkId', account, region)})",
+                         f"SYNC_ROLE_ARN=$({role_stack_output('RoleArn', account, region)})",
+                         f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
                          f'--branch "$BRANCH" --config-file {path} '
-                         '--repository-link-id "$REPOSITORY_LINK_ID" --role-arn "$GIT_SYNC_ROLE_ARN" '
+                         '--repository-link-id "$LINK_ID" --role-arn "$SYNC_ROLE_ARN" '
                          '--publish-deployment-status ENABLED '
-                         f'--trigger-resource-update-on FILE_CHANGE --region {region}'],
+                         f'--trigger-resource-update-on FILE_CHANGE {where(account, region)}'],
             "check": [f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} "
-                      f"--region {region} --query 'LatestSync.Status'"],
+                      f"{where(account, region)} --query 'LatestSync.Status'"],
             "rollback": [f"aws codeconnections delete-sync-configuration --resource-name {stack} {SYNC} "
-                         f"--region {region}"],
+                         f"{where(account, region)}"],
             "restore": [],
         }
 
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
-        """The sync role stack and the repository link the account's stacks will use."""
+        """The account's stack holding the sync role and the repository link (created once, by the stack;
+        the sync configurations read its outputs)."""
         out = no_commands()
         for use in files:
             stack = f"--stack-name {use.file.name}"
-            out["handover"] += [f"# the role and repository link the stacks in account {account} will use",
-                                f"aws cloudformation deploy --template-file {export_file(use.file.path)} "
-                                f"{stack} --capabilities CAPABILITY_NAMED_IAM --region {region}",
-                                "aws codeconnections create-repository-link "
-                                '--connection-arn "$CONNECTION_ARN" --owner-id "$REPO_OWNER" '
-                                f'--repository-name "$REPO_NAME" --region {region}']
-            out["check"].append(f"aws cloudformation describe-stacks {stack} --region {region} "
+            out["handover"] += [f"# the sync role and repository link of account {account}, Region {region}",
+                                f"CONNECTION_ARN=$({connection_lookup(account, region)})",
+                                deploy_role_stack(export_file(use.file.path), account, region)]
+            out["check"].append(f"aws cloudformation describe-stacks {stack} {where(account, region)} "
                                 "--query 'Stacks[0].StackStatus'")
-            out["rollback"].append(f"aws cloudformation delete-stack {stack} --region {region}")
+            out["rollback"].append(f"aws cloudformation delete-stack {stack} {where(account, region)}")
         return out
-
