@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import networkx as nx
@@ -184,3 +185,115 @@ def test_non_cloudformation_units_become_findings(snapshot) -> None:
     result = _export(snap)
     assert any(f.code == "E303" and "prod-002" in f.message for f in result.findings)
     assert "apps/environments/prod-002.yaml" not in result.files
+
+
+# -- what Argo CD and CloudFormation check when the apps sync -------------------------------------------
+
+DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
+CLUSTER_SCOPED = {("", "Namespace"), ("cloudformation.aws.upbound.io", "Stack"), ("rbac.authorization.k8s.io",
+                  "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+                  ("apiextensions.k8s.io", "CustomResourceDefinition"), ("", "PersistentVolume"),
+                  ("storage.k8s.io", "StorageClass")}
+
+
+@pytest.fixture(scope="module")
+def demo_result():
+    from proton_exodus.model.snapshot import load_snapshot
+
+    return _export(load_snapshot(DEMO))
+
+
+def _listed(group: str, kind: str, name: str, entries: list[dict]) -> bool:
+    """Argo CD's isResourceInList: group and kind globs, and the entry's name glob when it has one."""
+    return any(fnmatchcase(group, e["group"]) and fnmatchcase(kind, e["kind"])
+               and fnmatchcase(name, e.get("name") or "*") for e in entries)
+
+
+def _applications(files) -> list[dict]:
+    """Every Application, with each ApplicationSet's list elements rendered into its template."""
+    apps = []
+    for _, doc in _docs(files):
+        if doc.get("kind") == "Application":
+            apps.append(doc)
+        elif doc.get("kind") == "ApplicationSet":
+            for element in doc["spec"]["generators"][0]["list"]["elements"]:
+                text = yaml.safe_dump(doc["spec"]["template"])
+                for key, value in element.items():
+                    if isinstance(value, str):
+                        text = text.replace("{{." + key + "}}", value)
+                assert "{{" not in text, text
+                apps.append({"kind": "Application", **yaml.safe_load(text)})
+    return apps
+
+
+def _sync_errors(files, app: dict, projects: dict[str, dict]) -> list[str]:
+    """What Argo CD's project check refuses when `app` syncs: the namespace CreateNamespace=true creates,
+    and every manifest under its source path (destination, cluster and namespace whitelists)."""
+    spec = app["spec"]
+    if spec["project"] == "default":  # the root app: Argo CD's built-in project admits everything
+        return []
+    project = projects[spec["project"]]["spec"]
+    dest = spec["destination"]["namespace"]
+    errors = [] if any(fnmatchcase(dest, d["namespace"]) for d in project["destinations"]) else [
+        f"namespace {dest} is not a destination of project {spec['project']}"]
+    created = []
+    if "CreateNamespace=true" in spec.get("syncPolicy", {}).get("syncOptions", []):
+        created.append(("", "Namespace", dest))
+    root = spec["source"]["path"].rstrip("/") + "/"
+    for path, doc in _docs(files):
+        if path.startswith(root):
+            group = doc["apiVersion"].rpartition("/")[0] if "/" in doc["apiVersion"] else ""
+            created.append((group, doc["kind"], doc["metadata"]["name"]))
+    for group, kind, name in created:
+        if (group, kind) in CLUSTER_SCOPED:
+            if not _listed(group, kind, name, project.get("clusterResourceWhitelist") or []):
+                errors.append(f"resource {group}:{kind} {name} is not permitted in project {spec['project']}")
+        elif not _listed(group, kind, name, project.get("namespaceResourceWhitelist") or [{"group": "*",
+                                                                                            "kind": "*"}]):
+            errors.append(f"resource {group}:{kind} {name} is not permitted in project {spec['project']}")
+    return errors
+
+
+@pytest.mark.parametrize("which", ["synthetic", "demo"])
+def test_every_application_sync_is_admitted_by_its_project(which, result, demo_result) -> None:
+    files = (result if which == "synthetic" else demo_result).files
+    projects = {doc["metadata"]["name"]: doc for _, doc in _docs(files) if doc.get("kind") == "AppProject"}
+    apps = _applications(files)
+    assert len(apps) > 5
+    assert any("CreateNamespace=true" in a["spec"]["syncPolicy"]["syncOptions"] for a in apps)
+    assert [e for app in apps for e in _sync_errors(files, app, projects)] == []
+
+
+def test_every_stack_has_the_capabilities_its_template_needs(demo_result, result) -> None:
+    from proton_exodus.cfn.text import load_template
+
+    checked = 0
+    for files in (demo_result.files, result.files):
+        for path, doc in _docs(files):
+            if doc.get("kind") != "Stack":
+                continue
+            body = load_template(doc["spec"]["forProvider"]["templateBody"])
+            caps = set(doc["spec"]["forProvider"].get("capabilities") or [])
+            iam = [r for r in body.get("Resources", {}).values() if str(r.get("Type")).startswith("AWS::IAM::")]
+            if iam:
+                checked += 1
+                assert caps & {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"}, path
+            if any(name in (r.get("Properties") or {}) for r in iam
+                   for name in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")):
+                assert "CAPABILITY_NAMED_IAM" in caps, path
+            if body.get("Transform"):
+                assert "CAPABILITY_AUTO_EXPAND" in caps, path
+            assert caps <= {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}
+    assert checked > 10
+
+
+def test_required_capabilities() -> None:
+    from exporters.argocd.capabilities import required_capabilities
+
+    role = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {AssumeRolePolicyDocument: {}}\n"
+    named = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {RoleName: x}\n"
+    macro = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n"
+    assert required_capabilities(role) == ("CAPABILITY_IAM",)
+    assert required_capabilities(named) == ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM")
+    assert required_capabilities(macro) == ("CAPABILITY_AUTO_EXPAND",)
+    assert required_capabilities("Resources:\n  B:\n    Type: AWS::S3::Bucket\n") == ()
