@@ -62,11 +62,20 @@ PLANNED_CHANGES.md lists every resource the first sync changes on purpose (none 
    no unplanned difference.
 5. `exodus verify --snapshot SNAPSHOT --export . --change-set` (with credentials for the account) must
    report no replacement and no removal.
-6. Create the connection (finish the handshake in the console so it is `AVAILABLE`), deploy
-   `bootstrap/<account>/<region>/git-sync-role.yaml`, then the `sync-configurations-*.yaml` stacks
-   with its `RoleArn` and `RepositoryLinkId` outputs (or run `commands.sh`).
+6. In every account, with that account's credentials (AWS CLI profile `exodus-<account>`; a sync
+   configuration made in another account would make Git sync create a second copy of the stack there):
+   create the connection (finish the handshake in the console so it is `AVAILABLE`), deploy
+   `bootstrap/<account>/<region>/git-sync-role.yaml` with `ConnectionArn`, `OwnerId` and `RepositoryName`
+   (it creates the sync role and the repository link, once), then the `sync-configurations-*.yaml`
+   stacks with its `RoleArn` and `RepositoryLinkId` outputs (or run `commands.sh`, which does all of it).
 7. Watch the first sync in the Git sync dashboard; from then on a merge deploys (there is no manual
    execute step; pull-request comments are previews only). Resolve any sync blocker before merging more.
+
+Service pipelines: their build steps called the retired Proton API (`aws proton update-service-instance`,
+`wait service-instance-deployed`, IAM `proton:*`), which fails today. Their templates here have those
+steps rewritten as direct change-set deploys of the instance stacks (the same rewrite as the codepipeline
+and github-actions exports; MANUAL_TASKS.md lists each one, and the file and line of any step left to
+rewrite by hand), so the first sync updates each pipeline stack: a planned change.
 
 Git sync is available in 17 Regions and for GitHub, GitHub Enterprise, GitLab (incl. self-managed)
 and Bitbucket. The deployment file has no key for capabilities, a service role or a stack policy:

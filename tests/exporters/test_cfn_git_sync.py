@@ -160,3 +160,22 @@ def test_corpus_service_bundles(bundle: Path, spec: Path, tmp_path: Path) -> Non
     except RenderError as err:  # the template checker's deliberately broken samples never deployed
         pytest.skip(f"Proton could not have deployed it: {err}")
     _export_and_verify(snap, tmp_path / "out")
+
+
+def test_demo_customer_managed_environment_is_not_called_a_cloudformation_one(tmp_path: Path) -> None:
+    """Proton never deployed a customer-managed environment: nothing to hand over, and the stack, if
+    any, is the customer's (the old wording said "provisioned by cloudformation, not a CloudFormation stack")."""
+    from proton_exodus.model.snapshot import load_snapshot
+
+    snap = load_snapshot(Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot")
+    run_export("cfn-git-sync", snap, tmp_path, registry=REG)
+    tasks = (tmp_path / "MANUAL_TASKS.md").read_text()
+    assert "provisioned by cloudformation, not a CloudFormation stack" not in tasks
+    line = next(x for x in tasks.splitlines() if "legacy-network" in x)
+    assert "customer-managed: Proton never deployed it" in line and "is yours" in line
+    assert "provisioned by terraform, not a CloudFormation stack" in tasks  # tf-sandbox keeps its warning
+    # the service pipelines' templates deploy the instance stacks directly, and the findings say where
+    pipelines = [p for p in (tmp_path / "templates" / "service").rglob("*.yaml")
+                 if "AWS::CodePipeline::Pipeline" in p.read_text()]
+    assert pipelines and all("execute-change-set" in p.read_text() for p in pipelines)
+    assert all(p.relative_to(tmp_path).as_posix() in tasks for p in pipelines)
