@@ -161,6 +161,33 @@ def place_findings(text: str, findings: Sequence[Finding], path: str) -> list[Fi
     return out
 
 
+def pipeline_planned_changes(stack: str, account: str, region: str, deployed: str,
+                             converted: str) -> list[dict[str, str]]:
+    """The resource changes the first deploy of a rewritten pipeline template makes, one per resource and
+    top-level property, in the shape of an export's PLANNED_CHANGES.json entries (stack, account,
+    region, resource, type, property, effect, description, choice). Nothing for an unchanged template."""
+    from proton_exodus.cfn.normalise import load_normalised
+    from proton_exodus.verify.diff import diff_templates
+
+    if deployed == converted:
+        return []
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    before, after = load_normalised(deployed, source=stack), load_normalised(converted, source=stack)
+    for diff in diff_templates(stack, before, after, region=region):
+        prop = diff.path.split("[", 1)[0].split(".")
+        prop_path = ".".join(prop[:2]) if prop[0] == "Properties" else prop[0]
+        effect = "Replacement" if diff.replacement == "True" else "Modify"
+        if out.get((diff.name, prop_path), {}).get("effect") == "Replacement":
+            continue
+        out[(diff.name, prop_path)] = {
+            "stack": stack, "account": account, "region": region, "resource": diff.name,
+            "type": diff.resource_type, "property": prop_path, "effect": effect,
+            "description": "build steps and permissions that called the retired Proton API now deploy the "
+                           "instance stacks with change sets",
+            "choice": "service pipelines rewritten (the Proton API is retired)"}
+    return [out[k] for k in sorted(out)]
+
+
 @dataclass(frozen=True)
 class BuildStep:
     """One CodeBuild action of a pipeline, as the GitHub Actions form needs it."""

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
-from exporters._pipelines.service_pipeline import place_findings
+from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
@@ -185,13 +185,22 @@ def customer_managed(snapshot: Snapshot) -> set[str]:
 def convert_pipelines(stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit],
                       ) -> tuple[list[StackTemplate], dict[str, list[Finding]]]:
     """The stacks with every service pipeline's retired Proton calls replaced (the rewrite the pipeline
-    exporters use), and the findings of each rewritten pipeline by unit ARN."""
+    exporters use), and the findings of each rewritten pipeline by unit ARN: what was replaced, and the
+    first sync's resource changes (planned: Proton is gone, the old steps fail)."""
     convert = pipeline_converter(units)
     out, found = [], {}
     for st in stacks:
         if st.unit.kind == "service_pipeline":
             text, found[st.unit.arn] = convert(st.unit, st.text)
             if text != st.text:
+                u = st.unit
+                changes = pipeline_planned_changes(u.stack_name or "", u.account, u.region, st.text, text)
+                found[u.arn].append(Finding(
+                    "W-GITSYNC-PIPELINE-CHANGES", f"planned change: the first sync of stack {u.stack_name} "
+                    f"changes {len(changes)} resource propert(ies), "
+                    f"{sum(c['effect'] == 'Replacement' for c in changes)} by replacement ("
+                    + ", ".join(sorted({f"{c['resource']}.{c['property']}" for c in changes}))
+                    + "): its build steps no longer call the retired Proton API", u.arn))
                 st = replace(st, text=text, key=text_key(text), reason=st.reason + "; retired Proton calls "
                              "rewritten as direct CloudFormation deploys")
         out.append(st)

@@ -179,3 +179,29 @@ def test_demo_customer_managed_environment_is_not_called_a_cloudformation_one(tm
                  if "AWS::CodePipeline::Pipeline" in p.read_text()]
     assert pipelines and all("execute-change-set" in p.read_text() for p in pipelines)
     assert all(p.relative_to(tmp_path).as_posix() in tasks for p in pipelines)
+
+
+def test_demo_pipeline_rewrites_are_the_only_differences_and_each_is_named(tmp_path: Path) -> None:
+    """Offline verify of the demo export differs only in the rewritten service pipelines, and every such
+    difference is one of the planned changes the rewrite names (the PLANNED_CHANGES.json entries)."""
+    from exporters._pipelines.service_pipeline import pipeline_planned_changes
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.model.units import build_units
+
+    snap = load_snapshot(Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot")
+    run_export("cfn-git-sync", snap, tmp_path, registry=REG)
+    report = verify_export(snap, tmp_path)
+    pipelines = {u.stack_name: u for u in build_units(snap) if u.kind == "service_pipeline"}
+    planned = []
+    for name, unit in pipelines.items():
+        template = next((tmp_path / "templates").rglob(f"{name}.yaml")).read_text()
+        planned += pipeline_planned_changes(name, unit.account, unit.region, str(unit.deployed_template), template)
+    assert report.differences and {d.stack for d in report.differences} <= set(pipelines)
+    for d in report.differences:
+        prop = d.path.split("[", 1)[0].split(".")
+        prop = ".".join(prop[:2]) if prop[0] == "Properties" else prop[0]
+        assert any(c["stack"] == d.stack and c["resource"] == d.name and c["property"] == prop
+                   for c in planned), d
+    assert all(c["effect"] == "Modify" for c in planned)
+    tasks = (tmp_path / "MANUAL_TASKS.md").read_text()
+    assert tasks.count("W-GITSYNC-PIPELINE-CHANGES") == len({c["stack"] for c in planned}) == 6
