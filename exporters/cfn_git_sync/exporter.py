@@ -85,9 +85,11 @@ class CfnGitSyncExporter:
                 cfn.append(unit)
         builder = StackTemplateBuilder(ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true",
                                        secrets=opts["secrets"])
-        stacks, pipeline_findings = convert_pipelines(builder.build(cfn), all_units)
-        changes = planned_changes((PlannedStack(st.unit, st.text, st.parameters) for st in stacks),
-                                  choice=opts["secrets"])
+        stacks, pipeline_findings, pipeline_changes = convert_pipelines(builder.build(cfn), all_units)
+        # the rewritten service pipelines' first-sync changes are planned too (Proton is gone)
+        changes = sorted(planned_changes((PlannedStack(st.unit, st.text, st.parameters) for st in stacks),
+                                         choice=opts["secrets"]) + pipeline_changes,
+                         key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")))
         files, synced = self.layout(stacks, opts, findings, pipeline_findings)
         files.update(self.bootstrap_files(synced, opts))
         findings.extend(role_findings(stacks))
@@ -183,18 +185,20 @@ def customer_managed(snapshot: Snapshot) -> set[str]:
 
 
 def convert_pipelines(stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit],
-                      ) -> tuple[list[StackTemplate], dict[str, list[Finding]]]:
+                      ) -> tuple[list[StackTemplate], dict[str, list[Finding]], list[dict[str, str]]]:
     """The stacks with every service pipeline's retired Proton calls replaced (the rewrite the pipeline
     exporters use), and the findings of each rewritten pipeline by unit ARN: what was replaced, and the
-    first sync's resource changes (planned: Proton is gone, the old steps fail)."""
+    first sync's resource changes (planned: Proton is gone, the old steps fail), as PLANNED_CHANGES.json
+    entries."""
     convert = pipeline_converter(units)
-    out, found = [], {}
+    out, found, planned = [], {}, []
     for st in stacks:
         if st.unit.kind == "service_pipeline":
             text, found[st.unit.arn] = convert(st.unit, st.text)
             if text != st.text:
                 u = st.unit
                 changes = pipeline_planned_changes(u.stack_name or "", u.account, u.region, st.text, text)
+                planned += changes
                 found[u.arn].append(Finding(
                     "W-GITSYNC-PIPELINE-CHANGES", f"planned change: the first sync of stack {u.stack_name} "
                     f"changes {len(changes)} resource propert(ies), "
@@ -204,7 +208,7 @@ def convert_pipelines(stacks: Sequence[StackTemplate], units: Sequence[Deploymen
                 st = replace(st, text=text, key=text_key(text), reason=st.reason + "; retired Proton calls "
                              "rewritten as direct CloudFormation deploys")
         out.append(st)
-    return out, found
+    return out, found, planned
 
 
 def attachable(unit: DeploymentUnit) -> bool:
