@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exporters import ExportContext, Finding
@@ -133,11 +133,13 @@ def _selected(unit: DeploymentUnit, only: Sequence[str]) -> bool:
 
 def build_estate(ctx: ExportContext, *,
                  convert_pipeline: Callable[[DeploymentUnit, str], tuple[str, list[Finding]]] | None = None,
+                 parameterise: Callable[[DeploymentUnit, str], tuple[str, dict[str, str]]] | None = None,
                  providers: Sequence[str] = ("cloudformation",)) -> Estate:
     """The stack artefacts of every CloudFormation unit in the context (restricted by `ctx.only`).
 
     `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
-    returns findings. Units whose template was not captured are skipped with an E finding.
+    returns findings; `parameterise(unit, template)` returns the template with more parameters and their
+    values (the inputs a service pipeline sets on deploy). Units whose template was not captured are skipped with an E finding.
     """
     try:
         mode = secret_mode(ctx.options)
@@ -161,6 +163,10 @@ def build_estate(ctx: ExportContext, *,
             template, found = convert_pipeline(unit, template)
             findings.extend(found)
         art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn, mode)
+        if parameterise is not None and unit.kind != "service_pipeline":
+            text, added = parameterise(unit, art.template)  # on the template as exported (secrets swapped)
+            if added:
+                art = replace(art, template=text, parameters=dict(sorted({**art.parameters, **added}.items())))
         findings.extend(_parameter_findings(art))
         by_arn[unit.arn] = art
         stacks.append(art)

@@ -203,6 +203,9 @@ class BuildStep:
     outputs: tuple[str, ...]
     instance: str | None = None  # the service instance it deploys, when one of its variables names it
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    stack_outputs: Mapping[str, str] = field(default_factory=dict)  # variable -> output key of the pipeline stack
+    unresolved: tuple[str, ...] = ()  # variables set from attributes no output exposes (a workflow variable)
+    base_directory: str = ""  # the buildspec's artifacts.base-directory
 
 
 def _flatten(node: Any, refs: dict[str, str]) -> str:
@@ -232,14 +235,14 @@ def build_steps(text: str, instances: Sequence[str]) -> list[BuildStep]:
     for pipeline in (r for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::CodePipeline::Pipeline"):
         for stage in pipeline.get("Properties", {}).get("Stages") or []:
             for action in stage.get("Actions") or []:
-                step = _step(stage, action, resources, instances)
+                step = _step(stage, action, resources, instances, data.get("Outputs") or {})
                 if step:
                     steps.append(step)
     return steps
 
 
 def _step(stage: Mapping[str, Any], action: Mapping[str, Any], resources: Mapping[str, Any],
-          instances: Sequence[str]) -> BuildStep | None:
+          instances: Sequence[str], outputs_section: Mapping[str, Any]) -> BuildStep | None:
     type_id = action.get("ActionTypeId") or {}
     if type_id.get("Provider") != "CodeBuild":
         return None
@@ -256,16 +259,41 @@ def _step(stage: Mapping[str, Any], action: Mapping[str, Any], resources: Mappin
               for name, body in (spec.get("phases") or {}).items() if isinstance(body, dict)}
     env = (props.get("Environment") or {}).get("EnvironmentVariables") or []
     variables = _project_variables(props)
+    from_outputs: dict[str, str] = {}
+    unresolved: list[str] = []
     for var in env:
-        if isinstance(var, dict) and isinstance(var.get("Value"), dict) and "Ref" in var["Value"]:
-            refs[var["Name"]] = var["Value"]["Ref"]
+        value = var.get("Value") if isinstance(var, dict) else None
+        if isinstance(value, dict) and "Ref" in value:
+            refs[var["Name"]] = value["Ref"]
+        elif isinstance(value, dict) and "Fn::GetAtt" in value:
+            key = _output_key(outputs_section, value)
+            if key:
+                from_outputs[var["Name"]] = key
+            else:
+                unresolved.append(str(var["Name"]))
     instance = next((v for v in variables.values() if v in instances), None)
     return BuildStep(
         stage=str(stage.get("Name", "")), action=str(action.get("Name", "")), project=str(project),
         phases=phases, variables=variables, stack_refs=dict(sorted(refs.items())),
         artifacts=tuple(str(f) for f in (spec.get("artifacts") or {}).get("files") or []),
         inputs=tuple(a["Name"] for a in action.get("InputArtifacts") or []),
-        outputs=tuple(a["Name"] for a in action.get("OutputArtifacts") or []), instance=instance)
+        outputs=tuple(a["Name"] for a in action.get("OutputArtifacts") or []), instance=instance,
+        stack_outputs=dict(sorted(from_outputs.items())), unresolved=tuple(sorted(unresolved)),
+        base_directory=str((spec.get("artifacts") or {}).get("base-directory") or ""))
+
+
+def _getatt(value: Any) -> tuple[str, str] | None:
+    arg = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    if isinstance(arg, str) and "." in arg:
+        arg = arg.split(".", 1)
+    return (str(arg[0]), str(arg[1])) if isinstance(arg, list) and len(arg) == 2 else None
+
+
+def _output_key(outputs: Mapping[str, Any], value: Any) -> str | None:
+    """The output of the pipeline stack holding the same attribute, if any."""
+    want = _getatt(value)
+    return next((str(k) for k, v in sorted(outputs.items())
+                 if want and isinstance(v, dict) and _getatt(v.get("Value")) == want), None)
 
 
 def iter_commands(steps: Sequence[BuildStep]) -> Iterator[str]:

@@ -185,7 +185,8 @@ class CodePipelineExporter:
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)
-        estate = build_estate(ctx, convert_pipeline=pipeline_converter(units))
+        converter = pipeline_converter(units, ctx.snapshot)
+        estate = build_estate(ctx, convert_pipeline=converter, parameterise=converter.parameterise)
         files, findings = pipeline_files(estate, ctx.options)
         files.update(estate.planned_files())
         extra, more = codebuild_files(ctx, units)

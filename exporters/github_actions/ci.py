@@ -22,32 +22,50 @@ def _artifact_dir(files: Sequence[str]) -> str:
     return posixpath.commonpath(dirs) if dirs and all(dirs) else "."
 
 
+def _read_stack_lines(step: BuildStep, art: StackArtefact) -> list[str]:
+    """Shell lines putting the pipeline stack's resources and outputs the build reads into $GITHUB_ENV."""
+    lines = [f'echo "{var}=$(aws cloudformation describe-stack-resource --stack-name {art.stack_name} '
+             f'--logical-resource-id {logical} --query StackResourceDetail.PhysicalResourceId --output text)"'
+             f' >> "$GITHUB_ENV"' for var, logical in step.stack_refs.items()]
+    lines += [f'echo "{var}=$(aws cloudformation describe-stacks --stack-name {art.stack_name} --query '
+              f'"Stacks[0].Outputs[?OutputKey==\'{key}\'].OutputValue" --output text)" >> "$GITHUB_ENV"'
+              for var, key in step.stack_outputs.items()]
+    return lines
+
+
 def _job(step: BuildStep, art: StackArtefact, needs: list[str], producers: dict[str, tuple[str, str]],
          envs: dict[str, str]) -> dict[str, Any]:
+    # CodeBuild sets these; GitHub does not (the source version is the commit the run checked out).
     env = {"CODEBUILD_SRC_DIR": "${{ github.workspace }}", "CODEBUILD_BUILD_NUMBER": "${{ github.run_number }}",
-           "AWS_DEFAULT_REGION": art.unit.region, **step.variables}
+           "CODEBUILD_RESOLVED_SOURCE_VERSION": "${{ github.sha }}", "AWS_DEFAULT_REGION": art.unit.region,
+           **step.variables}
+    env.update({var: "${{ vars." + var + " }}" for var in step.unresolved})
     steps: list[dict[str, Any]] = [
         {"uses": "actions/checkout@v5"},
         {"name": "Assume the AWS role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
          "with": {"role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": art.unit.region}}]
-    if step.stack_refs:
-        lines = [f'echo "{var}=$(aws cloudformation describe-stack-resource --stack-name {art.stack_name} '
-                 f'--logical-resource-id {logical} --query StackResourceDetail.PhysicalResourceId --output text)"'
-                 f' >> "$GITHUB_ENV"' for var, logical in step.stack_refs.items()]
-        steps.append({"name": "Read resources of the pipeline stack", "run": "\n".join(lines)})
+    if step.stack_refs or step.stack_outputs:
+        steps.append({"name": "Read resources of the pipeline stack", "run": "\n".join(_read_stack_lines(step, art))})
     for name in step.inputs:
         if name in producers:
             artifact, path = producers[name]
             steps.append({"uses": "actions/download-artifact@v7", "with": {"name": artifact, "path": path}})
+    # One shell for every phase, as CodeBuild runs them: a `cd` or a variable carries to the next command
+    # (each GitHub `run:` step would start a new shell in the workspace).
+    commands: list[str] = []
     for phase in PHASES:
-        commands = [modernise_ecr_login(c) for c in step.phases.get(phase, [])]
-        if commands:
-            steps.append({"name": phase, "shell": "bash", "run": "\n".join(commands)})
+        if step.phases.get(phase):
+            commands += [f"# {phase}", *(modernise_ecr_login(c) for c in step.phases[phase])]
+    if commands:
+        steps.append({"name": " + ".join(p for p in PHASES if step.phases.get(p)), "shell": "bash",
+                      "run": "\n".join(commands)})
     if step.outputs and step.artifacts:
         artifact = slug(step.outputs[0])
         producers[step.outputs[0]] = (artifact, _artifact_dir(step.artifacts))
+        base = step.base_directory.strip("/")
+        paths = [posixpath.join(base, f) if base else f for f in step.artifacts]
         steps.append({"uses": "actions/upload-artifact@v6",
-                      "with": {"name": artifact, "path": "\n".join(step.artifacts), "if-no-files-found": "error"}})
+                      "with": {"name": artifact, "path": "\n".join(paths), "if-no-files-found": "error"}})
     job: dict[str, Any] = {"name": f"{step.stage} / {step.action}", "runs-on": "ubuntu-latest"}
     if needs:
         job["needs"] = needs

@@ -173,7 +173,8 @@ class GitHubActionsExporter:
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units = load_units(ctx)
-        estate = build_estate(ctx, convert_pipeline=pipeline_converter(units))
+        converter = pipeline_converter(units, ctx.snapshot)
+        estate = build_estate(ctx, convert_pipeline=converter, parameterise=converter.parameterise)
         files, findings = workflow_files(ctx, estate)
         files.update(estate.planned_files())
         ci, more = service_ci_files(ctx, estate, units)

@@ -136,7 +136,9 @@ def test_terraform_estate_gets_plan_and_apply_without_notify(tmp_path) -> None:
     wf = yaml.safe_load(wf_text)
     env = next(u for u in units if u.kind == "environment")
     plan, apply = wf["jobs"][f"plan-{env.name}"], wf["jobs"][f"apply-{env.name}"]
-    assert plan["if"] == "github.event_name == 'pull_request'" and "environment" not in plan
+    # a role trusted for repo:ORG/REPO:environment:NAME is assumable only by a job naming that environment
+    assert plan["if"] == "github.event_name == 'pull_request'" and plan["environment"] == f"{env.name}-plan"
+    assert plan["steps"][1]["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"
     assert apply["environment"] == env.name and apply["steps"][-1]["run"].startswith("terraform apply")
     inst = next(u for u in units if u.kind == "service_instance" and u.environment == env.name)
     assert wf["jobs"][f"apply-{env.name}-{inst.service}-{inst.name}"]["needs"] == [f"apply-{env.name}"]
