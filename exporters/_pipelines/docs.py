@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exporters._pipelines.estate import Estate
+from exporters._pipelines.secrets import estate_secrets, readme_section
 
 _HOWTO = {
     "codepipeline": [
@@ -33,5 +34,6 @@ def render_readme(target: str, estate: Estate, paths: Sequence[str]) -> str:
     for art in estate.stacks:
         flag = " (production-like: manual approval)" if art.production else ""
         lines.append(f"- `{art.stack_name}`: {art.unit.kind} `{art.unit.name}` in `{art.group}`{flag}")
-    lines += ["", "## Files", ""] + [f"- `{p}`" for p in paths if not p.startswith("stacks/")]
+    lines += ["", *readme_section(estate_secrets(estate.stacks))]
+    lines += ["## Files", ""] + [f"- `{p}`" for p in paths if not p.startswith("stacks/")]
     return "\n".join(lines) + "\n"

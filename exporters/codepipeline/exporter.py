@@ -12,6 +12,7 @@ from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
+from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_files
 from exporters.codepipeline import layout
 from exporters.codepipeline.runbook import CodePipelineRunbook
@@ -191,6 +192,7 @@ class CodePipelineExporter:
         files.update(estate.planned_files())
         extra, more = codebuild_files(ctx, units)
         files.update(extra)
+        files.update(secret_files(estate_secrets(estate.stacks)))
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exporters import Commands, Use, export_file, no_commands
+from exporters._pipelines.secrets import runbook_lines
 
 
 def _deploy(use: Use) -> str:
@@ -24,6 +25,8 @@ class CodePipelineRunbook:
         "# CodeConnections connection in the account at hand (status AVAILABLE)",
         "REPOSITORY=OWNER/REPO            "
         "# the repository holding the export (the pipelines' FullRepositoryId)",
+        "SECRETS_DIR=...                  "
+        "# a directory (mode 0700, outside Git) with one file per secret README.md lists",
         "# A pipeline template with no CloudFormationRoleArn default (MANUAL_TASKS.md) also needs",
         "# CloudFormationRoleArn=... in its --parameter-overrides.",
     )
@@ -57,7 +60,8 @@ class CodePipelineRunbook:
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
         """A CodeConnections connection in the account (its handshake is finished in the console)."""
         return {
-            "handover": [f"# a CodeConnections connection in account {account}; finish its handshake in the "
+            "handover": [*runbook_lines(account, region),
+                         f"# a CodeConnections connection in account {account}; finish its handshake in the "
                          "console, then set CONNECTION_ARN",
                          f"aws codeconnections create-connection --provider-type GitHub "
                          f"--connection-name exodus-pipelines --region {region}"],

@@ -14,6 +14,7 @@ from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, load_units, slug
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
+from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
 from exporters.github_actions.ci import service_ci_files
@@ -190,6 +191,7 @@ class GitHubActionsExporter:
             cb, more = codebuild_files(ctx, units)
             files.update(cb)
             findings.extend(more)
+        files.update(secret_files(estate_secrets(estate.stacks)))
         files["README.md"] = render_readme("github-actions", estate, sorted(files))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings))
 

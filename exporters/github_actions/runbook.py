@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exporters import Commands, Use, no_commands
+from exporters._pipelines.secrets import runbook_lines
 
 REPO = '--repo "$REPOSITORY"'
 
@@ -15,7 +16,9 @@ class GitHubActionsRunbook:
     """Commands that enable and run the deploy workflows (and disable them on rollback)."""
 
     variables = ("REPOSITORY=OWNER/REPO            "
-                 "# the GitHub repository holding the export (for gh --repo)",)
+                 "# the GitHub repository holding the export (for gh --repo)",
+                 "SECRETS_DIR=...                  "
+                 "# a directory (mode 0700, outside Git) with one file per secret README.md lists")
     takes_over_from = "the target can take over from"
 
     def stack_commands(self, use: Use) -> Commands:
@@ -37,7 +40,8 @@ class GitHubActionsRunbook:
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
         """GitHub's OIDC provider and a deploy role (the export's README.md, step 2)."""
         return {
-            "handover": [f"# GitHub's OIDC provider in account {account}, and a deploy role trusted for "
+            "handover": [*runbook_lines(account, region),
+                         f"# GitHub's OIDC provider in account {account}, and a deploy role trusted for "
                          "repo:ORG/REPO:environment:NAME (the export's README.md, step 2)",
                          "aws iam create-open-id-connect-provider "
                          "--url https://token.actions.githubusercontent.com "
