@@ -15,6 +15,13 @@ from exporters._pipelines.docs import render_readme
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_files
 from exporters.codepipeline import layout
+from exporters.codepipeline.cross_account import (
+    BOOTSTRAP_PATH,
+    add_cross_account,
+    bootstrap_role_template,
+    pipeline_account,
+    remote_accounts,
+)
 from exporters.codepipeline.runbook import CodePipelineRunbook
 
 SOURCE = "SourceOutput"
@@ -148,11 +155,13 @@ def build_pipeline_template(name: str, group: str, stacks: Sequence[StackArtefac
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
         "VersioningConfiguration": {"Status": "Enabled"}}}
-    return {"AWSTemplateFormatVersion": "2010-09-09",
-            "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
-            "Parameters": _parameters(options, roles),
-            "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
-            "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}}}
+    template = {"AWSTemplateFormatVersion": "2010-09-09",
+                "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
+                "Parameters": _parameters(options, roles),
+                "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
+                "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}}}
+    add_cross_account(template, stacks)
+    return template
 
 
 def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str, str], list[Finding]]:
@@ -169,10 +178,17 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
             findings.append(Finding("W-PIPE-SEVERAL-ROLES", f"the stacks of {group} use different CloudFormation "
                                     "service roles; the pipeline passes one role to all of them",
                                     path=layout.pipeline_path(group)))
-        accounts = {(a.unit.account, a.unit.region) for a in stacks}
-        if len(accounts) > 1:
-            findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"the stacks of {group} span accounts/Regions "
-                                    f"{sorted(accounts)}; add per-action RoleArn/Region for the remote ones",
+        regions = {a.unit.region for a in stacks}
+        if len(regions) > 1:
+            findings.append(Finding("W-PIPE-CROSS-REGION", f"the stacks of {group} span Regions {sorted(regions)}; "
+                                    "add per-action Region and ArtifactStores for the remote ones",
+                                    path=layout.pipeline_path(group)))
+        for account in remote_accounts(stacks):
+            files[BOOTSTRAP_PATH] = dump_yaml(bootstrap_role_template())
+            findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"{layout.pipeline_path(group)} deploys stacks in account "
+                                    f"{account} from account {pipeline_account(stacks)}: deploy {BOOTSTRAP_PATH} in "
+                                    f"account {account} first (PipelineAccountId={pipeline_account(stacks)}, "
+                                    "CloudFormationRoleArns= the stacks' service roles there)",
                                     path=layout.pipeline_path(group)))
     return files, findings
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from exporters import Commands, Use, export_file, no_commands
 from exporters._pipelines.secrets import runbook_lines
+from exporters.codepipeline.cross_account import ACTION_ROLE, BOOTSTRAP_PATH
 
 
 def _deploy(use: Use) -> str:
@@ -15,6 +16,17 @@ def _deploy(use: Use) -> str:
             f"--stack-name {use.file.name} "
             f'--parameter-overrides ConnectionArn="$CONNECTION_ARN" FullRepositoryId="$REPOSITORY" '
             f'BranchName="$BRANCH" --capabilities CAPABILITY_IAM --region {use.region}')
+
+
+def _action_role(account: str, region: str) -> list[str]:
+    """In an account whose stacks a pipeline in $PIPELINE_ACCOUNT deploys: the role its actions assume."""
+    role = export_file(BOOTSTRAP_PATH)
+    return [f"# account {account} other than $PIPELINE_ACCOUNT: the role the pipeline's actions assume here "
+            f"({ACTION_ROLE}), with this account's credentials",
+            f'if [ "{account}" != "$PIPELINE_ACCOUNT" ] && [ -f {role} ]; then aws cloudformation deploy '
+            f"--template-file {role} --stack-name exodus-pipeline-action-role --parameter-overrides "
+            f'PipelineAccountId="$PIPELINE_ACCOUNT" CloudFormationRoleArns="$CFN_ROLE_ARNS" '
+            f"--capabilities CAPABILITY_NAMED_IAM --region {region}; fi"]
 
 
 class CodePipelineRunbook:
@@ -25,6 +37,10 @@ class CodePipelineRunbook:
         "# CodeConnections connection in the account at hand (status AVAILABLE)",
         "REPOSITORY=OWNER/REPO            "
         "# the repository holding the export (the pipelines' FullRepositoryId)",
+        "PIPELINE_ACCOUNT=...             "
+        "# the account the pipelines run in (the one that ran Proton)",
+        "CFN_ROLE_ARNS=...                "
+        "# per other account: its stacks' CloudFormation service roles, comma-separated",
         "SECRETS_DIR=...                  "
         "# a directory (mode 0700, outside Git) with one file per secret README.md lists",
         "# A pipeline template with no CloudFormationRoleArn default (MANUAL_TASKS.md) also needs",
@@ -60,7 +76,7 @@ class CodePipelineRunbook:
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
         """A CodeConnections connection in the account (its handshake is finished in the console)."""
         return {
-            "handover": [*runbook_lines(account, region),
+            "handover": [*runbook_lines(account, region), *_action_role(account, region),
                          f"# a CodeConnections connection in account {account}; finish its handshake in the "
                          "console, then set CONNECTION_ARN",
                          f"aws codeconnections create-connection --provider-type GitHub "

@@ -24,6 +24,7 @@ from exporters.github_actions.runbook import GitHubActionsRunbook
 
 MAX_DISPATCH_INPUTS = 25  # GitHub's limit on workflow_dispatch inputs
 TEMPLATE_BODY_LIMIT = 51_200
+PLAN_ROLE = "exodus-github-plan"  # in every account; trusted for repo:ORG/REPO:environment:<env>-plan
 
 
 def _schema_types(ctx: ExportContext, unit: Any) -> dict[str, Mapping[str, Any]]:
@@ -80,10 +81,13 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
     return out
 
 
-def _call(art: StackArtefact, mode: str, environment: str, overrides: str | None = None) -> dict[str, Any]:
+def _call(art: StackArtefact, mode: str, environment: str, overrides: str | None = None,
+          plan_role: str = PLAN_ROLE) -> dict[str, Any]:
     with_: dict[str, Any] = {"mode": mode, "stack-name": art.stack_name, "template-file": art.template_path,
                              "config-file": art.config_path, "aws-region": art.unit.region,
                              "environment": environment, "capabilities": " ".join(art.capabilities)}
+    if mode == "preview":  # one plan role per account, named here (TARGETS.md §3.1: OIDC per environment)
+        with_["plan-role-arn"] = f"arn:aws:iam::{art.unit.account}:role/{plan_role}"
     if overrides:
         with_["parameter-overrides"] = overrides
     event = "github.event_name == 'pull_request'" if mode == "preview" else "github.event_name != 'pull_request'"
@@ -99,7 +103,8 @@ def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefac
     jobs: dict[str, Any] = {}
     for art in stacks:
         environment = slug(art.unit.environment or art.group.split("/", 1)[1])
-        jobs[f"preview-{ids[art.stack_name]}"] = _call(art, "preview", environment)
+        jobs[f"preview-{ids[art.stack_name]}"] = _call(art, "preview", environment,
+                                                        plan_role=ctx.options.get("plan-role-name", PLAN_ROLE))
         overrides = None
         if art is root and inputs:
             overrides = "${{ github.event_name == 'workflow_dispatch' && toJSON(inputs) || '{}' }}"

@@ -74,8 +74,10 @@ def reusable_workflow() -> dict[str, Any]:
     deploy_cs = "exodus-${{ github.run_id }}-${{ github.run_attempt }}"
     preview = {
         "name": "Preview ${{ inputs.stack-name }}", "if": "inputs.mode == 'preview'", "runs-on": "ubuntu-latest",
+        # the stack's account's plan role, trusted for repo:ORG/REPO:environment:<environment>-plan only
+        "environment": "${{ inputs.environment }}-plan",
         "permissions": {"id-token": "write", "contents": "read"}, "env": _env(preview_cs),
-        "steps": [*_steps("${{ vars.AWS_PLAN_ROLE_ARN }}"),
+        "steps": [*_steps("${{ inputs.plan-role-arn }}"),
                   {"name": "Create change set", "id": "changeset", "run": _CREATE},
                   {"name": "Fail on replacement or removal", "if": "steps.changeset.outputs.empty == 'false'",
                    "run": _CHECK},
@@ -93,6 +95,8 @@ def reusable_workflow() -> dict[str, Any]:
         "on": {"workflow_call": {"inputs": {
             "stack-name": string, "template-file": string, "config-file": string,
             "aws-region": string, "environment": string,
+            "plan-role-arn": {"type": "string", "required": False, "default": "",
+                              "description": "read-only role in the stack's account, for previews"},
             "mode": {"type": "string", "required": True, "description": "preview or deploy"},
             "capabilities": {"type": "string", "required": False,
                              "default": "CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND"},

@@ -46,7 +46,10 @@ class GitHubActionsRunbook:
                          "aws iam create-open-id-connect-provider "
                          "--url https://token.actions.githubusercontent.com "
                          "--client-id-list sts.amazonaws.com"],
-            "check": ["aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn'"],
+            "check": [f"# and, in account {account}: role exodus-github-plan (change sets only) trusted for "
+                      "repo:ORG/REPO:environment:NAME-plan of each environment here (README.md, step 2)",
+                      "aws iam get-role --role-name exodus-github-plan --query Role.Arn",
+                      "aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn'"],
             "rollback": ["# the OIDC provider and role may serve other repositories: "
                          "remove them by hand if unused"],
             "restore": [],
