@@ -53,13 +53,14 @@ def secret_list_path(account: str, region: str) -> str:
     return f"secrets/{account}-{region}.txt"
 
 
-def secret_files(secrets: Iterable[SecretRef]) -> dict[str, str]:
-    """`secrets/<account>-<region>.txt`: one secret name a line, for the runbook."""
-    by_place: dict[tuple[str, str], set[str]] = {}
+def secret_files(secrets: Iterable[SecretRef], stacks: Iterable[StackArtefact] = ()) -> dict[str, str]:
+    """`secrets/<account>-<region>.txt`: one secret name a line, for the runbook; one per account and
+    Region of `stacks` (empty when none of its stacks reads a secret)."""
+    by_place: dict[tuple[str, str], set[str]] = {(a.unit.account, a.unit.region): set() for a in stacks}
     for ref in secrets:
         by_place.setdefault((ref.account, ref.region), set()).add(ref.name)
-    return {secret_list_path(a, r): "".join(f"{n}\n" for n in sorted(names)) for (a, r), names in
-            sorted(by_place.items())}
+    return {secret_list_path(a, r): f"# Secrets Manager secrets to create in account {a}, Region {r}: one a line\n"
+            + "".join(f"{n}\n" for n in sorted(names)) for (a, r), names in sorted(by_place.items())}
 
 
 def create_command(name: str, region: str) -> str:
@@ -97,7 +98,8 @@ def runbook_lines(account: str, region: str) -> list[str]:
     return [f"# Secrets Manager secrets the exported templates read in account {account}, Region {region} "
             "(README.md, Secrets to create): with this account's credentials, each value from "
             "$SECRETS_DIR/<secret name>, never printed",
-            f"[ ! -f {listed} ] || while read -r name; do aws secretsmanager describe-secret --secret-id "
+            f"[ ! -f {listed} ] || while read -r name; do case \"$name\" in ''|'#'*) continue ;; esac; "
+            "aws secretsmanager describe-secret --secret-id "
             f'"$name" --region {region} > /dev/null 2>&1 || aws secretsmanager create-secret --name "$name" '
             f'--secret-string "file://$SECRETS_DIR/$name" --region {region} --query ARN --output text; '
             f"done < {listed}"]

@@ -166,7 +166,8 @@ def build_pipeline_template(name: str, group: str, stacks: Sequence[StackArtefac
 
 def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str, str], list[Finding]]:
     """Pipeline templates plus the stack templates and configuration files they deploy."""
-    files: dict[str, str] = {}
+    # the role a pipeline's actions assume in another account (runbooks deploy it where that applies)
+    files: dict[str, str] = {BOOTSTRAP_PATH: dump_yaml(bootstrap_role_template())}
     findings: list[Finding] = []
     for group, stacks in estate.groups().items():
         for art in stacks:
@@ -184,7 +185,6 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
                                     "add per-action Region and ArtifactStores for the remote ones",
                                     path=layout.pipeline_path(group)))
         for account in remote_accounts(stacks):
-            files[BOOTSTRAP_PATH] = dump_yaml(bootstrap_role_template())
             findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"{layout.pipeline_path(group)} deploys stacks in account "
                                     f"{account} from account {pipeline_account(stacks)}: deploy {BOOTSTRAP_PATH} in "
                                     f"account {account} first (PipelineAccountId={pipeline_account(stacks)}, "
@@ -208,7 +208,7 @@ class CodePipelineExporter:
         files.update(estate.planned_files())
         extra, more = codebuild_files(ctx, units)
         files.update(extra)
-        files.update(secret_files(estate_secrets(estate.stacks)))
+        files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more))
 

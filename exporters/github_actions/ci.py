@@ -44,8 +44,11 @@ def _job(step: BuildStep, art: StackArtefact, needs: list[str], producers: dict[
         {"uses": "actions/checkout@v5"},
         {"name": "Assume the AWS role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
          "with": {"role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": art.unit.region}}]
-    if step.stack_refs or step.stack_outputs:
-        steps.append({"name": "Read resources of the pipeline stack", "run": "\n".join(_read_stack_lines(step, art))})
+    lines = _read_stack_lines(step, art)
+    if any("AWS_ACCOUNT_ID" in c for cmds in step.phases.values() for c in cmds):  # CodeBuild's ${AWS::AccountId}
+        lines.append('echo "AWS_ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)" >> "$GITHUB_ENV"')
+    if lines:
+        steps.append({"name": "Read resources of the pipeline stack", "run": "\n".join(lines)})
     for name in step.inputs:
         if name in producers:
             artifact, path = producers[name]

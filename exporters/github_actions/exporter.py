@@ -196,7 +196,7 @@ class GitHubActionsExporter:
             cb, more = codebuild_files(ctx, units)
             files.update(cb)
             findings.extend(more)
-        files.update(secret_files(estate_secrets(estate.stacks)))
+        files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
         files["README.md"] = render_readme("github-actions", estate, sorted(files))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings))
 

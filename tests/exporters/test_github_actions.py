@@ -77,7 +77,9 @@ def test_reusable_workflow_gates_previews_and_deploys(files) -> None:
     check = next(s["run"] for s in preview["steps"] if s.get("name") == "Fail on replacement or removal")
     assert '.Action == "Remove"' in check and '.Replacement == "True"' in check and "Conditional" in check
     assert preview["steps"][-1] == {"name": "Delete change set", "if": "always()", "run": preview["steps"][-1]["run"]}
-    assert "environment" not in preview and deploy["environment"] == "${{ inputs.environment }}"
+    # previews assume the stack account's plan role, trusted for the named NAME-plan environment only
+    assert preview["environment"] == "${{ inputs.environment }}-plan"
+    assert deploy["environment"] == "${{ inputs.environment }}"
     assert deploy["concurrency"]["group"] == "exodus-stack-${{ inputs.stack-name }}"
 
 

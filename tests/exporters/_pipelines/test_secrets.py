@@ -42,7 +42,7 @@ def test_every_referenced_secret_is_listed_in_its_stacks_account(target: str) ->
             wanted.update({name: accounts[stack] for name in referenced_secrets(text)})
     assert len(wanted) == 22 and "222222222222" in wanted.values()
     listed = {name: path.split("/")[1].split("-")[0] for path, text in files.items() if path.startswith("secrets/")
-              for name in text.split()}
+              for name in text.split("\n") if name and not name.startswith("#")}
     assert listed == wanted
     readme = files["README.md"]
     for name, account in wanted.items():
