@@ -284,7 +284,17 @@ def _assert_only_the_image_changed(server: LocalProtonServer, instance: Any, han
     new = _containers(ecs, now["TaskDefinition"])
     assert [c.pop("image") for c in old] == [instance.inputs["image"]]
     assert [c.pop("image") for c in new] == [image]
-    assert new == old  # nothing else in the containers changed
+    # nothing else in the containers changed (the local cloud keeps CloudFormation's key casing on create
+    # and ECS's on update: compare keys case-insensitively)
+    assert _folded(new) == _folded(old)
+
+
+def _folded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _folded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_folded(v) for v in value]
+    return value
 
 
 def _containers(ecs: Any, arn: str) -> list[dict[str, Any]]:

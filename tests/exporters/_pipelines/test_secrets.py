@@ -26,7 +26,9 @@ def _files(target: str) -> tuple[dict[str, str], dict[str, str]]:
     ids = {m for p in root.rglob("*") if p.is_file() for m in PLACEHOLDER_RE.findall(p.read_text(errors="ignore"))}
     snap.secrets.update({i: f"clear-value-{i}" for i in ids})
     units = tuple(build_units(snap))
-    ctx = ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), options={}, units=units)
+    # Secrets Manager references are the `--secrets dynamic-reference` choice (the default stages SSM Strings)
+    ctx = ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), options={"secrets": "dynamic-reference"},
+                        units=units)
     exporter = codepipeline if target == "codepipeline" else github_actions
     accounts = {str(u.stack_name): u.account for u in units if u.stack_name}
     return dict(exporter.export(ctx).files), accounts

@@ -6,3 +6,7 @@ variable "environment" {
   default = null
 }
 
+variable "proton_tags" {
+  type    = map(string)
+  default = null
+}
