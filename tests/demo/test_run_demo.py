@@ -1,6 +1,7 @@
 """`exodus demo` end to end, once per module (it seeds a whole estate): it exits 0, its summary points
 at real files, it reproduces the committed sample_exports/ byte for byte, publishes no planted secret,
-and verify finds no difference."""
+verify finds no difference, and it tells today's story (Proton retired, the estate rebuilt from its
+stacks, a plan that calls no Proton API)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_CONFIG_FILE": str(cwd / "no-config"), "AWS_SHARED_CREDENTIALS_FILE": str(cwd / "no-credentials")}
     proc = subprocess.run([str(EXODUS), "demo", "--out", "sample_exports"], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=180, check=False)
+                          capture_output=True, timeout=600, check=False)
     return proc, cwd / "sample_exports"
 
 
@@ -91,3 +92,24 @@ def test_verify_reports_zero_differences(demo: tuple[subprocess.CompletedProcess
     summary = (out / "SUMMARY.md").read_text(encoding="utf-8")
     assert f"OK: {verify['stacks']} stacks, 0 differences" in summary
     assert "finished in" not in summary  # timings vary run to run: they stay out of the files
+
+
+def test_demo_tells_todays_story(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """Proton retired after seeding: the published snapshot is the stacks rebuild of both accounts,
+    captured after end of support, and the plan calls no Proton API and never rolls back to Proton."""
+    _, out = demo
+    meta = json.loads((out / "snapshot" / "snapshot.json").read_text(encoding="utf-8"))
+    assert meta["source"] == "stacks" and meta["protonAnswered"] is False
+    assert meta["capturedAt"] > "2026-10-07" and meta["accounts"] == ["111111111111", "222222222222"]
+    assert meta["recovery"]["counts"]["exact"] == 38
+    plan = json.loads((out / "plan" / "plan.json").read_text(encoding="utf-8"))
+    assert plan["protonRetired"] is True and plan["schedule"]["start"] == meta["capturedAt"][:10]
+    dates = [w["date"] for w in plan["waves"]]
+    assert dates == sorted(set(dates))  # one wave a day: production shares its day with no other tier
+    for rel in ["README.md"] + [f"wave-{w['number']:02d}.md" for w in plan["waves"]]:
+        text = (out / "plan" / rel).read_text(encoding="utf-8")
+        assert not re.search(r"aws proton [a-z]", text), rel
+        assert "Proton managing" not in text, rel
+    audit = (out / "audit" / "audit.md").read_text(encoding="utf-8")
+    assert "accounts 111111111111, 222222222222;" in audit
+    assert "Today's story" in (out / "SUMMARY.md").read_text(encoding="utf-8")
