@@ -150,8 +150,9 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     loaded = load_snapshot(root / "snapshot")
     meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
     text = json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)
-    records = _normalise_records(json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL)))
-    loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks))
+    timeline = _stack_timeline(loaded.stacks)
+    records = _retime(_normalise_records(json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL))), timeline)
+    loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks, timeline))
     templates = {s["templatePath"]: scrub_text(loaded.stack_template(s) or "", loaded.secrets)
                  for s in loaded.stacks if s.get("templatePath") and loaded.stack_template(s) is not None}
     write_snapshot(replace(loaded, secrets={}, templates=templates), dest)
@@ -216,13 +217,26 @@ def _normalise_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, li
             for kind, recs in records.items()}
 
 
-def _normalise_stacks(stacks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """moto stamps stacks with the wall clock: map its times, in order, onto the demo's timeline."""
+def _stack_timeline(stacks: list[dict[str, Any]]) -> dict[str, str]:
+    """moto stamps stacks with the wall clock: its times, in order, mapped onto the demo's timeline."""
     times = sorted({s[k] for s in stacks for k in STACK_TIMES if isinstance(s.get(k), str)})
     base = datetime.fromisoformat(DEMO_STARTED_AT)
-    mapped = {t: (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z") for i, t in enumerate(times)}
+    return {t: (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z") for i, t in enumerate(times)}
+
+
+def _normalise_stacks(stacks: list[dict[str, Any]], mapped: dict[str, str]) -> list[dict[str, Any]]:
+    """The stacks with their times on the demo's timeline."""
     return [{k: mapped.get(v, v) if k in STACK_TIMES and isinstance(v, str) else v for k, v in s.items()}
             for s in stacks]
+
+
+def _retime(value: Any, mapped: dict[str, str]) -> Any:
+    """Records rebuilt from the stacks carry the stacks' times (createdAt, ...): the same mapping."""
+    if isinstance(value, dict):
+        return {k: _retime(v, mapped) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retime(v, mapped) for v in value]
+    return mapped.get(value, value) if isinstance(value, str) else value
 
 
 def _demo_region() -> str:
