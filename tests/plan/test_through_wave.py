@@ -46,7 +46,7 @@ def test_waves_accumulate_and_the_last_is_the_whole_export(tmp_path: Path) -> No
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--through-wave", "1"], "--through-wave needs --plan"),
-    (["--through-wave", "99", "--plan", str(SAMPLES / "plan")], "the plan has 5 wave(s)"),
+    (["--through-wave", "99", "--plan", str(SAMPLES / "plan")], "the plan has 7 wave(s)"),
 ])
 def test_bad_through_wave_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                                      message: str) -> None:

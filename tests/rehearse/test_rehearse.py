@@ -60,7 +60,7 @@ def test_cfn_git_sync_runs_every_wave_and_reports_each_stack(demo: dict[str, Any
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
     deploys = _steps(doc, "deploy")
     assert {s["stack"] for s in deploys if s["outcome"] != "skipped"} == planned
-    assert summary["waves"] == len(plan["waves"]) == 5
+    assert summary["waves"] == len(plan["waves"]) == 7
     assert summary["steps"] == len(_steps(doc, "reproduce")) + len(deploys)
     assert summary["day2"] is None and summary["replacements"] == 0
     assert all(s["command"].startswith("git sync deployments/") for s in deploys if s["outcome"] != "skipped")
