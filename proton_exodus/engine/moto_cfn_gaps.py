@@ -45,7 +45,8 @@ PATCHES = (
     "Resource types moto does not emulate (CodeBuild, CodePipeline, Service Discovery, CloudFront, SAM, "
     "API Gateway v2, S3 bucket policies...) become stub resources: `Ref` gives a generated physical id, "
     "`Fn::GetAtt` an ARN for `Arn` attributes and a derived value for the type's other read-only "
-    "attributes (an unknown attribute is refused as CloudFormation does). `AWS::CloudFront::Distribution` "
+    "attributes (an unknown attribute is refused as CloudFormation does). Only types AWS has (a provider "
+    "schema in cfn-lint) are stubbed; moto still skips an unknown type. `AWS::CloudFront::Distribution` "
     "answers `Id` (E + 13 capitals) and `DomainName` (`d` + 13 characters + `.cloudfront.net`). moto "
     "skipped these resources, so a `Fn::GetAtt` on one failed the stack.",
 )
@@ -62,6 +63,8 @@ LACKS = (
     "lists or describes them, property values are not validated, and the ARNs follow a generic "
     "`arn:aws:<service>:<region>:<account>:<type>/<name>` pattern that may differ from the real one.",
     "Property values are converted to their schema type only at the top level of a resource's properties.",
+    "A resource type AWS does not have is skipped (moto's behaviour) where CloudFormation refuses the "
+    "template (`Unrecognized resource types`); a reference to it fails the stack, which then rolls back.",
     "Updates of an `AWS::SSM::Parameter` without `Name` regenerate its name (CloudFormation keeps it).",
     "Not gaps of the local cloud, but corpus cases that fail as they would on AWS: the "
     "`loadbalanced-fargate-svc` and `loadbalanced-public-svc` instances name their target group "
@@ -295,8 +298,8 @@ def _patch_unemulated_types() -> None:
 
     def resource_class_from_type(resource_type: str) -> Any:
         found = original(resource_type)
-        if found is None and resource_type not in parsing.NULL_MODELS and "::" in resource_type:
-            return UnemulatedResource
+        if found is None and resource_type not in parsing.NULL_MODELS and _schema(resource_type) is not None:
+            return UnemulatedResource  # a type AWS has (an unknown one stays moto's: skipped, as before)
         return found
 
     parsing.resource_class_from_type = resource_class_from_type
