@@ -255,7 +255,7 @@ class Auditor:
     def check_pipeline_order(self, node: str) -> Iterator[AuditFinding]:
         """W141: Proton's pipeline deploys the instances by name; say so when that is not tier order."""
         # the planner's tiers, imported late: plan imports audit
-        from proton_exodus.plan.waves import own_tier
+        from proton_exodus.graph.tiers import own_tier
 
         if self.g.nodes[node]["kind"] != "service_pipeline":
             return

@@ -8,7 +8,6 @@ most N."""
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -23,20 +22,7 @@ from proton_exodus.plan.schedule import SOAK_DAYS, schedule_waves
 
 MOVING_KINDS = frozenset({"environment_account_connection", "environment", "service_instance", "service_pipeline",
                           "component"})
-_STAGING = re.compile(r"pre-?prod|staging|stage|stg|uat|qa|perf", re.I)
-BROKEN_NOW = {"W140": "its pipeline calls the Proton API, which no longer answers",
-              "W130": "Proton no longer opens its Terraform pull requests"}
-_PROD = re.compile(r"(?<![a-z])(prod|production|prd|live)(?![a-z])", re.I)
-
-
-def own_tier(attrs: Mapping[str, Any]) -> int:
-    """Risk tier from the resource's own name and tag values: 0 non-production, 1 staging, 2 production."""
-    if attrs.get("kind") == "environment_account_connection":
-        return -1
-    words = [str(attrs.get("name", ""))] + [str(v) for v in (attrs.get("tags") or {}).values()]
-    if any(_PROD.search(w) and not _STAGING.search(w) for w in words):
-        return 2
-    return 1 if any(_STAGING.search(w) for w in words) else 0
+from proton_exodus.graph.tiers import BROKEN_NOW, own_tier  # noqa: E402,F401 - re-exported
 
 
 def _pilot_closure(graph: nx.MultiDiGraph, dg: nx.DiGraph, names: Sequence[str]) -> tuple[set[str], dict[str, str]]:

@@ -17,7 +17,8 @@ import pytest
 from proton_exodus.errors import BundleError
 from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.proton.render import EnvironmentContext, ServiceContext, render_service_instance
-from tests.proton.render.helpers import build_file_tree, env_bundle, svc_bundle, tar_gz
+from tests.proton.render.helpers import env_bundle, svc_bundle
+from tests.support.bundles import build_file_tree, tar_members
 
 MARKER = b"SECRET-OUTSIDE-THE-BUNDLE-7f3a"
 CODEBUILD = ("infrastructure:\n  templates:\n    - rendering_engine: codebuild\n      settings:\n"
@@ -107,7 +108,7 @@ def _sym(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tuple[tarfile
 
 def _tar(*links: tuple[tarfile.TarInfo, None]) -> bytes:
     files = {**env_bundle(), "shared/run.sh": "echo run\n"}
-    return tar_gz([*((tarfile.TarInfo(n), v.encode()) for n, v in files.items()), *links])
+    return tar_members([*((tarfile.TarInfo(n), v.encode()) for n, v in files.items()), *links])
 
 
 def test_tar_links_resolve_within_the_archive_only() -> None:
@@ -135,7 +136,7 @@ def test_tar_links_resolve_within_the_archive_only() -> None:
 
 def test_tar_template_linked_outside_is_an_error() -> None:
     files = {k: v for k, v in env_bundle().items() if k != "infrastructure/cloudformation.yaml"}
-    data = tar_gz([*((tarfile.TarInfo(n), v.encode()) for n, v in files.items()),
+    data = tar_members([*((tarfile.TarInfo(n), v.encode()) for n, v in files.items()),
                    _sym("infrastructure/cloudformation.yaml", "/etc/passwd")])
     with pytest.raises(BundleError, match=r"^infrastructure/cloudformation.yaml is a symbolic link that "
                        r"points to /etc/passwd, an absolute path"):
