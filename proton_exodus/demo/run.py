@@ -131,6 +131,15 @@ class _timed:
         self.report.timings[self.step] = round(time.monotonic() - self.started, 2)
 
 
+def _machine_free(data: Any, root: Path) -> Any:
+    """`data` with this machine's paths (the scratch dir, the checkout's bundles) as stable labels, so the
+    snapshot is byte-identical wherever the project is cloned."""
+    from proton_exodus.demo.estate import BUNDLES_DIR
+
+    text = json.dumps(data).replace(str(root / PROVISIONING), PROVISIONING)
+    return json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL))
+
+
 def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     """Rebuild the retired estate from its stacks (every demo account, through a read role; the bundles;
     the Terraform provisioning folders) into a scratch dir and return that snapshot (fixed capture time,
@@ -148,10 +157,10 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     crawl_stacks(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),), assume_role=DEMO_READ_ROLE,
                  accounts_file=accounts, provisioning_repos=(str(root / PROVISIONING),))
     loaded = load_snapshot(root / "snapshot")
-    meta = {k: v for k, v in loaded.meta.items() if k not in VOLATILE_META} | {"capturedAt": DEMO_CAPTURED_AT}
-    text = json.dumps(loaded.records).replace(str(root / PROVISIONING), PROVISIONING)
+    meta = _machine_free({k: v for k, v in loaded.meta.items() if k not in VOLATILE_META}, root)
+    meta["capturedAt"] = DEMO_CAPTURED_AT
     timeline = _stack_timeline(loaded.stacks)
-    records = _retime(_normalise_records(json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL))), timeline)
+    records = _retime(_normalise_records(_machine_free(loaded.records, root)), timeline)
     loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks, timeline))
     templates = {s["templatePath"]: scrub_text(loaded.stack_template(s) or "", loaded.secrets)
                  for s in loaded.stacks if s.get("templatePath") and loaded.stack_template(s) is not None}

@@ -73,6 +73,15 @@ def test_demo_output_matches_sample_exports_byte_for_byte(demo: tuple[subprocess
     assert differing[:10] == [], f"{len(differing)} files drifted; {hint}"
 
 
+def test_no_path_of_this_machine_in_the_output(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """The checkout and scratch directories differ per machine (CI clones elsewhere): a path of either in
+    the output breaks byte-for-byte reproduction on every other machine."""
+    _, out = demo
+    machine = [str(REPO).encode(), str(out.parent).encode()]
+    hits = sorted({rel for rel, data in _files(out).items() for path in machine if path in data})
+    assert hits == []
+
+
 def test_no_planted_secret_anywhere_in_the_output(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     proc, out = demo
     secrets = planted_secrets()
