@@ -72,9 +72,15 @@ class CpuMeter:
         self.server = None if server1 is None or self._server0 is None else server1 - self._server0
 
     def line(self, label: str, calls: int, wall: float) -> str:
-        server = "n/a" if self.server is None else f"{self.server:5.2f} s ({1000 * self.server / calls:.2f} ms/call)"
-        return (f"{label:<22}client CPU {self.client:5.2f} s ({1000 * self.client / calls:.2f} ms/call, "
-                f"{100 * self.client / wall:3.0f}% of a core); server CPU {server}")
+        server = (
+            "n/a"
+            if self.server is None
+            else f"{self.server:5.2f} s ({1000 * self.server / calls:.2f} ms/call)"
+        )
+        return (
+            f"{label:<22}client CPU {self.client:5.2f} s ({1000 * self.client / calls:.2f} ms/call, "
+            f"{100 * self.client / wall:3.0f}% of a core); server CPU {server}"
+        )
 
 
 def start_server(latency_ms: float, rate_limit: float | None) -> tuple[subprocess.Popen, str]:
@@ -115,7 +121,9 @@ def crawler(url: str, concurrency: int, out: Path) -> tuple[int, dict[str, Any],
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--rate-limit", type=float)
@@ -139,18 +147,29 @@ def main() -> None:
         proc.stdin.close()
         proc.wait(timeout=30)
     by_op = calls["byOperation"]
-    extra = {op: c for op, c in by_op.items() if op in ("DescribeStacks", "GetTemplate", "GetCallerIdentity",
-                                                          "AssumeRole")}
+    extra = {
+        op: c
+        for op, c in by_op.items()
+        if op in ("DescribeStacks", "GetTemplate", "GetCallerIdentity", "AssumeRole")
+    }
     proton_calls = calls["total"] - sum(extra.values())
-    print(f"estate: {args.environments} environments, {args.services} services x {args.instances} instances; "
-          f"latency {args.latency_ms:g} ms/call" + (f", rate limit {args.rate_limit:g}/s" if args.rate_limit else ""))
+    print(
+        f"estate: {args.environments} environments, {args.services} services x {args.instances} instances; "
+        f"latency {args.latency_ms:g} ms/call"
+        + (f", rate limit {args.rate_limit:g}/s" if args.rate_limit else "")
+    )
     print(f"{'':<22}{'resources':>10}{'API calls':>11}{'wall s':>9}")
     print(f"{'sequential boto3':<22}{base_n:>10}{base_calls:>11}{base_s:>9.2f}")
-    print(f"{'exodus inventory':<22}{n:>10}{calls['total']:>11}{secs:>9.2f}   "
-          f"(concurrency {args.concurrency}, {calls['retries']} retries)")
-    print(f"speed-up: {base_s / secs:.1f}x;  Proton calls: {proton_calls} vs {base_calls} "
-          f"({proton_calls - base_calls:+d});  extra calls for data the baseline lacks: "
-          + ", ".join(f"{op} {c}" for op, c in sorted(extra.items())) + f" ({stacks} stacks)")
+    print(
+        f"{'exodus inventory':<22}{n:>10}{calls['total']:>11}{secs:>9.2f}   "
+        f"(concurrency {args.concurrency}, {calls['retries']} retries)"
+    )
+    print(
+        f"speed-up: {base_s / secs:.1f}x;  Proton calls: {proton_calls} vs {base_calls} "
+        f"({proton_calls - base_calls:+d});  extra calls for data the baseline lacks: "
+        + ", ".join(f"{op} {c}" for op, c in sorted(extra.items()))
+        + f" ({stacks} stacks)"
+    )
     print("where the time goes:")
     print(base_cpu.line("  sequential boto3", base_calls, base_s))
     print(crawl_cpu.line("  exodus inventory", calls["total"], secs))
@@ -158,15 +177,19 @@ def main() -> None:
     if crawl_cpu.server is not None:
         floor = max(floor, (crawl_cpu.client + crawl_cpu.server) / (os.cpu_count() or 1))
     if not args.rate_limit:
-        print(f"  sequential: {base_calls} calls x {1000 * base_s / base_calls:.1f} ms ({args.latency_ms:g} ms latency "
-              f"+ CPU of both sides); exodus: CPU-bound, floor {floor:.2f} s on {os.cpu_count()} cores "
-              f"(client CPU under one GIL, or both sides' CPU over the cores) = at most "
-              f"{base_s / floor:.1f}x here; 8x needs {base_s / 8:.2f} s")
+        print(
+            f"  sequential: {base_calls} calls x {1000 * base_s / base_calls:.1f} ms ({args.latency_ms:g} ms latency "
+            f"+ CPU of both sides); exodus: CPU-bound, floor {floor:.2f} s on {os.cpu_count()} cores "
+            f"(client CPU under one GIL, or both sides' CPU over the cores) = at most "
+            f"{base_s / floor:.1f}x here; 8x needs {base_s / 8:.2f} s"
+        )
     else:
         burst = max(1.0, args.rate_limit)  # the local server's default bucket size (FaultConfig.burst)
-        print(f"rate-limited floor calls/rate = {proton_calls / args.rate_limit:.2f} s "
-              f"({max(0.0, proton_calls - burst) / args.rate_limit:.2f} s after the server's burst of {burst:g}); "
-              f"crawl took {secs:.2f} s")
+        print(
+            f"rate-limited floor calls/rate = {proton_calls / args.rate_limit:.2f} s "
+            f"({max(0.0, proton_calls - burst) / args.rate_limit:.2f} s after the server's burst of {burst:g}); "
+            f"crawl took {secs:.2f} s"
+        )
 
 
 if __name__ == "__main__":

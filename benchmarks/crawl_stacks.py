@@ -78,26 +78,62 @@ def plan_stacks(bundles: Path, envs: int, services: int, instances: int) -> list
     env_tpl, svc_tpl = _arn("environment-template/env-tpl"), _arn("service-template/svc-tpl")
     for i in range(envs):
         name = f"env-{i}"
-        text = render_environment(env_bundle, name=name, inputs={"cidr": f"10.{i}.0.0/16"}, account_id=ACCOUNT).text
-        plans.append({"name": f"AWSProton-{name[:15]}-cloudformation--{_suffix(rng)}", "template": text, "tags": {
-            "proton:account": ACCOUNT, "proton:template": env_tpl, "proton:environment": _arn(f"environment/{name}")}})
+        text = render_environment(
+            env_bundle, name=name, inputs={"cidr": f"10.{i}.0.0/16"}, account_id=ACCOUNT
+        ).text
+        plans.append(
+            {
+                "name": f"AWSProton-{name[:15]}-cloudformation--{_suffix(rng)}",
+                "template": text,
+                "tags": {
+                    "proton:account": ACCOUNT,
+                    "proton:template": env_tpl,
+                    "proton:environment": _arn(f"environment/{name}"),
+                },
+            }
+        )
     for j in range(services):
         svc, contexts = f"svc-{j}", []
         for k in range(instances):
             env = f"env-{(j + k) % envs}"
-            env_ctx = EnvironmentContext(env, ACCOUNT, {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:{env}-events"})
-            text = render_service_instance(svc_bundle, service=ServiceContext(svc), instance_name=f"i{k}",
-                                           inputs={"port": 8000 + k, "db_password": "s3cret-password"},
-                                           environment=env_ctx).text
+            env_ctx = EnvironmentContext(
+                env, ACCOUNT, {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:{env}-events"}
+            )
+            text = render_service_instance(
+                svc_bundle,
+                service=ServiceContext(svc),
+                instance_name=f"i{k}",
+                inputs={"port": 8000 + k, "db_password": "s3cret-password"},
+                environment=env_ctx,
+            ).text
             contexts.append(InstanceContext(f"i{k}", {"port": 8000 + k}, {}, env_ctx))
-            plans.append({"name": f"AWSProton-{f'{svc}-i{k}'[:15]}-cloudformation--{_suffix(rng)}", "template": text,
-                          "tags": {"proton:account": ACCOUNT, "proton:template": svc_tpl,
-                                   "proton:environment": _arn(f"environment/{env}"),
-                                   "proton:service": _arn(f"service/{svc}"),
-                                   "proton:service-instance": _arn(f"service/{svc}/service-instance/i{k}")}})
-        text = render_pipeline(svc_bundle, service=ServiceContext(svc), pipeline_inputs={}, instances=contexts).text
-        plans.append({"name": f"AWSProton-{svc[:15]}-cloudformation--{_suffix(rng)}", "template": text, "tags": {
-            "proton:account": ACCOUNT, "proton:template": svc_tpl, "proton:service": _arn(f"service/{svc}")}})
+            plans.append(
+                {
+                    "name": f"AWSProton-{f'{svc}-i{k}'[:15]}-cloudformation--{_suffix(rng)}",
+                    "template": text,
+                    "tags": {
+                        "proton:account": ACCOUNT,
+                        "proton:template": svc_tpl,
+                        "proton:environment": _arn(f"environment/{env}"),
+                        "proton:service": _arn(f"service/{svc}"),
+                        "proton:service-instance": _arn(f"service/{svc}/service-instance/i{k}"),
+                    },
+                }
+            )
+        text = render_pipeline(
+            svc_bundle, service=ServiceContext(svc), pipeline_inputs={}, instances=contexts
+        ).text
+        plans.append(
+            {
+                "name": f"AWSProton-{svc[:15]}-cloudformation--{_suffix(rng)}",
+                "template": text,
+                "tags": {
+                    "proton:account": ACCOUNT,
+                    "proton:template": svc_tpl,
+                    "proton:service": _arn(f"service/{svc}"),
+                },
+            }
+        )
     return plans
 
 
@@ -107,8 +143,11 @@ def create_stacks(url: str, plans: list[dict[str, Any]]) -> None:
     cfn = boto3.client("cloudformation", endpoint_url=url, region_name=REGION)
 
     def create(plan: dict[str, Any]) -> None:
-        cfn.create_stack(StackName=plan["name"], TemplateBody=plan["template"],
-                         Tags=[{"Key": k, "Value": v} for k, v in plan["tags"].items()])
+        cfn.create_stack(
+            StackName=plan["name"],
+            TemplateBody=plan["template"],
+            Tags=[{"Key": k, "Value": v} for k, v in plan["tags"].items()],
+        )
 
     for plan in plans:  # one at a time: moto's CreateStack is not thread-safe
         create(plan)
@@ -139,8 +178,18 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp())
     port_file, go_file = tmp / "port", tmp / "go"
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file), str(go_file),
-                             "--latency-ms", str(args.latency_ms)], stdin=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--serve",
+            str(port_file),
+            str(go_file),
+            "--latency-ms",
+            str(args.latency_ms),
+        ],
+        stdin=subprocess.PIPE,
+    )
     try:
         while not (port_file.exists() and port_file.read_text()):
             time.sleep(0.05)
@@ -162,17 +211,27 @@ def run(url: str, tmp: Path, bundles: Path, args: argparse.Namespace) -> None:
     from proton_exodus.settings import Settings
 
     started = time.monotonic()
-    bare = crawl_stacks(Settings(endpoint_url=url, regions=(REGION,)), tmp / "bare", concurrency=args.concurrency)
-    print(f"discovery only (no bundles, no recovery): {bare.stacks} stacks, {bare.api_calls['total']} API calls, "
-          f"{time.monotonic() - started:.1f} s")
+    bare = crawl_stacks(
+        Settings(endpoint_url=url, regions=(REGION,)), tmp / "bare", concurrency=args.concurrency
+    )
+    print(
+        f"discovery only (no bundles, no recovery): {bare.stacks} stacks, {bare.api_calls['total']} API calls, "
+        f"{time.monotonic() - started:.1f} s"
+    )
     started = time.monotonic()
-    report = crawl_stacks(Settings(endpoint_url=url, regions=(REGION,)), tmp / "snap",
-                          bundles=(str(bundles),), concurrency=args.concurrency)
+    report = crawl_stacks(
+        Settings(endpoint_url=url, regions=(REGION,)),
+        tmp / "snap",
+        bundles=(str(bundles),),
+        concurrency=args.concurrency,
+    )
     total = time.monotonic() - started
     calls = report.api_calls
     print(f"stacks: {report.stacks} ({args.latency_ms:.0f} ms per call, concurrency {args.concurrency})")
-    print(f"API calls: {calls['total']} ({calls['retries']} retries): "
-          + ", ".join(f"{op} {n}" for op, n in sorted(calls['byOperation'].items())))
+    print(
+        f"API calls: {calls['total']} ({calls['retries']} retries): "
+        + ", ".join(f"{op} {n}" for op, n in sorted(calls['byOperation'].items()))
+    )
     print(f"time: {total:.1f} s in all (crawl, recovery of every stack, snapshot write)")
     print(f"recovery: {report.recovery['counts']}")
     print(f"records: {report.counts}")

@@ -26,31 +26,46 @@ def main() -> None:
 
     c0 = time.process_time()
     t0 = time.perf_counter()
-    snap = build_synthetic_snapshot(SyntheticSize(args.environments, args.services, args.instances_per_service, True))
+    snap = build_synthetic_snapshot(
+        SyntheticSize(args.environments, args.services, args.instances_per_service, True)
+    )
     t1 = time.perf_counter()
     graph = build_graph(snap)
     t2 = time.perf_counter()
     report = audit_snapshot(snap, graph)
     t3 = time.perf_counter()
-    plan = plan_waves(graph, max_wave_size=args.max_wave_size, pilot=["dev-000"], start=date(2026, 1, 1),
-                      blocked=report.blocking())
+    plan = plan_waves(
+        graph,
+        max_wave_size=args.max_wave_size,
+        pilot=["dev-000"],
+        start=date(2026, 1, 1),
+        blocked=report.blocking(),
+    )
     t4 = time.perf_counter()
     files = plan_files(plan, graph)
     t5 = time.perf_counter()
     cpu = time.process_time() - c0
     instances = len(snap.kind("service_instances"))
     resources = sum(len(w.resources) for w in plan.waves)
-    print(f"estate: {args.environments} environments, {instances} service instances, "
-          f"{len(snap.kind('service_pipelines'))} pipelines; graph {graph.number_of_nodes()} nodes, "
-          f"{graph.number_of_edges()} edges")
+    print(
+        f"estate: {args.environments} environments, {instances} service instances, "
+        f"{len(snap.kind('service_pipelines'))} pipelines; graph {graph.number_of_nodes()} nodes, "
+        f"{graph.number_of_edges()} edges"
+    )
     print(f"synthetic snapshot  {t1 - t0:7.2f} s (not part of planning)")
     print(f"build_graph         {t2 - t1:7.2f} s")
     print(f"audit_snapshot      {t3 - t2:7.2f} s  ({len(report.findings)} findings)")
-    print(f"plan_waves          {t4 - t3:7.2f} s  ({resources} resources in {len(plan.waves)} waves of <= "
-          f"{args.max_wave_size})")
-    print(f"render runbooks     {t5 - t4:7.2f} s  ({len(files)} files, {sum(map(len, files.values())) / 1e6:.1f} MB)")
-    print(f"total planning      {t5 - t1:7.2f} s  (graph + audit + waves + runbooks); CPU time of the whole run "
-          f"{cpu:.2f} s (wall times grow on a busy machine)")
+    print(
+        f"plan_waves          {t4 - t3:7.2f} s  ({resources} resources in {len(plan.waves)} waves of <= "
+        f"{args.max_wave_size})"
+    )
+    print(
+        f"render runbooks     {t5 - t4:7.2f} s  ({len(files)} files, {sum(map(len, files.values())) / 1e6:.1f} MB)"
+    )
+    print(
+        f"total planning      {t5 - t1:7.2f} s  (graph + audit + waves + runbooks); CPU time of the whole run "
+        f"{cpu:.2f} s (wall times grow on a busy machine)"
+    )
 
 
 if __name__ == "__main__":

@@ -179,7 +179,6 @@ class Exporter(Protocol):
     #   stack of `ctx.waves` in order. `exodus rehearse` needs it.
 
 
-
 Loader = Callable[[], Any]
 
 
@@ -204,7 +203,9 @@ class Registry:
         """`name` if an exporter of that name is installed (nothing is imported); UnknownExporter
         listing the names there are otherwise."""
         if name not in self._loaders:
-            raise UnknownExporter(f"unknown export target {name!r}", hint="available: " + ", ".join(self.names()))
+            raise UnknownExporter(
+                f"unknown export target {name!r}", hint="available: " + ", ".join(self.names())
+            )
         return name
 
     def load(self, name: str) -> Exporter:
@@ -240,8 +241,10 @@ class Registry:
                 continue
             if getattr(exporter, "default", False) is True:
                 return name
-        raise BadInput("no installed exporter is marked as the default target",
-                       hint="pass --target; available: " + ", ".join(self.names()))
+        raise BadInput(
+            "no installed exporter is marked as the default target",
+            hint="pass --target; available: " + ", ".join(self.names()),
+        )
 
 
 __all__ = [

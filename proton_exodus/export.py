@@ -36,12 +36,25 @@ class ExportReport:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (for `--output json`)."""
         return {
-            "target": self.target, "exporterVersion": self.exporter_version, "out": str(self.write.out),
-            "dryRun": self.write.dry_run, "units": self.units, "counts": self.write.counts(),
+            "target": self.target,
+            "exporterVersion": self.exporter_version,
+            "out": str(self.write.out),
+            "dryRun": self.write.dry_run,
+            "units": self.units,
+            "counts": self.write.counts(),
             "changed": self.write.paths("create", "update", "delete"),
-            "edited": self.write.paths("edited"), "conflicts": self.write.paths("conflict"),
-            "findings": [{"code": f.code, "severity": f.severity, "message": f.message, "resource": f.resource,
-                          "path": f.path} for f in self.findings],
+            "edited": self.write.paths("edited"),
+            "conflicts": self.write.paths("conflict"),
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "resource": f.resource,
+                    "path": f.path,
+                }
+                for f in self.findings
+            ],
         }
 
     def summary_text(self, *, verbose: int = 0) -> str:
@@ -56,7 +69,11 @@ class ExportReport:
         for f in self.findings:
             by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
         if by_sev:
-            lines.append("findings: " + ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items())) + f" (see {MANUAL_TASKS})")
+            lines.append(
+                "findings: "
+                + ", ".join(f"{n} {s}" for s, n in sorted(by_sev.items()))
+                + f" (see {MANUAL_TASKS})"
+            )
         if w.dry_run and (verbose or len(w.paths("create", "update", "delete")) <= 50):
             lines.append(w.diff().rstrip("\n"))
         return "\n".join(line for line in lines if line)
@@ -65,7 +82,9 @@ class ExportReport:
 def list_targets(registry: Registry | None = None) -> list[dict[str, str]]:
     """Name and one-line summary of every installed exporter (broken ones are skipped with a warning)."""
     registry = registry or Registry.from_entry_points()
-    return [{"name": e.name, "summary": e.summary, "apiVersion": str(e.api_version)} for e in registry.available()]
+    return [
+        {"name": e.name, "summary": e.summary, "apiVersion": str(e.api_version)} for e in registry.available()
+    ]
 
 
 def _graph_for(snapshot: Snapshot, units: Sequence[DeploymentUnit]) -> nx.MultiDiGraph:
@@ -96,15 +115,27 @@ def manual_tasks_markdown(target: str, findings: Sequence[Finding]) -> str:
         return "\n".join([*lines, "Nothing to do by hand.", ""])
     order = {"error": 0, "warning": 1, "info": 2}
     for f in sorted(findings, key=lambda f: (order[f.severity], f.code, f.resource, f.path, f.message)):
-        where = " ".join(x for x in (f"`{f.resource}`" if f.resource else "", f"({f.path})" if f.path else "") if x)
+        where = " ".join(
+            x for x in (f"`{f.resource}`" if f.resource else "", f"({f.path})" if f.path else "") if x
+        )
         lines.append(f"- [ ] **{f.code}** ({f.severity}) {f.message}" + (f" {where}" if where else ""))
     return "\n".join([*lines, ""])
 
 
-def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str] = (),
-               options: Mapping[str, str] | None = None, dry_run: bool = False, registry: Registry | None = None,
-               force: bool = False, units: Sequence[DeploymentUnit] | None = None,
-               plan: Mapping[str, Any] | None = None, through_wave: int | None = None) -> ExportReport:
+def run_export(
+    target: str,
+    snapshot: Snapshot,
+    out: Path,
+    *,
+    only: Sequence[str] = (),
+    options: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+    registry: Registry | None = None,
+    force: bool = False,
+    units: Sequence[DeploymentUnit] | None = None,
+    plan: Mapping[str, Any] | None = None,
+    through_wave: int | None = None,
+) -> ExportReport:
     """Export `snapshot` with exporter `target` into `out` (or only plan it with `dry_run`).
 
     `only` restricts the export to the named environments or services. Raises UnknownExporter
@@ -121,30 +152,54 @@ def run_export(target: str, snapshot: Snapshot, out: Path, *, only: Sequence[str
     if through_wave is not None:
         chosen = _through_wave(chosen, plan, through_wave)
         if not chosen:  # e.g. a first wave that only prepares accounts: nothing to write yet
-            return ExportReport(target=target, exporter_version=str(getattr(exporter, "version", None)
-                                                                    or _package_version()),
-                                write=WriteReport(Path(out), (), dry_run), findings=(), units=0)
+            return ExportReport(
+                target=target,
+                exporter_version=str(getattr(exporter, "version", None) or _package_version()),
+                write=WriteReport(Path(out), (), dry_run),
+                findings=(),
+                units=0,
+            )
     if only and not chosen:
-        known = sorted({u.environment for u in all_units if u.environment} | {u.service for u in all_units if u.service})
-        raise BadInput(f"--only {' '.join(only)}: no environment or service of that name",
-                       hint="known: " + ", ".join(known[:20]) + (" ..." if len(known) > 20 else ""))
-    ctx = ExportContext(snapshot=snapshot, graph=_graph_for(snapshot, all_units), options=dict(options or {}),
-                        only=tuple(only), units=tuple(chosen), plan=plan)
+        known = sorted(
+            {u.environment for u in all_units if u.environment} | {u.service for u in all_units if u.service}
+        )
+        raise BadInput(
+            f"--only {' '.join(only)}: no environment or service of that name",
+            hint="known: " + ", ".join(known[:20]) + (" ..." if len(known) > 20 else ""),
+        )
+    ctx = ExportContext(
+        snapshot=snapshot,
+        graph=_graph_for(snapshot, all_units),
+        options=dict(options or {}),
+        only=tuple(only),
+        units=tuple(chosen),
+        plan=plan,
+    )
     result = exporter.export(ctx)
     files = dict(result.files)
     findings = tuple(result.findings)
     files.setdefault(MANUAL_TASKS, manual_tasks_markdown(target, findings))
     version = str(getattr(exporter, "version", None) or _package_version())
-    manifest = build_manifest(files, exporter=exporter.name, exporter_version=version,
-                              api_version=exporter.api_version, snapshot_digest=snapshot.digest(),
-                              options=ctx.options,
-                              only=tuple(only) + ((f"waves 1-{through_wave}",) if through_wave else ()))
-    write = write_export(Path(out), files, manifest, dry_run=dry_run, force=force,
-                         prune=not only and through_wave is None)
-    return ExportReport(target=target, exporter_version=version, write=write, findings=findings, units=len(chosen))
+    manifest = build_manifest(
+        files,
+        exporter=exporter.name,
+        exporter_version=version,
+        api_version=exporter.api_version,
+        snapshot_digest=snapshot.digest(),
+        options=ctx.options,
+        only=tuple(only) + ((f"waves 1-{through_wave}",) if through_wave else ()),
+    )
+    write = write_export(
+        Path(out), files, manifest, dry_run=dry_run, force=force, prune=not only and through_wave is None
+    )
+    return ExportReport(
+        target=target, exporter_version=version, write=write, findings=findings, units=len(chosen)
+    )
 
 
-def _through_wave(units: list[DeploymentUnit], plan: Mapping[str, Any] | None, last: int) -> list[DeploymentUnit]:
+def _through_wave(
+    units: list[DeploymentUnit], plan: Mapping[str, Any] | None, last: int
+) -> list[DeploymentUnit]:
     """The units planned in waves 1..`last`; BadInput without a plan or past its last wave."""
     if plan is None:
         raise BadInput("--through-wave needs --plan (the plan whose waves it counts)")

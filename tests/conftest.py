@@ -29,7 +29,9 @@ def isolated_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="Rewrite golden files instead of comparing.")
+    parser.addoption(
+        "--update-goldens", action="store_true", help="Rewrite golden files instead of comparing."
+    )
 
 
 @pytest.fixture

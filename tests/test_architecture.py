@@ -71,28 +71,43 @@ def test_no_import_cycle_between_packages() -> None:
 
 def test_the_library_names_no_built_in_target() -> None:
     """proton_exodus reaches targets through the registry only (the demo aside)."""
-    offenders = {m for m in _importers_of("exporters")
-                 if m.startswith("proton_exodus.") and not m.startswith("proton_exodus.demo")
-                 and any(d.split(".")[1:2] and d.split(".")[1] in BUILTIN_TARGETS
-                         for d in IMPORTS[m] if d.startswith("exporters."))}
+    offenders = {
+        m
+        for m in _importers_of("exporters")
+        if m.startswith("proton_exodus.")
+        and not m.startswith("proton_exodus.demo")
+        and any(
+            d.split(".")[1:2] and d.split(".")[1] in BUILTIN_TARGETS
+            for d in IMPORTS[m]
+            if d.startswith("exporters.")
+        )
+    }
     assert offenders == set()
 
 
-@pytest.mark.parametrize(("lower", "upper"), [
-    ("proton_exodus.model", "proton_exodus.inventory"),
-    ("proton_exodus.engine", "proton_exodus.demo"),
-    ("proton_exodus.cfn", "proton_exodus.proton"),
-    ("proton_exodus.proton", "proton_exodus.model"),
-    ("proton_exodus", "proton_exodus.cli"),
-])
+@pytest.mark.parametrize(
+    ("lower", "upper"),
+    [
+        ("proton_exodus.model", "proton_exodus.inventory"),
+        ("proton_exodus.engine", "proton_exodus.demo"),
+        ("proton_exodus.cfn", "proton_exodus.proton"),
+        ("proton_exodus.proton", "proton_exodus.model"),
+        ("proton_exodus", "proton_exodus.cli"),
+    ],
+)
 def test_lower_layers_import_no_upper_one(lower: str, upper: str) -> None:
-    offenders = {m for m in _importers_of(upper) if (m == lower or m.startswith(lower + "."))
-                 and not (m == upper or m.startswith(upper + "."))}
+    offenders = {
+        m
+        for m in _importers_of(upper)
+        if (m == lower or m.startswith(lower + ".")) and not (m == upper or m.startswith(upper + "."))
+    }
     assert offenders == set()
 
 
 def test_no_production_path_imports_the_estate_generators() -> None:
-    offenders = {m for m in _importers_of("proton_exodus.testing") if not m.startswith("proton_exodus.testing")}
+    offenders = {
+        m for m in _importers_of("proton_exodus.testing") if not m.startswith("proton_exodus.testing")
+    }
     assert offenders == set()
 
 
@@ -108,6 +123,8 @@ def test_one_cloudformation_yaml_loader() -> None:
 
 def test_one_module_holds_the_secret_patterns() -> None:
     """Secret-looking names and credential shapes are matched in proton_exodus/model/secrets.py only."""
-    pattern = re.compile(r"re\.compile\([^)]*(pass\(?w|api\[_-\]\?key|private\[_-\]\?key)", re.IGNORECASE | re.DOTALL)
+    pattern = re.compile(
+        r"re\.compile\([^)]*(pass\(?w|api\[_-\]\?key|private\[_-\]\?key)", re.IGNORECASE | re.DOTALL
+    )
     homes = [m for m, path in MODULES.items() if pattern.search(path.read_text())]
     assert homes == ["proton_exodus.model.secrets"]

@@ -79,14 +79,17 @@ def test_lock_pins_every_package_with_hashes() -> None:
     assert "setuptools" in lock_pins(LOCK), "the build backend must be locked for --no-build-isolation"
 
 
-@pytest.mark.parametrize(("old", "new", "problem"), [
-    ('"moto[server]>=5.2.5"', '"moto[server]>=99"', "moto[server]>=99 does not allow the locked moto=="),
-    ('"pytest>=8.0",', '"pytest<8",', "pytest<8 does not allow the locked pytest=="),
-    ('"setuptools>=77"', '"setuptools>=77", "wheel>=0.40"', "wheel>=0.40 is not pinned in the lock"),
-    ('"rich>=13.0",', '"rich>=13.0", "tomli-w>=1.0",', "tomli-w>=1.0 is not pinned in the lock"),
-    ('"rich>=13.0",', "", "rich=="),  # dropped from pyproject, still pinned for it
-    ('"yamllint>=1.35",', "", "yamllint=="),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('"moto[server]>=5.2.5"', '"moto[server]>=99"', "moto[server]>=99 does not allow the locked moto=="),
+        ('"pytest>=8.0",', '"pytest<8",', "pytest<8 does not allow the locked pytest=="),
+        ('"setuptools>=77"', '"setuptools>=77", "wheel>=0.40"', "wheel>=0.40 is not pinned in the lock"),
+        ('"rich>=13.0",', '"rich>=13.0", "tomli-w>=1.0",', "tomli-w>=1.0 is not pinned in the lock"),
+        ('"rich>=13.0",', "", "rich=="),  # dropped from pyproject, still pinned for it
+        ('"yamllint>=1.35",', "", "yamllint=="),
+    ],
+)
 def test_lock_problems_found_in_a_doctored_pyproject(old: str, new: str, problem: str) -> None:
     assert old in PYPROJECT
     problems = lock_problems(PYPROJECT.replace(old, new), LOCK)
@@ -101,5 +104,7 @@ def test_lock_problems_found_for_an_orphaned_pin() -> None:
 
 
 def test_lock_pins_reads_multi_line_via() -> None:
-    text = "#\n# header\n#\nflask==3.1.0 \\\n    --hash=sha256:ab\n    # via\n    #   flask-cors\n    #   moto\n"
+    text = (
+        "#\n# header\n#\nflask==3.1.0 \\\n    --hash=sha256:ab\n    # via\n    #   flask-cors\n    #   moto\n"
+    )
     assert lock_pins(text) == {"flask": (Version("3.1.0"), {"flask-cors", "moto"})}

@@ -21,7 +21,9 @@ def test_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_importing_the_package_loads_no_heavy_module() -> None:
-    code = ("import sys, proton_exodus; heavy = [m for m in ('boto3', 'moto', 'networkx', 'jinja2', 'cfnlint') "
-            "if m in sys.modules]; print(','.join(heavy))")
+    code = (
+        "import sys, proton_exodus; heavy = [m for m in ('boto3', 'moto', 'networkx', 'jinja2', 'cfnlint') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""

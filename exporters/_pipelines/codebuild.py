@@ -15,70 +15,183 @@ Row = tuple[DeploymentUnit, str, list[str], Mapping[str, Any], bool]
 DEFAULT_IMAGE = "aws/codebuild/amazonlinux2-x86_64-standard:5.0"
 
 
-def _buildspec(folder: str, commands: Sequence[str], settings: Mapping[str, Any], unit: DeploymentUnit) -> str:
+def _buildspec(
+    folder: str, commands: Sequence[str], settings: Mapping[str, Any], unit: DeploymentUnit
+) -> str:
     variables = {str(k): str(v) for k, v in ((settings.get("env") or {}).get("variables") or {}).items()}
     variables["RESOURCE_ARN"] = unit.arn  # Proton set it; commands may still read it (PROTON.md §2.5)
     phases: dict[str, Any] = {}
     if settings.get("runtimes"):
         phases["install"] = {"runtime-versions": {str(k): str(v) for k, v in settings["runtimes"].items()}}
     phases["build"] = {"commands": [f'cd "$CODEBUILD_SRC_DIR/{folder}"', *commands]}
-    return dump_yaml({"version": 0.2, "env": {"variables": dict(sorted(variables.items()))}, "phases": phases})
+    return dump_yaml(
+        {"version": 0.2, "env": {"variables": dict(sorted(variables.items()))}, "phases": phases}
+    )
 
 
 def codebuild_pipeline_template(rows: Sequence[Row], options: Mapping[str, str]) -> dict[str, Any]:
     """CloudFormation (as data): CodeBuild projects and the pipeline that runs them in order."""
     resources: dict[str, Any] = {}
-    stages: list[dict[str, Any]] = [{"Name": "Source", "Actions": [{
-        "Name": "Checkout", "ActionTypeId": {"Category": "Source", "Owner": "AWS",
-                                             "Provider": "CodeStarSourceConnection", "Version": "1"},
-        "Configuration": {"ConnectionArn": {"Ref": "ConnectionArn"}, "FullRepositoryId": {"Ref": "FullRepositoryId"},
-                          "BranchName": {"Ref": "BranchName"}, "DetectChanges": "false"},
-        "OutputArtifacts": [{"Name": "SourceOutput"}], "RunOrder": 1}]}]
+    stages: list[dict[str, Any]] = [
+        {
+            "Name": "Source",
+            "Actions": [
+                {
+                    "Name": "Checkout",
+                    "ActionTypeId": {
+                        "Category": "Source",
+                        "Owner": "AWS",
+                        "Provider": "CodeStarSourceConnection",
+                        "Version": "1",
+                    },
+                    "Configuration": {
+                        "ConnectionArn": {"Ref": "ConnectionArn"},
+                        "FullRepositoryId": {"Ref": "FullRepositoryId"},
+                        "BranchName": {"Ref": "BranchName"},
+                        "DetectChanges": "false",
+                    },
+                    "OutputArtifacts": [{"Name": "SourceOutput"}],
+                    "RunOrder": 1,
+                }
+            ],
+        }
+    ]
     projects = []
     for index, (unit, folder, commands, settings, production) in enumerate(rows, start=1):
         logical = f"Project{index}"
         projects.append(logical)
-        resources[logical] = {"Type": "AWS::CodeBuild::Project", "Properties": {
-            "Name": f"exodus-{slug(folder.split('/', 1)[1], 90)}", "ServiceRole": {"Ref": "CodeBuildRoleArn"},
-            "Artifacts": {"Type": "CODEPIPELINE"}, "Source": {"Type": "CODEPIPELINE",
-                                                             "BuildSpec": _buildspec(folder, commands, settings, unit)},
-            "Environment": {"Type": "LINUX_CONTAINER", "ComputeType": "BUILD_GENERAL1_SMALL",
-                            "Image": str(settings.get("image") or DEFAULT_IMAGE)}}}
+        resources[logical] = {
+            "Type": "AWS::CodeBuild::Project",
+            "Properties": {
+                "Name": f"exodus-{slug(folder.split('/', 1)[1], 90)}",
+                "ServiceRole": {"Ref": "CodeBuildRoleArn"},
+                "Artifacts": {"Type": "CODEPIPELINE"},
+                "Source": {"Type": "CODEPIPELINE", "BuildSpec": _buildspec(folder, commands, settings, unit)},
+                "Environment": {
+                    "Type": "LINUX_CONTAINER",
+                    "ComputeType": "BUILD_GENERAL1_SMALL",
+                    "Image": str(settings.get("image") or DEFAULT_IMAGE),
+                },
+            },
+        }
         actions: list[dict[str, Any]] = []
         if production:
-            actions.append({"Name": "Approve", "RunOrder": 1, "ActionTypeId": {
-                "Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"},
-                "Configuration": {"CustomData": f"Approve provisioning of {unit.kind} {unit.name} (production-like)"}})
-        actions.append({"Name": "Provision", "RunOrder": len(actions) + 1, "InputArtifacts": [{"Name": "SourceOutput"}],
-                        "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
-                        "Configuration": {"ProjectName": {"Ref": logical}}})
+            actions.append(
+                {
+                    "Name": "Approve",
+                    "RunOrder": 1,
+                    "ActionTypeId": {
+                        "Category": "Approval",
+                        "Owner": "AWS",
+                        "Provider": "Manual",
+                        "Version": "1",
+                    },
+                    "Configuration": {
+                        "CustomData": f"Approve provisioning of {unit.kind} {unit.name} (production-like)"
+                    },
+                }
+            )
+        actions.append(
+            {
+                "Name": "Provision",
+                "RunOrder": len(actions) + 1,
+                "InputArtifacts": [{"Name": "SourceOutput"}],
+                "ActionTypeId": {
+                    "Category": "Build",
+                    "Owner": "AWS",
+                    "Provider": "CodeBuild",
+                    "Version": "1",
+                },
+                "Configuration": {"ProjectName": {"Ref": logical}},
+            }
+        )
         stages.append({"Name": f"{index:02d}-{slug(folder.split('/', 1)[1], 80)}", "Actions": actions})
-    resources["ArtifactBucket"] = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain",
-                                   "UpdateReplacePolicy": "Retain", "Properties": {
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True}}}
-    resources["PipelineRole"] = {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-        "Policies": [{"PolicyName": "run-provisioning", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-             "Resource": {"Fn::Sub": "${ArtifactBucket.Arn}/*"}},
-            {"Effect": "Allow", "Action": ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
-             "Resource": {"Ref": "ConnectionArn"}},
-            {"Effect": "Allow", "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
-             "Resource": [{"Fn::GetAtt": [p, "Arn"]} for p in projects]}]}}]}}
-    resources["Pipeline"] = {"Type": "AWS::CodePipeline::Pipeline", "Properties": {
-        "Name": "exodus-codebuild-provisioning", "PipelineType": "V2", "ExecutionMode": "QUEUED",
-        "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
-        "ArtifactStore": {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}}, "Stages": stages}}
-    return {"AWSTemplateFormatVersion": "2010-09-09",
-            "Description": "exodus: CodeBuild provisioning formerly started by AWS Proton",
-            "Parameters": {
-                "ConnectionArn": {"Type": "String"},
-                "FullRepositoryId": {"Type": "String", "Default": options.get("repository", "my-org/proton-stacks")},
-                "BranchName": {"Type": "String", "Default": options.get("branch", "main")},
-                "CodeBuildRoleArn": {"Type": "String", "Description": "role the provisioning commands run as "
-                                     "(Proton's codebuildRoleArn)"}},
-            "Resources": resources}
+    resources["ArtifactBucket"] = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+        },
+    }
+    resources["PipelineRole"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "codepipeline.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            },
+            "Policies": [
+                {
+                    "PolicyName": "run-provisioning",
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                                "Resource": {"Fn::Sub": "${ArtifactBucket.Arn}/*"},
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "codeconnections:UseConnection",
+                                    "codestar-connections:UseConnection",
+                                ],
+                                "Resource": {"Ref": "ConnectionArn"},
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Action": ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+                                "Resource": [{"Fn::GetAtt": [p, "Arn"]} for p in projects],
+                            },
+                        ],
+                    },
+                }
+            ],
+        },
+    }
+    resources["Pipeline"] = {
+        "Type": "AWS::CodePipeline::Pipeline",
+        "Properties": {
+            "Name": "exodus-codebuild-provisioning",
+            "PipelineType": "V2",
+            "ExecutionMode": "QUEUED",
+            "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
+            "ArtifactStore": {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}},
+            "Stages": stages,
+        },
+    }
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "exodus: CodeBuild provisioning formerly started by AWS Proton",
+        "Parameters": {
+            "ConnectionArn": {"Type": "String"},
+            "FullRepositoryId": {
+                "Type": "String",
+                "Default": options.get("repository", "my-org/proton-stacks"),
+            },
+            "BranchName": {"Type": "String", "Default": options.get("branch", "main")},
+            "CodeBuildRoleArn": {
+                "Type": "String",
+                "Description": "role the provisioning commands run as (Proton's codebuildRoleArn)",
+            },
+        },
+        "Resources": resources,
+    }

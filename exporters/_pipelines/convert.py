@@ -48,16 +48,20 @@ class PipelineConverter:
 
     def __call__(self, unit: DeploymentUnit, template: str) -> tuple[str, list[Finding]]:
         instances = self.by_service.get(unit.service or "", [])
-        ctx = CommandContext(service=unit.service, instance_stacks={i.name: str(i.stack_name) for i in instances},
-                             resource_stacks={i.arn: str(i.stack_name) for i in instances})
+        ctx = CommandContext(
+            service=unit.service,
+            instance_stacks={i.name: str(i.stack_name) for i in instances},
+            resource_stacks={i.arn: str(i.stack_name) for i in instances},
+        )
         where = f"stack {unit.stack_name}"
         result = convert_pipeline_template(template, ctx, where=where)
         findings = [Finding(f.code, f.message, unit.arn, f.path) for f in result.findings]
         findings.extend(self._edited_inputs_findings(result.text, instances, unit))
         return result.text, findings
 
-    def _edited_inputs_findings(self, text: str, instances: Sequence[DeploymentUnit],
-                                unit: DeploymentUnit) -> list[Finding]:
+    def _edited_inputs_findings(
+        self, text: str, instances: Sequence[DeploymentUnit], unit: DeploymentUnit
+    ) -> list[Finding]:
         edited = edited_inputs(text)
         out = []
         for inst in instances:
@@ -66,16 +70,22 @@ class PipelineConverter:
                 params = template_parameters(inst.deployed_template or "")
             missing = [k for k in edited if _norm(k) not in params]
             if missing:
-                out.append(Finding(
-                    "W-PIPE-INPUT-NOT-PARAMETER",
-                    f"the pipeline of service {unit.service} sets spec input(s) {', '.join(missing)} on every "
-                    f"deploy, but stack {inst.stack_name} does not take them as parameters (exodus found no "
-                    "place in its template holding today's value): its deploy step fails until the template "
-                    "exposes them", inst.arn))
+                out.append(
+                    Finding(
+                        "W-PIPE-INPUT-NOT-PARAMETER",
+                        f"the pipeline of service {unit.service} sets spec input(s) {', '.join(missing)} on every "
+                        f"deploy, but stack {inst.stack_name} does not take them as parameters (exodus found no "
+                        "place in its template holding today's value): its deploy step fails until the template "
+                        "exposes them",
+                        inst.arn,
+                    )
+                )
         return out
 
 
-def pipeline_converter(units: Sequence[DeploymentUnit], snapshot: Snapshot | None = None) -> PipelineConverter:
+def pipeline_converter(
+    units: Sequence[DeploymentUnit], snapshot: Snapshot | None = None
+) -> PipelineConverter:
     """The converter both pipeline exporters pass to `build_estate` (`convert_pipeline` and `parameterise`)."""
     return PipelineConverter(units, snapshot)
 

@@ -18,8 +18,13 @@ from proton_exodus.model.units import DeploymentUnit
 
 KIND_ORDER = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
 # Stack statuses CloudFormation accepts a change set on, for an adopted stack (TARGETS.md §1.4).
-ADOPTABLE_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-                      "IMPORT_ROLLBACK_COMPLETE")
+ADOPTABLE_STATUSES = (
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+)
 DEFAULT_CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
 
 
@@ -47,8 +52,12 @@ class StackArtefact:
 
     def config_text(self) -> str:
         """The template configuration file: JSON, sorted, final newline."""
-        return json.dumps({"Parameters": dict(self.parameters), "Tags": dict(self.tags)}, indent=2,
-                          sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {"Parameters": dict(self.parameters), "Tags": dict(self.tags)}, indent=2, sort_keys=True
+            )
+            + "\n"
+        )
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,14 @@ class Estate:
         """PLANNED_CHANGES.md/.json: what the first deploy changes on purpose, and the secrets to stage."""
         from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
-        changes = planned_changes((PlannedStack(a.unit, a.template, a.parameters) for a in self.stacks
-                                   if a.unit.kind != "service_pipeline"), choice=self.secrets)
+        changes = planned_changes(
+            (
+                PlannedStack(a.unit, a.template, a.parameters)
+                for a in self.stacks
+                if a.unit.kind != "service_pipeline"
+            ),
+            choice=self.secrets,
+        )
         staged = [(a.unit.account, a.unit.region, p) for a in self.stacks for p in a.secret_parameters]
         return planned_change_files(changes, choice=self.secrets, staged=staged)
 
@@ -100,7 +115,9 @@ def load_units(ctx: ExportContext) -> list[DeploymentUnit]:
 
     build = getattr(units_module, "build_units", None)
     if build is None:
-        raise BadInput("export context has no deployment units and proton_exodus.model.units.build_units is missing")
+        raise BadInput(
+            "export context has no deployment units and proton_exodus.model.units.build_units is missing"
+        )
     return list(build(ctx.snapshot))
 
 
@@ -108,7 +125,9 @@ def dependency_order(units: Iterable[DeploymentUnit]) -> list[DeploymentUnit]:
     """Units sorted so every unit comes after the units it depends on (ties: kind, environment, name)."""
     units = list(units)
     by_arn = {u.arn: u for u in units}
-    key = {u.arn: (KIND_ORDER.get(u.kind, 9), u.environment or "", u.service or "", u.name, u.arn) for u in units}
+    key = {
+        u.arn: (KIND_ORDER.get(u.kind, 9), u.environment or "", u.service or "", u.name, u.arn) for u in units
+    }
     done: set[str] = set()
     order: list[DeploymentUnit] = []
 
@@ -131,10 +150,13 @@ def _selected(unit: DeploymentUnit, only: Sequence[str]) -> bool:
     return not only or bool({unit.environment, unit.service, unit.name} & set(only))
 
 
-def build_estate(ctx: ExportContext, *,
-                 convert_pipeline: Callable[[DeploymentUnit, str], tuple[str, list[Finding]]] | None = None,
-                 parameterise: Callable[[DeploymentUnit, str], tuple[str, dict[str, str]]] | None = None,
-                 providers: Sequence[str] = ("cloudformation",)) -> Estate:
+def build_estate(
+    ctx: ExportContext,
+    *,
+    convert_pipeline: Callable[[DeploymentUnit, str], tuple[str, list[Finding]]] | None = None,
+    parameterise: Callable[[DeploymentUnit, str], tuple[str, dict[str, str]]] | None = None,
+    providers: Sequence[str] = ("cloudformation",),
+) -> Estate:
     """The stack artefacts of every CloudFormation unit in the context (restricted by `ctx.only`).
 
     `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
@@ -156,8 +178,14 @@ def build_estate(ctx: ExportContext, *,
             continue
         template = unit.deployed_template
         if template is None:
-            findings.append(Finding("E-PIPE-NO-TEMPLATE", f"no deployed template captured for stack "
-                                    f"{unit.stack_name}; it is left out of the pipelines", unit.arn))
+            findings.append(
+                Finding(
+                    "E-PIPE-NO-TEMPLATE",
+                    f"no deployed template captured for stack "
+                    f"{unit.stack_name}; it is left out of the pipelines",
+                    unit.arn,
+                )
+            )
             continue
         if unit.kind == "service_pipeline" and convert_pipeline is not None:
             template, found = convert_pipeline(unit, template)
@@ -166,7 +194,9 @@ def build_estate(ctx: ExportContext, *,
         if parameterise is not None and unit.kind != "service_pipeline":
             text, added = parameterise(unit, art.template)  # on the template as exported (secrets swapped)
             if added:
-                art = replace(art, template=text, parameters=dict(sorted({**art.parameters, **added}.items())))
+                art = replace(
+                    art, template=text, parameters=dict(sorted({**art.parameters, **added}.items()))
+                )
         findings.extend(_parameter_findings(art))
         by_arn[unit.arn] = art
         stacks.append(art)
@@ -176,16 +206,26 @@ def build_estate(ctx: ExportContext, *,
 def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any]]) -> bool:
     record = envs.get(unit.environment or "", {})
     inputs = unit.inputs if unit.kind == "environment" else {}
-    return is_production_like(unit.environment or "", record.get("tags"), inputs,
-                              unit.tags if unit.kind == "environment" else None)
+    return is_production_like(
+        unit.environment or "", record.get("tags"), inputs, unit.tags if unit.kind == "environment" else None
+    )
 
 
-def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Mapping[str, Mapping[str, Any]],
-              prod_envs: set[str | None], units: Sequence[DeploymentUnit],
-              by_arn: Mapping[str, StackArtefact], mode: str) -> StackArtefact:
+def _artefact(
+    ctx: ExportContext,
+    unit: DeploymentUnit,
+    template: str,
+    envs: Mapping[str, Mapping[str, Any]],
+    prod_envs: set[str | None],
+    units: Sequence[DeploymentUnit],
+    by_arn: Mapping[str, StackArtefact],
+    mode: str,
+) -> StackArtefact:
     group = stack_group(unit.kind, unit.name, unit.environment, unit.service)
     if unit.kind == "service_pipeline":
-        instance_envs = {u.environment for u in units if u.service == unit.service and u.kind == "service_instance"}
+        instance_envs = {
+            u.environment for u in units if u.service == unit.service and u.kind == "service_instance"
+        }
         production = bool(instance_envs & prod_envs)
     else:
         production = unit.environment in prod_envs
@@ -202,24 +242,42 @@ def _artefact(ctx: ExportContext, unit: DeploymentUnit, template: str, envs: Map
     secrets = getattr(ctx.snapshot, "secrets", None) or {}
     secret_stack = unit.stack_name or unit.name
     template, staged = swap_secrets(template, ctx.snapshot, unit, mode)
-    parameters = {k: reference_secrets(str(v), secrets, stack=secret_stack, inputs=unit.inputs)[0]
-                  for k, v in sorted(unit.parameters.items())}
+    parameters = {
+        k: reference_secrets(str(v), secrets, stack=secret_stack, inputs=unit.inputs)[0]
+        for k, v in sorted(unit.parameters.items())
+    }
     parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
     return StackArtefact(
-        unit=unit, group=group, template_path=f"{base}.yaml", config_path=f"{base}.json", template=template,
-        parameters=parameters, tags=tags,
-        capabilities=tuple(sorted(unit.capabilities or DEFAULT_CAPABILITIES)), production=production,
-        role_arn=role, depends_on=deps, stack_status=unit.stack_status,
-        secret_parameters=tuple(p for p in staged if p.parameter))
+        unit=unit,
+        group=group,
+        template_path=f"{base}.yaml",
+        config_path=f"{base}.json",
+        template=template,
+        parameters=parameters,
+        tags=tags,
+        capabilities=tuple(sorted(unit.capabilities or DEFAULT_CAPABILITIES)),
+        production=production,
+        role_arn=role,
+        depends_on=deps,
+        stack_status=unit.stack_status,
+        secret_parameters=tuple(p for p in staged if p.parameter),
+    )
 
 
 def _parameter_findings(art: StackArtefact) -> list[Finding]:
     masked = sorted(k for k, v in art.parameters.items() if set(str(v)) == {"*"})
     if not masked:
         return []
-    return [Finding("W-PIPE-MASKED-PARAMETER", f"stack {art.stack_name}: NoEcho parameters {', '.join(masked)} "
-                    "are masked in the snapshot; put their values (or dynamic references) in "
-                    f"{art.config_path} before the first deploy", art.unit.arn, art.config_path)]
+    return [
+        Finding(
+            "W-PIPE-MASKED-PARAMETER",
+            f"stack {art.stack_name}: NoEcho parameters {', '.join(masked)} "
+            "are masked in the snapshot; put their values (or dynamic references) in "
+            f"{art.config_path} before the first deploy",
+            art.unit.arn,
+            art.config_path,
+        )
+    ]
 
 
 def levels(stacks: Sequence[StackArtefact]) -> list[list[StackArtefact]]:

@@ -9,8 +9,19 @@ from typing import Any
 
 PRODUCTION_WORDS = frozenset({"prod", "production", "prd", "live"})
 # Tag keys and input names whose values name a deployment stage.
-STAGE_KEYS = frozenset({"env", "environment", "stage", "tier", "environment_type", "env_type", "stage_name",
-                        "lifecycle", "deployment_stage"})
+STAGE_KEYS = frozenset(
+    {
+        "env",
+        "environment",
+        "stage",
+        "tier",
+        "environment_type",
+        "env_type",
+        "stage_name",
+        "lifecycle",
+        "deployment_stage",
+    }
+)
 
 
 def _tokens(text: str) -> set[str]:
@@ -25,7 +36,11 @@ def is_production_like(name: str, *maps: Mapping[str, Any] | None, extra: Iterab
     for values in maps:
         for key, value in (values or {}).items():
             last = re.split(r"[:/]", str(key).lower())[-1]
-            if last in STAGE_KEYS and isinstance(value, str) and not value.startswith("arn:") \
-                    and _tokens(value) & PRODUCTION_WORDS:
+            if (
+                last in STAGE_KEYS
+                and isinstance(value, str)
+                and not value.startswith("arn:")
+                and _tokens(value) & PRODUCTION_WORDS
+            ):
                 return True
     return any(_tokens(word) & PRODUCTION_WORDS for word in extra)

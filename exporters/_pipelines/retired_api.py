@@ -13,9 +13,20 @@ from exporters import Finding
 from exporters._pipelines.estate import ADOPTABLE_STATUSES
 
 PROTON_CALL = re.compile(r"\baws\s+proton\b")
-UNREWRITTEN = "a retired Proton API call was removed here"  # the text of a step left failing (W-PIPE-UNKNOWN-CALL)
-_GLOBAL_WITH_VALUE = {"--region", "--profile", "--output", "--endpoint-url", "--query", "--color",
-                      "--cli-read-timeout", "--cli-connect-timeout", "--ca-bundle"}
+UNREWRITTEN = (
+    "a retired Proton API call was removed here"  # the text of a step left failing (W-PIPE-UNKNOWN-CALL)
+)
+_GLOBAL_WITH_VALUE = {
+    "--region",
+    "--profile",
+    "--output",
+    "--endpoint-url",
+    "--query",
+    "--color",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
+    "--ca-bundle",
+}
 _SEPARATORS = re.compile(r"\s(\|\||&&|\||;)\s")
 CHANGE_SET = "exodus-${CODEBUILD_BUILD_NUMBER:-${GITHUB_RUN_ID:-manual}}"
 CAPABILITIES = "CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND"
@@ -62,10 +73,10 @@ def rewrite_command(command: str, ctx: CommandContext) -> Rewrite | None:
     match = PROTON_CALL.search(command)
     if not match:
         return None
-    prefix = command[:match.start()]
-    rest = command[match.start():]
+    prefix = command[: match.start()]
+    rest = command[match.start() :]
     sep = _SEPARATORS.search(rest)
-    segment, suffix = (rest[:sep.start()], rest[sep.start():]) if sep else (rest, "")
+    segment, suffix = (rest[: sep.start()], rest[sep.start() :]) if sep else (rest, "")
     try:
         words = shlex.split(segment, posix=True)[2:]
     except ValueError:
@@ -75,8 +86,9 @@ def rewrite_command(command: str, ctx: CommandContext) -> Rewrite | None:
     if prefix.strip() or suffix.strip():
         joined = " && ".join(new) if len(new) > 1 else new[0]
         new = [f"{prefix}{{ {joined}; }}{suffix}" if len(new) > 1 else f"{prefix}{joined}{suffix}"]
-    finding = Finding(code, f"{ctx.resource or ctx.where}: replaced `proton {op}` ({text})", ctx.resource,
-                      ctx.where)
+    finding = Finding(
+        code, f"{ctx.resource or ctx.where}: replaced `proton {op}` ({text})", ctx.resource, ctx.where
+    )
     return Rewrite(tuple(new), finding)
 
 
@@ -92,7 +104,7 @@ def _parse(words: list[str]) -> tuple[str, str, dict[str, str]]:
     if op == "wait" and i + 1 < len(words):
         op, i = f"wait {words[i + 1]}", i + 1
     args: dict[str, str] = {}
-    rest = words[i + 1:]
+    rest = words[i + 1 :]
     for j, word in enumerate(rest):
         if word.startswith("--"):
             key, _, value = word.partition("=")
@@ -116,53 +128,86 @@ def _stack_lines(args: Mapping[str, str], ctx: CommandContext) -> list[str]:
     if instance in ctx.instance_stacks:
         return [f"EXODUS_STACK={ctx.instance_stacks[instance]}"]
     arms = " ".join(f"{name}) EXODUS_STACK={stack};;" for name, stack in sorted(ctx.instance_stacks.items()))
-    return [f'case "{instance}" in {arms} *) echo "no stack known for service instance {instance}" >&2; '
-            "exit 1;; esac"]
+    return [
+        f'case "{instance}" in {arms} *) echo "no stack known for service instance {instance}" >&2; '
+        "exit 1;; esac"
+    ]
 
 
-def _replace(op: str, args: Mapping[str, str], region: str, ctx: CommandContext) -> tuple[list[str], str, str]:
+def _replace(
+    op: str, args: Mapping[str, str], region: str, ctx: CommandContext
+) -> tuple[list[str], str, str]:
     cfn = _cfn(region)
     if op == "get-service":
-        items = ", ".join(f'{{\\"name\\": \\"{n}\\", \\"stack\\": \\"{s}\\"}}' for n, s in
-                          sorted(ctx.instance_stacks.items()))
+        items = ", ".join(
+            f'{{\\"name\\": \\"{n}\\", \\"stack\\": \\"{s}\\"}}'
+            for n, s in sorted(ctx.instance_stacks.items())
+        )
         service = _resolve(args.get("name", ""), ctx)
         spec = f"instances: [{items}]"
-        return ([f"jq -n '{{service: {{name: \"{service}\", spec: \"{spec}\"}}}}'"], "I-PIPE-GET-SERVICE",
-                "the spec now only lists the instances and their stacks; inputs not edited by the build keep "
-                "their current stack parameter values")
+        return (
+            [f"jq -n '{{service: {{name: \"{service}\", spec: \"{spec}\"}}}}'"],
+            "I-PIPE-GET-SERVICE",
+            "the spec now only lists the instances and their stacks; inputs not edited by the build keep "
+            "their current stack parameter values",
+        )
     if op == "update-service-instance":
         spec = args.get("spec", "").removeprefix("file://")
         instance = _resolve(args.get("name", ""), ctx)
         statuses = "|".join(ADOPTABLE_STATUSES)
-        return ([*_stack_lines(args, ctx),
-                 f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].StackStatus" --output text'
-                 f' | grep -Eqx "{statuses}" || {{ echo "stack $EXODUS_STACK is not in a deployable state" >&2;'
-                 " exit 1; }",
-                 f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].Parameters[].ParameterKey"'
-                 " --output json > exodus-parameter-keys.json",
-                 f"python3 -c '{PARAMS_PY}' {spec} {instance} exodus-parameter-keys.json > exodus-parameters.json",
-                 f'{cfn} create-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"'
-                 f" --change-set-type UPDATE --use-previous-template --capabilities {CAPABILITIES}"
-                 " --parameters file://exodus-parameters.json",
-                 f'{cfn} wait change-set-create-complete --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"',
-                 f'{cfn} execute-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"'],
-                "I-PIPE-UPDATE-INSTANCE",
-                "the instance stack is now updated directly with a change set on its current template; edited "
-                "spec inputs become parameter overrides")
+        return (
+            [
+                *_stack_lines(args, ctx),
+                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].StackStatus" --output text'
+                f' | grep -Eqx "{statuses}" || {{ echo "stack $EXODUS_STACK is not in a deployable state" >&2;'
+                " exit 1; }",
+                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].Parameters[].ParameterKey"'
+                " --output json > exodus-parameter-keys.json",
+                f"python3 -c '{PARAMS_PY}' {spec} {instance} exodus-parameter-keys.json > exodus-parameters.json",
+                f'{cfn} create-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"'
+                f" --change-set-type UPDATE --use-previous-template --capabilities {CAPABILITIES}"
+                " --parameters file://exodus-parameters.json",
+                f'{cfn} wait change-set-create-complete --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"',
+                f'{cfn} execute-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"',
+            ],
+            "I-PIPE-UPDATE-INSTANCE",
+            "the instance stack is now updated directly with a change set on its current template; edited "
+            "spec inputs become parameter overrides",
+        )
     if op.startswith("wait "):
-        return ([*_stack_lines(args, ctx), f'{cfn} wait stack-update-complete --stack-name "$EXODUS_STACK"'],
-                "I-PIPE-WAIT", "now waits for the instance stack update to complete")
+        return (
+            [*_stack_lines(args, ctx), f'{cfn} wait stack-update-complete --stack-name "$EXODUS_STACK"'],
+            "I-PIPE-WAIT",
+            "now waits for the instance stack update to complete",
+        )
     if op == "notify-resource-deployment-status-change":
         outputs = args.get("outputs", "").removeprefix("file://")
         keep = f"cat {outputs}" if outputs else "true"
-        return ([keep], "I-PIPE-NOTIFY",
-                "dropped: nothing waits for a deployment status any more; outputs are read from the stack or state")
+        return (
+            [keep],
+            "I-PIPE-NOTIFY",
+            "dropped: nothing waits for a deployment status any more; outputs are read from the stack or state",
+        )
     if op.startswith("list-") and op.endswith("-outputs"):
-        stack = ctx.resource_stacks.get(args.get("environment-name") or args.get("service-instance-name") or "", "")
-        lines = _stack_lines({"name": args.get("service-instance-name", "")}, ctx) if not stack else \
-            [f"EXODUS_STACK={stack}"]
-        return ([*lines, f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query '
-                 '"{outputs: Stacks[0].Outputs[].{key: OutputKey, valueString: OutputValue}}" --output json'],
-                "I-PIPE-OUTPUTS", "outputs are now read from the stack with describe-stacks")
-    return ([f'echo "exodus: {UNREWRITTEN}; see MANUAL_TASKS.md" >&2', "exit 1"],
-            "W-PIPE-UNKNOWN-CALL", "no direct equivalent is known: the step now fails until it is rewritten by hand")
+        stack = ctx.resource_stacks.get(
+            args.get("environment-name") or args.get("service-instance-name") or "", ""
+        )
+        lines = (
+            _stack_lines({"name": args.get("service-instance-name", "")}, ctx)
+            if not stack
+            else [f"EXODUS_STACK={stack}"]
+        )
+        return (
+            [
+                *lines,
+                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query '
+                '"{outputs: Stacks[0].Outputs[].{key: OutputKey, valueString: OutputValue}}" --output json',
+            ],
+            "I-PIPE-OUTPUTS",
+            "outputs are now read from the stack with describe-stacks",
+        )
+    return (
+        [f'echo "exodus: {UNREWRITTEN}; see MANUAL_TASKS.md" >&2', "exit 1"],
+        "W-PIPE-UNKNOWN-CALL",
+        "no direct equivalent is known: the step now fails until it is rewritten by hand",
+    )

@@ -27,7 +27,7 @@ def referenced_secrets(text: str) -> list[str]:
         end = text.find("}}", pos)
         if end < 0:
             break
-        body = text[pos + len(_REF):end]
+        body = text[pos + len(_REF) : end]
         pos = end
         if body.startswith("arn:"):  # arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:SecretString:...]
             parts = body.split(":")
@@ -43,8 +43,11 @@ def estate_secrets(stacks: Iterable[StackArtefact]) -> list[SecretRef]:
     for art in stacks:
         texts = [art.template, *map(str, art.parameters.values())]
         for name in (n for text in texts for n in referenced_secrets(text)):
-            account, region = (name.split(":")[4], name.split(":")[3]) if name.startswith("arn:") else (
-                art.unit.account, art.unit.region)
+            account, region = (
+                (name.split(":")[4], name.split(":")[3])
+                if name.startswith("arn:")
+                else (art.unit.account, art.unit.region)
+            )
             found.add(SecretRef(account, region, name, art.stack_name))
     return sorted(found)
 
@@ -59,14 +62,21 @@ def secret_files(secrets: Iterable[SecretRef], stacks: Iterable[StackArtefact] =
     by_place: dict[tuple[str, str], set[str]] = {(a.unit.account, a.unit.region): set() for a in stacks}
     for ref in secrets:
         by_place.setdefault((ref.account, ref.region), set()).add(ref.name)
-    return {secret_list_path(a, r): f"# Secrets Manager secrets to create in account {a}, Region {r}: one a line\n"
-            + "".join(f"{n}\n" for n in sorted(names)) for (a, r), names in sorted(by_place.items())}
+    return {
+        secret_list_path(
+            a, r
+        ): f"# Secrets Manager secrets to create in account {a}, Region {r}: one a line\n"
+        + "".join(f"{n}\n" for n in sorted(names))
+        for (a, r), names in sorted(by_place.items())
+    }
 
 
 def create_command(name: str, region: str) -> str:
     """Create one secret from a file (the value is never on a command line nor printed)."""
-    return (f'aws secretsmanager create-secret --name {name} --secret-string "file://$SECRETS_DIR/{name}" '
-            f"--region {region} --query ARN --output text")
+    return (
+        f'aws secretsmanager create-secret --name {name} --secret-string "file://$SECRETS_DIR/{name}" '
+        f"--region {region} --query ARN --output text"
+    )
 
 
 def readme_section(secrets: Iterable[SecretRef]) -> list[str]:
@@ -74,17 +84,20 @@ def readme_section(secrets: Iterable[SecretRef]) -> list[str]:
     secrets = list(secrets)
     if not secrets:
         return []
-    lines = ["## Secrets to create (before the first deploy)", "",
-             "The templates read these Secrets Manager secrets through dynamic references. Create each one in the",
-             "account and Region of the stack that reads it (a secret in another account is not found), with that",
-             "account's credentials. Put each value in a file under `$SECRETS_DIR` (named like the secret, mode",
-             "0600, outside Git) or pipe it from your secret store; never type it on a command line.", ""]
+    lines = [
+        "## Secrets to create (before the first deploy)",
+        "",
+        "The templates read these Secrets Manager secrets through dynamic references. Create each one in the",
+        "account and Region of the stack that reads it (a secret in another account is not found), with that",
+        "account's credentials. Put each value in a file under `$SECRETS_DIR` (named like the secret, mode",
+        "0600, outside Git) or pipe it from your secret store; never type it on a command line.",
+        "",
+    ]
     places: dict[tuple[str, str], list[SecretRef]] = {}
     for ref in secrets:
         places.setdefault((ref.account, ref.region), []).append(ref)
     for (account, region), refs in sorted(places.items()):
-        lines += [f"### Account {account}, Region {region}", "",
-                  "| Secret | Read by stack |", "|---|---|"]
+        lines += [f"### Account {account}, Region {region}", "", "| Secret | Read by stack |", "|---|---|"]
         lines += [f"| `{r.name}` | `{r.stack}` |" for r in refs]
         lines += ["", "```sh", f"# with credentials for account {account}"]
         lines += [create_command(n, region) for n in sorted({r.name for r in refs})]
@@ -95,11 +108,13 @@ def readme_section(secrets: Iterable[SecretRef]) -> list[str]:
 def runbook_lines(account: str, region: str) -> list[str]:
     """Runbook lines creating the account's secrets listed by the export (skipping existing ones)."""
     listed = f'"$EXPORT/{secret_list_path(account, region)}"'
-    return [f"# Secrets Manager secrets the exported templates read in account {account}, Region {region} "
-            "(README.md, Secrets to create): with this account's credentials, each value from "
-            "$SECRETS_DIR/<secret name>, never printed",
-            f"[ ! -f {listed} ] || while read -r name; do case \"$name\" in ''|'#'*) continue ;; esac; "
-            "aws secretsmanager describe-secret --secret-id "
-            f'"$name" --region {region} > /dev/null 2>&1 || aws secretsmanager create-secret --name "$name" '
-            f'--secret-string "file://$SECRETS_DIR/$name" --region {region} --query ARN --output text; '
-            f"done < {listed}"]
+    return [
+        f"# Secrets Manager secrets the exported templates read in account {account}, Region {region} "
+        "(README.md, Secrets to create): with this account's credentials, each value from "
+        "$SECRETS_DIR/<secret name>, never printed",
+        f"[ ! -f {listed} ] || while read -r name; do case \"$name\" in ''|'#'*) continue ;; esac; "
+        "aws secretsmanager describe-secret --secret-id "
+        f'"$name" --region {region} > /dev/null 2>&1 || aws secretsmanager create-secret --name "$name" '
+        f'--secret-string "file://$SECRETS_DIR/$name" --region {region} --query ARN --output text; '
+        f"done < {listed}",
+    ]

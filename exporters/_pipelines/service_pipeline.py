@@ -20,8 +20,12 @@ from proton_exodus.cfn.text import dump_template
 _JSON_ITEM = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(\s*,?)\s*$')
 _YAML_ITEM = re.compile(r"^(\s*-\s+)(.*)$")
 _ECR_LOGIN = re.compile(r"\$\(aws ecr get-login --no-include-email(?: --region (\S+))?\)")
-STACK_ACTIONS = ("cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet",
-                 "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet")
+STACK_ACTIONS = (
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DescribeStacks",
+    "cloudformation:ExecuteChangeSet",
+)
 
 
 @dataclass(frozen=True)
@@ -72,16 +76,24 @@ def _walk_strings(node: Any, fn) -> Any:
 
 def _project_variables(props: Mapping[str, Any]) -> dict[str, str]:
     env = props.get("Environment") or {}
-    return {v["Name"]: v["Value"] for v in env.get("EnvironmentVariables") or []
-            if isinstance(v, dict) and isinstance(v.get("Value"), str) and v.get("Type", "PLAINTEXT") == "PLAINTEXT"}
+    return {
+        v["Name"]: v["Value"]
+        for v in env.get("EnvironmentVariables") or []
+        if isinstance(v, dict)
+        and isinstance(v.get("Value"), str)
+        and v.get("Type", "PLAINTEXT") == "PLAINTEXT"
+    }
 
 
 def _stack_arn(stack: str) -> dict[str, str]:
-    return {"Fn::Sub": f"arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{stack}/*"}
+    return {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{stack}/*"
+    }
 
 
-def _rewrite_statement(stmt: dict[str, Any], stacks: Sequence[str], roles: Sequence[str],
-                       where: str) -> tuple[list[dict[str, Any]], list[Finding]]:
+def _rewrite_statement(
+    stmt: dict[str, Any], stacks: Sequence[str], roles: Sequence[str], where: str
+) -> tuple[list[dict[str, Any]], list[Finding]]:
     actions = stmt.get("Action")
     listed = [actions] if isinstance(actions, str) else list(actions or [])
     proton = [a for a in listed if isinstance(a, str) and a.lower().startswith("proton:")]
@@ -89,17 +101,31 @@ def _rewrite_statement(stmt: dict[str, Any], stacks: Sequence[str], roles: Seque
         return [stmt], []
     keep = [a for a in listed if a not in proton]
     out = [dict(stmt, Action=keep)] if keep else []
-    out.append({"Action": list(STACK_ACTIONS), "Effect": "Allow", "Resource": [_stack_arn(s) for s in stacks]})
+    out.append(
+        {"Action": list(STACK_ACTIONS), "Effect": "Allow", "Resource": [_stack_arn(s) for s in stacks]}
+    )
     if roles:
-        out.append({"Action": "iam:PassRole", "Effect": "Allow", "Resource": sorted(roles),
-                    "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}})
-    note = Finding("I-PIPE-IAM", f"{where}: replaced IAM actions {', '.join(proton)} with change-set actions on "
-                   "the service's instance stacks", "", where)
+        out.append(
+            {
+                "Action": "iam:PassRole",
+                "Effect": "Allow",
+                "Resource": sorted(roles),
+                "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+            }
+        )
+    note = Finding(
+        "I-PIPE-IAM",
+        f"{where}: replaced IAM actions {', '.join(proton)} with change-set actions on "
+        "the service's instance stacks",
+        "",
+        where,
+    )
     return out, [note]
 
 
-def _rewrite_policies(node: Any, stacks: Sequence[str], roles: Sequence[str], where: str,
-                      findings: list[Finding]) -> Any:
+def _rewrite_policies(
+    node: Any, stacks: Sequence[str], roles: Sequence[str], where: str, findings: list[Finding]
+) -> Any:
     if isinstance(node, list):
         return [_rewrite_policies(v, stacks, roles, where, findings) for v in node]
     if not isinstance(node, dict):
@@ -107,7 +133,9 @@ def _rewrite_policies(node: Any, stacks: Sequence[str], roles: Sequence[str], wh
     if isinstance(node.get("Statement"), list):
         statements: list[Any] = []
         for stmt in node["Statement"]:
-            new, found = _rewrite_statement(stmt, stacks, roles, where) if isinstance(stmt, dict) else ([stmt], [])
+            new, found = (
+                _rewrite_statement(stmt, stacks, roles, where) if isinstance(stmt, dict) else ([stmt], [])
+            )
             statements.extend(new)
             findings.extend(found)
         node = type(node)(list(node.items()))
@@ -116,8 +144,9 @@ def _rewrite_policies(node: Any, stacks: Sequence[str], roles: Sequence[str], wh
     return type(node)((k, _rewrite_policies(v, stacks, roles, where, findings)) for k, v in node.items())
 
 
-def convert_pipeline_template(text: str, ctx: CommandContext, *, stack_roles: Sequence[str] = (),
-                              where: str = "") -> ConvertedPipeline:
+def convert_pipeline_template(
+    text: str, ctx: CommandContext, *, stack_roles: Sequence[str] = (), where: str = ""
+) -> ConvertedPipeline:
     """Replace every retired Proton call in a rendered pipeline template; unchanged text if it has none."""
     if "proton" not in text.lower():
         return ConvertedPipeline(text, (), False)
@@ -128,8 +157,14 @@ def convert_pipeline_template(text: str, ctx: CommandContext, *, stack_roles: Se
         if not isinstance(res, dict):
             continue
         props = res.get("Properties") or {}
-        local = CommandContext(ctx.service, ctx.instance_stacks, {**ctx.variables, **_project_variables(props)},
-                               ctx.resource_stacks, where, f"{where}#{name}")
+        local = CommandContext(
+            ctx.service,
+            ctx.instance_stacks,
+            {**ctx.variables, **_project_variables(props)},
+            ctx.resource_stacks,
+            where,
+            f"{where}#{name}",
+        )
 
         def fix(s: str, local: CommandContext = local) -> str:
             if not mentions_proton_api(s):
@@ -140,8 +175,13 @@ def convert_pipeline_template(text: str, ctx: CommandContext, *, stack_roles: Se
 
         if isinstance(props, dict):
             res["Properties"] = _walk_strings(props, fix)
-            res["Properties"] = _rewrite_policies(res["Properties"], sorted(ctx.instance_stacks.values()),
-                                                  stack_roles, f"{where}#{name}", findings)
+            res["Properties"] = _rewrite_policies(
+                res["Properties"],
+                sorted(ctx.instance_stacks.values()),
+                stack_roles,
+                f"{where}#{name}",
+                findings,
+            )
     if not findings:
         return ConvertedPipeline(text, (), False)
     # as loaded: statements added here stay long-form plain dicts (the bytes sample_exports holds)
@@ -161,8 +201,9 @@ def place_findings(text: str, findings: Sequence[Finding], path: str) -> list[Fi
     return out
 
 
-def pipeline_planned_changes(stack: str, account: str, region: str, deployed: str,
-                             converted: str) -> list[dict[str, str]]:
+def pipeline_planned_changes(
+    stack: str, account: str, region: str, deployed: str, converted: str
+) -> list[dict[str, str]]:
     """The resource changes the first deploy of a rewritten pipeline template makes, one per resource and
     top-level property, in the shape of an export's PLANNED_CHANGES.json entries (stack, account,
     region, resource, type, property, effect, description, choice). Nothing for an unchanged template."""
@@ -180,11 +221,17 @@ def pipeline_planned_changes(stack: str, account: str, region: str, deployed: st
         if out.get((diff.name, prop_path), {}).get("effect") == "Replacement":
             continue
         out[(diff.name, prop_path)] = {
-            "stack": stack, "account": account, "region": region, "resource": diff.name,
-            "type": diff.resource_type, "property": prop_path, "effect": effect,
+            "stack": stack,
+            "account": account,
+            "region": region,
+            "resource": diff.name,
+            "type": diff.resource_type,
+            "property": prop_path,
+            "effect": effect,
             "description": "build steps and permissions that called the retired Proton API now deploy the "
-                           "instance stacks with change sets",
-            "choice": "service pipelines rewritten (the Proton API is retired)"}
+            "instance stacks with change sets",
+            "choice": "service pipelines rewritten (the Proton API is retired)",
+        }
     return [out[k] for k in sorted(out)]
 
 
@@ -203,7 +250,9 @@ class BuildStep:
     outputs: tuple[str, ...]
     instance: str | None = None  # the service instance it deploys, when one of its variables names it
     findings: tuple[Finding, ...] = field(default_factory=tuple)
-    stack_outputs: Mapping[str, str] = field(default_factory=dict)  # variable -> output key of the pipeline stack
+    stack_outputs: Mapping[str, str] = field(
+        default_factory=dict
+    )  # variable -> output key of the pipeline stack
     unresolved: tuple[str, ...] = ()  # variables set from attributes no output exposes (a workflow variable)
     base_directory: str = ""  # the buildspec's artifacts.base-directory
 
@@ -232,7 +281,11 @@ def build_steps(text: str, instances: Sequence[str]) -> list[BuildStep]:
     data, _fmt = load_cfn(text)
     resources = data.get("Resources") or {}
     steps: list[BuildStep] = []
-    for pipeline in (r for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::CodePipeline::Pipeline"):
+    for pipeline in (
+        r
+        for r in resources.values()
+        if isinstance(r, dict) and r.get("Type") == "AWS::CodePipeline::Pipeline"
+    ):
         for stage in pipeline.get("Properties", {}).get("Stages") or []:
             for action in stage.get("Actions") or []:
                 step = _step(stage, action, resources, instances, data.get("Outputs") or {})
@@ -241,8 +294,13 @@ def build_steps(text: str, instances: Sequence[str]) -> list[BuildStep]:
     return steps
 
 
-def _step(stage: Mapping[str, Any], action: Mapping[str, Any], resources: Mapping[str, Any],
-          instances: Sequence[str], outputs_section: Mapping[str, Any]) -> BuildStep | None:
+def _step(
+    stage: Mapping[str, Any],
+    action: Mapping[str, Any],
+    resources: Mapping[str, Any],
+    instances: Sequence[str],
+    outputs_section: Mapping[str, Any],
+) -> BuildStep | None:
     type_id = action.get("ActionTypeId") or {}
     if type_id.get("Provider") != "CodeBuild":
         return None
@@ -255,8 +313,11 @@ def _step(stage: Mapping[str, Any], action: Mapping[str, Any], resources: Mappin
         spec = yaml.safe_load(spec_text) or {}
     except yaml.YAMLError:
         spec = {}
-    phases = {name: [str(c) for c in (body or {}).get("commands") or []]
-              for name, body in (spec.get("phases") or {}).items() if isinstance(body, dict)}
+    phases = {
+        name: [str(c) for c in (body or {}).get("commands") or []]
+        for name, body in (spec.get("phases") or {}).items()
+        if isinstance(body, dict)
+    }
     env = (props.get("Environment") or {}).get("EnvironmentVariables") or []
     variables = _project_variables(props)
     from_outputs: dict[str, str] = {}
@@ -273,13 +334,20 @@ def _step(stage: Mapping[str, Any], action: Mapping[str, Any], resources: Mappin
                 unresolved.append(str(var["Name"]))
     instance = next((v for v in variables.values() if v in instances), None)
     return BuildStep(
-        stage=str(stage.get("Name", "")), action=str(action.get("Name", "")), project=str(project),
-        phases=phases, variables=variables, stack_refs=dict(sorted(refs.items())),
+        stage=str(stage.get("Name", "")),
+        action=str(action.get("Name", "")),
+        project=str(project),
+        phases=phases,
+        variables=variables,
+        stack_refs=dict(sorted(refs.items())),
         artifacts=tuple(str(f) for f in (spec.get("artifacts") or {}).get("files") or []),
         inputs=tuple(a["Name"] for a in action.get("InputArtifacts") or []),
-        outputs=tuple(a["Name"] for a in action.get("OutputArtifacts") or []), instance=instance,
-        stack_outputs=dict(sorted(from_outputs.items())), unresolved=tuple(sorted(unresolved)),
-        base_directory=str((spec.get("artifacts") or {}).get("base-directory") or ""))
+        outputs=tuple(a["Name"] for a in action.get("OutputArtifacts") or []),
+        instance=instance,
+        stack_outputs=dict(sorted(from_outputs.items())),
+        unresolved=tuple(sorted(unresolved)),
+        base_directory=str((spec.get("artifacts") or {}).get("base-directory") or ""),
+    )
 
 
 def _getatt(value: Any) -> tuple[str, str] | None:
@@ -292,8 +360,14 @@ def _getatt(value: Any) -> tuple[str, str] | None:
 def _output_key(outputs: Mapping[str, Any], value: Any) -> str | None:
     """The output of the pipeline stack holding the same attribute, if any."""
     want = _getatt(value)
-    return next((str(k) for k, v in sorted(outputs.items())
-                 if want and isinstance(v, dict) and _getatt(v.get("Value")) == want), None)
+    return next(
+        (
+            str(k)
+            for k, v in sorted(outputs.items())
+            if want and isinstance(v, dict) and _getatt(v.get("Value")) == want
+        ),
+        None,
+    )
 
 
 def iter_commands(steps: Sequence[BuildStep]) -> Iterator[str]:
@@ -304,8 +378,12 @@ def iter_commands(steps: Sequence[BuildStep]) -> Iterator[str]:
 
 def modernise_ecr_login(command: str) -> str:
     """`$(aws ecr get-login ...)` exists only in AWS CLI v1; runners have v2."""
+
     def repl(m: re.Match[str]) -> str:
         region = m.group(1) or "$AWS_REGION"
-        return (f"aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin "
-                f"\"$(aws sts get-caller-identity --query Account --output text).dkr.ecr.{region}.amazonaws.com\"")
+        return (
+            f"aws ecr get-login-password --region {region} | docker login --username AWS --password-stdin "
+            f"\"$(aws sts get-caller-identity --query Account --output text).dkr.ecr.{region}.amazonaws.com\""
+        )
+
     return _ECR_LOGIN.sub(repl, command)

@@ -43,25 +43,33 @@ def _render(ctx: ExportContext, unit: DeploymentUnit, units: Sequence[Deployment
     files = ctx.snapshot.bundle_files(str(unit.bundle)) or {}
     # Loaded as Proton loads the uploaded archive (same limits); a member that is not UTF-8 text raises.
     bundle = load_bundle(pack_archive({rel: data.decode().encode() for rel, data in sorted(files.items())}))
-    meta = render.ResourceMetadata(arn=unit.arn, template_major_version=unit.template_major,
-                                   template_minor_version=unit.template_minor)
+    meta = render.ResourceMetadata(
+        arn=unit.arn, template_major_version=unit.template_major, template_minor_version=unit.template_minor
+    )
     env = next((u for u in units if u.kind == "environment" and u.name == unit.environment), None)
-    env_ctx = render.EnvironmentContext(name=unit.environment or "", account_id=unit.account,
-                                        outputs=dict(env.outputs) if env else {})
+    env_ctx = render.EnvironmentContext(
+        name=unit.environment or "", account_id=unit.account, outputs=dict(env.outputs) if env else {}
+    )
     if unit.kind == "environment":
-        out = render.render_environment(bundle, name=unit.name, inputs=unit.inputs, account_id=unit.account,
-                                        metadata=meta)
+        out = render.render_environment(
+            bundle, name=unit.name, inputs=unit.inputs, account_id=unit.account, metadata=meta
+        )
     elif unit.kind == "service_instance":
-        out = render.render_service_instance(bundle, service=render.ServiceContext(name=str(unit.service)),
-                                             instance_name=unit.name, inputs=unit.inputs, environment=env_ctx,
-                                             metadata=meta)
+        out = render.render_service_instance(
+            bundle,
+            service=render.ServiceContext(name=str(unit.service)),
+            instance_name=unit.name,
+            inputs=unit.inputs,
+            environment=env_ctx,
+            metadata=meta,
+        )
     else:
         raise NotImplementedError(f"{unit.kind} units are not re-rendered for Terraform/CodeBuild export")
     return out.files
 
 
 _NAMESPACE = {"environment": "environment", "service_instance": "service_instance", "component": "component"}
-_PROTON_TAGS_TF = ('variable "proton_tags" {\n  type    = map(string)\n  default = null\n}\n')
+_PROTON_TAGS_TF = 'variable "proton_tags" {\n  type    = map(string)\n  default = null\n}\n'
 
 
 def proton_tags(unit: DeploymentUnit) -> dict[str, str]:
@@ -88,7 +96,9 @@ def secret_env_name(wdir: str, input_name: str) -> str:
 
 def secret_inputs(unit: DeploymentUnit) -> list[str]:
     """The unit's inputs that are secrets (never written to a file; supplied by the CI secret store)."""
-    return sorted(k for k, v in unit.inputs.items() if k in unit.sensitive_inputs or PLACEHOLDER_RE.search(str(v)))
+    return sorted(
+        k for k, v in unit.inputs.items() if k in unit.sensitive_inputs or PLACEHOLDER_RE.search(str(v))
+    )
 
 
 def _without_secrets(text: str, unit: DeploymentUnit, *, tfvars: bool) -> str:
@@ -109,15 +119,22 @@ def _without_secrets(text: str, unit: DeploymentUnit, *, tfvars: bool) -> str:
     return jackson_json(doc)
 
 
-def regenerated_files(ctx: ExportContext, unit: DeploymentUnit, units: Sequence[DeploymentUnit],
-                      prefix: str) -> tuple[dict[str, str], list[Finding]]:
+def regenerated_files(
+    ctx: ExportContext, unit: DeploymentUnit, units: Sequence[DeploymentUnit], prefix: str
+) -> tuple[dict[str, str], list[Finding]]:
     """The unit's regenerated Proton files under `prefix`, without Proton's "managed by" header, without
     secret inputs (the workflow supplies them from the CI secret store), declaring `proton_tags`."""
     try:
         files = _render(ctx, unit, units)
     except Exception as err:  # noqa: BLE001 - reported as a finding, the rest of the export goes on
-        return {}, [Finding("E-PIPE-RENDER", f"could not regenerate the Proton input files of {unit.kind} "
-                            f"{unit.name}: {type(err).__name__}: {err}", unit.arn)]
+        return {}, [
+            Finding(
+                "E-PIPE-RENDER",
+                f"could not regenerate the Proton input files of {unit.kind} "
+                f"{unit.name}: {type(err).__name__}: {err}",
+                unit.arn,
+            )
+        ]
     out: dict[str, str] = {}
     for rel, text in sorted(files.items()):
         if rel.startswith("proton.") or rel == "proton-inputs.json":
@@ -144,60 +161,98 @@ def _production(ctx: ExportContext, unit: DeploymentUnit) -> bool:
 
 
 def _aws_steps(role: str) -> list[dict[str, Any]]:
-    return [{"uses": "actions/checkout@v5"},
-            {"name": "Assume the AWS role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
-             "with": {"role-to-assume": role, "aws-region": "${{ vars.AWS_REGION }}"}}]
+    return [
+        {"uses": "actions/checkout@v5"},
+        {
+            "name": "Assume the AWS role (OIDC)",
+            "uses": "aws-actions/configure-aws-credentials@v6",
+            "with": {"role-to-assume": role, "aws-region": "${{ vars.AWS_REGION }}"},
+        },
+    ]
 
 
 def _secret_var_file(namespace: str, secrets: Mapping[str, str]) -> str:
     """Shell writing the secret inputs into a var file outside the repository (read from the environment,
     so no value is on a command line); -var-file takes precedence over proton.auto.tfvars.json."""
     sets = " | ".join(f".inputs.{name} = env.EXODUS_INPUT_{name.upper()}" for name in sorted(secrets))
-    return (f"jq '{{{namespace}: (.{namespace} | {sets})}}' proton.auto.tfvars.json "
-            '> "$RUNNER_TEMP/exodus-secrets.tfvars.json"\n')
+    return (
+        f"jq '{{{namespace}: (.{namespace} | {sets})}}' proton.auto.tfvars.json "
+        '> "$RUNNER_TEMP/exodus-secrets.tfvars.json"\n'
+    )
 
 
-def _tf_job(wdir: str, *, apply: bool, needs: list[str], environment: str, namespace: str = "environment",
-            secrets: Mapping[str, str] | None = None) -> dict[str, Any]:
+def _tf_job(
+    wdir: str,
+    *,
+    apply: bool,
+    needs: list[str],
+    environment: str,
+    namespace: str = "environment",
+    secrets: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Plan on pull requests (in `<environment>-plan`, with a read-only role); plan and apply on merge, in
     the unit's GitHub environment. Secret inputs come from the CI secret store (`secrets` maps each input
     to its secret's name), never from a file."""
     role = "${{ vars.AWS_DEPLOY_ROLE_ARN }}" if apply else "${{ vars.AWS_PLAN_ROLE_ARN }}"
     plan: dict[str, Any] = {"name": "terraform plan", "run": "terraform plan -input=false -out=tfplan"}
     if secrets:
-        plan["env"] = {f"EXODUS_INPUT_{k.upper()}": "${{ secrets." + v + " }}" for k, v in sorted(secrets.items())}
-        plan["run"] = (_secret_var_file(namespace, secrets) + "terraform plan -input=false "
-                       '-var-file="$RUNNER_TEMP/exodus-secrets.tfvars.json" -out=tfplan')
-    steps = [*_aws_steps(role),
-             {"uses": "hashicorp/setup-terraform@v3", "with": {"terraform_version": TF_VERSION}},
-             {"name": "terraform init", "env": {"TF_STATE_BUCKET": "${{ vars.TF_STATE_BUCKET }}"},
-              "run": f'terraform init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
-                     f'-backend-config="key={wdir}/terraform.tfstate" -backend-config="region=$AWS_REGION"'},
-             {"name": "terraform fmt", "run": "terraform fmt -check -diff"}, plan]
+        plan["env"] = {
+            f"EXODUS_INPUT_{k.upper()}": "${{ secrets." + v + " }}" for k, v in sorted(secrets.items())
+        }
+        plan["run"] = (
+            _secret_var_file(namespace, secrets) + "terraform plan -input=false "
+            '-var-file="$RUNNER_TEMP/exodus-secrets.tfvars.json" -out=tfplan'
+        )
+    steps = [
+        *_aws_steps(role),
+        {"uses": "hashicorp/setup-terraform@v3", "with": {"terraform_version": TF_VERSION}},
+        {
+            "name": "terraform init",
+            "env": {"TF_STATE_BUCKET": "${{ vars.TF_STATE_BUCKET }}"},
+            "run": f'terraform init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
+            f'-backend-config="key={wdir}/terraform.tfstate" -backend-config="region=$AWS_REGION"',
+        },
+        {"name": "terraform fmt", "run": "terraform fmt -check -diff"},
+        plan,
+    ]
     if apply:
         steps.append({"name": "terraform apply", "run": "terraform apply -input=false tfplan"})
     event = "push" if apply else "pull_request"
-    job: dict[str, Any] = {"name": f"terraform {'apply' if apply else 'plan'} {wdir}", "runs-on": "ubuntu-latest",
-                           "if": f"github.event_name == '{event}'"}
+    job: dict[str, Any] = {
+        "name": f"terraform {'apply' if apply else 'plan'} {wdir}",
+        "runs-on": "ubuntu-latest",
+        "if": f"github.event_name == '{event}'",
+    }
     if needs:
         job["needs"] = needs
     # The OIDC subject is repo:ORG/REPO:environment:NAME only in a job that names its environment.
     job["environment"] = environment if apply else f"{environment}-plan"
-    job["concurrency"] = {"group": f"terraform-{slug(wdir.replace('/', '-'), 80)}", "cancel-in-progress": False}
+    job["concurrency"] = {
+        "group": f"terraform-{slug(wdir.replace('/', '-'), 80)}",
+        "cancel-in-progress": False,
+    }
     job["defaults"] = {"run": {"working-directory": wdir}}
     job["steps"] = steps
     return job
 
 
-def terraform_workflow(ctx: ExportContext, units: Sequence[DeploymentUnit]) -> tuple[dict[str, str], list[Finding]]:
+def terraform_workflow(
+    ctx: ExportContext, units: Sequence[DeploymentUnit]
+) -> tuple[dict[str, str], list[Finding]]:
     """`.github/workflows/terraform.yml` for the provisioning repository, plus the regenerated files."""
     chosen = _selected(ctx, units, "terraform")
     if not chosen:
         return {}, []
     files: dict[str, str] = {}
-    findings: list[Finding] = [Finding("W-PIPE-TF-STATE", "check that the backend bucket variable "
-                                       "TF_STATE_BUCKET and the state keys <dir>/terraform.tfstate match the "
-                                       "backend the Proton automation used", path="terraform/.github/workflows/terraform.yml")]
+    findings: list[Finding] = [
+        Finding(
+            "W-PIPE-TF-STATE",
+            "check that the backend bucket variable "
+            "TF_STATE_BUCKET and the state keys <dir>/terraform.tfstate match the "
+            "backend the Proton automation used",
+            path="terraform/.github/workflows/terraform.yml",
+        )
+    ]
     jobs: dict[str, Any] = {}
     ids: dict[str, str] = {}
     for unit in chosen:
@@ -210,24 +265,38 @@ def terraform_workflow(ctx: ExportContext, units: Sequence[DeploymentUnit]) -> t
         environment = slug(unit.environment or unit.service or unit.name)
         secrets = {k: secret_env_name(wdir, k) for k in secret_inputs(unit)}
         space = _NAMESPACE.get(unit.kind, "environment")
-        jobs[f"plan-{name}"] = _tf_job(wdir, apply=False, needs=[], environment=environment, namespace=space,
-                                       secrets=secrets)
+        jobs[f"plan-{name}"] = _tf_job(
+            wdir, apply=False, needs=[], environment=environment, namespace=space, secrets=secrets
+        )
         needs = sorted(ids[d] for d in unit.depends_on if d in ids)
-        jobs[f"apply-{name}"] = _tf_job(wdir, apply=True, needs=needs, environment=environment, namespace=space,
-                                        secrets=secrets)
-        findings.extend(Finding("W-PIPE-TF-SECRET", f"create GitHub secret {v} (environments {environment} and "
-                                f"{environment}-plan) holding Proton input {k} of {unit.kind} {unit.name}; "
-                                "it is no longer in proton.auto.tfvars.json", unit.arn, f"terraform/{wdir}")
-                        for k, v in sorted(secrets.items()))
+        jobs[f"apply-{name}"] = _tf_job(
+            wdir, apply=True, needs=needs, environment=environment, namespace=space, secrets=secrets
+        )
+        findings.extend(
+            Finding(
+                "W-PIPE-TF-SECRET",
+                f"create GitHub secret {v} (environments {environment} and "
+                f"{environment}-plan) holding Proton input {k} of {unit.kind} {unit.name}; "
+                "it is no longer in proton.auto.tfvars.json",
+                unit.arn,
+                f"terraform/{wdir}",
+            )
+            for k, v in sorted(secrets.items())
+        )
     paths = sorted({f"{working_dir(u)}/**" for u in chosen})
-    workflow = {"name": "terraform (was Proton self-managed provisioning)",
-                "on": {"pull_request": {"paths": paths}, "push": {"branches": ["main"], "paths": paths}},
-                "permissions": {"id-token": "write", "contents": "read"}, "jobs": jobs}
+    workflow = {
+        "name": "terraform (was Proton self-managed provisioning)",
+        "on": {"pull_request": {"paths": paths}, "push": {"branches": ["main"], "paths": paths}},
+        "permissions": {"id-token": "write", "contents": "read"},
+        "jobs": jobs,
+    }
     files["terraform/.github/workflows/terraform.yml"] = dump_yaml(workflow)
     return files, findings
 
 
-def _provision_commands(unit: DeploymentUnit, settings: Mapping[str, Any], where: str) -> tuple[list[str], list[Finding]]:
+def _provision_commands(
+    unit: DeploymentUnit, settings: Mapping[str, Any], where: str
+) -> tuple[list[str], list[Finding]]:
     text = "\n".join(str(c) for c in settings.get("provision") or [])
     ctx = CommandContext(resource_stacks={}, where=where, resource=unit.arn)
     new, findings = rewrite_lines(text, ctx)
@@ -237,15 +306,20 @@ def _provision_commands(unit: DeploymentUnit, settings: Mapping[str, Any], where
 def _codebuild_settings(ctx: ExportContext, unit: DeploymentUnit) -> Mapping[str, Any]:
     import yaml
 
-    folder = {"environment": "infrastructure", "service_instance": "instance_infrastructure",
-              "service_pipeline": "pipeline_infrastructure"}.get(unit.kind, "")
+    folder = {
+        "environment": "infrastructure",
+        "service_instance": "instance_infrastructure",
+        "service_pipeline": "pipeline_infrastructure",
+    }.get(unit.kind, "")
     files = ctx.snapshot.bundle_files(unit.bundle) or {}
     manifest = yaml.safe_load(files.get(f"{folder}/manifest.yaml", b"") or b"") or {}
     templates = (manifest.get("infrastructure") or {}).get("templates") or [{}]
     return templates[0].get("settings") or {}
 
 
-def codebuild_units(ctx: ExportContext, units: Sequence[DeploymentUnit]) -> list[tuple[DeploymentUnit, str, list[str], Mapping[str, Any], bool]]:
+def codebuild_units(
+    ctx: ExportContext, units: Sequence[DeploymentUnit]
+) -> list[tuple[DeploymentUnit, str, list[str], Mapping[str, Any], bool]]:
     """(unit, folder in the export, provision commands, settings, production-like) per CodeBuild unit."""
     out = []
     for unit in _selected(ctx, units, "codebuild"):
@@ -256,7 +330,9 @@ def codebuild_units(ctx: ExportContext, units: Sequence[DeploymentUnit]) -> list
     return out
 
 
-def codebuild_files(ctx: ExportContext, units: Sequence[DeploymentUnit]) -> tuple[dict[str, str], list[Finding]]:
+def codebuild_files(
+    ctx: ExportContext, units: Sequence[DeploymentUnit]
+) -> tuple[dict[str, str], list[Finding]]:
     """For CodeBuild-provisioned units: the bundle folder, regenerated proton-inputs.json, and a CloudFormation
     template defining a CodeBuild project per unit run by a CodePipeline V2 pipeline (CodeBuild-based equivalent)."""
     rows = codebuild_units(ctx, units)

@@ -75,7 +75,9 @@ class ArgoCdExporter:
     """Argo CD + Crossplane: GitOps ownership of the existing stacks, nothing recreated."""
 
     name = "argocd"
-    summary = "Argo CD apps + Crossplane Stacks adopting the existing CloudFormation stacks (observe-only first)"
+    summary = (
+        "Argo CD apps + Crossplane Stacks adopting the existing CloudFormation stacks (observe-only first)"
+    )
     api_version = 1
     handover = staticmethod(layout.handover)
     runbook = ArgoCdRunbook()
@@ -102,7 +104,9 @@ class _Build:
         self.staged: list[tuple[str, str, Any]] = []
         self.by_arn = {u.arn: u for u in units}
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
-        self.pipeline_templates: dict[str, str] = {}  # unit ARN -> template with retired Proton calls rewritten
+        self.pipeline_templates: dict[
+            str, str
+        ] = {}  # unit ARN -> template with retired Proton calls rewritten
 
     # -- naming ---------------------------------------------------------------------------------
     def project_of(self, unit: Any) -> str:
@@ -116,44 +120,79 @@ class _Build:
     def stack_doc(self, unit: Any, inner_wave: int) -> dict | None:
         if unit.provisioning != "cloudformation":
             code = "I301" if unit.provisioning == "customer-managed" else "W302"
-            why = ("customer-managed: Proton never provisioned it; nothing to adopt"
-                   if code == "I301" else f"{unit.provisioning} provisioning has no CloudFormation stack to adopt; "
-                   "keep its pipeline (see the github-actions or codepipeline export)")
+            why = (
+                "customer-managed: Proton never provisioned it; nothing to adopt"
+                if code == "I301"
+                else f"{unit.provisioning} provisioning has no CloudFormation stack to adopt; "
+                "keep its pipeline (see the github-actions or codepipeline export)"
+            )
             self.findings.append(Finding(code, f"{unit.kind} {unit.name}: {why}", unit.arn))
             return None
         if not unit.stack_id or not unit.deployed_template:
-            self.findings.append(Finding("E303", f"{unit.kind} {unit.name}: no readable stack in the snapshot "
-                                         "(unreachable or missing); cannot adopt it", unit.arn))
+            self.findings.append(
+                Finding(
+                    "E303",
+                    f"{unit.kind} {unit.name}: no readable stack in the snapshot "
+                    "(unreachable or missing); cannot adopt it",
+                    unit.arn,
+                )
+            )
             return None
         # Secrets leave the template the way every target does it (translate/stacks.py swap_secrets).
-        body, staged = swap_secrets(self.pipeline_templates.get(unit.arn, unit.deployed_template),
-                                      self.ctx.snapshot, unit, self.secret_mode)
+        body, staged = swap_secrets(
+            self.pipeline_templates.get(unit.arn, unit.deployed_template),
+            self.ctx.snapshot,
+            unit,
+            self.secret_mode,
+        )
         self.planned.append(PlannedStack(unit, body, {}))
         if staged:
             self.staged += [(unit.account, unit.region, p) for p in staged if p.parameter]
-            what = ("stage Parameter Store Strings " if staged[0].parameter
-                    else "create Secrets Manager secrets ")
-            self.findings.append(Finding(
-                "W304", f"{unit.stack_name}: sensitive values left the template; {what}"
-                f"{', '.join(p.ssm_name for p in staged)} before switching off Observe (PLANNED_CHANGES.md)",
-                unit.arn))
+            what = (
+                "stage Parameter Store Strings " if staged[0].parameter else "create Secrets Manager secrets "
+            )
+            self.findings.append(
+                Finding(
+                    "W304",
+                    f"{unit.stack_name}: sensitive values left the template; {what}"
+                    f"{', '.join(p.ssm_name for p in staged)} before switching off Observe (PLANNED_CHANGES.md)",
+                    unit.arn,
+                )
+            )
         if len(body.encode()) > MAX_TEMPLATE_BODY:
-            self.findings.append(Finding("W305", f"{unit.stack_name}: template is over 51,200 bytes; upload it to "
-                                         "S3 and use forProvider.templateUrl instead of templateBody", unit.arn))
-        parameters = {k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
-                      for k, v in unit.parameters.items()}
+            self.findings.append(
+                Finding(
+                    "W305",
+                    f"{unit.stack_name}: template is over 51,200 bytes; upload it to "
+                    "S3 and use forProvider.templateUrl instead of templateBody",
+                    unit.arn,
+                )
+            )
+        parameters = {
+            k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
+            for k, v in unit.parameters.items()
+        }
         parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
         self.planned[-1] = PlannedStack(unit, body, parameters)
-        labels = {"exodus.io/kind": unit.kind, "exodus.io/environment": unit.environment or "",
-                  "exodus.io/account": unit.account}
+        labels = {
+            "exodus.io/kind": unit.kind,
+            "exodus.io/environment": unit.environment or "",
+            "exodus.io/account": unit.account,
+        }
         if unit.service:
             labels["exodus.io/service"] = unit.service
         return m.crossplane_stack(
-            name=k8s_name(unit.stack_name), external_name=unit.stack_id.rsplit("/", 1)[-1],
-            stack_name=unit.stack_name, region=unit.region, provider_config=m.provider_config_name(unit.account),
-            template_body=body, parameters=parameters,
-            capabilities=sorted(set(unit.capabilities) | set(required_capabilities(body))), tags=unit.tags,
-            wave=inner_wave, labels={k: label_value(v) if v else "none" for k, v in labels.items()},
+            name=k8s_name(unit.stack_name),
+            external_name=unit.stack_id.rsplit("/", 1)[-1],
+            stack_name=unit.stack_name,
+            region=unit.region,
+            provider_config=m.provider_config_name(unit.account),
+            template_body=body,
+            parameters=parameters,
+            capabilities=sorted(set(unit.capabilities) | set(required_capabilities(body))),
+            tags=unit.tags,
+            wave=inner_wave,
+            labels={k: label_value(v) if v else "none" for k, v in labels.items()},
         )
 
     def write_stack(self, path: str, unit: Any, inner_wave: int) -> bool:
@@ -178,14 +217,23 @@ class _Build:
             base = f"stacks/environments/{k8s_name(unit.name)}"
             wrote = self.write_stack(f"{base}/stack.yaml", unit, 0)
             for comp in sorted(self.units, key=lambda u: u.name):
-                if comp.kind == "component" and comp.environment == unit.name and comp.arn not in attached_arns:
+                if (
+                    comp.kind == "component"
+                    and comp.environment == unit.name
+                    and comp.arn not in attached_arns
+                ):
                     wrote |= self.write_stack(f"{base}/component-{k8s_name(comp.name)}.yaml", comp, 1)
             if not wrote:
                 continue
             app = m.application(
-                layout.environment_app(unit.name)[1], namespace=self.opts.namespace, project=self.project_of(unit),
-                repo_url=self.opts.repo_url, revision=self.opts.revision, path=base,
-                destination_namespace=k8s_name("proton", unit.name), wave=KIND_WAVE["environment"],
+                layout.environment_app(unit.name)[1],
+                namespace=self.opts.namespace,
+                project=self.project_of(unit),
+                repo_url=self.opts.repo_url,
+                revision=self.opts.revision,
+                path=base,
+                destination_namespace=k8s_name("proton", unit.name),
+                wave=KIND_WAVE["environment"],
                 labels={"exodus.io/kind": "environment", m.WAVE_LABEL: str(self.migration_wave(unit))},
             )
             self.files[layout.environment_app(unit.name)[0]] = dump_documents([app], HEADER)
@@ -208,20 +256,35 @@ class _Build:
                     continue
                 wave = self.migration_wave(unit)
                 waves.add(wave)
-                elements.append({
-                    "appName": layout.instance_app(service, unit.name), "instance": unit.name,
-                    "environment": unit.environment, "kind": "service-instance", "path": base,
-                    "project": self.project_of(unit), "namespace": k8s_name("proton", unit.environment or "none"),
-                    "wave": str(wave), "syncWave": str(KIND_WAVE["service_instance"]),
-                    "inputs": {k: str(v) for k, v in sorted(unit.inputs.items())
-                               if k not in unit.sensitive_inputs},
-                })
+                elements.append(
+                    {
+                        "appName": layout.instance_app(service, unit.name),
+                        "instance": unit.name,
+                        "environment": unit.environment,
+                        "kind": "service-instance",
+                        "path": base,
+                        "project": self.project_of(unit),
+                        "namespace": k8s_name("proton", unit.environment or "none"),
+                        "wave": str(wave),
+                        "syncWave": str(KIND_WAVE["service_instance"]),
+                        "inputs": {
+                            k: str(v)
+                            for k, v in sorted(unit.inputs.items())
+                            if k not in unit.sensitive_inputs
+                        },
+                    }
+                )
             if not elements:
                 continue
             appset = m.application_set(
-                layout.service_appset(service)[1], namespace=self.opts.namespace, service=service,
-                repo_url=self.opts.repo_url, revision=self.opts.revision, wave=KIND_WAVE["service_instance"],
-                elements=elements, rolling_waves=sorted(waves) if self.plan_waves else (),
+                layout.service_appset(service)[1],
+                namespace=self.opts.namespace,
+                service=service,
+                repo_url=self.opts.repo_url,
+                revision=self.opts.revision,
+                wave=KIND_WAVE["service_instance"],
+                elements=elements,
+                rolling_waves=sorted(waves) if self.plan_waves else (),
             )
             self.files[layout.service_appset(service)[0]] = dump_documents([appset], HEADER)
 
@@ -234,20 +297,32 @@ class _Build:
                 self.pipeline_templates[unit.arn], found = convert(unit, unit.deployed_template)
             if not self.write_stack(f"{base}/stack.yaml", unit, 0):
                 continue
-            self.findings.extend(place_findings(self.files[f"{base}/stack.yaml"], found, f"{base}/stack.yaml"))
+            self.findings.extend(
+                place_findings(self.files[f"{base}/stack.yaml"], found, f"{base}/stack.yaml")
+            )
             app = m.application(
-                layout.pipeline_app(unit.service)[1], namespace=self.opts.namespace, project=self.project_of(unit),
-                repo_url=self.opts.repo_url, revision=self.opts.revision, path=base,
-                destination_namespace=k8s_name("proton", unit.service, "pipeline"), wave=KIND_WAVE["service_pipeline"],
+                layout.pipeline_app(unit.service)[1],
+                namespace=self.opts.namespace,
+                project=self.project_of(unit),
+                repo_url=self.opts.repo_url,
+                revision=self.opts.revision,
+                path=base,
+                destination_namespace=k8s_name("proton", unit.service, "pipeline"),
+                wave=KIND_WAVE["service_pipeline"],
                 labels={"exodus.io/kind": "service-pipeline", m.WAVE_LABEL: str(self.migration_wave(unit))},
             )
             self.files[layout.pipeline_app(unit.service)[0]] = dump_documents([app], HEADER)
             if found:
-                self.findings.append(Finding(
-                    "W306", f"pipeline of {unit.service}: its build steps called the retired Proton API and now "
-                    "deploy the instance stacks with change sets: the pipeline stack changes on its first update "
-                    "(Update added to managementPolicies); until then it still runs the old steps and fails",
-                    unit.arn, f"{base}/stack.yaml"))
+                self.findings.append(
+                    Finding(
+                        "W306",
+                        f"pipeline of {unit.service}: its build steps called the retired Proton API and now "
+                        "deploy the instance stacks with change sets: the pipeline stack changes on its first update "
+                        "(Update added to managementPolicies); until then it still runs the old steps and fails",
+                        unit.arn,
+                        f"{base}/stack.yaml",
+                    )
+                )
 
     def workloads(self, unit: Any, base: str) -> bool:
         bundle = self.ctx.snapshot.bundle_files(unit.bundle) if unit.bundle else None
@@ -256,14 +331,19 @@ class _Build:
         manifests = find_manifests(bundle, "instance_infrastructure")
         env = self.env_units.get(unit.environment)
         context = {
-            "service": {"name": unit.service}, "service_instance": {"name": unit.name, "inputs": dict(unit.inputs)},
-            "environment": {"name": unit.environment, "outputs": dict(env.outputs) if env else {},
-                            "account_id": unit.account},
+            "service": {"name": unit.service},
+            "service_instance": {"name": unit.name, "inputs": dict(unit.inputs)},
+            "environment": {
+                "name": unit.environment,
+                "outputs": dict(env.outputs) if env else {},
+                "account_id": unit.account,
+            },
         }
         for rel, text in manifests.items():
             rendered = render_manifest(text, context, source=f"{unit.bundle}/instance_infrastructure/{rel}")
-            out, _ = reference_secrets(rendered, self.secrets, stack=unit.stack_name or unit.name,
-                                       inputs=unit.inputs)
+            out, _ = reference_secrets(
+                rendered, self.secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs
+            )
             self.files[f"{base}/workloads/{rel}"] = out
         return bool(manifests)
 
@@ -273,8 +353,13 @@ class _Build:
         for unit in self.units:
             envs_by_account[unit.account].add(unit.environment or "-")
         for account, envs in sorted(envs_by_account.items()):
-            project = m.app_project(k8s_name("proton", account), account=account, repo_url=self.opts.repo_url,
-                                    namespace=self.opts.namespace, environments=sorted(envs - {"-"}))
+            project = m.app_project(
+                k8s_name("proton", account),
+                account=account,
+                repo_url=self.opts.repo_url,
+                namespace=self.opts.namespace,
+                environments=sorted(envs - {"-"}),
+            )
             self.files[layout.project(account)[0]] = dump_documents([project], HEADER)
 
     def bootstrap(self) -> None:
@@ -292,11 +377,16 @@ class _Build:
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
         if self.planned:  # provider-upjet-aws's TagInitializer (crossplane/crossplane#6894)
-            self.findings.append(Finding(
-                "W306", "run provider-aws-cloudformation with --skip-default-tags (a "
-                "DeploymentRuntimeConfig arg): otherwise it adds crossplane-kind/-name/-providerconfig to "
-                "every Stack's tags, and the first sync after Observe adds three stack tags that reach "
-                "every taggable resource", "argocd"))
+            self.findings.append(
+                Finding(
+                    "W306",
+                    "run provider-aws-cloudformation with --skip-default-tags (a "
+                    "DeploymentRuntimeConfig arg): otherwise it adds crossplane-kind/-name/-providerconfig to "
+                    "every Stack's tags, and the first sync after Observe adds three stack tags that reach "
+                    "every taggable resource",
+                    "argocd",
+                )
+            )
         changes = planned_changes(self.planned, choice=self.secret_mode)
         self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))
@@ -306,14 +396,21 @@ class _Build:
 def _readme(opts: Options, units: Sequence[Any], findings: Sequence[Finding], rolling: bool) -> str:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("exporters.argocd", "templates"),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("exporters.argocd", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
     counts: dict[str, int] = defaultdict(int)
     for unit in units:
         counts[unit.kind] += 1
     return env.get_template("README.md.j2").render(
-        opts=opts, counts=dict(sorted(counts.items())), findings=sorted(set(findings), key=lambda f: (f.code, f.message)),
-        rolling=rolling, kind_wave=KIND_WAVE,
+        opts=opts,
+        counts=dict(sorted(counts.items())),
+        findings=sorted(set(findings), key=lambda f: (f.code, f.message)),
+        rolling=rolling,
+        kind_wave=KIND_WAVE,
     )
 
 

@@ -41,7 +41,9 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
     """The Argo CD object that syncs `ref`'s Crossplane Stack; for an account its project and provider."""
     if ref.kind == "account":
         path, name = project(ref.account)
-        return Handover(PROVIDER_FILE, provider_config_name(ref.account), role="bootstrap"), Handover(path, name)
+        return Handover(PROVIDER_FILE, provider_config_name(ref.account), role="bootstrap"), Handover(
+            path, name
+        )
     if not ref.stack_name:
         return ()
     if ref.kind == "environment" or (ref.kind == "component" and not ref.service_instance):

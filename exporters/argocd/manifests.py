@@ -16,7 +16,9 @@ OBSERVE_ONLY = ["Observe"]
 NAMESPACE_PATTERN = "proton-*"  # every Application's destination namespace (k8s_name("proton", ...))
 
 
-def app_project(name: str, *, account: str, repo_url: str, namespace: str, environments: Sequence[str]) -> dict:
+def app_project(
+    name: str, *, account: str, repo_url: str, namespace: str, environments: Sequence[str]
+) -> dict:
     """One AppProject per environment account: only our repo; cluster-wide, only Crossplane Stacks and the
     Applications' own `proton-*` namespaces."""
     return {
@@ -29,8 +31,10 @@ def app_project(name: str, *, account: str, repo_url: str, namespace: str, envir
             "destinations": [{"server": IN_CLUSTER, "namespace": "*"}],
             # The Applications' CreateNamespace=true creates their `proton-...` namespace, a cluster-scoped
             # resource the project must admit ("resource :Namespace is not permitted in project" otherwise).
-            "clusterResourceWhitelist": [{"group": "cloudformation.aws.upbound.io", "kind": "Stack"},
-                                         {"group": "", "kind": "Namespace", "name": NAMESPACE_PATTERN}],
+            "clusterResourceWhitelist": [
+                {"group": "cloudformation.aws.upbound.io", "kind": "Stack"},
+                {"group": "", "kind": "Namespace", "name": NAMESPACE_PATTERN},
+            ],
             "namespaceResourceWhitelist": [{"group": "*", "kind": "*"}],
             "orphanedResources": {"warn": True},
         },
@@ -46,16 +50,34 @@ def _sync_policy(create_namespace: bool) -> dict:
     options = ["ServerSideApply=true", "PruneLast=true"]
     if create_namespace:
         options.insert(0, "CreateNamespace=true")
-    return {"syncOptions": options, "retry": {"limit": 3, "backoff": {"duration": "30s", "factor": 2, "maxDuration": "5m"}}}
+    return {
+        "syncOptions": options,
+        "retry": {"limit": 3, "backoff": {"duration": "30s", "factor": 2, "maxDuration": "5m"}},
+    }
 
 
-def application(name: str, *, namespace: str, project: str, repo_url: str, revision: str, path: str,
-                destination_namespace: str, wave: int, labels: Mapping[str, str]) -> dict:
+def application(
+    name: str,
+    *,
+    namespace: str,
+    project: str,
+    repo_url: str,
+    revision: str,
+    path: str,
+    destination_namespace: str,
+    wave: int,
+    labels: Mapping[str, str],
+) -> dict:
     """An Application for one environment (or pipeline), ordered in the root app by sync wave."""
     return {
         "apiVersion": ARGO_API,
         "kind": "Application",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels), "annotations": {WAVE: str(wave)}},
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": dict(labels),
+            "annotations": {WAVE: str(wave)},
+        },
         "spec": {
             "project": project,
             "source": _source(repo_url, revision, path),
@@ -65,8 +87,17 @@ def application(name: str, *, namespace: str, project: str, repo_url: str, revis
     }
 
 
-def application_set(name: str, *, namespace: str, service: str, repo_url: str, revision: str, wave: int,
-                    elements: Sequence[Mapping[str, Any]], rolling_waves: Sequence[int]) -> dict:
+def application_set(
+    name: str,
+    *,
+    namespace: str,
+    service: str,
+    repo_url: str,
+    revision: str,
+    wave: int,
+    elements: Sequence[Mapping[str, Any]],
+    rolling_waves: Sequence[int],
+) -> dict:
     """One ApplicationSet per Proton service; its list generator has one element per instance."""
     spec: dict[str, Any] = {
         "goTemplate": True,
@@ -75,8 +106,12 @@ def application_set(name: str, *, namespace: str, service: str, repo_url: str, r
         "template": {
             "metadata": {
                 "name": "{{.appName}}",
-                "labels": {"exodus.io/service": service, "exodus.io/environment": "{{.environment}}",
-                           "exodus.io/kind": "{{.kind}}", WAVE_LABEL: "{{.wave}}"},
+                "labels": {
+                    "exodus.io/service": service,
+                    "exodus.io/environment": "{{.environment}}",
+                    "exodus.io/kind": "{{.kind}}",
+                    WAVE_LABEL: "{{.wave}}",
+                },
                 "annotations": {WAVE: "{{.syncWave}}"},
             },
             "spec": {
@@ -92,10 +127,12 @@ def application_set(name: str, *, namespace: str, service: str, repo_url: str, r
     if rolling_waves:
         spec["strategy"] = {
             "type": "RollingSync",
-            "rollingSync": {"steps": [
-                {"matchExpressions": [{"key": WAVE_LABEL, "operator": "In", "values": [str(w)]}]}
-                for w in rolling_waves
-            ]},
+            "rollingSync": {
+                "steps": [
+                    {"matchExpressions": [{"key": WAVE_LABEL, "operator": "In", "values": [str(w)]}]}
+                    for w in rolling_waves
+                ]
+            },
         }
     return {
         "apiVersion": ARGO_API,
@@ -120,9 +157,20 @@ def root_application(*, namespace: str, repo_url: str, revision: str) -> dict:
     }
 
 
-def crossplane_stack(*, name: str, external_name: str, stack_name: str, region: str, provider_config: str,
-                     template_body: str, parameters: Mapping[str, str], capabilities: Sequence[str],
-                     tags: Mapping[str, str], wave: int, labels: Mapping[str, str]) -> dict:
+def crossplane_stack(
+    *,
+    name: str,
+    external_name: str,
+    stack_name: str,
+    region: str,
+    provider_config: str,
+    template_body: str,
+    parameters: Mapping[str, str],
+    capabilities: Sequence[str],
+    tags: Mapping[str, str],
+    wave: int,
+    labels: Mapping[str, str],
+) -> dict:
     """A Crossplane Stack that adopts an existing CloudFormation stack, observe-only at first."""
     for_provider: dict[str, Any] = {"name": stack_name, "region": region, "templateBody": template_body}
     if parameters:

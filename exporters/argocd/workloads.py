@@ -32,7 +32,7 @@ def find_manifests(bundle: Mapping[str, bytes], folder: str) -> dict[str, str]:
     for rel, data in sorted(bundle.items()):
         if not rel.startswith(folder + "/") or not rel.endswith((".yaml", ".yml")):
             continue
-        name = rel[len(folder) + 1:]
+        name = rel[len(folder) + 1 :]
         if name in ("manifest.yaml", "cloudformation.yaml") or name.startswith("."):
             continue
         try:

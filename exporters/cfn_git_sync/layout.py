@@ -32,7 +32,9 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
         return (Handover(f"{bootstrap_dir(ref.account, ref.region)}/git-sync-role.yaml", ROLE_STACK),)
     if not ref.stack_name:
         return ()
-    return (Handover(deployment_path(ref.account, ref.region, ref.stack_name), ref.stack_name, ref.stack_name),)
+    return (
+        Handover(deployment_path(ref.account, ref.region, ref.stack_name), ref.stack_name, ref.stack_name),
+    )
 
 
 def exported_stacks(export: Path) -> Iterator[ExportedStack]:
@@ -52,7 +54,12 @@ def exported_stacks(export: Path) -> Iterator[ExportedStack]:
         if not template.is_file():
             raise BadInput(f"{rel}: template-file-path {tpath} does not exist in the export")
         yield ExportedStack(
-            path.parent.parent.name, path.parent.name, path.stem, rel, tpath,
+            path.parent.parent.name,
+            path.parent.name,
+            path.stem,
+            rel,
+            tpath,
             template.read_text(encoding="utf-8"),
             {str(k): str(v) for k, v in (doc.get("parameters") or {}).items()},
-            {str(k): str(v) for k, v in (doc.get("tags") or {}).items()})
+            {str(k): str(v) for k, v in (doc.get("tags") or {}).items()},
+        )

@@ -83,17 +83,30 @@ a stack's existing service role (`RoleARN`) stays in use. See {docs}.
 """
 
 
-def readme(stacks: Sequence[StackTemplate], synced: Sequence[tuple[DeploymentUnit, str]], opts: Mapping[str, str],
-           findings: Sequence[Finding]) -> str:
+def readme(
+    stacks: Sequence[StackTemplate],
+    synced: Sequence[tuple[DeploymentUnit, str]],
+    opts: Mapping[str, str],
+    findings: Sequence[Finding],
+) -> str:
     """The README of the exported repository."""
-    shared = {(st.unit.template_name, st.unit.template_major, st.unit.kind, st.key)
-              for st in stacks if st.path == PARAMETERISED}
+    shared = {
+        (st.unit.template_name, st.unit.template_major, st.unit.kind, st.key)
+        for st in stacks
+        if st.path == PARAMETERISED
+    }
     param_stacks = sum(1 for st in stacks if st.path == PARAMETERISED)
     return _README.format(
-        stacks=len(stacks), synced=len(synced), blocked=len(stacks) - len(synced), shared=len(shared),
-        param_stacks=param_stacks, deployed=len(stacks) - param_stacks,
+        stacks=len(stacks),
+        synced=len(synced),
+        blocked=len(stacks) - len(synced),
+        shared=len(shared),
+        param_stacks=param_stacks,
+        deployed=len(stacks) - param_stacks,
         secrets_note=secrets_note(stacks, opts),
-        branch=opts.get("branch", "main"), docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html")
+        branch=opts.get("branch", "main"),
+        docs="https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync.html",
+    )
 
 
 def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> str:
@@ -101,24 +114,28 @@ def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> st
     from proton_exodus.model.secrets import SSM_TYPES_DOC
 
     if opts.get("secrets", "ssm-parameter") == "dynamic-reference":
-        return ("They are Secrets Manager dynamic references (`{{resolve:secretsmanager:exodus/<StackName>/"
-                "<input>}}`): create each secret listed in MANUAL_TASKS.md (values are in the snapshot's "
-                "`secrets.json`) before the first sync. CloudFormation compares a dynamic reference as text, "
-                "never its value, so each property that held the literal changes on the first sync (a "
-                "replacement where the property is create-only, e.g. an ECS task definition's "
-                "`ContainerDefinitions`): PLANNED_CHANGES.md names each one.")
+        return (
+            "They are Secrets Manager dynamic references (`{{resolve:secretsmanager:exodus/<StackName>/"
+            "<input>}}`): create each secret listed in MANUAL_TASKS.md (values are in the snapshot's "
+            "`secrets.json`) before the first sync. CloudFormation compares a dynamic reference as text, "
+            "never its value, so each property that held the literal changes on the first sync (a "
+            "replacement where the property is create-only, e.g. an ECS task definition's "
+            "`ContainerDefinitions`): PLANNED_CHANGES.md names each one."
+        )
     from proton_exodus.verify.planned import stage_commands
 
     staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
-    text = ("Each one is a template parameter of type `AWS::SSM::Parameter::Value<String>` whose value "
-            "in the deployment file is a Parameter Store name (`/exodus/<StackName>/<input>`). "
-            "CloudFormation resolves such a parameter when it computes a change set, so with the staged "
-            "value equal to the deployed literal the first sync changes no resource. SSM parameter types "
-            "read `String` parameters, not `SecureString` (" + SSM_TYPES_DOC + "): the value is staged as "
-            "a `String`, out of Git, readable by anyone allowed to read Parameter Store in the account, "
-            "and shown resolved by `describe-stacks`. Move it to Secrets Manager later, as a planned "
-            "change (`--secrets dynamic-reference`). Stage each value before the first sync, with "
-            "credentials for the stack's account, reading it from the snapshot (never pasting it):")
+    text = (
+        "Each one is a template parameter of type `AWS::SSM::Parameter::Value<String>` whose value "
+        "in the deployment file is a Parameter Store name (`/exodus/<StackName>/<input>`). "
+        "CloudFormation resolves such a parameter when it computes a change set, so with the staged "
+        "value equal to the deployed literal the first sync changes no resource. SSM parameter types "
+        "read `String` parameters, not `SecureString` (" + SSM_TYPES_DOC + "): the value is staged as "
+        "a `String`, out of Git, readable by anyone allowed to read Parameter Store in the account, "
+        "and shown resolved by `describe-stacks`. Move it to Secrets Manager later, as a planned "
+        "change (`--secrets dynamic-reference`). Stage each value before the first sync, with "
+        "credentials for the stack's account, reading it from the snapshot (never pasting it):"
+    )
     if not staged:
         return text.split(" Stage each value")[0] + " This export has none to stage."
     return text + "\n\n```sh\n" + "\n".join(stage_commands(staged)) + "\n```"
@@ -126,9 +143,13 @@ def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> st
 
 def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:
     """TEMPLATES.md: per Proton template, the path taken, its parameters and why stacks kept their template."""
-    lines = ["# Templates: which path each Proton template took", "",
-             "`parameterised`: substitution-only Jinja variables became CloudFormation parameters and stacks",
-             "share one template; `deployed`: the stack keeps its template exactly as deployed.", ""]
+    lines = [
+        "# Templates: which path each Proton template took",
+        "",
+        "`parameterised`: substitution-only Jinja variables became CloudFormation parameters and stacks",
+        "share one template; `deployed`: the stack keeps its template exactly as deployed.",
+        "",
+    ]
     reasons: dict[tuple, dict[str, int]] = {}
     for st in stacks:
         key = (st.unit.template_name or st.unit.name, st.unit.template_major or "-", st.unit.kind)
@@ -136,11 +157,18 @@ def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackT
         bucket[st.reason] = bucket.get(st.reason, 0) + 1
     for r in sorted(reports, key=lambda r: (r.kind, r.template, r.major)):
         path = "parameterised" if r.parameterised_stacks else "deployed"
-        lines += [f"## {r.template} v{r.major} ({r.kind}): {path}", "",
-                  f"- source: `{r.source or 'no bundle'}`; stacks: {r.stacks}, parameterised: {r.parameterised_stacks}"]
+        lines += [
+            f"## {r.template} v{r.major} ({r.kind}): {path}",
+            "",
+            f"- source: `{r.source or 'no bundle'}`; stacks: {r.stacks}, parameterised: {r.parameterised_stacks}",
+        ]
         if r.parameters:
-            lines.append("- parameters: " + ", ".join(f"`{p.name}` = `{p.path}`" + (" (secret)" if p.sensitive else "")
-                                                      for p in r.parameters))
+            lines.append(
+                "- parameters: "
+                + ", ".join(
+                    f"`{p.name}` = `{p.path}`" + (" (secret)" if p.sensitive else "") for p in r.parameters
+                )
+            )
         if r.structural:
             lines.append("- structural (rendered per stack): " + ", ".join(f"`{s}`" for s in r.structural))
         for note in sorted(set(r.notes)):

@@ -22,15 +22,23 @@ from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeh
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
 
 BRANCH = "main"
-_GIT_ENV = {"GIT_AUTHOR_NAME": "exodus rehearse", "GIT_AUTHOR_EMAIL": "rehearse@exodus.invalid",
-            "GIT_COMMITTER_NAME": "exodus rehearse", "GIT_COMMITTER_EMAIL": "rehearse@exodus.invalid",
-            "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-            "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "exodus rehearse",
+    "GIT_AUTHOR_EMAIL": "rehearse@exodus.invalid",
+    "GIT_COMMITTER_NAME": "exodus rehearse",
+    "GIT_COMMITTER_EMAIL": "rehearse@exodus.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+    "PATH": "/usr/bin:/bin:/usr/local/bin",
+}
 
 
 def _git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, env=_GIT_ENV, check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=_GIT_ENV, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def commit_export(export_dir: Path, work_dir: Path) -> tuple[Path, str]:
@@ -56,16 +64,29 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
         for target in targets:
             key = (target.account, target.region, target.stack_name)
             path = layout.deployment_path(*key)
-            step = Step(number, "deploy", target.stack_name, target.account, target.region,
-                        command=f"git sync {path}@{commit[:12]}: create, describe and execute a change set")
+            step = Step(
+                number,
+                "deploy",
+                target.stack_name,
+                target.account,
+                target.region,
+                command=f"git sync {path}@{commit[:12]}: create, describe and execute a change set",
+            )
             exported = files.get(key)
             if exported is None:
                 step.outcome, step.message = SKIPPED, f"the export has no deployment file {path}"
                 yield step
                 continue
-            run = run_change_set(ctx.cloudformation(target.account, target.region), target.stack_name,
-                                 exported.template, exported.parameters, exported.tags,
-                                 name=f"exodus-git-sync-{commit[:12]}", poll=ctx.poll, timeout=ctx.timeout)
+            run = run_change_set(
+                ctx.cloudformation(target.account, target.region),
+                target.stack_name,
+                exported.template,
+                exported.parameters,
+                exported.tags,
+                name=f"exodus-git-sync-{commit[:12]}",
+                poll=ctx.poll,
+                timeout=ctx.timeout,
+            )
             step.changes, step.status = run.changes, run.status
             if run.change_set_type == "CREATE":
                 step.message = "the stack did not exist: Git sync created it"
@@ -74,8 +95,10 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 step.outcome, step.message = FAILED, run.error or run.status
             elif placeholders:
                 step.outcome = FAILED
-                step.message = (f"{exported.template_path} carries {placeholders} secret placeholder(s): "
-                                "Git sync deployed the placeholder text as the value")
+                step.message = (
+                    f"{exported.template_path} carries {placeholders} secret placeholder(s): "
+                    "Git sync deployed the placeholder text as the value"
+                )
             else:
                 step.outcome = OK if run.changes else NO_OP
             yield step

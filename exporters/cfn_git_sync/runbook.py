@@ -27,22 +27,28 @@ def where(account: str, region: str) -> str:
 
 def role_stack_output(key: str, account: str, region: str) -> str:
     """A command printing one output of the account's sync role stack."""
-    return (f"aws cloudformation describe-stacks --stack-name {ROLE_STACK} {where(account, region)} "
-            f"--query \"Stacks[0].Outputs[?OutputKey=='{key}'].OutputValue\" --output text")
+    return (
+        f"aws cloudformation describe-stacks --stack-name {ROLE_STACK} {where(account, region)} "
+        f"--query \"Stacks[0].Outputs[?OutputKey=='{key}'].OutputValue\" --output text"
+    )
 
 
 def connection_lookup(account: str, region: str) -> str:
     """A command printing the ARN of the account's connection named $CONNECTION_NAME."""
-    return (f"aws codeconnections list-connections {where(account, region)} --query "
-            "\"Connections[?ConnectionName=='$CONNECTION_NAME'].ConnectionArn | [0]\" --output text")
+    return (
+        f"aws codeconnections list-connections {where(account, region)} --query "
+        "\"Connections[?ConnectionName=='$CONNECTION_NAME'].ConnectionArn | [0]\" --output text"
+    )
 
 
 def deploy_role_stack(template: str, account: str, region: str, connection: str = '"$CONNECTION_ARN"') -> str:
     """`aws cloudformation deploy` of git-sync-role.yaml with every parameter it needs."""
-    return (f"aws cloudformation deploy --template-file {template} --stack-name {ROLE_STACK} "
-            "--capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset "
-            f"--parameter-overrides ConnectionArn={connection} "
-            f'OwnerId="$REPO_OWNER" RepositoryName="$REPO_NAME" {where(account, region)}')
+    return (
+        f"aws cloudformation deploy --template-file {template} --stack-name {ROLE_STACK} "
+        "--capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset "
+        f"--parameter-overrides ConnectionArn={connection} "
+        f'OwnerId="$REPO_OWNER" RepositoryName="$REPO_NAME" {where(account, region)}'
+    )
 
 
 def account_of(deployment_path: str) -> str:
@@ -69,18 +75,24 @@ class GitSyncRunbook:
         stack, path, region = use.file.name, use.file.path, use.region
         account = account_of(path)
         return {
-            "handover": [f"# stack {stack}: account {account}, Region {region}",
-                         f"LINK_ID=$({role_stack_output('RepositoryLinkId', account, region)})",
-                         f"SYNC_ROLE_ARN=$({role_stack_output('RoleArn', account, region)})",
-                         f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
-                         f'--branch "$BRANCH" --config-file {path} '
-                         '--repository-link-id "$LINK_ID" --role-arn "$SYNC_ROLE_ARN" '
-                         '--publish-deployment-status ENABLED '
-                         f'--trigger-resource-update-on FILE_CHANGE {where(account, region)}'],
-            "check": [f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} "
-                      f"{where(account, region)} --query 'LatestSync.Status'"],
-            "rollback": [f"aws codeconnections delete-sync-configuration --resource-name {stack} {SYNC} "
-                         f"{where(account, region)}"],
+            "handover": [
+                f"# stack {stack}: account {account}, Region {region}",
+                f"LINK_ID=$({role_stack_output('RepositoryLinkId', account, region)})",
+                f"SYNC_ROLE_ARN=$({role_stack_output('RoleArn', account, region)})",
+                f'aws codeconnections create-sync-configuration --resource-name {stack} {SYNC} '
+                f'--branch "$BRANCH" --config-file {path} '
+                '--repository-link-id "$LINK_ID" --role-arn "$SYNC_ROLE_ARN" '
+                '--publish-deployment-status ENABLED '
+                f'--trigger-resource-update-on FILE_CHANGE {where(account, region)}',
+            ],
+            "check": [
+                f"aws codeconnections get-resource-sync-status --resource-name {stack} {SYNC} "
+                f"{where(account, region)} --query 'LatestSync.Status'"
+            ],
+            "rollback": [
+                f"aws codeconnections delete-sync-configuration --resource-name {stack} {SYNC} "
+                f"{where(account, region)}"
+            ],
             "restore": [],
         }
 
@@ -90,10 +102,14 @@ class GitSyncRunbook:
         out = no_commands()
         for use in files:
             stack = f"--stack-name {use.file.name}"
-            out["handover"] += [f"# the sync role and repository link of account {account}, Region {region}",
-                                f"CONNECTION_ARN=$({connection_lookup(account, region)})",
-                                deploy_role_stack(export_file(use.file.path), account, region)]
-            out["check"].append(f"aws cloudformation describe-stacks {stack} {where(account, region)} "
-                                "--query 'Stacks[0].StackStatus'")
+            out["handover"] += [
+                f"# the sync role and repository link of account {account}, Region {region}",
+                f"CONNECTION_ARN=$({connection_lookup(account, region)})",
+                deploy_role_stack(export_file(use.file.path), account, region),
+            ]
+            out["check"].append(
+                f"aws cloudformation describe-stacks {stack} {where(account, region)} "
+                "--query 'Stacks[0].StackStatus'"
+            )
             out["rollback"].append(f"aws cloudformation delete-stack {stack} {where(account, region)}")
         return out

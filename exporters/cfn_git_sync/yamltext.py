@@ -15,7 +15,10 @@ _PLAIN = re.compile(r"[A-Za-z0-9_./@-][A-Za-z0-9_./@:+=,-]*")
 
 def yaml_scalar(text: str) -> str:
     """A string as YAML: plain when YAML reads it back as that string, else JSON-quoted (valid YAML)."""
-    if _PLAIN.fullmatch(text) and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
+    if (
+        _PLAIN.fullmatch(text)
+        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 

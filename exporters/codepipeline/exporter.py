@@ -35,18 +35,29 @@ def _sub(text: str) -> dict[str, str]:
 
 
 def _stack_arn(art: StackArtefact) -> dict[str, str]:
-    return _sub(f"arn:${{AWS::Partition}}:cloudformation:{art.unit.region}:{art.unit.account}:stack/{art.stack_name}/*")
+    return _sub(
+        f"arn:${{AWS::Partition}}:cloudformation:{art.unit.region}:{art.unit.account}:stack/{art.stack_name}/*"
+    )
 
 
 def _parameters(options: Mapping[str, str], roles: Sequence[str]) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "ConnectionArn": {"Type": "String", "Description": "CodeConnections connection to the Git provider",
-                          "AllowedPattern": r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):.+$"},
-        "FullRepositoryId": {"Type": "String", "Description": "owner/repository holding the exported stacks",
-                             "Default": options.get("repository", "my-org/proton-stacks")},
+        "ConnectionArn": {
+            "Type": "String",
+            "Description": "CodeConnections connection to the Git provider",
+            "AllowedPattern": r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):.+$",
+        },
+        "FullRepositoryId": {
+            "Type": "String",
+            "Description": "owner/repository holding the exported stacks",
+            "Default": options.get("repository", "my-org/proton-stacks"),
+        },
         "BranchName": {"Type": "String", "Default": options.get("branch", "main")},
-        "CloudFormationRoleArn": {"Type": "String", "Description": "CloudFormation service role for the change sets",
-                                  "AllowedPattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"},
+        "CloudFormationRoleArn": {
+            "Type": "String",
+            "Description": "CloudFormation service role for the change sets",
+            "AllowedPattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+        },
     }
     if options.get("connection-arn"):
         params["ConnectionArn"]["Default"] = options["connection-arn"]
@@ -61,29 +72,65 @@ def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
         cfn_stmt: dict[str, Any] = {"Effect": "Allow", "Resource": [_stack_arn(a) for a in stacks]}
     else:  # Proton tags every stack with its environment / service ARN (PROTON.md §3.2)
         key, values = condition
-        cfn_stmt = {"Effect": "Allow", "Resource": _sub("arn:${AWS::Partition}:cloudformation:*:*:stack/*/*"),
-                    "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": values}}}
-    cfn_stmt["Action"] = ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
-                          "cloudformation:DescribeChangeSet", "cloudformation:DescribeStacks",
-                          "cloudformation:ExecuteChangeSet"]
-    statements = [
-        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-         "Resource": _sub("${ArtifactBucket.Arn}/*")},
-        {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
-         "Resource": {"Fn::GetAtt": ["ArtifactBucket", "Arn"]}},
-        {"Effect": "Allow", "Action": ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
-         "Resource": {"Ref": "ConnectionArn"}},
-        {key: cfn_stmt[key] for key in ("Effect", "Action", "Resource", "Condition") if key in cfn_stmt},
-        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": {"Ref": "CloudFormationRoleArn"},
-         "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}},
+        cfn_stmt = {
+            "Effect": "Allow",
+            "Resource": _sub("arn:${AWS::Partition}:cloudformation:*:*:stack/*/*"),
+            "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": values}},
+        }
+    cfn_stmt["Action"] = [
+        "cloudformation:CreateChangeSet",
+        "cloudformation:DeleteChangeSet",
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:DescribeStacks",
+        "cloudformation:ExecuteChangeSet",
     ]
-    return {"Type": "AWS::IAM::Role", "Properties": {
-        "Description": f"CodePipeline role for {group}: change sets on its stacks only",
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}}]},
-        "Policies": [{"PolicyName": "deploy-stacks", "PolicyDocument": {"Version": "2012-10-17",
-                                                                        "Statement": statements}}]}}
+    statements = [
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            "Resource": _sub("${ArtifactBucket.Arn}/*"),
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket"],
+            "Resource": {"Fn::GetAtt": ["ArtifactBucket", "Arn"]},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+            "Resource": {"Ref": "ConnectionArn"},
+        },
+        {key: cfn_stmt[key] for key in ("Effect", "Action", "Resource", "Condition") if key in cfn_stmt},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": {"Ref": "CloudFormationRoleArn"},
+            "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+        },
+    ]
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": f"CodePipeline role for {group}: change sets on its stacks only",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "codepipeline.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                    }
+                ],
+            },
+            "Policies": [
+                {
+                    "PolicyName": "deploy-stacks",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                }
+            ],
+        },
+    }
 
 
 def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]] | None:
@@ -97,36 +144,88 @@ def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]] | N
 
 def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
     name = f"{index:02d}-{slug(art.unit.name, 40)}"
-    replace_cfg = {"ActionMode": "CHANGE_SET_REPLACE", "StackName": art.stack_name, "ChangeSetName": CHANGE_SET,
-                   "TemplatePath": f"{SOURCE}::{art.template_path}",
-                   "TemplateConfiguration": f"{SOURCE}::{art.config_path}",
-                   "Capabilities": ",".join(art.capabilities), "RoleArn": {"Ref": "CloudFormationRoleArn"}}
+    replace_cfg = {
+        "ActionMode": "CHANGE_SET_REPLACE",
+        "StackName": art.stack_name,
+        "ChangeSetName": CHANGE_SET,
+        "TemplatePath": f"{SOURCE}::{art.template_path}",
+        "TemplateConfiguration": f"{SOURCE}::{art.config_path}",
+        "Capabilities": ",".join(art.capabilities),
+        "RoleArn": {"Ref": "CloudFormationRoleArn"},
+    }
     deploy = {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"}
-    actions = [{"Name": f"{name}-ChangeSet", "ActionTypeId": deploy, "Configuration": replace_cfg,
-                "InputArtifacts": [{"Name": SOURCE}], "RunOrder": 1}]
+    actions = [
+        {
+            "Name": f"{name}-ChangeSet",
+            "ActionTypeId": deploy,
+            "Configuration": replace_cfg,
+            "InputArtifacts": [{"Name": SOURCE}],
+            "RunOrder": 1,
+        }
+    ]
     run = 2
     if art.production:
-        actions.append({"Name": f"{name}-Approve", "RunOrder": 2, "ActionTypeId": {
-            "Category": "Approval", "Owner": "AWS", "Provider": "Manual", "Version": "1"}, "Configuration": {
-            "CustomData": f"Review change set {CHANGE_SET} of stack {art.stack_name} "
-                          f"(production-like: {art.unit.environment or art.group}) before it is executed."}})
+        actions.append(
+            {
+                "Name": f"{name}-Approve",
+                "RunOrder": 2,
+                "ActionTypeId": {
+                    "Category": "Approval",
+                    "Owner": "AWS",
+                    "Provider": "Manual",
+                    "Version": "1",
+                },
+                "Configuration": {
+                    "CustomData": f"Review change set {CHANGE_SET} of stack {art.stack_name} "
+                    f"(production-like: {art.unit.environment or art.group}) before it is executed."
+                },
+            }
+        )
         run = 3
-    actions.append({"Name": f"{name}-Execute", "ActionTypeId": deploy, "RunOrder": run, "Configuration": {
-        "ActionMode": "CHANGE_SET_EXECUTE", "StackName": art.stack_name, "ChangeSetName": CHANGE_SET}})
+    actions.append(
+        {
+            "Name": f"{name}-Execute",
+            "ActionTypeId": deploy,
+            "RunOrder": run,
+            "Configuration": {
+                "ActionMode": "CHANGE_SET_EXECUTE",
+                "StackName": art.stack_name,
+                "ChangeSetName": CHANGE_SET,
+            },
+        }
+    )
     return actions
 
 
 def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
-    stages: list[dict[str, Any]] = [{"Name": "Source", "Actions": [{
-        "Name": "Checkout", "ActionTypeId": {"Category": "Source", "Owner": "AWS",
-                                             "Provider": "CodeStarSourceConnection", "Version": "1"},
-        "Configuration": {"ConnectionArn": {"Ref": "ConnectionArn"}, "FullRepositoryId": {"Ref": "FullRepositoryId"},
-                          "BranchName": {"Ref": "BranchName"}, "DetectChanges": "false"},
-        "OutputArtifacts": [{"Name": SOURCE}], "RunOrder": 1}]}]
+    stages: list[dict[str, Any]] = [
+        {
+            "Name": "Source",
+            "Actions": [
+                {
+                    "Name": "Checkout",
+                    "ActionTypeId": {
+                        "Category": "Source",
+                        "Owner": "AWS",
+                        "Provider": "CodeStarSourceConnection",
+                        "Version": "1",
+                    },
+                    "Configuration": {
+                        "ConnectionArn": {"Ref": "ConnectionArn"},
+                        "FullRepositoryId": {"Ref": "FullRepositoryId"},
+                        "BranchName": {"Ref": "BranchName"},
+                        "DetectChanges": "false",
+                    },
+                    "OutputArtifacts": [{"Name": SOURCE}],
+                    "RunOrder": 1,
+                }
+            ],
+        }
+    ]
     index = 0
     for depth, level in enumerate(levels(stacks)):
         for part in range(0, len(level), MAX_STACKS_PER_STAGE):
-            chunk = level[part:part + MAX_STACKS_PER_STAGE]
+            chunk = level[part : part + MAX_STACKS_PER_STAGE]
             kinds = sorted({a.unit.kind.replace("_", "-") for a in chunk})
             suffix = f"-{part // MAX_STACKS_PER_STAGE + 1}" if len(level) > MAX_STACKS_PER_STAGE else ""
             actions = []
@@ -137,29 +236,63 @@ def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
     return stages
 
 
-def build_pipeline_template(name: str, group: str, stacks: Sequence[StackArtefact],
-                            options: Mapping[str, str]) -> dict[str, Any]:
+def build_pipeline_template(
+    name: str, group: str, stacks: Sequence[StackArtefact], options: Mapping[str, str]
+) -> dict[str, Any]:
     """The CloudFormation template (as data) of the pipeline deploying `stacks` in dependency order."""
     roles = sorted({a.role_arn for a in stacks if a.role_arn})
-    pipeline = {"Type": "AWS::CodePipeline::Pipeline", "Properties": {
-        "Name": name, "PipelineType": "V2", "ExecutionMode": "QUEUED", "RestartExecutionOnUpdate": False,
-        "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
-        "ArtifactStore": {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}},
-        "Triggers": [{"ProviderType": "CodeStarSourceConnection", "GitConfiguration": {
-            "SourceActionName": "Checkout", "Push": [{"Branches": {"Includes": [{"Ref": "BranchName"}]},
-                                                      "FilePaths": {"Includes": [f"stacks/{group}/**"]}}]}}],
-        "Stages": _stages(stacks)}}
-    bucket = {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "VersioningConfiguration": {"Status": "Enabled"}}}
-    template = {"AWSTemplateFormatVersion": "2010-09-09",
-                "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
-                "Parameters": _parameters(options, roles),
-                "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
-                "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}}}
+    pipeline = {
+        "Type": "AWS::CodePipeline::Pipeline",
+        "Properties": {
+            "Name": name,
+            "PipelineType": "V2",
+            "ExecutionMode": "QUEUED",
+            "RestartExecutionOnUpdate": False,
+            "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
+            "ArtifactStore": {"Type": "S3", "Location": {"Ref": "ArtifactBucket"}},
+            "Triggers": [
+                {
+                    "ProviderType": "CodeStarSourceConnection",
+                    "GitConfiguration": {
+                        "SourceActionName": "Checkout",
+                        "Push": [
+                            {
+                                "Branches": {"Includes": [{"Ref": "BranchName"}]},
+                                "FilePaths": {"Includes": [f"stacks/{group}/**"]},
+                            }
+                        ],
+                    },
+                }
+            ],
+            "Stages": _stages(stacks),
+        },
+    }
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+        },
+    }
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
+        "Parameters": _parameters(options, roles),
+        "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
+        "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}},
+    }
     add_cross_account(template, stacks)
     return template
 
@@ -176,20 +309,35 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
         name = layout.pipeline_name(group)
         files[layout.pipeline_path(group)] = dump_yaml(build_pipeline_template(name, group, stacks, options))
         if len({a.role_arn for a in stacks if a.role_arn}) > 1:
-            findings.append(Finding("W-PIPE-SEVERAL-ROLES", f"the stacks of {group} use different CloudFormation "
-                                    "service roles; the pipeline passes one role to all of them",
-                                    path=layout.pipeline_path(group)))
+            findings.append(
+                Finding(
+                    "W-PIPE-SEVERAL-ROLES",
+                    f"the stacks of {group} use different CloudFormation "
+                    "service roles; the pipeline passes one role to all of them",
+                    path=layout.pipeline_path(group),
+                )
+            )
         regions = {a.unit.region for a in stacks}
         if len(regions) > 1:
-            findings.append(Finding("W-PIPE-CROSS-REGION", f"the stacks of {group} span Regions {sorted(regions)}; "
-                                    "add per-action Region and ArtifactStores for the remote ones",
-                                    path=layout.pipeline_path(group)))
+            findings.append(
+                Finding(
+                    "W-PIPE-CROSS-REGION",
+                    f"the stacks of {group} span Regions {sorted(regions)}; "
+                    "add per-action Region and ArtifactStores for the remote ones",
+                    path=layout.pipeline_path(group),
+                )
+            )
         for account in remote_accounts(stacks):
-            findings.append(Finding("W-PIPE-CROSS-ACCOUNT", f"{layout.pipeline_path(group)} deploys stacks in account "
-                                    f"{account} from account {pipeline_account(stacks)}: deploy {BOOTSTRAP_PATH} in "
-                                    f"account {account} first (PipelineAccountId={pipeline_account(stacks)}, "
-                                    "CloudFormationRoleArns= the stacks' service roles there)",
-                                    path=layout.pipeline_path(group)))
+            findings.append(
+                Finding(
+                    "W-PIPE-CROSS-ACCOUNT",
+                    f"{layout.pipeline_path(group)} deploys stacks in account "
+                    f"{account} from account {pipeline_account(stacks)}: deploy {BOOTSTRAP_PATH} in "
+                    f"account {account} first (PipelineAccountId={pipeline_account(stacks)}, "
+                    "CloudFormationRoleArns= the stacks' service roles there)",
+                    path=layout.pipeline_path(group),
+                )
+            )
     return files, findings
 
 
@@ -210,7 +358,9 @@ class CodePipelineExporter:
         files.update(extra)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
-        return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more))
+        return ExportResult(
+            dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more)
+        )
 
 
 exporter = CodePipelineExporter()

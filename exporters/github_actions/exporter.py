@@ -30,8 +30,15 @@ PLAN_ROLE = "exodus-github-plan"  # in every account; trusted for repo:ORG/REPO:
 def _schema_types(ctx: ExportContext, unit: Any) -> dict[str, Mapping[str, Any]]:
     """Input name -> schema property of the unit's template version (for typed dispatch inputs)."""
     kind = "environment_template_versions" if unit.kind == "environment" else "service_template_versions"
-    record = next(ctx.snapshot.find(kind, templateName=unit.template_name, majorVersion=unit.template_major,
-                                    minorVersion=unit.template_minor), None)
+    record = next(
+        ctx.snapshot.find(
+            kind,
+            templateName=unit.template_name,
+            majorVersion=unit.template_major,
+            minorVersion=unit.template_minor,
+        ),
+        None,
+    )
     try:
         doc = yaml.safe_load((record or {}).get("schema") or "")
     except yaml.YAMLError:
@@ -40,7 +47,8 @@ def _schema_types(ctx: ExportContext, unit: Any) -> dict[str, Mapping[str, Any]]
     if not isinstance(schema, dict):
         return {}
     key = {"environment": "environment_input_type", "service_pipeline": "pipeline_input_type"}.get(
-        unit.kind, "service_input_type")
+        unit.kind, "service_input_type"
+    )
     props = ((schema.get("types") or {}).get(schema.get(key) or "") or {}).get("properties") or {}
     return {k: v for k, v in props.items() if isinstance(v, dict)}
 
@@ -54,7 +62,7 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
     from cfn_flip import load as load_cfn
 
     try:
-        params = (load_cfn(art.template)[0].get("Parameters") or {})
+        params = load_cfn(art.template)[0].get("Parameters") or {}
     except Exception:  # noqa: BLE001 - no parameters we can read means no inputs
         return {}
     schema = {_norm(k): (k, v) for k, v in _schema_types(ctx, art.unit).items()}
@@ -64,8 +72,10 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
             continue
         input_name, prop = schema[_norm(name)]
         current = art.parameters.get(name, prop.get("default"))
-        spec: dict[str, Any] = {"description": f"{input_name} ({prop.get('title') or prop.get('description') or name})"[:200],
-                                "required": False}
+        spec: dict[str, Any] = {
+            "description": f"{input_name} ({prop.get('title') or prop.get('description') or name})"[:200],
+            "required": False,
+        }
         if prop.get("enum"):
             spec["type"], spec["options"] = "choice", [str(v) for v in prop["enum"]]
         elif prop.get("type") in ("number", "integer"):
@@ -75,24 +85,42 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
         else:
             spec["type"] = "string"
         if current is not None and (spec["type"] != "choice" or str(current) in spec["options"]):
-            spec["default"] = (str(current).lower() == "true") if spec["type"] == "boolean" else (
-                current if spec["type"] == "number" and isinstance(current, int | float) else str(current))
+            spec["default"] = (
+                (str(current).lower() == "true")
+                if spec["type"] == "boolean"
+                else (
+                    current if spec["type"] == "number" and isinstance(current, int | float) else str(current)
+                )
+            )
         out[name] = spec
     return out
 
 
-def _call(art: StackArtefact, mode: str, environment: str, overrides: str | None = None,
-          plan_role: str = PLAN_ROLE) -> dict[str, Any]:
-    with_: dict[str, Any] = {"mode": mode, "stack-name": art.stack_name, "template-file": art.template_path,
-                             "config-file": art.config_path, "aws-region": art.unit.region,
-                             "environment": environment, "capabilities": " ".join(art.capabilities)}
+def _call(
+    art: StackArtefact, mode: str, environment: str, overrides: str | None = None, plan_role: str = PLAN_ROLE
+) -> dict[str, Any]:
+    with_: dict[str, Any] = {
+        "mode": mode,
+        "stack-name": art.stack_name,
+        "template-file": art.template_path,
+        "config-file": art.config_path,
+        "aws-region": art.unit.region,
+        "environment": environment,
+        "capabilities": " ".join(art.capabilities),
+    }
     if mode == "preview":  # one plan role per account, named here (TARGETS.md §3.1: OIDC per environment)
         with_["plan-role-arn"] = f"arn:aws:iam::{art.unit.account}:role/{plan_role}"
     if overrides:
         with_["parameter-overrides"] = overrides
-    event = "github.event_name == 'pull_request'" if mode == "preview" else "github.event_name != 'pull_request'"
-    return {"name": f"{mode} {art.unit.kind.replace('_', ' ')} {art.unit.name}", "if": event,
-            "uses": f"./{REUSABLE}", "with": with_}
+    event = (
+        "github.event_name == 'pull_request'" if mode == "preview" else "github.event_name != 'pull_request'"
+    )
+    return {
+        "name": f"{mode} {art.unit.kind.replace('_', ' ')} {art.unit.name}",
+        "if": event,
+        "uses": f"./{REUSABLE}",
+        "with": with_,
+    }
 
 
 def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefact]) -> dict[str, Any]:
@@ -103,8 +131,9 @@ def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefac
     jobs: dict[str, Any] = {}
     for art in stacks:
         environment = slug(art.unit.environment or art.group.split("/", 1)[1])
-        jobs[f"preview-{ids[art.stack_name]}"] = _call(art, "preview", environment,
-                                                        plan_role=ctx.options.get("plan-role-name", PLAN_ROLE))
+        jobs[f"preview-{ids[art.stack_name]}"] = _call(
+            art, "preview", environment, plan_role=ctx.options.get("plan-role-name", PLAN_ROLE)
+        )
         overrides = None
         if art is root and inputs:
             overrides = "${{ github.event_name == 'workflow_dispatch' && toJSON(inputs) || '{}' }}"
@@ -114,11 +143,16 @@ def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefac
             job = {"needs": sorted(needs), **job}
         jobs[f"deploy-{ids[art.stack_name]}"] = job
     paths = [f"stacks/{group}/**"]
-    return {"name": f"deploy {group}",
-            "on": {"pull_request": {"paths": paths}, "push": {"branches": [ctx.options.get("branch", "main")],
-                                                               "paths": paths},
-                   "workflow_dispatch": {"inputs": inputs} if inputs else None},
-            "permissions": {"id-token": "write", "contents": "read"}, "jobs": jobs}
+    return {
+        "name": f"deploy {group}",
+        "on": {
+            "pull_request": {"paths": paths},
+            "push": {"branches": [ctx.options.get("branch", "main")], "paths": paths},
+            "workflow_dispatch": {"inputs": inputs} if inputs else None,
+        },
+        "permissions": {"id-token": "write", "contents": "read"},
+        "jobs": jobs,
+    }
 
 
 def workflow_files(ctx: ExportContext, estate: Estate) -> tuple[dict[str, str], list[Finding]]:
@@ -129,9 +163,15 @@ def workflow_files(ctx: ExportContext, estate: Estate) -> tuple[dict[str, str], 
             files[art.template_path] = art.template if art.template.endswith("\n") else art.template + "\n"
             files[art.config_path] = art.config_text()
             if len(art.template.encode()) > TEMPLATE_BODY_LIMIT:
-                findings.append(Finding("W-PIPE-TEMPLATE-SIZE", f"{art.template_path} is over 51,200 bytes: "
-                                        "--template-body cannot take it; upload it to S3 and use --template-url",
-                                        art.unit.arn, art.template_path))
+                findings.append(
+                    Finding(
+                        "W-PIPE-TEMPLATE-SIZE",
+                        f"{art.template_path} is over 51,200 bytes: "
+                        "--template-body cannot take it; upload it to S3 and use --template-url",
+                        art.unit.arn,
+                        art.template_path,
+                    )
+                )
         data = group_workflow(ctx, group, stacks)
         text = dump_yaml(data).replace("  workflow_dispatch: null\n", "  workflow_dispatch:\n")
         files[layout.workflow_path(group)] = text
@@ -145,16 +185,32 @@ def codebuild_workflow(ctx: ExportContext, units: Sequence[Any]) -> dict[str, st
     if not rows:
         return {}
     region = rows[0][0].region
-    job = {"name": "run the CodeBuild provisioning pipeline", "runs-on": "ubuntu-latest",
-           "concurrency": {"group": "exodus-codebuild-provisioning", "cancel-in-progress": False},
-           "steps": [{"name": "Assume the deploy role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
-                      "with": {"role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": region}},
-                     {"name": "Start and wait", "env": {"PIPELINE": "exodus-codebuild-provisioning"},
-                      "run": _START_PIPELINE}]}
-    workflow = {"name": "CodeBuild provisioning (was run by Proton)",
-                "on": {"push": {"branches": [ctx.options.get("branch", "main")], "paths": ["codebuild/**"]},
-                       "workflow_dispatch": None},
-                "permissions": {"id-token": "write", "contents": "read"}, "jobs": {"provision": job}}
+    job = {
+        "name": "run the CodeBuild provisioning pipeline",
+        "runs-on": "ubuntu-latest",
+        "concurrency": {"group": "exodus-codebuild-provisioning", "cancel-in-progress": False},
+        "steps": [
+            {
+                "name": "Assume the deploy role (OIDC)",
+                "uses": "aws-actions/configure-aws-credentials@v6",
+                "with": {"role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}", "aws-region": region},
+            },
+            {
+                "name": "Start and wait",
+                "env": {"PIPELINE": "exodus-codebuild-provisioning"},
+                "run": _START_PIPELINE,
+            },
+        ],
+    }
+    workflow = {
+        "name": "CodeBuild provisioning (was run by Proton)",
+        "on": {
+            "push": {"branches": [ctx.options.get("branch", "main")], "paths": ["codebuild/**"]},
+            "workflow_dispatch": None,
+        },
+        "permissions": {"id-token": "write", "contents": "read"},
+        "jobs": {"provision": job},
+    }
     text = dump_yaml(workflow).replace("  workflow_dispatch: null\n", "  workflow_dispatch:\n")
     return {".github/workflows/codebuild-provisioning.yml": text}
 
@@ -172,7 +228,9 @@ done"""
 
 class GitHubActionsExporter:
     name = "github-actions"
-    summary = "GitHub Actions workflows: change-set previews on PRs, deploys on merge, OIDC, per-environment gates"
+    summary = (
+        "GitHub Actions workflows: change-set previews on PRs, deploys on merge, OIDC, per-environment gates"
+    )
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
     runbook = GitHubActionsRunbook()

@@ -55,16 +55,25 @@ _DELETE = 'aws cloudformation delete-change-set --stack-name "$STACK" --change-s
 
 
 def _env(change_set: str) -> dict[str, str]:
-    return {"STACK": "${{ inputs.stack-name }}", "TEMPLATE": "${{ inputs.template-file }}",
-            "CONFIG": "${{ inputs.config-file }}", "CAPABILITIES": "${{ inputs.capabilities }}",
-            "CHANGE_SET": change_set}
+    return {
+        "STACK": "${{ inputs.stack-name }}",
+        "TEMPLATE": "${{ inputs.template-file }}",
+        "CONFIG": "${{ inputs.config-file }}",
+        "CAPABILITIES": "${{ inputs.capabilities }}",
+        "CHANGE_SET": change_set,
+    }
 
 
 def _steps(role: str) -> list[dict[str, Any]]:
-    return [{"uses": "actions/checkout@v5"},
-            {"name": "Assume the AWS role (OIDC)", "uses": "aws-actions/configure-aws-credentials@v6",
-             "with": {"role-to-assume": role, "aws-region": "${{ inputs.aws-region }}"}},
-            {"name": "Gate on stack status", "run": _GATE}]
+    return [
+        {"uses": "actions/checkout@v5"},
+        {
+            "name": "Assume the AWS role (OIDC)",
+            "uses": "aws-actions/configure-aws-credentials@v6",
+            "with": {"role-to-assume": role, "aws-region": "${{ inputs.aws-region }}"},
+        },
+        {"name": "Gate on stack status", "run": _GATE},
+    ]
 
 
 def reusable_workflow() -> dict[str, Any]:
@@ -73,34 +82,69 @@ def reusable_workflow() -> dict[str, Any]:
     preview_cs = "exodus-pr-${{ github.event.pull_request.number || github.run_id }}"
     deploy_cs = "exodus-${{ github.run_id }}-${{ github.run_attempt }}"
     preview = {
-        "name": "Preview ${{ inputs.stack-name }}", "if": "inputs.mode == 'preview'", "runs-on": "ubuntu-latest",
+        "name": "Preview ${{ inputs.stack-name }}",
+        "if": "inputs.mode == 'preview'",
+        "runs-on": "ubuntu-latest",
         # the stack's account's plan role, trusted for repo:ORG/REPO:environment:<environment>-plan only
         "environment": "${{ inputs.environment }}-plan",
-        "permissions": {"id-token": "write", "contents": "read"}, "env": _env(preview_cs),
-        "steps": [*_steps("${{ inputs.plan-role-arn }}"),
-                  {"name": "Create change set", "id": "changeset", "run": _CREATE},
-                  {"name": "Fail on replacement or removal", "if": "steps.changeset.outputs.empty == 'false'",
-                   "run": _CHECK},
-                  {"name": "Delete change set", "if": "always()", "run": _DELETE}]}
+        "permissions": {"id-token": "write", "contents": "read"},
+        "env": _env(preview_cs),
+        "steps": [
+            *_steps("${{ inputs.plan-role-arn }}"),
+            {"name": "Create change set", "id": "changeset", "run": _CREATE},
+            {
+                "name": "Fail on replacement or removal",
+                "if": "steps.changeset.outputs.empty == 'false'",
+                "run": _CHECK,
+            },
+            {"name": "Delete change set", "if": "always()", "run": _DELETE},
+        ],
+    }
     deploy = {
-        "name": "Deploy ${{ inputs.stack-name }}", "if": "inputs.mode == 'deploy'", "runs-on": "ubuntu-latest",
-        "environment": "${{ inputs.environment }}", "permissions": {"id-token": "write", "contents": "read"},
+        "name": "Deploy ${{ inputs.stack-name }}",
+        "if": "inputs.mode == 'deploy'",
+        "runs-on": "ubuntu-latest",
+        "environment": "${{ inputs.environment }}",
+        "permissions": {"id-token": "write", "contents": "read"},
         "concurrency": {"group": "exodus-stack-${{ inputs.stack-name }}", "cancel-in-progress": False},
         "env": {**_env(deploy_cs), "OVERRIDES": "${{ inputs.parameter-overrides }}"},
-        "steps": [*_steps("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
-                  {"name": "Create change set", "id": "changeset", "run": _CREATE},
-                  {"name": "Execute change set", "if": "steps.changeset.outputs.empty == 'false'", "run": _EXECUTE}]}
+        "steps": [
+            *_steps("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+            {"name": "Create change set", "id": "changeset", "run": _CREATE},
+            {"name": "Execute change set", "if": "steps.changeset.outputs.empty == 'false'", "run": _EXECUTE},
+        ],
+    }
     return {
         "name": "exodus stack",
-        "on": {"workflow_call": {"inputs": {
-            "stack-name": string, "template-file": string, "config-file": string,
-            "aws-region": string, "environment": string,
-            "plan-role-arn": {"type": "string", "required": False, "default": "",
-                              "description": "read-only role in the stack's account, for previews"},
-            "mode": {"type": "string", "required": True, "description": "preview or deploy"},
-            "capabilities": {"type": "string", "required": False,
-                             "default": "CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND"},
-            "parameter-overrides": {"type": "string", "required": False, "default": "{}",
-                                    "description": "JSON object of parameter values overriding the config file"}}}},
+        "on": {
+            "workflow_call": {
+                "inputs": {
+                    "stack-name": string,
+                    "template-file": string,
+                    "config-file": string,
+                    "aws-region": string,
+                    "environment": string,
+                    "plan-role-arn": {
+                        "type": "string",
+                        "required": False,
+                        "default": "",
+                        "description": "read-only role in the stack's account, for previews",
+                    },
+                    "mode": {"type": "string", "required": True, "description": "preview or deploy"},
+                    "capabilities": {
+                        "type": "string",
+                        "required": False,
+                        "default": "CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND",
+                    },
+                    "parameter-overrides": {
+                        "type": "string",
+                        "required": False,
+                        "default": "{}",
+                        "description": "JSON object of parameter values overriding the config file",
+                    },
+                }
+            }
+        },
         "permissions": {"id-token": "write", "contents": "read"},
-        "jobs": {"preview": preview, "deploy": deploy}}
+        "jobs": {"preview": preview, "deploy": deploy},
+    }

@@ -34,11 +34,23 @@ def audit_snapshot(snapshot: Snapshot, graph: nx.MultiDiGraph | None = None) -> 
         by_account.setdefault(stack.get("account", ""), []).append(bool(stack.get("reachable", True)))
     unreachable = sorted(a for a, flags in by_account.items() if flags and not any(flags))
     meta = snapshot.meta
-    accounts = set(meta.get("accounts") or []) | set(by_account) | {
-        r.get(k) for recs in snapshot.records.values() for r in recs
-        for k in ("account", "environmentAccountId") if r.get(k)}
-    info = {"capturedAt": meta.get("capturedAt"), "accounts": sorted(a for a in accounts if a),
-            "regions": list(meta.get("regions") or []), "digest": snapshot.digest()}
+    accounts = (
+        set(meta.get("accounts") or [])
+        | set(by_account)
+        | {
+            r.get(k)
+            for recs in snapshot.records.values()
+            for r in recs
+            for k in ("account", "environmentAccountId")
+            if r.get(k)
+        }
+    )
+    info = {
+        "capturedAt": meta.get("capturedAt"),
+        "accounts": sorted(a for a in accounts if a),
+        "regions": list(meta.get("regions") or []),
+        "digest": snapshot.digest(),
+    }
     return AuditReport(info, build_verdicts(resources, findings), findings, unreachable)
 
 

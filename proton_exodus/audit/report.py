@@ -43,7 +43,9 @@ class AuditReport:
 
     def blocking(self) -> dict[str, list[str]]:
         """Resource key -> the E codes that block its wave."""
-        return {r.id: [c for c in r.codes if c.startswith("E")] for r in self.resources if r.verdict == "blocked"}
+        return {
+            r.id: [c for c in r.codes if c.startswith("E")] for r in self.resources if r.verdict == "blocked"
+        }
 
     def fails(self, fail_on: str) -> bool:
         """Whether findings reach the `--fail-on` level (none, error, warning)."""
@@ -61,14 +63,19 @@ class AuditReport:
         return {
             "resources": len(self.resources),
             **{v: verdicts.get(v, 0) for v in ("automatic", "manual", "blocked")},
-            "findings": {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")},
+            "findings": {
+                s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")
+            },
             "byCode": dict(sorted(Counter(f.code for f in self.findings).items())),
             "byKind": dict(sorted(by_kind.items())),
         }
 
     def effort(self) -> dict[str, float]:
-        hours = round(sum(r.effort_hours for r in self.resources)
-                      + sum(RULES[f.code].effort_hours for f in self.findings if f.kind not in _RESOURCE_KINDS), 2)
+        hours = round(
+            sum(r.effort_hours for r in self.resources)
+            + sum(RULES[f.code].effort_hours for f in self.findings if f.kind not in _RESOURCE_KINDS),
+            2,
+        )
         return {"hours": hours, "personDays": round(hours / HOURS_PER_DAY, 1)}
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,23 +85,57 @@ class AuditReport:
             "counts": self.counts(),
             "effort": self.effort(),
             "unreachableAccounts": self.unreachable_accounts,
-            "findings": [{"code": f.code, "severity": f.severity, "resource": f.resource, "kind": f.kind,
-                          "label": f.label, "account": f.account, "region": f.region, "message": f.message}
-                         for f in self.findings],
-            "resources": [{"id": r.id, "kind": r.kind, "label": r.label, "account": r.account, "region": r.region,
-                           "verdict": r.verdict, "codes": list(r.codes), "why": list(r.why),
-                           "effortHours": r.effort_hours} for r in self.resources],
-            "rules": {c: {"severity": RULES[c].severity, "title": RULES[c].title, "description": RULES[c].description,
-                          "remedy": RULES[c].remedy, "source": RULES[c].source} for c in used},
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity,
+                    "resource": f.resource,
+                    "kind": f.kind,
+                    "label": f.label,
+                    "account": f.account,
+                    "region": f.region,
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+            "resources": [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "label": r.label,
+                    "account": r.account,
+                    "region": r.region,
+                    "verdict": r.verdict,
+                    "codes": list(r.codes),
+                    "why": list(r.why),
+                    "effortHours": r.effort_hours,
+                }
+                for r in self.resources
+            ],
+            "rules": {
+                c: {
+                    "severity": RULES[c].severity,
+                    "title": RULES[c].title,
+                    "description": RULES[c].description,
+                    "remedy": RULES[c].remedy,
+                    "source": RULES[c].source,
+                }
+                for c in used
+            },
         }
 
     def to_json(self) -> str:
         return dump_json(self.to_dict())
 
     def to_markdown(self) -> str:
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                                 undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                                 trim_blocks=True, lstrip_blocks=True)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         data = self.to_dict()
         data["all_rules"] = {c: RULES[c] for c in sorted(RULES)}
         return env.get_template("audit.md.j2").render(**data)
@@ -104,10 +145,18 @@ _AUTOMATIC_WHY = {
     "environment_account_connection": "connected: the Git sync role and repository link are set up in its account",
     "": "stack in a Git sync status, bundle known: hand over as it is",
 }
-_RESOURCE_KINDS = {"environment", "service_instance", "service_pipeline", "component", "environment_account_connection"}
+_RESOURCE_KINDS = {
+    "environment",
+    "service_instance",
+    "service_pipeline",
+    "component",
+    "environment_account_connection",
+}
 
 
-def build_verdicts(resources: list[tuple[str, dict[str, Any]]], findings: list[AuditFinding]) -> list[ResourceVerdict]:
+def build_verdicts(
+    resources: list[tuple[str, dict[str, Any]]], findings: list[AuditFinding]
+) -> list[ResourceVerdict]:
     """One verdict per resource from its findings: any E blocks it, any W makes it manual."""
     per: dict[str, list[AuditFinding]] = {}
     for f in findings:
@@ -117,8 +166,21 @@ def build_verdicts(resources: list[tuple[str, dict[str, Any]]], findings: list[A
         own = [f for f in per.get(node, []) if not f.code.startswith("I")]
         codes = tuple(sorted({f.code for f in own}))
         verdict = "blocked" if any(c.startswith("E") for c in codes) else "manual" if codes else "automatic"
-        why = tuple(f"{f.code} {f.message}" for f in own) or (_AUTOMATIC_WHY.get(attrs["kind"], _AUTOMATIC_WHY[""]),)
+        why = tuple(f"{f.code} {f.message}" for f in own) or (
+            _AUTOMATIC_WHY.get(attrs["kind"], _AUTOMATIC_WHY[""]),
+        )
         effort = AUTOMATIC_EFFORT_HOURS + sum(RULES[c].effort_hours for c in codes)
-        verdicts.append(ResourceVerdict(node, attrs["kind"], attrs.get("label", node), attrs.get("account", ""),
-                                        attrs.get("region", ""), verdict, codes, why, round(effort, 2)))
+        verdicts.append(
+            ResourceVerdict(
+                node,
+                attrs["kind"],
+                attrs.get("label", node),
+                attrs.get("account", ""),
+                attrs.get("region", ""),
+                verdict,
+                codes,
+                why,
+                round(effort, 2),
+            )
+        )
     return verdicts

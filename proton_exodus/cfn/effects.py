@@ -45,7 +45,7 @@ def predict_replacement(resource_type: str, path: str, region: str = "us-east-1"
     if pointers is None:
         return "Unknown"
     parts = []
-    for part in path[len("Properties."):].split("."):
+    for part in path[len("Properties.") :].split("."):
         name, _, index = part.partition("[")
         parts += [name] + ["*"] * index.count("]")
     changed = "/properties/" + "/".join(parts)

@@ -37,7 +37,7 @@ def normalise(node: Any) -> Any:
     """A canonical form of a template (or part of one): dicts, lists and strings only."""
     if isinstance(node, dict):
         if len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Fn::GetAtt" and isinstance(value, str):
                 return {key: value.split(".", 1)}
             if key == "Fn::Sub":

@@ -15,10 +15,14 @@ _SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
 DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:([^}:]+)[^}]*\}\}")
 
 
-def resolve_parameters(tree: Mapping[str, Any], values: Mapping[str, str], *,
-                       keep: frozenset[str] = frozenset(),
-                       secret: Callable[[str], str | None] | None = None,
-                       ssm: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+def resolve_parameters(
+    tree: Mapping[str, Any],
+    values: Mapping[str, str],
+    *,
+    keep: frozenset[str] = frozenset(),
+    secret: Callable[[str], str | None] | None = None,
+    ssm: Callable[[str], str | None] | None = None,
+) -> dict[str, Any]:
     """Substitute parameters in `tree` (a normalised template) and drop them from `Parameters`.
 
     `values` win over parameter defaults; names in `keep` (parameters the deployed stack itself
@@ -62,7 +66,7 @@ def _secret_text(text: str, secret: Callable[[str], str | None] | None) -> str:
 def _resolve(node: Any, values: Mapping[str, str], secret: Callable[[str], str | None] | None) -> Any:
     if isinstance(node, dict):
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref" and isinstance(arg, str) and arg in values:
                 return _secret_text(values[arg], secret)
             if key == "Fn::Sub":

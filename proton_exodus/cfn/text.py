@@ -20,9 +20,31 @@ __all__ = ["INTRINSIC_TAGS", "SafeLoader", "dump_template", "load_template", "lo
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # CloudFormation's intrinsic functions and condition functions in short form (`strict` reads only these).
-INTRINSIC_TAGS = frozenset({
-    "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join", "Select",
-    "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString", "ForEach"})
+INTRINSIC_TAGS = frozenset(
+    {
+        "Ref",
+        "Condition",
+        "Base64",
+        "Cidr",
+        "FindInMap",
+        "GetAtt",
+        "GetAZs",
+        "ImportValue",
+        "Join",
+        "Select",
+        "Split",
+        "Sub",
+        "Transform",
+        "And",
+        "Equals",
+        "If",
+        "Not",
+        "Or",
+        "Length",
+        "ToJsonString",
+        "ForEach",
+    }
+)
 _UNPREFIXED = ("Ref", "Condition")  # the long forms without `Fn::`
 
 
@@ -69,7 +91,8 @@ class _CfnTextLoader(_CfnLoader):
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in _CfnLoader.yaml_implicit_resolvers.items()}
+        for first, resolvers in _CfnLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def parse_template(text: str, *, strict: bool = False, json_first: bool = True, dates: bool = True) -> Any:

@@ -52,7 +52,8 @@ def _version() -> str:
 
 
 @click.group(
-    cls=LazyGroup, lazy=COMMANDS,
+    cls=LazyGroup,
+    lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(_version(), "--version", prog_name="exodus", message="%(prog)s %(version)s")

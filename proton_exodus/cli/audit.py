@@ -13,10 +13,18 @@ from proton_exodus.errors import ExitCode
 @click.command("audit")
 @global_options
 @snapshot_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write audit.md and audit.json into this directory.")
-@click.option("--fail-on", type=click.Choice(["none", "error", "warning"]), default="none", show_default=True,
-              help="Exit 1 when findings of this severity (or worse) exist.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write audit.md and audit.json into this directory.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["none", "error", "warning"]),
+    default="none",
+    show_default=True,
+    help="Exit 1 when findings of this severity (or worse) exist.",
+)
 @click.pass_context
 def audit_cmd(ctx: click.Context, snapshot: Path, out: Path | None, fail_on: str) -> None:
     """Readiness report: what can move automatically, what needs hands, and why.

@@ -12,18 +12,41 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
 @click.command("rehearse")
 @global_options
 @snapshot_option
-@click.option("--plan", "plan_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Plan directory (`exodus plan`): the waves to run, in order.")
+@click.option(
+    "--plan",
+    "plan_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Plan directory (`exodus plan`): the waves to run, in order.",
+)
 @click.option("--target", required=True, help="Export target whose deployer to emulate (e.g. cfn-git-sync).")
 @click.option("--through-wave", type=click.IntRange(min=1), help="Run waves 1..N only (default: every wave).")
-@click.option("--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option, as for `exodus export`.")
-@click.option("--export", "export_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Rehearse this export (written by `exodus export --target TARGET`) instead of a fresh one.")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for REHEARSAL.md, rehearsal.json, the export and the deployer's work files.")
+@click.option(
+    "--opt", "opts", multiple=True, metavar="KEY=VALUE", help="Exporter option, as for `exodus export`."
+)
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Rehearse this export (written by `exodus export --target TARGET`) instead of a fresh one.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for REHEARSAL.md, rehearsal.json, the export and the deployer's work files.",
+)
 @click.pass_context
-def rehearse_cmd(ctx: click.Context, snapshot: Path, plan_dir: Path, target: str, through_wave: int | None,
-                 opts: tuple[str, ...], export_dir: Path | None, out: Path) -> None:
+def rehearse_cmd(
+    ctx: click.Context,
+    snapshot: Path,
+    plan_dir: Path,
+    target: str,
+    through_wave: int | None,
+    opts: tuple[str, ...],
+    export_dir: Path | None,
+    out: Path,
+) -> None:
     """Rebuild the estate from the snapshot in a local cloud (Proton retired; or use --endpoint-url's
     estate as it is), export, then deploy waves 1..N the way TARGET does, inspecting every change set.
     Writes OUT/REHEARSAL.md and OUT/rehearsal.json. Exit 1 on a failed step, an unplanned change or a
@@ -37,17 +60,26 @@ def rehearse_cmd(ctx: click.Context, snapshot: Path, plan_dir: Path, target: str
     from proton_exodus.report.context import load_plan
 
     settings = settings_of(ctx)
-    result = rehearse(load_snapshot(snapshot), load_plan(plan_dir), target, out, through_wave=through_wave,
-                      endpoint_url=settings.endpoint_url, options=parse_kv(opts),
-                      export=export_dir)
+    result = rehearse(
+        load_snapshot(snapshot),
+        load_plan(plan_dir),
+        target,
+        out,
+        through_wave=through_wave,
+        endpoint_url=settings.endpoint_url,
+        options=parse_kv(opts),
+        export=export_dir,
+    )
     paths = write_rehearsal(result, out)
     summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}
 
     def text(s: dict) -> str:
         verdict = "passed" if s["passed"] else "FAILED"
-        return (f"rehearsal {verdict}: {s['waves']} wave(s), {s['steps']} step(s), {s['failed']} failed, "
-                f"{s['modifications']} modification(s), {s['replacements']} replacement(s), "
-                f"{s['unplanned']} unplanned change(s); see {paths[0]}")
+        return (
+            f"rehearsal {verdict}: {s['waves']} wave(s), {s['steps']} step(s), {s['failed']} failed, "
+            f"{s['modifications']} modification(s), {s['replacements']} replacement(s), "
+            f"{s['unplanned']} unplanned change(s); see {paths[0]}"
+        )
 
     emit(settings, summary, text)
     if not result.passed:

@@ -12,16 +12,28 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
 @click.command("verify")
 @global_options
 @snapshot_option
-@click.option("--export", "export_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory written by `exodus export`.")
-@click.option("--change-set", is_flag=True,
-              help="Also create (and delete) a CloudFormation change set per stack; needs an account or endpoint.")
-@click.option("--ssm-values", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON {Parameter Store name: value} standing for what the account holds (default: the "
-                   "snapshot's values, which the export asks you to stage).")
+@click.option(
+    "--export",
+    "export_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory written by `exodus export`.",
+)
+@click.option(
+    "--change-set",
+    is_flag=True,
+    help="Also create (and delete) a CloudFormation change set per stack; needs an account or endpoint.",
+)
+@click.option(
+    "--ssm-values",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON {Parameter Store name: value} standing for what the account holds (default: the "
+    "snapshot's values, which the export asks you to stage).",
+)
 @click.pass_context
-def verify_cmd(ctx: click.Context, snapshot: Path, export_dir: Path, change_set: bool,
-               ssm_values: Path | None = None) -> None:
+def verify_cmd(
+    ctx: click.Context, snapshot: Path, export_dir: Path, change_set: bool, ssm_values: Path | None = None
+) -> None:
     """Prove an export equals the deployed stacks as CloudFormation compares them (parameters resolved,
     dynamic references as text, stack tags); report each difference's effect. Exit 1 on any unplanned one."""
     from proton_exodus.cli.output import emit
@@ -40,9 +52,14 @@ def verify_cmd(ctx: click.Context, snapshot: Path, export_dir: Path, change_set:
         import json
 
         given = json.loads(ssm_values.read_text(encoding="utf-8"))
-    report = verify_export(load_snapshot(snapshot), export_dir, change_set=change_set, session=session,
-                           ssm_values=given,
-                           endpoint_url=settings.endpoint_for("cloudformation") if change_set else None)
+    report = verify_export(
+        load_snapshot(snapshot),
+        export_dir,
+        change_set=change_set,
+        session=session,
+        ssm_values=given,
+        endpoint_url=settings.endpoint_for("cloudformation") if change_set else None,
+    )
     emit(settings, report.as_dict(), lambda _: report.summary_text())
     if report.failed:
         ctx.exit(int(ExitCode.FINDINGS))

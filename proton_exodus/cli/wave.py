@@ -10,8 +10,13 @@ import click
 
 from proton_exodus.cli.options import global_options, settings_of
 
-_plan_option = click.option("--plan", "plan_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-                            help="Plan directory written by `exodus plan`.")
+_plan_option = click.option(
+    "--plan",
+    "plan_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Plan directory written by `exodus plan`.",
+)
 _note_option = click.option("--note", help="A note to keep in the journal with this change.")
 
 
@@ -29,8 +34,10 @@ def _status_text(rows: list[dict[str, Any]]) -> str:
     lines = ["wave  date        state        resources  last change"]
     for r in rows:
         pilot = " (pilot)" if r["pilot"] else ""
-        lines.append(f"{r['number']:>4}  {r['date'] or '-':<10}  {r['state']:<11}  {r['resources']:>9}  "
-                     f"{r['lastChange'] or '-'}{' by ' + r['by'] if r['by'] else ''}{pilot}")
+        lines.append(
+            f"{r['number']:>4}  {r['date'] or '-':<10}  {r['state']:<11}  {r['resources']:>9}  "
+            f"{r['lastChange'] or '-'}{' by ' + r['by'] if r['by'] else ''}{pilot}"
+        )
     return "\n".join(lines)
 
 
@@ -46,7 +53,9 @@ def status_cmd(ctx: click.Context, plan_dir: Path) -> None:
     emit(settings_of(ctx), wave_status(plan_dir), _status_text)
 
 
-def _transition_cmd(name: str, doc: str, action: Callable[[], Callable[..., dict[str, Any]]]) -> click.Command:
+def _transition_cmd(
+    name: str, doc: str, action: Callable[[], Callable[..., dict[str, Any]]]
+) -> click.Command:
     @wave_group.command(name, help=doc)
     @global_options
     @click.argument("number", type=int)
@@ -57,7 +66,11 @@ def _transition_cmd(name: str, doc: str, action: Callable[[], Callable[..., dict
         from proton_exodus.cli.output import emit
 
         result = action()(plan_dir, number, note=note)
-        emit(settings_of(ctx), result, lambda r: f"wave {r['number']}: {r['from']} -> {r['state']} at {r['at']}")
+        emit(
+            settings_of(ctx),
+            result,
+            lambda r: f"wave {r['number']}: {r['from']} -> {r['state']} at {r['at']}",
+        )
 
     return command
 
@@ -71,6 +84,8 @@ def _lib(name: str) -> Callable[[], Callable[..., dict[str, Any]]]:
     return load
 
 
-start_cmd = _transition_cmd("start", "Start wave NUMBER (every earlier wave must be complete).", _lib("wave_start"))
+start_cmd = _transition_cmd(
+    "start", "Start wave NUMBER (every earlier wave must be complete).", _lib("wave_start")
+)
 complete_cmd = _transition_cmd("complete", "Mark wave NUMBER (in progress) complete.", _lib("wave_complete"))
 rollback_cmd = _transition_cmd("rollback", "Record that wave NUMBER was rolled back.", _lib("wave_rollback"))

@@ -51,7 +51,9 @@ def version_source_dir(version: Mapping[str, Any], root: Path = DEMO_DIR) -> Pat
 def bundle_tarball(directory: Path) -> bytes:
     """A .tar.gz of a bundle directory, wrapped in its folder name as `tar -czf x.tar.gz v1/` does."""
     paths = sorted(p for p in directory.rglob("*") if p.is_file())
-    return pack_archive({f"{directory.name}/{p.relative_to(directory).as_posix()}": p.read_bytes() for p in paths})
+    return pack_archive(
+        {f"{directory.name}/{p.relative_to(directory).as_posix()}": p.read_bytes() for p in paths}
+    )
 
 
 def iter_instances(estate: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], bool]]:

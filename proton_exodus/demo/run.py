@@ -32,7 +32,9 @@ __all__ = ["DEMO_CAPTURED_AT", "DemoReport", "run_demo"]
 
 DEMO_STARTED_AT = "2026-06-01T06:00:00+00:00"  # the engine's clocks start here and tick once per reading
 DEMO_CAPTURED_AT = "2026-12-07T09:00:00Z"  # fixed capture time, after end of support: dates repeat run to run
-DEMO_READ_ROLE = "arn:aws:iam::{account}:role/ExodusReadOnly"  # assumed in each demo account to read its stacks
+DEMO_READ_ROLE = (
+    "arn:aws:iam::{account}:role/ExodusReadOnly"  # assumed in each demo account to read its stacks
+)
 STACK_TIMES = ("CreationTime", "LastUpdatedTime", "DeletionTime")
 CLIENT_TOKENS = ("lastClientRequestToken", "clientToken")
 BUNDLES_LABEL = "proton_exodus/demo/bundles"  # the checkout's absolute path differs per machine
@@ -66,7 +68,9 @@ class DemoReport:
         return not self.findings and not self.verify.get("failed", True)
 
 
-def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressFn | None = None) -> DemoReport:
+def run_demo(
+    out: Path, settings: Settings | None = None, *, progress: ProgressFn | None = None
+) -> DemoReport:
     """Run the demo into `out`; raise ExodusError when a step cannot run at all (step failures on
     single targets are recorded as findings in the report and SUMMARY.md instead)."""
     from proton_exodus.demo.seed import local_seed
@@ -78,9 +82,16 @@ def run_demo(out: Path, settings: Settings | None = None, *, progress: ProgressF
     say = progress or (lambda _msg: None)
     say("starting the local Proton and seeding the demo estate")
     started = time.monotonic()
-    with _demo_credentials(), tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch, \
-            LocalProtonServer(port=0, seed=local_seed(), backend_factory=_demo_backend_class(),
-                              backend_options={"provisioning_root": Path(scratch) / PROVISIONING}) as server:
+    with (
+        _demo_credentials(),
+        tempfile.TemporaryDirectory(prefix="exodus-demo-") as scratch,
+        LocalProtonServer(
+            port=0,
+            seed=local_seed(),
+            backend_factory=_demo_backend_class(),
+            backend_options={"provisioning_root": Path(scratch) / PROVISIONING},
+        ) as server,
+    ):
         report.timings["seed"] = round(time.monotonic() - started, 2)
         with _timed(report, "inventory"):
             say("inventory")
@@ -154,23 +165,34 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=(_demo_region(),))
     accounts = root / "accounts.txt"
     accounts.write_text("".join(f"{a['id']}\n" for a in load_estate()["accounts"]), encoding="utf-8")
-    crawl_stacks(crawl_settings, root / "snapshot", bundles=(str(BUNDLES_DIR),), assume_role=DEMO_READ_ROLE,
-                 accounts_file=accounts, provisioning_repos=(str(root / PROVISIONING),))
+    crawl_stacks(
+        crawl_settings,
+        root / "snapshot",
+        bundles=(str(BUNDLES_DIR),),
+        assume_role=DEMO_READ_ROLE,
+        accounts_file=accounts,
+        provisioning_repos=(str(root / PROVISIONING),),
+    )
     loaded = load_snapshot(root / "snapshot")
     meta = _machine_free({k: v for k, v in loaded.meta.items() if k not in VOLATILE_META}, root)
     meta["capturedAt"] = DEMO_CAPTURED_AT
     timeline = _stack_timeline(loaded.stacks)
     records = _retime(_normalise_records(_machine_free(loaded.records, root)), timeline)
     loaded = replace(loaded, meta=meta, records=records, stacks=_normalise_stacks(loaded.stacks, timeline))
-    templates = {s["templatePath"]: scrub_text(loaded.stack_template(s) or "", loaded.secrets)
-                 for s in loaded.stacks if s.get("templatePath") and loaded.stack_template(s) is not None}
+    templates = {
+        s["templatePath"]: scrub_text(loaded.stack_template(s) or "", loaded.secrets)
+        for s in loaded.stacks
+        if s.get("templatePath") and loaded.stack_template(s) is not None
+    }
     write_snapshot(replace(loaded, secrets={}, templates=templates), dest)
     return loaded
 
 
 def _leaks(root: Path, secrets: dict[str, Any]) -> list[str]:
     """Files under `root` that hold a clear secret value."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and _holds_secret(p, secrets))
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and _holds_secret(p, secrets)
+    )
 
 
 def _holds_secret(path: Path, secrets: dict[str, Any]) -> bool:
@@ -214,29 +236,44 @@ def _demo_backend_class() -> type:
 
 def _normalise_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """boto3 fills idempotency tokens with uuid4: derive them from the resource instead."""
+
     def fix(value: Any, owner: str) -> Any:
         if isinstance(value, dict):
-            return {k: (str(uuid.UUID(hashlib.sha256(owner.encode()).hexdigest()[:32])) if k in CLIENT_TOKENS
-                        else fix(v, owner)) for k, v in value.items()}
+            return {
+                k: (
+                    str(uuid.UUID(hashlib.sha256(owner.encode()).hexdigest()[:32]))
+                    if k in CLIENT_TOKENS
+                    else fix(v, owner)
+                )
+                for k, v in value.items()
+            }
         if isinstance(value, list):
             return [fix(v, owner) for v in value]
         return value
 
-    return {kind: [fix(r, f"{kind}:{r.get('arn') or r.get('name') or json.dumps(r, sort_keys=True)}") for r in recs]
-            for kind, recs in records.items()}
+    return {
+        kind: [
+            fix(r, f"{kind}:{r.get('arn') or r.get('name') or json.dumps(r, sort_keys=True)}") for r in recs
+        ]
+        for kind, recs in records.items()
+    }
 
 
 def _stack_timeline(stacks: list[dict[str, Any]]) -> dict[str, str]:
     """moto stamps stacks with the wall clock: its times, in order, mapped onto the demo's timeline."""
     times = sorted({s[k] for s in stacks for k in STACK_TIMES if isinstance(s.get(k), str)})
     base = datetime.fromisoformat(DEMO_STARTED_AT)
-    return {t: (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z") for i, t in enumerate(times)}
+    return {
+        t: (base + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.000000Z") for i, t in enumerate(times)
+    }
 
 
 def _normalise_stacks(stacks: list[dict[str, Any]], mapped: dict[str, str]) -> list[dict[str, Any]]:
     """The stacks with their times on the demo's timeline."""
-    return [{k: mapped.get(v, v) if k in STACK_TIMES and isinstance(v, str) else v for k, v in s.items()}
-            for s in stacks]
+    return [
+        {k: mapped.get(v, v) if k in STACK_TIMES and isinstance(v, str) else v for k, v in s.items()}
+        for s in stacks
+    ]
 
 
 def _retime(value: Any, mapped: dict[str, str]) -> Any:
@@ -267,8 +304,10 @@ def _audit_and_plan(snapshot: Any, out: Path, report: DemoReport) -> None:
     plan, graph = plan_snapshot(snapshot)
     # Runbooks repeat these references verbatim: keep them relative to `out`, where the reader stands.
     write_tree_atomic(out / "plan", plan_files(plan, graph, snapshot_ref="snapshot", plan_ref="plan"))
-    report.waves = [{"number": w["number"], "date": w["date"], "risk": w["risk"], "resources": len(w["resources"])}
-                    for w in plan.to_dict()["waves"]]
+    report.waves = [
+        {"number": w["number"], "date": w["date"], "risk": w["risk"], "resources": len(w["resources"])}
+        for w in plan.to_dict()["waves"]
+    ]
     report.paths |= {"audit": out / "audit" / "audit.md", "plan": out / "plan" / "README.md"}
 
 
@@ -294,8 +333,10 @@ def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say
             continue
         leaks = _leaks(work, snapshot.secrets)
         if leaks:
-            report.findings.append(f"export {target}: not published: {len(leaks)} files hold sensitive input "
-                                   f"values in clear (e.g. {leaks[0]})")
+            report.findings.append(
+                f"export {target}: not published: {len(leaks)} files hold sensitive input "
+                f"values in clear (e.g. {leaks[0]})"
+            )
             continue
         shutil.copytree(work, dest)
         report.files[target] = sum(1 for p in dest.rglob("*") if p.is_file())
@@ -333,8 +374,12 @@ def _report(secrets: dict[str, Any], out: Path, report: DemoReport) -> None:
     page = out / REPORT_FILE
     verify = out / "verify.json"
     try:
-        build_report(out / "snapshot", out=page, plan_dir=out / "plan",
-                     verify_file=verify if verify.is_file() else None)
+        build_report(
+            out / "snapshot",
+            out=page,
+            plan_dir=out / "plan",
+            verify_file=verify if verify.is_file() else None,
+        )
     except ExodusError as err:
         report.findings.append(f"report: {err}")
         return
@@ -349,31 +394,55 @@ def _write_summary(report: DemoReport) -> None:
     """SUMMARY.md: what ran and where it went (no timings: the file must repeat byte for byte)."""
     from proton_exodus.output.atomic import write_text_atomic
 
-    lines = ["# exodus demo", "", "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
-             "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
-             "", "Today's story: Proton's end of support (2026-10-07) has passed. The local Proton is retired after",
-             "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both accounts",
-             f"(read through {DEMO_READ_ROLE.format(account='ACCOUNT')}), the template bundles and the Terraform",
-             f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}.", ""]
+    lines = [
+        "# exodus demo",
+        "",
+        "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
+        "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
+        "",
+        "Today's story: Proton's end of support (2026-10-07) has passed. The local Proton is retired after",
+        "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both accounts",
+        f"(read through {DEMO_READ_ROLE.format(account='ACCOUNT')}), the template bundles and the Terraform",
+        f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}.",
+        "",
+    ]
     if "report" in report.paths:
-        lines += [f"**Start with [{REPORT_FILE}]({REPORT_FILE})**: one page, open it in a browser (no network "
-                  "needed): the dependency graph, audit findings, waves and verify result.", ""]
+        lines += [
+            f"**Start with [{REPORT_FILE}]({REPORT_FILE})**: one page, open it in a browser (no network "
+            "needed): the dependency graph, audit findings, waves and verify result.",
+            "",
+        ]
     lines += ["## Inventory (`snapshot/`, rebuilt from the stacks)", ""]
     lines += [f"- {kind}: {n}" for kind, n in report.counts.items() if n]
-    lines += ["", "Sensitive values are not published here: the snapshot's secrets.json is withheld, and the deployed",
-              "templates under snapshot/stacks/ carry the specs' `{{exodus:secret:ID}}` placeholders instead of",
-              "the clear values (the demo verifies against the clear templates before writing them out).",
-              "", "## Audit (`audit/audit.md`, `audit/audit.json`)", ""]
+    lines += [
+        "",
+        "Sensitive values are not published here: the snapshot's secrets.json is withheld, and the deployed",
+        "templates under snapshot/stacks/ carry the specs' `{{exodus:secret:ID}}` placeholders instead of",
+        "the clear values (the demo verifies against the clear templates before writing them out).",
+        "",
+        "## Audit (`audit/audit.md`, `audit/audit.json`)",
+        "",
+    ]
     findings = report.audit.get("findings", {})
-    lines += [f"- {report.audit.get('resources', 0)} resources: {report.audit.get('automatic', 0)} automatic, "
-              f"{report.audit.get('manual', 0)} manual, {report.audit.get('blocked', 0)} blocked",
-              "- findings: " + ", ".join(f"{n} {sev}" for sev, n in findings.items()),
-              "", "## Plan (`plan/README.md`, `plan/wave-NN.md`, `plan/plan.json`)", ""]
-    lines += [f"- wave {w['number']:>2}  {w['date']}  {w['risk']}: {w['resources']} resources" for w in report.waves]
+    lines += [
+        f"- {report.audit.get('resources', 0)} resources: {report.audit.get('automatic', 0)} automatic, "
+        f"{report.audit.get('manual', 0)} manual, {report.audit.get('blocked', 0)} blocked",
+        "- findings: " + ", ".join(f"{n} {sev}" for sev, n in findings.items()),
+        "",
+        "## Plan (`plan/README.md`, `plan/wave-NN.md`, `plan/plan.json`)",
+        "",
+    ]
+    lines += [
+        f"- wave {w['number']:>2}  {w['date']}  {w['risk']}: {w['resources']} resources" for w in report.waves
+    ]
     lines += ["", "## Exports (`exports/<target>/`)", ""]
     lines += [f"- {target}: {n} files" for target, n in sorted(report.files.items())]
-    lines += ["", f"## Verify (`verify.json`: the {VERIFY_TARGET} export against the deployed stacks, offline)", "",
-              _verify_line(report.verify)]
+    lines += [
+        "",
+        f"## Verify (`verify.json`: the {VERIFY_TARGET} export against the deployed stacks, offline)",
+        "",
+        _verify_line(report.verify),
+    ]
     if report.findings:
         lines += ["", "## Findings (steps that did not complete)", ""] + [f"- {f}" for f in report.findings]
     path = report.out / "SUMMARY.md"
@@ -385,4 +454,6 @@ def _verify_line(verify: dict[str, Any]) -> str:
     if "error" in verify:
         return f"- not verified: {verify['error']}"
     verdict = "FAILED" if verify.get("failed") else "OK"
-    return f"- {verdict}: {verify.get('stacks', 0)} stacks, {len(verify.get('differences') or [])} differences"
+    return (
+        f"- {verdict}: {verify.get('stacks', 0)} stacks, {len(verify.get('differences') or [])} differences"
+    )

@@ -22,15 +22,33 @@ from proton_exodus.errors import AwsError
 if TYPE_CHECKING:
     from proton_exodus.engine.server import Seed
 
-__all__ = ["DemoSeedError", "SeedClients", "SeedReport", "clients_for_endpoint", "local_seed", "seed_demo",
-           "seed_demo_via_api"]
+__all__ = [
+    "DemoSeedError",
+    "SeedClients",
+    "SeedReport",
+    "clients_for_endpoint",
+    "local_seed",
+    "seed_demo",
+    "seed_demo_via_api",
+]
 
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 25.0
-_BUSY = {"IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING", "REGISTRATION_IN_PROGRESS", "CREATE_IN_PROGRESS",
-         "UPDATE_IN_PROGRESS", "PENDING"}
-_PROTON_TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "proton.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+_BUSY = {
+    "IN_PROGRESS",
+    "DELETE_IN_PROGRESS",
+    "CANCELLING",
+    "REGISTRATION_IN_PROGRESS",
+    "CREATE_IN_PROGRESS",
+    "UPDATE_IN_PROGRESS",
+    "PENDING",
+}
+_PROTON_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "proton.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
 
 
 class DemoSeedError(AwsError):
@@ -68,17 +86,24 @@ def clients_for_endpoint(endpoint_url: str, estate: Mapping[str, Any] | None = N
     import boto3
 
     # One session for every client: botocore loads each service model once.
-    session = boto3.session.Session(aws_access_key_id="exodus-demo", aws_secret_access_key="exodus-demo",
-                                    region_name=estate["region"])
+    session = boto3.session.Session(
+        aws_access_key_id="exodus-demo", aws_secret_access_key="exodus-demo", region_name=estate["region"]
+    )
 
     def make(service: str, account: str) -> Any:
         client = session.client(service, endpoint_url=endpoint_url)
-        client.meta.events.register("before-sign", lambda request, **_: request.headers.__setitem__(
-            "x-moto-account-id", account))
+        client.meta.events.register(
+            "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account)
+        )
         return client
 
-    return SeedClients(make("proton", mgmt), make("s3", mgmt), make("iam", mgmt),
-                       {a: make("proton", a) for a in others}, {a: make("iam", a) for a in others})
+    return SeedClients(
+        make("proton", mgmt),
+        make("s3", mgmt),
+        make("iam", mgmt),
+        {a: make("proton", a) for a in others},
+        {a: make("iam", a) for a in others},
+    )
 
 
 def seed_demo_via_api(endpoint_url: str) -> SeedReport:
@@ -141,8 +166,11 @@ class _Seeder:
         self._services(on_old_minor=False)
         self._sync_configs()
         self._later_instances()
-        return SeedReport(counts=dict(self.estate["expectedCounts"]), failed=tuple(self.failed),
-                          connection_ids=dict(self.connections))
+        return SeedReport(
+            counts=dict(self.estate["expectedCounts"]),
+            failed=tuple(self.failed),
+            connection_ids=dict(self.connections),
+        )
 
     def _already_seeded(self) -> bool:
         first = self.estate["environmentTemplates"][0]["name"]
@@ -159,11 +187,20 @@ class _Seeder:
         self._roles()
         _call("create the bundle bucket", self.c.s3.create_bucket, Bucket=self.bucket)
         settings = self.estate["accountSettings"]
-        _call("UpdateAccountSettings", self.c.proton.update_account_settings,
-              pipelineServiceRoleArn=settings["pipelineServiceRoleArn"])
+        _call(
+            "UpdateAccountSettings",
+            self.c.proton.update_account_settings,
+            pipelineServiceRoleArn=settings["pipelineServiceRoleArn"],
+        )
         for repo in self.estate["repositories"]:
-            _call(f"CreateRepository {repo['name']}", self.c.proton.create_repository, provider=repo["provider"],
-                  name=repo["name"], connectionArn=repo["connectionArn"], tags=_tags(repo.get("tags")))
+            _call(
+                f"CreateRepository {repo['name']}",
+                self.c.proton.create_repository,
+                provider=repo["provider"],
+                name=repo["name"],
+                connectionArn=repo["connectionArn"],
+                tags=_tags(repo.get("tags")),
+            )
 
     def _roles(self) -> None:
         """Create every IAM role the estate names, in its own account (Proton assumes them)."""
@@ -174,12 +211,17 @@ class _Seeder:
             arns |= {conn.get("roleArn"), conn.get("componentRoleArn")}
         for arn in sorted(a for a in arns if a):
             account, name = arn.split(":")[4], arn.rsplit("/", 1)[1]
-            iam = self.c.iam if account == self.estate["managementAccount"] else self.c.account_iam.get(account)
+            iam = (
+                self.c.iam if account == self.estate["managementAccount"] else self.c.account_iam.get(account)
+            )
             if iam is None:
                 continue
             try:
-                iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_PROTON_TRUST),
-                                Description="exodus demo: role AWS Proton assumes")
+                iam.create_role(
+                    RoleName=name,
+                    AssumeRolePolicyDocument=json.dumps(_PROTON_TRUST),
+                    Description="exodus demo: role AWS Proton assumes",
+                )
             except ClientError as err:
                 if err.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
                     raise DemoSeedError(f"demo seed: create IAM role {arn}: {err}") from None
@@ -197,29 +239,54 @@ class _Seeder:
                         majors.add(version["major"])
 
     def _create_template(self, kind: str, tmpl: Mapping[str, Any]) -> None:
-        extra = ({"provisioning": tmpl.get("provisioning")} if kind == "environment"
-                 else {"pipelineProvisioning": tmpl.get("pipelineProvisioning")})
+        extra = (
+            {"provisioning": tmpl.get("provisioning")}
+            if kind == "environment"
+            else {"pipelineProvisioning": tmpl.get("pipelineProvisioning")}
+        )
         create = getattr(self.c.proton, f"create_{kind}_template")
-        _call(f"Create {kind} template {tmpl['name']}", create, name=tmpl["name"], displayName=tmpl.get("displayName"),
-              description=tmpl.get("description"), tags=_tags(tmpl.get("tags")), **extra)
+        _call(
+            f"Create {kind} template {tmpl['name']}",
+            create,
+            name=tmpl["name"],
+            displayName=tmpl.get("displayName"),
+            description=tmpl.get("description"),
+            tags=_tags(tmpl.get("tags")),
+            **extra,
+        )
 
     def _register(self, kind: str, name: str, version: Mapping[str, Any], *, new_major: bool) -> None:
         """Upload the bundle, create the version, wait for DRAFT, publish (PROTON.md §4.1)."""
         label = f"{name} {version['major']}.{version['minor']}"
         key = f"{kind}/{name}/{version['major']}.{version['minor']}.tar.gz"
-        _call(f"upload bundle of {label}", self.c.s3.put_object, Bucket=self.bucket, Key=key,
-              Body=bundle_tarball(version_source_dir(version, DEMO_DIR)))
+        _call(
+            f"upload bundle of {label}",
+            self.c.s3.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=bundle_tarball(version_source_dir(version, DEMO_DIR)),
+        )
         extra: dict[str, Any] = {}
         if kind == "service":
-            extra = {"compatibleEnvironmentTemplates": version["compatibleEnvironmentTemplates"],
-                     "supportedComponentSources": version.get("supportedComponentSources")}
+            extra = {
+                "compatibleEnvironmentTemplates": version["compatibleEnvironmentTemplates"],
+                "supportedComponentSources": version.get("supportedComponentSources"),
+            }
         create = getattr(self.c.proton, f"create_{kind}_template_version")
-        out = _call(f"Create {kind} template version {label}", create, templateName=name,
-                    majorVersion=None if new_major else version["major"], description=version.get("description"),
-                    source={"s3": {"bucket": self.bucket, "key": key}}, **extra)
+        out = _call(
+            f"Create {kind} template version {label}",
+            create,
+            templateName=name,
+            majorVersion=None if new_major else version["major"],
+            description=version.get("description"),
+            source={"s3": {"bucket": self.bucket, "key": key}},
+            **extra,
+        )
         got = out[f"{kind}TemplateVersion"]
         if (got["majorVersion"], got["minorVersion"]) != (version["major"], version["minor"]):
-            raise DemoSeedError(f"demo seed: {label} was registered as {got['majorVersion']}.{got['minorVersion']}")
+            raise DemoSeedError(
+                f"demo seed: {label} was registered as {got['majorVersion']}.{got['minorVersion']}"
+            )
         get = getattr(self.c.proton, f"get_{kind}_template_version")
         ids = {"templateName": name, "majorVersion": version["major"], "minorVersion": version["minor"]}
         state = self._wait(label, lambda: get(**ids)[f"{kind}TemplateVersion"], "status")
@@ -238,27 +305,42 @@ class _Seeder:
         # environment account from the role ARNs (engine/connections.py), so the request goes there.
         for conn in self.estate["environmentAccountConnections"]:
             account = conn["environmentAccountId"]
-            out = _call(f"CreateEnvironmentAccountConnection for {account}",
-                        self.c.proton.create_environment_account_connection,
-                        managementAccountId=conn["managementAccountId"], environmentName=conn["environmentName"],
-                        roleArn=conn.get("roleArn"), componentRoleArn=conn.get("componentRoleArn"),
-                        tags=_tags(conn.get("tags")))
+            out = _call(
+                f"CreateEnvironmentAccountConnection for {account}",
+                self.c.proton.create_environment_account_connection,
+                managementAccountId=conn["managementAccountId"],
+                environmentName=conn["environmentName"],
+                roleArn=conn.get("roleArn"),
+                componentRoleArn=conn.get("componentRoleArn"),
+                tags=_tags(conn.get("tags")),
+            )
             conn_id = out["environmentAccountConnection"]["id"]
             if conn["status"] == "CONNECTED":
-                _call(f"AcceptEnvironmentAccountConnection {conn_id}", self.c.proton.accept_environment_account_connection,
-                      id=conn_id)
+                _call(
+                    f"AcceptEnvironmentAccountConnection {conn_id}",
+                    self.c.proton.accept_environment_account_connection,
+                    id=conn_id,
+                )
             self.connections[account] = conn_id
 
     def _environments(self) -> None:
         for env in self.estate["environments"]:
             conn = env.get("environmentAccountConnection")
-            _call(f"CreateEnvironment {env['name']}", self.c.proton.create_environment,
-                  name=env["name"], templateName=env["templateName"], templateMajorVersion=env["templateMajorVersion"],
-                  templateMinorVersion=env.get("createdOnMinor", env["templateMinorVersion"]), spec=env["spec"],
-                  description=env.get("description"), tags=_tags(env.get("tags")),
-                  protonServiceRoleArn=env.get("protonServiceRoleArn"), componentRoleArn=env.get("componentRoleArn"),
-                  environmentAccountConnectionId=self.connections[conn] if conn else None,
-                  provisioningRepository=env.get("provisioningRepository"))
+            _call(
+                f"CreateEnvironment {env['name']}",
+                self.c.proton.create_environment,
+                name=env["name"],
+                templateName=env["templateName"],
+                templateMajorVersion=env["templateMajorVersion"],
+                templateMinorVersion=env.get("createdOnMinor", env["templateMinorVersion"]),
+                spec=env["spec"],
+                description=env.get("description"),
+                tags=_tags(env.get("tags")),
+                protonServiceRoleArn=env.get("protonServiceRoleArn"),
+                componentRoleArn=env.get("componentRoleArn"),
+                environmentAccountConnectionId=self.connections[conn] if conn else None,
+                provisioningRepository=env.get("provisioningRepository"),
+            )
         for env in self.estate["environments"]:
             if "notifyOutputs" in env:
                 self._notify_self_managed(env)
@@ -266,40 +348,70 @@ class _Seeder:
 
     def _notify_self_managed(self, env: Mapping[str, Any]) -> None:
         """Play the customer's Terraform automation: report the merged PR's outcome and outputs (§3.3)."""
-        got = _call(f"GetEnvironment {env['name']}", self.c.proton.get_environment, name=env["name"])["environment"]
+        got = _call(f"GetEnvironment {env['name']}", self.c.proton.get_environment, name=env["name"])[
+            "environment"
+        ]
         outputs = [{"key": k, "valueString": str(v)} for k, v in env["notifyOutputs"].items()]
-        _call(f"NotifyResourceDeploymentStatusChange {env['name']}",
-              self.c.proton.notify_resource_deployment_status_change, resourceArn=got["arn"], status="SUCCEEDED",
-              outputs=outputs, deploymentId=got.get("lastAttemptedDeploymentId"),
-              statusMessage="terraform apply succeeded (exodus demo automation)")
+        _call(
+            f"NotifyResourceDeploymentStatusChange {env['name']}",
+            self.c.proton.notify_resource_deployment_status_change,
+            resourceArn=got["arn"],
+            status="SUCCEEDED",
+            outputs=outputs,
+            deploymentId=got.get("lastAttemptedDeploymentId"),
+            statusMessage="terraform apply succeeded (exodus demo automation)",
+        )
 
     def _wait_environment(self, name: str) -> None:
-        state = self._wait(f"environment {name}",
-                           lambda: self.c.proton.get_environment(name=name)["environment"], "deploymentStatus")
+        state = self._wait(
+            f"environment {name}",
+            lambda: self.c.proton.get_environment(name=name)["environment"],
+            "deploymentStatus",
+        )
         if state["deploymentStatus"] != "SUCCEEDED":
-            raise DemoSeedError(f"demo seed: environment {name} ended {state['deploymentStatus']}: "
-                                f"{state.get('deploymentStatusMessage')}")
+            raise DemoSeedError(
+                f"demo seed: environment {name} ended {state['deploymentStatus']}: "
+                f"{state.get('deploymentStatusMessage')}"
+            )
 
     def _minor_updates(self) -> None:
         """MINOR_VERSION updates, issued in waves (environments, instances, pipelines), each then awaited."""
-        envs = [e for e in self.estate["environments"]
-                if e.get("createdOnMinor", e["templateMinorVersion"]) != e["templateMinorVersion"]]
+        envs = [
+            e
+            for e in self.estate["environments"]
+            if e.get("createdOnMinor", e["templateMinorVersion"]) != e["templateMinorVersion"]
+        ]
         for env in envs:
-            _call(f"UpdateEnvironment {env['name']}", self.c.proton.update_environment, name=env["name"],
-                  deploymentType="MINOR_VERSION", templateMajorVersion=env["templateMajorVersion"],
-                  templateMinorVersion=env["templateMinorVersion"], spec=env["spec"])
+            _call(
+                f"UpdateEnvironment {env['name']}",
+                self.c.proton.update_environment,
+                name=env["name"],
+                deploymentType="MINOR_VERSION",
+                templateMajorVersion=env["templateMajorVersion"],
+                templateMinorVersion=env["templateMinorVersion"],
+                spec=env["spec"],
+            )
         for env in envs:
             self._wait_environment(env["name"])
-        services = [s for s in self.estate["services"]
-                    if s.get("createdOnMinor", s["templateMinorVersion"]) != s["templateMinorVersion"]]
+        services = [
+            s
+            for s in self.estate["services"]
+            if s.get("createdOnMinor", s["templateMinorVersion"]) != s["templateMinorVersion"]
+        ]
         updated = [(svc, name) for svc in services for name in self._update_instances_minor(svc)]
         for svc, name in updated:
             self._wait_instance(svc["name"], name, expect="SUCCEEDED")
         piped = [svc for svc in services if "pipeline" in yaml.safe_load(svc["spec"])]
         for svc in piped:
-            _call(f"UpdateServicePipeline {svc['name']}", self.c.proton.update_service_pipeline,
-                  serviceName=svc["name"], deploymentType="MINOR_VERSION", spec=svc["spec"],
-                  templateMajorVersion=svc["templateMajorVersion"], templateMinorVersion=svc["templateMinorVersion"])
+            _call(
+                f"UpdateServicePipeline {svc['name']}",
+                self.c.proton.update_service_pipeline,
+                serviceName=svc["name"],
+                deploymentType="MINOR_VERSION",
+                spec=svc["spec"],
+                templateMajorVersion=svc["templateMajorVersion"],
+                templateMinorVersion=svc["templateMinorVersion"],
+            )
         for svc in piped:
             self._wait_pipeline(svc["name"])
 
@@ -308,79 +420,135 @@ class _Seeder:
         pinned = svc.get("instanceMinorVersions", {})
         names = [i["name"] for i in yaml.safe_load(svc["spec"])["instances"] if i["name"] not in pinned]
         for name in names:
-            _call(f"UpdateServiceInstance {svc['name']}/{name}", self.c.proton.update_service_instance,
-                  serviceName=svc["name"], name=name, deploymentType="MINOR_VERSION", spec=svc["spec"],
-                  templateMajorVersion=svc["templateMajorVersion"], templateMinorVersion=svc["templateMinorVersion"])
+            _call(
+                f"UpdateServiceInstance {svc['name']}/{name}",
+                self.c.proton.update_service_instance,
+                serviceName=svc["name"],
+                name=name,
+                deploymentType="MINOR_VERSION",
+                spec=svc["spec"],
+                templateMajorVersion=svc["templateMajorVersion"],
+                templateMinorVersion=svc["templateMinorVersion"],
+            )
         return names
 
     # ---- services, components, sync ----
     def _services(self, *, on_old_minor: bool) -> None:
         chosen = [s for s in self.estate["services"] if ("createdOnMinor" in s) == on_old_minor]
         for svc in chosen:
-            _call(f"CreateService {svc['name']}", self.c.proton.create_service, name=svc["name"],
-                  templateName=svc["templateName"], templateMajorVersion=svc["templateMajorVersion"],
-                  templateMinorVersion=svc.get("createdOnMinor"), spec=svc["spec"], description=svc.get("description"),
-                  repositoryConnectionArn=svc.get("repositoryConnectionArn"), repositoryId=svc.get("repositoryId"),
-                  branchName=svc.get("branchName"), tags=_tags(svc.get("tags")))
+            _call(
+                f"CreateService {svc['name']}",
+                self.c.proton.create_service,
+                name=svc["name"],
+                templateName=svc["templateName"],
+                templateMajorVersion=svc["templateMajorVersion"],
+                templateMinorVersion=svc.get("createdOnMinor"),
+                spec=svc["spec"],
+                description=svc.get("description"),
+                repositoryConnectionArn=svc.get("repositoryConnectionArn"),
+                repositoryId=svc.get("repositoryId"),
+                branchName=svc.get("branchName"),
+                tags=_tags(svc.get("tags")),
+            )
         for svc in chosen:
             self._wait_service(svc)
 
     def _wait_service(self, svc: Mapping[str, Any]) -> None:
         name = svc["name"]
-        state = self._wait(f"service {name}", lambda: self.c.proton.get_service(name=name)["service"], "status")
+        state = self._wait(
+            f"service {name}", lambda: self.c.proton.get_service(name=name)["service"], "status"
+        )
         if state["status"] not in ("ACTIVE",):
-            raise DemoSeedError(f"demo seed: service {name} ended {state['status']}: {state.get('statusMessage')}")
+            raise DemoSeedError(
+                f"demo seed: service {name} ended {state['status']}: {state.get('statusMessage')}"
+            )
         for inst in yaml.safe_load(svc["spec"])["instances"]:
             self._wait_instance(name, inst["name"], expect="SUCCEEDED")
         if "pipeline" in yaml.safe_load(svc["spec"]):
             self._wait_pipeline(name)
 
     def _wait_instance(self, service: str, name: str, *, expect: str) -> dict[str, Any]:
-        state = self._wait(f"service instance {service}/{name}", lambda: self.c.proton.get_service_instance(
-            serviceName=service, name=name)["serviceInstance"], "deploymentStatus")
+        state = self._wait(
+            f"service instance {service}/{name}",
+            lambda: self.c.proton.get_service_instance(serviceName=service, name=name)["serviceInstance"],
+            "deploymentStatus",
+        )
         if state["deploymentStatus"] != expect:
-            raise DemoSeedError(f"demo seed: service instance {service}/{name} ended {state['deploymentStatus']} "
-                                f"(expected {expect}): {state.get('deploymentStatusMessage')}")
+            raise DemoSeedError(
+                f"demo seed: service instance {service}/{name} ended {state['deploymentStatus']} "
+                f"(expected {expect}): {state.get('deploymentStatusMessage')}"
+            )
         return state
 
     def _wait_pipeline(self, service: str) -> None:
-        state = self._wait(f"pipeline of {service}",
-                           lambda: self.c.proton.get_service(name=service)["service"]["pipeline"], "deploymentStatus")
+        state = self._wait(
+            f"pipeline of {service}",
+            lambda: self.c.proton.get_service(name=service)["service"]["pipeline"],
+            "deploymentStatus",
+        )
         if state["deploymentStatus"] != "SUCCEEDED":
-            raise DemoSeedError(f"demo seed: pipeline of {service} ended {state['deploymentStatus']}: "
-                                f"{state.get('deploymentStatusMessage')}")
+            raise DemoSeedError(
+                f"demo seed: pipeline of {service} ended {state['deploymentStatus']}: "
+                f"{state.get('deploymentStatusMessage')}"
+            )
 
     def _components(self) -> None:
         for comp in self.estate["components"]:
             folder = DEMO_DIR / "bundles" / comp["bundle"]
-            _call(f"CreateComponent {comp['name']}", self.c.proton.create_component, name=comp["name"],
-                  description=comp.get("description"), serviceName=comp["serviceName"],
-                  serviceInstanceName=comp["serviceInstanceName"], tags=_tags(comp.get("tags")),
-                  templateFile=(folder / "cloudformation.yaml").read_text(encoding="utf-8"),
-                  manifest=(folder / "manifest.yaml").read_text(encoding="utf-8"))
-            state = self._wait(f"component {comp['name']}", lambda n=comp["name"]: self.c.proton.get_component(
-                name=n)["component"], "deploymentStatus")
+            _call(
+                f"CreateComponent {comp['name']}",
+                self.c.proton.create_component,
+                name=comp["name"],
+                description=comp.get("description"),
+                serviceName=comp["serviceName"],
+                serviceInstanceName=comp["serviceInstanceName"],
+                tags=_tags(comp.get("tags")),
+                templateFile=(folder / "cloudformation.yaml").read_text(encoding="utf-8"),
+                manifest=(folder / "manifest.yaml").read_text(encoding="utf-8"),
+            )
+            state = self._wait(
+                f"component {comp['name']}",
+                lambda n=comp["name"]: self.c.proton.get_component(name=n)["component"],
+                "deploymentStatus",
+            )
             if state["deploymentStatus"] != "SUCCEEDED":
-                raise DemoSeedError(f"demo seed: component {comp['name']} ended {state['deploymentStatus']}: "
-                                    f"{state.get('deploymentStatusMessage')}")
+                raise DemoSeedError(
+                    f"demo seed: component {comp['name']} ended {state['deploymentStatus']}: "
+                    f"{state.get('deploymentStatusMessage')}"
+                )
 
     def _sync_configs(self) -> None:
         for cfg in self.estate["templateSyncConfigs"]:
-            _call(f"CreateTemplateSyncConfig {cfg['templateName']}", self.c.proton.create_template_sync_config, **cfg)
+            _call(
+                f"CreateTemplateSyncConfig {cfg['templateName']}",
+                self.c.proton.create_template_sync_config,
+                **cfg,
+            )
         for cfg in self.estate["serviceSyncConfigs"]:
             args = {k: v for k, v in cfg.items() if k != "opsFile"}
-            _call(f"CreateServiceSyncConfig {cfg['serviceName']}", self.c.proton.create_service_sync_config, **args)
+            _call(
+                f"CreateServiceSyncConfig {cfg['serviceName']}",
+                self.c.proton.create_service_sync_config,
+                **args,
+            )
 
     def _later_instances(self) -> None:
         """Instances added after the service existed; the estate says which must fail, and why."""
         for svc in self.estate["services"]:
             for later in svc.get("laterInstances", []):
-                _call(f"CreateServiceInstance {svc['name']}/{later['name']}", self.c.proton.create_service_instance,
-                      serviceName=svc["name"], name=later["name"], spec=later["spec"])
+                _call(
+                    f"CreateServiceInstance {svc['name']}/{later['name']}",
+                    self.c.proton.create_service_instance,
+                    serviceName=svc["name"],
+                    name=later["name"],
+                    spec=later["spec"],
+                )
                 expect = later.get("expectedDeploymentStatus", "SUCCEEDED")
                 state = self._wait_instance(svc["name"], later["name"], expect=expect)
                 if expect == "FAILED":
-                    self.failed.append(f"{svc['name']}/{later['name']}: {state.get('deploymentStatusMessage')}")
+                    self.failed.append(
+                        f"{svc['name']}/{later['name']}: {state.get('deploymentStatusMessage')}"
+                    )
 
     # ---- polling ----
     def _wait(self, what: str, get: Callable[[], dict[str, Any]], field_name: str) -> dict[str, Any]:

@@ -25,7 +25,9 @@ class AccountsMixin(ComponentsMixin):
         repo = settings.get("pipelineProvisioningRepository")
         if repo:
             settings["pipelineProvisioningRepository"] = {
-                **repo, "arn": self.arn(f"repository/{repo['provider'].lower()}:{repo['name']}")}
+                **repo,
+                "arn": self.arn(f"repository/{repo['provider'].lower()}:{repo['name']}"),
+            }
         return project(settings, "AccountSettings")
 
     @operation("GetAccountSettings")
@@ -40,8 +42,9 @@ class AccountsMixin(ComponentsMixin):
                 settings[member] = p[member]
         if p.get("deletePipelineProvisioningRepository"):
             if p.get("pipelineProvisioningRepository"):
-                raise ValidationException("Pass pipelineProvisioningRepository or "
-                                          "deletePipelineProvisioningRepository, not both")
+                raise ValidationException(
+                    "Pass pipelineProvisioningRepository or deletePipelineProvisioningRepository, not both"
+                )
             settings.pop("pipelineProvisioningRepository", None)
         elif p.get("pipelineProvisioningRepository"):
             self.get_linked_repository(p["pipelineProvisioningRepository"])
@@ -53,7 +56,9 @@ class AccountsMixin(ComponentsMixin):
     def get_linked_repository(self, ref: dict[str, Any]) -> dict[str, Any]:
         repo = self.store.get("repository", f"{ref['provider']}:{ref['name']}")
         if repo is None:
-            raise ValidationException(f"Repository {ref['provider']}:{ref['name']} is not linked (CreateRepository)")
+            raise ValidationException(
+                f"Repository {ref['provider']}:{ref['name']} is not linked (CreateRepository)"
+            )
         return repo
 
     @operation("CreateRepository")
@@ -61,8 +66,12 @@ class AccountsMixin(ComponentsMixin):
         key = f"{p['provider']}:{p['name']}"
         if self.store.exists("repository", key):
             raise ConflictException(f"Repository {key} is already linked")
-        repo = {"provider": p["provider"], "name": p["name"], "connectionArn": p["connectionArn"],
-                "arn": self.arn(f"repository/{p['provider'].lower()}:{p['name']}")}
+        repo = {
+            "provider": p["provider"],
+            "name": p["name"],
+            "connectionArn": p["connectionArn"],
+            "arn": self.arn(f"repository/{p['provider'].lower()}:{p['name']}"),
+        }
         if p.get("encryptionKey"):
             repo["encryptionKey"] = p["encryptionKey"]
         self.store.put("repository", key, repo)
@@ -71,20 +80,28 @@ class AccountsMixin(ComponentsMixin):
 
     @operation("GetRepository")
     def get_repository(self, *, name: str, provider: str) -> dict[str, Any]:
-        return {"repository": self.must_get("repository", f"{provider}:{name}", f"Repository {provider}:{name}")}
+        return {
+            "repository": self.must_get("repository", f"{provider}:{name}", f"Repository {provider}:{name}")
+        }
 
     @operation("DeleteRepository")
     def delete_repository(self, *, name: str, provider: str) -> dict[str, Any]:
         repo = self.must_get("repository", f"{provider}:{name}", f"Repository {provider}:{name}")
         ref = {"provider": provider, "name": name}
-        users = [e["name"] for e in self.store.values("environment")
-                 if {k: (e.get("provisioningRepository") or {}).get(k) for k in ref} == ref]
+        users = [
+            e["name"]
+            for e in self.store.values("environment")
+            if {k: (e.get("provisioningRepository") or {}).get(k) for k in ref} == ref
+        ]
         settings = self.store.get("settings", "account") or {}
         if {k: (settings.get("pipelineProvisioningRepository") or {}).get(k) for k in ref} == ref:
             users.append("account settings")
-        users += [c.get("templateName") or c.get("serviceName") for kind in ("tsync", "ssync")
-                  for c in self.store.values(kind)
-                  if (c["repositoryProvider"], c["repositoryName"]) == (provider, name)]
+        users += [
+            c.get("templateName") or c.get("serviceName")
+            for kind in ("tsync", "ssync")
+            for c in self.store.values(kind)
+            if (c["repositoryProvider"], c["repositoryName"]) == (provider, name)
+        ]
         if users:
             raise ConflictException(f"Repository {provider}:{name} is in use by {', '.join(users)}")
         self.store.delete("repository", f"{provider}:{name}")
@@ -96,22 +113,30 @@ class AccountsMixin(ComponentsMixin):
         return {"repositories": [project(r, "RepositorySummary") for r in self.store.values("repository")]}
 
     @operation("GetRepositorySyncStatus")
-    def get_repository_sync_status(self, *, branch: str, repositoryName: str, repositoryProvider: str,
-                                   syncType: str) -> dict[str, Any]:
+    def get_repository_sync_status(
+        self, *, branch: str, repositoryName: str, repositoryProvider: str, syncType: str
+    ) -> dict[str, Any]:
         self.get_linked_repository({"provider": repositoryProvider, "name": repositoryName})
         return {}  # deviation: the engine does not poll Git, so no sync attempt is ever recorded
 
     @operation("ListRepositorySyncDefinitions")
-    def list_repository_sync_definitions(self, *, repositoryName: str, repositoryProvider: str, syncType: str,
-                                         **_: Any) -> dict[str, Any]:
+    def list_repository_sync_definitions(
+        self, *, repositoryName: str, repositoryProvider: str, syncType: str, **_: Any
+    ) -> dict[str, Any]:
         kind = "tsync" if syncType == "TEMPLATE_SYNC" else "ssync"
         defs = []
         for c in self.store.values(kind):
             if (c["repositoryProvider"], c["repositoryName"]) != (repositoryProvider, repositoryName):
                 continue
             target = c.get("templateName") or c["serviceName"]
-            defs.append({"branch": c["branch"], "directory": c.get("subdirectory") or c.get("filePath") or "/",
-                         "parent": target, "target": target})
+            defs.append(
+                {
+                    "branch": c["branch"],
+                    "directory": c.get("subdirectory") or c.get("filePath") or "/",
+                    "parent": target,
+                    "target": target,
+                }
+            )
         return {"syncDefinitions": defs}
 
     # -- template sync -----------------------------------------------------------------------------------
@@ -125,16 +150,22 @@ class AccountsMixin(ComponentsMixin):
             raise ConflictException(f"Template {p['templateName']} already has a sync config")
         tkind = "etemplate" if p["templateType"] == "ENVIRONMENT" else "stemplate"
         if not self.store.exists(tkind, p["templateName"]):
-            raise ValidationException(f"Template {p['templateName']} does not exist; template sync never creates "
-                                      "templates")
+            raise ValidationException(
+                f"Template {p['templateName']} does not exist; template sync never creates templates"
+            )
         self.get_linked_repository({"provider": p["repositoryProvider"], "name": p["repositoryName"]})
         self.store.put("tsync", key, dict(p))
         return {"templateSyncConfig": p}
 
     @operation("GetTemplateSyncConfig")
     def get_template_sync_config(self, *, templateName: str, templateType: str) -> dict[str, Any]:
-        return {"templateSyncConfig": self.must_get("tsync", self._tsync_key(templateName, templateType),
-                                                    f"Template sync config of {templateName}")}
+        return {
+            "templateSyncConfig": self.must_get(
+                "tsync",
+                self._tsync_key(templateName, templateType),
+                f"Template sync config of {templateName}",
+            )
+        }
 
     @operation("UpdateTemplateSyncConfig")
     def update_template_sync_config(self, **p: Any) -> dict[str, Any]:
@@ -152,8 +183,12 @@ class AccountsMixin(ComponentsMixin):
         return {"templateSyncConfig": doc}
 
     @operation("GetTemplateSyncStatus")
-    def get_template_sync_status(self, *, templateName: str, templateType: str, templateVersion: str) -> dict[str, Any]:
-        self.must_get("tsync", self._tsync_key(templateName, templateType), f"Template sync config of {templateName}")
+    def get_template_sync_status(
+        self, *, templateName: str, templateType: str, templateVersion: str
+    ) -> dict[str, Any]:
+        self.must_get(
+            "tsync", self._tsync_key(templateName, templateType), f"Template sync config of {templateName}"
+        )
         return {}  # deviation: no Git polling, hence no sync attempts
 
     # -- service sync ------------------------------------------------------------------------------------
@@ -171,7 +206,9 @@ class AccountsMixin(ComponentsMixin):
 
     @operation("GetServiceSyncConfig")
     def get_service_sync_config(self, *, serviceName: str) -> dict[str, Any]:
-        return {"serviceSyncConfig": self.must_get("ssync", serviceName, f"Service sync config of {serviceName}")}
+        return {
+            "serviceSyncConfig": self.must_get("ssync", serviceName, f"Service sync config of {serviceName}")
+        }
 
     @operation("UpdateServiceSyncConfig")
     def update_service_sync_config(self, **p: Any) -> dict[str, Any]:
@@ -187,7 +224,9 @@ class AccountsMixin(ComponentsMixin):
         return {"serviceSyncConfig": doc}
 
     @operation("GetServiceInstanceSyncStatus")
-    def get_service_instance_sync_status(self, *, serviceInstanceName: str, serviceName: str) -> dict[str, Any]:
+    def get_service_instance_sync_status(
+        self, *, serviceInstanceName: str, serviceName: str
+    ) -> dict[str, Any]:
         self._instance(serviceName, serviceInstanceName)
         return {}
 
@@ -196,20 +235,39 @@ class AccountsMixin(ComponentsMixin):
         if not self.store.exists("ssync", service):
             return
         blocker_id = self.new_uuid()
-        self.store.put("blocker", blocker_id, {
-            "id": blocker_id, "type": "AUTOMATED", "status": "ACTIVE", "createdReason": reason,
-            "createdAt": self.now(), "contexts": [{"key": "serviceName", "value": service}]
-            + ([{"key": "serviceInstanceName", "value": instance}] if instance else []),
-            "_service": service, "_instance": instance})
+        self.store.put(
+            "blocker",
+            blocker_id,
+            {
+                "id": blocker_id,
+                "type": "AUTOMATED",
+                "status": "ACTIVE",
+                "createdReason": reason,
+                "createdAt": self.now(),
+                "contexts": [{"key": "serviceName", "value": service}]
+                + ([{"key": "serviceInstanceName", "value": instance}] if instance else []),
+                "_service": service,
+                "_instance": instance,
+            },
+        )
 
     @operation("GetServiceSyncBlockerSummary")
-    def get_service_sync_blocker_summary(self, *, serviceName: str,
-                                         serviceInstanceName: str | None = None) -> dict[str, Any]:
+    def get_service_sync_blocker_summary(
+        self, *, serviceName: str, serviceInstanceName: str | None = None
+    ) -> dict[str, Any]:
         self._service(serviceName)
-        blockers = [b for b in self.store.values("blocker") if b["_service"] == serviceName
-                    and b["_instance"] == serviceInstanceName and b["status"] == "ACTIVE"]
-        summary = {"serviceName": serviceName, "serviceInstanceName": serviceInstanceName,
-                   "latestBlockers": sorted(blockers, key=lambda b: -b["createdAt"])}
+        blockers = [
+            b
+            for b in self.store.values("blocker")
+            if b["_service"] == serviceName
+            and b["_instance"] == serviceInstanceName
+            and b["status"] == "ACTIVE"
+        ]
+        summary = {
+            "serviceName": serviceName,
+            "serviceInstanceName": serviceInstanceName,
+            "latestBlockers": sorted(blockers, key=lambda b: -b["createdAt"]),
+        }
         return {"serviceSyncBlockerSummary": summary}
 
     @operation("UpdateServiceSyncBlocker")
@@ -219,5 +277,8 @@ class AccountsMixin(ComponentsMixin):
             raise ConflictException(f"Sync blocker {id} is already resolved")
         blocker.update(status="RESOLVED", resolvedReason=resolvedReason, resolvedAt=self.now())
         self.store.put("blocker", id, blocker)
-        return {"serviceName": blocker["_service"], "serviceInstanceName": blocker["_instance"],
-                "serviceSyncBlocker": blocker}
+        return {
+            "serviceName": blocker["_service"],
+            "serviceInstanceName": blocker["_instance"],
+            "serviceSyncBlocker": blocker,
+        }

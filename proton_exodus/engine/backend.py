@@ -45,19 +45,33 @@ S3Reader = Callable[[str, str], bytes]  # (bucket, key) -> bundle bytes
 class ProtonBackend(TaggingMixin):
     """Local Proton. `auto_complete=False` leaves deployments queued until `run_pending()`."""
 
-    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1", *,
-                 state_path: Path | None = None, cloudformation: CloudFormationFactory | None = None,
-                 s3: S3Reader | None = None, provisioning_root: Path | None = None, auto_complete: bool = True,
-                 seed: int = 0, clock: Callable[[], float] = time.time, quotas: dict[str, int] | None = None,
-                 complete_delay: float = 0.2, cfn_poll: float = 0.5) -> None:
+    def __init__(
+        self,
+        account_id: str = "123456789012",
+        region: str = "us-east-1",
+        *,
+        state_path: Path | None = None,
+        cloudformation: CloudFormationFactory | None = None,
+        s3: S3Reader | None = None,
+        provisioning_root: Path | None = None,
+        auto_complete: bool = True,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        quotas: dict[str, int] | None = None,
+        complete_delay: float = 0.2,
+        cfn_poll: float = 0.5,
+    ) -> None:
         super().__init__(account_id, region, state_path, seed=seed, clock=clock, quotas=quotas)
         self._cfn_factory = cloudformation or default_cloudformation_factory(account_id)
         self.s3_reader = s3
         # Self-managed/CodeBuild working folders (Proton's pull requests) go beside the state file, or
         # into a private temporary folder: never into the caller's current directory.
         if provisioning_root is None:
-            provisioning_root = (Path(state_path).with_suffix(".provisioning") if state_path
-                                 else Path(tempfile.mkdtemp(prefix="exodus-provisioning-")))
+            provisioning_root = (
+                Path(state_path).with_suffix(".provisioning")
+                if state_path
+                else Path(tempfile.mkdtemp(prefix="exodus-provisioning-"))
+            )
         self.provisioning_root = provisioning_root
         self.auto_complete = auto_complete
         self.complete_delay = complete_delay
@@ -77,9 +91,13 @@ class ProtonBackend(TaggingMixin):
     def resources_on_version(self, kind: str, template: str, major: str, minor: str) -> list[str]:
         """ARNs of environments, instances and pipelines deployed on a template version."""
         kinds = ("environment",) if kind == "environment" else ("instance", "pipeline")
-        return [doc["arn"] for k in kinds for doc in self.store.values(k)
-                if (doc["templateName"], doc["templateMajorVersion"], doc["templateMinorVersion"])
-                == (template, major, minor)]
+        return [
+            doc["arn"]
+            for k in kinds
+            for doc in self.store.values(k)
+            if (doc["templateName"], doc["templateMajorVersion"], doc["templateMinorVersion"])
+            == (template, major, minor)
+        ]
 
     def close(self) -> None:
         """Stop the worker and close the state file (queued jobs stay queued in the file)."""
@@ -102,8 +120,14 @@ def default_cloudformation_factory(management_account: str) -> CloudFormationFac
         if account_id == management_account or not role_arn:
             return boto3.client("cloudformation", region_name=region)
         creds = boto3.client("sts", region_name=region).assume_role(
-            RoleArn=role_arn, RoleSessionName="AWSProton")["Credentials"]
-        return boto3.client("cloudformation", region_name=region, aws_access_key_id=creds["AccessKeyId"],
-                            aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+            RoleArn=role_arn, RoleSessionName="AWSProton"
+        )["Credentials"]
+        return boto3.client(
+            "cloudformation",
+            region_name=region,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
 
     return factory

@@ -94,19 +94,37 @@ class ClientFactory:
         sts = self._raw("sts", region, account_id=account_id)
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="AWSProton")["Credentials"]
         # moto maps the assumed-role access key to the role's account: real cross-account semantics.
-        return self._raw(service, region, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
-                         token=creds["SessionToken"])
+        return self._raw(
+            service,
+            region,
+            key=creds["AccessKeyId"],
+            secret=creds["SecretAccessKey"],
+            token=creds["SessionToken"],
+        )
 
-    def _raw(self, service: str, region: str, *, account_id: str | None = None, key: str = INTERNAL_KEY,
-             secret: str = INTERNAL_KEY, token: str | None = None) -> Any:
+    def _raw(
+        self,
+        service: str,
+        region: str,
+        *,
+        account_id: str | None = None,
+        key: str = INTERNAL_KEY,
+        secret: str = INTERNAL_KEY,
+        token: str | None = None,
+    ) -> Any:
         import boto3
         from botocore.config import Config
 
-        session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
-                                        aws_session_token=token, region_name=region)
-        client = session.client(service, endpoint_url=self.endpoint_url,
-                                config=Config(retries={"mode": "standard", "max_attempts": 3}))
+        session = boto3.session.Session(
+            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token, region_name=region
+        )
+        client = session.client(
+            service,
+            endpoint_url=self.endpoint_url,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}),
+        )
         if account_id is not None:
+
             def pin_account(request: Any, **_: Any) -> None:
                 request.headers["x-moto-account-id"] = account_id
 
@@ -119,6 +137,7 @@ class ClientFactory:
 
     def s3_reader(self, account_id: str) -> Callable[[str, str], bytes]:
         """The backend's `s3=` reader for one account: (bucket, key) -> bytes, via this endpoint's S3."""
+
         def read(bucket: str, key: str) -> bytes:
             s3 = self.client("s3", account_id, DEFAULT_REGION)
             return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -127,6 +146,7 @@ class ClientFactory:
 
 
 # ---- persistence of moto's state, so `--state` keeps stacks and bundles across restarts ----
+
 
 def _backend_key(backends: Any) -> tuple[str, str, str]:
     return backends.backend.__module__, backends.backend.__qualname__, backends.service_name

@@ -109,8 +109,10 @@ def patch_moto_ids() -> None:
     def generate_changeset_id(changeset_name: str, region_name: str, account_id: str) -> str:
         n = _next_occurrence(account_id, region_name, "changeSet", changeset_name)
         random_id = derived_uuid(account_id, region_name, "changeSet", changeset_name, str(n))
-        return (f"arn:{get_partition(region_name)}:cloudformation:{region_name}:{account_id}"
-                f":changeSet/{changeset_name}/{random_id}")
+        return (
+            f"arn:{get_partition(region_name)}:cloudformation:{region_name}:{account_id}"
+            f":changeSet/{changeset_name}/{random_id}"
+        )
 
     for module in (utils, models):
         module.generate_stack_id = generate_stack_id
@@ -146,8 +148,9 @@ def _build_backends_outside_scopes() -> None:
 def _scoped(parse: Callable[..., Any]) -> Callable[..., Any]:
     """moto's parse_and_{create,update}_resource, run inside the resource's own scope."""
 
-    def scoped(logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str,
-               region_name: str) -> Any:
+    def scoped(
+        logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
+    ) -> Any:
         stack_id = str(resources_map.stack_id)
         n = _next_occurrence(account_id, region_name, "resource", stack_id, logical_id)
         with resource_scope(stack_id, logical_id, str(n)):

@@ -17,19 +17,31 @@ class ComponentsMixin(InstancesMixin):
     def _component(self, name: str) -> dict[str, Any]:
         return self.must_get("component", name, f"Component {name}")
 
-    def _attach_target(self, service: str, instance: str, env_name: str | None, component: str) -> dict[str, Any]:
+    def _attach_target(
+        self, service: str, instance: str, env_name: str | None, component: str
+    ) -> dict[str, Any]:
         """Check that `component` may attach to the instance; returns the instance."""
         inst = self._instance(service, instance)
         if env_name and env_name != inst["environmentName"]:
-            raise ValidationException(f"Service instance {instance} runs in environment {inst['environmentName']},"
-                                      f" not {env_name}")
-        version = self.store.get("stv", self._vkey({"templateName": inst["templateName"],
-                                                    "majorVersion": inst["templateMajorVersion"],
-                                                    "minorVersion": inst["templateMinorVersion"]}))
+            raise ValidationException(
+                f"Service instance {instance} runs in environment {inst['environmentName']}, not {env_name}"
+            )
+        version = self.store.get(
+            "stv",
+            self._vkey(
+                {
+                    "templateName": inst["templateName"],
+                    "majorVersion": inst["templateMajorVersion"],
+                    "minorVersion": inst["templateMinorVersion"],
+                }
+            ),
+        )
         if "DIRECTLY_DEFINED" not in ((version or {}).get("supportedComponentSources") or []):
-            raise ValidationException(f"Service template version {inst['templateName']}:{inst['templateMajorVersion']}"
-                                      f".{inst['templateMinorVersion']} does not support components "
-                                      "(supportedComponentSources lacks DIRECTLY_DEFINED)")
+            raise ValidationException(
+                f"Service template version {inst['templateName']}:{inst['templateMajorVersion']}"
+                f".{inst['templateMinorVersion']} does not support components "
+                "(supportedComponentSources lacks DIRECTLY_DEFINED)"
+            )
         other = self.attached_component(service, instance)
         if other is not None and other["name"] != component:
             raise ConflictException(f"Service instance {instance} already has component {other['name']}")
@@ -37,12 +49,15 @@ class ComponentsMixin(InstancesMixin):
 
     def _check_environment(self, env: dict[str, Any], template_file: str, manifest: str, name: str) -> None:
         if not self.component_role(env) and not env.get("provisioningRepository"):
-            raise ValidationException(f"Environment {env['name']} has no componentRoleArn; components cannot be "
-                                      "created in it")
+            raise ValidationException(
+                f"Environment {env['name']} has no componentRoleArn; components cannot be created in it"
+            )
         bundle = load_component(template_file, manifest, name=name)
         if (bundle.provisioning == "terraform") != bool(env.get("provisioningRepository")):
-            raise ValidationException(f"Component {name}: self-managed environments take only Terraform "
-                                      "components, and AWS-managed ones only CloudFormation")
+            raise ValidationException(
+                f"Component {name}: self-managed environments take only Terraform "
+                "components, and AWS-managed ones only CloudFormation"
+            )
 
     @operation("CreateComponent")
     def create_component(self, **p: Any) -> dict[str, Any]:
@@ -57,7 +72,9 @@ class ComponentsMixin(InstancesMixin):
         if bool(service) != bool(instance):
             raise ValidationException("serviceName and serviceInstanceName go together")
         if service:
-            env_name = self._attach_target(service, instance, p.get("environmentName"), name)["environmentName"]
+            env_name = self._attach_target(service, instance, p.get("environmentName"), name)[
+                "environmentName"
+            ]
         elif p.get("environmentName"):
             env_name = p["environmentName"]
             if p.get("serviceSpec"):
@@ -67,9 +84,17 @@ class ComponentsMixin(InstancesMixin):
         env = self.must_get("environment", env_name, f"Environment {env_name}")
         self._check_environment(env, p["templateFile"], p["manifest"], name)
         now = self.now()
-        comp = {"name": name, "arn": self.arn(f"component/{name}"), "environmentName": env_name, "createdAt": now,
-                "lastModifiedAt": now, "lastDeploymentAttemptedAt": now, "lastDeploymentSucceededAt": now,
-                "_manifest": p["manifest"], "lastClientRequestToken": p.get("clientToken")}
+        comp = {
+            "name": name,
+            "arn": self.arn(f"component/{name}"),
+            "environmentName": env_name,
+            "createdAt": now,
+            "lastModifiedAt": now,
+            "lastDeploymentAttemptedAt": now,
+            "lastDeploymentSucceededAt": now,
+            "_manifest": p["manifest"],
+            "lastClientRequestToken": p.get("clientToken"),
+        }
         for member in ("description", "serviceName", "serviceInstanceName", "serviceSpec"):
             if p.get(member):
                 comp[member] = p[member]
@@ -80,8 +105,12 @@ class ComponentsMixin(InstancesMixin):
         return {"component": self.store.get("component", name)}
 
     def _component_state(self, comp: dict[str, Any], template_file: str) -> dict[str, Any]:
-        return {"serviceName": comp.get("serviceName") or "", "serviceInstanceName": comp.get("serviceInstanceName")
-                or "", "serviceSpec": comp.get("serviceSpec"), "templateFile": template_file}
+        return {
+            "serviceName": comp.get("serviceName") or "",
+            "serviceInstanceName": comp.get("serviceInstanceName") or "",
+            "serviceSpec": comp.get("serviceSpec"),
+            "templateFile": template_file,
+        }
 
     @operation("GetComponent")
     def get_component(self, *, name: str) -> dict[str, Any]:
@@ -98,7 +127,9 @@ class ComponentsMixin(InstancesMixin):
         changes = [m for m in ("serviceName", "serviceInstanceName", "serviceSpec", "templateFile") if m in p]
         if p["deploymentType"] == "NONE":
             if changes:
-                raise ValidationException(f"deploymentType NONE may change only description, not {', '.join(changes)}")
+                raise ValidationException(
+                    f"deploymentType NONE may change only description, not {', '.join(changes)}"
+                )
             comp.update(description=p.get("description", comp.get("description")), lastModifiedAt=self.now())
             self.store.put("component", comp["name"], comp)
             return {"component": comp}
@@ -129,8 +160,10 @@ class ComponentsMixin(InstancesMixin):
         if (service, instance) == attached:
             return
         if attached[0] and service:
-            raise ConflictException(f"Component {comp['name']} is attached to {attached[0]}/{attached[1]}; "
-                                    "detach it first (empty serviceName and serviceInstanceName)")
+            raise ConflictException(
+                f"Component {comp['name']} is attached to {attached[0]}/{attached[1]}; "
+                "detach it first (empty serviceName and serviceInstanceName)"
+            )
         if service:
             self._attach_target(service, instance, comp["environmentName"], comp["name"])
             comp.update(serviceName=service, serviceInstanceName=instance)
@@ -144,18 +177,32 @@ class ComponentsMixin(InstancesMixin):
         if comp is None:
             return self._deleted_before(self.arn(f"component/{name}"), f"Component {name}")
         if comp.get("serviceName"):
-            raise ConflictException(f"Component {name} is attached to service instance {comp['serviceName']}/"
-                                    f"{comp['serviceInstanceName']}; detach it before deleting it")
+            raise ConflictException(
+                f"Component {name} is attached to service instance {comp['serviceName']}/"
+                f"{comp['serviceInstanceName']}; detach it before deleting it"
+            )
         self.start_deployment("COMPONENT", name, None, delete=True)
         return {"component": self.store.get("component", name)}
 
     @operation("ListComponents")
-    def list_components(self, *, environmentName: str | None = None, serviceName: str | None = None,
-                        serviceInstanceName: str | None = None, **_: Any) -> dict[str, Any]:
-        filters = {"environmentName": environmentName, "serviceName": serviceName,
-                   "serviceInstanceName": serviceInstanceName}
-        comps = [c for c in self.store.values("component")
-                 if all(v is None or c.get(k) == v for k, v in filters.items())]
+    def list_components(
+        self,
+        *,
+        environmentName: str | None = None,
+        serviceName: str | None = None,
+        serviceInstanceName: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        filters = {
+            "environmentName": environmentName,
+            "serviceName": serviceName,
+            "serviceInstanceName": serviceInstanceName,
+        }
+        comps = [
+            c
+            for c in self.store.values("component")
+            if all(v is None or c.get(k) == v for k, v in filters.items())
+        ]
         return {"components": [project(c, "ComponentSummary") for c in comps]}
 
     @operation("CancelComponentDeployment")
@@ -163,8 +210,9 @@ class ComponentsMixin(InstancesMixin):
         return {"component": self.cancel("COMPONENT", componentName)}
 
     @operation("ListComponentOutputs")
-    def list_component_outputs(self, *, componentName: str, deploymentId: str | None = None,
-                               **_: Any) -> dict[str, Any]:
+    def list_component_outputs(
+        self, *, componentName: str, deploymentId: str | None = None, **_: Any
+    ) -> dict[str, Any]:
         return {"outputs": self.deployment_outputs(self._component(componentName), deploymentId)}
 
     @operation("ListComponentProvisionedResources")

@@ -181,9 +181,15 @@ def _boolean(shape: Any, value: Any, path: str, **_: Any) -> Iterator[str]:
 
 def _timestamp(shape: Any, value: Any, path: str, *, wire: bool, **_: Any) -> Iterator[str]:
     # JSON protocol default: epoch seconds as a number (PROTON.md §6.1).
-    ok = (isinstance(value, int | float) and not isinstance(value, bool)) if wire else isinstance(value, datetime)
+    ok = (
+        (isinstance(value, int | float) and not isinstance(value, bool))
+        if wire
+        else isinstance(value, datetime)
+    )
     if not ok:
-        yield _fail(path, value, "Member must be a timestamp (epoch seconds)" if wire else "Member must be a datetime")
+        yield _fail(
+            path, value, "Member must be a timestamp (epoch seconds)" if wire else "Member must be a datetime"
+        )
 
 
 _WALKERS: dict[str, Any] = {

@@ -87,8 +87,16 @@ def digest(value: Any) -> str:
 class EngineCore:
     """State, clock, deterministic ids and ARNs shared by the resource mixins."""
 
-    def __init__(self, account_id: str, region: str, state_path: Path | None, *, seed: int = 0,
-                 clock: Callable[[], float] = time.time, quotas: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        state_path: Path | None,
+        *,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        quotas: dict[str, int] | None = None,
+    ) -> None:
         self.account_id = account_id
         self.region = region
         self.partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if "gov" in region else "aws"
@@ -124,7 +132,7 @@ class EngineCore:
         prefix = self.arn("")
         if not arn.startswith(prefix):
             raise ResourceNotFoundException(f"Resource {arn} not found")
-        return arn[len(prefix):]
+        return arn[len(prefix) :]
 
     # -- small helpers used by every mixin -------------------------------------------------------------
     def must_get(self, kind: str, key: str, what: str) -> dict[str, Any]:
@@ -136,15 +144,20 @@ class EngineCore:
     def check_quota(self, quota: str, used: int) -> None:
         if used >= self.quotas[quota]:
             raise ServiceQuotaExceededException(
-                f"Quota exceeded: {quota.replace('_', ' ')} is limited to {self.quotas[quota]}")
+                f"Quota exceeded: {quota.replace('_', ' ')} is limited to {self.quotas[quota]}"
+            )
 
-    def idempotent_create(self, kind: str, key: str, what: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    def idempotent_create(
+        self, kind: str, key: str, what: str, params: dict[str, Any]
+    ) -> dict[str, Any] | None:
         """Name-keyed create retry (PROTON.md §4.10): the existing doc, or None if the name is free."""
         existing = self.store.get(kind, key)
         if existing is None:
             return None
         if existing.get("_createDigest") != digest(params):
-            raise ValidationException(f"Idempotent parameter mismatch: {what} already exists with other parameters")
+            raise ValidationException(
+                f"Idempotent parameter mismatch: {what} already exists with other parameters"
+            )
         if existing.get("_modified"):
             raise ConflictException(f"{what} already exists and was modified since it was created")
         return existing
@@ -158,14 +171,22 @@ class EngineCore:
         if rec is None or self.now() - rec["at"] > TOKEN_TTL:
             return None
         if rec["digest"] != digest({k: v for k, v in params.items() if k != "clientToken"}):
-            raise ValidationException("Idempotent parameter mismatch: clientToken reused with other parameters")
+            raise ValidationException(
+                "Idempotent parameter mismatch: clientToken reused with other parameters"
+            )
         return rec["ref"]
 
     def remember_token(self, op: str, token: str | None, params: dict[str, Any], ref: dict[str, Any]) -> None:
         if token:
-            self.store.put("token", f"{op}:{token}", {
-                "at": self.now(), "ref": ref,
-                "digest": digest({k: v for k, v in params.items() if k != "clientToken"})})
+            self.store.put(
+                "token",
+                f"{op}:{token}",
+                {
+                    "at": self.now(),
+                    "ref": ref,
+                    "digest": digest({k: v for k, v in params.items() if k != "clientToken"}),
+                },
+            )
 
     def _wake_worker(self) -> None:  # overridden by the deployment mixin
         pass

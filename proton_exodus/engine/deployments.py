@@ -135,25 +135,42 @@ class DeploymentsMixin(EngineCore):
             self._worker.join(timeout=30)
 
     # -- deployment records --------------------------------------------------------------------------------
-    def start_deployment(self, target_type: str, key: str, target_state: dict[str, Any] | None, *,
-                         delete: bool = False, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    def start_deployment(
+        self,
+        target_type: str,
+        key: str,
+        target_state: dict[str, Any] | None,
+        *,
+        delete: bool = False,
+        inputs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Record a deployment of resource `key`, mark the resource busy and queue the job."""
         kind, member = TARGETS[target_type]
         res = self.store.get(kind, key)
         if res is None:
             raise ResourceNotFoundException(f"{target_type.lower()} {key} not found")
         if res.get("deploymentStatus") in BUSY:
-            raise ConflictException(f"{self.describe(target_type, key)} has a deployment in progress "
-                                    f"({res['deploymentStatus']})")
+            raise ConflictException(
+                f"{self.describe(target_type, key)} has a deployment in progress ({res['deploymentStatus']})"
+            )
         now, dep_id = self.now(), self.new_uuid()
         status = "DELETE_IN_PROGRESS" if delete else "IN_PROGRESS"
-        dep = {"id": dep_id, "arn": self.arn(f"deployment/{dep_id}"), "targetArn": res["arn"],
-               "targetResourceType": target_type, "targetResourceCreatedAt": res["createdAt"],
-               "deploymentStatus": status, "createdAt": now, "lastModifiedAt": now,
-               "lastAttemptedDeploymentId": res.get("lastAttemptedDeploymentId"),
-               "lastSucceededDeploymentId": res.get("lastSucceededDeploymentId"),
-               "_key": key, "_delete": delete, "_outputs": [],
-               "_inputs": inputs if inputs is not None else res.get("_inputs")}
+        dep = {
+            "id": dep_id,
+            "arn": self.arn(f"deployment/{dep_id}"),
+            "targetArn": res["arn"],
+            "targetResourceType": target_type,
+            "targetResourceCreatedAt": res["createdAt"],
+            "deploymentStatus": status,
+            "createdAt": now,
+            "lastModifiedAt": now,
+            "lastAttemptedDeploymentId": res.get("lastAttemptedDeploymentId"),
+            "lastSucceededDeploymentId": res.get("lastSucceededDeploymentId"),
+            "_key": key,
+            "_delete": delete,
+            "_outputs": [],
+            "_inputs": inputs if inputs is not None else res.get("_inputs"),
+        }
         dep.update(self.deployment_names(target_type, res))
         if res.get("_state") is not None:
             dep["initialState"] = {member: res["_state"]}
@@ -174,8 +191,11 @@ class DeploymentsMixin(EngineCore):
         last = self.store.get("deployment", res.get("lastAttemptedDeploymentId") or "")
         if last is not None and last["targetState"].get(member):
             return last["targetState"][member]
-        return {k: res[k] for k in ("templateName", "templateMajorVersion", "templateMinorVersion", "spec")
-                if res.get(k) is not None}
+        return {
+            k: res[k]
+            for k in ("templateName", "templateMajorVersion", "templateMinorVersion", "spec")
+            if res.get(k) is not None
+        }
 
     def deployment_names(self, target_type: str, res: dict[str, Any]) -> dict[str, Any]:
         names = {"environmentName": res.get("environmentName") or res.get("name")}
@@ -202,12 +222,21 @@ class DeploymentsMixin(EngineCore):
         return last.get("environmentName") if last else None
 
     def describe(self, target_type: str, key: str) -> str:
-        label = {"ENVIRONMENT": "Environment", "SERVICE_INSTANCE": "Service instance",
-                 "SERVICE_PIPELINE": "Pipeline of service", "COMPONENT": "Component"}[target_type]
+        label = {
+            "ENVIRONMENT": "Environment",
+            "SERVICE_INSTANCE": "Service instance",
+            "SERVICE_PIPELINE": "Pipeline of service",
+            "COMPONENT": "Component",
+        }[target_type]
         return f"{label} {key}"
 
-    def complete_deployment(self, dep: dict[str, Any], status: str, message: str | None = None,
-                            outputs: list[dict[str, str]] | None = None) -> None:
+    def complete_deployment(
+        self,
+        dep: dict[str, Any],
+        status: str,
+        message: str | None = None,
+        outputs: list[dict[str, str]] | None = None,
+    ) -> None:
         """Record a deployment's end and apply it to its resource (new state on success, old one kept else)."""
         kind, member = TARGETS[dep["targetResourceType"]]
         now = self.now()
@@ -223,8 +252,13 @@ class DeploymentsMixin(EngineCore):
         if status == "SUCCEEDED":
             dep["lastSucceededDeploymentId"] = dep["id"]
             self.apply_target_state(dep["targetResourceType"], res, dep["targetState"][member])
-            res.update(lastSucceededDeploymentId=dep["id"], lastDeploymentSucceededAt=now,
-                       _outputs=dep["_outputs"], _state=dep["targetState"][member], _inputs=dep.get("_inputs"))
+            res.update(
+                lastSucceededDeploymentId=dep["id"],
+                lastDeploymentSucceededAt=now,
+                _outputs=dep["_outputs"],
+                _state=dep["targetState"][member],
+                _inputs=dep.get("_inputs"),
+            )
         dep["lastAttemptedDeploymentId"] = dep["id"]
         self.store.put("deployment", dep["id"], dep)
         if res.get("lastAttemptedDeploymentId") == dep["id"]:
@@ -258,15 +292,28 @@ class DeploymentsMixin(EngineCore):
         return {"deployment": dep}
 
     @operation("ListDeployments")
-    def list_deployments(self, *, environmentName: str | None = None, serviceName: str | None = None,
-                         serviceInstanceName: str | None = None, componentName: str | None = None,
-                         **_: Any) -> dict[str, Any]:
+    def list_deployments(
+        self,
+        *,
+        environmentName: str | None = None,
+        serviceName: str | None = None,
+        serviceInstanceName: str | None = None,
+        componentName: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
         if serviceInstanceName and not serviceName:
             raise ValidationException("serviceInstanceName requires serviceName")
-        filters = {"environmentName": environmentName, "serviceName": serviceName,
-                   "serviceInstanceName": serviceInstanceName, "componentName": componentName}
-        deps = [d for d in self.store.values("deployment")
-                if all(v is None or d.get(k) == v for k, v in filters.items())]
+        filters = {
+            "environmentName": environmentName,
+            "serviceName": serviceName,
+            "serviceInstanceName": serviceInstanceName,
+            "componentName": componentName,
+        }
+        deps = [
+            d
+            for d in self.store.values("deployment")
+            if all(v is None or d.get(k) == v for k, v in filters.items())
+        ]
         deps.sort(key=lambda d: (-d["createdAt"], d["id"]))  # newest first, as the console lists them
         return {"deployments": [project(d, "DeploymentSummary") for d in deps]}
 
@@ -292,8 +339,10 @@ class DeploymentsMixin(EngineCore):
         kind, _ = TARGETS[target_type]
         res = self.must_get(kind, key, self.describe(target_type, key))
         if res.get("deploymentStatus") != "IN_PROGRESS":
-            raise ConflictException(f"{self.describe(target_type, key)} has no deployment in progress to cancel "
-                                    f"(status {res.get('deploymentStatus')})")
+            raise ConflictException(
+                f"{self.describe(target_type, key)} has no deployment in progress to cancel "
+                f"(status {res.get('deploymentStatus')})"
+            )
         dep = self.store.get("deployment", res["lastAttemptedDeploymentId"])
         dep.update(deploymentStatus="CANCELLING", lastModifiedAt=self.now())
         self.store.put("deployment", dep["id"], dep)

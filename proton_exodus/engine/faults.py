@@ -37,7 +37,9 @@ class FaultConfig:
     # Hardening knobs (all off by default): probabilities per admitted request.
     error_rate: float = 0.0  # answer 500 InternalServerException / 503 ServiceUnavailable
     reset_rate: float = 0.0  # close the connection with a TCP reset, no answer
-    timeout_rate: float = 0.0  # stall `timeout_ms` before answering (a client with a shorter read timeout retries)
+    timeout_rate: float = (
+        0.0  # stall `timeout_ms` before answering (a client with a shorter read timeout retries)
+    )
     timeout_ms: float = 1500.0
     all_services: bool = False  # also apply faults to the moto services (CloudFormation, S3, STS ...)
 
@@ -88,7 +90,9 @@ class TokenBucket:
 class FaultInjector:
     """Applies a FaultConfig to each Proton request before the backend sees it."""
 
-    def __init__(self, config: FaultConfig | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, config: FaultConfig | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.config = config or FaultConfig()
         self.sleep = sleep
         self._random = random.Random(self.config.seed_random)
@@ -135,8 +139,11 @@ class FaultInjector:
             with self._lock:
                 self.errors += 1
                 unavailable = self.errors % 2 == 0
-            raise ServiceUnavailableException("Service unavailable") if unavailable else \
-                InternalServerException("Internal failure injected by the local server's faults")
+            raise (
+                ServiceUnavailableException("Service unavailable")
+                if unavailable
+                else InternalServerException("Internal failure injected by the local server's faults")
+            )
 
     def before_other_service(self, environ: dict[str, Any]) -> tuple[int, bytes, dict[str, str]] | None:
         """For a moto-served request with `all_services`: None to serve it, or the error answer to send.
@@ -151,8 +158,13 @@ class FaultInjector:
         except ThrottlingException:
             return 400, _xml_error("Throttling", THROTTLE_MESSAGE), {"Content-Type": "text/xml"}
         except ProtonApiError as err:
-            return err.http_status, _xml_error("InternalFailure" if err.http_status == 500 else "ServiceUnavailable",
-                                               err.message), {"Content-Type": "text/xml"}
+            return (
+                err.http_status,
+                _xml_error(
+                    "InternalFailure" if err.http_status == 500 else "ServiceUnavailable", err.message
+                ),
+                {"Content-Type": "text/xml"},
+            )
         return None
 
     def _bucket(self, account_id: str, region: str) -> TokenBucket:
@@ -169,7 +181,6 @@ class FaultInjector:
         with self._lock:
             self.throttled += 1
         raise ThrottlingException(THROTTLE_MESSAGE)
-
 
 
 class ServiceUnavailableException(ProtonApiError):
@@ -191,5 +202,7 @@ def reset_connection(environ: dict[str, Any]) -> None:
 
 
 def _xml_error(code: str, message: str) -> bytes:
-    return (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
-            f"<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>").encode()
+    return (
+        f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        f"<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    ).encode()

@@ -13,8 +13,9 @@ from proton_exodus.engine.services import CHILD_BUSY, ServicesMixin
 class InstancesMixin(ServicesMixin):
     """Service instance operations."""
 
-    def plan_instance(self, name: str, env_name: str | None, inputs: dict[str, Any], version: dict[str, Any],
-                      path: str) -> dict[str, Any]:
+    def plan_instance(
+        self, name: str, env_name: str | None, inputs: dict[str, Any], version: dict[str, Any], path: str
+    ) -> dict[str, Any]:
         """Check one instance against its environment and the version; the values add_instance needs."""
         if not env_name:
             raise ValidationException(f"{path}.environment is required")
@@ -22,39 +23,67 @@ class InstancesMixin(ServicesMixin):
         if env is None:
             raise ResourceNotFoundException(f"Environment {env_name} not found ({path}.environment)")
         self.check_compatible(version, env, name)
-        self.check_inputs("service", version["majorVersion"], version["minorVersion"], version["templateName"],
-                          "service", inputs, f"{path}.spec")
+        self.check_inputs(
+            "service",
+            version["majorVersion"],
+            version["minorVersion"],
+            version["templateName"],
+            "service",
+            inputs,
+            f"{path}.spec",
+        )
         return {"name": name, "environment": env_name, "inputs": inputs, "version": version}
 
     def check_compatible(self, version: dict[str, Any], env: dict[str, Any], instance: str) -> None:
         """The service version must list the environment's template major; provisioning must match."""
-        compatible = {(c["templateName"], c["majorVersion"]) for c in version.get("compatibleEnvironmentTemplates", [])}
+        compatible = {
+            (c["templateName"], c["majorVersion"]) for c in version.get("compatibleEnvironmentTemplates", [])
+        }
         if (env["templateName"], env["templateMajorVersion"]) not in compatible:
             raise ValidationException(
                 f"Service template {version['templateName']}:{version['majorVersion']}.{version['minorVersion']} "
                 f"is not compatible with environment {env['name']} ({env['templateName']}:"
-                f"{env['templateMajorVersion']}) of instance {instance}")
+                f"{env['templateMajorVersion']}) of instance {instance}"
+            )
         self_managed = bool(env.get("provisioningRepository"))
         if self_managed != (version.get("_provisioning") == "terraform"):
-            raise ValidationException(f"Instance {instance}: self-managed environments host only Terraform "
-                                      "templates, and Terraform templates need a self-managed environment")
+            raise ValidationException(
+                f"Instance {instance}: self-managed environments host only Terraform "
+                "templates, and Terraform templates need a self-managed environment"
+            )
 
-    def add_instance(self, svc: dict[str, Any], plan: dict[str, Any], spec: str,
-                     tags: list[dict[str, str]]) -> dict[str, Any]:
+    def add_instance(
+        self, svc: dict[str, Any], plan: dict[str, Any], spec: str, tags: list[dict[str, str]]
+    ) -> dict[str, Any]:
         version, now = plan["version"], self.now()
         key = f"{svc['name']}/{plan['name']}"
         if self.store.exists("instance", key):
-            raise ConflictException(f"Service instance {plan['name']} of service {svc['name']} already exists")
-        inst = {"name": plan["name"], "serviceName": svc["name"], "environmentName": plan["environment"],
-                "arn": self.arn(f"service/{svc['name']}/service-instance/{plan['name']}"), "createdAt": now,
-                "templateName": version["templateName"], "templateMajorVersion": version["majorVersion"],
-                "templateMinorVersion": version["minorVersion"], "spec": spec, "lastDeploymentAttemptedAt": now,
-                "lastDeploymentSucceededAt": now, "_inputs": plan["inputs"],
-                "_provisioning": version.get("_provisioning")}
+            raise ConflictException(
+                f"Service instance {plan['name']} of service {svc['name']} already exists"
+            )
+        inst = {
+            "name": plan["name"],
+            "serviceName": svc["name"],
+            "environmentName": plan["environment"],
+            "arn": self.arn(f"service/{svc['name']}/service-instance/{plan['name']}"),
+            "createdAt": now,
+            "templateName": version["templateName"],
+            "templateMajorVersion": version["majorVersion"],
+            "templateMinorVersion": version["minorVersion"],
+            "spec": spec,
+            "lastDeploymentAttemptedAt": now,
+            "lastDeploymentSucceededAt": now,
+            "_inputs": plan["inputs"],
+            "_provisioning": version.get("_provisioning"),
+        }
         self.store.put("instance", key, inst)
         self.set_tags(inst["arn"], tags)
-        state = {"templateName": inst["templateName"], "templateMajorVersion": inst["templateMajorVersion"],
-                 "templateMinorVersion": inst["templateMinorVersion"], "spec": spec}
+        state = {
+            "templateName": inst["templateName"],
+            "templateMajorVersion": inst["templateMajorVersion"],
+            "templateMinorVersion": inst["templateMinorVersion"],
+            "spec": spec,
+        }
         return self.start_deployment("SERVICE_INSTANCE", key, state, inputs=plan["inputs"])
 
     def _instance(self, service: str, name: str) -> dict[str, Any]:
@@ -75,7 +104,9 @@ class InstancesMixin(ServicesMixin):
         if major is None:
             recommended = self._get_template("service", svc["templateName"]).get("recommendedVersion")
             if not recommended:
-                raise ValidationException(f"Service template {svc['templateName']} has no recommended version")
+                raise ValidationException(
+                    f"Service template {svc['templateName']} has no recommended version"
+                )
             major = recommended.split(".")[0]
         version = self.resolve_version("service", svc["templateName"], major, p.get("templateMinorVersion"))
         plan = self.plan_instance(p["name"], entry.environment, dict(entry.spec), version, "spec")
@@ -103,32 +134,57 @@ class InstancesMixin(ServicesMixin):
             raise ConflictException(f"Service instance {p['name']} is {inst['deploymentStatus']}")
         comp = self.attached_component(p["serviceName"], p["name"])
         if comp is not None and comp.get("deploymentStatus") in CHILD_BUSY:
-            raise ConflictException(f"Component {comp['name']} attached to {p['name']} is {comp['deploymentStatus']}")
+            raise ConflictException(
+                f"Component {comp['name']} attached to {p['name']} is {comp['deploymentStatus']}"
+            )
         svc = self._service(p["serviceName"])
         if svc["status"] in ("DELETE_IN_PROGRESS", "CREATE_IN_PROGRESS"):
             raise ConflictException(f"Service {svc['name']} is {svc['status']}")
         kind = p["deploymentType"]
-        version = self.target_version("service", inst, kind, p.get("templateMajorVersion"),
-                                      p.get("templateMinorVersion"))
+        version = self.target_version(
+            "service", inst, kind, p.get("templateMajorVersion"), p.get("templateMinorVersion")
+        )
         if kind == "NONE":
             return {"serviceInstance": inst}
         self.check_compatible(version, self.store.get("environment", inst["environmentName"]), inst["name"])
         spec = p.get("spec") or inst["spec"]
         inputs = self.instance_inputs(spec, inst["name"], inst.get("_inputs"))
-        self.check_inputs("service", version["majorVersion"], version["minorVersion"], inst["templateName"],
-                          "service", inputs, "spec")
+        self.check_inputs(
+            "service",
+            version["majorVersion"],
+            version["minorVersion"],
+            inst["templateName"],
+            "service",
+            inputs,
+            "spec",
+        )
         inst["lastClientRequestToken"] = p.get("clientToken")
         self.store.put("instance", f"{inst['serviceName']}/{inst['name']}", inst)
-        state = {"templateName": inst["templateName"], "templateMajorVersion": version["majorVersion"],
-                 "templateMinorVersion": version["minorVersion"], "spec": spec}
-        self.start_deployment("SERVICE_INSTANCE", f"{inst['serviceName']}/{inst['name']}", state, inputs=inputs)
-        self.add_sync_blocker(inst["serviceName"], inst["name"], "Service instance was updated outside of service sync")
+        state = {
+            "templateName": inst["templateName"],
+            "templateMajorVersion": version["majorVersion"],
+            "templateMinorVersion": version["minorVersion"],
+            "spec": spec,
+        }
+        self.start_deployment(
+            "SERVICE_INSTANCE", f"{inst['serviceName']}/{inst['name']}", state, inputs=inputs
+        )
+        self.add_sync_blocker(
+            inst["serviceName"], inst["name"], "Service instance was updated outside of service sync"
+        )
         self.remember_token("UpdateServiceInstance", p.get("clientToken"), p, {})
         return {"serviceInstance": self.store.get("instance", f"{inst['serviceName']}/{inst['name']}")}
 
     @operation("ListServiceInstances")
-    def list_service_instances(self, *, serviceName: str | None = None, filters: list[dict[str, str]] | None = None,
-                               sortBy: str | None = None, sortOrder: str | None = None, **_: Any) -> dict[str, Any]:
+    def list_service_instances(
+        self,
+        *,
+        serviceName: str | None = None,
+        filters: list[dict[str, str]] | None = None,
+        sortBy: str | None = None,
+        sortOrder: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
         if serviceName is not None:
             self._service(serviceName)
             insts = self.service_instances(serviceName)
@@ -136,8 +192,11 @@ class InstancesMixin(ServicesMixin):
             insts = self.store.values("instance")
         insts = [i for i in insts if all(self._matches(i, f["key"], f["value"]) for f in filters or [])]
         key = sortBy or "name"
-        insts = sorted(insts, key=lambda i: (str(i.get(key, "")), i["serviceName"], i["name"]),
-                       reverse=sortOrder == "DESCENDING")
+        insts = sorted(
+            insts,
+            key=lambda i: (str(i.get(key, "")), i["serviceName"], i["name"]),
+            reverse=sortOrder == "DESCENDING",
+        )
         return {"serviceInstances": [project(i, "ServiceInstanceSummary") for i in insts]}
 
     def _matches(self, inst: dict[str, Any], key: str, value: str) -> bool:
@@ -146,27 +205,42 @@ class InstancesMixin(ServicesMixin):
             when = _parse_time(value)
             return inst[member] < when if key.endswith("Before") else inst[member] > when
         if key == "deployedTemplateVersionStatus":
-            version = self.store.get("stv", self._vkey({"templateName": inst["templateName"],
-                                                        "majorVersion": inst["templateMajorVersion"],
-                                                        "minorVersion": inst["templateMinorVersion"]}))
+            version = self.store.get(
+                "stv",
+                self._vkey(
+                    {
+                        "templateName": inst["templateName"],
+                        "majorVersion": inst["templateMajorVersion"],
+                        "minorVersion": inst["templateMinorVersion"],
+                    }
+                ),
+            )
             return (version or {}).get("status") == value
         return str(inst.get(key)) == value
 
     @operation("CancelServiceInstanceDeployment")
-    def cancel_service_instance_deployment(self, *, serviceInstanceName: str, serviceName: str) -> dict[str, Any]:
+    def cancel_service_instance_deployment(
+        self, *, serviceInstanceName: str, serviceName: str
+    ) -> dict[str, Any]:
         self._instance(serviceName, serviceInstanceName)
         return {"serviceInstance": self.cancel("SERVICE_INSTANCE", f"{serviceName}/{serviceInstanceName}")}
 
     @operation("ListServiceInstanceOutputs")
-    def list_service_instance_outputs(self, *, serviceInstanceName: str, serviceName: str,
-                                      deploymentId: str | None = None, **_: Any) -> dict[str, Any]:
+    def list_service_instance_outputs(
+        self, *, serviceInstanceName: str, serviceName: str, deploymentId: str | None = None, **_: Any
+    ) -> dict[str, Any]:
         inst = self._instance(serviceName, serviceInstanceName)
         return {"outputs": self.deployment_outputs(inst, deploymentId)}
 
     @operation("ListServiceInstanceProvisionedResources")
-    def list_service_instance_provisioned_resources(self, *, serviceInstanceName: str, serviceName: str,
-                                                    **_: Any) -> dict[str, Any]:
-        return {"provisionedResources": self.provisioned_resources(self._instance(serviceName, serviceInstanceName))}
+    def list_service_instance_provisioned_resources(
+        self, *, serviceInstanceName: str, serviceName: str, **_: Any
+    ) -> dict[str, Any]:
+        return {
+            "provisionedResources": self.provisioned_resources(
+                self._instance(serviceName, serviceInstanceName)
+            )
+        }
 
 
 def _parse_time(value: str) -> float:

@@ -109,7 +109,13 @@ class _TemplateYaml:
     def load(stream: Any, Loader: Any = None) -> Any:  # noqa: N803 - PyYAML's signature
         from proton_exodus.cfn.text import parse_template
 
-        text = stream if isinstance(stream, str) else stream.decode() if isinstance(stream, bytes) else stream.read()
+        text = (
+            stream
+            if isinstance(stream, str)
+            else stream.decode()
+            if isinstance(stream, bytes)
+            else stream.read()
+        )
         return parse_template(text, json_first=False, dates=False)
 
 
@@ -160,8 +166,10 @@ def cidr(ip_block: Any, count: Any, cidr_bits: Any) -> list[str]:
     except ValueError:
         blocks = []
     if len(blocks) != count:
-        raise ValidationError(message=f"Template error: Fn::Cidr cannot make {count} blocks of {cidr_bits} "
-                                      f"host bits from {ip_block}")
+        raise ValidationError(
+            message=f"Template error: Fn::Cidr cannot make {count} blocks of {cidr_bits} "
+            f"host bits from {ip_block}"
+        )
     return blocks
 
 
@@ -212,8 +220,10 @@ def _property_types(resource_type: str) -> dict[str, str]:
     if resource_type not in _TYPES:
         schema = _schema(resource_type) or {}
         _TYPES[resource_type] = {
-            name: body["type"] for name, body in (schema.get("properties") or {}).items()
-            if isinstance(body, dict) and body.get("type") in ("integer", "number", "boolean")}
+            name: body["type"]
+            for name, body in (schema.get("properties") or {}).items()
+            if isinstance(body, dict) and body.get("type") in ("integer", "number", "boolean")
+        }
     return _TYPES[resource_type]
 
 
@@ -246,8 +256,14 @@ def _patch_generated_names() -> None:
     parsing.generate_resource_name = generate_resource_name
     create = Parameter.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create_parameter(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
-                         region_name: str, **kwargs: Any) -> Any:
+    def create_parameter(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
         properties = cloudformation_json.setdefault("Properties", {})
         if not properties.get("Name"):  # moto's put_parameter was given None
             logical_id = kwargs.get("LogicalId") or "Parameter"
@@ -262,8 +278,14 @@ def _patch_security_group_rules() -> None:
 
     create = SecurityGroup.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create_group(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
-                     region_name: str, **kwargs: Any) -> Any:
+    def create_group(
+        cls: Any,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
         for rule in (cloudformation_json.get("Properties") or {}).get("SecurityGroupIngress") or []:
             rule.setdefault("FromPort", -1)  # optional in CloudFormation; -1 is every port (IpProtocol -1)
             rule.setdefault("ToPort", -1)
@@ -319,8 +341,9 @@ class UnemulatedResource(CloudFormationModel):
         self.attributes: dict[str, Any] = {}
         if resource_type == "AWS::CloudFront::Distribution":
             name = "E" + _random(string.ascii_uppercase + string.digits, 13)
-            self.attributes["DomainName"] = f"d{_random(string.ascii_lowercase + string.digits, 13)}" \
-                                            ".cloudfront.net"
+            self.attributes["DomainName"] = (
+                f"d{_random(string.ascii_lowercase + string.digits, 13)}.cloudfront.net"
+            )
         self.name = name
 
     @property
@@ -349,28 +372,40 @@ class UnemulatedResource(CloudFormationModel):
             raise UnformattedGetAttTemplateException()
         if attribute_name.endswith("Arn") or attribute_name == "Arn":
             service, kind = self.resource_type.split("::")[1:3]
-            return (f"arn:aws:{service.lower()}:{self.region}:{self.account_id}:"
-                    f"{kind[0].lower() + kind[1:]}/{self.name}")
+            return (
+                f"arn:aws:{service.lower()}:{self.region}:{self.account_id}:"
+                f"{kind[0].lower() + kind[1:]}/{self.name}"
+            )
         if attribute_name in ("Id", "Name") or attribute_name.endswith("Id"):
             return self.name
         return f"{self.name}-{attribute_name.replace('.', '-').lower()}"
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
-            **kwargs: Any) -> Any:
-        return cls(resource_name, kwargs.get("ResourceType") or cloudformation_json.get("Type", ""),
-                   account_id, region_name)
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        return cls(
+            resource_name,
+            kwargs.get("ResourceType") or cloudformation_json.get("Type", ""),
+            account_id,
+            region_name,
+        )
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[override]
-            cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,
-            region_name: str) -> Any:
+        cls,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
         return original_resource
 
     @classmethod
     def delete_from_cloudformation_json(  # type: ignore[override]
-            cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str) -> None:
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
         return None
 
 
@@ -383,6 +418,9 @@ def _read_only_attributes(resource_type: str) -> frozenset[str] | None:
     if resource_type not in _READ_ONLY:
         schema = _schema(resource_type)
         paths = (schema or {}).get("readOnlyProperties") or []
-        _READ_ONLY[resource_type] = None if schema is None else frozenset(
-            p.removeprefix("/properties/").replace("/", ".") for p in paths)
+        _READ_ONLY[resource_type] = (
+            None
+            if schema is None
+            else frozenset(p.removeprefix("/properties/").replace("/", ".") for p in paths)
+        )
     return _READ_ONLY[resource_type]

@@ -28,7 +28,7 @@ def resolve_parameter_refs(node: Any, values: Mapping[str, Any]) -> Any:
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (key, arg), = node.items()
+        ((key, arg),) = node.items()
         if key == "Ref" and isinstance(arg, str) and arg in values:
             return values[arg]
         if key == "Fn::Sub":
@@ -58,7 +58,9 @@ def _sub(arg: Any, values: Mapping[str, Any]) -> Any:
     return {"Fn::Sub": text if isinstance(arg, str) else [text, local]}
 
 
-def parameter_values(template: Mapping[str, Any], given: Mapping[str, Any], ssm: Any = None) -> dict[str, Any]:
+def parameter_values(
+    template: Mapping[str, Any], given: Mapping[str, Any], ssm: Any = None
+) -> dict[str, Any]:
     """The template's parameters as CloudFormation resolves them: given value else default; lists split;
     SSM parameter types read through `ssm(name, type)` when given."""
     values: dict[str, Any] = {}
@@ -91,11 +93,15 @@ def scalars_as_text(node: Any) -> Any:
     return node
 
 
-def resolved_resources(template: Mapping[str, Any], given: Mapping[str, Any], ssm: Any = None) -> dict[str, Any]:
+def resolved_resources(
+    template: Mapping[str, Any], given: Mapping[str, Any], ssm: Any = None
+) -> dict[str, Any]:
     """The template's resources with its parameters resolved, scalars compared as text."""
     values = parameter_values(template, given, ssm)
-    return {k: scalars_as_text(resolve_parameter_refs(v, values))
-            for k, v in (template.get("Resources") or {}).items()}
+    return {
+        k: scalars_as_text(resolve_parameter_refs(v, values))
+        for k, v in (template.get("Resources") or {}).items()
+    }
 
 
 def patch_moto_change_set_resolution() -> None:
@@ -124,7 +130,9 @@ def patch_moto_change_set_resolution() -> None:
         for name in sorted(set(before) & set(after)):
             if before[name] == after[name]:
                 continue
-            change = next((c for c in changes if c.action == "Modify" and c.logical_resource_id == name), None)
+            change = next(
+                (c for c in changes if c.action == "Modify" and c.logical_resource_id == name), None
+            )
             if change is None:
                 change = Change("Modify", name, (after[name] or {}).get("Type", ""))
             _describe_modify(change, before[name] or {}, after[name] or {}, stack)
@@ -148,17 +156,31 @@ def _patch_stack_tags_and_parameters() -> None:
     def create_change_set(self: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
         change_set_id, stack_id = create(self, *args, **kwargs)
         change_set, stack = self.change_sets.get(change_set_id), self.stacks.get(stack_id)
-        if change_set is not None and stack is not None and change_set.status == "FAILED" \
-                and change_set.tags and dict(change_set.tags) != dict(stack.tags or {}):
-            change_set.status, change_set.execution_status, change_set.status_reason = \
-                "CREATE_COMPLETE", "AVAILABLE", None
+        if (
+            change_set is not None
+            and stack is not None
+            and change_set.status == "FAILED"
+            and change_set.tags
+            and dict(change_set.tags) != dict(stack.tags or {})
+        ):
+            change_set.status, change_set.execution_status, change_set.status_reason = (
+                "CREATE_COMPLETE",
+                "AVAILABLE",
+                None,
+            )
         return change_set_id, stack_id
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
         execute(self, change_set_name, stack_name)
         change_set = self.change_sets.get(change_set_name) or next(
-            (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
-             and (stack_name is None or stack_name in (cs.stack_name, cs.stack_id))), None)
+            (
+                cs
+                for cs in self.change_sets.values()
+                if cs.change_set_name == change_set_name
+                and (stack_name is None or stack_name in (cs.stack_name, cs.stack_id))
+            ),
+            None,
+        )
         stack = self.stacks.get(change_set.stack_id) if change_set is not None else None
         if stack is not None and stack.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
             if change_set.tags:  # no Tags given: the stack keeps its own
@@ -177,16 +199,20 @@ def _patch_update_diff() -> None:
 
     original = ResourceMap.build_resource_diff
 
-    def build_resource_diff(self: Any, other_template: dict[str, Any],
-                            parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+    def build_resource_diff(
+        self: Any, other_template: dict[str, Any], parameters: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         result = original(self, other_template, parameters)
         old_template = getattr(self, "_template", None) or {}
         old_values = dict(getattr(self, "input_parameters", None) or {})
         ssm = getattr(self, "parse_ssm_parameter", None)
         before = resolved_resources(old_template, old_values, ssm)
         after = resolved_resources(other_template, parameters or old_values, ssm)
-        result["Modify"] = [n for n in (other_template.get("Resources") or {})
-                            if n in before and n in after and before[n] != after[n]]
+        result["Modify"] = [
+            n
+            for n in (other_template.get("Resources") or {})
+            if n in before and n in after and before[n] != after[n]
+        ]
         return result
 
     ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]

@@ -37,8 +37,14 @@ def patch_moto_change_set_outputs() -> None:
 
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self.change_sets.get(change_set_name) or next(
-            (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
-             and (stack_name is None or cs.stack_name == stack_name or cs.stack_id == stack_name)), None)
+            (
+                cs
+                for cs in self.change_sets.values()
+                if cs.change_set_name == change_set_name
+                and (stack_name is None or cs.stack_name == stack_name or cs.stack_id == stack_name)
+            ),
+            None,
+        )
         stack = self.stacks.get(change_set.stack_id) if change_set is not None else None
         previous = stack.template if stack is not None else None
         try:
@@ -71,8 +77,12 @@ def _patch_change_details() -> None:
         after = (self.template_dict or {}).get("Resources") or {}
         for change in changes:
             if change.action == "Modify":
-                _describe_modify(change, before.get(change.logical_resource_id) or {},
-                                 after.get(change.logical_resource_id) or {}, self.stack)
+                _describe_modify(
+                    change,
+                    before.get(change.logical_resource_id) or {},
+                    after.get(change.logical_resource_id) or {},
+                    self.stack,
+                )
         return changes
 
     ChangeSet.diff = diff  # type: ignore[method-assign]
@@ -86,11 +96,23 @@ def _describe_modify(change: Any, before: dict[str, Any], after: dict[str, Any],
     create_only = _create_only(change.resource_type)
     change.replacement = "True" if any(k in create_only for k in changed) else "False"
     change.scope = ["Properties"] if changed else []
-    change.details = [{"Target": {"Attribute": "Properties", "Name": k,
-                                  "RequiresRecreation": "Always" if k in create_only else "Never"},
-                       "Evaluation": "Static", "ChangeSource": "DirectModification"} for k in changed]
-    resource = stack.resource_map._parsed_resources.get(change.logical_resource_id) \
-        if hasattr(stack.resource_map, "_parsed_resources") else None
+    change.details = [
+        {
+            "Target": {
+                "Attribute": "Properties",
+                "Name": k,
+                "RequiresRecreation": "Always" if k in create_only else "Never",
+            },
+            "Evaluation": "Static",
+            "ChangeSource": "DirectModification",
+        }
+        for k in changed
+    ]
+    resource = (
+        stack.resource_map._parsed_resources.get(change.logical_resource_id)
+        if hasattr(stack.resource_map, "_parsed_resources")
+        else None
+    )
     physical = getattr(resource, "physical_resource_id", None)
     if physical:
         change.physical_resource_id = physical

@@ -128,14 +128,22 @@ class PageTokens:
             (offset,) = struct.unpack(">I", raw[:4])
             if hmac.compare_digest(raw[4:], self._mac(operation, filters, offset)):
                 return offset
-        raise ValidationException("The nextToken is not valid for this request; pass back the token from the previous page.")
+        raise ValidationException(
+            "The nextToken is not valid for this request; pass back the token from the previous page."
+        )
 
 
 class ProtonProtocol:
     """Turns one HTTP request into one backend call and its JSON reply."""
 
-    def __init__(self, backend_for: BackendFor, *, page_size: int | None = None, secret: bytes | None = None,
-                 router: Router | None = None) -> None:
+    def __init__(
+        self,
+        backend_for: BackendFor,
+        *,
+        page_size: int | None = None,
+        secret: bytes | None = None,
+        router: Router | None = None,
+    ) -> None:
         self.backend_for = backend_for
         self.router = router  # picks another account's backend for operations shared by two accounts
         self.page_size = page_size
@@ -173,8 +181,9 @@ class ProtonProtocol:
         if name is None or isinstance(err, ProtocolError) or err.code in conformance.modelled_errors(name):
             return err  # ProtocolErrors are the wire's own (Coral) answers, outside every operation's model
         self.unmodelled.append(f"{name}: {err.code}: {err.message}")
-        LOG.warning("%s answered %s, which its model does not list; sent as ValidationException",
-                    name, err.code)
+        LOG.warning(
+            "%s answered %s, which its model does not list; sent as ValidationException", name, err.code
+        )
         return ValidationException(err.message)
 
     def call(self, name: str, params: dict[str, Any], account_id: str, region: str) -> dict[str, Any]:
@@ -192,7 +201,9 @@ class ProtonProtocol:
                 return self._serialise(name, getattr(backend, xform_name(name))(**params))
             return self._paginated(name, params, paginator, backend)
 
-    def _paginated(self, name: str, params: dict[str, Any], paginator: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    def _paginated(
+        self, name: str, params: dict[str, Any], paginator: dict[str, Any], backend: Backend
+    ) -> dict[str, Any]:
         token = params.pop("nextToken", None)
         limit = params.pop("maxResults", None) if "limit_key" in paginator else None
         filters = {k: v for k, v in params.items() if k != "clientToken"}

@@ -47,11 +47,19 @@ class ProvisionMixin(DeploymentsMixin):
         if plan["engine"] == "cloudformation":
             cfn = self.cloudformation(plan["account"], self.region, plan.get("role"))
             if plan["delete"]:
-                return delete_stack(cfn, plan["stack_name"], poll=self.cfn_poll, stack_id=plan.get("stack_id"))
-            return deploy_stack(cfn, plan["stack_name"], plan["template"], plan["tags"],
-                                change_set=plan["change_set"], poll=self.cfn_poll,
-                                known_new=plan.get("stack_id") is None and plan.get("new", False),
-                                role_arn=plan.get("stack_role"))
+                return delete_stack(
+                    cfn, plan["stack_name"], poll=self.cfn_poll, stack_id=plan.get("stack_id")
+                )
+            return deploy_stack(
+                cfn,
+                plan["stack_name"],
+                plan["template"],
+                plan["tags"],
+                change_set=plan["change_set"],
+                poll=self.cfn_poll,
+                known_new=plan.get("stack_id") is None and plan.get("new", False),
+                role_arn=plan.get("stack_role"),
+            )
         if plan["engine"] == "files":
             try:
                 _write_tree(Path(plan["folder"]), plan["files"], plan.get("stale", []))
@@ -64,8 +72,12 @@ class ProvisionMixin(DeploymentsMixin):
         dep = self.store.get("deployment", job["deployment"])
         if dep is None:
             return
-        kind = {"ENVIRONMENT": "environment", "SERVICE_INSTANCE": "instance", "SERVICE_PIPELINE": "pipeline",
-                "COMPONENT": "component"}[dep["targetResourceType"]]
+        kind = {
+            "ENVIRONMENT": "environment",
+            "SERVICE_INSTANCE": "instance",
+            "SERVICE_PIPELINE": "pipeline",
+            "COMPONENT": "component",
+        }[dep["targetResourceType"]]
         res = self.store.get(kind, dep["_key"])
         if res is not None and plan["engine"] == "cloudformation" and result.stack_id:
             res["_stack"] = {**res.get("_stack", {}), "id": result.stack_id}
@@ -95,11 +107,19 @@ class ProvisionMixin(DeploymentsMixin):
             new = not (self.resource_doc(dep) or {}).get("_stack", {}).get("name")
             stack_name = self.stack_name_for(target, dep["_key"])
             stack_id = (self.resource_doc(dep) or {}).get("_stack", {}).get("id")
-            return {"engine": "cloudformation", "new": new, "stack_id": stack_id, "delete": dep["_delete"], "account": ctx["account"],
-                    "role": ctx.get("role"), "stack_role": ctx.get("stack_role"), "stack_name": stack_name,
-                    "tags": ctx["tags"],
-                    "template": None if dep["_delete"] else ctx["rendered"].text,
-                    "change_set": f"AWSProton-{dep['id']}"}
+            return {
+                "engine": "cloudformation",
+                "new": new,
+                "stack_id": stack_id,
+                "delete": dep["_delete"],
+                "account": ctx["account"],
+                "role": ctx.get("role"),
+                "stack_role": ctx.get("stack_role"),
+                "stack_name": stack_name,
+                "tags": ctx["tags"],
+                "template": None if dep["_delete"] else ctx["rendered"].text,
+                "change_set": f"AWSProton-{dep['id']}",
+            }
         folder = Path(ctx["folder"])
         files = dict(ctx["rendered"].files) if not dep["_delete"] else {}
         files[".proton/deployment-metadata.json"] = _metadata_file(dep, ctx)
@@ -109,8 +129,12 @@ class ProvisionMixin(DeploymentsMixin):
 
     def stack_name_for(self, target: str, key: str) -> str:
         """`AWSProton-<name…>-cloudformation--<15 uppercase>` as observed (PROTON.md §3.1); kept per resource."""
-        kind = {"ENVIRONMENT": "environment", "SERVICE_INSTANCE": "instance", "SERVICE_PIPELINE": "pipeline",
-                "COMPONENT": "component"}[target]
+        kind = {
+            "ENVIRONMENT": "environment",
+            "SERVICE_INSTANCE": "instance",
+            "SERVICE_PIPELINE": "pipeline",
+            "COMPONENT": "component",
+        }[target]
         res = self.store.get(kind, key)
         if res.get("_stack", {}).get("name"):
             return res["_stack"]["name"]
@@ -121,15 +145,21 @@ class ProvisionMixin(DeploymentsMixin):
         return name
 
     def resource_doc(self, dep: dict[str, Any]) -> dict[str, Any] | None:
-        kind = {"ENVIRONMENT": "environment", "SERVICE_INSTANCE": "instance", "SERVICE_PIPELINE": "pipeline",
-                "COMPONENT": "component"}[dep["targetResourceType"]]
+        kind = {
+            "ENVIRONMENT": "environment",
+            "SERVICE_INSTANCE": "instance",
+            "SERVICE_PIPELINE": "pipeline",
+            "COMPONENT": "component",
+        }[dep["targetResourceType"]]
         return self.store.get(kind, dep["_key"])
 
     def provisioned_resources(self, res: dict[str, Any]) -> list[dict[str, str]]:
         """List*ProvisionedResources: the stack (CloudFormation) or the working directory (Terraform)."""
         stack = res.get("_stack") or {}
         if stack.get("id"):
-            return [{"identifier": stack["id"], "name": stack["name"], "provisioningEngine": "CLOUDFORMATION"}]
+            return [
+                {"identifier": stack["id"], "name": stack["name"], "provisioningEngine": "CLOUDFORMATION"}
+            ]
         files = res.get("_files") or {}
         if files and res.get("_provisioning") == "terraform":
             folder = Path(files["folder"])
@@ -155,8 +185,11 @@ def _metadata_file(dep: dict[str, Any], ctx: dict[str, Any]) -> str:
     """`.proton/deployment-metadata.json` as in Proton's pull requests (PROTON.md §3.3)."""
     meta = {"arn": dep["targetArn"]}
     if ctx.get("template_arn"):
-        meta.update(templateArn=ctx["template_arn"], templateMajorVersion=ctx["major"],
-                    templateMinorVersion=ctx["minor"])
+        meta.update(
+            templateArn=ctx["template_arn"],
+            templateMajorVersion=ctx["major"],
+            templateMinorVersion=ctx["minor"],
+        )
     if ctx.get("environment_arn") and dep["targetResourceType"] == "SERVICE_INSTANCE":
         meta["environmentArn"] = ctx["environment_arn"]
     key = "componentMetadata" if dep["targetResourceType"] == "COMPONENT" else "resourceMetadata"

@@ -36,8 +36,11 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         if doc is None or doc["status"] != "REGISTRATION_IN_PROGRESS":
             return
         try:
-            bundle = load_bundle(base64.b64decode(self.store.get("bundle", f"{kind}:{key}")["b64"]),
-                                 name=doc["templateName"], strict=True)  # a new version: Proton's limits
+            bundle = load_bundle(
+                base64.b64decode(self.store.get("bundle", f"{kind}:{key}")["b64"]),
+                name=doc["templateName"],
+                strict=True,
+            )  # a new version: Proton's limits
             self._check_registration(kind, doc, bundle)
         except ExodusError as err:
             doc.update(status="REGISTRATION_FAILED", statusMessage=err.message[:5000])
@@ -60,28 +63,40 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
 
     def _check_registration(self, kind: str, doc: dict[str, Any], bundle: Any) -> None:
         if bundle.template_type != kind:
-            raise BadInput(f"The bundle is a {bundle.template_type} template bundle, not a {kind} template bundle")
+            raise BadInput(
+                f"The bundle is a {bundle.template_type} template bundle, not a {kind} template bundle"
+            )
         template = self.store.get(KINDS[kind][0], doc["templateName"])
         if kind == "environment":
             customer = template.get("provisioning") == "CUSTOMER_MANAGED"
             if customer != (bundle.provisioning == "customer-managed"):
-                raise BadInput("A CUSTOMER_MANAGED environment template needs a schema-only bundle, and only it"
-                               if customer else "A schema-only bundle needs provisioning CUSTOMER_MANAGED")
+                raise BadInput(
+                    "A CUSTOMER_MANAGED environment template needs a schema-only bundle, and only it"
+                    if customer
+                    else "A schema-only bundle needs provisioning CUSTOMER_MANAGED"
+                )
         else:
             no_pipeline = template.get("pipelineProvisioning") == "CUSTOMER_MANAGED"
             if bundle.has_pipeline == no_pipeline:
-                raise BadInput("pipeline_infrastructure/ must be left out when pipelineProvisioning is "
-                               "CUSTOMER_MANAGED" if no_pipeline else
-                               "The template has a pipeline but the bundle has no pipeline_infrastructure/")
-        previous = [v for v in self._versions(kind, doc["templateName"], doc["majorVersion"])
-                    if v["status"] in ("DRAFT", "PUBLISHED") and v["minorVersion"] != doc["minorVersion"]]
+                raise BadInput(
+                    "pipeline_infrastructure/ must be left out when pipelineProvisioning is CUSTOMER_MANAGED"
+                    if no_pipeline
+                    else "The template has a pipeline but the bundle has no pipeline_infrastructure/"
+                )
+        previous = [
+            v
+            for v in self._versions(kind, doc["templateName"], doc["majorVersion"])
+            if v["status"] in ("DRAFT", "PUBLISHED") and v["minorVersion"] != doc["minorVersion"]
+        ]
         if previous and bundle.schema is not None:
             last = max(previous, key=lambda v: int(v["minorVersion"]))
             old = self.bundle_for(kind, last["templateName"], last["majorVersion"], last["minorVersion"])
             problems = check_minor_compatible(old.schema, bundle.schema) if old.schema is not None else []
             if problems:
-                raise BadInput(f"Schema is not backward compatible with {last['majorVersion']}."
-                               f"{last['minorVersion']}: " + "; ".join(problems))
+                raise BadInput(
+                    f"Schema is not backward compatible with {last['majorVersion']}."
+                    f"{last['minorVersion']}: " + "; ".join(problems)
+                )
 
     # -- specs (PROTON.md §4.4) -------------------------------------------------------------------------
     def parse_environment_spec(self, text: str) -> dict[str, Any]:
@@ -105,8 +120,16 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
             raise BadInput(f"spec: no `instances` entry named {name}")
         return resolve_current_values(raw, current, path=f"spec.instances[{name}].spec")
 
-    def check_inputs(self, kind: str, major: str, minor: str, template: str, schema_kind: str,
-                     inputs: dict[str, Any] | None, path: str) -> dict[str, Any]:
+    def check_inputs(
+        self,
+        kind: str,
+        major: str,
+        minor: str,
+        template: str,
+        schema_kind: str,
+        inputs: dict[str, Any] | None,
+        path: str,
+    ) -> dict[str, Any]:
         """Validate raw inputs against a version's schema (SchemaError -> ValidationException)."""
         bundle = self.bundle_for(kind, template, major, minor)
         if bundle.schema is None:
@@ -116,8 +139,12 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
     # -- render contexts ---------------------------------------------------------------------------------
     def render_target(self, dep: dict[str, Any]) -> dict[str, Any]:
         target = dep["targetResourceType"]
-        handler = {"ENVIRONMENT": self._render_environment, "SERVICE_INSTANCE": self._render_instance,
-                   "SERVICE_PIPELINE": self._render_pipeline, "COMPONENT": self._render_component}[target]
+        handler = {
+            "ENVIRONMENT": self._render_environment,
+            "SERVICE_INSTANCE": self._render_instance,
+            "SERVICE_PIPELINE": self._render_pipeline,
+            "COMPONENT": self._render_component,
+        }[target]
         return handler(dep, self.resource_doc(dep))
 
     def environment_context(self, env: dict[str, Any]) -> EnvironmentContext:
@@ -125,95 +152,158 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         return EnvironmentContext(name=env["name"], account_id=env["environmentAccountId"], outputs=outputs)
 
     def service_context(self, svc: dict[str, Any]) -> ServiceContext:
-        return ServiceContext(svc["name"], svc.get("branchName"), svc.get("repositoryId"),
-                              svc.get("repositoryConnectionArn"))
+        return ServiceContext(
+            svc["name"], svc.get("branchName"), svc.get("repositoryId"), svc.get("repositoryConnectionArn")
+        )
 
-    def _metadata(self, dep: dict[str, Any], template_arn: str, state: dict[str, Any],
-                  environment_arn: str | None = None) -> ResourceMetadata:
-        return ResourceMetadata(dep["targetArn"], template_arn, state.get("templateMajorVersion"),
-                                state.get("templateMinorVersion"), dep["id"], environment_arn, dep["_delete"])
+    def _metadata(
+        self,
+        dep: dict[str, Any],
+        template_arn: str,
+        state: dict[str, Any],
+        environment_arn: str | None = None,
+    ) -> ResourceMetadata:
+        return ResourceMetadata(
+            dep["targetArn"],
+            template_arn,
+            state.get("templateMajorVersion"),
+            state.get("templateMinorVersion"),
+            dep["id"],
+            environment_arn,
+            dep["_delete"],
+        )
 
     def _base(self, env: dict[str, Any], provisioning: str) -> dict[str, Any]:
         role = self.environment_role(env)
-        ctx: dict[str, Any] = {"provisioning": provisioning, "account": env["environmentAccountId"],
-                               "role": role, "stack_role": role or env.get("protonServiceRoleArn"),
-                               "environment_arn": env["arn"]}
-        ctx["tags"] = [{"Key": "proton:account", "Value": self.account_id},
-                       {"Key": "proton:environment", "Value": env["arn"]}]
+        ctx: dict[str, Any] = {
+            "provisioning": provisioning,
+            "account": env["environmentAccountId"],
+            "role": role,
+            "stack_role": role or env.get("protonServiceRoleArn"),
+            "environment_arn": env["arn"],
+        }
+        ctx["tags"] = [
+            {"Key": "proton:account", "Value": self.account_id},
+            {"Key": "proton:environment", "Value": env["arn"]},
+        ]
         return ctx
 
     def _render_environment(self, dep: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
         state = dep["targetState"]["environment"]
-        bundle = self.bundle_for("environment", state["templateName"], state["templateMajorVersion"],
-                                 state["templateMinorVersion"])
+        bundle = self.bundle_for(
+            "environment", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
+        )
         template_arn = self.arn(f"environment-template/{state['templateName']}")
         ctx = self._base(env, bundle.provisioning)
-        ctx.update(template_arn=template_arn, major=state["templateMajorVersion"],
-                   minor=state["templateMinorVersion"], folder=self.environment_folder(env))
+        ctx.update(
+            template_arn=template_arn,
+            major=state["templateMajorVersion"],
+            minor=state["templateMinorVersion"],
+            folder=self.environment_folder(env),
+        )
         ctx["tags"].insert(1, {"Key": "proton:template", "Value": template_arn})
         if bundle.provisioning == "customer-managed":  # the spec gives the outputs (PROTON.md §3.5)
             ctx["outputs"] = [{"key": k, "valueString": str(v)} for k, v in sorted(dep["_inputs"].items())]
         elif not (dep["_delete"] and bundle.provisioning == "cloudformation"):
-            ctx["rendered"] = render_environment(bundle, name=env["name"], inputs=dep["_inputs"],
-                                                 account_id=env["environmentAccountId"],
-                                                 metadata=self._metadata(dep, template_arn, state))
+            ctx["rendered"] = render_environment(
+                bundle,
+                name=env["name"],
+                inputs=dep["_inputs"],
+                account_id=env["environmentAccountId"],
+                metadata=self._metadata(dep, template_arn, state),
+            )
         return ctx
 
     def _render_instance(self, dep: dict[str, Any], inst: dict[str, Any]) -> dict[str, Any]:
         state = dep["targetState"]["serviceInstance"]
         env = self.store.get("environment", inst["environmentName"])
         svc = self.store.get("service", inst["serviceName"])
-        bundle = self.bundle_for("service", state["templateName"], state["templateMajorVersion"],
-                                 state["templateMinorVersion"])
+        bundle = self.bundle_for(
+            "service", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
+        )
         template_arn = self.arn(f"service-template/{state['templateName']}")
         ctx = self._base(env, bundle.provisioning)
-        ctx.update(template_arn=template_arn, major=state["templateMajorVersion"],
-                   minor=state["templateMinorVersion"],
-                   folder=self.environment_folder(env) / f"{inst['serviceName']}-{inst['name']}")
+        ctx.update(
+            template_arn=template_arn,
+            major=state["templateMajorVersion"],
+            minor=state["templateMinorVersion"],
+            folder=self.environment_folder(env) / f"{inst['serviceName']}-{inst['name']}",
+        )
         ctx["tags"][1:1] = [{"Key": "proton:template", "Value": template_arn}]
-        ctx["tags"] += [{"Key": "proton:service", "Value": svc["arn"]},
-                        {"Key": "proton:service-instance", "Value": inst["arn"]}]
+        ctx["tags"] += [
+            {"Key": "proton:service", "Value": svc["arn"]},
+            {"Key": "proton:service-instance", "Value": inst["arn"]},
+        ]
         if not (dep["_delete"] and bundle.provisioning == "cloudformation"):
             comp = self.attached_component(inst["serviceName"], inst["name"])
-            version = self.store.get("stv", self._vkey({"templateName": state["templateName"],
-                                                        "majorVersion": state["templateMajorVersion"],
-                                                        "minorVersion": state["templateMinorVersion"]}))
+            version = self.store.get(
+                "stv",
+                self._vkey(
+                    {
+                        "templateName": state["templateName"],
+                        "majorVersion": state["templateMajorVersion"],
+                        "minorVersion": state["templateMinorVersion"],
+                    }
+                ),
+            )
             supports = "DIRECTLY_DEFINED" in ((version or {}).get("supportedComponentSources") or [])
             outputs = {o["key"]: o["valueString"] for o in (comp or {}).get("_outputs") or []}
             ctx["rendered"] = render_service_instance(
-                bundle, service=self.service_context(svc), instance_name=inst["name"], inputs=dep["_inputs"],
-                environment=self.environment_context(env), components=outputs if supports else None,
+                bundle,
+                service=self.service_context(svc),
+                instance_name=inst["name"],
+                inputs=dep["_inputs"],
+                environment=self.environment_context(env),
+                components=outputs if supports else None,
                 component_name=comp["name"] if comp else None,
-                metadata=self._metadata(dep, template_arn, state, env["arn"]))
+                metadata=self._metadata(dep, template_arn, state, env["arn"]),
+            )
         return ctx
 
     def _render_pipeline(self, dep: dict[str, Any], pipe: dict[str, Any]) -> dict[str, Any]:
         state = dep["targetState"]["servicePipeline"]
         svc = self.store.get("service", pipe["_service"])
-        bundle = self.bundle_for("service", state["templateName"], state["templateMajorVersion"],
-                                 state["templateMinorVersion"])
+        bundle = self.bundle_for(
+            "service", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
+        )
         template_arn = self.arn(f"service-template/{state['templateName']}")
         settings = self.store.get("settings", "account") or {}
-        ctx: dict[str, Any] = {"provisioning": bundle.provisioning, "account": self.account_id, "role": None,
-                               "stack_role": settings.get("pipelineServiceRoleArn"),
-                               "template_arn": template_arn, "major": state["templateMajorVersion"],
-                               "minor": state["templateMinorVersion"], "folder": self.pipeline_folder(svc)}
-        ctx["tags"] = [{"Key": "proton:account", "Value": self.account_id},
-                       {"Key": "proton:template", "Value": template_arn},
-                       {"Key": "proton:service", "Value": svc["arn"]}]
+        ctx: dict[str, Any] = {
+            "provisioning": bundle.provisioning,
+            "account": self.account_id,
+            "role": None,
+            "stack_role": settings.get("pipelineServiceRoleArn"),
+            "template_arn": template_arn,
+            "major": state["templateMajorVersion"],
+            "minor": state["templateMinorVersion"],
+            "folder": self.pipeline_folder(svc),
+        }
+        ctx["tags"] = [
+            {"Key": "proton:account", "Value": self.account_id},
+            {"Key": "proton:template", "Value": template_arn},
+            {"Key": "proton:service", "Value": svc["arn"]},
+        ]
         if not (dep["_delete"] and bundle.provisioning == "cloudformation"):
             instances = []
             for inst in self.service_instances(svc["name"]):
                 if inst.get("deploymentStatus") in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
                     continue
                 env = self.store.get("environment", inst["environmentName"])
-                instances.append(InstanceContext(
-                    inst["name"], inst.get("_inputs") or {},
-                    {o["key"]: o["valueString"] for o in inst.get("_outputs") or []},
-                    self.environment_context(env)))
-            ctx["rendered"] = render_pipeline(bundle, service=self.service_context(svc),
-                                              pipeline_inputs=dep["_inputs"], instances=instances,
-                                              metadata=self._metadata(dep, template_arn, state))
+                instances.append(
+                    InstanceContext(
+                        inst["name"],
+                        inst.get("_inputs") or {},
+                        {o["key"]: o["valueString"] for o in inst.get("_outputs") or []},
+                        self.environment_context(env),
+                    )
+                )
+            ctx["rendered"] = render_pipeline(
+                bundle,
+                service=self.service_context(svc),
+                pipeline_inputs=dep["_inputs"],
+                instances=instances,
+                metadata=self._metadata(dep, template_arn, state),
+            )
         return ctx
 
     def _render_component(self, dep: dict[str, Any], comp: dict[str, Any]) -> dict[str, Any]:
@@ -230,14 +320,31 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
             svc = self.store.get("service", state["serviceName"])
             inst = self.store.get("instance", f"{state['serviceName']}/{state['serviceInstanceName']}")
             service, instance = self.service_context(svc), state["serviceInstanceName"]
-            inputs = self.check_inputs("service", inst["templateMajorVersion"], inst["templateMinorVersion"],
-                                       inst["templateName"], "service", inst.get("_inputs"), "spec")
-            ctx["tags"] += [{"Key": "proton:service", "Value": svc["arn"]},
-                            {"Key": "proton:service-instance", "Value": inst["arn"]}]
+            inputs = self.check_inputs(
+                "service",
+                inst["templateMajorVersion"],
+                inst["templateMinorVersion"],
+                inst["templateName"],
+                "service",
+                inst.get("_inputs"),
+                "spec",
+            )
+            ctx["tags"] += [
+                {"Key": "proton:service", "Value": svc["arn"]},
+                {"Key": "proton:service-instance", "Value": inst["arn"]},
+            ]
         if not (dep["_delete"] and provisioning == "cloudformation"):
             ctx["rendered"] = render_component(
-                state["templateFile"], manifest, name=comp["name"], environment=self.environment_context(env),
-                service=service, instance=instance, instance_inputs=inputs,
-                metadata=ResourceMetadata(comp["arn"], None, None, None, dep["id"], env["arn"], dep["_delete"]))
+                state["templateFile"],
+                manifest,
+                name=comp["name"],
+                environment=self.environment_context(env),
+                service=service,
+                instance=instance,
+                instance_inputs=inputs,
+                metadata=ResourceMetadata(
+                    comp["arn"], None, None, None, dep["id"], env["arn"], dep["_delete"]
+                ),
+            )
             ctx["provisioning"] = ctx["rendered"].language
         return ctx

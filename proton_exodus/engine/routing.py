@@ -14,15 +14,18 @@ from proton_exodus.engine.cloud import DEFAULT_ACCOUNT_ID, DEFAULT_REGION
 
 BackendKey = tuple[str, str]  # (account_id, region)
 
-_CONNECTION_BY_ID = {f"{verb}EnvironmentAccountConnection" for verb in ("Get", "Update", "Delete", "Accept", "Reject")}
+_CONNECTION_BY_ID = {
+    f"{verb}EnvironmentAccountConnection" for verb in ("Get", "Update", "Delete", "Accept", "Reject")
+}
 
 
 class BackendRouter:
     """The backends of one local cloud. `create(account_id, region)` builds a missing backend and
     `on_created(keys)` hears the sorted keys after each creation (the server saves its state index)."""
 
-    def __init__(self, create: Callable[[str, str], Any],
-                 on_created: Callable[[list[BackendKey]], None] | None = None) -> None:
+    def __init__(
+        self, create: Callable[[str, str], Any], on_created: Callable[[list[BackendKey]], None] | None = None
+    ) -> None:
         self._create = create
         self._on_created = on_created
         self._backends: dict[BackendKey, Any] = {}
@@ -58,7 +61,10 @@ class BackendRouter:
         connections, which live with the management account and are shared with the environment account."""
         if operation == "CreateEnvironmentAccountConnection":
             return self.backend(str(params.get("managementAccountId") or account_id), region)
-        if operation == "ListEnvironmentAccountConnections" and params.get("requestedBy") == "ENVIRONMENT_ACCOUNT":
+        if (
+            operation == "ListEnvironmentAccountConnections"
+            and params.get("requestedBy") == "ENVIRONMENT_ACCOUNT"
+        ):
             return EnvironmentAccountView([b for (_, r), b in self.backends() if r == region], account_id)
         if operation in _CONNECTION_BY_ID and isinstance(params.get("id"), str):
             return self._connection_owner(params["id"], account_id, region)
@@ -89,7 +95,11 @@ class EnvironmentAccountView:
 
     def list_environment_account_connections(self, **params: Any) -> dict[str, Any]:
         """The caller's connections across management accounts, oldest first (ties by id)."""
-        found = [c for b in self.backends for c in b.list_environment_account_connections(**params)[
-            "environmentAccountConnections"] if c["environmentAccountId"] == self.account_id]
+        found = [
+            c
+            for b in self.backends
+            for c in b.list_environment_account_connections(**params)["environmentAccountConnections"]
+            if c["environmentAccountId"] == self.account_id
+        ]
         found.sort(key=lambda c: (c["requestedAt"], c["id"]))
         return {"environmentAccountConnections": found}

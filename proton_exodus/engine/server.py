@@ -50,14 +50,21 @@ RETIRED_MESSAGE = (
     "AWS Proton is no longer available: support ended on October 7, 2026 and Proton resources can no "
     "longer be reached. Deployed infrastructure (CloudFormation stacks) remains intact."
 )
-_RETIRED_MARKERS = ("no longer available", "no longer accepting", "end of support", "support ended",
-                    "only available for existing customers")
+_RETIRED_MARKERS = (
+    "no longer available",
+    "no longer accepting",
+    "end of support",
+    "support ended",
+    "only available for existing customers",
+)
 
 
 def looks_retired(code: str, message: str) -> bool:
     """True if an error (code, message) is how a retired AWS service answers, ours included."""
     text = message.lower()
-    return code in ("AccessDeniedException", "ForbiddenException") and any(m in text for m in _RETIRED_MARKERS)
+    return code in ("AccessDeniedException", "ForbiddenException") and any(
+        m in text for m in _RETIRED_MARKERS
+    )
 
 
 class _KeepAliveMixin:
@@ -79,8 +86,14 @@ class _KeepAliveMixin:
 
     def run_wsgi(self) -> None:
         headers, length = self.headers, self.headers.get("Content-Length")
-        if (self.command != "POST" or self.close_connection or length is None or not length.isdigit()
-                or headers.get("Transfer-Encoding") or headers.get("Expect")):
+        if (
+            self.command != "POST"
+            or self.close_connection
+            or length is None
+            or not length.isdigit()
+            or headers.get("Transfer-Encoding")
+            or headers.get("Expect")
+        ):
             return super().run_wsgi()  # type: ignore[misc]
         body = self.rfile.read(int(length))
         self.environ = environ = self.make_environ()  # type: ignore[attr-defined]
@@ -104,8 +117,10 @@ class _KeepAliveMixin:
             return
         except Exception:
             LOG.exception("error on %s %s", self.command, self.path)  # type: ignore[attr-defined]
-            status_headers[:], chunks[:] = ["500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")]], [
-                b"Internal Server Error"]
+            status_headers[:], chunks[:] = (
+                ["500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")]],
+                [b"Internal Server Error"],
+            )
             self.close_connection = True
         self._send(status_headers, b"".join(chunks))
 
@@ -146,8 +161,9 @@ def _make_http_server(host: str, port: int, app: Any, verbose: bool) -> Any:
             self.connections_lock = threading.Lock()
 
         def process_request(self, request: Any, client_address: Any) -> None:
-            thread = threading.Thread(target=self.process_request_thread, args=(request, client_address),
-                                      daemon=True)
+            thread = threading.Thread(
+                target=self.process_request_thread, args=(request, client_address), daemon=True
+            )
             with self.connections_lock:
                 self.open_connections.add(request)
                 self.handler_threads.add(thread)
@@ -195,10 +211,21 @@ class Seed:
 class LocalProtonServer:
     """The local cloud on `host:port` (port 0 picks a free one); start()/stop() or a `with` block."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: Seed | None = None,
-                 state_path: Path | None = None, faults: FaultConfig | None = None, retired: bool = False,
-                 auto_complete: bool = True, verbose: bool = False, backend_factory: Any = None,
-                 backend_options: dict[str, Any] | None = None, default_account: str | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: Seed | None = None,
+        state_path: Path | None = None,
+        faults: FaultConfig | None = None,
+        retired: bool = False,
+        auto_complete: bool = True,
+        verbose: bool = False,
+        backend_factory: Any = None,
+        backend_options: dict[str, Any] | None = None,
+        default_account: str | None = None,
+    ) -> None:
         self.host, self.requested_port = host, port
         self.backend_factory = backend_factory  # None: ProtonBackend; tests may pass a stand-in
         self.backend_options = dict(backend_options or {})  # extra ProtonBackend kwargs (cfn_poll, ...)
@@ -207,9 +234,12 @@ class LocalProtonServer:
         self.seed, self.retired, self.auto_complete, self.verbose = seed, retired, auto_complete, verbose
         self.faults = FaultInjector(faults)
         self.state = LocalState(state_path)
-        self.router = BackendRouter(self._new_backend,
-                                    lambda keys: self.state.save(keys, self.default_account))
-        self.protocol = ProtonProtocol(self.backend, page_size=self.faults.config.page_size, router=self.router.route)
+        self.router = BackendRouter(
+            self._new_backend, lambda keys: self.state.save(keys, self.default_account)
+        )
+        self.protocol = ProtonProtocol(
+            self.backend, page_size=self.faults.config.page_size, router=self.router.route
+        )
         self._http: Any = None
         self._thread: threading.Thread | None = None
         self.clients: ClientFactory | None = None
@@ -232,7 +262,9 @@ class LocalProtonServer:
             raise BadInput(f"cannot listen on {self.host}:{self.requested_port}: {err.strerror}") from err
         self.clients = ClientFactory(self.url)
         self.default_account = self.default_account or self.state.saved_default_account()
-        self._thread = threading.Thread(target=self._http.serve_forever, name="exodus-local-proton", daemon=True)
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, name="exodus-local-proton", daemon=True
+        )
         self._thread.start()
         try:
             for account_id, region in self.state.known_backends():
@@ -286,9 +318,13 @@ class LocalProtonServer:
     def _new_backend(self, account_id: str, region: str) -> Any:
         assert self.clients is not None, "start() the server first"
         return self._factory()(
-            account_id, region, state_path=self.state.backend_path(account_id, region),
-            cloudformation=self.clients.cloudformation, s3=self.clients.s3_reader(account_id),
-            auto_complete=self.auto_complete, **self.backend_options,
+            account_id,
+            region,
+            state_path=self.state.backend_path(account_id, region),
+            cloudformation=self.clients.cloudformation,
+            s3=self.clients.s3_reader(account_id),
+            auto_complete=self.auto_complete,
+            **self.backend_options,
         )
 
     def _factory(self) -> Any:
@@ -316,7 +352,9 @@ class LocalProtonServer:
             return self._respond(start_response, Reply(200, json.dumps(self.health()).encode(), _JSON))
         if path == "/_retire" and method == "POST":
             self.retire(_retire_flag(_read_body(environ)))
-            return self._respond(start_response, Reply(200, json.dumps({"retired": self.retired}).encode(), _JSON))
+            return self._respond(
+                start_response, Reply(200, json.dumps({"retired": self.retired}).encode(), _JSON)
+            )
         self.state.mark_dirty()
         if self.default_account is not None:
             pin_default_account(environ, self.default_account)
@@ -400,7 +438,9 @@ def _quiet_moto_resource_warnings() -> None:
     """moto logs and warns for every resource type its CloudFormation does not model (CodeBuild,
     CodePipeline...): the stack still deploys, which is all the local Proton needs. Kept for --verbose."""
     logging.getLogger("moto").addFilter(_not_a_resource_gap)
-    warnings.filterwarnings("ignore", message=r"Tried to parse .* not supported by moto", category=UserWarning)
+    warnings.filterwarnings(
+        "ignore", message=r"Tried to parse .* not supported by moto", category=UserWarning
+    )
 
 
 def _not_a_resource_gap(record: logging.LogRecord) -> bool:

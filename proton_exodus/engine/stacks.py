@@ -9,7 +9,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]  # PROTON.md §3.1 [inferred]
+CAPABILITIES = [
+    "CAPABILITY_IAM",
+    "CAPABILITY_NAMED_IAM",
+    "CAPABILITY_AUTO_EXPAND",
+]  # PROTON.md §3.1 [inferred]
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 _GONE_BEFORE_RETRY = ("ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS", "ROLLBACK_FAILED", "DELETE_FAILED")
 
@@ -24,9 +28,18 @@ class StackResult:
     message: str | None = None
 
 
-def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]], *, change_set: str,
-                 poll: float = 0.5, timeout: float = 3600, known_new: bool = False,
-                 role_arn: str | None = None) -> StackResult:
+def deploy_stack(
+    cfn: Any,
+    name: str,
+    template: str,
+    tags: list[dict[str, str]],
+    *,
+    change_set: str,
+    poll: float = 0.5,
+    timeout: float = 3600,
+    known_new: bool = False,
+    role_arn: str | None = None,
+) -> StackResult:
     """Create or update stack `name` with `template` through a change set; never raises.
 
     `known_new` skips the existence check for a stack this engine never created (one call fewer).
@@ -39,11 +52,21 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
             _delete_and_wait(cfn, stack["StackId"], poll, timeout)  # a failed create leaves nothing to update
             stack = None
         created = cfn.create_change_set(
-            StackName=name, TemplateBody=template, ChangeSetName=change_set,
-            ChangeSetType="UPDATE" if stack else "CREATE", Capabilities=CAPABILITIES, Tags=tags,
-            Description="AWS Proton deployment", **({"RoleARN": role_arn} if role_arn else {}))
-        status = _wait(lambda: cfn.describe_change_set(ChangeSetName=created["Id"], StackName=name),
-                       "Status", poll, timeout)
+            StackName=name,
+            TemplateBody=template,
+            ChangeSetName=change_set,
+            ChangeSetType="UPDATE" if stack else "CREATE",
+            Capabilities=CAPABILITIES,
+            Tags=tags,
+            Description="AWS Proton deployment",
+            **({"RoleARN": role_arn} if role_arn else {}),
+        )
+        status = _wait(
+            lambda: cfn.describe_change_set(ChangeSetName=created["Id"], StackName=name),
+            "Status",
+            poll,
+            timeout,
+        )
         if status["Status"] == "FAILED":
             reason = status.get("StatusReason") or "change set failed"
             if stack is not None and any(text in reason for text in _NO_CHANGES):
@@ -51,8 +74,9 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
                 return _result(cfn, name)
             return StackResult(False, created.get("StackId"), message=reason)
         cfn.execute_change_set(ChangeSetName=created["Id"], StackName=name)
-        final = _wait(lambda: _describe(cfn, name) or {"StackStatus": "DELETE_COMPLETE"}, "StackStatus",
-                      poll, timeout)
+        final = _wait(
+            lambda: _describe(cfn, name) or {"StackStatus": "DELETE_COMPLETE"}, "StackStatus", poll, timeout
+        )
         if final["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
             return _result(cfn, name, final)
         return StackResult(False, created.get("StackId"), message=_failure_reason(cfn, name, final))
@@ -60,8 +84,9 @@ def deploy_stack(cfn: Any, name: str, template: str, tags: list[dict[str, str]],
         return StackResult(False, message=_message(err))
 
 
-def delete_stack(cfn: Any, name: str, *, poll: float = 0.5, timeout: float = 3600,
-                 stack_id: str | None = None) -> StackResult:
+def delete_stack(
+    cfn: Any, name: str, *, poll: float = 0.5, timeout: float = 3600, stack_id: str | None = None
+) -> StackResult:
     """Delete stack `name` (absent counts as deleted); never raises. With `stack_id`, no lookup first."""
     try:
         if stack_id is None:
@@ -79,8 +104,9 @@ def delete_stack(cfn: Any, name: str, *, poll: float = 0.5, timeout: float = 360
 
 def _delete_and_wait(cfn: Any, stack_id: str, poll: float, timeout: float) -> str:
     cfn.delete_stack(StackName=stack_id)
-    final = _wait(lambda: _describe(cfn, stack_id) or {"StackStatus": "DELETE_COMPLETE"}, "StackStatus",
-                  poll, timeout)
+    final = _wait(
+        lambda: _describe(cfn, stack_id) or {"StackStatus": "DELETE_COMPLETE"}, "StackStatus", poll, timeout
+    )
     return final["StackStatus"]
 
 
@@ -100,7 +126,8 @@ def _wait(fetch: Any, member: str, poll: float, timeout: float) -> dict[str, Any
         doc = fetch()
         status = doc.get(member, "")
         if not (status.endswith("_IN_PROGRESS") or status in ("CREATE_PENDING", "PENDING")) or (
-                status == "REVIEW_IN_PROGRESS"):
+            status == "REVIEW_IN_PROGRESS"
+        ):
             return doc
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {member} (last {status})")
@@ -109,8 +136,10 @@ def _wait(fetch: Any, member: str, poll: float, timeout: float) -> dict[str, Any
 
 def _result(cfn: Any, name: str, stack: dict[str, Any] | None = None) -> StackResult:
     stack = stack or _describe(cfn, name) or {}
-    outputs = [{"key": o["OutputKey"], "valueString": str(o.get("OutputValue", ""))}
-               for o in stack.get("Outputs") or []]
+    outputs = [
+        {"key": o["OutputKey"], "valueString": str(o.get("OutputValue", ""))}
+        for o in stack.get("Outputs") or []
+    ]
     return StackResult(True, stack.get("StackId"), sorted(outputs, key=lambda o: o["key"]))
 
 

@@ -24,7 +24,9 @@ class Store:
         if path:  # WAL + synchronous=NORMAL: atomic and crash-safe for the process, one fsync per checkpoint
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS docs (kind TEXT, key TEXT, doc TEXT, PRIMARY KEY (kind, key))"
+        )
         self._db.commit()
         self._persist = path is not None
         for kind, key, doc in self._db.execute("SELECT kind, key, doc FROM docs"):

@@ -16,8 +16,12 @@ from proton_exodus.engine.errors import (
 from proton_exodus.engine.templates import version_key
 
 PROVIDERS = {"github": "GITHUB", "github_enterprise": "GITHUB_ENTERPRISE", "bitbucket": "BITBUCKET"}
-TYPES = {"environment": ("ENVIRONMENT", "environment"), "instance": ("SERVICE_INSTANCE", "instance"),
-         "pipeline": ("SERVICE_PIPELINE", "pipeline"), "component": ("COMPONENT", "component")}
+TYPES = {
+    "environment": ("ENVIRONMENT", "environment"),
+    "instance": ("SERVICE_INSTANCE", "instance"),
+    "pipeline": ("SERVICE_PIPELINE", "pipeline"),
+    "component": ("COMPONENT", "component"),
+}
 
 
 class TaggingMixin(AccountsMixin):
@@ -35,7 +39,9 @@ class TaggingMixin(AccountsMixin):
         tags = (self.store.get("tags", arn) or {}).get("tags", {})
         return [{"key": k, "value": v} for k, v in sorted(tags.items())]
 
-    def inherited_tags(self, parent_arn: str | None, tags: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    def inherited_tags(
+        self, parent_arn: str | None, tags: list[dict[str, str]] | None
+    ) -> list[dict[str, str]]:
         """Customer tags propagate to new child resources only (template -> version, service -> instance)."""
         merged = {t["key"]: t["value"] for t in self.customer_tags(parent_arn)} if parent_arn else {}
         merged.update({t["key"]: t["value"] for t in tags or []})
@@ -58,7 +64,9 @@ class TaggingMixin(AccountsMixin):
         tags = {"aws:proton:account": self.account_id}
         if kind in ("etemplate", "stemplate", "etv", "stv"):
             name = doc.get("templateName") or doc["name"]
-            tags["aws:proton:template"] = self.arn(("environment" if kind[0] == "e" else "service") + f"-template/{name}")
+            tags["aws:proton:template"] = self.arn(
+                ("environment" if kind[0] == "e" else "service") + f"-template/{name}"
+            )
         elif kind == "environment":
             tags["aws:proton:template"] = self.arn(f"environment-template/{doc['templateName']}")
             tags["aws:proton:environment"] = doc["arn"]
@@ -116,16 +124,25 @@ class TaggingMixin(AccountsMixin):
     @operation("GetResourcesSummary")
     def get_resources_summary(self) -> dict[str, Any]:
         services = self.store.values("service")
-        return {"counts": {
-            "environmentTemplates": {"total": len(self.store.keys("etemplate"))},
-            "serviceTemplates": {"total": len(self.store.keys("stemplate"))},
-            "environments": self._counts("environment", "etemplate"),
-            "serviceInstances": self._counts("instance", "stemplate"),
-            "pipelines": self._counts("pipeline", "stemplate"),
-            "components": {"total": len(self.store.keys("component")),
-                           "failed": sum(c.get("deploymentStatus") == "FAILED" for c in self.store.values("component"))},
-            "services": {"total": len(services), "failed": sum(s["status"].endswith("FAILED") for s in services)},
-        }}
+        return {
+            "counts": {
+                "environmentTemplates": {"total": len(self.store.keys("etemplate"))},
+                "serviceTemplates": {"total": len(self.store.keys("stemplate"))},
+                "environments": self._counts("environment", "etemplate"),
+                "serviceInstances": self._counts("instance", "stemplate"),
+                "pipelines": self._counts("pipeline", "stemplate"),
+                "components": {
+                    "total": len(self.store.keys("component")),
+                    "failed": sum(
+                        c.get("deploymentStatus") == "FAILED" for c in self.store.values("component")
+                    ),
+                },
+                "services": {
+                    "total": len(services),
+                    "failed": sum(s["status"].endswith("FAILED") for s in services),
+                },
+            }
+        }
 
     def _counts(self, kind: str, tkind: str) -> dict[str, int]:
         counts = {"total": 0, "failed": 0, "upToDate": 0, "behindMajor": 0, "behindMinor": 0}
@@ -137,26 +154,37 @@ class TaggingMixin(AccountsMixin):
                 continue
             major, minor = (int(x) for x in rec.split("."))
             mine = (int(doc["templateMajorVersion"]), int(doc["templateMinorVersion"]))
-            key = "upToDate" if mine >= (major, minor) else "behindMajor" if mine[0] < major else "behindMinor"
+            key = (
+                "upToDate" if mine >= (major, minor) else "behindMajor" if mine[0] < major else "behindMinor"
+            )
             counts[key] += 1
         return counts
 
     # -- NotifyResourceDeploymentStatusChange ------------------------------------------------------------
     @operation("NotifyResourceDeploymentStatusChange")
-    def notify_resource_deployment_status_change(self, *, resourceArn: str, status: str | None = None,
-                                                 deploymentId: str | None = None,
-                                                 outputs: list[dict[str, str]] | None = None,
-                                                 statusMessage: str | None = None) -> dict[str, Any]:
+    def notify_resource_deployment_status_change(
+        self,
+        *,
+        resourceArn: str,
+        status: str | None = None,
+        deploymentId: str | None = None,
+        outputs: list[dict[str, str]] | None = None,
+        statusMessage: str | None = None,
+    ) -> dict[str, Any]:
         found = self.resolve_arn(resourceArn)
         if found["kind"] not in TYPES:
-            raise ValidationException(f"{resourceArn} is not an environment, service instance, pipeline or component")
+            raise ValidationException(
+                f"{resourceArn} is not an environment, service instance, pipeline or component"
+            )
         res = found["doc"]
         dep_id = deploymentId or res.get("lastAttemptedDeploymentId")
         dep = self.store.get("deployment", dep_id) if dep_id else None
         if dep is None or dep["targetArn"] != resourceArn:
             raise ResourceNotFoundException(f"Deployment {dep_id} of {resourceArn} not found")
         if dep["deploymentStatus"] not in ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING"):
-            raise ConflictException(f"Deployment {dep_id} is {dep['deploymentStatus']}; it takes no more updates")
+            raise ConflictException(
+                f"Deployment {dep_id} is {dep['deploymentStatus']}; it takes no more updates"
+            )
         merged = {o["key"]: o["valueString"] for o in dep.get("_outputs") or []}
         merged.update({o["key"]: o.get("valueString", "") for o in outputs or []})
         if len(merged) > 50:
@@ -193,4 +221,6 @@ def _kind_and_key(resource: str) -> tuple[str | None, str]:
     if head == "repository":
         provider, _, name = rest.partition(":")
         return "repository", f"{PROVIDERS.get(provider, provider.upper())}:{name}"
-    return {"environment": "environment", "component": "component", "deployment": "deployment"}.get(head), rest
+    return {"environment": "environment", "component": "component", "deployment": "deployment"}.get(
+        head
+    ), rest

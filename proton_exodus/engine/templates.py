@@ -11,10 +11,22 @@ from proton_exodus.engine.errors import ConflictException, ResourceNotFoundExcep
 
 # kind -> (template doc kind, version doc kind, ARN resource type, output key, version output key, shape prefix)
 KINDS = {
-    "environment": ("etemplate", "etv", "environment-template", "environmentTemplate",
-                    "environmentTemplateVersion", "EnvironmentTemplate"),
-    "service": ("stemplate", "stv", "service-template", "serviceTemplate",
-                "serviceTemplateVersion", "ServiceTemplate"),
+    "environment": (
+        "etemplate",
+        "etv",
+        "environment-template",
+        "environmentTemplate",
+        "environmentTemplateVersion",
+        "EnvironmentTemplate",
+    ),
+    "service": (
+        "stemplate",
+        "stv",
+        "service-template",
+        "serviceTemplate",
+        "serviceTemplateVersion",
+        "ServiceTemplate",
+    ),
 }
 
 
@@ -35,8 +47,13 @@ class TemplatesMixin(EngineCore):
             return {out_key: existing}
         self.check_quota("templates", len(self.store.keys("etemplate")) + len(self.store.keys("stemplate")))
         now = self.now()
-        doc = {"name": name, "arn": self.arn(f"{arn_type}/{name}"), "createdAt": now, "lastModifiedAt": now,
-               "_createDigest": digest(params)}
+        doc = {
+            "name": name,
+            "arn": self.arn(f"{arn_type}/{name}"),
+            "createdAt": now,
+            "lastModifiedAt": now,
+            "_createDigest": digest(params),
+        }
         for member in ("description", "displayName", "encryptionKey", "provisioning", "pipelineProvisioning"):
             if params.get(member) is not None:
                 doc[member] = params[member]
@@ -60,7 +77,9 @@ class TemplatesMixin(EngineCore):
         tkind, vkind, arn_type, out_key, _, _ = KINDS[kind]
         doc = self.store.get(tkind, name)
         if doc is None:
-            return self._deleted_before(self.arn(f"{arn_type}/{name}"), f"{kind.capitalize()} template {name}")
+            return self._deleted_before(
+                self.arn(f"{arn_type}/{name}"), f"{kind.capitalize()} template {name}"
+            )
         if self._versions(kind, name):
             raise ConflictException(f"{kind.capitalize()} template {name} has versions; delete them first")
         if self.store.exists("tsync", f"{kind.upper()}:{name}"):
@@ -77,15 +96,21 @@ class TemplatesMixin(EngineCore):
     def _versions(self, kind: str, template: str, major: str | None = None) -> list[dict[str, Any]]:
         prefix = f"{template}/" if major is None else f"{template}/{int(major):06d}/"
         vkind = KINDS[kind][1]
-        return [v for k, v in zip(self.store.keys(vkind), self.store.values(vkind), strict=True)
-                if k.startswith(prefix)]
+        return [
+            v
+            for k, v in zip(self.store.keys(vkind), self.store.values(vkind), strict=True)
+            if k.startswith(prefix)
+        ]
 
     def _get_version(self, kind: str, template: str, major: str, minor: str) -> dict[str, Any]:
         self._get_template(kind, template)
         if not (major.isdigit() and minor.isdigit()):
             raise ValidationException(f"Version {major}.{minor} is not a valid template version")
-        return self.must_get(KINDS[kind][1], version_key(template, major, minor),
-                             f"{kind.capitalize()} template version {template}:{major}.{minor}")
+        return self.must_get(
+            KINDS[kind][1],
+            version_key(template, major, minor),
+            f"{kind.capitalize()} template version {template}:{major}.{minor}",
+        )
 
     def _create_version(self, kind: str, params: dict[str, Any], op: str) -> dict[str, Any]:
         tkind, vkind, arn_type, _, out_key, _ = KINDS[kind]
@@ -100,9 +125,15 @@ class TemplatesMixin(EngineCore):
             self._check_compatible_envs(params["compatibleEnvironmentTemplates"])
         bundle = self._read_source(params["source"])
         now, key = self.now(), version_key(template["name"], major, minor)
-        doc = {"templateName": template["name"], "majorVersion": str(major), "minorVersion": str(minor),
-               "arn": self.arn(f"{arn_type}/{template['name']}:{major}.{minor}"),
-               "status": "REGISTRATION_IN_PROGRESS", "createdAt": now, "lastModifiedAt": now}
+        doc = {
+            "templateName": template["name"],
+            "majorVersion": str(major),
+            "minorVersion": str(minor),
+            "arn": self.arn(f"{arn_type}/{template['name']}:{major}.{minor}"),
+            "status": "REGISTRATION_IN_PROGRESS",
+            "createdAt": now,
+            "lastModifiedAt": now,
+        }
         for member in ("description", "compatibleEnvironmentTemplates", "supportedComponentSources"):
             if params.get(member) is not None:
                 doc[member] = params[member]
@@ -113,15 +144,18 @@ class TemplatesMixin(EngineCore):
         self.enqueue({"type": "register", "kind": kind, "key": key})
         return {out_key: doc}
 
-    def _next_version(self, kind: str, template: str, major: str | None,
-                      versions: list[dict[str, Any]]) -> tuple[int, int]:
+    def _next_version(
+        self, kind: str, template: str, major: str | None, versions: list[dict[str, Any]]
+    ) -> tuple[int, int]:
         """No major: a new major N+1 with minor 0; with a major: its next minor (PROTON.md §4.1)."""
         if major is None:
             return max((int(v["majorVersion"]) for v in versions), default=0) + 1, 0
         mine = [int(v["minorVersion"]) for v in versions if v["majorVersion"] == str(int(major))]
         if not mine:
-            raise ValidationException(f"Major version {major} of {kind} template {template} does not exist; "
-                                      "omit majorVersion to create a new major version")
+            raise ValidationException(
+                f"Major version {major} of {kind} template {template} does not exist; "
+                "omit majorVersion to create a new major version"
+            )
         return int(major), max(mine) + 1
 
     def _check_compatible_envs(self, entries: list[dict[str, Any]]) -> None:
@@ -129,10 +163,13 @@ class TemplatesMixin(EngineCore):
             name, major = entry["templateName"], entry["majorVersion"]
             if not self.store.exists("etemplate", name):
                 raise ValidationException(f"Compatible environment template {name} does not exist")
-            if not any(v["majorVersion"] == major and v["status"] in ("DRAFT", "PUBLISHED")
-                       for v in self._versions("environment", name)):
-                raise ValidationException(f"Compatible environment template {name} has no registered "
-                                          f"major version {major}")
+            if not any(
+                v["majorVersion"] == major and v["status"] in ("DRAFT", "PUBLISHED")
+                for v in self._versions("environment", name)
+            ):
+                raise ValidationException(
+                    f"Compatible environment template {name} has no registered major version {major}"
+                )
 
     def _read_source(self, source: dict[str, Any]) -> bytes:
         s3 = source["s3"]
@@ -141,16 +178,19 @@ class TemplatesMixin(EngineCore):
         try:
             return self.s3_reader(s3["bucket"], s3["key"])
         except Exception as err:  # the reader is the caller's (boto3, moto): any failure is the user's source
-            raise ValidationException(f"Unable to read template bundle s3://{s3['bucket']}/{s3['key']}: "
-                                      f"{err}") from err
+            raise ValidationException(
+                f"Unable to read template bundle s3://{s3['bucket']}/{s3['key']}: {err}"
+            ) from err
 
     def _update_version(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
         doc = self._get_version(kind, params["templateName"], params["majorVersion"], params["minorVersion"])
         status = params.get("status")
         if status is not None and status != doc["status"]:
             if (doc["status"], status) != ("DRAFT", "PUBLISHED"):
-                raise ValidationException(f"Cannot change template version status from {doc['status']} to "
-                                          f"{status}; only DRAFT to PUBLISHED is allowed")
+                raise ValidationException(
+                    f"Cannot change template version status from {doc['status']} to "
+                    f"{status}; only DRAFT to PUBLISHED is allowed"
+                )
             doc["status"] = status
         if kind == "service" and params.get("compatibleEnvironmentTemplates") is not None:
             self._check_compatible_envs(params["compatibleEnvironmentTemplates"])
@@ -188,10 +228,15 @@ class TemplatesMixin(EngineCore):
     def _delete_version(self, kind: str, params: dict[str, Any]) -> dict[str, Any]:
         template, major, minor = params["templateName"], params["majorVersion"], params["minorVersion"]
         arn = self.arn(f"{KINDS[kind][2]}/{template}:{major}.{minor}")
-        doc = self.store.get(KINDS[kind][1], version_key(template, major, minor)) if (
-            major.isdigit() and minor.isdigit()) else None
+        doc = (
+            self.store.get(KINDS[kind][1], version_key(template, major, minor))
+            if (major.isdigit() and minor.isdigit())
+            else None
+        )
         if doc is None:
-            return self._deleted_before(arn, f"{kind.capitalize()} template version {template}:{major}.{minor}")
+            return self._deleted_before(
+                arn, f"{kind.capitalize()} template version {template}:{major}.{minor}"
+            )
         self._check_version_deletable(kind, doc)
         self.store.delete(KINDS[kind][1], self._vkey(doc))
         self.store.delete("bundle", f"{kind}:{self._vkey(doc)}")
@@ -205,16 +250,25 @@ class TemplatesMixin(EngineCore):
         label = f"{doc['templateName']}:{doc['majorVersion']}.{doc['minorVersion']}"
         if users:
             raise ConflictException(f"Template version {label} is in use by {', '.join(users[:5])}")
-        siblings = [v for v in self._versions(kind, doc["templateName"], doc["majorVersion"]) if v is not doc
-                    and v["minorVersion"] != doc["minorVersion"]]
+        siblings = [
+            v
+            for v in self._versions(kind, doc["templateName"], doc["majorVersion"])
+            if v is not doc and v["minorVersion"] != doc["minorVersion"]
+        ]
         if doc.get("recommendedMinorVersion") == doc["minorVersion"] and siblings:
-            raise ConflictException(f"Template version {label} is the recommended minor version of major "
-                                    f"{doc['majorVersion']}; delete the other minor versions first")
+            raise ConflictException(
+                f"Template version {label} is the recommended minor version of major "
+                f"{doc['majorVersion']}; delete the other minor versions first"
+            )
         tdoc = self._get_template(kind, doc["templateName"])
-        others = [v for v in self._versions(kind, doc["templateName"]) if v["majorVersion"] != doc["majorVersion"]]
+        others = [
+            v for v in self._versions(kind, doc["templateName"]) if v["majorVersion"] != doc["majorVersion"]
+        ]
         if tdoc.get("recommendedVersion") == f"{doc['majorVersion']}.{doc['minorVersion']}" and others:
-            raise ConflictException(f"Template version {label} is the template's recommended version; "
-                                    "delete the other versions first")
+            raise ConflictException(
+                f"Template version {label} is the template's recommended version; "
+                "delete the other versions first"
+            )
 
     def _list_versions(self, kind: str, template: str, major: str | None) -> dict[str, Any]:
         self._get_template(kind, template)
@@ -247,10 +301,14 @@ class TemplatesMixin(EngineCore):
         return self._create_version("environment", p, "CreateEnvironmentTemplateVersion")
 
     @operation("GetEnvironmentTemplateVersion")
-    def get_environment_template_version(self, *, templateName: str, majorVersion: str,
-                                         minorVersion: str) -> dict[str, Any]:
-        return {"environmentTemplateVersion": self._get_version("environment", templateName, majorVersion,
-                                                                minorVersion)}
+    def get_environment_template_version(
+        self, *, templateName: str, majorVersion: str, minorVersion: str
+    ) -> dict[str, Any]:
+        return {
+            "environmentTemplateVersion": self._get_version(
+                "environment", templateName, majorVersion, minorVersion
+            )
+        }
 
     @operation("UpdateEnvironmentTemplateVersion")
     def update_environment_template_version(self, **p: Any) -> dict[str, Any]:
@@ -261,8 +319,9 @@ class TemplatesMixin(EngineCore):
         return self._delete_version("environment", p)
 
     @operation("ListEnvironmentTemplateVersions")
-    def list_environment_template_versions(self, *, templateName: str, majorVersion: str | None = None,
-                                           **_: Any) -> dict[str, Any]:
+    def list_environment_template_versions(
+        self, *, templateName: str, majorVersion: str | None = None, **_: Any
+    ) -> dict[str, Any]:
         return self._list_versions("environment", templateName, majorVersion)
 
     @operation("CreateServiceTemplate")
@@ -290,9 +349,12 @@ class TemplatesMixin(EngineCore):
         return self._create_version("service", p, "CreateServiceTemplateVersion")
 
     @operation("GetServiceTemplateVersion")
-    def get_service_template_version(self, *, templateName: str, majorVersion: str,
-                                     minorVersion: str) -> dict[str, Any]:
-        return {"serviceTemplateVersion": self._get_version("service", templateName, majorVersion, minorVersion)}
+    def get_service_template_version(
+        self, *, templateName: str, majorVersion: str, minorVersion: str
+    ) -> dict[str, Any]:
+        return {
+            "serviceTemplateVersion": self._get_version("service", templateName, majorVersion, minorVersion)
+        }
 
     @operation("UpdateServiceTemplateVersion")
     def update_service_template_version(self, **p: Any) -> dict[str, Any]:
@@ -303,8 +365,9 @@ class TemplatesMixin(EngineCore):
         return self._delete_version("service", p)
 
     @operation("ListServiceTemplateVersions")
-    def list_service_template_versions(self, *, templateName: str, majorVersion: str | None = None,
-                                       **_: Any) -> dict[str, Any]:
+    def list_service_template_versions(
+        self, *, templateName: str, majorVersion: str | None = None, **_: Any
+    ) -> dict[str, Any]:
         return self._list_versions("service", templateName, majorVersion)
 
     def _deleted_before(self, arn: str, what: str) -> dict[str, Any]:

@@ -50,7 +50,9 @@ def _check_structure(shape: StructureShape, value: Any, path: str) -> None:
         raise ValidationException(f"{path or 'input'} must be an object")
     for name in value:
         if name not in shape.members:
-            raise ValidationException(f"Unknown parameter {path}{name}; valid parameters: {', '.join(shape.members)}")
+            raise ValidationException(
+                f"Unknown parameter {path}{name}; valid parameters: {', '.join(shape.members)}"
+            )
     for name in shape.required_members:
         if value.get(name) is None:
             raise ValidationException(f"Missing required parameter {path}{name}")

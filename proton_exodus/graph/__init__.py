@@ -23,9 +23,22 @@ from proton_exodus.graph.query import (
 from proton_exodus.graph.render import FORMATS, render_graph
 
 __all__ = [
-    "DEPLOYED_KINDS", "FORMATS", "NODE_KINDS", "RELATIONS", "build_graph", "dependants", "dependencies",
-    "dependency_digraph", "find_nodes", "focus", "node_key", "nodes_of_kind", "prerequisite_edges",
-    "graph_view", "render_graph", "summary",
+    "DEPLOYED_KINDS",
+    "FORMATS",
+    "NODE_KINDS",
+    "RELATIONS",
+    "build_graph",
+    "dependants",
+    "dependencies",
+    "dependency_digraph",
+    "find_nodes",
+    "focus",
+    "node_key",
+    "nodes_of_kind",
+    "prerequisite_edges",
+    "graph_view",
+    "render_graph",
+    "summary",
 ]
 
 

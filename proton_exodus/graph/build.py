@@ -29,8 +29,10 @@ NODE_KINDS: dict[str, str] = {
 DEPLOYED_KINDS = ("environment", "service_instance", "service_pipeline", "component")
 
 _ARN_PART = {
-    "template_sync_config": "template-sync-config", "service_sync_config": "service-sync-config",
-    "repository": "repository", "environment_account_connection": "environment-account-connection",
+    "template_sync_config": "template-sync-config",
+    "service_sync_config": "service-sync-config",
+    "repository": "repository",
+    "environment_account_connection": "environment-account-connection",
 }
 
 
@@ -45,7 +47,9 @@ def pseudo_arn(kind: str, record: dict[str, Any]) -> str:
         ident = f"{str(record.get('provider', '')).lower()}:{record.get('name', '')}"
     elif kind.endswith("_version"):
         base = "environment-template" if kind.startswith("environment") else "service-template"
-        ident = f"{base}/{record.get('templateName')}:{record.get('majorVersion')}.{record.get('minorVersion')}"
+        ident = (
+            f"{base}/{record.get('templateName')}:{record.get('majorVersion')}.{record.get('minorVersion')}"
+        )
         return f"arn:aws:proton:{region}:{account}:{ident}"
     elif kind == "service_instance":
         ident = f"{record.get('serviceName')}/service-instance/{record.get('name')}"
@@ -63,13 +67,16 @@ def node_key(kind: str, record: dict[str, Any]) -> str:
     return str(record.get("arn") or pseudo_arn(kind, record))
 
 
-def provisioning_of(kind: str, record: dict[str, Any], env: dict[str, Any] | None,
-                    template: dict[str, Any] | None) -> str:
+def provisioning_of(
+    kind: str, record: dict[str, Any], env: dict[str, Any] | None, template: dict[str, Any] | None
+) -> str:
     """How Proton provisioned a deployed resource: cloudformation, terraform, codebuild or customer-managed."""
     for rec in (record, env):
         if rec is None:
             continue
-        engines = {str(r.get("provisioningEngine", "")).upper() for r in rec.get("provisionedResources") or []}
+        engines = {
+            str(r.get("provisioningEngine", "")).upper() for r in rec.get("provisionedResources") or []
+        }
         if rec.get("provisioningRepository") or "TERRAFORM" in engines:
             return "terraform"
         if rec.get("codebuildRoleArn") or str(rec.get("stackName") or "").startswith("AWSProton-CodeBuild-"):
@@ -116,29 +123,55 @@ class _Builder:
         for plural, kind in NODE_KINDS.items():
             for rec in self.snap.kind(plural):
                 key = node_key(kind, rec)
-                self.index[(kind, rec.get("account", ""), rec.get("region", ""),
-                            *map(str, self._identity(kind, rec)))] = key
+                self.index[
+                    (
+                        kind,
+                        rec.get("account", ""),
+                        rec.get("region", ""),
+                        *map(str, self._identity(kind, rec)),
+                    )
+                ] = key
                 self.records[key] = rec
                 self.g.add_node(key, **self._attrs(kind, rec))
 
     def _attrs(self, kind: str, rec: dict[str, Any]) -> dict[str, Any]:
         name = rec.get("name") or rec.get("serviceName") or rec.get("templateName") or rec.get("id") or ""
-        attrs: dict[str, Any] = {"kind": kind, "name": str(name), "account": rec.get("account", ""),
-                                 "region": rec.get("region", "")}
+        attrs: dict[str, Any] = {
+            "kind": kind,
+            "name": str(name),
+            "account": rec.get("account", ""),
+            "region": rec.get("region", ""),
+        }
         if kind == "service_pipeline":
             attrs.update(name="pipeline", service=rec.get("serviceName"))
         elif kind.endswith("_version"):
-            attrs.update(name=f"{rec.get('majorVersion')}.{rec.get('minorVersion')}", template=rec.get("templateName"),
-                         status=rec.get("status"), bundle=rec.get("bundle"))
+            attrs.update(
+                name=f"{rec.get('majorVersion')}.{rec.get('minorVersion')}",
+                template=rec.get("templateName"),
+                status=rec.get("status"),
+                bundle=rec.get("bundle"),
+            )
         elif kind == "environment_account_connection":
-            attrs.update(environment=rec.get("environmentName"), status=rec.get("status"),
-                         environment_account=rec.get("environmentAccountId"))
+            attrs.update(
+                environment=rec.get("environmentName"),
+                status=rec.get("status"),
+                environment_account=rec.get("environmentAccountId"),
+            )
         elif kind in ("template_sync_config", "service_sync_config"):
-            attrs.update(template_type=rec.get("templateType"), repository=rec.get("repositoryName"),
-                         repository_provider=rec.get("repositoryProvider"), branch=rec.get("branch"),
-                         file_path=rec.get("filePath") or rec.get("subdirectory"))
-        for key, field in (("service", "serviceName"), ("environment", "environmentName"), ("template", "templateName"),
-                           ("stack_name", "stackName"), ("service_instance", "serviceInstanceName")):
+            attrs.update(
+                template_type=rec.get("templateType"),
+                repository=rec.get("repositoryName"),
+                repository_provider=rec.get("repositoryProvider"),
+                branch=rec.get("branch"),
+                file_path=rec.get("filePath") or rec.get("subdirectory"),
+            )
+        for key, field in (
+            ("service", "serviceName"),
+            ("environment", "environmentName"),
+            ("template", "templateName"),
+            ("stack_name", "stackName"),
+            ("service_instance", "serviceInstanceName"),
+        ):
             if rec.get(field) is not None and key not in attrs:
                 attrs[key] = rec[field]
         status = rec.get("deploymentStatus") or rec.get("status")
@@ -160,8 +193,14 @@ class _Builder:
         stub = {"account": rec.get("account", ""), "region": rec.get("region", ""), **ident}
         key = pseudo_arn(kind, stub)
         if key not in self.g:
-            attrs = {"kind": kind, "name": str(ident.get("name", "")), "account": stub["account"],
-                     "region": stub["region"], "missing": True, **{k: v for k, v in ident.items() if k != "name"}}
+            attrs = {
+                "kind": kind,
+                "name": str(ident.get("name", "")),
+                "account": stub["account"],
+                "region": stub["region"],
+                "missing": True,
+                **{k: v for k, v in ident.items() if k != "name"},
+            }
             attrs["label"] = _label(kind, attrs)
             self.g.add_node(key, **attrs)
         return key
@@ -181,61 +220,112 @@ def _label(kind: str, attrs: dict[str, Any]) -> str:
 
 
 def _deployed_edges(b: _Builder) -> None:
-    for plural, kind in (("environments", "environment"), ("service_instances", "service_instance"),
-                         ("service_pipelines", "service_pipeline")):
+    for plural, kind in (
+        ("environments", "environment"),
+        ("service_instances", "service_instance"),
+        ("service_pipelines", "service_pipeline"),
+    ):
         tkind = "environment_template" if kind == "environment" else "service_template"
         for rec in b.snap.kind(plural):
             key = node_key(kind, rec)
             major, minor = rec.get("templateMajorVersion"), rec.get("templateMinorVersion")
             if major is None:
                 continue
-            version = b.lookup(f"{tkind}_version", rec, rec.get("templateName"), major, minor) or b.placeholder(
-                f"{tkind}_version", rec, templateName=rec.get("templateName"), majorVersion=major,
-                minorVersion=minor, name=f"{major}.{minor}", template=rec.get("templateName"))
+            version = b.lookup(
+                f"{tkind}_version", rec, rec.get("templateName"), major, minor
+            ) or b.placeholder(
+                f"{tkind}_version",
+                rec,
+                templateName=rec.get("templateName"),
+                majorVersion=major,
+                minorVersion=minor,
+                name=f"{major}.{minor}",
+                template=rec.get("templateName"),
+            )
             b.edge(version, key, "deployed_from")
             template = b.records.get(b.lookup(tkind, rec, rec.get("templateName")) or "")
-            env = b.records.get(b.lookup("environment", rec, rec.get("environmentName")) or "") if kind != "environment" else rec
-            b.g.nodes[key]["provisioning"] = provisioning_of(kind, rec, env if kind != "service_pipeline" else None, template)
+            env = (
+                b.records.get(b.lookup("environment", rec, rec.get("environmentName")) or "")
+                if kind != "environment"
+                else rec
+            )
+            b.g.nodes[key]["provisioning"] = provisioning_of(
+                kind, rec, env if kind != "service_pipeline" else None, template
+            )
     for rec in b.snap.kind("components"):
         env = b.records.get(b.lookup("environment", rec, rec.get("environmentName")) or "")
         b.g.nodes[node_key("component", rec)]["provisioning"] = provisioning_of("component", rec, env, None)
 
 
 def _structure_edges(b: _Builder) -> None:
-    for tplural, tkind in (("environment_template_versions", "environment_template"),
-                           ("service_template_versions", "service_template")):
+    for tplural, tkind in (
+        ("environment_template_versions", "environment_template"),
+        ("service_template_versions", "service_template"),
+    ):
         for rec in b.snap.kind(tplural):
-            b.edge(b.lookup(tkind, rec, rec.get("templateName")), node_key(f"{tkind}_version", rec), "has_version")
+            b.edge(
+                b.lookup(tkind, rec, rec.get("templateName")),
+                node_key(f"{tkind}_version", rec),
+                "has_version",
+            )
             for compat in rec.get("compatibleEnvironmentTemplates") or []:
                 target = b.lookup("environment_template", rec, compat.get("templateName"))
-                b.edge(node_key(f"{tkind}_version", rec), target, "compatible_with",
-                       major_version=str(compat.get("majorVersion")))
+                b.edge(
+                    node_key(f"{tkind}_version", rec),
+                    target,
+                    "compatible_with",
+                    major_version=str(compat.get("majorVersion")),
+                )
     for rec in b.snap.kind("service_instances"):
         key = node_key("service_instance", rec)
         b.edge(b.lookup("environment", rec, rec.get("environmentName")), key, "hosts")
         b.edge(b.lookup("service", rec, rec.get("serviceName")), key, "has_instance")
         b.edge(key, b.lookup("service_pipeline", rec, rec.get("serviceName")), "outputs_to")
     for rec in b.snap.kind("service_pipelines"):
-        b.edge(b.lookup("service", rec, rec.get("serviceName")), node_key("service_pipeline", rec), "has_pipeline")
+        b.edge(
+            b.lookup("service", rec, rec.get("serviceName")),
+            node_key("service_pipeline", rec),
+            "has_pipeline",
+        )
     for rec in b.snap.kind("components"):
         key = node_key("component", rec)
         b.edge(b.lookup("environment", rec, rec.get("environmentName")), key, "hosts")
         if rec.get("serviceInstanceName"):
-            b.edge(b.lookup("service_instance", rec, rec.get("serviceName"), rec.get("serviceInstanceName")), key,
-                   "attaches")
+            b.edge(
+                b.lookup("service_instance", rec, rec.get("serviceName"), rec.get("serviceInstanceName")),
+                key,
+                "attaches",
+            )
     for rec in b.snap.kind("environments"):
         conn = rec.get("environmentAccountConnectionId")
         if conn:
-            b.edge(node_key("environment", rec), b.lookup("environment_account_connection", rec, conn), "connected_via")
+            b.edge(
+                node_key("environment", rec),
+                b.lookup("environment_account_connection", rec, conn),
+                "connected_via",
+            )
 
 
 def _sync_edges(b: _Builder) -> None:
-    repos = {(r.get("account", ""), r.get("region", ""), str(r.get("provider", "")).upper(), r.get("name")):
-             node_key("repository", r) for r in b.snap.kind("repositories")}
+    repos = {
+        (
+            r.get("account", ""),
+            r.get("region", ""),
+            str(r.get("provider", "")).upper(),
+            r.get("name"),
+        ): node_key("repository", r)
+        for r in b.snap.kind("repositories")
+    }
 
     def repo_of(rec: dict[str, Any]) -> str | None:
-        return repos.get((rec.get("account", ""), rec.get("region", ""),
-                          str(rec.get("repositoryProvider", "")).upper(), rec.get("repositoryName")))
+        return repos.get(
+            (
+                rec.get("account", ""),
+                rec.get("region", ""),
+                str(rec.get("repositoryProvider", "")).upper(),
+                rec.get("repositoryName"),
+            )
+        )
 
     for rec in b.snap.kind("template_sync_configs"):
         key = node_key("template_sync_config", rec)
@@ -250,12 +340,21 @@ def _sync_edges(b: _Builder) -> None:
 
 def _stack_nodes(b: _Builder) -> None:
     for stack in b.snap.stacks:
-        key = stack.get("StackId") or (f"arn:aws:cloudformation:{stack.get('region', '')}:{stack.get('account', '')}"
-                                       f":stack/{stack.get('StackName')}")
-        b.g.add_node(key, kind="stack", name=stack.get("StackName", ""), label=stack.get("StackName", ""),
-                     account=stack.get("account", ""), region=stack.get("region", ""),
-                     status=stack.get("StackStatus"), reachable=bool(stack.get("reachable", True)),
-                     resource_kind=stack.get("resourceKind"))
+        key = stack.get("StackId") or (
+            f"arn:aws:cloudformation:{stack.get('region', '')}:{stack.get('account', '')}"
+            f":stack/{stack.get('StackName')}"
+        )
+        b.g.add_node(
+            key,
+            kind="stack",
+            name=stack.get("StackName", ""),
+            label=stack.get("StackName", ""),
+            account=stack.get("account", ""),
+            region=stack.get("region", ""),
+            status=stack.get("StackStatus"),
+            reachable=bool(stack.get("reachable", True)),
+            resource_kind=stack.get("resourceKind"),
+        )
         resource = stack.get("resourceArn")
         if resource in b.g:
             b.edge(resource, key, "provisioned_by")

@@ -87,9 +87,11 @@ def find_program() -> str:
                 return str(candidate)
     found = shutil.which(wanted)
     if found is None:
-        raise GraphvizError(f"graph layout: the {wanted!r} command was not found; it draws the dependency "
-                            "graph (install it with: pip install 'graphviz-pure>=0.2.2', a dependency of "
-                            "proton-exodus)")
+        raise GraphvizError(
+            f"graph layout: the {wanted!r} command was not found; it draws the dependency "
+            "graph (install it with: pip install 'graphviz-pure>=0.2.2', a dependency of "
+            "proton-exodus)"
+        )
     return found
 
 
@@ -101,12 +103,14 @@ def build_dot(graph: nx.MultiDiGraph, *, clusters: dict[str, str] | None = None,
     """The DOT text handed to the engine: nodes `n<i>` in key order, edges from prerequisite to
     dependant (so ranks follow dependencies), optional clusters (node key -> cluster label)."""
     ids = {n: f"n{i}" for i, n in enumerate(sorted(graph))}
-    lines = ["digraph exodus {",
-             f"  graph [rankdir={rankdir}, nodesep=0.14, ranksep=0.55, splines=spline, fontname=Helvetica, "
-             "fontsize=12, margin=0];",
-             f"  node [shape=box, fixedsize=true, width={BOX_W / POINTS_PER_INCH:.4f}, "
-             f"height={BOX_H / POINTS_PER_INCH:.4f}, label=\"\"];",
-             "  edge [arrowhead=none];"]
+    lines = [
+        "digraph exodus {",
+        f"  graph [rankdir={rankdir}, nodesep=0.14, ranksep=0.55, splines=spline, fontname=Helvetica, "
+        "fontsize=12, margin=0];",
+        f"  node [shape=box, fixedsize=true, width={BOX_W / POINTS_PER_INCH:.4f}, "
+        f"height={BOX_H / POINTS_PER_INCH:.4f}, label=\"\"];",
+        "  edge [arrowhead=none];",
+    ]
     members: dict[str, list[str]] = {}
     for n in sorted(graph):
         if clusters and n in clusters:
@@ -114,8 +118,11 @@ def build_dot(graph: nx.MultiDiGraph, *, clusters: dict[str, str] | None = None,
         else:
             lines.append(f"  {ids[n]};")
     for i, (label, nodes) in enumerate(sorted(members.items())):
-        lines.append(f"  subgraph cluster_{i} {{ label={_quote(label)}; labeljust=l; margin=10; "
-                     + " ".join(f"{m};" for m in nodes) + " }")
+        lines.append(
+            f"  subgraph cluster_{i} {{ label={_quote(label)}; labeljust=l; margin=10; "
+            + " ".join(f"{m};" for m in nodes)
+            + " }"
+        )
     for pre, dep, _rel in _layout_edges(graph):
         lines.append(f"  {ids[pre]} -> {ids[dep]};")
     lines.append("}")
@@ -135,8 +142,9 @@ def run_dot(dot: str) -> dict:
     """Lay `dot` out with the engine and return its JSON (`-Tjson0`: positions, no drawing ops)."""
     program = find_program()
     try:
-        proc = subprocess.run([program, "-Tjson0"], input=dot, capture_output=True, text=True,
-                              timeout=TIMEOUT, check=False)
+        proc = subprocess.run(
+            [program, "-Tjson0"], input=dot, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
     except OSError as err:
         raise GraphvizError(f"graph layout: cannot run {program}: {err}") from None
     except subprocess.TimeoutExpired:
@@ -151,8 +159,9 @@ def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",")]
 
 
-def layout_graph(graph: nx.MultiDiGraph, *, clusters: dict[str, str] | None = None,
-                 rankdir: str = "LR", margin: float = 20) -> Layout:
+def layout_graph(
+    graph: nx.MultiDiGraph, *, clusters: dict[str, str] | None = None, rankdir: str = "LR", margin: float = 20
+) -> Layout:
     """Lay the graph out with `dot`; coordinates in px, origin top-left, `margin` around everything."""
     data = run_dot(build_dot(graph, clusters=clusters, rankdir=rankdir))
     _, _, right, top = _floats(data.get("bb", "0,0,0,0"))
@@ -174,15 +183,25 @@ def layout_graph(graph: nx.MultiDiGraph, *, clusters: dict[str, str] | None = No
     for obj in objects[:subgraphs]:
         x0, y0, x1, y1 = _floats(obj["bb"])
         (left, upper), (rx, lower) = point(x0, y1), point(x1, y0)
-        frames.append(Cluster(str(obj.get("label", "")), Box(left, upper, round(rx - left, 1),
-                                                             round(lower - upper, 1))))
+        frames.append(
+            Cluster(str(obj.get("label", "")), Box(left, upper, round(rx - left, 1), round(lower - upper, 1)))
+        )
     routes = _routes(graph, data.get("edges", []), gvids, point)
-    return Layout(width=round(right + 2 * margin), height=round(top + 2 * margin), boxes=boxes,
-                  routes=tuple(routes), clusters=tuple(sorted(frames, key=lambda c: c.label)))
+    return Layout(
+        width=round(right + 2 * margin),
+        height=round(top + 2 * margin),
+        boxes=boxes,
+        routes=tuple(routes),
+        clusters=tuple(sorted(frames, key=lambda c: c.label)),
+    )
 
 
-def _routes(graph: nx.MultiDiGraph, edges: list[dict], gvids: dict[int, str],
-            point: Callable[[float, float], tuple[float, float]]) -> list[Route]:
+def _routes(
+    graph: nx.MultiDiGraph,
+    edges: list[dict],
+    gvids: dict[int, str],
+    point: Callable[[float, float], tuple[float, float]],
+) -> list[Route]:
     """Pair the engine's splines with the graph's edges by their ends (the engine numbers edges its
     own way); parallel edges between one pair take that pair's splines in the engine's order."""
     splines: dict[tuple[str, str], list[list[tuple[float, float]]]] = {}

@@ -12,18 +12,18 @@ from proton_exodus.errors import BadInput
 
 # relation -> which end is the prerequisite: "source" (u must exist/move first) or "target" (v first).
 RELATIONS: dict[str, str] = {
-    "has_version": "source",      # template -> version
-    "deployed_from": "source",    # version -> environment / instance / pipeline
-    "hosts": "source",            # environment -> instance / component
-    "has_instance": "source",     # service -> instance
-    "has_pipeline": "source",     # service -> pipeline
-    "attaches": "source",         # instance -> component
-    "outputs_to": "source",       # instance outputs -> pipeline
-    "syncs": "source",            # repository -> sync config
-    "connected_via": "target",    # environment -> account connection (connection first)
+    "has_version": "source",  # template -> version
+    "deployed_from": "source",  # version -> environment / instance / pipeline
+    "hosts": "source",  # environment -> instance / component
+    "has_instance": "source",  # service -> instance
+    "has_pipeline": "source",  # service -> pipeline
+    "attaches": "source",  # instance -> component
+    "outputs_to": "source",  # instance outputs -> pipeline
+    "syncs": "source",  # repository -> sync config
+    "connected_via": "target",  # environment -> account connection (connection first)
     "compatible_with": "target",  # service template version -> environment template
-    "syncs_to": "target",         # sync config -> template / service (the template exists first)
-    "provisioned_by": "target",   # resource -> stack (the stack is what is being handed over)
+    "syncs_to": "target",  # sync config -> template / service (the template exists first)
+    "provisioned_by": "target",  # resource -> stack (the stack is what is being handed over)
 }
 
 
@@ -51,7 +51,9 @@ def _walk(graph: nx.MultiDiGraph, node: str, forward: bool, transitive: bool) ->
     todo = [node]
     while todo:
         current = todo.pop()
-        for u, v, rel in list(graph.out_edges(current, data="relation")) + list(graph.in_edges(current, data="relation")):
+        for u, v, rel in list(graph.out_edges(current, data="relation")) + list(
+            graph.in_edges(current, data="relation")
+        ):
             pre, dep = (u, v) if RELATIONS.get(rel, "source") == "source" else (v, u)
             nxt = dep if forward else pre
             if (pre if forward else dep) == current and nxt not in seen and nxt != node:
@@ -87,8 +89,10 @@ def focus(graph: nx.MultiDiGraph, name: str) -> nx.MultiDiGraph:
     that depends on them, plus their stacks. Raises BadInput when nothing matches."""
     matches = find_nodes(graph, name)
     if not matches:
-        raise BadInput(f"--focus {name!r}: no resource of that name, label, ARN or stack name in the graph",
-                       hint="Labels look like `dev`, `orders/dev` (service/instance) or `orders/pipeline`.")
+        raise BadInput(
+            f"--focus {name!r}: no resource of that name, label, ARN or stack name in the graph",
+            hint="Labels look like `dev`, `orders/dev` (service/instance) or `orders/pipeline`.",
+        )
     keep: set[str] = set(matches)
     for node in matches:
         keep |= dependencies(graph, node) | dependants(graph, node)
@@ -101,12 +105,25 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
     and the resources with the most dependants (largest blast radius)."""
     kinds = Counter(k for _, k in graph.nodes(data="kind"))
     relations = Counter(r for _, _, r in graph.edges(data="relation"))
-    deployed = {"environment", "service_instance", "service_pipeline", "component", "environment_account_connection"}
+    deployed = {
+        "environment",
+        "service_instance",
+        "service_pipeline",
+        "component",
+        "environment_account_connection",
+    }
     dg = dependency_digraph(graph, deployed)
-    depth = nx.dag_longest_path_length(dg) + 1 if dg.number_of_nodes() and nx.is_directed_acyclic_graph(dg) else 0
-    fan = sorted(((len(nx.descendants(dg, n)), graph.nodes[n].get("label", n), n)
-                  for n in dg if graph.nodes[n].get("kind") in ("environment", "environment_account_connection")),
-                 key=lambda t: (-t[0], t[1]))[:5]
+    depth = (
+        nx.dag_longest_path_length(dg) + 1 if dg.number_of_nodes() and nx.is_directed_acyclic_graph(dg) else 0
+    )
+    fan = sorted(
+        (
+            (len(nx.descendants(dg, n)), graph.nodes[n].get("label", n), n)
+            for n in dg
+            if graph.nodes[n].get("kind") in ("environment", "environment_account_connection")
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )[:5]
     return {
         "nodes": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
@@ -115,8 +132,9 @@ def summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
         "accounts": sorted({a for _, a in graph.nodes(data="account") if a}),
         "regions": sorted({r for _, r in graph.nodes(data="region") if r}),
         "missing": sorted(graph.nodes[n].get("label", n) for n, m in graph.nodes(data="missing") if m),
-        "unreachableStacks": sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "stack"
-                                    and not d.get("reachable", True)),
+        "unreachableStacks": sorted(
+            n for n, d in graph.nodes(data=True) if d.get("kind") == "stack" and not d.get("reachable", True)
+        ),
         "dependencyDepth": depth,
         "largestBlastRadius": [{"resource": label, "dependants": count} for count, label, _ in fan],
     }

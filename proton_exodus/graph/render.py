@@ -13,11 +13,19 @@ from proton_exodus.errors import BadInput
 FORMATS = ("json", "dot", "mermaid", "svg")
 
 KIND_COLOURS: dict[str, str] = {
-    "environment_template": "#e8eaf6", "environment_template_version": "#c5cae9",
-    "service_template": "#f3e5f5", "service_template_version": "#e1bee7",
-    "environment": "#c8e6c9", "service": "#fff9c4", "service_instance": "#ffe0b2",
-    "service_pipeline": "#ffccbc", "component": "#d7ccc8", "environment_account_connection": "#b2ebf2",
-    "repository": "#eceff1", "template_sync_config": "#cfd8dc", "service_sync_config": "#cfd8dc",
+    "environment_template": "#e8eaf6",
+    "environment_template_version": "#c5cae9",
+    "service_template": "#f3e5f5",
+    "service_template_version": "#e1bee7",
+    "environment": "#c8e6c9",
+    "service": "#fff9c4",
+    "service_instance": "#ffe0b2",
+    "service_pipeline": "#ffccbc",
+    "component": "#d7ccc8",
+    "environment_account_connection": "#b2ebf2",
+    "repository": "#eceff1",
+    "template_sync_config": "#cfd8dc",
+    "service_sync_config": "#cfd8dc",
     "stack": "#f5f5f5",
 }
 
@@ -44,9 +52,12 @@ def _dot_quote(text: str) -> str:
 
 def render_dot(graph: nx.MultiDiGraph) -> str:
     """Graphviz DOT, left to right, filled by kind; `dot -Tsvg` draws it where Graphviz is installed."""
-    lines = ["digraph exodus {", "  rankdir=LR;",
-             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=8];']
+    lines = [
+        "digraph exodus {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=8];',
+    ]
     for n in sorted(graph):
         attrs = graph.nodes[n]
         kind = attrs.get("kind", "")
@@ -76,8 +87,11 @@ def mermaid_lines(graph: nx.MultiDiGraph, *, direction: str = "LR", prefix: str 
     for n, ident in ids.items():
         attrs = graph.nodes[n]
         label = _mermaid_text(f"{attrs.get('label', n)}<br/><small>{attrs.get('kind', '')}</small>")
-        label = label.replace("#lt;br/#gt;", "<br/>").replace("#lt;small#gt;", "<small>").replace(
-            "#lt;/small#gt;", "</small>")
+        label = (
+            label.replace("#lt;br/#gt;", "<br/>")
+            .replace("#lt;small#gt;", "<small>")
+            .replace("#lt;/small#gt;", "</small>")
+        )
         lines.append(f'  {ident}["{label}"]')
         if attrs.get("kind") in KIND_COLOURS:
             lines.append(f"  class {ident} {attrs['kind']}")

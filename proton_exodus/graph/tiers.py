@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 _STAGING = re.compile(r"pre-?prod|staging|stage|stg|uat|qa|perf", re.I)
-BROKEN_NOW = {"W140": "its pipeline calls the Proton API, which no longer answers",
-              "W130": "Proton no longer opens its Terraform pull requests"}
+BROKEN_NOW = {
+    "W140": "its pipeline calls the Proton API, which no longer answers",
+    "W130": "Proton no longer opens its Terraform pull requests",
+}
 _PROD = re.compile(r"(?<![a-z])(prod|production|prd|live)(?![a-z])", re.I)
 
 

@@ -9,12 +9,17 @@ from proton_exodus.inventory.stacks import StackRef, parse_stack_identifier
 from proton_exodus.model.secrets import redact_spec
 
 PROVENANCE = "proton-api"
-RESOURCE_KINDS = {"environments": "environment", "service_instances": "service_instance",
-                  "service_pipelines": "service_pipeline", "components": "component"}
+RESOURCE_KINDS = {
+    "environments": "environment",
+    "service_instances": "service_instance",
+    "service_pipelines": "service_pipeline",
+    "components": "component",
+}
 
 
-def build_records(parts: dict[tuple[str, tuple[str, ...]], dict[str, Any]], account: str, region: str,
-                  warnings: list[str]) -> dict[str, list[dict[str, Any]]]:
+def build_records(
+    parts: dict[tuple[str, tuple[str, ...]], dict[str, Any]], account: str, region: str, warnings: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     """One record per crawled resource: the List summary overlaid with the Get detail, plus additions."""
     out: dict[str, list[dict[str, Any]]] = {}
     for (kind, key), part in sorted(parts.items()):
@@ -39,12 +44,16 @@ def environment_provisioning(env: dict[str, Any]) -> dict[str, Any]:
     resources = env.get("provisionedResources") or []
     if env.get("provisioning") == "CUSTOMER_MANAGED":
         return _folder_info("customer-managed", None, None)
-    if env.get("provisioningRepository") or any(r.get("provisioningEngine") == "TERRAFORM" for r in resources):
+    if env.get("provisioningRepository") or any(
+        r.get("provisioningEngine") == "TERRAFORM" for r in resources
+    ):
         return _folder_info("terraform", env.get("provisioningRepository"), env["name"])
     names = [parse_stack_identifier(r.get("identifier") or r.get("name") or "")[2] for r in resources]
     if any(n.startswith("AWSProton-CodeBuild-") for n in names) or (
-            env.get("codebuildRoleArn") and not env.get("protonServiceRoleArn")
-            and not env.get("environmentAccountConnectionId")):
+        env.get("codebuildRoleArn")
+        and not env.get("protonServiceRoleArn")
+        and not env.get("environmentAccountConnectionId")
+    ):
         return _folder_info("codebuild", None, None)
     return _folder_info("cloudformation", None, None)
 
@@ -63,32 +72,43 @@ def add_provisioning(records: dict[str, list[dict[str, Any]]]) -> None:
             env["provisioning"] = environment_provisioning(env)
         for inst in scoped.get("service_instances", []):
             env_info = envs.get(inst.get("environmentName"), {}).get("provisioning") or _folder_info(
-                "cloudformation", None, None)
+                "cloudformation", None, None
+            )
             folder = f"{inst.get('environmentName')}/{inst['serviceName']}-{inst['name']}"
-            inst["provisioning"] = _folder_info(env_info["engine"], env_info["repository"],
-                                                folder if env_info["engine"] == "terraform" else None)
+            inst["provisioning"] = _folder_info(
+                env_info["engine"],
+                env_info["repository"],
+                folder if env_info["engine"] == "terraform" else None,
+            )
         for comp in scoped.get("components", []):
             env_info = envs.get(comp.get("environmentName"), {}).get("provisioning") or _folder_info(
-                "cloudformation", None, None)
+                "cloudformation", None, None
+            )
             terraform = env_info["engine"] == "terraform"
-            comp["provisioning"] = _folder_info("terraform" if terraform else "cloudformation",
-                                                env_info["repository"] if terraform else None,
-                                                f"{comp.get('environmentName')}/{comp['name']}" if terraform else None)
+            comp["provisioning"] = _folder_info(
+                "terraform" if terraform else "cloudformation",
+                env_info["repository"] if terraform else None,
+                f"{comp.get('environmentName')}/{comp['name']}" if terraform else None,
+            )
         for pipe in scoped.get("service_pipelines", []):
             pipe["provisioning"] = _pipeline_provisioning(pipe, settings)
 
 
 def _pipeline_provisioning(pipe: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     if settings.get("pipelineProvisioningRepository") or any(
-            r.get("provisioningEngine") == "TERRAFORM" for r in pipe.get("provisionedResources") or []):
-        return _folder_info("terraform", settings.get("pipelineProvisioningRepository"),
-                            f"{pipe['serviceName']}/pipeline")
+        r.get("provisioningEngine") == "TERRAFORM" for r in pipe.get("provisionedResources") or []
+    ):
+        return _folder_info(
+            "terraform", settings.get("pipelineProvisioningRepository"), f"{pipe['serviceName']}/pipeline"
+        )
     if settings.get("pipelineCodebuildRoleArn") and not settings.get("pipelineServiceRoleArn"):
         return _folder_info("codebuild", None, None)
     return _folder_info("cloudformation", None, None)
 
 
-def _by_scope(records: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, str], dict[str, list[dict[str, Any]]]]:
+def _by_scope(
+    records: dict[str, list[dict[str, Any]]],
+) -> dict[tuple[str, str], dict[str, list[dict[str, Any]]]]:
     scopes: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
     for kind, recs in records.items():
         for rec in recs:
@@ -109,21 +129,42 @@ def stack_refs(records: dict[str, list[dict[str, Any]]]) -> list[StackRef]:
         for kind, singular in RESOURCE_KINDS.items():
             for rec in scoped.get(kind, []):
                 env = rec if kind == "environments" else envs.get(rec.get("environmentName") or "", {})
-                home = account if kind == "service_pipelines" else (env.get("environmentAccountId") or account)
-                role = roles.get(env.get("environmentAccountConnectionId") or "") if kind != "service_pipelines" else None
+                home = (
+                    account if kind == "service_pipelines" else (env.get("environmentAccountId") or account)
+                )
+                role = (
+                    roles.get(env.get("environmentAccountConnectionId") or "")
+                    if kind != "service_pipelines"
+                    else None
+                )
                 for res in rec.get("provisionedResources") or []:
                     if res.get("provisioningEngine", "CLOUDFORMATION") != "CLOUDFORMATION":
                         continue
-                    arn_account, arn_region, name = parse_stack_identifier(res.get("identifier") or res.get("name") or "")
+                    arn_account, arn_region, name = parse_stack_identifier(
+                        res.get("identifier") or res.get("name") or ""
+                    )
                     stack_account = arn_account or home
-                    refs.append(StackRef(name, stack_account, arn_region or region,
-                                         role if stack_account != account else None, rec["arn"], singular))
+                    refs.append(
+                        StackRef(
+                            name,
+                            stack_account,
+                            arn_region or region,
+                            role if stack_account != account else None,
+                            rec["arn"],
+                            singular,
+                        )
+                    )
                     rec.setdefault("stackName", name)
     return refs
 
 
-SPEC_FIELDS = {"environments": ("spec",), "services": ("spec",), "service_instances": ("spec",),
-               "service_pipelines": ("spec",), "components": ("serviceSpec",)}
+SPEC_FIELDS = {
+    "environments": ("spec",),
+    "services": ("spec",),
+    "service_instances": ("spec",),
+    "service_pipelines": ("spec",),
+    "components": ("serviceSpec",),
+}
 
 
 def _identity(kind: str, rec: dict[str, Any]) -> str:
@@ -156,7 +197,11 @@ def redact_records(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             for member, state in (rec.get(state_key) or {}).items():
                 if isinstance(state, dict):
                     for name in ("spec", "serviceSpec"):
-                        swap(state, name, f"deployments/{_identity('deployments', rec)}/{state_key}/{member}/{name}")
+                        swap(
+                            state,
+                            name,
+                            f"deployments/{_identity('deployments', rec)}/{state_key}/{member}/{name}",
+                        )
     return _one_id_per_value(secrets, touched)
 
 
@@ -177,8 +222,9 @@ def _one_id_per_value(secrets: dict[str, Any], touched: list[tuple[dict[str, Any
     renames = {old: new for old, new in renames.items() if old != new}
     if renames:  # canonical ids are never renamed, so one pass is enough
         for holder, key in touched:
-            holder[key] = PLACEHOLDER_RE.sub(lambda m: PLACEHOLDER.format(renames.get(m.group(1), m.group(1))),
-                                             holder[key])
+            holder[key] = PLACEHOLDER_RE.sub(
+                lambda m: PLACEHOLDER.format(renames.get(m.group(1), m.group(1))), holder[key]
+            )
     return {sid: value for sid, value in sorted(secrets.items()) if sid not in renames}
 
 
@@ -187,8 +233,10 @@ def merge_connections(records: dict[str, list[dict[str, Any]]]) -> None:
     best: dict[str, dict[str, Any]] = {}
     for rec in records.get("environment_account_connections", []):
         current = best.get(rec["id"])
-        if current is None or (rec["account"] == rec.get("managementAccountId")
-                               and current["account"] != current.get("managementAccountId")):
+        if current is None or (
+            rec["account"] == rec.get("managementAccountId")
+            and current["account"] != current.get("managementAccountId")
+        ):
             best[rec["id"]] = rec
     if "environment_account_connections" in records:
         records["environment_account_connections"] = list(best.values())

@@ -8,24 +8,62 @@ from typing import Any
 from proton_exodus.errors import AwsAccessDenied, AwsError, ExodusError, ProtonRetired
 
 # Error codes that mean "this API no longer exists here" rather than "this call is wrong".
-RETIRED_CODES = frozenset({
-    "UnknownOperationException", "UnknownOperation", "InvalidAction", "ServiceRetired",
-    "ServiceUnavailableException", "EndOfSupport", "ServiceDeprecated", "GoneException",
-    "UnrecognizedOperation", "404", "410", "NotFound",
-})
+RETIRED_CODES = frozenset(
+    {
+        "UnknownOperationException",
+        "UnknownOperation",
+        "InvalidAction",
+        "ServiceRetired",
+        "ServiceUnavailableException",
+        "EndOfSupport",
+        "ServiceDeprecated",
+        "GoneException",
+        "UnrecognizedOperation",
+        "404",
+        "410",
+        "NotFound",
+    }
+)
 # Proton's modelled errors (PROTON.md §6.2): an answer from a live service, whatever its HTTP status.
-MODELLED_CODES = frozenset({
-    "ValidationException", "AccessDeniedException", "ConflictException", "ResourceNotFoundException",
-    "ServiceQuotaExceededException", "ThrottlingException", "InternalServerException",
-})
-RETIRED_MARKERS = ("no longer available", "no longer accepting", "end of support", "support ended",
-                   "only available for existing customers", "has been retired", "discontinued")
-ACCESS_DENIED_CODES = frozenset({
-    "AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnauthorizedException",
-    "UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken",
-})
-SERVICE_PREFIX = {"proton": "proton", "cloudformation": "cloudformation", "sts": "sts", "s3": "s3",
-                  "organizations": "organizations"}
+MODELLED_CODES = frozenset(
+    {
+        "ValidationException",
+        "AccessDeniedException",
+        "ConflictException",
+        "ResourceNotFoundException",
+        "ServiceQuotaExceededException",
+        "ThrottlingException",
+        "InternalServerException",
+    }
+)
+RETIRED_MARKERS = (
+    "no longer available",
+    "no longer accepting",
+    "end of support",
+    "support ended",
+    "only available for existing customers",
+    "has been retired",
+    "discontinued",
+)
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "UnauthorizedOperation",
+        "UnauthorizedException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredTokenException",
+        "ExpiredToken",
+    }
+)
+SERVICE_PREFIX = {
+    "proton": "proton",
+    "cloudformation": "cloudformation",
+    "sts": "sts",
+    "s3": "s3",
+    "organizations": "organizations",
+}
 
 
 def error_code(err: BaseException) -> str:
@@ -71,7 +109,9 @@ def _permission(service: str, operation: str) -> str:
     return f"{SERVICE_PREFIX.get(service, service)}:{operation}"
 
 
-def translate(err: BaseException, *, service: str, operation: str, region: str, account: str = "") -> ExodusError:
+def translate(
+    err: BaseException, *, service: str, operation: str, region: str, account: str = ""
+) -> ExodusError:
     """Turn a botocore/boto3 exception into the ExodusError the CLI prints as one line."""
     from botocore.exceptions import (
         BotoCoreError,
@@ -89,23 +129,27 @@ def translate(err: BaseException, *, service: str, operation: str, region: str, 
             return ProtonRetired(
                 f"The AWS Proton API {where} answers as a retired service ({code}: {message})",
                 hint="Proton reached end of support; rebuild the snapshot from the stacks with "
-                     "`exodus inventory --source stacks`.",
+                "`exodus inventory --source stacks`.",
             )
         if code in ACCESS_DENIED_CODES:
             return AwsAccessDenied(
                 f"{operation} was denied {where}: {message}",
                 hint=f"Add `{_permission(service, operation)}` to the policy of the identity exodus runs as "
-                     "(`exodus iam-policy` prints the whole read-only policy).",
+                "(`exodus iam-policy` prints the whole read-only policy).",
             )
         return AwsError(f"{service} {operation} failed {where}: {code}: {message}")
     if isinstance(err, EndpointConnectionError):
         hint = "Check the network, the Region and --endpoint-url."
         if service == "proton" and "amazonaws.com" in str(err):
-            hint += (" If AWS Proton no longer resolves (end of support, 7 Oct 2026), rebuild the snapshot "
-                     "from the stacks with `exodus inventory --source stacks`.")
+            hint += (
+                " If AWS Proton no longer resolves (end of support, 7 Oct 2026), rebuild the snapshot "
+                "from the stacks with `exodus inventory --source stacks`."
+            )
         return AwsError(f"Could not reach {service} {where}: {err}", hint=hint)
     if isinstance(err, NoCredentialsError):
-        return AwsError("No AWS credentials found", hint="Pass --profile, or set AWS_PROFILE / AWS_ACCESS_KEY_ID.")
+        return AwsError(
+            "No AWS credentials found", hint="Pass --profile, or set AWS_PROFILE / AWS_ACCESS_KEY_ID."
+        )
     if isinstance(err, NoRegionError):
         return AwsError("No AWS Region given", hint="Pass --region.")
     if isinstance(err, BotoCoreError):

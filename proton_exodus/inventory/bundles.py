@@ -19,8 +19,10 @@ from typing import Any
 from proton_exodus.errors import BadInput
 
 ARCHIVES = (".tar.gz", ".tgz", ".zip")
-_EXACT = re.compile(r"(?:^|/)(?P<name>[0-9A-Za-z][0-9A-Za-z_-]*)[/_-]v?(?P<major>[0-9]+)\.(?P<minor>[0-9]+)"
-                    r"(?:\.tar\.gz|\.tgz|\.zip)?$")
+_EXACT = re.compile(
+    r"(?:^|/)(?P<name>[0-9A-Za-z][0-9A-Za-z_-]*)[/_-]v?(?P<major>[0-9]+)\.(?P<minor>[0-9]+)"
+    r"(?:\.tar\.gz|\.tgz|\.zip)?$"
+)
 _SYNC = re.compile(r"(?:^|/)(?P<name>[0-9A-Za-z][0-9A-Za-z_-]*)/v(?P<major>[0-9]+)$")
 
 
@@ -85,7 +87,7 @@ def scan_directory(root: Path, label: str, warnings: list[str]) -> list[Candidat
 
 def scan_s3(url: str, s3: Any, warnings: list[str]) -> list[Candidate]:
     """Every .tar.gz/.zip object under `s3://bucket/prefix` (read in memory)."""
-    bucket, _, prefix = url[len("s3://"):].partition("/")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
     found: list[Candidate] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in sorted(page.get("Contents") or [], key=lambda o: o["Key"]):
@@ -93,7 +95,7 @@ def scan_s3(url: str, s3: Any, warnings: list[str]) -> list[Candidate]:
             if not key.endswith(ARCHIVES):
                 continue
             data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            rel = key[len(prefix):].lstrip("/") if prefix else key
+            rel = key[len(prefix) :].lstrip("/") if prefix else key
             if (c := _load(bytes(data), rel, f"{url.rstrip('/')}/{rel}", warnings)) is not None:
                 found.append(c)
     return found
@@ -107,7 +109,9 @@ def _template_type(kind: str) -> str:
     return "environment" if kind.startswith("environment") else "service"
 
 
-def match_bundles(records: dict[str, list[dict[str, Any]]], candidates: list[Candidate]) -> dict[str, dict[str, bytes]]:
+def match_bundles(
+    records: dict[str, list[dict[str, Any]]], candidates: list[Candidate]
+) -> dict[str, dict[str, bytes]]:
     """Set `bundle`/`bundleSource`/`bundleMatch` on every version record; return path -> files."""
     chosen: dict[str, dict[str, bytes]] = {}
     for kind in ("environment_template_versions", "service_template_versions"):
@@ -118,8 +122,9 @@ def match_bundles(records: dict[str, list[dict[str, Any]]], candidates: list[Can
             key = (rec["account"], rec["region"], rec["templateName"], str(rec["majorVersion"]))
             latest[key] = max(latest.get(key, -1), int(rec["minorVersion"]))
         for rec in records.get(kind, []):
-            is_latest = latest[(rec["account"], rec["region"], rec["templateName"],
-                                str(rec["majorVersion"]))] == int(rec["minorVersion"])
+            is_latest = latest[
+                (rec["account"], rec["region"], rec["templateName"], str(rec["majorVersion"]))
+            ] == int(rec["minorVersion"])
             found, how = _match_one(rec, pool, is_latest)
             rec["bundle"] = rec["bundleSource"] = rec["bundleMatch"] = None
             if found is None:

@@ -43,8 +43,9 @@ def jsonable(value: Any) -> Any:
 class Caller:
     """Calls one client in one scope through the journal; `label` prefixes the journal keys."""
 
-    def __init__(self, client: Any, journal: Journal, *, label: str, service: str, region: str,
-                 account: str = "") -> None:
+    def __init__(
+        self, client: Any, journal: Journal, *, label: str, service: str, region: str, account: str = ""
+    ) -> None:
         self.client = client
         self.journal = journal
         self.label = label
@@ -62,6 +63,7 @@ class Caller:
 
     def call(self, op: str, tolerate: tuple[str, ...] = (), **params: Any) -> Any:
         """`op(**params)` as JSON-safe data; None when the error code is in `tolerate`."""
+
         def fetch() -> Any:
             try:
                 return jsonable(getattr(self.client, xform_name(op))(**params))
@@ -72,8 +74,11 @@ class Caller:
 
         return self.journal.unit(self._key(op, params), fetch)
 
-    def list_all(self, op: str, result_key: str, tolerate: tuple[str, ...] = (), **params: Any) -> list[Any] | None:
+    def list_all(
+        self, op: str, result_key: str, tolerate: tuple[str, ...] = (), **params: Any
+    ) -> list[Any] | None:
         """Every item of a paginated List operation, pages of 100 where the operation takes maxResults."""
+
         def fetch() -> Any:
             try:
                 return self._paginate(op, result_key, params)
@@ -98,9 +103,14 @@ class Caller:
                 if pager is None:
                     method = xform_name(op)
                     input_shape = self.client.meta.service_model.operation_model(op).input_shape
-                    config = {"PageSize": PAGE_SIZE} if input_shape is not None and "maxResults" in \
-                        input_shape.members else {}
-                    paginator = self.client.get_paginator(method) if self.client.can_paginate(method) else None
+                    config = (
+                        {"PageSize": PAGE_SIZE}
+                        if input_shape is not None and "maxResults" in input_shape.members
+                        else {}
+                    )
+                    paginator = (
+                        self.client.get_paginator(method) if self.client.can_paginate(method) else None
+                    )
                     pager = self._pagers[op] = (paginator, config)
         return pager
 
@@ -117,8 +127,14 @@ class Caller:
             items.extend(getattr(self.client, xform_name(op))(**params).get(result_key) or [])
         return jsonable(items)
 
-    def _follow_tokens(self, op: str, result_key: str, params: dict[str, Any], tokens: tuple[str, str, str | None],
-                       config: dict[str, Any]) -> list[Any]:
+    def _follow_tokens(
+        self,
+        op: str,
+        result_key: str,
+        params: dict[str, Any],
+        tokens: tuple[str, str, str | None],
+        config: dict[str, Any],
+    ) -> list[Any]:
         """The pages of `op`, following its one next-token as botocore's paginator would, without the
         paginator's per-call machinery (a fifth of a List call's client CPU, measured)."""
         input_token, output_token, limit_key = tokens
@@ -145,7 +161,11 @@ def _simple_tokens(paginator: Any) -> tuple[str, str, str | None] | None:
     cfg = getattr(paginator, "_pagination_cfg", None)
     if not isinstance(cfg, dict) or "more_results" in cfg:
         return None
-    input_token, output_token, limit_key = cfg.get("input_token"), cfg.get("output_token"), cfg.get("limit_key")
+    input_token, output_token, limit_key = (
+        cfg.get("input_token"),
+        cfg.get("output_token"),
+        cfg.get("limit_key"),
+    )
     plain = all(isinstance(t, str) and t.isidentifier() for t in (input_token, output_token))
     if not plain or not (limit_key is None or isinstance(limit_key, str)):
         return None

@@ -55,11 +55,19 @@ class CrawlReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The `--output json` summary."""
-        return {"out": str(self.out), "accounts": list(self.accounts), "regions": list(self.regions),
-                "counts": self.counts, "apiCalls": self.api_calls, "durationSeconds": self.duration_seconds,
-                "stacks": self.stacks, "unreachableStacks": self.unreachable_stacks,
-                "versionsWithoutBundle": list(self.versions_without_bundle), "resumedUnits": self.reused_units,
-                "warnings": list(self.warnings)}
+        return {
+            "out": str(self.out),
+            "accounts": list(self.accounts),
+            "regions": list(self.regions),
+            "counts": self.counts,
+            "apiCalls": self.api_calls,
+            "durationSeconds": self.duration_seconds,
+            "stacks": self.stacks,
+            "unreachableStacks": self.unreachable_stacks,
+            "versionsWithoutBundle": list(self.versions_without_bundle),
+            "resumedUnits": self.reused_units,
+            "warnings": list(self.warnings),
+        }
 
 
 @dataclass
@@ -70,9 +78,19 @@ class _ScopeResult:
     templates: dict[str, str]
 
 
-def crawl_estate(settings: Settings, out: Path, *, bundles: tuple[str, ...] = (), resume: bool = False,
-                 concurrency: int = 16, assume_role: str | None = None, accounts_file: Path | None = None,
-                 redact: bool = False, source: str = "api", progress: ProgressFn | None = None) -> CrawlReport:
+def crawl_estate(
+    settings: Settings,
+    out: Path,
+    *,
+    bundles: tuple[str, ...] = (),
+    resume: bool = False,
+    concurrency: int = 16,
+    assume_role: str | None = None,
+    accounts_file: Path | None = None,
+    redact: bool = False,
+    source: str = "api",
+    progress: ProgressFn | None = None,
+) -> CrawlReport:
     """Snapshot every Proton resource of the accounts and Regions in `settings` into `out`.
 
     Raises ProtonRetired when Proton answers as the retired service, AwsAccessDenied naming the
@@ -87,13 +105,18 @@ def crawl_estate(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
         raise BadInput("--concurrency must be at least 1")
     started = time.monotonic()
     stats, warnings = CallStats(), []
-    scopes = build_scopes(settings, stats, assume_role=assume_role, accounts_file=accounts_file, warnings=warnings)
-    journal = Journal(partial_dir(out) / "journal.jsonl", _fingerprint(settings, scopes, assume_role), resume=resume)
+    scopes = build_scopes(
+        settings, stats, assume_role=assume_role, accounts_file=accounts_file, warnings=warnings
+    )
+    journal = Journal(
+        partial_dir(out) / "journal.jsonl", _fingerprint(settings, scopes, assume_role), resume=resume
+    )
     ticker = _Ticker(progress, stats, journal)
     try:
         with ThreadPoolExecutor(max_workers=min(8, len(scopes))) as pool:
-            results = list(pool.map(lambda s: _crawl_scope(settings, s, journal, stats, concurrency, warnings),
-                                    scopes))
+            results = list(
+                pool.map(lambda s: _crawl_scope(settings, s, journal, stats, concurrency, warnings), scopes)
+            )
         snapshot = _build_snapshot(results, bundles, settings, stats, redact, warnings)
         snapshot.meta["durationSeconds"] = round(time.monotonic() - started, 3)
         snapshot.meta["apiCalls"] = stats.snapshot()
@@ -106,22 +129,44 @@ def crawl_estate(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
 
 
 def _fingerprint(settings: Settings, scopes: list[Scope], assume_role: str | None) -> str:
-    data = {"scopes": sorted(s.label for s in scopes), "assumeRole": assume_role,
-            "endpoint": settings.endpoint_url, "profile": settings.profile}
+    data = {
+        "scopes": sorted(s.label for s in scopes),
+        "assumeRole": assume_role,
+        "endpoint": settings.endpoint_url,
+        "profile": settings.profile,
+    }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _crawl_scope(settings: Settings, scope: Scope, journal: Journal, stats: CallStats, concurrency: int,
-                 warnings: list[str]) -> _ScopeResult:
-    client = stats.attach(tune_adaptive_retries(build_client(
-        "proton", settings, region=scope.region, session=scope.session, max_attempts=15, pool_size=concurrency)))
-    caller = Caller(client, journal, label=scope.label, service="proton", region=scope.region,
-                    account=scope.account or "")
+def _crawl_scope(
+    settings: Settings,
+    scope: Scope,
+    journal: Journal,
+    stats: CallStats,
+    concurrency: int,
+    warnings: list[str],
+) -> _ScopeResult:
+    client = stats.attach(
+        tune_adaptive_retries(
+            build_client(
+                "proton",
+                settings,
+                region=scope.region,
+                session=scope.session,
+                max_attempts=15,
+                pool_size=concurrency,
+            )
+        )
+    )
+    caller = Caller(
+        client, journal, label=scope.label, service="proton", region=scope.region, account=scope.account or ""
+    )
     with TaskRunner(concurrency, name=f"crawl-{scope.region}") as runner:
         # Stacks named by ARN in the crawled account are read while the Proton crawl runs.
         early = StackReader(settings, scope.session, stats, journal, scope.account) if scope.account else None
-        follower = StackFollower(early, runner, scope.account, scope.region,
-                                 in_flight=max(1, concurrency // STACK_SHARE))
+        follower = StackFollower(
+            early, runner, scope.account, scope.region, in_flight=max(1, concurrency // STACK_SHARE)
+        )
         crawler = ProtonCrawler(caller, runner, on_resources=follower.on_resources)
         crawler.start()
         runner.wait()
@@ -142,8 +187,14 @@ def _account_from_arns(parts: dict[Any, dict[str, Any]], warnings: list[str]) ->
     return "unknown"
 
 
-def _build_snapshot(results: list[_ScopeResult], bundle_sources: tuple[str, ...], settings: Settings,
-                    stats: CallStats, redact: bool, warnings: list[str]) -> Snapshot:
+def _build_snapshot(
+    results: list[_ScopeResult],
+    bundle_sources: tuple[str, ...],
+    settings: Settings,
+    stats: CallStats,
+    redact: bool,
+    warnings: list[str],
+) -> Snapshot:
     records: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     stacks: list[dict[str, Any]] = []
     templates: dict[str, str] = {}
@@ -159,15 +210,30 @@ def _build_snapshot(results: list[_ScopeResult], bundle_sources: tuple[str, ...]
     candidates = _bundle_candidates(bundle_sources, settings, stats, warnings)
     bundle_files = match_bundles(records, candidates)
     _warn_stacks_and_bundles(records, stacks, warnings)
-    meta = {"source": "proton-api", "protonAnswered": True, "toolVersion": _tool_version(),
-            "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "accounts": sorted({r["account"] for recs in records.values() for r in recs} | _scope_accounts(results)),
-            "regions": sorted({r["region"] for recs in records.values() for r in recs}
-                              | set(settings.regions or (settings.region,))),
-            "warnings": sorted(set(warnings)), "redacted": redact}
+    meta = {
+        "source": "proton-api",
+        "protonAnswered": True,
+        "toolVersion": _tool_version(),
+        "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "accounts": sorted(
+            {r["account"] for recs in records.values() for r in recs} | _scope_accounts(results)
+        ),
+        "regions": sorted(
+            {r["region"] for recs in records.values() for r in recs}
+            | set(settings.regions or (settings.region,))
+        ),
+        "warnings": sorted(set(warnings)),
+        "redacted": redact,
+    }
     templates = {rel: scrub_text(text, secrets) for rel, text in templates.items()}
-    return Snapshot(meta=meta, records=records, stacks=stacks, templates=templates, bundles=bundle_files,
-                    secrets={} if redact else secrets)
+    return Snapshot(
+        meta=meta,
+        records=records,
+        stacks=stacks,
+        templates=templates,
+        bundles=bundle_files,
+        secrets={} if redact else secrets,
+    )
 
 
 def _scope_accounts(results: list[_ScopeResult]) -> set[str]:
@@ -181,8 +247,9 @@ def _add_ops_files(records: dict[str, list[dict[str, Any]]], sources: tuple[str,
             rec["opsFile"] = text
 
 
-def _bundle_candidates(sources: tuple[str, ...], settings: Settings, stats: CallStats,
-                       warnings: list[str]) -> list[Candidate]:
+def _bundle_candidates(
+    sources: tuple[str, ...], settings: Settings, stats: CallStats, warnings: list[str]
+) -> list[Candidate]:
     found: list[Candidate] = []
     for source in sources:
         if source.startswith("s3://"):
@@ -200,12 +267,15 @@ def _bundle_candidates(sources: tuple[str, ...], settings: Settings, stats: Call
     return found
 
 
-def _warn_stacks_and_bundles(records: dict[str, list[dict[str, Any]]], stacks: list[dict[str, Any]],
-                             warnings: list[str]) -> None:
+def _warn_stacks_and_bundles(
+    records: dict[str, list[dict[str, Any]]], stacks: list[dict[str, Any]], warnings: list[str]
+) -> None:
     unreachable = [s for s in stacks if not s.get("reachable")]
     if unreachable:
         reasons = sorted({s.get("unreachableReason", "") for s in unreachable})
-        warnings.append(f"{len(unreachable)} of {len(stacks)} stacks could not be read: " + "; ".join(reasons[:3]))
+        warnings.append(
+            f"{len(unreachable)} of {len(stacks)} stacks could not be read: " + "; ".join(reasons[:3])
+        )
     for kind in ("environment_template_versions", "service_template_versions"):
         missing = [r for r in records.get(kind, []) if not r.get("bundle")]
         if missing:
@@ -219,16 +289,27 @@ def _tool_version() -> str:
 
 
 def _report(snapshot: Snapshot, out: Path, reused: int, duration: float) -> CrawlReport:
-    missing = tuple(sorted(
-        f"{r['templateName']}:{r['majorVersion']}.{r['minorVersion']}"
-        for kind in ("environment_template_versions", "service_template_versions")
-        for r in snapshot.kind(kind) if not r.get("bundle")))
+    missing = tuple(
+        sorted(
+            f"{r['templateName']}:{r['majorVersion']}.{r['minorVersion']}"
+            for kind in ("environment_template_versions", "service_template_versions")
+            for r in snapshot.kind(kind)
+            if not r.get("bundle")
+        )
+    )
     return CrawlReport(
-        out=out, accounts=tuple(snapshot.meta["accounts"]), regions=tuple(snapshot.meta["regions"]),
-        counts={k: len(snapshot.kind(k)) for k in KINDS}, api_calls=snapshot.meta["apiCalls"],
-        duration_seconds=round(duration, 3), stacks=len(snapshot.stacks),
+        out=out,
+        accounts=tuple(snapshot.meta["accounts"]),
+        regions=tuple(snapshot.meta["regions"]),
+        counts={k: len(snapshot.kind(k)) for k in KINDS},
+        api_calls=snapshot.meta["apiCalls"],
+        duration_seconds=round(duration, 3),
+        stacks=len(snapshot.stacks),
         unreachable_stacks=sum(1 for s in snapshot.stacks if not s.get("reachable")),
-        versions_without_bundle=missing, reused_units=reused, warnings=tuple(snapshot.meta["warnings"]))
+        versions_without_bundle=missing,
+        reused_units=reused,
+        warnings=tuple(snapshot.meta["warnings"]),
+    )
 
 
 class _Ticker:
@@ -243,7 +324,9 @@ class _Ticker:
 
     def _tick(self) -> None:
         if self.progress:
-            self.progress({"calls": self.stats.total, "retries": self.stats.retries, "resumed": self.journal.reused})
+            self.progress(
+                {"calls": self.stats.total, "retries": self.stats.retries, "resumed": self.journal.reused}
+            )
 
     def _loop(self) -> None:
         while not self._stop.wait(0.2):

@@ -39,18 +39,30 @@ class StacksReport(CrawlReport):
         return {**super().as_dict(), "source": "stacks", "recovery": self.recovery}
 
 
-def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = (), specs: tuple[str, ...] = (),
-                 provisioning_repos: tuple[str, ...] = (), concurrency: int = 16, assume_role: str | None = None,
-                 accounts_file: Path | None = None, redact: bool = False,
-                 progress: ProgressFn | None = None) -> StacksReport:
+def crawl_stacks(
+    settings: Settings,
+    out: Path,
+    *,
+    bundles: tuple[str, ...] = (),
+    specs: tuple[str, ...] = (),
+    provisioning_repos: tuple[str, ...] = (),
+    concurrency: int = 16,
+    assume_role: str | None = None,
+    accounts_file: Path | None = None,
+    redact: bool = False,
+    progress: ProgressFn | None = None,
+) -> StacksReport:
     """Snapshot the estate from its CloudFormation stacks (and bundles, spec files, provisioning repos)."""
     started = time.monotonic()
     stats, warnings = CallStats(), []
-    scopes = build_scopes(settings, stats, assume_role=assume_role, accounts_file=accounts_file, warnings=warnings)
+    scopes = build_scopes(
+        settings, stats, assume_role=assume_role, accounts_file=accounts_file, warnings=warnings
+    )
     found: list[FoundStack] = []
     for scope in scopes:
-        found += discover_stacks(settings, scope.session, scope.account or "unknown", scope.region, stats,
-                                 concurrency, warnings)
+        found += discover_stacks(
+            settings, scope.session, scope.account or "unknown", scope.region, stats, concurrency, warnings
+        )
     if progress:
         progress({"calls": stats.total, "retries": stats.retries, "resumed": 0})
     candidates = _bundle_candidates(bundles, settings, stats, warnings)
@@ -69,16 +81,32 @@ def crawl_stacks(settings: Settings, out: Path, *, bundles: tuple[str, ...] = ()
     bundle_files = match_bundles(records, candidates)
     _annotate_stacks(stacks, rebuilder.per_stack)
     summary = rebuilder.summary()
-    meta = {"source": "stacks", "protonAnswered": False, "toolVersion": _tool_version(),
-            "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "accounts": sorted({r["account"] for recs in records.values() for r in recs}
-                               | {s.account for s in scopes if s.account}),
-            "regions": sorted({r["region"] for recs in records.values() for r in recs}
-                              | set(settings.regions or (settings.region,))),
-            "warnings": sorted(set(warnings)), "redacted": redact, "recovery": summary}
+    meta = {
+        "source": "stacks",
+        "protonAnswered": False,
+        "toolVersion": _tool_version(),
+        "capturedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "accounts": sorted(
+            {r["account"] for recs in records.values() for r in recs}
+            | {s.account for s in scopes if s.account}
+        ),
+        "regions": sorted(
+            {r["region"] for recs in records.values() for r in recs}
+            | set(settings.regions or (settings.region,))
+        ),
+        "warnings": sorted(set(warnings)),
+        "redacted": redact,
+        "recovery": summary,
+    }
     templates = {rel: scrub_text(text, secrets) for rel, text in templates.items()}
-    snapshot = Snapshot(meta=meta, records={k: records.get(k, []) for k in KINDS}, stacks=stacks,
-                        templates=templates, bundles=bundle_files, secrets={} if redact else secrets)
+    snapshot = Snapshot(
+        meta=meta,
+        records={k: records.get(k, []) for k in KINDS},
+        stacks=stacks,
+        templates=templates,
+        bundles=bundle_files,
+        secrets={} if redact else secrets,
+    )
     snapshot.meta["durationSeconds"] = round(time.monotonic() - started, 3)
     snapshot.meta["apiCalls"] = stats.snapshot()
     write_snapshot(snapshot, Path(out))
@@ -96,8 +124,9 @@ def _merge_record(kind_records: list[dict[str, Any]], rec: dict[str, Any]) -> No
     kind_records.append(rec)
 
 
-def _classify_all(found: list[FoundStack], warnings: list[str]) -> tuple[list[Backed], list[dict[str, Any]],
-                                                                            dict[str, str]]:
+def _classify_all(
+    found: list[FoundStack], warnings: list[str]
+) -> tuple[list[Backed], list[dict[str, Any]], dict[str, str]]:
     backed: list[Backed] = []
     stacks: list[dict[str, Any]] = []
     templates: dict[str, str] = {}
@@ -106,7 +135,9 @@ def _classify_all(found: list[FoundStack], warnings: list[str]) -> tuple[list[Ba
         what = classify(stack) if record["reachable"] else None  # unreadable: warned when discovered
         if not isinstance(what, Backed):
             if what is not None:
-                warnings.append(f"stack {record['StackName']} ({record['account']}/{record['region']}): {what}")
+                warnings.append(
+                    f"stack {record['StackName']} ({record['account']}/{record['region']}): {what}"
+                )
             record.update(resourceArn=None, resourceKind=None)
         else:
             backed.append(what)

@@ -54,8 +54,10 @@ class Journal:
             except json.JSONDecodeError:
                 if index == len(lines) - 1:
                     break  # torn last line from a kill mid-write: that unit simply runs again
-                raise BadInput(f"{self.path}: line {index + 1} is not valid JSON; delete the .partial "
-                               "directory to start the crawl afresh") from None
+                raise BadInput(
+                    f"{self.path}: line {index + 1} is not valid JSON; delete the .partial "
+                    "directory to start the crawl afresh"
+                ) from None
             if index == 0:
                 self._check_header(entry)
             else:
@@ -114,4 +116,3 @@ class Journal:
         """Remove the journal's directory once the snapshot is written."""
         self.close()
         shutil.rmtree(self.path.parent, ignore_errors=True)
-

@@ -24,20 +24,38 @@ RESOURCE_OPS = {
     "components": ("ListComponentOutputs", "ListComponentProvisionedResources"),
 }
 TEMPLATE_OPS = {
-    "ENVIRONMENT": ("environment_templates", "ListEnvironmentTemplates", "GetEnvironmentTemplate",
-                    "environmentTemplate", "environment_template_versions", "ListEnvironmentTemplateVersions",
-                    "GetEnvironmentTemplateVersion", "environmentTemplateVersion"),
-    "SERVICE": ("service_templates", "ListServiceTemplates", "GetServiceTemplate", "serviceTemplate",
-                "service_template_versions", "ListServiceTemplateVersions", "GetServiceTemplateVersion",
-                "serviceTemplateVersion"),
+    "ENVIRONMENT": (
+        "environment_templates",
+        "ListEnvironmentTemplates",
+        "GetEnvironmentTemplate",
+        "environmentTemplate",
+        "environment_template_versions",
+        "ListEnvironmentTemplateVersions",
+        "GetEnvironmentTemplateVersion",
+        "environmentTemplateVersion",
+    ),
+    "SERVICE": (
+        "service_templates",
+        "ListServiceTemplates",
+        "GetServiceTemplate",
+        "serviceTemplate",
+        "service_template_versions",
+        "ListServiceTemplateVersions",
+        "GetServiceTemplateVersion",
+        "serviceTemplateVersion",
+    ),
 }
 
 
 class ProtonCrawler:
     """The Proton half of one scope's crawl: spawn `start()`, wait on the runner, read `parts`."""
 
-    def __init__(self, caller: Caller, runner: TaskRunner,
-                 on_resources: Callable[[str, str | None, list[dict[str, Any]]], None] | None = None) -> None:
+    def __init__(
+        self,
+        caller: Caller,
+        runner: TaskRunner,
+        on_resources: Callable[[str, str | None, list[dict[str, Any]]], None] | None = None,
+    ) -> None:
         self.caller = caller
         self.runner = runner
         self.on_resources = on_resources  # (kind, resource ARN, provisioned resources), e.g. StackFollower
@@ -64,8 +82,15 @@ class ProtonCrawler:
         """Spawn the root tasks; every other task is spawned by these."""
         for template_type in TEMPLATE_OPS:
             self.spawn(self.templates, template_type)
-        for fn in (self.environments, self.services, self.service_instances, self.components,
-                   self.repositories, self.deployments, self.account_settings):
+        for fn in (
+            self.environments,
+            self.services,
+            self.service_instances,
+            self.components,
+            self.repositories,
+            self.deployments,
+            self.account_settings,
+        ):
             self.spawn(fn)
         for side in ("MANAGEMENT_ACCOUNT", "ENVIRONMENT_ACCOUNT"):
             self.spawn(self.connections, side)
@@ -74,7 +99,9 @@ class ProtonCrawler:
         items = self.caller.list_all("ListTagsForResource", "tags", tolerate=NOT_FOUND, resourceArn=arn)
         self.put(kind, key, tags={t["key"]: t.get("value", "") for t in items or []})
 
-    def get(self, kind: str, key: tuple[str, ...], op: str, member: str, **params: Any) -> dict[str, Any] | None:
+    def get(
+        self, kind: str, key: tuple[str, ...], op: str, member: str, **params: Any
+    ) -> dict[str, Any] | None:
         result = self.caller.call(op, tolerate=NOT_FOUND, **params)
         detail = (result or {}).get(member)
         self.put(kind, key, detail=detail)  # None: deleted between List and Get
@@ -117,8 +144,9 @@ class ProtonCrawler:
         self.get(kind, key, op, member, templateName=key[0], majorVersion=key[1], minorVersion=key[2])
 
     def template_sync_config(self, template_type: str, name: str) -> None:
-        result = self.caller.call("GetTemplateSyncConfig", tolerate=NOT_FOUND, templateName=name,
-                                  templateType=template_type)
+        result = self.caller.call(
+            "GetTemplateSyncConfig", tolerate=NOT_FOUND, templateName=name, templateType=template_type
+        )
         config = (result or {}).get("templateSyncConfig")
         if config:
             self.put("template_sync_configs", (template_type, name), summary={}, detail=config)
@@ -174,11 +202,17 @@ class ProtonCrawler:
             self.put("service_instances", key, summary=summary)
             self.spawn(self._get_instance, key)
             self.spawn(self.tags, "service_instances", key, summary["arn"])
-            self.spawn(self.resource_data, "service_instances", key,
-                       {"serviceName": key[0], "serviceInstanceName": key[1]})
+            self.spawn(
+                self.resource_data,
+                "service_instances",
+                key,
+                {"serviceName": key[0], "serviceInstanceName": key[1]},
+            )
 
     def _get_instance(self, key: tuple[str, ...]) -> None:
-        self.get("service_instances", key, "GetServiceInstance", "serviceInstance", serviceName=key[0], name=key[1])
+        self.get(
+            "service_instances", key, "GetServiceInstance", "serviceInstance", serviceName=key[0], name=key[1]
+        )
 
     def components(self) -> None:
         for summary in self.caller.list_all("ListComponents", "components") or []:
@@ -193,8 +227,9 @@ class ProtonCrawler:
 
     # -- connections, repositories, deployments, settings ----------------------------------------
     def connections(self, side: str) -> None:
-        items = self.caller.list_all("ListEnvironmentAccountConnections", "environmentAccountConnections",
-                                     requestedBy=side)
+        items = self.caller.list_all(
+            "ListEnvironmentAccountConnections", "environmentAccountConnections", requestedBy=side
+        )
         for summary in items or []:
             key = (summary["id"],)
             if not self.first_sighting("environment_account_connections", key):
@@ -204,8 +239,13 @@ class ProtonCrawler:
             self.spawn(self.tags, "environment_account_connections", key, summary["arn"])
 
     def _get_connection(self, key: tuple[str, ...]) -> None:
-        self.get("environment_account_connections", key, "GetEnvironmentAccountConnection",
-                 "environmentAccountConnection", id=key[0])
+        self.get(
+            "environment_account_connections",
+            key,
+            "GetEnvironmentAccountConnection",
+            "environmentAccountConnection",
+            id=key[0],
+        )
 
     def repositories(self) -> None:
         for summary in self.caller.list_all("ListRepositories", "repositories") or []:

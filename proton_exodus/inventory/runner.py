@@ -43,8 +43,9 @@ class TaskRunner:
             self._pending += 1
             heapq.heappush(self._queue, (priority, next(self._order), fn, args))
             if len(self._threads) < self._workers and len(self._threads) < self._pending:
-                thread = threading.Thread(target=self._worker, name=f"{self._name}_{len(self._threads)}",
-                                          daemon=True)
+                thread = threading.Thread(
+                    target=self._worker, name=f"{self._name}_{len(self._threads)}", daemon=True
+                )
                 self._threads.append(thread)
                 thread.start()
             else:

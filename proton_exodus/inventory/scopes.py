@@ -70,9 +70,13 @@ def organization_accounts(settings: Settings, session: Any, stats: CallStats) ->
     client = stats.attach(build_client("organizations", settings, session=session))
     try:
         pages = client.get_paginator("list_accounts").paginate()
-        accounts = [a["Id"] for page in pages for a in page["Accounts"] if a.get("Status", "ACTIVE") == "ACTIVE"]
+        accounts = [
+            a["Id"] for page in pages for a in page["Accounts"] if a.get("Status", "ACTIVE") == "ACTIVE"
+        ]
     except Exception as err:
-        raise translate(err, service="organizations", operation="ListAccounts", region=settings.region) from err
+        raise translate(
+            err, service="organizations", operation="ListAccounts", region=settings.region
+        ) from err
     return sorted(accounts)
 
 
@@ -85,12 +89,22 @@ def assume(settings: Settings, session: Any, stats: CallStats, role_arn: str, re
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="proton-exodus-inventory")["Credentials"]
     except Exception as err:
         raise translate(err, service="sts", operation="AssumeRole", region=region) from err
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=region,
+    )
 
 
-def build_scopes(settings: Settings, stats: CallStats, *, assume_role: str | None,
-                 accounts_file: Path | None, warnings: list[str]) -> list[Scope]:
+def build_scopes(
+    settings: Settings,
+    stats: CallStats,
+    *,
+    assume_role: str | None,
+    accounts_file: Path | None,
+    warnings: list[str],
+) -> list[Scope]:
     """Every (account, Region) to crawl, with a session for each account."""
     regions = tuple(dict.fromkeys(settings.regions)) or (settings.region,)
     base = build_session(settings)
@@ -100,9 +114,13 @@ def build_scopes(settings: Settings, stats: CallStats, *, assume_role: str | Non
         account = caller_account(settings, base, stats)
         return [Scope(account, region, base) for region in regions]
     if "{account}" not in assume_role:
-        raise BadInput(f"--assume-role {assume_role!r} has no {{account}} placeholder",
-                       hint="e.g. arn:aws:iam::{account}:role/ExodusReadOnly")
-    accounts = load_accounts_file(accounts_file) if accounts_file else organization_accounts(settings, base, stats)
+        raise BadInput(
+            f"--assume-role {assume_role!r} has no {{account}} placeholder",
+            hint="e.g. arn:aws:iam::{account}:role/ExodusReadOnly",
+        )
+    accounts = (
+        load_accounts_file(accounts_file) if accounts_file else organization_accounts(settings, base, stats)
+    )
 
     def session_for(account: str) -> tuple[str, Any, str]:
         role = assume_role.replace("{account}", account)
@@ -110,4 +128,6 @@ def build_scopes(settings: Settings, stats: CallStats, *, assume_role: str | Non
 
     with ThreadPoolExecutor(max_workers=min(8, len(accounts) or 1)) as pool:
         sessions = list(pool.map(session_for, accounts))
-    return [Scope(account, region, session, role) for account, session, role in sessions for region in regions]
+    return [
+        Scope(account, region, session, role) for account, session, role in sessions for region in regions
+    ]

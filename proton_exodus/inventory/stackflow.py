@@ -23,8 +23,12 @@ from proton_exodus.inventory.runner import FIRST, TaskRunner
 from proton_exodus.inventory.stacks import BULK_MIN, StackReader, StackRef, parse_stack_identifier
 
 GroupKey = tuple[str, str, str | None]
-RESOURCE_KINDS = {"environments": "environment", "service_instances": "service_instance",
-                  "service_pipelines": "service_pipeline", "components": "component"}
+RESOURCE_KINDS = {
+    "environments": "environment",
+    "service_instances": "service_instance",
+    "service_pipelines": "service_pipeline",
+    "components": "component",
+}
 
 
 @dataclass
@@ -44,8 +48,14 @@ class StackFollower:
     not crowd Proton calls out of the pool; both services stay busy at once.
     """
 
-    def __init__(self, reader: StackReader | None, runner: TaskRunner, account: str | None, region: str,
-                 in_flight: int = 4) -> None:
+    def __init__(
+        self,
+        reader: StackReader | None,
+        runner: TaskRunner,
+        account: str | None,
+        region: str,
+        in_flight: int = 4,
+    ) -> None:
         self.reader = reader  # None: the crawled account is not known yet, so nothing is read early
         self.runner = runner
         self.account = account
@@ -115,7 +125,9 @@ class StackFollower:
         arn_account, arn_region, name = parse_stack_identifier(res.get("identifier") or res.get("name") or "")
         if arn_account != self.account:
             return None
-        return StackRef(name, self.account, arn_region or self.region, None, resource_arn, RESOURCE_KINDS[kind])
+        return StackRef(
+            name, self.account, arn_region or self.region, None, resource_arn, RESOURCE_KINDS[kind]
+        )
 
     def _list_then_read(self, group: _Group) -> None:
         assert self.reader is not None
@@ -135,14 +147,18 @@ class StackFollower:
             self._results[ref] = result
 
     # -- after the Proton crawl -----------------------------------------------------------------
-    def finish(self, reader: StackReader, refs: list[StackRef]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    def finish(
+        self, reader: StackReader, refs: list[StackRef]
+    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """Every stack of `refs` (records sorted by ref, template texts by path); reads what is left.
 
         Call after `runner.wait()`, so every early read has landed. Early reads of refs that
         `refs` lacks (a resource deleted during the crawl) are dropped.
         """
         self.reader = reader
-        unique = sorted(set(refs), key=lambda r: (r.account, r.region, r.role_arn or "", r.name, r.resource_arn))
+        unique = sorted(
+            set(refs), key=lambda r: (r.account, r.region, r.role_arn or "", r.name, r.resource_arn)
+        )
         left = [ref for ref in unique if ref not in self._results]
         groups: dict[GroupKey, list[StackRef]] = {}
         for ref in left:

@@ -19,8 +19,20 @@ from proton_exodus.inventory.throttle import tune_adaptive_retries
 from proton_exodus.settings import Settings
 
 BULK_MIN = 10  # stacks in one account/Region from which one listing beats one call per stack
-STACK_FIELDS = ("StackName", "StackId", "StackStatus", "StackStatusReason", "Parameters", "Outputs", "Tags",
-                "Capabilities", "RoleARN", "CreationTime", "LastUpdatedTime", "Description")
+STACK_FIELDS = (
+    "StackName",
+    "StackId",
+    "StackStatus",
+    "StackStatusReason",
+    "Parameters",
+    "Outputs",
+    "Tags",
+    "Capabilities",
+    "RoleARN",
+    "CreationTime",
+    "LastUpdatedTime",
+    "Description",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +60,9 @@ def parse_stack_identifier(identifier: str) -> tuple[str | None, str | None, str
 class StackReader:
     """Reads stacks through cached per-(account, Region, role) CloudFormation callers."""
 
-    def __init__(self, settings: Settings, session: Any, stats: CallStats, journal: Journal,
-                 home_account: str) -> None:
+    def __init__(
+        self, settings: Settings, session: Any, stats: CallStats, journal: Journal, home_account: str
+    ) -> None:
         self.settings = settings
         self.session = session
         self.stats = stats
@@ -90,19 +103,34 @@ class StackReader:
         session = self.session
         if ref.account != self.home_account:
             if not ref.role_arn:
-                return (f"stack is in account {ref.account}; no environment account connection role "
-                        "to reach it")
+                return (
+                    f"stack is in account {ref.account}; no environment account connection role to reach it"
+                )
             try:
                 session = self._assume(ref.role_arn, ref.region)
             except Exception as err:  # noqa: BLE001 - recorded, the crawl goes on
                 return f"cannot assume {ref.role_arn}: {describe(err)}"
-        client = tune_adaptive_retries(build_client("cloudformation", self.settings, region=ref.region,
-                                                    session=session, max_attempts=6, pool_size=32))
+        client = tune_adaptive_retries(
+            build_client(
+                "cloudformation",
+                self.settings,
+                region=ref.region,
+                session=session,
+                max_attempts=6,
+                pool_size=32,
+            )
+        )
         self.stats.attach(client)
         _keep_template_text(client)
         label = f"cfn/{ref.account}/{ref.region}/{ref.role_arn or '-'}"
-        return Caller(client, self.journal, label=label, service="cloudformation", region=ref.region,
-                      account=ref.account)
+        return Caller(
+            client,
+            self.journal,
+            label=label,
+            service="cloudformation",
+            region=ref.region,
+            account=ref.account,
+        )
 
     def _assume(self, role_arn: str, region: str) -> Any:
         import boto3
@@ -110,20 +138,33 @@ class StackReader:
         sts = build_client("sts", self.settings, region=region, session=self.session, max_attempts=4)
         self.stats.attach(sts)
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="proton-exodus-inventory")["Credentials"]
-        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                             aws_session_token=creds["SessionToken"], region_name=region)
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=region,
+        )
 
     def read(self, ref: StackRef) -> tuple[dict[str, Any], str | None]:
         """The stack record (format: docs/snapshot-format.md) and its template text, if readable."""
         caller = self._caller(ref)
-        base = {"account": ref.account, "region": ref.region, "resourceArn": ref.resource_arn,
-                "resourceKind": ref.resource_kind, "StackName": ref.name}
+        base = {
+            "account": ref.account,
+            "region": ref.region,
+            "resourceArn": ref.resource_arn,
+            "resourceKind": ref.resource_kind,
+            "StackName": ref.name,
+        }
         if isinstance(caller, str):
             return {**base, "reachable": False, "unreachableReason": caller, "templatePath": None}, None
         circuit_key = (ref.account, ref.region, ref.role_arn)
         if circuit_key in self._circuit:
-            return {**base, "reachable": False, "unreachableReason": self._circuit[circuit_key],
-                    "templatePath": None}, None
+            return {
+                **base,
+                "reachable": False,
+                "unreachableReason": self._circuit[circuit_key],
+                "templatePath": None,
+            }, None
         try:
             listed = self._listed.get(circuit_key, {}).get(ref.name)
             described = {"Stacks": [listed]} if listed else caller.call("DescribeStacks", StackName=ref.name)
@@ -138,8 +179,9 @@ class StackReader:
         record = {**base, **{f: stack.get(f) for f in STACK_FIELDS if f in stack}, "reachable": True}
         body = template.get("TemplateBody")
         text = body if isinstance(body, str) else None
-        record["templatePath"] = (f"stacks/{ref.account}/{ref.region}/{record['StackName']}.template"
-                                  if text is not None else None)
+        record["templatePath"] = (
+            f"stacks/{ref.account}/{ref.region}/{record['StackName']}.template" if text is not None else None
+        )
         return jsonable(record), text
 
 

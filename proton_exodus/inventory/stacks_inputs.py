@@ -23,7 +23,9 @@ class SpecFiles:
 
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     services: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
-    by_ops: dict[str, tuple[Path, dict[str, Any]]] = field(default_factory=dict)  # proton-ops: service -> spec
+    by_ops: dict[str, tuple[Path, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # proton-ops: service -> spec
 
     def environment(self, name: str) -> dict[str, Any] | None:
         return self.environments.get(name)
@@ -37,8 +39,11 @@ class SpecFiles:
             if path.stem == name:
                 return path, doc
         for path, doc in self.services:
-            listed = {(str(i.get("name")), str(i.get("environment"))) for i in doc.get("instances") or []
-                      if isinstance(i, dict)}
+            listed = {
+                (str(i.get("name")), str(i.get("environment")))
+                for i in doc.get("instances") or []
+                if isinstance(i, dict)
+            }
             if listed and listed == instances:
                 return path, doc
         return None
@@ -48,8 +53,9 @@ def _spec_paths(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SPEC_SUFFIXES
-                      and ".git" not in p.parts)
+        return sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix in SPEC_SUFFIXES and ".git" not in p.parts
+        )
     raise BadInput(f"--specs {path}: no such file or directory")
 
 
@@ -104,39 +110,67 @@ def _read_json(path: Path, warnings: list[str]) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _terraform_record(meta: dict[str, Any], tfvars: dict[str, Any], folder: str,
-                      repo: str) -> dict[str, Any] | None:
+def _terraform_record(
+    meta: dict[str, Any], tfvars: dict[str, Any], folder: str, repo: str
+) -> dict[str, Any] | None:
     resource = meta.get("resourceMetadata") or meta.get("componentMetadata") or {}
     region, account, path = arn_parts(str(resource.get("arn", "")))
-    base = {"arn": resource["arn"], "account": account, "region": region, "provenance": "provisioning-repo",
-            "deploymentStatus": "SUCCEEDED", "outputs": {}, "tags": {},
-            "provisionedResources": [{"identifier": folder, "name": Path(folder).name,
-                                      "provisioningEngine": "TERRAFORM"}], "provisioningRepository": repo}
+    base = {
+        "arn": resource["arn"],
+        "account": account,
+        "region": region,
+        "provenance": "provisioning-repo",
+        "deploymentStatus": "SUCCEEDED",
+        "outputs": {},
+        "tags": {},
+        "provisionedResources": [
+            {"identifier": folder, "name": Path(folder).name, "provisioningEngine": "TERRAFORM"}
+        ],
+        "provisioningRepository": repo,
+    }
     if resource.get("templateArn"):
-        base.update(templateName=arn_parts(resource["templateArn"])[2][-1],
-                    templateMajorVersion=resource.get("templateMajorVersion"),
-                    templateMinorVersion=resource.get("templateMinorVersion"))
+        base.update(
+            templateName=arn_parts(resource["templateArn"])[2][-1],
+            templateMajorVersion=resource.get("templateMajorVersion"),
+            templateMinorVersion=resource.get("templateMinorVersion"),
+        )
     if path[0] == "environment":
         inputs = dict((tfvars.get("environment") or {}).get("inputs") or {})
-        return {**base, "_kind": "environments", "name": path[1], "spec": env_spec(inputs),
-                "environmentAccountId": account}
+        return {
+            **base,
+            "_kind": "environments",
+            "name": path[1],
+            "spec": env_spec(inputs),
+            "environmentAccountId": account,
+        }
     if path[0] == "service" and len(path) >= 4:
         env = arn_parts(resource["environmentArn"])[2][-1] if resource.get("environmentArn") else None
         inputs = dict((tfvars.get("service_instance") or {}).get("inputs") or {})
-        return {**base, "_kind": "service_instances", "name": path[3], "serviceName": path[1],
-                "environmentName": env, "spec": service_spec(None, [(path[3], env or "", inputs)])}
+        return {
+            **base,
+            "_kind": "service_instances",
+            "name": path[3],
+            "serviceName": path[1],
+            "environmentName": env,
+            "spec": service_spec(None, [(path[3], env or "", inputs)]),
+        }
     if path[0] == "service":
         inputs = dict((tfvars.get("pipeline") or {}).get("inputs") or {})
-        return {**base, "_kind": "service_pipelines", "serviceName": path[1],
-                "spec": service_spec(inputs, [])}
+        return {
+            **base,
+            "_kind": "service_pipelines",
+            "serviceName": path[1],
+            "spec": service_spec(inputs, []),
+        }
     if path[0] == "component":
         env = (tfvars.get("environment") or {}).get("name")
         return {**base, "_kind": "components", "name": path[1], "environmentName": env}
     return None
 
 
-def load_provisioning_repos(repos: tuple[str, ...], records: dict[str, list[dict[str, Any]]],
-                            warnings: list[str]) -> list[dict[str, Any]]:
+def load_provisioning_repos(
+    repos: tuple[str, ...], records: dict[str, list[dict[str, Any]]], warnings: list[str]
+) -> list[dict[str, Any]]:
     """Records of self-managed Terraform resources found in provisioning repository checkouts.
 
     Inputs are read from `proton.auto.tfvars.json` as Proton wrote them; a resource already

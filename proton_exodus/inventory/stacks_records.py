@@ -43,8 +43,10 @@ def _last(arn: str | None) -> str | None:
 def classify(stack: FoundStack) -> Backed | str:
     """The resource a stack backs, or why it cannot be told."""
     tags = stack.tags
-    comp, inst, svc, env = (tags.get(k) for k in ("proton:component", "proton:service-instance",
-                                                    "proton:service", "proton:environment"))
+    comp, inst, svc, env = (
+        tags.get(k)
+        for k in ("proton:component", "proton:service-instance", "proton:service", "proton:environment")
+    )
     try:
         if comp:
             kind, arn = "components", comp
@@ -58,13 +60,26 @@ def classify(stack: FoundStack) -> Backed | str:
             return "no proton:* tag names the resource (only the AWSProton- name prefix)"
         region, account, path = arn_parts(arn)
         service = _last(svc) if svc else None
-        instance = path[3] if kind == "service_instances" and len(path) >= 4 else (_last(inst) if inst else None)
+        instance = (
+            path[3] if kind == "service_instances" and len(path) >= 4 else (_last(inst) if inst else None)
+        )
         if kind == "service_instances":
             service = path[1]
         name = {"service_pipelines": service or path[-1], "service_instances": instance}.get(kind, path[-1])
         template, _, version = (_last(tags.get("proton:template")) or "").partition(":")
-        return Backed(kind, arn, account, region, str(name), _last(env), service, instance,
-                      template or None, stack, version or None)
+        return Backed(
+            kind,
+            arn,
+            account,
+            region,
+            str(name),
+            _last(env),
+            service,
+            instance,
+            template or None,
+            stack,
+            version or None,
+        )
     except ValueError as err:
         return str(err)
 
@@ -89,14 +104,27 @@ def user_tags(stack: FoundStack) -> dict[str, str]:
 def base_record(b: Backed) -> dict[str, Any]:
     """Members every deployed record carries, straight from the stack."""
     rec = b.stack.record
-    return {"name": b.name, "arn": b.arn, "account": b.account, "region": b.region, "provenance": "stack",
-            "deploymentStatus": deployment_status(rec.get("StackStatus")),
-            "deploymentStatusMessage": rec.get("StackStatusReason") or "",
-            "outputs": b.stack.outputs, "stackName": rec["StackName"], "tags": user_tags(b.stack),
-            "provisionedResources": [{"identifier": rec.get("StackId") or rec["StackName"],
-                                      "name": rec["StackName"], "provisioningEngine": "CLOUDFORMATION"}],
-            "createdAt": rec.get("CreationTime"),
-            "lastDeploymentSucceededAt": rec.get("LastUpdatedTime") or rec.get("CreationTime")}
+    return {
+        "name": b.name,
+        "arn": b.arn,
+        "account": b.account,
+        "region": b.region,
+        "provenance": "stack",
+        "deploymentStatus": deployment_status(rec.get("StackStatus")),
+        "deploymentStatusMessage": rec.get("StackStatusReason") or "",
+        "outputs": b.stack.outputs,
+        "stackName": rec["StackName"],
+        "tags": user_tags(b.stack),
+        "provisionedResources": [
+            {
+                "identifier": rec.get("StackId") or rec["StackName"],
+                "name": rec["StackName"],
+                "provisioningEngine": "CLOUDFORMATION",
+            }
+        ],
+        "createdAt": rec.get("CreationTime"),
+        "lastDeploymentSucceededAt": rec.get("LastUpdatedTime") or rec.get("CreationTime"),
+    }
 
 
 def env_spec(inputs: dict[str, Any]) -> str:

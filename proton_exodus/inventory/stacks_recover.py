@@ -24,16 +24,19 @@ from proton_exodus.proton.recover import (
 from proton_exodus.proton.recover.versions import ENV_OUTPUTS, Known
 from proton_exodus.proton.render.context import EnvironmentContext, InstanceContext
 
-STACKLESS = ("no AWSProton stack of its own: a customer-managed or self-managed (Terraform) environment "
-             "(pass --provisioning-repo), or one in an account not crawled (pass --assume-role); "
-             "outputs recovered from its instances' stacks")
+STACKLESS = (
+    "no AWSProton stack of its own: a customer-managed or self-managed (Terraform) environment "
+    "(pass --provisioning-repo), or one in an account not crawled (pass --assume-role); "
+    "outputs recovered from its instances' stacks"
+)
 
 
 class Rebuilder:
     """Records per kind from Proton-made stacks, bundles and spec files."""
 
-    def __init__(self, backed: list[Backed], candidates: list[BundleCandidate], specs: SpecFiles,
-                 warnings: list[str]) -> None:
+    def __init__(
+        self, backed: list[Backed], candidates: list[BundleCandidate], specs: SpecFiles, warnings: list[str]
+    ) -> None:
         self.backed = backed
         self.bundles = candidates
         self.specs = specs
@@ -52,8 +55,12 @@ class Rebuilder:
         stackless = self._stackless_environments(envs, instances)
         envs.update({(e["account"], e["region"], e["name"]): e for e in stackless})
         pipelines = [self._pipeline(b, envs, instances) for b in self.of("service_pipelines")]
-        self.records = {"environments": list(envs.values()), "components": comps, "service_instances": instances,
-                        "service_pipelines": pipelines}
+        self.records = {
+            "environments": list(envs.values()),
+            "components": comps,
+            "service_instances": instances,
+            "service_pipelines": pipelines,
+        }
         self.records["services"] = self._services()
         self.records["account_settings"] = self._roles(envs)
         self.add_templates()
@@ -63,13 +70,16 @@ class Rebuilder:
         """The roles Proton gave CloudFormation (each stack's RoleARN): an environment's Proton service
         role and component role (same-account environments; across accounts it is the connection's
         role), and the account's pipeline service role, returned as account_settings records."""
+
         def role(b: Backed) -> str | None:
             same_account = b.stack.record["account"] == b.account
             return b.stack.record.get("RoleARN") if same_account else None
 
         for kind, member in (("environments", "protonServiceRoleArn"), ("components", "componentRoleArn")):
             for b in self.of(kind):
-                env = envs.get((b.account, b.region, b.name if kind == "environments" else b.environment or ""))
+                env = envs.get(
+                    (b.account, b.region, b.name if kind == "environments" else b.environment or "")
+                )
                 if env is not None and role(b):
                     env.setdefault(member, role(b))
         settings: dict[tuple[str, str], set[str]] = {}
@@ -79,11 +89,19 @@ class Rebuilder:
         found = []
         for (account, region), roles in sorted(settings.items()):
             if len(roles) > 1:
-                self.warnings.append(f"pipeline stacks in {account}/{region} use different roles: "
-                                     f"{', '.join(sorted(roles))}; pipelineServiceRoleArn left out")
+                self.warnings.append(
+                    f"pipeline stacks in {account}/{region} use different roles: "
+                    f"{', '.join(sorted(roles))}; pipelineServiceRoleArn left out"
+                )
                 continue
-            found.append({"account": account, "region": region, "pipelineServiceRoleArn": roles.pop(),
-                          "provenance": "stack"})
+            found.append(
+                {
+                    "account": account,
+                    "region": region,
+                    "pipelineServiceRoleArn": roles.pop(),
+                    "provenance": "stack",
+                }
+            )
         return found
 
     def unreadable(self, stack: FoundStack) -> None:
@@ -91,8 +109,11 @@ class Rebuilder:
         rec = stack.record
         key = f"{rec['account']}/{rec['region']}/{rec['StackName']}"
         reason = f"unreadable: {rec.get('unreachableReason') or 'DescribeStacks failed'}"
-        self.per_stack[key] = {"resource": None, "kind": None,
-                               **RecoveryResult("unrecoverable", reason=reason).as_record()}
+        self.per_stack[key] = {
+            "resource": None,
+            "kind": None,
+            **RecoveryResult("unrecoverable", reason=reason).as_record(),
+        }
 
     # -- candidates -------------------------------------------------------------------------------------
     def candidates(self, ttype: str, name: str | None) -> list[Candidate]:
@@ -100,8 +121,11 @@ class Rebuilder:
         key = (ttype, name or "")
         if key not in self._cands:
             seen: dict[tuple[str, str], Candidate] = {}
-            mine = [c for c in self.bundles if name and c.bundle.template_type in (ttype, None)
-                    and c.name in (name, None)]
+            mine = [
+                c
+                for c in self.bundles
+                if name and c.bundle.template_type in (ttype, None) and c.name in (name, None)
+            ]
             exact: dict[str, int] = {}
             for c in mine:
                 if c.major and c.minor is not None:
@@ -111,15 +135,18 @@ class Rebuilder:
                 # Template sync turns the newest content of `vN/` into N's next minor (PROTON.md §4.8).
                 minor = c.minor if c.minor is not None else str(exact.get(major, -1) + 1)
                 if c.minor is None:
-                    self.warnings.append(f"bundle {c.origin}: minor version unknown (a template-sync folder); "
-                                         f"taken as {major}.{minor}, after the bundles that name their minor "
-                                         f"(name the folder v{major}.<minor> to say which)")
+                    self.warnings.append(
+                        f"bundle {c.origin}: minor version unknown (a template-sync folder); "
+                        f"taken as {major}.{minor}, after the bundles that name their minor "
+                        f"(name the folder v{major}.<minor> to say which)"
+                    )
                 seen.setdefault((major, minor), Candidate(name or "", major, minor, c.bundle))
             self._cands[key] = list(seen.values())
         return self._cands[key]
 
-    def _recovered(self, rec: dict[str, Any], b: Backed, result: RecoveryResult | None, why: str,
-                   spec_used: bool) -> None:
+    def _recovered(
+        self, rec: dict[str, Any], b: Backed, result: RecoveryResult | None, why: str, spec_used: bool
+    ) -> None:
         """Set version, `recovery` and `provenance` on a record and remember the per-stack verdict."""
         if result is None:
             result = RecoveryResult("unrecoverable", reason=why)
@@ -141,7 +168,11 @@ class Rebuilder:
 
     # -- kinds ------------------------------------------------------------------------------------------
     def _environment(self, b: Backed) -> dict[str, Any]:
-        rec = {**base_record(b), "templateName": b.template, "environmentAccountId": b.stack.record["account"]}
+        rec = {
+            **base_record(b),
+            "templateName": b.template,
+            "environmentAccountId": b.stack.record["account"],
+        }
         spec = self.specs.environment(b.name)
         cands, why = self._deployed(b, "environment")
         known = Known(environment=b.name, account_id=b.stack.record["account"], spec_inputs=spec)
@@ -154,37 +185,61 @@ class Rebuilder:
     def _component(self, b: Backed) -> dict[str, Any]:
         # A directly defined component's template file is not kept anywhere else: the deployed
         # template stands in for it (it is what the file rendered to).
-        rec = {**base_record(b), "environmentName": b.environment, "serviceName": b.service,
-               "serviceInstanceName": b.instance, "templateFile": b.stack.template}
+        rec = {
+            **base_record(b),
+            "environmentName": b.environment,
+            "serviceName": b.service,
+            "serviceInstanceName": b.instance,
+            "templateFile": b.stack.template,
+        }
         return {k: v for k, v in rec.items() if v is not None}
 
-    def _instance(self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]],
-                  comps: list[dict[str, Any]]) -> dict[str, Any]:
-        rec = {**base_record(b), "serviceName": b.service, "environmentName": b.environment,
-               "templateName": b.template}
+    def _instance(
+        self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]], comps: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        rec = {
+            **base_record(b),
+            "serviceName": b.service,
+            "environmentName": b.environment,
+            "templateName": b.template,
+        }
         env = envs.get((b.account, b.region, b.environment or ""), {})
-        comp = next((c for c in comps if (c["account"], c["region"], c.get("serviceName"),
-                                          c.get("serviceInstanceName")) == (b.account, b.region, b.service, b.name)),
-                    None)
+        comp = next(
+            (
+                c
+                for c in comps
+                if (c["account"], c["region"], c.get("serviceName"), c.get("serviceInstanceName"))
+                == (b.account, b.region, b.service, b.name)
+            ),
+            None,
+        )
         spec_inputs = self._instance_spec(b)
-        known = Known(environment=b.environment, account_id=env.get("environmentAccountId"),
-                      environment_outputs=(env.get("outputs") or {}) if env else None,
-                      service=b.service, instance=b.name,
-                      component_outputs=comp["outputs"] if comp else None,
-                      component_name=comp["name"] if comp else None, spec_inputs=spec_inputs)
+        known = Known(
+            environment=b.environment,
+            account_id=env.get("environmentAccountId"),
+            environment_outputs=(env.get("outputs") or {}) if env else None,
+            service=b.service,
+            instance=b.name,
+            component_outputs=comp["outputs"] if comp else None,
+            component_name=comp["name"] if comp else None,
+            spec_inputs=spec_inputs,
+        )
         cands, why = self._deployed(b, "service")
         result = recover_service_instance(b.stack.template or "", cands, known) if cands else None
         self._recovered(rec, b, result, why, spec_inputs is not None)
         if result is not None and result.status != "unrecoverable":
             rec["_inputs"] = dict(result.inputs)
             rec["spec"] = service_spec(None, [(b.name, b.environment or "", dict(result.inputs))])
-            outputs = {k[len(ENV_OUTPUTS):]: v for k, v in result.context.items() if k.startswith(ENV_OUTPUTS)}
+            outputs = {
+                k[len(ENV_OUTPUTS) :]: v for k, v in result.context.items() if k.startswith(ENV_OUTPUTS)
+            }
             if not env:
                 rec["_environmentOutputs"] = outputs
         return rec
 
-    def _stackless_environments(self, envs: Mapping[tuple[str, str, str], dict[str, Any]],
-                                instances: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _stackless_environments(
+        self, envs: Mapping[tuple[str, str, str], dict[str, Any]], instances: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """Environments that instances name but that left no stack: customer-managed, self-managed
         (Terraform) or in an account not crawled. Their outputs come from what their instances'
         stacks show; outputs the instances disagree on are left out with a warning."""
@@ -193,15 +248,27 @@ class Rebuilder:
             key = (b.account, b.region, b.environment or "")
             if not b.environment or key in envs:
                 continue
-            rec = found.setdefault(key, {
-                "name": b.environment, "arn": b.stack.tags.get("proton:environment", ""), "account": b.account,
-                "region": b.region, "provenance": "stack", "outputs": {}, "tags": {}, "provisionedResources": [],
-                "environmentAccountId": b.account,  # instances deploy into their environment's account
-                "recovery": {"status": "unrecoverable", "reason": STACKLESS}})
+            rec = found.setdefault(
+                key,
+                {
+                    "name": b.environment,
+                    "arn": b.stack.tags.get("proton:environment", ""),
+                    "account": b.account,
+                    "region": b.region,
+                    "provenance": "stack",
+                    "outputs": {},
+                    "tags": {},
+                    "provisionedResources": [],
+                    "environmentAccountId": b.account,  # instances deploy into their environment's account
+                    "recovery": {"status": "unrecoverable", "reason": STACKLESS},
+                },
+            )
             for name, value in sorted((inst.pop("_environmentOutputs", None) or {}).items()):
                 if rec["outputs"].setdefault(name, value) != value:
-                    self.warnings.append(f"environment {b.environment}: its instances' stacks disagree on "
-                                         f"output {name}; left out")
+                    self.warnings.append(
+                        f"environment {b.environment}: its instances' stacks disagree on "
+                        f"output {name}; left out"
+                    )
                     rec.setdefault("_conflicts", set()).add(name)
                 rec["provenance"] = "recovered"
         for rec in found.values():
@@ -214,27 +281,51 @@ class Rebuilder:
         """A customer-managed environment template's schema inputs are the environment's outputs: when
         the outputs recovered for a stackless environment fit exactly one such template, take it,
         with the outputs as its spec (inputs no instance reads stay unknown)."""
-        fits = sorted({c.name for c in self.bundles if c.name and c.bundle.template_type == "environment"
-                       and c.bundle.provisioning == "customer-managed" and c.bundle.schema is not None
-                       and rec["outputs"] and set(rec["outputs"]) <= set(c.bundle.schema.properties("environment"))})
+        fits = sorted(
+            {
+                c.name
+                for c in self.bundles
+                if c.name
+                and c.bundle.template_type == "environment"
+                and c.bundle.provisioning == "customer-managed"
+                and c.bundle.schema is not None
+                and rec["outputs"]
+                and set(rec["outputs"]) <= set(c.bundle.schema.properties("environment"))
+            }
+        )
         if len(fits) != 1:
             return
         cands = sorted(self.candidates("environment", fits[0]), key=Candidate.sort_key, reverse=True)
         newest = cands[0]
         missing = sorted(set(newest.bundle.schema.properties("environment")) - set(rec["outputs"]))
-        reason = f"customer-managed environment template {fits[0]}: its spec is the outputs its instances read"
+        reason = (
+            f"customer-managed environment template {fits[0]}: its spec is the outputs its instances read"
+        )
         if missing:
             reason += "; no instance reads " + ", ".join(missing)
-        rec.update(templateName=fits[0], templateMajorVersion=newest.major, templateMinorVersion=newest.minor,
-                   spec=env_spec(dict(rec["outputs"])), provisioning="CUSTOMER_MANAGED")
-        rec["recovery"] = {"status": "partial" if missing or len(cands) > 1 else "exact",
-                           "templateVersion": newest.version, "versionCandidates": [c.version for c in cands],
-                           "unknownInputs": {m: [] for m in missing}, "assumedInputs": {}, "conflicts": [],
-                           "reason": reason}
+        rec.update(
+            templateName=fits[0],
+            templateMajorVersion=newest.major,
+            templateMinorVersion=newest.minor,
+            spec=env_spec(dict(rec["outputs"])),
+            provisioning="CUSTOMER_MANAGED",
+        )
+        rec["recovery"] = {
+            "status": "partial" if missing or len(cands) > 1 else "exact",
+            "templateVersion": newest.version,
+            "versionCandidates": [c.version for c in cands],
+            "unknownInputs": {m: [] for m in missing},
+            "assumedInputs": {},
+            "conflicts": [],
+            "reason": reason,
+        }
 
     def _service_doc(self, service: str | None) -> dict[str, Any] | None:
-        wanted = {(b.name, b.environment or "") for b in self.backed
-                  if b.kind == "service_instances" and b.service == service}
+        wanted = {
+            (b.name, b.environment or "")
+            for b in self.backed
+            if b.kind == "service_instances" and b.service == service
+        }
         found = self.specs.service(service or "", wanted)
         return found[1] if found else None
 
@@ -245,18 +336,39 @@ class Rebuilder:
                 return dict(entry.get("spec") or {})
         return None
 
-    def _pipeline(self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]],
-                  instances: list[dict[str, Any]]) -> dict[str, Any]:
-        rec = {**base_record(b), "serviceName": b.service, "templateName": b.template, "arn": f"{b.arn}/pipeline"}
+    def _pipeline(
+        self, b: Backed, envs: Mapping[tuple[str, str, str], dict[str, Any]], instances: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        rec = {
+            **base_record(b),
+            "serviceName": b.service,
+            "templateName": b.template,
+            "arn": f"{b.arn}/pipeline",
+        }
         rec.pop("name", None)
-        mine = sorted((i for i in instances if (i["account"], i["region"], i["serviceName"])
-                       == (b.account, b.region, b.service) and "_inputs" in i
-                       and i["deploymentStatus"] not in ("DELETE_IN_PROGRESS",)), key=lambda i: i["name"])
+        mine = sorted(
+            (
+                i
+                for i in instances
+                if (i["account"], i["region"], i["serviceName"]) == (b.account, b.region, b.service)
+                and "_inputs" in i
+                and i["deploymentStatus"] not in ("DELETE_IN_PROGRESS",)
+            ),
+            key=lambda i: i["name"],
+        )
         contexts = []
         for inst in mine:
             env = envs.get((b.account, b.region, inst["environmentName"]), {})
-            contexts.append(InstanceContext(inst["name"], inst["_inputs"], inst["outputs"], EnvironmentContext(
-                inst["environmentName"], env.get("environmentAccountId"), env.get("outputs") or {})))
+            contexts.append(
+                InstanceContext(
+                    inst["name"],
+                    inst["_inputs"],
+                    inst["outputs"],
+                    EnvironmentContext(
+                        inst["environmentName"], env.get("environmentAccountId"), env.get("outputs") or {}
+                    ),
+                )
+            )
         doc = self._service_doc(b.service)
         pipeline_spec = dict(doc["pipeline"]) if doc and isinstance(doc.get("pipeline"), dict) else None
         cands, why = self._deployed(b, "service")
@@ -265,7 +377,9 @@ class Rebuilder:
         self._recovered(rec, b, result, why, pipeline_spec is not None)
         if result is not None and result.status != "unrecoverable":
             rec["_inputs"] = dict(result.inputs)
-            rec["_context"] = {k.split(".", 1)[1]: v for k, v in result.context.items() if k.startswith("service.")}
+            rec["_context"] = {
+                k.split(".", 1)[1]: v for k, v in result.context.items() if k.startswith("service.")
+            }
         return rec
 
     def _services(self) -> list[dict[str, Any]]:
@@ -273,33 +387,62 @@ class Rebuilder:
         for b in self.backed:
             if b.service and b.kind in ("service_instances", "service_pipelines"):
                 arn = b.stack.tags.get("proton:service", "")
-                entry = by_name.setdefault((b.account, b.region, b.service), {
-                    "name": b.service, "arn": arn, "account": b.account, "region": b.region,
-                    "templateName": b.template, "status": "ACTIVE", "provenance": "stack", "tags": {}})
+                entry = by_name.setdefault(
+                    (b.account, b.region, b.service),
+                    {
+                        "name": b.service,
+                        "arn": arn,
+                        "account": b.account,
+                        "region": b.region,
+                        "templateName": b.template,
+                        "status": "ACTIVE",
+                        "provenance": "stack",
+                        "tags": {},
+                    },
+                )
                 entry["arn"] = entry["arn"] or arn
         for key, svc in by_name.items():
             self._fill_service(key, svc)
         return [by_name[k] for k in sorted(by_name)]
 
     def _fill_service(self, key: tuple[str, str, str], svc: dict[str, Any]) -> None:
-        insts = [i for i in self.records["service_instances"] if (i["account"], i["region"], i["serviceName"]) == key]
-        pipe = next((p for p in self.records["service_pipelines"]
-                     if (p["account"], p["region"], p["serviceName"]) == key), None)
+        insts = [
+            i
+            for i in self.records["service_instances"]
+            if (i["account"], i["region"], i["serviceName"]) == key
+        ]
+        pipe = next(
+            (
+                p
+                for p in self.records["service_pipelines"]
+                if (p["account"], p["region"], p["serviceName"]) == key
+            ),
+            None,
+        )
         complete = all("_inputs" in i for i in insts) and (pipe is None or "_inputs" in pipe)
         pipeline_inputs = pipe.get("_inputs") if pipe else None
-        spec = service_spec(pipeline_inputs, [(i["name"], i["environmentName"], i.get("_inputs", {})) for i in insts])
+        spec = service_spec(
+            pipeline_inputs, [(i["name"], i["environmentName"], i.get("_inputs", {})) for i in insts]
+        )
         for rec in [*insts, *([pipe] if pipe else [])]:
             if "_inputs" in rec:
                 rec["spec"] = spec  # as the API: an instance's and a pipeline's spec is the service's
         if complete:
             svc.update(spec=spec, provenance="recovered")
         if pipe is not None:
-            for name, member in (("repository_id", "repositoryId"), ("branch_name", "branchName"),
-                                 ("repository_connection_arn", "repositoryConnectionArn")):
+            for name, member in (
+                ("repository_id", "repositoryId"),
+                ("branch_name", "branchName"),
+                ("repository_connection_arn", "repositoryConnectionArn"),
+            ):
                 if (pipe.get("_context") or {}).get(name) not in (None, ""):
                     svc[member] = pipe["_context"][name]
-            svc["pipeline"] = {k: v for k, v in pipe.items() if not k.startswith("_")
-                               and k not in ("account", "region", "serviceName", "provenance", "recovery", "tags")}
+            svc["pipeline"] = {
+                k: v
+                for k, v in pipe.items()
+                if not k.startswith("_")
+                and k not in ("account", "region", "serviceName", "provenance", "recovery", "tags")
+            }
         for rec in [*insts, *([pipe] if pipe else [])]:
             rec.pop("_inputs", None)
             rec.pop("_context", None)
@@ -312,25 +455,44 @@ class Rebuilder:
             env = envs.get((inst["account"], inst["region"], inst.get("environmentName")))
             if env and env.get("templateMajorVersion") and inst.get("templateMajorVersion"):
                 compat.setdefault((inst["templateName"], inst["templateMajorVersion"], ""), set()).add(
-                    (env["templateName"], env["templateMajorVersion"]))
-        for ttype, kinds in (("environment", ("environments",)),
-                             ("service", ("service_instances", "service_pipelines", "services"))):
-            used = sorted({(r["account"], r["region"], r["templateName"]) for k in kinds
-                           for r in self.records[k] if r.get("templateName")})
+                    (env["templateName"], env["templateMajorVersion"])
+                )
+        for ttype, kinds in (
+            ("environment", ("environments",)),
+            ("service", ("service_instances", "service_pipelines", "services")),
+        ):
+            used = sorted(
+                {
+                    (r["account"], r["region"], r["templateName"])
+                    for k in kinds
+                    for r in self.records[k]
+                    if r.get("templateName")
+                }
+            )
             templates, versions = [], []
             for account, region, name in used:
                 arn = template_arn(region, account, ttype, name)
-                templates.append({"name": name, "arn": arn, "account": account, "region": region,
-                                  "provenance": "stack"})
+                templates.append(
+                    {"name": name, "arn": arn, "account": account, "region": region, "provenance": "stack"}
+                )
                 for c in self.candidates(ttype, name):
                     schema = c.bundle.files.get("schema/schema.yaml", b"").decode("utf-8", errors="replace")
-                    version = {"templateName": name, "majorVersion": c.major, "minorVersion": c.minor,
-                               "arn": f"{arn}:{c.major}.{c.minor}", "status": "PUBLISHED", "schema": schema,
-                               "account": account, "region": region, "provenance": "recovered"}
+                    version = {
+                        "templateName": name,
+                        "majorVersion": c.major,
+                        "minorVersion": c.minor,
+                        "arn": f"{arn}:{c.major}.{c.minor}",
+                        "status": "PUBLISHED",
+                        "schema": schema,
+                        "account": account,
+                        "region": region,
+                        "provenance": "recovered",
+                    }
                     if ttype == "service":
                         version["compatibleEnvironmentTemplates"] = [
                             {"templateName": t, "majorVersion": m}
-                            for t, m in sorted(compat.get((name, c.major, ""), set()))]
+                            for t, m in sorted(compat.get((name, c.major, ""), set()))
+                        ]
                     versions.append(version)
             self.records[f"{ttype}_templates"] = templates
             self.records[f"{ttype}_template_versions"] = versions

@@ -45,8 +45,9 @@ class _NoiseFilter:
     what the server allows, so sending at it wastes nothing.
     """
 
-    def __init__(self, on_receiving_response: Callable[..., Any], is_throttle: Callable[..., bool],
-                 limiter: Any = None) -> None:
+    def __init__(
+        self, on_receiving_response: Callable[..., Any], is_throttle: Callable[..., bool], limiter: Any = None
+    ) -> None:
         self._forward = on_receiving_response
         self._is_throttle = is_throttle
         self._limiter = limiter
@@ -101,8 +102,10 @@ def tune_adaptive_retries(client: Any) -> Any:
             if detector is None:
                 continue
             client.meta.events.unregister("needs-retry", handler)
-            client.meta.events.register("needs-retry", _NoiseFilter(
-                handler, detector.is_throttling_error, owner).on_receiving_response)
+            client.meta.events.register(
+                "needs-retry",
+                _NoiseFilter(handler, detector.is_throttling_error, owner).on_receiving_response,
+            )
         elif isinstance(owner, RetryHandler):
             _unlimited_quota(owner)
             _short_backoff(owner)

@@ -36,13 +36,13 @@ SECRET_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 _CREDENTIAL_VALUE_PATTERNS = (
-    r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",                       # AWS access key id
-    r"\bgh[pousr]_[A-Za-z0-9]{30,}\b",                     # GitHub token
+    r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",  # AWS access key id
+    r"\bgh[pousr]_[A-Za-z0-9]{30,}\b",  # GitHub token
     r"\bgithub_pat_[A-Za-z0-9_]{40,}\b",
-    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",                    # Slack token
+    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",  # Slack token
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",    # JWT
-    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",           # URL with user:password
+    r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.",  # JWT
+    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",  # URL with user:password
 )
 CREDENTIAL_VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _CREDENTIAL_VALUE_PATTERNS))  # any of them
 # Values that name a secret rather than hold one: references stay readable.
@@ -62,7 +62,6 @@ def placeholder_id(value: Any) -> str | None:
     """The secret id when `value` is exactly one exodus placeholder, else None."""
     match = PLACEHOLDER_RE.fullmatch(value) if isinstance(value, str) else None
     return match.group(1) if match else None
-
 
 
 def looks_secret(name: str, value: Any) -> bool:
@@ -125,6 +124,7 @@ def _scalar_pattern(key: str) -> re.Pattern[str]:
 
 def _swap_text(text: str, key: str, value: Any, placeholder: str) -> str:
     """Replace the scalar of `key` whose parsed value equals `value` with the quoted placeholder."""
+
     def repl(match: re.Match[str]) -> str:
         try:
             parsed = load_yaml(match.group("val"))
@@ -150,7 +150,9 @@ def redact_spec(text: str, scope: str) -> tuple[str, dict[str, Any]]:
     for index, (path, value) in enumerate(found):
         secret_id = _secret_id(scope, path)
         secrets[secret_id] = value
-        new_text = new_text.replace(PLACEHOLDER.format(_STAND_IN.format(index)), PLACEHOLDER.format(secret_id))
+        new_text = new_text.replace(
+            PLACEHOLDER.format(_STAND_IN.format(index)), PLACEHOLDER.format(secret_id)
+        )
     return new_text, secrets
 
 
@@ -239,7 +241,9 @@ def restore_text(text: str, secrets: dict[str, Any]) -> str:
     """`text` with the placeholders of known secrets back to their clear values (unknown ids stay)."""
     if not secrets or "{{exodus:secret:" not in text:
         return text
-    return PLACEHOLDER_RE.sub(lambda m: str(secrets[m.group(1)]) if m.group(1) in secrets else m.group(0), text)
+    return PLACEHOLDER_RE.sub(
+        lambda m: str(secrets[m.group(1)]) if m.group(1) in secrets else m.group(0), text
+    )
 
 
 # ---------------------------------------------------------------- references (exports)
@@ -248,6 +252,7 @@ def restore_text(text: str, secrets: dict[str, Any]) -> str:
 def _input_names(inputs: Mapping[str, Any], secrets: Mapping[str, Any], clear: str) -> list[str]:
     """Inputs holding this clear value: as is (units) or as any placeholder that stands for it
     (snapshot records: one value may have several ids, one per place a spec held it)."""
+
     def holds(value: Any) -> bool:
         if not isinstance(value, str):
             return False
@@ -257,16 +262,20 @@ def _input_names(inputs: Mapping[str, Any], secrets: Mapping[str, Any], clear: s
     return sorted(name for name, value in inputs.items() if holds(value))
 
 
-def reference_secrets(text: str, secrets: Mapping[str, Any], *, stack: str,
-                      inputs: Mapping[str, Any] | None = None) -> tuple[str, list[str]]:
+def reference_secrets(
+    text: str, secrets: Mapping[str, Any], *, stack: str, inputs: Mapping[str, Any] | None = None
+) -> tuple[str, list[str]]:
     """`text` with every clear value of `secrets` ({id: value}) replaced by a Secrets Manager dynamic
     reference; also the secret names used. Exports must never publish a clear value.
 
     Longer values are replaced first so a secret that contains another is not cut in two.
     """
     names: list[str] = []
-    items = [(sid, value) for sid, value in secrets.items()
-             if isinstance(value, str) and len(value) >= MIN_SCRUB_LENGTH]
+    items = [
+        (sid, value)
+        for sid, value in secrets.items()
+        if isinstance(value, str) and len(value) >= MIN_SCRUB_LENGTH
+    ]
     for secret_id, value in sorted(items, key=lambda item: (-len(item[1]), item[0])):
         if value not in text:
             continue
@@ -305,11 +314,12 @@ def secret_lookup(snapshot: Snapshot, unit: DeploymentUnit) -> Callable[[str], s
         prefix = secret_name(unit.stack_name or "", "")
         if not name.startswith(prefix):
             return None
-        held = unit.inputs.get(name[len(prefix):])
+        held = unit.inputs.get(name[len(prefix) :])
         value = clear_value(snapshot, held)
         if value is None and placeholder_id(held) is not None:
             return held
         return None if value is None else str(value)
+
     return find
 
 
@@ -332,8 +342,9 @@ class Redactor:
     anything shown to people."""
 
     def __init__(self, secrets: Mapping[str, Any]) -> None:
-        known = sorted({s for s in _strings(dict(secrets)) if len(s) >= MIN_SCRUB_LENGTH},
-                       key=lambda s: (-len(s), s))
+        known = sorted(
+            {s for s in _strings(dict(secrets)) if len(s) >= MIN_SCRUB_LENGTH}, key=lambda s: (-len(s), s)
+        )
         self._known = re.compile("|".join(re.escape(s) for s in known)) if known else None
 
     def __call__(self, text: Any) -> str:
@@ -358,8 +369,9 @@ class Redactor:
 SECRET_MODES = ("ssm-parameter", "dynamic-reference")
 DEFAULT_SECRET_MODE = "ssm-parameter"
 SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<String>"
-SSM_TYPES_DOC = ("https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
-                 "systems-manager-parameter-types.html")
+SSM_TYPES_DOC = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/systems-manager-parameter-types.html"
+)
 
 
 def secret_mode(options: Mapping[str, str]) -> str:
@@ -396,8 +408,9 @@ class SecretParameter:
     input_name: str
 
 
-def find_template_secrets(text: str, secrets: Mapping[str, Any],
-                          inputs: Mapping[str, Any]) -> list[TemplateSecret]:
+def find_template_secrets(
+    text: str, secrets: Mapping[str, Any], inputs: Mapping[str, Any]
+) -> list[TemplateSecret]:
     """Secrets a deployed template holds: clear values of `secrets` (from MIN_SCRUB_LENGTH characters)
     and exodus placeholders (a redacted snapshot's templates hold those). Longest first, one per text."""
     found: dict[str, TemplateSecret] = {}
@@ -425,8 +438,8 @@ def _parameter_id(input_name: str, taken: set[str]) -> str:
 
 
 def parameterise_template_secrets(
-        tree: dict[str, Any], found: Iterable[TemplateSecret], *, stack: str,
-        mode: str = DEFAULT_SECRET_MODE) -> tuple[dict[str, Any], list[SecretParameter]]:
+    tree: dict[str, Any], found: Iterable[TemplateSecret], *, stack: str, mode: str = DEFAULT_SECRET_MODE
+) -> tuple[dict[str, Any], list[SecretParameter]]:
     """`tree` (a loaded template) with each found secret replaced: by a parameter of type
     SSM_PARAMETER_TYPE (`ssm-parameter`) or by a Secrets Manager dynamic reference; also the parameters
     added (their deployment-file value is `ssm_name`)."""
@@ -439,22 +452,36 @@ def parameterise_template_secrets(
             if new == tree:
                 continue
             tree = new
-            params.append(SecretParameter("", secret_name(stack, secret.input_name), secret.secret_id,
-                                          secret.input_name))
+            params.append(
+                SecretParameter(
+                    "", secret_name(stack, secret.input_name), secret.secret_id, secret.input_name
+                )
+            )
             continue
         name = _parameter_id(secret.input_name, taken)
         new = _ref_in_tree(tree, secret.text, name)
         if new == tree:
             continue
         tree = new
-        params.append(SecretParameter(name, ssm_parameter_name(stack, secret.input_name), secret.secret_id,
-                                      secret.input_name))
+        params.append(
+            SecretParameter(
+                name, ssm_parameter_name(stack, secret.input_name), secret.secret_id, secret.input_name
+            )
+        )
     if mode == "ssm-parameter" and params:
-        decls = {p.parameter: {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true", "Description":
-                               f"Parameter Store String holding input {p.input_name} (staged by exodus)"}
-                 for p in params}
-        out: dict[str, Any] = {k: tree[k] for k in ("AWSTemplateFormatVersion", "Description", "Transform",
-                                                    "Metadata") if k in tree}
+        decls = {
+            p.parameter: {
+                "Type": SSM_PARAMETER_TYPE,
+                "NoEcho": "true",
+                "Description": f"Parameter Store String holding input {p.input_name} (staged by exodus)",
+            }
+            for p in params
+        }
+        out: dict[str, Any] = {
+            k: tree[k]
+            for k in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata")
+            if k in tree
+        }
         out["Parameters"] = {**(tree.get("Parameters") or {}), **decls}
         out.update({k: v for k, v in tree.items() if k not in out})
         tree = out
@@ -483,8 +510,9 @@ def _ref_in_tree(node: Any, clear: str, param: str) -> Any:
     return node
 
 
-def ssm_lookup(snapshot: Snapshot, unit: DeploymentUnit,
-               given: Mapping[str, str] | None = None) -> Callable[[str], str | None]:
+def ssm_lookup(
+    snapshot: Snapshot, unit: DeploymentUnit, given: Mapping[str, str] | None = None
+) -> Callable[[str], str | None]:
     """Parameter Store name -> the value CloudFormation will read there: `given` (values the user
     staged) first, else the input's clear value from the snapshot (its placeholder when redacted)."""
 
@@ -494,10 +522,11 @@ def ssm_lookup(snapshot: Snapshot, unit: DeploymentUnit,
         prefix = ssm_parameter_name(unit.stack_name or "", "")
         if not name.startswith(prefix):
             return None
-        input_name = name[len(prefix):]
+        input_name = name[len(prefix) :]
         secret_id = input_name.removeprefix("secret-")
         if input_name.startswith("secret-") and PLACEHOLDER_RE.fullmatch(PLACEHOLDER.format(secret_id)):
             value = snapshot.secrets.get(secret_id)
             return PLACEHOLDER.format(secret_id) if value is None else str(value)
         return secret_lookup(snapshot, unit)(secret_name(unit.stack_name or "", input_name))
+
     return find

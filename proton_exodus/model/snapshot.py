@@ -46,7 +46,11 @@ def record_identity(kind: str, record: dict[str, Any]) -> tuple:
     """The sort key of a record: (account, region, kind-specific identity)."""
     base = (record.get("account", ""), record.get("region", ""))
     if kind in _VERSION_KINDS:
-        rest = (record.get("templateName", ""), _num(record.get("majorVersion")), _num(record.get("minorVersion")))
+        rest = (
+            record.get("templateName", ""),
+            _num(record.get("majorVersion")),
+            _num(record.get("minorVersion")),
+        )
     elif kind == "service_instances":
         rest = (record.get("serviceName", ""), record.get("name", ""))
     elif kind in ("service_pipelines", "service_sync_configs"):
@@ -121,7 +125,9 @@ class Snapshot:
         base = self.root / bundle_rel
         if not base.is_dir():
             return None
-        return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+        }
 
     def digest(self) -> str:
         """A content digest of the records and stacks, independent of capture time."""
@@ -129,7 +135,9 @@ class Snapshot:
         for kind in KINDS:
             recs = sorted(self.kind(kind), key=lambda r, k=kind: record_identity(k, r))
             h.update(json.dumps(recs, sort_keys=True, default=str).encode())
-        stacks = sorted(self.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
+        stacks = sorted(
+            self.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", ""))
+        )
         h.update(json.dumps(stacks, sort_keys=True, default=str).encode())
         return "sha256:" + h.hexdigest()
 
@@ -161,7 +169,9 @@ def _read_json(path: Path, what: str) -> Any:
     except UnicodeDecodeError as err:
         raise SnapshotError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except json.JSONDecodeError as err:
-        raise SnapshotError(f"{path}: invalid JSON at line {err.lineno} column {err.colno}: {err.msg}") from None
+        raise SnapshotError(
+            f"{path}: invalid JSON at line {err.lineno} column {err.colno}: {err.msg}"
+        ) from None
     except RecursionError:
         raise SnapshotError(f"{path}: invalid JSON (nested too deeply)") from None
     except OSError as err:
@@ -172,10 +182,14 @@ def load_snapshot(root: Path) -> Snapshot:
     """Load a snapshot directory; raise SnapshotError naming the file and problem if it is unusable."""
     root = Path(root)
     if not root.is_dir():
-        raise SnapshotError(f"{root}: not a snapshot directory", hint="Create one with `exodus inventory --out DIR`.")
+        raise SnapshotError(
+            f"{root}: not a snapshot directory", hint="Create one with `exodus inventory --out DIR`."
+        )
     meta = _read_json(root / "snapshot.json", "the snapshot manifest")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
-        raise SnapshotError(f"{root / 'snapshot.json'}: not an exodus snapshot manifest (format is not {FORMAT_NAME!r})")
+        raise SnapshotError(
+            f"{root / 'snapshot.json'}: not an exodus snapshot manifest (format is not {FORMAT_NAME!r})"
+        )
     version = meta.get("formatVersion")
     if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python, not in the format
         raise SnapshotError(
@@ -213,7 +227,9 @@ def snapshot_files(snapshot: Snapshot) -> dict[str, str | bytes]:
         recs = sorted(snapshot.kind(kind), key=lambda r, k=kind: record_identity(k, r))
         files[f"{kind}.json"] = dump_json(recs)
         counts[kind] = len(recs)
-    stacks = sorted(snapshot.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", "")))
+    stacks = sorted(
+        snapshot.stacks, key=lambda s: (s.get("account", ""), s.get("region", ""), s.get("StackName", ""))
+    )
     files["stacks/index.json"] = dump_json(stacks)
     # Templates and bundles may live in memory or (for a loaded snapshot) under its root. Clear
     # secret values in deployed templates stay only in secrets.json: templates keep placeholders.

@@ -41,7 +41,9 @@ class DeploymentUnit:
     inputs: Mapping[str, Any]  # spec inputs with schema defaults applied (secrets as placeholders)
     # Proton has no "sensitive" flag in schemas: inventory's placeholders and secret-looking inputs
     sensitive_inputs: frozenset[str] = frozenset()
-    consumes: Mapping[str, str] = field(default_factory=dict)  # outputs of other units it reads: "env.outputs.X" -> value
+    consumes: Mapping[str, str] = field(
+        default_factory=dict
+    )  # outputs of other units it reads: "env.outputs.X" -> value
     stack_name: str | None = None
     stack_id: str | None = None
     stack_status: str | None = None
@@ -98,12 +100,18 @@ class _Builder:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snap = snapshot
         self.stacks_by_arn = {s["resourceArn"]: s for s in snapshot.stacks if s.get("resourceArn")}
-        self.stacks_by_name = {(s.get("account"), s.get("region"), s.get("StackName")): s for s in snapshot.stacks}
+        self.stacks_by_name = {
+            (s.get("account"), s.get("region"), s.get("StackName")): s for s in snapshot.stacks
+        }
         self.versions: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         for kind in ("environment_template_versions", "service_template_versions"):
             for v in snapshot.kind(kind):
-                key = (kind.split("_")[0], v.get("templateName", ""), str(v.get("majorVersion")),
-                       str(v.get("minorVersion")))
+                key = (
+                    kind.split("_")[0],
+                    v.get("templateName", ""),
+                    str(v.get("majorVersion")),
+                    str(v.get("minorVersion")),
+                )
                 self.versions[key] = v
         self.envs = {e["name"]: e for e in snapshot.kind("environments")}
         self.services = {s["name"]: s for s in snapshot.kind("services")}
@@ -122,13 +130,24 @@ class _Builder:
         return self._spec_cache[text or ""]
 
     def version(self, tkind: str, record: Mapping[str, Any]) -> dict[str, Any] | None:
-        return self.versions.get((tkind, record.get("templateName") or "", str(record.get("templateMajorVersion")),
-                                  str(record.get("templateMinorVersion"))))
+        return self.versions.get(
+            (
+                tkind,
+                record.get("templateName") or "",
+                str(record.get("templateMajorVersion")),
+                str(record.get("templateMinorVersion")),
+            )
+        )
 
     def defaults(self, tkind: str, record: Mapping[str, Any], input_kind: str) -> dict[str, Any]:
         version = self.version(tkind, record)
-        key = (tkind, record.get("templateName"), record.get("templateMajorVersion"),
-               record.get("templateMinorVersion"), input_kind)
+        key = (
+            tkind,
+            record.get("templateName"),
+            record.get("templateMajorVersion"),
+            record.get("templateMinorVersion"),
+            input_kind,
+        )
         if key not in self._defaults_cache:
             self._defaults_cache[key] = input_defaults(version.get("schema") if version else None, input_kind)
         return self._defaults_cache[key]
@@ -136,11 +155,15 @@ class _Builder:
     def stack(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
         found = self.stacks_by_arn.get(record.get("arn", ""))
         if found is None and record.get("stackName"):
-            found = self.stacks_by_name.get((record.get("account"), record.get("region"), record["stackName"]))
+            found = self.stacks_by_name.get(
+                (record.get("account"), record.get("region"), record["stackName"])
+            )
         return found
 
     def provisioning(self, tkind: str, record: Mapping[str, Any], stack: Mapping[str, Any] | None) -> str:
-        engines = {str(p.get("provisioningEngine", "")).upper() for p in record.get("provisionedResources") or ()}
+        engines = {
+            str(p.get("provisioningEngine", "")).upper() for p in record.get("provisionedResources") or ()
+        }
         if "TERRAFORM" in engines:
             return "terraform"
         if str(record.get("provisioning", "")).upper() == "CUSTOMER_MANAGED":
@@ -156,7 +179,9 @@ class _Builder:
         bundle = (version or {}).get("bundle")
         if bundle not in self._manifest_cache:
             files = self.snap.bundle_files(bundle) or {}
-            self._manifest_cache[bundle] = b"".join(v for k, v in sorted(files.items()) if k.endswith("manifest.yaml"))
+            self._manifest_cache[bundle] = b"".join(
+                v for k, v in sorted(files.items()) if k.endswith("manifest.yaml")
+            )
         return self._manifest_cache[bundle]
 
     def template_body(self, stack: Mapping[str, Any]) -> str | None:
@@ -165,30 +190,52 @@ class _Builder:
             self._template_cache[rel] = self.snap.stack_template(dict(stack))
         return self._template_cache[rel]
 
-    def unit(self, kind: str, record: Mapping[str, Any], *, name: str, tkind: str | None, inputs: dict[str, Any],
-             environment: str | None, service: str | None, consumes: dict[str, str],
-             depends_on: tuple[str, ...]) -> DeploymentUnit:
+    def unit(
+        self,
+        kind: str,
+        record: Mapping[str, Any],
+        *,
+        name: str,
+        tkind: str | None,
+        inputs: dict[str, Any],
+        environment: str | None,
+        service: str | None,
+        consumes: dict[str, str],
+        depends_on: tuple[str, ...],
+    ) -> DeploymentUnit:
         stack = self.stack(record)
         version = self.version(tkind, record) if tkind else None
         account = (stack or {}).get("account") or record.get("account", "")
         region = (stack or {}).get("region") or record.get("region", "")
         return DeploymentUnit(
-            kind=kind, name=name, arn=record.get("arn", ""), account=account, region=region,
-            environment=environment, service=service, template_name=record.get("templateName"),
+            kind=kind,
+            name=name,
+            arn=record.get("arn", ""),
+            account=account,
+            region=region,
+            environment=environment,
+            service=service,
+            template_name=record.get("templateName"),
             template_major=_str(record.get("templateMajorVersion")),
             template_minor=_str(record.get("templateMinorVersion")),
             provisioning=self.provisioning(tkind, record, stack) if tkind else "cloudformation",  # type: ignore[arg-type]
-            inputs=inputs, sensitive_inputs=sensitive_inputs(inputs), consumes=consumes,
+            inputs=inputs,
+            sensitive_inputs=sensitive_inputs(inputs),
+            consumes=consumes,
             stack_name=(stack or {}).get("StackName") or record.get("stackName"),
-            stack_id=(stack or {}).get("StackId"), stack_status=(stack or {}).get("StackStatus"),
+            stack_id=(stack or {}).get("StackId"),
+            stack_status=(stack or {}).get("StackStatus"),
             deployed_template=self.template_body(stack) if stack else None,
             parameters=_kv((stack or {}).get("Parameters"), "ParameterKey", "ParameterValue"),
             tags=_kv((stack or {}).get("Tags"), "Key", "Value"),
-            outputs=_kv((stack or {}).get("Outputs"), "OutputKey", "OutputValue") if stack
+            outputs=_kv((stack or {}).get("Outputs"), "OutputKey", "OutputValue")
+            if stack
             else _kv(record.get("outputs"), "", ""),
             capabilities=tuple(sorted((stack or {}).get("Capabilities") or ())),
-            depends_on=tuple(sorted(set(depends_on))), bundle=(version or {}).get("bundle"),
-            deployment_status=record.get("deploymentStatus"), role_arn=(stack or {}).get("RoleARN") or None,
+            depends_on=tuple(sorted(set(depends_on))),
+            bundle=(version or {}).get("bundle"),
+            deployment_status=record.get("deploymentStatus"),
+            role_arn=(stack or {}).get("RoleARN") or None,
             template_kind=tkind,
         )
 
@@ -207,14 +254,28 @@ def _environment_units(b: _Builder) -> list[DeploymentUnit]:
     for env in b.snap.kind("environments"):
         spec = b.spec(env.get("spec")).get("spec")
         inputs = _with_defaults(spec, b.defaults("environment", env, "environment"))
-        units.append(b.unit("environment", env, name=env["name"], tkind="environment", inputs=inputs,
-                            environment=env["name"], service=None, consumes={}, depends_on=()))
+        units.append(
+            b.unit(
+                "environment",
+                env,
+                name=env["name"],
+                tkind="environment",
+                inputs=inputs,
+                environment=env["name"],
+                service=None,
+                consumes={},
+                depends_on=(),
+            )
+        )
     return units
 
 
 def _components_by_instance(b: _Builder) -> dict[tuple[str, str], dict[str, Any]]:
-    return {(c.get("serviceName"), c.get("serviceInstanceName")): c for c in b.snap.kind("components")
-            if c.get("serviceName") and c.get("serviceInstanceName")}
+    return {
+        (c.get("serviceName"), c.get("serviceInstanceName")): c
+        for c in b.snap.kind("components")
+        if c.get("serviceName") and c.get("serviceInstanceName")
+    }
 
 
 def _instance_units(b: _Builder) -> list[DeploymentUnit]:
@@ -223,8 +284,14 @@ def _instance_units(b: _Builder) -> list[DeploymentUnit]:
     for inst in b.snap.kind("service_instances"):
         service, env_name = inst.get("serviceName"), inst.get("environmentName")
         spec_doc = b.spec(inst.get("spec") or (b.services.get(service) or {}).get("spec"))
-        raw = next((i.get("spec") for i in spec_doc.get("instances") or () if isinstance(i, dict)
-                    and i.get("name") == inst["name"]), None)
+        raw = next(
+            (
+                i.get("spec")
+                for i in spec_doc.get("instances") or ()
+                if isinstance(i, dict) and i.get("name") == inst["name"]
+            ),
+            None,
+        )
         inputs = _with_defaults(raw, b.defaults("service", inst, "service"))
         env = b.envs.get(env_name)
         consumes = _outputs_of(env, "environment")
@@ -233,8 +300,19 @@ def _instance_units(b: _Builder) -> list[DeploymentUnit]:
         if comp:
             consumes.update(_outputs_of(comp, "service_instance.components.default"))
             deps.append(comp["arn"])
-        units.append(b.unit("service_instance", inst, name=inst["name"], tkind="service", inputs=inputs,
-                            environment=env_name, service=service, consumes=consumes, depends_on=tuple(deps)))
+        units.append(
+            b.unit(
+                "service_instance",
+                inst,
+                name=inst["name"],
+                tkind="service",
+                inputs=inputs,
+                environment=env_name,
+                service=service,
+                consumes=consumes,
+                depends_on=tuple(deps),
+            )
+        )
     return units
 
 
@@ -248,9 +326,19 @@ def _pipeline_units(b: _Builder) -> list[DeploymentUnit]:
         consumes: dict[str, str] = {}
         for inst in instances:
             consumes.update(_outputs_of(inst, f"service_instances.{inst['name']}"))
-        units.append(b.unit("service_pipeline", pipe, name="pipeline", tkind="service", inputs=inputs,
-                            environment=None, service=service, consumes=consumes,
-                            depends_on=tuple(i["arn"] for i in instances)))
+        units.append(
+            b.unit(
+                "service_pipeline",
+                pipe,
+                name="pipeline",
+                tkind="service",
+                inputs=inputs,
+                environment=None,
+                service=service,
+                consumes=consumes,
+                depends_on=tuple(i["arn"] for i in instances),
+            )
+        )
     return units
 
 
@@ -258,9 +346,19 @@ def _component_units(b: _Builder) -> list[DeploymentUnit]:
     units = []
     for comp in b.snap.kind("components"):
         env = b.envs.get(comp.get("environmentName"))
-        units.append(b.unit("component", comp, name=comp["name"], tkind=None, inputs={},
-                            environment=comp.get("environmentName"), service=comp.get("serviceName"),
-                            consumes=_outputs_of(env, "environment"), depends_on=(env["arn"],) if env else ()))
+        units.append(
+            b.unit(
+                "component",
+                comp,
+                name=comp["name"],
+                tkind=None,
+                inputs={},
+                environment=comp.get("environmentName"),
+                service=comp.get("serviceName"),
+                consumes=_outputs_of(env, "environment"),
+                depends_on=(env["arn"],) if env else (),
+            )
+        )
     return units
 
 
@@ -274,8 +372,10 @@ def _dependency_order(units: list[DeploymentUnit]) -> list[DeploymentUnit]:
             depth[arn] = 1 + max((level(d, seen | {arn}) for d in deps), default=-1)
         return depth[arn]
 
-    return sorted(units, key=lambda u: (level(u.arn), KIND_ORDER[u.kind], u.account, u.region,
-                                        u.service or "", u.name, u.arn))
+    return sorted(
+        units,
+        key=lambda u: (level(u.arn), KIND_ORDER[u.kind], u.account, u.region, u.service or "", u.name, u.arn),
+    )
 
 
 def build_units(snapshot: Snapshot) -> list[DeploymentUnit]:
@@ -286,8 +386,12 @@ def build_units(snapshot: Snapshot) -> list[DeploymentUnit]:
     Sorted so that every unit comes after the units it depends on, then by service and name.
     """
     builder = _Builder(snapshot)
-    units = (_environment_units(builder) + _component_units(builder) + _instance_units(builder)
-             + _pipeline_units(builder))
+    units = (
+        _environment_units(builder)
+        + _component_units(builder)
+        + _instance_units(builder)
+        + _pipeline_units(builder)
+    )
     return _dependency_order(units)
 
 

@@ -78,14 +78,24 @@ class WriteReport:
         return "".join(c.diff() for c in self.changes if c.action in ("create", "update", "delete"))
 
 
-def build_manifest(files: Mapping[str, str], *, exporter: str, exporter_version: str, api_version: int,
-                   snapshot_digest: str, options: Mapping[str, str] | None = None,
-                   only: tuple[str, ...] = ()) -> dict[str, Any]:
+def build_manifest(
+    files: Mapping[str, str],
+    *,
+    exporter: str,
+    exporter_version: str,
+    api_version: int,
+    snapshot_digest: str,
+    options: Mapping[str, str] | None = None,
+    only: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """The manifest content for an export: no clock, no absolute paths, so it is byte-deterministic."""
     return {
-        "format": MANIFEST_FORMAT, "formatVersion": 1,
+        "format": MANIFEST_FORMAT,
+        "formatVersion": 1,
         "exporter": {"name": exporter, "version": exporter_version, "apiVersion": api_version},
-        "snapshotDigest": snapshot_digest, "options": dict(sorted((options or {}).items())), "only": sorted(only),
+        "snapshotDigest": snapshot_digest,
+        "options": dict(sorted((options or {}).items())),
+        "only": sorted(only),
         "files": {path: sha256_text(text) for path, text in sorted(files.items())},
     }
 
@@ -116,13 +126,22 @@ def _read(path: Path) -> str | None:
 def _check_paths(files: Mapping[str, str]) -> None:
     for rel in files:
         parts = rel.split("/")
-        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts) or parts[0] == ".exodus":
-            raise BadInput(f"exporter produced an invalid path {rel!r}: want a relative POSIX path outside .exodus/")
+        if (
+            rel.startswith("/")
+            or "\\" in rel
+            or any(p in ("", ".", "..") for p in parts)
+            or parts[0] == ".exodus"
+        ):
+            raise BadInput(
+                f"exporter produced an invalid path {rel!r}: want a relative POSIX path outside .exodus/"
+            )
         if not files[rel].endswith("\n"):
             raise BadInput(f"exporter produced {rel!r} without a final newline")
 
 
-def plan_changes(out: Path, files: Mapping[str, str], *, force: bool = False, prune: bool = True) -> list[FileChange]:
+def plan_changes(
+    out: Path, files: Mapping[str, str], *, force: bool = False, prune: bool = True
+) -> list[FileChange]:
     """Compare `files` with what is in `out` and its manifest; nothing is written.
 
     With `prune`, owned files the export no longer produces are deleted; without it (partial
@@ -144,8 +163,11 @@ def _change(rel: str, new: str | None, current: str | None, recorded: str | None
     if new is None:  # exodus owned it before and no longer produces it
         if current is None:
             return FileChange(rel, "unchanged")
-        return FileChange(rel, "edited", old=current) if human_edit and not force else \
-            FileChange(rel, "delete", old=current)
+        return (
+            FileChange(rel, "edited", old=current)
+            if human_edit and not force
+            else FileChange(rel, "delete", old=current)
+        )
     if current is None:
         return FileChange(rel, "create", new=new)
     if current == new:
@@ -157,8 +179,15 @@ def _change(rel: str, new: str | None, current: str | None, recorded: str | None
     return FileChange(rel, "update", old=current, new=new)
 
 
-def write_export(out: Path, files: Mapping[str, str], manifest: Mapping[str, Any], *, dry_run: bool = False,
-                 force: bool = False, prune: bool = True) -> WriteReport:
+def write_export(
+    out: Path,
+    files: Mapping[str, str],
+    manifest: Mapping[str, Any],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    prune: bool = True,
+) -> WriteReport:
     """Write an export tree to `out` (or only plan it with `dry_run`).
 
     A new `out` appears in one rename. In an existing `out` (perhaps a Git working tree) every new
@@ -170,7 +199,7 @@ def write_export(out: Path, files: Mapping[str, str], manifest: Mapping[str, Any
     changes = plan_changes(out, files, force=force, prune=prune)
     kept = {c.path for c in changes if c.action in ("edited", "conflict")}
     # The manifest keeps the recorded hash of an edited file, so the edit is reported again next time.
-    old_files = ((load_manifest(out) or {}).get("files", {}) if out.is_dir() else {})
+    old_files = (load_manifest(out) or {}).get("files", {}) if out.is_dir() else {}
     if not prune:
         kept |= set(old_files) - set(files)
     recorded = {p: h for p, h in manifest.get("files", {}).items() if p not in kept}
@@ -223,8 +252,11 @@ def _prune_empty(root: Path, folder: Path) -> None:
 def render_tree(out: Path) -> dict[str, str]:
     """Every text file under `out` (relative POSIX path -> text), for tests and goldens."""
     out = Path(out)
-    return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
 
 
 __all__ = [

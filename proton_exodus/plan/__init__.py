@@ -31,9 +31,28 @@ if TYPE_CHECKING:
     from exporters import Registry
     from proton_exodus.model.snapshot import Snapshot
 
-__all__ = ["END_OF_SUPPORT", "JOURNAL", "SOAK_DAYS", "MOVING_KINDS", "TIERS", "Plan", "PlannedResource", "Wave",
-           "chosen_target", "load_journal", "own_tier", "plan_commands", "plan_files", "plan_snapshot",
-           "plan_waves", "wave_complete", "wave_rollback", "wave_start", "wave_status", "write_plan"]
+__all__ = [
+    "END_OF_SUPPORT",
+    "JOURNAL",
+    "SOAK_DAYS",
+    "MOVING_KINDS",
+    "TIERS",
+    "Plan",
+    "PlannedResource",
+    "Wave",
+    "chosen_target",
+    "load_journal",
+    "own_tier",
+    "plan_commands",
+    "plan_files",
+    "plan_snapshot",
+    "plan_waves",
+    "wave_complete",
+    "wave_rollback",
+    "wave_start",
+    "wave_status",
+    "write_plan",
+]
 
 
 def captured_date(snapshot: Snapshot) -> date | None:
@@ -43,10 +62,17 @@ def captured_date(snapshot: Snapshot) -> date | None:
     return captured_on(snapshot.meta)
 
 
-def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequence[str] = (),
-                  deadline: date | None = None, start: date | None = None,
-                  target: str | None = None, soak_days: int = SOAK_DAYS,
-                  registry: Registry | None = None) -> tuple[Plan, nx.MultiDiGraph]:
+def plan_snapshot(
+    snapshot: Snapshot,
+    *,
+    max_wave_size: int = 25,
+    pilot: Sequence[str] = (),
+    deadline: date | None = None,
+    start: date | None = None,
+    target: str | None = None,
+    soak_days: int = SOAK_DAYS,
+    registry: Registry | None = None,
+) -> tuple[Plan, nx.MultiDiGraph]:
     """Graph, audit and waves for a snapshot: blocked (E) and manual (W) findings shape the plan. `target`
     is an exporter in `registry` (the installed ones by default), or its default target when None.
     `start` is the plan date (the capture date when None); whether Proton still answers comes from
@@ -59,15 +85,31 @@ def plan_snapshot(snapshot: Snapshot, *, max_wave_size: int = 25, pilot: Sequenc
     graph = build_graph(snapshot)
     report = audit_snapshot(snapshot, graph)
     manual = {r.id: [c for c in r.codes if c.startswith("W")] for r in report.resources}
-    plan = plan_waves(graph, max_wave_size=max_wave_size, pilot=pilot, deadline=deadline, target=target,
-                      start=start or captured_date(snapshot), blocked=report.blocking(), manual=manual,
-                      registry=registry, soak_days=soak_days, proton_retired=proton_retired(snapshot))
+    plan = plan_waves(
+        graph,
+        max_wave_size=max_wave_size,
+        pilot=pilot,
+        deadline=deadline,
+        target=target,
+        start=start or captured_date(snapshot),
+        blocked=report.blocking(),
+        manual=manual,
+        registry=registry,
+        soak_days=soak_days,
+        proton_retired=proton_retired(snapshot),
+    )
     info = {"digest": report.snapshot["digest"], "capturedAt": report.snapshot["capturedAt"]}
     return replace(plan, snapshot=info), graph
 
 
-def write_plan(plan: Plan, graph: nx.MultiDiGraph, out: Path, *, snapshot_ref: str = "./snapshot",
-               registry: Registry | None = None) -> list[str]:
+def write_plan(
+    plan: Plan,
+    graph: nx.MultiDiGraph,
+    out: Path,
+    *,
+    snapshot_ref: str = "./snapshot",
+    registry: Registry | None = None,
+) -> list[str]:
     """Write the plan directory atomically and return the files written. An existing journal is kept
     when it belongs to the same plan; a journal with progress on another plan is a ConflictError."""
     from proton_exodus.errors import ConflictError
@@ -85,7 +127,9 @@ def write_plan(plan: Plan, graph: nx.MultiDiGraph, out: Path, *, snapshot_ref: s
         if current.get("planDigest") == digest:
             files[JOURNAL] = journal.read_text(encoding="utf-8")
         elif progress:
-            raise ConflictError(f"{journal}: records progress on a different plan; refusing to replace it",
-                                hint="Write the new plan to another --out directory, or finish the old plan.")
+            raise ConflictError(
+                f"{journal}: records progress on a different plan; refusing to replace it",
+                hint="Write the new plan to another --out directory, or finish the old plan.",
+            )
     write_tree_atomic(Path(out), files)
     return sorted(files)

@@ -37,17 +37,24 @@ class ListedFiles:
         if use.repeat:
             return {**no_commands(), "handover": [f"# applied with {path} above"]}
         out = no_commands()
-        out["handover"] = [f"# apply {path} as the export's README.md says (the {self.target} target gives "
-                           "no commands)"]
-        out["rollback"] = [f"# undo applying {path} as the export's README.md says" if use.first else
-                           f"# {path} also holds wave {use.since}: keep it; the revert below restores it"]
+        out["handover"] = [
+            f"# apply {path} as the export's README.md says (the {self.target} target gives no commands)"
+        ]
+        out["rollback"] = [
+            f"# undo applying {path} as the export's README.md says"
+            if use.first
+            else f"# {path} also holds wave {use.since}: keep it; the revert below restores it"
+        ]
         return out
 
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
         """A comment per file that prepares the account and Region."""
         out = no_commands()
-        out["handover"] = [f"# apply {use.file.path} for account {account} / {region} "
-                           "as the export's README.md says" for use in files if not use.repeat]
+        out["handover"] = [
+            f"# apply {use.file.path} for account {account} / {region} as the export's README.md says"
+            for use in files
+            if not use.repeat
+        ]
         return out
 
 
@@ -80,8 +87,16 @@ def _where(r: PlannedResource) -> tuple[str, str]:
 def stack_ref(r: PlannedResource) -> StackRef:
     """The planned resource as its exporter's `handover` reads it."""
     account, region = _where(r)
-    return StackRef(kind=r.kind, name=r.name, account=account, region=region, stack_name=r.stack_name or "",
-                    environment=r.environment, service=r.service, service_instance=r.extra.get("service_instance"))
+    return StackRef(
+        kind=r.kind,
+        name=r.name,
+        account=account,
+        region=region,
+        stack_name=r.stack_name or "",
+        environment=r.environment,
+        service=r.service,
+        service_instance=r.extra.get("service_instance"),
+    )
 
 
 def _merge(*parts: Commands) -> Commands:
@@ -93,12 +108,19 @@ def _cutover(r: PlannedResource, ci: Sequence[Handover]) -> list[str]:
     _, region = _where(r)
     steps = []
     if "W140" in r.manual:
-        steps.append("# replace the steps that call `aws proton` first (the export's MANUAL_TASKS.md lists them)")
-    steps += [f"# or build with {f.path} instead: commit it to the service's repository, run it, then disable "
-              "this CodePipeline (MANUAL_TASKS.md)" for f in ci]
-    steps += [f'PIPELINE=$(aws cloudformation describe-stack-resources --stack-name {r.stack_name} --region {region} '
-              "--query \"StackResources[?ResourceType=='AWS::CodePipeline::Pipeline'].PhysicalResourceId\" --output text)",
-              f'aws codepipeline start-pipeline-execution --name "$PIPELINE" --region {region}']
+        steps.append(
+            "# replace the steps that call `aws proton` first (the export's MANUAL_TASKS.md lists them)"
+        )
+    steps += [
+        f"# or build with {f.path} instead: commit it to the service's repository, run it, then disable "
+        "this CodePipeline (MANUAL_TASKS.md)"
+        for f in ci
+    ]
+    steps += [
+        f'PIPELINE=$(aws cloudformation describe-stack-resources --stack-name {r.stack_name} --region {region} '
+        "--query \"StackResources[?ResourceType=='AWS::CodePipeline::Pipeline'].PhysicalResourceId\" --output text)",
+        f'aws codepipeline start-pipeline-execution --name "$PIPELINE" --region {region}',
+    ]
     return steps
 
 
@@ -108,12 +130,16 @@ def _manual(why: str) -> dict[str, Any]:
 
 def _stack_checks(r: PlannedResource) -> dict[str, list[str]]:
     _, region = _where(r)
-    status = (f"aws cloudformation describe-stacks --stack-name {r.stack_name} --region {region} "
-              "--query 'Stacks[0].StackStatus' --output text")
-    drift = [f"DRIFT_ID=$(aws cloudformation detect-stack-drift --stack-name {r.stack_name} --region {region} "
-             "--query StackDriftDetectionId --output text)",
-             f'aws cloudformation describe-stack-drift-detection-status --stack-drift-detection-id "$DRIFT_ID" '
-             f"--region {region} --query StackDriftStatus"]
+    status = (
+        f"aws cloudformation describe-stacks --stack-name {r.stack_name} --region {region} "
+        "--query 'Stacks[0].StackStatus' --output text"
+    )
+    drift = [
+        f"DRIFT_ID=$(aws cloudformation detect-stack-drift --stack-name {r.stack_name} --region {region} "
+        "--query StackDriftDetectionId --output text)",
+        f'aws cloudformation describe-stack-drift-detection-status --stack-drift-detection-id "$DRIFT_ID" '
+        f"--region {region} --query StackDriftStatus",
+    ]
     return {"stack": [status], "drift": drift}
 
 
@@ -142,14 +168,28 @@ class _Planner:
     def resource(self, r: PlannedResource) -> dict[str, Any]:
         if r.kind == "environment_account_connection":
             account = r.extra.get("environment_account", r.account)
-            return {**self.prepare(account, r.region, r.name), "stack": [], "drift": [], "cutover": [], "manual": None}
+            return {
+                **self.prepare(account, r.region, r.name),
+                "stack": [],
+                "drift": [],
+                "cutover": [],
+                "manual": None,
+            }
         if not r.stack_name or r.provisioning not in (None, "cloudformation"):
-            why = f"{r.provisioning} provisioning" if r.provisioning not in (None, "cloudformation") else "no stack recorded"
-            return _manual(f"{why}: follow the audit's remedy for {', '.join(r.manual or r.blocked_by) or 'it'}")
+            why = (
+                f"{r.provisioning} provisioning"
+                if r.provisioning not in (None, "cloudformation")
+                else "no stack recorded"
+            )
+            return _manual(
+                f"{why}: follow the audit's remedy for {', '.join(r.manual or r.blocked_by) or 'it'}"
+            )
         files = list(self.layout(stack_ref(r))) if self.layout else []
         deploy = [f for f in files if f.role != "ci"]
         if not deploy:
-            return _manual(f"the {self.target} export names no file for it: hand it over as the export's README.md says")
+            return _manual(
+                f"the {self.target} export names no file for it: hand it over as the export's README.md says"
+            )
         account, region = _where(r)
         prep = self.prepare(account, region, account)
         own = _merge(*(self.runbook.stack_commands(self.use(f, region)) for f in deploy))

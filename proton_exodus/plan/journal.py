@@ -35,8 +35,10 @@ def _load_plan(plan_dir: Path) -> dict[str, Any]:
 
 def new_journal(plan: dict[str, Any]) -> dict[str, Any]:
     """A journal with every wave pending."""
-    return {"planDigest": plan.get("digest"),
-            "waves": {str(w["number"]): {"state": "pending", "history": []} for w in plan["waves"]}}
+    return {
+        "planDigest": plan.get("digest"),
+        "waves": {str(w["number"]): {"state": "pending", "history": []} for w in plan["waves"]},
+    }
 
 
 def load_journal(plan_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -51,7 +53,9 @@ def load_journal(plan_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     except json.JSONDecodeError as err:
         raise BadInput(f"{path}: invalid JSON at line {err.lineno}: {err.msg}") from None
     if journal.get("planDigest") != plan.get("digest"):
-        raise BadInput(f"{path}: written for plan {journal.get('planDigest')}, but plan.json is {plan.get('digest')}")
+        raise BadInput(
+            f"{path}: written for plan {journal.get('planDigest')}, but plan.json is {plan.get('digest')}"
+        )
     return plan, journal
 
 
@@ -75,14 +79,23 @@ def wave_status(plan_dir: Path) -> list[dict[str, Any]]:
     for wave in plan["waves"]:
         entry = journal["waves"].get(str(wave["number"]), {"state": "pending", "history": []})
         last = entry["history"][-1] if entry["history"] else None
-        rows.append({"number": wave["number"], "date": wave.get("date"), "pilot": wave.get("pilot", False),
-                     "resources": len(wave["resources"]), "state": entry["state"],
-                     "lastChange": last.get("at") if last else None, "by": last.get("by") if last else None})
+        rows.append(
+            {
+                "number": wave["number"],
+                "date": wave.get("date"),
+                "pilot": wave.get("pilot", False),
+                "resources": len(wave["resources"]),
+                "state": entry["state"],
+                "lastChange": last.get("at") if last else None,
+                "by": last.get("by") if last else None,
+            }
+        )
     return rows
 
 
-def _transition(plan_dir: Path, number: int, action: str, *, now: datetime | None, by: str | None,
-                note: str | None) -> dict[str, Any]:
+def _transition(
+    plan_dir: Path, number: int, action: str, *, now: datetime | None, by: str | None, note: str | None
+) -> dict[str, Any]:
     with _locked(plan_dir):
         plan, journal = load_journal(plan_dir)
         waves = journal["waves"]
@@ -91,7 +104,9 @@ def _transition(plan_dir: Path, number: int, action: str, *, now: datetime | Non
             raise BadInput(f"wave {number}: no such wave (the plan has waves 1 to {len(plan['waves'])})")
         state = waves[key]["state"]
         _check(action, number, state, waves)
-        waves[key]["state"] = {"start": "in_progress", "complete": "complete", "rollback": "rolled_back"}[action]
+        waves[key]["state"] = {"start": "in_progress", "complete": "complete", "rollback": "rolled_back"}[
+            action
+        ]
         at = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         event = {"action": action, "at": at, "from": state, "by": by or os.environ.get("USER", "unknown")}
         if note:
@@ -108,32 +123,58 @@ def _check(action: str, number: int, state: str, waves: dict[str, Any]) -> None:
             raise ConflictError(f"wave {number} is {state}; only a pending or rolled-back wave can start")
         open_waves = sorted(int(k) for k, v in waves.items() if int(k) < number and v["state"] != "complete")
         if open_waves:
-            raise ConflictError(f"wave {number} cannot start: earlier wave(s) {', '.join(map(str, open_waves))} "
-                                "not complete", hint="Finish them first: `exodus wave status --plan DIR`.")
+            raise ConflictError(
+                f"wave {number} cannot start: earlier wave(s) {', '.join(map(str, open_waves))} not complete",
+                hint="Finish them first: `exodus wave status --plan DIR`.",
+            )
     elif action == "complete" and state != "in_progress":
         raise ConflictError(f"wave {number} is {state}; only a wave in progress can be completed")
     elif action == "rollback":
         if state not in ("in_progress", "complete"):
-            raise ConflictError(f"wave {number} is {state}; only a started or complete wave can be rolled back")
-        later = sorted(int(k) for k, v in waves.items() if int(k) > number and v["state"] in ("in_progress", "complete"))
+            raise ConflictError(
+                f"wave {number} is {state}; only a started or complete wave can be rolled back"
+            )
+        later = sorted(
+            int(k) for k, v in waves.items() if int(k) > number and v["state"] in ("in_progress", "complete")
+        )
         if later:
-            raise ConflictError(f"wave {number} cannot be rolled back while later wave(s) "
-                                f"{', '.join(map(str, later))} are started or complete; roll those back first")
+            raise ConflictError(
+                f"wave {number} cannot be rolled back while later wave(s) "
+                f"{', '.join(map(str, later))} are started or complete; roll those back first"
+            )
 
 
-def wave_start(plan_dir: Path, number: int, *, now: datetime | None = None, by: str | None = None,
-               note: str | None = None) -> dict[str, Any]:
+def wave_start(
+    plan_dir: Path,
+    number: int,
+    *,
+    now: datetime | None = None,
+    by: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """Mark wave `number` in progress; ConflictError unless every earlier wave is complete."""
     return _transition(plan_dir, number, "start", now=now, by=by, note=note)
 
 
-def wave_complete(plan_dir: Path, number: int, *, now: datetime | None = None, by: str | None = None,
-                  note: str | None = None) -> dict[str, Any]:
+def wave_complete(
+    plan_dir: Path,
+    number: int,
+    *,
+    now: datetime | None = None,
+    by: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """Mark a wave in progress as complete."""
     return _transition(plan_dir, number, "complete", now=now, by=by, note=note)
 
 
-def wave_rollback(plan_dir: Path, number: int, *, now: datetime | None = None, by: str | None = None,
-                  note: str | None = None) -> dict[str, Any]:
+def wave_rollback(
+    plan_dir: Path,
+    number: int,
+    *,
+    now: datetime | None = None,
+    by: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """Mark a started or complete wave as rolled back (no later wave may be started)."""
     return _transition(plan_dir, number, "rollback", now=now, by=by, note=note)

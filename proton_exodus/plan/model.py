@@ -46,18 +46,34 @@ class PlannedResource:
             if self.service:
                 ident.update(service=self.service, serviceInstance=self.extra.get("service_instance"))
         elif self.kind == "environment_account_connection":
-            ident.update(id=self.name, environment=self.environment,
-                         environmentAccount=self.extra.get("environment_account"))
+            ident.update(
+                id=self.name,
+                environment=self.environment,
+                environmentAccount=self.extra.get("environment_account"),
+            )
         else:
             ident.update(name=self.name)
         return ident
 
     def to_dict(self) -> dict[str, Any]:
-        data = {**self.identity(), "arn": self.id, "account": self.account, "region": self.region,
-                "label": self.label, "reason": self.reason, "dependsOn": list(self.depends_on),
-                "dependants": self.dependants, "blockedBy": list(self.blocked_by), "manual": list(self.manual)}
-        for key, value in (("stackName", self.stack_name), ("stackStatus", self.stack_status),
-                           ("stackAccount", self.extra.get("stack_account")), ("provisioning", self.provisioning)):
+        data = {
+            **self.identity(),
+            "arn": self.id,
+            "account": self.account,
+            "region": self.region,
+            "label": self.label,
+            "reason": self.reason,
+            "dependsOn": list(self.depends_on),
+            "dependants": self.dependants,
+            "blockedBy": list(self.blocked_by),
+            "manual": list(self.manual),
+        }
+        for key, value in (
+            ("stackName", self.stack_name),
+            ("stackStatus", self.stack_status),
+            ("stackAccount", self.extra.get("stack_account")),
+            ("provisioning", self.provisioning),
+        ):
             if value is not None:
                 data[key] = value
         return data
@@ -83,8 +99,15 @@ class Wave:
         return any(r.blocked_by for r in self.resources)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "date": self.date, "late": self.late, "pilot": self.pilot,
-                "risk": self.risk, "blocked": self.blocked, "resources": [r.to_dict() for r in self.resources]}
+        return {
+            "number": self.number,
+            "date": self.date,
+            "late": self.late,
+            "pilot": self.pilot,
+            "risk": self.risk,
+            "blocked": self.blocked,
+            "resources": [r.to_dict() for r in self.resources],
+        }
 
 
 @dataclass(frozen=True)
@@ -106,8 +129,16 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         waves = [w.to_dict() for w in self.waves]
         digest = hashlib.sha256(json.dumps(waves, sort_keys=True).encode()).hexdigest()
-        return {"format": PLAN_FORMAT, "formatVersion": PLAN_FORMAT_VERSION, "target": self.target,
-                "snapshot": self.snapshot, "protonRetired": self.proton_retired, "options": self.options, "schedule": self.schedule,
-                "warnings": list(self.warnings), "digest": f"sha256:{digest}",
-                "counts": {"waves": len(waves), "resources": sum(len(w.resources) for w in self.waves)},
-                "waves": waves}
+        return {
+            "format": PLAN_FORMAT,
+            "formatVersion": PLAN_FORMAT_VERSION,
+            "target": self.target,
+            "snapshot": self.snapshot,
+            "protonRetired": self.proton_retired,
+            "options": self.options,
+            "schedule": self.schedule,
+            "warnings": list(self.warnings),
+            "digest": f"sha256:{digest}",
+            "counts": {"waves": len(waves), "resources": sum(len(w.resources) for w in self.waves)},
+            "waves": waves,
+        }

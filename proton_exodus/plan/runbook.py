@@ -25,8 +25,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @functools.cache
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
-                              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def wave_file(number: int, total: int) -> str:
@@ -41,8 +47,9 @@ def _diagram(graph: nx.MultiDiGraph, wave: Wave, wave_of: dict[str, int]) -> str
     sub = nx.MultiDiGraph()  # built by hand: a subgraph view of a 70k-edge graph is slow to walk
     keep = own | earlier
     sub.add_nodes_from((n, graph.nodes[n]) for n in keep)
-    sub.add_edges_from((u, v, k, d) for n in keep for u, v, k, d in graph.out_edges(n, keys=True, data=True)
-                       if v in keep)
+    sub.add_edges_from(
+        (u, v, k, d) for n in keep for u, v, k, d in graph.out_edges(n, keys=True, data=True) if v in keep
+    )
     lines = mermaid_lines(sub, direction="LR", prefix="w")
     ids = {n: f"w{i}" for i, n in enumerate(sorted(sub))}
     lines.append("  classDef earlier fill:#eeeeee,stroke:#999,stroke-dasharray:3 3,color:#666")
@@ -56,8 +63,11 @@ def _findings(wave: Wave, attr: str) -> list[dict[str, str]]:
         codes = r.blocked_by if attr == "blocked" else r.manual
         if attr == "blocked":
             codes = tuple(c for c in codes if c in RULES)
-        rows += [{"label": r.label, "code": c, "title": RULES[c].title, "remedy": RULES[c].remedy}
-                 for c in codes if c in RULES]
+        rows += [
+            {"label": r.label, "code": c, "title": RULES[c].title, "remedy": RULES[c].remedy}
+            for c in codes
+            if c in RULES
+        ]
     return rows
 
 
@@ -111,8 +121,16 @@ def _by_account(wave: Wave, cmds: dict[str, dict[str, Any]], key: str) -> list[s
     return lines
 
 
-def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref: str, plan_ref: str,
-                cmds: dict[str, dict[str, Any]] | None = None, steps: TargetSteps | None = None) -> str:
+def render_wave(
+    plan: Plan,
+    wave: Wave,
+    graph: nx.MultiDiGraph,
+    *,
+    snapshot_ref: str,
+    plan_ref: str,
+    cmds: dict[str, dict[str, Any]] | None = None,
+    steps: TargetSteps | None = None,
+) -> str:
     """One wave's runbook (Markdown, GitHub-renderable, with a Mermaid diagram). `cmds` are the plan's
     `plan_commands` (computed when not given: a wave's commands depend on the waves before it); `steps`
     what the target's exporter gives (`target_steps` of the installed exporters when not given)."""
@@ -120,32 +138,61 @@ def render_wave(plan: Plan, wave: Wave, graph: nx.MultiDiGraph, *, snapshot_ref:
     cmds = cmds if cmds is not None else plan_commands(plan, steps)
     kinds = Counter(r.kind for r in wave.resources)
     collect = lambda key: _by_account(wave, cmds, key)  # noqa: E731
-    return _env().get_template("wave.md.j2").render(
-        wave=wave, total=len(plan.waves), target=plan.target, deadline=plan.schedule.get("deadline"),
-        variables=steps.runbook.variables, takes_over_from=steps.runbook.takes_over_from,
-        resources=[r.to_dict() for r in wave.resources], kind_counts=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
-        digest=plan.snapshot.get("digest", "unknown digest"), snapshot_ref=snapshot_ref, plan_ref=plan_ref,
-        diagram=_diagram(graph, wave, plan.wave_of()), stack_checks=collect("stack"),
-        blockers=_findings(wave, "blocked"), manual_steps=_findings(wave, "manual"),
-        sync_configs=_sync_configs(graph, plan, wave), retired=plan.proton_retired, handover=_handover_groups(wave, cmds),
-        manual_resources=[{"label": r.label, "manual": cmds[r.id]["manual"]} for r in wave.resources
-                          if cmds[r.id]["manual"]],
-        cutover=collect("cutover"), sync_checks=collect("check"), drift=collect("drift"),
-        rollback=_by_account(Wave(wave.number, tuple(reversed(wave.resources))), cmds, "rollback"),
-        restore=collect("restore"),
-        owners=sorted({r.service for r in wave.resources if r.service}))
+    return (
+        _env()
+        .get_template("wave.md.j2")
+        .render(
+            wave=wave,
+            total=len(plan.waves),
+            target=plan.target,
+            deadline=plan.schedule.get("deadline"),
+            variables=steps.runbook.variables,
+            takes_over_from=steps.runbook.takes_over_from,
+            resources=[r.to_dict() for r in wave.resources],
+            kind_counts=", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
+            digest=plan.snapshot.get("digest", "unknown digest"),
+            snapshot_ref=snapshot_ref,
+            plan_ref=plan_ref,
+            diagram=_diagram(graph, wave, plan.wave_of()),
+            stack_checks=collect("stack"),
+            blockers=_findings(wave, "blocked"),
+            manual_steps=_findings(wave, "manual"),
+            sync_configs=_sync_configs(graph, plan, wave),
+            retired=plan.proton_retired,
+            handover=_handover_groups(wave, cmds),
+            manual_resources=[
+                {"label": r.label, "manual": cmds[r.id]["manual"]}
+                for r in wave.resources
+                if cmds[r.id]["manual"]
+            ],
+            cutover=collect("cutover"),
+            sync_checks=collect("check"),
+            drift=collect("drift"),
+            rollback=_by_account(Wave(wave.number, tuple(reversed(wave.resources))), cmds, "rollback"),
+            restore=collect("restore"),
+            owners=sorted({r.service for r in wave.resources if r.service}),
+        )
+    )
 
 
 def _template_syncs(graph: nx.MultiDiGraph, plan: Plan) -> list[dict[str, str]]:
     """Proton's template sync configs to delete after the last wave (none when Proton is retired)."""
     if plan.proton_retired:
         return []
-    return [{"name": a.get("name"), "type": a.get("template_type", "ENVIRONMENT"), "region": a.get("region", "")}
-            for a in _nodes_of(graph, "template_sync_config")]
+    return [
+        {"name": a.get("name"), "type": a.get("template_type", "ENVIRONMENT"), "region": a.get("region", "")}
+        for a in _nodes_of(graph, "template_sync_config")
+    ]
 
 
-def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./snapshot",
-               plan_ref: str = "./plan", registry: Registry | None = None) -> dict[str, str]:
+def plan_files(
+    plan: Plan,
+    graph: nx.MultiDiGraph,
+    *,
+    snapshot_ref: str = "./snapshot",
+    plan_ref: str = "./plan",
+    registry: Registry | None = None,
+) -> dict[str, str]:
     """Every file of the plan directory except the journal: plan.json, README.md, wave-NN.md. The
     target's steps come from its exporter in `registry` (the installed exporters by default)."""
     data = plan.to_dict()
@@ -155,8 +202,12 @@ def plan_files(plan: Plan, graph: nx.MultiDiGraph, *, snapshot_ref: str = "./sna
     steps = target_steps(plan.target, registry)
     cmds = plan_commands(plan, steps)
     for wave in plan.waves:
-        files[names[wave.number]] = render_wave(plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref,
-                                                cmds=cmds, steps=steps)
-    files["README.md"] = _env().get_template("README.md.j2").render(
-        **data, files=names, template_syncs=_template_syncs(graph, plan))
+        files[names[wave.number]] = render_wave(
+            plan, wave, graph, snapshot_ref=snapshot_ref, plan_ref=plan_ref, cmds=cmds, steps=steps
+        )
+    files["README.md"] = (
+        _env()
+        .get_template("README.md.j2")
+        .render(**data, files=names, template_syncs=_template_syncs(graph, plan))
+    )
     return files

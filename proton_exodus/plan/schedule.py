@@ -44,29 +44,40 @@ def _slots(waves: list[Wave], soak: int) -> list[int]:
     return slots
 
 
-def schedule_waves(waves: list[Wave], *, start: date | None, deadline: date | None,
-                   soak_days: int = SOAK_DAYS) -> tuple[list[Wave], dict[str, Any], list[str]]:
+def schedule_waves(
+    waves: list[Wave], *, start: date | None, deadline: date | None, soak_days: int = SOAK_DAYS
+) -> tuple[list[Wave], dict[str, Any], list[str]]:
     """Give each wave a date; return the dated waves, the schedule summary and warnings. With no
     `deadline`, end of support is the deadline for a start before it, and there is none after it."""
     if soak_days < 0:
         from proton_exodus.errors import BadInput
+
         raise BadInput(f"--soak-days {soak_days}: must be 0 or more")
     start = start or deadline or END_OF_SUPPORT
     if deadline is None and start < END_OF_SUPPORT:
         deadline = END_OF_SUPPORT
     warnings: list[str] = []
-    summary: dict[str, Any] = {"start": start.isoformat(), "deadline": deadline.isoformat() if deadline else None,
-                               "soakDays": soak_days, "lastWave": None, "late": False}
+    summary: dict[str, Any] = {
+        "start": start.isoformat(),
+        "deadline": deadline.isoformat() if deadline else None,
+        "soakDays": soak_days,
+        "lastWave": None,
+        "late": False,
+    }
     if not waves:
         return [], summary, warnings
     slots = _slots(waves, soak_days)
     days = working_days(start, max(slots) + 1)
-    dated = [replace(w, date=days[s].isoformat(), late=bool(deadline and days[s] >= deadline))
-             for w, s in zip(waves, slots, strict=True)]
+    dated = [
+        replace(w, date=days[s].isoformat(), late=bool(deadline and days[s] >= deadline))
+        for w, s in zip(waves, slots, strict=True)
+    ]
     if deadline and start >= deadline:
         warnings.append(f"the start date {start} is not before the deadline {deadline}: every wave is late")
     elif any(w.late for w in dated):
-        warnings.append(f"{sum(1 for w in dated if w.late)} wave(s) fall on or after the deadline {deadline}: "
-                        "raise --max-wave-size, lower --soak-days or move the start earlier")
+        warnings.append(
+            f"{sum(1 for w in dated if w.late)} wave(s) fall on or after the deadline {deadline}: "
+            "raise --max-wave-size, lower --soak-days or move the start earlier"
+        )
     summary.update(lastWave=dated[-1].date, late=any(w.late for w in dated))
     return dated, summary, warnings

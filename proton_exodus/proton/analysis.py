@@ -20,8 +20,9 @@ from jinja2 import nodes
 from proton_exodus.proton.render.jinja_env import ENV
 
 # Filters that keep a substituted value recognisable in the output (markers pass through them).
-TRANSPARENT_FILTERS = frozenset({"safe", "tojson", "string", "trim", "proton_cfn_sanitize", "default", "d",
-                                 "e", "escape"})
+TRANSPARENT_FILTERS = frozenset(
+    {"safe", "tojson", "string", "trim", "proton_cfn_sanitize", "default", "d", "e", "escape"}
+)
 
 
 def dotted_path(node: nodes.Node) -> str | None:
@@ -31,7 +32,11 @@ def dotted_path(node: nodes.Node) -> str | None:
         if isinstance(node, nodes.Getattr):
             parts.append(node.attr)
             node = node.node
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
+        ):
             parts.append(node.arg.value)
             node = node.node
         elif isinstance(node, nodes.Name):
@@ -81,7 +86,7 @@ class _Walker:
     def walk(self, node: nodes.Node, in_loop: bool) -> None:
         if isinstance(node, nodes.For):
             self.loops = True
-            for part in (node.iter, node.target, *( [node.test] if node.test else [])):
+            for part in (node.iter, node.target, *([node.test] if node.test else [])):
                 self.structural_refs(part)
             self.locals.append({n.name for n in node.target.find_all(nodes.Name)})
             for child in node.body:
@@ -103,8 +108,18 @@ class _Walker:
                     self.subs.add(path)
                 else:
                     self.structural_refs(child)
-        elif isinstance(node, nodes.Expr | nodes.Assign | nodes.With | nodes.Macro | nodes.CallBlock
-                        | nodes.FilterBlock | nodes.Include | nodes.Import | nodes.FromImport):
+        elif isinstance(
+            node,
+            nodes.Expr
+            | nodes.Assign
+            | nodes.With
+            | nodes.Macro
+            | nodes.CallBlock
+            | nodes.FilterBlock
+            | nodes.Include
+            | nodes.Import
+            | nodes.FromImport,
+        ):
             self.conds = self.conds or not isinstance(node, nodes.Expr)
             self.structural_refs(node)
         else:
@@ -165,8 +180,9 @@ class _Collector:
             for child in [*node.args, *(kw.value for kw in node.kwargs)]:
                 self.visit(child, True)
             return
-        if isinstance(node, nodes.Output | nodes.Concat | nodes.Template | nodes.Pair | nodes.Dict
-                      | nodes.List):
+        if isinstance(
+            node, nodes.Output | nodes.Concat | nodes.Template | nodes.Pair | nodes.Dict | nodes.List
+        ):
             for child in node.iter_child_nodes():
                 self.visit(child, structural)
             return
@@ -186,5 +202,8 @@ def name_uses(source: str) -> dict[str, bool]:
 
 def structural_names(source: str, prefix: str) -> set[str]:
     """Names under `prefix` (e.g. `service_instance.inputs.`) that the template uses structurally."""
-    return {name[len(prefix):] for name, structural in name_uses(source).items()
-            if structural and name.startswith(prefix)}
+    return {
+        name[len(prefix) :]
+        for name, structural in name_uses(source).items()
+        if structural and name.startswith(prefix)
+    }

@@ -129,7 +129,7 @@ def _resolve_links(out: ReadBundle, links: dict[str, tuple[str, str]], budget: _
             out.unresolved[path] = f"points to {resolved or '.'}, a folder that contains it (a loop)"
         else:
             for name in sorted(n for n in tree.files if _under(n, resolved)):
-                budget.add(out, path + name[len(resolved):], tree.files[name])
+                budget.add(out, path + name[len(resolved) :], tree.files[name])
 
 
 def _read_tar(data: bytes, source: str, max_size: int) -> ReadBundle:

@@ -33,7 +33,10 @@ MAX_MANIFEST = MAX_SCHEMA = 50 * KB
 MAX_TEMPLATE_FILE = 200 * KB  # each IaC file a manifest lists (UG ag-limits "other template files")
 MAX_TEMPLATE_FILES = 10
 MAX_NAME = 100
-MAX_COMPONENT_FILE, MAX_COMPONENT_MANIFEST = 51_200, 1_024  # BOTO TemplateFileContents / TemplateManifestContents
+MAX_COMPONENT_FILE, MAX_COMPONENT_MANIFEST = (
+    51_200,
+    1_024,
+)  # BOTO TemplateFileContents / TemplateManifestContents
 FOLDERS = ("infrastructure", "instance_infrastructure", "pipeline_infrastructure")
 _ENGINES = {"jinja": "cloudformation", "hcl": "terraform", "codebuild": "codebuild"}
 _ENV_REF = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:\s*([0-9]+)\s*$")
@@ -98,13 +101,15 @@ class Bundle:
     def folder_files(self, folder: str) -> dict[str, bytes]:
         """The files under `folder/` (relative to it), e.g. the .tf files of `instance_infrastructure`."""
         prefix = folder.rstrip("/") + "/" if folder else ""
-        return {p[len(prefix):]: b for p, b in self.files.items() if p.startswith(prefix)}
+        return {p[len(prefix) :]: b for p, b in self.files.items() if p.startswith(prefix)}
 
     def template_text(self, folder: str) -> dict[str, str]:
         """The IaC files the folder's manifest names, as text (relative path -> text)."""
         manifest = self.manifests[folder]
         files = self.folder_files(folder)
-        return {name: _decode(files[name], f"{folder}/{name}") for name in manifest.template_paths(list(files))}
+        return {
+            name: _decode(files[name], f"{folder}/{name}") for name in manifest.template_paths(list(files))
+        }
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -116,11 +121,16 @@ def _decode(data: bytes, where: str) -> str:
 
 def _parse_manifest(text: str, folder: str, source: str) -> Manifest:
     doc = load_yaml(text, source=source, error=BundleError)
-    templates = doc.get("infrastructure", {}).get("templates") if isinstance(doc, Mapping) and isinstance(
-        doc.get("infrastructure"), Mapping) else None
+    templates = (
+        doc.get("infrastructure", {}).get("templates")
+        if isinstance(doc, Mapping) and isinstance(doc.get("infrastructure"), Mapping)
+        else None
+    )
     if not isinstance(templates, list) or not templates:
         raise BundleError(f"{source}: expected `infrastructure: templates:` with at least one entry")
-    entries = tuple(_manifest_entry(t, f"{source}: infrastructure.templates[{i}]") for i, t in enumerate(templates))
+    entries = tuple(
+        _manifest_entry(t, f"{source}: infrastructure.templates[{i}]") for i, t in enumerate(templates)
+    )
     if len({_ENGINES[e.rendering_engine] for e in entries}) > 1:
         raise BundleError(f"{source}: all templates of one manifest must use the same rendering_engine")
     if entries[0].rendering_engine == "jinja" and len(entries) != 1:
@@ -142,11 +152,14 @@ def _manifest_entry(item: Any, where: str) -> ManifestTemplate:
             raise BundleError(f"{where}.settings.provision: a codebuild manifest needs a list of commands")
         return ManifestTemplate(engine, None, None, settings)
     if language != _ENGINES[engine]:
-        raise BundleError(f"{where}.template_language: rendering_engine {engine} needs "
-                          f"template_language {_ENGINES[engine]}, not {language!r}")
+        raise BundleError(
+            f"{where}.template_language: rendering_engine {engine} needs "
+            f"template_language {_ENGINES[engine]}, not {language!r}"
+        )
     if not isinstance(file, str) or not file or (file == "*" and engine != "hcl"):
-        raise BundleError(f"{where}.file: name the template file" + (" (`*` is for terraform only)"
-                                                                     if file == "*" else ""))
+        raise BundleError(
+            f"{where}.file: name the template file" + (" (`*` is for terraform only)" if file == "*" else "")
+        )
     return ManifestTemplate(engine, language, file, {})
 
 
@@ -176,7 +189,9 @@ def _registration(files: Mapping[str, bytes]) -> tuple[tuple[tuple[str, int], ..
             raise BundleError(f"{src}: supported_component_sources may only list DIRECTLY_DEFINED")
         return _parse_env_refs(raw or [], src), tuple(sources)
     if ".compatible-envs" in files:
-        lines = [ln for ln in _decode(files[".compatible-envs"], ".compatible-envs").splitlines() if ln.strip()]
+        lines = [
+            ln for ln in _decode(files[".compatible-envs"], ".compatible-envs").splitlines() if ln.strip()
+        ]
         return _parse_env_refs(lines, ".compatible-envs"), ()
     return (), ()
 
@@ -188,8 +203,13 @@ def _over(what: str, size: int, limit: int, strict: bool, warnings: list[str]) -
     warnings.append(message + " (Proton refuses it when registering a new version; read anyway)")
 
 
-def _check_limits(files: Mapping[str, bytes], manifests: Mapping[str, Manifest], name: str | None,
-                  strict: bool, warnings: list[str]) -> None:
+def _check_limits(
+    files: Mapping[str, bytes],
+    manifests: Mapping[str, Manifest],
+    name: str | None,
+    strict: bool,
+    warnings: list[str],
+) -> None:
     """Proton's documented per-file limits (PROTON.md §1.3 and §4.12, from the quotas page UG:`ag-limits`,
     linked from UG:`template-considerations` "Bundle file size limits"): manifest and schema 50 KB each,
     each *template file* 200 KB, at most 10 template files. "Template file" is the IaC file a manifest
@@ -209,7 +229,7 @@ def _check_limits(files: Mapping[str, bytes], manifests: Mapping[str, Manifest],
         src = f"{folder}/manifest.yaml"
         if len(files[src]) > MAX_MANIFEST:
             _over(src, len(files[src]), MAX_MANIFEST, strict, warnings)
-        names = [p[len(folder) + 1:] for p in files if p.startswith(folder + "/")]
+        names = [p[len(folder) + 1 :] for p in files if p.startswith(folder + "/")]
         templates += [f"{folder}/{n}" for n in manifest.template_paths(names) if f"{folder}/{n}" in files]
     for path in templates:
         if len(files[path]) > MAX_TEMPLATE_FILE:
@@ -224,17 +244,21 @@ def _check_limits(files: Mapping[str, bytes], manifests: Mapping[str, Manifest],
 def _check_pre_ga(files: Mapping[str, bytes], schema: TemplateSchema) -> None:
     folders = {p.split("/", 1)[0] for p in files if "/" in p}
     if schema.service_input_type and ("pipeline" in folders or "infrastructure" in folders):
-        raise BundleError("pre-GA service bundle layout (infrastructure/ and pipeline/): nothing to render",
-                          hint="since GA, service bundles use instance_infrastructure/ and pipeline_infrastructure/ "
-                          "and manifests say rendering_engine:")
+        raise BundleError(
+            "pre-GA service bundle layout (infrastructure/ and pipeline/): nothing to render",
+            hint="since GA, service bundles use instance_infrastructure/ and pipeline_infrastructure/ "
+            "and manifests say rendering_engine:",
+        )
 
 
 def _refuse_outside_link(path: str, unresolved: Mapping[str, str]) -> None:
     """A file Proton reads (schema, manifest, IaC template) must not be a link we did not follow."""
     if path in unresolved:
-        raise BundleError(f"{path} is a symbolic link that {unresolved[path]}; exodus reads nothing outside "
-                          "the bundle, so it cannot read this file",
-                          hint="replace the link with the file, or point it at a file inside the bundle")
+        raise BundleError(
+            f"{path} is a symbolic link that {unresolved[path]}; exodus reads nothing outside "
+            "the bundle, so it cannot read this file",
+            hint="replace the link with the file, or point it at a file inside the bundle",
+        )
 
 
 def _load_manifests(files: Mapping[str, bytes], unresolved: Mapping[str, str]) -> dict[str, Manifest]:
@@ -244,10 +268,12 @@ def _load_manifests(files: Mapping[str, bytes], unresolved: Mapping[str, str]) -
         _refuse_outside_link(src, unresolved)
         if src in files:
             manifest = _parse_manifest(_decode(files[src], src), folder, src)
-            names = [p[len(folder) + 1:] for p in [*files, *unresolved] if p.startswith(folder + "/")]
+            names = [p[len(folder) + 1 :] for p in [*files, *unresolved] if p.startswith(folder + "/")]
             for tmpl in manifest.templates:
                 if tmpl.file and tmpl.file != "*" and tmpl.file not in names:
-                    raise BundleError(f"{src}: names {tmpl.file!r}, but {folder}/{tmpl.file} is not in the bundle")
+                    raise BundleError(
+                        f"{src}: names {tmpl.file!r}, but {folder}/{tmpl.file} is not in the bundle"
+                    )
             if manifest.language != "codebuild" and not manifest.template_paths(names):
                 raise BundleError(f"{src}: `file: \"*\"` matched no .tf file in {folder}/")
             for rel in manifest.template_paths(names):
@@ -258,13 +284,16 @@ def _load_manifests(files: Mapping[str, bytes], unresolved: Mapping[str, str]) -
     return manifests
 
 
-def _classify(files: Mapping[str, bytes], schema: TemplateSchema,
-              manifests: dict[str, Manifest]) -> tuple[str, str, bool]:
+def _classify(
+    files: Mapping[str, bytes], schema: TemplateSchema, manifests: dict[str, Manifest]
+) -> tuple[str, str, bool]:
     """(template_type, provisioning, has_pipeline) after checking folders against the schema."""
     if schema.environment_input_type:
         if set(manifests) - {"infrastructure"}:
-            raise BundleError("environment bundle: only infrastructure/ may hold a manifest "
-                              f"(found {', '.join(sorted(set(manifests) - {'infrastructure'}))}/)")
+            raise BundleError(
+                "environment bundle: only infrastructure/ may hold a manifest "
+                f"(found {', '.join(sorted(set(manifests) - {'infrastructure'}))}/)"
+            )
         if "infrastructure" not in manifests:
             _check_customer_managed(schema)
             return "environment", "customer-managed", False
@@ -273,9 +302,11 @@ def _classify(files: Mapping[str, bytes], schema: TemplateSchema,
         raise BundleError("service bundle: instance_infrastructure/manifest.yaml is missing")
     has_pipeline = "pipeline_infrastructure" in manifests
     if has_pipeline != bool(schema.pipeline_input_type):
-        raise BundleError("service bundle: pipeline_infrastructure/ and schema pipeline_input_type go together "
-                          f"(folder {'present' if has_pipeline else 'absent'}, "
-                          f"pipeline_input_type {'set' if schema.pipeline_input_type else 'not set'})")
+        raise BundleError(
+            "service bundle: pipeline_infrastructure/ and schema pipeline_input_type go together "
+            f"(folder {'present' if has_pipeline else 'absent'}, "
+            f"pipeline_input_type {'set' if schema.pipeline_input_type else 'not set'})"
+        )
     return "service", manifests["instance_infrastructure"].language, has_pipeline
 
 
@@ -283,8 +314,10 @@ def _check_customer_managed(schema: TemplateSchema) -> None:
     # UG ag-env-customer-managed: outputs schema, strings only, no defaults (PROTON.md §1.4).
     for name, prop in schema.properties("environment").items():
         if not isinstance(prop, Mapping) or prop.get("type") != "string" or "default" in prop:
-            raise BundleError(f"{schema.source}: customer-managed environment schema input {name!r} must be a "
-                              "string with no default (an infrastructure/ folder makes it a standard template)")
+            raise BundleError(
+                f"{schema.source}: customer-managed environment schema input {name!r} must be a "
+                "string with no default (an infrastructure/ folder makes it a standard template)"
+            )
 
 
 def _build(read: ReadBundle, name: str | None, archive_size: int | None, strict: bool) -> Bundle:
@@ -296,19 +329,33 @@ def _build(read: ReadBundle, name: str | None, archive_size: int | None, strict:
     _refuse_outside_link("schema/schema.yaml", unresolved)
     if "schema/schema.yaml" not in files:
         found = ", ".join(sorted({p.split('/', 1)[0] for p in files})[:8]) or "no files"
-        raise BundleError(f"bundle has no schema/schema.yaml (found: {found})",
-                          hint="a bundle holds schema/schema.yaml plus infrastructure/ (environment) or "
-                          "instance_infrastructure/ [+ pipeline_infrastructure/] (service)")
+        raise BundleError(
+            f"bundle has no schema/schema.yaml (found: {found})",
+            hint="a bundle holds schema/schema.yaml plus infrastructure/ (environment) or "
+            "instance_infrastructure/ [+ pipeline_infrastructure/] (service)",
+        )
     schema = TemplateSchema.parse(files["schema/schema.yaml"], source="schema/schema.yaml")
     _check_pre_ga(files, schema)
     manifests = _load_manifests(files, unresolved)
     template_type, provisioning, has_pipeline = _classify(files, schema, manifests)
-    warnings = [f"{path} is a symbolic link that {why}: not followed (exodus reads nothing outside the "
-                "bundle)" for path, why in sorted(unresolved.items())]
+    warnings = [
+        f"{path} is a symbolic link that {why}: not followed (exodus reads nothing outside the bundle)"
+        for path, why in sorted(unresolved.items())
+    ]
     _check_limits(files, manifests, name, strict, warnings)
     envs, sources = _registration(files)
-    return Bundle(template_type, files, schema, provisioning, has_pipeline, envs, sources, manifests, name,
-                  tuple(warnings))
+    return Bundle(
+        template_type,
+        files,
+        schema,
+        provisioning,
+        has_pipeline,
+        envs,
+        sources,
+        manifests,
+        name,
+        tuple(warnings),
+    )
 
 
 def _strip_wrapper(read: ReadBundle) -> ReadBundle:
@@ -319,8 +366,11 @@ def _strip_wrapper(read: ReadBundle) -> ReadBundle:
     tops = {p.split("/", 1)[0] for p in paths}
     if len(tops) == 1 and all("/" in p for p in paths) and not tops & {*FOLDERS, "pipeline", "schema"}:
         cut = len(tops.pop()) + 1
-        return _strip_wrapper(ReadBundle({p[cut:]: b for p, b in read.files.items()},
-                                         {p[cut:]: w for p, w in read.unresolved.items()}))
+        return _strip_wrapper(
+            ReadBundle(
+                {p[cut:]: b for p, b in read.files.items()}, {p[cut:]: w for p, w in read.unresolved.items()}
+            )
+        )
     return read
 
 
@@ -374,16 +424,22 @@ def load_template_sync_repo(path: Path) -> dict[tuple[str, int], Bundle]:
 def load_component(template_file_text: str, manifest_text: str, *, name: str | None = None) -> Bundle:
     """A directly defined component: one IaC file's contents plus its manifest (PROTON.md §1.1)."""
     if len(template_file_text) > MAX_COMPONENT_FILE:
-        raise BundleError(f"component template file is {len(template_file_text)} characters; "
-                          f"Proton accepts at most {MAX_COMPONENT_FILE}")
+        raise BundleError(
+            f"component template file is {len(template_file_text)} characters; "
+            f"Proton accepts at most {MAX_COMPONENT_FILE}"
+        )
     if len(manifest_text) > MAX_COMPONENT_MANIFEST:
-        raise BundleError(f"component manifest is {len(manifest_text)} characters; "
-                          f"Proton accepts at most {MAX_COMPONENT_MANIFEST}")
+        raise BundleError(
+            f"component manifest is {len(manifest_text)} characters; "
+            f"Proton accepts at most {MAX_COMPONENT_MANIFEST}"
+        )
     manifest = _parse_manifest(manifest_text, "", "component manifest")
     files = [t.file for t in manifest.templates]
     if len(files) != 1 or not files[0] or files[0] == "*" or manifest.language == "codebuild":
-        raise BundleError("component manifest: must name exactly one CloudFormation or Terraform file "
-                          "(`file: cloudformation.yaml` or `file: component.tf`)")
+        raise BundleError(
+            "component manifest: must name exactly one CloudFormation or Terraform file "
+            "(`file: cloudformation.yaml` or `file: component.tf`)"
+        )
     if name is not None and len(name) > MAX_NAME:
         raise BundleError(f"component name is {len(name)} characters; Proton allows at most {MAX_NAME}")
     blobs = {files[0]: template_file_text.encode(), "manifest.yaml": manifest_text.encode()}

@@ -152,7 +152,7 @@ class _Substituter:
 
     def piece(self, index: int) -> str:
         ref = self.refs[index]
-        return ref[len("secret:"):] if ref.startswith("secret:") else "${" + ref + "}"
+        return ref[len("secret:") :] if ref.startswith("secret:") else "${" + ref + "}"
 
     def string(self, text: str) -> Any:
         only = MARKER_RE.fullmatch(text)
@@ -160,7 +160,7 @@ class _Substituter:
             return {"Ref": self.refs[int(only.group(1))]}
         parts, pos = [], 0
         for m in MARKER_RE.finditer(text):
-            parts.append(text[pos:m.start()].replace("${", "${!"))
+            parts.append(text[pos : m.start()].replace("${", "${!"))
             parts.append(self.piece(int(m.group(1))))
             pos = m.end()
         parts.append(text[pos:].replace("${", "${!"))

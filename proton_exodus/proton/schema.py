@@ -27,8 +27,16 @@ __all__ = ["KINDS", "TemplateSchema", "check_minor_compatible", "format_path", "
 KINDS = ("environment", "service", "pipeline")
 _TYPE_KEYS = {kind: f"{kind}_input_type" for kind in KINDS}
 # OpenAPI 3.0 Schema Object keywords that are annotations or OpenAPI-only: dropped before validation.
-_OPENAPI_ONLY = {"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example",
-                 "deprecated"}
+_OPENAPI_ONLY = {
+    "nullable",
+    "discriminator",
+    "readOnly",
+    "writeOnly",
+    "xml",
+    "externalDocs",
+    "example",
+    "deprecated",
+}
 _REF = re.compile(r"^#/(?:types|components/schemas|definitions)/(.+)$")
 
 
@@ -72,12 +80,20 @@ def _resolve(schema: Mapping[str, Any], types: Mapping[str, Any]) -> Mapping[str
 def _property_defaults(schema: Mapping[str, Any]) -> dict[str, Any]:
     """Property name -> its schema default (a copy), for the properties that declare one."""
     props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-    return {name: copy.deepcopy(sub["default"]) for name, sub in props.items()
-            if isinstance(sub, Mapping) and "default" in sub}
+    return {
+        name: copy.deepcopy(sub["default"])
+        for name, sub in props.items()
+        if isinstance(sub, Mapping) and "default" in sub
+    }
 
 
-def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, Any],
-                    filled: set[tuple[Any, ...]] | None = None, at: tuple[Any, ...] = ()) -> Any:
+def _apply_defaults(
+    schema: Mapping[str, Any],
+    value: Any,
+    types: Mapping[str, Any],
+    filled: set[tuple[Any, ...]] | None = None,
+    at: tuple[Any, ...] = (),
+) -> Any:
     """Fill schema defaults into `value` (recursively for objects and arrays); never mutates `value`.
 
     The paths that came from defaults are added to `filled`.
@@ -90,15 +106,20 @@ def _apply_defaults(schema: Mapping[str, Any], value: Any, types: Mapping[str, A
         out: dict[str, Any] = {}
         for name, sub in props.items():
             if name in value:
-                out[name] = _apply_defaults(sub, value[name], types, filled, (*at, name)) \
-                    if isinstance(sub, Mapping) else value[name]
+                out[name] = (
+                    _apply_defaults(sub, value[name], types, filled, (*at, name))
+                    if isinstance(sub, Mapping)
+                    else value[name]
+                )
             elif name in defaults:
                 out[name] = defaults[name]
                 filled.add((*at, name))
         out.update({k: v for k, v in value.items() if k not in out})
         return out
     if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        return [_apply_defaults(schema["items"], item, types, filled, (*at, i)) for i, item in enumerate(value)]
+        return [
+            _apply_defaults(schema["items"], item, types, filled, (*at, i)) for i, item in enumerate(value)
+        ]
     return value
 
 
@@ -166,17 +187,23 @@ class TemplateSchema:
         if not given.get("environment") and not given.get("service"):
             raise SchemaError(f"{src}: schema needs environment_input_type or service_input_type")
         if given.get("environment") and (given.get("service") or given.get("pipeline")):
-            raise SchemaError(f"{src}: environment_input_type cannot be combined with service/pipeline input types")
+            raise SchemaError(
+                f"{src}: environment_input_type cannot be combined with service/pipeline input types"
+            )
         for kind, name in given.items():
             if not isinstance(name, str) or name not in self.types:
-                raise SchemaError(f"{src}: schema.{_TYPE_KEYS[kind]} names type {name!r}, "
-                                  f"which is not defined under schema.types")
+                raise SchemaError(
+                    f"{src}: schema.{_TYPE_KEYS[kind]} names type {name!r}, "
+                    f"which is not defined under schema.types"
+                )
             if self.types[name].get("type", "object") != "object":
                 raise SchemaError(f"{src}: schema.types.{name}.type must be object (it is an input type)")
         try:
             Draft4Validator.check_schema(self._root_schema(None))
         except JsonSchemaError as err:
-            raise SchemaError(f"{src}: {format_path('schema.types', list(err.absolute_path)[1:])}: {err.message}") from None
+            raise SchemaError(
+                f"{src}: {format_path('schema.types', list(err.absolute_path)[1:])}: {err.message}"
+            ) from None
 
     def _root_schema(self, kind: str | None) -> dict[str, Any]:
         root: dict[str, Any] = {"definitions": _to_json_schema(dict(self.types))}
@@ -186,8 +213,11 @@ class TemplateSchema:
 
     def input_types(self) -> dict[str, str]:
         """kind ('environment'|'service'|'pipeline') -> the name of its input type (only kinds present)."""
-        names = {"environment": self.environment_input_type, "service": self.service_input_type,
-                 "pipeline": self.pipeline_input_type}
+        names = {
+            "environment": self.environment_input_type,
+            "service": self.service_input_type,
+            "pipeline": self.pipeline_input_type,
+        }
         return {kind: name for kind, name in names.items() if name}
 
     def properties(self, kind: str) -> Mapping[str, Any]:
@@ -196,21 +226,25 @@ class TemplateSchema:
         props = self.types[name].get("properties") if name else None
         return props if isinstance(props, Mapping) else {}
 
-    def apply_defaults_and_validate(self, kind: str, values: Mapping[str, Any] | None, *,
-                                    path: str) -> dict[str, Any]:
+    def apply_defaults_and_validate(
+        self, kind: str, values: Mapping[str, Any] | None, *, path: str
+    ) -> dict[str, Any]:
         """Schema defaults merged under `values`, validated; SchemaError lists every violation with its path.
 
         `path` prefixes each violation, e.g. `instances[1].spec` gives
         `instances[1].spec.desired_count: 60 is greater than the maximum of 50`.
         """
         if values is not None and not isinstance(values, Mapping):
-            raise SchemaError(f"{path or '(spec)'}: must be a mapping of input names to values, "
-                              f"not {type(values).__name__}")
+            raise SchemaError(
+                f"{path or '(spec)'}: must be a mapping of input names to values, not {type(values).__name__}"
+            )
         name = self.input_types().get(kind)
         if name is None:
             if values:
-                raise SchemaError(f"{path}: {self.source} defines no {_TYPE_KEYS[kind]}, "
-                                  f"so this template takes no {kind} inputs")
+                raise SchemaError(
+                    f"{path}: {self.source} defines no {_TYPE_KEYS[kind]}, "
+                    f"so this template takes no {kind} inputs"
+                )
             return {}
         defaulted: set[tuple[Any, ...]] = set()
         filled = _apply_defaults(self.types[name], dict(values or {}), self.types, defaulted)
@@ -225,14 +259,19 @@ class TemplateSchema:
             raise SchemaError("; ".join(lines), hint=f"the inputs must satisfy {name} in {self.source}")
         return filled
 
-    def _violations(self, kind: str, filled: Any, defaulted: set[tuple[Any, ...]], path: str) -> tuple[str, ...]:
+    def _violations(
+        self, kind: str, filled: Any, defaulted: set[tuple[Any, ...]], path: str
+    ) -> tuple[str, ...]:
         validator = self._validators.get(kind)
         if validator is None:
             validator = self._validators[kind] = Draft4Validator(self._root_schema(kind))
         # Only what the spec says is checked: a schema default is taken as is, even when it breaks its own
         # type (AWS's cdk-ecs-fargate-service sample has `type: boolean, default: public`).
-        errors = (e for e in validator.iter_errors(filled)
-                  if not any(tuple(e.absolute_path)[:len(d)] == d for d in defaulted))
+        errors = (
+            e
+            for e in validator.iter_errors(filled)
+            if not any(tuple(e.absolute_path)[: len(d)] == d for d in defaulted)
+        )
         return tuple(sorted({_message(err, path) for err in errors}))
 
 
@@ -261,8 +300,10 @@ def check_minor_compatible(old: TemplateSchema, new: TemplateSchema) -> list[str
                 problems.append(f"{kind} input {name!r} was removed")
                 continue
             if _prop_type(prop) != _prop_type(new_props[name]):
-                problems.append(f"{kind} input {name!r} changed type from {_prop_type(prop)} "
-                                f"to {_prop_type(new_props[name])}")
+                problems.append(
+                    f"{kind} input {name!r} changed type from {_prop_type(prop)} "
+                    f"to {_prop_type(new_props[name])}"
+                )
             old_enum, new_enum = prop.get("enum"), new_props[name].get("enum")
             if new_enum is not None and (old_enum is None or not set(old_enum) <= set(new_enum)):
                 problems.append(f"{kind} input {name!r} narrowed its enum")

@@ -126,20 +126,25 @@ def parse_spec(text: str | bytes, *, source: str = "spec.yaml") -> EnvironmentSp
         raise BadInput(f"{source}: spec is {len(text)} characters; Proton accepts at most {MAX_SPEC_CHARS}")
     doc = load_yaml(text, source=source)
     if not isinstance(doc, Mapping):
-        raise BadInput(f"{source}: a spec must be a mapping starting with `proton: EnvironmentSpec` or "
-                       f"`proton: ServiceSpec`")
+        raise BadInput(
+            f"{source}: a spec must be a mapping starting with `proton: EnvironmentSpec` or "
+            f"`proton: ServiceSpec`"
+        )
     kind = doc.get("proton")
     if kind == "EnvironmentSpec":
         return EnvironmentSpec(_mapping(doc.get("spec"), f"{source}: spec"))
     if kind == "ServiceSpec":
         pipeline = doc.get("pipeline")
-        pipe = None if pipeline is None and "pipeline" not in doc else _mapping(pipeline, f"{source}: pipeline")
+        pipe = (
+            None if pipeline is None and "pipeline" not in doc else _mapping(pipeline, f"{source}: pipeline")
+        )
         return ServiceSpec(pipe, _instances(doc.get("instances"), source))
     raise BadInput(f"{source}: `proton:` must be EnvironmentSpec or ServiceSpec, not {kind!r}")
 
 
-def resolve_current_values(new: Mapping[str, Any], current: Mapping[str, Any] | None, *,
-                           path: str) -> dict[str, Any]:
+def resolve_current_values(
+    new: Mapping[str, Any], current: Mapping[str, Any] | None, *, path: str
+) -> dict[str, Any]:
     """Replace `${Proton::CURRENT_VAL}` values in `new` by the value in `current` (recursively).
 
     A CURRENT_VAL for an input that has no current value is a BadInput naming its path.
@@ -162,8 +167,11 @@ def resolve_current_values(new: Mapping[str, Any], current: Mapping[str, Any] | 
 def parse_proton_ops(text: str | bytes, *, source: str = "proton-ops.yaml") -> list[OpsEntry]:
     """Parse a service-sync proton-ops file (`sync.services.<service>.<instance>.{branch,spec}`)."""
     doc = load_yaml(text, source=source)
-    services = doc.get("sync", {}).get("services") if isinstance(doc, Mapping) and isinstance(
-        doc.get("sync"), Mapping) else None
+    services = (
+        doc.get("sync", {}).get("services")
+        if isinstance(doc, Mapping) and isinstance(doc.get("sync"), Mapping)
+        else None
+    )
     if not isinstance(services, Mapping):
         raise BadInput(f"{source}: expected `sync: services: <service>: <instance>: {{branch, spec}}`")
     entries: list[OpsEntry] = []
@@ -172,7 +180,9 @@ def parse_proton_ops(text: str | bytes, *, source: str = "proton-ops.yaml") -> l
             raise BadInput(f"{source}: sync.services.{service} must map instance names to branch/spec")
         for instance, item in instances.items():
             where = f"{source}: sync.services.{service}.{instance}"
-            if not isinstance(item, Mapping) or not all(isinstance(item.get(k), str) for k in ("branch", "spec")):
+            if not isinstance(item, Mapping) or not all(
+                isinstance(item.get(k), str) for k in ("branch", "spec")
+            ):
                 raise BadInput(f"{where}: needs `branch:` and `spec:` strings")
             entries.append(OpsEntry(str(service), str(instance), item["branch"], item["spec"]))
     return entries

@@ -53,9 +53,14 @@ def failure_reason(cfn: Any, stack_name: str, final: Mapping[str, Any]) -> str:
         events = cfn.describe_stack_events(StackName=final.get("StackId") or stack_name)["StackEvents"]
     except Exception:  # noqa: BLE001 - the reason is a courtesy
         return "no reason given"
-    return next((str(e["ResourceStatusReason"]) for e in events
-                 if str(e.get("ResourceStatus", "")).endswith("_FAILED") and e.get("ResourceStatusReason")),
-                "no reason given")
+    return next(
+        (
+            str(e["ResourceStatusReason"])
+            for e in events
+            if str(e.get("ResourceStatus", "")).endswith("_FAILED") and e.get("ResourceStatusReason")
+        ),
+        "no reason given",
+    )
 
 
 def resource_changes(described: Mapping[str, Any]) -> list[Change]:
@@ -63,18 +68,31 @@ def resource_changes(described: Mapping[str, Any]) -> list[Change]:
     found = []
     for item in described.get("Changes") or []:
         rc = item.get("ResourceChange") or {}
-        props = sorted({(d.get("Target") or {}).get("Name") or (d.get("Target") or {}).get("Attribute") or ""
-                        for d in rc.get("Details") or []} - {""})
-        found.append(Change(rc.get("Action", ""), rc.get("LogicalResourceId", ""), rc.get("ResourceType", ""),
-                            rc.get("Replacement", "") if rc.get("Action") == "Modify" else "", tuple(props)))
+        props = sorted(
+            {
+                (d.get("Target") or {}).get("Name") or (d.get("Target") or {}).get("Attribute") or ""
+                for d in rc.get("Details") or []
+            }
+            - {""}
+        )
+        found.append(
+            Change(
+                rc.get("Action", ""),
+                rc.get("LogicalResourceId", ""),
+                rc.get("ResourceType", ""),
+                rc.get("Replacement", "") if rc.get("Action") == "Modify" else "",
+                tuple(props),
+            )
+        )
     return sorted(found, key=lambda c: (c.logical_id, c.action))
 
 
 def tag_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[Change]:
     """The stack-tag change an update makes, as one `Tags` change naming the tags added, changed or
     removed (CloudFormation propagates stack tags to every taggable resource; `aws:` tags are its own)."""
-    keys = sorted(k for k in set(before) | set(after)
-                  if not k.startswith("aws:") and before.get(k) != after.get(k))
+    keys = sorted(
+        k for k in set(before) | set(after) if not k.startswith("aws:") and before.get(k) != after.get(k)
+    )
     return [Change("Tags", "(stack)", "AWS::CloudFormation::Stack", "", tuple(keys))] if keys else []
 
 
@@ -89,9 +107,19 @@ def _wait(read: Callable[[], dict[str, Any]], key: str, poll: float, timeout: fl
         time.sleep(poll)
 
 
-def run_change_set(cfn: Any, stack_name: str, template: str, parameters: Mapping[str, str],
-                   tags: Mapping[str, str], *, name: str, role_arn: str | None = None, execute: bool = True,
-                   poll: float = 0.05, timeout: float = 600.0) -> ChangeSetRun:
+def run_change_set(
+    cfn: Any,
+    stack_name: str,
+    template: str,
+    parameters: Mapping[str, str],
+    tags: Mapping[str, str],
+    *,
+    name: str,
+    role_arn: str | None = None,
+    execute: bool = True,
+    poll: float = 0.05,
+    timeout: float = 600.0,
+) -> ChangeSetRun:
     """Create a change set on `stack_name` (CREATE when the stack does not exist), describe and classify
     it, then execute it unless it has no changes, and wait for the stack. Never raises."""
     run = ChangeSetRun()
@@ -105,12 +133,21 @@ def run_change_set(cfn: Any, stack_name: str, template: str, parameters: Mapping
         run.change_set_type = "UPDATE" if stack else "CREATE"
         before_tags = {t["Key"]: t["Value"] for t in (stack or {}).get("Tags") or []}
         created = cfn.create_change_set(
-            StackName=stack_name, ChangeSetName=name, ChangeSetType=run.change_set_type, TemplateBody=template,
+            StackName=stack_name,
+            ChangeSetName=name,
+            ChangeSetType=run.change_set_type,
+            TemplateBody=template,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
-            Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())], Capabilities=CAPABILITIES,
-            **({"RoleARN": role_arn} if role_arn else {}))
-        described = _wait(lambda: cfn.describe_change_set(ChangeSetName=created["Id"], StackName=stack_name),
-                          "Status", poll, timeout)
+            Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            Capabilities=CAPABILITIES,
+            **({"RoleARN": role_arn} if role_arn else {}),
+        )
+        described = _wait(
+            lambda: cfn.describe_change_set(ChangeSetName=created["Id"], StackName=stack_name),
+            "Status",
+            poll,
+            timeout,
+        )
         if described.get("Status") == "FAILED":
             reason = described.get("StatusReason") or "change set failed"
             if stack is not None and any(text in reason for text in NO_CHANGES):
@@ -125,8 +162,12 @@ def run_change_set(cfn: Any, stack_name: str, template: str, parameters: Mapping
         if execute:
             cfn.execute_change_set(ChangeSetName=created["Id"], StackName=stack_name)
             run.executed = True
-            final = _wait(lambda: stack_or_none(cfn, stack_name) or {"StackStatus": "DELETE_COMPLETE"},
-                          "StackStatus", poll, timeout)
+            final = _wait(
+                lambda: stack_or_none(cfn, stack_name) or {"StackStatus": "DELETE_COMPLETE"},
+                "StackStatus",
+                poll,
+                timeout,
+            )
             run.status = final["StackStatus"]
             if run.status not in DONE:
                 run.error = f"stack ended {run.status}: " + failure_reason(cfn, stack_name, final)

@@ -33,8 +33,11 @@ def load_planned(export_dir: Path) -> list[dict[str, Any]] | None:
 def is_planned(stack: str, change: Change, planned: Sequence[Mapping[str, Any]] | None) -> bool:
     """Whether the list names this change: same stack and resource (`(stack)` for stack tags), and each
     changed property is the one named or a part of it (no property named: the whole resource)."""
-    named = [str(e.get("property", "")).removeprefix("Properties.") for e in planned or ()
-             if e.get("stack") == stack and e.get("resource", "") == change.logical_id]
+    named = [
+        str(e.get("property", "")).removeprefix("Properties.")
+        for e in planned or ()
+        if e.get("stack") == stack and e.get("resource", "") == change.logical_id
+    ]
     if not named:
         return False
     if "" in named:

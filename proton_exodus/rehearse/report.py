@@ -14,10 +14,18 @@ ICONS = {"ok": "ok", "no-op": "no-op", "failed": "**FAILED**", "skipped": "skipp
 
 def rehearsal_json(r: Rehearsal) -> str:
     summary = {k: v for k, v in r.summary().items()}
-    doc = {"format": "exodus-rehearsal", "formatVersion": 1, "target": r.target, "endpoint": r.endpoint,
-           "plannedChangesFile": r.planned_file, "summary": summary,
-           "waves": [{"number": n, "steps": [s.to_json() for s in r.steps if s.wave == n]}
-                     for n in sorted({s.wave for s in r.steps})]}
+    doc = {
+        "format": "exodus-rehearsal",
+        "formatVersion": 1,
+        "target": r.target,
+        "endpoint": r.endpoint,
+        "plannedChangesFile": r.planned_file,
+        "summary": summary,
+        "waves": [
+            {"number": n, "steps": [s.to_json() for s in r.steps if s.wave == n]}
+            for n in sorted({s.wave for s in r.steps})
+        ],
+    }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
@@ -27,8 +35,12 @@ def _change(c: Change) -> str:
         what += f" (Replacement {c.replacement or '?'})"
     props = f": {', '.join(c.properties)}" if c.properties else ""
     where = c.logical_id if c.action != "Tags" else "stack tags"
-    return f"{what} {where}" + (f" `{c.resource_type}`" if c.resource_type and c.action != "Tags" else "") \
-        + props + (" — planned" if c.planned else " — **unplanned**")
+    return (
+        f"{what} {where}"
+        + (f" `{c.resource_type}`" if c.resource_type and c.action != "Tags" else "")
+        + props
+        + (" — planned" if c.planned else " — **unplanned**")
+    )
 
 
 def _step_lines(s: Step) -> list[str]:
@@ -46,15 +58,21 @@ def _step_lines(s: Step) -> list[str]:
 
 def rehearsal_markdown(r: Rehearsal) -> str:
     s = r.summary()
-    lines = ["# Rehearsal", "",
-             f"Target `{r.target}`, waves 1-{r.through_wave}, on {r.endpoint}. Result: "
-             + ("**passed**" if r.passed else "**failed**") + ".", "",
-             f"- steps: {s['steps']} ({s['reproduced']} stacks reproduced, {s['failed']} failed, "
-             f"{s['skipped']} skipped, {s['noOps']} no-op deploys)",
-             f"- changes: {s['modifications']} modification(s), {s['replacements']} replacement(s); "
-             f"{s['unplanned']} unplanned, {s['planned']} planned"
-             + ("" if r.planned_file else " (the export has no PLANNED_CHANGES.json: every change is unplanned)"),
-             "- day 2, rollback, runbook shell commands: not run by this rehearsal", ""]
+    lines = [
+        "# Rehearsal",
+        "",
+        f"Target `{r.target}`, waves 1-{r.through_wave}, on {r.endpoint}. Result: "
+        + ("**passed**" if r.passed else "**failed**")
+        + ".",
+        "",
+        f"- steps: {s['steps']} ({s['reproduced']} stacks reproduced, {s['failed']} failed, "
+        f"{s['skipped']} skipped, {s['noOps']} no-op deploys)",
+        f"- changes: {s['modifications']} modification(s), {s['replacements']} replacement(s); "
+        f"{s['unplanned']} unplanned, {s['planned']} planned"
+        + ("" if r.planned_file else " (the export has no PLANNED_CHANGES.json: every change is unplanned)"),
+        "- day 2, rollback, runbook shell commands: not run by this rehearsal",
+        "",
+    ]
     for number in sorted({st.wave for st in r.steps}):
         steps = [st for st in r.steps if st.wave == number]
         lines += [f"## {'Reproduce the estate (Proton retired)' if number == 0 else f'Wave {number}'}", ""]

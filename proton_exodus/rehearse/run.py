@@ -67,36 +67,51 @@ class Rehearsal:
         """The `--output json` summary."""
         deploys = self.deploys()
         return {
-            "target": self.target, "throughWave": self.through_wave, "passed": self.passed,
-            "waves": len({s.wave for s in deploys}), "steps": len(self.steps),
+            "target": self.target,
+            "throughWave": self.through_wave,
+            "passed": self.passed,
+            "waves": len({s.wave for s in deploys}),
+            "steps": len(self.steps),
             "reproduced": sum(1 for s in self.steps if s.wave == 0 and s.outcome == "ok"),
-            "failed": len(self.failed), "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
+            "failed": len(self.failed),
+            "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
             "noOps": sum(1 for s in deploys if s.outcome == "no-op"),
-            "replacements": len(self.replacements()), "modifications": len(self.modifications()),
-            "unplanned": len(self.unplanned()), "planned": sum(1 for s in deploys for c in s.changes if c.planned),
+            "replacements": len(self.replacements()),
+            "modifications": len(self.modifications()),
+            "unplanned": len(self.unplanned()),
+            "planned": sum(1 for s in deploys for c in s.changes if c.planned),
             "day2": None,
         }
 
 
-def plan_waves(plan: Mapping[str, Any], through: int | None,
-               snapshot: Snapshot | None = None) -> list[tuple[int, list[StackTarget]]]:
+def plan_waves(
+    plan: Mapping[str, Any], through: int | None, snapshot: Snapshot | None = None
+) -> list[tuple[int, list[StackTarget]]]:
     """The plan's waves 1..`through` (all without it), each with the stacks it hands over, in plan order;
     resources without a stack (a connection, a Terraform environment) are StackTargets without a name.
     A stack's account and Region are where the snapshot recorded it (a stack in an environment account
     lives there, not in the Proton management account the plan names)."""
-    waves = sorted((w for w in plan.get("waves") or [] if isinstance(w, Mapping)), key=lambda w: int(w["number"]))
+    waves = sorted(
+        (w for w in plan.get("waves") or [] if isinstance(w, Mapping)), key=lambda w: int(w["number"])
+    )
     if through is not None and not 1 <= through <= len(waves):
         raise BadInput(f"--through-wave {through}: the plan has {len(waves)} wave(s)")
 
     def target(r: Mapping[str, Any]) -> StackTarget:
         stack = (snapshot.stack_for(str(r.get("arn", ""))) if snapshot is not None else None) or {}
-        return StackTarget(str(stack.get("account") or r.get("account", "")),
-                           str(stack.get("region") or r.get("region", "")),
-                           str(r.get("stackName") or ""), str(r.get("kind", "")),
-                           str(r.get("label") or r.get("name") or ""))
+        return StackTarget(
+            str(stack.get("account") or r.get("account", "")),
+            str(stack.get("region") or r.get("region", "")),
+            str(r.get("stackName") or ""),
+            str(r.get("kind", "")),
+            str(r.get("label") or r.get("name") or ""),
+        )
 
-    return [(int(w["number"]), [target(r) for r in w.get("resources") or []])
-            for w in waves if through is None or int(w["number"]) <= through]
+    return [
+        (int(w["number"]), [target(r) for r in w.get("resources") or []])
+        for w in waves
+        if through is None or int(w["number"]) <= through
+    ]
 
 
 @contextlib.contextmanager
@@ -124,9 +139,19 @@ def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
             cfn.delete_stack(StackName=stack.get("StackName", ""))
 
 
-def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path, *, through_wave: int | None = None,
-             endpoint_url: str | None = None, options: Mapping[str, str] | None = None,
-             registry: Registry | None = None, poll: float = 0.05, export: Path | None = None) -> Rehearsal:
+def rehearse(
+    snapshot: Snapshot,
+    plan: Mapping[str, Any],
+    target: str,
+    out: Path,
+    *,
+    through_wave: int | None = None,
+    endpoint_url: str | None = None,
+    options: Mapping[str, str] | None = None,
+    registry: Registry | None = None,
+    poll: float = 0.05,
+    export: Path | None = None,
+) -> Rehearsal:
     """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
     With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh one."""
     from proton_exodus.export import run_export
@@ -135,9 +160,11 @@ def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path
     exporter = registry.load(target)
     deployer = getattr(exporter, "rehearse", None)
     if deployer is None:
-        raise BadInput(f"target {target!r} has no deployer to rehearse with yet",
-                       hint="targets that have one: " + ", ".join(
-                           n for n in registry.names() if getattr(registry.load(n), "rehearse", None)))
+        raise BadInput(
+            f"target {target!r} has no deployer to rehearse with yet",
+            hint="targets that have one: "
+            + ", ".join(n for n in registry.names() if getattr(registry.load(n), "rehearse", None)),
+        )
     waves = plan_waves(plan, through_wave, snapshot)
     last = waves[-1][0] if waves else 0
     out = Path(out)
@@ -154,8 +181,15 @@ def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path
             raise BadInput(f"--export {export}: not a directory outside --out/export")
         shutil.copytree(export, export_dir, ignore=shutil.ignore_patterns(".git"))
     else:
-        run_export(target, snapshot, export_dir, options=options, plan=dict(plan), force=True,
-                   through_wave=last or None)
+        run_export(
+            target,
+            snapshot,
+            export_dir,
+            options=options,
+            plan=dict(plan),
+            force=True,
+            through_wave=last or None,
+        )
     result.seconds["export"] = round(time.monotonic() - clock, 2)
     planned = load_planned(export_dir)
     result.planned_file = planned is not None
@@ -167,7 +201,9 @@ def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path
         result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
-        ctx = RehearsalContext(export_dir, work_dir / target, stacks, cloudformation, dict(options or {}), poll=poll)
+        ctx = RehearsalContext(
+            export_dir, work_dir / target, stacks, cloudformation, dict(options or {}), poll=poll
+        )
         deployed = list(deployer(ctx))
         result.seconds["deploy"] = round(time.monotonic() - clock, 2)
     by_wave: dict[int, list[Step]] = {}
@@ -176,9 +212,19 @@ def rehearse(snapshot: Snapshot, plan: Mapping[str, Any], target: str, out: Path
         by_wave.setdefault(step.wave, []).append(step)
     for number, targets in waves:
         result.steps.extend(by_wave.pop(number, []))
-        result.steps.extend(Step(number, "deploy", t.label or t.kind, t.account, t.region, outcome=SKIPPED,
-                                 message=f"{t.kind} without a CloudFormation stack: not rehearsed by this slice")
-                            for t in targets if not t.stack_name)
+        result.steps.extend(
+            Step(
+                number,
+                "deploy",
+                t.label or t.kind,
+                t.account,
+                t.region,
+                outcome=SKIPPED,
+                message=f"{t.kind} without a CloudFormation stack: not rehearsed by this slice",
+            )
+            for t in targets
+            if not t.stack_name
+        )
     for rest in by_wave.values():
         result.steps.extend(rest)
     return result

@@ -24,12 +24,17 @@ MAX_WIDTH, MAX_HEIGHT = 1600, 3200
 
 # kind -> (one, many) for group labels.
 _NOUNS = {
-    "service_instance": ("instance", "instances"), "component": ("component", "components"),
-    "service_pipeline": ("pipeline", "pipelines"), "service": ("service", "services"),
-    "environment": ("environment", "environments"), "repository": ("repository", "repositories"),
-    "environment_template_version": ("version", "versions"), "service_template_version": ("version", "versions"),
+    "service_instance": ("instance", "instances"),
+    "component": ("component", "components"),
+    "service_pipeline": ("pipeline", "pipelines"),
+    "service": ("service", "services"),
+    "environment": ("environment", "environments"),
+    "repository": ("repository", "repositories"),
+    "environment_template_version": ("version", "versions"),
+    "service_template_version": ("version", "versions"),
     "environment_account_connection": ("account connection", "account connections"),
-    "template_sync_config": ("template sync", "template syncs"), "service_sync_config": ("service sync", "service syncs"),
+    "template_sync_config": ("template sync", "template syncs"),
+    "service_sync_config": ("service sync", "service syncs"),
 }
 
 
@@ -40,8 +45,10 @@ def _env_groups(graph: nx.MultiDiGraph) -> dict[str, str]:
 
     envs = [d for _, d in graph.nodes(data=True) if d.get("kind") == "environment"]
     several = len({d.get("account") for d in envs}) > 1
-    return {str(d.get("name")): TIERS[max(own_tier(d), 0)] + (f" {d.get('account')}" if several else "")
-            for d in envs}
+    return {
+        str(d.get("name")): TIERS[max(own_tier(d), 0)] + (f" {d.get('account')}" if several else "")
+        for d in envs
+    }
 
 
 def _group(attrs: dict[str, Any], level: int, envs: dict[str, str]) -> tuple[str, str]:
@@ -91,8 +98,13 @@ def summarise_graph(graph: nx.MultiDiGraph, level: int = 1) -> nx.MultiDiGraph:
     out = nx.MultiDiGraph()
     for (kind, name), count in sorted(sizes.items()):
         out.add_node(f"{kind}:{name}", kind=kind, label=_group_label(kind, name, count, level), count=count)
-    merged = sorted({(groups[u], groups[v], str(rel)) for u, v, rel in graph.edges(data="relation")
-                     if groups.get(u) and groups.get(v) and groups[u] != groups[v]})
+    merged = sorted(
+        {
+            (groups[u], groups[v], str(rel))
+            for u, v, rel in graph.edges(data="relation")
+            if groups.get(u) and groups.get(v) and groups[u] != groups[v]
+        }
+    )
     for (uk, un), (vk, vn), rel in merged:
         out.add_edge(f"{uk}:{un}", f"{vk}:{vn}", relation=rel)
     return out
@@ -102,8 +114,9 @@ def _too_big(drawn: Layout, max_width: float, max_height: float) -> bool:
     return drawn.width > max_width or drawn.height > max_height
 
 
-def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH,
-                  max_height: float = MAX_HEIGHT) -> dict[str, Any]:
+def build_picture(
+    graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH, max_height: float = MAX_HEIGHT
+) -> dict[str, Any]:
     """The SVG element (no XML declaration, so it sits inside HTML) and how it was drawn: every
     resource if that fits `max_width` x `max_height`, else the first summary level that fits (or the
     coarsest). Summaries are not framed per environment: their boxes already are groups."""
@@ -119,8 +132,16 @@ def build_picture(graph: nx.MultiDiGraph, *, max_width: float = MAX_WIDTH,
     svg = svg.replace("<svg ", '<svg id="estate-graph" role="img" aria-label="Dependency graph" ', 1)
     kinds = sorted({str(k) for _, k in drawn.nodes(data="kind")})
     legend = [{"kind": k.replace("_", " "), "colour": KIND_COLOURS.get(k, "#ffffff")} for k in kinds]
-    return {"svg": svg, "legend": legend, "level": level, "summarised": level > 0,
-            "width": placed.width, "height": placed.height,
-            "nodes": drawn.number_of_nodes(), "edges": drawn.number_of_edges(),
-            "fullNodes": graph.number_of_nodes(), "fullEdges": graph.number_of_edges(),
-            "stacks": sum(1 for _, k in graph.nodes(data="kind") if k == "stack")}
+    return {
+        "svg": svg,
+        "legend": legend,
+        "level": level,
+        "summarised": level > 0,
+        "width": placed.width,
+        "height": placed.height,
+        "nodes": drawn.number_of_nodes(),
+        "edges": drawn.number_of_edges(),
+        "fullNodes": graph.number_of_nodes(),
+        "fullEdges": graph.number_of_edges(),
+        "stacks": sum(1 for _, k in graph.nodes(data="kind") if k == "stack"),
+    }

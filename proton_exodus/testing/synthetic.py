@@ -31,6 +31,7 @@ ENV_TEMPLATE = "syn-env"
 SVC_TEMPLATE = "syn-svc"
 EPOCH = "2026-01-01T00:00:00+00:00"
 
+
 @dataclass(frozen=True)
 class SyntheticSize:
     """How big an estate to build."""
@@ -49,8 +50,15 @@ class SyntheticSize:
 class _Builder:
     def __init__(self, account: str, region: str) -> None:
         self.account, self.region = account, region
-        self.snap = Snapshot(meta={"source": "synthetic", "accounts": [account], "regions": [region],
-                                   "toolVersion": "synthetic", "capturedAt": EPOCH})
+        self.snap = Snapshot(
+            meta={
+                "source": "synthetic",
+                "accounts": [account],
+                "regions": [region],
+                "toolVersion": "synthetic",
+                "capturedAt": EPOCH,
+            }
+        )
         self.jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
         self.env_tpl = self.jinja.from_string(ENV_CFN)
         self.svc_tpl = self.jinja.from_string(SVC_CFN)
@@ -64,40 +72,104 @@ class _Builder:
         self.snap.records.setdefault(kind, []).append(record)
         return record
 
-    def add_stack(self, name: str, kind: str, resource_arn: str, body: str, tags: dict[str, str],
-                  outputs: dict[str, str]) -> None:
+    def add_stack(
+        self,
+        name: str,
+        kind: str,
+        resource_arn: str,
+        body: str,
+        tags: dict[str, str],
+        outputs: dict[str, str],
+    ) -> None:
         rel = f"stacks/{self.account}/{self.region}/{name}.template"
         self.snap.templates[rel] = body
-        stack_id = f"arn:aws:cloudformation:{self.region}:{self.account}:stack/{name}/" + hashlib.md5(
-            name.encode()).hexdigest()
-        self.snap.stacks.append({
-            "StackName": name, "StackId": stack_id, "StackStatus": "CREATE_COMPLETE", "Parameters": [],
-            "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in sorted(outputs.items())],
-            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-            "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-            "CreationTime": EPOCH, "account": self.account, "region": self.region,
-            "resourceArn": resource_arn, "resourceKind": kind, "templatePath": rel, "reachable": True,
-        })
+        stack_id = (
+            f"arn:aws:cloudformation:{self.region}:{self.account}:stack/{name}/"
+            + hashlib.md5(name.encode()).hexdigest()
+        )
+        self.snap.stacks.append(
+            {
+                "StackName": name,
+                "StackId": stack_id,
+                "StackStatus": "CREATE_COMPLETE",
+                "Parameters": [],
+                "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in sorted(outputs.items())],
+                "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+                "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+                "CreationTime": EPOCH,
+                "account": self.account,
+                "region": self.region,
+                "resourceArn": resource_arn,
+                "resourceKind": kind,
+                "templatePath": rel,
+                "reachable": True,
+            }
+        )
 
     def templates(self) -> None:
-        env_arn, svc_arn = self.arn(f"environment-template/{ENV_TEMPLATE}"), self.arn(f"service-template/{SVC_TEMPLATE}")
-        self.add("environment_templates", {"name": ENV_TEMPLATE, "arn": env_arn, "recommendedVersion": "1.0",
-                                           "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {}})
-        self.add("service_templates", {"name": SVC_TEMPLATE, "arn": svc_arn, "recommendedVersion": "1.0",
-                                       "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {}})
+        env_arn, svc_arn = (
+            self.arn(f"environment-template/{ENV_TEMPLATE}"),
+            self.arn(f"service-template/{SVC_TEMPLATE}"),
+        )
+        self.add(
+            "environment_templates",
+            {
+                "name": ENV_TEMPLATE,
+                "arn": env_arn,
+                "recommendedVersion": "1.0",
+                "createdAt": EPOCH,
+                "lastModifiedAt": EPOCH,
+                "tags": {},
+            },
+        )
+        self.add(
+            "service_templates",
+            {
+                "name": SVC_TEMPLATE,
+                "arn": svc_arn,
+                "recommendedVersion": "1.0",
+                "createdAt": EPOCH,
+                "lastModifiedAt": EPOCH,
+                "tags": {},
+            },
+        )
         env_bundle = "bundles/environment/syn-env/1.0"
         self.snap.bundles[env_bundle] = environment_bundle_files()
         svc_bundle = "bundles/service/syn-svc/1.0"
         self.snap.bundles[svc_bundle] = service_bundle_files()
-        self.add("environment_template_versions", {
-            "templateName": ENV_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
-            "recommendedMinorVersion": "0", "arn": env_arn + ":1.0", "schema": ENV_SCHEMA,
-            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": env_bundle, "tags": {}})
-        self.add("service_template_versions", {
-            "templateName": SVC_TEMPLATE, "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
-            "recommendedMinorVersion": "0", "arn": svc_arn + ":1.0", "schema": SVC_SCHEMA,
-            "compatibleEnvironmentTemplates": [{"templateName": ENV_TEMPLATE, "majorVersion": "1"}],
-            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "bundle": svc_bundle, "tags": {}})
+        self.add(
+            "environment_template_versions",
+            {
+                "templateName": ENV_TEMPLATE,
+                "majorVersion": "1",
+                "minorVersion": "0",
+                "status": "PUBLISHED",
+                "recommendedMinorVersion": "0",
+                "arn": env_arn + ":1.0",
+                "schema": ENV_SCHEMA,
+                "createdAt": EPOCH,
+                "lastModifiedAt": EPOCH,
+                "bundle": env_bundle,
+                "tags": {},
+            },
+        )
+        self.add(
+            "service_template_versions",
+            {
+                "templateName": SVC_TEMPLATE,
+                "majorVersion": "1",
+                "minorVersion": "0",
+                "status": "PUBLISHED",
+                "recommendedMinorVersion": "0",
+                "arn": svc_arn + ":1.0",
+                "schema": SVC_SCHEMA,
+                "compatibleEnvironmentTemplates": [{"templateName": ENV_TEMPLATE, "majorVersion": "1"}],
+                "createdAt": EPOCH,
+                "lastModifiedAt": EPOCH,
+                "bundle": svc_bundle,
+                "tags": {},
+            },
+        )
 
     def environment(self, index: int) -> dict[str, Any]:
         tier = ("dev", "staging", "prod")[index % 3]
@@ -107,18 +179,42 @@ class _Builder:
         spec = f"proton: EnvironmentSpec\nspec:\n  vpc_cidr: {inputs['vpc_cidr']}\n  tier: {tier}\n"
         body = self.env_tpl.render(environment={"name": name, "inputs": inputs})
         stack = stack_name_for(name)
-        outputs = {"VpcId": f"vpc-{hashlib.md5(name.encode()).hexdigest()[:17]}", "ClusterName": f"{name}-cluster"}
-        tags = {"proton:account": self.account, "proton:environment": arn,
-                "proton:template": self.arn(f"environment-template/{ENV_TEMPLATE}")}
+        outputs = {
+            "VpcId": f"vpc-{hashlib.md5(name.encode()).hexdigest()[:17]}",
+            "ClusterName": f"{name}-cluster",
+        }
+        tags = {
+            "proton:account": self.account,
+            "proton:environment": arn,
+            "proton:template": self.arn(f"environment-template/{ENV_TEMPLATE}"),
+        }
         self.add_stack(stack, "environment", arn, body, tags, outputs)
-        return self.add("environments", {
-            "name": name, "arn": arn, "templateName": ENV_TEMPLATE, "templateMajorVersion": "1",
-            "templateMinorVersion": "0", "deploymentStatus": "SUCCEEDED", "spec": spec,
-            "protonServiceRoleArn": f"arn:aws:iam::{self.account}:role/ProtonServiceRole",
-            "createdAt": EPOCH, "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH,
-            "outputs": outputs, "stackName": stack, "tags": {"team": "platform"},
-            "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
-                                      "provisioningEngine": "CLOUDFORMATION"}]})
+        return self.add(
+            "environments",
+            {
+                "name": name,
+                "arn": arn,
+                "templateName": ENV_TEMPLATE,
+                "templateMajorVersion": "1",
+                "templateMinorVersion": "0",
+                "deploymentStatus": "SUCCEEDED",
+                "spec": spec,
+                "protonServiceRoleArn": f"arn:aws:iam::{self.account}:role/ProtonServiceRole",
+                "createdAt": EPOCH,
+                "lastDeploymentAttemptedAt": EPOCH,
+                "lastDeploymentSucceededAt": EPOCH,
+                "outputs": outputs,
+                "stackName": stack,
+                "tags": {"team": "platform"},
+                "provisionedResources": [
+                    {
+                        "identifier": self.snap.stacks[-1]["StackId"],
+                        "name": stack,
+                        "provisioningEngine": "CLOUDFORMATION",
+                    }
+                ],
+            },
+        )
 
     def service(self, index: int, envs: list[dict[str, Any]], size: SyntheticSize) -> None:
         name = f"svc-{index:05d}"
@@ -131,57 +227,141 @@ class _Builder:
         spec_lines.append("instances:")
         for k, env in enumerate(chosen):
             inst = f"{env['name']}-{k}"
-            inputs = {"port": 8000 + index % 1000, "desired_count": 1 + k, "image": "public.ecr.aws/nginx/nginx:latest"}
-            spec_lines += [f"  - name: {inst}", f"    environment: {env['name']}", "    spec:",
-                           f"      port: {inputs['port']}", f"      desired_count: {inputs['desired_count']}"]
+            inputs = {
+                "port": 8000 + index % 1000,
+                "desired_count": 1 + k,
+                "image": "public.ecr.aws/nginx/nginx:latest",
+            }
+            spec_lines += [
+                f"  - name: {inst}",
+                f"    environment: {env['name']}",
+                "    spec:",
+                f"      port: {inputs['port']}",
+                f"      desired_count: {inputs['desired_count']}",
+            ]
             instances.append((inst, env, inputs))
         spec = "\n".join(spec_lines) + "\n"
         tpl_arn = self.arn(f"service-template/{SVC_TEMPLATE}")
-        self.add("services", {
-            "name": name, "arn": svc_arn, "templateName": SVC_TEMPLATE, "status": "ACTIVE", "spec": spec,
-            "createdAt": EPOCH, "lastModifiedAt": EPOCH, "tags": {"team": f"team-{index % 7}"},
-            **({"repositoryId": f"org/{name}", "branchName": "main",
-                "repositoryConnectionArn": f"arn:aws:codeconnections:{self.region}:{self.account}:connection/syn"}
-               if size.pipelines else {})})
+        self.add(
+            "services",
+            {
+                "name": name,
+                "arn": svc_arn,
+                "templateName": SVC_TEMPLATE,
+                "status": "ACTIVE",
+                "spec": spec,
+                "createdAt": EPOCH,
+                "lastModifiedAt": EPOCH,
+                "tags": {"team": f"team-{index % 7}"},
+                **(
+                    {
+                        "repositoryId": f"org/{name}",
+                        "branchName": "main",
+                        "repositoryConnectionArn": f"arn:aws:codeconnections:{self.region}:{self.account}:connection/syn",
+                    }
+                    if size.pipelines
+                    else {}
+                ),
+            },
+        )
         rendered = []
         for inst, env, inputs in instances:
             arn = f"{svc_arn}/service-instance/{inst}"
-            ctx = {"service": {"name": name}, "service_instance": {"name": inst, "inputs": inputs},
-                   "environment": {"name": env["name"], "outputs": env["outputs"]}}
+            ctx = {
+                "service": {"name": name},
+                "service_instance": {"name": inst, "inputs": inputs},
+                "environment": {"name": env["name"], "outputs": env["outputs"]},
+            }
             body = self.svc_tpl.render(**ctx)
             stack = stack_name_for(name, inst)
             outputs = {"ServiceName": f"{name}-{inst}"}
-            tags = {"proton:account": self.account, "proton:environment": env["arn"], "proton:service": svc_arn,
-                    "proton:service-instance": arn, "proton:template": tpl_arn}
+            tags = {
+                "proton:account": self.account,
+                "proton:environment": env["arn"],
+                "proton:service": svc_arn,
+                "proton:service-instance": arn,
+                "proton:template": tpl_arn,
+            }
             self.add_stack(stack, "service_instance", arn, body, tags, outputs)
-            self.add("service_instances", {
-                "name": inst, "serviceName": name, "arn": arn, "environmentName": env["name"],
-                "templateName": SVC_TEMPLATE, "templateMajorVersion": "1", "templateMinorVersion": "0",
-                "deploymentStatus": "SUCCEEDED", "spec": spec, "createdAt": EPOCH,
-                "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH, "outputs": outputs,
-                "stackName": stack, "tags": {},
-                "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
-                                          "provisioningEngine": "CLOUDFORMATION"}]})
-            rendered.append({"name": inst, "inputs": inputs, "outputs": outputs,
-                             "environment": {"name": env["name"], "account_id": self.account, "outputs": env["outputs"]}})
+            self.add(
+                "service_instances",
+                {
+                    "name": inst,
+                    "serviceName": name,
+                    "arn": arn,
+                    "environmentName": env["name"],
+                    "templateName": SVC_TEMPLATE,
+                    "templateMajorVersion": "1",
+                    "templateMinorVersion": "0",
+                    "deploymentStatus": "SUCCEEDED",
+                    "spec": spec,
+                    "createdAt": EPOCH,
+                    "lastDeploymentAttemptedAt": EPOCH,
+                    "lastDeploymentSucceededAt": EPOCH,
+                    "outputs": outputs,
+                    "stackName": stack,
+                    "tags": {},
+                    "provisionedResources": [
+                        {
+                            "identifier": self.snap.stacks[-1]["StackId"],
+                            "name": stack,
+                            "provisioningEngine": "CLOUDFORMATION",
+                        }
+                    ],
+                },
+            )
+            rendered.append(
+                {
+                    "name": inst,
+                    "inputs": inputs,
+                    "outputs": outputs,
+                    "environment": {
+                        "name": env["name"],
+                        "account_id": self.account,
+                        "outputs": env["outputs"],
+                    },
+                }
+            )
         if size.pipelines:
             arn = f"{svc_arn}/pipeline"
-            body = self.pipe_tpl.render(service={"name": name}, service_instances=rendered,
-                                        pipeline={"inputs": {"build_command": "make build"}})
+            body = self.pipe_tpl.render(
+                service={"name": name},
+                service_instances=rendered,
+                pipeline={"inputs": {"build_command": "make build"}},
+            )
             stack = stack_name_for(name, "pipeline")
             tags = {"proton:account": self.account, "proton:service": svc_arn, "proton:template": tpl_arn}
             self.add_stack(stack, "service_pipeline", arn, body, tags, {"BuildCommand": "make build"})
-            self.add("service_pipelines", {
-                "serviceName": name, "arn": arn, "templateName": SVC_TEMPLATE, "templateMajorVersion": "1",
-                "templateMinorVersion": "0", "deploymentStatus": "SUCCEEDED", "spec": spec, "createdAt": EPOCH,
-                "lastDeploymentAttemptedAt": EPOCH, "lastDeploymentSucceededAt": EPOCH,
-                "outputs": {"BuildCommand": "make build"}, "stackName": stack, "tags": {},
-                "provisionedResources": [{"identifier": self.snap.stacks[-1]["StackId"], "name": stack,
-                                          "provisioningEngine": "CLOUDFORMATION"}]})
+            self.add(
+                "service_pipelines",
+                {
+                    "serviceName": name,
+                    "arn": arn,
+                    "templateName": SVC_TEMPLATE,
+                    "templateMajorVersion": "1",
+                    "templateMinorVersion": "0",
+                    "deploymentStatus": "SUCCEEDED",
+                    "spec": spec,
+                    "createdAt": EPOCH,
+                    "lastDeploymentAttemptedAt": EPOCH,
+                    "lastDeploymentSucceededAt": EPOCH,
+                    "outputs": {"BuildCommand": "make build"},
+                    "stackName": stack,
+                    "tags": {},
+                    "provisionedResources": [
+                        {
+                            "identifier": self.snap.stacks[-1]["StackId"],
+                            "name": stack,
+                            "provisioningEngine": "CLOUDFORMATION",
+                        }
+                    ],
+                },
+            )
 
 
-def build_synthetic_snapshot(size: SyntheticSize | None = None, *, account: str = "111111111111",
-                             region: str = "us-east-1") -> Snapshot:
+def build_synthetic_snapshot(
+    size: SyntheticSize | None = None, *, account: str = "111111111111", region: str = "us-east-1"
+) -> Snapshot:
     """An in-memory snapshot of a synthetic estate of the given size; same size in, same snapshot out."""
     size = size or SyntheticSize()
     builder = _Builder(account, region)

@@ -75,16 +75,35 @@ def add_components(builder: Any, count: int) -> None:
         arn = builder.arn(f"component/{name}")
         stack = stack_name_for(name)
         outputs = {"QueueUrl": f"https://sqs.{builder.region}.amazonaws.com/{builder.account}/{name}-queue"}
-        tags = {"proton:account": builder.account, "proton:component": arn,
-                "proton:environment": envs[inst["environmentName"]]["arn"]}
+        tags = {
+            "proton:account": builder.account,
+            "proton:component": arn,
+            "proton:environment": envs[inst["environmentName"]]["arn"],
+        }
         builder.add_stack(stack, "component", arn, template.render(component={"name": name}), tags, outputs)
-        builder.add("components", {
-            "name": name, "arn": arn, "environmentName": inst["environmentName"],
-            "serviceName": inst["serviceName"], "serviceInstanceName": inst["name"],
-            "deploymentStatus": "SUCCEEDED", "templateFile": _COMPONENT_CFN, "createdAt": builder.snap.meta["capturedAt"],
-            "outputs": outputs, "stackName": stack, "tags": {},
-            "provisionedResources": [{"identifier": snap.stacks[-1]["StackId"], "name": stack,
-                                      "provisioningEngine": "CLOUDFORMATION"}]})
+        builder.add(
+            "components",
+            {
+                "name": name,
+                "arn": arn,
+                "environmentName": inst["environmentName"],
+                "serviceName": inst["serviceName"],
+                "serviceInstanceName": inst["name"],
+                "deploymentStatus": "SUCCEEDED",
+                "templateFile": _COMPONENT_CFN,
+                "createdAt": builder.snap.meta["capturedAt"],
+                "outputs": outputs,
+                "stackName": stack,
+                "tags": {},
+                "provisionedResources": [
+                    {
+                        "identifier": snap.stacks[-1]["StackId"],
+                        "name": stack,
+                        "provisioningEngine": "CLOUDFORMATION",
+                    }
+                ],
+            },
+        )
 
 
 def _move_stack(snap: Any, stack: dict[str, Any], account: str) -> None:
@@ -94,8 +113,10 @@ def _move_stack(snap: Any, stack: dict[str, Any], account: str) -> None:
     snap.templates[new_rel] = snap.templates.pop(old_rel)
     stack["StackId"] = stack["StackId"].replace(f":{stack['account']}:", f":{account}:", 1)
     stack["account"], stack["templatePath"] = account, new_rel
-    stack["Tags"] = [{"Key": t["Key"], "Value": account if t["Key"] == "proton:account" else t["Value"]}
-                     for t in stack["Tags"]]
+    stack["Tags"] = [
+        {"Key": t["Key"], "Value": account if t["Key"] == "proton:account" else t["Value"]}
+        for t in stack["Tags"]
+    ]
 
 
 def add_account_connections(builder: Any, count: int) -> None:
@@ -104,15 +125,26 @@ def add_account_connections(builder: Any, count: int) -> None:
     envs = snap.records.get("environments", [])[:count]
     for env in envs:
         conn_id = _uid(f"connection/{env['name']}")
-        builder.add("environment_account_connections", {
-            "id": conn_id, "arn": builder.arn(f"environment-account-connection/{conn_id}"),
-            "environmentAccountId": ENV_ACCOUNT, "managementAccountId": builder.account,
-            "environmentName": env["name"], "status": "CONNECTED",
-            "roleArn": f"arn:aws:iam::{ENV_ACCOUNT}:role/ProtonEnvironmentRole",
-            "requestedAt": snap.meta["capturedAt"], "lastModifiedAt": snap.meta["capturedAt"], "tags": {}})
+        builder.add(
+            "environment_account_connections",
+            {
+                "id": conn_id,
+                "arn": builder.arn(f"environment-account-connection/{conn_id}"),
+                "environmentAccountId": ENV_ACCOUNT,
+                "managementAccountId": builder.account,
+                "environmentName": env["name"],
+                "status": "CONNECTED",
+                "roleArn": f"arn:aws:iam::{ENV_ACCOUNT}:role/ProtonEnvironmentRole",
+                "requestedAt": snap.meta["capturedAt"],
+                "lastModifiedAt": snap.meta["capturedAt"],
+                "tags": {},
+            },
+        )
         env["environmentAccountConnectionId"], env["environmentAccountId"] = conn_id, ENV_ACCOUNT
         env.pop("protonServiceRoleArn", None)
-        hosted = [env] + [i for i in snap.records.get("service_instances", []) if i["environmentName"] == env["name"]]
+        hosted = [env] + [
+            i for i in snap.records.get("service_instances", []) if i["environmentName"] == env["name"]
+        ]
         hosted += [c for c in snap.records.get("components", []) if c["environmentName"] == env["name"]]
         for record in hosted:
             stack = _stack_of(snap, record["arn"])
@@ -128,26 +160,60 @@ def add_repositories(builder: Any, *, blocked: bool = False) -> None:
     services = snap.records.get("services", [])
     repos = ["org/proton-templates"] + ([f"org/{services[0]['name']}-ops"] if services else [])
     for repo in repos:
-        builder.add("repositories", {"name": repo, "provider": "GITHUB", "connectionArn": conn,
-                                     "arn": builder.arn(f"repository/github:{repo}")})
+        builder.add(
+            "repositories",
+            {
+                "name": repo,
+                "provider": "GITHUB",
+                "connectionArn": conn,
+                "arn": builder.arn(f"repository/github:{repo}"),
+            },
+        )
     for ttype, records in (("ENVIRONMENT", "environment_templates"), ("SERVICE", "service_templates")):
         for template in snap.records.get(records, []):
-            builder.add("template_sync_configs", {
-                "templateName": template["name"], "templateType": ttype, "repositoryName": repos[0],
-                "repositoryProvider": "GITHUB", "branch": "main", "subdirectory": "templates"})
+            builder.add(
+                "template_sync_configs",
+                {
+                    "templateName": template["name"],
+                    "templateType": ttype,
+                    "repositoryName": repos[0],
+                    "repositoryProvider": "GITHUB",
+                    "branch": "main",
+                    "subdirectory": "templates",
+                },
+            )
     if not services:
         return
     svc = services[0]
     instances = [i for i in snap.records.get("service_instances", []) if i["serviceName"] == svc["name"]]
-    ops = "sync:\n  services:\n    " + svc["name"] + ":\n" + "".join(
-        f"      {i['name']}:\n        branch: main\n        spec: ./specs/{i['name']}.yaml\n" for i in instances)
-    record = {"serviceName": svc["name"], "repositoryName": repos[1], "repositoryProvider": "GITHUB",
-              "branch": "main", "filePath": "proton-ops.yaml", "opsFile": ops}
+    ops = (
+        "sync:\n  services:\n    "
+        + svc["name"]
+        + ":\n"
+        + "".join(
+            f"      {i['name']}:\n        branch: main\n        spec: ./specs/{i['name']}.yaml\n"
+            for i in instances
+        )
+    )
+    record = {
+        "serviceName": svc["name"],
+        "repositoryName": repos[1],
+        "repositoryProvider": "GITHUB",
+        "branch": "main",
+        "filePath": "proton-ops.yaml",
+        "opsFile": ops,
+    }
     if blocked and instances:
-        record["syncBlockers"] = [{
-            "id": _uid(f"blocker/{svc['name']}"), "type": "AUTOMATED", "status": "ACTIVE",
-            "createdAt": snap.meta["capturedAt"], "resourceArn": instances[0]["arn"],
-            "createdReason": "Manual update of service instance outside of service sync"}]
+        record["syncBlockers"] = [
+            {
+                "id": _uid(f"blocker/{svc['name']}"),
+                "type": "AUTOMATED",
+                "status": "ACTIVE",
+                "createdAt": snap.meta["capturedAt"],
+                "resourceArn": instances[0]["arn"],
+                "createdReason": "Manual update of service instance outside of service sync",
+            }
+        ]
     builder.add("service_sync_configs", record)
 
 
@@ -161,18 +227,30 @@ def _set_status(snap: Any, record: dict[str, Any], status: str, stack_status: st
 
 def _add_failed_deployment(builder: Any, inst: dict[str, Any], status: str) -> None:
     dep_id = _uid(f"deployment/{inst['arn']}")
-    builder.add("deployments", {
-        "id": dep_id, "arn": builder.arn(f"deployment/{dep_id}"), "targetArn": inst["arn"],
-        "targetResourceType": "SERVICE_INSTANCE", "environmentName": inst["environmentName"],
-        "serviceName": inst["serviceName"], "serviceInstanceName": inst["name"], "deploymentStatus": status,
-        "deploymentStatusMessage": f"synthetic fault: {status}", "createdAt": builder.snap.meta["capturedAt"]})
+    builder.add(
+        "deployments",
+        {
+            "id": dep_id,
+            "arn": builder.arn(f"deployment/{dep_id}"),
+            "targetArn": inst["arn"],
+            "targetResourceType": "SERVICE_INSTANCE",
+            "environmentName": inst["environmentName"],
+            "serviceName": inst["serviceName"],
+            "serviceInstanceName": inst["name"],
+            "deploymentStatus": status,
+            "deploymentStatusMessage": f"synthetic fault: {status}",
+            "createdAt": builder.snap.meta["capturedAt"],
+        },
+    )
 
 
 def _add_secret_input(snap: Any, inst: dict[str, Any]) -> None:
     head = f"  - name: {inst['name']}\n    environment: {inst['environmentName']}\n    spec:\n"
     for kind in ("services", "service_instances", "service_pipelines"):
         for record in snap.records.get(kind, []):
-            if record.get("serviceName", record.get("name")) == inst["serviceName"] and head in record.get("spec", ""):
+            if record.get("serviceName", record.get("name")) == inst["serviceName"] and head in record.get(
+                "spec", ""
+            ):
                 record["spec"] = record["spec"].replace(head, head + "      db_password: hunter2-synthetic\n")
 
 
@@ -193,8 +271,13 @@ def _add_legacy_pipeline(builder: Any) -> None:
     rel = "bundles/service/syn-svc/2.0"
     snap.bundles[rel] = service_bundle_files(_LEGACY_PIPELINE_CFN)
     version = dict(snap.records["service_template_versions"][0])
-    version.update(majorVersion="2", minorVersion="0", recommendedMinorVersion="0", bundle=rel,
-                   arn=snap.records["service_templates"][0]["arn"] + ":2.0")
+    version.update(
+        majorVersion="2",
+        minorVersion="0",
+        recommendedMinorVersion="0",
+        bundle=rel,
+        arn=snap.records["service_templates"][0]["arn"] + ":2.0",
+    )
     snap.records["service_template_versions"].append(version)
     pipe = pipelines[0]
     pipe["templateMajorVersion"] = "2"
@@ -208,28 +291,82 @@ def _add_unmanaged_environments(builder: Any) -> None:
     """Three environments Proton did not deploy through CloudFormation: Terraform, CodeBuild, customer-managed."""
     epoch = builder.snap.meta["capturedAt"]
     cm_tpl = builder.arn("environment-template/syn-env-cm")
-    builder.add("environment_templates", {"name": "syn-env-cm", "arn": cm_tpl, "provisioning": "CUSTOMER_MANAGED",
-                                          "recommendedVersion": "1.0", "createdAt": epoch, "tags": {}})
-    builder.add("environment_template_versions", {
-        "templateName": "syn-env-cm", "majorVersion": "1", "minorVersion": "0", "status": "PUBLISHED",
-        "arn": cm_tpl + ":1.0", "schema": "schema:\n  format:\n    openapi: \"3.0.0\"\n", "bundle": None,
-        "recommendedMinorVersion": "0", "createdAt": epoch, "tags": {}})
-    common = {"templateName": "syn-env", "templateMajorVersion": "1", "templateMinorVersion": "0",
-              "deploymentStatus": "SUCCEEDED", "createdAt": epoch, "outputs": {}, "tags": {}}
-    builder.add("environments", {**common, "name": "tf-legacy", "arn": builder.arn("environment/tf-legacy"),
-                                 "spec": "proton: EnvironmentSpec\nspec:\n  tier: dev\n",
-                                 "provisioningRepository": {"provider": "GITHUB", "name": "org/infra",
-                                                            "branch": "main", "arn": builder.arn("repository/github:org/infra")},
-                                 "provisionedResources": [{"identifier": "module.vpc.aws_vpc.this", "name": "vpc",
-                                                           "provisioningEngine": "TERRAFORM"}]})
-    builder.add("environments", {**common, "name": "cb-legacy", "arn": builder.arn("environment/cb-legacy"),
-                                 "spec": "proton: EnvironmentSpec\nspec:\n  tier: dev\n",
-                                 "codebuildRoleArn": f"arn:aws:iam::{builder.account}:role/ProtonCodeBuild",
-                                 "provisionedResources": []})
-    builder.add("environments", {**common, "name": "cm-legacy", "arn": builder.arn("environment/cm-legacy"),
-                                 "templateName": "syn-env-cm", "outputs": {"VpcId": "vpc-0customer"},
-                                 "spec": "proton: EnvironmentSpec\nspec:\n  VpcId: vpc-0customer\n",
-                                 "provisionedResources": []})
+    builder.add(
+        "environment_templates",
+        {
+            "name": "syn-env-cm",
+            "arn": cm_tpl,
+            "provisioning": "CUSTOMER_MANAGED",
+            "recommendedVersion": "1.0",
+            "createdAt": epoch,
+            "tags": {},
+        },
+    )
+    builder.add(
+        "environment_template_versions",
+        {
+            "templateName": "syn-env-cm",
+            "majorVersion": "1",
+            "minorVersion": "0",
+            "status": "PUBLISHED",
+            "arn": cm_tpl + ":1.0",
+            "schema": "schema:\n  format:\n    openapi: \"3.0.0\"\n",
+            "bundle": None,
+            "recommendedMinorVersion": "0",
+            "createdAt": epoch,
+            "tags": {},
+        },
+    )
+    common = {
+        "templateName": "syn-env",
+        "templateMajorVersion": "1",
+        "templateMinorVersion": "0",
+        "deploymentStatus": "SUCCEEDED",
+        "createdAt": epoch,
+        "outputs": {},
+        "tags": {},
+    }
+    builder.add(
+        "environments",
+        {
+            **common,
+            "name": "tf-legacy",
+            "arn": builder.arn("environment/tf-legacy"),
+            "spec": "proton: EnvironmentSpec\nspec:\n  tier: dev\n",
+            "provisioningRepository": {
+                "provider": "GITHUB",
+                "name": "org/infra",
+                "branch": "main",
+                "arn": builder.arn("repository/github:org/infra"),
+            },
+            "provisionedResources": [
+                {"identifier": "module.vpc.aws_vpc.this", "name": "vpc", "provisioningEngine": "TERRAFORM"}
+            ],
+        },
+    )
+    builder.add(
+        "environments",
+        {
+            **common,
+            "name": "cb-legacy",
+            "arn": builder.arn("environment/cb-legacy"),
+            "spec": "proton: EnvironmentSpec\nspec:\n  tier: dev\n",
+            "codebuildRoleArn": f"arn:aws:iam::{builder.account}:role/ProtonCodeBuild",
+            "provisionedResources": [],
+        },
+    )
+    builder.add(
+        "environments",
+        {
+            **common,
+            "name": "cm-legacy",
+            "arn": builder.arn("environment/cm-legacy"),
+            "templateName": "syn-env-cm",
+            "outputs": {"VpcId": "vpc-0customer"},
+            "spec": "proton: EnvironmentSpec\nspec:\n  VpcId: vpc-0customer\n",
+            "provisionedResources": [],
+        },
+    )
 
 
 def add_faults(builder: Any) -> None:
@@ -249,8 +386,11 @@ def add_faults(builder: Any) -> None:
         stack = _stack_of(snap, insts[3]["arn"])
         if stack is not None:
             snap.templates.pop(stack["templatePath"], None)
-            stack.update(reachable=False, templatePath=None,
-                         unreachableReason="AccessDenied: cloudformation:DescribeStacks was denied")
+            stack.update(
+                reachable=False,
+                templatePath=None,
+                unreachableReason="AccessDenied: cloudformation:DescribeStacks was denied",
+            )
     if len(insts) > 4:
         _add_secret_input(snap, insts[4])
     _add_legacy_pipeline(builder)

@@ -134,20 +134,24 @@ MANIFEST = """infrastructure:
 """
 
 
-
 def environment_bundle_files() -> dict[str, bytes]:
     """The synthetic environment template's bundle, {relative path: bytes}."""
-    return {"schema/schema.yaml": ENV_SCHEMA.encode(), "infrastructure/manifest.yaml": MANIFEST.encode(),
-            "infrastructure/cloudformation.yaml": ENV_CFN.encode()}
+    return {
+        "schema/schema.yaml": ENV_SCHEMA.encode(),
+        "infrastructure/manifest.yaml": MANIFEST.encode(),
+        "infrastructure/cloudformation.yaml": ENV_CFN.encode(),
+    }
 
 
 def service_bundle_files(pipeline_cfn: str = PIPELINE_CFN) -> dict[str, bytes]:
     """The synthetic service template's bundle, with `pipeline_cfn` as its pipeline template."""
-    return {"schema/schema.yaml": SVC_SCHEMA.encode(),
-            "instance_infrastructure/manifest.yaml": MANIFEST.encode(),
-            "instance_infrastructure/cloudformation.yaml": SVC_CFN.encode(),
-            "pipeline_infrastructure/manifest.yaml": MANIFEST.encode(),
-            "pipeline_infrastructure/cloudformation.yaml": pipeline_cfn.encode()}
+    return {
+        "schema/schema.yaml": SVC_SCHEMA.encode(),
+        "instance_infrastructure/manifest.yaml": MANIFEST.encode(),
+        "instance_infrastructure/cloudformation.yaml": SVC_CFN.encode(),
+        "pipeline_infrastructure/manifest.yaml": MANIFEST.encode(),
+        "pipeline_infrastructure/cloudformation.yaml": pipeline_cfn.encode(),
+    }
 
 
 def _stack_suffix(key: str) -> str:

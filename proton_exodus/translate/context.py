@@ -17,8 +17,11 @@ from proton_exodus.proton.render.context import (
     instance_namespaces,
 )
 
-FOLDERS = {"environment": "infrastructure", "service_instance": "instance_infrastructure",
-           "service_pipeline": "pipeline_infrastructure"}
+FOLDERS = {
+    "environment": "infrastructure",
+    "service_instance": "instance_infrastructure",
+    "service_pipeline": "pipeline_infrastructure",
+}
 
 
 class ContextBuilder:
@@ -29,9 +32,11 @@ class ContextBuilder:
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
         self.services = {s["name"]: s for s in snapshot.kind("services")}
         self.components = {c.get("arn"): c for c in snapshot.kind("components")}
-        self.versions = {(v.get("templateName"), str(v.get("majorVersion")), str(v.get("minorVersion"))): v
-                         for kind in ("environment_template_versions", "service_template_versions")
-                         for v in snapshot.kind(kind)}
+        self.versions = {
+            (v.get("templateName"), str(v.get("majorVersion")), str(v.get("minorVersion"))): v
+            for kind in ("environment_template_versions", "service_template_versions")
+            for v in snapshot.kind(kind)
+        }
         self._sources: dict[tuple, tuple[str, str] | None] = {}
 
     def template_source(self, unit: DeploymentUnit) -> tuple[str, str] | None:
@@ -67,8 +72,9 @@ class ContextBuilder:
         record = self.services.get(name or "", {})
         if not record.get("repositoryId"):  # only services with a pipeline have repository fields
             return ServiceContext(name)
-        return ServiceContext(name, record.get("branchName"), record.get("repositoryId"),
-                              record.get("repositoryConnectionArn"))
+        return ServiceContext(
+            name, record.get("branchName"), record.get("repositoryId"), record.get("repositoryConnectionArn")
+        )
 
     def context(self, unit: DeploymentUnit, inputs: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """The render context of `unit` (with `inputs` in place of its own), or None for pipelines
@@ -77,10 +83,18 @@ class ContextBuilder:
         if unit.kind == "environment":
             return environment_namespaces(unit.name, values, unit.account or None)
         if unit.kind == "service_instance":
-            comp_outputs = {k.rsplit(".", 1)[-1]: v for k, v in unit.consumes.items()
-                            if k.startswith("service_instance.components.default.outputs.")}
+            comp_outputs = {
+                k.rsplit(".", 1)[-1]: v
+                for k, v in unit.consumes.items()
+                if k.startswith("service_instance.components.default.outputs.")
+            }
             comp = next((self.components[a] for a in unit.depends_on if a in self.components), None)
-            return instance_namespaces(self._service(unit.service), unit.name, values,
-                                       self._environment(unit.environment), comp_outputs,
-                                       comp.get("name") if comp is not None else None)
+            return instance_namespaces(
+                self._service(unit.service),
+                unit.name,
+                values,
+                self._environment(unit.environment),
+                comp_outputs,
+                comp.get("name") if comp is not None else None,
+            )
         return None

@@ -74,8 +74,13 @@ def _by_value(deployed: Any, name: str, value: str) -> tuple[Any, int]:
     return deployed, 0
 
 
-def parameterise_inputs(snapshot: Snapshot, units: Sequence[DeploymentUnit], unit: DeploymentUnit,
-                        template: str, inputs: Sequence[str]) -> tuple[str, dict[str, str]]:
+def parameterise_inputs(
+    snapshot: Snapshot,
+    units: Sequence[DeploymentUnit],
+    unit: DeploymentUnit,
+    template: str,
+    inputs: Sequence[str],
+) -> tuple[str, dict[str, str]]:
     """`template` (the unit's deployed template) with each named input of `unit` as a CloudFormation
     parameter, and the parameter values (today's input values). Inputs the template already takes, or
     that land nowhere in its resources, are left out; the text is unchanged when nothing was added."""
@@ -107,20 +112,29 @@ def parameterise_inputs(snapshot: Snapshot, units: Sequence[DeploymentUnit], uni
             continue
         taken.add(name)
         tree["Resources"] = resources
-        declared[name] = {"Type": "String", "Description": f"Proton {prefix}{input_name} (set on each deploy by "
-                          "the service pipeline)"}
+        declared[name] = {
+            "Type": "String",
+            "Description": f"Proton {prefix}{input_name} (set on each deploy by the service pipeline)",
+        }
         values[name] = value
     if not values:
         return template, {}
-    out: dict[str, Any] = {k: tree[k] for k in ("AWSTemplateFormatVersion", "Description", "Transform",
-                                                 "Metadata") if k in tree}
+    out: dict[str, Any] = {
+        k: tree[k] for k in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata") if k in tree
+    }
     out["Parameters"] = declared
     out.update({k: v for k, v in tree.items() if k not in out})
     return dump_template(out), values
 
 
-def _graft_resources(tree: Mapping[str, Any], source: tuple[str, str] | None, ctx: Mapping[str, Any],
-                     path: str, name: str, value: str) -> tuple[Any, int]:
+def _graft_resources(
+    tree: Mapping[str, Any],
+    source: tuple[str, str] | None,
+    ctx: Mapping[str, Any],
+    path: str,
+    name: str,
+    value: str,
+) -> tuple[Any, int]:
     """The Resources section with the input as a parameter: where Proton's Jinja put it when the bundle
     renders, else wherever the deployed value stands alone."""
     resources = tree["Resources"]

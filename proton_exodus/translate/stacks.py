@@ -83,13 +83,19 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter],
-                     mode: str = DEFAULT_SECRET_MODE) -> dict[str, Any]:
-    secret = ({"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter"
-              else {"Type": "String"})
+def _with_parameters(
+    tree: dict[str, Any], params: Sequence[TemplateParameter], mode: str = DEFAULT_SECRET_MODE
+) -> dict[str, Any]:
+    secret = {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"}
     where = "Parameter Store String" if mode == "ssm-parameter" else "Secrets Manager secret"
-    decls = {p.name: ({**secret, "Description": f"{where} holding Proton input {p.path}"}
-                      if p.sensitive else {"Type": "String", "Description": f"Proton {p.path}"}) for p in params}
+    decls = {
+        p.name: (
+            {**secret, "Description": f"{where} holding Proton input {p.path}"}
+            if p.sensitive
+            else {"Type": "String", "Description": f"Proton {p.path}"}
+        )
+        for p in params
+    }
     out: dict[str, Any] = {}
     for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
         if key in tree:
@@ -102,8 +108,14 @@ def _with_parameters(tree: dict[str, Any], params: Sequence[TemplateParameter],
 class StackTemplateBuilder:
     """Builds StackTemplates for the units of one snapshot."""
 
-    def __init__(self, snapshot: Snapshot, units: list[DeploymentUnit], *, parameterise: bool = True,
-                 secrets: str = DEFAULT_SECRET_MODE) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        units: list[DeploymentUnit],
+        *,
+        parameterise: bool = True,
+        secrets: str = DEFAULT_SECRET_MODE,
+    ) -> None:
         self.snapshot = snapshot
         self.contexts = ContextBuilder(snapshot, units)
         self.parameterise = parameterise
@@ -119,8 +131,16 @@ class StackTemplateBuilder:
         by_source: dict[tuple, list[DeploymentUnit]] = {}
         for unit in stacked:
             source = self.contexts.template_source(unit)
-            by_source.setdefault((unit.template_name, unit.template_major, unit.template_minor, unit.kind,
-                                  source[0] if source else None), []).append(unit)
+            by_source.setdefault(
+                (
+                    unit.template_name,
+                    unit.template_major,
+                    unit.template_minor,
+                    unit.kind,
+                    source[0] if source else None,
+                ),
+                [],
+            ).append(unit)
         built: dict[str, StackTemplate] = {}
         for key, group in by_source.items():
             for st in self._for_source(key, group):
@@ -144,7 +164,9 @@ class StackTemplateBuilder:
         analysis = analyse_template(source[1])
         report.structural = sorted(set(report.structural) | set(analysis.structural))
         if self.contexts.context(first) is None:
-            return [self.deployed(u, "its Jinja is rendered per stack (service instances loop)") for u in group]
+            return [
+                self.deployed(u, "its Jinja is rendered per stack (service instances loop)") for u in group
+            ]
         if not self.parameterise:
             return [self.deployed(u, "parameterisation switched off") for u in group]
         illegal = self._illegal(first, source, list(analysis.substitutions))
@@ -179,8 +201,9 @@ class StackTemplateBuilder:
                 return illegal
             illegal |= {live[i] for i in bad}
 
-    def _shared(self, members: list[DeploymentUnit], source: tuple[str, str], subs: list[str],
-                report: TemplateReport) -> list[StackTemplate]:
+    def _shared(
+        self, members: list[DeploymentUnit], source: tuple[str, str], subs: list[str], report: TemplateReport
+    ) -> list[StackTemplate]:
         first = members[0]
         ctx = self.contexts.context(first) or {}
         try:
@@ -198,8 +221,10 @@ class StackTemplateBuilder:
         report.parameters = params
         out = []
         for unit in members:
-            out.append(self._check(unit, text, normal, params) or self.deployed(
-                unit, "the parameterised template does not reproduce the deployed one"))
+            out.append(
+                self._check(unit, text, normal, params)
+                or self.deployed(unit, "the parameterised template does not reproduce the deployed one")
+            )
         report.parameterised_stacks += sum(1 for st in out if st.path == PARAMETERISED)
         return out
 
@@ -207,8 +232,9 @@ class StackTemplateBuilder:
         head, _, name = path.partition(".inputs.")
         return bool(name) and head in ("environment", "service_instance") and name in unit.sensitive_inputs
 
-    def _check(self, unit: DeploymentUnit, text: str, normal: dict[str, Any],
-               params: list[TemplateParameter]) -> StackTemplate | None:
+    def _check(
+        self, unit: DeploymentUnit, text: str, normal: dict[str, Any], params: list[TemplateParameter]
+    ) -> StackTemplate | None:
         ctx = self.contexts.context(unit) or {}
         values, secrets, staged = {}, {}, []
         for p in params:
@@ -234,8 +260,16 @@ class StackTemplateBuilder:
         resolved = resolve_parameters(normal, values, keep=keep, ssm=ssm_lookup(self.snapshot, unit))
         if resolved != deployed:
             return None
-        return StackTemplate(unit, text, text_key(text), values, PARAMETERISED, "substitution-only variables "
-                             "became parameters", secrets, tuple(staged))
+        return StackTemplate(
+            unit,
+            text,
+            text_key(text),
+            values,
+            PARAMETERISED,
+            "substitution-only variables became parameters",
+            secrets,
+            tuple(staged),
+        )
 
     def _secret_id(self, unit: DeploymentUnit, input_name: str) -> str | None:
         """The secrets.json id holding a sensitive input's value (None when the snapshot has none)."""
@@ -250,12 +284,21 @@ class StackTemplateBuilder:
         text = text if text.endswith("\n") else text + "\n"
         parameters = {**unit.parameters, **{p.parameter: p.ssm_name for p in staged if p.parameter}}
         secrets = {p.ssm_name: p.input_name for p in staged if not p.parameter}
-        return StackTemplate(unit, text, text_key(text), parameters, DEPLOYED, reason, secrets,
-                             tuple(p for p in staged if p.parameter))
+        return StackTemplate(
+            unit,
+            text,
+            text_key(text),
+            parameters,
+            DEPLOYED,
+            reason,
+            secrets,
+            tuple(p for p in staged if p.parameter),
+        )
 
 
-def swap_secrets(text: str, snapshot: Snapshot, unit: DeploymentUnit,
-                 mode: str = DEFAULT_SECRET_MODE) -> tuple[str, list[SecretParameter]]:
+def swap_secrets(
+    text: str, snapshot: Snapshot, unit: DeploymentUnit, mode: str = DEFAULT_SECRET_MODE
+) -> tuple[str, list[SecretParameter]]:
     """A deployed template with every secret it holds (clear value or snapshot placeholder) out of it:
     `ssm-parameter` (default) adds a parameter of type AWS::SSM::Parameter::Value<String> per secret,
     whose deployment value is the Parameter Store name to stage (the first deploy changes nothing);
@@ -264,6 +307,7 @@ def swap_secrets(text: str, snapshot: Snapshot, unit: DeploymentUnit,
     found = find_template_secrets(text, snapshot.secrets, unit.inputs)
     if not found:
         return text, []
-    tree, staged = parameterise_template_secrets(load_template(text), found,
-                                                 stack=unit.stack_name or unit.name, mode=mode)
+    tree, staged = parameterise_template_secrets(
+        load_template(text), found, stack=unit.stack_name or unit.name, mode=mode
+    )
     return dump_template(tree), staged

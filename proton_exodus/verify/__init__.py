@@ -20,8 +20,18 @@ from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
 
-__all__ = ["PLANNED_CHANGES_JSON", "Difference", "StackDeployment", "VerifyReport", "load_deployments",
-           "is_planned", "load_planned_changes", "predict_replacement", "verify_export", "verify_stack"]
+__all__ = [
+    "PLANNED_CHANGES_JSON",
+    "Difference",
+    "StackDeployment",
+    "VerifyReport",
+    "load_deployments",
+    "is_planned",
+    "load_planned_changes",
+    "predict_replacement",
+    "verify_export",
+    "verify_stack",
+]
 
 PLANNED_CHANGES_JSON = "PLANNED_CHANGES.json"
 
@@ -45,22 +55,31 @@ class VerifyReport:
 
     @property
     def failed(self) -> bool:
-        return bool(self.unplanned) or any(c["replacements"] or c["removals"] or c.get("error")
-                                              for c in self.change_sets)
+        return bool(self.unplanned) or any(
+            c["replacements"] or c["removals"] or c.get("error") for c in self.change_sets
+        )
 
     def as_dict(self) -> dict[str, Any]:
         effects: dict[str, int] = {}
         for d in self.differences:
             effects[d.effect] = effects.get(d.effect, 0) + 1
-        return {"stacks": self.stacks, "failed": self.failed, "unplanned": len(self.unplanned),
-                "planned": len(self.differences) - len(self.unplanned),
-                "effects": dict(sorted(effects.items())),
-                "differences": [d.as_dict() for d in self.differences], "changeSets": self.change_sets,
-                "notes": self.notes}
+        return {
+            "stacks": self.stacks,
+            "failed": self.failed,
+            "unplanned": len(self.unplanned),
+            "planned": len(self.differences) - len(self.unplanned),
+            "effects": dict(sorted(effects.items())),
+            "differences": [d.as_dict() for d in self.differences],
+            "changeSets": self.change_sets,
+            "notes": self.notes,
+        }
 
     def summary_text(self) -> str:
-        lines = [f"{d.stack}: {d.section} {d.name} {d.path}".rstrip() + f": deployed {d.deployed} != exported "
-                 f"{d.exported} [{d.effect}{', planned' if d.planned else ''}]" for d in self.differences]
+        lines = [
+            f"{d.stack}: {d.section} {d.name} {d.path}".rstrip() + f": deployed {d.deployed} != exported "
+            f"{d.exported} [{d.effect}{', planned' if d.planned else ''}]"
+            for d in self.differences
+        ]
         for cs in self.change_sets:
             for change in cs["replacements"] + cs["removals"]:
                 lines.append(f"{cs['stack']}: change set: {change}")
@@ -69,14 +88,17 @@ class VerifyReport:
         lines += [f"note: {n}" for n in self.notes]
         verdict = "FAILED" if self.failed else "OK"
         planned = len(self.differences) - len(self.unplanned)
-        lines.append(f"{verdict}: {self.stacks} stack(s), {len(self.unplanned)} unplanned difference(s)"
-                     + (f", {planned} planned" if planned else "")
-                     + (f", {len(self.change_sets)} change set(s)" if self.change_sets else ""))
+        lines.append(
+            f"{verdict}: {self.stacks} stack(s), {len(self.unplanned)} unplanned difference(s)"
+            + (f", {planned} planned" if planned else "")
+            + (f", {len(self.change_sets)} change set(s)" if self.change_sets else "")
+        )
         return "\n".join(lines)
 
 
-def load_deployments(export: Path, *,
-                     registry: Registry | None = None) -> dict[tuple[str, str, str], StackDeployment]:
+def load_deployments(
+    export: Path, *, registry: Registry | None = None
+) -> dict[tuple[str, str, str], StackDeployment]:
     """Every stack the export deploys, keyed (account, region, stack name), read back by the exporter
     that wrote it (its manifest names it; the default target for a directory without one). BadInput
     when that exporter cannot be read back by verify or the export holds no stack."""
@@ -87,8 +109,10 @@ def load_deployments(export: Path, *,
     target = written_by.get("name") or registry.default_target()
     read = getattr(registry.load(target), "exported_stacks", None)
     if not callable(read):
-        raise BadInput(f"{export}: exodus verify cannot read a {target} export yet (its exporter has no "
-                       "exported_stacks hook)")
+        raise BadInput(
+            f"{export}: exodus verify cannot read a {target} export yet (its exporter has no "
+            "exported_stacks hook)"
+        )
     found = {(s.account, s.region, s.stack_name): s for s in read(Path(export))}
     if not found:
         raise BadInput(f"{export}: no stack deployments in it (is it a {target} export?)")
@@ -119,8 +143,13 @@ def is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
     return False
 
 
-def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot, *,
-                 ssm_values: Mapping[str, str] | None = None) -> list[Difference]:
+def verify_stack(
+    unit: DeploymentUnit,
+    dep: StackDeployment,
+    snapshot: Snapshot,
+    *,
+    ssm_values: Mapping[str, str] | None = None,
+) -> list[Difference]:
     """Resolve the exported template with its parameters as CloudFormation does for a change set
     (SSM parameter types from `ssm_values`, else from the snapshot; dynamic references left as text);
     compare with the deployed template, parameters and stack tags."""
@@ -130,8 +159,9 @@ def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot,
     deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")
     exported = load_normalised(dep.template, source=dep.template_path)
     keep = frozenset((deployed.get("Parameters") or {}).keys())
-    resolved = resolve_parameters(exported, dep.parameters, keep=keep,
-                                  ssm=ssm_lookup(snapshot, unit, ssm_values))
+    resolved = resolve_parameters(
+        exported, dep.parameters, keep=keep, ssm=ssm_lookup(snapshot, unit, ssm_values)
+    )
     diffs = diff_templates(name, deployed, resolved, region=unit.region)
     for key in sorted(keep):
         live, given = unit.parameters.get(key), dep.parameters.get(key)
@@ -141,38 +171,62 @@ def verify_stack(unit: DeploymentUnit, dep: StackDeployment, snapshot: Snapshot,
     live_tags = {k: v for k, v in unit.tags.items() if not k.startswith("aws:")}
     for key in sorted(set(live_tags) | set(dep.tags)):
         if live_tags.get(key) != dep.tags.get(key):
-            diffs.append(Difference(name, "StackTags", key, "", str(live_tags.get(key, "<absent>")),
-                                    str(dep.tags.get(key, "<absent>"))))
+            diffs.append(
+                Difference(
+                    name,
+                    "StackTags",
+                    key,
+                    "",
+                    str(live_tags.get(key, "<absent>")),
+                    str(dep.tags.get(key, "<absent>")),
+                )
+            )
     return diffs
 
 
-def verify_export(snapshot: Snapshot, export: Path, *, change_set: bool = False, session: Any = None,
-                  endpoint_url: str | None = None, registry: Registry | None = None,
-                  ssm_values: Mapping[str, str] | None = None) -> VerifyReport:
+def verify_export(
+    snapshot: Snapshot,
+    export: Path,
+    *,
+    change_set: bool = False,
+    session: Any = None,
+    endpoint_url: str | None = None,
+    registry: Registry | None = None,
+    ssm_values: Mapping[str, str] | None = None,
+) -> VerifyReport:
     """Check every stack the export covers; with `change_set`, also ask CloudFormation (boto3 `session`).
     `ssm_values` (Parameter Store name -> value) stand for what the account holds, for SSM parameters."""
     from proton_exodus.output.writer import load_manifest
 
     manifest = load_manifest(Path(export)) or {}
     deployments = load_deployments(Path(export), registry=registry)
-    units = [u for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
-             if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None]
+    units = [
+        u
+        for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
+        if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None
+    ]
     report = VerifyReport()
     planned = load_planned_changes(Path(export))
     for unit in units:
         dep = deployments.get((unit.account, unit.region, unit.stack_name or ""))
         if dep is None:
-            report.differences.append(Difference(unit.stack_name or "", "Export", "", "", "deployed stack",
-                                                 "<no deployment file>"))
+            report.differences.append(
+                Difference(unit.stack_name or "", "Export", "", "", "deployed stack", "<no deployment file>")
+            )
             continue
         report.stacks += 1
-        report.differences += [replace(d, planned=is_planned(d, planned))
-                               for d in verify_stack(unit, dep, snapshot, ssm_values=ssm_values)]
+        report.differences += [
+            replace(d, planned=is_planned(d, planned))
+            for d in verify_stack(unit, dep, snapshot, ssm_values=ssm_values)
+        ]
         if change_set:
             from proton_exodus.verify.changeset import check_change_set
 
             report.change_sets.append(check_change_set(unit, dep, session=session, endpoint_url=endpoint_url))
     known = {(u.account, u.region, u.stack_name) for u in units}
-    report.notes += [f"{d.deployment_file}: no such stack in the snapshot" for k, d in deployments.items()
-                     if k not in known]
+    report.notes += [
+        f"{d.deployment_file}: no such stack in the snapshot"
+        for k, d in deployments.items()
+        if k not in known
+    ]
     return report

@@ -24,7 +24,9 @@ def _client(unit: DeploymentUnit, session: Any, endpoint_url: str | None) -> Any
     session = session or boto3.session.Session()
     # Adaptive retries as every other exodus client (aws.build_client): a throttled account must not fail verify.
     config = Config(retries={"mode": "adaptive", "max_attempts": 10}, user_agent_extra="proton-exodus")
-    return session.client("cloudformation", region_name=unit.region or None, endpoint_url=endpoint_url, config=config)
+    return session.client(
+        "cloudformation", region_name=unit.region or None, endpoint_url=endpoint_url, config=config
+    )
 
 
 def _wait(client: Any, stack: str, name: str, timeout: float = 300.0) -> dict[str, Any]:
@@ -44,8 +46,9 @@ def _changes(client: Any, stack: str, name: str, first: dict[str, Any]) -> list[
     return [c["ResourceChange"] for c in changes if "ResourceChange" in c]
 
 
-def check_change_set(unit: DeploymentUnit, dep: StackDeployment, *, session: Any = None,
-                     endpoint_url: str | None = None) -> dict[str, Any]:
+def check_change_set(
+    unit: DeploymentUnit, dep: StackDeployment, *, session: Any = None, endpoint_url: str | None = None
+) -> dict[str, Any]:
     """One stack's change-set verdict: {stack, changes, replacements, removals, error}."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -58,10 +61,15 @@ def check_change_set(unit: DeploymentUnit, dep: StackDeployment, *, session: Any
     name = "exodus-verify-" + hashlib.sha256(dep.template.encode()).hexdigest()[:12]
     try:
         client.create_change_set(
-            StackName=stack, ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=dep.template,
+            StackName=stack,
+            ChangeSetName=name,
+            ChangeSetType="UPDATE",
+            TemplateBody=dep.template,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(dep.parameters.items())],
             Tags=[{"Key": k, "Value": v} for k, v in sorted(dep.tags.items())],
-            Capabilities=list(unit.capabilities) or ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+            Capabilities=list(unit.capabilities)
+            or ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
         try:
             desc = _wait(client, stack, name)
             if desc["Status"] == "FAILED" and not any(m in desc.get("StatusReason", "") for m in _NO_CHANGES):

@@ -70,16 +70,20 @@ def _leaf_diffs(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
     return [] if a == b else [(path, a, b)]
 
 
-def diff_templates(stack: str, deployed: dict[str, Any], exported: dict[str, Any], *,
-                   region: str = "us-east-1") -> list[Difference]:
+def diff_templates(
+    stack: str, deployed: dict[str, Any], exported: dict[str, Any], *, region: str = "us-east-1"
+) -> list[Difference]:
     """Differences between two normalised templates; Resources and Outputs entry by entry."""
     out: list[Difference] = []
     for section in sorted(set(deployed) | set(exported)):
         a, b = deployed.get(section, _ABSENT), exported.get(section, _ABSENT)
         if a == b:
             continue
-        if section in ("Resources", "Outputs", "Conditions", "Parameters", "Mappings") and \
-                isinstance(a, dict | type(_ABSENT)) and isinstance(b, dict | type(_ABSENT)):
+        if (
+            section in ("Resources", "Outputs", "Conditions", "Parameters", "Mappings")
+            and isinstance(a, dict | type(_ABSENT))
+            and isinstance(b, dict | type(_ABSENT))
+        ):
             a = a if isinstance(a, dict) else {}
             b = b if isinstance(b, dict) else {}
             for name in sorted(set(a) | set(b)):
@@ -94,7 +98,11 @@ def _entry(stack: str, section: str, name: str, a: Any, b: Any, region: str) -> 
         return []
     rtype = ""
     if section == "Resources":
-        rtype = str((a if isinstance(a, dict) else b).get("Type", "")) if isinstance(a, dict) or isinstance(b, dict) else ""
+        rtype = (
+            str((a if isinstance(a, dict) else b).get("Type", ""))
+            if isinstance(a, dict) or isinstance(b, dict)
+            else ""
+        )
     if a is _ABSENT or b is _ABSENT:
         verdict = ("Remove" if b is _ABSENT else "Add") if section == "Resources" else ""
         return [Difference(stack, section, name, "", _short(a), _short(b), rtype, verdict)]

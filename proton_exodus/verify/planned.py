@@ -19,9 +19,9 @@ __all__ = ["PlannedStack", "planned_change_files", "planned_changes"]
 
 SECRET_CHOICES = {
     "ssm-parameter": "each secret is staged as a Parameter Store String and read through a template "
-                     "parameter of type AWS::SSM::Parameter::Value<String>: the first deploy changes nothing",
+    "parameter of type AWS::SSM::Parameter::Value<String>: the first deploy changes nothing",
     "dynamic-reference": "each secret is read through a Secrets Manager dynamic reference: CloudFormation "
-                         "compares the reference text, not its value, so every property holding one changes",
+    "compares the reference text, not its value, so every property holding one changes",
 }
 
 
@@ -35,16 +35,21 @@ class PlannedStack:
 
 
 def _services_of(deployed: Mapping[str, Any], task: str) -> list[str]:
-    return sorted(name for name, res in (deployed.get("Resources") or {}).items()
-                  if isinstance(res, dict) and res.get("Type") == "AWS::ECS::Service"
-                  and (res.get("Properties") or {}).get("TaskDefinition") == {"Ref": task})
+    return sorted(
+        name
+        for name, res in (deployed.get("Resources") or {}).items()
+        if isinstance(res, dict)
+        and res.get("Type") == "AWS::ECS::Service"
+        and (res.get("Properties") or {}).get("TaskDefinition") == {"Ref": task}
+    )
 
 
 def _describe(rtype: str, name: str, effect: str, deployed: Mapping[str, Any]) -> str:
     if rtype == "AWS::ECS::TaskDefinition" and effect == "Replacement":
         services = _services_of(deployed, name)
-        return ("new task definition revision and a rolling deployment of service "
-                + (", ".join(services) if services else "(none in this stack)"))
+        return "new task definition revision and a rolling deployment of service " + (
+            ", ".join(services) if services else "(none in this stack)"
+        )
     if rtype == "AWS::Lambda::Function":
         return "function configuration update (new Environment); the next invocations read the secret"
     return f"{effect.lower()} of {rtype or 'the resource'}"
@@ -72,11 +77,17 @@ def planned_changes(stacks: Iterable[PlannedStack], *, choice: str) -> list[dict
             effect = diff.effect
             if key in out and out[key]["effect"] == "Replacement":
                 continue
-            out[key] = {"stack": name, "account": st.unit.account, "region": st.unit.region,
-                        "resource": diff.name, "type": diff.resource_type, "property": prop_path,
-                        "effect": effect,
-                        "description": _describe(diff.resource_type, diff.name, effect, deployed),
-                        "choice": f"--secrets {choice}"}
+            out[key] = {
+                "stack": name,
+                "account": st.unit.account,
+                "region": st.unit.region,
+                "resource": diff.name,
+                "type": diff.resource_type,
+                "property": prop_path,
+                "effect": effect,
+                "description": _describe(diff.resource_type, diff.name, effect, deployed),
+                "choice": f"--secrets {choice}",
+            }
     return [out[k] for k in sorted(out)]
 
 
@@ -89,47 +100,77 @@ def stage_commands(staged: Iterable[tuple[str, str, SecretParameter]]) -> list[s
         if (account, region) != place:
             place = (account, region)
             lines += ["", f"# account {account}, Region {region}: use credentials for this account"]
-        lines.append(f"aws ssm put-parameter --region {region} --type String --overwrite "
-                     f"--name '{p.ssm_name}' "
-                     f"--value \"$(jq -r '.[\"{p.secret_id}\"]' \"$SNAPSHOT/secrets.json\")\"")
+        lines.append(
+            f"aws ssm put-parameter --region {region} --type String --overwrite "
+            f"--name '{p.ssm_name}' "
+            f"--value \"$(jq -r '.[\"{p.secret_id}\"]' \"$SNAPSHOT/secrets.json\")\""
+        )
     return lines
 
 
-def planned_change_files(changes: list[dict[str, str]], *, choice: str,
-                         staged: Iterable[tuple[str, str, SecretParameter]] = ()) -> dict[str, str]:
+def planned_change_files(
+    changes: list[dict[str, str]], *, choice: str, staged: Iterable[tuple[str, str, SecretParameter]] = ()
+) -> dict[str, str]:
     """PLANNED_CHANGES.json and PLANNED_CHANGES.md for an export (written even when empty: they say so);
     `staged` (account, Region, parameter) are the Parameter Store values to stage before the first deploy."""
     staged = list(staged)
-    doc = {"secrets": choice, "why": SECRET_CHOICES.get(choice, ""), "changes": changes,
-           "stage": [{"account": a, "region": r, "name": p.ssm_name, "secretId": p.secret_id,
-                      "input": p.input_name}
-                     for a, r, p in sorted(set(staged), key=lambda s: (s[0], s[1], s[2].ssm_name))]}
-    lines = ["# Planned changes of the first deploy", "",
-             f"Secrets: `--secrets {choice}`: {SECRET_CHOICES.get(choice, '')}.", ""]
+    doc = {
+        "secrets": choice,
+        "why": SECRET_CHOICES.get(choice, ""),
+        "changes": changes,
+        "stage": [
+            {"account": a, "region": r, "name": p.ssm_name, "secretId": p.secret_id, "input": p.input_name}
+            for a, r, p in sorted(set(staged), key=lambda s: (s[0], s[1], s[2].ssm_name))
+        ],
+    }
+    lines = [
+        "# Planned changes of the first deploy",
+        "",
+        f"Secrets: `--secrets {choice}`: {SECRET_CHOICES.get(choice, '')}.",
+        "",
+    ]
     if not changes:
-        lines += ["The first deploy of every stack in this export changes no resource: same template after "
-                  "parameter resolution, same parameters, same stack tags. `exodus verify` fails on any "
-                  "change.",
-                  ""]
+        lines += [
+            "The first deploy of every stack in this export changes no resource: same template after "
+            "parameter resolution, same parameters, same stack tags. `exodus verify` fails on any "
+            "change.",
+            "",
+        ]
     else:
         counts: dict[str, int] = {}
         for change in changes:
             counts[change["effect"]] = counts.get(change["effect"], 0) + 1
-        lines += [f"The first deploy makes {len(changes)} resource change(s) you chose ("
-                  + ", ".join(f"{n} {e}" for e, n in sorted(counts.items())) + "). `exodus verify` reports "
-                  "them as planned and fails on any other change. To make none, export again with "
-                  "`--secrets ssm-parameter` (the default).", "",
-                  "| Stack | Resource | Type | Property | Effect | What happens |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {c['stack']} | {c['resource']} | {c['type']} | {c['property']} | {c['effect']} | "
-                  f"{c['description']} |" for c in changes]
+        lines += [
+            f"The first deploy makes {len(changes)} resource change(s) you chose ("
+            + ", ".join(f"{n} {e}" for e, n in sorted(counts.items()))
+            + "). `exodus verify` reports "
+            "them as planned and fails on any other change. To make none, export again with "
+            "`--secrets ssm-parameter` (the default).",
+            "",
+            "| Stack | Resource | Type | Property | Effect | What happens |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c['stack']} | {c['resource']} | {c['type']} | {c['property']} | {c['effect']} | "
+            f"{c['description']} |"
+            for c in changes
+        ]
         lines.append("")
     if staged:
-        lines += ["## Stage the secrets before the first deploy", "",
-                  "SSM parameter types read `String` parameters only, not `SecureString` "
-                  f"({SSM_TYPES_DOC}): each value is staged as a `String`, out of Git but readable by anyone "
-                  "allowed to read Parameter Store in the account. The staged value must equal the deployed "
-                  "one: then CloudFormation resolves the parameter to the same literal and changes nothing.",
-                  "", "```sh", *stage_commands(staged), "```", ""]
-    return {"PLANNED_CHANGES.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
-            "PLANNED_CHANGES.md": "\n".join(lines)}
+        lines += [
+            "## Stage the secrets before the first deploy",
+            "",
+            "SSM parameter types read `String` parameters only, not `SecureString` "
+            f"({SSM_TYPES_DOC}): each value is staged as a `String`, out of Git but readable by anyone "
+            "allowed to read Parameter Store in the account. The staged value must equal the deployed "
+            "one: then CloudFormation resolves the parameter to the same literal and changes nothing.",
+            "",
+            "```sh",
+            *stage_commands(staged),
+            "```",
+            "",
+        ]
+    return {
+        "PLANNED_CHANGES.json": json.dumps(doc, indent=2, sort_keys=True) + "\n",
+        "PLANNED_CHANGES.md": "\n".join(lines),
+    }

@@ -44,7 +44,9 @@ def test_each_fault_has_its_code(faulty) -> None:
     assert codes["svc-00001/prod-002-1"] == {"E111"}  # unreachable stack
     assert codes["svc-00002/prod-002-0"] == {"W170"}  # db_password in clear
     assert codes["svc-00000/pipeline"] == {"W140"}  # pipeline runs `aws proton`
-    assert codes["tf-legacy"] == {"W130"} and codes["cb-legacy"] == {"W131"} and codes["cm-legacy"] == {"W132"}
+    assert (
+        codes["tf-legacy"] == {"W130"} and codes["cb-legacy"] == {"W131"} and codes["cm-legacy"] == {"W132"}
+    )
     assert codes["cmp-000"] == {"W150"} and codes["cmp-001"] == {"W150"}
     assert codes["syn-env"] == {"I190"} and codes["svc-00000"] == {"I190"}
 
@@ -55,8 +57,17 @@ def test_verdicts_counts_and_effort(faulty) -> None:
     assert verdicts["tf-legacy"].verdict == "manual" and verdicts["tf-legacy"].why[0].startswith("W130")
     assert verdicts["dev-000"].verdict == "automatic"
     counts = faulty.counts()
-    assert counts["resources"] == counts["automatic"] + counts["manual"] + counts["blocked"] == len(faulty.resources)
-    assert counts["blocked"] == 4 and faulty.fails("error") and faulty.fails("warning") and not faulty.fails("none")
+    assert (
+        counts["resources"]
+        == counts["automatic"] + counts["manual"] + counts["blocked"]
+        == len(faulty.resources)
+    )
+    assert (
+        counts["blocked"] == 4
+        and faulty.fails("error")
+        and faulty.fails("warning")
+        and not faulty.fails("none")
+    )
     assert set(faulty.blocking()) == {r.id for r in faulty.resources if r.verdict == "blocked"}
     assert faulty.effort()["hours"] > 20
 
@@ -65,9 +76,13 @@ def test_secret_placeholders_and_dynamic_references_are_not_flagged() -> None:
     snap = build_synthetic_snapshot(SyntheticSize(1, 1, 1, False))
     inst = snap.records["service_instances"][0]
     head = "    spec:\n"
-    inst["spec"] = inst["spec"].replace(head, head + "      api_token: '{{exodus:secret:00ab12cd00ab12cd}}'\n"
-                                        "      db_password: '{{resolve:secretsmanager:db}}'\n"
-                                        "      note: AKIAABCDEFGHIJKLMNOP\n", 1)
+    inst["spec"] = inst["spec"].replace(
+        head,
+        head + "      api_token: '{{exodus:secret:00ab12cd00ab12cd}}'\n"
+        "      db_password: '{{resolve:secretsmanager:db}}'\n"
+        "      note: AKIAABCDEFGHIJKLMNOP\n",
+        1,
+    )
     codes = [(f.code, f.message) for f in audit_snapshot(snap).findings if f.code == "W170"]
     assert codes == [("W170", "spec input 'note' looks like a secret and is stored in clear")]
 
@@ -81,8 +96,14 @@ def test_rules_are_documented() -> None:
 
 def test_markdown_and_json(faulty, tmp_path: Path) -> None:
     md = faulty.to_markdown()
-    for heading in ("# Readiness audit", "## Summary", "## Blocking findings (E)", "## Manual steps (W)",
-                    "## Resources", "## Finding codes"):
+    for heading in (
+        "# Readiness audit",
+        "## Summary",
+        "## Blocking findings (E)",
+        "## Manual steps (W)",
+        "## Resources",
+        "## Finding codes",
+    ):
         assert heading in md
     data = json.loads(faulty.to_json())
     assert data["counts"]["resources"] == len(data["resources"])

@@ -20,7 +20,9 @@ def test_a_secret_that_was_deployed_in_clear_is_flagged_for_rotation() -> None:
     snap = build_synthetic_snapshot(SMALL)
     inst = snap.records["service_instances"][0]
     head = "    spec:\n"
-    inst["spec"] = inst["spec"].replace(head, head + "      api_token: '{{exodus:secret:00ab12cd00ab12cd}}'\n", 1)
+    inst["spec"] = inst["spec"].replace(
+        head, head + "      api_token: '{{exodus:secret:00ab12cd00ab12cd}}'\n", 1
+    )
     stack = next(s for s in snap.stacks if s["resourceArn"] == inst["arn"])
     snap.templates[stack["templatePath"]] += "\n# {{exodus:secret:11ab12cd00ab12cd}}\n"
     found = _by_code(audit_snapshot(snap), "W171")
@@ -33,7 +35,9 @@ def test_a_secret_that_was_deployed_in_clear_is_flagged_for_rotation() -> None:
 def test_an_older_minor_version_names_the_recommended_one() -> None:
     snap = build_synthetic_snapshot(SMALL)
     tpl = snap.records["service_templates"][0]
-    version = dict(next(v for v in snap.records["service_template_versions"] if v["templateName"] == tpl["name"]))
+    version = dict(
+        next(v for v in snap.records["service_template_versions"] if v["templateName"] == tpl["name"])
+    )
     version.update(minorVersion="1", arn=version["arn"].rsplit(":", 1)[0] + ":1.1")
     snap.records["service_template_versions"].append(version)
     tpl["recommendedVersion"] = "1.1"
@@ -58,7 +62,9 @@ def test_the_remedy_fits_the_stack_status() -> None:
     report = audit_snapshot(snap)
     e114, e110 = _by_code(report, "E114"), _by_code(report, "E110")
     assert [f.resource for f in e114] == [first["resourceArn"]] and "delete and re-create" in e114[0].message
-    assert [f.resource for f in e110] == [second["resourceArn"]] and "continue-update-rollback" in e110[0].message
+    assert [f.resource for f in e110] == [second["resourceArn"]] and "continue-update-rollback" in e110[
+        0
+    ].message
     assert "continue-update-rollback" not in RULES["E114"].remedy
     assert "import" in RULES["E114"].remedy.lower()
     assert set(report.blocking()) == {first["resourceArn"], second["resourceArn"]}
@@ -89,7 +95,10 @@ def test_a_pipeline_deploying_production_before_staging_is_named() -> None:
     found = _by_code(report, "W141")  # svc-00001 runs in prod-002 and staging-001: by name, prod comes first
     assert [f.label for f in found] == ["svc-00001/pipeline"]
     assert "tier order would be" in found[0].message
-    order, tiered = found[0].message.split("deploys ")[1].split(" (")[0], found[0].message.split("would be ")[1]
+    order, tiered = (
+        found[0].message.split("deploys ")[1].split(" (")[0],
+        found[0].message.split("would be ")[1],
+    )
     assert order != tiered and tiered.index("staging") < tiered.index("prod-")
 
 

@@ -7,15 +7,18 @@ import pytest
 from proton_exodus.cfn.effects import create_only_properties, predict_replacement
 
 
-@pytest.mark.parametrize(("rtype", "path", "expected"), [
-    ("AWS::S3::Bucket", "Properties.BucketName", "True"),
-    ("AWS::EC2::VPC", "Properties.CidrBlock", "True"),
-    ("AWS::EC2::VPC", "Properties.Tags[0].Value", "False"),
-    ("AWS::Logs::LogGroup", "Properties.RetentionInDays", "False"),
-    ("AWS::ECS::Cluster", "Type", "True"),
-    ("Custom::Thing", "Properties.X", "False"),
-    ("AWS::Not::AType", "Properties.X", "Unknown"),
-])
+@pytest.mark.parametrize(
+    ("rtype", "path", "expected"),
+    [
+        ("AWS::S3::Bucket", "Properties.BucketName", "True"),
+        ("AWS::EC2::VPC", "Properties.CidrBlock", "True"),
+        ("AWS::EC2::VPC", "Properties.Tags[0].Value", "False"),
+        ("AWS::Logs::LogGroup", "Properties.RetentionInDays", "False"),
+        ("AWS::ECS::Cluster", "Type", "True"),
+        ("Custom::Thing", "Properties.X", "False"),
+        ("AWS::Not::AType", "Properties.X", "Unknown"),
+    ],
+)
 def test_replacement_prediction_from_cfn_lint_schemas(rtype: str, path: str, expected: str) -> None:
     assert predict_replacement(rtype, path) == expected
 

@@ -37,8 +37,9 @@ def test_short_forms_become_long_forms_including_nested_tags() -> None:
     assert props["Arn"] == {"Fn::GetAtt": ["Queue", "Arn"]}
     assert props["Nested"] == {"Fn::GetAtt": ["Stack", "Outputs.Name"]}  # split at the first dot only
     assert props["Listed"] == {"Fn::GetAtt": ["Queue", "QueueName"]}
-    assert props["Size"] == {"Fn::If": ["Prod", {"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Big"]},
-                                        {"Ref": "AWS::NoValue"}]}
+    assert props["Size"] == {
+        "Fn::If": ["Prod", {"Fn::FindInMap": ["Sizes", {"Ref": "Env"}, "Big"]}, {"Ref": "AWS::NoValue"}]
+    }
     assert props["Zone"] == {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
     joined = {"Fn::Join": ["-", [{"Ref": "Env"}, {"Fn::Base64": "x"}]]}
     assert props["Tags"] == [{"Key": "k", "Value": joined}]

@@ -56,7 +56,9 @@ def _probe_command() -> click.Command:
     def probe(ctx: click.Context, fail: str | None) -> None:
         s = settings_of(ctx)
         if fail == "bad":
-            raise BadInput("spec.yaml: instances[1].spec.port: 'x' is not of type 'number'", hint="fix the spec")
+            raise BadInput(
+                "spec.yaml: instances[1].spec.port: 'x' is not of type 'number'", hint="fix the spec"
+            )
         if fail == "aws":
             raise AwsError("proton:ListEnvironments denied in us-east-1")
         if fail == "bug":
@@ -75,8 +77,20 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_global_options_before_and_after_subcommand(probe: None, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(
-        ["--profile", "p", "--region", "eu-west-1", "probe", "--region", "us-east-1", "--output", "json",
-         "--endpoint-url", "http://127.0.0.1:4566", "-v"],
+        [
+            "--profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "probe",
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+            "--endpoint-url",
+            "http://127.0.0.1:4566",
+            "-v",
+        ],
         capsys,
     )
     assert code == 0
@@ -129,7 +143,9 @@ def test_endpoint_url_applies_to_every_client() -> None:
 def test_console_script_runs() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", "from proton_exodus.cli import main; main(['--help'])"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0
     assert "exodus" in proc.stdout

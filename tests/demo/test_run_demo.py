@@ -26,10 +26,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     """Run the README's command the way `make sample-exports` does, from a scratch working directory."""
     cwd = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": str(cwd / "no-config"), "AWS_SHARED_CREDENTIALS_FILE": str(cwd / "no-credentials")}
-    proc = subprocess.run([str(EXODUS), "demo", "--out", "sample_exports"], cwd=cwd, env=env, text=True,
-                          capture_output=True, timeout=600, check=False)
+    env |= {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(cwd / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(cwd / "no-credentials"),
+    }
+    proc = subprocess.run(
+        [str(EXODUS), "demo", "--out", "sample_exports"],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
     return proc, cwd / "sample_exports"
 
 
@@ -37,19 +49,33 @@ def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_demo_exits_zero_and_its_summary_names_real_files(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+def test_demo_exits_zero_and_its_summary_names_real_files(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     proc, out = demo
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     listed = re.findall(r"^  \S+\s+(sample_exports\S*)$", proc.stdout, flags=re.MULTILINE)
-    assert {"sample_exports/SUMMARY.md", "sample_exports/verify.json", "sample_exports/audit/audit.md",
-            "sample_exports/plan/README.md", "sample_exports/snapshot",
-            "sample_exports/exports/cfn-git-sync", "sample_exports/report.html"} <= set(listed), proc.stdout
+    assert {
+        "sample_exports/SUMMARY.md",
+        "sample_exports/verify.json",
+        "sample_exports/audit/audit.md",
+        "sample_exports/plan/README.md",
+        "sample_exports/snapshot",
+        "sample_exports/exports/cfn-git-sync",
+        "sample_exports/report.html",
+    } <= set(listed), proc.stdout
     missing = [p for p in listed if not (out.parent / p).exists()]
     assert missing == [], proc.stdout
     assert re.search(r"finished in \d+\.\d s", proc.stdout), proc.stdout
-    for rel in ("SUMMARY.md", "audit/audit.json", "plan/plan.json", "plan/wave-01.md", "snapshot/snapshot.json",
-                "report.html"):
+    for rel in (
+        "SUMMARY.md",
+        "audit/audit.json",
+        "plan/plan.json",
+        "plan/wave-01.md",
+        "snapshot/snapshot.json",
+        "report.html",
+    ):
         assert (out / rel).is_file(), rel
 
 
@@ -62,7 +88,9 @@ def test_summary_links_the_html_report(demo: tuple[subprocess.CompletedProcess[s
     assert "exodus-demo-secret" not in html
 
 
-def test_demo_output_matches_sample_exports_byte_for_byte(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+def test_demo_output_matches_sample_exports_byte_for_byte(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     proc, out = demo
     assert proc.returncode == 0, proc.stderr[-3000:]
     fresh, committed = _files(out), _files(SAMPLES)
@@ -82,7 +110,9 @@ def test_no_path_of_this_machine_in_the_output(demo: tuple[subprocess.CompletedP
     assert hits == []
 
 
-def test_no_planted_secret_anywhere_in_the_output(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+def test_no_planted_secret_anywhere_in_the_output(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
     proc, out = demo
     secrets = planted_secrets()
     assert secrets, "the demo estate plants no secret: this test would prove nothing"

@@ -20,8 +20,11 @@ def _tree(target: str) -> dict[str, str]:
     root = EXPORTS / target
     if not root.is_dir():
         pytest.fail(f"{root} is missing: regenerate with `exodus demo --out sample_exports`")
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*")) if p.is_file() and ".exodus" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".exodus" not in p.parts
+    }
 
 
 def _is_cfn(text: str) -> bool:
@@ -38,7 +41,9 @@ def test_cloudformation_templates_lint_clean(target: str) -> None:
 
 def test_github_workflows_pass_actionlint_and_schema(tmp_path: Path) -> None:
     files = _tree("github-actions")
-    workflows = {k: v for k, v in files.items() if "/.github/workflows/" in f"/{k}" and k.endswith((".yml", ".yaml"))}
+    workflows = {
+        k: v for k, v in files.items() if "/.github/workflows/" in f"/{k}" and k.endswith((".yml", ".yaml"))
+    }
     assert workflows, "no workflows in the github-actions export"
     assert actionlint(workflows, tmp_path) == []
     assert workflow_schema_errors(workflows) == []

@@ -97,33 +97,49 @@ def tar_bundle(files: dict[str, str]) -> bytes:
 
 
 def env_bundle(extra_schema: str = "", template: str = ENV_CFN) -> dict[str, str]:
-    return {"schema/schema.yaml": ENV_SCHEMA.format(extra=extra_schema),
-            "infrastructure/manifest.yaml": CFN_MANIFEST, "infrastructure/cloudformation.yaml": template}
+    return {
+        "schema/schema.yaml": ENV_SCHEMA.format(extra=extra_schema),
+        "infrastructure/manifest.yaml": CFN_MANIFEST,
+        "infrastructure/cloudformation.yaml": template,
+    }
 
 
-def svc_bundle(version: str = "1.0", *, pipeline: bool = True, extra_schema: str = "",
-               instance_template: str | None = None) -> dict[str, str]:
-    files = {"schema/schema.yaml": SVC_SCHEMA.format(extra=extra_schema),
-             "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-             "instance_infrastructure/cloudformation.yaml": instance_template or SVC_CFN.replace("{version}", version)}
+def svc_bundle(
+    version: str = "1.0",
+    *,
+    pipeline: bool = True,
+    extra_schema: str = "",
+    instance_template: str | None = None,
+) -> dict[str, str]:
+    files = {
+        "schema/schema.yaml": SVC_SCHEMA.format(extra=extra_schema),
+        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "instance_infrastructure/cloudformation.yaml": instance_template
+        or SVC_CFN.replace("{version}", version),
+    }
     if pipeline:
         files["pipeline_infrastructure/manifest.yaml"] = CFN_MANIFEST
         files["pipeline_infrastructure/cloudformation.yaml"] = PIPE_CFN
     else:
         schema = files["schema/schema.yaml"]
-        files["schema/schema.yaml"] = schema[:schema.index("    PipeInput:")].replace(
-            '  pipeline_input_type: "PipeInput"\n', "")
+        files["schema/schema.yaml"] = schema[: schema.index("    PipeInput:")].replace(
+            '  pipeline_input_type: "PipeInput"\n', ""
+        )
     return files
 
 
 def tf_env_bundle() -> dict[str, str]:
-    return {"schema/schema.yaml": ENV_SCHEMA.format(extra=""), "infrastructure/manifest.yaml": TF_MANIFEST,
-            "infrastructure/main.tf": 'resource "null_resource" "env" {}\n'
-                                      'output "vpc" { value = var.environment.inputs.vpc_name }\n'}
+    return {
+        "schema/schema.yaml": ENV_SCHEMA.format(extra=""),
+        "infrastructure/manifest.yaml": TF_MANIFEST,
+        "infrastructure/main.tf": 'resource "null_resource" "env" {}\n'
+        'output "vpc" { value = var.environment.inputs.vpc_name }\n',
+    }
 
 
 def customer_managed_bundle() -> dict[str, str]:
-    return {"schema/schema.yaml": """\
+    return {
+        "schema/schema.yaml": """\
 schema:
   format:
     openapi: "3.0.0"
@@ -135,7 +151,8 @@ schema:
         vpc_id:
           type: string
       required: [vpc_id]
-"""}
+"""
+    }
 
 
 COMPONENT_MANIFEST = CFN_MANIFEST

@@ -38,8 +38,14 @@ def make_backend(aws: dict[str, Any], tmp_path: Path, **kwargs: Any) -> ProtonBa
     def cfn(account: str, region: str, role: str | None) -> Any:
         return boto3.client("cloudformation", region_name=region)
 
-    options = {"state_path": tmp_path / "proton.db", "s3": read, "cloudformation": cfn,
-               "provisioning_root": tmp_path / "repos", "auto_complete": False, "cfn_poll": 0.0}
+    options = {
+        "state_path": tmp_path / "proton.db",
+        "s3": read,
+        "cloudformation": cfn,
+        "provisioning_root": tmp_path / "repos",
+        "auto_complete": False,
+        "cfn_poll": 0.0,
+    }
     return ProtonBackend(**{**options, **kwargs})
 
 

@@ -19,7 +19,9 @@ def env_spec(**inputs: Any) -> str:
 def svc_spec(instances: dict[str, tuple[str, dict[str, Any]]], pipeline: dict[str, Any] | None = None) -> str:
     lines = ["proton: ServiceSpec"]
     if pipeline is not None:
-        lines += ["pipeline:"] + [f"  {k}: {v}" for k, v in pipeline.items()] if pipeline else ["pipeline: {}"]
+        lines += (
+            ["pipeline:"] + [f"  {k}: {v}" for k, v in pipeline.items()] if pipeline else ["pipeline: {}"]
+        )
     lines.append("instances:")
     for name, (env, inputs) in instances.items():
         lines += [f"  - name: {name}", f"    environment: {env}"]
@@ -28,8 +30,17 @@ def svc_spec(instances: dict[str, tuple[str, dict[str, Any]]], pipeline: dict[st
     return "\n".join(lines) + "\n"
 
 
-def register(backend: ProtonBackend, aws: dict[str, Any], kind: str, template: str, files: dict[str, str], *,
-             major: str | None = None, publish: bool = True, **extra: Any) -> dict[str, Any]:
+def register(
+    backend: ProtonBackend,
+    aws: dict[str, Any],
+    kind: str,
+    template: str,
+    files: dict[str, str],
+    *,
+    major: str | None = None,
+    publish: bool = True,
+    **extra: Any,
+) -> dict[str, Any]:
     """Create a version from `files`, let registration finish, optionally publish; returns the version."""
     key = f"{template}/{major or 'new'}/{len(backend.store.keys('bundle'))}.tar.gz"
     args = {"templateName": template, "source": upload(aws, key, files), **extra}
@@ -40,14 +51,19 @@ def register(backend: ProtonBackend, aws: dict[str, Any], kind: str, template: s
     assert created["status"] == "REGISTRATION_IN_PROGRESS"
     backend.run_pending()
     getter = getattr(backend, f"get_{kind}_template_version")
-    version = getter(templateName=template, majorVersion=created["majorVersion"],
-                     minorVersion=created["minorVersion"])[out_key]
+    version = getter(
+        templateName=template, majorVersion=created["majorVersion"], minorVersion=created["minorVersion"]
+    )[out_key]
     if publish and version["status"] == "DRAFT":
         getattr(backend, f"update_{kind}_template_version")(
-            templateName=template, majorVersion=version["majorVersion"], minorVersion=version["minorVersion"],
-            status="PUBLISHED")
-        version = getter(templateName=template, majorVersion=version["majorVersion"],
-                         minorVersion=version["minorVersion"])[out_key]
+            templateName=template,
+            majorVersion=version["majorVersion"],
+            minorVersion=version["minorVersion"],
+            status="PUBLISHED",
+        )
+        version = getter(
+            templateName=template, majorVersion=version["majorVersion"], minorVersion=version["minorVersion"]
+        )[out_key]
     return version
 
 
@@ -55,29 +71,63 @@ def compatible(major: str = "1", template: str = "env-tpl") -> list[dict[str, st
     return [{"templateName": template, "majorVersion": major}]
 
 
-def setup_environment(backend: ProtonBackend, aws: dict[str, Any], name: str = "prod", **inputs: Any) -> dict[str, Any]:
+def setup_environment(
+    backend: ProtonBackend, aws: dict[str, Any], name: str = "prod", **inputs: Any
+) -> dict[str, Any]:
     """env-tpl 1.0 published and environment `name` deployed."""
     if not backend.store.exists("etemplate", "env-tpl"):
         backend.create_environment_template(name="env-tpl")
         register(backend, aws, "environment", "env-tpl", B.env_bundle())
-    backend.create_environment(name=name, templateName="env-tpl", templateMajorVersion="1",
-                               spec=env_spec(**inputs), protonServiceRoleArn=ROLE, componentRoleArn=COMPONENT_ROLE)
+    backend.create_environment(
+        name=name,
+        templateName="env-tpl",
+        templateMajorVersion="1",
+        spec=env_spec(**inputs),
+        protonServiceRoleArn=ROLE,
+        componentRoleArn=COMPONENT_ROLE,
+    )
     backend.run_pending()
     return backend.get_environment(name=name)["environment"]
 
 
-def setup_service_template(backend: ProtonBackend, aws: dict[str, Any], *, pipeline: bool = True) -> dict[str, Any]:
+def setup_service_template(
+    backend: ProtonBackend, aws: dict[str, Any], *, pipeline: bool = True
+) -> dict[str, Any]:
     backend.update_account_settings(pipelineServiceRoleArn=ROLE)
-    backend.create_service_template(name="svc-tpl", **({} if pipeline else {"pipelineProvisioning": "CUSTOMER_MANAGED"}))
-    return register(backend, aws, "service", "svc-tpl", B.svc_bundle(pipeline=pipeline),
-                    compatibleEnvironmentTemplates=compatible(), supportedComponentSources=["DIRECTLY_DEFINED"])
+    backend.create_service_template(
+        name="svc-tpl", **({} if pipeline else {"pipelineProvisioning": "CUSTOMER_MANAGED"})
+    )
+    return register(
+        backend,
+        aws,
+        "service",
+        "svc-tpl",
+        B.svc_bundle(pipeline=pipeline),
+        compatibleEnvironmentTemplates=compatible(),
+        supportedComponentSources=["DIRECTLY_DEFINED"],
+    )
 
 
-def create_service(backend: ProtonBackend, name: str, instances: dict[str, tuple[str, dict[str, Any]]], *,
-                   pipeline: dict[str, Any] | None = None, with_pipeline: bool = True) -> dict[str, Any]:
-    repo = {"repositoryConnectionArn": CONN, "repositoryId": "org/web", "branchName": "main"} if with_pipeline else {}
-    backend.create_service(name=name, templateName="svc-tpl", templateMajorVersion="1",
-                           spec=svc_spec(instances, pipeline if with_pipeline else None), **repo)
+def create_service(
+    backend: ProtonBackend,
+    name: str,
+    instances: dict[str, tuple[str, dict[str, Any]]],
+    *,
+    pipeline: dict[str, Any] | None = None,
+    with_pipeline: bool = True,
+) -> dict[str, Any]:
+    repo = (
+        {"repositoryConnectionArn": CONN, "repositoryId": "org/web", "branchName": "main"}
+        if with_pipeline
+        else {}
+    )
+    backend.create_service(
+        name=name,
+        templateName="svc-tpl",
+        templateMajorVersion="1",
+        spec=svc_spec(instances, pipeline if with_pipeline else None),
+        **repo,
+    )
     backend.run_pending()
     return backend.get_service(name=name)["service"]
 

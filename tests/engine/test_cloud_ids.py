@@ -17,24 +17,34 @@ from proton_exodus.engine.cloud_ids import derived_uuid, resource_scope
 from proton_exodus.engine.moto_compat import patch_moto_change_set_outputs
 
 REGION = "us-east-1"
-TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
 
 
 def template(extra: str = "") -> str:
     """VPC, subnet, security group, an unnamed bucket and role: ids and name suffixes moto draws."""
     resources: dict[str, Any] = {
         "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-        "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24"}},
-        "Sg": {"Type": "AWS::EC2::SecurityGroup",
-               "Properties": {"GroupDescription": "web", "VpcId": {"Ref": "Vpc"}}},
+        "Subnet": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24"},
+        },
+        "Sg": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "web", "VpcId": {"Ref": "Vpc"}},
+        },
         "Bucket": {"Type": "AWS::S3::Bucket"},
         "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": TRUST}},
     }
     if extra:
         resources[extra] = {"Type": "AWS::S3::Bucket"}
-    return json.dumps({"Resources": resources,
-                       "Outputs": {"RoleId": {"Value": {"Fn::GetAtt": ["Role", "RoleId"]}}}})
+    return json.dumps(
+        {"Resources": resources, "Outputs": {"RoleId": {"Value": {"Fn::GetAtt": ["Role", "RoleId"]}}}}
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -42,25 +52,34 @@ def patched() -> None:
     patch_moto_change_set_outputs()  # what the local cloud applies (change-set outputs, then the ids)
 
 
-def deploy(name: str, *, change_set: bool = False, body: str | None = None,
-           account: str | None = None) -> dict[str, str]:
+def deploy(
+    name: str, *, change_set: bool = False, body: str | None = None, account: str | None = None
+) -> dict[str, str]:
     """Create stack `name`; its StackId, each logical id's physical id, and the role's RoleId."""
     cfn = boto3.client("cloudformation", region_name=REGION)
     if account:
+
         def pin_account(request: Any, **_: Any) -> None:
             request.headers["x-moto-account-id"] = account
 
         cfn.meta.events.register("before-sign", pin_account)
     body = body or template()
     if change_set:
-        cfn.create_change_set(StackName=name, ChangeSetName="create", ChangeSetType="CREATE", TemplateBody=body,
-                              Capabilities=["CAPABILITY_IAM"])
+        cfn.create_change_set(
+            StackName=name,
+            ChangeSetName="create",
+            ChangeSetType="CREATE",
+            TemplateBody=body,
+            Capabilities=["CAPABILITY_IAM"],
+        )
         cfn.execute_change_set(ChangeSetName="create", StackName=name)
     else:
         cfn.create_stack(StackName=name, TemplateBody=body, Capabilities=["CAPABILITY_IAM"])
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    ids = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-           for r in cfn.describe_stack_resources(StackName=name)["StackResources"]}
+    ids = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
+    }
     return {"StackId": stack["StackId"], **ids, "RoleId": stack["Outputs"][0]["OutputValue"]}
 
 
@@ -80,10 +99,19 @@ def run(*steps: Callable[[], Any]) -> dict[str, str]:
 
 def test_ids_do_not_depend_on_what_ran_before() -> None:
     alone = run(lambda: deploy("app"))
-    crowded = run(lambda: deploy("first"), draw_noise, lambda: deploy("second", change_set=True), draw_noise,
-                  lambda: deploy("app"))
+    crowded = run(
+        lambda: deploy("first"),
+        draw_noise,
+        lambda: deploy("second", change_set=True),
+        draw_noise,
+        lambda: deploy("app"),
+    )
     assert crowded == alone
-    assert alone["Vpc"].startswith("vpc-") and alone["Sg"].startswith("sg-") and alone["Subnet"].startswith("subnet-")
+    assert (
+        alone["Vpc"].startswith("vpc-")
+        and alone["Sg"].startswith("sg-")
+        and alone["Subnet"].startswith("subnet-")
+    )
 
 
 def test_ids_do_not_depend_on_the_moto_seed_or_on_change_sets() -> None:
@@ -101,8 +129,9 @@ def test_ids_do_not_depend_on_other_resources_in_the_template() -> None:
 
 
 def test_different_stacks_logical_ids_and_accounts_get_different_ids() -> None:
-    one, other, elsewhere = run(lambda: (deploy("app"), deploy("other"),
-                                         deploy("app", account="222222222222")))
+    one, other, elsewhere = run(
+        lambda: (deploy("app"), deploy("other"), deploy("app", account="222222222222"))
+    )
     for key in ("StackId", "Vpc", "Subnet", "Sg", "Bucket", "Role", "RoleId"):
         assert len({one[key], other[key], elsewhere[key]}) == 3, key
     assert len({one["Vpc"], one["Subnet"], one["Sg"], one["Role"]}) == 4

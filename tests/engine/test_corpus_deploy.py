@@ -41,16 +41,23 @@ from tests.proton.render.corpus_cases import (
 
 COMPONENT_ARN = f"arn:aws:proton:us-east-1:{ACCOUNT}:component/bucket"
 SAMPLES = CORPUS / "aws-samples__aws-proton-cloudformation-sample-templates"
-_FOLDER = {"environment": "infrastructure", "pipeline": "pipeline_infrastructure",
-           "instance": "instance_infrastructure"}
+_FOLDER = {
+    "environment": "infrastructure",
+    "pipeline": "pipeline_infrastructure",
+    "instance": "instance_infrastructure",
+}
 
 # Documented gaps (docs/engine-coverage.md, "CloudFormation gaps the local cloud still lacks"):
 # a part of the case id -> why.
 _SAM = "SAM transform not expanded: AWS::Serverless::Function is a stub, so the Lambda permission on it fails"
-_TG_NAME = ("template error AWS refuses too: the target group Name `<service>--zzz` holds `--`, which "
-            "ELBv2 rejects (moto reproduces AWS's validation)")
-_NO_ENV = ("no environment in the corpus provides the outputs of the template checker's sample-outputs.yaml "
-           "(`Cluster`, ...): its ECS service names a cluster that does not exist, as it would on AWS")
+_TG_NAME = (
+    "template error AWS refuses too: the target group Name `<service>--zzz` holds `--`, which "
+    "ELBv2 rejects (moto reproduces AWS's validation)"
+)
+_NO_ENV = (
+    "no environment in the corpus provides the outputs of the template checker's sample-outputs.yaml "
+    "(`Cluster`, ...): its ECS service names a cluster that does not exist, as it would on AWS"
+)
 GAPS = {
     "valid_svc_template[spec.yaml:instance:load-balanced-fargate-svc-prod]": _NO_ENV,
     "loadbalanced-fargate-svc/v1[svc-spec.yaml:instance:frontend-dev]": _TG_NAME,
@@ -66,8 +73,12 @@ def _kind(case: Case) -> str:
 
 
 def _cloudformation_cases() -> list[Case]:
-    return [c for c in build_cases() if not c.bundle.name.startswith("invalid_")
-            and loaded(c.bundle).manifests[_FOLDER[_kind(c)]].language == "cloudformation"]
+    return [
+        c
+        for c in build_cases()
+        if not c.bundle.name.startswith("invalid_")
+        and loaded(c.bundle).manifests[_FOLDER[_kind(c)]].language == "cloudformation"
+    ]
 
 
 CASES = _cloudformation_cases()
@@ -96,8 +107,14 @@ class LocalCloud:
         keys it lacks, e.g. those of the template checker's sample-outputs.yaml)."""
         envs = environment_bundles(repo_of(service_bundle))
         wanted = loaded(service_bundle).compatible_environments or [(name, 1) for name in envs]
-        path = next((envs[name] for name, _ in wanted if name in envs
-                     and loaded(envs[name]).provisioning == "cloudformation"), None)
+        path = next(
+            (
+                envs[name]
+                for name, _ in wanted
+                if name in envs and loaded(envs[name]).provisioning == "cloudformation"
+            ),
+            None,
+        )
         outputs = dict(env_outputs_for(service_bundle))
         if path is not None:
             if path not in self._env_outputs:
@@ -126,9 +143,15 @@ def _render(case: Case, cloud: LocalCloud) -> str:
     bundle, spec = loaded(case.bundle), parse_spec(case.spec.read_text())
     inst = spec.instance(case.target.split(":", 1)[1])
     env = EnvironmentContext(inst.environment or "env", ACCOUNT, cloud.environment_outputs(case.bundle))
-    return render_service_instance(bundle, service=service_context(bundle), instance_name=inst.name,
-                                   inputs=inst.spec, path=f"instances[{spec.instance_index(inst.name)}].spec",
-                                   environment=env, components={}).text
+    return render_service_instance(
+        bundle,
+        service=service_context(bundle),
+        instance_name=inst.name,
+        inputs=inst.spec,
+        path=f"instances[{spec.instance_index(inst.name)}].spec",
+        environment=env,
+        components={},
+    ).text
 
 
 def _component_text(path: Path) -> tuple[str, str]:
@@ -146,13 +169,16 @@ class TestCorpusDeploys:
         status = cloud.cfn.describe_stacks(StackName=result.stack_id)["Stacks"][0]["StackStatus"]
         assert status == "CREATE_COMPLETE"
 
-
     @pytest.mark.parametrize("path", COMPONENTS, ids=lambda p: p.relative_to(CORPUS).as_posix())
     def test_component_deploys(self, path: Path, cloud: LocalCloud) -> None:
         template, manifest = _component_text(path)
-        rendered = render_component(template, manifest, name="bucket",
-                                    environment=EnvironmentContext("env", ACCOUNT, {}),
-                                    metadata=ResourceMetadata(COMPONENT_ARN))
+        rendered = render_component(
+            template,
+            manifest,
+            name="bucket",
+            environment=EnvironmentContext("env", ACCOUNT, {}),
+            metadata=ResourceMetadata(COMPONENT_ARN),
+        )
         result = cloud.deploy(rendered.text)
         assert result.ok, result.message
 
@@ -173,8 +199,9 @@ BUCKET = "corpus-bundles"
 def _upload(s3: Any, bundle: Path) -> dict[str, Any]:
     from tests.engine.bundles import tar_bundle
 
-    files = {p.relative_to(bundle).as_posix(): p.read_text()
-             for p in sorted(bundle.rglob("*")) if p.is_file()}
+    files = {
+        p.relative_to(bundle).as_posix(): p.read_text() for p in sorted(bundle.rglob("*")) if p.is_file()
+    }
     key = re.sub(r"[^a-z0-9]+", "-", bundle.relative_to(CORPUS).as_posix().lower()) + ".tar.gz"
     s3.put_object(Bucket=BUCKET, Key=key, Body=tar_bundle(files))
     return {"s3": {"bucket": BUCKET, "key": key}}
@@ -184,9 +211,11 @@ def _register(proton: Any, s3: Any, kind: str, name: str, bundle: Path, **extra:
     getattr(proton, f"create_{kind}_template")(name=name)
     getattr(proton, f"create_{kind}_template_version")(templateName=name, source=_upload(s3, bundle), **extra)
     proton.get_waiter(f"{kind}_template_version_registered").wait(
-        templateName=name, majorVersion="1", minorVersion="0", WaiterConfig=FAST)
-    getattr(proton, f"update_{kind}_template_version")(templateName=name, majorVersion="1", minorVersion="0",
-                                                       status="PUBLISHED")
+        templateName=name, majorVersion="1", minorVersion="0", WaiterConfig=FAST
+    )
+    getattr(proton, f"update_{kind}_template_version")(
+        templateName=name, majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
 
 
 def _wait(proton: Any, waiter: str, **names: str) -> None:
@@ -196,11 +225,15 @@ def _wait(proton: Any, waiter: str, **names: str) -> None:
     try:
         proton.get_waiter(waiter).wait(**names, WaiterConfig=FAST)
     except WaiterError:
-        messages = [d.get("deploymentStatusMessage") or d.get("statusMessage")
-                    for d in proton.list_deployments()["deployments"]
-                    if d.get("deploymentStatus") == "FAILED"]
-        messages += [proton.get_deployment(id=d["id"])["deployment"].get("deploymentStatusMessage")
-                     for d in proton.list_deployments()["deployments"]]
+        messages = [
+            d.get("deploymentStatusMessage") or d.get("statusMessage")
+            for d in proton.list_deployments()["deployments"]
+            if d.get("deploymentStatus") == "FAILED"
+        ]
+        messages += [
+            proton.get_deployment(id=d["id"])["deployment"].get("deploymentStatusMessage")
+            for d in proton.list_deployments()["deployments"]
+        ]
         pytest.fail(f"{waiter} {names}: {messages}")
 
 
@@ -218,21 +251,42 @@ def test_corpus_estate_deploys_through_local_proton(tmp_path: Path) -> None:
         s3.create_bucket(Bucket=BUCKET)
         proton.update_account_settings(pipelineServiceRoleArn=ROLE)
         _register(proton, s3, "environment", "fargate-env", env_dir / "v1")
-        _register(proton, s3, "service", "load-balanced-fargate-svc", svc_dir / "v1",
-                  compatibleEnvironmentTemplates=[{"templateName": "fargate-env", "majorVersion": "1"}],
-                  supportedComponentSources=["DIRECTLY_DEFINED"])
-        proton.create_environment(name="fargate-env-prod", templateName="fargate-env",
-                                  templateMajorVersion="1", spec=(env_dir / "spec/spec.yaml").read_text(),
-                                  protonServiceRoleArn=ROLE, componentRoleArn=ROLE)
+        _register(
+            proton,
+            s3,
+            "service",
+            "load-balanced-fargate-svc",
+            svc_dir / "v1",
+            compatibleEnvironmentTemplates=[{"templateName": "fargate-env", "majorVersion": "1"}],
+            supportedComponentSources=["DIRECTLY_DEFINED"],
+        )
+        proton.create_environment(
+            name="fargate-env-prod",
+            templateName="fargate-env",
+            templateMajorVersion="1",
+            spec=(env_dir / "spec/spec.yaml").read_text(),
+            protonServiceRoleArn=ROLE,
+            componentRoleArn=ROLE,
+        )
         _wait(proton, "environment_deployed", name="fargate-env-prod")
-        proton.create_service(name="web", templateName="load-balanced-fargate-svc", templateMajorVersion="1",
-                              spec=(svc_dir / "spec/spec.yaml").read_text(),
-                              repositoryConnectionArn=CONNECTION, repositoryId="org/web", branchName="main")
+        proton.create_service(
+            name="web",
+            templateName="load-balanced-fargate-svc",
+            templateMajorVersion="1",
+            spec=(svc_dir / "spec/spec.yaml").read_text(),
+            repositoryConnectionArn=CONNECTION,
+            repositoryId="org/web",
+            branchName="main",
+        )
         _wait(proton, "service_created", name="web")
         template, manifest = _component_text(SAMPLES / "component-templates/s3-bucket-component")
-        proton.create_component(name="bucket", serviceName="web",
-                                serviceInstanceName="load-balanced-fargate-svc-prod", templateFile=template,
-                                manifest=manifest)
+        proton.create_component(
+            name="bucket",
+            serviceName="web",
+            serviceInstanceName="load-balanced-fargate-svc-prod",
+            templateFile=template,
+            manifest=manifest,
+        )
         _wait(proton, "component_deployed", name="bucket")
         _wait(proton, "service_instance_deployed", name="load-balanced-fargate-svc-prod", serviceName="web")
         assert proton.get_service(name="web")["service"]["pipeline"]["deploymentStatus"] == "SUCCEEDED"

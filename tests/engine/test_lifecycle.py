@@ -41,9 +41,12 @@ def test_full_lifecycle(backend: ProtonBackend, aws: dict[str, Any]) -> None:
     version = register(backend, aws, "environment", "env-tpl", B.env_bundle(), publish=False)
     assert (version["status"], version["majorVersion"], version["minorVersion"]) == ("DRAFT", "1", "0")
     assert "recommendedVersion" not in backend.get_environment_template(name="env-tpl")["environmentTemplate"]
-    backend.update_environment_template_version(templateName="env-tpl", majorVersion="1", minorVersion="0",
-                                                status="PUBLISHED")
-    assert backend.get_environment_template(name="env-tpl")["environmentTemplate"]["recommendedVersion"] == "1.0"
+    backend.update_environment_template_version(
+        templateName="env-tpl", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
+    assert (
+        backend.get_environment_template(name="env-tpl")["environmentTemplate"]["recommendedVersion"] == "1.0"
+    )
 
     # 2. an environment: IN_PROGRESS, then SUCCEEDED with the stack's outputs
     env = setup_environment(backend, aws, "prod", vpc_name="blue")
@@ -53,9 +56,11 @@ def test_full_lifecycle(backend: ProtonBackend, aws: dict[str, Any]) -> None:
     assert env_out["VpcName"] == "blue" and env_out["Size"] == "1"
     env_stack = _stack(backend, "list_environment_provisioned_resources", environmentName="prod")
     assert 'TopicName: "prod-blue"' in stack_template(aws, env_stack["name"])
-    assert _tags(aws, env_stack["name"]) == {"proton:account": "123456789012",
-                                             "proton:template": arn("environment-template/env-tpl"),
-                                             "proton:environment": arn("environment/prod")}
+    assert _tags(aws, env_stack["name"]) == {
+        "proton:account": "123456789012",
+        "proton:template": arn("environment-template/env-tpl"),
+        "proton:environment": arn("environment/prod"),
+    }
     (dep,) = backend.list_deployments(environmentName="prod")["deployments"]
     record = backend.get_deployment(id=dep["id"])["deployment"]
     assert record["deploymentStatus"] == "SUCCEEDED" and "initialState" not in record
@@ -64,25 +69,37 @@ def test_full_lifecycle(backend: ProtonBackend, aws: dict[str, Any]) -> None:
 
     # 3. service template 1.0 compatible with env major 1; a service with two instances and a pipeline
     setup_service_template(backend, aws)
-    service = create_service(backend, "web", {"a": ("prod", {"port": 8080}), "b": ("prod", {})},
-                             pipeline={"build_cmd": "go"})
+    service = create_service(
+        backend, "web", {"a": ("prod", {"port": 8080}), "b": ("prod", {})}, pipeline={"build_cmd": "go"}
+    )
     assert service["status"] == "ACTIVE"
     assert service["pipeline"]["deploymentStatus"] == "SUCCEEDED"
     inst_a = backend.get_service_instance(serviceName="web", name="a")["serviceInstance"]
     assert (inst_a["deploymentStatus"], inst_a["templateMinorVersion"]) == ("SUCCEEDED", "0")
-    out_a = outputs(backend.list_service_instance_outputs(serviceName="web", serviceInstanceName="a")["outputs"])
+    out_a = outputs(
+        backend.list_service_instance_outputs(serviceName="web", serviceInstanceName="a")["outputs"]
+    )
     assert out_a["Port"] == "8080" and out_a["EnvTopic"] == env_out["TopicArn"]
-    assert outputs(backend.list_service_pipeline_outputs(serviceName="web")["outputs"])["Instances"] == "a:8080;b:80;"
-    stack_a = _stack(backend, "list_service_instance_provisioned_resources", serviceName="web",
-                     serviceInstanceName="a")
+    assert (
+        outputs(backend.list_service_pipeline_outputs(serviceName="web")["outputs"])["Instances"]
+        == "a:8080;b:80;"
+    )
+    stack_a = _stack(
+        backend, "list_service_instance_provisioned_resources", serviceName="web", serviceInstanceName="a"
+    )
     assert 'QueueName: "web-a"' in stack_template(aws, stack_a["name"])
     assert _tags(aws, stack_a["name"])["proton:service-instance"] == arn("service/web/service-instance/a")
     pipe_stack = _stack(backend, "list_service_pipeline_provisioned_resources", serviceName="web")
     assert "proton:service-instance" not in _tags(aws, pipe_stack["name"])
 
     # 4. a component attached to instance a
-    backend.create_component(name="bucket", serviceName="web", serviceInstanceName="a",
-                             manifest=B.CFN_MANIFEST, templateFile=B.COMPONENT_CFN)
+    backend.create_component(
+        name="bucket",
+        serviceName="web",
+        serviceInstanceName="a",
+        manifest=B.CFN_MANIFEST,
+        templateFile=B.COMPONENT_CFN,
+    )
     assert backend.get_component(name="bucket")["component"]["deploymentStatus"] == "IN_PROGRESS"
     backend.run_pending()
     comp = backend.get_component(name="bucket")["component"]
@@ -92,8 +109,16 @@ def test_full_lifecycle(backend: ProtonBackend, aws: dict[str, Any]) -> None:
     assert _tags(aws, comp_stack["name"])["proton:component"] == arn("component/bucket")
 
     # 5. minor 1.1, MINOR_VERSION update of instance a; old version shown until the deployment succeeds
-    v11 = register(backend, aws, "service", "svc-tpl", B.svc_bundle("1.1"), major="1",
-                   compatibleEnvironmentTemplates=compatible(), supportedComponentSources=["DIRECTLY_DEFINED"])
+    v11 = register(
+        backend,
+        aws,
+        "service",
+        "svc-tpl",
+        B.svc_bundle("1.1"),
+        major="1",
+        compatibleEnvironmentTemplates=compatible(),
+        supportedComponentSources=["DIRECTLY_DEFINED"],
+    )
     assert (v11["minorVersion"], v11["recommendedMinorVersion"]) == ("1", "1")
     assert backend.get_service_template(name="svc-tpl")["serviceTemplate"]["recommendedVersion"] == "1.1"
     pending = backend.update_service_instance(serviceName="web", name="a", deploymentType="MINOR_VERSION")
@@ -107,22 +132,42 @@ def test_full_lifecycle(backend: ProtonBackend, aws: dict[str, Any]) -> None:
     assert record["targetState"]["serviceInstance"]["templateMinorVersion"] == "1"
     assert record["lastSucceededDeploymentId"] == record["id"]
     assert 'Value: "1.1"' in stack_template(aws, stack_a["name"])
-    assert outputs(backend.list_service_instance_outputs(serviceName="web", serviceInstanceName="a")
-                   ["outputs"])["Version"] == "1.1"
+    assert (
+        outputs(backend.list_service_instance_outputs(serviceName="web", serviceInstanceName="a")["outputs"])[
+            "Version"
+        ]
+        == "1.1"
+    )
 
     # 6. major 2.0: refused while incompatible with env-tpl major 1, accepted once compatible
     register(backend, aws, "environment", "env-tpl", B.env_bundle())  # env-tpl 2.0
-    register(backend, aws, "service", "svc-tpl", B.svc_bundle("2.0"), compatibleEnvironmentTemplates=compatible("2"))
+    register(
+        backend,
+        aws,
+        "service",
+        "svc-tpl",
+        B.svc_bundle("2.0"),
+        compatibleEnvironmentTemplates=compatible("2"),
+    )
     with pytest.raises(ValidationException, match="not compatible with environment prod"):
         backend.update_service_instance(serviceName="web", name="b", deploymentType="MAJOR_VERSION")
-    backend.update_service_template_version(templateName="svc-tpl", majorVersion="2", minorVersion="0",
-                                            compatibleEnvironmentTemplates=compatible("1") + compatible("2"))
+    backend.update_service_template_version(
+        templateName="svc-tpl",
+        majorVersion="2",
+        minorVersion="0",
+        compatibleEnvironmentTemplates=compatible("1") + compatible("2"),
+    )
     backend.update_service_instance(serviceName="web", name="b", deploymentType="MAJOR_VERSION")
     backend.run_pending()
     inst_b = backend.get_service_instance(serviceName="web", name="b")["serviceInstance"]
     assert (inst_b["deploymentStatus"], inst_b["templateMajorVersion"], inst_b["templateMinorVersion"]) == (
-        "SUCCEEDED", "2", "0")
-    _deletes_in_order(backend, aws, [stack_a["name"], pipe_stack["name"], comp_stack["name"], env_stack["name"]])
+        "SUCCEEDED",
+        "2",
+        "0",
+    )
+    _deletes_in_order(
+        backend, aws, [stack_a["name"], pipe_stack["name"], comp_stack["name"], env_stack["name"]]
+    )
 
 
 def _deletes_in_order(backend: ProtonBackend, aws: dict[str, Any], stacks: list[str]) -> None:
@@ -133,8 +178,9 @@ def _deletes_in_order(backend: ProtonBackend, aws: dict[str, Any], stacks: list[
         backend.delete_service(name="web")
     with pytest.raises(ConflictException, match="detach"):
         backend.delete_component(name="bucket")
-    backend.update_component(name="bucket", deploymentType="CURRENT_VERSION", serviceName="",
-                             serviceInstanceName="")
+    backend.update_component(
+        name="bucket", deploymentType="CURRENT_VERSION", serviceName="", serviceInstanceName=""
+    )
     backend.run_pending()
     assert 'TopicName: "bucket-detached"' in stack_template(aws, stacks[2])
     backend.delete_component(name="bucket")
@@ -157,16 +203,24 @@ def _deletes_in_order(backend: ProtonBackend, aws: dict[str, Any], stacks: list[
     with pytest.raises(ConflictException, match="recommended version"):
         backend.delete_service_template_version(templateName="svc-tpl", majorVersion="2", minorVersion="0")
     for major, minor in (("1", "0"), ("1", "1"), ("2", "0")):
-        backend.delete_service_template_version(templateName="svc-tpl", majorVersion=major, minorVersion=minor)
+        backend.delete_service_template_version(
+            templateName="svc-tpl", majorVersion=major, minorVersion=minor
+        )
     backend.delete_service_template(name="svc-tpl")
     backend.delete_environment(name="prod")
     backend.run_pending()
     with pytest.raises(ResourceNotFoundException):
         backend.get_environment(name="prod")
     for major in ("1", "2"):
-        backend.delete_environment_template_version(templateName="env-tpl", majorVersion=major, minorVersion="0")
+        backend.delete_environment_template_version(
+            templateName="env-tpl", majorVersion=major, minorVersion="0"
+        )
     backend.delete_environment_template(name="env-tpl")
-    live = {s["StackName"] for s in aws["cfn"].describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
+    live = {
+        s["StackName"]
+        for s in aws["cfn"].describe_stacks()["Stacks"]
+        if s["StackStatus"] != "DELETE_COMPLETE"
+    }
     assert not live & set(stacks)
 
 
@@ -178,7 +232,10 @@ def test_instances_added_and_removed_rerender_pipeline(backend: ProtonBackend, a
     assert backend.update_service(name="web", spec=spec)["service"]["status"] == "UPDATE_IN_PROGRESS"
     backend.run_pending()
     assert backend.get_service(name="web")["service"]["status"] == "ACTIVE"
-    assert outputs(backend.list_service_pipeline_outputs(serviceName="web")["outputs"])["Instances"] == "a:1;c:3;"
+    assert (
+        outputs(backend.list_service_pipeline_outputs(serviceName="web")["outputs"])["Instances"]
+        == "a:1;c:3;"
+    )
     backend.update_service(name="web", spec=svc_spec({"c": ("prod", {"port": 3})}, {"build_cmd": "go"}))
     backend.run_pending()
     assert [i["name"] for i in backend.list_service_instances(serviceName="web")["serviceInstances"]] == ["c"]

@@ -6,16 +6,21 @@ from typing import Any
 
 import yaml
 
-TEMPLATE = {"Resources": {
-    "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "exodus-moto-compat-a",
-                                                         "Tags": [{"Key": "team", "Value": "a"}]}},
-    "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "exodus-moto-compat-q"}},
-}}
+TEMPLATE = {
+    "Resources": {
+        "Bucket": {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {"BucketName": "exodus-moto-compat-a", "Tags": [{"Key": "team", "Value": "a"}]},
+        },
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "exodus-moto-compat-q"}},
+    }
+}
 
 
 def _changes(cfn: Any, template: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
-    created = cfn.create_change_set(StackName="compat", ChangeSetName=name, ChangeSetType="UPDATE",
-                                    TemplateBody=yaml.safe_dump(template))
+    created = cfn.create_change_set(
+        StackName="compat", ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=yaml.safe_dump(template)
+    )
     described = cfn.describe_change_set(ChangeSetName=created["Id"], StackName="compat")
     return {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in described["Changes"]}
 
@@ -28,7 +33,11 @@ def test_modify_reports_replacement_from_create_only_properties(aws: dict[str, A
     change = _changes(cfn, retagged, "retag")["Bucket"]
     assert change["Action"] == "Modify" and change["Replacement"] == "False"
     assert change["Scope"] == ["Properties"]
-    assert change["Details"][0]["Target"] == {"Attribute": "Properties", "Name": "Tags", "RequiresRecreation": "Never"}
+    assert change["Details"][0]["Target"] == {
+        "Attribute": "Properties",
+        "Name": "Tags",
+        "RequiresRecreation": "Never",
+    }
 
     renamed = yaml.safe_load(yaml.safe_dump(TEMPLATE))
     renamed["Resources"]["Bucket"]["Properties"]["BucketName"] = "exodus-moto-compat-b"

@@ -24,11 +24,18 @@ def test_name_keyed_create_retries(backend: ProtonBackend) -> None:
         backend.create_environment_template(name="t", description="d")
 
 
-def test_environment_create_retry_starts_no_second_deployment(backend: ProtonBackend, aws: dict[str, Any]) -> None:
+def test_environment_create_retry_starts_no_second_deployment(
+    backend: ProtonBackend, aws: dict[str, Any]
+) -> None:
     env = setup_environment(backend, aws)
-    again = backend.create_environment(name="prod", templateName="env-tpl", templateMajorVersion="1",
-                                       spec=env_spec(), protonServiceRoleArn=ROLE,
-                                       componentRoleArn="arn:aws:iam::123456789012:role/proton-components")
+    again = backend.create_environment(
+        name="prod",
+        templateName="env-tpl",
+        templateMajorVersion="1",
+        spec=env_spec(),
+        protonServiceRoleArn=ROLE,
+        componentRoleArn="arn:aws:iam::123456789012:role/proton-components",
+    )
     assert again["environment"]["lastAttemptedDeploymentId"] == env["lastAttemptedDeploymentId"]
     assert len(backend.list_deployments(environmentName="prod")["deployments"]) == 1
 
@@ -41,8 +48,9 @@ def test_client_token_retries(backend: ProtonBackend, aws: dict[str, Any]) -> No
     assert one == two
     assert len(backend.list_environment_template_versions(templateName="t")["templateVersions"]) == 1
     with pytest.raises(ValidationException, match="clientToken reused"):
-        backend.create_environment_template_version(templateName="t", source=source, clientToken="tok",
-                                                    description="different")
+        backend.create_environment_template_version(
+            templateName="t", source=source, clientToken="tok", description="different"
+        )
 
 
 def test_delete_retries(backend: ProtonBackend) -> None:
@@ -56,13 +64,22 @@ def test_delete_retries(backend: ProtonBackend) -> None:
 def test_failed_operation_changes_nothing(backend: ProtonBackend, aws: dict[str, Any]) -> None:
     setup_environment(backend, aws)
     setup_service_template(backend, aws)
-    before = {kind: backend.store.values(kind) for kind in ("service", "instance", "deployment", "job", "meta")}
-    with pytest.raises(ValidationException):  # the second instance is invalid: nothing of the first may remain
-        backend.create_service(name="s", templateName="svc-tpl", templateMajorVersion="1",
-                               spec="proton: ServiceSpec\npipeline: {}\ninstances:\n- name: a\n  environment: prod\n"
-                                    "- name: b\n  environment: prod\n  spec:\n    port: [1]\n",
-                               repositoryConnectionArn="arn:aws:codestar-connections:us-east-1:1:connection/x",
-                               repositoryId="o/r", branchName="main")
+    before = {
+        kind: backend.store.values(kind) for kind in ("service", "instance", "deployment", "job", "meta")
+    }
+    with pytest.raises(
+        ValidationException
+    ):  # the second instance is invalid: nothing of the first may remain
+        backend.create_service(
+            name="s",
+            templateName="svc-tpl",
+            templateMajorVersion="1",
+            spec="proton: ServiceSpec\npipeline: {}\ninstances:\n- name: a\n  environment: prod\n"
+            "- name: b\n  environment: prod\n  spec:\n    port: [1]\n",
+            repositoryConnectionArn="arn:aws:codestar-connections:us-east-1:1:connection/x",
+            repositoryId="o/r",
+            branchName="main",
+        )
     assert {kind: backend.store.values(kind) for kind in before} == before
 
 
@@ -71,16 +88,27 @@ def test_state_survives_restart(aws: dict[str, Any], tmp_path: Path) -> None:
     setup_environment(backend, aws)
     setup_service_template(backend, aws)
     create_service(backend, "web", {"a": ("prod", {"port": 5})}, pipeline={})
-    backend.update_service_instance(serviceName="web", name="a", deploymentType="CURRENT_VERSION")  # left queued
+    backend.update_service_instance(
+        serviceName="web", name="a", deploymentType="CURRENT_VERSION"
+    )  # left queued
     backend.tag_resource(resourceArn=backend.arn("service/web"), tags=[{"key": "team", "value": "x"}])
-    snapshot = {op: getattr(backend, op)() for op in ("list_environments", "list_services", "list_deployments",
-                                                      "list_service_instances", "get_resources_summary")}
+    snapshot = {
+        op: getattr(backend, op)()
+        for op in (
+            "list_environments",
+            "list_services",
+            "list_deployments",
+            "list_service_instances",
+            "get_resources_summary",
+        )
+    }
     backend.close()
     reloaded = make_backend(aws, tmp_path)
     try:
         assert {op: getattr(reloaded, op)() for op in snapshot} == snapshot
         assert {"key": "team", "value": "x"} in reloaded.list_tags_for_resource(
-            resourceArn=reloaded.arn("service/web"))["tags"]
+            resourceArn=reloaded.arn("service/web")
+        )["tags"]
         assert reloaded.run_pending() == 1  # the queued deployment resumes
         inst = reloaded.get_service_instance(serviceName="web", name="a")["serviceInstance"]
         assert inst["deploymentStatus"] == "SUCCEEDED"
@@ -98,6 +126,8 @@ def test_tags_and_managed_tags(backend: ProtonBackend, aws: dict[str, Any]) -> N
     assert tags["team"] == "a"  # customer tags propagate from template to new versions
     assert tags["aws:proton:template"] == backend.arn("environment-template/t")
     backend.untag_resource(resourceArn=version["arn"], tagKeys=["team"])
-    assert "team" not in {t["key"] for t in backend.list_tags_for_resource(resourceArn=version["arn"])["tags"]}
+    assert "team" not in {
+        t["key"] for t in backend.list_tags_for_resource(resourceArn=version["arn"])["tags"]
+    }
     with pytest.raises(ValidationException, match="reserved"):
         backend.tag_resource(resourceArn=version["arn"], tags=[{"key": "aws:x", "value": "y"}])

@@ -16,7 +16,9 @@ CRDS = {
     ("argoproj.io/v1alpha1", "Application"): SCHEMAS / "argocd" / "application-crd.yaml",
     ("argoproj.io/v1alpha1", "ApplicationSet"): SCHEMAS / "argocd" / "applicationset-crd.yaml",
     ("argoproj.io/v1alpha1", "AppProject"): SCHEMAS / "argocd" / "appproject-crd.yaml",
-    ("cloudformation.aws.upbound.io/v1beta1", "Stack"): SCHEMAS / "crossplane" / "cloudformation.aws.upbound.io_stacks.yaml",
+    ("cloudformation.aws.upbound.io/v1beta1", "Stack"): SCHEMAS
+    / "crossplane"
+    / "cloudformation.aws.upbound.io_stacks.yaml",
 }
 
 
@@ -31,8 +33,12 @@ def _convert(node: Any, strict: bool) -> Any:
     if node.pop("x-kubernetes-int-or-string", False):
         node.pop("type", None)
         node["anyOf"] = [{"type": "integer"}, {"type": "string"}]
-    if (strict and "properties" in node and "additionalProperties" not in node
-            and not node.get("x-kubernetes-preserve-unknown-fields")):
+    if (
+        strict
+        and "properties" in node
+        and "additionalProperties" not in node
+        and not node.get("x-kubernetes-preserve-unknown-fields")
+    ):
         node["additionalProperties"] = False
     return node
 

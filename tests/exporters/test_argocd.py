@@ -21,8 +21,14 @@ WAVE = "argocd.argoproj.io/sync-wave"
 
 
 def _export(snapshot, plan=None, only=(), options=None):
-    ctx = ExportContext(snapshot=snapshot, graph=nx.MultiDiGraph(), units=build_units(snapshot), plan=plan,
-                        only=only, options=options or {})
+    ctx = ExportContext(
+        snapshot=snapshot,
+        graph=nx.MultiDiGraph(),
+        units=build_units(snapshot),
+        plan=plan,
+        only=only,
+        options=options or {},
+    )
     return exporter.export(ctx)
 
 
@@ -60,8 +66,12 @@ def test_yamllint_accepts_every_file(result, tmp_path: Path) -> None:
             (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / rel).write_text(text)
     config = "{extends: relaxed, rules: {line-length: disable, document-start: disable}}"
-    proc = subprocess.run([sys.executable, "-m", "yamllint", "-f", "parsable", "-d", config, str(tmp_path)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "yamllint", "-f", "parsable", "-d", config, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -71,7 +81,10 @@ def test_every_stack_adopts_an_existing_stack_observe_only(snapshot, result) -> 
     assert len(adopted) == len(stacks)
     for doc in adopted:
         live = stacks[doc["spec"]["forProvider"]["name"]]
-        assert doc["metadata"]["annotations"]["crossplane.io/external-name"] == live["StackId"].rsplit("/", 1)[-1]
+        assert (
+            doc["metadata"]["annotations"]["crossplane.io/external-name"]
+            == live["StackId"].rsplit("/", 1)[-1]
+        )
         assert doc["spec"]["managementPolicies"] == ["Observe"]
         assert doc["spec"]["deletionPolicy"] == "Orphan"
         assert doc["spec"]["forProvider"]["templateBody"] == snapshot.stack_template(live)
@@ -83,9 +96,13 @@ def test_sync_waves_follow_the_dependency_graph(snapshot, result) -> None:
     wave_of_env, wave_of_instance, wave_of_pipeline = {}, {}, {}
     for _, doc in _docs(result.files):
         if doc.get("kind") == "Application" and doc["metadata"]["name"].startswith("env-"):
-            wave_of_env[doc["spec"]["source"]["path"].rsplit("/", 1)[-1]] = int(doc["metadata"]["annotations"][WAVE])
+            wave_of_env[doc["spec"]["source"]["path"].rsplit("/", 1)[-1]] = int(
+                doc["metadata"]["annotations"][WAVE]
+            )
         if doc.get("kind") == "Application" and doc["metadata"]["name"].startswith("pipeline-"):
-            wave_of_pipeline[doc["spec"]["source"]["path"].split("/")[2]] = int(doc["metadata"]["annotations"][WAVE])
+            wave_of_pipeline[doc["spec"]["source"]["path"].split("/")[2]] = int(
+                doc["metadata"]["annotations"][WAVE]
+            )
         if doc.get("kind") == "ApplicationSet":
             for el in doc["spec"]["generators"][0]["list"]["elements"]:
                 service = el["path"].split("/")[2]
@@ -114,10 +131,18 @@ def test_graph_edges_respect_kind_waves(snapshot) -> None:
 
 
 def test_plan_waves_become_rolling_sync_steps(snapshot) -> None:
-    plan = {"waves": [
-        {"number": 1, "resources": [{"kind": "service_instance", "service": "svc-00001", "name": "prod-002-1"}]},
-        {"number": 2, "resources": [{"kind": "service_instance", "service": "svc-00001", "name": "staging-001-0"}]},
-    ]}
+    plan = {
+        "waves": [
+            {
+                "number": 1,
+                "resources": [{"kind": "service_instance", "service": "svc-00001", "name": "prod-002-1"}],
+            },
+            {
+                "number": 2,
+                "resources": [{"kind": "service_instance", "service": "svc-00001", "name": "staging-001-0"}],
+            },
+        ]
+    }
     result = _export(snapshot, plan=plan)
     appset = yaml.safe_load(result.files["apps/services/svc-00001.yaml"])
     steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
@@ -150,8 +175,9 @@ def test_secrets_never_land_in_clear(snapshot) -> None:
     secret = "exodus-test-secret-9f8e7d6c5b4a"
     stack = snap.stacks[0]
     rel = stack["templatePath"]
-    snap.templates[rel] = snap.templates[rel].replace("EnableDnsHostnames: true",
-                                                      f"EnableDnsHostnames: true\n      Note: {secret}")
+    snap.templates[rel] = snap.templates[rel].replace(
+        "EnableDnsHostnames: true", f"EnableDnsHostnames: true\n      Note: {secret}"
+    )
     snap.secrets = {"placeholder-1": secret}
     result = _export(snap)
     assert all(secret not in text for text in result.files.values())
@@ -181,7 +207,9 @@ def test_non_cloudformation_units_become_findings(snapshot) -> None:
     import copy
 
     snap = copy.deepcopy(snapshot)
-    snap.stacks = [s for s in snap.stacks if s["resourceKind"] != "environment" or "prod" not in s["StackName"]]
+    snap.stacks = [
+        s for s in snap.stacks if s["resourceKind"] != "environment" or "prod" not in s["StackName"]
+    ]
     result = _export(snap)
     assert any(f.code == "E303" and "prod-002" in f.message for f in result.findings)
     assert "apps/environments/prod-002.yaml" not in result.files
@@ -190,10 +218,15 @@ def test_non_cloudformation_units_become_findings(snapshot) -> None:
 # -- what Argo CD and CloudFormation check when the apps sync -------------------------------------------
 
 DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
-CLUSTER_SCOPED = {("", "Namespace"), ("cloudformation.aws.upbound.io", "Stack"), ("rbac.authorization.k8s.io",
-                  "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-                  ("apiextensions.k8s.io", "CustomResourceDefinition"), ("", "PersistentVolume"),
-                  ("storage.k8s.io", "StorageClass")}
+CLUSTER_SCOPED = {
+    ("", "Namespace"),
+    ("cloudformation.aws.upbound.io", "Stack"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("", "PersistentVolume"),
+    ("storage.k8s.io", "StorageClass"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +238,12 @@ def demo_result():
 
 def _listed(group: str, kind: str, name: str, entries: list[dict]) -> bool:
     """Argo CD's isResourceInList: group and kind globs, and the entry's name glob when it has one."""
-    return any(fnmatchcase(group, e["group"]) and fnmatchcase(kind, e["kind"])
-               and fnmatchcase(name, e.get("name") or "*") for e in entries)
+    return any(
+        fnmatchcase(group, e["group"])
+        and fnmatchcase(kind, e["kind"])
+        and fnmatchcase(name, e.get("name") or "*")
+        for e in entries
+    )
 
 
 def _applications(files) -> list[dict]:
@@ -234,8 +271,11 @@ def _sync_errors(files, app: dict, projects: dict[str, dict]) -> list[str]:
         return []
     project = projects[spec["project"]]["spec"]
     dest = spec["destination"]["namespace"]
-    errors = [] if any(fnmatchcase(dest, d["namespace"]) for d in project["destinations"]) else [
-        f"namespace {dest} is not a destination of project {spec['project']}"]
+    errors = (
+        []
+        if any(fnmatchcase(dest, d["namespace"]) for d in project["destinations"])
+        else [f"namespace {dest} is not a destination of project {spec['project']}"]
+    )
     created = []
     if "CreateNamespace=true" in spec.get("syncPolicy", {}).get("syncOptions", []):
         created.append(("", "Namespace", dest))
@@ -248,8 +288,9 @@ def _sync_errors(files, app: dict, projects: dict[str, dict]) -> list[str]:
         if (group, kind) in CLUSTER_SCOPED:
             if not _listed(group, kind, name, project.get("clusterResourceWhitelist") or []):
                 errors.append(f"resource {group}:{kind} {name} is not permitted in project {spec['project']}")
-        elif not _listed(group, kind, name, project.get("namespaceResourceWhitelist") or [{"group": "*",
-                                                                                            "kind": "*"}]):
+        elif not _listed(
+            group, kind, name, project.get("namespaceResourceWhitelist") or [{"group": "*", "kind": "*"}]
+        ):
             errors.append(f"resource {group}:{kind} {name} is not permitted in project {spec['project']}")
     return errors
 
@@ -274,12 +315,17 @@ def test_every_stack_has_the_capabilities_its_template_needs(demo_result, result
                 continue
             body = load_template(doc["spec"]["forProvider"]["templateBody"])
             caps = set(doc["spec"]["forProvider"].get("capabilities") or [])
-            iam = [r for r in body.get("Resources", {}).values() if str(r.get("Type")).startswith("AWS::IAM::")]
+            iam = [
+                r for r in body.get("Resources", {}).values() if str(r.get("Type")).startswith("AWS::IAM::")
+            ]
             if iam:
                 checked += 1
                 assert caps & {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"}, path
-            if any(name in (r.get("Properties") or {}) for r in iam
-                   for name in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")):
+            if any(
+                name in (r.get("Properties") or {})
+                for r in iam
+                for name in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+            ):
                 assert "CAPABILITY_NAMED_IAM" in caps, path
             if body.get("Transform"):
                 assert "CAPABILITY_AUTO_EXPAND" in caps, path

@@ -88,8 +88,14 @@ def _add_repository_link_stand_in() -> None:
             return self.link_id
 
         @classmethod
-        def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: Any, account_id: str,
-                                            region_name: str, **kwargs: Any) -> RepositoryLink:
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: Any,
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> RepositoryLink:
             props = cloudformation_json["Properties"]
             assert {"ConnectionArn", "OwnerId", "RepositoryName"} <= set(props), props
             assert f":{account_id}:connection/" in props["ConnectionArn"], (props, account_id)
@@ -125,20 +131,34 @@ def cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     bin_dir.mkdir()
     config = ["[profile exodus-base]", "region = us-east-1"]
     for account in ACCOUNTS:
-        config += [f"[profile exodus-{account}]", f"role_arn = arn:aws:iam::{account}:role/exodus-operator",
-                   "source_profile = exodus-base", "region = us-east-1"]
+        config += [
+            f"[profile exodus-{account}]",
+            f"role_arn = arn:aws:iam::{account}:role/exodus-operator",
+            "source_profile = exodus-base",
+            "region = us-east-1",
+        ]
     (home / ".aws" / "config").write_text("\n".join(config) + "\n")
-    (home / ".aws" / "credentials").write_text("[exodus-base]\naws_access_key_id = testing\n"
-                                               "aws_secret_access_key = testing\n")
+    (home / ".aws" / "credentials").write_text(
+        "[exodus-base]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
     wrapper = bin_dir / "aws"
     wrapper.write_text(WRAPPER.format(python=sys.executable, real=str(AWS), log=str(log)))
     wrapper.chmod(0o755)
     # HOME is the CLI's assume-role cache too: a fresh one per server, whose keys it knows
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"HOME": str(home), "AWS_CONFIG_FILE": str(home / ".aws" / "config"), "AWS_PAGER": "",
-            "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"), "AWS_ENDPOINT_URL": server.url,
-            "PATH": f"{bin_dir}:{os.environ['PATH']}", "PROFILE_PREFIX": "exodus-", "CONNECTION_NAME": "exodus",
-            "REPO_OWNER": "exodus-demo", "REPO_NAME": "proton-estate", "BRANCH": "main"}
+    env |= {
+        "HOME": str(home),
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_PAGER": "",
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_ENDPOINT_URL": server.url,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "PROFILE_PREFIX": "exodus-",
+        "CONNECTION_NAME": "exodus",
+        "REPO_OWNER": "exodus-demo",
+        "REPO_NAME": "proton-estate",
+        "BRANCH": "main",
+    }
     try:
         yield env, log
     finally:
@@ -146,22 +166,38 @@ def cloud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _run(script: str, env: dict[str, str], cwd: Path) -> None:
-    done = subprocess.run(["sh", "-eu", "-c", script], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        ["sh", "-eu", "-c", script], env=env, cwd=cwd, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"{done.stderr[-3000:]}\n--- script ---\n{script[:3000]}"
 
 
 def _aws_json(env: dict[str, str], *args: str) -> Any:
-    done = subprocess.run([str(AWS), *args, "--output", "json"], env=env, capture_output=True, text=True,
-                          check=True, timeout=120)
+    done = subprocess.run(
+        [str(AWS), *args, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(done.stdout)
 
 
 def _role_stacks(env: dict[str, str]) -> dict[str, dict[str, Any]]:
     out = {}
     for account in ACCOUNTS:
-        stack = _aws_json(env, "cloudformation", "describe-stacks", "--stack-name", "exodus-cfn-git-sync-role",
-                          "--region", "us-east-1", "--profile", f"exodus-{account}")["Stacks"][0]
+        stack = _aws_json(
+            env,
+            "cloudformation",
+            "describe-stacks",
+            "--stack-name",
+            "exodus-cfn-git-sync-role",
+            "--region",
+            "us-east-1",
+            "--profile",
+            f"exodus-{account}",
+        )["Stacks"][0]
         assert stack["StackId"].split(":")[4] == account
         out[account] = stack
     return out
@@ -219,11 +255,17 @@ def test_every_sync_configuration_command_runs_as_its_stacks_account(demo) -> No
                 continue
             blocks += 1
             stack = re.search(r"--resource-name (\S+)", creates[0]).group(1)
-            profiles = {m for line in lines if line.startswith(("LINK_ID=", "SYNC_ROLE_ARN=", "aws "))
-                        for m in re.findall(r'--profile "\$\{PROFILE_PREFIX\}(\d{12})"', line)}
+            profiles = {
+                m
+                for line in lines
+                if line.startswith(("LINK_ID=", "SYNC_ROLE_ARN=", "aws "))
+                for m in re.findall(r'--profile "\$\{PROFILE_PREFIX\}(\d{12})"', line)
+            }
             assert profiles == {accounts[stack]}, (wave.number, stack, profiles)
             assert all("--region us-east-1" in line for line in lines if "aws " in line)
-    assert blocks == sum(1 for c in commands.values() if any("create-sync-configuration" in x for x in c["handover"]))
+    assert blocks == sum(
+        1 for c in commands.values() if any("create-sync-configuration" in x for x in c["handover"])
+    )
     assert "222222222222" in {accounts[s] for s in accounts}
 
 
@@ -259,8 +301,10 @@ def test_every_commands_sh_runs_on_the_local_cloud(demo, cloud) -> None:
     assert {p.parent.parent.name for p in scripts} == set(ACCOUNTS)
     for script in scripts:
         _run(f"sh {shlex.quote(str(script))}", env, export)
-    assert _check_sync_configurations(log, env, _accounts(export)) == len(list(export.glob("deployments/*/*/*.y*ml"))) \
-        - 1  # the stack in ROLLBACK_COMPLETE gets none
+    assert (
+        _check_sync_configurations(log, env, _accounts(export))
+        == len(list(export.glob("deployments/*/*/*.y*ml"))) - 1
+    )  # the stack in ROLLBACK_COMPLETE gets none
 
 
 def test_every_role_template_parameter_without_default_is_passed(demo) -> None:
@@ -268,18 +312,29 @@ def test_every_role_template_parameter_without_default_is_passed(demo) -> None:
     and of commands.sh pass every parameter git-sync-role.yaml needs, and nothing creates the repository
     link a second time."""
     plan, export, commands = demo
-    deploys = [(re.search(r'--template-file "\$EXPORT/(\S+)"', line).group(1), line)
-               for c in commands.values() for line in c["handover"] if "cloudformation deploy" in line]
-    deploys += [(p.with_name("git-sync-role.yaml").relative_to(export).as_posix(), line)
-                for p in (export / "bootstrap").glob("*/*/commands.sh") for line in p.read_text().splitlines()
-                if "cloudformation deploy" in line]
+    deploys = [
+        (re.search(r'--template-file "\$EXPORT/(\S+)"', line).group(1), line)
+        for c in commands.values()
+        for line in c["handover"]
+        if "cloudformation deploy" in line
+    ]
+    deploys += [
+        (p.with_name("git-sync-role.yaml").relative_to(export).as_posix(), line)
+        for p in (export / "bootstrap").glob("*/*/commands.sh")
+        for line in p.read_text().splitlines()
+        if "cloudformation deploy" in line
+    ]
     assert len(deploys) == 4  # runbook and commands.sh, for each of the two accounts
     for template, line in deploys:
         params = load_template((export / template).read_text())["Parameters"]
         needed = {k for k, v in params.items() if "Default" not in v}
         passed = {kv.split("=", 1)[0] for kv in OVERRIDES.search(line).group(1).split()}
         assert needed <= passed, (line, needed - passed)
-    everything = [line for c in commands.values() for key in ("handover", "check", "rollback", "restore")
-                  for line in c[key]]
+    everything = [
+        line
+        for c in commands.values()
+        for key in ("handover", "check", "rollback", "restore")
+        for line in c[key]
+    ]
     everything += [p.read_text() for p in (export / "bootstrap").glob("*/*/commands.sh")]
     assert not [line for line in everything if "create-repository-link" in line]

@@ -24,15 +24,24 @@ from tests.proton.render.corpus_cases import build_cases
 
 REG = Registry({"cfn-git-sync": lambda: gitsync})
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
-ENV_CASES = sorted({(c.bundle, c.spec) for c in build_cases() if c.target == "environment"
-                    and (c.bundle / "infrastructure" / "manifest.yaml").read_text().count("cloudformation")},
-                   key=str)
+ENV_CASES = sorted(
+    {
+        (c.bundle, c.spec)
+        for c in build_cases()
+        if c.target == "environment"
+        and (c.bundle / "infrastructure" / "manifest.yaml").read_text().count("cloudformation")
+    },
+    key=str,
+)
 
 
 @functools.cache
 def _errors(text: str) -> list[str]:
-    return [f"{m.rule.id} {m.message}" for m in lint(text, config=ManualArgs(regions=["us-east-1"]))
-            if m.rule.id.startswith("E")]
+    return [
+        f"{m.rule.id} {m.message}"
+        for m in lint(text, config=ManualArgs(regions=["us-east-1"]))
+        if m.rule.id.startswith("E")
+    ]
 
 
 def _lint_tree(out: Path, inherited: set[str]) -> None:
@@ -81,8 +90,12 @@ def test_parameterised_template_is_shared_and_lints_with_deployment_files(tmp_pa
     shared = out / "templates/environment/vpc-env/v1/environment.yaml"
     assert "EnvironmentName" in load_template(shared.read_text())["Parameters"]
     deps = sorted(str(p.relative_to(out)) for p in (out / "deployments").rglob("*.yaml"))
-    run = subprocess.run([str(Path(__import__("sys").executable).parent / "cfn-lint"), "--deployment-files", *deps],
-                         cwd=out, capture_output=True, text=True)
+    run = subprocess.run(
+        [str(Path(__import__("sys").executable).parent / "cfn-lint"), "--deployment-files", *deps],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode in (0, 4), run.stdout + run.stderr  # 4 = warnings only
 
 
@@ -103,7 +116,9 @@ def test_blocked_stacks_become_findings(tmp_path: Path) -> None:
     snap.stacks[0]["StackStatus"] = "UPDATE_ROLLBACK_FAILED"
     report = run_export("cfn-git-sync", snap, tmp_path / "out", registry=REG)
     assert any(f.code == "E-GITSYNC-STATUS" for f in report.findings)
-    sync = "".join(p.read_text() for p in (tmp_path / "out" / "bootstrap").rglob("sync-configurations-*.yaml"))
+    sync = "".join(
+        p.read_text() for p in (tmp_path / "out" / "bootstrap").rglob("sync-configurations-*.yaml")
+    )
     assert snap.stacks[0]["StackName"] not in sync and snap.stacks[1]["StackName"] in sync
 
 
@@ -114,6 +129,7 @@ def test_golden_synthetic(tmp_path: Path, update_goldens: bool) -> None:
     golden = GOLDENS / "synthetic_small" / "cfn-git-sync"
     if update_goldens:
         import shutil
+
         shutil.rmtree(golden, ignore_errors=True)
         for rel, text in tree.items():
             (golden / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +145,8 @@ def test_sensitive_inputs_leave_the_template(tmp_path: Path, mode: str) -> None:
     env["spec"] += "  db_password: '{{exodus:secret:0123456789abcdef}}'\n"
     snap.secrets = {"0123456789abcdef": "s3cr3t-value-123"}
     snap.templates[stack["templatePath"]] = snap.templates[stack["templatePath"]].replace(
-        "Value: 'dev'", "Value: 's3cr3t-value-123'")
+        "Value: 'dev'", "Value: 's3cr3t-value-123'"
+    )
     out = tmp_path / "out"
     report = run_export("cfn-git-sync", snap, out, registry=REG, options={"secrets": mode})
     assert "s3cr3t-value-123" not in "".join(render_tree(out).values())
@@ -148,9 +165,15 @@ def test_sensitive_inputs_leave_the_template(tmp_path: Path, mode: str) -> None:
     assert verify_export(snap, out).failed
 
 
-SVC_CASES = sorted({(c.bundle, c.spec) for c in build_cases() if c.target.startswith("instance:")
-                    and "cloudformation" in (c.bundle / "instance_infrastructure" / "manifest.yaml").read_text()},
-                   key=str)
+SVC_CASES = sorted(
+    {
+        (c.bundle, c.spec)
+        for c in build_cases()
+        if c.target.startswith("instance:")
+        and "cloudformation" in (c.bundle / "instance_infrastructure" / "manifest.yaml").read_text()
+    },
+    key=str,
+)
 
 
 @pytest.mark.parametrize(("bundle", "spec"), SVC_CASES, ids=lambda v: "/".join(Path(v).parts[-3:]))
@@ -175,8 +198,11 @@ def test_demo_customer_managed_environment_is_not_called_a_cloudformation_one(tm
     assert "customer-managed: Proton never deployed it" in line and "is yours" in line
     assert "provisioned by terraform, not a CloudFormation stack" in tasks  # tf-sandbox keeps its warning
     # the service pipelines' templates deploy the instance stacks directly, and the findings say where
-    pipelines = [p for p in (tmp_path / "templates" / "service").rglob("*.yaml")
-                 if "AWS::CodePipeline::Pipeline" in p.read_text()]
+    pipelines = [
+        p
+        for p in (tmp_path / "templates" / "service").rglob("*.yaml")
+        if "AWS::CodePipeline::Pipeline" in p.read_text()
+    ]
     assert pipelines and all("execute-change-set" in p.read_text() for p in pipelines)
     assert all(p.relative_to(tmp_path).as_posix() in tasks for p in pipelines)
 
@@ -195,13 +221,16 @@ def test_demo_pipeline_rewrites_are_the_only_differences_and_each_is_named(tmp_p
     planned = []
     for name, unit in pipelines.items():
         template = next((tmp_path / "templates").rglob(f"{name}.yaml")).read_text()
-        planned += pipeline_planned_changes(name, unit.account, unit.region, str(unit.deployed_template), template)
+        planned += pipeline_planned_changes(
+            name, unit.account, unit.region, str(unit.deployed_template), template
+        )
     assert report.differences and {d.stack for d in report.differences} <= set(pipelines)
     for d in report.differences:
         prop = d.path.split("[", 1)[0].split(".")
         prop = ".".join(prop[:2]) if prop[0] == "Properties" else prop[0]
-        assert any(c["stack"] == d.stack and c["resource"] == d.name and c["property"] == prop
-                   for c in planned), d
+        assert any(
+            c["stack"] == d.stack and c["resource"] == d.name and c["property"] == prop for c in planned
+        ), d
     assert all(c["effect"] == "Modify" for c in planned)
     tasks = (tmp_path / "MANUAL_TASKS.md").read_text()
     assert tasks.count("W-GITSYNC-PIPELINE-CHANGES") == len({c["stack"] for c in planned}) == 6

@@ -47,7 +47,11 @@ def test_pipelines_are_v2_queued_and_never_replace_on_failure(synthetic_files) -
         props = tpl["Resources"]["Pipeline"]["Properties"]
         assert (props["PipelineType"], props["ExecutionMode"]) == ("V2", "QUEUED"), path
         modes = [a["Configuration"].get("ActionMode") for _, acts in _stacks_in_order(tpl) for a in acts]
-        assert "REPLACE_ON_FAILURE" not in modes and set(modes) <= {"CHANGE_SET_REPLACE", "CHANGE_SET_EXECUTE", None}
+        assert "REPLACE_ON_FAILURE" not in modes and set(modes) <= {
+            "CHANGE_SET_REPLACE",
+            "CHANGE_SET_EXECUTE",
+            None,
+        }
 
 
 def _deploys(tpl) -> list[tuple[int, str, list[str]]]:
@@ -59,7 +63,13 @@ def _deploys(tpl) -> list[tuple[int, str, list[str]]]:
             groups.setdefault(action["Name"].rsplit("-", 1)[0], []).append(action)
         for group in groups.values():
             group.sort(key=lambda a: a["RunOrder"])
-            out.append((index, group[0]["Configuration"]["StackName"], [a["ActionTypeId"]["Category"] for a in group]))
+            out.append(
+                (
+                    index,
+                    group[0]["Configuration"]["StackName"],
+                    [a["ActionTypeId"]["Category"] for a in group],
+                )
+            )
     return out
 
 
@@ -75,7 +85,9 @@ def test_environment_stage_comes_before_its_instances_and_approvals_only_in_prod
                 assert stage_of.get(arns[dep].stack_name, -1) < index, (path, stack)
             envs = {unit.environment} if unit.environment else {arns[d].environment for d in unit.depends_on}
             production = any(str(e).startswith("prod") for e in envs)
-            assert categories == (["Deploy", "Approval", "Deploy"] if production else ["Deploy", "Deploy"]), stack
+            assert categories == (["Deploy", "Approval", "Deploy"] if production else ["Deploy", "Deploy"]), (
+                stack
+            )
             approvals += production
         if "/environments/" in path:
             env_stack = next(s for s in stage_of if units[s].kind == "environment")
@@ -84,7 +96,11 @@ def test_environment_stage_comes_before_its_instances_and_approvals_only_in_prod
 
 
 def test_template_configuration_files_keep_proton_tags(synthetic_files) -> None:
-    configs = {p: json.loads(t) for p, t in synthetic_files.items() if p.startswith("stacks/") and p.endswith(".json")}
+    configs = {
+        p: json.loads(t)
+        for p, t in synthetic_files.items()
+        if p.startswith("stacks/") and p.endswith(".json")
+    }
     assert len(configs) == len([u for u in SYNTHETIC.units if u.stack_name])
     for path, config in configs.items():
         assert set(config) == {"Parameters", "Tags"}
@@ -93,24 +109,38 @@ def test_template_configuration_files_keep_proton_tags(synthetic_files) -> None:
 
 def test_role_is_scoped_to_its_stacks(synthetic_files) -> None:
     for path, tpl in _pipelines(synthetic_files).items():
-        statements = tpl["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        statements = tpl["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+            "Statement"
+        ]
         cfn = next(s for s in statements if "cloudformation:CreateChangeSet" in s["Action"])
-        stacks = [a["Configuration"]["StackName"] for _, acts in _stacks_in_order(tpl) for a in acts
-                  if a["Configuration"].get("ActionMode") == "CHANGE_SET_REPLACE"]
+        stacks = [
+            a["Configuration"]["StackName"]
+            for _, acts in _stacks_in_order(tpl)
+            for a in acts
+            if a["Configuration"].get("ActionMode") == "CHANGE_SET_REPLACE"
+        ]
         assert len(cfn["Resource"]) == len(stacks) and all(
-            f"stack/{s}/*" in r["Fn::Sub"] for s, r in zip(stacks, cfn["Resource"], strict=True)), path
+            f"stack/{s}/*" in r["Fn::Sub"] for s, r in zip(stacks, cfn["Resource"], strict=True)
+        ), path
         assert all(s["Resource"] != "*" for s in statements)
 
 
 def test_large_environment_splits_stages_and_uses_tag_scoping() -> None:
-    ctx = synthetic_context(SyntheticSize(environments=1, services=45, instances_per_service=1, pipelines=False))
+    ctx = synthetic_context(
+        SyntheticSize(environments=1, services=45, instances_per_service=1, pipelines=False)
+    )
     files = exporter.export(ctx).files
     (tpl,) = _pipelines(files).values()
     stages = tpl["Resources"]["Pipeline"]["Properties"]["Stages"]
     assert [len(s["Actions"]) for s in stages] == [1, 2, 32, 32, 26]  # 16 stacks per stage at most
     statements = tpl["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    assert statements[3]["Condition"] == {"StringEquals": {"aws:ResourceTag/proton:environment": [
-        "arn:aws:proton:us-east-1:111111111111:environment/dev-000"]}}
+    assert statements[3]["Condition"] == {
+        "StringEquals": {
+            "aws:ResourceTag/proton:environment": [
+                "arn:aws:proton:us-east-1:111111111111:environment/dev-000"
+            ]
+        }
+    }
 
 
 @pytest.mark.parametrize("bundle", corpus_pipeline_bundles(), ids=lambda p: p.parent.name)
@@ -128,5 +158,7 @@ def test_corpus_pipeline_stacks_export_without_proton_calls(bundle) -> None:
 def test_deterministic_and_golden(synthetic_files, update_goldens: bool) -> None:
     assert exporter.export(synthetic_context()).files == synthetic_files
     check_goldens(GOLDENS / "synthetic-small" / "codepipeline", synthetic_files, update_goldens)
-    corpus = exporter.export(corpus_context(next(b for b in corpus_pipeline_bundles() if b.parent.name == 'backend-fargate-svc'))).files
+    corpus = exporter.export(
+        corpus_context(next(b for b in corpus_pipeline_bundles() if b.parent.name == 'backend-fargate-svc'))
+    ).files
     check_goldens(GOLDENS / "corpus-backend-fargate-svc" / "codepipeline", corpus, update_goldens)

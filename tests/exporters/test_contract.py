@@ -39,7 +39,9 @@ def test_registry_lists_names_and_checks_api_version() -> None:
 
 
 def test_builtins_are_entry_points() -> None:
-    assert {"cfn-git-sync", "codepipeline", "github-actions", "argocd"} <= set(Registry.from_entry_points().names())
+    assert {"cfn-git-sync", "codepipeline", "github-actions", "argocd"} <= set(
+        Registry.from_entry_points().names()
+    )
 
 
 def test_run_export_writes_manifest_and_only_filters(tmp_path: Path) -> None:

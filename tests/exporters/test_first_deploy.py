@@ -25,9 +25,18 @@ def _pipeline_stacks(root: Path) -> list[ExportedStack]:
     for config in sorted((root / "stacks").rglob("*.json")):
         doc = json.loads(config.read_text())
         template = config.with_suffix(".yaml")
-        out.append(ExportedStack("", "", config.stem, config.relative_to(root).as_posix(),
-                                 template.relative_to(root).as_posix(), template.read_text(),
-                                 dict(doc.get("Parameters") or {}), dict(doc.get("Tags") or {})))
+        out.append(
+            ExportedStack(
+                "",
+                "",
+                config.stem,
+                config.relative_to(root).as_posix(),
+                template.relative_to(root).as_posix(),
+                template.read_text(),
+                dict(doc.get("Parameters") or {}),
+                dict(doc.get("Tags") or {}),
+            )
+        )
     return out
 
 
@@ -40,9 +49,18 @@ def _argocd_stacks(root: Path) -> list[ExportedStack]:
             spec = doc["spec"]["forProvider"]
             rel = path.relative_to(root).as_posix()
             account = doc["metadata"]["labels"]["exodus.io/account"]
-            out.append(ExportedStack(account, spec["region"], spec["name"], rel, rel, spec["templateBody"],
-                                     dict(spec.get("parameters") or {}),
-                                     dict(spec.get("tags") or {})))
+            out.append(
+                ExportedStack(
+                    account,
+                    spec["region"],
+                    spec["name"],
+                    rel,
+                    rel,
+                    spec["templateBody"],
+                    dict(spec.get("parameters") or {}),
+                    dict(spec.get("tags") or {}),
+                )
+            )
     return out
 
 
@@ -71,8 +89,11 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("target", TARGETS)
 def test_first_deploy_of_every_demo_stack_is_a_no_op(target: str, exports: dict[str, Path]) -> None:
     snapshot = demo_snapshot()
-    units = [u for u in build_units(snapshot) if u.provisioning == "cloudformation" and u.stack_name
-             and u.deployed_template is not None]
+    units = [
+        u
+        for u in build_units(snapshot)
+        if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None
+    ]
     assert len(units) == 39
     exported = _read(target, exports[target])
     changed: dict[str, list[str]] = {}
@@ -83,21 +104,30 @@ def test_first_deploy_of_every_demo_stack_is_a_no_op(target: str, exports: dict[
         if unit.kind == "service_pipeline":
             # Converting the Proton calls out of a pipeline is a change of its own (issue 21 defect 2,
             # planned there); here only secrets and tags must leave it untouched.
-            diffs = [d for d in diffs if d.section == "StackTags" or "{{resolve:" in d.exported
-                     or "exodus:secret" in d.exported or d.section == "StackParameters"]
+            diffs = [
+                d
+                for d in diffs
+                if d.section == "StackTags"
+                or "{{resolve:" in d.exported
+                or "exodus:secret" in d.exported
+                or d.section == "StackParameters"
+            ]
         if diffs:
             changed[unit.stack_name or ""] = [f"{d.section} {d.name} {d.path} [{d.effect}]" for d in diffs]
     assert changed == {}
     planned = json.loads((exports[target] / "PLANNED_CHANGES.json").read_text())
     # the only planned changes are the rewritten service pipelines' (Proton is retired): none from secrets
-    assert all(c["choice"].startswith("service pipelines rewritten") for c in planned["changes"]), planned["changes"]
+    assert all(c["choice"].startswith("service pipelines rewritten") for c in planned["changes"]), planned[
+        "changes"
+    ]
     assert planned["secrets"] == "ssm-parameter"
     assert len(planned["stage"]) >= 22  # 9 task definitions + 13 functions read a staged String
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_no_secret_and_no_placeholder_and_no_marker_tag_in_any_stack_file(target: str,
-                                                                         exports: dict[str, Path]) -> None:
+def test_no_secret_and_no_placeholder_and_no_marker_tag_in_any_stack_file(
+    target: str, exports: dict[str, Path]
+) -> None:
     """The CloudFormation side (terraform/ is the Terraform path's own fix, issue 21 defect 7)."""
     secrets = [str(v) for v in demo_snapshot().secrets.values() if len(str(v)) >= 6]
     root = exports[target]

@@ -51,8 +51,10 @@ def test_workflows_pass_actionlint_and_the_schema(files, tmp_path) -> None:
 
 def test_corpus_workflows_pass_actionlint_and_the_schema(corpus_files, tmp_path) -> None:
     files, _ = corpus_files
-    lint_input = {p.split("/", 1)[1] if p.split("/", 1)[1].startswith("service-repos/") else p: t
-                  for p, t in files.items()}
+    lint_input = {
+        p.split("/", 1)[1] if p.split("/", 1)[1].startswith("service-repos/") else p: t
+        for p, t in files.items()
+    }
     service_ci = [p for p in lint_input if p.startswith("service-repos/")]
     assert len(service_ci) == len(corpus_pipeline_bundles())
     assert actionlint({p: lint_input[p] for p in service_ci}, tmp_path / "ci") == []
@@ -70,13 +72,21 @@ def test_reusable_workflow_gates_previews_and_deploys(files) -> None:
     assert set(wf["on"]) == {"workflow_call"}
     preview, deploy = wf["jobs"]["preview"], wf["jobs"]["deploy"]
     for job in (preview, deploy):
-        creds = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials"))
+        creds = next(
+            s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")
+        )
         assert creds["uses"].endswith("@v6") and set(creds["with"]) == {"role-to-assume", "aws-region"}
-        assert job["steps"][2]["name"] == "Gate on stack status" and "UPDATE_ROLLBACK_COMPLETE)" not in \
-            job["steps"][2]["run"].split("*)")[1]
+        assert (
+            job["steps"][2]["name"] == "Gate on stack status"
+            and "UPDATE_ROLLBACK_COMPLETE)" not in job["steps"][2]["run"].split("*)")[1]
+        )
     check = next(s["run"] for s in preview["steps"] if s.get("name") == "Fail on replacement or removal")
     assert '.Action == "Remove"' in check and '.Replacement == "True"' in check and "Conditional" in check
-    assert preview["steps"][-1] == {"name": "Delete change set", "if": "always()", "run": preview["steps"][-1]["run"]}
+    assert preview["steps"][-1] == {
+        "name": "Delete change set",
+        "if": "always()",
+        "run": preview["steps"][-1]["run"],
+    }
     # previews assume the stack account's plan role, trusted for the named NAME-plan environment only
     assert preview["environment"] == "${{ inputs.environment }}-plan"
     assert deploy["environment"] == "${{ inputs.environment }}"
@@ -89,11 +99,16 @@ def test_environment_jobs_deploy_in_dependency_order(files) -> None:
     for path, wf in _workflows(files).items():
         if path == REUSABLE:
             continue
-        deploys = {j["with"]["stack-name"]: (jid, j) for jid, j in wf["jobs"].items() if j["with"]["mode"] == "deploy"}
+        deploys = {
+            j["with"]["stack-name"]: (jid, j)
+            for jid, j in wf["jobs"].items()
+            if j["with"]["mode"] == "deploy"
+        }
         for stack, (_jid, job) in deploys.items():
             unit = units[stack]
-            expected = sorted(deploys[by_arn[d].stack_name][0] for d in unit.depends_on
-                              if by_arn[d].stack_name in deploys)
+            expected = sorted(
+                deploys[by_arn[d].stack_name][0] for d in unit.depends_on if by_arn[d].stack_name in deploys
+            )
             assert job.get("needs", []) == expected, (path, stack)
             if unit.environment:
                 assert job["with"]["environment"] == unit.environment  # one GitHub environment per Proton one
@@ -103,15 +118,26 @@ def test_environment_jobs_deploy_in_dependency_order(files) -> None:
 def test_dispatch_inputs_are_typed_from_the_schema() -> None:
     env = next(u for u in SYNTHETIC.units if u.kind == "environment")
     template = env.deployed_template.replace(
-        "Resources:", "Parameters:\n  VpcCidr:\n    Type: String\n  Tier:\n    Type: String\nResources:", 1)
-    units = tuple(dataclasses.replace(u, deployed_template=template, parameters={"VpcCidr": "10.0.0.0/16",
-                                                                                "Tier": "dev"})
-                  if u is env else u for u in SYNTHETIC.units)
+        "Resources:", "Parameters:\n  VpcCidr:\n    Type: String\n  Tier:\n    Type: String\nResources:", 1
+    )
+    units = tuple(
+        dataclasses.replace(
+            u, deployed_template=template, parameters={"VpcCidr": "10.0.0.0/16", "Tier": "dev"}
+        )
+        if u is env
+        else u
+        for u in SYNTHETIC.units
+    )
     result = exporter.export(dataclasses.replace(SYNTHETIC, units=units))
     wf = yaml.safe_load(result.files[f".github/workflows/environments-{env.name}.yml"])
     inputs = wf["on"]["workflow_dispatch"]["inputs"]
-    assert inputs["Tier"] == {"description": "tier (Tier)", "required": False, "type": "choice",
-                              "options": ["dev", "staging", "prod"], "default": "dev"}
+    assert inputs["Tier"] == {
+        "description": "tier (Tier)",
+        "required": False,
+        "type": "choice",
+        "options": ["dev", "staging", "prod"],
+        "default": "dev",
+    }
     assert inputs["VpcCidr"]["type"] == "string" and inputs["VpcCidr"]["default"] == "10.0.0.0/16"
     root = next(j for j in wf["jobs"].values() if j["with"]["mode"] == "deploy" and "needs" not in j)
     assert "toJSON(inputs)" in root["with"]["parameter-overrides"]
@@ -119,7 +145,9 @@ def test_dispatch_inputs_are_typed_from_the_schema() -> None:
 
 def test_service_pipeline_becomes_build_and_deploy_jobs(corpus_files) -> None:
     files, _ = corpus_files
-    wf = yaml.safe_load(files["backend-fargate-svc/service-repos/backend-fargate-svc/.github/workflows/pipeline.yml"])
+    wf = yaml.safe_load(
+        files["backend-fargate-svc/service-repos/backend-fargate-svc/.github/workflows/pipeline.yml"]
+    )
     jobs = list(wf["jobs"].items())
     assert jobs[0][0].endswith("build-build") and "environment" not in jobs[0][1]
     deploys = jobs[1:]
@@ -127,12 +155,16 @@ def test_service_pipeline_becomes_build_and_deploy_jobs(corpus_files) -> None:
     # CodePipeline runs stages one after another: each deploy job needs the previous stage's job
     assert [j["needs"] for _, j in deploys] == [[jobs[0][0]], [deploys[0][0]]]
     run = "\n".join(s.get("run", "") for s in deploys[1][1]["steps"])
-    assert "create-change-set" in run and "EXODUS_STACK=AWSProton-backend-farg-backend-fargate-svc-prod" in run
+    assert (
+        "create-change-set" in run and "EXODUS_STACK=AWSProton-backend-farg-backend-fargate-svc-prod" in run
+    )
 
 
 def test_terraform_estate_gets_plan_and_apply_without_notify(tmp_path) -> None:
-    units = tuple(dataclasses.replace(u, provisioning="terraform") if u.kind != "service_pipeline" else u
-                  for u in SYNTHETIC.units)
+    units = tuple(
+        dataclasses.replace(u, provisioning="terraform") if u.kind != "service_pipeline" else u
+        for u in SYNTHETIC.units
+    )
     result = exporter.export(dataclasses.replace(SYNTHETIC, units=units))
     wf_text = result.files["terraform/.github/workflows/terraform.yml"]
     wf = yaml.safe_load(wf_text)
@@ -151,5 +183,7 @@ def test_terraform_estate_gets_plan_and_apply_without_notify(tmp_path) -> None:
 def test_deterministic_and_golden(files, corpus_files, update_goldens: bool) -> None:
     assert exporter.export(synthetic_context()).files == files
     check_goldens(GOLDENS / "synthetic-small" / "github-actions", files, update_goldens)
-    corpus = {p.split("/", 1)[1]: t for p, t in corpus_files[0].items() if p.startswith("backend-fargate-svc/")}
+    corpus = {
+        p.split("/", 1)[1]: t for p, t in corpus_files[0].items() if p.startswith("backend-fargate-svc/")
+    }
     check_goldens(GOLDENS / "corpus-backend-fargate-svc" / "github-actions", corpus, update_goldens)

@@ -20,10 +20,10 @@ from tests.plan import BUILTIN_EXPORTERS
 
 DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
 PROTON_API = re.compile(
-    r"\baws\s+proton\b"                                   # the CLI
-    r"|(?<![\w:/.-])proton:(?:\*|[A-Z][A-Za-z]+\b)"        # an IAM action (tags are proton:lowercase)
-    r"|\bclient\(\s*['\"]proton['\"]"                     # boto3
-    r"|\bnew\s+Proton(?:Client)?\b"                       # AWS SDK for JavaScript
+    r"\baws\s+proton\b"  # the CLI
+    r"|(?<![\w:/.-])proton:(?:\*|[A-Z][A-Za-z]+\b)"  # an IAM action (tags are proton:lowercase)
+    r"|\bclient\(\s*['\"]proton['\"]"  # boto3
+    r"|\bnew\s+Proton(?:Client)?\b"  # AWS SDK for JavaScript
 )
 
 
@@ -35,7 +35,9 @@ def demo():
 def api_calls(root: Path) -> list[str]:
     """`file:line: text` of every Proton API call in the non-Markdown files under `root`."""
     found = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".md" and ".exodus" not in p.parts):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix != ".md" and ".exodus" not in p.parts
+    ):
         for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
             if PROTON_API.search(line):
                 found.append(f"{path.relative_to(root).as_posix()}:{n}: {line.strip()[:160]}")
@@ -48,7 +50,9 @@ def test_the_pattern_finds_what_the_old_exports_held() -> None:
     assert PROTON_API.search('"Action": ["proton:*"]')
     assert PROTON_API.search("c = boto3.client('proton')")
     assert not PROTON_API.search('"proton:service": "arn:aws:proton:us-east-1:111111111111:service/x"')
-    assert not PROTON_API.search("    proton:environment-template: arn:aws:proton:us-east-1:1:environment-template/a")
+    assert not PROTON_API.search(
+        "    proton:environment-template: arn:aws:proton:us-east-1:1:environment-template/a"
+    )
 
 
 @pytest.mark.parametrize("target", BUILTIN_EXPORTERS)
@@ -58,7 +62,9 @@ def test_no_export_calls_the_proton_api(demo, target: str, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("target", ["cfn-git-sync", "argocd"])
-def test_a_call_that_cannot_be_rewritten_is_listed_with_file_and_line(demo, target: str, tmp_path: Path) -> None:
+def test_a_call_that_cannot_be_rewritten_is_listed_with_file_and_line(
+    demo, target: str, tmp_path: Path
+) -> None:
     """A pipeline step calling a Proton operation with no direct equivalent now fails on purpose, and
     MANUAL_TASKS.md names the export file and the line of that step."""
     units = []
@@ -66,8 +72,12 @@ def test_a_call_that_cannot_be_rewritten_is_listed_with_file_and_line(demo, targ
         if unit.kind == "service_pipeline" and unit.service == "orders-api":
             text = str(unit.deployed_template)
             assert "get-service --name" in text
-            unit = replace(unit, deployed_template=text.replace(
-                "get-service --name", "list-service-instances --service-name", 1))
+            unit = replace(
+                unit,
+                deployed_template=text.replace(
+                    "get-service --name", "list-service-instances --service-name", 1
+                ),
+            )
         units.append(unit)
     from exporters.argocd import exporter as argocd
     from exporters.cfn_git_sync import exporter as gitsync
@@ -75,7 +85,11 @@ def test_a_call_that_cannot_be_rewritten_is_listed_with_file_and_line(demo, targ
     registry = Registry({"cfn-git-sync": lambda: gitsync, "argocd": lambda: argocd})
     run_export(target, demo, tmp_path, units=units, registry=registry)
     assert api_calls(tmp_path) == []
-    tasks = [line for line in (tmp_path / "MANUAL_TASKS.md").read_text().splitlines() if "W-PIPE-UNKNOWN-CALL" in line]
+    tasks = [
+        line
+        for line in (tmp_path / "MANUAL_TASKS.md").read_text().splitlines()
+        if "W-PIPE-UNKNOWN-CALL" in line
+    ]
     assert len(tasks) == 1, tasks
     where = re.search(r"rewrite the step at (\S+) line (\d+) by hand", tasks[0])
     assert where, tasks[0]

@@ -178,9 +178,16 @@ def cloud(tmp_path, monkeypatch):
         (bin_dir / "yq").chmod(0o755)
     with LocalProtonServer() as server:
         requests.post(f"{server.url}/moto-api/reset", timeout=30)  # moto's state is per process
-        env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": "testing",
-               "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-               "AWS_ENDPOINT_URL": server.url, "EXODUS_DOCKER_LOG": str(tmp_path / "docker.log")}
+        env = {
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "HOME": str(tmp_path),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": server.url,
+            "EXODUS_DOCKER_LOG": str(tmp_path / "docker.log"),
+        }
         for key, value in env.items():
             if key.startswith("AWS_"):
                 monkeypatch.setenv(key, value)
@@ -191,36 +198,62 @@ def _client(server: LocalProtonServer, service: str) -> Any:
     return boto3.client(service, region_name=REGION, endpoint_url=server.url)
 
 
-def _deploy(cfn: Any, stack: str, template: str, parameters: dict[str, str], tags: dict[str, str],
-            *, create: bool = False) -> None:
+def _deploy(
+    cfn: Any,
+    stack: str,
+    template: str,
+    parameters: dict[str, str],
+    tags: dict[str, str],
+    *,
+    create: bool = False,
+) -> None:
     """Create the stack, or update it through a change set (as the environment pipeline does)."""
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
     kind = "CREATE" if create else "UPDATE"
-    cfn.create_change_set(StackName=stack, ChangeSetName="handover", ChangeSetType=kind, TemplateBody=template,
-                          Parameters=params, Tags=tag_list, Capabilities=["CAPABILITY_IAM"])
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="handover",
+        ChangeSetType=kind,
+        TemplateBody=template,
+        Parameters=params,
+        Tags=tag_list,
+        Capabilities=["CAPABILITY_IAM"],
+    )
     cfn.get_waiter("change_set_create_complete").wait(StackName=stack, ChangeSetName="handover")
     cfn.execute_change_set(StackName=stack, ChangeSetName="handover")
     cfn.get_waiter("stack_create_complete" if create else "stack_update_complete").wait(StackName=stack)
 
 
 def _resources(cfn: Any, stack: str) -> dict[str, str]:
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"]
-            for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]}
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    }
 
 
-def _hand_over(server: LocalProtonServer, files: dict[str, str], instance: Any, pipeline: Any) -> dict[str, str]:
+def _hand_over(
+    server: LocalProtonServer, files: dict[str, str], instance: Any, pipeline: Any
+) -> dict[str, str]:
     """The estate as Proton left it, then the instance stack's first deploy from the export."""
     cfn = _client(server, "cloudformation")
     cluster = load_template(instance.deployed_template)["Resources"]["Service"]["Properties"]["Cluster"]
     _client(server, "ecs").create_cluster(clusterName=cluster)
-    _deploy(cfn, str(instance.stack_name), str(instance.deployed_template), dict(instance.parameters),
-            dict(instance.tags), create=True)
+    _deploy(
+        cfn,
+        str(instance.stack_name),
+        str(instance.deployed_template),
+        dict(instance.parameters),
+        dict(instance.tags),
+        create=True,
+    )
     _deploy(cfn, str(pipeline.stack_name), PIPELINE_STAND_IN, {}, {}, create=True)
     before = _resources(cfn, str(instance.stack_name))
     template = next(t for p, t in files.items() if p.endswith(f"/{instance.stack_name}.yaml"))
     config = json.loads(next(t for p, t in files.items() if p.endswith(f"/{instance.stack_name}.json")))
-    assert config["Parameters"]["Image"] == instance.inputs["image"]  # today's value: the first deploy keeps it
+    assert (
+        config["Parameters"]["Image"] == instance.inputs["image"]
+    )  # today's value: the first deploy keeps it
     # CloudFormation compares the template after parameter resolution: the same as deployed, a no-op
     # (the local cloud's change sets compare raw resource JSON, so a `Ref` there reads as a change).
     deployed = load_normalised(str(instance.deployed_template))
@@ -232,8 +265,14 @@ def _hand_over(server: LocalProtonServer, files: dict[str, str], instance: Any, 
 
 
 def _run(script: str, env: dict[str, str], cwd: Path) -> None:
-    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"step failed ({done.returncode}):\n{script}\n--- stderr\n{done.stderr}"
 
 
@@ -270,15 +309,18 @@ def _workspace(root: Path, name: str) -> Path:
     return workspace
 
 
-def _assert_only_the_image_changed(server: LocalProtonServer, instance: Any, handed_over: dict[str, str],
-                                   image: str) -> None:
+def _assert_only_the_image_changed(
+    server: LocalProtonServer, instance: Any, handed_over: dict[str, str], image: str
+) -> None:
     cfn, ecs = _client(server, "cloudformation"), _client(server, "ecs")
     stack = cfn.describe_stacks(StackName=str(instance.stack_name))["Stacks"][0]
     assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]} == {"Image": image}
     now = _resources(cfn, str(instance.stack_name))
     changed = sorted(k for k in now if now[k] != handed_over.get(k))
     # ContainerDefinitions is create-only: a new image is a new task definition revision (a replacement)
-    assert predict_replacement("AWS::ECS::TaskDefinition", "Properties.ContainerDefinitions[0].Image") == "True"
+    assert (
+        predict_replacement("AWS::ECS::TaskDefinition", "Properties.ContainerDefinitions[0].Image") == "True"
+    )
     assert changed == ["TaskDefinition"]
     old = _containers(ecs, handed_over["TaskDefinition"])
     new = _containers(ecs, now["TaskDefinition"])
@@ -309,7 +351,9 @@ def _containers(ecs: Any, arn: str) -> list[dict[str, Any]]:
 
 
 def _repository_uri(server: LocalProtonServer, pipeline: Any) -> str:
-    outputs = _client(server, "cloudformation").describe_stacks(StackName=str(pipeline.stack_name))["Stacks"][0]
+    outputs = _client(server, "cloudformation").describe_stacks(StackName=str(pipeline.stack_name))["Stacks"][
+        0
+    ]
     return next(o["OutputValue"] for o in outputs["Outputs"] if o["OutputKey"] == "ImageRepositoryUri")
 
 
@@ -344,10 +388,17 @@ def test_codepipeline_service_pipeline_ships_a_new_image(estate, cloud, tmp_path
         workspace = _workspace(tmp_path, f"build{index}")
         if previous is not None:
             shutil.copy(previous, workspace / previous.name)
-        variables = {**env, **step.variables, "CODEBUILD_SRC_DIR": str(workspace),
-                     "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA, "CODEBUILD_BUILD_NUMBER": "7"}
+        variables = {
+            **env,
+            **step.variables,
+            "CODEBUILD_SRC_DIR": str(workspace),
+            "CODEBUILD_RESOLVED_SOURCE_VERSION": SHA,
+            "CODEBUILD_BUILD_NUMBER": "7",
+        }
         variables.update({var: uri for var in step.stack_outputs})
-        commands = [c for phase in ("install", "pre_build", "build", "post_build") for c in step.phases.get(phase, [])]
+        commands = [
+            c for phase in ("install", "pre_build", "build", "post_build") for c in step.phases.get(phase, [])
+        ]
         _run("\n".join(commands), variables, workspace)
         if step.artifacts:
             previous = workspace / step.base_directory / step.artifacts[0]

@@ -8,7 +8,9 @@ from proton_exodus.output.writer import build_manifest, render_tree, write_expor
 
 
 def _manifest(files: dict[str, str]) -> dict:
-    return build_manifest(files, exporter="t", exporter_version="1", api_version=1, snapshot_digest="sha256:x")
+    return build_manifest(
+        files, exporter="t", exporter_version="1", api_version=1, snapshot_digest="sha256:x"
+    )
 
 
 def test_dry_run_writes_nothing_and_shows_diff(tmp_path: Path) -> None:

@@ -31,32 +31,51 @@ def test_counts_by_kind_and_relation(size: SyntheticSize) -> None:
     g = build_graph(build_synthetic_snapshot(size))
     inst, pipes = size.services * size.instances_per_service, size.services if size.pipelines else 0
     kinds = Counter(k for _, k in g.nodes(data="kind"))
-    assert kinds == {"environment_template": 1, "environment_template_version": 1, "service_template": 1,
-                     "service_template_version": 1, "environment": size.environments, "service": size.services,
-                     "service_instance": inst, **({"service_pipeline": pipes} if pipes else {}),
-                     "stack": size.environments + inst + pipes}
+    assert kinds == {
+        "environment_template": 1,
+        "environment_template_version": 1,
+        "service_template": 1,
+        "service_template_version": 1,
+        "environment": size.environments,
+        "service": size.services,
+        "service_instance": inst,
+        **({"service_pipeline": pipes} if pipes else {}),
+        "stack": size.environments + inst + pipes,
+    }
     relations = Counter(r for _, _, r in g.edges(data="relation"))
-    assert relations == {"has_version": 2, "compatible_with": 1, "deployed_from": size.environments + inst + pipes,
-                         "hosts": inst, "has_instance": inst, "provisioned_by": size.environments + inst + pipes,
-                         **({"has_pipeline": pipes, "outputs_to": inst} if pipes else {})}
+    assert relations == {
+        "has_version": 2,
+        "compatible_with": 1,
+        "deployed_from": size.environments + inst + pipes,
+        "hosts": inst,
+        "has_instance": inst,
+        "provisioned_by": size.environments + inst + pipes,
+        **({"has_pipeline": pipes, "outputs_to": inst} if pipes else {}),
+    }
 
 
 def test_optional_parts_add_their_edges() -> None:
-    snap = build_synthetic_snapshot(SyntheticSize(3, 4, 2, True, components=2, account_connections=1,
-                                                  repositories=True))
+    snap = build_synthetic_snapshot(
+        SyntheticSize(3, 4, 2, True, components=2, account_connections=1, repositories=True)
+    )
     g = build_graph(snap)
     relations = Counter(r for _, _, r in g.edges(data="relation"))
     assert relations["attaches"] == 2 and relations["connected_via"] == 1
-    assert relations["syncs"] == 3 and relations["syncs_to"] == 3  # 2 template sync configs + 1 service sync config
+    assert (
+        relations["syncs"] == 3 and relations["syncs_to"] == 3
+    )  # 2 template sync configs + 1 service sync config
     conn = find_nodes(g, "dev-000 (account 222222222222)")
     assert len(conn) == 1 and g.nodes[conn[0]]["kind"] == "environment_account_connection"
     env = find_nodes(g, "dev-000")[0]
-    assert g.nodes[g.nodes[env]["stack_id"]]["account"] == "222222222222"  # the stack lives in the env account
+    assert (
+        g.nodes[g.nodes[env]["stack_id"]]["account"] == "222222222222"
+    )  # the stack lives in the env account
 
 
 def test_every_node_has_the_documented_attributes() -> None:
-    g = build_graph(build_synthetic_snapshot(SyntheticSize(2, 3, 2, True, components=1, repositories=True,
-                                                           faults=True)))
+    g = build_graph(
+        build_synthetic_snapshot(SyntheticSize(2, 3, 2, True, components=1, repositories=True, faults=True))
+    )
     for node, attrs in g.nodes(data=True):
         assert {"kind", "name", "label", "account", "region"} <= set(attrs), node
         assert node.startswith("arn:aws:"), node
@@ -78,12 +97,18 @@ def test_dependencies_and_dependants() -> None:
     inst = find_nodes(g, "svc-00000/dev-000-0")[0]
     labels = {g.nodes[n]["label"] for n in dependencies(g, inst)}
     assert {"dev-000", "svc-00000", "syn-svc:1.0", "syn-svc", "syn-env:1.0", "syn-env"} <= labels
-    assert {g.nodes[n]["label"] for n in dependants(g, inst) if g.nodes[n]["kind"] != "stack"} == {"svc-00000/pipeline"}
+    assert {g.nodes[n]["label"] for n in dependants(g, inst) if g.nodes[n]["kind"] != "stack"} == {
+        "svc-00000/pipeline"
+    }
     env = find_nodes(g, "dev-000")[0]
     assert {"svc-00000/dev-000-0", "svc-00001/dev-000-1", "svc-00000/pipeline"} <= {
-        g.nodes[n]["label"] for n in dependants(g, env)}
-    assert dependencies(g, inst, transitive=False) == {env, find_nodes(g, "svc-00000")[0],
-                                                        find_nodes(g, "syn-svc:1.0")[0]} | {g.nodes[inst]["stack_id"]}
+        g.nodes[n]["label"] for n in dependants(g, env)
+    }
+    assert dependencies(g, inst, transitive=False) == {
+        env,
+        find_nodes(g, "svc-00000")[0],
+        find_nodes(g, "syn-svc:1.0")[0],
+    } | {g.nodes[inst]["stack_id"]}
 
 
 def test_focus_narrows_and_rejects_unknown_names() -> None:
@@ -111,7 +136,9 @@ def test_renderings_parse_and_are_deterministic() -> None:
     assert svg.tag == f"{ns}svg"
     assert len(svg.findall(f"./{ns}g[@id='nodes']/{ns}g")) == g.number_of_nodes()
     assert len(svg.findall(f"./{ns}g[@id='edges']/{ns}path")) == g.number_of_edges()
-    again = build_graph(build_synthetic_snapshot(SyntheticSize(2, 3, 2, True, components=1, account_connections=1)))
+    again = build_graph(
+        build_synthetic_snapshot(SyntheticSize(2, 3, 2, True, components=1, account_connections=1))
+    )
     for fmt in ("json", "dot", "mermaid", "svg"):
         assert render_graph(again, fmt) == render_graph(g, fmt)
     with pytest.raises(BadInput):
@@ -131,15 +158,29 @@ def test_names_with_markup_are_escaped() -> None:
 def test_loaded_snapshot_gives_the_same_graph(tmp_path: Path) -> None:
     snap = build_synthetic_snapshot(SyntheticSize(2, 2, 2, True, repositories=True))
     write_snapshot(snap, tmp_path / "s")
-    assert render_graph(build_graph(load_snapshot(tmp_path / "s")), "json") == render_graph(build_graph(snap), "json")
+    assert render_graph(build_graph(load_snapshot(tmp_path / "s")), "json") == render_graph(
+        build_graph(snap), "json"
+    )
 
 
 def test_cli_writes_the_graph_and_prints_figures(tmp_path: Path) -> None:
     from proton_exodus.cli import cli
 
     write_snapshot(build_synthetic_snapshot(SyntheticSize(2, 2, 1, True)), tmp_path / "s")
-    result = CliRunner().invoke(cli, ["graph", "--snapshot", str(tmp_path / "s"), "--format", "svg",
-                                      "--focus", "dev-000", "--out", str(tmp_path / "g.svg")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "graph",
+            "--snapshot",
+            str(tmp_path / "s"),
+            "--format",
+            "svg",
+            "--focus",
+            "dev-000",
+            "--out",
+            str(tmp_path / "g.svg"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "nodes" in result.output and "dependency depth" in result.output
     ET.parse(tmp_path / "g.svg")

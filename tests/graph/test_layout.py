@@ -53,16 +53,19 @@ def test_the_engine_sees_no_names_and_the_svg_repeats() -> None:
     assert render_graph(g, "svg") == render_graph(build_graph(build_synthetic_snapshot(SIZE)), "svg")
 
 
-@pytest.mark.parametrize(("program", "message"), [
-    ("no-such-dot-program", "'no-such-dot-program' command was not found"),
-    ("false", "failed (exit 1)")])
-def test_missing_or_failing_engine_is_one_error_line(program: str, message: str, tmp_path, monkeypatch,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [("no-such-dot-program", "'no-such-dot-program' command was not found"), ("false", "failed (exit 1)")],
+)
+def test_missing_or_failing_engine_is_one_error_line(
+    program: str, message: str, tmp_path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_snapshot(build_synthetic_snapshot(SyntheticSize(1, 1, 1, False)), tmp_path / "s")
     monkeypatch.setenv(PROGRAM_ENV, program)
     with pytest.raises(SystemExit) as exc:
-        main(["graph", "--snapshot", str(tmp_path / "s"), "--format", "svg",
-              "--out", str(tmp_path / "g.svg")])
+        main(
+            ["graph", "--snapshot", str(tmp_path / "s"), "--format", "svg", "--out", str(tmp_path / "g.svg")]
+        )
     err = capsys.readouterr().err
     assert exc.value.code == int(ExitCode.BAD_INPUT)
     assert err.count("\n") == 1 and err.startswith("Error: graph layout: ") and message in err, err

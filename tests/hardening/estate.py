@@ -21,10 +21,15 @@ MANIFEST_VOLATILE = {"capturedAt", "durationSeconds", "apiCalls"}  # docs/snapsh
 def fake_credentials() -> Iterator[None]:
     """The conftest's isolated credentials, for module-scoped fixtures that run before it."""
     with pytest.MonkeyPatch.context() as patch:
-        for var, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/config",
-                           "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"}.items():
+        for var, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": "/nonexistent/config",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+        }.items():
             patch.setenv(var, value)
         patch.delenv("AWS_PROFILE", raising=False)
         yield
@@ -38,8 +43,9 @@ def snapshot_tree(root: Path) -> dict[str, bytes]:
     """Every file of a snapshot directory, with the manifest's documented volatile members removed."""
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
     meta = json.loads(files.pop("snapshot.json"))
-    files["snapshot.json"] = json.dumps({k: v for k, v in meta.items() if k not in MANIFEST_VOLATILE},
-                                        sort_keys=True).encode()
+    files["snapshot.json"] = json.dumps(
+        {k: v for k, v in meta.items() if k not in MANIFEST_VOLATILE}, sort_keys=True
+    ).encode()
     return files
 
 

@@ -24,8 +24,16 @@ FAULTS = {
     "5xx": FaultConfig(error_rate=0.15, seed_random=2, all_services=True),
     "resets": FaultConfig(reset_rate=0.1, seed_random=3, all_services=True),
     "timeouts": FaultConfig(timeout_rate=0.06, timeout_ms=900, seed_random=4, all_services=True),
-    "everything": FaultConfig(throttle_rate=0.1, error_rate=0.06, reset_rate=0.04, timeout_rate=0.02,
-                              timeout_ms=900, latency_ms=1, seed_random=5, all_services=True),
+    "everything": FaultConfig(
+        throttle_rate=0.1,
+        error_rate=0.06,
+        reset_rate=0.04,
+        timeout_rate=0.02,
+        timeout_ms=900,
+        latency_ms=1,
+        seed_random=5,
+        all_services=True,
+    ),
 }
 
 
@@ -35,8 +43,9 @@ def _faulty(srv: LocalProtonServer, config: FaultConfig) -> FaultInjector:
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_crawl_under_faults_equals_the_fault_free_crawl(estate: Any, fault: str, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crawl_under_faults_equals_the_fault_free_crawl(
+    estate: Any, fault: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     srv, clean = estate
     saved = srv.faults
     injector = _faulty(srv, FAULTS[fault])
@@ -47,8 +56,10 @@ def test_crawl_under_faults_equals_the_fault_free_crawl(estate: Any, fault: str,
         srv.faults = saved
     survived = injector.throttled + injector.errors + injector.resets + injector.stalls
     assert survived > 0, "no fault was injected"
-    print(f"{fault}: survived {survived} faults (throttled {injector.throttled}, 5xx {injector.errors}, "
-          f"resets {injector.resets}, stalls {injector.stalls})")
+    print(
+        f"{fault}: survived {survived} faults (throttled {injector.throttled}, 5xx {injector.errors}, "
+        f"resets {injector.resets}, stalls {injector.stalls})"
+    )
     got, want = snapshot_tree(tmp_path / "snap"), snapshot_tree(clean)
     assert sorted(got) == sorted(want)
     assert [k for k in want if got[k] != want[k]] == []
@@ -65,8 +76,10 @@ def test_verify_change_set_completes_under_throttling(estate: Any, tmp_path: Pat
         report = verify_export(snapshot, tmp_path / "export", change_set=True, endpoint_url=srv.url)
     finally:
         srv.faults = saved
-    print(f"verify --change-set: {report.stacks} stacks in {time.monotonic() - start:.1f}s, survived "
-          f"{injector.throttled} throttles and {injector.errors} 5xx")
+    print(
+        f"verify --change-set: {report.stacks} stacks in {time.monotonic() - start:.1f}s, survived "
+        f"{injector.throttled} throttles and {injector.errors} 5xx"
+    )
     assert injector.throttled > 0
     assert report.stacks > 0 and len(report.change_sets) == report.stacks
     cfn = boto3.client("cloudformation", endpoint_url=srv.url, region_name="us-east-1")

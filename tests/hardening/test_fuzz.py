@@ -20,14 +20,40 @@ from tests.support.bundles import CFN_MANIFEST, tar_gz
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
-                    st.binary(max_size=10))
-json_like = st.recursive(scalars, lambda kids: st.one_of(st.lists(kids, max_size=4),
-                                                        st.dictionaries(st.text(max_size=10), kids, max_size=4)),
-                         max_leaves=20)
-input_names = st.sampled_from(["image", "desired_count", "size", "name_tag", "ports", "scaling", "optional_thing",
-                               "vpc_cidr", "max", "x", "", "__class__"])
-input_maps = st.one_of(json_like, st.dictionaries(st.one_of(input_names, st.text(max_size=8)), json_like, max_size=6))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=40),
+    st.binary(max_size=10),
+)
+json_like = st.recursive(
+    scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4), st.dictionaries(st.text(max_size=10), kids, max_size=4)
+    ),
+    max_leaves=20,
+)
+input_names = st.sampled_from(
+    [
+        "image",
+        "desired_count",
+        "size",
+        "name_tag",
+        "ports",
+        "scaling",
+        "optional_thing",
+        "vpc_cidr",
+        "max",
+        "x",
+        "",
+        "__class__",
+    ]
+)
+input_maps = st.one_of(
+    json_like, st.dictionaries(st.one_of(input_names, st.text(max_size=8)), json_like, max_size=6)
+)
 
 
 def _one_line(err: ExodusError) -> None:
@@ -47,16 +73,29 @@ def test_schema_validator_takes_anything(values: Any, kind: str) -> None:
 
 
 schema_nodes = st.recursive(
-    st.fixed_dictionaries({}, optional={"type": st.sampled_from(["string", "number", "integer", "boolean", "array",
-                                                                  "object", "null", "frob", 5]),
-                                        "default": json_like, "minimum": scalars, "maxLength": scalars,
-                                        "pattern": st.sampled_from(["^a$", "(", "[", "\\", "a{99999}"]),
-                                        "enum": st.lists(scalars, max_size=3)}),
-    lambda kids: st.fixed_dictionaries({"type": st.just("object")},
-                                       optional={"properties": st.dictionaries(input_names, kids, max_size=3),
-                                                 "required": st.one_of(st.lists(input_names, max_size=2), scalars),
-                                                 "items": kids}),
-    max_leaves=8)
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(
+                ["string", "number", "integer", "boolean", "array", "object", "null", "frob", 5]
+            ),
+            "default": json_like,
+            "minimum": scalars,
+            "maxLength": scalars,
+            "pattern": st.sampled_from(["^a$", "(", "[", "\\", "a{99999}"]),
+            "enum": st.lists(scalars, max_size=3),
+        },
+    ),
+    lambda kids: st.fixed_dictionaries(
+        {"type": st.just("object")},
+        optional={
+            "properties": st.dictionaries(input_names, kids, max_size=3),
+            "required": st.one_of(st.lists(input_names, max_size=2), scalars),
+            "items": kids,
+        },
+    ),
+    max_leaves=8,
+)
 
 
 @FUZZ
@@ -72,8 +111,13 @@ def test_random_schemas_parse_and_validate_or_fail_cleanly(root: dict[str, Any],
 
 
 @FUZZ
-@given(text=st.one_of(st.text(max_size=300), st.binary(max_size=300),
-                      json_like.map(lambda v: yaml.safe_dump(v, allow_unicode=True))))
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.binary(max_size=300),
+        json_like.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
+    )
+)
 def test_spec_and_schema_parsers_take_any_text(text: str | bytes) -> None:
     for parse in (parse_spec, TemplateSchema.parse):
         try:
@@ -109,15 +153,27 @@ TEMPLATE = """Resources:
 
 @pytest.fixture(scope="module")
 def free_bundle() -> Any:
-    return load_bundle(tar_gz({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
-                               "infrastructure/cloudformation.yaml": TEMPLATE}))
+    return load_bundle(
+        tar_gz(
+            {
+                "schema/schema.yaml": FREE_SCHEMA,
+                "infrastructure/manifest.yaml": CFN_MANIFEST,
+                "infrastructure/cloudformation.yaml": TEMPLATE,
+            }
+        )
+    )
 
 
 @FUZZ
-@given(free=st.one_of(st.text(max_size=200), json_like), n=scalars,
-       items=st.one_of(st.lists(st.text(max_size=20), max_size=4), json_like), name=st.text(max_size=30))
-def test_substitution_of_arbitrary_values_never_crashes(free_bundle: Any, free: Any, n: Any, items: Any,
-                                                        name: str) -> None:
+@given(
+    free=st.one_of(st.text(max_size=200), json_like),
+    n=scalars,
+    items=st.one_of(st.lists(st.text(max_size=20), max_size=4), json_like),
+    name=st.text(max_size=30),
+)
+def test_substitution_of_arbitrary_values_never_crashes(
+    free_bundle: Any, free: Any, n: Any, items: Any, name: str
+) -> None:
     try:
         out = render_environment(free_bundle, name=name, inputs={"free": free, "n": n, "items": items})
     except ExodusError as err:
@@ -126,18 +182,60 @@ def test_substitution_of_arbitrary_values_never_crashes(free_bundle: Any, free: 
         assert out.text is not None
 
 
-jinja_soup = st.lists(st.sampled_from(["{{", "}}", "{%", "%}", "{#", "#}", "for", "if", "endfor", "endif", "x", " ",
-                                       "environment", ".", "inputs", "__class__", "|", "attr", "(", ")", "'", "\n",
-                                       "Resources:", "  ", ":", "-", "*", "**", "9", "range", "in", "loop"]),
-                      max_size=40).map("".join)
+jinja_soup = st.lists(
+    st.sampled_from(
+        [
+            "{{",
+            "}}",
+            "{%",
+            "%}",
+            "{#",
+            "#}",
+            "for",
+            "if",
+            "endfor",
+            "endif",
+            "x",
+            " ",
+            "environment",
+            ".",
+            "inputs",
+            "__class__",
+            "|",
+            "attr",
+            "(",
+            ")",
+            "'",
+            "\n",
+            "Resources:",
+            "  ",
+            ":",
+            "-",
+            "*",
+            "**",
+            "9",
+            "range",
+            "in",
+            "loop",
+        ]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @FUZZ
 @given(template=st.one_of(jinja_soup, st.text(max_size=200)))
 def test_arbitrary_templates_render_or_fail_cleanly(template: str) -> None:
     try:
-        bundle = load_bundle(tar_gz({"schema/schema.yaml": FREE_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
-                                     "infrastructure/cloudformation.yaml": template}))
+        bundle = load_bundle(
+            tar_gz(
+                {
+                    "schema/schema.yaml": FREE_SCHEMA,
+                    "infrastructure/manifest.yaml": CFN_MANIFEST,
+                    "infrastructure/cloudformation.yaml": template,
+                }
+            )
+        )
         render_environment(bundle, name="env", inputs={})
     except ExodusError as err:
         _one_line(err)

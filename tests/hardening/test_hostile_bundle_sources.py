@@ -15,8 +15,9 @@ from tests.hardening import hostile as H
 from tests.hardening.test_hostile_corpus import _tree
 
 
-def test_inventory_bundles_from_a_hostile_directory(estate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_inventory_bundles_from_a_hostile_directory(
+    estate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     srv, _ = estate
     source = tmp_path / "bundles"
     source.mkdir()
@@ -30,13 +31,26 @@ def test_inventory_bundles_from_a_hostile_directory(estate: Any, tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     before = _tree(tmp_path)
     with pytest.raises(SystemExit) as exit_:
-        main(["--endpoint-url", srv.url, "--region", "us-east-1", "inventory", "--out", str(tmp_path / "snap"),
-              "--bundles", str(source)])
+        main(
+            [
+                "--endpoint-url",
+                srv.url,
+                "--region",
+                "us-east-1",
+                "inventory",
+                "--out",
+                str(tmp_path / "snap"),
+                "--bundles",
+                str(source),
+            ]
+        )
     out, err = capsys.readouterr()
     assert exit_.value.code == 0, err
     assert "Traceback" not in out + err
     after = {k: v for k, v in _tree(tmp_path).items() if not k.startswith("snap")}
     assert after == before
     names = [p.relative_to(tmp_path / "snap").as_posix() for p in (tmp_path / "snap").rglob("*")]
-    assert [n for n in names if any(bad in n for bad in ("evil", "passwd", "escape", "pwn", "link", "big.yaml"))] == []
+    assert [
+        n for n in names if any(bad in n for bad in ("evil", "passwd", "escape", "pwn", "link", "big.yaml"))
+    ] == []
     print(f"{len(blobs)} hostile archives and {len(H.yaml_payloads())} hostile bundle folders crawled past")

@@ -22,8 +22,11 @@ def test_prints_a_policy_document(command: str, output: str) -> None:
 
 
 def test_inventory_policy_is_read_only() -> None:
-    writes = [a for a in allowed_actions("inventory")
-              if a.split(":")[1].startswith(("Create", "Update", "Delete", "Put", "Tag", "Untag", "Execute"))]
+    writes = [
+        a
+        for a in allowed_actions("inventory")
+        if a.split(":")[1].startswith(("Create", "Update", "Delete", "Put", "Tag", "Untag", "Execute"))
+    ]
     assert writes == []
 
 

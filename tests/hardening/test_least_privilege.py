@@ -19,18 +19,27 @@ from tests.hardening.estate import CallRecorder, settings_for
 from tests.inventory.seeding import BUCKET
 
 # API operations whose IAM action has another name (AWS Service Authorization Reference).
-IAM_NAME = {"s3:ListObjectsV2": "s3:ListBucket", "s3:ListObjects": "s3:ListBucket", "s3:HeadObject": "s3:GetObject",
-            "s3:HeadBucket": "s3:ListBucket"}
+IAM_NAME = {
+    "s3:ListObjectsV2": "s3:ListBucket",
+    "s3:ListObjects": "s3:ListBucket",
+    "s3:HeadObject": "s3:GetObject",
+    "s3:HeadBucket": "s3:ListBucket",
+}
 READ_PREFIXES = ("Describe", "Get", "List", "Head")
-PREVIEW = {"cloudformation:CreateChangeSet", "cloudformation:DescribeChangeSet", "cloudformation:DeleteChangeSet"}
+PREVIEW = {
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:DeleteChangeSet",
+}
 
 
 def _action(call: str) -> str:
     return IAM_NAME.get(call, call)
 
 
-def test_crawl_uses_only_actions_of_the_inventory_policy(estate: Any, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crawl_uses_only_actions_of_the_inventory_policy(
+    estate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     srv, _ = estate
     with CallRecorder().recording(monkeypatch) as rec:
         crawl_estate(settings_for(srv.url), tmp_path / "snap", bundles=(f"s3://{BUCKET}/",), concurrency=4)
@@ -41,8 +50,9 @@ def test_crawl_uses_only_actions_of_the_inventory_policy(estate: Any, tmp_path: 
     assert [a for a in used if not a.split(":")[1].startswith(READ_PREFIXES)] == []
 
 
-def test_verify_change_set_makes_only_preview_writes(estate: Any, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_change_set_makes_only_preview_writes(
+    estate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     srv, clean = estate
     snapshot = load_snapshot(clean)
     with CallRecorder().recording(monkeypatch) as rec:
@@ -56,19 +66,26 @@ def test_verify_change_set_makes_only_preview_writes(estate: Any, tmp_path: Path
     assert sorted(used - allowed_actions("verify")) == []
     writes = {a for a in used if not a.split(":")[1].startswith(READ_PREFIXES)}
     assert writes <= PREVIEW
-    assert rec.calls.count("cloudformation:CreateChangeSet") == rec.calls.count("cloudformation:DeleteChangeSet")
+    assert rec.calls.count("cloudformation:CreateChangeSet") == rec.calls.count(
+        "cloudformation:DeleteChangeSet"
+    )
 
 
-@pytest.mark.parametrize("argv", [
-    ["audit", "--snapshot", "{snap}", "--out", "{tmp}/audit"],
-    ["plan", "--snapshot", "{snap}", "--out", "{tmp}/plan"],
-    ["graph", "--snapshot", "{snap}", "--out", "{tmp}/graph.json"],
-    ["export", "--snapshot", "{snap}", "--target", "github-actions", "--out", "{tmp}/gha"],
-    ["export", "--snapshot", "{snap}", "--target", "codepipeline", "--out", "{tmp}/cp"],
-    ["export", "--snapshot", "{snap}", "--target", "argocd", "--out", "{tmp}/argo"],
-], ids=lambda a: "-".join(a[:1] + a[3:4]))
-def test_offline_commands_make_no_aws_call(estate: Any, tmp_path: Path, argv: list[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "--snapshot", "{snap}", "--out", "{tmp}/audit"],
+        ["plan", "--snapshot", "{snap}", "--out", "{tmp}/plan"],
+        ["graph", "--snapshot", "{snap}", "--out", "{tmp}/graph.json"],
+        ["export", "--snapshot", "{snap}", "--target", "github-actions", "--out", "{tmp}/gha"],
+        ["export", "--snapshot", "{snap}", "--target", "codepipeline", "--out", "{tmp}/cp"],
+        ["export", "--snapshot", "{snap}", "--target", "argocd", "--out", "{tmp}/argo"],
+    ],
+    ids=lambda a: "-".join(a[:1] + a[3:4]),
+)
+def test_offline_commands_make_no_aws_call(
+    estate: Any, tmp_path: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, clean = estate
     args = [a.format(snap=clean, tmp=tmp_path) for a in argv]
     with CallRecorder().recording(monkeypatch) as rec, pytest.raises(SystemExit) as exit_:

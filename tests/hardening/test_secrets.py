@@ -20,8 +20,13 @@ TARGETS = ["cfn-git-sync", "codepipeline", "github-actions", "argocd"]
 
 
 def _hits(root: Path, text: str = "") -> list[str]:
-    found = [f"{p.relative_to(root)}: {s}" for p in sorted(root.rglob("*")) if p.is_file()
-             and p.name != "secrets.json" for s in PLANTED if s.encode() in p.read_bytes()]
+    found = [
+        f"{p.relative_to(root)}: {s}"
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "secrets.json"
+        for s in PLANTED
+        if s.encode() in p.read_bytes()
+    ]
     return found + [f"<output>: {s}" for s in PLANTED if s in text]
 
 
@@ -41,37 +46,54 @@ def test_secrets_are_planted_and_kept_in_secrets_json_only(estate: Any) -> None:
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_no_planted_secret_in_any_export(estate: Any, target: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_planted_secret_in_any_export(
+    estate: Any, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, snap = estate
-    code, text = _run(capsys, "export", "--snapshot", str(snap), "--target", target, "--out", str(tmp_path / "x"))
+    code, text = _run(
+        capsys, "export", "--snapshot", str(snap), "--target", target, "--out", str(tmp_path / "x")
+    )
     assert code in (0, 1), text
     files = [p for p in (tmp_path / "x").rglob("*") if p.is_file()]
     print(f"{target}: {len(files)} files scanned for {len(PLANTED)} planted secrets")
     assert files and _hits(tmp_path / "x", text) == []
 
 
-def test_no_planted_secret_in_audit_plan_graph_verify_and_their_output(estate: Any, tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_planted_secret_in_audit_plan_graph_verify_and_their_output(
+    estate: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, snap = estate
     texts = []
-    for argv in (["audit", "--snapshot", str(snap), "--out", str(tmp_path / "audit")],
-                 ["plan", "--snapshot", str(snap), "--out", str(tmp_path / "plan")],
-                 ["graph", "--snapshot", str(snap), "--out", str(tmp_path / "graph.json")],
-                 ["--output", "json", "audit", "--snapshot", str(snap)],
-                 ["export", "--snapshot", str(snap), "--target", "cfn-git-sync", "--out", str(tmp_path / "cfn")],
-                 ["--debug", "verify", "--snapshot", str(snap), "--export", str(tmp_path / "cfn")],
-                 ["--output", "json", "verify", "--snapshot", str(snap), "--export", str(tmp_path / "cfn")]):
+    for argv in (
+        ["audit", "--snapshot", str(snap), "--out", str(tmp_path / "audit")],
+        ["plan", "--snapshot", str(snap), "--out", str(tmp_path / "plan")],
+        ["graph", "--snapshot", str(snap), "--out", str(tmp_path / "graph.json")],
+        ["--output", "json", "audit", "--snapshot", str(snap)],
+        ["export", "--snapshot", str(snap), "--target", "cfn-git-sync", "--out", str(tmp_path / "cfn")],
+        ["--debug", "verify", "--snapshot", str(snap), "--export", str(tmp_path / "cfn")],
+        ["--output", "json", "verify", "--snapshot", str(snap), "--export", str(tmp_path / "cfn")],
+    ):
         code, text = _run(capsys, *argv)
         assert code in (0, 1), text
         texts.append(text)
     assert _hits(tmp_path, "\n".join(texts)) == []
 
 
-def test_redact_leaves_secrets_out_entirely(estate: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_redact_leaves_secrets_out_entirely(
+    estate: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     srv, _ = estate
-    code, text = _run(capsys, "--endpoint-url", srv.url, "--region", "us-east-1", "inventory", "--out",
-                      str(tmp_path / "snap"), "--redact")
+    code, text = _run(
+        capsys,
+        "--endpoint-url",
+        srv.url,
+        "--region",
+        "us-east-1",
+        "inventory",
+        "--out",
+        str(tmp_path / "snap"),
+        "--redact",
+    )
     assert code == 0, text
     assert not (tmp_path / "snap" / "secrets.json").exists()
     assert _hits(tmp_path, text) == []
@@ -88,7 +110,9 @@ def test_demo_publishes_none_of_its_planted_secrets(tmp_path: Path, monkeypatch:
     messages: list[str] = []
     report = run_demo(tmp_path / "out", progress=messages.append)
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
-    print(f"demo: {len(files)} files and {len(messages)} progress lines scanned for {len(planted)} planted secrets")
+    print(
+        f"demo: {len(files)} files and {len(messages)} progress lines scanned for {len(planted)} planted secrets"
+    )
     assert len(planted) >= 10 and len(files) > 100
     text = "\n".join(messages + report.findings)
     hits = [f"{p.relative_to(tmp_path)}: {s}" for p in files for s in planted if s.encode() in p.read_bytes()]

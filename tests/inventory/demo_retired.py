@@ -17,8 +17,13 @@ ROLE = "arn:aws:iam::{account}:role/ExodusReadOnly"
 
 
 def main(out: Path) -> None:
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
     from proton_exodus.demo import BUNDLES_DIR
     from proton_exodus.demo.seed import local_seed
     from proton_exodus.engine.server import LocalProtonServer
@@ -31,12 +36,20 @@ def main(out: Path) -> None:
     accounts.write_text("\n".join(DEMO_ACCOUNTS) + "\n")
     with tempfile.TemporaryDirectory() as scratch:
         provisioning = Path(scratch) / "provisioning"
-        with LocalProtonServer(port=0, seed=local_seed(), backend_options={"provisioning_root": provisioning}) as srv:
+        with LocalProtonServer(
+            port=0, seed=local_seed(), backend_options={"provisioning_root": provisioning}
+        ) as srv:
             settings = Settings(endpoint_url=srv.url, regions=("us-east-1",))
             crawl_estate(settings, out / "api", bundles=(str(BUNDLES_DIR),))
             srv.retire(True)
-            crawl_stacks(settings, out / "stacks", bundles=(str(BUNDLES_DIR),), assume_role=ROLE,
-                         accounts_file=accounts, provisioning_repos=(str(provisioning),))
+            crawl_stacks(
+                settings,
+                out / "stacks",
+                bundles=(str(BUNDLES_DIR),),
+                assume_role=ROLE,
+                accounts_file=accounts,
+                provisioning_repos=(str(provisioning),),
+            )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ import boto3
 from tests.support.bundles import build_file_tree, tar_gz
 
 BUCKET = "exodus-inventory-tests"
-CONNECTION_ARN = "arn:aws:codestar-connections:us-east-1:123456789012:connection/0e9f8c52-1b7e-4c47-9d55-3f2e9c1a0b11"
+CONNECTION_ARN = (
+    "arn:aws:codestar-connections:us-east-1:123456789012:connection/0e9f8c52-1b7e-4c47-9d55-3f2e9c1a0b11"
+)
 ROLE = "arn:aws:iam::123456789012:role/proton-service"
 FAST = {"Delay": 1, "MaxAttempts": 120}
 
@@ -30,8 +32,10 @@ def client(url: str, service: str, **creds: Any) -> Any:
     return boto3.client(service, endpoint_url=url, region_name="us-east-1", **creds)
 
 
-MANIFEST = ("infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n"
-            "      template_language: cloudformation\n")
+MANIFEST = (
+    "infrastructure:\n  templates:\n    - file: cloudformation.yaml\n      rendering_engine: jinja\n"
+    "      template_language: cloudformation\n"
+)
 ENV_BUNDLE = {
     "schema/schema.yaml": """schema:
   format:
@@ -129,25 +133,37 @@ def _upload(s3: Any) -> None:
 
 
 def _templates(proton: Any) -> None:
-    proton.create_environment_template(name="env-tpl", displayName="Env", tags=[{"key": "owner", "value": "platform"}])
+    proton.create_environment_template(
+        name="env-tpl", displayName="Env", tags=[{"key": "owner", "value": "platform"}]
+    )
     proton.create_service_template(name="svc-tpl", description="Service")
     for minor in ("0", "1"):
         major = {"majorVersion": "1"} if minor != "0" else {}  # the first version creates major 1
-        proton.create_environment_template_version(templateName="env-tpl", **major,
-                                                   source={"s3": {"bucket": BUCKET, "key": "env.tar.gz"}},
-                                                   description=f"1.{minor}")
+        proton.create_environment_template_version(
+            templateName="env-tpl",
+            **major,
+            source={"s3": {"bucket": BUCKET, "key": "env.tar.gz"}},
+            description=f"1.{minor}",
+        )
         proton.get_waiter("environment_template_version_registered").wait(
-            templateName="env-tpl", majorVersion="1", minorVersion=minor, WaiterConfig=FAST)
-        proton.update_environment_template_version(templateName="env-tpl", majorVersion="1", minorVersion=minor,
-                                                   status="PUBLISHED")
+            templateName="env-tpl", majorVersion="1", minorVersion=minor, WaiterConfig=FAST
+        )
+        proton.update_environment_template_version(
+            templateName="env-tpl", majorVersion="1", minorVersion=minor, status="PUBLISHED"
+        )
     proton.create_service_template_version(
-        templateName="svc-tpl", source={"s3": {"bucket": BUCKET, "key": "svc.tar.gz"}},
+        templateName="svc-tpl",
+        source={"s3": {"bucket": BUCKET, "key": "svc.tar.gz"}},
         compatibleEnvironmentTemplates=[{"templateName": "env-tpl", "majorVersion": "1"}],
-        supportedComponentSources=["DIRECTLY_DEFINED"], tags=[{"key": "tier", "value": "web"}])
+        supportedComponentSources=["DIRECTLY_DEFINED"],
+        tags=[{"key": "tier", "value": "web"}],
+    )
     proton.get_waiter("service_template_version_registered").wait(
-        templateName="svc-tpl", majorVersion="1", minorVersion="0", WaiterConfig=FAST)
-    proton.update_service_template_version(templateName="svc-tpl", majorVersion="1", minorVersion="0",
-                                           status="PUBLISHED")
+        templateName="svc-tpl", majorVersion="1", minorVersion="0", WaiterConfig=FAST
+    )
+    proton.update_service_template_version(
+        templateName="svc-tpl", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
 
 
 def _env_spec(i: int) -> str:
@@ -157,8 +173,13 @@ def _env_spec(i: int) -> str:
 def _service_spec(j: int, envs: list[str], count: int) -> str:
     lines = ["proton: ServiceSpec", "pipeline:", f"  service_dir: services/s{j}", "instances:"]
     for k in range(count):
-        lines += [f"  - name: i{k}", f"    environment: {envs[(j + k) % len(envs)]}", "    spec:",
-                  f"      port: {8000 + k}", f"      db_password: s3cret-password-{j}-{k}"]
+        lines += [
+            f"  - name: i{k}",
+            f"    environment: {envs[(j + k) % len(envs)]}",
+            "    spec:",
+            f"      port: {8000 + k}",
+            f"      db_password: s3cret-password-{j}-{k}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -169,37 +190,69 @@ def seed_estate(url: str, size: EstateSize) -> None:
     proton, s3 = client(url, "proton"), client(url, "s3")
     _upload(s3)
     proton.update_account_settings(pipelineServiceRoleArn=ROLE)
-    proton.create_repository(provider="GITHUB", name="org/templates", connectionArn=CONNECTION_ARN,
-                             tags=[{"key": "team", "value": "platform"}])
+    proton.create_repository(
+        provider="GITHUB",
+        name="org/templates",
+        connectionArn=CONNECTION_ARN,
+        tags=[{"key": "team", "value": "platform"}],
+    )
     _templates(proton)
-    proton.create_template_sync_config(templateName="env-tpl", templateType="ENVIRONMENT",
-                                       repositoryName="org/templates", repositoryProvider="GITHUB", branch="main")
+    proton.create_template_sync_config(
+        templateName="env-tpl",
+        templateType="ENVIRONMENT",
+        repositoryName="org/templates",
+        repositoryProvider="GITHUB",
+        branch="main",
+    )
     envs = [f"env-{i}" for i in range(size.environments)]
     for i, name in enumerate(envs):
-        proton.create_environment(name=name, templateName="env-tpl", templateMajorVersion="1", spec=_env_spec(i),
-                                  protonServiceRoleArn=ROLE, componentRoleArn=ROLE,
-                                  tags=[{"key": "stage", "value": name}])
+        proton.create_environment(
+            name=name,
+            templateName="env-tpl",
+            templateMajorVersion="1",
+            spec=_env_spec(i),
+            protonServiceRoleArn=ROLE,
+            componentRoleArn=ROLE,
+            tags=[{"key": "stage", "value": name}],
+        )
     for name in envs:
         proton.get_waiter("environment_deployed").wait(name=name, WaiterConfig=FAST)
     if size.connection:
         envs.append(_remote_environment(url, proton))
     for j in range(size.services):
-        proton.create_service(name=f"svc-{j}", templateName="svc-tpl", templateMajorVersion="1",
-                              spec=_service_spec(j, envs, size.instances), repositoryConnectionArn=CONNECTION_ARN,
-                              repositoryId="org/app", branchName="main", tags=[{"key": "svc", "value": str(j)}])
+        proton.create_service(
+            name=f"svc-{j}",
+            templateName="svc-tpl",
+            templateMajorVersion="1",
+            spec=_service_spec(j, envs, size.instances),
+            repositoryConnectionArn=CONNECTION_ARN,
+            repositoryId="org/app",
+            branchName="main",
+            tags=[{"key": "svc", "value": str(j)}],
+        )
     for j in range(size.services):
         proton.get_waiter("service_created").wait(name=f"svc-{j}", WaiterConfig=FAST)
-    proton.create_service_sync_config(serviceName="svc-0", repositoryName="org/templates",
-                                      repositoryProvider="GITHUB", branch="main", filePath="proton-ops.yaml")
+    proton.create_service_sync_config(
+        serviceName="svc-0",
+        repositoryName="org/templates",
+        repositoryProvider="GITHUB",
+        branch="main",
+        filePath="proton-ops.yaml",
+    )
     if size.components:
         _components(proton, size)
 
 
 def _components(proton: Any, size: EstateSize) -> None:
     for j in range(size.services):
-        proton.create_component(name=f"comp-{j}", serviceName=f"svc-{j}", serviceInstanceName="i0",
-                                templateFile=COMPONENT, manifest=COMPONENT_MANIFEST,
-                                tags=[{"key": "comp", "value": str(j)}])
+        proton.create_component(
+            name=f"comp-{j}",
+            serviceName=f"svc-{j}",
+            serviceInstanceName="i0",
+            templateFile=COMPONENT,
+            manifest=COMPONENT_MANIFEST,
+            tags=[{"key": "comp", "value": str(j)}],
+        )
     for j in range(size.services):
         proton.get_waiter("component_deployed").wait(name=f"comp-{j}", WaiterConfig=FAST)
 
@@ -211,11 +264,19 @@ def _remote_environment(url: str, proton: Any) -> str:
     request is made where the crawler looks: the management account.
     """
     conn = proton.create_environment_account_connection(
-        managementAccountId="123456789012", environmentName="remote-env",
-        roleArn="arn:aws:iam::222222222222:role/proton-env", componentRoleArn="arn:aws:iam::222222222222:role/comp",
-        tags=[{"key": "partner", "value": "acme"}])["environmentAccountConnection"]
+        managementAccountId="123456789012",
+        environmentName="remote-env",
+        roleArn="arn:aws:iam::222222222222:role/proton-env",
+        componentRoleArn="arn:aws:iam::222222222222:role/comp",
+        tags=[{"key": "partner", "value": "acme"}],
+    )["environmentAccountConnection"]
     proton.accept_environment_account_connection(id=conn["id"])
-    proton.create_environment(name="remote-env", templateName="env-tpl", templateMajorVersion="1", spec=_env_spec(99),
-                              environmentAccountConnectionId=conn["id"])
+    proton.create_environment(
+        name="remote-env",
+        templateName="env-tpl",
+        templateMajorVersion="1",
+        spec=_env_spec(99),
+        environmentAccountConnectionId=conn["id"],
+    )
     proton.get_waiter("environment_deployed").wait(name="remote-env", WaiterConfig=FAST)
     return "remote-env"

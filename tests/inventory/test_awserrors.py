@@ -9,20 +9,28 @@ from proton_exodus.inventory.awserrors import is_not_found, is_retired, translat
 
 
 def _err(code: str, message: str = "m", status: int = 400, op: str = "ListEnvironments") -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": message},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, op)
+    return ClientError(
+        {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, op
+    )
 
 
 def test_access_denied_names_action_region_and_permission() -> None:
-    err = translate(_err("AccessDeniedException", "User: x is not authorized"), service="proton",
-                    operation="ListEnvironments", region="eu-west-1", account="111111111111")
+    err = translate(
+        _err("AccessDeniedException", "User: x is not authorized"),
+        service="proton",
+        operation="ListEnvironments",
+        region="eu-west-1",
+        account="111111111111",
+    )
     assert isinstance(err, AwsAccessDenied) and err.exit_code == ExitCode.AWS_ERROR
     assert "ListEnvironments" in err.message and "eu-west-1" in err.message and "111111111111" in err.message
     assert "proton:ListEnvironments" in (err.hint or "")
 
 
 def test_retired_service_answers() -> None:
-    retired = _err("AccessDeniedException", "AWS Proton is no longer available: support ended on October 7, 2026")
+    retired = _err(
+        "AccessDeniedException", "AWS Proton is no longer available: support ended on October 7, 2026"
+    )
     assert is_retired(retired) and is_retired(_err("UnknownOperationException"))
     assert is_retired(_err("Whatever", status=404))
     assert not is_retired(_err("ResourceNotFoundException", status=404))  # a live service's answer
@@ -32,8 +40,12 @@ def test_retired_service_answers() -> None:
 
 
 def test_connection_errors_are_aws_errors() -> None:
-    err = translate(EndpointConnectionError(endpoint_url="https://proton.us-east-1.amazonaws.com/"),
-                    service="proton", operation="ListEnvironments", region="us-east-1")
+    err = translate(
+        EndpointConnectionError(endpoint_url="https://proton.us-east-1.amazonaws.com/"),
+        service="proton",
+        operation="ListEnvironments",
+        region="us-east-1",
+    )
     assert type(err) is AwsError and err.exit_code == ExitCode.AWS_ERROR
     assert "--source stacks" in (err.hint or "")
 

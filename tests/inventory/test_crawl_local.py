@@ -27,12 +27,18 @@ engine_server = pytest.importorskip("proton_exodus.engine.server")
 faults_mod = pytest.importorskip("proton_exodus.engine.faults")
 
 SIZES = {"small": EstateSize(2, 2, 2), "medium": EstateSize(3, 5, 3, connection=True)}
-KEYS = {"environment_template_versions": ("templateName", "majorVersion", "minorVersion"),
-        "service_template_versions": ("templateName", "majorVersion", "minorVersion"),
-        "service_instances": ("serviceName", "name"), "service_pipelines": ("serviceName",),
-        "environment_account_connections": ("id",), "repositories": ("provider", "name"),
-        "template_sync_configs": ("templateType", "templateName"), "service_sync_configs": ("serviceName",),
-        "deployments": ("id",), "account_settings": ()}
+KEYS = {
+    "environment_template_versions": ("templateName", "majorVersion", "minorVersion"),
+    "service_template_versions": ("templateName", "majorVersion", "minorVersion"),
+    "service_instances": ("serviceName", "name"),
+    "service_pipelines": ("serviceName",),
+    "environment_account_connections": ("id",),
+    "repositories": ("provider", "name"),
+    "template_sync_configs": ("templateType", "templateName"),
+    "service_sync_configs": ("serviceName",),
+    "deployments": ("id",),
+    "account_settings": (),
+}
 
 
 @contextlib.contextmanager
@@ -80,8 +86,9 @@ def _same(got: Any, want: Any, secrets: dict[str, Any]) -> bool:
 
 def test_snapshot_equals_the_servers_state(estate: Any, tmp_path: Path) -> None:
     with faulty(estate, throttle_rate=0.3, latency_ms=3, seed_random=11):
-        report = crawl_estate(Settings(endpoint_url=estate.url, regions=("us-east-1",)), tmp_path / "snap",
-                              concurrency=8)
+        report = crawl_estate(
+            Settings(endpoint_url=estate.url, regions=("us-east-1",)), tmp_path / "snap", concurrency=8
+        )
     snap = load_snapshot(tmp_path / "snap")
     truth = reference_crawl(client(estate.url, "proton"))
     for kind, expected in truth.items():
@@ -107,8 +114,12 @@ def _ids(kind: str, key: Any) -> dict[str, Any]:
 def _check_stacks(srv: Any, snap: Any) -> None:
     from botocore.handlers import json_decode_template_body
 
-    deployed = [r for kind in ("environments", "service_instances", "service_pipelines", "components")
-                for r in snap.kind(kind) if r.get("provisionedResources")]
+    deployed = [
+        r
+        for kind in ("environments", "service_instances", "service_pipelines", "components")
+        for r in snap.kind(kind)
+        if r.get("provisionedResources")
+    ]
     assert deployed and all(snap.stack_for(r["arn"]) for r in deployed)
     for stack in snap.stacks:
         assert stack["reachable"], stack
@@ -117,8 +128,11 @@ def _check_stacks(srv: Any, snap: Any) -> None:
             sts = client(srv.url, "sts")
             role = f"arn:aws:iam::{stack['account']}:role/proton-env"
             c = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-            creds = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
-                     "aws_session_token": c["SessionToken"]}
+            creds = {
+                "aws_access_key_id": c["AccessKeyId"],
+                "aws_secret_access_key": c["SecretAccessKey"],
+                "aws_session_token": c["SessionToken"],
+            }
         cfn = client(srv.url, "cloudformation", **creds)
         cfn.meta.events.unregister("after-call.cloudformation.GetTemplate", json_decode_template_body)
         live = cfn.describe_stacks(StackName=stack["StackName"])["Stacks"][0]
@@ -154,15 +168,18 @@ def test_retired_proton_raises_protonretired(estate: Any, tmp_path: Path) -> Non
     assert not (tmp_path / "snap").exists()
 
 
-def test_unreachable_cloudformation_still_completes(estate: Any, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_cloudformation_still_completes(
+    estate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", estate.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://127.0.0.1:9")  # discard port: refused
     report = crawl_estate(Settings(regions=("us-east-1",)), tmp_path / "snap")
     snap = load_snapshot(tmp_path / "snap")
     assert snap.stacks and not any(s["reachable"] for s in snap.stacks)
-    assert all("Could not connect" in s["unreachableReason"] or "Endpoint" in s["unreachableReason"]
-               for s in snap.stacks)
+    assert all(
+        "Could not connect" in s["unreachableReason"] or "Endpoint" in s["unreachableReason"]
+        for s in snap.stacks
+    )
     assert any("stacks could not be read" in w for w in report.warnings)
     assert report.counts["environments"] >= 2
 
@@ -171,8 +188,12 @@ def test_member_accounts_through_assume_role_merge(estate: Any, tmp_path: Path) 
     accounts = tmp_path / "accounts.txt"
     accounts.write_text("# management and one member\n123456789012\n222222222222\n")
     single = crawl_estate(Settings(endpoint_url=estate.url), tmp_path / "one")
-    merged = crawl_estate(Settings(endpoint_url=estate.url), tmp_path / "all", accounts_file=accounts,
-                          assume_role="arn:aws:iam::{account}:role/ExodusReadOnly")
+    merged = crawl_estate(
+        Settings(endpoint_url=estate.url),
+        tmp_path / "all",
+        accounts_file=accounts,
+        assume_role="arn:aws:iam::{account}:role/ExodusReadOnly",
+    )
     assert merged.accounts == ("123456789012", "222222222222")
     snap = load_snapshot(tmp_path / "all")
     mine = {k: sum(1 for r in snap.kind(k) if r["account"] == "123456789012") for k in single.counts}
@@ -195,10 +216,13 @@ def test_bundles_from_a_template_sync_checkout_are_matched_and_copied(estate: An
             assert v["bundleMatch"] == "schema", v
         latest = max(int(o["minorVersion"]) for o in versions if o["templateName"] == v["templateName"])
         if int(v["minorVersion"]) == latest:
-            assert v["bundle"] == f"bundles/{'environment' if 'env' in v['templateName'] else 'service'}/" \
-                                  f"{v['templateName']}/{v['majorVersion']}.{v['minorVersion']}"
+            assert (
+                v["bundle"] == f"bundles/{'environment' if 'env' in v['templateName'] else 'service'}/"
+                f"{v['templateName']}/{v['majorVersion']}.{v['minorVersion']}"
+            )
     assert set(report.versions_without_bundle) == {
-        f"{v['templateName']}:{v['majorVersion']}.{v['minorVersion']}" for v in versions if not v["bundle"]}
+        f"{v['templateName']}:{v['majorVersion']}.{v['minorVersion']}" for v in versions if not v["bundle"]
+    }
     files = snap.bundle_files(next(v["bundle"] for v in versions if v["bundle"]))
     assert files and "schema/schema.yaml" in files
     sync = snap.kind("service_sync_configs")

@@ -59,8 +59,11 @@ def test_stacks_named_by_arn_are_read_early_once_listed_and_the_rest_at_the_end(
     with TaskRunner(4) as runner:
         follower = StackFollower(reader, runner, ACCOUNT, "us-east-1", in_flight=2)  # type: ignore[arg-type]
         for i in range(BULK_MIN + 2):
-            follower.on_resources("environments", f"arn:env/{i}",
-                                  [{"identifier": _arn(f"env-{i}"), "provisioningEngine": "CLOUDFORMATION"}])
+            follower.on_resources(
+                "environments",
+                f"arn:env/{i}",
+                [{"identifier": _arn(f"env-{i}"), "provisioningEngine": "CLOUDFORMATION"}],
+            )
         follower.on_resources("components", "arn:comp/x", [{"identifier": "plain-name"}])
         follower.on_resources("components", "arn:comp/y", [{"identifier": _arn("other", "210987654321")}])
         runner.wait()
@@ -157,11 +160,15 @@ def test_pages_are_followed_by_token_as_botocore_would() -> None:
     caller = Caller(proton, Journal.__new__(Journal), label="t", service="proton", region="us-east-1")
     pages = Pages(["a", "b", ""])
     caller.client = pages
-    items = caller._follow_tokens("ListServices", "services", {}, ("nextToken", "nextToken", "maxResults"),
-                                  {"PageSize": 100})
+    items = caller._follow_tokens(
+        "ListServices", "services", {}, ("nextToken", "nextToken", "maxResults"), {"PageSize": 100}
+    )
     assert [i["name"] for i in items] == ["s0", "s1", "s2"]
-    assert pages.seen == [{"maxResults": 100}, {"maxResults": 100, "nextToken": "a"},
-                          {"maxResults": 100, "nextToken": "b"}]
+    assert pages.seen == [
+        {"maxResults": 100},
+        {"maxResults": 100, "nextToken": "a"},
+        {"maxResults": 100, "nextToken": "b"},
+    ]
     caller.client = Pages(["a", "a"])
     with pytest.raises(PaginationError):
         caller._follow_tokens("ListServices", "services", {}, ("nextToken", "nextToken", None), {})

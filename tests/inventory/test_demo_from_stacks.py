@@ -33,8 +33,13 @@ UNNUMBERED = {"demo-lambda-svc"}
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Snapshot]:
     out = tmp_path_factory.mktemp("demo-retired")
-    done = subprocess.run([sys.executable, "-m", "tests.inventory.demo_retired", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.inventory.demo_retired", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return {"api": load_snapshot(out / "api"), "stacks": load_snapshot(out / "stacks")}
 
@@ -44,8 +49,15 @@ def _key(rec: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _defaults(template: str, version: str, kind: str) -> dict[str, Any]:
-    folder = BUNDLES_DIR / template / (f"v{version}" if (BUNDLES_DIR / template / f"v{version}").is_dir()
-                                       else f"v{version.split('.')[0]}")
+    folder = (
+        BUNDLES_DIR
+        / template
+        / (
+            f"v{version}"
+            if (BUNDLES_DIR / template / f"v{version}").is_dir()
+            else f"v{version.split('.')[0]}"
+        )
+    )
     schema = load_bundle(folder).schema
     props = schema.properties(kind) if schema else {}
     return {k: p["default"] for k, p in props.items() if isinstance(p, dict) and "default" in p}
@@ -71,14 +83,27 @@ def test_resources_edges_and_outputs_match(demo: dict[str, Snapshot]) -> None:
         for key, rec in got.items():
             if kind != "service_pipelines":
                 assert rec["arn"] == want[key]["arn"], (kind, key)
-            for member in ("environmentName", "serviceName", "serviceInstanceName", "templateName", "environmentAccountId",
-                           "templateMajorVersion", "repositoryId", "branchName", "repositoryConnectionArn"):
+            for member in (
+                "environmentName",
+                "serviceName",
+                "serviceInstanceName",
+                "templateName",
+                "environmentAccountId",
+                "templateMajorVersion",
+                "repositoryId",
+                "branchName",
+                "repositoryConnectionArn",
+            ):
                 if member in want[key] and member in rec:
                     assert rec[member] == want[key][member], (kind, key, member)
             minor_known = rec.get("templateName") not in UNNUMBERED
             if "templateMinorVersion" in rec and minor_known:
                 assert rec["templateMinorVersion"] == want[key]["templateMinorVersion"], (kind, key)
-            if rec["provenance"] == "recovered" and not rec.get("provisionedResources") and kind == "environments":
+            if (
+                rec["provenance"] == "recovered"
+                and not rec.get("provisionedResources")
+                and kind == "environments"
+            ):
                 # No stack of its own (customer-managed): the outputs its instances read are recovered.
                 assert rec["outputs"].items() <= want[key]["outputs"].items() and rec["outputs"]
             elif rec.get("provenance") != "provisioning-repo":  # Terraform outputs live in its state
@@ -88,15 +113,21 @@ def test_resources_edges_and_outputs_match(demo: dict[str, Snapshot]) -> None:
 
     def edges(g: Any) -> set[tuple[str, str, str]]:
         kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
-        return {(u, v, d["relation"]) for u, v, d in g.edges(data=True) if kinds[u] in wanted and kinds[v] in wanted}
+        return {
+            (u, v, d["relation"])
+            for u, v, d in g.edges(data=True)
+            if kinds[u] in wanted and kinds[v] in wanted
+        }
 
     assert edges(graph_stacks) == edges(graph_api)
     # The roles Proton gave CloudFormation come back from the stacks' RoleARN.
     for member in ("protonServiceRoleArn", "componentRoleArn"):
         assert {e["name"]: e.get(member) for e in stacks.kind("environments")} == {
-            e["name"]: e.get(member) for e in api.kind("environments")}, member
+            e["name"]: e.get(member) for e in api.kind("environments")
+        }, member
     assert [r["pipelineServiceRoleArn"] for r in stacks.kind("account_settings")] == [
-        r["pipelineServiceRoleArn"] for r in api.kind("account_settings")]
+        r["pipelineServiceRoleArn"] for r in api.kind("account_settings")
+    ]
 
 
 def test_effective_inputs_match(demo: dict[str, Snapshot]) -> None:
@@ -106,15 +137,20 @@ def test_effective_inputs_match(demo: dict[str, Snapshot]) -> None:
     for rec in stacks.kind("service_instances"):
         api_rec = want[_key(rec)]
         version = f"{api_rec['templateMajorVersion']}.{api_rec['templateMinorVersion']}"
-        expected = {**_defaults(api_rec["templateName"], version, "service"), **_instance_inputs(api, api_rec)}
+        expected = {
+            **_defaults(api_rec["templateName"], version, "service"),
+            **_instance_inputs(api, api_rec),
+        }
         assert _instance_inputs(stacks, rec) == expected, _key(rec)
     for rec in stacks.kind("environments"):
         api_rec = next(r for r in api.kind("environments") if r["name"] == rec["name"])
         if "spec" not in rec or not rec.get("templateName"):
             continue
         version = f"{api_rec['templateMajorVersion']}.{api_rec['templateMinorVersion']}"
-        expected = {**_defaults(api_rec["templateName"], version, "environment"),
-                    **(restore_data(yaml.safe_load(api_rec["spec"]), api.secrets).get("spec") or {})}
+        expected = {
+            **_defaults(api_rec["templateName"], version, "environment"),
+            **(restore_data(yaml.safe_load(api_rec["spec"]), api.secrets).get("spec") or {}),
+        }
         got = restore_data(yaml.safe_load(rec["spec"]), stacks.secrets).get("spec") or {}
         unknown = set(rec.get("recovery", {}).get("unknownInputs", {}))  # none from a provisioning repo
         assert got == {k: v for k, v in expected.items() if k not in unknown}, rec["name"]
@@ -140,8 +176,11 @@ def test_secrets_rendered_into_templates_stay_out_of_the_snapshot(demo: dict[str
     assert stacks.root is not None
     clear = [str(v).encode() for v in stacks.secrets.values() if len(str(v)) >= 6]
     assert len(clear) >= 20
-    leaks = [p.name for p in stacks.root.rglob("*") if p.is_file() and p.name != "secrets.json"
-             and any(v in p.read_bytes() for v in clear)]
+    leaks = [
+        p.name
+        for p in stacks.root.rglob("*")
+        if p.is_file() and p.name != "secrets.json" and any(v in p.read_bytes() for v in clear)
+    ]
     assert leaks == []
     # ... and loading the snapshot gives the deployed templates back exactly.
     api = demo["api"]
@@ -171,13 +210,15 @@ EXPECTED_DIFFERENCES = {
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-            and p.relative_to(root).as_posix() != ".exodus/manifest.json"}  # names the snapshot's digest
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).as_posix() != ".exodus/manifest.json"
+    }  # names the snapshot's digest
 
 
 @pytest.mark.parametrize("target", sorted(EXPECTED_DIFFERENCES))
-def test_exports_from_both_snapshots_agree(demo: dict[str, Snapshot], target: str,
-                                           tmp_path: Path) -> None:
+def test_exports_from_both_snapshots_agree(demo: dict[str, Snapshot], target: str, tmp_path: Path) -> None:
     from proton_exodus.export import run_export
     from proton_exodus.verify import verify_export
 

@@ -37,10 +37,17 @@ def _bundles(root: Path) -> Path:
 def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("stacks")
     bundles = _bundles(tmp / "bundles")
-    with pytest.MonkeyPatch.context() as mp, engine_server.LocalProtonServer(port=0, default_account=ACCOUNT) as srv:
-        for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                           ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_CONFIG_FILE", str(tmp / "none")),
-                           ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))):
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        engine_server.LocalProtonServer(port=0, default_account=ACCOUNT) as srv,
+    ):
+        for var, value in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_CONFIG_FILE", str(tmp / "none")),
+            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none")),
+        ):
             mp.setenv(var, value)
         mp.setattr(seeding, "BUCKET", "exodus-stacks-tests")  # S3 bucket names are global in moto too
         seed_estate(srv.url, EstateSize(2, 2, 2))
@@ -48,8 +55,14 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         crawl_estate(settings, tmp / "api", bundles=(str(bundles),))
         srv.retire(True)
         report = crawl_stacks(settings, tmp / "stacks", bundles=(str(bundles),))
-        yield {"api": load_snapshot(tmp / "api"), "stacks": load_snapshot(tmp / "stacks"), "report": report,
-               "tmp": tmp, "settings": settings, "bundles": bundles}
+        yield {
+            "api": load_snapshot(tmp / "api"),
+            "stacks": load_snapshot(tmp / "stacks"),
+            "report": report,
+            "tmp": tmp,
+            "settings": settings,
+            "bundles": bundles,
+        }
 
 
 def _key(kind: str, rec: dict[str, Any]) -> tuple[str, ...]:
@@ -58,18 +71,39 @@ def _key(kind: str, rec: dict[str, Any]) -> tuple[str, ...]:
 
 def _deployed_nodes(snap: Snapshot) -> set[tuple[str, str]]:
     g = build_graph(snap)
-    return {(n, d["kind"]) for n, d in g.nodes(data=True)
-            if d["kind"] in ("environment", "service", "service_instance", "service_pipeline", "component",
-                             "environment_template", "service_template")}
+    return {
+        (n, d["kind"])
+        for n, d in g.nodes(data=True)
+        if d["kind"]
+        in (
+            "environment",
+            "service",
+            "service_instance",
+            "service_pipeline",
+            "component",
+            "environment_template",
+            "service_template",
+        )
+    }
 
 
 def _deployed_edges(snap: Snapshot) -> set[tuple[str, str, str]]:
     g = build_graph(snap)
     kinds = {n: d["kind"] for n, d in g.nodes(data=True)}
-    wanted = {"environment", "service", "service_instance", "service_pipeline", "component",
-              "environment_template", "service_template", "environment_template_version",
-              "service_template_version"}
-    return {(u, v, d["relation"]) for u, v, d in g.edges(data=True) if kinds[u] in wanted and kinds[v] in wanted}
+    wanted = {
+        "environment",
+        "service",
+        "service_instance",
+        "service_pipeline",
+        "component",
+        "environment_template",
+        "service_template",
+        "environment_template_version",
+        "service_template_version",
+    }
+    return {
+        (u, v, d["relation"]) for u, v, d in g.edges(data=True) if kinds[u] in wanted and kinds[v] in wanted
+    }
 
 
 def test_resources_and_edges_match_the_api_snapshot(snapshots: dict[str, Any]) -> None:
@@ -82,9 +116,18 @@ def test_resources_and_edges_match_the_api_snapshot(snapshots: dict[str, Any]) -
         for key, rec in got.items():
             assert rec["arn"] == want[key]["arn"] or kind == "service_pipelines"
             assert rec["provenance"] in ("stack", "recovered", "spec-file")
-            for member in ("environmentName", "serviceName", "serviceInstanceName", "templateName",
-                           "deploymentStatus", "environmentAccountId",
-                           "templateMajorVersion", "templateMinorVersion", "outputs", "stackName"):
+            for member in (
+                "environmentName",
+                "serviceName",
+                "serviceInstanceName",
+                "templateName",
+                "deploymentStatus",
+                "environmentAccountId",
+                "templateMajorVersion",
+                "templateMinorVersion",
+                "outputs",
+                "stackName",
+            ):
                 if member in want[key]:
                     assert rec.get(member) == want[key][member], (kind, key, member)
     assert _deployed_nodes(stacks) == _deployed_nodes(api)
@@ -132,9 +175,11 @@ def test_substitution_inputs_recovered_and_assumed_ones_reported(snapshots: dict
         assert rec["recovery"]["unknownInputs"] == {"insights": [False, True]}
     verdicts = stacks.meta["recovery"]["stacks"]
     assert len(verdicts) == len(stacks.kind("environments")) + len(stacks.kind("service_instances")) + len(
-        stacks.kind("service_pipelines"))
+        stacks.kind("service_pipelines")
+    )
     assert snapshots["report"].recovery["counts"]["unrecoverable"] == sum(
-        1 for v in verdicts.values() if v["status"] == "unrecoverable")
+        1 for v in verdicts.values() if v["status"] == "unrecoverable"
+    )
 
 
 def test_no_bundles_reports_every_stack_unrecoverable(snapshots: dict[str, Any]) -> None:
@@ -153,8 +198,12 @@ def test_spec_file_is_used_and_checked(snapshots: dict[str, Any], tmp_path: Path
     doc = restore_data(yaml.safe_load(svc["spec"]), api.secrets)
     doc["instances"][0]["spec"]["port"] = 1  # the spec file lies about one instance
     (tmp_path / "svc-0.yaml").write_text(yaml.safe_dump(doc))
-    crawl_stacks(snapshots["settings"], tmp_path / "snap", bundles=(str(snapshots["bundles"]),),
-                 specs=(str(tmp_path / "svc-0.yaml"),))
+    crawl_stacks(
+        snapshots["settings"],
+        tmp_path / "snap",
+        bundles=(str(snapshots["bundles"]),),
+        specs=(str(tmp_path / "svc-0.yaml"),),
+    )
     snap = load_snapshot(tmp_path / "snap")
     insts = {r["name"]: r for r in snap.kind("service_instances") if r["serviceName"] == "svc-0"}
     liar = insts[doc["instances"][0]["name"]]
@@ -163,8 +212,11 @@ def test_spec_file_is_used_and_checked(snapshots: dict[str, Any], tmp_path: Path
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-            and p.relative_to(root).as_posix() != ".exodus/manifest.json"}  # names the snapshot's digest
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).as_posix() != ".exodus/manifest.json"
+    }  # names the snapshot's digest
 
 
 def test_export_and_verify_agree_on_both_snapshots(snapshots: dict[str, Any]) -> None:
@@ -179,13 +231,28 @@ def test_export_and_verify_agree_on_both_snapshots(snapshots: dict[str, Any]) ->
     assert _files(tmp / "export-stacks") == _files(tmp / "export-api")
 
 
-def test_cli_source_stacks_prints_the_verdicts(snapshots: dict[str, Any], capsys: pytest.CaptureFixture) -> None:
+def test_cli_source_stacks_prints_the_verdicts(
+    snapshots: dict[str, Any], capsys: pytest.CaptureFixture
+) -> None:
     from proton_exodus.cli import main
 
     out = snapshots["tmp"] / "cli"
     with pytest.raises(SystemExit) as exit_:
-        main(["inventory", "--source", "stacks", "--out", str(out), "--region", "us-east-1",
-              "--endpoint-url", snapshots["settings"].endpoint_url, "--bundles", str(snapshots["bundles"])])
+        main(
+            [
+                "inventory",
+                "--source",
+                "stacks",
+                "--out",
+                str(out),
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                snapshots["settings"].endpoint_url,
+                "--bundles",
+                str(snapshots["bundles"]),
+            ]
+        )
     text = capsys.readouterr().out
     assert exit_.value.code == 0, text
     # Every stack of this estate has an input no template shows (insights, db_password, service_dir):
@@ -197,7 +264,8 @@ def test_cli_source_stacks_prints_the_verdicts(snapshots: dict[str, Any], capsys
 
 
 def test_a_version_that_does_not_reproduce_the_stack_is_reported_not_guessed(
-        snapshots: dict[str, Any], tmp_path: Path) -> None:
+    snapshots: dict[str, Any], tmp_path: Path
+) -> None:
     bundles = _bundles(tmp_path / "bundles")
     tpl = bundles / "svc-tpl" / "1.0" / "instance_infrastructure" / "cloudformation.yaml"
     tpl.write_text(tpl.read_text().replace("Port:", "ListenPort:"))  # not what was deployed
@@ -219,18 +287,34 @@ def _terraform_repo(root: Path) -> Path:
     region_account = "arn:aws:proton:us-east-1:123456789012"
     env_arn = f"{region_account}:environment/tf-env"
     folders = {
-        "tf-env": terraform_files("environment", {"main.tf": "# env\n"},
-                                  {"environment": {"name": "tf-env", "inputs": {"vpc_cidr": "10.9.0.0/16"}}},
-                                  ResourceMetadata(env_arn, f"{region_account}:environment-template/tf-env-tpl",
-                                                   "2", "1", "d-1")),
+        "tf-env": terraform_files(
+            "environment",
+            {"main.tf": "# env\n"},
+            {"environment": {"name": "tf-env", "inputs": {"vpc_cidr": "10.9.0.0/16"}}},
+            ResourceMetadata(env_arn, f"{region_account}:environment-template/tf-env-tpl", "2", "1", "d-1"),
+        ),
         "tf-env/api-web": terraform_files(
-            "service_instance", {"main.tf": "# instance\n"},
-            {"environment": {"name": "tf-env", "account_id": "123456789012", "outputs": {}},
-             "service": {"name": "api", "branch_name": "main", "repository_id": "org/api",
-                         "repository_connection_arn": "arn:aws:codestar-connections:us-east-1:123456789012:connection/x"},
-             "service_instance": {"name": "web", "inputs": {"size": "small"}}},
-            ResourceMetadata(f"{region_account}:service/api/service-instance/web",
-                             f"{region_account}:service-template/tf-svc", "1", "0", "d-2", env_arn)),
+            "service_instance",
+            {"main.tf": "# instance\n"},
+            {
+                "environment": {"name": "tf-env", "account_id": "123456789012", "outputs": {}},
+                "service": {
+                    "name": "api",
+                    "branch_name": "main",
+                    "repository_id": "org/api",
+                    "repository_connection_arn": "arn:aws:codestar-connections:us-east-1:123456789012:connection/x",
+                },
+                "service_instance": {"name": "web", "inputs": {"size": "small"}},
+            },
+            ResourceMetadata(
+                f"{region_account}:service/api/service-instance/web",
+                f"{region_account}:service-template/tf-svc",
+                "1",
+                "0",
+                "d-2",
+                env_arn,
+            ),
+        ),
     }
     for folder, files in folders.items():
         build_file_tree(root / folder, files)
@@ -243,10 +327,18 @@ def test_terraform_estate_from_the_provisioning_repository(snapshots: dict[str, 
     snap = load_snapshot(tmp_path / "snap")
     env = next(r for r in snap.kind("environments") if r["name"] == "tf-env")
     assert env["provenance"] == "provisioning-repo" and env["provisioning"]["engine"] == "terraform"
-    assert (env["templateName"], env["templateMajorVersion"], env["templateMinorVersion"]) == ("tf-env-tpl", "2", "1")
+    assert (env["templateName"], env["templateMajorVersion"], env["templateMinorVersion"]) == (
+        "tf-env-tpl",
+        "2",
+        "1",
+    )
     assert yaml.safe_load(env["spec"])["spec"] == {"vpc_cidr": "10.9.0.0/16"}
     inst = next(r for r in snap.kind("service_instances") if r["serviceName"] == "api")
-    assert (inst["name"], inst["environmentName"], inst["provenance"]) == ("web", "tf-env", "provisioning-repo")
+    assert (inst["name"], inst["environmentName"], inst["provenance"]) == (
+        "web",
+        "tf-env",
+        "provisioning-repo",
+    )
     assert yaml.safe_load(inst["spec"])["instances"][0]["spec"] == {"size": "small"}
 
 
@@ -270,12 +362,18 @@ def test_proton_ops_file_names_the_service_spec(snapshots: dict[str, Any], tmp_p
     svc = next(r for r in api.kind("services") if r["name"] == "svc-1")
     repo = tmp_path / "app"
     (repo / ".aws-proton").mkdir(parents=True)
-    (repo / ".aws-proton" / "spec.yaml").write_text(yaml.safe_dump(restore_data(yaml.safe_load(svc["spec"]),
-                                                                                api.secrets)))
+    (repo / ".aws-proton" / "spec.yaml").write_text(
+        yaml.safe_dump(restore_data(yaml.safe_load(svc["spec"]), api.secrets))
+    )
     (repo / "proton-ops.yaml").write_text(
-        "sync:\n  services:\n    svc-1:\n      i0:\n        branch: main\n        spec: ./.aws-proton/spec.yaml\n")
-    crawl_stacks(snapshots["settings"], tmp_path / "snap", bundles=(str(snapshots["bundles"]),),
-                 specs=(str(repo / "proton-ops.yaml"),))
+        "sync:\n  services:\n    svc-1:\n      i0:\n        branch: main\n        spec: ./.aws-proton/spec.yaml\n"
+    )
+    crawl_stacks(
+        snapshots["settings"],
+        tmp_path / "snap",
+        bundles=(str(snapshots["bundles"]),),
+        specs=(str(repo / "proton-ops.yaml"),),
+    )
     snap = load_snapshot(tmp_path / "snap")
     insts = [r for r in snap.kind("service_instances") if r["serviceName"] == "svc-1"]
     assert insts and all(r["provenance"] == "spec-file" and r["recovery"]["status"] == "exact" for r in insts)
@@ -289,20 +387,41 @@ def _found(tags: dict[str, str], name: str = "AWSProton-x-cloudformation--ABCDEF
     return FoundStack({"StackName": name, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}, None)
 
 
-@pytest.mark.parametrize(("tags", "kind", "name", "version"), [
-    ({"proton:environment": "environment/e"}, "environments", "e", None),
-    ({"proton:service": "service/s", "proton:service-instance": "service/s/service-instance/i",
-      "proton:environment": "environment/e"}, "service_instances", "i", None),
-    ({"proton:service": "service/s", "proton:template": "service-template/t:2.3"}, "service_pipelines", "s", "2.3"),
-    ({"proton:component": "component/c", "proton:environment": "environment/e"}, "components", "c", None),
-])
+@pytest.mark.parametrize(
+    ("tags", "kind", "name", "version"),
+    [
+        ({"proton:environment": "environment/e"}, "environments", "e", None),
+        (
+            {
+                "proton:service": "service/s",
+                "proton:service-instance": "service/s/service-instance/i",
+                "proton:environment": "environment/e",
+            },
+            "service_instances",
+            "i",
+            None,
+        ),
+        (
+            {"proton:service": "service/s", "proton:template": "service-template/t:2.3"},
+            "service_pipelines",
+            "s",
+            "2.3",
+        ),
+        ({"proton:component": "component/c", "proton:environment": "environment/e"}, "components", "c", None),
+    ],
+)
 def test_tags_name_the_resource(tags: dict[str, str], kind: str, name: str, version: str | None) -> None:
     from proton_exodus.inventory.stacks_records import classify
 
     arn = "arn:aws:proton:eu-west-1:444444444444:"
     backed = classify(_found({k: arn + v for k, v in tags.items()}))
     assert not isinstance(backed, str)
-    assert (backed.kind, backed.name, backed.account, backed.region) == (kind, name, "444444444444", "eu-west-1")
+    assert (backed.kind, backed.name, backed.account, backed.region) == (
+        kind,
+        name,
+        "444444444444",
+        "eu-west-1",
+    )
     assert backed.template_version == version
 
 
@@ -314,6 +433,13 @@ def test_untagged_or_foreign_stacks_are_reported() -> None:
     assert "not a Proton ARN" in classify(_found({"proton:environment": "arn:aws:sns:us-east-1:1:x"}))
     assert not is_proton_stack({"StackName": "my-stack", "Tags": []})
     assert is_proton_stack({"StackName": "renamed", "Tags": [{"Key": "proton:component", "Value": "x"}]})
-    assert [deployment_status(s) for s in ("UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "CREATE_IN_PROGRESS",
-                                           "DELETE_FAILED", "ROLLBACK_COMPLETE")] == [
-        "SUCCEEDED", "FAILED", "IN_PROGRESS", "DELETE_FAILED", "FAILED"]
+    assert [
+        deployment_status(s)
+        for s in (
+            "UPDATE_COMPLETE",
+            "UPDATE_ROLLBACK_COMPLETE",
+            "CREATE_IN_PROGRESS",
+            "DELETE_FAILED",
+            "ROLLBACK_COMPLETE",
+        )
+    ] == ["SUCCEEDED", "FAILED", "IN_PROGRESS", "DELETE_FAILED", "FAILED"]

@@ -23,9 +23,23 @@ VOLATILE = ("capturedAt", "durationSeconds", "apiCalls")
 
 
 def _exodus(url: str, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-c", "from proton_exodus.cli import main; main()", "inventory",
-            "--endpoint-url", url, "--region", "us-east-1", "--out", str(out), "--output", "json",
-            "--concurrency", "4", *extra]
+    return [
+        sys.executable,
+        "-c",
+        "from proton_exodus.cli import main; main()",
+        "inventory",
+        "--endpoint-url",
+        url,
+        "--region",
+        "us-east-1",
+        "--out",
+        str(out),
+        "--output",
+        "json",
+        "--concurrency",
+        "4",
+        *extra,
+    ]
 
 
 def _tree(root: Path) -> dict[str, Any]:
@@ -52,12 +66,15 @@ def test_sigkill_at_random_points_then_resume_is_identical(tmp_path: Path) -> No
         for attempt in range(3):
             out = tmp_path / f"killed-{attempt}"
             for _ in range(2):  # kill, then kill the resumed run too
-                proc = subprocess.Popen(_exodus(srv.url, out, "--resume"), stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
+                proc = subprocess.Popen(
+                    _exodus(srv.url, out, "--resume"), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                )
                 time.sleep(rng.uniform(0.15, 0.9) * duration)
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate(timeout=60)
-            done = subprocess.run(_exodus(srv.url, out, "--resume"), check=True, capture_output=True, timeout=300)
+            done = subprocess.run(
+                _exodus(srv.url, out, "--resume"), check=True, capture_output=True, timeout=300
+            )
             resumed_units += json.loads(done.stdout)["resumedUnits"]
             assert _tree(out) == expected, f"attempt {attempt}"
             assert not out.with_name(out.name + ".partial").exists()

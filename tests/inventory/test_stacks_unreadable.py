@@ -45,20 +45,34 @@ def _bundles(root: Path) -> Path:
 
 def _create_failing_stack(url: str) -> None:
     cfn = seeding.client(url, "cloudformation")
-    tags = [{"Key": "proton:environment", "Value": f"{PROTON}:environment/broken-env"},
-            {"Key": "proton:template", "Value": f"{PROTON}:environment-template/env-tpl"}]
-    change_set = cfn.create_change_set(StackName=BROKEN, ChangeSetName="create", ChangeSetType="CREATE",
-                                       TemplateBody=FAILED_CREATE, Tags=tags)
+    tags = [
+        {"Key": "proton:environment", "Value": f"{PROTON}:environment/broken-env"},
+        {"Key": "proton:template", "Value": f"{PROTON}:environment-template/env-tpl"},
+    ]
+    change_set = cfn.create_change_set(
+        StackName=BROKEN,
+        ChangeSetName="create",
+        ChangeSetType="CREATE",
+        TemplateBody=FAILED_CREATE,
+        Tags=tags,
+    )
     cfn.execute_change_set(ChangeSetName=change_set["Id"])
 
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("unreadable")
-    with pytest.MonkeyPatch.context() as mp, engine_server.LocalProtonServer(port=0, default_account=ACCOUNT) as srv:
-        for var, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                           ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_CONFIG_FILE", str(tmp / "none")),
-                           ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))):
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        engine_server.LocalProtonServer(port=0, default_account=ACCOUNT) as srv,
+    ):
+        for var, value in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_CONFIG_FILE", str(tmp / "none")),
+            ("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none")),
+        ):
             mp.setenv(var, value)
         mp.setattr(seeding, "BUCKET", "exodus-unreadable-tests")  # S3 bucket names are global in moto too
         seed_estate(srv.url, EstateSize(1, 1, 1, components=False))
@@ -71,14 +85,28 @@ def _inventory(estate: dict[str, Any], out: Path, capsys: pytest.CaptureFixture)
     from proton_exodus.cli import main
 
     with pytest.raises(SystemExit) as exit_:
-        main(["inventory", "--source", "stacks", "--out", str(out), "--region", "us-east-1",
-              "--endpoint-url", estate["url"], "--bundles", str(estate["bundles"])])
+        main(
+            [
+                "inventory",
+                "--source",
+                "stacks",
+                "--out",
+                str(out),
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                estate["url"],
+                "--bundles",
+                str(estate["bundles"]),
+            ]
+        )
     captured = capsys.readouterr()
     return int(exit_.value.code or 0), captured.out, captured.err
 
 
-def _fail(mp: pytest.MonkeyPatch, method: str, code: str, message: str,
-          when: Callable[[str | None], bool]) -> None:
+def _fail(
+    mp: pytest.MonkeyPatch, method: str, code: str, message: str, when: Callable[[str | None], bool]
+) -> None:
     """Make moto's CloudFormation `method` answer `code` when `when(stack name or id)` holds."""
     from moto.cloudformation.models import CloudFormationBackend
     from moto.core.exceptions import ServiceException
@@ -116,8 +144,9 @@ def test_a_rolled_back_create_reads_like_cloudformation(estate: dict[str, Any]) 
     assert BROKEN in {s["StackName"] for s in cfn.describe_stacks()["Stacks"]}
 
 
-def test_a_failed_create_is_recorded_and_the_rest_recovered(estate: dict[str, Any], tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture) -> None:
+def test_a_failed_create_is_recorded_and_the_rest_recovered(
+    estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     code, text, err = _inventory(estate, tmp_path / "snap", capsys)
     assert code == 0, err
     snap = load_snapshot(tmp_path / "snap")
@@ -127,13 +156,20 @@ def test_a_failed_create_is_recorded_and_the_rest_recovered(estate: dict[str, An
     _healthy_ones_recovered(tmp_path / "snap")
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    ("ValidationError", "Template error: instance of Fn::GetAtt references undefined resource Never"),
-    ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/x is not authorized to perform: "
-                     "cloudformation:DescribeStacks with an explicit deny"),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("ValidationError", "Template error: instance of Fn::GetAtt references undefined resource Never"),
+        (
+            "AccessDenied",
+            f"User: arn:aws:iam::{ACCOUNT}:user/x is not authorized to perform: "
+            "cloudformation:DescribeStacks with an explicit deny",
+        ),
+    ],
+)
 def test_a_stack_that_cannot_be_described_is_recorded_unreadable(
-        estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture, code: str, message: str) -> None:
+    estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture, code: str, message: str
+) -> None:
     with pytest.MonkeyPatch.context() as mp:
         # As moto answered before its rollback kept no outputs: the listing fails, and so does the stack.
         _fail(mp, "describe_stacks", code, message, lambda name: not name or BROKEN in name)
@@ -154,42 +190,65 @@ def test_a_stack_that_cannot_be_described_is_recorded_unreadable(
 
 
 def test_a_template_that_cannot_be_read_is_recorded_with_the_reason(
-        estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        _fail(mp, "get_template", "AccessDenied", "not authorized to perform: cloudformation:GetTemplate",
-              lambda name: "svc-0" in (name or ""))
+        _fail(
+            mp,
+            "get_template",
+            "AccessDenied",
+            "not authorized to perform: cloudformation:GetTemplate",
+            lambda name: "svc-0" in (name or ""),
+        )
         status, _, err = _inventory(estate, tmp_path / "snap", capsys)
     assert status == 0, err
     snap = load_snapshot(tmp_path / "snap")
     (inst,) = snap.kind("service_instances")
     assert inst["recovery"]["status"] == "unrecoverable"
-    assert inst["recovery"]["reason"] == ("the deployed template could not be read: "
-                                          "AccessDenied: not authorized to perform: cloudformation:GetTemplate")
+    assert inst["recovery"]["reason"] == (
+        "the deployed template could not be read: "
+        "AccessDenied: not authorized to perform: cloudformation:GetTemplate"
+    )
     env = next(r for r in snap.kind("environments") if r["name"] == "env-0")
     assert env["recovery"]["templateVersion"] == "1.1"
 
 
-def test_list_stacks_refused_stops_the_crawl_with_exit_3(estate: dict[str, Any], tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture) -> None:
+def test_list_stacks_refused_stops_the_crawl_with_exit_3(
+    estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        _fail(mp, "list_stacks", "AccessDenied", "not authorized to perform: cloudformation:ListStacks",
-              lambda _: True)
+        _fail(
+            mp,
+            "list_stacks",
+            "AccessDenied",
+            "not authorized to perform: cloudformation:ListStacks",
+            lambda _: True,
+        )
         status, _, err = _inventory(estate, tmp_path / "snap", capsys)
     assert status == 3
     lines = err.strip().splitlines()
-    assert lines[0] == ("Error: ListStacks was denied in us-east-1 (account 555555555555): "
-                        "not authorized to perform: cloudformation:ListStacks")
+    assert lines[0] == (
+        "Error: ListStacks was denied in us-east-1 (account 555555555555): "
+        "not authorized to perform: cloudformation:ListStacks"
+    )
     assert lines[1].startswith("Hint: Add `cloudformation:ListStacks`") and len(lines) == 2
     assert not (tmp_path / "snap").exists()
 
 
-
-def test_describe_stacks_refused_for_every_stack_exits_3(estate: dict[str, Any], tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture) -> None:
+def test_describe_stacks_refused_for_every_stack_exits_3(
+    estate: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     with pytest.MonkeyPatch.context() as mp:
-        _fail(mp, "describe_stacks", "AccessDenied", "not authorized to perform: cloudformation:DescribeStacks",
-              lambda _: True)
+        _fail(
+            mp,
+            "describe_stacks",
+            "AccessDenied",
+            "not authorized to perform: cloudformation:DescribeStacks",
+            lambda _: True,
+        )
         status, _, err = _inventory(estate, tmp_path / "snap", capsys)
     assert status == 3
-    assert err.splitlines()[0] == ("Error: DescribeStacks was denied in us-east-1 (account 555555555555): "
-                                   "not authorized to perform: cloudformation:DescribeStacks")
+    assert err.splitlines()[0] == (
+        "Error: DescribeStacks was denied in us-east-1 (account 555555555555): "
+        "not authorized to perform: cloudformation:DescribeStacks"
+    )

@@ -75,8 +75,10 @@ def test_templates_are_scrubbed_and_restored_exactly(tmp_path) -> None:  # noqa:
     assert restore_text(scrubbed, {}) == scrubbed  # a --redact snapshot keeps the placeholders
     stack = {"StackName": "s", "account": "1", "region": "r", "templatePath": "stacks/s.template"}
     # A snapshot written with clear templates (e.g. by an older exodus) is scrubbed on the way out.
-    write_snapshot(Snapshot(stacks=[stack], templates={"stacks/s.template": template}, secrets=secrets),
-                   tmp_path / "snap")
+    write_snapshot(
+        Snapshot(stacks=[stack], templates={"stacks/s.template": template}, secrets=secrets),
+        tmp_path / "snap",
+    )
     assert "hunter2" not in (tmp_path / "snap" / "stacks" / "s.template").read_text()
     assert load_snapshot(tmp_path / "snap").stack_template(stack) == template
 
@@ -101,12 +103,27 @@ def test_sensitive_inputs_are_placeholders_or_secret_looking() -> None:
     """One rule for units (was: placeholder or a narrower name regex) and the audit (a regex subset)."""
     from proton_exodus.model.secrets import sensitive_inputs
 
-    old_unit_names = ["password", "db_passwd", "client_secret", "github_token", "private_key", "privatekey",
-                      "api_key", "apikey", "credential"]
+    old_unit_names = [
+        "password",
+        "db_passwd",
+        "client_secret",
+        "github_token",
+        "private_key",
+        "privatekey",
+        "api_key",
+        "apikey",
+        "credential",
+    ]
     old_audit_names = ["passphrase", "access_key", "access-key", "client-secret", "private-key"]
     inputs = {name: "clear-value" for name in old_unit_names + old_audit_names}
-    inputs.update(held="{{exodus:secret:0123456789abcdef}}", port=8080, note="AKIAABCDEFGHIJKLMNOP",
-                  token_ref="{{resolve:secretsmanager:db}}", token_enabled=True, region="us-east-1")
+    inputs.update(
+        held="{{exodus:secret:0123456789abcdef}}",
+        port=8080,
+        note="AKIAABCDEFGHIJKLMNOP",
+        token_ref="{{resolve:secretsmanager:db}}",
+        token_enabled=True,
+        region="us-east-1",
+    )
     assert sensitive_inputs(inputs) == frozenset([*old_unit_names, *old_audit_names, "held", "note"])
 
 

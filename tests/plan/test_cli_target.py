@@ -21,12 +21,18 @@ WITH_DUMMY = Registry({"cfn-git-sync": lambda: gitsync, "dummy": lambda: dummy})
 
 def _run(args: list[str], registry: Registry = WITH_DUMMY) -> tuple[object, mock.MagicMock]:
     plan = mock.MagicMock()
-    plan.to_dict.return_value = {"counts": {"resources": 0, "waves": 0}, "schedule": {"start": "", "deadline": ""},
-                                 "waves": [], "warnings": []}
-    with mock.patch.object(Registry, "from_entry_points", return_value=registry), \
-         mock.patch("proton_exodus.plan.plan_snapshot", return_value=(plan, None)) as planned, \
-         mock.patch("proton_exodus.plan.write_plan"), \
-         mock.patch("proton_exodus.model.snapshot.load_snapshot"):
+    plan.to_dict.return_value = {
+        "counts": {"resources": 0, "waves": 0},
+        "schedule": {"start": "", "deadline": ""},
+        "waves": [],
+        "warnings": [],
+    }
+    with (
+        mock.patch.object(Registry, "from_entry_points", return_value=registry),
+        mock.patch("proton_exodus.plan.plan_snapshot", return_value=(plan, None)) as planned,
+        mock.patch("proton_exodus.plan.write_plan"),
+        mock.patch("proton_exodus.model.snapshot.load_snapshot"),
+    ):
         result = CliRunner().invoke(plan_cmd, ["--snapshot", str(SNAPSHOT), "--out", "p", *args])
     return result, planned
 

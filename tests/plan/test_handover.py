@@ -96,9 +96,14 @@ def test_codepipeline_deploys_each_pipeline_once_per_wave(planned) -> None:
     plan, _, cmds, _ = planned["codepipeline"]
     created: dict[str, int] = {}
     for wave in plan.waves:
-        deploys = [p for r in wave.resources for line in cmds[r.id]["handover"]
-                   if line.startswith("aws cloudformation deploy") for p in LOCAL.findall(line)
-                   if p.startswith("pipelines/")]
+        deploys = [
+            p
+            for r in wave.resources
+            for line in cmds[r.id]["handover"]
+            if line.startswith("aws cloudformation deploy")
+            for p in LOCAL.findall(line)
+            if p.startswith("pipelines/")
+        ]
         assert len(deploys) == len(set(deploys)), f"wave {wave.number} repeats a pipeline: {deploys}"
         for path in deploys:
             created.setdefault(path, wave.number)
@@ -110,8 +115,11 @@ def test_codepipeline_deploys_each_pipeline_once_per_wave(planned) -> None:
                     assert created[f"pipelines/{group}.yaml"] == wave.number
     assert {"pipelines/environments/dev.yaml", "pipelines/services/orders-api.yaml"} <= set(created)
     later = next(w for w in plan.waves if any(cmds[r.id]["restore"] for r in w.resources))
-    assert any("start-pipeline-execution --name exodus-" in line for r in later.resources
-               for line in cmds[r.id]["handover"]), "an updated pipeline is run again"
+    assert any(
+        "start-pipeline-execution --name exodus-" in line
+        for r in later.resources
+        for line in cmds[r.id]["handover"]
+    ), "an updated pipeline is run again"
 
 
 def test_argocd_rollback_orphans(planned) -> None:
@@ -120,20 +128,26 @@ def test_argocd_rollback_orphans(planned) -> None:
         lines = cmds[r.id]["rollback"]
         for i, line in enumerate(lines):
             if line.startswith("kubectl delete") and "/apps/projects/" not in line:
-                assert '"finalizers":null' in lines[i - 1], f"{r.label}: delete without dropping the finalizer"
+                assert '"finalizers":null' in lines[i - 1], (
+                    f"{r.label}: delete without dropping the finalizer"
+                )
                 if "/apps/environments/" in line or "/apps/pipelines/" in line:
                     assert line.endswith("--cascade=orphan")
     env = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "dev")
     assert cmds[env.id]["handover"][-2:] == [
         'kubectl apply -n argocd -f "$EXPORT/apps/environments/dev.yaml"',
         "kubectl -n argocd patch application env-dev --type merge -p "
-        '\'{"operation":{"initiatedBy":{"username":"exodus-runbook"},"sync":{"syncStrategy":{"hook":{}}}}}\'']
+        '\'{"operation":{"initiatedBy":{"username":"exodus-runbook"},"sync":{"syncStrategy":{"hook":{}}}}}\'',
+    ]
 
 
 def test_github_actions_names_environment_workflows(planned) -> None:
     plan, _, cmds, _ = planned["github-actions"]
     prod = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "prod")
-    assert 'gh workflow run environments-prod.yml --repo "$REPOSITORY" --ref "$BRANCH"' in cmds[prod.id]["handover"]
+    assert (
+        'gh workflow run environments-prod.yml --repo "$REPOSITORY" --ref "$BRANCH"'
+        in cmds[prod.id]["handover"]
+    )
 
 
 class _Bare:
@@ -151,7 +165,9 @@ THIRD_PARTY = Registry({"dummy": lambda: dummy, "bare": lambda: _Bare()})
 def test_target_without_layout_falls_back_to_its_readme(demo) -> None:
     plan, _ = plan_snapshot(demo, target="bare", registry=THIRD_PARTY)
     cmds = plan_commands(plan, target_steps("bare", THIRD_PARTY))
-    stacked = [r for w in plan.waves for r in w.resources if r.stack_name and r.provisioning == "cloudformation"]
+    stacked = [
+        r for w in plan.waves for r in w.resources if r.stack_name and r.provisioning == "cloudformation"
+    ]
     assert stacked and all("README.md" in cmds[r.id]["manual"] for r in stacked)
     assert all(not cmds[r.id]["handover"] for r in stacked)
 
@@ -164,8 +180,9 @@ def test_third_party_target_without_runbook_lists_its_files(demo) -> None:
     cmds = plan_commands(plan, target_steps("dummy", THIRD_PARTY))
     env = next(r for w in plan.waves for r in w.resources if r.kind == "environment" and r.name == "dev")
     path = f"stacks/{env.extra.get('stack_account') or env.account}/{env.region}/{env.stack_name}.txt"
-    assert cmds[env.id]["handover"] == [f"# apply {path} as the export's README.md says "
-                                        "(the dummy target gives no commands)"]
+    assert cmds[env.id]["handover"] == [
+        f"# apply {path} as the export's README.md says (the dummy target gives no commands)"
+    ]
     assert cmds[env.id]["rollback"] == [f"# undo applying {path} as the export's README.md says"]
     assert not any(c["check"] or c["restore"] for c in cmds.values())
     wave = files["wave-01.md"]

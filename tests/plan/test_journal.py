@@ -37,8 +37,15 @@ def test_waves_go_in_order(plan_dir: Path) -> None:
     with pytest.raises(ConflictError, match="only a wave in progress"):
         wave_complete(plan_dir, 1)
     event = wave_start(plan_dir, 1, now=NOW, by="alice", note="pilot")
-    assert event == {"number": 1, "state": "in_progress", "action": "start", "at": "2026-02-01T09:30:00Z",
-                     "from": "pending", "by": "alice", "note": "pilot"}
+    assert event == {
+        "number": 1,
+        "state": "in_progress",
+        "action": "start",
+        "at": "2026-02-01T09:30:00Z",
+        "from": "pending",
+        "by": "alice",
+        "note": "pilot",
+    }
     with pytest.raises(ConflictError, match="only a pending or rolled-back wave"):
         wave_start(plan_dir, 1)
     wave_complete(plan_dir, 1, now=NOW)
@@ -85,8 +92,21 @@ def test_cli_plan_writes_the_directory(tmp_path: Path, capsys: pytest.CaptureFix
 
     write_snapshot(build_synthetic_snapshot(SyntheticSize(2, 3, 1, True)), tmp_path / "s")
     with pytest.raises(SystemExit) as exc:
-        main(["plan", "--snapshot", str(tmp_path / "s"), "--out", str(tmp_path / "p"), "--pilot", "dev-000",
-              "--max-wave-size", "3", "--deadline", "2026-06-30"])
+        main(
+            [
+                "plan",
+                "--snapshot",
+                str(tmp_path / "s"),
+                "--out",
+                str(tmp_path / "p"),
+                "--pilot",
+                "dev-000",
+                "--max-wave-size",
+                "3",
+                "--deadline",
+                "2026-06-30",
+            ]
+        )
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "wave   1" in out and "[pilot]" in out

@@ -28,11 +28,13 @@ def test_placement_order(faulty) -> None:
     assert plan.waves[0].pilot and waves["svc-00003/dev-000-0"].pilot and waves["svc-00003/pipeline"].pilot
     assert waves["dev-000 (account 222222222222)"].number == 1  # connection before its environment
     assert waves["prod-002"].blocked and waves["prod-002"].number == len(plan.waves)
-    assert "held back: blocked by E102, E110" in next(r.reason for r in waves["prod-002"].resources
-                                                        if r.label == "prod-002")
+    assert "held back: blocked by E102, E110" in next(
+        r.reason for r in waves["prod-002"].resources if r.label == "prod-002"
+    )
     healthy = [w for w in plan.waves if not w.pilot and not w.blocked]
-    assert [w.risk for w in healthy] == sorted((w.risk for w in healthy), key=["non-production", "staging",
-                                                                              "production"].index)
+    assert [w.risk for w in healthy] == sorted(
+        (w.risk for w in healthy), key=["non-production", "staging", "production"].index
+    )
     assert any("blocked" in warning for warning in plan.warnings)
 
 
@@ -42,29 +44,54 @@ def test_plan_json_identifies_resources(faulty) -> None:
     assert data["format"] == "proton-exodus-plan" and data["counts"]["waves"] == len(data["waves"])
     resources = [r for w in data["waves"] for r in w["resources"]]
     assert len(resources) == 21 and {r["kind"] for r in resources} == {
-        "environment", "service_instance", "service_pipeline", "component", "environment_account_connection"}
-    inst = next(r for r in resources if r["kind"] == "service_instance" and r["name"] == "dev-000-0"
-                and r["service"] == "svc-00003")
+        "environment",
+        "service_instance",
+        "service_pipeline",
+        "component",
+        "environment_account_connection",
+    }
+    inst = next(
+        r
+        for r in resources
+        if r["kind"] == "service_instance" and r["name"] == "dev-000-0" and r["service"] == "svc-00003"
+    )
     assert inst["environment"] == "dev-000" and inst["stackName"].startswith("AWSProton-svc-00003-dev-000-0")
     assert inst["stackAccount"] == "222222222222"
     assert next(r for r in resources if r["kind"] == "environment" and r["name"] == "dev-000")
     assert all("service" in r for r in resources if r["kind"] == "service_pipeline")
-    assert all({"id", "environment", "environmentAccount"} <= set(r) for r in resources
-               if r["kind"] == "environment_account_connection")
+    assert all(
+        {"id", "environment", "environmentAccount"} <= set(r)
+        for r in resources
+        if r["kind"] == "environment_account_connection"
+    )
     assert data["waves"][0]["number"] == 1 and data["waves"][0]["pilot"] is True
 
 
 def test_runbooks_have_every_section(faulty) -> None:
     plan, graph = faulty
     files = plan_files(plan, graph, snapshot_ref="snap", plan_ref="plan")
-    assert set(files) == {"plan.json", "README.md"} | {f"wave-{i:02d}.md" for i in range(1, len(plan.waves) + 1)}
+    assert set(files) == {"plan.json", "README.md"} | {
+        f"wave-{i:02d}.md" for i in range(1, len(plan.waves) + 1)
+    }
     first = files["wave-01.md"]
-    for text in ("# Wave 1 of", "(pilot)", "```mermaid\nflowchart LR", "## Entry checks", "## Steps", "## Exit checks",
-                 "## Rollback", "## Sign-off", "exodus export --snapshot \"$SNAPSHOT\" --target cfn-git-sync",
-                 "--plan \"$PLAN\" --through-wave 1", "exodus verify --snapshot \"$SNAPSHOT\" --export \"$EXPORT\" --change-set",
-                 "aws codeconnections create-sync-configuration --resource-name AWSProton-",
-                 "aws cloudformation detect-stack-drift", "aws codeconnections delete-sync-configuration",
-                 "exodus wave start 1 --plan \"$PLAN\"", "exodus wave rollback 1"):
+    for text in (
+        "# Wave 1 of",
+        "(pilot)",
+        "```mermaid\nflowchart LR",
+        "## Entry checks",
+        "## Steps",
+        "## Exit checks",
+        "## Rollback",
+        "## Sign-off",
+        "exodus export --snapshot \"$SNAPSHOT\" --target cfn-git-sync",
+        "--plan \"$PLAN\" --through-wave 1",
+        "exodus verify --snapshot \"$SNAPSHOT\" --export \"$EXPORT\" --change-set",
+        "aws codeconnections create-sync-configuration --resource-name AWSProton-",
+        "aws cloudformation detect-stack-drift",
+        "aws codeconnections delete-sync-configuration",
+        "exodus wave start 1 --plan \"$PLAN\"",
+        "exodus wave rollback 1",
+    ):
         assert text in first, text
     every = "".join(text for name, text in sorted(files.items()) if name.startswith("wave-"))
     assert "aws codepipeline start-pipeline-execution" in every
@@ -95,7 +122,9 @@ def test_schedule_defaults_and_warnings() -> None:
     late, _ = plan_snapshot(snap, max_wave_size=3, start=date(2026, 11, 23), deadline=date(2026, 10, 7))
     assert late.schedule["late"] and all(w.late for w in late.waves)
     assert "not before the deadline" in late.warnings[0]
-    after, _ = plan_snapshot(snap, max_wave_size=3, start=date(2026, 11, 23))  # after end of support: no deadline
+    after, _ = plan_snapshot(
+        snap, max_wave_size=3, start=date(2026, 11, 23)
+    )  # after end of support: no deadline
     assert after.schedule["deadline"] is None and not after.schedule["late"] and not after.warnings
 
 

@@ -19,8 +19,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_exports"
 
 def _stacks_in(root: Path) -> set[str]:
     """Stack names the export's grouped pipeline files deploy."""
-    return {name for p in (root / "pipelines").rglob("*.yaml")
-            for name in re.findall(r"StackName: (AWSProton-[\w-]+)", p.read_text())}
+    return {
+        name
+        for p in (root / "pipelines").rglob("*.yaml")
+        for name in re.findall(r"StackName: (AWSProton-[\w-]+)", p.read_text())
+    }
 
 
 def test_waves_accumulate_and_the_last_is_the_whole_export(tmp_path: Path) -> None:
@@ -44,15 +47,29 @@ def test_waves_accumulate_and_the_last_is_the_whole_export(tmp_path: Path) -> No
     assert manifest["only"] == [f"waves 1-{len(waves)}"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--through-wave", "1"], "--through-wave needs --plan"),
-    (["--through-wave", "99", "--plan", str(SAMPLES / "plan")], "the plan has 7 wave(s)"),
-])
-def test_bad_through_wave_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--through-wave", "1"], "--through-wave needs --plan"),
+        (["--through-wave", "99", "--plan", str(SAMPLES / "plan")], "the plan has 7 wave(s)"),
+    ],
+)
+def test_bad_through_wave_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["export", "--snapshot", str(SAMPLES / "snapshot"), "--target", "codepipeline",
-              "--out", str(tmp_path / "out"), *args])
+        main(
+            [
+                "export",
+                "--snapshot",
+                str(SAMPLES / "snapshot"),
+                "--target",
+                "codepipeline",
+                "--out",
+                str(tmp_path / "out"),
+                *args,
+            ]
+        )
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

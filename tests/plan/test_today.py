@@ -26,14 +26,17 @@ def _snapshot(**meta: object):
     return snap
 
 
-@pytest.mark.parametrize(("meta", "retired"), [
-    ({"source": "stacks", "protonAnswered": False, "capturedAt": "2026-06-01T09:00:00Z"}, True),
-    ({"source": "proton-api", "protonAnswered": True, "capturedAt": "2026-06-01T09:00:00Z"}, False),
-    ({"source": "proton-api", "protonAnswered": True, "capturedAt": "2026-12-07T09:00:00Z"}, True),
-    ({"source": "proton-api", "capturedAt": "2026-10-07T23:00:00Z"}, False),  # the last day of support
-    ({"source": "proton-api", "protonAnswered": False, "capturedAt": "2026-01-01T00:00:00Z"}, True),
-    ({"source": "proton-api"}, False),
-])
+@pytest.mark.parametrize(
+    ("meta", "retired"),
+    [
+        ({"source": "stacks", "protonAnswered": False, "capturedAt": "2026-06-01T09:00:00Z"}, True),
+        ({"source": "proton-api", "protonAnswered": True, "capturedAt": "2026-06-01T09:00:00Z"}, False),
+        ({"source": "proton-api", "protonAnswered": True, "capturedAt": "2026-12-07T09:00:00Z"}, True),
+        ({"source": "proton-api", "capturedAt": "2026-10-07T23:00:00Z"}, False),  # the last day of support
+        ({"source": "proton-api", "protonAnswered": False, "capturedAt": "2026-01-01T00:00:00Z"}, True),
+        ({"source": "proton-api"}, False),
+    ],
+)
 def test_a_snapshot_knows_whether_proton_answers(meta: dict, retired: bool) -> None:
     assert proton_retired(meta) is retired
 
@@ -62,8 +65,12 @@ def test_rollback_returns_to_the_previous_path_never_to_proton() -> None:
         assert not PROTON_CALL.search(rollback), name
         assert "previous deployment path" in text.replace("\n", " ") or "deployment path they had" in rollback
     # a service's sync config is deleted once, in the first wave that moves one of its resources
-    deletes = [(n, line) for n, t in sorted(waves.items()) for line in t.splitlines()
-               if "aws proton delete-service-sync-config" in line]
+    deletes = [
+        (n, line)
+        for n, t in sorted(waves.items())
+        for line in t.splitlines()
+        if "aws proton delete-service-sync-config" in line
+    ]
     services = [line.split("--service-name ")[1].split()[0] for _, line in deletes]
     assert services and len(services) == len(set(services))
 
@@ -73,15 +80,19 @@ def _tiers(plan):
 
 
 def test_dates_start_on_the_plan_date_with_soak_between_tiers() -> None:
-    plan, _ = plan_snapshot(build_synthetic_snapshot(SyntheticSize(3, 6, 2, True)), max_wave_size=2,
-                            start=TODAY, soak_days=2)
+    plan, _ = plan_snapshot(
+        build_synthetic_snapshot(SyntheticSize(3, 6, 2, True)), max_wave_size=2, start=TODAY, soak_days=2
+    )
     assert plan.waves[0].date == TODAY.isoformat()
     assert plan.schedule["deadline"] is None and not plan.schedule["late"] and not plan.warnings
     rows = _tiers(plan)
     assert len({d for d, _, _ in rows}) == len(rows)  # one wave a day: production never shares one
     for (d1, t1, _), (d2, t2, _) in zip(rows, rows[1:], strict=False):
-        gap = sum(1 for i in range(1, (date.fromisoformat(d2) - date.fromisoformat(d1)).days)
-                  if date.fromordinal(date.fromisoformat(d1).toordinal() + i).weekday() < 5)
+        gap = sum(
+            1
+            for i in range(1, (date.fromisoformat(d2) - date.fromisoformat(d1)).days)
+            if date.fromordinal(date.fromisoformat(d1).toordinal() + i).weekday() < 5
+        )
         assert gap >= (2 if t1 >= 0 and t1 != t2 else 0), (d1, d2)
 
 
@@ -89,15 +100,19 @@ def test_a_blocked_staging_wave_comes_before_production() -> None:
     plan, _ = plan_snapshot(_snapshot(), max_wave_size=5, start=TODAY)
     seen = 0
     for urgent in (True, False):  # in each phase: what is broken now, then the rest
-        phase = [w for w in plan.waves if not w.pilot
-                 and all(("broken now" in r.reason) == urgent for r in w.resources)]
+        phase = [
+            w
+            for w in plan.waves
+            if not w.pilot and all(("broken now" in r.reason) == urgent for r in w.resources)
+        ]
         blocked_low = [w.number for w in phase if w.blocked and w.risk in ("non-production", "staging")]
         production = [w.number for w in phase if w.risk == "production"]
         if blocked_low and production:
             seen += 1
             assert max(blocked_low) < min(production)
             assert max(w.date for w in phase if w.number in blocked_low) < min(
-                w.date for w in phase if w.number in production)
+                w.date for w in phase if w.number in production
+            )
     assert seen
 
 

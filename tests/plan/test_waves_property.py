@@ -28,8 +28,15 @@ def estates(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, list[str], dict[str, list
     for i in range(n):
         name = f"{draw(st.sampled_from(WORDS))}-{i}"
         tags = {"stage": draw(st.sampled_from(WORDS))} if draw(st.booleans()) else {}
-        g.add_node(f"arn:n{i}", kind=draw(st.sampled_from(KINDS)), name=name, label=name, account="111111111111",
-                   region="us-east-1", tags=tags)
+        g.add_node(
+            f"arn:n{i}",
+            kind=draw(st.sampled_from(KINDS)),
+            name=name,
+            label=name,
+            account="111111111111",
+            region="us-east-1",
+            tags=tags,
+        )
     g.add_node("arn:template", kind="environment_template", name="tpl", label="tpl")
     for i in range(n):
         g.add_edge("arn:template", f"arn:n{i}", relation="deployed_from")
@@ -44,25 +51,41 @@ def estates(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, list[str], dict[str, list
             g.add_edge(f"arn:n{v}", f"arn:n{u}", relation=draw(st.sampled_from(REVERSE)))
     pilot = draw(st.lists(st.sampled_from([g.nodes[f"arn:n{i}"]["label"] for i in range(n)]), max_size=3))
     blocked = {f"arn:n{i}": ["E101"] for i in draw(st.sets(st.integers(0, n - 1), max_size=5))}
-    manual = {f"arn:n{i}": [draw(st.sampled_from(["W140", "W130", "W150"]))]
-              for i in draw(st.sets(st.integers(0, n - 1), max_size=3))}
+    manual = {
+        f"arn:n{i}": [draw(st.sampled_from(["W140", "W130", "W150"]))]
+        for i in draw(st.sets(st.integers(0, n - 1), max_size=3))
+    }
     return g, pilot, blocked, manual
 
 
 def _working_days_between(a: str, b: str) -> int:
     """Working days strictly between two ISO dates."""
     first, last = date.fromisoformat(a), date.fromisoformat(b)
-    return sum(1 for i in range(1, (last - first).days) if date.fromordinal(first.toordinal() + i).weekday() < 5)
+    return sum(
+        1 for i in range(1, (last - first).days) if date.fromordinal(first.toordinal() + i).weekday() < 5
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estate=estates(), cap=st.integers(1, 8), days=st.integers(0, 400), soak=st.integers(0, 4))
-def test_wave_properties(estate: tuple[nx.MultiDiGraph, list[str], dict[str, list[str]], dict[str, list[str]]],
-                         cap: int, days: int, soak: int) -> None:
+def test_wave_properties(
+    estate: tuple[nx.MultiDiGraph, list[str], dict[str, list[str]], dict[str, list[str]]],
+    cap: int,
+    days: int,
+    soak: int,
+) -> None:
     g, pilot, blocked, manual = estate
     start = date(2026, 1, 5)
-    plan = plan_waves(g, max_wave_size=cap, pilot=pilot, blocked=blocked, manual=manual, start=start,
-                      deadline=date.fromordinal(start.toordinal() + days), soak_days=soak)
+    plan = plan_waves(
+        g,
+        max_wave_size=cap,
+        pilot=pilot,
+        blocked=blocked,
+        manual=manual,
+        start=start,
+        deadline=date.fromordinal(start.toordinal() + days),
+        soak_days=soak,
+    )
     moving = {n for n, k in g.nodes(data="kind") if k in MOVING_KINDS}
     placed = [r.id for w in plan.waves for r in w.resources]
     assert sorted(placed) == sorted(moving)  # every resource exactly once
@@ -82,7 +105,9 @@ def test_wave_properties(estate: tuple[nx.MultiDiGraph, list[str], dict[str, lis
         assert all(plan.waves[wave_of[n] - 1].pilot for n in named)
     assert [w.number for w in plan.waves] == list(range(1, len(plan.waves) + 1))
     dates = [w.date for w in plan.waves]
-    assert dates == sorted(set(dates)) and all(date.fromisoformat(d).weekday() < 5 for d in dates)  # one a day
+    assert dates == sorted(set(dates)) and all(
+        date.fromisoformat(d).weekday() < 5 for d in dates
+    )  # one a day
     assert dates[0] == start.isoformat()
     for w in plan.waves:  # production never shares a date with another tier
         if w.risk == "production":
@@ -95,7 +120,9 @@ def test_wave_properties(estate: tuple[nx.MultiDiGraph, list[str], dict[str, lis
     for w in plan.waves:  # blocked resources (and what depends on them) never share a wave with healthy ones
         if not w.pilot:
             assert len({bool(r.blocked_by) for r in w.resources}) == 1
-    phase = [0 if w.pilot else 1 if any("broken now" in r.reason for r in w.resources) else 2 for w in plan.waves]
+    phase = [
+        0 if w.pilot else 1 if any("broken now" in r.reason for r in w.resources) else 2 for w in plan.waves
+    ]
     assert phase == sorted(phase)  # pilot, then what is broken now, then the rest
     broken = {n for n, codes in manual.items() if {"W140", "W130"} & set(codes)}
     for n in broken:  # a broken resource outside the pilot is in the broken-now phase
@@ -104,7 +131,9 @@ def test_wave_properties(estate: tuple[nx.MultiDiGraph, list[str], dict[str, lis
     for p in (1, 2):  # in each phase: low risk first, healthy before blocked within a tier
         rest = [(t, w.blocked) for w, t, q in zip(plan.waves, tier, phase, strict=True) if q == p]
         assert rest == sorted(rest)
-        blocked_low = [w.date for w, t, q in zip(plan.waves, tier, phase, strict=True) if q == p and w.blocked and t < 2]
+        blocked_low = [
+            w.date for w, t, q in zip(plan.waves, tier, phase, strict=True) if q == p and w.blocked and t < 2
+        ]
         production = [w.date for w, t, q in zip(plan.waves, tier, phase, strict=True) if q == p and t == 2]
         if blocked_low and production:  # a blocked lower-tier wave comes before the production it holds back
             assert max(blocked_low) < min(production)

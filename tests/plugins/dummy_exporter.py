@@ -36,7 +36,8 @@ class DummyExporter:
                 continue
             # Paths are relative POSIX paths; texts use LF and end with a newline.
             files[stack_file(unit.account, unit.region, unit.stack_name)] = (
-                f"kind: {unit.kind}\nname: {unit.label}\nstatus: {unit.stack_status}\n")
+                f"kind: {unit.kind}\nname: {unit.label}\nstatus: {unit.stack_status}\n"
+            )
         # ctx.options holds `--opt KEY=VALUE` pairs; validate them and raise BadInput on bad ones.
         greeting = ctx.options.get("greeting", "hello")
         files["README.md"] = f"# {greeting}\n\n{len(files)} stack(s).\n"

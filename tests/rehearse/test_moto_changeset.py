@@ -15,12 +15,20 @@ from moto import mock_aws
 from proton_exodus.engine.moto_changeset import resolve_parameter_refs
 from proton_exodus.engine.moto_compat import patch_moto_change_set_outputs
 
-LITERAL = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
-    "QueueName": "exodus-cs-q", "DelaySeconds": 5}}}}
+LITERAL = {
+    "Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "exodus-cs-q", "DelaySeconds": 5}}
+    }
+}
 PARAMETERISED = {
     "Parameters": {"Name": {"Type": "String"}, "Delay": {"Type": "Number", "Default": "5"}},
-    "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
-        "QueueName": {"Ref": "Name"}, "DelaySeconds": {"Ref": "Delay"}}}}}
+    "Resources": {
+        "Queue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": {"Ref": "Name"}, "DelaySeconds": {"Ref": "Delay"}},
+        }
+    },
+}
 
 
 @pytest.fixture
@@ -36,10 +44,16 @@ def cfn(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 def _changes(cfn: Any, template: dict[str, Any], params: dict[str, str], name: str) -> list[dict[str, Any]]:
     created = cfn.create_change_set(
-        StackName="cs", ChangeSetName=name, ChangeSetType="UPDATE", TemplateBody=yaml.safe_dump(template),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()])
-    return [c["ResourceChange"] for c in cfn.describe_change_set(ChangeSetName=created["Id"],
-                                                                  StackName="cs")["Changes"]]
+        StackName="cs",
+        ChangeSetName=name,
+        ChangeSetType="UPDATE",
+        TemplateBody=yaml.safe_dump(template),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in params.items()],
+    )
+    return [
+        c["ResourceChange"]
+        for c in cfn.describe_change_set(ChangeSetName=created["Id"], StackName="cs")["Changes"]
+    ]
 
 
 def test_same_values_through_parameters_are_no_change(cfn: Any) -> None:
@@ -55,8 +69,11 @@ def test_a_parameter_value_that_differs_is_a_modify_with_its_effect(cfn: Any) ->
 
 
 def test_parameter_only_change_on_the_same_template_is_a_modify(cfn: Any) -> None:
-    cfn.update_stack(StackName="cs", TemplateBody=yaml.safe_dump(PARAMETERISED),
-                     Parameters=[{"ParameterKey": "Name", "ParameterValue": "exodus-cs-q"}])
+    cfn.update_stack(
+        StackName="cs",
+        TemplateBody=yaml.safe_dump(PARAMETERISED),
+        Parameters=[{"ParameterKey": "Name", "ParameterValue": "exodus-cs-q"}],
+    )
     (change,) = _changes(cfn, PARAMETERISED, {"Name": "exodus-cs-q", "Delay": "9"}, "param-only")
     assert change["Action"] == "Modify" and change["Replacement"] == "False"
 
@@ -70,9 +87,19 @@ def test_dynamic_references_are_compared_as_text(cfn: Any) -> None:
 
 def test_resolve_parameter_refs_fills_ref_and_sub_and_leaves_the_rest() -> None:
     values = {"Env": "prod", "Port": 80}
-    node = {"A": {"Ref": "Env"}, "B": {"Fn::Sub": "svc-${Env}-${AWS::Region}"}, "C": {"Fn::Sub": "x-${Env}"},
-            "D": {"Ref": "Bucket"}, "E": {"Fn::Sub": ["${Env}-${N}", {"N": {"Ref": "Port"}}]},
-            "F": "{{resolve:secretsmanager:s}}"}
+    node = {
+        "A": {"Ref": "Env"},
+        "B": {"Fn::Sub": "svc-${Env}-${AWS::Region}"},
+        "C": {"Fn::Sub": "x-${Env}"},
+        "D": {"Ref": "Bucket"},
+        "E": {"Fn::Sub": ["${Env}-${N}", {"N": {"Ref": "Port"}}]},
+        "F": "{{resolve:secretsmanager:s}}",
+    }
     assert resolve_parameter_refs(node, values) == {
-        "A": "prod", "B": {"Fn::Sub": "svc-prod-${AWS::Region}"}, "C": "x-prod", "D": {"Ref": "Bucket"},
-        "E": {"Fn::Sub": ["prod-${N}", {"N": 80}]}, "F": "{{resolve:secretsmanager:s}}"}
+        "A": "prod",
+        "B": {"Fn::Sub": "svc-prod-${AWS::Region}"},
+        "C": "x-prod",
+        "D": {"Ref": "Bucket"},
+        "E": {"Fn::Sub": ["prod-${N}", {"N": 80}]},
+        "F": "{{resolve:secretsmanager:s}}",
+    }

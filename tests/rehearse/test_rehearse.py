@@ -25,8 +25,23 @@ ROLLED_BACK = "AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE"  # rec
 
 
 def _rehearse(out: Path, *extra: str) -> tuple[int, dict[str, Any], dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["--output", "json", "rehearse", "--snapshot", str(SNAPSHOT), "--plan",
-                                      str(PLAN), "--target", "cfn-git-sync", "--out", str(out), *extra])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--output",
+            "json",
+            "rehearse",
+            "--snapshot",
+            str(SNAPSHOT),
+            "--plan",
+            str(PLAN),
+            "--target",
+            "cfn-git-sync",
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     summary = json.loads(result.output)
     return result.exit_code, summary, json.loads((out / "rehearsal.json").read_text(encoding="utf-8"))
@@ -46,17 +61,20 @@ def _steps(doc: dict[str, Any], action: str) -> list[dict[str, Any]]:
 def test_every_stack_is_rebuilt_from_the_snapshot_in_its_account(demo: dict[str, Any]) -> None:
     rebuilt = _steps(demo["doc"], "reproduce")
     index = json.loads((SNAPSHOT / "stacks" / "index.json").read_text(encoding="utf-8"))
-    assert sorted((s["account"], s["stack"]) for s in rebuilt) == sorted((s["account"], s["StackName"])
-                                                                          for s in index)
+    assert sorted((s["account"], s["stack"]) for s in rebuilt) == sorted(
+        (s["account"], s["StackName"]) for s in index
+    )
     assert {s["account"] for s in rebuilt} == {"111111111111", "222222222222"}
     assert [s["stack"] for s in rebuilt if s["outcome"] != "ok"] == []
     rolled_back = next(s for s in rebuilt if s["stack"] == ROLLED_BACK)
     assert rolled_back["status"] == "ROLLBACK_COMPLETE"  # as recorded: the local cloud fails it too
 
 
-@pytest.mark.xfail(reason="since the service pipelines are rewritten (no Proton calls) the rehearsal reports 9 "
-                   "replacements the planned-change matcher does not yet attribute to that rewrite (issue 21)",
-                   strict=False)
+@pytest.mark.xfail(
+    reason="since the service pipelines are rewritten (no Proton calls) the rehearsal reports 9 "
+    "replacements the planned-change matcher does not yet attribute to that rewrite (issue 21)",
+    strict=False,
+)
 def test_cfn_git_sync_runs_every_wave_and_reports_each_stack(demo: dict[str, Any]) -> None:
     summary, doc = demo["summary"], demo["doc"]
     plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
@@ -76,8 +94,11 @@ def test_cfn_git_sync_runs_every_wave_and_reports_each_stack(demo: dict[str, Any
     assert failed[ROLLED_BACK].endswith("is in ROLLBACK_COMPLETE state and can not be updated.")
     assert all("secret placeholder" in m for k, m in failed.items() if k != ROLLED_BACK)
     assert summary["failed"] == len(failed) and demo["code"] == 1
-    assert all(s["status"] == "UPDATE_COMPLETE" for s in deploys if s["outcome"] != "skipped"
-               and s["stack"] != ROLLED_BACK)
+    assert all(
+        s["status"] == "UPDATE_COMPLETE"
+        for s in deploys
+        if s["outcome"] != "skipped" and s["stack"] != ROLLED_BACK
+    )
     text = (demo["out"] / "REHEARSAL.md").read_text(encoding="utf-8")
     assert "## Wave 5" in text and f"`{DEV_ENV}`" in text and "**failed**" in text
 
@@ -87,13 +108,17 @@ def test_the_export_is_deployed_from_a_real_git_commit(demo: dict[str, Any]) -> 
     assert (checkout / ".git").is_dir() and (checkout / "deployments").is_dir()
 
 
-def test_a_create_only_change_in_the_export_is_a_replacement_and_fails(demo: dict[str, Any],
-                                                                      tmp_path: Path) -> None:
+def test_a_create_only_change_in_the_export_is_a_replacement_and_fails(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
     doctored = tmp_path / "doctored"
     shutil.copytree(demo["out"] / "export", doctored)
     deployment = doctored / "deployments" / "111111111111" / "us-east-1" / f"{DEV_ENV}.yaml"
-    template = doctored / next(line.split(": ", 1)[1] for line in deployment.read_text().splitlines()
-                               if line.startswith("template-file-path"))
+    template = doctored / next(
+        line.split(": ", 1)[1]
+        for line in deployment.read_text().splitlines()
+        if line.startswith("template-file-path")
+    )
     text = template.read_text(encoding="utf-8")
     assert '"/exodus-demo/dev/services"' in text
     template.write_text(text.replace('"/exodus-demo/dev/services"', '"/exodus-demo/dev/services-v2"'))
@@ -101,5 +126,13 @@ def test_a_create_only_change_in_the_export_is_a_replacement_and_fails(demo: dic
     assert code == 1 and summary["replacements"] == 1
     (step,) = [s for s in _steps(doc, "deploy") if s["stack"] == DEV_ENV]
     replaced = [c for c in step["changes"] if c["action"] == "Modify"]
-    assert replaced == [{"action": "Modify", "logical_id": "ServiceLogGroup", "resource_type": "AWS::Logs::LogGroup",
-                         "replacement": "True", "properties": ["LogGroupName"], "planned": False}]
+    assert replaced == [
+        {
+            "action": "Modify",
+            "logical_id": "ServiceLogGroup",
+            "resource_type": "AWS::Logs::LogGroup",
+            "replacement": "True",
+            "properties": ["LogGroupName"],
+            "planned": False,
+        }
+    ]

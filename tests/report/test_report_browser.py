@@ -19,8 +19,16 @@ import pytest
 
 from proton_exodus.report import build_report
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ENVIRONMENT_GREEN = (0xC8, 0xE6, 0xC9)  # KIND_COLOURS["environment"]: the graph's environment boxes
 INSTANCE_ORANGE = (0xFF, 0xE0, 0xB2)  # KIND_COLOURS["service_instance"]
 HEADER_BLUE = (0x17, 0x32, 0x4D)
@@ -31,7 +39,9 @@ def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is not installed but CI is set: .ci/run must install Debian's `chromium` package")
+            pytest.fail(
+                "chromium is not installed but CI is set: .ci/run must install Debian's `chromium` package"
+            )
         pytest.skip("chromium not installed (apt-get install chromium); CI installs it")
     return path
 
@@ -52,8 +62,8 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
     while pos < len(data):
-        length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if ctype == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
             assert depth == 8 and colour in (2, 6), f"unexpected PNG format depth={depth} colour={colour}"
@@ -64,7 +74,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     raw, stride, rows, prev = zlib.decompress(idat), width * channels, [], bytes(width * channels)
     for y in range(height):
         start = y * (stride + 1)
-        rows.append(_unfilter(raw[start], raw[start + 1:start + 1 + stride], prev, channels))
+        rows.append(_unfilter(raw[start], raw[start + 1 : start + 1 + stride], prev, channels))
         prev = rows[-1]
     return width, height, rows
 
@@ -115,24 +125,32 @@ def test_console_scan_catches_errors(chromium: str, tmp_path: Path) -> None:
     assert "probe-error" in found and "Uncaught ReferenceError" in found, result.stderr[-2000:]
 
 
-def test_report_loads_without_console_errors_and_has_the_graph(chromium: str, report_html: Path,
-                                                               tmp_path: Path) -> None:
+def test_report_loads_without_console_errors_and_has_the_graph(
+    chromium: str, report_html: Path, tmp_path: Path
+) -> None:
     result = run_chromium(chromium, report_html.as_uri(), tmp_path / "profile", "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     assert console_lines(result.stderr) == []
     dom = result.stdout
     assert '<svg id="estate-graph"' in dom
-    graph = dom[dom.index('<svg id="estate-graph"'):dom.index("</svg>")]
+    graph = dom[dom.index('<svg id="estate-graph"') : dom.index("</svg>")]
     assert graph.count("<rect") >= 15 and graph.count("<path") >= 15
     for section in ('id="estate"', 'id="audit"', 'id="waves"', 'id="findings"'):
         assert section in dom
 
 
-def test_screenshot_is_a_real_picture_with_the_graph_visible(chromium: str, report_html: Path,
-                                                             tmp_path: Path) -> None:
+def test_screenshot_is_a_real_picture_with_the_graph_visible(
+    chromium: str, report_html: Path, tmp_path: Path
+) -> None:
     shot = tmp_path / "report.png"
-    result = run_chromium(chromium, report_html.as_uri(), tmp_path / "profile", f"--screenshot={shot}",
-                          "--window-size=1400,2000", "--hide-scrollbars")
+    result = run_chromium(
+        chromium,
+        report_html.as_uri(),
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        "--window-size=1400,2000",
+        "--hide-scrollbars",
+    )
     assert shot.is_file(), result.stderr[-2000:]
     assert console_lines(result.stderr) == []
     data = shot.read_bytes()
@@ -161,11 +179,14 @@ def measure(binary: str, page: Path, profile: Path, width: int) -> dict[str, flo
     import re
 
     html = page.read_text(encoding="utf-8")
-    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace("</body>", PROBE + "</body>")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace(
+        "</body>", PROBE + "</body>"
+    )
     probe = page.with_name("probe-" + page.name)
     probe.write_text(html, encoding="utf-8")
-    result = run_chromium(binary, probe.as_uri(), profile, "--dump-dom", f"--window-size={width},1000",
-                          "--hide-scrollbars")
+    result = run_chromium(
+        binary, probe.as_uri(), profile, "--dump-dom", f"--window-size={width},1000", "--hide-scrollbars"
+    )
     found = re.search(r'<pre id="layout-probe">([^<]*)</pre>', result.stdout)
     assert found and found.group(1), result.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"'))
@@ -178,7 +199,9 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     samples = REPO / "sample_exports"
     out = tmp_path_factory.mktemp("demo-report") / "report.html"
-    build_report(samples / "snapshot", plan_dir=samples / "plan", verify_file=samples / "verify.json", out=out)
+    build_report(
+        samples / "snapshot", plan_dir=samples / "plan", verify_file=samples / "verify.json", out=out
+    )
     return out
 
 
@@ -192,9 +215,17 @@ def test_demo_graph_fits_a_1400_px_window_unscaled(chromium: str, demo_report: P
     assert figures["svgRight"] <= figures["clientWidth"], figures
     assert figures["svgWidth"] >= 0.9 * figures["viewBoxWidth"], figures  # not shrunk to fit
     shot = tmp_path / "demo-report.png"
-    result = run_chromium(chromium, demo_report.as_uri(), tmp_path / "profile2", f"--screenshot={shot}",
-                          "--window-size=1400,1600", "--hide-scrollbars")
+    result = run_chromium(
+        chromium,
+        demo_report.as_uri(),
+        tmp_path / "profile2",
+        f"--screenshot={shot}",
+        "--window-size=1400,1600",
+        "--hide-scrollbars",
+    )
     assert shot.is_file() and console_lines(result.stderr) == [], result.stderr[-2000:]
     width, _, rows = png_pixels(shot.read_bytes())
     seen = colours(width, rows, len(rows[0]) // width)
-    assert seen.get(ENVIRONMENT_GREEN, 0) > 200 and seen.get(INSTANCE_ORANGE, 0) > 1000, "graph boxes not painted"
+    assert seen.get(ENVIRONMENT_GREEN, 0) > 200 and seen.get(INSTANCE_ORANGE, 0) > 1000, (
+        "graph boxes not painted"
+    )

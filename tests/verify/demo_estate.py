@@ -18,7 +18,13 @@ def demo_snapshot() -> Any:
     from proton_exodus.settings import Settings
 
     scratch = Path(tempfile.mkdtemp(prefix="exodus-truth-"))
-    with _demo_credentials(), LocalProtonServer(
-            port=0, seed=local_seed(), backend_factory=_demo_backend_class(),
-            backend_options={"provisioning_root": scratch / PROVISIONING}) as server:
+    with (
+        _demo_credentials(),
+        LocalProtonServer(
+            port=0,
+            seed=local_seed(),
+            backend_factory=_demo_backend_class(),
+            backend_options={"provisioning_root": scratch / PROVISIONING},
+        ) as server,
+    ):
         return _inventory(server.url, Settings(), scratch, scratch / "public")

@@ -28,19 +28,26 @@ def _export(snapshot, tmp: Path, **options: str) -> Path:
     return tmp
 
 
-def test_dynamic_reference_export_reports_the_nine_task_definition_replacements(snapshot,
-                                                                               tmp_path: Path) -> None:
+def test_dynamic_reference_export_reports_the_nine_task_definition_replacements(
+    snapshot, tmp_path: Path
+) -> None:
     """Today's export (secrets as Secrets Manager dynamic references): verify used to resolve them with
     secrets.json and say 0 differences; CloudFormation replaces 9 task definitions."""
     export = _export(snapshot, tmp_path / "dyn", secrets="dynamic-reference")
     (export / "PLANNED_CHANGES.json").unlink()  # as exported before planned changes existed
     report = verify_export(snapshot, export)
-    replaced = sorted({(d.stack, d.name) for d in report.differences
-                       if d.effect == "Replacement" and d.resource_type == "AWS::ECS::TaskDefinition"})
+    replaced = sorted(
+        {
+            (d.stack, d.name)
+            for d in report.differences
+            if d.effect == "Replacement" and d.resource_type == "AWS::ECS::TaskDefinition"
+        }
+    )
     assert len(replaced) == 9
     lambdas = {(d.stack, d.name) for d in report.differences if d.resource_type == "AWS::Lambda::Function"}
-    assert lambdas and all(d.effect == "Modify" for d in report.differences
-                           if d.resource_type == "AWS::Lambda::Function")
+    assert lambdas and all(
+        d.effect == "Modify" for d in report.differences if d.resource_type == "AWS::Lambda::Function"
+    )
     assert report.failed
     assert all(d["effect"] for d in report.as_dict()["differences"])
 
@@ -49,8 +56,11 @@ def test_planned_changes_are_reported_as_planned_not_failures(snapshot, tmp_path
     export = _export(snapshot, tmp_path / "dyn", secrets="dynamic-reference")
     planned = json.loads((export / "PLANNED_CHANGES.json").read_text())["changes"]
     assert sum(1 for c in planned if c["effect"] == "Replacement") == 9
-    assert all("rolling deployment of service" in c["description"] for c in planned
-               if c["type"] == "AWS::ECS::TaskDefinition")
+    assert all(
+        "rolling deployment of service" in c["description"]
+        for c in planned
+        if c["type"] == "AWS::ECS::TaskDefinition"
+    )
     report = verify_export(snapshot, export)
     assert report.differences and all(d.planned for d in report.differences)
     assert not report.failed
@@ -74,7 +84,8 @@ def test_a_new_stack_tag_is_a_difference_to_every_taggable_resource(snapshot, tm
     deployment.write_text(text)
     report = verify_export(snapshot, export)
     assert [(d.section, d.name, d.effect) for d in report.unplanned] == [
-        ("StackTags", "exodus:migrated-from", "TagAll")]
+        ("StackTags", "exodus:migrated-from", "TagAll")
+    ]
     assert report.failed
 
 
@@ -96,6 +107,17 @@ def test_export_secrets_flag_reaches_the_exporter_options(tmp_path: Path, monkey
     monkeypatch.setattr(export_module, "run_export", fake)
     monkeypatch.setattr("proton_exodus.model.snapshot.load_snapshot", lambda path: "SNAP")
     with pytest.raises(SystemExit):
-        main(["export", "--snapshot", str(tmp_path), "--target", "cfn-git-sync", "--out", str(tmp_path / "o"),
-              "--secrets", "dynamic-reference"])
+        main(
+            [
+                "export",
+                "--snapshot",
+                str(tmp_path),
+                "--target",
+                "cfn-git-sync",
+                "--out",
+                str(tmp_path / "o"),
+                "--secrets",
+                "dynamic-reference",
+            ]
+        )
     assert fake.call_args.kwargs["options"] == {"secrets": "dynamic-reference"}

@@ -65,8 +65,10 @@ def test_change_set_mode_against_local_cloudformation(tmp_path: Path, moto_cfn: 
     # moto keeps one global state per process: an account of this test's own keeps other tests'
     # stacks (same deterministic names, default account) out of it.
     session = boto3.session.Session(region_name="us-east-1")
-    session.events.register("before-sign.cloudformation",
-                            lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567890"))
+    session.events.register(
+        "before-sign.cloudformation",
+        lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567890"),
+    )
     cfn = session.client("cloudformation", endpoint_url=moto_cfn)
     for unit in build_units(snap):
         cfn.create_stack(StackName=unit.stack_name, TemplateBody=unit.deployed_template)
@@ -83,9 +85,23 @@ def test_change_set_replacement_true_is_reported_and_the_change_set_deleted(tmp_
     client = boto3.client("cloudformation", region_name="us-east-1")
     stub = Stubber(client)
     stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": "arn:stack"})
-    stub.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "Changes": [{"Type": "Resource",
-                      "ResourceChange": {"Action": "Modify", "LogicalResourceId": "VPC", "ResourceType":
-                                         "AWS::EC2::VPC", "Replacement": "True"}}]})
+    stub.add_response(
+        "describe_change_set",
+        {
+            "Status": "CREATE_COMPLETE",
+            "Changes": [
+                {
+                    "Type": "Resource",
+                    "ResourceChange": {
+                        "Action": "Modify",
+                        "LogicalResourceId": "VPC",
+                        "ResourceType": "AWS::EC2::VPC",
+                        "Replacement": "True",
+                    },
+                }
+            ],
+        },
+    )
     stub.add_response("delete_change_set", {})
 
     class _Session:
@@ -108,8 +124,10 @@ def test_change_set_gate_catches_a_replacement_in_the_local_cloud(tmp_path: Path
     patch_moto_change_set_outputs()
     snap, out = _export(tmp_path, SyntheticSize(1, 0, 1))
     session = boto3.session.Session(region_name="us-east-1")
-    session.events.register("before-sign.cloudformation",
-                            lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567891"))
+    session.events.register(
+        "before-sign.cloudformation",
+        lambda request, **_: request.headers.__setitem__("x-moto-account-id", "304912567891"),
+    )
     cfn = session.client("cloudformation", endpoint_url=moto_cfn)
     (unit,) = build_units(snap)
     live, count = re.subn(r"(CidrBlock:\s*['\"]?)10\.", r"\g<1>172.", unit.deployed_template, count=1)

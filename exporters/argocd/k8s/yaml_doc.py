@@ -27,8 +27,14 @@ _Dumper.add_representer(str, _str)
 def dump_documents(documents: Iterable[Mapping[str, Any]], header: str = "") -> str:
     """Documents joined with `---`, LF line endings and a final newline; `header` becomes comment lines."""
     parts = [
-        yaml.dump(dict(doc), Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=4096,
-                  allow_unicode=True)
+        yaml.dump(
+            dict(doc),
+            Dumper=_Dumper,
+            sort_keys=False,
+            default_flow_style=False,
+            width=4096,
+            allow_unicode=True,
+        )
         for doc in documents
     ]
     comment = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines()) if header else ""

@@ -74,7 +74,7 @@ class Aligner:
     def _pattern(self, text: str) -> re.Pattern[str]:
         parts, pos, seen = [], 0, set()
         for match in MARKER_RE.finditer(text):
-            parts.append(re.escape(text[pos:match.start()]))
+            parts.append(re.escape(text[pos : match.start()]))
             index = int(match.group(1))
             if index in self.bindings and not self.lenient:
                 parts.append(re.escape(self.bindings[index]))
@@ -123,8 +123,11 @@ class Aligner:
         if isinstance(pattern, dict):
             return self._match_dict(pattern, actual)
         if isinstance(pattern, list):
-            return isinstance(actual, list) and len(pattern) == len(actual) and all(
-                self.align(p, a) for p, a in zip(pattern, actual, strict=True))
+            return (
+                isinstance(actual, list)
+                and len(pattern) == len(actual)
+                and all(self.align(p, a) for p, a in zip(pattern, actual, strict=True))
+            )
         if isinstance(pattern, str) and MARKER_RE.search(pattern):
             return self._match_text(pattern, actual)
         if isinstance(pattern, bool) or isinstance(actual, bool):

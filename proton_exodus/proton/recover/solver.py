@@ -77,11 +77,13 @@ class RecoveryResult:
     def as_record(self) -> dict[str, Any]:
         """The `recovery` member written on snapshot records (docs/snapshot-format.md)."""
         return {
-            "status": self.status, "templateVersion": f"{self.major}.{self.minor}" if self.major else None,
+            "status": self.status,
+            "templateVersion": f"{self.major}.{self.minor}" if self.major else None,
             "versionCandidates": list(self.version_candidates),
             "unknownInputs": {k: [_show(v) for v in vs] for k, vs in sorted(self.unknown_inputs.items())},
             "assumedInputs": {k: _show(v) for k, v in sorted(self.assumed.items())},
-            "conflicts": list(self.conflicts), "reason": self.reason,
+            "conflicts": list(self.conflicts),
+            "reason": self.reason,
         }
 
 
@@ -125,7 +127,9 @@ def _combinations(finite: Sequence[Slot], limit: int) -> list[dict[str, Any]]:
     for d in domains:
         total *= max(len(d), 1)
     if total <= limit:
-        return [dict(zip([s.key for s in finite], combo, strict=True)) for combo in itertools.product(*domains)]
+        return [
+            dict(zip([s.key for s in finite], combo, strict=True)) for combo in itertools.product(*domains)
+        ]
     # Too many to try all: vary one finite unknown at a time, the others at default (or first value).
     base = {s.key: s.default if s.default is not MISSING else s.domain[0] for s in finite}
     combos = [dict(base)]
@@ -137,8 +141,11 @@ def _combinations(finite: Sequence[Slot], limit: int) -> list[dict[str, Any]]:
 def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     """How free unknowns are filled on each try: all sentinels, then structural fall-backs."""
     sentinels = {s.key: marker(i) for i, s in enumerate(free)}
-    fallback = {s.key: (s.default if s.default is not MISSING else ABSENT)
-                for s in free if s.default is not MISSING or s.optional_without_default}
+    fallback = {
+        s.key: (s.default if s.default is not MISSING else ABSENT)
+        for s in free
+        if s.default is not MISSING or s.optional_without_default
+    }
     modes = [sentinels]
     if fallback:
         modes.append({**sentinels, **fallback})
@@ -146,15 +153,19 @@ def _free_modes(free: Sequence[Slot]) -> list[dict[str, Any]]:
     # Arrays that drive loops: try 1..MAX_ITEMS items, each its own sentinel, read back one by one.
     for i, slot in enumerate(free):
         if slot.type == "array":
-            modes += [{**sentinels, slot.key: [marker(ARRAY_BASE + i * MAX_ITEMS + k) for k in range(n)]}
-                      for n in range(1, MAX_ITEMS + 1)]
+            modes += [
+                {**sentinels, slot.key: [marker(ARRAY_BASE + i * MAX_ITEMS + k) for k in range(n)]}
+                for n in range(1, MAX_ITEMS + 1)
+            ]
     return modes
 
 
 MAX_TRANSFORMED_TRIES = 16  # value combinations tried when filters transformed some occurrences
 
 
-def _attempt(render: Render, deployed: Any, values: dict[str, Any], free: Sequence[Slot]) -> dict[str, Any] | None:
+def _attempt(
+    render: Render, deployed: Any, values: dict[str, Any], free: Sequence[Slot]
+) -> dict[str, Any] | None:
     try:
         text = render(values, False)
     except ExodusError:
@@ -165,8 +176,9 @@ def _attempt(render: Render, deployed: Any, values: dict[str, Any], free: Sequen
     return _read_back(bindings, values, free)
 
 
-def _attempt_transformed(render: Render, deployed: Any, text: str, values: dict[str, Any],
-                         free: Sequence[Slot]) -> dict[str, Any] | None:
+def _attempt_transformed(
+    render: Render, deployed: Any, text: str, values: dict[str, Any], free: Sequence[Slot]
+) -> dict[str, Any] | None:
     """When a value reaches the output both as is and through a filter (`replace`, `lower`, ...),
     its occurrences capture different texts: fix such values to each capture in turn and align
     again, so the filter is applied to a real value. The strict alignment decides."""
@@ -202,7 +214,9 @@ def _attempt_transformed(render: Render, deployed: Any, text: str, values: dict[
     return None
 
 
-def _read_back(bindings: dict[int, str], values: dict[str, Any], free: Sequence[Slot]) -> dict[str, Any] | None:
+def _read_back(
+    bindings: dict[int, str], values: dict[str, Any], free: Sequence[Slot]
+) -> dict[str, Any] | None:
     solved = dict(values)
     for index, slot in enumerate(free):
         items = values.get(slot.key)
@@ -250,8 +264,14 @@ def _merge(slots: Sequence[Slot], solutions: list[dict[str, Any]]) -> SlotSoluti
     return SlotSolution(values, unknown, assumed)
 
 
-def solve_slots(render: Render, deployed_text: str, slots: Sequence[Slot], *, limit: int = 256,
-                structural: set[str] | None = None) -> SlotSolution | None:
+def solve_slots(
+    render: Render,
+    deployed_text: str,
+    slots: Sequence[Slot],
+    *,
+    limit: int = 256,
+    structural: set[str] | None = None,
+) -> SlotSolution | None:
     """Solve `slots` so that `render(values, validate)` gives the deployed template; None if impossible.
 
     `render` receives every slot key mapped to a value, a sentinel string or ABSENT; with
@@ -268,11 +288,13 @@ def solve_slots(render: Render, deployed_text: str, slots: Sequence[Slot], *, li
     return _solve(render, deployed, slots, limit, None)
 
 
-def _solve(render: Render, deployed: Any, slots: Sequence[Slot], limit: int,
-           structural: set[str] | None) -> SlotSolution | None:
+def _solve(
+    render: Render, deployed: Any, slots: Sequence[Slot], limit: int, structural: set[str] | None
+) -> SlotSolution | None:
     fixed = {s.key: s.known for s in slots if s.known is not MISSING}
-    enumerated = [s for s in slots if s.known is MISSING and s.domain
-                  and (structural is None or s.key in structural)]
+    enumerated = [
+        s for s in slots if s.known is MISSING and s.domain and (structural is None or s.key in structural)
+    ]
     finite = enumerated
     free = [s for s in slots if s.known is MISSING and s not in enumerated]
     solutions = []

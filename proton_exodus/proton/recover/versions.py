@@ -90,13 +90,18 @@ def _slots_for(bundle: Bundle, kind: str, spec_inputs: Mapping[str, Any] | None)
         if domain and name not in required and "default" not in prop:
             domain += (ABSENT,)
         known = (spec_inputs or {}).get(name, MISSING)
-        slots.append(Slot(f"inputs.{name}", type_, domain, prop.get("default", MISSING), known, name in required))
+        slots.append(
+            Slot(f"inputs.{name}", type_, domain, prop.get("default", MISSING), known, name in required)
+        )
     return slots
 
 
 def _inputs(values: Mapping[str, Any], prefix: str = "inputs.") -> dict[str, Any]:
-    return {k[len(prefix):]: v for k, v in values.items()
-            if k.startswith(prefix) and v is not ABSENT and v is not MISSING}
+    return {
+        k[len(prefix) :]: v
+        for k, v in values.items()
+        if k.startswith(prefix) and v is not ABSENT and v is not MISSING
+    }
 
 
 def _cfn_text(bundle: Bundle, folder: str) -> tuple[str, str]:
@@ -127,23 +132,34 @@ def _env_output_slots(bundle: Bundle, folder: str, known: Known) -> list[Slot]:
         _, text = _cfn_text(bundle, folder)
     except (ExodusError, ValueError):
         return []
-    names = sorted({n[len(ENV_OUTPUTS):].split(".", 1)[0] for n in name_uses(text) if n.startswith(ENV_OUTPUTS)})
+    names = sorted(
+        {n[len(ENV_OUTPUTS) :].split(".", 1)[0] for n in name_uses(text) if n.startswith(ENV_OUTPUTS)}
+    )
     return [Slot(ENV_OUTPUTS + name, "string") for name in names]
 
 
 def _service_ctx(known: Known, values: Mapping[str, Any]) -> ServiceContext:
-    extra = {k.split(".", 1)[1]: values.get(k, known.service_context.get(k.split(".", 1)[1]))
-             for k in SERVICE_CONTEXT_KEYS}
+    extra = {
+        k.split(".", 1)[1]: values.get(k, known.service_context.get(k.split(".", 1)[1]))
+        for k in SERVICE_CONTEXT_KEYS
+    }
     return ServiceContext(known.service or "", **{k: (None if v is ABSENT else v) for k, v in extra.items()})
 
 
 def _environment_render(bundle: Bundle, known: Known) -> Render:
     def render(values: Mapping[str, Any], validate: bool) -> str:
         if validate:
-            return render_environment(bundle, name=known.environment or "", inputs=_inputs(values),
-                                      account_id=known.account_id).text or ""
-        return _raw(bundle, "infrastructure", environment_namespaces(known.environment, _inputs(values),
-                                                                     known.account_id))
+            return (
+                render_environment(
+                    bundle, name=known.environment or "", inputs=_inputs(values), account_id=known.account_id
+                ).text
+                or ""
+            )
+        return _raw(
+            bundle,
+            "infrastructure",
+            environment_namespaces(known.environment, _inputs(values), known.account_id),
+        )
 
     return render
 
@@ -151,15 +167,34 @@ def _environment_render(bundle: Bundle, known: Known) -> Render:
 def _instance_render(bundle: Bundle, known: Known) -> Render:
     def render(values: Mapping[str, Any], validate: bool) -> str:
         if validate:
-            env_ctx = EnvironmentContext(known.environment or "", known.account_id, _env_outputs(known, values))
-            return render_service_instance(
-                bundle, service=ServiceContext(known.service or ""), instance_name=known.instance or "",
-                inputs=_inputs(values), environment=env_ctx, components=known.component_outputs,
-                component_name=known.component_name).text or ""
+            env_ctx = EnvironmentContext(
+                known.environment or "", known.account_id, _env_outputs(known, values)
+            )
+            return (
+                render_service_instance(
+                    bundle,
+                    service=ServiceContext(known.service or ""),
+                    instance_name=known.instance or "",
+                    inputs=_inputs(values),
+                    environment=env_ctx,
+                    components=known.component_outputs,
+                    component_name=known.component_name,
+                ).text
+                or ""
+            )
         env = EnvironmentContext(known.environment, known.account_id, _env_outputs(known, values))
-        return _raw(bundle, "instance_infrastructure", instance_namespaces(
-            ServiceContext(known.service), known.instance, _inputs(values), env,
-            known.component_outputs, known.component_name or None))
+        return _raw(
+            bundle,
+            "instance_infrastructure",
+            instance_namespaces(
+                ServiceContext(known.service),
+                known.instance,
+                _inputs(values),
+                env,
+                known.component_outputs,
+                known.component_name or None,
+            ),
+        )
 
     return render
 
@@ -167,8 +202,11 @@ def _instance_render(bundle: Bundle, known: Known) -> Render:
 def _determined(result: RecoveryResult) -> bool:
     """Exact, or partial only for inputs no template shows: such a version reproduces the stack as
     well as an exact one, so it is weighed like one (the verdict stays partial)."""
-    return result.status == "exact" or (result.status == "partial" and bool(result.assumed)
-                                         and set(result.unknown_inputs) <= set(result.assumed))
+    return result.status == "exact" or (
+        result.status == "partial"
+        and bool(result.assumed)
+        and set(result.unknown_inputs) <= set(result.assumed)
+    )
 
 
 def _pick(results: list[tuple[Candidate, RecoveryResult]]) -> RecoveryResult:
@@ -182,13 +220,34 @@ def _pick(results: list[tuple[Candidate, RecoveryResult]]) -> RecoveryResult:
     versions = tuple(c.version for c, _ in pool)
     if len(pool) > 1:
         return RecoveryResult(
-            "partial", chosen.template_name, chosen.major, chosen.minor, chosen.inputs, chosen.unknown_inputs,
-            chosen.assumed, chosen.context, versions, chosen.conflicts,
-            "; ".join([f"versions {', '.join(versions)} reproduce the stack equally; took the newest"]
-                      + ([chosen.reason] if chosen.reason else [])))
-    return RecoveryResult(chosen.status, chosen.template_name, chosen.major, chosen.minor, chosen.inputs,
-                          chosen.unknown_inputs, chosen.assumed, chosen.context, versions, chosen.conflicts,
-                          chosen.reason)
+            "partial",
+            chosen.template_name,
+            chosen.major,
+            chosen.minor,
+            chosen.inputs,
+            chosen.unknown_inputs,
+            chosen.assumed,
+            chosen.context,
+            versions,
+            chosen.conflicts,
+            "; ".join(
+                [f"versions {', '.join(versions)} reproduce the stack equally; took the newest"]
+                + ([chosen.reason] if chosen.reason else [])
+            ),
+        )
+    return RecoveryResult(
+        chosen.status,
+        chosen.template_name,
+        chosen.major,
+        chosen.minor,
+        chosen.inputs,
+        chosen.unknown_inputs,
+        chosen.assumed,
+        chosen.context,
+        versions,
+        chosen.conflicts,
+        chosen.reason,
+    )
 
 
 def _structural(bundle: Bundle, folder: str, prefixes: Mapping[str, str]) -> set[str]:
@@ -200,8 +259,9 @@ def _structural(bundle: Bundle, folder: str, prefixes: Mapping[str, str]) -> set
     return {key + name for prefix, key in prefixes.items() for name in structural_names(text, prefix)}
 
 
-def _recover_one(candidate: Candidate, deployed: str, slots: list[Slot], render: Render,
-                 structural: set[str] | None = None) -> RecoveryResult:
+def _recover_one(
+    candidate: Candidate, deployed: str, slots: list[Slot], render: Render, structural: set[str] | None = None
+) -> RecoveryResult:
     conflicts: tuple[str, ...] = ()
     try:
         solution = solve_slots(render, deployed, slots, structural=structural)
@@ -212,19 +272,30 @@ def _recover_one(candidate: Candidate, deployed: str, slots: list[Slot], render:
             if solution is not None:
                 conflicts = tuple(
                     f"{s.key}: spec file says {s.known!r}, the stack shows {solution.values.get(s.key)!r}"
-                    for s in slots if s.known is not MISSING and solution.values.get(s.key, s.known) != s.known)
+                    for s in slots
+                    if s.known is not MISSING and solution.values.get(s.key, s.known) != s.known
+                )
     except ValueError as err:
         return RecoveryResult("unrecoverable", reason=f"deployed template: {err}")
     if solution is None:
-        return RecoveryResult("unrecoverable", candidate.template_name, candidate.major, candidate.minor,
-                              reason="no input values make this version render the deployed template")
+        return RecoveryResult(
+            "unrecoverable",
+            candidate.template_name,
+            candidate.major,
+            candidate.minor,
+            reason="no input values make this version render the deployed template",
+        )
     values = final_values(solution)
     ok, why = verify(render, deployed, values)
     inputs = {k: v for k, v in _inputs({**solution.values, **solution.assumed}).items()}
-    unknown = {k.split(".", 1)[1] if k.startswith(("inputs.", "pipeline.")) else k: v
-               for k, v in solution.unknown.items()}
+    unknown = {
+        k.split(".", 1)[1] if k.startswith(("inputs.", "pipeline.")) else k: v
+        for k, v in solution.unknown.items()
+    }
     context = {k: v for k, v in solution.values.items() if not k.startswith("inputs.")}
-    assumed = {k.split(".", 1)[1]: v for k, v in solution.assumed.items() if k.startswith(("inputs.", "pipeline."))}
+    assumed = {
+        k.split(".", 1)[1]: v for k, v in solution.assumed.items() if k.startswith(("inputs.", "pipeline."))
+    }
     # An assumed input is a guess, not a recovery: listed with its candidates, and the stack is partial.
     for slot in slots:
         name = slot.key.split(".", 1)[1]
@@ -234,16 +305,32 @@ def _recover_one(candidate: Candidate, deployed: str, slots: list[Slot], render:
     if solution.unknown:
         reasons.append("not determined by the deployed template: " + ", ".join(sorted(solution.unknown)))
     if assumed:
-        reasons.append("not shown in the deployed template, assumed: " + ", ".join(
-            f"{k} absent" if v is ABSENT else f"{k}={v!r} (schema default)" for k, v in sorted(assumed.items())))
+        reasons.append(
+            "not shown in the deployed template, assumed: "
+            + ", ".join(
+                f"{k} absent" if v is ABSENT else f"{k}={v!r} (schema default)"
+                for k, v in sorted(assumed.items())
+            )
+        )
     if not ok:
         status, reason = "unrecoverable", why
     elif reasons:
         status, reason = "partial", "; ".join(reasons)
     else:
         status, reason = "exact", ""
-    return RecoveryResult(status, candidate.template_name, candidate.major, candidate.minor, inputs, unknown,
-                          assumed, context, (candidate.version,), conflicts, reason)
+    return RecoveryResult(
+        status,
+        candidate.template_name,
+        candidate.major,
+        candidate.minor,
+        inputs,
+        unknown,
+        assumed,
+        context,
+        (candidate.version,),
+        conflicts,
+        reason,
+    )
 
 
 def _assumed_candidates(slot: Slot, value: Any) -> list[Any]:
@@ -266,49 +353,86 @@ def _recover(candidates: Sequence[Candidate], deployed: str, build: Any) -> Reco
 
 def recover_environment(deployed: str, candidates: Sequence[Candidate], known: Known) -> RecoveryResult:
     """Template version and inputs of an environment stack."""
-    return _recover(candidates, deployed, lambda c: (
-        _slots_for(c.bundle, "environment", known.spec_inputs), _environment_render(c.bundle, known),
-        _structural(c.bundle, "infrastructure", {"environment.inputs.": "inputs."})))
+    return _recover(
+        candidates,
+        deployed,
+        lambda c: (
+            _slots_for(c.bundle, "environment", known.spec_inputs),
+            _environment_render(c.bundle, known),
+            _structural(c.bundle, "infrastructure", {"environment.inputs.": "inputs."}),
+        ),
+    )
 
 
 def recover_service_instance(deployed: str, candidates: Sequence[Candidate], known: Known) -> RecoveryResult:
     """Template version and inputs of a service instance stack (environment outputs must be known)."""
-    return _recover(candidates, deployed, lambda c: (
-        _slots_for(c.bundle, "service", known.spec_inputs) + _env_output_slots(c.bundle, "instance_infrastructure",
-                                                                               known),
-        _instance_render(c.bundle, known),
-        _structural(c.bundle, "instance_infrastructure",
-                    {"service_instance.inputs.": "inputs.", ENV_OUTPUTS: ENV_OUTPUTS})))
+    return _recover(
+        candidates,
+        deployed,
+        lambda c: (
+            _slots_for(c.bundle, "service", known.spec_inputs)
+            + _env_output_slots(c.bundle, "instance_infrastructure", known),
+            _instance_render(c.bundle, known),
+            _structural(
+                c.bundle,
+                "instance_infrastructure",
+                {"service_instance.inputs.": "inputs.", ENV_OUTPUTS: ENV_OUTPUTS},
+            ),
+        ),
+    )
 
 
-def recover_pipeline(deployed: str, candidates: Sequence[Candidate], known: Known,
-                     instances: Sequence[InstanceContext]) -> RecoveryResult:
+def recover_pipeline(
+    deployed: str, candidates: Sequence[Candidate], known: Known, instances: Sequence[InstanceContext]
+) -> RecoveryResult:
     """Pipeline inputs and the service's repository context, given its recovered instances."""
 
     def build(candidate: Candidate) -> tuple[list[Slot], Render, set[str]]:
         bundle = candidate.bundle
-        slots = [Slot(k.replace("inputs.", "pipeline."), s.type, s.domain, s.default, s.known, s.required)
-                 for s in _slots_for(bundle, "pipeline", known.spec_inputs) for k in [s.key]]
-        slots += [Slot(k, "string", (), MISSING, known.service_context.get(k.split(".", 1)[1], MISSING), False)
-                  for k in SERVICE_CONTEXT_KEYS]
+        slots = [
+            Slot(k.replace("inputs.", "pipeline."), s.type, s.domain, s.default, s.known, s.required)
+            for s in _slots_for(bundle, "pipeline", known.spec_inputs)
+            for k in [s.key]
+        ]
+        slots += [
+            Slot(k, "string", (), MISSING, known.service_context.get(k.split(".", 1)[1], MISSING), False)
+            for k in SERVICE_CONTEXT_KEYS
+        ]
 
         def render(values: Mapping[str, Any], validate: bool) -> str:
             pipeline_inputs = _inputs(values, "pipeline.")
             service = _service_ctx(known, values)
             if validate:
-                return render_pipeline(bundle, service=service, pipeline_inputs=pipeline_inputs,
-                                       instances=instances).text or ""
+                return (
+                    render_pipeline(
+                        bundle, service=service, pipeline_inputs=pipeline_inputs, instances=instances
+                    ).text
+                    or ""
+                )
             namespaces = pipeline_namespaces(service, pipeline_inputs, instances)
             return _raw(bundle, "pipeline_infrastructure", namespaces)
 
-        structural = _structural(bundle, "pipeline_infrastructure",
-                                 {"pipeline.inputs.": "pipeline.", "service.": "service."})
+        structural = _structural(
+            bundle, "pipeline_infrastructure", {"pipeline.inputs.": "pipeline.", "service.": "service."}
+        )
         return slots, render, structural
 
     result = _recover(candidates, deployed, build)
-    pipeline_inputs = {k[len("pipeline."):]: v for k, v in result.context.items() if k.startswith("pipeline.")}
+    pipeline_inputs = {
+        k[len("pipeline.") :]: v for k, v in result.context.items() if k.startswith("pipeline.")
+    }
     context = {k: v for k, v in result.context.items() if not k.startswith("pipeline.")}
     unknown = {k: v for k, v in result.unknown_inputs.items()}
-    return RecoveryResult(result.status, result.template_name, result.major, result.minor,
-                          {**result.inputs, **pipeline_inputs}, unknown, result.assumed, context,
-                          result.version_candidates, result.conflicts, result.reason)
+    return RecoveryResult(
+        result.status,
+        result.template_name,
+        result.major,
+        result.minor,
+        {**result.inputs, **pipeline_inputs},
+        unknown,
+        result.assumed,
+        context,
+        result.version_candidates,
+        result.conflicts,
+        result.reason,
+    )

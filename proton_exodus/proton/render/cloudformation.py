@@ -27,19 +27,27 @@ def check_cloudformation(text: str, *, source: str) -> dict[str, Any]:
     try:
         doc = parse_template(text)
     except json.JSONDecodeError as err:
-        raise RenderError(f"{source}: the rendered template is not valid JSON (line {err.lineno}: {err.msg})") from None
+        raise RenderError(
+            f"{source}: the rendered template is not valid JSON (line {err.lineno}: {err.msg})"
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (rendered line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise RenderError(f"{source}: the rendered template is not valid YAML{where}: {problem}",
-                          hint="check the indentation around {{ }} placeholders and quote values "
-                          "that contain ': ' or start with a YAML special character") from None
+        raise RenderError(
+            f"{source}: the rendered template is not valid YAML{where}: {problem}",
+            hint="check the indentation around {{ }} placeholders and quote values "
+            "that contain ': ' or start with a YAML special character",
+        ) from None
     if not isinstance(doc, dict):
-        raise RenderError(f"{source}: the rendered template is not a CloudFormation template "
-                          f"(top level is {type(doc).__name__}, not a mapping)")
+        raise RenderError(
+            f"{source}: the rendered template is not a CloudFormation template "
+            f"(top level is {type(doc).__name__}, not a mapping)"
+        )
     if not isinstance(doc.get("Resources"), dict) or not doc["Resources"]:
-        raise RenderError(f"{source}: the rendered template has no Resources; CloudFormation needs at least one")
+        raise RenderError(
+            f"{source}: the rendered template has no Resources; CloudFormation needs at least one"
+        )
     return doc
 
 

@@ -94,38 +94,63 @@ def environment_namespace(env: EnvironmentContext) -> dict[str, Any]:
     return out
 
 
-def environment_namespaces(name: str | None, inputs: Mapping[str, Any],
-                           account_id: str | None = None) -> dict[str, Any]:
+def environment_namespaces(
+    name: str | None, inputs: Mapping[str, Any], account_id: str | None = None
+) -> dict[str, Any]:
     """Namespaces of an environment's `infrastructure/` file (outputs of others are not available)."""
     return {"environment": environment_namespace(EnvironmentContext(name, account_id, inputs=inputs))}
 
 
-def instance_namespaces(service: ServiceContext, name: str | None, inputs: Mapping[str, Any],
-                        environment: EnvironmentContext, component_outputs: Mapping[str, Any] | None = None,
-                        component_name: str | None = None) -> dict[str, Any]:
+def instance_namespaces(
+    service: ServiceContext,
+    name: str | None,
+    inputs: Mapping[str, Any],
+    environment: EnvironmentContext,
+    component_outputs: Mapping[str, Any] | None = None,
+    component_name: str | None = None,
+) -> dict[str, Any]:
     """Namespaces of a service instance's file. `service_instance.components.default` and its `outputs`
     are always defined, empty when no component is attached (PROTON.md §2.1)."""
     default: dict[str, Any] = {"outputs": dict(component_outputs or {})}
     if component_name is not None:
         default["name"] = component_name
     env_ns = environment_namespace(environment)
-    instance = {"name": name, "inputs": dict(inputs), "environment": env_ns,
-                "components": {"default": default}}
+    instance = {
+        "name": name,
+        "inputs": dict(inputs),
+        "environment": env_ns,
+        "components": {"default": default},
+    }
     return {"environment": env_ns, "service": service_namespace(service), "service_instance": instance}
 
 
-def pipeline_namespaces(service: ServiceContext, pipeline_inputs: Mapping[str, Any],
-                        instances: Sequence[InstanceContext]) -> dict[str, Any]:
+def pipeline_namespaces(
+    service: ServiceContext, pipeline_inputs: Mapping[str, Any], instances: Sequence[InstanceContext]
+) -> dict[str, Any]:
     """Namespaces of a service pipeline's file; `instances` carry the inputs to show (validated or not)."""
-    listed = [{"name": i.name, "inputs": dict(i.inputs), "outputs": dict(i.outputs),
-               "environment": environment_namespace(i.environment)} for i in instances]
-    return {"pipeline": {"inputs": dict(pipeline_inputs)}, "service": service_namespace(service),
-            "service_instances": listed}
+    listed = [
+        {
+            "name": i.name,
+            "inputs": dict(i.inputs),
+            "outputs": dict(i.outputs),
+            "environment": environment_namespace(i.environment),
+        }
+        for i in instances
+    ]
+    return {
+        "pipeline": {"inputs": dict(pipeline_inputs)},
+        "service": service_namespace(service),
+        "service_instances": listed,
+    }
 
 
-def component_namespaces(name: str, environment: EnvironmentContext, service: ServiceContext | None = None,
-                         instance: str | None = None,
-                         instance_inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def component_namespaces(
+    name: str,
+    environment: EnvironmentContext,
+    service: ServiceContext | None = None,
+    instance: str | None = None,
+    instance_inputs: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Namespaces of a directly defined component; `service`/`service_instance` only while attached."""
     out: dict[str, Any] = {"component": {"name": name}, "environment": environment_namespace(environment)}
     if service is not None and instance is not None:

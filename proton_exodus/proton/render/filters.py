@@ -51,8 +51,12 @@ _RESOLVER = yaml.resolver.Resolver()
 @functools.lru_cache(maxsize=4096)
 def yaml_scalar(text: str) -> str:
     """`text` as a YAML scalar that reads back as the same string (plain when that is safe)."""
-    if _PLAIN.match(text) and not text.startswith(("-", ":")) and not text.endswith(":") and \
-            _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str":
+    if (
+        _PLAIN.match(text)
+        and not text.startswith(("-", ":"))
+        and not text.endswith(":")
+        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -90,8 +94,9 @@ def proton_cfn_sanitize(value: Any) -> str:
     text = "" if value is None else str(value)
     if SAFE_VALUE.match(text) or ARN.match(text):
         return text
-    raise FilterFailure(f'Illegal character(s) detected in "{text}". '
-                        "Must match regex ^[a-zA-Z0-9_-]*$ or be a valid ARN")
+    raise FilterFailure(
+        f'Illegal character(s) detected in "{text}". Must match regex ^[a-zA-Z0-9_-]*$ or be a valid ARN'
+    )
 
 
 FILTERS: dict[str, Callable[..., str]] = {

@@ -64,8 +64,11 @@ class ProtonUndefined(StrictUndefined):
             return self._undefined_hint
         obj, name = self._undefined_obj, self._undefined_name
         if isinstance(obj, NS):
-            return f"'{obj.path}.{name}' is undefined" if isinstance(name, str) else \
-                f"'{obj.path}[{name!r}]' is undefined"
+            return (
+                f"'{obj.path}.{name}' is undefined"
+                if isinstance(name, str)
+                else f"'{obj.path}[{name!r}]' is undefined"
+            )
         return super()._undefined_message
 
 
@@ -87,7 +90,11 @@ class ProtonEnvironment(SandboxedEnvironment):
             raise SecurityError(f"exponent {right} is too large")
         if operator == "*":
             seq, times = (left, right) if isinstance(left, str | list | tuple) else (right, left)
-            if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
+            if (
+                isinstance(seq, str | list | tuple)
+                and isinstance(times, int)
+                and len(seq) * times > self.MAX_SIZE
+            ):
                 raise SecurityError(f"repetition would build a value of {len(seq) * times} items")
         return super().call_binop(context, operator, left, right)
 
@@ -129,7 +136,7 @@ def reindent(text: str) -> str:
         parts.append(text[pos:start])
         done = "".join(parts)
         column = len(done) - (done.rfind("\n") + 1)
-        parts.append(text[start + 1:end].replace("\n", "\n" + " " * column))
+        parts.append(text[start + 1 : end].replace("\n", "\n" + " " * column))
         pos = end + 1
     parts.append(text[pos:])
     return "".join(parts).replace(ML_START, "").replace(ML_END, "")

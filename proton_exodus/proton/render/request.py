@@ -68,8 +68,10 @@ REPOSITORY_FIELDS = {  # namespace field -> (CLI option, services.json member)
     "repository_id": ("--repository-id", "repositoryId"),
     "branch_name": ("--branch-name", "branchName"),
 }
-_UNDEFINED_REPO = re.compile(r"^(?P<where>.*?): '(?P<name>service\.(?P<field>repository_connection_arn|"
-                             r"repository_id|branch_name))' is undefined$")
+_UNDEFINED_REPO = re.compile(
+    r"^(?P<where>.*?): '(?P<name>service\.(?P<field>repository_connection_arn|"
+    r"repository_id|branch_name))' is undefined$"
+)
 
 
 def _read(path: Path, what: str) -> str:
@@ -86,10 +88,14 @@ def _load_outputs(path: Path | None) -> dict[str, Any]:
         doc = json.loads(_read(path, "outputs file"))
     except json.JSONDecodeError as err:
         raise BadInput(f"{path} line {err.lineno}: not valid JSON ({err.msg})") from None
-    if not isinstance(doc, dict) or any(not isinstance(doc.get(k, {}), dict) for k in
-                                         ("environment", "environments", "service_instances", "components")):
-        raise BadInput(f"{path}: expected {{\"environment\": {{..}}, \"environments\": {{..}}, "
-                       f"\"service_instances\": {{..}}, \"components\": {{..}}}}")
+    if not isinstance(doc, dict) or any(
+        not isinstance(doc.get(k, {}), dict)
+        for k in ("environment", "environments", "service_instances", "components")
+    ):
+        raise BadInput(
+            f"{path}: expected {{\"environment\": {{..}}, \"environments\": {{..}}, "
+            f"\"service_instances\": {{..}}, \"components\": {{..}}}}"
+        )
     return doc
 
 
@@ -117,18 +123,23 @@ def _service_record(req: RenderRequest, name: str) -> dict[str, Any]:
         if record.get("name") == wanted:
             return dict(record)
     known = ", ".join(sorted(str(r.get("name")) for r in services)[:10]) or "none"
-    raise BadInput(f"{req.snapshot}: services.json has no service named {wanted!r} (services: {known})",
-                   hint="name it with --service NAME")
+    raise BadInput(
+        f"{req.snapshot}: services.json has no service named {wanted!r} (services: {known})",
+        hint="name it with --service NAME",
+    )
 
 
 def _service_context(req: RenderRequest, outputs: Mapping[str, Any], default_name: str) -> ServiceContext:
     svc = outputs.get("service") or {}
     name = svc.get("name", default_name)
     record = _service_record(req, name)
-    values = {key: getattr(req, key) or record.get(member) or svc.get(key)
-              for key, (_option, member) in REPOSITORY_FIELDS.items()}
-    return ServiceContext(name, values["branch_name"], values["repository_id"],
-                          values["repository_connection_arn"])
+    values = {
+        key: getattr(req, key) or record.get(member) or svc.get(key)
+        for key, (_option, member) in REPOSITORY_FIELDS.items()
+    }
+    return ServiceContext(
+        name, values["branch_name"], values["repository_id"], values["repository_connection_arn"]
+    )
 
 
 def _explain_undefined(err: RenderError) -> RenderError:
@@ -137,9 +148,10 @@ def _explain_undefined(err: RenderError) -> RenderError:
     if match is None:
         return err
     option = REPOSITORY_FIELDS[match["field"]][0]
-    return RenderError(f"{match['where']}: {match['name']} is undefined: pass {option} "
-                       "(Proton took it from CreateService)",
-                       hint="or --snapshot DIR [--service NAME] to read it from the service's record")
+    return RenderError(
+        f"{match['where']}: {match['name']} is undefined: pass {option} (Proton took it from CreateService)",
+        hint="or --snapshot DIR [--service NAME] to read it from the service's record",
+    )
 
 
 def _metadata(req: RenderRequest, resource: str) -> ResourceMetadata | None:
@@ -186,26 +198,49 @@ def _render_bundle(req: RenderRequest, bundle: Bundle, outputs: Mapping[str, Any
     if req.pipeline:
         svc_spec = _need_service_spec(spec, req, "the pipeline")
         service = _service_context(req, outputs, name)
-        instances = [InstanceContext(i.name, i.spec, dict(outputs.get("service_instances", {}).get(i.name, {})),
-                                     _env_context(i.environment, outputs, req.account_id))
-                     for i in svc_spec.instances]
-        return render_pipeline(bundle, service=service, pipeline_inputs=svc_spec.pipeline, instances=instances,
-                               metadata=_metadata(req, f"service/{service.name}/pipeline"))
+        instances = [
+            InstanceContext(
+                i.name,
+                i.spec,
+                dict(outputs.get("service_instances", {}).get(i.name, {})),
+                _env_context(i.environment, outputs, req.account_id),
+            )
+            for i in svc_spec.instances
+        ]
+        return render_pipeline(
+            bundle,
+            service=service,
+            pipeline_inputs=svc_spec.pipeline,
+            instances=instances,
+            metadata=_metadata(req, f"service/{service.name}/pipeline"),
+        )
     if req.instance:
         svc_spec = _need_service_spec(spec, req, "a service instance")
         inst = svc_spec.instance(req.instance)
         service = _service_context(req, outputs, name)
         return render_service_instance(
-            bundle, service=service, instance_name=inst.name, inputs=inst.spec,
+            bundle,
+            service=service,
+            instance_name=inst.name,
+            inputs=inst.spec,
             environment=_env_context(inst.environment, outputs, req.account_id),
-            components=_components(bundle, outputs, inst.name), path=f"instances[{svc_spec.instance_index(inst.name)}].spec",
-            metadata=_metadata(req, f"service/{service.name}/service-instance/{inst.name}"))
+            components=_components(bundle, outputs, inst.name),
+            path=f"instances[{svc_spec.instance_index(inst.name)}].spec",
+            metadata=_metadata(req, f"service/{service.name}/service-instance/{inst.name}"),
+        )
     if not isinstance(spec, EnvironmentSpec):
-        raise BadInput(f"{req.spec}: a ServiceSpec needs --instance NAME or --pipeline",
-                       hint="without a target option, `exodus local render` renders an environment")
+        raise BadInput(
+            f"{req.spec}: a ServiceSpec needs --instance NAME or --pipeline",
+            hint="without a target option, `exodus local render` renders an environment",
+        )
     env_name = outputs.get("environment_name") or req.name or _template_name(req.bundle)
-    return render_environment(bundle, name=env_name, inputs=spec.spec, account_id=req.account_id,
-                              metadata=_metadata(req, f"environment/{env_name}"))
+    return render_environment(
+        bundle,
+        name=env_name,
+        inputs=spec.spec,
+        account_id=req.account_id,
+        metadata=_metadata(req, f"environment/{env_name}"),
+    )
 
 
 def _render_component(req: RenderRequest, outputs: Mapping[str, Any]) -> Rendered:
@@ -222,12 +257,19 @@ def _render_component(req: RenderRequest, outputs: Mapping[str, Any]) -> Rendere
     if bundle.schema is None or bundle.template_type != "service":
         raise BundleError("--component with --instance needs the service template bundle as --bundle")
     inputs = bundle.schema.apply_defaults_and_validate(
-        "service", inst.spec, path=f"instances[{spec.instance_index(inst.name)}].spec")
+        "service", inst.spec, path=f"instances[{spec.instance_index(inst.name)}].spec"
+    )
     name = req.name or outputs.get("service", {}).get("name") or _template_name(req.bundle)
-    rendered = render_component(template, manifest, name=str(req.component),
-                                environment=_env_context(inst.environment, outputs, req.account_id),
-                                service=_service_context(req, outputs, name), instance=inst.name,
-                                instance_inputs=inputs, metadata=meta)
+    rendered = render_component(
+        template,
+        manifest,
+        name=str(req.component),
+        environment=_env_context(inst.environment, outputs, req.account_id),
+        service=_service_context(req, outputs, name),
+        instance=inst.name,
+        instance_inputs=inputs,
+        metadata=meta,
+    )
     return replace(rendered, warnings=bundle.warnings)
 
 
@@ -242,6 +284,8 @@ def write_rendered(rendered: Rendered, out: Path | None) -> str | None:
         write_text_atomic(out, rendered.text or "")
         return None
     if out is None:
-        raise BadInput(f"a {rendered.language} render is a working directory, not one template: pass --out DIR")
+        raise BadInput(
+            f"a {rendered.language} render is a working directory, not one template: pass --out DIR"
+        )
     write_tree_atomic(out, dict(rendered.files))
     return None

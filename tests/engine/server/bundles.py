@@ -86,18 +86,25 @@ Outputs:
 
 
 def environment_bundle() -> bytes:
-    return tar_gz({"infrastructure/manifest.yaml": CFN_MANIFEST, "infrastructure/cloudformation.yaml": ENV_TEMPLATE,
-                   "schema/schema.yaml": ENV_SCHEMA})
+    return tar_gz(
+        {
+            "infrastructure/manifest.yaml": CFN_MANIFEST,
+            "infrastructure/cloudformation.yaml": ENV_TEMPLATE,
+            "schema/schema.yaml": ENV_SCHEMA,
+        }
+    )
 
 
 def service_bundle() -> bytes:
-    return tar_gz({
-        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
-        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "pipeline_infrastructure/cloudformation.yaml": PIPELINE_TEMPLATE,
-        "schema/schema.yaml": SERVICE_SCHEMA,
-    })
+    return tar_gz(
+        {
+            "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+            "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
+            "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+            "pipeline_infrastructure/cloudformation.yaml": PIPELINE_TEMPLATE,
+            "schema/schema.yaml": SERVICE_SCHEMA,
+        }
+    )
 
 
 def upload_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
@@ -105,8 +112,10 @@ def upload_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="env/v1.tar.gz", Body=environment_bundle())
     s3.put_object(Bucket=bucket, Key="svc/v1.tar.gz", Body=service_bundle())
-    return {"env": {"s3": {"bucket": bucket, "key": "env/v1.tar.gz"}},
-            "svc": {"s3": {"bucket": bucket, "key": "svc/v1.tar.gz"}}}
+    return {
+        "env": {"s3": {"bucket": bucket, "key": "env/v1.tar.gz"}},
+        "svc": {"s3": {"bucket": bucket, "key": "svc/v1.tar.gz"}},
+    }
 
 
 def service_spec(instances: list[tuple[str, str]], size: str = "small") -> str:
@@ -130,8 +139,13 @@ output "topic_suffix" {
 
 
 def terraform_environment_bundle() -> bytes:
-    return tar_gz({"infrastructure/manifest.yaml": TF_MANIFEST, "infrastructure/main.tf": TF_MAIN,
-                   "schema/schema.yaml": ENV_SCHEMA})
+    return tar_gz(
+        {
+            "infrastructure/manifest.yaml": TF_MANIFEST,
+            "infrastructure/main.tf": TF_MAIN,
+            "schema/schema.yaml": ENV_SCHEMA,
+        }
+    )
 
 
 def broken(template: str) -> str:
@@ -141,15 +155,31 @@ def broken(template: str) -> str:
 
 def upload_broken_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
     """Bundles whose deployments fail in the local cloud (registration succeeds: the Jinja is fine)."""
-    s3.put_object(Bucket=bucket, Key="env/broken.tar.gz", Body=tar_gz({
-        "infrastructure/manifest.yaml": CFN_MANIFEST,
-        "infrastructure/cloudformation.yaml": broken(ENV_TEMPLATE),
-        "schema/schema.yaml": ENV_SCHEMA}))
-    s3.put_object(Bucket=bucket, Key="svc/broken.tar.gz", Body=tar_gz({
-        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "instance_infrastructure/cloudformation.yaml": broken(INSTANCE_TEMPLATE),
-        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "pipeline_infrastructure/cloudformation.yaml": broken(PIPELINE_TEMPLATE),
-        "schema/schema.yaml": SERVICE_SCHEMA}))
-    return {"env": {"s3": {"bucket": bucket, "key": "env/broken.tar.gz"}},
-            "svc": {"s3": {"bucket": bucket, "key": "svc/broken.tar.gz"}}}
+    s3.put_object(
+        Bucket=bucket,
+        Key="env/broken.tar.gz",
+        Body=tar_gz(
+            {
+                "infrastructure/manifest.yaml": CFN_MANIFEST,
+                "infrastructure/cloudformation.yaml": broken(ENV_TEMPLATE),
+                "schema/schema.yaml": ENV_SCHEMA,
+            }
+        ),
+    )
+    s3.put_object(
+        Bucket=bucket,
+        Key="svc/broken.tar.gz",
+        Body=tar_gz(
+            {
+                "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+                "instance_infrastructure/cloudformation.yaml": broken(INSTANCE_TEMPLATE),
+                "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+                "pipeline_infrastructure/cloudformation.yaml": broken(PIPELINE_TEMPLATE),
+                "schema/schema.yaml": SERVICE_SCHEMA,
+            }
+        ),
+    )
+    return {
+        "env": {"s3": {"bucket": bucket, "key": "env/broken.tar.gz"}},
+        "svc": {"s3": {"bucket": bucket, "key": "svc/broken.tar.gz"}},
+    }

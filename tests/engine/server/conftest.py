@@ -15,13 +15,26 @@ from proton_exodus.engine.server import LocalProtonServer
 from tests.engine.server.fakes import FakeBackend
 
 
-def make_client(url: str, service: str = "proton", region: str = "us-east-1", *, key: str = "testing",
-                secret: str = "testing", token: str | None = None, **config: Any) -> Any:
+def make_client(
+    url: str,
+    service: str = "proton",
+    region: str = "us-east-1",
+    *,
+    key: str = "testing",
+    secret: str = "testing",
+    token: str | None = None,
+    **config: Any,
+) -> Any:
     """A real boto3 client for `service` at the local endpoint (few retries unless asked)."""
     config.setdefault("retries", {"mode": "standard", "max_attempts": 1})
     return boto3.session.Session().client(
-        service, endpoint_url=url, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret,
-        aws_session_token=token, config=Config(**config),
+        service,
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=Config(**config),
     )
 
 

@@ -29,9 +29,14 @@ class FakeBackend:
         self.calls.append(("create_environment_template", {"name": name, **kwargs}))
         if name in self.templates:
             raise ConflictException(f"environment template {name} already exists")
-        self.templates[name] = {"name": name, "arn": self._arn("environment-template", name), "createdAt": T0,
-                                "lastModifiedAt": T0, "internalOnly": "must never reach the wire",
-                                "description": kwargs.get("description")}
+        self.templates[name] = {
+            "name": name,
+            "arn": self._arn("environment-template", name),
+            "createdAt": T0,
+            "lastModifiedAt": T0,
+            "internalOnly": "must never reach the wire",
+            "description": kwargs.get("description"),
+        }
         return {"environmentTemplate": self.templates[name]}
 
     def get_environment_template(self, name: str) -> dict[str, Any]:
@@ -44,10 +49,20 @@ class FakeBackend:
         return {"templates": [dict(t) for _, t in sorted(self.templates.items())]}
 
     def list_environments(self, environmentTemplates: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # noqa: N803
-        envs = [{"name": f"env{i:02d}", "arn": self._arn("environment", f"env{i:02d}"), "createdAt": T0,
-                 "deploymentStatus": "SUCCEEDED", "lastDeploymentAttemptedAt": T0, "lastDeploymentSucceededAt": T0,
-                 "templateName": "tmpl", "templateMajorVersion": "1", "templateMinorVersion": "0"}
-                for i in range(7)]
+        envs = [
+            {
+                "name": f"env{i:02d}",
+                "arn": self._arn("environment", f"env{i:02d}"),
+                "createdAt": T0,
+                "deploymentStatus": "SUCCEEDED",
+                "lastDeploymentAttemptedAt": T0,
+                "lastDeploymentSucceededAt": T0,
+                "templateName": "tmpl",
+                "templateMajorVersion": "1",
+                "templateMinorVersion": "0",
+            }
+            for i in range(7)
+        ]
         return {"environments": envs}
 
     def list_environment_outputs(self, environmentName: str, **_: Any) -> dict[str, Any]:  # noqa: N803

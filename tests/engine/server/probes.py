@@ -16,12 +16,36 @@ from tests.engine.server.scenario import Estate
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"
 # Members that name no resource (changing them makes no "missing" case); clientToken would replay a create.
 # IAM roles and CodeStar connections are not Proton resources (Proton does not look them up either).
-NOT_REFERENCES = {"clientToken", "nextToken", "maxResults", "description", "displayName", "spec", "status",
-                  "deploymentType", "branch", "branchName", "filePath", "subdirectory", "resolvedReason",
-                  "statusMessage", "tagKeys", "manifest", "templateFile", "serviceSpec", "source",
-                  "roleArn", "componentRoleArn", "codebuildRoleArn", "protonServiceRoleArn", "connectionArn",
-                  "pipelineServiceRoleArn", "pipelineCodebuildRoleArn", "repositoryConnectionArn",
-                  "managementAccountId"}
+NOT_REFERENCES = {
+    "clientToken",
+    "nextToken",
+    "maxResults",
+    "description",
+    "displayName",
+    "spec",
+    "status",
+    "deploymentType",
+    "branch",
+    "branchName",
+    "filePath",
+    "subdirectory",
+    "resolvedReason",
+    "statusMessage",
+    "tagKeys",
+    "manifest",
+    "templateFile",
+    "serviceSpec",
+    "source",
+    "roleArn",
+    "componentRoleArn",
+    "codebuildRoleArn",
+    "protonServiceRoleArn",
+    "connectionArn",
+    "pipelineServiceRoleArn",
+    "pipelineCodebuildRoleArn",
+    "repositoryConnectionArn",
+    "managementAccountId",
+}
 
 
 def read_everything(e: Estate) -> None:

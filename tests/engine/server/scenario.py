@@ -37,10 +37,17 @@ class Estate:
     def __post_init__(self) -> None:
         self.proton = self.rec.watch(make_client(self.url))
         sts = make_client(self.url, "sts")
-        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ENV_ACCOUNT}:role/Admin",
-                                RoleSessionName="env-admin")["Credentials"]
-        self.env_side = self.rec.watch(make_client(self.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
-                                                   token=creds["SessionToken"]))
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{ENV_ACCOUNT}:role/Admin", RoleSessionName="env-admin"
+        )["Credentials"]
+        self.env_side = self.rec.watch(
+            make_client(
+                self.url,
+                key=creds["AccessKeyId"],
+                secret=creds["SecretAccessKey"],
+                token=creds["SessionToken"],
+            )
+        )
 
     waiters: set[str] = field(default_factory=set)
 
@@ -64,37 +71,65 @@ def templates(e: Estate, bucket: str) -> None:
     assert p.get_environment_template(name="env-tmpl")["environmentTemplate"]["description"]
     assert p.get_service_template(name="svc-tmpl")["serviceTemplate"]["displayName"] == "Service"
     for minor in range(3):
-        p.create_environment_template_version(templateName="env-tmpl", source=e.sources["env"],
-                                              **({"majorVersion": "1"} if minor else {}))
-        e.wait("environment_template_version_registered", templateName="env-tmpl", majorVersion="1",
-               minorVersion=str(minor))
-        p.update_environment_template_version(templateName="env-tmpl", majorVersion="1", minorVersion=str(minor),
-                                              status="PUBLISHED", description=f"1.{minor}")
+        p.create_environment_template_version(
+            templateName="env-tmpl", source=e.sources["env"], **({"majorVersion": "1"} if minor else {})
+        )
+        e.wait(
+            "environment_template_version_registered",
+            templateName="env-tmpl",
+            majorVersion="1",
+            minorVersion=str(minor),
+        )
+        p.update_environment_template_version(
+            templateName="env-tmpl",
+            majorVersion="1",
+            minorVersion=str(minor),
+            status="PUBLISHED",
+            description=f"1.{minor}",
+        )
         p.create_service_template_version(
-            templateName="svc-tmpl", source=e.sources["svc"], supportedComponentSources=["DIRECTLY_DEFINED"],
+            templateName="svc-tmpl",
+            source=e.sources["svc"],
+            supportedComponentSources=["DIRECTLY_DEFINED"],
             compatibleEnvironmentTemplates=[{"templateName": "env-tmpl", "majorVersion": "1"}],
-            **({"majorVersion": "1"} if minor else {}))
-        e.wait("service_template_version_registered", templateName="svc-tmpl", majorVersion="1",
-               minorVersion=str(minor))
-        p.update_service_template_version(templateName="svc-tmpl", majorVersion="1", minorVersion=str(minor),
-                                          status="PUBLISHED")
+            **({"majorVersion": "1"} if minor else {}),
+        )
+        e.wait(
+            "service_template_version_registered",
+            templateName="svc-tmpl",
+            majorVersion="1",
+            minorVersion=str(minor),
+        )
+        p.update_service_template_version(
+            templateName="svc-tmpl", majorVersion="1", minorVersion=str(minor), status="PUBLISHED"
+        )
     version = p.get_environment_template_version(templateName="env-tmpl", majorVersion="1", minorVersion="2")
     assert version["environmentTemplateVersion"]["status"] == "PUBLISHED"
     assert p.get_service_template_version(templateName="svc-tmpl", majorVersion="1", minorVersion="2")[
-        "serviceTemplateVersion"]["compatibleEnvironmentTemplates"] == [{"templateName": "env-tmpl",
-                                                                          "majorVersion": "1"}]
+        "serviceTemplateVersion"
+    ]["compatibleEnvironmentTemplates"] == [{"templateName": "env-tmpl", "majorVersion": "1"}]
 
 
 def environments(e: Estate) -> None:
     """Three AWS-managed environments with real stacks; one update; outputs and provisioned resources."""
     p = e.proton
     for name in ["env-a", "env-b", "env-c"]:
-        p.create_environment(name=name, templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                             protonServiceRoleArn=SERVICE_ROLE, componentRoleArn=COMPONENT_ROLE)
+        p.create_environment(
+            name=name,
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=SERVICE_ROLE,
+            componentRoleArn=COMPONENT_ROLE,
+        )
     for name in ["env-a", "env-b", "env-c"]:
         e.wait("environment_deployed", name=name)
-    p.update_environment(name="env-a", deploymentType="CURRENT_VERSION", description="first",
-                         spec=ENV_SPEC.replace("events", "signals"))
+    p.update_environment(
+        name="env-a",
+        deploymentType="CURRENT_VERSION",
+        description="first",
+        spec=ENV_SPEC.replace("events", "signals"),
+    )
     e.wait("environment_deployed", name="env-a")
     assert p.get_environment(name="env-a")["environment"]["deploymentStatus"] == "SUCCEEDED"
     outputs = p.list_environment_outputs(environmentName="env-a")["outputs"]
@@ -108,25 +143,44 @@ def connections(e: Estate) -> None:
     """The environment account asks, the management account accepts one, rejects one; env-x deploys cross-account."""
     role = f"arn:aws:iam::{ENV_ACCOUNT}:role/ProtonEnvRole"
     for env in ["env-x", "env-y", "env-z", "env-w"]:
-        conn = e.env_side.create_environment_account_connection(environmentName=env, managementAccountId=MGMT,
-                                                                roleArn=role)
+        conn = e.env_side.create_environment_account_connection(
+            environmentName=env, managementAccountId=MGMT, roleArn=role
+        )
         e.connection_ids.append(conn["environmentAccountConnection"]["id"])
     x, y, z, w = e.connection_ids
-    assert e.proton.accept_environment_account_connection(id=x)["environmentAccountConnection"]["status"] == "CONNECTED"
-    assert e.proton.reject_environment_account_connection(id=y)["environmentAccountConnection"]["status"] == "REJECTED"
-    e.env_side.update_environment_account_connection(id=x, componentRoleArn=f"arn:aws:iam::{ENV_ACCOUNT}:role/Comp")
-    assert e.env_side.get_environment_account_connection(id=x)["environmentAccountConnection"]["componentRoleArn"]
+    assert (
+        e.proton.accept_environment_account_connection(id=x)["environmentAccountConnection"]["status"]
+        == "CONNECTED"
+    )
+    assert (
+        e.proton.reject_environment_account_connection(id=y)["environmentAccountConnection"]["status"]
+        == "REJECTED"
+    )
+    e.env_side.update_environment_account_connection(
+        id=x, componentRoleArn=f"arn:aws:iam::{ENV_ACCOUNT}:role/Comp"
+    )
+    assert e.env_side.get_environment_account_connection(id=x)["environmentAccountConnection"][
+        "componentRoleArn"
+    ]
     mine = e.env_side.list_environment_account_connections(requestedBy="ENVIRONMENT_ACCOUNT")
     assert {c["id"] for c in mine["environmentAccountConnections"]} == {x, y, z, w}
     e.env_side.delete_environment_account_connection(id=z)
-    theirs = e.proton.list_environment_account_connections(requestedBy="MANAGEMENT_ACCOUNT", statuses=["CONNECTED"])
+    theirs = e.proton.list_environment_account_connections(
+        requestedBy="MANAGEMENT_ACCOUNT", statuses=["CONNECTED"]
+    )
     assert [c["id"] for c in theirs["environmentAccountConnections"]] == [x]
-    e.proton.create_environment(name="env-x", templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                                environmentAccountConnectionId=x)
+    e.proton.create_environment(
+        name="env-x",
+        templateName="env-tmpl",
+        templateMajorVersion="1",
+        spec=ENV_SPEC,
+        environmentAccountConnectionId=x,
+    )
     e.wait("environment_deployed", name="env-x")
     cfn = make_client(e.url, "cloudformation", key="k", secret="s")
-    cfn.meta.events.register("before-sign", lambda request, **_: request.headers.__setitem__(
-        "x-moto-account-id", ENV_ACCOUNT))
+    cfn.meta.events.register(
+        "before-sign", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ENV_ACCOUNT)
+    )
     stacks = [s["StackName"] for s in cfn.describe_stacks()["Stacks"]]
     assert any(name.startswith("AWSProton-env-x") for name in stacks), stacks
 
@@ -134,31 +188,56 @@ def connections(e: Estate) -> None:
 def services(e: Estate) -> None:
     """Services with instances and pipelines; updates of each; a new instance blocks service sync."""
     p = e.proton
-    plan = {"svc-a": [("inst-1", "env-a"), ("inst-2", "env-b")], "svc-b": [("inst-1", "env-b")],
-            "svc-c": [("inst-1", "env-c")]}
+    plan = {
+        "svc-a": [("inst-1", "env-a"), ("inst-2", "env-b")],
+        "svc-b": [("inst-1", "env-b")],
+        "svc-c": [("inst-1", "env-c")],
+    }
     for name, instances in plan.items():
-        p.create_service(name=name, templateName="svc-tmpl", templateMajorVersion="1", spec=service_spec(instances),
-                         repositoryConnectionArn=CONNECTION, repositoryId="org/app", branchName="main")
+        p.create_service(
+            name=name,
+            templateName="svc-tmpl",
+            templateMajorVersion="1",
+            spec=service_spec(instances),
+            repositoryConnectionArn=CONNECTION,
+            repositoryId="org/app",
+            branchName="main",
+        )
     for name in plan:
         e.wait("service_created", name=name)
         e.wait("service_pipeline_deployed", name=name)
     p.update_service(name="svc-a", description="the first service")
     e.wait("service_updated", name="svc-a")
-    p.update_service_instance(name="inst-1", serviceName="svc-a", deploymentType="CURRENT_VERSION",
-                              spec=service_spec([("inst-1", "env-a")], size="large"))
+    p.update_service_instance(
+        name="inst-1",
+        serviceName="svc-a",
+        deploymentType="CURRENT_VERSION",
+        spec=service_spec([("inst-1", "env-a")], size="large"),
+    )
     e.wait("service_instance_deployed", name="inst-1", serviceName="svc-a")
-    outputs = {o["key"]: o["valueString"] for o in
-               p.list_service_instance_outputs(serviceName="svc-a", serviceInstanceName="inst-1")["outputs"]}
+    outputs = {
+        o["key"]: o["valueString"]
+        for o in p.list_service_instance_outputs(serviceName="svc-a", serviceInstanceName="inst-1")["outputs"]
+    }
     assert outputs["EnvironmentTopic"].endswith(":env-a-signals") and outputs["Size"] == "large", outputs
     assert p.list_service_instance_provisioned_resources(serviceName="svc-a", serviceInstanceName="inst-1")[
-        "provisionedResources"]
-    p.update_service_pipeline(serviceName="svc-a", deploymentType="CURRENT_VERSION",
-                              spec="proton: ServiceSpec\npipeline:\n  stage: release\n")
+        "provisionedResources"
+    ]
+    p.update_service_pipeline(
+        serviceName="svc-a",
+        deploymentType="CURRENT_VERSION",
+        spec="proton: ServiceSpec\npipeline:\n  stage: release\n",
+    )
     e.wait("service_pipeline_deployed", name="svc-a")
-    stage = [o for o in p.list_service_pipeline_outputs(serviceName="svc-a")["outputs"] if o["key"] == "Stage"]
+    stage = [
+        o for o in p.list_service_pipeline_outputs(serviceName="svc-a")["outputs"] if o["key"] == "Stage"
+    ]
     assert stage == [{"key": "Stage", "valueString": "release"}]
     assert p.list_service_pipeline_provisioned_resources(serviceName="svc-a")["provisionedResources"]
-    assert p.get_service_instance(name="inst-2", serviceName="svc-a")["serviceInstance"]["environmentName"] == "env-b"
+    assert (
+        p.get_service_instance(name="inst-2", serviceName="svc-a")["serviceInstance"]["environmentName"]
+        == "env-b"
+    )
     sync_and_blockers(e)
 
 
@@ -168,25 +247,53 @@ def sync_and_blockers(e: Estate) -> None:
     for i in range(3):
         p.create_repository(name=f"org/repo-{i}", provider="GITHUB", connectionArn=CONNECTION)
     assert p.get_repository(name="org/repo-0", provider="GITHUB")["repository"]["connectionArn"] == CONNECTION
-    p.create_template_sync_config(templateName="env-tmpl", templateType="ENVIRONMENT", repositoryName="org/repo-0",
-                                  repositoryProvider="GITHUB", branch="main", subdirectory="env-tmpl")
-    p.update_template_sync_config(templateName="env-tmpl", templateType="ENVIRONMENT", repositoryName="org/repo-0",
-                                  repositoryProvider="GITHUB", branch="release")
-    assert p.get_template_sync_config(templateName="env-tmpl", templateType="ENVIRONMENT")[
-        "templateSyncConfig"]["branch"] == "release"
+    p.create_template_sync_config(
+        templateName="env-tmpl",
+        templateType="ENVIRONMENT",
+        repositoryName="org/repo-0",
+        repositoryProvider="GITHUB",
+        branch="main",
+        subdirectory="env-tmpl",
+    )
+    p.update_template_sync_config(
+        templateName="env-tmpl",
+        templateType="ENVIRONMENT",
+        repositoryName="org/repo-0",
+        repositoryProvider="GITHUB",
+        branch="release",
+    )
+    assert (
+        p.get_template_sync_config(templateName="env-tmpl", templateType="ENVIRONMENT")["templateSyncConfig"][
+            "branch"
+        ]
+        == "release"
+    )
     p.get_template_sync_status(templateName="env-tmpl", templateType="ENVIRONMENT", templateVersion="1")
-    p.get_repository_sync_status(repositoryName="org/repo-0", repositoryProvider="GITHUB", branch="release",
-                                 syncType="TEMPLATE_SYNC")
-    definitions = p.list_repository_sync_definitions(repositoryName="org/repo-0", repositoryProvider="GITHUB",
-                                                     syncType="TEMPLATE_SYNC")["syncDefinitions"]
+    p.get_repository_sync_status(
+        repositoryName="org/repo-0", repositoryProvider="GITHUB", branch="release", syncType="TEMPLATE_SYNC"
+    )
+    definitions = p.list_repository_sync_definitions(
+        repositoryName="org/repo-0", repositoryProvider="GITHUB", syncType="TEMPLATE_SYNC"
+    )["syncDefinitions"]
     assert [d["target"] for d in definitions] == ["env-tmpl"]
-    p.create_service_sync_config(serviceName="svc-a", repositoryName="org/repo-1", repositoryProvider="GITHUB",
-                                 branch="main", filePath="proton/svc-a.yaml")
-    p.update_service_sync_config(serviceName="svc-a", repositoryName="org/repo-1", repositoryProvider="GITHUB",
-                                 branch="main", filePath="proton/ops.yaml")
-    assert p.get_service_sync_config(serviceName="svc-a")["serviceSyncConfig"]["filePath"] == "proton/ops.yaml"
-    p.create_service_instance(name="inst-3", serviceName="svc-a",
-                              spec=service_spec([("inst-3", "env-c")]))
+    p.create_service_sync_config(
+        serviceName="svc-a",
+        repositoryName="org/repo-1",
+        repositoryProvider="GITHUB",
+        branch="main",
+        filePath="proton/svc-a.yaml",
+    )
+    p.update_service_sync_config(
+        serviceName="svc-a",
+        repositoryName="org/repo-1",
+        repositoryProvider="GITHUB",
+        branch="main",
+        filePath="proton/ops.yaml",
+    )
+    assert (
+        p.get_service_sync_config(serviceName="svc-a")["serviceSyncConfig"]["filePath"] == "proton/ops.yaml"
+    )
+    p.create_service_instance(name="inst-3", serviceName="svc-a", spec=service_spec([("inst-3", "env-c")]))
     e.wait("service_instance_deployed", name="inst-3", serviceName="svc-a")
     p.get_service_instance_sync_status(serviceName="svc-a", serviceInstanceName="inst-3")
     summary = p.get_service_sync_blocker_summary(serviceName="svc-a", serviceInstanceName="inst-3")
@@ -198,9 +305,12 @@ def sync_and_blockers(e: Estate) -> None:
 def components(e: Estate) -> None:
     """Directly defined components: two attached to instances, two to environments only (one deleted)."""
     p = e.proton
-    attach = {"comp-1": {"serviceName": "svc-a", "serviceInstanceName": "inst-1"},
-              "comp-2": {"serviceName": "svc-a", "serviceInstanceName": "inst-2"},
-              "comp-3": {"environmentName": "env-a"}, "comp-4": {"environmentName": "env-b"}}
+    attach = {
+        "comp-1": {"serviceName": "svc-a", "serviceInstanceName": "inst-1"},
+        "comp-2": {"serviceName": "svc-a", "serviceInstanceName": "inst-2"},
+        "comp-3": {"environmentName": "env-a"},
+        "comp-4": {"environmentName": "env-b"},
+    }
     for name, where in attach.items():
         p.create_component(name=name, manifest=COMPONENT_MANIFEST, templateFile=COMPONENT_TEMPLATE, **where)
     for name in attach:
@@ -221,28 +331,56 @@ def failures(e: Estate) -> None:
     sources = upload_broken_bundles(make_client(e.url, "s3"), e.sources["env"]["s3"]["bucket"])
     p.create_environment_template(name="env-broken")
     p.create_environment_template_version(templateName="env-broken", source=sources["env"])
-    e.wait("environment_template_version_registered", templateName="env-broken", majorVersion="1",
-           minorVersion="0")
-    p.update_environment_template_version(templateName="env-broken", majorVersion="1", minorVersion="0",
-                                          status="PUBLISHED")
+    e.wait(
+        "environment_template_version_registered",
+        templateName="env-broken",
+        majorVersion="1",
+        minorVersion="0",
+    )
+    p.update_environment_template_version(
+        templateName="env-broken", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
     p.create_service_template(name="svc-broken")
-    p.create_service_template_version(templateName="svc-broken", source=sources["svc"],
-                                      compatibleEnvironmentTemplates=[{"templateName": "env-tmpl",
-                                                                       "majorVersion": "1"}])
-    e.wait("service_template_version_registered", templateName="svc-broken", majorVersion="1",
-           minorVersion="0")
-    p.update_service_template_version(templateName="svc-broken", majorVersion="1", minorVersion="0",
-                                      status="PUBLISHED")
-    p.create_environment(name="env-f", templateName="env-broken", templateMajorVersion="1", spec=ENV_SPEC,
-                         protonServiceRoleArn=SERVICE_ROLE)
-    p.create_component(name="comp-f", manifest=COMPONENT_MANIFEST, templateFile=broken(COMPONENT_TEMPLATE),
-                       environmentName="env-c")
+    p.create_service_template_version(
+        templateName="svc-broken",
+        source=sources["svc"],
+        compatibleEnvironmentTemplates=[{"templateName": "env-tmpl", "majorVersion": "1"}],
+    )
+    e.wait(
+        "service_template_version_registered", templateName="svc-broken", majorVersion="1", minorVersion="0"
+    )
+    p.update_service_template_version(
+        templateName="svc-broken", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
+    p.create_environment(
+        name="env-f",
+        templateName="env-broken",
+        templateMajorVersion="1",
+        spec=ENV_SPEC,
+        protonServiceRoleArn=SERVICE_ROLE,
+    )
+    p.create_component(
+        name="comp-f",
+        manifest=COMPONENT_MANIFEST,
+        templateFile=broken(COMPONENT_TEMPLATE),
+        environmentName="env-c",
+    )
     for svc in ("svc-f", "svc-g"):
-        p.create_service(name=svc, templateName="svc-broken", templateMajorVersion="1",
-                         spec=service_spec([("inst-1", "env-c")]), repositoryConnectionArn=CONNECTION,
-                         repositoryId="org/app", branchName="main")
-    waits = [("environment_deployed", {"name": "env-f"}), ("component_deployed", {"name": "comp-f"}),
-             ("service_created", {"name": "svc-f"}), ("service_created", {"name": "svc-g"})]
+        p.create_service(
+            name=svc,
+            templateName="svc-broken",
+            templateMajorVersion="1",
+            spec=service_spec([("inst-1", "env-c")]),
+            repositoryConnectionArn=CONNECTION,
+            repositoryId="org/app",
+            branchName="main",
+        )
+    waits = [
+        ("environment_deployed", {"name": "env-f"}),
+        ("component_deployed", {"name": "comp-f"}),
+        ("service_created", {"name": "svc-f"}),
+        ("service_created", {"name": "svc-g"}),
+    ]
     for waiter, kwargs in waits:
         try:
             e.wait(waiter, **kwargs)
@@ -264,23 +402,38 @@ def self_managed(e: Estate) -> None:
 
     p = e.proton
     bucket = e.sources["env"]["s3"]["bucket"]
-    make_client(e.url, "s3").put_object(Bucket=bucket, Key="tf/v1.tar.gz", Body=terraform_environment_bundle())
+    make_client(e.url, "s3").put_object(
+        Bucket=bucket, Key="tf/v1.tar.gz", Body=terraform_environment_bundle()
+    )
     p.create_environment_template(name="tf-tmpl")
-    p.create_environment_template_version(templateName="tf-tmpl", source={"s3": {"bucket": bucket,
-                                                                                 "key": "tf/v1.tar.gz"}})
-    e.wait("environment_template_version_registered", templateName="tf-tmpl", majorVersion="1", minorVersion="0")
-    p.update_environment_template_version(templateName="tf-tmpl", majorVersion="1", minorVersion="0",
-                                          status="PUBLISHED")
-    p.create_environment(name="env-tf", templateName="tf-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                         provisioningRepository={"name": "org/repo-2", "provider": "GITHUB", "branch": "main"})
+    p.create_environment_template_version(
+        templateName="tf-tmpl", source={"s3": {"bucket": bucket, "key": "tf/v1.tar.gz"}}
+    )
+    e.wait(
+        "environment_template_version_registered", templateName="tf-tmpl", majorVersion="1", minorVersion="0"
+    )
+    p.update_environment_template_version(
+        templateName="tf-tmpl", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
+    p.create_environment(
+        name="env-tf",
+        templateName="tf-tmpl",
+        templateMajorVersion="1",
+        spec=ENV_SPEC,
+        provisioningRepository={"name": "org/repo-2", "provider": "GITHUB", "branch": "main"},
+    )
     env = p.get_environment(name="env-tf")["environment"]
     assert env["deploymentStatus"] == "IN_PROGRESS"
-    p.notify_resource_deployment_status_change(resourceArn=env["arn"], status="SUCCEEDED",
-                                               deploymentId=env["lastAttemptedDeploymentId"],
-                                               outputs=[{"key": "topic_suffix", "valueString": "events"}])
+    p.notify_resource_deployment_status_change(
+        resourceArn=env["arn"],
+        status="SUCCEEDED",
+        deploymentId=env["lastAttemptedDeploymentId"],
+        outputs=[{"key": "topic_suffix", "valueString": "events"}],
+    )
     e.wait("environment_deployed", name="env-tf")
     assert p.list_environment_outputs(environmentName="env-tf")["outputs"] == [
-        {"key": "topic_suffix", "valueString": "events"}]
+        {"key": "topic_suffix", "valueString": "events"}
+    ]
 
 
 def tags_and_summary(e: Estate) -> None:
@@ -318,10 +471,15 @@ def teardown(e: Estate) -> None:
     p.delete_environment_template(name="env-tmpl-c")
     p.delete_service_template(name="svc-tmpl-c")
     p.create_environment_template_version(templateName="env-tmpl", source=e.sources["env"], majorVersion="1")
-    e.wait("environment_template_version_registered", templateName="env-tmpl", majorVersion="1", minorVersion="3")
+    e.wait(
+        "environment_template_version_registered", templateName="env-tmpl", majorVersion="1", minorVersion="3"
+    )
     p.delete_environment_template_version(templateName="env-tmpl", majorVersion="1", minorVersion="3")
-    p.create_service_template_version(templateName="svc-tmpl", source=e.sources["svc"], majorVersion="1",
-                                      compatibleEnvironmentTemplates=[{"templateName": "env-tmpl",
-                                                                       "majorVersion": "1"}])
+    p.create_service_template_version(
+        templateName="svc-tmpl",
+        source=e.sources["svc"],
+        majorVersion="1",
+        compatibleEnvironmentTemplates=[{"templateName": "env-tmpl", "majorVersion": "1"}],
+    )
     e.wait("service_template_version_registered", templateName="svc-tmpl", majorVersion="1", minorVersion="3")
     p.delete_service_template_version(templateName="svc-tmpl", majorVersion="1", minorVersion="3")

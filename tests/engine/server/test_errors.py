@@ -85,15 +85,27 @@ def test_semantic_errors_of_the_engine_reach_the_client_intact() -> None:
         proton.create_environment_template(name="dup")
         proton.create_repository(name="org/dup", provider="GITHUB", connectionArn=CONNECTION)
         cases = [  # a name-keyed create retried with other parameters is a mismatch (PROTON.md §4.10)
-            (lambda: proton.create_environment_template(name="dup", displayName="other"), "ValidationException"),
-            (lambda: proton.create_repository(name="org/dup", provider="GITHUB", connectionArn=CONNECTION),
-             "ConflictException"),
+            (
+                lambda: proton.create_environment_template(name="dup", displayName="other"),
+                "ValidationException",
+            ),
+            (
+                lambda: proton.create_repository(name="org/dup", provider="GITHUB", connectionArn=CONNECTION),
+                "ConflictException",
+            ),
             (lambda: proton.get_environment(name="missing"), "ResourceNotFoundException"),
             (lambda: proton.delete_service(name="missing"), "ResourceNotFoundException"),
             # the model gives CreateServiceSyncConfig no ResourceNotFoundException (issue 20, item 4)
-            (lambda: proton.create_service_sync_config(serviceName="missing", repositoryName="org/dup",
-                                                       repositoryProvider="GITHUB", branch="main",
-                                                       filePath="proton/ops.yaml"), "ValidationException"),
+            (
+                lambda: proton.create_service_sync_config(
+                    serviceName="missing",
+                    repositoryName="org/dup",
+                    repositoryProvider="GITHUB",
+                    branch="main",
+                    filePath="proton/ops.yaml",
+                ),
+                "ValidationException",
+            ),
             (lambda: proton.list_environments(nextToken="AAAA"), "ValidationException"),
         ]
         for call, code in cases:

@@ -42,7 +42,11 @@ def test_random_throttling_is_reproducible_with_a_seed() -> None:
                 faults.before_request("1", "r")
                 out.append(True)
             except ThrottlingException as err:
-                assert (err.code, err.message, err.http_status) == ("ThrottlingException", "Rate exceeded", 400)
+                assert (err.code, err.message, err.http_status) == (
+                    "ThrottlingException",
+                    "Rate exceeded",
+                    400,
+                )
                 out.append(False)
         return out
 
@@ -56,15 +60,19 @@ def test_latency_is_slept_per_request() -> None:
     assert slept == [0.025]
 
 
-@pytest.mark.parametrize("kwargs", [{"rate_limit": 0}, {"burst": 0}, {"throttle_rate": 1.0}, {"page_size": 101},
-                                    {"latency_ms": -1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"rate_limit": 0}, {"burst": 0}, {"throttle_rate": 1.0}, {"page_size": 101}, {"latency_ms": -1}],
+)
 def test_bad_knobs_are_bad_input(kwargs: dict) -> None:
     with pytest.raises(BadInput):
         FaultConfig(**kwargs)
 
 
 def test_rate_limited_server_still_gives_correct_results_with_adaptive_retries() -> None:
-    config = FaultConfig(rate_limit=100, burst=3, throttle_rate=0.15, seed_random=3, latency_ms=2, page_size=2)
+    config = FaultConfig(
+        rate_limit=100, burst=3, throttle_rate=0.15, seed_random=3, latency_ms=2, page_size=2
+    )
     with LocalProtonServer(port=0, faults=config, backend_factory=FakeBackend) as server:
         plain = make_client(server.url)
         with pytest.raises(ClientError) as exc:  # without retries the caller sees AWS's throttling error
@@ -76,9 +84,15 @@ def test_rate_limited_server_still_gives_correct_results_with_adaptive_retries()
         started = time.monotonic()
         for name in "abcdefgh":
             adaptive.create_environment_template(name=name)
-        names = [t["name"] for page in adaptive.get_paginator("list_environment_templates").paginate()
-                 for t in page["templates"]]
-        envs = [e["name"] for page in adaptive.get_paginator("list_environments").paginate()
-                for e in page["environments"]]
+        names = [
+            t["name"]
+            for page in adaptive.get_paginator("list_environment_templates").paginate()
+            for t in page["templates"]
+        ]
+        envs = [
+            e["name"]
+            for page in adaptive.get_paginator("list_environments").paginate()
+            for e in page["environments"]
+        ]
         assert names == list("abcdefgh") and envs == [f"env{i:02d}" for i in range(7)]
         assert server.faults.throttled > refused_before and time.monotonic() - started < 30

@@ -35,21 +35,31 @@ def paginator_args(e: scenario.Estate) -> dict[str, dict[str, Any]]:
     arn = e.proton.get_environment(name="env-c")["environment"]["arn"]
     inst = {"serviceName": "svc-a", "serviceInstanceName": "inst-1"}
     return {
-        "ListEnvironmentTemplates": {}, "ListServiceTemplates": {}, "ListEnvironments": {}, "ListServices": {},
+        "ListEnvironmentTemplates": {},
+        "ListServiceTemplates": {},
+        "ListEnvironments": {},
+        "ListServices": {},
         "ListEnvironmentTemplateVersions": {"templateName": "env-tmpl"},
         "ListServiceTemplateVersions": {"templateName": "svc-tmpl"},
-        "ListServiceInstances": {}, "ListComponents": {}, "ListDeployments": {}, "ListRepositories": {},
+        "ListServiceInstances": {},
+        "ListComponents": {},
+        "ListDeployments": {},
+        "ListRepositories": {},
         "ListEnvironmentAccountConnections": {"requestedBy": "MANAGEMENT_ACCOUNT"},
         "ListTagsForResource": {"resourceArn": arn},
         "ListEnvironmentOutputs": {"environmentName": "env-a"},
         "ListEnvironmentProvisionedResources": {"environmentName": "env-a"},
-        "ListServiceInstanceOutputs": inst, "ListServiceInstanceProvisionedResources": inst,
+        "ListServiceInstanceOutputs": inst,
+        "ListServiceInstanceProvisionedResources": inst,
         "ListServicePipelineOutputs": {"serviceName": "svc-a"},
         "ListServicePipelineProvisionedResources": {"serviceName": "svc-a"},
         "ListComponentOutputs": {"componentName": "comp-1"},
         "ListComponentProvisionedResources": {"componentName": "comp-1"},
-        "ListRepositorySyncDefinitions": {"repositoryName": "org/repo-0", "repositoryProvider": "GITHUB",
-                                          "syncType": "TEMPLATE_SYNC"},
+        "ListRepositorySyncDefinitions": {
+            "repositoryName": "org/repo-0",
+            "repositoryProvider": "GITHUB",
+            "syncType": "TEMPLATE_SYNC",
+        },
     }
 
 
@@ -83,28 +93,50 @@ def cancels(url: str, server: LocalProtonServer, rec: Recorder) -> None:
     p.create_environment_template_version(templateName="env-tmpl", source=sources["env"])
     backend.run_pending()  # registration is a deployment-like job too: held until run
     p.create_service_template(name="svc-tmpl")
-    p.create_service_template_version(templateName="svc-tmpl", source=sources["svc"],
-                                      supportedComponentSources=["DIRECTLY_DEFINED"],
-                                      compatibleEnvironmentTemplates=[{"templateName": "env-tmpl",
-                                                                       "majorVersion": "1"}])
+    p.create_service_template_version(
+        templateName="svc-tmpl",
+        source=sources["svc"],
+        supportedComponentSources=["DIRECTLY_DEFINED"],
+        compatibleEnvironmentTemplates=[{"templateName": "env-tmpl", "majorVersion": "1"}],
+    )
     backend.run_pending()
     for kind in ("environment", "service"):
-        getattr(p, f"update_{kind}_template_version")(templateName=f"{'env' if kind == 'environment' else 'svc'}-tmpl",
-                                                       majorVersion="1", minorVersion="0", status="PUBLISHED")
+        getattr(p, f"update_{kind}_template_version")(
+            templateName=f"{'env' if kind == 'environment' else 'svc'}-tmpl",
+            majorVersion="1",
+            minorVersion="0",
+            status="PUBLISHED",
+        )
     for name in ("env-held", "env-ok"):
-        p.create_environment(name=name, templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                             protonServiceRoleArn=scenario.SERVICE_ROLE, componentRoleArn=scenario.COMPONENT_ROLE)
+        p.create_environment(
+            name=name,
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=scenario.SERVICE_ROLE,
+            componentRoleArn=scenario.COMPONENT_ROLE,
+        )
     p.cancel_environment_deployment(environmentName="env-held")
     backend.run_pending()
     assert p.get_environment(name="env-ok")["environment"]["deploymentStatus"] == "SUCCEEDED"
-    p.create_service(name="svc-held", templateName="svc-tmpl", templateMajorVersion="1",
-                     spec=service_spec([("inst-1", "env-ok")]), repositoryConnectionArn=scenario.CONNECTION,
-                     repositoryId="org/app", branchName="main")
+    p.create_service(
+        name="svc-held",
+        templateName="svc-tmpl",
+        templateMajorVersion="1",
+        spec=service_spec([("inst-1", "env-ok")]),
+        repositoryConnectionArn=scenario.CONNECTION,
+        repositoryId="org/app",
+        branchName="main",
+    )
     p.cancel_service_instance_deployment(serviceName="svc-held", serviceInstanceName="inst-1")
     p.cancel_service_pipeline_deployment(serviceName="svc-held")
     backend.run_pending()
-    p.create_component(name="comp-held", manifest=COMPONENT_MANIFEST, templateFile=COMPONENT_TEMPLATE,
-                       environmentName="env-ok")
+    p.create_component(
+        name="comp-held",
+        manifest=COMPONENT_MANIFEST,
+        templateFile=COMPONENT_TEMPLATE,
+        environmentName="env-ok",
+    )
     p.cancel_component_deployment(componentName="comp-held")
     backend.run_pending()
     status = p.get_component(name="comp-held")["component"]["deploymentStatus"]

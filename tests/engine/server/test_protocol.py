@@ -43,16 +43,24 @@ def test_dispatch_serialises_epoch_seconds_and_prunes_unmodelled_members(protoco
 
 def test_modelled_error_has_type_and_message(protocol: ProtonProtocol) -> None:
     status, body = call(protocol, "GetEnvironmentTemplate", {"name": "missing"})
-    assert (status, body) == (400, {"__type": "ResourceNotFoundException",
-                                    "message": "environment template missing not found"})
+    assert (status, body) == (
+        400,
+        {"__type": "ResourceNotFoundException", "message": "environment template missing not found"},
+    )
 
 
-@pytest.mark.parametrize(("body", "fragment"), [
-    ({"name": "x" * 101}, "length less than or equal to 100"),
-    ({"name": "bad$name"}, "regular expression pattern"),
-    ({"name": "ok", "provisioning": "BOGUS"}, "enum value set: [CUSTOMER_MANAGED]"),
-    ({"name": "ok", "tags": [{"key": "k"}]}, "'tags.1.value' failed to satisfy constraint: Member must not be null"),
-])
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"name": "x" * 101}, "length less than or equal to 100"),
+        ({"name": "bad$name"}, "regular expression pattern"),
+        ({"name": "ok", "provisioning": "BOGUS"}, "enum value set: [CUSTOMER_MANAGED]"),
+        (
+            {"name": "ok", "tags": [{"key": "k"}]},
+            "'tags.1.value' failed to satisfy constraint: Member must not be null",
+        ),
+    ],
+)
 def test_server_enforces_what_botocore_does_not(protocol: ProtonProtocol, body: dict, fragment: str) -> None:
     status, reply = call(protocol, "CreateEnvironmentTemplate", body)
     assert status == 400 and reply["__type"] == "ValidationException"
@@ -99,10 +107,12 @@ def test_page_tokens_are_bound_to_operation_filters_and_untampered(protocol: Pro
     raw[3] ^= 1  # another offset, same MAC
     forged = base64.b64encode(bytes(raw)).decode()
     filtered = {"environmentTemplates": [{"templateName": "other", "majorVersion": "1"}]}
-    for op, body in [("ListEnvironments", {"nextToken": forged}),
-                     ("ListEnvironmentTemplates", {"nextToken": token}),
-                     ("ListEnvironments", {**filtered, "nextToken": token}),
-                     ("ListEnvironments", {"nextToken": "bm90IGEgdG9rZW4="})]:
+    for op, body in [
+        ("ListEnvironments", {"nextToken": forged}),
+        ("ListEnvironmentTemplates", {"nextToken": token}),
+        ("ListEnvironments", {**filtered, "nextToken": token}),
+        ("ListEnvironments", {"nextToken": "bm90IGEgdG9rZW4="}),
+    ]:
         status, reply = call(protocol, op, body)
         assert (status, reply["__type"]) == (400, "ValidationException"), op
 
@@ -125,21 +135,34 @@ def test_over_http_the_real_client_paginates_and_sees_modelled_errors(fake_serve
     assert pages[0]["environments"][0]["createdAt"] == T0
     with pytest.raises(ClientError) as exc:
         proton.get_environment_template(name="nope")
-    assert exc.value.response["Error"] == {"Code": "ResourceNotFoundException",
-                                           "Message": "environment template nope not found"}
+    assert exc.value.response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": "environment template nope not found",
+    }
     assert isinstance(exc.value, proton.exceptions.ResourceNotFoundException)
     (key,) = [k for k, _ in fake_server.backends()]
     assert key == ("123456789012", "eu-west-1")  # moto's account for an unknown key; Region from SigV4
 
 
 def test_conformance_checker_flags_each_kind_of_problem() -> None:
-    body = {"environmentTemplate": {"name": "x" * 101, "arn": "arn:aws:proton:r:1:environment-template/x",
-                                    "createdAt": "yesterday", "provisioning": "SELF", "extra": 1}}
+    body = {
+        "environmentTemplate": {
+            "name": "x" * 101,
+            "arn": "arn:aws:proton:r:1:environment-template/x",
+            "createdAt": "yesterday",
+            "provisioning": "SELF",
+            "extra": 1,
+        }
+    }
     problems = conformance.check_output("GetEnvironmentTemplate", body)
     text = "\n".join(problems)
-    for fragment in ["length less than or equal to 100", "'environmentTemplate.createdAt'", "enum value set",
-                     "'environmentTemplate.lastModifiedAt' failed to satisfy constraint: Member must not be null",
-                     "'environmentTemplate.extra'"]:
+    for fragment in [
+        "length less than or equal to 100",
+        "'environmentTemplate.createdAt'",
+        "enum value set",
+        "'environmentTemplate.lastModifiedAt' failed to satisfy constraint: Member must not be null",
+        "'environmentTemplate.extra'",
+    ]:
         assert fragment in text
 
 
@@ -154,12 +177,18 @@ def test_an_error_outside_the_operations_model_is_answered_as_validation_and_rec
             raise ResourceNotFoundException("Service sync config of svc not found")
 
     protocol = ProtonProtocol(lambda account, region: Backend())
-    body = {"serviceName": "svc", "repositoryName": "org/r", "repositoryProvider": "GITHUB", "branch": "main",
-            "filePath": "ops.yaml"}
+    body = {
+        "serviceName": "svc",
+        "repositoryName": "org/r",
+        "repositoryProvider": "GITHUB",
+        "branch": "main",
+        "filePath": "ops.yaml",
+    }
     status, answer = call(protocol, "CreateServiceSyncConfig", body)
     assert (status, answer) == (400, {"__type": "ValidationException", "message": "Service svc not found"})
     assert protocol.unmodelled == [
-        "CreateServiceSyncConfig: ResourceNotFoundException: Service svc not found"]
+        "CreateServiceSyncConfig: ResourceNotFoundException: Service svc not found"
+    ]
     status, answer = call(protocol, "GetServiceSyncConfig", {"serviceName": "svc"})
     assert answer["__type"] == "ResourceNotFoundException"  # modelled for this operation: unchanged
     assert len(protocol.unmodelled) == 1

@@ -31,31 +31,53 @@ def _estate(url: str) -> tuple[Any, dict[str, Any]]:
     p = make_client(url)
     s3 = make_client(url, "s3")
     sources = upload_bundles(s3, "exodus-queue-bundles")
-    s3.put_object(Bucket="exodus-queue-bundles", Key="svc/broken.tar.gz", Body=tar_gz({
-        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
-        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "pipeline_infrastructure/cloudformation.yaml": BROKEN_PIPELINE,
-        "schema/schema.yaml": SERVICE_SCHEMA}))
+    s3.put_object(
+        Bucket="exodus-queue-bundles",
+        Key="svc/broken.tar.gz",
+        Body=tar_gz(
+            {
+                "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+                "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
+                "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+                "pipeline_infrastructure/cloudformation.yaml": BROKEN_PIPELINE,
+                "schema/schema.yaml": SERVICE_SCHEMA,
+            }
+        ),
+    )
     sources["broken"] = {"s3": {"bucket": "exodus-queue-bundles", "key": "svc/broken.tar.gz"}}
     p.update_account_settings(pipelineServiceRoleArn=scenario.SERVICE_ROLE)
     p.create_environment_template(name="env-tmpl")
     p.create_environment_template_version(templateName="env-tmpl", source=sources["env"])
-    _wait(p, "environment_template_version_registered", templateName="env-tmpl", majorVersion="1",
-          minorVersion="0")
-    p.update_environment_template_version(templateName="env-tmpl", majorVersion="1", minorVersion="0",
-                                          status="PUBLISHED")
-    p.create_environment(name="env-a", templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                         protonServiceRoleArn=scenario.SERVICE_ROLE)
+    _wait(
+        p,
+        "environment_template_version_registered",
+        templateName="env-tmpl",
+        majorVersion="1",
+        minorVersion="0",
+    )
+    p.update_environment_template_version(
+        templateName="env-tmpl", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
+    p.create_environment(
+        name="env-a",
+        templateName="env-tmpl",
+        templateMajorVersion="1",
+        spec=ENV_SPEC,
+        protonServiceRoleArn=scenario.SERVICE_ROLE,
+    )
     _wait(p, "environment_deployed", name="env-a")
     p.create_service_template(name="svc-tmpl")
-    p.create_service_template_version(templateName="svc-tmpl", source=sources["broken"],
-                                      compatibleEnvironmentTemplates=[{"templateName": "env-tmpl",
-                                                                       "majorVersion": "1"}])
-    _wait(p, "service_template_version_registered", templateName="svc-tmpl", majorVersion="1",
-          minorVersion="0")
-    p.update_service_template_version(templateName="svc-tmpl", majorVersion="1", minorVersion="0",
-                                      status="PUBLISHED")
+    p.create_service_template_version(
+        templateName="svc-tmpl",
+        source=sources["broken"],
+        compatibleEnvironmentTemplates=[{"templateName": "env-tmpl", "majorVersion": "1"}],
+    )
+    _wait(
+        p, "service_template_version_registered", templateName="svc-tmpl", majorVersion="1", minorVersion="0"
+    )
+    p.update_service_template_version(
+        templateName="svc-tmpl", majorVersion="1", minorVersion="0", status="PUBLISHED"
+    )
     return p, sources
 
 
@@ -66,9 +88,15 @@ def _wait(p: Any, waiter: str, **kwargs: Any) -> None:
 def test_deleting_a_service_whose_pipeline_failed_does_not_jam_the_queue() -> None:
     with LocalProtonServer(port=0, backend_options=QUICK) as server:
         p, sources = _estate(server.url)
-        p.create_service(name="svc-a", templateName="svc-tmpl", templateMajorVersion="1",
-                         spec=service_spec([("inst-1", "env-a")]), repositoryId="org/app", branchName="main",
-                         repositoryConnectionArn=scenario.CONNECTION)
+        p.create_service(
+            name="svc-a",
+            templateName="svc-tmpl",
+            templateMajorVersion="1",
+            spec=service_spec([("inst-1", "env-a")]),
+            repositoryId="org/app",
+            branchName="main",
+            repositoryConnectionArn=scenario.CONNECTION,
+        )
         _wait(p, "service_instance_deployed", name="inst-1", serviceName="svc-a")
         pipeline = _settled(p, lambda: p.get_service(name="svc-a")["service"]["pipeline"])
         assert pipeline["deploymentStatus"] == "FAILED", pipeline
@@ -76,12 +104,23 @@ def test_deleting_a_service_whose_pipeline_failed_does_not_jam_the_queue() -> No
         p.delete_service(name="svc-a")
         _wait(p, "service_deleted", name="svc-a")
         # Later jobs run: a new template version registers and a new environment deploys.
-        p.create_environment_template_version(templateName="env-tmpl", majorVersion="1",
-                                              source=sources["env"])
-        _wait(p, "environment_template_version_registered", templateName="env-tmpl", majorVersion="1",
-              minorVersion="1")
-        p.create_environment(name="env-b", templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                             protonServiceRoleArn=scenario.SERVICE_ROLE)
+        p.create_environment_template_version(
+            templateName="env-tmpl", majorVersion="1", source=sources["env"]
+        )
+        _wait(
+            p,
+            "environment_template_version_registered",
+            templateName="env-tmpl",
+            majorVersion="1",
+            minorVersion="1",
+        )
+        p.create_environment(
+            name="env-b",
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=scenario.SERVICE_ROLE,
+        )
         _wait(p, "environment_deployed", name="env-b")
         assert server.backend().pending_jobs() == 0
 
@@ -98,10 +137,20 @@ def test_a_job_that_raises_fails_its_deployment_and_leaves_the_queue() -> None:
             return original(dep)
 
         backend.render_target = poisoned  # type: ignore[method-assign]
-        p.create_environment(name="env-poison", templateName="env-tmpl", templateMajorVersion="1",
-                             spec=ENV_SPEC, protonServiceRoleArn=scenario.SERVICE_ROLE)
-        p.create_environment(name="env-b", templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                             protonServiceRoleArn=scenario.SERVICE_ROLE)
+        p.create_environment(
+            name="env-poison",
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=scenario.SERVICE_ROLE,
+        )
+        p.create_environment(
+            name="env-b",
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=scenario.SERVICE_ROLE,
+        )
         _wait(p, "environment_deployed", name="env-b")
         env = _settled(p, lambda: p.get_environment(name="env-poison")["environment"])
         assert env["deploymentStatus"] == "FAILED"
@@ -109,10 +158,16 @@ def test_a_job_that_raises_fails_its_deployment_and_leaves_the_queue() -> None:
         dep = p.get_deployment(id=env["lastAttemptedDeploymentId"])["deployment"]
         assert dep["deploymentStatus"] == "FAILED"
         assert dep["deploymentStatusMessage"] == env["deploymentStatusMessage"]
-        p.create_environment_template_version(templateName="env-tmpl", majorVersion="1",
-                                              source=sources["env"])
-        _wait(p, "environment_template_version_registered", templateName="env-tmpl", majorVersion="1",
-              minorVersion="1")
+        p.create_environment_template_version(
+            templateName="env-tmpl", majorVersion="1", source=sources["env"]
+        )
+        _wait(
+            p,
+            "environment_template_version_registered",
+            templateName="env-tmpl",
+            majorVersion="1",
+            minorVersion="1",
+        )
         assert backend.pending_jobs() == 0
 
 
@@ -128,20 +183,35 @@ def test_a_registration_job_that_raises_fails_the_version() -> None:
             original(kind, key)
 
         backend.register_version = poisoned  # type: ignore[method-assign]
-        p.create_environment_template_version(templateName="env-tmpl", majorVersion="1",
-                                              source=sources["env"])
-        p.create_environment(name="env-b", templateName="env-tmpl", templateMajorVersion="1", spec=ENV_SPEC,
-                             protonServiceRoleArn=scenario.SERVICE_ROLE)
+        p.create_environment_template_version(
+            templateName="env-tmpl", majorVersion="1", source=sources["env"]
+        )
+        p.create_environment(
+            name="env-b",
+            templateName="env-tmpl",
+            templateMajorVersion="1",
+            spec=ENV_SPEC,
+            protonServiceRoleArn=scenario.SERVICE_ROLE,
+        )
         _wait(p, "environment_deployed", name="env-b")
-        version = _settled(p, lambda: p.get_environment_template_version(
-            templateName="env-tmpl", majorVersion="1", minorVersion="1")["environmentTemplateVersion"],
-            busy=("REGISTRATION_IN_PROGRESS",), member="status")
+        version = _settled(
+            p,
+            lambda: p.get_environment_template_version(
+                templateName="env-tmpl", majorVersion="1", minorVersion="1"
+            )["environmentTemplateVersion"],
+            busy=("REGISTRATION_IN_PROGRESS",),
+            member="status",
+        )
         assert version["status"] == "REGISTRATION_FAILED" and "registration bug" in version["statusMessage"]
         assert backend.pending_jobs() == 0
 
 
-def _settled(p: Any, fetch: Any, busy: tuple[str, ...] = ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING"),
-             member: str = "deploymentStatus") -> dict[str, Any]:
+def _settled(
+    p: Any,
+    fetch: Any,
+    busy: tuple[str, ...] = ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING"),
+    member: str = "deploymentStatus",
+) -> dict[str, Any]:
     import time
 
     deadline = time.monotonic() + 20

@@ -30,7 +30,12 @@ def http(url: str, method: str = "GET", body: bytes | None = None) -> dict:
 
 
 def test_health_and_retire_routes(fake_server: LocalProtonServer) -> None:
-    assert http(fake_server.url + "/_health") == {"status": "ok", "retired": False, "backends": [], "throttled": 0}
+    assert http(fake_server.url + "/_health") == {
+        "status": "ok",
+        "retired": False,
+        "backends": [],
+        "throttled": 0,
+    }
     proton = make_client(fake_server.url)
     proton.create_environment_template(name="before")
     assert http(fake_server.url + "/_retire", "POST") == {"retired": True}
@@ -40,21 +45,31 @@ def test_health_and_retire_routes(fake_server: LocalProtonServer) -> None:
     assert error["Code"] == RETIRED_ERROR_CODE == "AccessDeniedException"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert looks_retired(error["Code"], error["Message"])
-    assert not looks_retired("AccessDeniedException", "User is not authorized to perform proton:ListEnvironments")
+    assert not looks_retired(
+        "AccessDeniedException", "User is not authorized to perform proton:ListEnvironments"
+    )
     assert http(fake_server.url + "/_retire", "POST", b'{"retired": false}') == {"retired": False}
     assert [t["name"] for t in proton.list_environment_templates()["templates"]] == ["before"]
 
 
-def test_one_endpoint_serves_every_boto3_client(fake_server: LocalProtonServer,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_endpoint_serves_every_boto3_client(
+    fake_server: LocalProtonServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", fake_server.url)  # no endpoint_url= anywhere below
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="bundles-one-endpoint")
     s3.put_object(Bucket="bundles-one-endpoint", Key="env/v1.tar.gz", Body=b"bundle")
     assert fake_server.clients.s3_reader("123456789012")("bundles-one-endpoint", "env/v1.tar.gz") == b"bundle"
     cfn = boto3.client("cloudformation")
-    cfn.create_stack(StackName="one-endpoint", TemplateBody=json.dumps(
-        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}}))
+    cfn.create_stack(
+        StackName="one-endpoint",
+        TemplateBody=json.dumps(
+            {
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}},
+            }
+        ),
+    )
     assert cfn.describe_stacks(StackName="one-endpoint")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
     assert boto3.client("sts").get_caller_identity()["Account"] == "123456789012"
     boto3.client("iam").create_role(RoleName="ProtonRole", AssumeRolePolicyDocument="{}")
@@ -65,8 +80,10 @@ def test_one_endpoint_serves_every_boto3_client(fake_server: LocalProtonServer,
 def test_engine_clients_act_in_the_role_account(fake_server: LocalProtonServer) -> None:
     role = "arn:aws:iam::210987654321:role/ProtonEnvRole"
     cfn = fake_server.clients.cloudformation("123456789012", "eu-west-1", role)
-    cfn.create_stack(StackName="cross-account", TemplateBody=json.dumps(
-        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    cfn.create_stack(
+        StackName="cross-account",
+        TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}),
+    )
     stack_id = cfn.describe_stacks(StackName="cross-account")["Stacks"][0]["StackId"]
     assert stack_id.startswith("arn:aws:cloudformation:eu-west-1:210987654321:stack/cross-account/")
     mine = fake_server.clients.cloudformation("123456789012", "eu-west-1")
@@ -75,9 +92,15 @@ def test_engine_clients_act_in_the_role_account(fake_server: LocalProtonServer) 
 
 def test_proton_state_is_per_account_and_region(fake_server: LocalProtonServer) -> None:
     sts = make_client(fake_server.url, "sts")
-    creds = sts.assume_role(RoleArn="arn:aws:iam::444455556666:role/Admin", RoleSessionName="test")["Credentials"]
-    other = make_client(fake_server.url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
-                        token=creds["SessionToken"])
+    creds = sts.assume_role(RoleArn="arn:aws:iam::444455556666:role/Admin", RoleSessionName="test")[
+        "Credentials"
+    ]
+    other = make_client(
+        fake_server.url,
+        key=creds["AccessKeyId"],
+        secret=creds["SecretAccessKey"],
+        token=creds["SessionToken"],
+    )
     other.create_environment_template(name="theirs")
     assert make_client(fake_server.url).list_environment_templates()["templates"] == []
     assert make_client(fake_server.url, region="eu-west-1").list_environment_templates()["templates"] == []
@@ -103,8 +126,13 @@ def test_stop_closes_keep_alive_connections_and_joins_threads() -> None:
 
 def start_cli(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """`exodus local serve --port 0 ARGS` in a subprocess; returns it once the listening line is out."""
-    proc = subprocess.Popen([str(EXODUS), "local", "serve", "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [str(EXODUS), "local", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     line = proc.stdout.readline()
     if not line.startswith(LISTENING):
         proc.kill()
@@ -136,11 +164,19 @@ def test_cli_serves_until_sigterm_then_frees_the_port() -> None:
 
 
 def test_cli_rejects_bad_knobs_and_missing_demo_seed(tmp_path: Path) -> None:
-    bad = subprocess.run([str(EXODUS), "local", "serve", "--port", "0", "--page-size", "500"],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [str(EXODUS), "local", "serve", "--port", "0", "--page-size", "500"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "--page-size" in bad.stderr and bad.stdout == ""
-    unknown = subprocess.run([str(EXODUS), "local", "serve", "--port", "0", "--seed", "other"],
-                             capture_output=True, text=True, timeout=60)
+    unknown = subprocess.run(
+        [str(EXODUS), "local", "serve", "--port", "0", "--seed", "other"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unknown.returncode == 2 and "--seed" in unknown.stderr and unknown.stdout == ""
 
 

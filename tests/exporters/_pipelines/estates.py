@@ -39,8 +39,12 @@ Outputs:
 
 
 def synthetic_context(size: SyntheticSize | None = None, **options: str) -> ExportContext:
-    snap = build_synthetic_snapshot(size or SyntheticSize(environments=3, services=2, instances_per_service=2))
-    return ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), options=options, units=tuple(build_units(snap)))
+    snap = build_synthetic_snapshot(
+        size or SyntheticSize(environments=3, services=2, instances_per_service=2)
+    )
+    return ExportContext(
+        snapshot=snap, graph=nx.MultiDiGraph(), options=options, units=tuple(build_units(snap))
+    )
 
 
 def corpus_pipeline_bundles() -> list[Path]:
@@ -48,16 +52,36 @@ def corpus_pipeline_bundles() -> list[Path]:
     return sorted(p.parent.parent for p in CFN_CORPUS.rglob("pipeline_infrastructure/manifest.yaml"))
 
 
-def _unit(kind: str, name: str, env: str | None, service: str | None, template: str,
-          depends: tuple[str, ...] = ()) -> DeploymentUnit:
+def _unit(
+    kind: str, name: str, env: str | None, service: str | None, template: str, depends: tuple[str, ...] = ()
+) -> DeploymentUnit:
     arn = f"arn:aws:proton:{REGION}:{ACCOUNT}:" + (
-        f"environment/{name}" if kind == "environment" else
-        f"service/{service}/service-instance/{name}" if kind == "service_instance" else f"service/{service}/pipeline")
+        f"environment/{name}"
+        if kind == "environment"
+        else f"service/{service}/service-instance/{name}"
+        if kind == "service_instance"
+        else f"service/{service}/pipeline"
+    )
     stack = f"AWSProton-{(service or '')[:12]}-{name}-cloudformation-CORPUS"[:100]
-    return DeploymentUnit(kind=kind, name=name, arn=arn, account=ACCOUNT, region=REGION, environment=env,
-                          service=service, template_name="t", template_major="1", template_minor="0",
-                          provisioning="cloudformation", inputs={}, stack_name=stack, deployed_template=template,
-                          tags={"proton:account": ACCOUNT}, depends_on=depends, stack_status="UPDATE_COMPLETE")
+    return DeploymentUnit(
+        kind=kind,
+        name=name,
+        arn=arn,
+        account=ACCOUNT,
+        region=REGION,
+        environment=env,
+        service=service,
+        template_name="t",
+        template_major="1",
+        template_minor="0",
+        provisioning="cloudformation",
+        inputs={},
+        stack_name=stack,
+        deployed_template=template,
+        tags={"proton:account": ACCOUNT},
+        depends_on=depends,
+        stack_status="UPDATE_COMPLETE",
+    )
 
 
 def _instance_outputs(bundle_dir: Path) -> dict[str, str]:
@@ -70,7 +94,9 @@ def _instance_outputs(bundle_dir: Path) -> dict[str, str]:
     outputs = {}
     for name, block in re.findall(r"^  (\w+):\n((?:    .*\n?)+)", body, re.M):
         echo = re.search(r"service_instance\.inputs\.(\w+)", block)
-        outputs[name] = str(props.get(echo.group(1), {}).get("default", "placeholder")) if echo else "placeholder"
+        outputs[name] = (
+            str(props.get(echo.group(1), {}).get("default", "placeholder")) if echo else "placeholder"
+        )
     return outputs
 
 
@@ -79,8 +105,11 @@ def _required_inputs(bundle_dir: Path) -> dict[str, object]:
     schema = yaml.safe_load((bundle_dir / "schema" / "schema.yaml").read_text())["schema"]
     kind = schema["types"][schema["service_input_type"]]
     props = kind.get("properties", {})
-    return {k: (props[k].get("minimum", 1) if props[k].get("type") == "number" else "placeholder")
-            for k in kind.get("required", []) if "default" not in props.get(k, {})}
+    return {
+        k: (props[k].get("minimum", 1) if props[k].get("type") == "number" else "placeholder")
+        for k in kind.get("required", [])
+        if "default" not in props.get(k, {})
+    }
 
 
 @functools.cache
@@ -99,21 +128,56 @@ def corpus_context(bundle_dir: Path) -> ExportContext:
     spec_file = bundle_dir.parent / "spec" / "spec.yaml"
     spec = yaml.safe_load(spec_file.read_text()) if spec_file.is_file() else {}
     envs = [_unit("environment", name, name, None, _ENV_TEMPLATE) for name in ("dev", "prod")]
-    instances = [_unit("service_instance", f"{service[:20]}-{e.name}", e.name, service, _ENV_TEMPLATE, (e.arn,))
-                 for e in envs]
+    instances = [
+        _unit("service_instance", f"{service[:20]}-{e.name}", e.name, service, _ENV_TEMPLATE, (e.arn,))
+        for e in envs
+    ]
     outputs = _instance_outputs(bundle_dir)
-    ctx_instances = [InstanceContext(name=i.name, inputs=_required_inputs(bundle_dir), outputs=outputs, environment=EnvironmentContext(
-        name=str(i.environment), account_id=ACCOUNT, outputs={})) for i in instances]
-    rendered = render_pipeline(load_bundle(bundle_dir), service=ServiceContext(
-        name=service, branch_name="main", repository_id=f"my-org/{service}",
-        repository_connection_arn=f"arn:aws:codeconnections:{REGION}:{ACCOUNT}:connection/corpus"),
-        pipeline_inputs=(spec or {}).get("pipeline"), instances=ctx_instances)
-    pipeline = _unit("service_pipeline", "pipeline", None, service, str(rendered.text), tuple(i.arn for i in instances))
-    snap = Snapshot(records={"services": [{"name": service, "branchName": "main", "repositoryId": f"my-org/{service}",
-                                           "account": ACCOUNT, "region": REGION}],
-                             "environments": [{"name": e.name, "account": ACCOUNT, "region": REGION,
-                                               "protonServiceRoleArn": f"arn:aws:iam::{ACCOUNT}:role/Proton"}
-                                              for e in envs]})
+    ctx_instances = [
+        InstanceContext(
+            name=i.name,
+            inputs=_required_inputs(bundle_dir),
+            outputs=outputs,
+            environment=EnvironmentContext(name=str(i.environment), account_id=ACCOUNT, outputs={}),
+        )
+        for i in instances
+    ]
+    rendered = render_pipeline(
+        load_bundle(bundle_dir),
+        service=ServiceContext(
+            name=service,
+            branch_name="main",
+            repository_id=f"my-org/{service}",
+            repository_connection_arn=f"arn:aws:codeconnections:{REGION}:{ACCOUNT}:connection/corpus",
+        ),
+        pipeline_inputs=(spec or {}).get("pipeline"),
+        instances=ctx_instances,
+    )
+    pipeline = _unit(
+        "service_pipeline", "pipeline", None, service, str(rendered.text), tuple(i.arn for i in instances)
+    )
+    snap = Snapshot(
+        records={
+            "services": [
+                {
+                    "name": service,
+                    "branchName": "main",
+                    "repositoryId": f"my-org/{service}",
+                    "account": ACCOUNT,
+                    "region": REGION,
+                }
+            ],
+            "environments": [
+                {
+                    "name": e.name,
+                    "account": ACCOUNT,
+                    "region": REGION,
+                    "protonServiceRoleArn": f"arn:aws:iam::{ACCOUNT}:role/Proton",
+                }
+                for e in envs
+            ],
+        }
+    )
     return ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), units=(*envs, *instances, pipeline))
 
 
@@ -126,8 +190,9 @@ def actionlint(files: Mapping[str, str], tmp: Path) -> list[dict]:
             (tmp / rel).write_text(text)
             paths.append(rel)
     subprocess.run(["git", "init", "-q", str(tmp)], check=True)
-    proc = subprocess.run([str(ACTIONLINT), "-format", "{{json .}}", *paths], cwd=tmp, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [str(ACTIONLINT), "-format", "{{json .}}", *paths], cwd=tmp, capture_output=True, text=True
+    )
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout or "[]")
 
@@ -155,8 +220,11 @@ def cfn_lint_errors(text: str) -> list[str]:
     """cfn-lint errors (E rules) of a template, default rules, one Region."""
     from cfnlint.api import ManualArgs, lint
 
-    return [f"{m.rule.id} line {m.linenumber}: {m.message}"
-            for m in lint(text, rules=_cfn_rules(), config=ManualArgs(regions=[REGION])) if m.rule.id.startswith("E")]
+    return [
+        f"{m.rule.id} line {m.linenumber}: {m.message}"
+        for m in lint(text, rules=_cfn_rules(), config=ManualArgs(regions=[REGION]))
+        if m.rule.id.startswith("E")
+    ]
 
 
 def check_goldens(root: Path, files: Mapping[str, str], update: bool) -> None:
@@ -170,9 +238,13 @@ def check_goldens(root: Path, files: Mapping[str, str], update: bool) -> None:
             (root / rel).write_text(text, encoding="utf-8")
         return
     assert root.is_dir(), f"no goldens at {root}; run pytest --update-goldens"
-    have = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+    have = {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()
+    }
     assert sorted(have) == sorted(files), "file set differs from the goldens"
     for rel in sorted(files):
         if have[rel] != files[rel]:
-            diff = "".join(difflib.unified_diff(have[rel].splitlines(True), files[rel].splitlines(True), rel, rel))
+            diff = "".join(
+                difflib.unified_diff(have[rel].splitlines(True), files[rel].splitlines(True), rel, rel)
+            )
             raise AssertionError(f"golden {rel} differs:\n{diff[:4000]}")

@@ -33,11 +33,21 @@ def test_codepipeline_actions_in_another_account_assume_its_role_and_share_a_kms
     files = _files("codepipeline")
     text = files["pipelines/environments/partner-prod.yaml"]
     tree = load_template(text)
-    deploys = [a for s in tree["Resources"]["Pipeline"]["Properties"]["Stages"] for a in s["Actions"]
-               if a["ActionTypeId"]["Provider"] == "CloudFormation"]
-    assert deploys and all(a["RoleArn"] == {"Fn::If": [f"Remote{REMOTE}", {"Ref": f"ActionRoleArn{REMOTE}"},
-                                                        {"Ref": "AWS::NoValue"}]} for a in deploys)
-    assert tree["Parameters"][f"ActionRoleArn{REMOTE}"]["Default"] == f"arn:aws:iam::{REMOTE}:role/exodus-pipeline-action"
+    deploys = [
+        a
+        for s in tree["Resources"]["Pipeline"]["Properties"]["Stages"]
+        for a in s["Actions"]
+        if a["ActionTypeId"]["Provider"] == "CloudFormation"
+    ]
+    assert deploys and all(
+        a["RoleArn"]
+        == {"Fn::If": [f"Remote{REMOTE}", {"Ref": f"ActionRoleArn{REMOTE}"}, {"Ref": "AWS::NoValue"}]}
+        for a in deploys
+    )
+    assert (
+        tree["Parameters"][f"ActionRoleArn{REMOTE}"]["Default"]
+        == f"arn:aws:iam::{REMOTE}:role/exodus-pipeline-action"
+    )
     key = tree["Resources"]["Pipeline"]["Properties"]["ArtifactStore"]["EncryptionKey"]
     assert key["Fn::If"][1] == {"Id": {"Fn::GetAtt": ["ArtifactKey", "Arn"]}, "Type": "KMS"}
     assert tree["Resources"]["ArtifactKey"]["Type"] == "AWS::KMS::Key"
@@ -55,9 +65,13 @@ def test_github_previews_use_the_stacks_accounts_plan_role_in_a_named_environmen
     reusable = yaml.safe_load(files[".github/workflows/exodus-stack.yml"])["jobs"]["preview"]
     assert reusable["environment"] == "${{ inputs.environment }}-plan"
     assert reusable["steps"][1]["with"]["role-to-assume"] == "${{ inputs.plan-role-arn }}"
-    for path in (".github/workflows/environments-partner-prod.yml", ".github/workflows/environments-prod.yml"):
+    for path in (
+        ".github/workflows/environments-partner-prod.yml",
+        ".github/workflows/environments-prod.yml",
+    ):
         account = REMOTE if "partner" in path else "111111111111"
         jobs = yaml.safe_load(files[path])["jobs"]
         previews = [j for name, j in jobs.items() if name.startswith("preview-")]
         assert previews and {j["with"]["plan-role-arn"] for j in previews} == {
-            f"arn:aws:iam::{account}:role/exodus-github-plan"}
+            f"arn:aws:iam::{account}:role/exodus-github-plan"
+        }

@@ -23,12 +23,18 @@ def _files(target: str) -> tuple[dict[str, str], dict[str, str]]:
     root = REPO / "sample_exports" / "snapshot"
     snap = load_snapshot(root)
     # sample_exports keeps no secrets.json: give every placeholder a clear value, as a real snapshot has
-    ids = {m for p in root.rglob("*") if p.is_file() for m in PLACEHOLDER_RE.findall(p.read_text(errors="ignore"))}
+    ids = {
+        m
+        for p in root.rglob("*")
+        if p.is_file()
+        for m in PLACEHOLDER_RE.findall(p.read_text(errors="ignore"))
+    }
     snap.secrets.update({i: f"clear-value-{i}" for i in ids})
     units = tuple(build_units(snap))
     # Secrets Manager references are the `--secrets dynamic-reference` choice (the default stages SSM Strings)
-    ctx = ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), options={"secrets": "dynamic-reference"},
-                        units=units)
+    ctx = ExportContext(
+        snapshot=snap, graph=nx.MultiDiGraph(), options={"secrets": "dynamic-reference"}, units=units
+    )
     exporter = codepipeline if target == "codepipeline" else github_actions
     accounts = {str(u.stack_name): u.account for u in units if u.stack_name}
     return dict(exporter.export(ctx).files), accounts
@@ -43,8 +49,13 @@ def test_every_referenced_secret_is_listed_in_its_stacks_account(target: str) ->
             stack = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
             wanted.update({name: accounts[stack] for name in referenced_secrets(text)})
     assert len(wanted) == 22 and "222222222222" in wanted.values()
-    listed = {name: path.split("/")[1].split("-")[0] for path, text in files.items() if path.startswith("secrets/")
-              for name in text.split("\n") if name and not name.startswith("#")}
+    listed = {
+        name: path.split("/")[1].split("-")[0]
+        for path, text in files.items()
+        if path.startswith("secrets/")
+        for name in text.split("\n")
+        if name and not name.startswith("#")
+    }
     assert listed == wanted
     readme = files["README.md"]
     for name, account in wanted.items():
@@ -57,4 +68,6 @@ def test_runbook_creates_the_accounts_secrets(target: str) -> None:
     runbook = (codepipeline if target == "codepipeline" else github_actions).runbook
     handover = "\n".join(runbook.account_commands("222222222222", "us-east-1", [])["handover"])
     assert "\n".join(runbook_lines("222222222222", "us-east-1")) in handover
-    assert '"$EXPORT/secrets/222222222222-us-east-1.txt"' in handover and "file://$SECRETS_DIR/$name" in handover
+    assert (
+        '"$EXPORT/secrets/222222222222-us-east-1.txt"' in handover and "file://$SECRETS_DIR/$name" in handover
+    )

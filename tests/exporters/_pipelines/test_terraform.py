@@ -28,8 +28,11 @@ def _export() -> tuple[dict[str, str], dict[str, str], tuple]:
     ctx = ExportContext(snapshot=snap, graph=nx.MultiDiGraph(), options={}, units=units)
     result = exporter.export(ctx)
     unit = next(u for u in units if u.provisioning == "terraform")
-    bundle = {rel.split("/", 1)[1]: data.decode() for rel, data in (snap.bundle_files(unit.bundle) or {}).items()
-              if rel.startswith("infrastructure/") and rel.endswith(".tf")}
+    bundle = {
+        rel.split("/", 1)[1]: data.decode()
+        for rel, data in (snap.bundle_files(unit.bundle) or {}).items()
+        if rel.startswith("infrastructure/") and rel.endswith(".tf")
+    }
     return dict(result.files), bundle, tuple(result.findings)
 
 
@@ -74,16 +77,22 @@ def test_every_referenced_variable_is_declared() -> None:
 
 def test_no_tfvars_carries_a_secret_or_placeholder() -> None:
     files, _, findings = _export()
-    tfvars = {p: t for p, t in files.items() if p.endswith(".tfvars.json") or p.endswith("proton-inputs.json")}
+    tfvars = {
+        p: t for p, t in files.items() if p.endswith(".tfvars.json") or p.endswith("proton-inputs.json")
+    }
     assert tfvars
     for path, text in tfvars.items():
         assert "{{exodus:secret:" not in text, path
         assert "db_admin_password" not in json.loads(text)["environment"]["inputs"], path
     # the workflow supplies it from the CI secret store, through a var file outside the repository
     plan = yaml.safe_load(files[WORKFLOW])["jobs"]["plan-tf-sandbox"]["steps"][-1]
-    assert plan["env"] == {"EXODUS_INPUT_DB_ADMIN_PASSWORD": "${{ secrets.EXODUS_TF_SANDBOX_DB_ADMIN_PASSWORD }}"}
+    assert plan["env"] == {
+        "EXODUS_INPUT_DB_ADMIN_PASSWORD": "${{ secrets.EXODUS_TF_SANDBOX_DB_ADMIN_PASSWORD }}"
+    }
     assert '-var-file="$RUNNER_TEMP/exodus-secrets.tfvars.json"' in plan["run"]
-    assert any(f.code == "W-PIPE-TF-SECRET" and "EXODUS_TF_SANDBOX_DB_ADMIN_PASSWORD" in f.message for f in findings)
+    assert any(
+        f.code == "W-PIPE-TF-SECRET" and "EXODUS_TF_SANDBOX_DB_ADMIN_PASSWORD" in f.message for f in findings
+    )
 
 
 def test_plan_job_names_its_environment() -> None:

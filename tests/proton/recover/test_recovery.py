@@ -58,13 +58,17 @@ def _renders(bundle: Bundle) -> bool:
             render_environment(bundle, name="e", inputs=_inputs(bundle, "environment", 0))
         else:
             outputs = _outputs_referenced(_instance_source(bundle), "environment")
-            render_service_instance(bundle, service=ServiceContext("s"), instance_name="i",
-                                    inputs=_inputs(bundle, "service", 0),
-                                    environment=EnvironmentContext("e", "1", outputs), components={})
+            render_service_instance(
+                bundle,
+                service=ServiceContext("s"),
+                instance_name="i",
+                inputs=_inputs(bundle, "service", 0),
+                environment=EnvironmentContext("e", "1", outputs),
+                components={},
+            )
     except ExodusError:
         return False
     return True
-
 
 
 def _value(name: str, prop: dict[str, Any], salt: int) -> Any:
@@ -107,17 +111,23 @@ def _ids(paths: list[Path]) -> list[str]:
     return [str(p.relative_to(CORPUS)) for p in paths]
 
 
-@pytest.mark.parametrize("root", [b for b in BUNDLES if load_bundle(b).template_type == "environment"],
-                         ids=_ids([b for b in BUNDLES if load_bundle(b).template_type == "environment"]))
+@pytest.mark.parametrize(
+    "root",
+    [b for b in BUNDLES if load_bundle(b).template_type == "environment"],
+    ids=_ids([b for b in BUNDLES if load_bundle(b).template_type == "environment"]),
+)
 def test_environment_inputs_recovered_exactly(root: Path) -> None:
     bundle = load_bundle(root)
     inputs = _inputs(bundle, "environment", 1)
     deployed = render_environment(bundle, name="prod", inputs=inputs, account_id="111111111111").text
-    result = recover_environment(deployed, [Candidate("t", "1", "0", bundle)],
-                                 Known(environment="prod", account_id="111111111111"))
+    result = recover_environment(
+        deployed, [Candidate("t", "1", "0", bundle)], Known(environment="prod", account_id="111111111111")
+    )
     assert result.status == "exact", result
     expected = bundle.schema.apply_defaults_and_validate("environment", inputs, path="spec")
-    assert {k: v for k, v in result.inputs.items()} == {k: v for k, v in expected.items() if k not in result.assumed}
+    assert {k: v for k, v in result.inputs.items()} == {
+        k: v for k, v in expected.items() if k not in result.assumed
+    }
 
 
 SERVICES = [b for b in BUNDLES if load_bundle(b).template_type == "service"]
@@ -128,11 +138,23 @@ def test_instance_and_pipeline_inputs_recovered(root: Path) -> None:
     bundle = load_bundle(root)
     env_outputs = _outputs_referenced(_instance_source(bundle), "environment")
     env = EnvironmentContext("beta", "222222222222", env_outputs)
-    known = Known(environment="beta", account_id="222222222222", environment_outputs=env_outputs,
-                  service="orders", instance="beta-1", component_outputs={})
+    known = Known(
+        environment="beta",
+        account_id="222222222222",
+        environment_outputs=env_outputs,
+        service="orders",
+        instance="beta-1",
+        component_outputs={},
+    )
     inputs = _inputs(bundle, "service", 2)
-    deployed = render_service_instance(bundle, service=ServiceContext("orders"), instance_name="beta-1",
-                                       inputs=inputs, environment=env, components={}).text
+    deployed = render_service_instance(
+        bundle,
+        service=ServiceContext("orders"),
+        instance_name="beta-1",
+        inputs=inputs,
+        environment=env,
+        components={},
+    ).text
     result = recover_service_instance(deployed, [Candidate("svc", "1", "0", bundle)], known)
     assert result.status in ("exact", "partial"), result
     expected = bundle.schema.apply_defaults_and_validate("service", inputs, path="spec")
@@ -144,7 +166,9 @@ def test_instance_and_pipeline_inputs_recovered(root: Path) -> None:
         assert set(result.unknown_inputs) <= set(expected)
     if not bundle.has_pipeline:
         return
-    service = ServiceContext("orders", "main", "org/orders", "arn:aws:codestar-connections:us-east-1:1:connection/x")
+    service = ServiceContext(
+        "orders", "main", "org/orders", "arn:aws:codestar-connections:us-east-1:1:connection/x"
+    )
     pipeline_source = "".join(bundle.template_text("pipeline_infrastructure").values())
     names = set(re.findall(r"service_instances?(?:\[\d+\])?\.outputs\.(\w+)", pipeline_source))
     # Instance outputs as the instance stack would report them: CamelCase names echo snake_case inputs.
@@ -152,10 +176,12 @@ def test_instance_and_pipeline_inputs_recovered(root: Path) -> None:
     outputs = {n: expected.get(snake[n], f"{n}-value") for n in sorted(names)}
     instances = [InstanceContext("beta-1", inputs, outputs, env)]
     pipeline_inputs = _inputs(bundle, "pipeline", 3)
-    deployed_pipeline = render_pipeline(bundle, service=service, pipeline_inputs=pipeline_inputs,
-                                        instances=instances).text
-    recovered = recover_pipeline(deployed_pipeline, [Candidate("svc", "1", "0", bundle)],
-                                 Known(service="orders"), instances)
+    deployed_pipeline = render_pipeline(
+        bundle, service=service, pipeline_inputs=pipeline_inputs, instances=instances
+    ).text
+    recovered = recover_pipeline(
+        deployed_pipeline, [Candidate("svc", "1", "0", bundle)], Known(service="orders"), instances
+    )
     assert recovered.status in ("exact", "partial"), recovered
     for key in ("service.repository_id", "service.branch_name"):
         if key in recovered.context:
@@ -163,10 +189,14 @@ def test_instance_and_pipeline_inputs_recovered(root: Path) -> None:
 
 
 def test_version_is_chosen_by_content() -> None:
-    root = next(b for b in BUNDLES if "fargate-env" in str(b) and load_bundle(b).template_type == "environment")
+    root = next(
+        b for b in BUNDLES if "fargate-env" in str(b) and load_bundle(b).template_type == "environment"
+    )
     v1 = load_bundle(root)
     files = dict(v1.files)
-    (name,) = [p for p in files if p.startswith("infrastructure/") and p.endswith(".yaml") and "manifest" not in p]
+    (name,) = [
+        p for p in files if p.startswith("infrastructure/") and p.endswith(".yaml") and "manifest" not in p
+    ]
     files[name] = files[name].replace(b"Resources:", b"Metadata:\n  Revision: two\nResources:", 1)
     v2 = load_bundle(tar_gz(files))
     inputs = _inputs(v1, "environment", 4)
@@ -189,8 +219,9 @@ def test_spec_file_conflicting_with_the_stack_is_reported() -> None:
     inputs = _inputs(bundle, "environment", 5)
     deployed = render_environment(bundle, name="dev", inputs=inputs).text
     wrong = {**inputs, name: "not-what-is-deployed"}
-    result = recover_environment(deployed, [Candidate("t", "1", "0", bundle)],
-                                 Known(environment="dev", spec_inputs=wrong))
+    result = recover_environment(
+        deployed, [Candidate("t", "1", "0", bundle)], Known(environment="dev", spec_inputs=wrong)
+    )
     assert result.status == "exact"
     assert any(name in c for c in result.conflicts)
     assert result.inputs[name] == inputs[name]
@@ -198,8 +229,11 @@ def test_spec_file_conflicting_with_the_stack_is_reported() -> None:
 
 def test_unrelated_template_is_unrecoverable() -> None:
     bundle = load_bundle(BUNDLES[0])
-    result = recover_environment("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
-                                 [Candidate("t", "1", "0", bundle)], Known(environment="dev"))
+    result = recover_environment(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+        [Candidate("t", "1", "0", bundle)],
+        Known(environment="dev"),
+    )
     assert result.status == "unrecoverable"
     assert "no template version reproduces the stack" in result.reason
 
@@ -213,8 +247,11 @@ def test_array_input_that_drives_a_loop_is_recovered() -> None:
     loop_input = next(n for n, p in props.items() if p.get("type") == "array")
     inputs = {loop_input: ["10.9.0.0/24", "10.9.1.0/24", "10.9.2.0/24"]}
     deployed = render_environment(bundle, name="prod", inputs=inputs, account_id="111111111111").text
-    result = recover_environment(deployed, [Candidate("demo-vpc-ecs-env", "1", "1", bundle)],
-                                 Known(environment="prod", account_id="111111111111"))
+    result = recover_environment(
+        deployed,
+        [Candidate("demo-vpc-ecs-env", "1", "1", bundle)],
+        Known(environment="prod", account_id="111111111111"),
+    )
     assert result.status == "exact", result
     assert result.inputs[loop_input] == inputs[loop_input]
 
@@ -227,13 +264,27 @@ def test_outputs_of_an_environment_without_a_stack_are_recovered(root: Path) -> 
     env_outputs = _outputs_referenced(_instance_source(bundle), "environment")
     env = EnvironmentContext("onprem", "222222222222", env_outputs)
     inputs = _inputs(bundle, "service", 3)
-    deployed = render_service_instance(bundle, service=ServiceContext("orders"), instance_name="i-1",
-                                       inputs=inputs, environment=env, components={}).text
-    known = Known(environment="onprem", account_id="222222222222", environment_outputs=None,
-                  service="orders", instance="i-1", component_outputs={})
+    deployed = render_service_instance(
+        bundle,
+        service=ServiceContext("orders"),
+        instance_name="i-1",
+        inputs=inputs,
+        environment=env,
+        components={},
+    ).text
+    known = Known(
+        environment="onprem",
+        account_id="222222222222",
+        environment_outputs=None,
+        service="orders",
+        instance="i-1",
+        component_outputs={},
+    )
     result = recover_service_instance(deployed, [Candidate("svc", "1", "0", bundle)], known)
     assert result.status in ("exact", "partial"), result
-    recovered = {k.split(".", 2)[2]: v for k, v in result.context.items() if k.startswith("environment.outputs.")}
+    recovered = {
+        k.split(".", 2)[2]: v for k, v in result.context.items() if k.startswith("environment.outputs.")
+    }
     assert recovered.items() <= env_outputs.items()
     if env_outputs and result.status == "exact":
         assert recovered, "outputs the template substitutes must be read back"
@@ -245,13 +296,28 @@ def test_value_used_as_is_and_through_a_filter_is_recovered() -> None:
 
     bundle = load_bundle(BUNDLES_DIR / "demo-fargate-svc" / "v1")
     outputs = _outputs_referenced(_instance_source(bundle), "environment")
-    inputs = {"path_pattern": "/orders/*", "listener_priority": 10, "task_size": "medium",
-              "db_password": "not-a-real-password-123"}
-    deployed = render_service_instance(bundle, service=ServiceContext("orders"), instance_name="dev",
-                                       inputs=inputs, environment=EnvironmentContext("dev", "1", outputs),
-                                       components={}).text
-    known = Known(environment="dev", account_id="1", environment_outputs=outputs, service="orders",
-                  instance="dev", component_outputs={})
+    inputs = {
+        "path_pattern": "/orders/*",
+        "listener_priority": 10,
+        "task_size": "medium",
+        "db_password": "not-a-real-password-123",
+    }
+    deployed = render_service_instance(
+        bundle,
+        service=ServiceContext("orders"),
+        instance_name="dev",
+        inputs=inputs,
+        environment=EnvironmentContext("dev", "1", outputs),
+        components={},
+    ).text
+    known = Known(
+        environment="dev",
+        account_id="1",
+        environment_outputs=outputs,
+        service="orders",
+        instance="dev",
+        component_outputs={},
+    )
     result = recover_service_instance(deployed, [Candidate("demo-fargate-svc", "1", "1", bundle)], known)
     assert result.status == "exact", result
     assert {k: result.inputs[k] for k in inputs} == inputs

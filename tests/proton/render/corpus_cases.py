@@ -25,7 +25,19 @@ from tests.support.paths import CORPUS
 
 OWN_SPECS = Path(__file__).resolve().parent / "specs"
 ACCOUNT = "123456789012"
-_STOP = {"svc", "spec", "specs", "yaml", "yml", "env", "template", "templates", "v1", "service", "environment"}
+_STOP = {
+    "svc",
+    "spec",
+    "specs",
+    "yaml",
+    "yml",
+    "env",
+    "template",
+    "templates",
+    "v1",
+    "service",
+    "environment",
+}
 
 
 def discover_bundles(root: Path = CORPUS) -> list[Path]:
@@ -34,7 +46,8 @@ def discover_bundles(root: Path = CORPUS) -> list[Path]:
     for schema in sorted(root.rglob("schema/schema.yaml")):
         bundle = schema.parent.parent
         if any((bundle / folder / "manifest.yaml").is_file() for folder in FOLDERS) or not any(
-                (bundle / folder).is_dir() for folder in FOLDERS):
+            (bundle / folder).is_dir() for folder in FOLDERS
+        ):
             found.append(bundle)
     return found
 
@@ -98,10 +111,19 @@ def find_specs(bundle: Path, kind: type) -> list[Path]:
 def placeholder(key: str, account: str = ACCOUNT) -> str:
     """A plausible value for an output whose value is only known after deployment."""
     low = key.lower()
-    uid = hashlib.sha256(key.encode()).hexdigest()[:17]  # distinct ids per output (subnet lists must be unique)
-    rules = [("subnet", f"subnet-{uid}"), ("securitygroup", f"sg-{uid}"),
-             ("sg", f"sg-{uid}"), ("cidr", "10.0.0.0/16"), ("vpc", f"vpc-{uid}"),
-             ("region", "us-east-1"), ("namespaceid", "ns-0123456789abcdef"), ("topicname", "ping-topic")]
+    uid = hashlib.sha256(key.encode()).hexdigest()[
+        :17
+    ]  # distinct ids per output (subnet lists must be unique)
+    rules = [
+        ("subnet", f"subnet-{uid}"),
+        ("securitygroup", f"sg-{uid}"),
+        ("sg", f"sg-{uid}"),
+        ("cidr", "10.0.0.0/16"),
+        ("vpc", f"vpc-{uid}"),
+        ("region", "us-east-1"),
+        ("namespaceid", "ns-0123456789abcdef"),
+        ("topicname", "ping-topic"),
+    ]
     if "arn" in low or "role" in low:
         service = "iam" if "role" in low else "sns" if "topic" in low else "ecs"
         resource = "role/placeholder" if service == "iam" else f"{key.lower()}-placeholder"
@@ -190,6 +212,7 @@ def env_outputs_for(service_bundle: Path, *, use_samples: bool = False) -> dict[
             spec = find_specs(envs[env_name], EnvironmentSpec)
             inputs = parse_spec(spec[0].read_text()).spec if spec else {}
             from proton_exodus.proton.render import render_environment
+
             rendered = render_environment(env, name=env_name, inputs=inputs, account_id=ACCOUNT)
             return outputs_of(check_cloudformation(rendered.text or "", source=env_name))
         return tf_outputs_of(env.folder_files("infrastructure"))
@@ -198,9 +221,14 @@ def env_outputs_for(service_bundle: Path, *, use_samples: bool = False) -> dict[
 
 def service_context(bundle: Bundle):
     from proton_exodus.proton.render import ServiceContext
+
     if bundle.has_pipeline:
-        return ServiceContext(bundle.name or "svc", "main", "my-org/my-repo",
-                              f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/placeholder")
+        return ServiceContext(
+            bundle.name or "svc",
+            "main",
+            "my-org/my-repo",
+            f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/placeholder",
+        )
     return ServiceContext(bundle.name or "svc")
 
 
@@ -248,6 +276,7 @@ def render_case(case: Case, *, spec: Any = None, use_samples: bool = False):
         render_pipeline,
         render_service_instance,
     )
+
     bundle = loaded(case.bundle)
     spec = spec or parse_spec(case.spec.read_text(), source=str(case.spec))
     if case.target == "environment":
@@ -255,13 +284,25 @@ def render_case(case: Case, *, spec: Any = None, use_samples: bool = False):
     env_outputs = env_outputs_for(case.bundle, use_samples=use_samples)
     if case.target == "pipeline":
         outs = instance_outputs(bundle, case.bundle, spec)
-        instances = [InstanceContext(i.name, i.spec, outs.get(i.name, {}),
-                                     EnvironmentContext(i.environment or "env", ACCOUNT, env_outputs))
-                     for i in spec.instances]
-        return render_pipeline(bundle, service=service_context(bundle), pipeline_inputs=spec.pipeline,
-                               instances=instances)
+        instances = [
+            InstanceContext(
+                i.name,
+                i.spec,
+                outs.get(i.name, {}),
+                EnvironmentContext(i.environment or "env", ACCOUNT, env_outputs),
+            )
+            for i in spec.instances
+        ]
+        return render_pipeline(
+            bundle, service=service_context(bundle), pipeline_inputs=spec.pipeline, instances=instances
+        )
     inst = spec.instance(case.target.split(":", 1)[1])
-    return render_service_instance(bundle, service=service_context(bundle), instance_name=inst.name,
-                                   inputs=inst.spec, path=f"instances[{spec.instance_index(inst.name)}].spec",
-                                   environment=EnvironmentContext(inst.environment or "env", ACCOUNT, env_outputs),
-                                   components={})
+    return render_service_instance(
+        bundle,
+        service=service_context(bundle),
+        instance_name=inst.name,
+        inputs=inst.spec,
+        path=f"instances[{spec.instance_index(inst.name)}].spec",
+        environment=EnvironmentContext(inst.environment or "env", ACCOUNT, env_outputs),
+        components={},
+    )

@@ -65,13 +65,22 @@ PIPE_CFN = """Resources:
 
 
 def env_bundle(template: str = ENV_CFN, **extra: str | bytes) -> dict[str, str | bytes]:
-    return {"schema/schema.yaml": ENV_SCHEMA, "infrastructure/manifest.yaml": CFN_MANIFEST,
-            "infrastructure/cloudformation.yaml": template, **extra}
+    return {
+        "schema/schema.yaml": ENV_SCHEMA,
+        "infrastructure/manifest.yaml": CFN_MANIFEST,
+        "infrastructure/cloudformation.yaml": template,
+        **extra,
+    }
 
 
-def svc_bundle(instance: str = SVC_CFN, pipeline: str = PIPE_CFN, **extra: str | bytes) -> dict[str, str | bytes]:
-    return {"schema/schema.yaml": SVC_SCHEMA, "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-            "instance_infrastructure/cloudformation.yaml": instance,
-            "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-            "pipeline_infrastructure/cloudformation.yaml": pipeline, **extra}
-
+def svc_bundle(
+    instance: str = SVC_CFN, pipeline: str = PIPE_CFN, **extra: str | bytes
+) -> dict[str, str | bytes]:
+    return {
+        "schema/schema.yaml": SVC_SCHEMA,
+        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "instance_infrastructure/cloudformation.yaml": instance,
+        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "pipeline_infrastructure/cloudformation.yaml": pipeline,
+        **extra,
+    }

@@ -19,13 +19,19 @@ SVC = ServiceContext("api", "main", "org/api", "arn:conn")
 
 def test_environment_file_sees_inputs_not_outputs() -> None:
     assert environment_namespaces("prod", {"cidr": "10.0.0.0/16"}, "1") == {
-        "environment": {"name": "prod", "inputs": {"cidr": "10.0.0.0/16"}, "account_id": "1"}}
+        "environment": {"name": "prod", "inputs": {"cidr": "10.0.0.0/16"}, "account_id": "1"}
+    }
     assert environment_namespaces("prod", {}) == {"environment": {"name": "prod", "inputs": {}}}
 
 
 def test_service_repository_fields_only_when_known() -> None:
     assert service_namespace(ServiceContext("api")) == {"name": "api"}
-    assert list(service_namespace(SVC)) == ["name", "repository_connection_arn", "repository_id", "branch_name"]
+    assert list(service_namespace(SVC)) == [
+        "name",
+        "repository_connection_arn",
+        "repository_id",
+        "branch_name",
+    ]
 
 
 def test_instance_components_default_is_always_defined() -> None:
@@ -45,9 +51,14 @@ def test_unknown_account_id_stays_undefined() -> None:
 def test_pipeline_lists_instances_with_their_environment() -> None:
     ns = pipeline_namespaces(SVC, {"x": 1}, [InstanceContext("i1", {"a": 1}, {"Url": "u"}, ENV)])
     assert ns["pipeline"] == {"inputs": {"x": 1}}
-    assert ns["service_instances"] == [{"name": "i1", "inputs": {"a": 1}, "outputs": {"Url": "u"},
-                                        "environment": {"name": "prod", "outputs": {"Vpc": "vpc-1"},
-                                                        "account_id": "123456789012"}}]
+    assert ns["service_instances"] == [
+        {
+            "name": "i1",
+            "inputs": {"a": 1},
+            "outputs": {"Url": "u"},
+            "environment": {"name": "prod", "outputs": {"Vpc": "vpc-1"}, "account_id": "123456789012"},
+        }
+    ]
 
 
 def test_component_sees_service_only_while_attached() -> None:

@@ -29,8 +29,14 @@ from tests.proton.render.corpus_cases import (
 )
 
 CASES = build_cases()
-REPO_OPTIONS = ["--repository-id", "my-org/my-repo", "--branch-name", "main", "--repository-connection-arn",
-                f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/placeholder"]
+REPO_OPTIONS = [
+    "--repository-id",
+    "my-org/my-repo",
+    "--branch-name",
+    "main",
+    "--repository-connection-arn",
+    f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/placeholder",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str, str]:
@@ -47,8 +53,11 @@ def outputs_json(case: Case) -> dict:
     env = env_outputs_for(case.bundle)
     spec = parse_spec(case.spec.read_text(), source=str(case.spec))
     assert isinstance(spec, ServiceSpec)
-    doc = {"environment": env, "environments": {i.environment or "env": env for i in spec.instances},
-           "components": {}}
+    doc = {
+        "environment": env,
+        "environments": {i.environment or "env": env for i in spec.instances},
+        "components": {},
+    }
     if case.target == "pipeline":
         doc["service_instances"] = instance_outputs(loaded(case.bundle), case.bundle, spec)
     return doc
@@ -67,8 +76,9 @@ def case_args(case: Case, tmp_path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_corpus_case_renders_through_the_cli(case: Case, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_case_renders_through_the_cli(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = case_args(case, tmp_path)
     if case.bundle.name.startswith("invalid_"):  # AWS's template-checker must-fail samples
         code, out, err = run(capsys, args)
@@ -88,14 +98,29 @@ def test_corpus_case_renders_through_the_cli(case: Case, tmp_path: Path,
 
 
 @pytest.mark.parametrize("component", discover_components(), ids=lambda p: p.relative_to(CORPUS).as_posix())
-def test_corpus_component_renders_through_the_cli(component: Path, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_component_renders_through_the_cli(
+    component: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     manifest = component / "manifest.yaml"
     file = yaml.safe_load(manifest.read_text())["infrastructure"]["templates"][0]["file"]
     spec = tmp_path / "spec.yaml"
     spec.write_text("proton: EnvironmentSpec\n")
-    code, out, err = run(capsys, ["--bundle", component, "--spec", spec, "--component", "bucket",
-                                  "--template-file", component / file, "--manifest", manifest,
-                                  "--out", tmp_path / "out"])
+    code, out, err = run(
+        capsys,
+        [
+            "--bundle",
+            component,
+            "--spec",
+            spec,
+            "--component",
+            "bucket",
+            "--template-file",
+            component / file,
+            "--manifest",
+            manifest,
+            "--out",
+            tmp_path / "out",
+        ],
+    )
     assert (code, out, err) == (0, "", ""), err
     assert (tmp_path / "out").exists()

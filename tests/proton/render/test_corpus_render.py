@@ -23,20 +23,41 @@ CASES = build_cases()
 GOOD = [c for c in CASES if not c.bundle.name.startswith("invalid_")]
 # AWS's template checker names its must-fail samples `invalid_*` (corpus INDEX "Render ground truth").
 INVALID = [c for c in CASES if c.bundle.name.startswith("invalid_")]
-CFN = [c for c in GOOD if loaded(c.bundle).manifests[
-    "infrastructure" if c.target == "environment" else
-    "pipeline_infrastructure" if c.target == "pipeline" else "instance_infrastructure"].language == "cloudformation"]
+CFN = [
+    c
+    for c in GOOD
+    if loaded(c.bundle)
+    .manifests[
+        "infrastructure"
+        if c.target == "environment"
+        else "pipeline_infrastructure"
+        if c.target == "pipeline"
+        else "instance_infrastructure"
+    ]
+    .language
+    == "cloudformation"
+]
 
 # cfn-lint errors the samples themselves cause (not the renderer): the bundle path -> rule ids.
 KNOWN_SAMPLE_ERRORS = {
     # Lambda runtimes the 2022/23 samples default to have since been retired (python3.6, nodejs12.x, ruby2.7).
     "aws-samples__aws-proton-cloudformation-sample-templates/environment-templates/ecs-ec2-env/v1": {"E2533"},
-    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/apigw-lambda-svc/v1": {"E2533"},
-    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/scheduled-lambda-svc/v1": {"E2533"},
-    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/worker-lambda-svc/v1": {"E2533"},
-    "aws-samples__aws-proton-template-checker-action/test/sample_templates/valid_svc_pipeline_template": {"E2531"},
+    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/apigw-lambda-svc/v1": {
+        "E2533"
+    },
+    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/scheduled-lambda-svc/v1": {
+        "E2533"
+    },
+    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/worker-lambda-svc/v1": {
+        "E2533"
+    },
+    "aws-samples__aws-proton-template-checker-action/test/sample_templates/valid_svc_pipeline_template": {
+        "E2531"
+    },
     # ECS on EC2 with dynamic host port 0 behind a target group without HealthCheckPort traffic-port.
-    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/load-balanced-ecs-ec2-svc/v1": {"E3049"},
+    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/load-balanced-ecs-ec2-svc/v1": {
+        "E3049"
+    },
 }
 
 
@@ -52,8 +73,14 @@ def test_discovery_finds_every_kind_of_bundle() -> None:
     bundles = discover_bundles()
     kinds = {(loaded(b).template_type, loaded(b).provisioning) for b in bundles}
     assert len(bundles) >= 50
-    assert {("environment", "cloudformation"), ("service", "cloudformation"), ("environment", "terraform"),
-            ("service", "terraform"), ("environment", "codebuild"), ("service", "codebuild")} <= kinds
+    assert {
+        ("environment", "cloudformation"),
+        ("service", "cloudformation"),
+        ("environment", "terraform"),
+        ("service", "terraform"),
+        ("environment", "codebuild"),
+        ("service", "codebuild"),
+    } <= kinds
     assert {c.bundle for c in CASES} == set(bundles), "every bundle needs a spec (tests/proton/render/specs/)"
     assert len(discover_components()) == 2
 
@@ -89,7 +116,10 @@ def test_template_checker_invalid_samples_fail(case) -> None:
 def test_template_checker_bundle_without_schema_fails() -> None:
     from proton_exodus.proton.bundle import load_bundle
 
-    bad = CORPUS / "aws-samples__aws-proton-template-checker-action/test/sample_templates/invalid_template_bundle"
+    bad = (
+        CORPUS
+        / "aws-samples__aws-proton-template-checker-action/test/sample_templates/invalid_template_bundle"
+    )
     with pytest.raises(BadInput, match="no schema/schema.yaml"):
         load_bundle(bad)
 
@@ -101,8 +131,13 @@ def test_corpus_components_render(component) -> None:
     manifest = (component / "manifest.yaml").read_text()
     file = yaml.safe_load(manifest)["infrastructure"]["templates"][0]["file"]
     meta = ResourceMetadata("arn:aws:proton:us-east-1:123456789012:component/bucket")
-    rendered = render_component((component / file).read_text(), manifest, name="bucket",
-                                environment=EnvironmentContext("env", "123456789012", {}), metadata=meta)
+    rendered = render_component(
+        (component / file).read_text(),
+        manifest,
+        name="bucket",
+        environment=EnvironmentContext("env", "123456789012", {}),
+        metadata=meta,
+    )
     if rendered.language == "cloudformation":
         assert not [m for m in lint(rendered.text) if m[0].startswith("E")]
     else:

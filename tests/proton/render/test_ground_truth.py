@@ -39,11 +39,16 @@ def _checker_render(expected: Path):
         return render_environment(bundle, name=CHECKER_ENV, inputs=spec.spec)
     env = EnvironmentContext(CHECKER_ENV, CHECKER_ACCOUNT, outputs.get("environment") or {})
     if "pipeline" in expected.name:
-        instances = [InstanceContext(i.name, i.spec, outputs.get("service") or {}, env) for i in spec.instances]
-        return render_pipeline(bundle, service=CHECKER_SERVICE, pipeline_inputs=spec.pipeline, instances=instances)
+        instances = [
+            InstanceContext(i.name, i.spec, outputs.get("service") or {}, env) for i in spec.instances
+        ]
+        return render_pipeline(
+            bundle, service=CHECKER_SERVICE, pipeline_inputs=spec.pipeline, instances=instances
+        )
     inst = spec.instances[0]
-    return render_service_instance(bundle, service=CHECKER_SERVICE, instance_name=inst.name, inputs=inst.spec,
-                                   environment=env)
+    return render_service_instance(
+        bundle, service=CHECKER_SERVICE, instance_name=inst.name, inputs=inst.spec, environment=env
+    )
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -73,38 +78,65 @@ def _source_bundle(template_arn: str, major: str) -> Path:
 def _render_generated(out_dir: Path):
     meta_doc = json.loads((out_dir / ".proton" / "deployment-metadata.json").read_text())
     res = meta_doc["resourceMetadata"]
-    meta = ResourceMetadata(res["arn"], res.get("templateArn"), res.get("templateMajorVersion"),
-                            res.get("templateMinorVersion"), meta_doc.get("deploymentId"),
-                            res.get("environmentArn"), meta_doc["isResourceDeleted"])
+    meta = ResourceMetadata(
+        res["arn"],
+        res.get("templateArn"),
+        res.get("templateMajorVersion"),
+        res.get("templateMinorVersion"),
+        meta_doc.get("deploymentId"),
+        res.get("environmentArn"),
+        meta_doc["isResourceDeleted"],
+    )
     bundle = load_bundle(_source_bundle(res["templateArn"], res["templateMajorVersion"]))
     tfvars = json.loads((out_dir / "proton.auto.tfvars.json").read_text())
     svc = tfvars.get("service", {})
-    service = ServiceContext(svc.get("name", ""), svc.get("branch_name"), svc.get("repository_id"),
-                             svc.get("repository_connection_arn"))
+    service = ServiceContext(
+        svc.get("name", ""),
+        svc.get("branch_name"),
+        svc.get("repository_id"),
+        svc.get("repository_connection_arn"),
+    )
 
     def env(doc: dict) -> EnvironmentContext:
         return EnvironmentContext(doc["name"], doc["account_id"], doc["outputs"])
 
     if "pipeline" in tfvars:
-        instances = [InstanceContext(i["name"], i["inputs"], i["outputs"], env(i["environment"]))
-                     for i in tfvars["service_instances"]]
-        return render_pipeline(bundle, service=service, pipeline_inputs=tfvars["pipeline"]["inputs"],
-                               instances=instances, metadata=meta), tfvars
+        instances = [
+            InstanceContext(i["name"], i["inputs"], i["outputs"], env(i["environment"]))
+            for i in tfvars["service_instances"]
+        ]
+        return render_pipeline(
+            bundle,
+            service=service,
+            pipeline_inputs=tfvars["pipeline"]["inputs"],
+            instances=instances,
+            metadata=meta,
+        ), tfvars
     if "service_instance" in tfvars:
         inst = tfvars["service_instance"]
-        return render_service_instance(bundle, service=service, instance_name=inst["name"], inputs=inst["inputs"],
-                                       environment=env(tfvars["environment"]), metadata=meta,
-                                       components=inst.get("components")), tfvars
-    return render_environment(bundle, name=tfvars["environment"]["name"], inputs=tfvars["environment"]["inputs"],
-                              metadata=meta), tfvars
+        return render_service_instance(
+            bundle,
+            service=service,
+            instance_name=inst["name"],
+            inputs=inst["inputs"],
+            environment=env(tfvars["environment"]),
+            metadata=meta,
+            components=inst.get("components"),
+        ), tfvars
+    return render_environment(
+        bundle, name=tfvars["environment"]["name"], inputs=tfvars["environment"]["inputs"], metadata=meta
+    ), tfvars
 
 
 @pytest.mark.parametrize("out_dir", GENERATED, ids=lambda p: p.relative_to(CORPUS).as_posix())
 def test_terraform_render_matches_proton_pr(out_dir: Path) -> None:
     rendered, _ = _render_generated(out_dir)
     files = rendered.files
-    generated = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
-                 if p.is_file() and p.parent == out_dir or p.parent.name == ".proton"}
+    generated = {
+        p.relative_to(out_dir).as_posix()
+        for p in out_dir.rglob("*")
+        if p.is_file() and p.parent == out_dir or p.parent.name == ".proton"
+    }
     generated = {g for g in generated if "/" not in g or g.startswith(".proton/")}
     assert set(files) == generated
     for name in ("proton.auto.tfvars.json", ".proton/deployment-metadata.json"):
@@ -119,7 +151,12 @@ def test_terraform_render_matches_proton_pr(out_dir: Path) -> None:
 
 def test_tfvars_layout_is_jacksons() -> None:
     """Proton's tfvars are written by Jackson: `"k" : v`, `[ {`, `{ }` (byte-compare the newest sample)."""
-    out_dir = CORPUS / "racicot-amzn__aws-proton-terraform-github-actions-sample" / "backend-ecs-ec2-svc" / "pipeline"
+    out_dir = (
+        CORPUS
+        / "racicot-amzn__aws-proton-terraform-github-actions-sample"
+        / "backend-ecs-ec2-svc"
+        / "pipeline"
+    )
     rendered, _ = _render_generated(out_dir)
     text = rendered.files["proton.auto.tfvars.json"]
     assert '"service_instances" : [ {' in text and '"outputs" : { },' in text
