@@ -178,8 +178,8 @@ def main() -> None:
         floor = max(floor, (crawl_cpu.client + crawl_cpu.server) / (os.cpu_count() or 1))
     if not args.rate_limit:
         print(
-            f"  sequential: {base_calls} calls x {1000 * base_s / base_calls:.1f} ms ({args.latency_ms:g} ms latency "
-            f"+ CPU of both sides); exodus: CPU-bound, floor {floor:.2f} s on {os.cpu_count()} cores "
+            f"  sequential: {base_calls} calls x {1000 * base_s / base_calls:.1f} ms ({args.latency_ms:g} ms "
+            f"latency + CPU of both sides); exodus: CPU-bound, floor {floor:.2f} s on {os.cpu_count()} cores "
             f"(client CPU under one GIL, or both sides' CPU over the cores) = at most "
             f"{base_s / floor:.1f}x here; 8x needs {base_s / 8:.2f} s"
         )
@@ -187,8 +187,8 @@ def main() -> None:
         burst = max(1.0, args.rate_limit)  # the local server's default bucket size (FaultConfig.burst)
         print(
             f"rate-limited floor calls/rate = {proton_calls / args.rate_limit:.2f} s "
-            f"({max(0.0, proton_calls - burst) / args.rate_limit:.2f} s after the server's burst of {burst:g}); "
-            f"crawl took {secs:.2f} s"
+            f"({max(0.0, proton_calls - burst) / args.rate_limit:.2f} s after the server's burst of "
+            f"{burst:g}); crawl took {secs:.2f} s"
         )
 
 

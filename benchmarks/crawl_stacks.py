@@ -215,8 +215,8 @@ def run(url: str, tmp: Path, bundles: Path, args: argparse.Namespace) -> None:
         Settings(endpoint_url=url, regions=(REGION,)), tmp / "bare", concurrency=args.concurrency
     )
     print(
-        f"discovery only (no bundles, no recovery): {bare.stacks} stacks, {bare.api_calls['total']} API calls, "
-        f"{time.monotonic() - started:.1f} s"
+        f"discovery only (no bundles, no recovery): {bare.stacks} stacks, {bare.api_calls['total']} API "
+        f"calls, {time.monotonic() - started:.1f} s"
     )
     started = time.monotonic()
     report = crawl_stacks(

@@ -60,11 +60,12 @@ def main() -> None:
         f"{args.max_wave_size})"
     )
     print(
-        f"render runbooks     {t5 - t4:7.2f} s  ({len(files)} files, {sum(map(len, files.values())) / 1e6:.1f} MB)"
+        f"render runbooks     {t5 - t4:7.2f} s  ({len(files)} files, "
+        f"{sum(map(len, files.values())) / 1e6:.1f} MB)"
     )
     print(
-        f"total planning      {t5 - t1:7.2f} s  (graph + audit + waves + runbooks); CPU time of the whole run "
-        f"{cpu:.2f} s (wall times grow on a busy machine)"
+        f"total planning      {t5 - t1:7.2f} s  (graph + audit + waves + runbooks); CPU time of the whole "
+        f"run {cpu:.2f} s (wall times grow on a busy machine)"
     )
 
 

@@ -214,7 +214,8 @@ class Registry:
         version = getattr(exporter, "api_version", None)
         if version != API_VERSION:
             raise BadInput(
-                f"exporter {name!r} implements exporter API version {version!r}, this exodus needs {API_VERSION}"
+                f"exporter {name!r} implements exporter API version {version!r}, this exodus needs "
+                f"{API_VERSION}"
             )
         if not isinstance(exporter, Exporter):
             raise BadInput(f"exporter {name!r} does not provide name, summary, api_version and export()")

@@ -73,10 +73,10 @@ class PipelineConverter:
                 out.append(
                     Finding(
                         "W-PIPE-INPUT-NOT-PARAMETER",
-                        f"the pipeline of service {unit.service} sets spec input(s) {', '.join(missing)} on every "
-                        f"deploy, but stack {inst.stack_name} does not take them as parameters (exodus found no "
-                        "place in its template holding today's value): its deploy step fails until the template "
-                        "exposes them",
+                        f"the pipeline of service {unit.service} sets spec input(s) {', '.join(missing)} on "
+                        f"every deploy, but stack {inst.stack_name} does not take them as parameters (exodus "
+                        "found no place in its template holding today's value): its deploy step fails until "
+                        "the template exposes them",
                         inst.arn,
                     )
                 )

@@ -11,22 +11,27 @@ _HOWTO = {
     "codepipeline": [
         "1. Push this tree to the repository named by each pipeline's `FullRepositoryId` parameter.",
         "2. Create (or reuse) a CodeConnections connection and finish its handshake (it must be AVAILABLE).",
-        "3. Deploy each `pipelines/**.yaml` as its own stack with `ConnectionArn` and `CloudFormationRoleArn`,",
+        "3. Deploy each `pipelines/**.yaml` as its own stack with `ConnectionArn` and "
+        "`CloudFormationRoleArn`,",
         "   in the account that ran Proton. A pipeline deploying stacks in another account assumes role",
-        "   `exodus-pipeline-action` there (deploy `bootstrap/cross-account-action-role.yaml` in that account",
+        "   `exodus-pipeline-action` there (deploy `bootstrap/cross-account-action-role.yaml` in that "
+        "account",
         "   first) and encrypts its artifacts with a customer-managed KMS key that role may use.",
-        "4. Each stack deploys as CHANGE_SET_REPLACE, then a manual approval for production-like environments,",
+        "4. Each stack deploys as CHANGE_SET_REPLACE, then a manual approval for production-like "
+        "environments,",
         "   then CHANGE_SET_EXECUTE. REPLACE_ON_FAILURE is never used: it would delete an adopted stack.",
     ],
     "github-actions": [
         "1. Push this tree to a GitHub repository; create one GitHub environment per Proton environment",
         "   (listed below) and add required reviewers to the production-like ones.",
         "2. Set repository/environment variables `AWS_REGION` and `AWS_DEPLOY_ROLE_ARN` (per environment: a",
-        "   role in that environment's account trusted for `repo:ORG/REPO:environment:NAME`). Previews run in",
+        "   role in that environment's account trusted for `repo:ORG/REPO:environment:NAME`). Previews run "
+        "in",
         "   GitHub environment `NAME-plan` (no reviewers) and assume the read-only role `exodus-github-plan`",
         "   (change sets only) in the stack's account, trusted for `repo:ORG/REPO:environment:NAME-plan`.",
         "   Terraform plans read `AWS_PLAN_ROLE_ARN` from the `NAME-plan` environment.",
-        "3. Pull requests preview a change set per stack and fail on any replacement or removal; merges deploy",
+        "3. Pull requests preview a change set per stack and fail on any replacement or removal; merges "
+        "deploy",
         "   in dependency order. Stacks are deployed only from CREATE/UPDATE/IMPORT_COMPLETE-like states.",
     ],
 }

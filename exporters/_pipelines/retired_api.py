@@ -158,16 +158,20 @@ def _replace(
         return (
             [
                 *_stack_lines(args, ctx),
-                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].StackStatus" --output text'
-                f' | grep -Eqx "{statuses}" || {{ echo "stack $EXODUS_STACK is not in a deployable state" >&2;'
+                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].StackStatus" '
+                f'--output text | grep -Eqx "{statuses}" || {{ echo "stack $EXODUS_STACK is not in a '
+                'deployable state" >&2;'
                 " exit 1; }",
-                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query "Stacks[0].Parameters[].ParameterKey"'
+                f'{cfn} describe-stacks --stack-name "$EXODUS_STACK" --query '
+                '"Stacks[0].Parameters[].ParameterKey"'
                 " --output json > exodus-parameter-keys.json",
-                f"python3 -c '{PARAMS_PY}' {spec} {instance} exodus-parameter-keys.json > exodus-parameters.json",
+                f"python3 -c '{PARAMS_PY}' {spec} {instance} exodus-parameter-keys.json > "
+                "exodus-parameters.json",
                 f'{cfn} create-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"'
                 f" --change-set-type UPDATE --use-previous-template --capabilities {CAPABILITIES}"
                 " --parameters file://exodus-parameters.json",
-                f'{cfn} wait change-set-create-complete --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"',
+                f'{cfn} wait change-set-create-complete --stack-name "$EXODUS_STACK" --change-set-name '
+                f'"{CHANGE_SET}"',
                 f'{cfn} execute-change-set --stack-name "$EXODUS_STACK" --change-set-name "{CHANGE_SET}"',
             ],
             "I-PIPE-UPDATE-INSTANCE",
@@ -186,7 +190,8 @@ def _replace(
         return (
             [keep],
             "I-PIPE-NOTIFY",
-            "dropped: nothing waits for a deployment status any more; outputs are read from the stack or state",
+            "dropped: nothing waits for a deployment status any more; outputs are read from the stack or "
+            "state",
         )
     if op.startswith("list-") and op.endswith("-outputs"):
         stack = ctx.resource_stacks.get(

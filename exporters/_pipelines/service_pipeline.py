@@ -87,7 +87,9 @@ def _project_variables(props: Mapping[str, Any]) -> dict[str, str]:
 
 def _stack_arn(stack: str) -> dict[str, str]:
     return {
-        "Fn::Sub": f"arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{stack}/*"
+        "Fn::Sub": (
+            f"arn:${{AWS::Partition}}:cloudformation:${{AWS::Region}}:${{AWS::AccountId}}:stack/{stack}/*"
+        )
     }
 
 

@@ -26,7 +26,9 @@ def app_project(
         "kind": "AppProject",
         "metadata": {"name": name, "namespace": namespace, "annotations": {WAVE: "-1"}},
         "spec": {
-            "description": f"Proton estate of AWS account {account} (environments: {', '.join(environments)})",
+            "description": (
+                f"Proton estate of AWS account {account} (environments: {', '.join(environments)})"
+            ),
             "sourceRepos": [repo_url],
             "destinations": [{"server": IN_CLUSTER, "namespace": "*"}],
             # The Applications' CreateNamespace=true creates their `proton-...` namespace, a cluster-scoped

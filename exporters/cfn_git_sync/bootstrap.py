@@ -56,7 +56,9 @@ def role_template(options: Mapping[str, str], account: str = "") -> str:
             "ResourcePolicyArn": {
                 "Type": "String",
                 "Default": "",
-                "Description": "Managed policy for the stacks' resources (needed when a stack has no service role)",
+                "Description": (
+                    "Managed policy for the stacks' resources (needed when a stack has no service role)"
+                ),
             },
         },
         "Conditions": {
@@ -196,7 +198,8 @@ def commands(account: str, region: str, stacks: Sequence[tuple[str, str]], optio
         f"BRANCH=${{BRANCH:-{options.get('branch', 'main')}}}",
         f"REPO_OWNER=${{REPO_OWNER:-{owner}}}",
         f"REPO_NAME=${{REPO_NAME:-{repo}}}",
-        "CONNECTION_NAME=${CONNECTION_NAME:-exodus}  # the connection's name in this account (status AVAILABLE)",
+        "CONNECTION_NAME=${CONNECTION_NAME:-exodus}  # the connection's name in this account (status "
+        "AVAILABLE)",
     ]
     if f":{account}:" in arn:
         lines.append(f"CONNECTION_ARN=${{CONNECTION_ARN:-{arn}}}")

@@ -77,7 +77,10 @@ def check_options(options: Mapping[str, str]) -> dict[str, str]:
 
 class CfnGitSyncExporter:
     name = "cfn-git-sync"
-    summary = "CloudFormation Git sync: adopt the existing Proton stacks in place (templates, deployment files, bootstrap)"
+    summary = (
+        "CloudFormation Git sync: adopt the existing Proton stacks in place (templates, deployment files, "
+        "bootstrap)"
+    )
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
     runbook = GitSyncRunbook()

@@ -160,7 +160,8 @@ def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackT
         lines += [
             f"## {r.template} v{r.major} ({r.kind}): {path}",
             "",
-            f"- source: `{r.source or 'no bundle'}`; stacks: {r.stacks}, parameterised: {r.parameterised_stacks}",
+            f"- source: `{r.source or 'no bundle'}`; stacks: {r.stacks}, parameterised: "
+            f"{r.parameterised_stacks}",
         ]
         if r.parameters:
             lines.append(

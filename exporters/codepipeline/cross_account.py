@@ -182,8 +182,10 @@ def bootstrap_role_template() -> dict[str, Any]:
     ]
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "exodus: role a CodePipeline pipeline in PipelineAccountId assumes to deploy this account's "
-        "stacks (change sets only), reading artifacts encrypted with that account's KMS key",
+        "Description": (
+            "exodus: role a CodePipeline pipeline in PipelineAccountId assumes to deploy this account's "
+            "stacks (change sets only), reading artifacts encrypted with that account's KMS key"
+        ),
         "Parameters": {
             "PipelineAccountId": {
                 "Type": "String",
@@ -255,7 +257,9 @@ def bootstrap_role_template() -> dict[str, Any]:
                                             "kms:ReEncrypt*",
                                         ],
                                         "Resource": {
-                                            "Fn::Sub": "arn:${AWS::Partition}:kms:*:${PipelineAccountId}:key/*"
+                                            "Fn::Sub": (
+                                                "arn:${AWS::Partition}:kms:*:${PipelineAccountId}:key/*"
+                                            )
                                         },
                                     },
                                 ],

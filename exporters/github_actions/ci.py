@@ -67,7 +67,8 @@ def _job(
         "AWS_ACCOUNT_ID" in c for cmds in step.phases.values() for c in cmds
     ):  # CodeBuild's ${AWS::AccountId}
         lines.append(
-            'echo "AWS_ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)" >> "$GITHUB_ENV"'
+            'echo "AWS_ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)" >> '
+            '"$GITHUB_ENV"'
         )
     if lines:
         steps.append({"name": "Read resources of the pipeline stack", "run": "\n".join(lines)})

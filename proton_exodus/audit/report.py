@@ -142,7 +142,9 @@ class AuditReport:
 
 
 _AUTOMATIC_WHY = {
-    "environment_account_connection": "connected: the Git sync role and repository link are set up in its account",
+    "environment_account_connection": (
+        "connected: the Git sync role and repository link are set up in its account"
+    ),
     "": "stack in a Git sync status, bundle known: hand over as it is",
 }
 _RESOURCE_KINDS = {

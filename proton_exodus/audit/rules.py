@@ -29,18 +29,18 @@ _RULES = (
     Rule(
         "E101",
         "Deployment failed",
-        "The resource's last deployment failed (FAILED, DELETE_FAILED or a *_FAILED service status); its stack "
-        "may not match its spec.",
-        "Fix the cause in the stack itself (update it with CloudFormation until it is in a *_COMPLETE status; "
-        "E110/E114 give the remedy for its status), then re-run `exodus inventory`.",
+        "The resource's last deployment failed (FAILED, DELETE_FAILED or a *_FAILED service status); its "
+        "stack may not match its spec.",
+        "Fix the cause in the stack itself (update it with CloudFormation until it is in a *_COMPLETE "
+        "status; E110/E114 give the remedy for its status), then re-run `exodus inventory`.",
         f"{API}/API_ServiceInstance.html",
         2.0,
     ),
     Rule(
         "E102",
         "Deployment in progress or stuck",
-        "A deployment is still running (IN_PROGRESS, DELETE_IN_PROGRESS, CANCELLING); the snapshot may be stale "
-        "and Git sync cannot attach to a stack that is changing.",
+        "A deployment is still running (IN_PROGRESS, DELETE_IN_PROGRESS, CANCELLING); the snapshot may be "
+        "stale and Git sync cannot attach to a stack that is changing.",
         "Wait for the stack operation to finish (or cancel an update: `aws cloudformation "
         "cancel-update-stack`), then re-run `exodus inventory`.",
         f"{UG}/ag-svc-instance-update.html",
@@ -49,12 +49,12 @@ _RULES = (
     Rule(
         "E110",
         "Stack status blocks Git sync",
-        "Git sync can only be configured on stacks in CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, "
-        "IMPORT_COMPLETE or IMPORT_ROLLBACK_COMPLETE; the stack is in another (the message says which, and "
-        "what brings it back).",
+        "Git sync can only be configured on stacks in CREATE_COMPLETE, UPDATE_COMPLETE, "
+        "UPDATE_ROLLBACK_COMPLETE, IMPORT_COMPLETE or IMPORT_ROLLBACK_COMPLETE; the stack is in another (the "
+        "message says which, and what brings it back).",
         "UPDATE_ROLLBACK_FAILED: `aws cloudformation continue-update-rollback` (skip resources that cannot "
-        "roll back); *_IN_PROGRESS: wait for it; DELETE_FAILED: retain or fix the failing resources and delete "
-        "again; a failed create is E114. Then re-run `exodus inventory`.",
+        "roll back); *_IN_PROGRESS: wait for it; DELETE_FAILED: retain or fix the failing resources and "
+        "delete again; a failed create is E114. Then re-run `exodus inventory`.",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/git-sync-status.html",
         2.0,
     ),
@@ -80,8 +80,8 @@ _RULES = (
         "E113",
         "Stack name too long for Git sync",
         "A Git sync configuration's ResourceName is at most 100 characters; CloudFormation allows 128.",
-        "Keep the stack under Proton-free management another way (CodePipeline, Actions) or recreate it with a "
-        "shorter name.",
+        "Keep the stack under Proton-free management another way (CodePipeline, Actions) or recreate it with "
+        "a shorter name.",
         "https://docs.aws.amazon.com/codeconnections/latest/APIReference/API_CreateSyncConfiguration.html",
         4.0,
     ),
@@ -90,9 +90,9 @@ _RULES = (
         "Failed create (ROLLBACK_COMPLETE)",
         "The stack's creation failed and was rolled back (ROLLBACK_COMPLETE, ROLLBACK_FAILED): it holds no "
         "resources and cannot be updated; `continue-update-rollback` does not apply to it.",
-        "Delete the stack and create it again from the fixed template (the export's deployment file does, once "
-        "the stack is gone); or, when the resources exist outside it, create a new stack by importing them "
-        "(`aws cloudformation create-change-set --change-set-type IMPORT`).",
+        "Delete the stack and create it again from the fixed template (the export's deployment file does, "
+        "once the stack is gone); or, when the resources exist outside it, create a new stack by importing "
+        "them (`aws cloudformation create-change-set --change-set-type IMPORT`).",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
         2.0,
     ),
@@ -117,18 +117,18 @@ _RULES = (
         "I122",
         "Older minor version",
         "The resource runs an older minor version of its template than the template's recommended version.",
-        "Nothing blocks the hand-over; update it to the recommended minor version in the new system afterwards "
-        "(a deployment-file or parameter change), not through Proton.",
+        "Nothing blocks the hand-over; update it to the recommended minor version in the new system "
+        "afterwards (a deployment-file or parameter change), not through Proton.",
         f"{UG}/ag-template-versions.html",
         0.0,
     ),
     Rule(
         "I123",
         "Template version without bundle",
-        "A registered template version's bundle was not found; nothing that moves may use it today, but no new "
-        "resource can be rendered from it and its source is lost unless recovered.",
-        "Recover the bundle from source control or the template-sync repository (`exodus inventory --bundles`), "
-        "or drop the version from the new system.",
+        "A registered template version's bundle was not found; nothing that moves may use it today, but no "
+        "new resource can be rendered from it and its source is lost unless recovered.",
+        "Recover the bundle from source control or the template-sync repository (`exodus inventory "
+        "--bundles`), or drop the version from the new system.",
         f"{UG}/ag-template-versions.html",
         0.25,
     ),
@@ -137,16 +137,18 @@ _RULES = (
         "Self-managed (Terraform) provisioning",
         "No CloudFormation stack to hand over: state and .tf files live in the provisioning repository; only "
         "Proton's PRs and NotifyResourceDeploymentStatusChange go away.",
-        "Regenerate the proton.*.variables.tf / proton.auto.tfvars.json files and run Terraform from your own CI.",
+        "Regenerate the proton.*.variables.tf / proton.auto.tfvars.json files and run Terraform from your "
+        "own CI.",
         f"{UG}/ag-works-prov-methods.html",
         4.0,
     ),
     Rule(
         "W131",
         "CodeBuild provisioning",
-        "The infrastructure lives wherever the provisioning commands put it; the AWSProton-CodeBuild project is "
-        "Proton scaffolding.",
-        "Move the provision/deprovision commands into your own CodeBuild or Actions job with the recorded inputs.",
+        "The infrastructure lives wherever the provisioning commands put it; the AWSProton-CodeBuild project "
+        "is Proton scaffolding.",
+        "Move the provision/deprovision commands into your own CodeBuild or Actions job with the recorded "
+        "inputs.",
         f"{UG}/ag-works-prov-methods.html",
         4.0,
     ),
@@ -161,18 +163,18 @@ _RULES = (
     Rule(
         "W140",
         "Pipeline calls the Proton API",
-        "The deployed pipeline runs `aws proton ...` (or another Proton API call), which stops working at end of "
-        "support.",
-        "Rewrite the step to deploy the handed-over stacks (the pipeline targets of `exodus export --list-targets` "
-        "convert such steps).",
+        "The deployed pipeline runs `aws proton ...` (or another Proton API call), which stops working at "
+        "end of support.",
+        "Rewrite the step to deploy the handed-over stacks (the pipeline targets of `exodus export "
+        "--list-targets` convert such steps).",
         "shared/reference/PROTON.md §5; PEERS.md §5 item 4",
         3.0,
     ),
     Rule(
         "W141",
         "Pipeline deploys out of tier order",
-        "The service pipeline deploys its instances in the order Proton gave them (by name, e.g. dev -> prod -> "
-        "staging), so production is deployed before staging; the converted pipeline keeps that order.",
+        "The service pipeline deploys its instances in the order Proton gave them (by name, e.g. dev -> prod "
+        "-> staging), so production is deployed before staging; the converted pipeline keeps that order.",
         "Reorder the pipeline's deploy stages by tier (non-production, then staging, then production) in the "
         "new system once it is handed over; exodus keeps the order so the hand-over changes nothing.",
         f"{UG}/ag-create-pipeline.html",
@@ -201,7 +203,8 @@ _RULES = (
         "W170",
         "Input looks like a secret",
         "A spec input's name or value looks like a credential and it is stored in clear.",
-        "Move the value to Secrets Manager or SSM SecureString and rotate it; exports use dynamic references.",
+        "Move the value to Secrets Manager or SSM SecureString and rotate it; exports use dynamic "
+        "references.",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html",
         1.0,
     ),
@@ -243,18 +246,19 @@ _RULES = (
     Rule(
         "W193",
         "Keep Proton's roles: they are the stacks' service roles",
-        "Proton passed its service roles to CloudFormation as the stacks' service role (RoleARN); every later "
-        "update of those stacks, by any deployer, runs with them.",
-        "Keep these roles (and their policies) when Proton's leftovers are cleaned up; delete them only after "
-        "every stack using them has another service role (`aws cloudformation update-stack --role-arn`).",
+        "Proton passed its service roles to CloudFormation as the stacks' service role (RoleARN); every "
+        "later update of those stacks, by any deployer, runs with them.",
+        "Keep these roles (and their policies) when Proton's leftovers are cleaned up; delete them only "
+        "after every stack using them has another service role (`aws cloudformation update-stack "
+        "--role-arn`).",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html",
         0.25,
     ),
     Rule(
         "I192",
         "Stack has no service role",
-        "Change sets run with the caller's credentials, so the Git sync role needs permissions on every resource "
-        "type in the template.",
+        "Change sets run with the caller's credentials, so the Git sync role needs permissions on every "
+        "resource type in the template.",
         "Scope the Git sync role's policy to the template's resource types (or set a stack service role).",
         "shared/reference/TARGETS.md §1.3",
         0.25,

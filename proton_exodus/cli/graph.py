@@ -39,7 +39,9 @@ def _stats_text(stats: dict[str, Any]) -> str:
     "--focus",
     "focus_name",
     metavar="NAME",
-    help="Only NAME (environment, service/instance label, ARN or stack name), its dependencies and dependants.",
+    help=(
+        "Only NAME (environment, service/instance label, ARN or stack name), its dependencies and dependants."
+    ),
 )
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the graph here instead of stdout."

@@ -398,10 +398,12 @@ def _write_summary(report: DemoReport) -> None:
         "# exodus demo",
         "",
         "The whole migration of the embedded demo estate (proton_exodus/demo/estate.yaml),",
-        "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this directory.",
+        "run against the local Proton and local cloud by `exodus demo`. Paths are relative to this "
+        "directory.",
         "",
         "Today's story: Proton's end of support (2026-10-07) has passed. The local Proton is retired after",
-        "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both accounts",
+        "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both "
+        "accounts",
         f"(read through {DEMO_READ_ROLE.format(account='ACCOUNT')}), the template bundles and the Terraform",
         f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}.",
         "",

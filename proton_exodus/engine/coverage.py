@@ -18,19 +18,20 @@ DEVIATIONS = (
     "One engine is one account and Region. An environment account connection's environment account is the "
     "account of its role ARNs; both sides of the connection live in the same store.",
     "CloudFormation stacks are named `AWSProton-<first 15 chars of the name>-cloudformation--<15 letters>` "
-    "as in observed names (PROTON.md §3.1); the letters come from a seeded generator, so runs are reproducible. "
-    "Stacks carry only the `proton:*` tags.",
+    "as in observed names (PROTON.md §3.1); the letters come from a seeded generator, so runs are "
+    "reproducible. Stacks carry only the `proton:*` tags.",
     "Self-managed (Terraform) deployments write the working directory into `provisioning_root/<repository>/` "
     "instead of opening a pull request; they stay IN_PROGRESS until NotifyResourceDeploymentStatusChange.",
     "CodeBuild deployments write the template folder and `proton-inputs.json` under "
     "`provisioning_root/codebuild/`; no CodeBuild job runs, so the status comes from Notify.",
-    "Template sync and service sync configs are stored and validated, but Git is never polled: the sync status "
-    "operations report no attempts. Sync blockers are created for manual changes to synced services.",
-    "Cancel moves a queued deployment to CANCELLED; a CloudFormation deployment already running finishes, and "
-    "its result wins the race (SUCCEEDED or FAILED), as Proton documents.",
-    "An environment MAJOR_VERSION update is refused while an instance in it is not compatible with the new major "
-    "[inferred from PROTON.md §4.1].",
-    "ListDeployments lists newest first. List*ProvisionedResources for Terraform reports the working directory.",
+    "Template sync and service sync configs are stored and validated, but Git is never polled: the sync "
+    "status operations report no attempts. Sync blockers are created for manual changes to synced services.",
+    "Cancel moves a queued deployment to CANCELLED; a CloudFormation deployment already running finishes, "
+    "and its result wins the race (SUCCEEDED or FAILED), as Proton documents.",
+    "An environment MAJOR_VERSION update is refused while an instance in it is not compatible with the new "
+    "major [inferred from PROTON.md §4.1].",
+    "ListDeployments lists newest first. List*ProvisionedResources for Terraform reports the working "
+    "directory.",
 )
 
 

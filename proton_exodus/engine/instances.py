@@ -41,9 +41,9 @@ class InstancesMixin(ServicesMixin):
         }
         if (env["templateName"], env["templateMajorVersion"]) not in compatible:
             raise ValidationException(
-                f"Service template {version['templateName']}:{version['majorVersion']}.{version['minorVersion']} "
-                f"is not compatible with environment {env['name']} ({env['templateName']}:"
-                f"{env['templateMajorVersion']}) of instance {instance}"
+                f"Service template {version['templateName']}:{version['majorVersion']}."
+                f"{version['minorVersion']} is not compatible with environment {env['name']} "
+                f"({env['templateName']}:{env['templateMajorVersion']}) of instance {instance}"
             )
         self_managed = bool(env.get("provisioningRepository"))
         if self_managed != (version.get("_provisioning") == "terraform"):

@@ -193,7 +193,8 @@ def load_snapshot(root: Path) -> Snapshot:
     version = meta.get("formatVersion")
     if type(version) is not int or version != FORMAT_VERSION:  # true == 1 in Python, not in the format
         raise SnapshotError(
-            f"{root / 'snapshot.json'}: formatVersion {version!r} is not supported (this exodus reads {FORMAT_VERSION})",
+            f"{root / 'snapshot.json'}: formatVersion {version!r} is not supported (this exodus reads "
+            f"{FORMAT_VERSION})",
             hint="Re-run `exodus inventory` with this version of exodus.",
         )
     records: dict[str, list[dict[str, Any]]] = {}

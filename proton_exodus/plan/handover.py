@@ -117,8 +117,10 @@ def _cutover(r: PlannedResource, ci: Sequence[Handover]) -> list[str]:
         for f in ci
     ]
     steps += [
-        f'PIPELINE=$(aws cloudformation describe-stack-resources --stack-name {r.stack_name} --region {region} '
-        "--query \"StackResources[?ResourceType=='AWS::CodePipeline::Pipeline'].PhysicalResourceId\" --output text)",
+        f'PIPELINE=$(aws cloudformation describe-stack-resources --stack-name {r.stack_name} '
+        f'--region {region} '
+        "--query \"StackResources[?ResourceType=='AWS::CodePipeline::Pipeline'].PhysicalResourceId\" "
+        "--output text)",
         f'aws codepipeline start-pipeline-execution --name "$PIPELINE" --region {region}',
     ]
     return steps

@@ -257,7 +257,9 @@ class _Builder:
                     {
                         "repositoryId": f"org/{name}",
                         "branchName": "main",
-                        "repositoryConnectionArn": f"arn:aws:codeconnections:{self.region}:{self.account}:connection/syn",
+                        "repositoryConnectionArn": (
+                            f"arn:aws:codeconnections:{self.region}:{self.account}:connection/syn"
+                        ),
                     }
                     if size.pipelines
                     else {}

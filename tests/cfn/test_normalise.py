@@ -6,7 +6,10 @@ from proton_exodus.cfn.normalise import load_normalised
 
 
 def test_normalisation_ignores_form_order_and_scalar_types() -> None:
-    short = "Resources:\n  A:\n    Type: T\n    Properties: {X: !GetAtt B.Arn, N: 80, F: true, S: !Sub 'a-${!x}'}\n"
+    short = (
+        "Resources:\n  A:\n    Type: T\n"
+        "    Properties: {X: !GetAtt B.Arn, N: 80, F: true, S: !Sub 'a-${!x}'}\n"
+    )
     long = (
         '{"Resources": {"A": {"Properties": {"S": "a-${x}", "F": "true", "N": "80", '
         '"X": {"Fn::GetAtt": "B.Arn"}}, "Type": "T"}}}'

@@ -193,8 +193,9 @@ def test_kubernetes_manifests_in_a_bundle_become_the_app_source(snapshot) -> Non
     snap = copy.deepcopy(snapshot)
     bundle = snap.bundles["bundles/service/syn-svc/1.0"]
     bundle["instance_infrastructure/k8s/deployment.yaml"] = (
-        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: '{{ service.name }}-{{ service_instance.name }}'\n"
-        b"spec:\n  replicas: {{ service_instance.inputs.desired_count }}\n"
+        b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+        b"  name: '{{ service.name }}-{{ service_instance.name }}'\nspec:\n"
+        b"  replicas: {{ service_instance.inputs.desired_count }}\n"
     )
     result = _export(snap)
     path = "stacks/services/svc-00001/instances/prod-002-1/workloads/k8s/deployment.yaml"

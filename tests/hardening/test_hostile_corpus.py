@@ -115,29 +115,48 @@ BAD_SPECS = {
     "svc-image-too-long": "proton: ServiceSpec\ninstances:\n  - name: a\n    spec: {image: "
     + "x" * 500
     + "}\n",
-    "svc-dup-instances": "proton: ServiceSpec\ninstances:\n  - {name: a, spec: {image: x}}\n  - {name: a, spec: {image: y}}\n",
+    "svc-dup-instances": (
+        "proton: ServiceSpec\ninstances:\n  - {name: a, spec: {image: x}}\n  - {name: a, spec: {image: y}}\n"
+    ),
     "huge-spec": "proton: EnvironmentSpec\nspec:\n  vpc_cidr: '" + "1" * 60_000 + "'\n",
 }
 BAD_SCHEMAS = {
     "schema-list": "- 1\n",
     "schema-key-list": "schema: [1]\n",
     "types-string": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types: nope\n",
-    "type-missing": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: Missing\n  types: {E: {type: object}}\n",
-    "bad-type-name": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n      type: object\n"
-    "      properties: {a: {type: frobnicate}}\n",
-    "bad-regex": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n      type: object\n"
-    "      properties: {a: {type: string, pattern: '(', default: x}}\n",
+    "type-missing": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: Missing\n"
+        "  types: {E: {type: object}}\n"
+    ),
+    "bad-type-name": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      properties: {a: {type: frobnicate}}\n"
+    ),
+    "bad-regex": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      properties: {a: {type: string, pattern: '(', default: x}}\n"
+    ),
     "properties-list": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
     "      type: object\n      properties: [1, 2]\n",
-    "ref-loop": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n      type: object\n"
-    "      properties: {a: {$ref: '#/a'}}\n",
-    "ref-remote": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n      type: object\n"
-    "      properties: {a: {$ref: 'http://127.0.0.1:1/x.json'}}\n",
-    "openapi-2": "schema:\n  format: {openapi: 2.0.0}\n  environment_input_type: E\n  types: {E: {type: object}}\n",
-    "required-not-list": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
-    "      type: object\n      required: yes\n",
-    "default-wrong-type": "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
-    "      type: object\n      properties: {a: {type: number, default: abc}}\n",
+    "ref-loop": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      properties: {a: {$ref: '#/a'}}\n"
+    ),
+    "ref-remote": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      properties: {a: {$ref: 'http://127.0.0.1:1/x.json'}}\n"
+    ),
+    "openapi-2": (
+        "schema:\n  format: {openapi: 2.0.0}\n  environment_input_type: E\n  types: {E: {type: object}}\n"
+    ),
+    "required-not-list": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      required: yes\n"
+    ),
+    "default-wrong-type": (
+        "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: E\n  types:\n    E:\n"
+        "      type: object\n      properties: {a: {type: number, default: abc}}\n"
+    ),
 }
 
 

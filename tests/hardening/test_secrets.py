@@ -111,7 +111,8 @@ def test_demo_publishes_none_of_its_planted_secrets(tmp_path: Path, monkeypatch:
     report = run_demo(tmp_path / "out", progress=messages.append)
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     print(
-        f"demo: {len(files)} files and {len(messages)} progress lines scanned for {len(planted)} planted secrets"
+        f"demo: {len(files)} files and {len(messages)} progress lines scanned for {len(planted)} planted "
+        "secrets"
     )
     assert len(planted) >= 10 and len(files) > 100
     text = "\n".join(messages + report.findings)

@@ -79,7 +79,9 @@ SVC_BUNDLE = {
       properties:
         service_dir: {type: string, default: "."}
 """,
-    ".template-registration.yaml": "compatible_environments:\n  - env-tpl:1\nsupported_component_sources:\n  - DIRECTLY_DEFINED\n",
+    ".template-registration.yaml": (
+        "compatible_environments:\n  - env-tpl:1\nsupported_component_sources:\n  - DIRECTLY_DEFINED\n"
+    ),
     "instance_infrastructure/manifest.yaml": MANIFEST,
     "instance_infrastructure/cloudformation.yaml": """AWSTemplateFormatVersion: "2010-09-09"
 Resources:

@@ -32,7 +32,9 @@ def _records() -> dict[str, list[dict]]:
                 "environmentAccountConnectionId": "c1",
                 "provisionedResources": [
                     {
-                        "identifier": "arn:aws:cloudformation:us-west-2:222222222222:stack/AWSProton-remote/x",
+                        "identifier": (
+                            "arn:aws:cloudformation:us-west-2:222222222222:stack/AWSProton-remote/x"
+                        ),
                         "name": "AWSProton-remote",
                         "provisioningEngine": "CLOUDFORMATION",
                     }

@@ -302,7 +302,9 @@ def _terraform_repo(root: Path) -> Path:
                     "name": "api",
                     "branch_name": "main",
                     "repository_id": "org/api",
-                    "repository_connection_arn": "arn:aws:codestar-connections:us-east-1:123456789012:connection/x",
+                    "repository_connection_arn": (
+                        "arn:aws:codestar-connections:us-east-1:123456789012:connection/x"
+                    ),
                 },
                 "service_instance": {"name": "web", "inputs": {"size": "small"}},
             },
@@ -366,7 +368,8 @@ def test_proton_ops_file_names_the_service_spec(snapshots: dict[str, Any], tmp_p
         yaml.safe_dump(restore_data(yaml.safe_load(svc["spec"]), api.secrets))
     )
     (repo / "proton-ops.yaml").write_text(
-        "sync:\n  services:\n    svc-1:\n      i0:\n        branch: main\n        spec: ./.aws-proton/spec.yaml\n"
+        "sync:\n  services:\n    svc-1:\n      i0:\n        branch: main\n"
+        "        spec: ./.aws-proton/spec.yaml\n"
     )
     crawl_stacks(
         snapshots["settings"],

@@ -62,7 +62,8 @@ def test_template_registration_file(tmp_path: Path, key: str) -> None:
         ),
         (
             env_bundle(**{"infrastructure/manifest.yaml": CFN_MANIFEST.replace("jinja", "mustache")}),
-            r"infrastructure.templates\[0\].rendering_engine: must be jinja, hcl or codebuild, not 'mustache'",
+            r"infrastructure.templates\[0\].rendering_engine: must be jinja, hcl or codebuild, not "
+            r"'mustache'",
         ),
         (
             env_bundle(
@@ -101,11 +102,13 @@ def test_template_registration_file(tmp_path: Path, key: str) -> None:
                     "instance_infrastructure/cloudformation.yaml": "x",
                 }
             ),
-            r"environment bundle: only infrastructure/ may hold a manifest \(found instance_infrastructure/\)",
+            r"environment bundle: only infrastructure/ may hold a manifest \(found "
+            r"instance_infrastructure/\)",
         ),
         (
             {k: v for k, v in svc_bundle().items() if not k.startswith("pipeline_")},
-            r"pipeline_infrastructure/ and schema pipeline_input_type go together \(folder absent, pipeline_input_type set\)",
+            r"pipeline_infrastructure/ and schema pipeline_input_type go together \(folder absent, "
+            r"pipeline_input_type set\)",
         ),
         (
             {k: v for k, v in svc_bundle().items() if not k.startswith("instance_")},

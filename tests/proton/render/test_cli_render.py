@@ -118,7 +118,8 @@ def test_undefined_name_is_one_line_exit_2_nothing_written(capsys, tmp_path: Pat
             "proton: ServiceSpec\ninstances:\n  - name: a\n    spec: {desired_count: 60}\n",
             ["--instance", "a"],
             "Error: instances[0].spec.desired_count: 60 is greater than the maximum of 50; "
-            "instances[0].spec.image: is required but missing\nHint: the inputs must satisfy SvcInput in schema/schema.yaml\n",
+            "instances[0].spec.image: is required but missing\n"
+            "Hint: the inputs must satisfy SvcInput in schema/schema.yaml\n",
         ),
         (svc_bundle(), "proton: ServiceSpec\ninstances: [\n", ["--instance", "a"], "not valid YAML"),
         (
@@ -143,7 +144,8 @@ def test_undefined_name_is_one_line_exit_2_nothing_written(capsys, tmp_path: Pat
             {"schema/schema.yaml": ENV_SCHEMA.replace("          default: 10.0.0.0/16\n", "")},
             "proton: EnvironmentSpec\n",
             [],
-            "Error: nothing to render: this customer-managed environment bundle holds only schema/schema.yaml",
+            "Error: nothing to render: this customer-managed environment bundle holds only "
+            "schema/schema.yaml",
         ),
         (
             {"infrastructure/manifest.yaml": "x: 1"},

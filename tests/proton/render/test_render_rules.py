@@ -115,9 +115,9 @@ def test_multiline_filters_land_indented(tmp_path: Path) -> None:
         {"o": namespace("o", outputs)},
         source="t",
     )
-    assert (
-        lam
-        == 'Variables:\n  Bucket: my-bucket\n  PolicyArn: arn:aws:iam::123456789012:policy/p\n  Url: "http://x:80/a b"'
+    assert lam == (
+        'Variables:\n  Bucket: my-bucket\n  PolicyArn: arn:aws:iam::123456789012:policy/p\n'
+        '  Url: "http://x:80/a b"'
     )
     arns = render_jinja("P:\n  - base\n  {{ o | proton_cfn_iam_policy_arns }}", {"o": outputs}, source="t")
     assert arns == "P:\n  - base\n  - arn:aws:iam::123456789012:policy/p"
@@ -128,7 +128,8 @@ def test_multiline_filters_land_indented(tmp_path: Path) -> None:
     [
         (
             '"this::is::incorrect" | proton_cfn_sanitize',
-            'Illegal character(s) detected in "this::is::incorrect". Must match regex ^[a-zA-Z0-9_-]*$ or be a valid ARN',
+            'Illegal character(s) detected in "this::is::incorrect". Must match regex ^[a-zA-Z0-9_-]*$ or '
+            'be a valid ARN',
         ),
         (
             "{'A': 'a b'} | proton_cfn_ecs_task_definition_formatted_env_vars(False)",
@@ -212,7 +213,10 @@ def test_value_that_breaks_yaml_is_caught_after_a_good_render_of_the_same_templa
         build_file_tree(
             tmp_path / "b",
             env_bundle(
-                template="Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: {{ environment.inputs.vpc_cidr }}\n"
+                template=(
+                    "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+                    "      QueueName: {{ environment.inputs.vpc_cidr }}\n"
+                )
             ),
         )
     )
@@ -229,7 +233,10 @@ def test_json_template_is_accepted(tmp_path: Path) -> None:
         build_file_tree(
             tmp_path / "b",
             env_bundle(
-                template='{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "{{environment.name}}"}}}}'
+                template=(
+                    '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": '
+                    '"{{environment.name}}"}}}}'
+                )
             ),
         )
     )
@@ -322,9 +329,8 @@ def test_terraform_environment_files(tmp_path: Path) -> None:
 
 
 def test_component_render_attached(tmp_path: Path) -> None:
-    template = (
-        QUEUE
-        + "      QueueName: '{{ component.name }}-{{ service_instance.inputs.image }}-{{ environment.name }}'\n"
+    template = QUEUE + (
+        "      QueueName: '{{ component.name }}-{{ service_instance.inputs.image }}-{{ environment.name }}'\n"
     )
     out = render_component(
         template,

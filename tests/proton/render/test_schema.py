@@ -109,8 +109,8 @@ def test_kind_without_input_type_takes_no_inputs() -> None:
             "names type 'Missing', which is not defined under schema.types",
         ),
         (
-            "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: X\n  types:\n    X:\n      type: object\n"
-            "      properties: {a: {type: string, minLength: many}}",
+            "schema:\n  format: {openapi: 3.0.0}\n  environment_input_type: X\n  types:\n    X:\n"
+            "      type: object\n      properties: {a: {type: string, minLength: many}}",
             "schema.types.X.properties.a.minLength: 'many'",
         ),
     ],
