@@ -58,7 +58,8 @@ class ExportReport:
         }
 
     def summary_text(self, *, verbose: int = 0) -> str:
-        """What a person reads after `exodus export`: counts, kept edits, findings, and the diff on dry runs."""
+        """What a person reads after `exodus export`: counts, kept edits, findings,
+        and the diff on dry runs."""
         w = self.write
         verb = "would write" if w.dry_run else "wrote"
         counts = ", ".join(f"{n} {a}" for a, n in w.counts().items()) or "no files"

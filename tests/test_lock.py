@@ -1,5 +1,6 @@
 """requirements.lock pins the tested set: every requirement pyproject.toml states (dependencies, the
-`test` extra, the build backend) at a version its specifier allows, and nothing pyproject no longer asks for."""
+`test` extra, the build backend) at a version its specifier allows, and nothing pyproject no longer asks
+for."""
 
 from __future__ import annotations
 

@@ -86,7 +86,8 @@ class PipelineConverter:
 def pipeline_converter(
     units: Sequence[DeploymentUnit], snapshot: Snapshot | None = None
 ) -> PipelineConverter:
-    """The converter both pipeline exporters pass to `build_estate` (`convert_pipeline` and `parameterise`)."""
+    """The converter both pipeline exporters pass to `build_estate` (`convert_pipeline` and
+    `parameterise`)."""
     return PipelineConverter(units, snapshot)
 
 

@@ -161,7 +161,8 @@ def build_estate(
 
     `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
     returns findings; `parameterise(unit, template)` returns the template with more parameters and their
-    values (the inputs a service pipeline sets on deploy). Units whose template was not captured are skipped with an E finding.
+    values (the inputs a service pipeline sets on deploy). Units whose template was not captured are skipped
+    with an E finding.
     """
     try:
         mode = secret_mode(ctx.options)

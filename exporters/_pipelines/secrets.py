@@ -1,6 +1,7 @@
-"""The Secrets Manager secrets an export's templates and parameters reference (`{{resolve:secretsmanager:…}}`):
-each must exist, before the first deploy, in the account and Region of the stack that reads it. Listed in
-the README and in `secrets/<account>-<region>.txt`, which the runbook's account step reads."""
+"""The Secrets Manager secrets an export's templates and parameters reference
+(`{{resolve:secretsmanager:…}}`): each must exist, before the first deploy, in the account and Region of the
+stack that reads it. Listed in the README and in `secrets/<account>-<region>.txt`, which the runbook's account
+step reads."""
 
 from __future__ import annotations
 

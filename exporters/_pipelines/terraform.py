@@ -333,8 +333,9 @@ def codebuild_units(
 def codebuild_files(
     ctx: ExportContext, units: Sequence[DeploymentUnit]
 ) -> tuple[dict[str, str], list[Finding]]:
-    """For CodeBuild-provisioned units: the bundle folder, regenerated proton-inputs.json, and a CloudFormation
-    template defining a CodeBuild project per unit run by a CodePipeline V2 pipeline (CodeBuild-based equivalent)."""
+    """For CodeBuild-provisioned units: the bundle folder, regenerated proton-inputs.json, and a
+    CloudFormation template defining a CodeBuild project per unit run by a CodePipeline V2 pipeline
+    (CodeBuild-based equivalent)."""
     rows = codebuild_units(ctx, units)
     if not rows:
         return {}, []

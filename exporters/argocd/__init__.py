@@ -1,4 +1,5 @@
-"""The `argocd` exporter: Argo CD Applications/ApplicationSets and Crossplane Stacks adopting existing stacks."""
+"""The `argocd` exporter: Argo CD Applications/ApplicationSets and Crossplane Stacks adopting existing
+stacks."""
 
 from exporters.argocd.exporter import ArgoCdExporter, exporter
 

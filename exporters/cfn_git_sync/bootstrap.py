@@ -143,7 +143,8 @@ def _logical_id(stack: str, taken: set[str]) -> str:
 
 
 def sync_templates(stacks: Sequence[tuple[str, str]], options: Mapping[str, str]) -> list[str]:
-    """Templates of `AWS::CodeStarConnections::SyncConfiguration`s, CHUNK per file; stacks = (name, config file)."""
+    """Templates of `AWS::CodeStarConnections::SyncConfiguration`s, CHUNK per file; stacks = (name,
+    config file)."""
     out = []
     for start in range(0, len(stacks), CHUNK):
         taken: set[str] = set()

@@ -142,7 +142,8 @@ def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> st
 
 
 def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:
-    """TEMPLATES.md: per Proton template, the path taken, its parameters and why stacks kept their template."""
+    """TEMPLATES.md: per Proton template, the path taken,
+    its parameters and why stacks kept their template."""
     lines = [
         "# Templates: which path each Proton template took",
         "",

@@ -56,7 +56,8 @@ def commit_export(export_dir: Path, work_dir: Path) -> tuple[Path, str]:
 
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
-    """One `deploy` step per stack of the waves, in wave order: what Git sync does with its deployment file."""
+    """One `deploy` step per stack of the waves, in wave order:
+    what Git sync does with its deployment file."""
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
     checkout, commit = commit_export(ctx.export_dir, ctx.work_dir)
     files = {(s.account, s.region, s.stack_name): s for s in layout.exported_stacks(checkout)}

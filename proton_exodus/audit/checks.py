@@ -304,7 +304,8 @@ class Auditor:
                 return
 
     def _inputs(self, node: str) -> dict[str, Any]:
-        """The resource's own spec inputs (an instance's block, the pipeline block, or the environment spec)."""
+        """The resource's own spec inputs (an instance's block, the pipeline block,
+        or the environment spec)."""
         rec = self.records.get(node, {})
         text = rec.get("spec")
         if not isinstance(text, str) or not text:

@@ -1,4 +1,5 @@
-"""The `exodus` command line: a thin click layer over the library, and the one place errors become exit codes."""
+"""The `exodus` command line: a thin click layer over the library,
+and the one place errors become exit codes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`exodus local render`: render a bundle with a spec, as Proton did (CloudFormation, Terraform or CodeBuild)."""
+"""`exodus local render`: render a bundle with a spec, as Proton did (CloudFormation,
+Terraform or CodeBuild)."""
 
 from __future__ import annotations
 

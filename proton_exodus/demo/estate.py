@@ -1,4 +1,5 @@
-"""The embedded demo estate as data: estate.yaml, its bundles, and small lookups the seeder and tests share."""
+"""The embedded demo estate as data: estate.yaml, its bundles,
+and small lookups the seeder and tests share."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Starts the local Proton + local cloud, seeds the demo estate, retires Proton (today's story: end of
 support has passed, the `AWSProton-...` stacks remain), then inventory from the stacks of both
-accounts -> audit -> plan -> export (every installed target) -> verify (cfn-git-sync). Everything written under `out` is
-deterministic: the capture time is fixed, volatile crawl statistics are dropped, the ids the local
-cloud invents are functions of the resource (engine/cloud_ids.py), paths inside the files are relative
+accounts -> audit -> plan -> export (every installed target) -> verify (cfn-git-sync). Everything written
+under `out` is deterministic: the capture time is fixed, volatile crawl statistics are dropped, the ids the
+local cloud invents are functions of the resource (engine/cloud_ids.py), paths inside the files are relative
 to `out`, and the snapshot's secrets.json is never written there (the planted secrets stay in memory,
 used only by verify).
 """

@@ -237,7 +237,8 @@ class DeploymentsMixin(EngineCore):
         message: str | None = None,
         outputs: list[dict[str, str]] | None = None,
     ) -> None:
-        """Record a deployment's end and apply it to its resource (new state on success, old one kept else)."""
+        """Record a deployment's end and apply it to its resource (new state on success,
+        old one kept else)."""
         kind, member = TARGETS[dep["targetResourceType"]]
         now = self.now()
         dep.update(deploymentStatus=status, lastModifiedAt=now, completedAt=now)

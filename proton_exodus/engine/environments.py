@@ -34,7 +34,8 @@ class EnvironmentsMixin(RenderingMixin):
         return (conn or {}).get("componentRoleArn") or env.get("componentRoleArn")
 
     def environment_folder(self, env: dict[str, Any]) -> Path:
-        """Self-managed: `<root>/<repo>/[environments/]<env>`; CodeBuild and others: `<root>/codebuild/<env>`."""
+        """Self-managed: `<root>/<repo>/[environments/]<env>`; CodeBuild and others:
+        `<root>/codebuild/<env>`."""
         root = self.provisioning_root or Path("proton-provisioning")
         repo = env.get("provisioningRepository")
         if not repo:
@@ -158,7 +159,8 @@ class EnvironmentsMixin(RenderingMixin):
         return {"environment": self.store.get("environment", name)}
 
     def _repository_branch(self, ref: dict[str, Any]) -> dict[str, Any]:
-        """RepositoryBranchInput -> RepositoryBranch (the output shape requires the linked repository's arn)."""
+        """RepositoryBranchInput -> RepositoryBranch (the output shape requires the linked repository's
+        arn)."""
         return {**ref, "arn": self.get_linked_repository(ref)["arn"]}
 
     def _env_state(self, env: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +172,8 @@ class EnvironmentsMixin(RenderingMixin):
         }
 
     def _check_environment_wiring(self, p: dict[str, Any], version: dict[str, Any], name: str) -> str:
-        """Roles, connection and repository must fit the provisioning method; returns the environment account."""
+        """Roles, connection and repository must fit the provisioning method;
+        returns the environment account."""
         provisioning = version.get("_provisioning")
         conn_id = p.get("environmentAccountConnectionId")
         if provisioning == "terraform":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 class ProtonApiError(Exception):
-    """An error Proton answers with: `code` is the `__type`, `http_status` 400 for client errors, 500 internal."""
+    """An error Proton answers with: `code` is the `__type`, `http_status` 400 for client errors,
+    500 internal."""
 
     code = "InternalServerException"
     http_status = 400

@@ -26,7 +26,8 @@ THROTTLE_MESSAGE = "Rate exceeded"
 
 @dataclass(frozen=True)
 class FaultConfig:
-    """What `exodus local serve --latency-ms/--rate-limit/--burst/--throttle-rate/--seed-random/--page-size` set."""
+    """What `exodus local serve --latency-ms/--rate-limit/--burst/--throttle-rate/--seed-random/--page-size`
+    set."""
 
     latency_ms: float = 0.0
     rate_limit: float | None = None  # sustained requests per second, per account and Region

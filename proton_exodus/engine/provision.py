@@ -128,7 +128,8 @@ class ProvisionMixin(DeploymentsMixin):
         return {"engine": "files", "folder": str(folder), "files": files, "stale": stale, "wait": True}
 
     def stack_name_for(self, target: str, key: str) -> str:
-        """`AWSProton-<name…>-cloudformation--<15 uppercase>` as observed (PROTON.md §3.1); kept per resource."""
+        """`AWSProton-<name…>-cloudformation--<15 uppercase>` as observed (PROTON.md §3.1);
+        kept per resource."""
         kind = {
             "ENVIRONMENT": "environment",
             "SERVICE_INSTANCE": "instance",

@@ -1,6 +1,7 @@
 """CloudFormation stacks through change sets, the way Proton's service role allows (PROTON.md §3.1).
 
-Works with any boto3 `cloudformation` client: moto in tests and `exodus local serve`, a real account otherwise.
+Works with any boto3 `cloudformation` client: moto in tests and `exodus local serve`, a real account
+otherwise.
 """
 
 from __future__ import annotations

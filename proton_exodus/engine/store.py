@@ -1,4 +1,5 @@
-"""SQLite-backed document store: one table of JSON documents keyed by (kind, key), one transaction per operation."""
+"""SQLite-backed document store: one table of JSON documents keyed by (kind, key),
+one transaction per operation."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ _DELETED = object()
 
 
 class Store:
-    """In-memory documents mirrored to SQLite; `txn()` buffers writes so a failed operation changes nothing."""
+    """In-memory documents mirrored to SQLite; `txn()` buffers writes so a failed operation changes
+    nothing."""
 
     def __init__(self, path: Path | None) -> None:
         self._docs: dict[str, dict[str, dict[str, Any]]] = {}

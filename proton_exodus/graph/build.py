@@ -70,7 +70,8 @@ def node_key(kind: str, record: dict[str, Any]) -> str:
 def provisioning_of(
     kind: str, record: dict[str, Any], env: dict[str, Any] | None, template: dict[str, Any] | None
 ) -> str:
-    """How Proton provisioned a deployed resource: cloudformation, terraform, codebuild or customer-managed."""
+    """How Proton provisioned a deployed resource: cloudformation, terraform,
+    codebuild or customer-managed."""
     for rec in (record, env):
         if rec is None:
             continue
@@ -189,7 +190,8 @@ class _Builder:
             self.g.add_edge(u, v, key=relation, relation=relation, **attrs)
 
     def placeholder(self, kind: str, rec: dict[str, Any], **ident: Any) -> str:
-        """A node for something a record refers to but the snapshot lacks (e.g. a deleted template version)."""
+        """A node for something a record refers to but the snapshot lacks (e.g. a deleted template
+        version)."""
         stub = {"account": rec.get("account", ""), "region": rec.get("region", ""), **ident}
         key = pseudo_arn(kind, stub)
         if key not in self.g:

@@ -1,6 +1,6 @@
 """Migration plans: waves from the graph (`plan_waves`), runbooks and plan.json (`plan_files`,
-`write_plan`; their commands from `plan_commands`), the whole path from a snapshot (`plan_snapshot`), and the wave journal
-(`wave_status`, `wave_start`, `wave_complete`, `wave_rollback`)."""
+`write_plan`; their commands from `plan_commands`), the whole path from a snapshot (`plan_snapshot`), and the
+wave journal (`wave_status`, `wave_start`, `wave_complete`, `wave_rollback`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Proton template bundles: load them from a directory, a .tar.gz or a .zip (in memory), and check Proton's rules.
+"""Proton template bundles: load them from a directory, a .tar.gz or a .zip (in memory), and check Proton's
+rules.
 
 Layouts and limits follow shared/reference/PROTON.md §1 (bundle layouts, manifests, packaging limits)
 and §4.8 (template-sync `<name>/v<N>/` layouts, `.template-registration.yaml`, legacy `.compatible-envs`).

@@ -153,7 +153,8 @@ def rehearse(
     export: Path | None = None,
 ) -> Rehearsal:
     """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
-    With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh one."""
+    With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh
+    one."""
     from proton_exodus.export import run_export
 
     registry = registry or Registry.from_entry_points()

@@ -155,7 +155,8 @@ def add_account_connections(builder: Any, count: int) -> None:
 
 
 def add_repositories(builder: Any, *, blocked: bool = False) -> None:
-    """Link a templates repository with template sync configs, and a service sync config for the first service."""
+    """Link a templates repository with template sync configs,
+    and a service sync config for the first service."""
     snap, conn = builder.snap, f"arn:aws:codeconnections:{builder.region}:{builder.account}:connection/syn"
     services = snap.records.get("services", [])
     repos = ["org/proton-templates"] + ([f"org/{services[0]['name']}-ops"] if services else [])
@@ -288,7 +289,8 @@ def _add_legacy_pipeline(builder: Any) -> None:
 
 
 def _add_unmanaged_environments(builder: Any) -> None:
-    """Three environments Proton did not deploy through CloudFormation: Terraform, CodeBuild, customer-managed."""
+    """Three environments Proton did not deploy through CloudFormation: Terraform, CodeBuild,
+    customer-managed."""
     epoch = builder.snap.meta["capturedAt"]
     cm_tpl = builder.arn("environment-template/syn-env-cm")
     builder.add(

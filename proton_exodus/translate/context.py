@@ -40,7 +40,8 @@ class ContextBuilder:
         self._sources: dict[tuple, tuple[str, str] | None] = {}
 
     def template_source(self, unit: DeploymentUnit) -> tuple[str, str] | None:
-        """(bundle path of the Jinja file, its text) when the unit's bundle renders CloudFormation with Jinja."""
+        """(bundle path of the Jinja file, its text) when the unit's bundle renders CloudFormation with
+        Jinja."""
         folder = FOLDERS.get(unit.kind)
         key = (unit.template_name, unit.template_major, unit.template_minor, folder)
         if key not in self._sources:

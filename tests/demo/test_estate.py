@@ -1,4 +1,5 @@
-"""The demo estate is consistent, its bundles load, and every render of it is valid CloudFormation (cfn-lint)."""
+"""The demo estate is consistent, its bundles load,
+and every render of it is valid CloudFormation (cfn-lint)."""
 
 from __future__ import annotations
 

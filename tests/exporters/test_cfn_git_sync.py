@@ -187,7 +187,8 @@ def test_corpus_service_bundles(bundle: Path, spec: Path, tmp_path: Path) -> Non
 
 def test_demo_customer_managed_environment_is_not_called_a_cloudformation_one(tmp_path: Path) -> None:
     """Proton never deployed a customer-managed environment: nothing to hand over, and the stack, if
-    any, is the customer's (the old wording said "provisioned by cloudformation, not a CloudFormation stack")."""
+    any, is the customer's (the old wording said "provisioned by cloudformation, not a CloudFormation
+    stack")."""
     from proton_exodus.model.snapshot import load_snapshot
 
     snap = load_snapshot(Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot")

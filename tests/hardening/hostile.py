@@ -1,4 +1,5 @@
-"""Generators of hostile inputs for the hardening corpus: bundles, specs, schemas, snapshots and CLI arguments.
+"""Generators of hostile inputs for the hardening corpus: bundles, specs, schemas, snapshots and CLI
+arguments.
 
 Every case is built in code (no binary blobs in the repository). A case is a name, a function that
 writes its inputs under a tmp directory and returns the CLI arguments, and the command it drives.

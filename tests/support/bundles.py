@@ -39,7 +39,8 @@ def as_bytes(content: Content) -> bytes:
 
 
 def tar_gz(files: Files, *, prefix: str = "") -> bytes:
-    """A .tar.gz of `files`, sorted by path, each under `prefix` (e.g. "my-template/" for a wrapped bundle)."""
+    """A .tar.gz of `files`, sorted by path, each under `prefix` (e.g. "my-template/" for a wrapped
+    bundle)."""
     return pack_archive({prefix + rel: as_bytes(content) for rel, content in sorted(files.items())})
 
 

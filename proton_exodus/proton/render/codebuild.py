@@ -1,4 +1,5 @@
-"""CodeBuild provisioning renders: the template folder plus the `proton-inputs.json` Proton wrote (PROTON.md §2.5)."""
+"""CodeBuild provisioning renders: the template folder plus the `proton-inputs.json` Proton wrote
+(PROTON.md §2.5)."""
 
 from __future__ import annotations
 

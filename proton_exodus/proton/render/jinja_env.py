@@ -33,7 +33,8 @@ _FILTER_LINE = re.compile(r'^(?:- |  )?(?:[A-Za-z0-9_]+: )?(?:"(?:[^"\\\n]|\\.)*
 
 
 class NS(dict):
-    """A namespace dict that knows its dotted path, for error messages like `'environment.outputs.X' is undefined`."""
+    """A namespace dict that knows its dotted path, for error messages like `'environment.outputs.X' is
+    undefined`."""
 
     __slots__ = ("path",)
 

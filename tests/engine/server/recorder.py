@@ -15,7 +15,8 @@ from proton_exodus.engine import conformance
 
 
 class Recorder:
-    """Attach to clients with `watch(client)`; then `ok`, `errors`, `calls` and `problems` tell what happened."""
+    """Attach to clients with `watch(client)`; then `ok`, `errors`,
+    `calls` and `problems` tell what happened."""
 
     def __init__(self) -> None:
         self.ok: set[str] = set()

@@ -1,4 +1,5 @@
-"""A Proton estate driven through the real boto3 client, step by step, touching every operation's happy path."""
+"""A Proton estate driven through the real boto3 client, step by step,
+touching every operation's happy path."""
 
 from __future__ import annotations
 
@@ -140,7 +141,8 @@ def environments(e: Estate) -> None:
 
 
 def connections(e: Estate) -> None:
-    """The environment account asks, the management account accepts one, rejects one; env-x deploys cross-account."""
+    """The environment account asks, the management account accepts one, rejects one;
+    env-x deploys cross-account."""
     role = f"arn:aws:iam::{ENV_ACCOUNT}:role/ProtonEnvRole"
     for env in ["env-x", "env-y", "env-z", "env-w"]:
         conn = e.env_side.create_environment_account_connection(

@@ -1,4 +1,5 @@
-"""`exodus local serve` as a process: the AWS CLI drives it, SIGTERM stops it, `--state` survives a restart."""
+"""`exodus local serve` as a process: the AWS CLI drives it, SIGTERM stops it,
+`--state` survives a restart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Every operation answers a modelled error through the real client: the cases are generated from the model."""
+"""Every operation answers a modelled error through the real client:
+the cases are generated from the model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Bundle loading: layouts, Proton's limits and safe in-memory archive reading, each with a precise message."""
+"""Bundle loading: layouts, Proton's limits and safe in-memory archive reading,
+each with a precise message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Renders compared with ground truth: AWS's template-checker expected outputs and Proton's own Terraform PRs."""
+"""Renders compared with ground truth: AWS's template-checker expected outputs and Proton's own Terraform
+PRs."""
 
 from __future__ import annotations
 
