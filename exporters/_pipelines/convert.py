@@ -14,7 +14,8 @@ from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.translate.inputs import parameterise_inputs
 
-# `yq w service.yaml 'instances[*].spec.image'` (yq v3, the Proton samples) or `.instances[].spec.image = ` (v4)
+# `yq w service.yaml 'instances[*].spec.image'` (yq v3, the Proton samples)
+# or `.instances[].spec.image = ` (v4)
 _SPEC_EDIT = re.compile(r"instances\[\*?\]\.spec\.([A-Za-z0-9_]+)")
 
 

@@ -15,11 +15,13 @@ Written by `exodus export --target cfn-git-sync`. Every stack below keeps its na
 nothing is recreated. Git sync adopts each existing `AWSProton-...` stack in place.
 
 - stacks: {stacks} ({synced} ready for a sync configuration, {blocked} blocked: see MANUAL_TASKS.md)
-- templates: {shared} shared parameterised file(s) serve {param_stacks} stack(s); {deployed} stack(s) keep the template exactly as deployed (TEMPLATES.md says why)
+- templates: {shared} shared parameterised file(s) serve {param_stacks} stack(s); {deployed} stack(s) keep \
+the template exactly as deployed (TEMPLATES.md says why)
 
 ## Layout
 
-- `templates/<environment|service|component>/<template>/v<major>/` - templates per Proton template major version:
+- `templates/<environment|service|component>/<template>/v<major>/` - \
+templates per Proton template major version:
   `environment.yaml` / `instance.yaml` / `pipeline.yaml` are shared, parameterised templates;
   `stacks/<StackName>.yaml` is one stack's template as deployed.
 - `deployments/<account>/<region>/<StackName>.yaml` - one Git sync stack deployment file per stack

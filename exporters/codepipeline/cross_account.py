@@ -180,6 +180,7 @@ def bootstrap_role_template() -> dict[str, Any]:
         "cloudformation:DescribeStacks",
         "cloudformation:ExecuteChangeSet",
     ]
+    proton_stacks = "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/AWSProton-*/*"
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": (
@@ -223,9 +224,7 @@ def bootstrap_role_template() -> dict[str, Any]:
                                     {
                                         "Effect": "Allow",
                                         "Action": change_sets,
-                                        "Resource": {
-                                            "Fn::Sub": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/AWSProton-*/*"
-                                        },
+                                        "Resource": {"Fn::Sub": proton_stacks},
                                     },
                                     {
                                         "Effect": "Allow",

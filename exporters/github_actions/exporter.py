@@ -215,9 +215,12 @@ def codebuild_workflow(ctx: ExportContext, units: Sequence[Any]) -> dict[str, st
     return {".github/workflows/codebuild-provisioning.yml": text}
 
 
-_START_PIPELINE = """run=$(aws codepipeline start-pipeline-execution --name "$PIPELINE" --query pipelineExecutionId --output text)
+# A lone backslash ending a line is Python's line continuation: the script keeps one line per command.
+_START_PIPELINE = """run=$(aws codepipeline start-pipeline-execution --name "$PIPELINE" \
+--query pipelineExecutionId --output text)
 while :; do
-  status=$(aws codepipeline get-pipeline-execution --pipeline-name "$PIPELINE" --pipeline-execution-id "$run" --query pipelineExecution.status --output text)
+  status=$(aws codepipeline get-pipeline-execution --pipeline-name "$PIPELINE" \
+--pipeline-execution-id "$run" --query pipelineExecution.status --output text)
   case "$status" in
     InProgress|Stopping) sleep 30 ;;
     Succeeded) exit 0 ;;

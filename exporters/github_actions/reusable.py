@@ -11,38 +11,54 @@ from exporters._pipelines import ADOPTABLE_STATUSES
 
 PATH = ".github/workflows/exodus-stack.yml"
 
-_GATE = f"""status=$(aws cloudformation describe-stacks --stack-name "$STACK" --query 'Stacks[0].StackStatus' --output text)
+# In these scripts a lone backslash ending a line is Python's line continuation (the step gets one long
+# line, as before); a doubled one is the shell's.
+_GATE = f"""status=$(aws cloudformation describe-stacks --stack-name "$STACK" \
+--query 'Stacks[0].StackStatus' --output text)
 case "$status" in
   {'|'.join(ADOPTABLE_STATUSES)}) echo "stack $STACK is $status" ;;
-  *) echo "::error::stack $STACK is $status; exodus deploys an adopted stack only from a complete state"; exit 1 ;;
+  *) echo "::error::stack $STACK is $status; exodus deploys an adopted stack only from a complete state"; \
+exit 1 ;;
 esac"""
 
-_CREATE = """jq --argjson o "${OVERRIDES:-"{}"}" '[(.Parameters + $o) | to_entries[] | {ParameterKey: .key, ParameterValue: (.value | tostring)}]' "$CONFIG" > exodus-parameters.json
+_CREATE = """jq --argjson o "${OVERRIDES:-"{}"}" \
+'[(.Parameters + $o) | to_entries[] | {ParameterKey: .key, ParameterValue: (.value | tostring)}]' \
+"$CONFIG" > exodus-parameters.json
 jq '[.Tags | to_entries[] | {Key: .key, Value: .value}]' "$CONFIG" > exodus-tags.json
 aws cloudformation delete-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" 2>/dev/null || true
 read -r -a caps <<< "$CAPABILITIES"
-aws cloudformation create-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" --change-set-type UPDATE \\
-  --template-body "file://$TEMPLATE" --parameters file://exodus-parameters.json --tags file://exodus-tags.json \\
+aws cloudformation create-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" \
+--change-set-type UPDATE \\
+  --template-body "file://$TEMPLATE" --parameters file://exodus-parameters.json \
+--tags file://exodus-tags.json \\
   --capabilities "${caps[@]}"
-if aws cloudformation wait change-set-create-complete --stack-name "$STACK" --change-set-name "$CHANGE_SET"; then
+if aws cloudformation wait change-set-create-complete --stack-name "$STACK" \
+--change-set-name "$CHANGE_SET"; then
   echo "empty=false" >> "$GITHUB_OUTPUT"
   exit 0
 fi
-reason=$(aws cloudformation describe-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" --query StatusReason --output text)
+reason=$(aws cloudformation describe-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" \
+--query StatusReason --output text)
 case "$reason" in
-  *"didn't contain changes"*|*"No updates are to be performed"*) echo "no changes for $STACK"; echo "empty=true" >> "$GITHUB_OUTPUT" ;;
+  *"didn't contain changes"*|*"No updates are to be performed"*) echo "no changes for $STACK"; \
+echo "empty=true" >> "$GITHUB_OUTPUT" ;;
   *) echo "::error::change set for $STACK failed: $reason"; exit 1 ;;
 esac"""
 
-_CHECK = """aws cloudformation describe-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" --output json > exodus-change-set.json
+_CHECK = """aws cloudformation describe-change-set --stack-name "$STACK" --change-set-name "$CHANGE_SET" \
+--output json > exodus-change-set.json
 {
   echo "### Change set for \\`$STACK\\`"
   echo
   echo "| Action | Logical ID | Type | Replacement |"
   echo "|---|---|---|---|"
-  jq -r '.Changes[].ResourceChange | "| \\(.Action) | \\(.LogicalResourceId) | \\(.ResourceType) | \\(.Replacement // "-") |"' exodus-change-set.json
+  jq -r '.Changes[].ResourceChange | \
+"| \\(.Action) | \\(.LogicalResourceId) | \\(.ResourceType) | \\(.Replacement // "-") |"' \
+exodus-change-set.json
 } >> "$GITHUB_STEP_SUMMARY"
-bad=$(jq '[.Changes[].ResourceChange | select(.Action == "Remove" or .Replacement == "True" or .Replacement == "Conditional")] | length' exodus-change-set.json)
+bad=$(jq '[.Changes[].ResourceChange \
+| select(.Action == "Remove" or .Replacement == "True" or .Replacement == "Conditional")] | length' \
+exodus-change-set.json)
 if [ "$bad" -gt 0 ]; then
   echo "::error::$bad resource(s) of $STACK would be replaced or removed"
   exit 1

@@ -161,7 +161,8 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
     from proton_exodus.model.secrets import scrub_text
     from proton_exodus.model.snapshot import load_snapshot, write_snapshot
 
-    # The demo estate lives in its own Region of the local cloud: --profile/--region/--endpoint-url do not apply.
+    # The demo estate lives in its own Region of the local cloud:
+    # --profile/--region/--endpoint-url do not apply.
     crawl_settings = replace(settings, endpoint_url=url, profile=None, regions=(_demo_region(),))
     accounts = root / "accounts.txt"
     accounts.write_text("".join(f"{a['id']}\n" for a in load_estate()["accounts"]), encoding="utf-8")

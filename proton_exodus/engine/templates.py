@@ -9,7 +9,8 @@ from typing import Any
 from proton_exodus.engine.core import EngineCore, digest, operation, project
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
 
-# kind -> (template doc kind, version doc kind, ARN resource type, output key, version output key, shape prefix)
+# kind -> (template doc kind, version doc kind, ARN resource type, output key, version output key,
+#          shape prefix)
 KINDS = {
     "environment": (
         "etemplate",

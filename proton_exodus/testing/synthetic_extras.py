@@ -38,7 +38,8 @@ Resources:
     Type: AWS::CodeBuild::Project
     Properties:
       Artifacts: {Type: NO_ARTIFACTS}
-      Environment: {ComputeType: BUILD_GENERAL1_SMALL, Image: aws/codebuild/standard:7.0, Type: LINUX_CONTAINER}
+      Environment: {ComputeType: BUILD_GENERAL1_SMALL, \
+Image: aws/codebuild/standard:7.0, Type: LINUX_CONTAINER}
       ServiceRole: arn:aws:iam::111111111111:role/pipeline
       Source:
         Type: NO_SOURCE
@@ -48,7 +49,8 @@ Resources:
             build:
               commands:
                 - aws proton --region $AWS_DEFAULT_REGION get-service --name {{ service.name }}
-                - aws proton update-service-instance --deployment-type CURRENT_VERSION --name $INSTANCE --service-name {{ service.name }} --spec file://rendered_service.yaml
+                - aws proton update-service-instance --deployment-type CURRENT_VERSION --name $INSTANCE \
+--service-name {{ service.name }} --spec file://rendered_service.yaml
 """
 
 

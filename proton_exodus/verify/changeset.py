@@ -22,7 +22,8 @@ def _client(unit: DeploymentUnit, session: Any, endpoint_url: str | None) -> Any
     from botocore.config import Config
 
     session = session or boto3.session.Session()
-    # Adaptive retries as every other exodus client (aws.build_client): a throttled account must not fail verify.
+    # Adaptive retries as every other exodus client (aws.build_client):
+    # a throttled account must not fail verify.
     config = Config(retries={"mode": "adaptive", "max_attempts": 10}, user_agent_extra="proton-exodus")
     return session.client(
         "cloudformation", region_name=unit.region or None, endpoint_url=endpoint_url, config=config

@@ -43,7 +43,10 @@ VPC_OUTPUTS = {
     "ServiceSecurityGroupId": "sg-0123456789abcdef0",
     "ClusterName": "dev-cluster",
     "ClusterArn": "arn:aws:ecs:us-east-1:111111111111:cluster/dev-cluster",
-    "ListenerArn": "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/lb/0123456789abcdef/fedcba9876543210",
+    "ListenerArn": (
+        "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/lb/"
+        "0123456789abcdef/fedcba9876543210"
+    ),
     "LoadBalancerDnsName": "lb-123.us-east-1.elb.amazonaws.com",
     "TaskExecutionRoleArn": "arn:aws:iam::111111111111:role/dev-TaskExecutionRole-ABC",
     "ServiceLogGroupName": "/exodus-demo/dev/services",

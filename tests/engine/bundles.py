@@ -161,7 +161,8 @@ Resources:
   Bucket:
     Type: AWS::SNS::Topic
     Properties:
-      TopicName: "{{ component.name }}-{{ service_instance.name if service_instance is defined else 'detached' }}"
+      TopicName: "{{ component.name }}-{{ service_instance.name if service_instance is defined else \
+'detached' }}"
 Outputs:
   BucketName:
     Value: !GetAtt Bucket.TopicName

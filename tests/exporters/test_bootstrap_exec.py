@@ -54,7 +54,8 @@ account = open(known).read()
 with open(LOG, "a") as log:
     log.write(json.dumps({{"args": args, "account": account}}) + "\\n")
 if args[1] == "list-connections":
-    print(f"arn:aws:codeconnections:us-east-1:{{account}}:connection/{{os.environ.get('CONNECTION_NAME', 'x')}}")
+    name = os.environ.get("CONNECTION_NAME", "x")
+    print(f"arn:aws:codeconnections:us-east-1:{{account}}:connection/{{name}}")
 """
 
 

@@ -65,7 +65,8 @@ Resources:
             pre_build:
               commands:
                 - cd "$CODEBUILD_SRC_DIR/services/app"
-                - aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${{REPOSITORY_URI%%/*}}"
+                - aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS \
+--password-stdin "${{REPOSITORY_URI%%/*}}"
             build:
               commands:
                 - IMAGE_ID="$REPOSITORY_URI:$CODEBUILD_RESOLVED_SOURCE_VERSION"
@@ -101,8 +102,10 @@ Resources:
           phases:
             build:
               commands:
-                - {_PROTON} update-service-instance --deployment-type CURRENT_VERSION --name "$SERVICE_INSTANCE_NAME" --service-name "$SERVICE_NAME" --spec file://service.yaml
-                - {_PROTON} wait service-instance-deployed --name "$SERVICE_INSTANCE_NAME" --service-name "$SERVICE_NAME"
+                - {_PROTON} update-service-instance --deployment-type CURRENT_VERSION \
+--name "$SERVICE_INSTANCE_NAME" --service-name "$SERVICE_NAME" --spec file://service.yaml
+                - {_PROTON} wait service-instance-deployed --name "$SERVICE_INSTANCE_NAME" \
+--service-name "$SERVICE_NAME"
   Pipeline:
     Type: AWS::CodePipeline::Pipeline
     Properties:

@@ -66,7 +66,8 @@ def test_every_operation_answers_a_modelled_error() -> None:
                 continue
             with pytest.raises(ClientError):
                 getattr(proton, xform_name(name))(**params)
-        server.retire()  # what is left has no input to get wrong: a retired Proton still answers modelled errors
+        # what is left has no input to get wrong: a retired Proton still answers modelled errors
+        server.retire()
         for name in without_input:
             with pytest.raises(ClientError):
                 getattr(proton, xform_name(name))()

@@ -55,9 +55,10 @@ KNOWN_SAMPLE_ERRORS = {
         "E2531"
     },
     # ECS on EC2 with dynamic host port 0 behind a target group without HealthCheckPort traffic-port.
-    "aws-samples__aws-proton-cloudformation-sample-templates/service-templates/load-balanced-ecs-ec2-svc/v1": {
-        "E3049"
-    },
+    (
+        "aws-samples__aws-proton-cloudformation-sample-templates/"
+        "service-templates/load-balanced-ecs-ec2-svc/v1"
+    ): {"E3049"},
 }
 
 
