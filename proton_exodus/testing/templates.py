@@ -1,15 +1,62 @@
-"""What both synthetic estate builders share: the synthetic templates' bundle texts and the stack
-names Proton gives their deployments (synthetic.py builds the estate, synthetic_extras.py its options)."""
+"""What the synthetic estate builders and the tests share: Proton bundle texts and layouts (the manifests,
+a schema file's frame, which file goes where), the synthetic templates, and the stack names Proton gives
+their deployments (synthetic.py builds the estate, synthetic_extras.py its options). Tests pack archives
+with tests/support/bundles.py."""
 
 from __future__ import annotations
 
 import hashlib
 
-ENV_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
+CFN_MANIFEST = """infrastructure:
+  templates:
+    - file: "cloudformation.yaml"
+      rendering_engine: jinja
+      template_language: cloudformation
+"""
+TF_MANIFEST = """infrastructure:
+  templates:
+    - file: "*"
+      rendering_engine: hcl
+      template_language: terraform
+"""
+
+Layout = dict[str, str]
+
+
+def schema_file(types: str, **input_types: str) -> str:
+    """A Proton schema file (OpenAPI 3.0.0): `input_types` names the input type of each of environment,
+    service and pipeline; `types` is the YAML under `types:` (indented by four). The frame is Proton's, the
+    types are each test's own."""
+    heads = "".join(f'  {kind}_input_type: "{name}"\n' for kind, name in input_types.items())
+    return f'schema:\n  format:\n    openapi: "3.0.0"\n{heads}  types:\n{types}'
+
+
+def environment_layout(schema: str, template: str, *, manifest: str = CFN_MANIFEST) -> Layout:
+    """An environment bundle's files: schema, manifest and template (main.tf under the Terraform manifest)."""
+    name = "main.tf" if manifest == TF_MANIFEST else "cloudformation.yaml"
+    return {
+        "schema/schema.yaml": schema,
+        "infrastructure/manifest.yaml": manifest,
+        f"infrastructure/{name}": template,
+    }
+
+
+def service_layout(schema: str, instance: str, pipeline: str | None = None) -> Layout:
+    """A service bundle's files: schema, the instance template and, unless None, the pipeline template."""
+    files = {
+        "schema/schema.yaml": schema,
+        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        "instance_infrastructure/cloudformation.yaml": instance,
+    }
+    if pipeline is not None:
+        files["pipeline_infrastructure/manifest.yaml"] = CFN_MANIFEST
+        files["pipeline_infrastructure/cloudformation.yaml"] = pipeline
+    return files
+
+
+ENV_SCHEMA = schema_file(
+    environment="EnvInput",
+    types="""\
     EnvInput:
       type: object
       properties:
@@ -20,7 +67,8 @@ ENV_SCHEMA = """schema:
           type: string
           enum: [dev, staging, prod]
           default: dev
-"""
+""",
+)
 
 ENV_CFN = """AWSTemplateFormatVersion: '2010-09-09'
 Description: Synthetic environment {{ environment.name }}
@@ -44,12 +92,10 @@ Outputs:
     Value: !Ref Cluster
 """
 
-SVC_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  pipeline_input_type: "PipelineInput"
-  types:
+SVC_SCHEMA = schema_file(
+    service="SvcInput",
+    pipeline="PipelineInput",
+    types="""\
     SvcInput:
       type: object
       properties:
@@ -72,7 +118,8 @@ SVC_SCHEMA = """schema:
         build_command:
           type: string
           default: make build
-"""
+""",
+)
 
 SVC_CFN = """AWSTemplateFormatVersion: '2010-09-09'
 Description: Synthetic service {{ service.name }} instance {{ service_instance.name }}
@@ -126,32 +173,15 @@ Outputs:
     Value: '{{ pipeline.inputs.build_command }}'
 """
 
-MANIFEST = """infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
-
 
 def environment_bundle_files() -> dict[str, bytes]:
     """The synthetic environment template's bundle, {relative path: bytes}."""
-    return {
-        "schema/schema.yaml": ENV_SCHEMA.encode(),
-        "infrastructure/manifest.yaml": MANIFEST.encode(),
-        "infrastructure/cloudformation.yaml": ENV_CFN.encode(),
-    }
+    return {rel: text.encode() for rel, text in environment_layout(ENV_SCHEMA, ENV_CFN).items()}
 
 
 def service_bundle_files(pipeline_cfn: str = PIPELINE_CFN) -> dict[str, bytes]:
     """The synthetic service template's bundle, with `pipeline_cfn` as its pipeline template."""
-    return {
-        "schema/schema.yaml": SVC_SCHEMA.encode(),
-        "instance_infrastructure/manifest.yaml": MANIFEST.encode(),
-        "instance_infrastructure/cloudformation.yaml": SVC_CFN.encode(),
-        "pipeline_infrastructure/manifest.yaml": MANIFEST.encode(),
-        "pipeline_infrastructure/cloudformation.yaml": pipeline_cfn.encode(),
-    }
+    return {rel: text.encode() for rel, text in service_layout(SVC_SCHEMA, SVC_CFN, pipeline_cfn).items()}
 
 
 def _stack_suffix(key: str) -> str:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, tar_gz
+from tests.support.bundles import (
+    CFN_MANIFEST,
+    TF_MANIFEST,
+    environment_layout,
+    schema_file,
+    service_layout,
+    tar_gz,
+)
 
-ENV_SCHEMA = """\
-schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
+ENV_SCHEMA = schema_file(
+    environment="EnvInput",
+    types="""\
     EnvInput:
       type: object
       properties:
@@ -22,7 +26,8 @@ schema:
           type: number
           default: 1
           maximum: 10
-{extra}"""
+{extra}""",
+)
 
 ENV_CFN = """\
 Resources:
@@ -39,13 +44,10 @@ Outputs:
     Value: "{{ environment.inputs.size }}"
 """
 
-SVC_SCHEMA = """\
-schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  pipeline_input_type: "PipeInput"
-  types:
+SVC_SCHEMA = schema_file(
+    service="SvcInput",
+    pipeline="PipeInput",
+    types="""\
     SvcInput:
       type: object
       properties:
@@ -58,7 +60,8 @@ schema:
         build_cmd:
           type: string
           default: make
-"""
+""",
+)
 
 SVC_CFN = """\
 Resources:
@@ -97,11 +100,7 @@ def tar_bundle(files: dict[str, str]) -> bytes:
 
 
 def env_bundle(extra_schema: str = "", template: str = ENV_CFN) -> dict[str, str]:
-    return {
-        "schema/schema.yaml": ENV_SCHEMA.format(extra=extra_schema),
-        "infrastructure/manifest.yaml": CFN_MANIFEST,
-        "infrastructure/cloudformation.yaml": template,
-    }
+    return environment_layout(ENV_SCHEMA.format(extra=extra_schema), template)
 
 
 def svc_bundle(
@@ -111,16 +110,9 @@ def svc_bundle(
     extra_schema: str = "",
     instance_template: str | None = None,
 ) -> dict[str, str]:
-    files = {
-        "schema/schema.yaml": SVC_SCHEMA.format(extra=extra_schema),
-        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "instance_infrastructure/cloudformation.yaml": instance_template
-        or SVC_CFN.replace("{version}", version),
-    }
-    if pipeline:
-        files["pipeline_infrastructure/manifest.yaml"] = CFN_MANIFEST
-        files["pipeline_infrastructure/cloudformation.yaml"] = PIPE_CFN
-    else:
+    instance = instance_template or SVC_CFN.replace("{version}", version)
+    files = service_layout(SVC_SCHEMA.format(extra=extra_schema), instance, PIPE_CFN if pipeline else None)
+    if not pipeline:
         schema = files["schema/schema.yaml"]
         files["schema/schema.yaml"] = schema[: schema.index("    PipeInput:")].replace(
             '  pipeline_input_type: "PipeInput"\n', ""
@@ -129,29 +121,23 @@ def svc_bundle(
 
 
 def tf_env_bundle() -> dict[str, str]:
-    return {
-        "schema/schema.yaml": ENV_SCHEMA.format(extra=""),
-        "infrastructure/manifest.yaml": TF_MANIFEST,
-        "infrastructure/main.tf": 'resource "null_resource" "env" {}\n'
-        'output "vpc" { value = var.environment.inputs.vpc_name }\n',
-    }
+    main = 'resource "null_resource" "env" {}\noutput "vpc" { value = var.environment.inputs.vpc_name }\n'
+    return environment_layout(ENV_SCHEMA.format(extra=""), main, manifest=TF_MANIFEST)
 
 
 def customer_managed_bundle() -> dict[str, str]:
     return {
-        "schema/schema.yaml": """\
-schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "Outputs"
-  types:
+        "schema/schema.yaml": schema_file(
+            environment="Outputs",
+            types="""\
     Outputs:
       type: object
       properties:
         vpc_id:
           type: string
       required: [vpc_id]
-"""
+""",
+        )
     }
 
 

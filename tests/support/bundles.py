@@ -1,8 +1,10 @@
 """The one bundle builder of the test suite: {relative path: text or bytes} as .tar.gz, .tar or .zip
 bytes, or as a directory tree; hostile members (links, devices, unsafe names) through `tar_members`.
 
-Each test package keeps its own bundle contents (schemas, templates); only the building lives here.
-Regular archives are packed by production's `pack_archive`, exactly as the S3 uploads are.
+Each test package keeps its own bundle contents (schema types, templates); the manifests, the schema
+frame and the layouts (which file goes where) are the synthetic estates' too, so they live in
+`proton_exodus.testing.templates` and are re-exported here. Regular archives are packed by production's
+`pack_archive`, exactly as the S3 uploads are.
 """
 
 from __future__ import annotations
@@ -15,22 +17,30 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from proton_exodus.proton.archive import pack_archive
+from proton_exodus.testing.templates import (
+    CFN_MANIFEST,
+    TF_MANIFEST,
+    environment_layout,
+    schema_file,
+    service_layout,
+)
+
+__all__ = [
+    "CFN_MANIFEST",
+    "TF_MANIFEST",
+    "as_bytes",
+    "build_file_tree",
+    "environment_layout",
+    "files_of",
+    "schema_file",
+    "service_layout",
+    "tar_gz",
+    "tar_members",
+    "zip_bytes",
+]
 
 Content = str | bytes
 Files = Mapping[str, Content]
-
-CFN_MANIFEST = """infrastructure:
-  templates:
-    - file: "cloudformation.yaml"
-      rendering_engine: jinja
-      template_language: cloudformation
-"""
-TF_MANIFEST = """infrastructure:
-  templates:
-    - file: "*"
-      rendering_engine: hcl
-      template_language: terraform
-"""
 
 
 def as_bytes(content: Content) -> bytes:

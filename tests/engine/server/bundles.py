@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.bundles import CFN_MANIFEST, TF_MANIFEST, tar_gz
+from tests.support.bundles import (
+    CFN_MANIFEST,
+    TF_MANIFEST,
+    environment_layout,
+    schema_file,
+    service_layout,
+    tar_gz,
+)
 
 ENV_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
 Description: exodus test environment
@@ -18,18 +25,17 @@ Outputs:
     Value: !Ref Topic
 """
 
-ENV_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvironmentInput"
-  types:
+ENV_SCHEMA = schema_file(
+    environment="EnvironmentInput",
+    types="""\
     EnvironmentInput:
       type: object
       properties:
         topic_suffix:
           type: string
           default: events
-"""
+""",
+)
 
 INSTANCE_TEMPLATE = """Resources:
   Queue:
@@ -55,12 +61,10 @@ Outputs:
     Value: "{{ pipeline.inputs.stage }}"
 """
 
-SERVICE_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "ServiceInput"
-  pipeline_input_type: "PipelineInput"
-  types:
+SERVICE_SCHEMA = schema_file(
+    service="ServiceInput",
+    pipeline="PipelineInput",
+    types="""\
     ServiceInput:
       type: object
       properties:
@@ -73,7 +77,8 @@ SERVICE_SCHEMA = """schema:
         stage:
           type: string
           default: build
-"""
+""",
+)
 
 COMPONENT_MANIFEST = CFN_MANIFEST
 COMPONENT_TEMPLATE = """Resources:
@@ -86,25 +91,11 @@ Outputs:
 
 
 def environment_bundle() -> bytes:
-    return tar_gz(
-        {
-            "infrastructure/manifest.yaml": CFN_MANIFEST,
-            "infrastructure/cloudformation.yaml": ENV_TEMPLATE,
-            "schema/schema.yaml": ENV_SCHEMA,
-        }
-    )
+    return tar_gz(environment_layout(ENV_SCHEMA, ENV_TEMPLATE))
 
 
 def service_bundle() -> bytes:
-    return tar_gz(
-        {
-            "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-            "instance_infrastructure/cloudformation.yaml": INSTANCE_TEMPLATE,
-            "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-            "pipeline_infrastructure/cloudformation.yaml": PIPELINE_TEMPLATE,
-            "schema/schema.yaml": SERVICE_SCHEMA,
-        }
-    )
+    return tar_gz(service_layout(SERVICE_SCHEMA, INSTANCE_TEMPLATE, PIPELINE_TEMPLATE))
 
 
 def upload_bundles(s3: Any, bucket: str) -> dict[str, dict[str, str]]:
@@ -139,13 +130,7 @@ output "topic_suffix" {
 
 
 def terraform_environment_bundle() -> bytes:
-    return tar_gz(
-        {
-            "infrastructure/manifest.yaml": TF_MANIFEST,
-            "infrastructure/main.tf": TF_MAIN,
-            "schema/schema.yaml": ENV_SCHEMA,
-        }
-    )
+    return tar_gz(environment_layout(ENV_SCHEMA, TF_MAIN, manifest=TF_MANIFEST))
 
 
 def broken(template: str) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from tests.support.bundles import CFN_MANIFEST
+from tests.support.bundles import environment_layout, schema_file, service_layout
 
-ENV_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  environment_input_type: "EnvInput"
-  types:
+ENV_SCHEMA = schema_file(
+    environment="EnvInput",
+    types="""\
     EnvInput:
       type: object
       properties:
@@ -16,13 +14,12 @@ ENV_SCHEMA = """schema:
           type: string
           default: 10.0.0.0/16
           pattern: ([0-9]{1,3}\\.){3}[0-9]{1,3}($|/(16|24))
-"""
-SVC_SCHEMA = """schema:
-  format:
-    openapi: "3.0.0"
-  service_input_type: "SvcInput"
-  pipeline_input_type: "PipeInput"
-  types:
+""",
+)
+SVC_SCHEMA = schema_file(
+    service="SvcInput",
+    pipeline="PipeInput",
+    types="""\
     SvcInput:
       type: object
       required: [image]
@@ -41,7 +38,8 @@ SVC_SCHEMA = """schema:
       type: object
       properties:
         unit_test_command: {type: string, default: make test}
-"""
+""",
+)
 ENV_CFN = """Resources:
   Vpc:
     Type: AWS::EC2::VPC
@@ -65,22 +63,10 @@ PIPE_CFN = """Resources:
 
 
 def env_bundle(template: str = ENV_CFN, **extra: str | bytes) -> dict[str, str | bytes]:
-    return {
-        "schema/schema.yaml": ENV_SCHEMA,
-        "infrastructure/manifest.yaml": CFN_MANIFEST,
-        "infrastructure/cloudformation.yaml": template,
-        **extra,
-    }
+    return {**environment_layout(ENV_SCHEMA, template), **extra}
 
 
 def svc_bundle(
     instance: str = SVC_CFN, pipeline: str = PIPE_CFN, **extra: str | bytes
 ) -> dict[str, str | bytes]:
-    return {
-        "schema/schema.yaml": SVC_SCHEMA,
-        "instance_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "instance_infrastructure/cloudformation.yaml": instance,
-        "pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
-        "pipeline_infrastructure/cloudformation.yaml": pipeline,
-        **extra,
-    }
+    return {**service_layout(SVC_SCHEMA, instance, pipeline), **extra}
