@@ -34,18 +34,16 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 REGION = "us-east-1"
 _PROTON = 'aws proton --region "$AWS_DEFAULT_REGION"'
 
-# A Proton service pipeline as the demo's bundle renders it (one instance): build and push an image, write
-# it into the service spec, deploy each instance through Proton.
-PIPELINE = f"""AWSTemplateFormatVersion: '2010-09-09'
-Resources:
-  ImageRepository:
-    Type: AWS::ECR::Repository
+
+def _codebuild_project(name: str, variables: dict[str, str], phases: str) -> str:
+    """A CodeBuild project of the pipeline stack (the YAML under its logical id): both projects differ only
+    in name, environment variables and build phases."""
+    env = "".join(
+        f"          - Name: {key}\n            Value: {value}\n" for key, value in variables.items()
+    )
+    return f"""    Type: AWS::CodeBuild::Project
     Properties:
-      RepositoryName: ship/app
-  BuildProject:
-    Type: AWS::CodeBuild::Project
-    Properties:
-      Name: app-build
+      Name: {name}
       ServiceRole: arn:aws:iam::123456789012:role/build
       Artifacts: {{Type: CODEPIPELINE}}
       Environment:
@@ -53,15 +51,15 @@ Resources:
         ComputeType: BUILD_GENERAL1_SMALL
         Image: aws/codebuild/amazonlinux2-x86_64-standard:5.0
         EnvironmentVariables:
-          - Name: REPOSITORY_URI
-            Value: !GetAtt ImageRepository.RepositoryUri
-          - Name: SERVICE_NAME
-            Value: __SERVICE__
-      Source:
+{env}      Source:
         Type: CODEPIPELINE
         BuildSpec: |
           version: 0.2
           phases:
+{phases}"""
+
+
+_BUILD_PHASES = f"""\
             pre_build:
               commands:
                 - cd "$CODEBUILD_SRC_DIR/services/app"
@@ -80,32 +78,30 @@ Resources:
             base-directory: services/app
             files:
               - service.yaml
-  DeployProject:
-    Type: AWS::CodeBuild::Project
-    Properties:
-      Name: app-deploy
-      ServiceRole: arn:aws:iam::123456789012:role/build
-      Artifacts: {{Type: CODEPIPELINE}}
-      Environment:
-        Type: LINUX_CONTAINER
-        ComputeType: BUILD_GENERAL1_SMALL
-        Image: aws/codebuild/amazonlinux2-x86_64-standard:5.0
-        EnvironmentVariables:
-          - Name: SERVICE_NAME
-            Value: __SERVICE__
-          - Name: SERVICE_INSTANCE_NAME
-            Value: __INSTANCE__
-      Source:
-        Type: CODEPIPELINE
-        BuildSpec: |
-          version: 0.2
-          phases:
+"""
+_DEPLOY_PHASES = f"""\
             build:
               commands:
                 - {_PROTON} update-service-instance --deployment-type CURRENT_VERSION \
 --name "$SERVICE_INSTANCE_NAME" --service-name "$SERVICE_NAME" --spec file://service.yaml
                 - {_PROTON} wait service-instance-deployed --name "$SERVICE_INSTANCE_NAME" \
 --service-name "$SERVICE_NAME"
+"""
+_BUILD_VARIABLES = {"REPOSITORY_URI": "!GetAtt ImageRepository.RepositoryUri", "SERVICE_NAME": "__SERVICE__"}
+_DEPLOY_VARIABLES = {"SERVICE_NAME": "__SERVICE__", "SERVICE_INSTANCE_NAME": "__INSTANCE__"}
+
+# A Proton service pipeline as the demo's bundle renders it (one instance): build and push an image, write
+# it into the service spec, deploy each instance through Proton.
+PIPELINE = f"""AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  ImageRepository:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: ship/app
+  BuildProject:
+{_codebuild_project("app-build", _BUILD_VARIABLES, _BUILD_PHASES)}\
+  DeployProject:
+{_codebuild_project("app-deploy", _DEPLOY_VARIABLES, _DEPLOY_PHASES)}\
   Pipeline:
     Type: AWS::CodePipeline::Pipeline
     Properties:
