@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
 from exporters._pipelines.estate import slug
 from exporters._pipelines.yamlout import dump_yaml
 from proton_exodus.model.units import DeploymentUnit
@@ -32,30 +33,7 @@ def _buildspec(
 def codebuild_pipeline_template(rows: Sequence[Row], options: Mapping[str, str]) -> dict[str, Any]:
     """CloudFormation (as data): CodeBuild projects and the pipeline that runs them in order."""
     resources: dict[str, Any] = {}
-    stages: list[dict[str, Any]] = [
-        {
-            "Name": "Source",
-            "Actions": [
-                {
-                    "Name": "Checkout",
-                    "ActionTypeId": {
-                        "Category": "Source",
-                        "Owner": "AWS",
-                        "Provider": "CodeStarSourceConnection",
-                        "Version": "1",
-                    },
-                    "Configuration": {
-                        "ConnectionArn": {"Ref": "ConnectionArn"},
-                        "FullRepositoryId": {"Ref": "FullRepositoryId"},
-                        "BranchName": {"Ref": "BranchName"},
-                        "DetectChanges": "false",
-                    },
-                    "OutputArtifacts": [{"Name": "SourceOutput"}],
-                    "RunOrder": 1,
-                }
-            ],
-        }
-    ]
+    stages: list[dict[str, Any]] = [source_stage("SourceOutput")]
     projects = []
     for index, (unit, folder, commands, settings, production) in enumerate(rows, start=1):
         logical = f"Project{index}"
@@ -76,21 +54,8 @@ def codebuild_pipeline_template(rows: Sequence[Row], options: Mapping[str, str])
         }
         actions: list[dict[str, Any]] = []
         if production:
-            actions.append(
-                {
-                    "Name": "Approve",
-                    "RunOrder": 1,
-                    "ActionTypeId": {
-                        "Category": "Approval",
-                        "Owner": "AWS",
-                        "Provider": "Manual",
-                        "Version": "1",
-                    },
-                    "Configuration": {
-                        "CustomData": f"Approve provisioning of {unit.kind} {unit.name} (production-like)"
-                    },
-                }
-            )
+            note = f"Approve provisioning of {unit.kind} {unit.name} (production-like)"
+            actions.append(approval_action("Approve", 1, note))
         actions.append(
             {
                 "Name": "Provision",
@@ -106,37 +71,11 @@ def codebuild_pipeline_template(rows: Sequence[Row], options: Mapping[str, str])
             }
         )
         stages.append({"Name": f"{index:02d}-{slug(folder.split('/', 1)[1], 80)}", "Actions": actions})
-    resources["ArtifactBucket"] = {
-        "Type": "AWS::S3::Bucket",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "BucketEncryption": {
-                "ServerSideEncryptionConfiguration": [
-                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-                ]
-            },
-            "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": True,
-                "BlockPublicPolicy": True,
-                "IgnorePublicAcls": True,
-                "RestrictPublicBuckets": True,
-            },
-        },
-    }
+    resources["ArtifactBucket"] = artifact_bucket()
     resources["PipelineRole"] = {
         "Type": "AWS::IAM::Role",
         "Properties": {
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "codepipeline.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            },
+            "AssumeRolePolicyDocument": trust_policy({"Service": "codepipeline.amazonaws.com"}),
             "Policies": [
                 {
                     "PolicyName": "run-provisioning",

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from exporters._pipelines.cfn_blocks import trust_policy
 from exporters.cfn_git_sync.runbook import connection_lookup, deploy_role_stack, role_stack_output, where
 from exporters.cfn_git_sync.yamltext import dump_yaml
 
@@ -68,16 +69,7 @@ def role_template(options: Mapping[str, str], account: str = "") -> str:
             "GitSyncRole": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
-                    "AssumeRolePolicyDocument": {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": SYNC_PRINCIPAL},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    },
+                    "AssumeRolePolicyDocument": trust_policy({"Service": SYNC_PRINCIPAL}),
                     "ManagedPolicyArns": {
                         "Fn::If": [
                             "HasResourcePolicy",

@@ -13,6 +13,8 @@ from exporters._pipelines import StackArtefact
 
 ACTION_ROLE = "exodus-pipeline-action"
 BOOTSTRAP_PATH = "bootstrap/cross-account-action-role.yaml"
+# What the pipeline and the action roles in the stacks' accounts do with the artifact key.
+ARTIFACT_KEY_USE = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
 
 def pipeline_account(stacks: Sequence[StackArtefact]) -> str:
@@ -90,13 +92,7 @@ def add_cross_account(template: dict[str, Any], stacks: Sequence[StackArtefact])
                         "Effect": "Allow",
                         "Principal": {"AWS": roles},
                         "Resource": "*",
-                        "Action": [
-                            "kms:Decrypt",
-                            "kms:DescribeKey",
-                            "kms:Encrypt",
-                            "kms:GenerateDataKey*",
-                            "kms:ReEncrypt*",
-                        ],
+                        "Action": list(ARTIFACT_KEY_USE),
                     },
                 ],
             },
@@ -152,13 +148,7 @@ def add_cross_account(template: dict[str, Any], stacks: Sequence[StackArtefact])
                 "CrossAccount",
                 {
                     "Effect": "Allow",
-                    "Action": [
-                        "kms:Decrypt",
-                        "kms:DescribeKey",
-                        "kms:Encrypt",
-                        "kms:GenerateDataKey*",
-                        "kms:ReEncrypt*",
-                    ],
+                    "Action": list(ARTIFACT_KEY_USE),
                     "Resource": {"Fn::GetAtt": ["ArtifactKey", "Arn"]},
                 },
                 {"Ref": "AWS::NoValue"},
@@ -248,13 +238,7 @@ def bootstrap_role_template() -> dict[str, Any]:
                                     },
                                     {
                                         "Effect": "Allow",
-                                        "Action": [
-                                            "kms:Decrypt",
-                                            "kms:DescribeKey",
-                                            "kms:Encrypt",
-                                            "kms:GenerateDataKey*",
-                                            "kms:ReEncrypt*",
-                                        ],
+                                        "Action": list(ARTIFACT_KEY_USE),
                                         "Resource": {
                                             "Fn::Sub": (
                                                 "arn:${AWS::Partition}:kms:*:${PipelineAccountId}:key/*"

@@ -10,6 +10,7 @@ from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
+from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.secrets import estate_secrets, secret_files
@@ -112,17 +113,10 @@ def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
         "Type": "AWS::IAM::Role",
         "Properties": {
             "Description": f"CodePipeline role for {group}: change sets on its stacks only",
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "codepipeline.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
-                    }
-                ],
-            },
+            "AssumeRolePolicyDocument": trust_policy(
+                {"Service": "codepipeline.amazonaws.com"},
+                Condition={"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+            ),
             "Policies": [
                 {
                     "PolicyName": "deploy-stacks",
@@ -165,22 +159,11 @@ def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
     ]
     run = 2
     if art.production:
-        actions.append(
-            {
-                "Name": f"{name}-Approve",
-                "RunOrder": 2,
-                "ActionTypeId": {
-                    "Category": "Approval",
-                    "Owner": "AWS",
-                    "Provider": "Manual",
-                    "Version": "1",
-                },
-                "Configuration": {
-                    "CustomData": f"Review change set {CHANGE_SET} of stack {art.stack_name} "
-                    f"(production-like: {art.unit.environment or art.group}) before it is executed."
-                },
-            }
+        note = (
+            f"Review change set {CHANGE_SET} of stack {art.stack_name} "
+            f"(production-like: {art.unit.environment or art.group}) before it is executed."
         )
+        actions.append(approval_action(f"{name}-Approve", 2, note))
         run = 3
     actions.append(
         {
@@ -198,30 +181,7 @@ def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
 
 
 def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
-    stages: list[dict[str, Any]] = [
-        {
-            "Name": "Source",
-            "Actions": [
-                {
-                    "Name": "Checkout",
-                    "ActionTypeId": {
-                        "Category": "Source",
-                        "Owner": "AWS",
-                        "Provider": "CodeStarSourceConnection",
-                        "Version": "1",
-                    },
-                    "Configuration": {
-                        "ConnectionArn": {"Ref": "ConnectionArn"},
-                        "FullRepositoryId": {"Ref": "FullRepositoryId"},
-                        "BranchName": {"Ref": "BranchName"},
-                        "DetectChanges": "false",
-                    },
-                    "OutputArtifacts": [{"Name": SOURCE}],
-                    "RunOrder": 1,
-                }
-            ],
-        }
-    ]
+    stages: list[dict[str, Any]] = [source_stage(SOURCE)]
     index = 0
     for depth, level in enumerate(levels(stacks)):
         for part in range(0, len(level), MAX_STACKS_PER_STAGE):
@@ -267,25 +227,7 @@ def build_pipeline_template(
             "Stages": _stages(stacks),
         },
     }
-    bucket = {
-        "Type": "AWS::S3::Bucket",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "BucketEncryption": {
-                "ServerSideEncryptionConfiguration": [
-                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-                ]
-            },
-            "PublicAccessBlockConfiguration": {
-                "BlockPublicAcls": True,
-                "BlockPublicPolicy": True,
-                "IgnorePublicAcls": True,
-                "RestrictPublicBuckets": True,
-            },
-            "VersioningConfiguration": {"Status": "Enabled"},
-        },
-    }
+    bucket = artifact_bucket(versioned=True)
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
