@@ -26,16 +26,7 @@ class ComponentsMixin(InstancesMixin):
             raise ValidationException(
                 f"Service instance {instance} runs in environment {inst['environmentName']}, not {env_name}"
             )
-        version = self.store.get(
-            "stv",
-            self._vkey(
-                {
-                    "templateName": inst["templateName"],
-                    "majorVersion": inst["templateMajorVersion"],
-                    "minorVersion": inst["templateMinorVersion"],
-                }
-            ),
-        )
+        version = self._service_version_of(inst)
         if "DIRECTLY_DEFINED" not in ((version or {}).get("supportedComponentSources") or []):
             raise ValidationException(
                 f"Service template version {inst['templateName']}:{inst['templateMajorVersion']}"

@@ -281,19 +281,7 @@ class EnvironmentsMixin(RenderingMixin):
         for inst in self.store.values("instance"):
             if inst["environmentName"] != env["name"]:
                 continue
-            version = (
-                self.store.get(
-                    "stv",
-                    self._vkey(
-                        {
-                            "templateName": inst["templateName"],
-                            "majorVersion": inst["templateMajorVersion"],
-                            "minorVersion": inst["templateMinorVersion"],
-                        }
-                    ),
-                )
-                or {}
-            )
+            version = self._service_version_of(inst) or {}
             if {"templateName": env["templateName"], "majorVersion": major} not in version.get(
                 "compatibleEnvironmentTemplates", []
             ):

@@ -7,7 +7,7 @@ from typing import Any
 
 from proton_exodus.engine.core import operation, project
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
-from proton_exodus.engine.services import CHILD_BUSY, ServicesMixin
+from proton_exodus.engine.services import CHILD_BUSY, ServicesMixin, created_fields
 
 
 class InstancesMixin(ServicesMixin):
@@ -66,13 +66,7 @@ class InstancesMixin(ServicesMixin):
             "serviceName": svc["name"],
             "environmentName": plan["environment"],
             "arn": self.arn(f"service/{svc['name']}/service-instance/{plan['name']}"),
-            "createdAt": now,
-            "templateName": version["templateName"],
-            "templateMajorVersion": version["majorVersion"],
-            "templateMinorVersion": version["minorVersion"],
-            "spec": spec,
-            "lastDeploymentAttemptedAt": now,
-            "lastDeploymentSucceededAt": now,
+            **created_fields(version, spec, now),
             "_inputs": plan["inputs"],
             "_provisioning": version.get("_provisioning"),
         }
@@ -205,16 +199,7 @@ class InstancesMixin(ServicesMixin):
             when = _parse_time(value)
             return inst[member] < when if key.endswith("Before") else inst[member] > when
         if key == "deployedTemplateVersionStatus":
-            version = self.store.get(
-                "stv",
-                self._vkey(
-                    {
-                        "templateName": inst["templateName"],
-                        "majorVersion": inst["templateMajorVersion"],
-                        "minorVersion": inst["templateMinorVersion"],
-                    }
-                ),
-            )
+            version = self._service_version_of(inst)
             return (version or {}).get("status") == value
         return str(inst.get(key)) == value
 

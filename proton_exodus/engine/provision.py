@@ -14,6 +14,13 @@ from proton_exodus.engine.stacks import StackResult, delete_stack, deploy_stack
 from proton_exodus.errors import ExodusError
 
 ENGINES = {"cloudformation": "CLOUDFORMATION", "terraform": "TERRAFORM"}
+# A deployment's targetResourceType -> the store kind of the resource it deploys.
+TARGET_KINDS = {
+    "ENVIRONMENT": "environment",
+    "SERVICE_INSTANCE": "instance",
+    "SERVICE_PIPELINE": "pipeline",
+    "COMPONENT": "component",
+}
 
 
 class ProvisionMixin(DeploymentsMixin):
@@ -72,12 +79,7 @@ class ProvisionMixin(DeploymentsMixin):
         dep = self.store.get("deployment", job["deployment"])
         if dep is None:
             return
-        kind = {
-            "ENVIRONMENT": "environment",
-            "SERVICE_INSTANCE": "instance",
-            "SERVICE_PIPELINE": "pipeline",
-            "COMPONENT": "component",
-        }[dep["targetResourceType"]]
+        kind = TARGET_KINDS[dep["targetResourceType"]]
         res = self.store.get(kind, dep["_key"])
         if res is not None and plan["engine"] == "cloudformation" and result.stack_id:
             res["_stack"] = {**res.get("_stack", {}), "id": result.stack_id}
@@ -130,12 +132,7 @@ class ProvisionMixin(DeploymentsMixin):
     def stack_name_for(self, target: str, key: str) -> str:
         """`AWSProton-<name…>-cloudformation--<15 uppercase>` as observed (PROTON.md §3.1);
         kept per resource."""
-        kind = {
-            "ENVIRONMENT": "environment",
-            "SERVICE_INSTANCE": "instance",
-            "SERVICE_PIPELINE": "pipeline",
-            "COMPONENT": "component",
-        }[target]
+        kind = TARGET_KINDS[target]
         res = self.store.get(kind, key)
         if res.get("_stack", {}).get("name"):
             return res["_stack"]["name"]
@@ -146,12 +143,7 @@ class ProvisionMixin(DeploymentsMixin):
         return name
 
     def resource_doc(self, dep: dict[str, Any]) -> dict[str, Any] | None:
-        kind = {
-            "ENVIRONMENT": "environment",
-            "SERVICE_INSTANCE": "instance",
-            "SERVICE_PIPELINE": "pipeline",
-            "COMPONENT": "component",
-        }[dep["targetResourceType"]]
+        kind = TARGET_KINDS[dep["targetResourceType"]]
         return self.store.get(kind, dep["_key"])
 
     def provisioned_resources(self, res: dict[str, Any]) -> list[dict[str, str]]:

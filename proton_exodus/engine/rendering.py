@@ -6,12 +6,13 @@ Rendering itself is `proton_exodus.proton.render` (bundle, schema, Jinja, Terraf
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 from proton_exodus.engine.provision import ProvisionMixin
 from proton_exodus.engine.templates import KINDS, TemplatesMixin
 from proton_exodus.errors import BadInput, ExodusError
-from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.proton.bundle import Bundle, load_bundle
 from proton_exodus.proton.render import (
     EnvironmentContext,
     InstanceContext,
@@ -188,20 +189,31 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         ]
         return ctx
 
-    def _render_environment(self, dep: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
-        state = dep["targetState"]["environment"]
+    def _template_of(self, kind: str, state: dict[str, Any]) -> tuple[Bundle, str]:
+        """The bundle of the template version a deployment targets, and the template's ARN."""
         bundle = self.bundle_for(
-            "environment", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
+            kind, state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
         )
-        template_arn = self.arn(f"environment-template/{state['templateName']}")
+        return bundle, self.arn(f"{kind}-template/{state['templateName']}")
+
+    def _versioned_base(
+        self, env: dict[str, Any], bundle: Bundle, template_arn: str, state: dict[str, Any], folder: Path
+    ) -> dict[str, Any]:
+        """`_base` plus the template version deployed, with its `proton:template` tag second."""
         ctx = self._base(env, bundle.provisioning)
         ctx.update(
             template_arn=template_arn,
             major=state["templateMajorVersion"],
             minor=state["templateMinorVersion"],
-            folder=self.environment_folder(env),
+            folder=folder,
         )
         ctx["tags"].insert(1, {"Key": "proton:template", "Value": template_arn})
+        return ctx
+
+    def _render_environment(self, dep: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
+        state = dep["targetState"]["environment"]
+        bundle, template_arn = self._template_of("environment", state)
+        ctx = self._versioned_base(env, bundle, template_arn, state, self.environment_folder(env))
         if bundle.provisioning == "customer-managed":  # the spec gives the outputs (PROTON.md §3.5)
             ctx["outputs"] = [{"key": k, "valueString": str(v)} for k, v in sorted(dep["_inputs"].items())]
         elif not (dep["_delete"] and bundle.provisioning == "cloudformation"):
@@ -218,34 +230,16 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
         state = dep["targetState"]["serviceInstance"]
         env = self.store.get("environment", inst["environmentName"])
         svc = self.store.get("service", inst["serviceName"])
-        bundle = self.bundle_for(
-            "service", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
-        )
-        template_arn = self.arn(f"service-template/{state['templateName']}")
-        ctx = self._base(env, bundle.provisioning)
-        ctx.update(
-            template_arn=template_arn,
-            major=state["templateMajorVersion"],
-            minor=state["templateMinorVersion"],
-            folder=self.environment_folder(env) / f"{inst['serviceName']}-{inst['name']}",
-        )
-        ctx["tags"][1:1] = [{"Key": "proton:template", "Value": template_arn}]
+        bundle, template_arn = self._template_of("service", state)
+        folder = self.environment_folder(env) / f"{inst['serviceName']}-{inst['name']}"
+        ctx = self._versioned_base(env, bundle, template_arn, state, folder)
         ctx["tags"] += [
             {"Key": "proton:service", "Value": svc["arn"]},
             {"Key": "proton:service-instance", "Value": inst["arn"]},
         ]
         if not (dep["_delete"] and bundle.provisioning == "cloudformation"):
             comp = self.attached_component(inst["serviceName"], inst["name"])
-            version = self.store.get(
-                "stv",
-                self._vkey(
-                    {
-                        "templateName": state["templateName"],
-                        "majorVersion": state["templateMajorVersion"],
-                        "minorVersion": state["templateMinorVersion"],
-                    }
-                ),
-            )
+            version = self._service_version_of(state)
             supports = "DIRECTLY_DEFINED" in ((version or {}).get("supportedComponentSources") or [])
             outputs = {o["key"]: o["valueString"] for o in (comp or {}).get("_outputs") or []}
             ctx["rendered"] = render_service_instance(
@@ -263,10 +257,7 @@ class RenderingMixin(ProvisionMixin, TemplatesMixin):
     def _render_pipeline(self, dep: dict[str, Any], pipe: dict[str, Any]) -> dict[str, Any]:
         state = dep["targetState"]["servicePipeline"]
         svc = self.store.get("service", pipe["_service"])
-        bundle = self.bundle_for(
-            "service", state["templateName"], state["templateMajorVersion"], state["templateMinorVersion"]
-        )
-        template_arn = self.arn(f"service-template/{state['templateName']}")
+        bundle, template_arn = self._template_of("service", state)
         settings = self.store.get("settings", "account") or {}
         ctx: dict[str, Any] = {
             "provisioning": bundle.provisioning,

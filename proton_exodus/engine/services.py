@@ -14,6 +14,19 @@ BUSY_SERVICE = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"
 CHILD_BUSY = ("IN_PROGRESS", "DELETE_IN_PROGRESS", "CANCELLING")
 
 
+def created_fields(version: dict[str, Any], spec: str, now: float) -> dict[str, Any]:
+    """What a new service instance or pipeline records of the template version it is created with."""
+    return {
+        "createdAt": now,
+        "templateName": version["templateName"],
+        "templateMajorVersion": version["majorVersion"],
+        "templateMinorVersion": version["minorVersion"],
+        "spec": spec,
+        "lastDeploymentAttemptedAt": now,
+        "lastDeploymentSucceededAt": now,
+    }
+
+
 class ServicesMixin(ConnectionsMixin):
     """Service and pipeline operations; instances are in instances.py."""
 
@@ -133,13 +146,7 @@ class ServicesMixin(ConnectionsMixin):
         now = self.now()
         pipe = {
             "arn": self.arn(f"service/{svc['name']}/pipeline"),
-            "createdAt": now,
-            "templateName": version["templateName"],
-            "templateMajorVersion": version["majorVersion"],
-            "templateMinorVersion": version["minorVersion"],
-            "spec": spec,
-            "lastDeploymentAttemptedAt": now,
-            "lastDeploymentSucceededAt": now,
+            **created_fields(version, spec, now),
             "_service": svc["name"],
             "_inputs": inputs,
             "_provisioning": version.get("_provisioning"),

@@ -206,6 +206,13 @@ class TemplatesMixin(EngineCore):
     def _vkey(self, doc: dict[str, Any]) -> str:
         return version_key(doc["templateName"], doc["majorVersion"], doc["minorVersion"])
 
+    def _service_version_of(self, resource: dict[str, Any]) -> dict[str, Any] | None:
+        """The service template version a service instance (or pipeline) runs now, None if deleted."""
+        key = version_key(
+            resource["templateName"], resource["templateMajorVersion"], resource["templateMinorVersion"]
+        )
+        return self.store.get("stv", key)
+
     def _put_version(self, kind: str, doc: dict[str, Any]) -> None:
         self.store.put(KINDS[kind][1], self._vkey(doc), doc)
 
