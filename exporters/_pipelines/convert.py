@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from exporters import Finding
+from exporters import ExportContext, Finding
+from exporters._pipelines.estate import Estate, build_estate, load_units
 from exporters._pipelines.retired_api import CommandContext
 from exporters._pipelines.service_pipeline import convert_pipeline_template
 from proton_exodus.model.snapshot import Snapshot
@@ -90,6 +91,14 @@ def pipeline_converter(
     """The converter both pipeline exporters pass to `build_estate` (`convert_pipeline` and
     `parameterise`)."""
     return PipelineConverter(units, snapshot)
+
+
+def converted_estate(ctx: ExportContext) -> tuple[list[DeploymentUnit], Estate]:
+    """What both pipeline exporters start from: the units, and the estate with service pipelines
+    converted and pipeline-set inputs parameterised."""
+    units = load_units(ctx)
+    converter = pipeline_converter(units, ctx.snapshot)
+    return units, build_estate(ctx, convert_pipeline=converter, parameterise=converter.parameterise)
 
 
 def _norm(name: str) -> str:

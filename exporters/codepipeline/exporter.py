@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, levels, load_units, slug
+from exporters._pipelines import Estate, StackArtefact, dump_yaml, levels, slug
 from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
-from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_files
@@ -291,9 +291,7 @@ class CodePipelineExporter:
     runbook = CodePipelineRunbook()
 
     def export(self, ctx: ExportContext) -> ExportResult:
-        units = load_units(ctx)
-        converter = pipeline_converter(units, ctx.snapshot)
-        estate = build_estate(ctx, convert_pipeline=converter, parameterise=converter.parameterise)
+        units, estate = converted_estate(ctx)
         files, findings = pipeline_files(estate, ctx.options)
         files.update(estate.planned_files())
         extra, more = codebuild_files(ctx, units)

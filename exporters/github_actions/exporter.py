@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines import Estate, StackArtefact, build_estate, dump_yaml, load_units, slug
-from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines import Estate, StackArtefact, dump_yaml, slug
+from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
@@ -239,9 +239,7 @@ class GitHubActionsExporter:
     runbook = GitHubActionsRunbook()
 
     def export(self, ctx: ExportContext) -> ExportResult:
-        units = load_units(ctx)
-        converter = pipeline_converter(units, ctx.snapshot)
-        estate = build_estate(ctx, convert_pipeline=converter, parameterise=converter.parameterise)
+        units, estate = converted_estate(ctx)
         files, findings = workflow_files(ctx, estate)
         files.update(estate.planned_files())
         ci, more = service_ci_files(ctx, estate, units)
