@@ -8,7 +8,7 @@ render with Proton's validation must equal the deployed template semantically.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from proton_exodus.errors import ExodusError, RenderError
@@ -216,38 +216,15 @@ def _pick(results: list[tuple[Candidate, RecoveryResult]]) -> RecoveryResult:
         reasons = "; ".join(f"{c.version}: {r.reason}" for c, r in results) or "no candidate bundle"
         return RecoveryResult("unrecoverable", reason=f"no template version reproduces the stack ({reasons})")
     pool.sort(key=lambda cr: cr[0].sort_key(), reverse=True)
-    chosen_candidate, chosen = pool[0]
+    _, chosen = pool[0]
     versions = tuple(c.version for c, _ in pool)
     if len(pool) > 1:
-        return RecoveryResult(
-            "partial",
-            chosen.template_name,
-            chosen.major,
-            chosen.minor,
-            chosen.inputs,
-            chosen.unknown_inputs,
-            chosen.assumed,
-            chosen.context,
-            versions,
-            chosen.conflicts,
-            "; ".join(
-                [f"versions {', '.join(versions)} reproduce the stack equally; took the newest"]
-                + ([chosen.reason] if chosen.reason else [])
-            ),
+        reason = "; ".join(
+            [f"versions {', '.join(versions)} reproduce the stack equally; took the newest"]
+            + ([chosen.reason] if chosen.reason else [])
         )
-    return RecoveryResult(
-        chosen.status,
-        chosen.template_name,
-        chosen.major,
-        chosen.minor,
-        chosen.inputs,
-        chosen.unknown_inputs,
-        chosen.assumed,
-        chosen.context,
-        versions,
-        chosen.conflicts,
-        chosen.reason,
-    )
+        return replace(chosen, status="partial", version_candidates=versions, reason=reason)
+    return replace(chosen, version_candidates=versions)
 
 
 def _structural(bundle: Bundle, folder: str, prefixes: Mapping[str, str]) -> set[str]:
