@@ -32,6 +32,20 @@ SVC_TEMPLATE = "syn-svc"
 EPOCH = "2026-01-01T00:00:00+00:00"
 
 
+def _deployed(template: str, spec: str) -> dict[str, Any]:
+    """The fields of a record deployed once, at EPOCH, from version 1.0 of `template`."""
+    return {
+        "templateName": template,
+        "templateMajorVersion": "1",
+        "templateMinorVersion": "0",
+        "deploymentStatus": "SUCCEEDED",
+        "spec": spec,
+        "createdAt": EPOCH,
+        "lastDeploymentAttemptedAt": EPOCH,
+        "lastDeploymentSucceededAt": EPOCH,
+    }
+
+
 @dataclass(frozen=True)
 class SyntheticSize:
     """How big an estate to build."""
@@ -66,6 +80,16 @@ class _Builder:
 
     def arn(self, suffix: str) -> str:
         return f"arn:aws:proton:{self.region}:{self.account}:{suffix}"
+
+    def _provisioned(self, stack: str) -> list[dict[str, str]]:
+        """`provisionedResources` of a record deployed by the stack added last."""
+        return [
+            {
+                "identifier": self.snap.stacks[-1]["StackId"],
+                "name": stack,
+                "provisioningEngine": "CLOUDFORMATION",
+            }
+        ]
 
     def add(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
         record.update(account=self.account, region=self.region, provenance="synthetic")
@@ -206,13 +230,7 @@ class _Builder:
                 "outputs": outputs,
                 "stackName": stack,
                 "tags": {"team": "platform"},
-                "provisionedResources": [
-                    {
-                        "identifier": self.snap.stacks[-1]["StackId"],
-                        "name": stack,
-                        "provisioningEngine": "CLOUDFORMATION",
-                    }
-                ],
+                "provisionedResources": self._provisioned(stack),
             },
         )
 
@@ -292,24 +310,11 @@ class _Builder:
                     "serviceName": name,
                     "arn": arn,
                     "environmentName": env["name"],
-                    "templateName": SVC_TEMPLATE,
-                    "templateMajorVersion": "1",
-                    "templateMinorVersion": "0",
-                    "deploymentStatus": "SUCCEEDED",
-                    "spec": spec,
-                    "createdAt": EPOCH,
-                    "lastDeploymentAttemptedAt": EPOCH,
-                    "lastDeploymentSucceededAt": EPOCH,
+                    **_deployed(SVC_TEMPLATE, spec),
                     "outputs": outputs,
                     "stackName": stack,
                     "tags": {},
-                    "provisionedResources": [
-                        {
-                            "identifier": self.snap.stacks[-1]["StackId"],
-                            "name": stack,
-                            "provisioningEngine": "CLOUDFORMATION",
-                        }
-                    ],
+                    "provisionedResources": self._provisioned(stack),
                 },
             )
             rendered.append(
@@ -339,24 +344,11 @@ class _Builder:
                 {
                     "serviceName": name,
                     "arn": arn,
-                    "templateName": SVC_TEMPLATE,
-                    "templateMajorVersion": "1",
-                    "templateMinorVersion": "0",
-                    "deploymentStatus": "SUCCEEDED",
-                    "spec": spec,
-                    "createdAt": EPOCH,
-                    "lastDeploymentAttemptedAt": EPOCH,
-                    "lastDeploymentSucceededAt": EPOCH,
+                    **_deployed(SVC_TEMPLATE, spec),
                     "outputs": {"BuildCommand": "make build"},
                     "stackName": stack,
                     "tags": {},
-                    "provisionedResources": [
-                        {
-                            "identifier": self.snap.stacks[-1]["StackId"],
-                            "name": stack,
-                            "provisioningEngine": "CLOUDFORMATION",
-                        }
-                    ],
+                    "provisionedResources": self._provisioned(stack),
                 },
             )
 
