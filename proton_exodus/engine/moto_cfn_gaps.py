@@ -12,6 +12,7 @@ import ipaddress
 import itertools
 import re
 import string
+from collections.abc import Callable
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel  # moto_compat, its only importer, needs moto anyway
@@ -254,31 +255,33 @@ def _patch_generated_names() -> None:
         return name
 
     parsing.generate_resource_name = generate_resource_name
-    create = Parameter.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
 
-    def create_parameter(
-        cls: Any,
-        resource_name: str,
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Any:
+    def name_parameter(resource_name: str, cloudformation_json: Any, kwargs: dict[str, Any]) -> None:
         properties = cloudformation_json.setdefault("Properties", {})
         if not properties.get("Name"):  # moto's put_parameter was given None
             logical_id = kwargs.get("LogicalId") or "Parameter"
             properties["Name"] = f"CFN-{logical_id}-{resource_name.rsplit('-', 1)[-1]}"
-        return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    Parameter.create_from_cloudformation_json = classmethod(create_parameter)  # type: ignore[assignment]
+    _before_create(Parameter, name_parameter)
 
 
 def _patch_security_group_rules() -> None:
     from moto.ec2.models.security_groups import SecurityGroup
 
-    create = SecurityGroup.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+    def default_ports(resource_name: str, cloudformation_json: Any, kwargs: dict[str, Any]) -> None:
+        for rule in (cloudformation_json.get("Properties") or {}).get("SecurityGroupIngress") or []:
+            rule.setdefault("FromPort", -1)  # optional in CloudFormation; -1 is every port (IpProtocol -1)
+            rule.setdefault("ToPort", -1)
 
-    def create_group(
+    _before_create(SecurityGroup, default_ports)
+
+
+def _before_create(model: Any, adjust: Callable[[str, Any, dict[str, Any]], None]) -> None:
+    """Let `adjust(resource_name, cloudformation_json, kwargs)` fix a resource's template before moto's own
+    `create_from_cloudformation_json` of `model` runs."""
+    create = model.create_from_cloudformation_json.__func__
+
+    def patched(
         cls: Any,
         resource_name: str,
         cloudformation_json: Any,
@@ -286,12 +289,10 @@ def _patch_security_group_rules() -> None:
         region_name: str,
         **kwargs: Any,
     ) -> Any:
-        for rule in (cloudformation_json.get("Properties") or {}).get("SecurityGroupIngress") or []:
-            rule.setdefault("FromPort", -1)  # optional in CloudFormation; -1 is every port (IpProtocol -1)
-            rule.setdefault("ToPort", -1)
+        adjust(resource_name, cloudformation_json, kwargs)
         return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
-    SecurityGroup.create_from_cloudformation_json = classmethod(create_group)  # type: ignore[assignment]
+    model.create_from_cloudformation_json = classmethod(patched)
 
 
 # ---- attributes ----
