@@ -52,9 +52,6 @@ class AuditReport:
         levels = {"error": {"error"}, "warning": {"error", "warning"}}.get(fail_on, set())
         return any(f.severity in levels for f in self.findings)
 
-    def by_resource(self) -> dict[str, ResourceVerdict]:
-        return {r.id: r for r in self.resources}
-
     def counts(self) -> dict[str, Any]:
         verdicts = Counter(r.verdict for r in self.resources)
         by_kind: dict[str, dict[str, int]] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,8 +22,3 @@ def emit(settings: Settings, data: Any, text: Callable[[Any], str] | None = None
 def warn(message: str) -> None:
     """One warning line on stderr."""
     click.echo(f"Warning: {message}", err=True)
-
-
-def stdout_is_terminal() -> bool:
-    """Whether progress displays make sense."""
-    return sys.stdout.isatty()

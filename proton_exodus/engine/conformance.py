@@ -83,11 +83,6 @@ def check_error(operation_name: str, code: str) -> list[str]:
     return [f"error {code} is not a modelled error of {operation_name} (allowed: {listed})"]
 
 
-def check_shape(shape: Shape, value: Any, *, wire: bool = True) -> list[str]:
-    """Problems with any value against any shape of the model."""
-    return list(_walk(shape, value, "", wire=wire, unknown_ok=False))
-
-
 def _fail(path: str, value: Any, constraint: str) -> str:
     shown = value if isinstance(value, int | float) else repr(value)[:80]
     return f"Value {shown} at '{path or '<root>'}' failed to satisfy constraint: {constraint}"

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 from proton_exodus.engine.errors import (
     ConflictException,
-    ProtonApiError,
     ResourceNotFoundException,
     ServiceQuotaExceededException,
     ValidationException,
@@ -190,10 +189,6 @@ class EngineCore:
 
     def _wake_worker(self) -> None:  # overridden by the deployment mixin
         pass
-
-
-def api_error_code(err: BaseException) -> str:
-    return err.code if isinstance(err, ProtonApiError) else "InternalServerException"
 
 
 @functools.cache

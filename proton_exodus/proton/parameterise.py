@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from proton_exodus.cfn.normalise import scalar
-from proton_exodus.cfn.text import load_template
 from proton_exodus.proton.markers import MARKER_RE, marker
 from proton_exodus.proton.render.jinja_env import namespace, render_jinja
 
@@ -175,11 +174,6 @@ def substitute(tree: Any, refs: Mapping[int, str]) -> tuple[Any, set[int]]:
         sub.literal(tree)
         return tree, sub.illegal
     return sub.top(tree), sub.illegal
-
-
-def load_marked(text: str, *, source: str) -> Any:
-    """Load a marker-rendered template (markers are plain identifiers, so YAML keeps them as strings)."""
-    return load_template(text, source=source)
 
 
 def parameter_value(value: Any) -> str:
