@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proton_exodus.graph.tiers import own_tier
 from proton_exodus.plan.handover import plan_commands
 from proton_exodus.plan.journal import (
     JOURNAL,
@@ -23,7 +24,7 @@ from proton_exodus.plan.journal import (
 from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
 from proton_exodus.plan.runbook import plan_files
 from proton_exodus.plan.schedule import END_OF_SUPPORT, SOAK_DAYS
-from proton_exodus.plan.waves import MOVING_KINDS, chosen_target, own_tier, plan_waves
+from proton_exodus.plan.waves import MOVING_KINDS, chosen_target, plan_waves
 
 if TYPE_CHECKING:
     import networkx as nx

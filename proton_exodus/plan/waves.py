@@ -17,13 +17,13 @@ import networkx as nx
 from exporters import Registry
 from proton_exodus.errors import BadInput
 from proton_exodus.graph import dependency_digraph, find_nodes
+from proton_exodus.graph.tiers import BROKEN_NOW, own_tier
 from proton_exodus.plan.model import TIERS, Plan, PlannedResource, Wave
 from proton_exodus.plan.schedule import SOAK_DAYS, schedule_waves
 
 MOVING_KINDS = frozenset(
     {"environment_account_connection", "environment", "service_instance", "service_pipeline", "component"}
 )
-from proton_exodus.graph.tiers import BROKEN_NOW, own_tier  # noqa: E402,F401 - re-exported
 
 
 def _pilot_closure(
