@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proton_exodus.engine.core import operation, project
+from proton_exodus.engine.core import matching, operation, project
 from proton_exodus.engine.errors import ConflictException, ValidationException
 from proton_exodus.engine.instances import InstancesMixin
 from proton_exodus.engine.services import CHILD_BUSY
@@ -184,16 +184,12 @@ class ComponentsMixin(InstancesMixin):
         serviceInstanceName: str | None = None,
         **_: Any,
     ) -> dict[str, Any]:
-        filters = {
-            "environmentName": environmentName,
-            "serviceName": serviceName,
-            "serviceInstanceName": serviceInstanceName,
-        }
-        comps = [
-            c
-            for c in self.store.values("component")
-            if all(v is None or c.get(k) == v for k, v in filters.items())
-        ]
+        comps = matching(
+            self.store.values("component"),
+            environmentName=environmentName,
+            serviceName=serviceName,
+            serviceInstanceName=serviceInstanceName,
+        )
         return {"components": [project(c, "ComponentSummary") for c in comps]}
 
     @operation("CancelComponentDeployment")

@@ -78,6 +78,21 @@ def to_output(value: Any) -> Any:
     return value
 
 
+def target_state(template: str, major: str, minor: str, spec: str) -> dict[str, Any]:
+    """A deployment's `targetState`: the template version it deploys, and the spec."""
+    return {
+        "templateName": template,
+        "templateMajorVersion": major,
+        "templateMinorVersion": minor,
+        "spec": spec,
+    }
+
+
+def matching(docs: list[dict[str, Any]], **filters: Any) -> list[dict[str, Any]]:
+    """The documents whose fields equal every filter given (None: not filtered), as List operations filter."""
+    return [d for d in docs if all(v is None or d.get(k) == v for k, v in filters.items())]
+
+
 def digest(value: Any) -> str:
     """Stable hash of request parameters (idempotency checks)."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()

@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import Any
 
-from proton_exodus.engine.core import EngineCore, operation, project
+from proton_exodus.engine.core import EngineCore, matching, operation, project
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
 
 # targetResourceType -> (doc kind, deployment state member)
@@ -304,17 +304,13 @@ class DeploymentsMixin(EngineCore):
     ) -> dict[str, Any]:
         if serviceInstanceName and not serviceName:
             raise ValidationException("serviceInstanceName requires serviceName")
-        filters = {
-            "environmentName": environmentName,
-            "serviceName": serviceName,
-            "serviceInstanceName": serviceInstanceName,
-            "componentName": componentName,
-        }
-        deps = [
-            d
-            for d in self.store.values("deployment")
-            if all(v is None or d.get(k) == v for k, v in filters.items())
-        ]
+        deps = matching(
+            self.store.values("deployment"),
+            environmentName=environmentName,
+            serviceName=serviceName,
+            serviceInstanceName=serviceInstanceName,
+            componentName=componentName,
+        )
         deps.sort(key=lambda d: (-d["createdAt"], d["id"]))  # newest first, as the console lists them
         return {"deployments": [project(d, "DeploymentSummary") for d in deps]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from proton_exodus.engine.core import digest, operation, project
+from proton_exodus.engine.core import digest, operation, project, target_state
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
 from proton_exodus.engine.rendering import RenderingMixin
 
@@ -267,12 +267,7 @@ class EnvironmentsMixin(RenderingMixin):
             "spec",
         )
         self.store.put("environment", env["name"], env)
-        state = {
-            "templateName": env["templateName"],
-            "templateMajorVersion": version["majorVersion"],
-            "templateMinorVersion": version["minorVersion"],
-            "spec": spec,
-        }
+        state = target_state(env["templateName"], version["majorVersion"], version["minorVersion"], spec)
         self.start_deployment("ENVIRONMENT", env["name"], state, inputs=inputs)
         return {"environment": self.store.get("environment", env["name"])}
 

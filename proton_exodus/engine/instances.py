@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from proton_exodus.engine.core import operation, project
+from proton_exodus.engine.core import operation, project, target_state
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
 from proton_exodus.engine.services import CHILD_BUSY, ServicesMixin, created_fields
 
@@ -72,12 +72,9 @@ class InstancesMixin(ServicesMixin):
         }
         self.store.put("instance", key, inst)
         self.set_tags(inst["arn"], tags)
-        state = {
-            "templateName": inst["templateName"],
-            "templateMajorVersion": inst["templateMajorVersion"],
-            "templateMinorVersion": inst["templateMinorVersion"],
-            "spec": spec,
-        }
+        state = target_state(
+            inst["templateName"], inst["templateMajorVersion"], inst["templateMinorVersion"], spec
+        )
         return self.start_deployment("SERVICE_INSTANCE", key, state, inputs=plan["inputs"])
 
     def _instance(self, service: str, name: str) -> dict[str, Any]:
@@ -154,12 +151,7 @@ class InstancesMixin(ServicesMixin):
         )
         inst["lastClientRequestToken"] = p.get("clientToken")
         self.store.put("instance", f"{inst['serviceName']}/{inst['name']}", inst)
-        state = {
-            "templateName": inst["templateName"],
-            "templateMajorVersion": version["majorVersion"],
-            "templateMinorVersion": version["minorVersion"],
-            "spec": spec,
-        }
+        state = target_state(inst["templateName"], version["majorVersion"], version["minorVersion"], spec)
         self.start_deployment(
             "SERVICE_INSTANCE", f"{inst['serviceName']}/{inst['name']}", state, inputs=inputs
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from proton_exodus.engine.connections import ConnectionsMixin
-from proton_exodus.engine.core import digest, operation, project
+from proton_exodus.engine.core import digest, operation, project, target_state
 from proton_exodus.engine.errors import ConflictException, ResourceNotFoundException, ValidationException
 from proton_exodus.proton.spec import resolve_current_values
 
@@ -152,23 +152,20 @@ class ServicesMixin(ConnectionsMixin):
             "_provisioning": version.get("_provisioning"),
         }
         self.store.put("pipeline", svc["name"], pipe)
-        state = {
-            "templateName": pipe["templateName"],
-            "templateMajorVersion": pipe["templateMajorVersion"],
-            "templateMinorVersion": pipe["templateMinorVersion"],
-            "spec": spec,
-        }
+        state = target_state(
+            pipe["templateName"], pipe["templateMajorVersion"], pipe["templateMinorVersion"], spec
+        )
         return self.start_deployment("SERVICE_PIPELINE", svc["name"], state, inputs=inputs)
 
     def redeploy_pipeline(self, service: str, spec: str | None = None) -> dict[str, Any]:
         """Re-render the pipeline on its current version (its `service_instances` loop changed)."""
         pipe = self.store.get("pipeline", service)
-        state = {
-            "templateName": pipe["templateName"],
-            "templateMajorVersion": pipe["templateMajorVersion"],
-            "templateMinorVersion": pipe["templateMinorVersion"],
-            "spec": spec or pipe["spec"],
-        }
+        state = target_state(
+            pipe["templateName"],
+            pipe["templateMajorVersion"],
+            pipe["templateMinorVersion"],
+            spec or pipe["spec"],
+        )
         return self.start_deployment("SERVICE_PIPELINE", service, state)
 
     def pipeline_folder(self, svc: dict[str, Any]) -> Any:
@@ -394,12 +391,7 @@ class ServicesMixin(ConnectionsMixin):
             inputs,
             "spec.pipeline",
         )
-        state = {
-            "templateName": pipe["templateName"],
-            "templateMajorVersion": version["majorVersion"],
-            "templateMinorVersion": version["minorVersion"],
-            "spec": spec,
-        }
+        state = target_state(pipe["templateName"], version["majorVersion"], version["minorVersion"], spec)
         self.start_deployment("SERVICE_PIPELINE", serviceName, state, inputs=inputs)
         return {"pipeline": project(self.store.get("pipeline", serviceName), "ServicePipeline")}
 
