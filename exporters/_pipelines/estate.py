@@ -59,6 +59,11 @@ class StackArtefact:
             + "\n"
         )
 
+    def files(self) -> dict[str, str]:
+        """The stack's template (final newline) and its configuration file, by export path."""
+        template = self.template if self.template.endswith("\n") else self.template + "\n"
+        return {self.template_path: template, self.config_path: self.config_text()}
+
 
 @dataclass(frozen=True)
 class Estate:

@@ -246,8 +246,7 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
     findings: list[Finding] = []
     for group, stacks in estate.groups().items():
         for art in stacks:
-            files[art.template_path] = art.template if art.template.endswith("\n") else art.template + "\n"
-            files[art.config_path] = art.config_text()
+            files.update(art.files())
         name = layout.pipeline_name(group)
         files[layout.pipeline_path(group)] = dump_yaml(build_pipeline_template(name, group, stacks, options))
         if len({a.role_arn for a in stacks if a.role_arn}) > 1:

@@ -160,8 +160,7 @@ def workflow_files(ctx: ExportContext, estate: Estate) -> tuple[dict[str, str], 
     findings: list[Finding] = []
     for group, stacks in estate.groups().items():
         for art in stacks:
-            files[art.template_path] = art.template if art.template.endswith("\n") else art.template + "\n"
-            files[art.config_path] = art.config_text()
+            files.update(art.files())
             if len(art.template.encode()) > TEMPLATE_BODY_LIMIT:
                 findings.append(
                     Finding(
