@@ -86,6 +86,7 @@ def patch_moto_cfn_gaps() -> None:
     _patch_property_types()
     _patch_generated_names()
     _patch_security_group_rules()
+    _patch_lambda_inline_code_updates()
     _patch_hosted_zone_attributes()
     _patch_unemulated_types()
     _PATCHED = True
@@ -293,6 +294,34 @@ def _before_create(model: Any, adjust: Callable[[str, Any, dict[str, Any]], None
         return create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
 
     model.create_from_cloudformation_json = classmethod(patched)
+
+
+def _patch_lambda_inline_code_updates() -> None:
+    """An update of an `AWS::Lambda::Function` whose `Code.ZipFile` is inline source (as CloudFormation
+    takes it) zips it as moto's create does; moto's update read the source as base64 and failed."""
+    import base64
+
+    from moto.awslambda.models import LambdaFunction
+
+    update = LambdaFunction.update_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+    def update_function(
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        properties = dict(cloudformation_json.get("Properties") or {})
+        code = properties.get("Code")
+        if isinstance(code, dict) and isinstance(code.get("ZipFile"), str):
+            zipped = cls._create_zipfile_from_plaintext_code(code["ZipFile"])
+            properties["Code"] = {**code, "ZipFile": base64.b64encode(zipped)}
+        json_ = {**cloudformation_json, "Properties": properties}
+        return update(cls, original_resource, new_resource_name, json_, account_id, region_name)
+
+    LambdaFunction.update_from_cloudformation_json = classmethod(update_function)  # type: ignore[assignment]
 
 
 # ---- attributes ----

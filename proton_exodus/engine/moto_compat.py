@@ -8,7 +8,8 @@ Proton deploys through change sets and relies on both, so the local cloud needs 
 moto's change sets also say only Add/Modify/Remove: a Modify never says whether the resource is
 replaced, which `exodus verify --change-set` gates on. The patch fills `Replacement`, `Scope` and
 `Details` as CloudFormation does for static changes, from the resource types' create-only
-properties in the provider schemas cfn-lint ships. The ids moto invents for stacks, change sets and
+properties in the provider schemas cfn-lint ships. SAM templates are expanded at change-set creation
+(engine/moto_transforms.py). The ids moto invents for stacks, change sets and
 resources become functions of the resource (engine/cloud_ids.py), so a run is reproducible whatever
 else drew from moto's generator before it.
 """
@@ -21,6 +22,7 @@ from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 from proton_exodus.engine.moto_cfn_gaps import patch_moto_cfn_gaps
 from proton_exodus.engine.moto_changeset import patch_moto_change_set_resolution
+from proton_exodus.engine.moto_transforms import patch_moto_transforms
 
 _PATCHED = False
 
@@ -63,6 +65,7 @@ def patch_moto_change_set_outputs() -> None:
     patch_moto_change_set_resolution()  # compare resolved parameters, as CloudFormation does
     patch_moto_ids()
     patch_moto_cfn_gaps()
+    patch_moto_transforms()  # last: its create_change_set fails a change set SAM refuses
     _PATCHED = True
 
 

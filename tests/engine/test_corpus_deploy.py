@@ -49,7 +49,6 @@ _FOLDER = {
 
 # Documented gaps (docs/engine-coverage.md, "CloudFormation gaps the local cloud still lacks"):
 # a part of the case id -> why.
-_SAM = "SAM transform not expanded: AWS::Serverless::Function is a stub, so the Lambda permission on it fails"
 _TG_NAME = (
     "template error AWS refuses too: the target group Name `<service>--zzz` holds `--`, which "
     "ELBv2 rejects (moto reproduces AWS's validation)"
@@ -63,8 +62,6 @@ GAPS = {
     "loadbalanced-fargate-svc/v1[svc-spec.yaml:instance:frontend-dev]": _TG_NAME,
     "loadbalanced-public-svc/v1[svc-private-spec.yaml:instance:backend-dev]": _TG_NAME,
     "loadbalanced-public-svc/v1[svc-public-spec.yaml:instance:frontend-dev]": _TG_NAME,
-    "apigw-lambda-svc/v1[spec.yaml:instance:apigw-lambda-svc-prod]": _SAM,
-    "valid_svc_pipeline_template[spec.yaml:instance:front-end]": _SAM,
 }
 
 
