@@ -43,7 +43,15 @@ PATCHES = (
     "`AWS::EC2::SecurityGroup` ingress rules without `FromPort`/`ToPort` (optional, e.g. with `IpProtocol: "
     "'-1'`) mean every port (-1); moto's KeyError surfaced as `Fn::GetAtt references undefined resource`.",
     "`AWS::Route53::HostedZone` answers `Fn::GetAtt` `Id` and `NameServers` (the zone's delegation set).",
-    "Resource types moto does not emulate (CodeBuild, CodePipeline, Service Discovery, CloudFront, SAM, "
+    "`Transform: AWS::Serverless-2016-10-31` (SAM) is expanded at change-set creation by AWS's own "
+    "translator (aws-sam-translator), offline (AWS managed policy names from its bundled map, the stack's "
+    "Region): the change set, the stack's resources and `GetTemplate --template-stage Processed` see the "
+    "expansion, `Original` the submitted text; a template SAM refuses fails its change set with "
+    "`Transform AWS::Serverless-2016-10-31 failed with: ...` (moto ran no transform: an "
+    "`AWS::Serverless::Function` was a stub with no Lambda function behind it).",
+    "Updating an `AWS::Lambda::Function` whose `Code.ZipFile` is inline source zips it as a create does "
+    "(moto's update read the source as base64 and failed with `Incorrect padding`).",
+    "Resource types moto does not emulate (CodeBuild, CodePipeline, Service Discovery, CloudFront, "
     "API Gateway v2, S3 bucket policies...) become stub resources: `Ref` gives a generated physical id, "
     "`Fn::GetAtt` an ARN for `Arn` attributes and a derived value for the type's other read-only "
     "attributes (an unknown attribute is refused as CloudFormation does). Only types AWS has (a provider "
@@ -55,11 +63,8 @@ PATCHES = (
 # What the local cloud still cannot do, for docs/engine-coverage.md; tests/engine/test_corpus_deploy.py
 # names the corpus cases each one stops (strict xfails).
 LACKS = (
-    "Transforms are not expanded: a SAM template's `AWS::Serverless::*` resources are stubs (no Lambda "
-    "function behind them), so an emulated resource that needs one (a `AWS::Lambda::Permission` on it) "
-    "fails. AWS's translator (aws-sam-translator) is not in requirements.lock. Stops "
-    "`service-templates/apigw-lambda-svc` and the template checker's `valid_svc_pipeline_template` "
-    "instances.",
+    "Only the SAM transform is expanded (engine/moto_transforms.py): `AWS::Include`, "
+    "`AWS::LanguageExtensions` and macros are left as written, so their resources are not created.",
     "Stub resources (types moto does not emulate) create nothing: `Ref`/`Fn::GetAtt` answer, but no API "
     "lists or describes them, property values are not validated, and the ARNs follow a generic "
     "`arn:aws:<service>:<region>:<account>:<type>/<name>` pattern that may differ from the real one.",
