@@ -6,12 +6,14 @@ its compatible environment, deployed first on the same local cloud; and the whol
 the local Proton API with boto3 (templates registered from the bundles, environments and services from
 their specs, the component on an instance), one engine for all of it. A case that hits a documented gap
 (docs/engine-coverage.md) is a strict xfail, and must fail through Proton too.
-The Terraform and CodeBuild bundles are not provisioned by CloudFormation: they are out of scope here.
+The Terraform and CodeBuild bundles are not provisioned by CloudFormation: they go through the local Proton
+too, the test acting as the Terraform or CodeBuild run the engine hands each deployment to.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -40,6 +42,7 @@ from tests.proton.render.corpus_cases import (
     render_case,
     repo_of,
     service_context,
+    tf_outputs_of,
 )
 
 COMPONENT_ARN = f"arn:aws:proton:us-east-1:{ACCOUNT}:component/bucket"
@@ -82,6 +85,14 @@ def _cloudformation_cases() -> list[Case]:
 
 
 CASES = _cloudformation_cases()
+# Terraform (self-managed) and CodeBuild cases: not provisioned by CloudFormation, so not in the local
+# cloud, but created through the local Proton all the same (the last test).
+OTHER_CASES = [
+    c
+    for c in build_cases()
+    if not c.bundle.name.startswith("invalid_")
+    and loaded(c.bundle).manifests[_FOLDER[_kind(c)]].language != "cloudformation"
+]
 COMPONENTS = [p for p in discover_components() if "cloudformation" in (p / "manifest.yaml").read_text()]
 
 
@@ -187,12 +198,14 @@ def test_kinds_are_all_covered() -> None:
     kinds = {_kind(c) for c in CASES}
     assert kinds == {"environment", "instance", "pipeline"} and COMPONENTS
     assert len(CASES) >= 48
+    assert {loaded(c.bundle).provisioning for c in OTHER_CASES} == {"terraform", "codebuild"}
 
 
 # ---- end to end through the local Proton API ----
 FAST = {"Delay": 0.1, "MaxAttempts": 600}
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/proton-service"
 CONNECTION = f"arn:aws:codestar-connections:us-east-1:{ACCOUNT}:connection/corpus"
+REPOSITORY = {"provider": "GITHUB", "name": "org/infra", "branch": "main"}
 BUCKET = "corpus-bundles"
 
 
@@ -243,38 +256,52 @@ class ProtonEstate:
 
         self.proton, self.s3, self.cfn = (make_client(url, n) for n in ("proton", "s3", "cloudformation"))
         self.s3.create_bucket(Bucket=BUCKET)
-        self.proton.update_account_settings(pipelineServiceRoleArn=ROLE)
+        self.proton.create_repository(provider="GITHUB", name=REPOSITORY["name"], connectionArn=CONNECTION)
+        self.proton.update_account_settings(
+            pipelineServiceRoleArn=ROLE,
+            pipelineCodebuildRoleArn=ROLE,
+            pipelineProvisioningRepository=REPOSITORY,
+        )
+        self.handed_over: dict[str, Path] = {}  # deployment id -> working folder (Terraform, CodeBuild)
         self.status: dict[str, tuple[str, str]] = {}  # case id -> (deploymentStatus, message)
         self.environments: dict[str, str] = {}  # environment template name -> environment name
+        self.environment_names: dict[tuple[str, Path | None], str] = {}  # (template, spec) -> name
 
-    def build(self, cases: list[Case], component: Path) -> None:
+    def build(self, cases: list[Case], component: Path | None = None, *, work: Path | None = None) -> None:
+        """Create everything; with `work` (the engine's provisioning folder) act as the Terraform or
+        CodeBuild run for each deployment the engine hands over there."""
         services: dict[tuple[Path, Path], str] = {}
         for case in cases:
             if _kind(case) == "environment":
                 self._environment(case)
-        self._settle()
+        self._settle(work)
         for case in cases:
             if _kind(case) != "environment" and (case.bundle, case.spec) not in services:
                 services[(case.bundle, case.spec)] = self._service(case.bundle, case.spec, services)
-        self._settle()
-        self._component(component)
-        self._settle()
+        self._settle(work)
+        if component is not None:
+            self._component(component)
+            self._settle(work)
         for case in cases:
             self.status[case.id] = self._status(case, services)
 
     def _environment(self, case: Case) -> None:
+        """One environment per environment case; the first of a template is the one services run on."""
         template = loaded(case.bundle).name or case.bundle.name
-        name = _name(template)
-        self._register("environment", template, case.bundle)
+        taken = sum(1 for key in self.environment_names if key[0] == template)
+        name = _name(template) + (f"-{taken + 1}" if taken else "")
+        if not taken:
+            self._register("environment", template, case.bundle)
+            self.environments[template] = name
+        roles = {
+            "cloudformation": {"protonServiceRoleArn": ROLE, "componentRoleArn": ROLE},
+            "terraform": {"provisioningRepository": REPOSITORY},
+            "codebuild": {"codebuildRoleArn": ROLE},
+        }[loaded(case.bundle).provisioning]
         self.proton.create_environment(
-            name=name,
-            templateName=template,
-            templateMajorVersion="1",
-            spec=case.spec.read_text(),
-            protonServiceRoleArn=ROLE,
-            componentRoleArn=ROLE,
+            name=name, templateName=template, templateMajorVersion="1", spec=case.spec.read_text(), **roles
         )
-        self.environments[template] = name
+        self.environment_names[(template, case.spec)] = name
 
     def _service(self, bundle: Path, spec: Path, services: dict[tuple[Path, Path], str]) -> str:
         template = loaded(bundle).name or bundle.name
@@ -334,22 +361,42 @@ class ProtonEstate:
             templateName=name, majorVersion="1", minorVersion="0", status="PUBLISHED"
         )
 
-    def _settle(self, timeout: float = 300.0) -> None:
-        """Wait until no deployment is queued or running."""
+    def _settle(self, work: Path | None = None, timeout: float = 300.0) -> None:
+        """Wait until no deployment is queued or running. With `work`, act as the provisioning run of each
+        deployment the engine handed over (its working folder written there, with
+        `.proton/deployment-metadata.json`): report it SUCCEEDED with the outputs its Terraform declares."""
         deadline = time.monotonic() + timeout
-        while any(
-            d["deploymentStatus"] == "IN_PROGRESS" or d["deploymentStatus"].endswith("_IN_PROGRESS")
-            for d in self.proton.get_paginator("list_deployments")
-            .paginate()
-            .build_full_result()["deployments"]
-        ):
-            assert time.monotonic() < deadline, "deployments still running"
-            time.sleep(0.1)
+        paginator = self.proton.get_paginator("list_deployments")
+        while True:
+            busy = [
+                d
+                for d in paginator.paginate().build_full_result()["deployments"]
+                if d["deploymentStatus"].endswith("IN_PROGRESS")
+            ]
+            if not busy:
+                return
+            assert time.monotonic() < deadline, f"deployments still running: {busy}"
+            written = {}
+            for meta in sorted(work.rglob("deployment-metadata.json")) if work else []:
+                written[json.loads(meta.read_text())["deploymentId"]] = meta.parent.parent
+            for dep in busy:
+                folder = written.get(dep["id"])
+                if folder is None:
+                    continue
+                self.handed_over[dep["id"]] = folder
+                files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+                outputs = [{"key": k, "valueString": v} for k, v in sorted(tf_outputs_of(files).items())]
+                self.proton.notify_resource_deployment_status_change(
+                    resourceArn=dep["targetArn"], deploymentId=dep["id"], status="SUCCEEDED", outputs=outputs
+                )
+            time.sleep(0.05)
 
     def _status(self, case: Case, services: dict[tuple[Path, Path], str]) -> tuple[str, str]:
         if _kind(case) == "environment":
             template = loaded(case.bundle).name or case.bundle.name
-            doc = self.proton.get_environment(name=self.environments[template])["environment"]
+            doc = self.proton.get_environment(name=self.environment_names[(template, case.spec)])[
+                "environment"
+            ]
         elif _kind(case) == "pipeline":
             doc = self.proton.get_service(name=services[(case.bundle, case.spec)])["service"]["pipeline"]
         else:
@@ -406,3 +453,26 @@ def test_every_corpus_case_deploys_through_local_proton(tmp_path: Path) -> None:
         done = [s for s in stacks if s["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE")]
         succeeded = sum(status == "SUCCEEDED" for status, _ in estate.status.values())
         assert len(done) == succeeded + 1  # and the component's
+
+
+def test_terraform_and_codebuild_cases_go_through_local_proton(tmp_path: Path) -> None:
+    """The corpus's Terraform and CodeBuild cases through the same API: the engine renders each deployment
+    into its working folder (what Proton's pull request or CodeBuild run got), the test reports it done as
+    that run would, and every environment, instance and pipeline SUCCEEDED."""
+    from proton_exodus.engine.server import LocalProtonServer
+
+    options = {"cfn_poll": 0.02, "complete_delay": 0.0}
+    with LocalProtonServer(port=0, state_path=tmp_path / "state", backend_options=options) as srv:
+        estate = ProtonEstate(srv.url)
+        estate.build(OTHER_CASES, work=tmp_path)
+        failed = {
+            k: f"{status}: {message}"
+            for k, (status, message) in estate.status.items()
+            if status != "SUCCEEDED"
+        }
+        assert not failed, "\n".join(f"{k}: {v}" for k, v in failed.items())
+        assert len(estate.status) == len(OTHER_CASES) and len(OTHER_CASES) >= 50
+        assert len(estate.handed_over) == len(OTHER_CASES)  # one deployment each, none finished by itself
+        for folder in estate.handed_over.values():
+            inputs = [folder / "proton.auto.tfvars.json", folder / "proton-inputs.json"]
+            assert any(p.is_file() for p in inputs), f"{folder}: no rendered inputs"
