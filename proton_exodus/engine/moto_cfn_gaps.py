@@ -76,8 +76,9 @@ LACKS = (
     "`loadbalanced-fargate-svc` and `loadbalanced-public-svc` instances name their target group "
     "`<service>--zzz` (ELBv2 refuses `--`), and the template checker's `valid_svc_template` needs "
     "environment outputs (`Cluster`) that no corpus environment provides.",
-    "The Terraform and CodeBuild bundles of the corpus are not provisioned by CloudFormation and are out of "
-    "scope here (self-managed and CodeBuild deployments wait for NotifyResourceDeploymentStatusChange).",
+    "Terraform and CodeBuild bundles are not provisioned in the local cloud: the local Proton writes each "
+    "deployment's working folder and waits for NotifyResourceDeploymentStatusChange "
+    "(tests/engine/test_corpus_deploy.py plays that run for every such case of the corpus).",
 )
 
 
