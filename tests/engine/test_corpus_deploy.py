@@ -94,6 +94,7 @@ OTHER_CASES = [
     and loaded(c.bundle).manifests[_FOLDER[_kind(c)]].language != "cloudformation"
 ]
 COMPONENTS = [p for p in discover_components() if "cloudformation" in (p / "manifest.yaml").read_text()]
+(TF_COMPONENT,) = [p for p in discover_components() if p not in COMPONENTS]  # Terraform
 
 
 def _marks(case_id: str) -> list[Any]:
@@ -457,14 +458,15 @@ def test_every_corpus_case_deploys_through_local_proton(tmp_path: Path) -> None:
 
 def test_terraform_and_codebuild_cases_go_through_local_proton(tmp_path: Path) -> None:
     """The corpus's Terraform and CodeBuild cases through the same API: the engine renders each deployment
-    into its working folder (what Proton's pull request or CodeBuild run got), the test reports it done as
-    that run would, and every environment, instance and pipeline SUCCEEDED."""
+        into its working folder (what Proton's pull request or CodeBuild run got), the test reports it done as
+        that run would, and every environment, instance and pipeline SUCCEEDED, and the Terraform component
+    (on the Terraform load-balanced-fargate-svc instance)."""
     from proton_exodus.engine.server import LocalProtonServer
 
     options = {"cfn_poll": 0.02, "complete_delay": 0.0}
     with LocalProtonServer(port=0, state_path=tmp_path / "state", backend_options=options) as srv:
         estate = ProtonEstate(srv.url)
-        estate.build(OTHER_CASES, work=tmp_path)
+        estate.build(OTHER_CASES, TF_COMPONENT, work=tmp_path)
         failed = {
             k: f"{status}: {message}"
             for k, (status, message) in estate.status.items()
@@ -472,7 +474,10 @@ def test_terraform_and_codebuild_cases_go_through_local_proton(tmp_path: Path) -
         }
         assert not failed, "\n".join(f"{k}: {v}" for k, v in failed.items())
         assert len(estate.status) == len(OTHER_CASES) and len(OTHER_CASES) >= 50
-        assert len(estate.handed_over) == len(OTHER_CASES)  # one deployment each, none finished by itself
+        # one deployment each and the component's, none finished by itself
+        assert len(estate.handed_over) == len(OTHER_CASES) + 1
+        component = estate.proton.get_component(name="bucket")["component"]
+        assert component["deploymentStatus"] == "SUCCEEDED", component.get("deploymentStatusMessage")
         for folder in estate.handed_over.values():
             inputs = [folder / "proton.auto.tfvars.json", folder / "proton-inputs.json"]
             assert any(p.is_file() for p in inputs), f"{folder}: no rendered inputs"
