@@ -248,9 +248,9 @@ def _environment_for(service_bundle: Path, deployed: dict[str, str]) -> str:
 
 
 class ProtonEstate:
-    """Every CloudFormation case of the corpus created with boto3 against one LocalProtonServer, as a user
-    would: templates registered from the bundles, environments from their specs, one service per service
-    spec (its instances and pipeline), the component on one instance."""
+    """Corpus cases created with boto3 against one LocalProtonServer, as a user would: templates registered
+    from the bundles, environments from their specs, one service per service spec (its instances and
+    pipeline), a component on one instance."""
 
     def __init__(self, url: str) -> None:
         from tests.engine.server.conftest import make_client
