@@ -1,0 +1,543 @@
+"""The `spacelift` exporter: Spacelift configuration as code (the spacelift-io/spacelift Terraform
+provider) taking the Proton stacks over in place: a Spacelift stack per deployment unit (the
+CloudFormation vendor on the existing stack name for Proton's stacks, the Terraform vendor for
+self-managed ones), `spacelift_stack_dependency` following the dependency graph, a context per
+environment for the inputs its stacks share, a plan policy denying any deletion or replacement during
+the migration attached to every stack, and an approval policy attached to production stacks.
+Pure: files and findings out, nothing written, no AWS or Spacelift calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines.estate import dependency_order
+from exporters._pipelines.production import is_production_like
+from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
+from exporters.spacelift import layout
+from exporters.spacelift.runbook import SpaceliftRunbook
+from exporters.terraform.hcl import Block, Expr, Value, document, identifier
+from proton_exodus.errors import BadInput
+from proton_exodus.model.secrets import SECRET_MODES
+from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder
+
+OPTIONS = {"parameterise": "true", "secrets": "ssm-parameter", "provider-version": ">= 1.0"}
+PLAN_POLICY = "plan-no-replace-or-delete.rego"
+APPROVAL_POLICY = "approval-production.rego"
+ADOPTABLE = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+}  # statuses in which CloudFormation accepts a change set on the stack
+
+
+def check_options(options: Mapping[str, str]) -> dict[str, str]:
+    """Defaults merged with `options`; BadInput naming an unknown or malformed option."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise BadInput(
+            f"spacelift: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS))
+        )
+    merged = {**OPTIONS, **options}
+    if merged["secrets"] not in SECRET_MODES:
+        raise BadInput(
+            f"spacelift: --opt secrets={merged['secrets']!r}: expected one of " + ", ".join(SECRET_MODES)
+        )
+    if merged["parameterise"] not in ("true", "false"):
+        raise BadInput(f"spacelift: --opt parameterise={merged['parameterise']!r}: expected true or false")
+    return merged
+
+
+def policy_text(name: str) -> str:
+    """One of the Rego policies shipped in exporters/spacelift/policies/."""
+    return resources.files("exporters.spacelift").joinpath("policies", name).read_text(encoding="utf-8")
+
+
+@dataclass
+class SpaceStack:
+    """One Spacelift stack of the export."""
+
+    unit: DeploymentUnit
+    address: str
+    vendor: str  # cloudformation | terraform
+    production: bool
+    variables: dict[str, Value] = field(default_factory=dict)  # environment variables of the stack
+    secret: dict[str, str] = field(default_factory=dict)  # env var -> Terraform variable (NoEcho)
+    context: str = ""  # address of the environment's context
+    template: StackTemplate | None = None
+
+    @property
+    def slug(self) -> str:
+        return layout.slug(self.address)
+
+
+class SpaceliftExporter:
+    name = "spacelift"
+    summary = (
+        "Spacelift stacks as code (spacelift provider): CloudFormation vendor on the existing stacks, "
+        "dependencies from the graph, contexts, migration plan policy and production approval"
+    )
+    api_version = API_VERSION
+    handover = staticmethod(layout.handover)
+    runbook = SpaceliftRunbook()
+
+    def export(self, ctx: ExportContext) -> ExportResult:
+        opts = check_options(ctx.options)
+        all_units = build_units(ctx.snapshot) if ctx.only or not ctx.units else list(ctx.units)
+        units = dependency_order(list(ctx.units) or all_units)
+        findings: list[Finding] = []
+        envs = {str(r.get("name")): r for r in ctx.snapshot.kind("environments")}
+        cfn = [
+            u
+            for u in units
+            if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None
+        ]
+        builder = StackTemplateBuilder(
+            ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
+        )
+        templates = {st.unit.arn: st for st in builder.build(cfn)}
+        stacks: list[SpaceStack] = []
+        files: dict[str, str] = {}
+        taken: set[str] = set()
+        for unit in units:
+            production = is_production_like(
+                unit.environment or unit.service or unit.name,
+                (envs.get(unit.environment or "") or {}).get("tags"),
+                unit.tags,
+                unit.inputs,
+            )
+            addr = layout.address(unit.kind, unit.name, unit.service, unit.account)
+            if addr in taken:
+                findings.append(
+                    Finding(
+                        "E-SPACELIFT-ADDRESS",
+                        f"{unit.kind} {unit.label} maps to stack {addr} like another unit: left out",
+                        unit.arn,
+                    )
+                )
+                continue
+            taken.add(addr)
+            if unit.arn in templates:
+                st = templates[unit.arn]
+                stack = SpaceStack(unit, addr, "cloudformation", production, template=st)
+                files[layout.template_path(unit.account, unit.region, unit.stack_name or "")] = st.text
+                self.cfn_variables(stack, st, findings)
+            elif unit.provisioning == "terraform":
+                stack = SpaceStack(unit, addr, "terraform", production)
+                more, found = regenerated_files(ctx, unit, all_units, f"self-managed/{working_dir(unit)}")
+                files.update(more)
+                findings.extend(found)
+            else:
+                findings.append(
+                    Finding(
+                        "W-SPACELIFT-NOT-ADOPTED",
+                        f"{unit.kind} {unit.label} ({unit.provisioning}) has no CloudFormation template or "
+                        "Terraform working directory in the snapshot: no Spacelift stack for it",
+                        unit.arn,
+                    )
+                )
+                continue
+            stacks.append(stack)
+        contexts = self.contexts(stacks, units)
+        by_arn = {s.unit.arn: s for s in stacks}
+        for stack in stacks:
+            files[layout.stack_file(stack.address)] = stack_tf(stack, by_arn)
+            findings.extend(stack_findings(stack))
+        files[layout.SHARED_FILE] = shared_tf(opts, contexts)
+        files["spacelift/variables.tf"] = variables_tf(stacks)
+        files[f"spacelift/policies/{PLAN_POLICY}"] = policy_text(PLAN_POLICY)
+        files[f"spacelift/policies/{APPROVAL_POLICY}"] = policy_text(APPROVAL_POLICY)
+        findings.append(
+            Finding(
+                "W-SPACELIFT-AWS-INTEGRATION",
+                "attach a Spacelift AWS integration (a role CloudFormation change sets can be made with) to "
+                "every stack of an account before its first run; the export does not create it",
+            )
+        )
+        files["README.md"] = readme(stacks, contexts, findings)
+        return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
+
+    def cfn_variables(self, stack: SpaceStack, st: StackTemplate, findings: list[Finding]) -> None:
+        """CF_PARAM_<name> per parameter and CF_CAPABILITY_<cap> = 1 (Spacelift's CloudFormation vendor);
+        a NoEcho value masked in the snapshot comes from a sensitive Terraform variable, write-only."""
+        for name, value in sorted(st.parameters.items()):
+            var = f"CF_PARAM_{name}"
+            if value and set(value) == {"*"}:
+                stack.secret[var] = identifier(f"{stack.address}_{name}")
+                stack.variables[var] = Expr(f"var.{stack.secret[var]}")
+            else:
+                stack.variables[var] = value
+        for cap in sorted(stack.unit.capabilities):
+            stack.variables[f"CF_{cap}"] = "1"  # CAPABILITY_IAM -> CF_CAPABILITY_IAM
+
+    def contexts(
+        self, stacks: Sequence[SpaceStack], units: Sequence[DeploymentUnit]
+    ) -> dict[str, dict[str, str]]:
+        """One context per environment holding its inputs shared by its stacks: the environment's outputs
+        (what Proton gave its instances as environment.outputs) and every CF_ variable all its
+        CloudFormation stacks set to the same value (moved out of the stacks)."""
+        out: dict[str, dict[str, str]] = {}
+        outputs = {(u.account, u.name): u.outputs for u in units if u.kind == "environment"}
+        groups: dict[tuple[str, str], list[SpaceStack]] = {}
+        for s in stacks:
+            if s.unit.environment:
+                groups.setdefault((s.unit.account, s.unit.environment), []).append(s)
+        for (account, env), members in sorted(groups.items()):
+            addr = identifier(f"environment_{env}_{account}")
+            shared = {
+                f"PROTON_ENVIRONMENT_OUTPUT_{identifier(k).upper()}": str(v)
+                for k, v in sorted((outputs.get((account, env)) or {}).items())
+            }
+            cfn = [m for m in members if m.vendor == "cloudformation"]
+            if len(cfn) > 1:
+                common = set(cfn[0].variables)
+                for m in cfn[1:]:
+                    common &= set(m.variables)
+                for var in sorted(common):
+                    values = {m.variables[var] for m in cfn if isinstance(m.variables[var], str)}
+                    if len(values) == 1 and all(var not in m.secret for m in cfn):
+                        shared[var] = values.pop()
+                        for m in cfn:
+                            del m.variables[var]
+            if shared:
+                out[addr] = shared
+                for m in members:
+                    m.context = addr
+        return out
+
+
+def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
+    """The Spacelift stack of one unit, its environment variables, its context and policy attachments,
+    and its dependencies."""
+    u = stack.unit
+    ref = f"spacelift_stack.{stack.address}.id"
+    attrs: list[tuple[str, Value]] = [
+        ("name", f"{u.label} ({u.account}/{u.region})"),
+        ("slug", stack.slug),
+        ("description", f"{u.kind} {u.label}, taken over from AWS Proton by exodus"),
+        ("space_id", Expr("var.space_id")),
+        ("autodeploy", False),
+        ("protect_from_deletion", True),
+        (
+            "labels",
+            sorted(
+                {
+                    "exodus",
+                    f"proton:{u.kind}",
+                    *([f"environment:{u.environment}"] if u.environment else []),
+                    *(["production"] if stack.production else []),
+                }
+            ),
+        ),
+    ]
+    blocks: list[Block] = []
+    if stack.vendor == "cloudformation":
+        attrs[2:2] = [
+            ("repository", Expr("var.repository")),
+            ("branch", Expr("var.branch")),
+            ("project_root", layout.project_root(u.account, u.region, u.stack_name or "")),
+        ]
+        blocks.append(
+            Block(
+                "cloudformation",
+                attrs=[
+                    ("entry_template_file", layout.TEMPLATE_FILE),
+                    ("region", u.region),
+                    ("stack_name", u.stack_name or ""),
+                    ("template_bucket", Expr(f'var.template_buckets["{u.account}/{u.region}"]')),
+                ],
+            )
+        )
+    else:
+        attrs[2:2] = [
+            ("repository", Expr("var.provisioning_repository")),
+            ("branch", Expr("var.branch")),
+            ("project_root", working_dir(u)),
+            ("terraform_workflow_tool", "TERRAFORM_FOSS"),
+            ("terraform_version", TF_VERSION),
+            ("manage_state", False),
+        ]
+    out = [
+        Block(
+            "resource",
+            ("spacelift_stack", stack.address),
+            attrs,
+            blocks,
+            comment=(
+                f"{u.kind} {u.label}: "
+                + (
+                    f"takes over CloudFormation stack {u.stack_name} in place."
+                    if stack.vendor == "cloudformation"
+                    else f"self-managed Terraform in {working_dir(u)} of its provisioning repository."
+                ),
+            ),
+        )
+    ]
+    for var, value in sorted(stack.variables.items()):
+        out.append(
+            Block(
+                "resource",
+                ("spacelift_environment_variable", identifier(f"{stack.address}_{var}")),
+                [
+                    ("stack_id", Expr(ref)),
+                    ("name", var),
+                    ("value", value),
+                    ("write_only", var in stack.secret),
+                ],
+            )
+        )
+    for name, var in sorted(stack.secret.items()):
+        out.append(
+            Block(
+                "variable",
+                (var,),
+                [
+                    ("type", Expr("string")),
+                    ("sensitive", True),
+                    ("description", f"NoEcho {name} of {u.stack_name}"),
+                ],
+            )
+        )
+    if stack.context:
+        out.append(
+            Block(
+                "resource",
+                ("spacelift_context_attachment", stack.address),
+                [("context_id", Expr(f"spacelift_context.{stack.context}.id")), ("stack_id", Expr(ref))],
+            )
+        )
+    out.append(
+        Block(
+            "resource",
+            ("spacelift_policy_attachment", f"{stack.address}_migration_freeze"),
+            [("policy_id", Expr("spacelift_policy.migration_freeze.id")), ("stack_id", Expr(ref))],
+        )
+    )
+    if stack.production:
+        out.append(
+            Block(
+                "resource",
+                ("spacelift_policy_attachment", f"{stack.address}_production_approval"),
+                [("policy_id", Expr("spacelift_policy.production_approval.id")), ("stack_id", Expr(ref))],
+            )
+        )
+    for dep in sorted(d for d in u.depends_on if d in by_arn):
+        other = by_arn[dep]
+        out.append(
+            Block(
+                "resource",
+                ("spacelift_stack_dependency", f"{stack.address}_after_{other.address}"),
+                [
+                    ("stack_id", Expr(ref)),
+                    ("depends_on_stack_id", Expr(f"spacelift_stack.{other.address}.id")),
+                ],
+                comment=(f"{u.label} runs after {other.unit.label} (dependency graph).",),
+            )
+        )
+    return document(out)
+
+
+def shared_tf(opts: Mapping[str, str], contexts: Mapping[str, Mapping[str, str]]) -> str:
+    """Provider, policies and contexts: what every stack's file refers to."""
+    blocks = [
+        Block(
+            "terraform",
+            attrs=[("required_version", ">= 1.5.0")],
+            blocks=[
+                Block(
+                    "required_providers",
+                    attrs=[
+                        (
+                            "spacelift",
+                            {"source": "spacelift-io/spacelift", "version": opts["provider-version"]},
+                        )
+                    ],
+                )
+            ],
+        ),
+        Block(
+            "provider",
+            ("spacelift",),
+            [],
+            comment=(
+                "Credentials: SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID, SPACELIFT_API_KEY_SECRET.",
+            ),
+        ),
+        Block(
+            "resource",
+            ("spacelift_policy", "migration_freeze"),
+            [
+                ("name", "exodus: no replacement or deletion during the Proton migration"),
+                ("type", "PLAN"),
+                ("engine_type", "REGO_V1"),
+                ("space_id", Expr("var.space_id")),
+                ("body", Expr(f'file("${{path.module}}/policies/{PLAN_POLICY}")')),
+                ("labels", ["exodus"]),
+            ],
+        ),
+        Block(
+            "resource",
+            ("spacelift_policy", "production_approval"),
+            [
+                ("name", "exodus: two approvals for production during the Proton migration"),
+                ("type", "APPROVAL"),
+                ("engine_type", "REGO_V1"),
+                ("space_id", Expr("var.space_id")),
+                ("body", Expr(f'file("${{path.module}}/policies/{APPROVAL_POLICY}")')),
+                ("labels", ["exodus"]),
+            ],
+        ),
+    ]
+    for addr, values in sorted(contexts.items()):
+        blocks.append(
+            Block(
+                "resource",
+                ("spacelift_context", addr),
+                [
+                    ("name", f"exodus {addr.replace('_', ' ')}"),
+                    ("description", "inputs the stacks of this Proton environment share"),
+                    ("space_id", Expr("var.space_id")),
+                    ("labels", ["exodus"]),
+                ],
+            )
+        )
+        for var, value in sorted(values.items()):
+            blocks.append(
+                Block(
+                    "resource",
+                    ("spacelift_environment_variable", identifier(f"{addr}_{var}")),
+                    [
+                        ("context_id", Expr(f"spacelift_context.{addr}.id")),
+                        ("name", var),
+                        ("value", value),
+                        ("write_only", False),
+                    ],
+                )
+            )
+    return document(blocks)
+
+
+def variables_tf(stacks: Sequence[SpaceStack]) -> str:
+    places = sorted({f"{s.unit.account}/{s.unit.region}" for s in stacks if s.vendor == "cloudformation"})
+    blocks = [
+        Block(
+            "variable",
+            ("repository",),
+            [("type", Expr("string")), ("description", "repository holding this export (without owner)")],
+        ),
+        Block("variable", ("branch",), [("type", Expr("string")), ("default", "main")]),
+        Block("variable", ("space_id",), [("type", Expr("string")), ("default", "root")]),
+        Block(
+            "variable",
+            ("template_buckets",),
+            [
+                ("type", Expr("map(string)")),
+                (
+                    "description",
+                    "S3 bucket per account/Region for the CloudFormation vendor's templates: "
+                    + ", ".join(places),
+                ),
+            ],
+        ),
+    ]
+    if any(s.vendor == "terraform" for s in stacks):
+        blocks.append(
+            Block(
+                "variable",
+                ("provisioning_repository",),
+                [
+                    ("type", Expr("string")),
+                    ("description", "repository of the self-managed Terraform estates"),
+                ],
+            )
+        )
+    return document(blocks)
+
+
+def stack_findings(stack: SpaceStack) -> list[Finding]:
+    u = stack.unit
+    out = []
+    if stack.vendor == "cloudformation" and u.stack_status not in ADOPTABLE:
+        out.append(
+            Finding(
+                "E-SPACELIFT-STATUS",
+                f"stack {u.stack_name} is {u.stack_status}: CloudFormation refuses change sets on it; "
+                "repair it before its Spacelift stack runs",
+                u.arn,
+                layout.stack_file(stack.address),
+            )
+        )
+    for var, tf_var in sorted(stack.secret.items()):
+        out.append(
+            Finding(
+                "W-SPACELIFT-NOECHO",
+                f"{var} of stack {u.stack_name} is NoEcho: give it as TF_VAR_{tf_var} when applying the "
+                "configuration (it is written write-only)",
+                u.arn,
+                layout.stack_file(stack.address),
+            )
+        )
+    if stack.template is not None:
+        for p in stack.template.secret_parameters:
+            out.append(
+                Finding(
+                    "W-SPACELIFT-STAGE-SECRET",
+                    f"stage Parameter Store String {p.ssm_name} with input {p.input_name} of {u.label} "
+                    f"(secrets.json id {p.secret_id}) before the stack's first run",
+                    u.arn,
+                )
+            )
+    if stack.vendor == "cloudformation" and u.tags:
+        out.append(
+            Finding(
+                "I-SPACELIFT-TAGS",
+                f"stack {u.stack_name} keeps its tags: Spacelift's change sets name none, and CloudFormation "
+                "leaves a stack's tags (and its service role) as they are when a change set names none",
+                u.arn,
+            )
+        )
+    return out
+
+
+def readme(
+    stacks: Sequence[SpaceStack], contexts: Mapping[str, Mapping[str, str]], findings: Sequence[Finding]
+) -> str:
+    arns = {s.unit.arn for s in stacks}
+    edges = sum(d in arns for s in stacks for d in s.unit.depends_on)
+    lines = [
+        "# Spacelift: the Proton stacks, taken over in place",
+        "",
+        "`spacelift/` is a Terraform configuration for the spacelift-io/spacelift provider (run it from an",
+        "administrative stack or locally with an API key). It creates:",
+        "",
+        f"- {sum(s.vendor == 'cloudformation' for s in stacks)} CloudFormation-vendor stacks, each on the",
+        "  existing CloudFormation stack name (`cloudformation.stack_name`), so Spacelift's change sets",
+        "  update the stack Proton deployed; its template is",
+        "  `cloudformation/<account>/<region>/<StackName>/template.yaml` and its parameters are",
+        "  `CF_PARAM_<name>` environment variables (capabilities `CF_CAPABILITY_<name>`);",
+        f"- {sum(s.vendor == 'terraform' for s in stacks)} Terraform-vendor stacks for self-managed estates"
+        " (their state stays in their own backend: `manage_state = false`);",
+        f"- {edges} `spacelift_stack_dependency` edges from the dependency graph;",
+        f"- {len(contexts)} contexts, one per environment, with the inputs its stacks share;",
+        "- the plan policy `policies/plan-no-replace-or-delete.rego` (denies any deletion or replacement),",
+        "  attached to every stack, and `policies/approval-production.rego` (two approvals, no rejection),",
+        f"  attached to the {sum(s.production for s in stacks)} production stacks.",
+        "",
+        "Every stack has `autodeploy = false` and `protect_from_deletion = true`: the first run of each is a",
+        "proposed run a human reads. The runbooks `exodus plan` writes create the stacks wave by wave",
+        "(`terraform apply` targeted at one stack file's resources) and preview each.",
+        "",
+        "## Manual steps",
+        "",
+    ]
+    manual = [f for f in findings if f.code.startswith(("E", "W"))]
+    lines += [f"- **{f.code}** {f.message}" for f in manual] or ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+exporter = SpaceliftExporter()

@@ -1,0 +1,44 @@
+"""Where the `spacelift` export puts things: the Terraform configuration of the Spacelift resources in
+`spacelift/` (one `stack_<address>.tf` per Spacelift stack with its variables, attachments and
+dependencies; `shared.tf` with the provider, the policies and the contexts), and each CloudFormation
+stack's template in its Spacelift project root `cloudformation/<account>/<region>/<StackName>/`. Read by
+the exporter and by `exodus plan` (`handover`), so runbooks name the files the export holds."""
+
+from __future__ import annotations
+
+from exporters import Handover, StackRef
+from exporters.terraform.hcl import identifier
+from exporters.terraform.layout import address as unit_address
+
+SHARED_FILE = "spacelift/shared.tf"
+TEMPLATE_FILE = "template.yaml"
+
+
+def address(kind: str, name: str, service: str | None, account: str) -> str:
+    """The resource name of a unit's Spacelift stack (the account keeps names apart across accounts)."""
+    return identifier(f"{unit_address(kind, name, service)}_{account}")
+
+
+def slug(addr: str) -> str:
+    """The Spacelift stack ID (`slug`) of a stack resource: spacectl commands take it."""
+    return addr.replace("_", "-")
+
+
+def stack_file(addr: str) -> str:
+    return f"spacelift/stack_{addr}.tf"
+
+
+def project_root(account: str, region: str, stack_name: str) -> str:
+    return f"cloudformation/{account}/{region}/{stack_name}"
+
+
+def template_path(account: str, region: str, stack_name: str) -> str:
+    return f"{project_root(account, region, stack_name)}/{TEMPLATE_FILE}"
+
+
+def handover(ref: StackRef) -> tuple[Handover, ...]:
+    """The stack's Spacelift file, or for an account the shared file (provider, policies, contexts)."""
+    if ref.kind == "account":
+        return (Handover(SHARED_FILE, "exodus policies and contexts", role="bootstrap"),)
+    addr = address(ref.kind, ref.name, ref.service, ref.account)
+    return (Handover(stack_file(addr), slug(addr), ref.stack_name or slug(addr)),)

@@ -1,0 +1,59 @@
+"""How a `spacelift` export is handed over in the runbooks `exodus plan` writes: once, the shared
+configuration (provider, policies, contexts); then per stack a `terraform apply` targeted at the
+resources of that stack's file (the Spacelift stack, its variables, attachments and dependencies), and a
+proposed run (`spacectl stack preview`) the plan policy checks. Wave by wave, so a stack's dependencies
+exist before it. Rollback locks the Spacelift stack: the CloudFormation stack is never touched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exporters import Commands, Use, no_commands
+
+# The `-target` options for every resource of one .tf file (read from the file itself).
+_TARGETS = (
+    "TARGETS=$(grep -Eo '^resource \"[a-z_]+\" \"[A-Za-z0-9_-]+\"' {file} "
+    "| awk '{{gsub(/\"/, \"\"); printf \"-target=%s.%s \", $2, $3}}')"
+)
+
+
+def terraform(args: str) -> str:
+    return f'$TF -chdir="$EXPORT/spacelift" {args}'
+
+
+class SpaceliftRunbook:
+    """Commands that create the Spacelift stacks of a wave and preview each."""
+
+    variables = (
+        "TF=terraform                     # or tofu; the spacelift provider reads SPACELIFT_API_KEY_*",
+        "export TF_VAR_repository=... TF_VAR_template_buckets='{...}'  # see spacelift/variables.tf",
+    )
+    takes_over_from = "CloudFormation accepts change sets on"
+
+    def stack_commands(self, use: Use) -> Commands:
+        slug, path = use.file.name, use.file.path
+        return {
+            "handover": [
+                f"# Spacelift stack {slug} (CloudFormation stack {use.file.watch})",
+                _TARGETS.format(file=f'"$EXPORT/{path}"'),
+                terraform("apply -input=false -auto-approve $TARGETS"),
+                f"spacectl stack preview --id {slug} --tail   # the plan policy must pass",
+            ],
+            "check": [f"spacectl stack show --id {slug}"],
+            "rollback": [f"spacectl stack lock --id {slug}   # no more runs; the CloudFormation stack stays"],
+            "restore": [],
+        }
+
+    def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        out = no_commands()
+        for use in files:
+            if use.repeat or not use.first:
+                continue
+            out["handover"] += [
+                "# the exodus policies and the environments' contexts (shared by every account)",
+                terraform("init -input=false"),
+                _TARGETS.format(file=f'"$EXPORT/{use.file.path}"'),
+                terraform("apply -input=false -auto-approve $TARGETS"),
+            ]
+            out["check"].append(terraform("state list"))
+        return out

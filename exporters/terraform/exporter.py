@@ -1,0 +1,474 @@
+"""The `terraform` exporter: a Terraform/OpenTofu configuration that adopts every Proton CloudFormation
+stack in place (an `import` block and an `aws_cloudformation_stack` per stack, with the name,
+template, parameters, tags, capabilities and service role it runs with), one root module per account
+and Region, and the self-managed Terraform estates re-homed with their regenerated Proton variables.
+Pure: files and findings out, nothing written, no AWS calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.estate import dependency_order
+from exporters._pipelines.terraform import regenerated_files, working_dir
+from exporters.terraform import layout, readme
+from exporters.terraform.hcl import Block, Expr, Value, document, identifier
+from exporters.terraform.plan_effect import (
+    MASK,
+    Effect,
+    StackConfig,
+    StackState,
+    apply_state,
+    plan_module,
+    read_stack,
+    summary,
+)
+from exporters.terraform.rehearse import rehearse as rehearse_terraform
+from exporters.terraform.runbook import TerraformRunbook
+from proton_exodus.errors import BadInput
+from proton_exodus.model.secrets import SECRET_MODES
+from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
+
+OPTIONS = {
+    "parameterise": "false",  # true: the shared parameterised templates (the import plan updates them)
+    "secrets": "ssm-parameter",
+    "aws-provider": ">= 5.0",
+}
+ADOPTABLE = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+}  # statuses UpdateStack accepts; the provider's apply is an UpdateStack
+
+
+def check_options(options: Mapping[str, str]) -> dict[str, str]:
+    """Defaults merged with `options`; BadInput naming an unknown or malformed option."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise BadInput(
+            f"terraform: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS))
+        )
+    merged = {**OPTIONS, **options}
+    if merged["secrets"] not in SECRET_MODES:
+        raise BadInput(
+            f"terraform: --opt secrets={merged['secrets']!r}: expected one of " + ", ".join(SECRET_MODES)
+        )
+    if merged["parameterise"] not in ("true", "false"):
+        raise BadInput(f"terraform: --opt parameterise={merged['parameterise']!r}: expected true or false")
+    return merged
+
+
+@dataclass
+class Adopted:
+    """One stack as the configuration adopts it."""
+
+    unit: DeploymentUnit
+    stack: StackTemplate
+    address: str
+    template_file: str
+    chomp: bool  # the deployed template has no final newline: the file's is cut off by chomp()
+    parameters: dict[str, Value] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)  # parameter -> address it reads
+    sensitive: dict[str, str] = field(default_factory=dict)  # NoEcho parameter -> variable name
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return self.stack.text[:-1] if self.chomp else self.stack.text
+
+    def config(self) -> StackConfig:
+        u = self.unit
+        return StackConfig(
+            address=self.address,
+            name=u.stack_name or "",
+            template_body=self.body,
+            parameters={k: (MASK if k in self.sensitive else v) for k, v in self.stack.parameters.items()},
+            tags=_tags(u),
+            capabilities=tuple(sorted(u.capabilities)),
+            iam_role_arn=u.role_arn or "",
+            references=dict(self.references),
+            sensitive=frozenset(self.sensitive),
+        )
+
+
+def _tags(unit: DeploymentUnit) -> dict[str, str]:
+    return {k: str(v) for k, v in sorted(unit.tags.items()) if not k.startswith("aws:")}
+
+
+def _described(unit: DeploymentUnit) -> dict:
+    """The unit's stack as DescribeStacks shows it, from the snapshot (what the import reads)."""
+    return {
+        "StackId": unit.stack_id or unit.stack_name,
+        "StackName": unit.stack_name,
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(unit.parameters.items())],
+        "Tags": [{"Key": k, "Value": v} for k, v in sorted(unit.tags.items())],
+        "Capabilities": list(unit.capabilities),
+        "RoleARN": unit.role_arn,
+        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in sorted(unit.outputs.items())],
+    }
+
+
+class TerraformExporter:
+    name = "terraform"
+    summary = (
+        "Terraform/OpenTofu: adopt every Proton stack in place with import blocks "
+        "(aws_cloudformation_stack per stack, one root module per account and Region)"
+    )
+    api_version = API_VERSION
+    handover = staticmethod(layout.handover)
+    runbook = TerraformRunbook()
+    exported_stacks = staticmethod(layout.exported_stacks)
+    rehearse = staticmethod(rehearse_terraform)
+
+    def export(self, ctx: ExportContext) -> ExportResult:
+        opts = check_options(ctx.options)
+        all_units = build_units(ctx.snapshot) if ctx.only or not ctx.units else list(ctx.units)
+        units = list(ctx.units) or all_units
+        findings: list[Finding] = []
+        cfn: list[DeploymentUnit] = []
+        for unit in dependency_order(units):
+            if unit.provisioning == "terraform":
+                continue  # re-homed below
+            if unit.provisioning != "cloudformation" or not unit.stack_name:
+                findings.append(
+                    Finding(
+                        "W-TF-NOT-CFN",
+                        f"{unit.kind} {unit.label} is provisioned by {unit.provisioning}, not a "
+                        "CloudFormation stack exodus can adopt: use another target for it",
+                        unit.arn,
+                    )
+                )
+            elif unit.deployed_template is None:
+                findings.append(
+                    Finding(
+                        "E-TF-NO-TEMPLATE",
+                        f"stack {unit.stack_name} has no deployed template in the snapshot (re-run the "
+                        "inventory with access to it)",
+                        unit.arn,
+                    )
+                )
+            else:
+                cfn.append(unit)
+        builder = StackTemplateBuilder(
+            ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
+        )
+        stacks = self._convert_pipelines(builder.build(cfn), all_units, findings)
+        files: dict[str, str] = {}
+        modules: dict[tuple[str, str], list[Adopted]] = {}
+        taken: dict[tuple[str, str], set[str]] = {}
+        for st in stacks:
+            u = st.unit
+            place = (u.account, u.region)
+            addr = layout.address(u.kind, u.name, u.service)
+            if addr in taken.setdefault(place, set()):
+                findings.append(
+                    Finding(
+                        "E-TF-ADDRESS",
+                        f"two stacks of {u.account}/{u.region} map to resource name {addr}; "
+                        f"{u.stack_name} is left out (rename one in the export by hand)",
+                        u.arn,
+                    )
+                )
+                continue
+            taken[place].add(addr)
+            ext = "json" if st.text.lstrip().startswith("{") else "yaml"
+            deployed = u.deployed_template or ""
+            chomp = st.text == deployed + "\n" and not deployed.endswith("\n")
+            modules.setdefault(place, []).append(
+                Adopted(u, st, addr, f"templates/{u.stack_name}.{ext}", chomp)
+            )
+        for (account, region), adopted in sorted(modules.items()):
+            files.update(self.module(account, region, adopted, opts, findings))
+        files.update(self.self_managed(ctx, units, all_units, findings))
+        effects = {
+            path.removesuffix("/" + layout.PLAN_EFFECT): text
+            for path, text in files.items()
+            if path.endswith("/" + layout.PLAN_EFFECT)
+        }
+        files["README.md"] = readme.readme(effects, opts, findings)
+        return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
+
+    def _convert_pipelines(
+        self, stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit], findings: list[Finding]
+    ) -> list[StackTemplate]:
+        """Service pipelines with their retired Proton calls rewritten (the pipeline targets' rewrite):
+        their first apply updates the template, which the plan-effect model shows."""
+        convert = pipeline_converter(units)
+        out = []
+        for st in stacks:
+            if st.unit.kind == "service_pipeline":
+                text, found = convert(st.unit, st.text)
+                findings.extend(found)
+                if text != st.text:
+                    st = replace(
+                        st,
+                        text=text,
+                        key=text_key(text),
+                        reason=st.reason + "; retired Proton calls rewritten",
+                    )
+            out.append(st)
+        return out
+
+    def module(
+        self,
+        account: str,
+        region: str,
+        adopted: list[Adopted],
+        opts: Mapping[str, str],
+        findings: list[Finding],
+    ) -> dict[str, str]:
+        """One root module: versions/backend, provider, a file per stack, templates, plan-effect.json."""
+        base = layout.module_dir(account, region)
+        files = {
+            f"{base}/versions.tf": versions_tf(opts),
+            f"{base}/providers.tf": document(
+                [
+                    Block(
+                        "provider",
+                        ("aws",),
+                        [("region", region), ("allowed_account_ids", [account])],
+                        comment=("Every stack of this module lives in this account and Region.",),
+                    )
+                ]
+            ),
+        }
+        by_arn = {a.unit.arn: a for a in adopted}
+        for item in adopted:
+            wire(item, by_arn, findings)
+            files[f"{base}/{item.template_file}"] = item.stack.text
+            files[layout.stack_file(account, region, item.address)] = stack_tf(item)
+            findings.extend(stack_findings(item, layout.stack_file(account, region, item.address)))
+        configs = [a.config() for a in adopted]
+        states = {a.address: read_stack(_described(a.unit), a.unit.deployed_template or "") for a in adopted}
+        first = plan_module(configs, states, importing=True)
+        after = {
+            c.address: apply_state(c, states[c.address]) if e.action == "update" else states[c.address]
+            for c, e in zip(configs, first, strict=True)
+        }
+        second = plan_module(configs, after, importing=False)
+        for effect in first:
+            if effect.action == "replace":
+                findings.append(
+                    Finding(
+                        "E-TF-REPLACE",
+                        f"the import plan of {effect.stack_name} replaces the stack ("
+                        + "; ".join(w for _, w in effect.changed)
+                        + "): fix the configuration before any apply",
+                        path=f"{base}/{effect.address}.tf",
+                    )
+                )
+        files[f"{base}/{layout.PLAN_EFFECT}"] = plan_effect_json(adopted, first, second)
+        return files
+
+    def self_managed(
+        self,
+        ctx: ExportContext,
+        units: Sequence[DeploymentUnit],
+        all_units: Sequence[DeploymentUnit],
+        findings: list[Finding],
+    ) -> dict[str, str]:
+        """Self-managed Terraform units: their regenerated Proton input files under self-managed/<dir>/,
+        for the provisioning repository they already live in (the state stays where it is)."""
+        files: dict[str, str] = {}
+        for unit in dependency_order(u for u in units if u.provisioning == "terraform"):
+            if ctx.only and not ({unit.environment, unit.service, unit.name} & set(ctx.only)):
+                continue
+            more, found = regenerated_files(ctx, unit, all_units, f"self-managed/{working_dir(unit)}")
+            files.update(more)
+            findings.extend(found)
+            findings.append(
+                Finding(
+                    "W-TF-SELF-MANAGED",
+                    f"{unit.kind} {unit.label} is self-managed Terraform: copy self-managed/"
+                    f"{working_dir(unit)}/ over the same folder of its provisioning repository and run its "
+                    "plan there (its state and backend stay as they are; secret inputs are left out)",
+                    unit.arn,
+                    f"self-managed/{working_dir(unit)}",
+                )
+            )
+        return files
+
+
+def wire(item: Adopted, by_arn: Mapping[str, Adopted], findings: list[Finding]) -> None:
+    """Parameters that carry another stack's output (same module, a dependency of this stack) become
+    references to it, and the other dependencies become depends_on, so Terraform's order is the
+    graph's. A dependency in another module stays a literal value (noted)."""
+    u = item.unit
+    deps = [by_arn[d] for d in u.depends_on if d in by_arn]
+    for name, value in sorted(item.stack.parameters.items()):
+        if set(value) == {"*"} and value:
+            item.sensitive[name] = identifier(f"{item.address}_{name}")
+            item.parameters[name] = Expr(f"var.{item.sensitive[name]}")
+            continue
+        found = [(d, k) for d in deps for k, v in sorted(d.unit.outputs.items()) if v == value and value]
+        if len(found) == 1:
+            dep, key = found[0]
+            item.references[name] = dep.address
+            item.parameters[name] = Expr(f'{layout.RESOURCE}.{dep.address}.outputs["{key}"]')
+        else:
+            item.parameters[name] = value
+    referenced = set(item.references.values())
+    item.depends_on = [f"{layout.RESOURCE}.{d.address}" for d in deps if d.address not in referenced]
+    elsewhere = sorted(d for d in u.depends_on if d not in by_arn)
+    if elsewhere:
+        findings.append(
+            Finding(
+                "I-TF-CROSS-MODULE",
+                f"stack {u.stack_name} depends on {len(elsewhere)} resource(s) outside its module "
+                f"({u.account}/{u.region}): apply their modules first (the runbook's waves do)",
+                u.arn,
+            )
+        )
+
+
+def versions_tf(opts: Mapping[str, str]) -> str:
+    backend = Block(
+        "backend",
+        ("s3",),
+        [],
+        comment=(
+            "Partial configuration: give it at init (the runbook does), e.g.",
+            '  terraform init -backend-config="bucket=STATE_BUCKET" \\',
+            '    -backend-config="key=exodus/ACCOUNT/REGION/terraform.tfstate" \\',
+            '    -backend-config="region=STATE_REGION" -backend-config="use_lockfile=true"',
+            "Any backend works; keep one state per root module.",
+        ),
+    )
+    providers = Block(
+        "required_providers", attrs=[("aws", {"source": "hashicorp/aws", "version": opts["aws-provider"]})]
+    )
+    return document(
+        [
+            Block(
+                "terraform",
+                attrs=[("required_version", ">= 1.5.0")],
+                blocks=[providers, backend],
+                comment=("import blocks need Terraform >= 1.5 or OpenTofu >= 1.5.",),
+            )
+        ]
+    )
+
+
+def stack_tf(item: Adopted) -> str:
+    """The import block and the resource of one stack (and variables for its NoEcho parameters)."""
+    u = item.unit
+    path = f'"${{path.module}}/{item.template_file}"'
+    body = Expr(f"chomp(file({path}))" if item.chomp else f"file({path})")
+    attrs: list[tuple[str, Value]] = [("name", u.stack_name or ""), ("template_body", body)]
+    if item.parameters:
+        attrs.append(("parameters", dict(sorted(item.parameters.items()))))
+    if u.capabilities:
+        attrs.append(("capabilities", sorted(u.capabilities)))
+    if u.role_arn:
+        attrs.append(("iam_role_arn", u.role_arn))
+    attrs.append(("tags", _tags(u)))
+    if item.depends_on:
+        attrs.append(("depends_on", [Expr(d) for d in item.depends_on]))
+    lifecycle = Block("lifecycle", attrs=[("prevent_destroy", True)])
+    blocks = [
+        Block(
+            "import",
+            attrs=[
+                ("to", Expr(f"{layout.RESOURCE}.{item.address}")),
+                ("id", u.stack_id or u.stack_name or ""),
+            ],
+            comment=(f"{u.kind} {u.label}: adopt the stack Proton deployed, by its StackId.",),
+        ),
+        Block("resource", (layout.RESOURCE, item.address), attrs, [lifecycle]),
+    ]
+    for name, var in sorted(item.sensitive.items()):
+        blocks.append(
+            Block(
+                "variable",
+                (var,),
+                [
+                    ("type", Expr("string")),
+                    ("sensitive", True),
+                    ("description", f"NoEcho parameter {name} of {u.stack_name}"),
+                ],
+                comment=(f"Give it at plan time (TF_VAR_{var}); never write it to a file.",),
+            )
+        )
+    return document(blocks)
+
+
+def stack_findings(item: Adopted, path: str) -> list[Finding]:
+    u = item.unit
+    out = []
+    if u.stack_status not in ADOPTABLE:
+        out.append(
+            Finding(
+                "E-TF-STATUS",
+                f"stack {u.stack_name} is {u.stack_status}: the provider's updates are UpdateStack calls, "
+                "which CloudFormation refuses in that status; repair the stack first",
+                u.arn,
+                path,
+            )
+        )
+    for name, var in sorted(item.sensitive.items()):
+        out.append(
+            Finding(
+                "W-TF-NOECHO",
+                f"parameter {name} of stack {u.stack_name} is NoEcho: give its value as TF_VAR_{var} at plan "
+                "time; the provider reads it back as **** so every plan shows an in-place update of "
+                "parameters that changes nothing",
+                u.arn,
+                path,
+            )
+        )
+    for p in item.stack.secret_parameters:
+        out.append(
+            Finding(
+                "W-TF-STAGE-SECRET",
+                f"stage Parameter Store String {p.ssm_name} with input {p.input_name} of {u.label} "
+                f"(secrets.json id {p.secret_id}) before the first apply",
+                u.arn,
+                path,
+            )
+        )
+    return out
+
+
+def plan_effect_json(adopted: Sequence[Adopted], first: Sequence[Effect], second: Sequence[Effect]) -> str:
+    """The module's stacks as configured and what the import plan and the plan after it will show."""
+    doc = {
+        "about": "what `terraform plan` shows for this module, computed from the AWS provider's behaviour "
+        "(exporters/terraform/plan_effect.py); the runbook refuses a plan that adds or destroys anything",
+        "import_plan": {"summary": summary(first), "resources": [e.to_json() for e in first]},
+        "next_plan": {
+            "summary": summary(second),
+            "resources": [e.to_json() for e in second if e.action != "no-op"],
+        },
+        "stacks": [
+            {
+                "address": a.address,
+                "name": a.unit.stack_name,
+                "stack_id": a.unit.stack_id or a.unit.stack_name,
+                "kind": a.unit.kind,
+                "template_file": a.template_file,
+                "chomp": a.chomp,
+                "parameters": {
+                    k: (MASK if k in a.sensitive else v) for k, v in sorted(a.stack.parameters.items())
+                },
+                "references": dict(sorted(a.references.items())),
+                "sensitive": sorted(a.sensitive),
+                "tags": _tags(a.unit),
+                "capabilities": sorted(a.unit.capabilities),
+                "iam_role_arn": a.unit.role_arn or "",
+                "depends_on": list(a.depends_on),
+            }
+            for a in adopted
+        ],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+__all__ = ["StackState", "TerraformExporter", "exporter"]
+
+exporter = TerraformExporter()

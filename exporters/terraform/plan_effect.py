@@ -1,0 +1,223 @@
+"""What `terraform plan` shows for an adopted CloudFormation stack, computed the way the AWS provider
+computes it (hashicorp/terraform-provider-aws, internal/service/cloudformation/stack.go and flex.go;
+exodus cannot run the provider here, so this module models its documented and coded behaviour):
+
+- import is a passthrough: the import ID is handed to DescribeStacks as `StackName`, which takes the
+  stack name or its StackId (ARN); exodus imports by StackId so a stack recreated under the same name
+  is never adopted by mistake. Created stacks get the StackId as their ID too.
+- Read stores `template_body` from GetTemplate (TemplateStage Original) through its StateFunc: JSON
+  (text starting with `{`) is normalised (parsed, keys sorted, compact), YAML is kept byte for byte, so
+  a YAML template must equal the deployed text exactly to show no diff;
+- Read keeps only the `parameters` keys already in state (flattenParameters: "only returning existing
+  parameters to avoid clash with default values"). Right after an import the state has none, so the
+  import's plan shows `~ parameters` for every stack that has parameters (hashicorp/terraform#21130).
+  Applying it calls UpdateStack with the same template, parameters and tags, which CloudFormation
+  answers with "No updates are to be performed"; the provider takes that as success and reads the stack
+  back, and the next plan is empty. NoEcho parameters read back as `****` and differ from the
+  configuration on every plan (a permanent in-place update that changes nothing);
+- `tags` come from the stack's tags (keys starting `aws:` ignored by the provider), `capabilities`
+  only when the stack has some, `iam_role_arn` from RoleARN; all three are compared as given;
+- `name`, `timeout_in_minutes`, `disable_rollback` and `on_failure` force a new stack (replacement):
+  exodus sets the name the stack has and none of the other three, which Read leaves at their zero
+  values for stacks that never set them (the snapshot does not record TimeoutInMinutes: a stack created
+  with one would plan a replacement, which the runbook's plan check refuses);
+- `outputs` become unknown ("known after apply") only when the stack has an actual change
+  (CustomizeDiff ComputedIf), so a stack whose parameters reference them plans an update too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_JSON_START = re.compile(r"^\s*{")
+MASK = "****"
+
+
+def normalise_template(text: str) -> str:
+    """The provider's StateFunc for template_body (verify.NormalizeJSONOrYAMLString): JSON compacted
+    with sorted keys, anything else returned as is."""
+    if _JSON_START.match(text):
+        try:
+            return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+        except ValueError:
+            return text
+    return text
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """What the configuration sets for one `aws_cloudformation_stack` (references as `references`:
+    parameter key -> address of the stack whose output it reads)."""
+
+    address: str
+    name: str
+    template_body: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    capabilities: tuple[str, ...] = ()
+    iam_role_arn: str = ""
+    references: Mapping[str, str] = field(default_factory=dict)
+    sensitive: frozenset[str] = frozenset()  # parameters given by a sensitive variable (NoEcho)
+
+
+@dataclass(frozen=True)
+class StackState:
+    """What the provider's Read stores for the stack."""
+
+    id: str
+    name: str
+    template_body: str
+    parameters: Mapping[str, str]
+    tags: Mapping[str, str]
+    capabilities: tuple[str, ...]
+    iam_role_arn: str
+    timeout_in_minutes: int = 0
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_stack(
+    described: Mapping[str, Any], template: str, prior: Mapping[str, str] | None = None
+) -> StackState:
+    """resourceStackRead over a DescribeStacks record and its GetTemplate body: `prior` is the state's
+    parameters before the read (None or empty right after an import)."""
+    kept = set(prior or {})
+    params = {
+        str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
+        for p in described.get("Parameters") or []
+        if str(p["ParameterKey"]) in kept
+    }
+    return StackState(
+        id=str(described.get("StackId") or described.get("StackName")),
+        name=str(described.get("StackName")),
+        template_body=normalise_template(template),
+        parameters=params,
+        tags={
+            str(t["Key"]): str(t["Value"])
+            for t in described.get("Tags") or []
+            if not str(t["Key"]).startswith("aws:")
+        },
+        capabilities=tuple(sorted(described.get("Capabilities") or ())),
+        iam_role_arn=str(described.get("RoleARN") or ""),
+        timeout_in_minutes=int(described.get("TimeoutInMinutes") or 0),
+        outputs={str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in described.get("Outputs") or []},
+    )
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One resource's line in the plan: `action` is `no-op`, `update` or `replace`; `changed` the
+    attributes with a diff and why."""
+
+    address: str
+    stack_name: str
+    importing: bool
+    action: str
+    changed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def outputs_unknown(self) -> bool:
+        return self.action != "no-op"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "stack": self.stack_name,
+            "import": self.importing,
+            "action": self.action,
+            "changed": [{"attribute": a, "why": w} for a, w in self.changed],
+        }
+
+
+def plan_stack(
+    config: StackConfig, state: StackState, *, importing: bool, unknown: Iterable[str] = ()
+) -> Effect:
+    """The plan's effect on one stack: `unknown` are addresses whose outputs are unknown in this plan."""
+    unknown = set(unknown)
+    replace: list[tuple[str, str]] = []
+    update: list[tuple[str, str]] = []
+    if config.name != state.name:
+        replace.append(("name", f"the stack is named {state.name}: name forces a new stack"))
+    if state.timeout_in_minutes:
+        replace.append(
+            ("timeout_in_minutes", "set on the stack, not in the configuration: forces a new stack")
+        )
+    if normalise_template(config.template_body) != state.template_body:
+        how = (
+            "JSON differs"
+            if _JSON_START.match(config.template_body)
+            else "YAML text differs (compared byte for byte)"
+        )
+        update.append(("template_body", how + " from GetTemplate's"))
+    if config.parameters:
+        late = sorted(k for k, a in config.references.items() if a in unknown)
+        masked = sorted(k for k, v in state.parameters.items() if v == MASK and k in config.parameters)
+        if importing and not state.parameters:
+            update.append(
+                ("parameters", "the import reads no parameters (only keys already in state are kept)")
+            )
+        elif late:
+            update.append(
+                ("parameters", "known after apply: " + ", ".join(late) + " read outputs of a changing stack")
+            )
+        elif masked:
+            update.append(("parameters", "NoEcho " + ", ".join(masked) + " read back as **** (every plan)"))
+        elif dict(config.parameters) != dict(state.parameters):
+            keys = sorted(set(config.parameters) ^ set(state.parameters)) or sorted(
+                k for k in config.parameters if config.parameters[k] != state.parameters.get(k)
+            )
+            update.append(("parameters", "differ: " + ", ".join(keys)))
+    tags = {k: v for k, v in config.tags.items() if not k.startswith("aws:")}
+    if tags != dict(state.tags):
+        update.append(("tags", "differ from the stack's tags"))
+    if tuple(sorted(config.capabilities)) != tuple(sorted(state.capabilities)):
+        update.append(("capabilities", "differ from the stack's capabilities"))
+    if config.iam_role_arn != state.iam_role_arn:
+        update.append(("iam_role_arn", "differs from the stack's RoleARN"))
+    action = "replace" if replace else "update" if update else "no-op"
+    return Effect(config.address, config.name, importing, action, tuple(replace + update))
+
+
+def plan_module(
+    configs: Sequence[StackConfig], states: Mapping[str, StackState], *, importing: bool
+) -> list[Effect]:
+    """Every stack of a root module in dependency order (configs come ordered: providers first)."""
+    effects, unknown = [], set()
+    for config in configs:
+        effect = plan_stack(config, states[config.address], importing=importing, unknown=unknown)
+        if effect.outputs_unknown:
+            unknown.add(config.address)
+        effects.append(effect)
+    return effects
+
+
+def apply_state(config: StackConfig, state: StackState) -> StackState:
+    """The state after applying an in-place update: the provider sent UpdateStack the configured template
+    (normalised), every configured parameter and the tags (or CloudFormation found nothing to update,
+    when they were the stack's already), then read the stack back keeping the configured parameter keys;
+    NoEcho ones read back masked."""
+    return StackState(
+        state.id,
+        state.name,
+        normalise_template(config.template_body),
+        {k: (MASK if k in config.sensitive else v) for k, v in config.parameters.items()},
+        {k: v for k, v in config.tags.items() if not k.startswith("aws:")},
+        tuple(sorted(config.capabilities)),
+        config.iam_role_arn,
+        state.timeout_in_minutes,
+        state.outputs,
+    )
+
+
+def summary(effects: Sequence[Effect]) -> str:
+    """Terraform's plan line for these effects."""
+    imports = sum(e.importing for e in effects)
+    change = sum(e.action == "update" for e in effects)
+    replace = sum(e.action == "replace" for e in effects)
+    if not imports and not change and not replace:
+        return "No changes. Your infrastructure matches the configuration."
+    parts = [f"{imports} to import, "] if imports else []
+    return "Plan: " + "".join(parts) + f"{replace} to add, {change} to change, {replace} to destroy."

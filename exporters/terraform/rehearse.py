@@ -1,0 +1,139 @@
+"""The `terraform` deployer, emulated for `exodus rehearse` with the AWS provider's semantics
+(exporters/terraform/plan_effect.py has the sources):
+
+- `import` reads the stack by its StackId: DescribeStacks and GetTemplate (Original) in the local
+  cloud, kept as the provider's Read keeps them (no parameters right after an import);
+- the plan compares the export's configuration of the stack with that state; a replacement (name,
+  timeout) fails the step, as the runbook's plan check does;
+- an in-place update is applied as the provider applies it, an UpdateStack with the normalised
+  template, every configured parameter and the tags: here a change set of the same content, described
+  (so the rehearsal sees every resource it would touch) and executed when it has changes;
+- the stack is read back and planned again: that plan must be empty (NoEcho parameters aside).
+
+NoEcho parameters take the stack's current value (UsePreviousValue), as TF_VAR_ would give it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from exporters.terraform import layout
+from exporters.terraform.plan_effect import (
+    MASK,
+    StackConfig,
+    apply_state,
+    normalise_template,
+    plan_stack,
+    read_stack,
+)
+from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
+from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
+
+
+def _records(ctx: RehearsalContext) -> dict[tuple[str, str, str], tuple[dict[str, Any], str, str]]:
+    """(account, region, stack name) -> (plan-effect record, template text, module dir)."""
+    out = {}
+    for folder, doc in layout.load_effects(ctx.export_dir):
+        _, account, region = folder.split("/")
+        for record in doc["stacks"]:
+            text = (ctx.export_dir / folder / record["template_file"]).read_text(encoding="utf-8")
+            out[(account, region, record["name"])] = (record, text, folder)
+    return out
+
+
+def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
+    """One `import` step per stack of the waves, in wave order: import, plan, apply, plan again."""
+    records = _records(ctx)
+    for number, targets in ctx.waves:
+        for target in targets:
+            key = (target.account, target.region, target.stack_name)
+            step = Step(number, "import", target.stack_name, target.account, target.region)
+            found = records.get(key)
+            if found is None:
+                step.command = f"terraform import of {target.stack_name}"
+                step.outcome, step.message = (
+                    SKIPPED,
+                    "the export has no aws_cloudformation_stack for this stack",
+                )
+                yield step
+                continue
+            record, text, folder = found
+            config = layout.stack_config(record, text)
+            step.command = (
+                f"terraform -chdir={folder} plan/apply -target={layout.RESOURCE}.{config.address} "
+                "(import by StackId, then UpdateStack when the plan updates in place)"
+            )
+            yield _run(ctx, step, config, text)
+
+
+def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> Step:
+    cfn = ctx.cloudformation(step.account, step.region)
+    described = stack_or_none(cfn, config.name)
+    if described is None:
+        step.outcome, step.message = FAILED, "the import found no stack of that name (Terraform would fail)"
+        return step
+    template = cfn.get_template(StackName=described["StackId"], TemplateStage="Original")["TemplateBody"]
+    template = template if isinstance(template, str) else _dump(template)
+    state = read_stack(described, template)
+    effect = plan_stack(config, state, importing=True)
+    step.status = described["StackStatus"]
+    if effect.action == "replace":
+        step.outcome = FAILED
+        step.message = "the plan replaces the stack: " + "; ".join(w for _, w in effect.changed)
+        return step
+    placeholders = secret_placeholders(text)
+    if placeholders:
+        step.outcome = FAILED
+        step.message = (
+            f"the template carries {placeholders} secret placeholder(s): the apply would deploy them"
+        )
+        return step
+    if effect.action == "no-op":
+        step.outcome, step.message = NO_OP, "imported; the plan shows no change"
+        return step
+    current = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters") or []}
+    parameters = {k: (current.get(k, "") if v == MASK else v) for k, v in config.parameters.items()}
+    run = run_change_set(
+        cfn,
+        config.name,
+        normalise_template(config.template_body),
+        parameters,
+        config.tags,
+        name="exodus-terraform-apply",
+        role_arn=config.iam_role_arn or None,
+        poll=ctx.poll,
+        timeout=ctx.timeout,
+    )
+    step.changes, step.status = run.changes, run.status or step.status
+    if run.error or (run.executed and run.status not in DONE):
+        step.outcome, step.message = FAILED, run.error or run.status
+        return step
+    after = stack_or_none(cfn, config.name) or described
+    body = cfn.get_template(StackName=after["StackId"], TemplateStage="Original")["TemplateBody"]
+    reread = read_stack(after, body if isinstance(body, str) else _dump(body), prior=config.parameters)
+    expected = apply_state(config, state)
+    second = plan_stack(config, reread, importing=False)
+    why = ", ".join(a for a, _ in effect.changed)
+    if second.action != "no-op" and not _only_noecho(second, config):
+        step.outcome = FAILED
+        step.message = f"applied the import plan's update ({why}); the next plan still changes " + "; ".join(
+            f"{a}: {w}" for a, w in second.changed
+        )
+    else:
+        step.outcome = OK if run.changes else NO_OP
+        step.message = f"imported; the plan's in-place update ({why}) " + (
+            "changed the stack" if run.changes else "changed nothing (No updates are to be performed)"
+        )
+        if expected.parameters != reread.parameters and not config.sensitive:
+            step.message += "; parameters read back differ from the model's"
+    return step
+
+
+def _only_noecho(effect: Any, config: StackConfig) -> bool:
+    return bool(config.sensitive) and [a for a, _ in effect.changed] == ["parameters"]
+
+
+def _dump(body: Any) -> str:
+    import json
+
+    return json.dumps(body)

@@ -1,0 +1,79 @@
+"""How a `terraform` export is handed over in the runbooks `exodus plan` writes: per account and Region
+`terraform init` of its root module (S3 backend given at init), then per stack a plan targeted at its
+`aws_cloudformation_stack` (the import block comes with it), refused unless it adds and destroys
+nothing, and applied from the saved plan file. Rollback forgets the stack (`state rm`), it never
+destroys it. `$TF` is `terraform` or `tofu`; credentials are the account's AWS CLI profile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exporters import Commands, Use, no_commands
+from exporters.terraform.layout import RESOURCE
+
+PROFILE_PREFIX = "exodus-"
+# jq over `show -json`: true when no resource is created or destroyed (a replacement is both)
+NOTHING_ADDED_OR_DESTROYED = (
+    "jq -e '[.resource_changes[]? | select(.change.actions | index(\"create\") or index(\"delete\"))]"
+    " | length == 0'"
+)
+
+
+def _module(path: str) -> tuple[str, str, str]:
+    """(module dir, account, region) of a file `live/<account>/<region>/<file>`."""
+    parts = path.split("/")
+    return "/".join(parts[:3]), parts[1] if len(parts) > 2 else "", parts[2] if len(parts) > 2 else ""
+
+
+def tf(path: str, account: str) -> str:
+    """`$TF -chdir=<module>` run with the account's profile."""
+    return f'AWS_PROFILE="${{PROFILE_PREFIX}}{account}" $TF -chdir="$EXPORT/{path}"'
+
+
+class TerraformRunbook:
+    """Commands that import each adopted stack into Terraform state, wave by wave."""
+
+    variables = (
+        "TF=terraform                     # or tofu (OpenTofu >= 1.5 reads the same import blocks)",
+        f"PROFILE_PREFIX={PROFILE_PREFIX}           "
+        "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
+        "TF_STATE_BUCKET=... TF_STATE_REGION=...  # the S3 bucket (and its Region) holding the states",
+    )
+    takes_over_from = "UpdateStack accepts (the provider's only way to change a stack)"
+
+    def stack_commands(self, use: Use) -> Commands:
+        """Plan the stack's import (targeted), refuse additions and destructions, apply the saved plan;
+        check that a second plan of it is empty; rollback removes it from state only."""
+        module, account, _region = _module(use.file.path)
+        addr = use.file.watch or f"{RESOURCE}.{use.file.path.rsplit('/', 1)[-1].removesuffix('.tf')}"
+        plan_file = f"{addr.rsplit('.', 1)[-1]}.tfplan"
+        run = tf(module, account)
+        return {
+            "handover": [
+                f"# stack {use.file.name}: import into {addr} ({use.file.path})",
+                f"{run} plan -input=false -target={addr} -out={plan_file}",
+                f"{run} show -json {plan_file} | {NOTHING_ADDED_OR_DESTROYED}",
+                f"{run} apply -input=false {plan_file}",
+            ],
+            "check": [
+                "# exit 0: no changes (2 means changes; a NoEcho parameter always shows one, see README.md)",
+                f"{run} plan -input=false -target={addr} -detailed-exitcode",
+            ],
+            "rollback": [f"{run} state rm {addr}   # forgets the stack; it is not destroyed"],
+            "restore": [],
+        }
+
+    def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """`terraform init` of the account and Region's root module against its state."""
+        out = no_commands()
+        for use in files:
+            module, _, _ = _module(use.file.path)
+            key = f"{module.removeprefix('live/')}/terraform.tfstate"
+            out["handover"] += [
+                f"# the root module of account {account}, Region {region}",
+                f'{tf(module, account)} init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
+                f'-backend-config="key=exodus/{key}" -backend-config="region=$TF_STATE_REGION" '
+                '-backend-config="use_lockfile=true"',
+            ]
+            out["check"].append(f"{tf(module, account)} validate")
+        return out
