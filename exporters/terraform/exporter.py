@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.estate import dependency_order
+from exporters._pipelines.service_pipeline import pipeline_planned_changes
 from exporters._pipelines.terraform import regenerated_files, working_dir
 from exporters.terraform import layout, readme
 from exporters.terraform.hcl import Block, Expr, Value, document, identifier
@@ -32,6 +33,7 @@ from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
+from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 OPTIONS = {
     "parameterise": "false",  # true: the shared parameterised templates (the import plan updates them)
@@ -158,8 +160,20 @@ class TerraformExporter:
         builder = StackTemplateBuilder(
             ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
         )
-        stacks = self._convert_pipelines(builder.build(cfn), all_units, findings)
+        pipeline_changes: list[dict[str, str]] = []
+        stacks = self._convert_pipelines(builder.build(cfn), all_units, findings, pipeline_changes)
         files: dict[str, str] = {}
+        # what the first apply changes on purpose (secrets out of the templates, pipelines without
+        # Proton calls): the rehearsal and verify read these as planned
+        changes = sorted(
+            planned_changes(
+                (PlannedStack(st.unit, st.text, st.parameters) for st in stacks), choice=opts["secrets"]
+            )
+            + pipeline_changes,
+            key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
+        )
+        staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
+        files.update(planned_change_files(changes, choice=opts["secrets"], staged=staged))
         modules: dict[tuple[str, str], list[Adopted]] = {}
         taken: dict[tuple[str, str], set[str]] = {}
         for st in stacks:
@@ -195,7 +209,11 @@ class TerraformExporter:
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
     def _convert_pipelines(
-        self, stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit], findings: list[Finding]
+        self,
+        stacks: Sequence[StackTemplate],
+        units: Sequence[DeploymentUnit],
+        findings: list[Finding],
+        planned: list[dict[str, str]],
     ) -> list[StackTemplate]:
         """Service pipelines with their retired Proton calls rewritten (the pipeline targets' rewrite):
         their first apply updates the template, which the plan-effect model shows."""
@@ -206,6 +224,10 @@ class TerraformExporter:
                 text, found = convert(st.unit, st.text)
                 findings.extend(found)
                 if text != st.text:
+                    u = st.unit
+                    planned += pipeline_planned_changes(
+                        u.stack_name or "", u.account, u.region, st.text, text
+                    )
                     st = replace(
                         st,
                         text=text,

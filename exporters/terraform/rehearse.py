@@ -107,6 +107,12 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
     step.changes, step.status = run.changes, run.status or step.status
     if run.error or (run.executed and run.status not in DONE):
         step.outcome, step.message = FAILED, run.error or run.status
+        staged = _staged_parameters(text, config)
+        if staged:
+            step.message += (
+                "; the template reads Parameter Store " + ", ".join(staged) + ", which must be staged "
+                "before the apply (W-TF-STAGE-SECRET; the rehearsal stages none without secrets.json)"
+            )
         return step
     after = stack_or_none(cfn, config.name) or described
     body = cfn.get_template(StackName=after["StackId"], TemplateStage="Original")["TemplateBody"]
@@ -127,6 +133,21 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
         if expected.parameters != reread.parameters and not config.sensitive:
             step.message += "; parameters read back differ from the model's"
     return step
+
+
+def _staged_parameters(text: str, config: StackConfig) -> list[str]:
+    """The Parameter Store names the template's SSM-typed parameters are given (secrets exodus moved out)."""
+    from proton_exodus.cfn.text import load_template
+
+    try:
+        declared = load_template(text).get("Parameters") or {}
+    except Exception:  # noqa: BLE001 - an unreadable template names nothing
+        return []
+    return sorted(
+        str(config.parameters.get(k))
+        for k, v in declared.items()
+        if str((v or {}).get("Type", "")).startswith("AWS::SSM::Parameter::Value") and k in config.parameters
+    )
 
 
 def _only_noecho(effect: Any, config: StackConfig) -> bool:
