@@ -1,0 +1,242 @@
+"""The `terraform` export of the demo snapshot: every stack adopted by an import block (its StackId) and an
+aws_cloudformation_stack with its own name, parameters and tags; HCL that parses (python-hcl2) and is
+`terraform fmt` clean; plan-effect.json agrees with the HCL; deterministic; runbook and handover agree
+with the files; bad options are one clear error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+
+from exporters import Registry, StackRef, Use
+from exporters.terraform import exporter as terraform
+from exporters.terraform import layout
+from exporters.terraform.exporter import Adopted, stack_tf, wire
+from proton_exodus.errors import BadInput
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import load_snapshot
+from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.translate.stacks import StackTemplate
+from tests.support.paths import REPO
+
+SNAPSHOT = REPO / "sample_exports" / "snapshot"
+REG = Registry({"terraform": lambda: terraform})
+TERRAFORM = shutil.which("terraform")
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Any:
+    return load_snapshot(SNAPSHOT)
+
+
+@pytest.fixture(scope="module")
+def out(snapshot: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("terraform") / "export"
+    run_export("terraform", snapshot, target, registry=REG)
+    return target
+
+
+def _index() -> list[dict[str, Any]]:
+    records = json.loads((SNAPSHOT / "stacks" / "index.json").read_text(encoding="utf-8"))
+    return [r for r in records if r.get("reachable", True) and r.get("templatePath") and r.get("resourceArn")]
+
+
+def _parsed(out: Path) -> dict[str, dict[str, Any]]:
+    """Every aws_cloudformation_stack and import block of the export, parsed by python-hcl2."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted((out / "live").glob("*/*/*.tf")):
+        doc = hcl2.loads(path.read_text(encoding="utf-8"))
+        for block in doc.get("resource", []):
+            for name, body in block.get(f'"{layout.RESOURCE}"', {}).items():
+                found.setdefault(name.strip('"'), {})["resource"] = body
+        for block in doc.get("import", []):
+            to = str(block["to"]).strip("${}")
+            found.setdefault(to.split(".", 1)[1], {})["import"] = block
+    return found
+
+
+def _unquote(value: Any) -> str:
+    return str(value).removeprefix('"').removesuffix('"')
+
+
+def test_every_stack_is_adopted_by_an_import_block_with_its_name_parameters_and_tags(out: Path) -> None:
+    parsed = _parsed(out)
+    by_name = {_unquote(p["resource"]["name"]): p for p in parsed.values()}
+    stacks = [r for r in _index() if r["resourceKind"] != "environment" or r["StackName"] in by_name]
+    assert len(by_name) == len(stacks) >= 30
+    for record in stacks:
+        adopted = by_name[record["StackName"]]
+        assert _unquote(adopted["import"]["id"]) == record["StackId"]
+        resource = adopted["resource"]
+        tags = {_unquote(k): _unquote(v) for k, v in resource["tags"].items()}
+        assert tags == {t["Key"]: t["Value"] for t in record["Tags"] if not t["Key"].startswith("aws:")}
+        params = {_unquote(k): str(v) for k, v in (resource.get("parameters") or {}).items()}
+        for p in record["Parameters"]:
+            assert p["ParameterKey"] in params, (record["StackName"], p["ParameterKey"])
+            value = params[p["ParameterKey"]]
+            assert value.startswith("${") or _unquote(value) == p["ParameterValue"]
+        if record.get("RoleARN"):
+            assert _unquote(resource["iam_role_arn"]) == record["RoleARN"]
+        assert "${path.module}/templates/" + record["StackName"] in str(resource["template_body"])
+
+
+def test_plan_effect_records_agree_with_the_hcl(out: Path) -> None:
+    parsed = _parsed(out)
+    for folder, doc in layout.load_effects(out):
+        for record in doc["stacks"]:
+            resource = parsed[record["address"]]["resource"]
+            assert _unquote(resource["name"]) == record["name"]
+            assert {_unquote(k): _unquote(v) for k, v in resource["tags"].items()} == record["tags"]
+            params = {_unquote(k): str(v) for k, v in (resource.get("parameters") or {}).items()}
+            for key, value in record["parameters"].items():
+                if key in record["references"]:
+                    assert "outputs" in params[key] and record["references"][key] in params[key]
+                elif key not in record["sensitive"]:
+                    assert _unquote(params[key]) == value
+            text = (out / folder / record["template_file"]).read_text(encoding="utf-8")
+            assert ("chomp(" in str(resource["template_body"])) == record["chomp"]
+            assert record["chomp"] == (
+                not text[:-1].endswith("\n") and text.endswith("\n") and record["chomp"]
+            )
+
+
+def test_the_import_plan_adds_and_destroys_nothing_and_the_next_plan_is_empty(out: Path) -> None:
+    effects = list(layout.load_effects(out))
+    assert len(effects) == 2  # two accounts, one Region each
+    for _folder, doc in effects:
+        summary = doc["import_plan"]["summary"]
+        assert summary.startswith("Plan: ") and " 0 to add," in summary and summary.endswith("0 to destroy.")
+        assert all(r["action"] in ("no-op", "update") for r in doc["import_plan"]["resources"])
+        assert doc["next_plan"]["summary"].startswith("No changes.")
+    first = [r for _f, d in effects for r in d["import_plan"]["resources"]]
+    assert sum(r["action"] == "no-op" for r in first) >= 5  # stacks exported exactly as deployed
+
+
+@pytest.mark.skipif(
+    TERRAFORM is None, reason="terraform is not installed (needed for `terraform fmt -check`)"
+)
+def test_terraform_fmt_check_is_clean(out: Path) -> None:
+    result = subprocess.run(
+        [str(TERRAFORM), "fmt", "-check", "-recursive", "-diff", str(out)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _unit(kind: str, name: str, **extra: Any) -> DeploymentUnit:
+    base: dict[str, Any] = {
+        "kind": kind,
+        "name": name,
+        "arn": f"arn:aws:proton:us-east-1:111111111111:{kind}/{name}",
+        "account": "111111111111",
+        "region": "us-east-1",
+        "environment": "dev",
+        "service": "api" if kind == "service_instance" else None,
+        "template_name": "t",
+        "template_major": "1",
+        "template_minor": "0",
+        "provisioning": "cloudformation",
+        "inputs": {},
+        "stack_name": f"AWSProton-{name}-cloudformation--X",
+        "stack_id": f"arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-{name}-cloudformation--X/u",
+        "deployed_template": "Resources: {}\n",
+    }
+    base.update(extra)
+    return DeploymentUnit(**base)
+
+
+def test_a_parameter_carrying_an_environment_output_reads_it_by_reference() -> None:
+    env = _unit("environment", "dev", outputs={"ClusterArn": "arn:aws:ecs:cluster/dev", "Vpc": "vpc-1"})
+    inst = _unit(
+        "service_instance",
+        "front",
+        depends_on=(env.arn,),
+        parameters={"Cluster": "arn:aws:ecs:cluster/dev", "Size": "2"},
+    )
+    adopted = {
+        u.arn: Adopted(
+            u,
+            StackTemplate(u, "Resources: {}\n", "k", dict(u.parameters), "deployed", ""),
+            layout.address(u.kind, u.name, u.service),
+            "templates/x.yaml",
+            False,
+        )
+        for u in (env, inst)
+    }
+    item = adopted[inst.arn]
+    findings: list = []
+    wire(item, adopted, findings)
+    assert item.references == {"Cluster": "environment_dev"} and item.depends_on == []
+    text = stack_tf(item)
+    assert 'Cluster = aws_cloudformation_stack.environment_dev.outputs["ClusterArn"]' in text
+    assert 'Size    = "2"' in text
+    # without a matching output the dependency is still an edge of Terraform's graph
+    lone = _unit("service_instance", "back", depends_on=(env.arn,), parameters={"Size": "1"})
+    other = Adopted(
+        lone,
+        StackTemplate(lone, "x\n", "k", {"Size": "1"}, "deployed", ""),
+        "instance_api_back",
+        "templates/y.yaml",
+        False,
+    )
+    wire(other, adopted, findings)
+    assert other.depends_on == ["aws_cloudformation_stack.environment_dev"] and findings == []
+    assert "depends_on = [aws_cloudformation_stack.environment_dev]" in stack_tf(other)
+
+
+def test_the_export_is_deterministic(snapshot: Any, out: Path, tmp_path: Path) -> None:
+    run_export("terraform", snapshot, tmp_path / "again", registry=REG)
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    second = {
+        p.relative_to(tmp_path / "again"): p.read_bytes()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    }
+    assert first == second
+
+
+def test_handover_and_runbook_name_files_of_the_export(out: Path) -> None:
+    record = next(r for r in _index() if r["resourceKind"] == "service_instance")
+    service, instance = record["resourceArn"].split(":service/")[1].split("/service-instance/")
+    ref = StackRef(
+        "service_instance",
+        instance,
+        record["account"],
+        record["region"],
+        record["StackName"],
+        service=service,
+    )
+    (handover,) = terraform.handover(ref)
+    assert (out / handover.path).is_file() and handover.name == record["StackName"]
+    (account,) = terraform.handover(StackRef("account", "", record["account"], record["region"]))
+    assert (out / account.path).is_file()
+    commands = terraform.runbook.stack_commands(Use(handover, record["region"], True, False, 1))
+    assert any(f"-target={handover.watch}" in c and " plan " in c for c in commands["handover"])
+    assert any("jq -e" in c for c in commands["handover"])
+    rollback = [c.split("#")[0] for c in commands["rollback"]]
+    assert all("destroy" not in c for c in rollback) and "state rm" in rollback[0]
+    init = terraform.runbook.account_commands(
+        record["account"], record["region"], [Use(account, record["region"], True, False, 1)]
+    )
+    assert any(" init " in c and "backend-config" in c for c in init["handover"])
+
+
+def test_exported_stacks_read_back_every_adopted_stack(out: Path) -> None:
+    stacks = list(terraform.exported_stacks(out))
+    assert {s.stack_name for s in stacks} == {_unquote(p["resource"]["name"]) for p in _parsed(out).values()}
+    assert all(s.template and s.deployment_file.endswith(".tf") for s in stacks)
+
+
+@pytest.mark.parametrize(
+    ("opts", "message"),
+    [({"colour": "x"}, "unknown option"), ({"parameterise": "yes"}, "expected true or false")],
+)
+def test_bad_options_are_one_clear_error(snapshot: Any, tmp_path: Path, opts: dict, message: str) -> None:
+    with pytest.raises(BadInput, match=message):
+        run_export("terraform", snapshot, tmp_path / "bad", registry=REG, options=opts)
+    assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
