@@ -23,6 +23,7 @@ from exporters.terraform.plan_effect import (
     StackConfig,
     StackState,
     apply_state,
+    noecho_parameters,
     plan_module,
     read_stack,
     summary,
@@ -96,6 +97,7 @@ class Adopted:
             iam_role_arn=u.role_arn or "",
             references=dict(self.references),
             sensitive=frozenset(self.sensitive),
+            noecho=noecho_parameters(self.stack.text),
         )
 
 
@@ -480,6 +482,7 @@ def plan_effect_json(adopted: Sequence[Adopted], first: Sequence[Effect], second
                 },
                 "references": dict(sorted(a.references.items())),
                 "sensitive": sorted(a.sensitive),
+                "noecho": sorted(noecho_parameters(a.stack.text)),
                 "tags": _tags(a.unit),
                 "capabilities": sorted(a.unit.capabilities),
                 "iam_role_arn": a.unit.role_arn or "",

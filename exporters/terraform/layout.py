@@ -106,4 +106,5 @@ def stack_config(record: Mapping[str, Any], template_text: str) -> StackConfig:
         iam_role_arn=record["iam_role_arn"],
         references=dict(record["references"]),
         sensitive=frozenset(record["sensitive"]),
+        noecho=frozenset(record.get("noecho", ())),
     )

@@ -14,7 +14,9 @@ exodus cannot run the provider here, so this module models its documented and co
   Applying it calls UpdateStack with the same template, parameters and tags, which CloudFormation
   answers with "No updates are to be performed"; the provider takes that as success and reads the stack
   back, and the next plan is empty. NoEcho parameters read back as `****` and differ from the
-  configuration on every plan (a permanent in-place update that changes nothing);
+  configuration on every plan (a permanent in-place update that changes nothing): those of the stack's
+  own NoEcho inputs, and the Parameter Store names exodus gives the secrets it moves out of templates,
+  which it declares NoEcho;
 - `tags` come from the stack's tags (keys starting `aws:` ignored by the provider), `capabilities`
   only when the stack has some, `iam_role_arn` from RoleARN; all three are compared as given;
 - `name`, `timeout_in_minutes`, `disable_rollback` and `on_failure` force a new stack (replacement):
@@ -62,6 +64,7 @@ class StackConfig:
     iam_role_arn: str = ""
     references: Mapping[str, str] = field(default_factory=dict)
     sensitive: frozenset[str] = frozenset()  # parameters given by a sensitive variable (NoEcho)
+    noecho: frozenset[str] = frozenset()  # parameters the configured template declares NoEcho
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,29 @@ class StackState:
     outputs: Mapping[str, str] = field(default_factory=dict)
 
 
+def noecho_parameters(template: str) -> frozenset[str]:
+    """The parameters a template declares NoEcho (DescribeStacks shows their values as ****)."""
+    from proton_exodus.cfn.text import load_template
+
+    try:
+        declared = load_template(template).get("Parameters") or {}
+    except Exception:  # noqa: BLE001 - a template that does not parse declares nothing here
+        return frozenset()
+    return frozenset(
+        str(k) for k, v in declared.items() if str((v or {}).get("NoEcho", "false")).lower() == "true"
+    )
+
+
 def read_stack(
     described: Mapping[str, Any], template: str, prior: Mapping[str, str] | None = None
 ) -> StackState:
     """resourceStackRead over a DescribeStacks record and its GetTemplate body: `prior` is the state's
-    parameters before the read (None or empty right after an import)."""
+    parameters before the read (None or empty right after an import). NoEcho parameters of the
+    template read back as **** (CloudFormation masks them in DescribeStacks)."""
     kept = set(prior or {})
+    masked = noecho_parameters(template)
     params = {
-        str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
+        str(p["ParameterKey"]): MASK if p["ParameterKey"] in masked else str(p.get("ParameterValue", ""))
         for p in described.get("Parameters") or []
         if str(p["ParameterKey"]) in kept
     }
@@ -203,7 +221,7 @@ def apply_state(config: StackConfig, state: StackState) -> StackState:
         state.id,
         state.name,
         normalise_template(config.template_body),
-        {k: (MASK if k in config.sensitive else v) for k, v in config.parameters.items()},
+        {k: (MASK if k in config.sensitive | config.noecho else v) for k, v in config.parameters.items()},
         {k: v for k, v in config.tags.items() if not k.startswith("aws:")},
         tuple(sorted(config.capabilities)),
         config.iam_role_arn,

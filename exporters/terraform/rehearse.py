@@ -10,11 +10,15 @@
   (so the rehearsal sees every resource it would touch) and executed when it has changes;
 - the stack is read back and planned again: that plan must be empty (NoEcho parameters aside).
 
-NoEcho parameters take the stack's current value (UsePreviousValue), as TF_VAR_ would give it."""
+NoEcho parameters take the stack's current value, as TF_VAR_ would give it. The Parameter Store values
+the export asks to stage before the first apply (PLANNED_CHANGES.json `stage`, finding W-TF-STAGE-SECRET)
+are staged in the local cloud first, as the operator would, with the value the stack holds: the secret's
+placeholder, which is what a stack rebuilt from a snapshot without secrets.json carries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from exporters.terraform import layout
@@ -26,6 +30,7 @@ from exporters.terraform.plan_effect import (
     plan_stack,
     read_stack,
 )
+from proton_exodus.model.secrets import PLACEHOLDER
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
 
@@ -44,6 +49,7 @@ def _records(ctx: RehearsalContext) -> dict[tuple[str, str, str], tuple[dict[str
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     """One `import` step per stack of the waves, in wave order: import, plan, apply, plan again."""
     records = _records(ctx)
+    staged = _to_stage(ctx)
     for number, targets in ctx.waves:
         for target in targets:
             key = (target.account, target.region, target.stack_name)
@@ -63,10 +69,38 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 f"terraform -chdir={folder} plan/apply -target={layout.RESOURCE}.{config.address} "
                 "(import by StackId, then UpdateStack when the plan updates in place)"
             )
-            yield _run(ctx, step, config, text)
+            yield _run(ctx, step, config, text, staged.get(key, ()))
 
 
-def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> Step:
+def _to_stage(ctx: RehearsalContext) -> dict[tuple[str, str, str], list[Mapping[str, str]]]:
+    """(account, Region, stack name) -> the Parameter Store values to stage before its apply."""
+    path = ctx.export_dir / "PLANNED_CHANGES.json"
+    if not path.is_file():
+        return {}
+    out: dict[tuple[str, str, str], list[Mapping[str, str]]] = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")).get("stage") or []:
+        stack = str(entry["name"]).split("/")[2] if str(entry["name"]).count("/") >= 3 else ""
+        out.setdefault((entry["account"], entry["region"], stack), []).append(entry)
+    return out
+
+
+def _stage(ctx: RehearsalContext, step: Step, template: str, entries: Any) -> list[str]:
+    """Put each value to stage in the local cloud's Parameter Store when the deployed template holds the
+    secret's placeholder (the value it carries); the names staged."""
+    factory = getattr(ctx.cloudformation, "__self__", None)
+    if not entries or factory is None or not hasattr(factory, "client"):
+        return []
+    ssm = factory.client("ssm", step.account, step.region)
+    done = []
+    for entry in entries:
+        value = PLACEHOLDER.format(entry["secretId"])
+        if value in template:
+            ssm.put_parameter(Name=entry["name"], Value=value, Type="String", Overwrite=True)
+            done.append(entry["name"])
+    return done
+
+
+def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str, entries: Any = ()) -> Step:
     cfn = ctx.cloudformation(step.account, step.region)
     described = stack_or_none(cfn, config.name)
     if described is None:
@@ -74,6 +108,7 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
         return step
     template = cfn.get_template(StackName=described["StackId"], TemplateStage="Original")["TemplateBody"]
     template = template if isinstance(template, str) else _dump(template)
+    staged = _stage(ctx, step, template, entries)
     state = read_stack(described, template)
     effect = plan_stack(config, state, importing=True)
     step.status = described["StackStatus"]
@@ -91,6 +126,8 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
     if effect.action == "no-op":
         step.outcome, step.message = NO_OP, "imported; the plan shows no change"
         return step
+    if staged:
+        step.command += f"; staged {len(staged)} Parameter Store value(s) first"
     current = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters") or []}
     parameters = {k: (current.get(k, "") if v == MASK else v) for k, v in config.parameters.items()}
     run = run_change_set(
@@ -107,11 +144,11 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
     step.changes, step.status = run.changes, run.status or step.status
     if run.error or (run.executed and run.status not in DONE):
         step.outcome, step.message = FAILED, run.error or run.status
-        staged = _staged_parameters(text, config)
-        if staged:
+        unstaged = sorted(set(_staged_parameters(text, config)) - set(staged))
+        if unstaged:
             step.message += (
-                "; the template reads Parameter Store " + ", ".join(staged) + ", which must be staged "
-                "before the apply (W-TF-STAGE-SECRET; the rehearsal stages none without secrets.json)"
+                "; the template reads Parameter Store " + ", ".join(unstaged) + ", which must be staged "
+                "before the apply (W-TF-STAGE-SECRET)"
             )
         return step
     after = stack_or_none(cfn, config.name) or described
@@ -130,7 +167,9 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str) -> S
         step.message = f"imported; the plan's in-place update ({why}) " + (
             "changed the stack" if run.changes else "changed nothing (No updates are to be performed)"
         )
-        if expected.parameters != reread.parameters and not config.sensitive:
+        if second.action != "no-op":
+            step.message += "; the next plan shows only the provider's permanent NoEcho diff"
+        if expected.parameters != reread.parameters:
             step.message += "; parameters read back differ from the model's"
     return step
 
@@ -151,10 +190,11 @@ def _staged_parameters(text: str, config: StackConfig) -> list[str]:
 
 
 def _only_noecho(effect: Any, config: StackConfig) -> bool:
-    return bool(config.sensitive) and [a for a, _ in effect.changed] == ["parameters"]
+    """The provider's permanent diff of NoEcho parameters (read back as ****), nothing else."""
+    return bool(config.sensitive | config.noecho) and [w for a, w in effect.changed] == [
+        w for a, w in effect.changed if a == "parameters" and "NoEcho" in w
+    ]
 
 
 def _dump(body: Any) -> str:
-    import json
-
     return json.dumps(body)

@@ -18,8 +18,11 @@ from exporters.terraform.plan_effect import (
     summary,
 )
 
-YAML = 'Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nOutputs:\n  Arn:\n    Value: !Ref Topic\n'
-JSON = '{\n  "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},\n  "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}\n}'
+YAML = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n" + "Outputs:\n  Arn:\n    Value: !Ref Topic\n"
+JSON = (
+    '{\n  "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},\n'
+    '  "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}\n}'
+)
 
 
 def described(name: str = "AWSProton-dev-cloudformation--X", **extra: object) -> dict:
@@ -27,7 +30,10 @@ def described(name: str = "AWSProton-dev-cloudformation--X", **extra: object) ->
         "StackId": f"arn:aws:cloudformation:us-east-1:111111111111:stack/{name}/uuid",
         "StackName": name,
         "Parameters": [],
-        "Tags": [{"Key": "proton:environment", "Value": "arn:env"}, {"Key": "aws:cloudformation:x", "Value": "y"}],
+        "Tags": [
+            {"Key": "proton:environment", "Value": "arn:env"},
+            {"Key": "aws:cloudformation:x", "Value": "y"},
+        ],
         "Capabilities": ["CAPABILITY_IAM"],
         "RoleARN": "arn:aws:iam::111111111111:role/proton",
         "Outputs": [{"OutputKey": "Arn", "OutputValue": "arn:sns"}],
@@ -114,15 +120,16 @@ def test_a_timeout_the_configuration_does_not_set_forces_a_new_stack() -> None:
 def test_aws_tags_are_ignored_as_the_provider_ignores_them() -> None:
     state = read_stack(described(), YAML)
     assert "aws:cloudformation:x" not in state.tags
-    assert plan_stack(config(tags={"proton:environment": "arn:env", "aws:x": "1"}), state, importing=True).action == (
-        "no-op"
-    )
+    assert plan_stack(
+        config(tags={"proton:environment": "arn:env", "aws:x": "1"}), state, importing=True
+    ).action == ("no-op")
 
 
 def test_a_reference_to_a_changing_stack_is_known_after_apply() -> None:
     env_record = described(Parameters=[{"ParameterKey": "Size", "ParameterValue": "2"}])
     inst_record = described(
-        "AWSProton-api-dev-cloudformation--Y", Parameters=[{"ParameterKey": "TopicArn", "ParameterValue": "arn:sns"}]
+        "AWSProton-api-dev-cloudformation--Y",
+        Parameters=[{"ParameterKey": "TopicArn", "ParameterValue": "arn:sns"}],
     )
     env = config(parameters={"Size": "2"})
     inst = config(
@@ -131,7 +138,10 @@ def test_a_reference_to_a_changing_stack_is_known_after_apply() -> None:
         parameters={"TopicArn": "arn:sns"},
         references={"TopicArn": "environment_dev"},
     )
-    states = {"environment_dev": read_stack(env_record, YAML), "instance_api_dev": read_stack(inst_record, YAML)}
+    states = {
+        "environment_dev": read_stack(env_record, YAML),
+        "instance_api_dev": read_stack(inst_record, YAML),
+    }
     effects = plan_module([env, inst], states, importing=False)
     assert [e.action for e in effects] == ["update", "update"]
     assert "known after apply" in effects[1].changed[0][1]

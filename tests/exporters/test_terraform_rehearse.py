@@ -1,0 +1,58 @@
+"""`exodus rehearse --target terraform` on the demo estate rebuilt from its committed snapshot (Proton
+retired): every stack is imported; the import plan's in-place updates change no resource, apart from the
+service pipelines whose retired Proton calls are rewritten (planned); nothing is replaced; the plan after
+the apply shows nothing but the provider's NoEcho diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from proton_exodus.cli import cli
+from tests.support.paths import REPO
+
+SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("rehearse-terraform")
+    args = ["--output", "json", "rehearse", "--snapshot", str(SNAPSHOT), "--plan", str(PLAN)]
+    result = CliRunner().invoke(cli, [*args, "--target", "terraform", "--out", str(out)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    doc = json.loads((out / "rehearsal.json").read_text(encoding="utf-8"))
+    return {"code": result.exit_code, "summary": json.loads(result.output), "doc": doc, "out": Path(out)}
+
+
+def _imports(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for w in doc["waves"] for s in w["steps"] if s["action"] == "import"]
+
+
+def test_the_hand_over_changes_no_resource_but_the_planned_pipeline_rewrites(
+    rehearsal: dict[str, Any],
+) -> None:
+    summary, steps = rehearsal["summary"], _imports(rehearsal["doc"])
+    plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
+    assert {s["stack"] for s in steps} == planned
+    assert summary["replacements"] == 0 and summary["unplanned"] == 0 and summary["failed"] == 0
+    assert rehearsal["code"] == 0 and summary["passed"] is True
+    changed = [s for s in steps if s["changes"]]
+    assert changed and all(c["planned"] for s in changed for c in s["changes"])
+    pipelines = {
+        r["stackName"] for w in plan["waves"] for r in w["resources"] if r["kind"] == "service_pipeline"
+    }
+    assert {s["stack"] for s in changed} == pipelines and len(pipelines) == 6
+    assert sum(s["outcome"] == "no-op" for s in steps) >= 30
+    assert all("-target=aws_cloudformation_stack." in s["command"] for s in steps)
+
+
+def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: dict[str, Any]) -> None:
+    staged = [s for s in _imports(rehearsal["doc"]) if "staged" in s["command"]]
+    assert len(staged) >= 10
+    assert all(s["outcome"] == "no-op" and s["changes"] == [] for s in staged)
+    assert all("permanent NoEcho diff" in s["message"] for s in staged)
