@@ -1,0 +1,247 @@
+"""The `spacelift` export of the demo snapshot: a Spacelift stack per unit of the plan (CloudFormation
+vendor on the existing stack names, Terraform vendor for self-managed ones), dependencies that follow the
+graph, the plan policy attached to every stack and the approval policy to production ones; HCL that
+parses (python-hcl2) and is `terraform fmt` clean; and the Rego policies' decisions, evaluated by a Rego
+engine (gordon-to-regorus, a fork of microsoft/regorus) on plan inputs in Spacelift's documented shape,
+including the real plan effect of the terraform export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import pytest
+import regorus
+
+from exporters import Registry, StackRef, Use
+from exporters.spacelift import exporter as spacelift
+from exporters.spacelift import layout
+from exporters.spacelift.exporter import APPROVAL_POLICY, PLAN_POLICY, policy_text
+from exporters.terraform import exporter as terraform
+from exporters.terraform import layout as tf_layout
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import load_snapshot
+from proton_exodus.model.units import build_units
+from tests.support.paths import REPO
+
+SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+REG = Registry({"spacelift": lambda: spacelift, "terraform": lambda: terraform})
+TERRAFORM = shutil.which("terraform")
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> Any:
+    return load_snapshot(SNAPSHOT)
+
+
+@pytest.fixture(scope="module")
+def out(snapshot: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("spacelift") / "export"
+    run_export("spacelift", snapshot, target, registry=REG)
+    return target
+
+
+def _q(value: Any) -> str:
+    return str(value).removeprefix('"').removesuffix('"')
+
+
+def _resources(out: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """type -> name -> body, for every resource of spacelift/*.tf (python-hcl2 keeps labels quoted)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for path in sorted((out / "spacelift").glob("*.tf")):
+        for block in hcl2.loads(path.read_text(encoding="utf-8")).get("resource", []):
+            for kind, named in block.items():
+                for name, body in named.items():
+                    found.setdefault(_q(kind), {})[_q(name)] = body
+    return found
+
+
+def test_a_spacelift_stack_per_unit_of_the_plan_on_the_existing_stack_names(out: Path) -> None:
+    stacks = _resources(out)["spacelift_stack"]
+    plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    planned = [r for w in plan["waves"] for r in w["resources"]]
+    cfn = {r["stackName"] for r in planned if r.get("stackName")}
+    names = {_q(b["cloudformation"][0]["stack_name"]) for b in stacks.values() if "cloudformation" in b}
+    assert names == cfn and len(names) >= 30
+    tf_units = [r for r in planned if r.get("provisioning") == "terraform"]
+    tf_stacks = [b for b in stacks.values() if _q(b.get("terraform_workflow_tool", "")) == "TERRAFORM_FOSS"]
+    assert len(tf_stacks) == len(tf_units) >= 1 and all(b["manage_state"] is False for b in tf_stacks)
+    for body in stacks.values():
+        if "cloudformation" in body:
+            root = _q(body["project_root"])
+            assert (out / root / layout.TEMPLATE_FILE).is_file()
+        assert body["autodeploy"] is False and body["protect_from_deletion"] is True
+
+
+def test_dependencies_follow_the_graph(snapshot: Any, out: Path) -> None:
+    resources = _resources(out)
+    by_stack = {name: body for name, body in resources["spacelift_stack"].items()}
+    units = {u.arn: u for u in build_units(snapshot)}
+    address = {
+        layout.address(u.kind, u.name, u.service, u.account): u.arn
+        for u in units.values()
+        if layout.address(u.kind, u.name, u.service, u.account) in by_stack
+    }
+    edges = set()
+    for body in resources["spacelift_stack_dependency"].values():
+        stack = str(body["stack_id"]).split(".")[1]
+        dep = str(body["depends_on_stack_id"]).split(".")[1]
+        edges.add((address[stack], address[dep]))
+    expected = {
+        (u.arn, d)
+        for u in units.values()
+        if u.arn in address.values()
+        for d in u.depends_on
+        if d in address.values()
+    }
+    assert edges == expected and len(edges) >= 20
+
+
+def test_the_plan_policy_is_attached_to_every_stack_and_approval_to_production(out: Path) -> None:
+    resources = _resources(out)
+    stacks = resources["spacelift_stack"]
+    attached: dict[str, set[str]] = {}
+    for body in resources["spacelift_policy_attachment"].values():
+        attached.setdefault(str(body["stack_id"]).split(".")[1], set()).add(
+            str(body["policy_id"]).split(".")[1]
+        )
+    assert set(attached) == set(stacks)
+    assert all("migration_freeze" in p for p in attached.values())
+    production = {n for n, b in stacks.items() if '"production"' in [str(x) for x in b["labels"]]}
+    assert production and {n for n, p in attached.items() if "production_approval" in p} == production
+    policies = resources["spacelift_policy"]
+    assert _q(policies["migration_freeze"]["type"]) == "PLAN"
+    assert _q(policies["production_approval"]["type"]) == "APPROVAL"
+    for name in (PLAN_POLICY, APPROVAL_POLICY):
+        assert (out / "spacelift" / "policies" / name).read_text() == policy_text(name)
+
+
+def test_contexts_hold_the_environments_outputs_and_are_attached(out: Path) -> None:
+    resources = _resources(out)
+    contexts = set(resources["spacelift_context"])
+    attached = {
+        str(b["context_id"]).split(".")[1] for b in resources["spacelift_context_attachment"].values()
+    }
+    assert contexts and attached == contexts
+    variables = [b for b in resources["spacelift_environment_variable"].values() if "context_id" in b]
+    assert any(_q(v["name"]).startswith("PROTON_ENVIRONMENT_OUTPUT_") for v in variables)
+
+
+@pytest.mark.skipif(
+    TERRAFORM is None, reason="terraform is not installed (needed for `terraform fmt -check`)"
+)
+def test_terraform_fmt_check_is_clean(out: Path) -> None:
+    result = subprocess.run(
+        [str(TERRAFORM), "fmt", "-check", "-recursive", "-diff", str(out / "spacelift")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_runbook_and_handover_name_the_files(out: Path) -> None:
+    record = next(
+        r
+        for r in json.loads((SNAPSHOT / "stacks" / "index.json").read_text())
+        if r["resourceKind"] == "environment"
+    )
+    name = record["resourceArn"].rsplit("/", 1)[1]
+    (handover,) = spacelift.handover(
+        StackRef("environment", name, record["account"], record["region"], record["StackName"])
+    )
+    assert (out / handover.path).is_file() and handover.watch == record["StackName"]
+    commands = spacelift.runbook.stack_commands(Use(handover, record["region"], True, False, 1))
+    assert any("apply" in c and "$TARGETS" in c for c in commands["handover"])
+    assert any(f"spacectl stack preview --id {handover.name}" in c for c in commands["handover"])
+    (shared,) = spacelift.handover(StackRef("account", "", record["account"], record["region"]))
+    assert (out / shared.path).is_file() and shared.role == "bootstrap"
+
+
+# ---------------------------------------------------------------- the Rego policies, evaluated
+
+
+def _decide(policy: str, data: dict[str, Any], rule: str) -> Any:
+    engine = regorus.Engine()
+    engine.add_policy(policy, policy_text(policy))
+    engine.set_input_json(json.dumps(data))
+    return json.loads(engine.eval_rule_as_json(f"data.spacelift.{rule}"))
+
+
+def _tf_change(address: str, *actions: str) -> dict[str, Any]:
+    return {"address": address, "type": address.split(".")[0], "change": {"actions": list(actions)}}
+
+
+def _cfn_change(address: str, action: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "action": action,
+        "phase": "plan",
+        "entity": {
+            "address": address,
+            "type": "AWS::S3::Bucket",
+            "entity_vendor": "CloudFormation",
+            "data": data,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "denied"),
+    [
+        ([_tf_change("aws_cloudformation_stack.env", "update")], 0),
+        ([_tf_change("aws_cloudformation_stack.env", "no-op")], 0),
+        ([_tf_change("aws_cloudformation_stack.env", "delete", "create")], 1),
+        ([_tf_change("aws_cloudformation_stack.env", "create", "delete")], 1),
+        ([_tf_change("aws_cloudformation_stack.env", "delete")], 1),
+        ([_tf_change("aws_sns_topic.t", "create")], 0),
+    ],
+)
+def test_the_plan_policy_on_terraform_plans(changes: list[dict[str, Any]], denied: int) -> None:
+    assert len(_decide(PLAN_POLICY, {"terraform": {"resource_changes": changes}}, "deny")) == denied
+
+
+@pytest.mark.parametrize(
+    ("change", "denied", "warned"),
+    [
+        (_cfn_change("Bucket", "changed", {"Replacement": "False"}), 0, 0),
+        (_cfn_change("Bucket", "changed", {"Replacement": "True"}), 1, 0),
+        (_cfn_change("Bucket", "changed", {"ResourceChange": {"Replacement": "Conditional"}}), 1, 0),
+        (_cfn_change("Bucket", "deleted", {}), 1, 0),
+        (_cfn_change("Bucket", "added", {}), 0, 0),
+        (_cfn_change("Bucket", "changed", {}), 0, 1),  # no replacement information: a human looks
+    ],
+)
+def test_the_plan_policy_on_cloudformation_changes(change: dict[str, Any], denied: int, warned: int) -> None:
+    data = {"spacelift": {"run": {"changes": [change]}}}
+    assert len(_decide(PLAN_POLICY, data, "deny")) == denied
+    assert len(_decide(PLAN_POLICY, data, "warn")) == warned
+
+
+def test_the_terraform_exports_import_plan_passes_the_plan_policy(snapshot: Any, tmp_path: Path) -> None:
+    """The terraform export's computed import plan (plan-effect.json), as Terraform's JSON plan shows it:
+    no deny; the same plan with one replacement is denied."""
+    run_export("terraform", snapshot, tmp_path / "tf", registry=REG)
+    changes = [
+        _tf_change(f"aws_cloudformation_stack.{r['address']}", r["action"])
+        for _folder, doc in tf_layout.load_effects(tmp_path / "tf")
+        for r in doc["import_plan"]["resources"]
+    ]
+    assert len(changes) >= 30 and {c["change"]["actions"][0] for c in changes} == {"no-op", "update"}
+    assert _decide(PLAN_POLICY, {"terraform": {"resource_changes": changes}}, "deny") == []
+    changes[0]["change"]["actions"] = ["delete", "create"]
+    (message,) = _decide(PLAN_POLICY, {"terraform": {"resource_changes": changes}}, "deny")
+    assert changes[0]["address"] in message
+
+
+@pytest.mark.parametrize(
+    ("approvals", "rejections", "approve", "reject"),
+    [(2, 0, True, None), (1, 0, None, None), (3, 1, None, True), (0, 0, None, None)],
+)
+def test_the_production_approval_policy(approvals: int, rejections: int, approve: Any, reject: Any) -> None:
+    data = {"reviews": {"current": {"approvals": [{}] * approvals, "rejections": [{}] * rejections}}}
+    undefined = "<undefined>"
+    assert _decide(APPROVAL_POLICY, data, "approve") == (approve if approve is not None else undefined)
+    assert _decide(APPROVAL_POLICY, data, "reject") == (reject if reject is not None else undefined)
