@@ -13,7 +13,15 @@ import pytest
 
 from tests.support.paths import REPO
 
-BUILTIN_TARGETS = ("cfn_git_sync", "codepipeline", "github_actions", "argocd", "_pipelines")
+BUILTIN_TARGETS = (
+    "cfn_git_sync",
+    "codepipeline",
+    "github_actions",
+    "argocd",
+    "terraform",
+    "spacelift",
+    "_pipelines",
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -39,7 +39,7 @@ def test_registry_lists_names_and_checks_api_version() -> None:
 
 
 def test_builtins_are_entry_points() -> None:
-    assert {"cfn-git-sync", "codepipeline", "github-actions", "argocd"} <= set(
+    assert {"cfn-git-sync", "codepipeline", "github-actions", "argocd", "terraform", "spacelift"} <= set(
         Registry.from_entry_points().names()
     )
 
@@ -74,10 +74,11 @@ def test_known_and_default_target_come_from_the_registry() -> None:
 
 def test_builtins_give_the_optional_hooks() -> None:
     reg = Registry.from_entry_points()
-    for name in ("cfn-git-sync", "codepipeline", "github-actions", "argocd"):
+    for name in ("cfn-git-sync", "codepipeline", "github-actions", "argocd", "terraform", "spacelift"):
         exporter = reg.load(name)
         assert callable(exporter.handover) and callable(exporter.runbook.stack_commands), name
     assert callable(reg.load("cfn-git-sync").exported_stacks)
+    assert callable(reg.load("terraform").exported_stacks) and callable(reg.load("terraform").rehearse)
 
 
 def test_cfn_git_sync_reads_its_export_back_for_verify(tmp_path: Path) -> None:
