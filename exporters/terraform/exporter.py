@@ -139,7 +139,16 @@ class TerraformExporter:
         for unit in dependency_order(units):
             if unit.provisioning == "terraform":
                 continue  # re-homed below
-            if unit.provisioning != "cloudformation" or not unit.stack_name:
+            if unit.provisioning == "cloudformation" and not unit.stack_name:
+                findings.append(
+                    Finding(
+                        "I-TF-NO-STACK",
+                        f"{unit.kind} {unit.label} has no CloudFormation stack in the snapshot "
+                        "(customer-managed, or never deployed by Proton): nothing to adopt",
+                        unit.arn,
+                    )
+                )
+            elif unit.provisioning != "cloudformation":
                 findings.append(
                     Finding(
                         "W-TF-NOT-CFN",
