@@ -23,6 +23,7 @@ from exporters.spacelift import layout
 from exporters.spacelift.exporter import APPROVAL_POLICY, PLAN_POLICY, policy_text
 from exporters.terraform import exporter as terraform
 from exporters.terraform import layout as tf_layout
+from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
 from proton_exodus.model.units import build_units
@@ -245,3 +246,16 @@ def test_the_production_approval_policy(approvals: int, rejections: int, approve
     undefined = "<undefined>"
     assert _decide(APPROVAL_POLICY, data, "approve") == (approve if approve is not None else undefined)
     assert _decide(APPROVAL_POLICY, data, "reject") == (reject if reject is not None else undefined)
+
+
+def test_the_export_is_deterministic_and_bad_options_are_one_clear_error(
+    snapshot: Any, out: Path, tmp_path: Path
+) -> None:
+    run_export("spacelift", snapshot, tmp_path / "again", registry=REG)
+    again = tmp_path / "again"
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {
+        p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()
+    }
+    with pytest.raises(BadInput, match="spacelift: unknown option 'colour'"):
+        run_export("spacelift", snapshot, tmp_path / "bad", registry=REG, options={"colour": "x"})
+    assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
