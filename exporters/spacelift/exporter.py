@@ -8,6 +8,7 @@ Pure: files and findings out, nothing written, no AWS or Spacelift calls."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,11 +19,12 @@ from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
 from exporters.spacelift.runbook import SpaceliftRunbook
+from exporters.terraform.exporter import adopted_templates
 from exporters.terraform.hcl import Block, Expr, Value, document, identifier
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
-from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder
+from proton_exodus.translate.stacks import StackTemplate
 
 OPTIONS = {"parameterise": "true", "secrets": "ssm-parameter", "provider-version": ">= 1.0"}
 PLAN_POLICY = "plan-no-replace-or-delete.rego"
@@ -85,6 +87,7 @@ class SpaceliftExporter:
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
     runbook = SpaceliftRunbook()
+    exported_stacks = staticmethod(layout.exported_stacks)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
@@ -97,12 +100,10 @@ class SpaceliftExporter:
             for u in units
             if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None
         ]
-        builder = StackTemplateBuilder(
-            ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
-        )
-        templates = {st.unit.arn: st for st in builder.build(cfn)}
+        adopted, planned_files = adopted_templates(ctx, cfn, all_units, opts, findings)
+        templates = {st.unit.arn: st for st in adopted}
         stacks: list[SpaceStack] = []
-        files: dict[str, str] = {}
+        files: dict[str, str] = dict(planned_files)
         taken: set[str] = set()
         for unit in units:
             production = is_production_like(
@@ -149,6 +150,7 @@ class SpaceliftExporter:
             files[layout.stack_file(stack.address)] = stack_tf(stack, by_arn)
             findings.extend(stack_findings(stack))
         files[layout.SHARED_FILE] = shared_tf(opts, contexts)
+        files[layout.STACKS_RECORD] = stacks_record(stacks)
         files["spacelift/variables.tf"] = variables_tf(stacks)
         files[f"spacelift/policies/{PLAN_POLICY}"] = policy_text(PLAN_POLICY)
         files[f"spacelift/policies/{APPROVAL_POLICY}"] = policy_text(APPROVAL_POLICY)
@@ -340,6 +342,33 @@ def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
             )
         )
     return document(out)
+
+
+def stacks_record(stacks: Sequence[SpaceStack]) -> str:
+    """Every CloudFormation stack a Spacelift stack takes over, as its change sets will deploy it: the
+    template file, the CF_PARAM_ parameters (NoEcho masked) and the tags the stack keeps (Spacelift's
+    change sets name none). `exodus verify` reads it back."""
+    records = []
+    for s in stacks:
+        if s.vendor != "cloudformation" or s.template is None:
+            continue
+        u = s.unit
+        records.append(
+            {
+                "account": u.account,
+                "region": u.region,
+                "stack_name": u.stack_name,
+                "spacelift_stack": s.slug,
+                "file": layout.stack_file(s.address),
+                "template": layout.template_path(u.account, u.region, u.stack_name or ""),
+                "parameters": {
+                    k: ("****" if f"CF_PARAM_{k}" in s.secret else v)
+                    for k, v in sorted(s.template.parameters.items())
+                },
+                "tags": {k: str(v) for k, v in sorted(u.tags.items()) if not k.startswith("aws:")},
+            }
+        )
+    return json.dumps({"stacks": records}, indent=2, sort_keys=True) + "\n"
 
 
 def shared_tf(opts: Mapping[str, str], contexts: Mapping[str, Mapping[str, str]]) -> str:

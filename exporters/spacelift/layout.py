@@ -6,11 +6,17 @@ the exporter and by `exodus plan` (`handover`), so runbooks name the files the e
 
 from __future__ import annotations
 
-from exporters import Handover, StackRef
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from exporters import ExportedStack, Handover, StackRef
 from exporters.terraform.hcl import identifier
 from exporters.terraform.layout import address as unit_address
+from proton_exodus.errors import BadInput
 
 SHARED_FILE = "spacelift/shared.tf"
+STACKS_RECORD = "spacelift/exodus-stacks.json"
 TEMPLATE_FILE = "template.yaml"
 
 
@@ -42,3 +48,28 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
         return (Handover(SHARED_FILE, "exodus policies and contexts", role="bootstrap"),)
     addr = address(ref.kind, ref.name, ref.service, ref.account)
     return (Handover(stack_file(addr), slug(addr), ref.stack_name or slug(addr)),)
+
+
+def exported_stacks(export: Path) -> Iterator[ExportedStack]:
+    """Every CloudFormation stack the export's Spacelift stacks take over, from exodus-stacks.json and
+    the templates it names; BadInput for a missing or malformed record."""
+    export = Path(export)
+    path = export / STACKS_RECORD
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BadInput(f"{STACKS_RECORD}: cannot be read ({err})") from None
+    for record in doc.get("stacks") or []:
+        template = export / record["template"]
+        if not template.is_file():
+            raise BadInput(f"{STACKS_RECORD}: template {record['template']} is missing")
+        yield ExportedStack(
+            record["account"],
+            record["region"],
+            record["stack_name"],
+            record["file"],
+            record["template"],
+            template.read_text(encoding="utf-8"),
+            {k: str(v) for k, v in record["parameters"].items()},
+            {k: str(v) for k, v in record["tags"].items()},
+        )

@@ -168,23 +168,8 @@ class TerraformExporter:
                 )
             else:
                 cfn.append(unit)
-        builder = StackTemplateBuilder(
-            ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
-        )
-        pipeline_changes: list[dict[str, str]] = []
-        stacks = self._convert_pipelines(builder.build(cfn), all_units, findings, pipeline_changes)
-        files: dict[str, str] = {}
-        # what the first apply changes on purpose (secrets out of the templates, pipelines without
-        # Proton calls): the rehearsal and verify read these as planned
-        changes = sorted(
-            planned_changes(
-                (PlannedStack(st.unit, st.text, st.parameters) for st in stacks), choice=opts["secrets"]
-            )
-            + pipeline_changes,
-            key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
-        )
-        staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
-        files.update(planned_change_files(changes, choice=opts["secrets"], staged=staged))
+        stacks, planned_files = adopted_templates(ctx, cfn, all_units, opts, findings)
+        files: dict[str, str] = dict(planned_files)
         modules: dict[tuple[str, str], list[Adopted]] = {}
         taken: dict[tuple[str, str], set[str]] = {}
         for st in stacks:
@@ -218,35 +203,6 @@ class TerraformExporter:
         }
         files["README.md"] = readme.readme(effects, opts, findings)
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
-
-    def _convert_pipelines(
-        self,
-        stacks: Sequence[StackTemplate],
-        units: Sequence[DeploymentUnit],
-        findings: list[Finding],
-        planned: list[dict[str, str]],
-    ) -> list[StackTemplate]:
-        """Service pipelines with their retired Proton calls rewritten (the pipeline targets' rewrite):
-        their first apply updates the template, which the plan-effect model shows."""
-        convert = pipeline_converter(units)
-        out = []
-        for st in stacks:
-            if st.unit.kind == "service_pipeline":
-                text, found = convert(st.unit, st.text)
-                findings.extend(found)
-                if text != st.text:
-                    u = st.unit
-                    planned += pipeline_planned_changes(
-                        u.stack_name or "", u.account, u.region, st.text, text
-                    )
-                    st = replace(
-                        st,
-                        text=text,
-                        key=text_key(text),
-                        reason=st.reason + "; retired Proton calls rewritten",
-                    )
-            out.append(st)
-        return out
 
     def module(
         self,
@@ -326,6 +282,45 @@ class TerraformExporter:
                 )
             )
         return files
+
+
+def adopted_templates(
+    ctx: ExportContext,
+    cfn: Sequence[DeploymentUnit],
+    all_units: Sequence[DeploymentUnit],
+    opts: Mapping[str, str],
+    findings: list[Finding],
+) -> tuple[list[StackTemplate], dict[str, str]]:
+    """The template each stack is handed over with (deployed or parameterised, secrets out of it,
+    service pipelines without their retired Proton calls), and PLANNED_CHANGES.json/.md: what the first
+    update changes on purpose, which the rehearsal and `exodus verify` read as planned. Shared by the
+    `terraform` and `spacelift` exporters."""
+    builder = StackTemplateBuilder(
+        ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
+    )
+    convert = pipeline_converter(all_units)
+    stacks, pipeline_changes = [], []
+    for st in builder.build(cfn):
+        if st.unit.kind == "service_pipeline":
+            text, found = convert(st.unit, st.text)
+            findings.extend(found)
+            if text != st.text:
+                u = st.unit
+                pipeline_changes += pipeline_planned_changes(
+                    u.stack_name or "", u.account, u.region, st.text, text
+                )
+                reason = st.reason + "; retired Proton calls rewritten"
+                st = replace(st, text=text, key=text_key(text), reason=reason)
+        stacks.append(st)
+    changes = sorted(
+        planned_changes(
+            (PlannedStack(st.unit, st.text, st.parameters) for st in stacks), choice=opts["secrets"]
+        )
+        + pipeline_changes,
+        key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
+    )
+    staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
+    return stacks, planned_change_files(changes, choice=opts["secrets"], staged=staged)
 
 
 def wire(item: Adopted, by_arn: Mapping[str, Adopted], findings: list[Finding]) -> None:

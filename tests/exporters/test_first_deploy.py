@@ -17,7 +17,7 @@ from proton_exodus.model.units import build_units
 from proton_exodus.verify import verify_stack
 from tests.verify.demo_estate import demo_snapshot
 
-TARGETS = ("argocd", "cfn-git-sync", "codepipeline", "github-actions", "terraform")
+TARGETS = ("argocd", "cfn-git-sync", "codepipeline", "github-actions", "spacelift", "terraform")
 
 
 def _pipeline_stacks(root: Path) -> list[ExportedStack]:
@@ -69,6 +69,10 @@ def _read(target: str, root: Path) -> dict[str, ExportedStack]:
         from exporters.cfn_git_sync.layout import exported_stacks
 
         stacks = list(exported_stacks(root))
+    elif target == "spacelift":
+        from exporters.spacelift.layout import exported_stacks as spacelift_stacks
+
+        stacks = list(spacelift_stacks(root))
     elif target == "terraform":
         from exporters.terraform.layout import exported_stacks as terraform_stacks
 

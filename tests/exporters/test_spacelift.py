@@ -259,3 +259,17 @@ def test_the_export_is_deterministic_and_bad_options_are_one_clear_error(
     with pytest.raises(BadInput, match="spacelift: unknown option 'colour'"):
         run_export("spacelift", snapshot, tmp_path / "bad", registry=REG, options={"colour": "x"})
     assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
+
+
+def test_verify_reads_every_taken_over_stack_back(snapshot: Any, out: Path) -> None:
+    from proton_exodus.verify import verify_export
+
+    stacks = list(spacelift.exported_stacks(out))
+    cfn = {
+        _q(b["cloudformation"][0]["stack_name"])
+        for b in _resources(out)["spacelift_stack"].values()
+        if "cloudformation" in b
+    }
+    assert {s.stack_name for s in stacks} == cfn
+    report = verify_export(snapshot, out)
+    assert report.stacks == len(cfn) and report.unplanned == [] and not report.failed
