@@ -18,6 +18,7 @@ from exporters._pipelines.estate import dependency_order
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
+from exporters.spacelift.rehearse import rehearse as rehearse_spacelift
 from exporters.spacelift.runbook import SpaceliftRunbook
 from exporters.terraform.exporter import adopted_templates
 from exporters.terraform.hcl import Block, Expr, Value, document, identifier
@@ -88,6 +89,7 @@ class SpaceliftExporter:
     handover = staticmethod(layout.handover)
     runbook = SpaceliftRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
+    rehearse = staticmethod(rehearse_spacelift)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

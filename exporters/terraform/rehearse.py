@@ -49,7 +49,7 @@ def _records(ctx: RehearsalContext) -> dict[tuple[str, str, str], tuple[dict[str
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     """One `import` step per stack of the waves, in wave order: import, plan, apply, plan again."""
     records = _records(ctx)
-    staged = _to_stage(ctx)
+    staged = planned_staging(ctx)
     for number, targets in ctx.waves:
         for target in targets:
             key = (target.account, target.region, target.stack_name)
@@ -72,7 +72,7 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
             yield _run(ctx, step, config, text, staged.get(key, ()))
 
 
-def _to_stage(ctx: RehearsalContext) -> dict[tuple[str, str, str], list[Mapping[str, str]]]:
+def planned_staging(ctx: RehearsalContext) -> dict[tuple[str, str, str], list[Mapping[str, str]]]:
     """(account, Region, stack name) -> the Parameter Store values to stage before its apply."""
     path = ctx.export_dir / "PLANNED_CHANGES.json"
     if not path.is_file():
@@ -84,7 +84,7 @@ def _to_stage(ctx: RehearsalContext) -> dict[tuple[str, str, str], list[Mapping[
     return out
 
 
-def _stage(ctx: RehearsalContext, step: Step, template: str, entries: Any) -> list[str]:
+def stage_parameters(ctx: RehearsalContext, step: Step, template: str, entries: Any) -> list[str]:
     """Put each value to stage in the local cloud's Parameter Store when the deployed template holds the
     secret's placeholder (the value it carries); the names staged."""
     factory = getattr(ctx.cloudformation, "__self__", None)
@@ -108,7 +108,7 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str, entr
         return step
     template = cfn.get_template(StackName=described["StackId"], TemplateStage="Original")["TemplateBody"]
     template = template if isinstance(template, str) else _dump(template)
-    staged = _stage(ctx, step, template, entries)
+    staged = stage_parameters(ctx, step, template, entries)
     state = read_stack(described, template)
     effect = plan_stack(config, state, importing=True)
     step.status = described["StackStatus"]

@@ -1,0 +1,76 @@
+"""The `spacelift` deployer, emulated for `exodus rehearse` with Spacelift's CloudFormation vendor as
+documented (https://docs.spacelift.io/vendors/cloudformation/reference): a run packages the entry
+template of the stack's project root, then makes a change set on the configured `stack_name` with the
+`CF_PARAM_<name>` environment variables as parameters and the `CF_CAPABILITY_<name>` capabilities, and
+executes it after the plan. The change set names no tags and no role, so CloudFormation keeps the
+stack's own. The export's templates hold no local artifacts, so `cloudformation package` leaves them as
+they are. Parameter Store values the export asks to stage are staged first, as for `terraform`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from exporters.spacelift import layout
+from exporters.terraform.rehearse import planned_staging, stage_parameters
+from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
+from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
+
+
+def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
+    """One `run` step per stack of the waves: the tracked run of its Spacelift stack."""
+    records = {(s.account, s.region, s.stack_name): s for s in layout.exported_stacks(ctx.export_dir)}
+    staged = planned_staging(ctx)
+    for number, targets in ctx.waves:
+        for target in targets:
+            key = (target.account, target.region, target.stack_name)
+            step = Step(number, "run", target.stack_name, target.account, target.region)
+            exported = records.get(key)
+            if exported is None:
+                step.command = f"spacelift run of {target.stack_name}"
+                step.outcome, step.message = SKIPPED, "the export has no CloudFormation-vendor stack for it"
+                yield step
+                continue
+            step.command = (
+                f"spacelift tracked run ({exported.deployment_file}): change set on {exported.stack_name}"
+            )
+            cfn = ctx.cloudformation(target.account, target.region)
+            current = stack_or_none(cfn, exported.stack_name)
+            if current is None:
+                step.outcome, step.message = FAILED, "no stack of that name: the run would create a new one"
+                yield step
+                continue
+            body = cfn.get_template(StackName=current["StackId"], TemplateStage="Original")["TemplateBody"]
+            done = stage_parameters(ctx, step, body if isinstance(body, str) else "", staged.get(key, ()))
+            if done:
+                step.command += f"; staged {len(done)} Parameter Store value(s) first"
+            placeholders = secret_placeholders(exported.template)
+            if placeholders:
+                step.outcome = FAILED
+                step.message = (
+                    f"the template carries {placeholders} secret placeholder(s): the run would deploy them"
+                )
+                yield step
+                continue
+            masked = {p["ParameterKey"]: p.get("ParameterValue", "") for p in current.get("Parameters") or []}
+            parameters = {
+                k: (masked.get(k, "") if v == "****" else v) for k, v in exported.parameters.items()
+            }
+            run = run_change_set(
+                cfn,
+                exported.stack_name,
+                exported.template,
+                parameters,
+                {t["Key"]: t["Value"] for t in current.get("Tags") or []},  # none named: the stack's stay
+                name=f"spacelift-{layout.slug(exported.stack_name.lower())[:100]}"[:128],
+                poll=ctx.poll,
+                timeout=ctx.timeout,
+            )
+            step.changes, step.status = run.changes, run.status or current["StackStatus"]
+            if run.error or (run.executed and run.status not in DONE):
+                step.outcome, step.message = FAILED, run.error or run.status
+            else:
+                step.outcome = OK if run.changes else NO_OP
+                step.message = "the run's change set " + (
+                    "changed the stack" if run.changes else "had no changes"
+                )
+            yield step
