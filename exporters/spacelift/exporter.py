@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines.estate import dependency_order
+from exporters._pipelines.estate import DEFAULT_CAPABILITIES, dependency_order
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
@@ -176,7 +176,9 @@ class SpaceliftExporter:
                 stack.variables[var] = Expr(f"var.{stack.secret[var]}")
             else:
                 stack.variables[var] = value
-        for cap in sorted(stack.unit.capabilities):
+        # acknowledgements only (they change nothing on the stack): the stack's own, or, unrecorded, the
+        # three Proton passed (PROTON.md, as the pipeline targets assume)
+        for cap in sorted(stack.unit.capabilities or DEFAULT_CAPABILITIES):
             stack.variables[f"CF_{cap}"] = "1"  # CAPABILITY_IAM -> CF_CAPABILITY_IAM
 
     def contexts(

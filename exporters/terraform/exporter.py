@@ -426,9 +426,43 @@ def stack_tf(item: Adopted) -> str:
     return document(blocks)
 
 
+def needed_capabilities(template: str) -> list[str]:
+    """The capabilities CloudFormation demands for a template: IAM resources (named ones too) and
+    transforms (AUTO_EXPAND)."""
+    from proton_exodus.cfn.text import load_template
+
+    try:
+        tree = load_template(template)
+    except Exception:  # noqa: BLE001 - an unparsable template is reported elsewhere
+        return []
+    resources = tree.get("Resources") or {}
+    iam = [r for r in resources.values() if str((r or {}).get("Type", "")).startswith("AWS::IAM::")]
+    named = any(
+        k in ((r or {}).get("Properties") or {})
+        for r in iam
+        for k in ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+    )
+    out = (["CAPABILITY_IAM"] if iam else []) + (["CAPABILITY_NAMED_IAM"] if named else [])
+    return out + (["CAPABILITY_AUTO_EXPAND"] if tree.get("Transform") else [])
+
+
 def stack_findings(item: Adopted, path: str) -> list[Finding]:
     u = item.unit
     out = []
+    needed = needed_capabilities(item.stack.text)
+    if needed and not u.capabilities:
+        out.append(
+            Finding(
+                "W-TF-CAPABILITIES",
+                f"the snapshot records no capabilities for stack {u.stack_name}, whose template needs "
+                + ", ".join(needed)
+                + ": set `capabilities` to what `aws cloudformation describe-stacks --stack-name "
+                f"{u.stack_name} --query Stacks[0].Capabilities` shows (Proton passed them), or the "
+                "plan shows a capabilities change and the apply is refused",
+                u.arn,
+                path,
+            )
+        )
     if u.stack_status not in ADOPTABLE:
         out.append(
             Finding(
