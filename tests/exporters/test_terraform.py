@@ -5,6 +5,7 @@ with the files; bad options are one clear error."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from exporters import Registry, StackRef, Use
 from exporters.terraform import exporter as terraform
 from exporters.terraform import layout
-from exporters.terraform.exporter import Adopted, stack_tf, wire
+from exporters.terraform.exporter import Adopted, needed_capabilities, stack_tf, wire
 from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
@@ -243,3 +244,58 @@ def test_bad_options_are_one_clear_error(snapshot: Any, tmp_path: Path, opts: di
     with pytest.raises(BadInput, match=message):
         run_export("terraform", snapshot, tmp_path / "bad", registry=REG, options=opts)
     assert not (tmp_path / "bad").exists() or not any((tmp_path / "bad").iterdir())
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed (needed for `terraform console`)")
+def test_template_body_evaluates_to_the_deployed_text_exactly_where_the_model_says_no_change(
+    out: Path, tmp_path: Path
+) -> None:
+    """`terraform console` evaluates each template_body expression (file() or chomp(file())): its sha256
+    is the deployed template's byte for byte exactly where the plan-effect model shows no template change
+    (the provider compares YAML as text)."""
+    parsed = _parsed(out)
+    index = {r["StackName"]: r for r in _index()}
+    unchanged, deployed, exprs = [], [], []
+    for folder, doc in layout.load_effects(out):
+        for r in doc["import_plan"]["resources"]:
+            resource = parsed[r["address"]]["resource"]
+            body = str(resource["template_body"]).removeprefix("${").removesuffix("}")
+            exprs.append(body.replace("${path.module}", str(out / folder)))
+            path = SNAPSHOT / index[_unquote(resource["name"])]["templatePath"]
+            deployed.append(hashlib.sha256(path.read_bytes()).hexdigest())
+            unchanged.append("template_body" not in [c["attribute"] for c in r["changed"]])
+    assert sum(unchanged) >= 10 and not all(unchanged)
+    result = subprocess.run(
+        [str(TERRAFORM), "console"],
+        input="jsonencode([" + ", ".join(f"sha256({e})" for e in exprs) + "])\n",  # one expression:
+        # a console reading a pipe prints the last result only
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    evaluated = json.loads(json.loads(result.stdout))
+    assert [a == b for a, b in zip(evaluated, deployed, strict=True)] == unchanged
+
+
+@pytest.mark.parametrize(
+    ("template", "needed"),
+    [
+        ("Resources:\n  T:\n    Type: AWS::SNS::Topic\n", []),
+        ("Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties: {}\n", ["CAPABILITY_IAM"]),
+        (
+            "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: x\n",
+            ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+        ),
+        ("Transform: AWS::Serverless-2016-10-31\nResources: {}\n", ["CAPABILITY_AUTO_EXPAND"]),
+    ],
+)
+def test_needed_capabilities(template: str, needed: list[str]) -> None:
+    assert needed_capabilities(template) == needed
+
+
+def test_a_stack_without_recorded_capabilities_whose_template_needs_some_is_a_warning(out: Path) -> None:
+    tasks = (out / "MANUAL_TASKS.md").read_text(encoding="utf-8")
+    # the demo snapshot records no Capabilities (a real inventory does): every IAM template is flagged
+    assert tasks.count("W-TF-CAPABILITIES") >= 30 and "--query Stacks[0].Capabilities" in tasks
