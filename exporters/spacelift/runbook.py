@@ -2,7 +2,8 @@
 configuration (provider, policies, contexts); then per stack a `terraform apply` targeted at the
 resources of that stack's file (the Spacelift stack, its variables, attachments and dependencies), and a
 proposed run (`spacectl stack preview`) the plan policy checks. Wave by wave, so a stack's dependencies
-exist before it. Rollback locks the Spacelift stack: the CloudFormation stack is never touched."""
+exist before it. Rollback disables the Spacelift stack (it takes no run): the CloudFormation stack is
+never touched. spacectl subcommands and `--id` as in spacelift-io/spacectl internal/cmd/stack."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ class SpaceliftRunbook:
                 f"spacectl stack preview --id {slug} --tail   # the plan policy must pass",
             ],
             "check": [f"spacectl stack show --id {slug}"],
-            "rollback": [f"spacectl stack lock --id {slug}   # no more runs; the CloudFormation stack stays"],
+            "rollback": [f"spacectl stack disable --id {slug}   # no more runs; the CloudFormation stack stays"],
             "restore": [],
         }
 
