@@ -41,7 +41,9 @@ class SpaceliftRunbook:
                 f"spacectl stack preview --id {slug} --tail   # the plan policy must pass",
             ],
             "check": [f"spacectl stack show --id {slug}"],
-            "rollback": [f"spacectl stack disable --id {slug}   # no more runs; the CloudFormation stack stays"],
+            "rollback": [
+                f"spacectl stack disable --id {slug}   # no more runs; the CloudFormation stack stays"
+            ],
             "restore": [],
         }
 
