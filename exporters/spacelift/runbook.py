@@ -19,7 +19,7 @@ _TARGETS = (
 
 
 def terraform(args: str) -> str:
-    return f'$TF -chdir="$EXPORT/spacelift" {args}'
+    return f'$TF -chdir="$EXPORT"/spacelift {args}'
 
 
 class SpaceliftRunbook:

@@ -26,8 +26,8 @@ def _module(path: str) -> tuple[str, str, str]:
 
 
 def tf(path: str, account: str) -> str:
-    """`$TF -chdir=<module>` run with the account's profile."""
-    return f'AWS_PROFILE="${{PROFILE_PREFIX}}{account}" $TF -chdir="$EXPORT/{path}"'
+    """`$TF -chdir=<module>` run with the account's profile (a folder: `"$EXPORT/..."` names files)."""
+    return f'AWS_PROFILE="${{PROFILE_PREFIX}}{account}" $TF -chdir="$EXPORT"/{path}'
 
 
 class TerraformRunbook:
@@ -50,7 +50,8 @@ class TerraformRunbook:
         run = tf(module, account)
         return {
             "handover": [
-                f"# stack {use.file.name}: import into {addr} ({use.file.path})",
+                f"# stack {use.file.name}: import into {addr}",
+                f'test -f "$EXPORT/{use.file.path}"   # its import block and resource',
                 f"{run} plan -input=false -target={addr} -out={plan_file}",
                 f"{run} show -json {plan_file} | {NOTHING_ADDED_OR_DESTROYED}",
                 f"{run} apply -input=false {plan_file}",
@@ -71,6 +72,7 @@ class TerraformRunbook:
             key = f"{module.removeprefix('live/')}/terraform.tfstate"
             out["handover"] += [
                 f"# the root module of account {account}, Region {region}",
+                f'test -f "$EXPORT/{use.file.path}"   # its backend and provider versions',
                 f'{tf(module, account)} init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
                 f'-backend-config="key=exodus/{key}" -backend-config="region=$TF_STATE_REGION" '
                 '-backend-config="use_lockfile=true"',

@@ -16,7 +16,7 @@ from tests.inventory.seeding import EstateSize
 
 SIZE = EstateSize(2, 2, 2)  # must match tests/hardening/conftest.py
 PLANTED = [f"s3cret-password-{j}-{k}" for j in range(SIZE.services) for k in range(SIZE.instances)]
-TARGETS = ["cfn-git-sync", "codepipeline", "github-actions", "argocd"]
+TARGETS = ["cfn-git-sync", "codepipeline", "github-actions", "argocd", "terraform", "spacelift"]
 
 
 def _hits(root: Path, text: str = "") -> list[str]:
