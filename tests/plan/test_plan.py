@@ -134,8 +134,8 @@ def test_bad_options() -> None:
         plan_waves(graph, max_wave_size=0)
     with pytest.raises(BadInput, match="--pilot 'nope'"):
         plan_waves(graph, pilot=["nope"])
-    with pytest.raises(UnknownExporter, match="unknown export target 'terraform'") as exc:
-        plan_waves(graph, target="terraform")
+    with pytest.raises(UnknownExporter, match="unknown export target 'pulumi'") as exc:
+        plan_waves(graph, target="pulumi")  # (terraform is a built-in target now)
     assert "cfn-git-sync" in (exc.value.hint or "")
 
 
