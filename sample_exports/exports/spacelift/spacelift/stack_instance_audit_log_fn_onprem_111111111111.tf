@@ -1,0 +1,42 @@
+# service_instance audit-log-fn/onprem: takes over CloudFormation stack AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY in place.
+resource "spacelift_stack" "instance_audit_log_fn_onprem_111111111111" {
+  name                  = "audit-log-fn/onprem (111111111111/us-east-1)"
+  slug                  = "instance-audit-log-fn-onprem-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY"
+  description           = "service_instance audit-log-fn/onprem, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["environment:legacy-network", "exodus", "production", "proton:service_instance"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_111111111111_cf_param_exodussecretapitoken" {
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+  name       = "CF_PARAM_ExodusSecretApiToken"
+  value      = "/exodus/AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY/api_token"
+  write_only = false
+}
+
+resource "spacelift_context_attachment" "instance_audit_log_fn_onprem_111111111111" {
+  context_id = spacelift_context.environment_legacy_network_111111111111.id
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_audit_log_fn_onprem_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_audit_log_fn_onprem_111111111111_production_approval" {
+  policy_id = spacelift_policy.production_approval.id
+  stack_id  = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+}

@@ -1,0 +1,41 @@
+# service_instance catalog-web/prod: takes over CloudFormation stack AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO in place.
+resource "spacelift_stack" "instance_catalog_web_prod_111111111111" {
+  name                  = "catalog-web/prod (111111111111/us-east-1)"
+  slug                  = "instance-catalog-web-prod-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO"
+  description           = "service_instance catalog-web/prod, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["environment:prod", "exodus", "production", "proton:service_instance"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_context_attachment" "instance_catalog_web_prod_111111111111" {
+  context_id = spacelift_context.environment_prod_111111111111.id
+  stack_id   = spacelift_stack.instance_catalog_web_prod_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_catalog_web_prod_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.instance_catalog_web_prod_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_catalog_web_prod_111111111111_production_approval" {
+  policy_id = spacelift_policy.production_approval.id
+  stack_id  = spacelift_stack.instance_catalog_web_prod_111111111111.id
+}
+
+# catalog-web/prod runs after prod (dependency graph).
+resource "spacelift_stack_dependency" "instance_catalog_web_prod_111111111111_after_environment_prod_111111111111" {
+  stack_id            = spacelift_stack.instance_catalog_web_prod_111111111111.id
+  depends_on_stack_id = spacelift_stack.environment_prod_111111111111.id
+}

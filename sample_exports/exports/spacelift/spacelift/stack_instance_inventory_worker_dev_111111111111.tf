@@ -1,0 +1,36 @@
+# service_instance inventory-worker/dev: takes over CloudFormation stack AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU in place.
+resource "spacelift_stack" "instance_inventory_worker_dev_111111111111" {
+  name                  = "inventory-worker/dev (111111111111/us-east-1)"
+  slug                  = "instance-inventory-worker-dev-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU"
+  description           = "service_instance inventory-worker/dev, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["environment:dev", "exodus", "proton:service_instance"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_context_attachment" "instance_inventory_worker_dev_111111111111" {
+  context_id = spacelift_context.environment_dev_111111111111.id
+  stack_id   = spacelift_stack.instance_inventory_worker_dev_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_inventory_worker_dev_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.instance_inventory_worker_dev_111111111111.id
+}
+
+# inventory-worker/dev runs after dev (dependency graph).
+resource "spacelift_stack_dependency" "instance_inventory_worker_dev_111111111111_after_environment_dev_111111111111" {
+  stack_id            = spacelift_stack.instance_inventory_worker_dev_111111111111.id
+  depends_on_stack_id = spacelift_stack.environment_dev_111111111111.id
+}

@@ -1,0 +1,43 @@
+# service_instance users-api/dev: takes over CloudFormation stack AWSProton-users-api-dev-cloudformation--MPWHAUZNTKCIOXC in place.
+resource "spacelift_stack" "instance_users_api_dev_111111111111" {
+  name                  = "users-api/dev (111111111111/us-east-1)"
+  slug                  = "instance-users-api-dev-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-users-api-dev-cloudformation--MPWHAUZNTKCIOXC"
+  description           = "service_instance users-api/dev, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["environment:dev", "exodus", "proton:service_instance"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-users-api-dev-cloudformation--MPWHAUZNTKCIOXC"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_environment_variable" "instance_users_api_dev_111111111111_cf_param_exodussecretdbpassword" {
+  stack_id   = spacelift_stack.instance_users_api_dev_111111111111.id
+  name       = "CF_PARAM_ExodusSecretDbPassword"
+  value      = "/exodus/AWSProton-users-api-dev-cloudformation--MPWHAUZNTKCIOXC/db_password"
+  write_only = false
+}
+
+resource "spacelift_context_attachment" "instance_users_api_dev_111111111111" {
+  context_id = spacelift_context.environment_dev_111111111111.id
+  stack_id   = spacelift_stack.instance_users_api_dev_111111111111.id
+}
+
+resource "spacelift_policy_attachment" "instance_users_api_dev_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.instance_users_api_dev_111111111111.id
+}
+
+# users-api/dev runs after dev (dependency graph).
+resource "spacelift_stack_dependency" "instance_users_api_dev_111111111111_after_environment_dev_111111111111" {
+  stack_id            = spacelift_stack.instance_users_api_dev_111111111111.id
+  depends_on_stack_id = spacelift_stack.environment_dev_111111111111.id
+}

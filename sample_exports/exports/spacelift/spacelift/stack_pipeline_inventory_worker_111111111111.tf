@@ -1,0 +1,58 @@
+# service_pipeline inventory-worker/pipeline: takes over CloudFormation stack AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC in place.
+resource "spacelift_stack" "pipeline_inventory_worker_111111111111" {
+  name                  = "inventory-worker/pipeline (111111111111/us-east-1)"
+  slug                  = "pipeline-inventory-worker-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"
+  description           = "service_pipeline inventory-worker/pipeline, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["exodus", "proton:service_pipeline"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_environment_variable" "pipeline_inventory_worker_111111111111_cf_capability_auto_expand" {
+  stack_id   = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  name       = "CF_CAPABILITY_AUTO_EXPAND"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "pipeline_inventory_worker_111111111111_cf_capability_iam" {
+  stack_id   = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  name       = "CF_CAPABILITY_IAM"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "pipeline_inventory_worker_111111111111_cf_capability_named_iam" {
+  stack_id   = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  name       = "CF_CAPABILITY_NAMED_IAM"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_policy_attachment" "pipeline_inventory_worker_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.pipeline_inventory_worker_111111111111.id
+}
+
+# inventory-worker/pipeline runs after inventory-worker/dev (dependency graph).
+resource "spacelift_stack_dependency" "pipeline_inventory_worker_111111111111_after_instance_inventory_worker_dev_111111111111" {
+  stack_id            = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  depends_on_stack_id = spacelift_stack.instance_inventory_worker_dev_111111111111.id
+}
+
+# inventory-worker/pipeline runs after inventory-worker/partner-prod (dependency graph).
+resource "spacelift_stack_dependency" "pipeline_inventory_worker_111111111111_after_instance_inventory_worker_partner_prod_222222222222" {
+  stack_id            = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  depends_on_stack_id = spacelift_stack.instance_inventory_worker_partner_prod_222222222222.id
+}

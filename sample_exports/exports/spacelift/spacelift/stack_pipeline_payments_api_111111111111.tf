@@ -1,0 +1,64 @@
+# service_pipeline payments-api/pipeline: takes over CloudFormation stack AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT in place.
+resource "spacelift_stack" "pipeline_payments_api_111111111111" {
+  name                  = "payments-api/pipeline (111111111111/us-east-1)"
+  slug                  = "pipeline-payments-api-111111111111"
+  repository            = var.repository
+  branch                = var.branch
+  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT"
+  description           = "service_pipeline payments-api/pipeline, taken over from AWS Proton by exodus"
+  space_id              = var.space_id
+  autodeploy            = false
+  protect_from_deletion = true
+  labels                = ["exodus", "proton:service_pipeline"]
+
+  cloudformation {
+    entry_template_file = "template.yaml"
+    region              = "us-east-1"
+    stack_name          = "AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT"
+    template_bucket     = var.template_buckets["111111111111/us-east-1"]
+  }
+}
+
+resource "spacelift_environment_variable" "pipeline_payments_api_111111111111_cf_capability_auto_expand" {
+  stack_id   = spacelift_stack.pipeline_payments_api_111111111111.id
+  name       = "CF_CAPABILITY_AUTO_EXPAND"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "pipeline_payments_api_111111111111_cf_capability_iam" {
+  stack_id   = spacelift_stack.pipeline_payments_api_111111111111.id
+  name       = "CF_CAPABILITY_IAM"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "pipeline_payments_api_111111111111_cf_capability_named_iam" {
+  stack_id   = spacelift_stack.pipeline_payments_api_111111111111.id
+  name       = "CF_CAPABILITY_NAMED_IAM"
+  value      = "1"
+  write_only = false
+}
+
+resource "spacelift_policy_attachment" "pipeline_payments_api_111111111111_migration_freeze" {
+  policy_id = spacelift_policy.migration_freeze.id
+  stack_id  = spacelift_stack.pipeline_payments_api_111111111111.id
+}
+
+# payments-api/pipeline runs after payments-api/dev (dependency graph).
+resource "spacelift_stack_dependency" "pipeline_payments_api_111111111111_after_instance_payments_api_dev_111111111111" {
+  stack_id            = spacelift_stack.pipeline_payments_api_111111111111.id
+  depends_on_stack_id = spacelift_stack.instance_payments_api_dev_111111111111.id
+}
+
+# payments-api/pipeline runs after payments-api/prod (dependency graph).
+resource "spacelift_stack_dependency" "pipeline_payments_api_111111111111_after_instance_payments_api_prod_111111111111" {
+  stack_id            = spacelift_stack.pipeline_payments_api_111111111111.id
+  depends_on_stack_id = spacelift_stack.instance_payments_api_prod_111111111111.id
+}
+
+# payments-api/pipeline runs after payments-api/staging (dependency graph).
+resource "spacelift_stack_dependency" "pipeline_payments_api_111111111111_after_instance_payments_api_staging_111111111111" {
+  stack_id            = spacelift_stack.pipeline_payments_api_111111111111.id
+  depends_on_stack_id = spacelift_stack.instance_payments_api_staging_111111111111.id
+}

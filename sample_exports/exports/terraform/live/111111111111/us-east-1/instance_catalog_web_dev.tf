@@ -1,0 +1,23 @@
+# service_instance catalog-web/dev: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_catalog_web_dev
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-catalog-web-dev-cloudformation--OLDWRDEXKDMHFDE/79d0346e-df01-4dfe-a698-40c95bd94444"
+}
+
+resource "aws_cloudformation_stack" "instance_catalog_web_dev" {
+  name          = "AWSProton-catalog-web-dev-cloudformation--OLDWRDEXKDMHFDE"
+  template_body = chomp(file("${path.module}/templates/AWSProton-catalog-web-dev-cloudformation--OLDWRDEXKDMHFDE.yaml"))
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/dev"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/catalog-web"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/catalog-web/service-instance/dev"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_dev]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

@@ -1,0 +1,23 @@
+# service_instance inventory-worker/dev: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_inventory_worker_dev
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU/d0d0fa68-c4ff-4e21-8893-1935de636fde"
+}
+
+resource "aws_cloudformation_stack" "instance_inventory_worker_dev" {
+  name          = "AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU"
+  template_body = chomp(file("${path.module}/templates/AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU.yaml"))
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/dev"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/inventory-worker"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/inventory-worker/service-instance/dev"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_dev]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

@@ -1,0 +1,26 @@
+# service_instance orders-api/staging: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_orders_api_staging
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG/71803b79-7513-426d-bb9a-7b4d1d5a5f73"
+}
+
+resource "aws_cloudformation_stack" "instance_orders_api_staging" {
+  name          = "AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG"
+  template_body = file("${path.module}/templates/AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG.yaml")
+  parameters = {
+    ExodusSecretDbPassword = "/exodus/AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG/db_password"
+  }
+  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/orders-api"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/orders-api/service-instance/staging"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_staging]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

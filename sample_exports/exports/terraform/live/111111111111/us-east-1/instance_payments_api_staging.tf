@@ -1,0 +1,26 @@
+# service_instance payments-api/staging: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_payments_api_staging
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI/62626281-b2b7-452c-a429-cd21689d25c9"
+}
+
+resource "aws_cloudformation_stack" "instance_payments_api_staging" {
+  name          = "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"
+  template_body = file("${path.module}/templates/AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI.yaml")
+  parameters = {
+    ExodusSecretDbPassword = "/exodus/AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI/db_password"
+  }
+  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/payments-api"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/payments-api/service-instance/staging"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_staging]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

@@ -1,0 +1,23 @@
+# service_instance search-api/dev: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_search_api_dev
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-search-api-dev-cloudformation--DLHMSABUHUMNABR/1dc61d73-8b55-43dd-ae1d-954d1c423485"
+}
+
+resource "aws_cloudformation_stack" "instance_search_api_dev" {
+  name          = "AWSProton-search-api-dev-cloudformation--DLHMSABUHUMNABR"
+  template_body = chomp(file("${path.module}/templates/AWSProton-search-api-dev-cloudformation--DLHMSABUHUMNABR.yaml"))
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/dev"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/search-api"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/search-api/service-instance/dev"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_dev]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

@@ -1,0 +1,23 @@
+# service_instance search-api/staging: adopt the stack Proton deployed, by its StackId.
+import {
+  to = aws_cloudformation_stack.instance_search_api_staging
+  id = "arn:aws:cloudformation:us-east-1:111111111111:stack/AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE/6a5d8621-d1ae-4b50-8765-04bb189e5c57"
+}
+
+resource "aws_cloudformation_stack" "instance_search_api_staging" {
+  name          = "AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE"
+  template_body = chomp(file("${path.module}/templates/AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE.yaml"))
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  tags = {
+    "proton:account"          = "111111111111"
+    "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
+    "proton:service"          = "arn:aws:proton:us-east-1:111111111111:service/search-api"
+    "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/search-api/service-instance/staging"
+    "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
+  }
+  depends_on = [aws_cloudformation_stack.environment_staging]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
