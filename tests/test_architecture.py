@@ -20,6 +20,8 @@ BUILTIN_TARGETS = (
     "argocd",
     "terraform",
     "spacelift",
+    "backstage",
+    "service_catalog",
     "_pipelines",
 )
 

@@ -211,6 +211,11 @@ class TemplateSchema:
             root["$ref"] = f"#/definitions/{self.input_types()[kind]}"
         return root
 
+    def json_schema(self, kind: str) -> dict[str, Any]:
+        """`kind`'s input type as the draft-4 JSON Schema this module validates with (named types under
+        `definitions`), for exports that ship the schema in another form (a copy: callers may edit it)."""
+        return copy.deepcopy(self._root_schema(kind))
+
     def input_types(self) -> dict[str, str]:
         """kind ('environment'|'service'|'pipeline') -> the name of its input type (only kinds present)."""
         names = {

@@ -1,0 +1,247 @@
+"""The `backstage` exporter: Proton's self-service rebuilt in a Backstage developer portal (TARGETS.md):
+the software catalog describes the estate (catalog.py), and a Software Template per Proton template
+major version lets developers add or change instances through a form that checks inputs as the Proton
+schema did (scaffolder.py, form.py). Pure: files and findings out, nothing deployed, no AWS calls.
+The stacks stay where they are: this target hands none over (use it beside a deploying target)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines.yamlout import dump_yaml
+from exporters.backstage.catalog import CatalogBuilder, Owners, owner_ref
+from exporters.backstage.scaffolder import TemplateMajor, newest_first, template_files
+from proton_exodus.cfn.text import load_yaml
+from proton_exodus.errors import BadInput, SchemaError
+from proton_exodus.graph.query import dependency_digraph
+from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.proton.schema import TemplateSchema
+
+OPTIONS = {
+    "owners": "",  # YAML/JSON file: name (service, environment or template) -> owner; "*" for the rest
+    "owner-tags": "owner,team",  # tag keys read for owners, in order (case-insensitive)
+    "default-owner": "unassigned",
+    "repository": "",  # the export repository, https://github.com/OWNER/NAME
+    "lifecycle": "production",
+    "secrets": "",  # accepted for the common --secrets flag: the catalog holds no input values
+}
+LOCATION = "catalog-info.yaml"
+
+
+def check_options(options: Mapping[str, str]) -> dict[str, str]:
+    """Defaults merged with `options`; BadInput naming an unknown or malformed option."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise BadInput(
+            f"backstage: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS))
+        )
+    merged = {**OPTIONS, **options}
+    repo = merged["repository"]
+    if repo and (not repo.startswith("https://github.com/") or repo.rstrip("/").count("/") != 4):
+        raise BadInput(f"backstage: --opt repository={repo!r}: expected https://github.com/OWNER/NAME")
+    return merged
+
+
+def read_owners(path: str) -> dict[str, str]:
+    """The owners file: a mapping of names to owners (group names or entity references)."""
+    if not path:
+        return {}
+    file = Path(path)
+    try:
+        doc = load_yaml(file.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise BadInput(f"backstage: --opt owners={path}: cannot read ({err.strerror})") from None
+    except yaml.YAMLError as err:
+        raise BadInput(
+            f"backstage: --opt owners={path}: not YAML or JSON ({str(err).splitlines()[0]})"
+        ) from None
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in doc.items()
+    ):
+        raise BadInput(f"backstage: --opt owners={path}: expected a mapping of names to owner names")
+    return dict(doc)
+
+
+def repo_picker_value(url: str) -> str:
+    """`https://github.com/o/r` as the RepoUrlPicker value `github.com?owner=o&repo=r`."""
+    if not url:
+        return ""
+    owner, name = url.rstrip("/").split("/")[-2:]
+    return f"github.com?owner={owner}&repo={name}"
+
+
+def template_majors(
+    snapshot: Snapshot, units: Sequence[DeploymentUnit]
+) -> tuple[list[TemplateMajor], list[Finding]]:
+    """Every Proton template major version with a published minor and a readable schema."""
+    findings: list[Finding] = []
+    env_templates = {u.name: u.template_name for u in units if u.kind == "environment"}
+    env_names = sorted({str(r.get("name")) for r in snapshot.kind("environments")} | set(env_templates))
+    env_template_of = {
+        str(r.get("name")): str(r.get("templateName") or "") for r in snapshot.kind("environments")
+    }
+    majors: list[TemplateMajor] = []
+    for kind in ("environment", "service"):
+        grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for v in snapshot.kind(f"{kind}_template_versions"):
+            if str(v.get("status", "PUBLISHED")) != "PUBLISHED":
+                continue
+            grouped.setdefault((str(v.get("templateName")), str(v.get("majorVersion"))), []).append(v)
+        for (name, major), versions in sorted(grouped.items()):
+            minors = newest_first([str(v.get("minorVersion")) for v in versions])
+            newest = next(v for v in versions if str(v.get("minorVersion")) == minors[0])
+            try:
+                schema = TemplateSchema.parse(
+                    newest.get("schema") or "", source=f"{name} {major}.{minors[0]} schema"
+                )
+            except SchemaError as err:
+                findings.append(
+                    Finding(
+                        "W-BACKSTAGE-SCHEMA",
+                        f"template {name} {major}.{minors[0]}: no form ({err})",
+                        str(newest.get("arn") or ""),
+                    )
+                )
+                continue
+            mine = [
+                u
+                for u in units
+                if u.template_name == name and str(u.template_major) == major and u.template_kind == kind
+            ]
+            sensitive = frozenset(n for u in mine for n in u.sensitive_inputs)
+            if kind == "environment":
+                envs: tuple[str, ...] = ()
+                instances = tuple(sorted({u.name for u in mine if u.kind == "environment"}))
+            else:
+                compatible = {
+                    str(c.get("templateName"))
+                    for v in versions
+                    for c in v.get("compatibleEnvironmentTemplates") or ()
+                }
+                envs = tuple(
+                    e for e in env_names if env_template_of.get(e, env_templates.get(e)) in compatible
+                )
+                instances = tuple(sorted({u.label for u in mine if u.kind == "service_instance"}))
+            majors.append(TemplateMajor(kind, name, major, minors, schema, envs, instances, sensitive))
+            if sensitive:
+                findings.append(
+                    Finding(
+                        "W-BACKSTAGE-SECRET-INPUT",
+                        f"template {name} v{major}: input(s) {', '.join(sorted(sensitive))} hold secrets in "
+                        "the estate; the form masks them, but the pull request would carry a value in clear: "
+                        "enter a reference (e.g. a Secrets Manager dynamic reference) instead",
+                        str(newest.get("arn") or ""),
+                    )
+                )
+    return majors, findings
+
+
+def prerequisites(ctx: ExportContext, units: Iterable[DeploymentUnit]) -> dict[str, set[str]]:
+    """Unit ARN -> the ARNs that must exist before it: the unit's own `depends_on` and its predecessors
+    in the estate's dependency graph."""
+    arns = {u.arn for u in units}
+    graph = dependency_digraph(ctx.graph) if ctx.graph is not None else None
+    out: dict[str, set[str]] = {}
+    for u in units:
+        found = set(u.depends_on)
+        if graph is not None and u.arn in graph:
+            found |= {p for p in graph.predecessors(u.arn) if p in arns}
+        out[u.arn] = found
+    return out
+
+
+def location(paths: Iterable[str]) -> dict[str, Any]:
+    """The Location entity Backstage registers from the repository's root, naming every entity file."""
+    return {
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Location",
+        "metadata": {"name": "proton-exodus-export", "description": "The Proton estate, exported by exodus"},
+        "spec": {"type": "url", "targets": [f"./{p}" for p in sorted(paths)]},
+    }
+
+
+def readme(n_entities: int, templates: Sequence[TemplateMajor], opts: Mapping[str, str]) -> str:
+    lines = [
+        "# Backstage catalog and software templates (exodus export)",
+        "",
+        f"Register `{LOCATION}` in Backstage (Catalog > Register existing component, or",
+        "`catalog.locations` in app-config.yaml with",
+        "`rules: [{allow: [Component, Resource, System, Group, Template, Location]}]`).",
+        "",
+        f"- {n_entities} catalog entities under `catalog/`: a Component per Proton service, a Resource per",
+        "  environment and per stack, a System per service and per environment, a Group per owner.",
+        f"- {len(templates)} software template(s) under `templates/`, one per Proton template major version.",
+        "  Each form checks the inputs as the Proton schema did and opens a pull request in the export",
+        "  repository with the instance request (`proton-specs/...`), which `exodus repo` applies.",
+        "",
+        "Owners come from the owners file, then the tags "
+        + ", ".join(f"`{k}`" for k in opts["owner-tags"].split(",") if k)
+        + f", then `{opts['default-owner']}`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+class BackstageExporter:
+    name = "backstage"
+    summary = "Backstage: software catalog of the estate and a software template per Proton template"
+    api_version = API_VERSION
+
+    def export(self, ctx: ExportContext) -> ExportResult:
+        opts = check_options(ctx.options)
+        owners = Owners(
+            read_owners(opts["owners"]),
+            tuple(k.strip() for k in opts["owner-tags"].split(",") if k.strip()),
+            opts["default-owner"],
+        )
+        units = list(ctx.units) or build_units(ctx.snapshot)
+        catalog = CatalogBuilder(
+            ctx.snapshot, units, prerequisites(ctx, units), owners, opts["repository"], opts["lifecycle"]
+        ).build()
+        findings: list[Finding] = []
+        if catalog.defaulted:
+            findings.append(
+                Finding(
+                    "W-BACKSTAGE-OWNER",
+                    f"{len(catalog.defaulted)} entit(ies) have no owner in the tags or the owners file and "
+                    f"are owned by {opts['default-owner']}: "
+                    + ", ".join(sorted(catalog.defaulted)[:10])
+                    + (" ..." if len(catalog.defaulted) > 10 else ""),
+                )
+            )
+        files: dict[str, str] = {}
+        for path, entity in catalog.entities.items():
+            files[path] = dump_yaml(entity)
+        majors, more = template_majors(ctx.snapshot, units)
+        findings += more
+        picker = repo_picker_value(opts["repository"])
+        for t in majors:
+            owner, _ = owners.of(t.name)
+            entity, skeleton = template_files(t, owner_ref(owner), picker)
+            base = f"templates/{t.entity}"
+            files[f"{base}/template.yaml"] = dump_yaml(entity)
+            for rel, text in skeleton.items():
+                files[f"{base}/{rel}"] = text
+        entity_files = [p for p in files if p.endswith("/template.yaml") or p.startswith("catalog/")]
+        files[LOCATION] = dump_yaml(location(entity_files))
+        files["README.md"] = readme(len(catalog.entities), majors, opts)
+        return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
+
+
+def entities_of(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The entities of an export's files (path -> entity), for tests and tools reading an export."""
+    return {
+        p: json.loads(json.dumps(load_yaml(t)))
+        for p, t in files.items()
+        if p.endswith(".yaml") and "/skeleton/" not in p
+    }
+
+
+exporter = BackstageExporter()

@@ -1,0 +1,115 @@
+"""A Proton schema's input types as Backstage scaffolder form pages (react-jsonschema-form, JSON Schema
+draft-07), so a developer's form refuses what Proton's schema check refused.
+
+The conversion starts from the draft-4 JSON Schema `proton/schema.py` validates with (the one home of
+Proton's schema rules) and only changes what the form needs: named types are inlined (the form has no
+`definitions`), draft-4 boolean `exclusiveMinimum`/`exclusiveMaximum` become draft-07 numbers, and an
+input with a default is not `required` (the form fills the default in, as Proton's check did before
+validating). Each input type (environment, service, pipeline) is one page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from proton_exodus.errors import BadInput
+from proton_exodus.proton.schema import TemplateSchema
+
+_REF = re.compile(r"^#/definitions/(.+)$")
+# Keys of a JSON Schema keyword that hold one schema, or a mapping / list of schemas.
+_ONE = ("items", "additionalProperties", "not")
+_MANY = ("allOf", "anyOf", "oneOf")
+PAGE_FIELD = {"environment": "environment_inputs", "service": "service_inputs", "pipeline": "pipeline_inputs"}
+PAGE_TITLE = {"environment": "Environment inputs", "service": "Service inputs", "pipeline": "Pipeline inputs"}
+
+
+def _inline(node: Any, definitions: Mapping[str, Any], trail: tuple[str, ...] = ()) -> Any:
+    """`node` with every `$ref` to a named type replaced by the type (a recursive type is refused)."""
+    if isinstance(node, list):
+        return [_inline(item, definitions, trail) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and (match := _REF.match(ref)):
+        name = match.group(1)
+        if name in trail:
+            raise BadInput(f"schema type {name} refers to itself: a form cannot show a recursive type")
+        if name not in definitions:
+            raise BadInput(f"schema $ref {ref}: no type {name}")
+        return _inline(definitions[name], definitions, (*trail, name))
+    return {key: _inline(value, definitions, trail) for key, value in node.items()}
+
+
+def _draft7(node: Any) -> Any:
+    """Draft-4 keywords in their draft-07 form, and defaulted inputs not required (recursively)."""
+    if isinstance(node, list):
+        return [_draft7(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, Mapping):
+            out[key] = {name: _draft7(sub) for name, sub in value.items()}
+        elif key in _ONE or key in _MANY:
+            out[key] = _draft7(value)
+        else:
+            out[key] = value
+    for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if out.get(exclusive) is True and bound in out:
+            out[exclusive] = out.pop(bound)
+        elif isinstance(out.get(exclusive), bool):
+            out.pop(exclusive)
+    props = out.get("properties") if isinstance(out.get("properties"), Mapping) else {}
+    if isinstance(out.get("required"), list):
+        required = [
+            name
+            for name in out["required"]
+            if not (isinstance(props.get(name), Mapping) and "default" in props[name])
+        ]
+        if required:
+            out["required"] = required
+        else:
+            out.pop("required")
+    return out
+
+
+def input_schema(schema: TemplateSchema, kind: str) -> dict[str, Any]:
+    """`kind`'s input type as one self-contained draft-07 object schema (what a form page holds)."""
+    root = schema.json_schema(kind)
+    definitions = root.get("definitions") or {}
+    body = _draft7(_inline({"$ref": root["$ref"]}, definitions))
+    body.setdefault("type", "object")
+    return body
+
+
+def _with_ui(body: Mapping[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
+    """The input type with Backstage's `ui:` hints inside each input (the scaffolder reads them from the
+    schema): descriptions shown as help, sensitive inputs masked. JSON Schema ignores these keys."""
+    props = {}
+    for name, prop in (body.get("properties") or {}).items():
+        hints: dict[str, Any] = dict(prop) if isinstance(prop, Mapping) else {}
+        if hints.get("description"):
+            hints["ui:help"] = str(hints["description"])
+        if name in sensitive:
+            hints["ui:widget"] = "password"
+        props[name] = hints
+    return {**body, "properties": props} if props else dict(body)
+
+
+def input_pages(schema: TemplateSchema, sensitive: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """One form page per input type of the schema: the page holds a single object field
+    (`service_inputs`, `pipeline_inputs` or `environment_inputs`) whose schema is the input type."""
+    pages = []
+    for kind, type_name in schema.input_types().items():
+        body = _with_ui(input_schema(schema, kind), sensitive)
+        field_schema = {"title": type_name, **body}
+        pages.append(
+            {
+                "title": PAGE_TITLE[kind],
+                "description": str(body.get("description") or f"The inputs of {type_name}"),
+                "properties": {PAGE_FIELD[kind]: field_schema},
+            }
+        )
+    return pages

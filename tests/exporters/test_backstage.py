@@ -1,0 +1,305 @@
+"""backstage on the demo estate: every entity passes Backstage's own validators, every service and
+environment has an entity, every Proton template a software template whose form has a field per input
+and refuses what the Proton schema refuses (the same specs through both)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+from jsonschema import Draft7Validator
+
+from exporters import Registry
+from exporters.backstage import exporter as backstage
+from exporters.backstage.catalog import entity_name
+from exporters.backstage.exporter import entities_of
+from exporters.backstage.form import PAGE_FIELD
+from proton_exodus.cfn.text import load_yaml
+from proton_exodus.errors import BadInput, SchemaError
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import Snapshot, load_snapshot
+from proton_exodus.model.units import build_units
+from proton_exodus.proton.schema import TemplateSchema
+from tests.exporters import backstage_npm
+
+REG = Registry({"backstage": lambda: backstage})
+DEMO = Path(__file__).resolve().parents[2] / "sample_exports" / "snapshot"
+
+
+def _export(snapshot: Snapshot, out: Path, **options: str) -> dict[str, str]:
+    run_export("backstage", snapshot, out, registry=REG, options=options)
+    return {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Snapshot, dict[str, str]]:
+    snapshot = load_snapshot(DEMO)
+    out = tmp_path_factory.mktemp("backstage") / "export"
+    return snapshot, _export(snapshot, out, repository="https://github.com/acme/proton-export")
+
+
+def test_every_entity_passes_backstages_validators(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    _, files = demo
+    entities = entities_of(files)
+    assert len(entities) > 40
+    modules = backstage_npm.install()
+    assert backstage_npm.validate(modules, entities) == {}
+    # the validators do refuse a broken entity (the check above can fail)
+    broken = copy.deepcopy(next(e for p, e in entities.items() if p.startswith("catalog/services/")))
+    del broken["spec"]["lifecycle"]
+    template = copy.deepcopy(next(e for p, e in entities.items() if p.endswith("/template.yaml")))
+    template["spec"]["steps"][0]["action"] = 7
+    assert set(backstage_npm.validate(modules, {"a": broken, "b": template})) == {"a", "b"}
+
+
+def test_every_service_environment_and_stack_has_an_entity(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    snapshot, files = demo
+    entities = entities_of(files)
+    by_kind: dict[str, set[str]] = {}
+    for entity in entities.values():
+        by_kind.setdefault(entity["kind"], set()).add(entity["metadata"]["name"])
+    assert {entity_name(s["name"]) for s in snapshot.kind("services")} <= by_kind["Component"]
+    assert {entity_name(e["name"]) for e in snapshot.kind("environments")} <= by_kind["Resource"]
+    stacks = {
+        e["metadata"]["annotations"]["proton-exodus/stack-name"]
+        for e in entities.values()
+        if e["kind"] == "Resource" and e["spec"]["type"] == "cloudformation-stack"
+    }
+    assert stacks == {u.stack_name for u in build_units(snapshot) if u.stack_name}
+    location = load_yaml(files["catalog-info.yaml"])
+    assert sorted(t.removeprefix("./") for t in location["spec"]["targets"]) == sorted(
+        p for p in entities if p != "catalog-info.yaml"
+    )
+    # every reference names an entity of the export (no dangling owner, system or dependency)
+    names = {f"{e['kind'].lower()}:default/{e['metadata']['name']}" for e in entities.values()}
+    for entity in entities.values():
+        spec = entity["spec"]
+        refs = [spec.get("owner"), *(spec.get("dependsOn") or [])]
+        refs += [f"system:default/{spec['system']}"] if spec.get("system") else []
+        assert {r for r in refs if r} <= names, entity["metadata"]["name"]
+
+
+def test_depends_on_follows_the_dependency_graph(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    snapshot, files = demo
+    entities = entities_of(files)
+    by_arn = {
+        e["metadata"]["annotations"]["proton-exodus/proton-arn"]: e
+        for e in entities.values()
+        if e["kind"] == "Resource" and e["spec"]["type"] == "cloudformation-stack"
+    }
+    checked = 0
+    for unit in build_units(snapshot):
+        if unit.kind == "service_instance" and unit.stack_name:
+            env_units = [
+                u for u in build_units(snapshot) if u.kind == "environment" and u.name == unit.environment
+            ]
+            if env_units and env_units[0].stack_name:
+                env_ref = f"resource:default/{by_arn[env_units[0].arn]['metadata']['name']}"
+                assert env_ref in by_arn[unit.arn]["spec"].get("dependsOn", []), unit.label
+                checked += 1
+    assert checked >= 10
+
+
+def _templates(files: dict[str, str]) -> dict[str, dict[str, Any]]:
+    return {e["metadata"]["name"]: e for p, e in entities_of(files).items() if p.endswith("/template.yaml")}
+
+
+def _field(template: dict[str, Any], kind: str) -> dict[str, Any]:
+    for page in template["spec"]["parameters"]:
+        if PAGE_FIELD[kind] in page["properties"]:
+            return page["properties"][PAGE_FIELD[kind]]
+    raise AssertionError(f"no {kind} page")
+
+
+def _newest(snapshot: Snapshot) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in ("environment", "service"):
+        for v in snapshot.kind(f"{kind}_template_versions"):
+            key = (v["templateName"], str(v["majorVersion"]))
+            if key not in out or int(v["minorVersion"]) > int(out[key]["minorVersion"]):
+                out[key] = v
+    return out
+
+
+def test_a_software_template_per_proton_template_with_a_field_per_input(
+    demo: tuple[Snapshot, dict[str, str]],
+) -> None:
+    snapshot, files = demo
+    templates = _templates(files)
+    newest = _newest(snapshot)
+    assert set(templates) == {entity_name(f"{n}-v{m}") for n, m in newest}
+    for (name, major), version in newest.items():
+        schema = TemplateSchema.parse(version["schema"])
+        template = templates[entity_name(f"{name}-v{major}")]
+        assert template["spec"]["steps"][-1]["action"] == "publish:github:pull-request"
+        assert [p["title"] for p in template["spec"]["parameters"]][0] == "Instance"
+        for kind in schema.input_types():
+            form = _field(template, kind)
+            Draft7Validator.check_schema(form)
+            assert set(form["properties"]) == set(schema.properties(kind)), (name, kind)
+            for prop, spec in schema.properties(kind).items():
+                for key in ("enum", "default", "pattern", "minimum", "maximum", "minLength", "maxLength"):
+                    if key in spec:
+                        assert form["properties"][prop][key] == spec[key], (name, prop, key)
+
+
+def _violations(prop: dict[str, Any]) -> list[Any]:
+    """Values the property's constraints refuse."""
+    out: list[Any] = []
+    kind = prop.get("type")
+    out.append({"string": 12, "number": "twelve", "integer": 1.5, "boolean": "yes", "array": "x"}.get(kind))
+    if "enum" in prop:
+        out.append("not-one-of-them" if kind == "string" else 987654)
+    if "pattern" in prop:
+        out.append("!! not matching !!")
+    if "minimum" in prop:
+        out.append(prop["minimum"] - 1)
+    if "maximum" in prop:
+        out.append(prop["maximum"] + 1)
+    if "minLength" in prop and prop["minLength"] > 0:
+        out.append("")
+    if "maxLength" in prop:
+        out.append("x" * (prop["maxLength"] + 1))
+    if kind == "array" and "minItems" in prop:
+        out.append([])
+    return [v for v in out if v is not None]
+
+
+def _proton_accepts(schema: TemplateSchema, kind: str, spec: dict[str, Any]) -> bool:
+    try:
+        schema.apply_defaults_and_validate(kind, spec, path="spec")
+    except SchemaError:
+        return False
+    return True
+
+
+def test_the_form_refuses_what_the_proton_schema_refuses(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    """The estate's own specs and, from each, one spec per constraint of each input broken: the form's
+    JSON Schema and Proton's schema check give the same verdict on every one."""
+    snapshot, files = demo
+    templates = _templates(files)
+    units = build_units(snapshot)
+    verdicts = {True: 0, False: 0}
+    for (name, major), version in _newest(snapshot).items():
+        schema = TemplateSchema.parse(version["schema"])
+        template = templates[entity_name(f"{name}-v{major}")]
+        for kind in schema.input_types():
+            form = Draft7Validator(_field(template, kind))
+            type_name = schema.input_types()[kind]
+            required = set(schema.types[type_name].get("required") or [])
+            unit_kinds = ("service_pipeline",) if kind == "pipeline" else ("environment", "service_instance")
+            specs = [dict(u.inputs) for u in units if u.template_name == name and u.kind in unit_kinds]
+            valid = [s for s in specs if _proton_accepts(schema, kind, s)]
+            base = valid[0] if valid else {}
+            for prop_name, prop in schema.properties(kind).items():
+                specs += [{**base, prop_name: bad} for bad in _violations(prop)]
+                if prop_name in required and "default" not in prop:
+                    specs.append({k: v for k, v in base.items() if k != prop_name})
+            for spec in specs:
+                proton = _proton_accepts(schema, kind, spec)
+                assert proton == (not list(form.iter_errors(spec))), (name, kind, spec)
+                verdicts[proton] += 1
+    assert verdicts[False] > 40 and verdicts[True] > 10, verdicts
+
+
+def test_the_skeleton_writes_the_request_the_form_filled(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    _, files = demo
+    path = next(p for p in files if "demo-fargate-svc-v1/skeleton/" in p)
+    assert path.endswith("proton-specs/services/${{ values.service }}/${{ values.instance }}.yaml")
+    env = jinja2.Environment(variable_start_string="${{", variable_end_string="}}", autoescape=False)
+    env.filters["dump"] = json.dumps  # nunjucks' dump is JSON.stringify
+    values = {
+        "operation": "new-instance",
+        "template": "demo-fargate-svc",
+        "version": "1.1",
+        "service": "orders-api",
+        "instance": "qa",
+        "environment": "staging",
+        "service_inputs": {"port": 8081, "image": "x:1"},
+        "pipeline_inputs": {},
+    }
+    doc = load_yaml(env.from_string(files[path]).render(values=values))
+    assert doc["spec"] == {"port": 8081, "image": "x:1"} and doc["instance"] == "qa"
+    assert doc["template"] == "demo-fargate-svc" and doc["version"] == "1.1"
+
+
+def test_owners_from_tags_then_the_owners_file(tmp_path: Path) -> None:
+    snapshot = load_snapshot(DEMO)
+    snapshot.records["services"] = [
+        {**s, "tags": {"Team": "payments"}} if s["name"] == "payments-api" else s
+        for s in snapshot.kind("services")
+    ]
+    files = _export(snapshot, tmp_path / "a")
+    component = load_yaml(files["catalog/services/payments-api.yaml"])
+    assert component["spec"]["owner"] == "group:default/payments"
+    assert "catalog/groups/payments.yaml" in files
+    assert load_yaml(files["catalog/services/orders-api.yaml"])["spec"]["owner"] == "group:default/unassigned"
+    owners = tmp_path / "owners.yaml"
+    owners.write_text("payments-api: group:default/billing\n'*': platform\n")
+    files = _export(snapshot, tmp_path / "b", owners=str(owners))
+    assert load_yaml(files["catalog/services/payments-api.yaml"])["spec"]["owner"] == "group:default/billing"
+    assert load_yaml(files["catalog/services/orders-api.yaml"])["spec"]["owner"] == "group:default/platform"
+
+
+def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
+    snapshot = load_snapshot(DEMO)
+    owners = tmp_path / "owners.yaml"
+    owners.write_text("- a list\n")
+    with pytest.raises(BadInput, match=r"--opt owners=.*expected a mapping"):
+        _export(snapshot, tmp_path / "a", owners=str(owners))
+    with pytest.raises(BadInput, match="cannot read"):
+        _export(snapshot, tmp_path / "b", owners=str(tmp_path / "missing.yaml"))
+    with pytest.raises(BadInput, match="unknown option 'colour'"):
+        _export(snapshot, tmp_path / "c", colour="red")
+    with pytest.raises(BadInput, match="repository"):
+        _export(snapshot, tmp_path / "d", repository="acme/x")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "d").exists()
+
+
+def test_same_snapshot_same_bytes(demo: tuple[Snapshot, dict[str, str]], tmp_path: Path) -> None:
+    snapshot, files = demo
+    again = _export(snapshot, tmp_path / "again", repository="https://github.com/acme/proton-export")
+    assert again == files
+
+
+def test_form_schema_from_openapi_constructs() -> None:
+    """Named types are inlined, draft-4 exclusive bounds become draft-07 numbers, nullable is kept, and an
+    input with a default is not required (the form fills it in, as Proton's check did)."""
+    from exporters.backstage.form import input_schema
+
+    schema = TemplateSchema.parse(
+        """
+schema:
+  format: {openapi: "3.0.0"}
+  service_input_type: In
+  types:
+    Size: {type: number, minimum: 0, exclusiveMinimum: true, maximum: 10}
+    In:
+      type: object
+      required: [size, name, tier]
+      properties:
+        size: {$ref: "#/types/Size"}
+        name: {type: string, nullable: true}
+        tier: {type: string, enum: [a, b], default: a}
+"""
+    )
+    body = input_schema(schema, "service")
+    Draft7Validator.check_schema(body)
+    assert body["properties"]["size"] == {"type": "number", "exclusiveMinimum": 0, "maximum": 10}
+    assert body["required"] == ["size", "name"] and body["properties"]["name"]["type"] == ["string", "null"]
+    form = Draft7Validator(body)
+    for spec in (
+        {"size": 0, "name": "x"},
+        {"size": 5},
+        {"size": 5, "name": None, "tier": "c"},
+        {"size": 5, "name": None},
+    ):
+        assert (not list(form.iter_errors(spec))) == _proton_accepts(schema, "service", spec), spec
