@@ -22,6 +22,7 @@ from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 from proton_exodus.engine.moto_cfn_gaps import patch_moto_cfn_gaps
 from proton_exodus.engine.moto_changeset import patch_moto_change_set_resolution
+from proton_exodus.engine.moto_servicecatalog import patch_moto_servicecatalog
 from proton_exodus.engine.moto_transforms import patch_moto_transforms
 
 _PATCHED = False
@@ -65,6 +66,7 @@ def patch_moto_change_set_outputs() -> None:
     patch_moto_change_set_resolution()  # compare resolved parameters, as CloudFormation does
     patch_moto_ids()
     patch_moto_cfn_gaps()
+    patch_moto_servicecatalog()  # the `service-catalog` target's portfolio and adoption
     patch_moto_transforms()  # last: its create_change_set fails a change set SAM refuses
     _PATCHED = True
 

@@ -1,0 +1,716 @@
+"""AWS Service Catalog operations moto (5.x) lacks, so a local cloud can hold a portfolio deployed with
+CloudFormation and adopt existing stacks as provisioned products (the `service-catalog` target).
+
+moto emulates CreatePortfolio, CreateProduct (without its provisioning artifact) and a few reads; this
+module adds, with the semantics of the Service Catalog API Reference
+(https://docs.aws.amazon.com/servicecatalog/latest/dg/API_Operations_AWS_Service_Catalog.html):
+
+- provisioning artifacts: CreateProduct creates the artifact its `ProvisioningArtifactParameters`
+  describe; CreateProvisioningArtifact / ListProvisioningArtifacts / DescribeProvisioningArtifact. An
+  artifact's template is read from its `LoadTemplateFromURL` (an S3 object of the same cloud) when it is
+  created, and refused when missing or not a template (InvalidParametersException);
+- AssociateProductWithPortfolio, CreateConstraint (LAUNCH: one per product and portfolio, the product
+  associated first), CreateTagOption, AssociateTagOptionWithResource;
+- ImportAsProvisionedProduct: only CloudFormation stack ARNs of the caller's account and Region, in
+  CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, IMPORT_COMPLETE or IMPORT_ROLLBACK_COMPLETE
+  (InvalidStateException otherwise); the stack's template must match the artifact's
+  (InvalidParametersException otherwise; compared as parsed documents); a name or a stack already taken
+  is DuplicateResourceException; the same IdempotencyToken returns the first record. Nothing about the
+  stack changes: the product's constraints apply only from the next UpdateProvisionedProduct;
+- DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord;
+- the CloudFormation resource types AWS::ServiceCatalog::Portfolio, CloudFormationProduct,
+  PortfolioProductAssociation, LaunchRoleConstraint, TagOption and TagOptionAssociation, backed by the
+  same state (without them moto_cfn_gaps would stub them: a product with no artifact to import into).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from moto.core.common_models import CloudFormationModel  # moto_compat, its only importer, needs moto anyway
+
+__all__ = ["IMPORTABLE", "patch_moto_servicecatalog"]
+
+IMPORTABLE = frozenset(
+    {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+    }
+)
+_STACK_ARN = re.compile(r"^arn:aws[a-z-]*:cloudformation:([a-z0-9-]+):(\d{12}):stack/([^/]+)/")
+_PATCHED = False
+TIME = "2026-01-01T00:00:00Z"  # the emulation's clock: records carry no wall-clock time (reproducible runs)
+
+
+def _id(prefix: str, *parts: str) -> str:
+    """An id of Service Catalog's shape (`prod-`, `pa-`, `pp-`, `rec-`, `cons-`, `tag-` + 13 characters),
+    derived from what it names so runs are reproducible."""
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return f"{prefix}-{digest[:13]}"
+
+
+@dataclass
+class Artifact:
+    id: str
+    name: str
+    description: str
+    template: Any  # parsed template document
+    type: str = "CLOUD_FORMATION_TEMPLATE"
+    active: bool = True
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "Id": self.id,
+            "Name": self.name,
+            "Description": self.description,
+            "Type": self.type,
+            "CreatedTime": TIME,
+            "Active": self.active,
+            "Guidance": "DEFAULT",
+        }
+
+
+@dataclass
+class ProvisionedProduct:
+    id: str
+    name: str
+    product_id: str
+    artifact_id: str
+    physical_id: str
+    record_id: str
+    status: str = "AVAILABLE"
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "Name": self.name,
+            "Arn": self.physical_id,
+            "Type": "CFN_STACK",
+            "Id": self.id,
+            "Status": self.status,
+            "CreatedTime": TIME,
+            "IdempotencyToken": self.record_id,
+            "LastRecordId": self.record_id,
+            "LastProvisioningRecordId": self.record_id,
+            "LastSuccessfulProvisioningRecordId": self.record_id,
+            "ProductId": self.product_id,
+            "ProvisioningArtifactId": self.artifact_id,
+        }
+
+
+@dataclass
+class State:
+    """What this module adds to one moto ServiceCatalogBackend (one account and Region)."""
+
+    artifacts: dict[str, list[Artifact]] = field(default_factory=dict)  # product id -> artifacts
+    associations: set[tuple[str, str]] = field(default_factory=set)  # (portfolio id, product id)
+    constraints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tag_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tag_option_links: set[tuple[str, str]] = field(default_factory=set)  # (tag option id, resource id)
+    provisioned: dict[str, ProvisionedProduct] = field(default_factory=dict)  # id -> product
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # import idempotency token -> record id
+
+
+def state(backend: Any) -> State:
+    """The added state of a moto ServiceCatalogBackend (created on first use)."""
+    found = getattr(backend, "_exodus_state", None)
+    if found is None:
+        found = State()
+        backend._exodus_state = found
+    return found
+
+
+def _errors() -> Any:
+    from moto.servicecatalog import exceptions
+
+    class DuplicateResourceException(exceptions.ServiceCatalogException):
+        code = "DuplicateResourceException"
+
+    class InvalidStateException(exceptions.ServiceCatalogException):
+        code = "InvalidStateException"
+
+    exceptions.DuplicateResourceException = getattr(
+        exceptions, "DuplicateResourceException", DuplicateResourceException
+    )
+    exceptions.InvalidStateException = getattr(exceptions, "InvalidStateException", InvalidStateException)
+    return exceptions
+
+
+def _parse(text: str) -> Any:
+    from proton_exodus.cfn.text import parse_template
+
+    return parse_template(text)
+
+
+def _template_from_url(url: str, account_id: str) -> Any:
+    """The template an artifact's LoadTemplateFromURL names, read from this cloud's S3; the parsed
+    document, or InvalidParametersException (Service Catalog validates the template on creation)."""
+    ex = _errors()
+    parsed = urlparse(url or "")
+    host, path = parsed.netloc, unquote(parsed.path.lstrip("/"))
+    match = re.match(r"^(?P<bucket>.+)\.s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$", host)
+    if match:
+        bucket, key = match.group("bucket"), path
+    elif re.match(r"^s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$", host) and "/" in path:
+        bucket, key = path.split("/", 1)
+    else:
+        raise ex.InvalidParametersException(f"LoadTemplateFromURL {url!r} is not an Amazon S3 object URL")
+    from moto.s3.models import s3_backends
+
+    try:
+        body = s3_backends[account_id]["aws"].get_object(bucket, key).value
+    except Exception:  # noqa: BLE001 - moto raises several types for a missing bucket or key
+        raise ex.InvalidParametersException(f"Unable to retrieve the template from {url}") from None
+    try:
+        doc = _parse(body.decode("utf-8"))
+    except Exception:  # noqa: BLE001 - any parse failure is an invalid template
+        raise ex.InvalidParametersException(f"The template at {url} is not a valid template") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
+        raise ex.InvalidParametersException(f"The template at {url} has no Resources")
+    return doc
+
+
+def _product(backend: Any, product_id: str) -> Any:
+    product = backend.products.get(product_id)
+    if product is None:
+        raise _errors().ResourceNotFoundException(f"Product {product_id} not found.")
+    return product
+
+
+# ------------------------------------------------------------------------------------------ the backend
+
+
+def _create_artifact(backend: Any, product_id: str, params: dict[str, Any]) -> Artifact:
+    ex = _errors()
+    _product(backend, product_id)
+    info = params.get("Info") or {}
+    kind = params.get("Type") or "CLOUD_FORMATION_TEMPLATE"
+    if kind != "CLOUD_FORMATION_TEMPLATE":
+        raise ex.InvalidParametersException(f"Provisioning artifact type {kind} is not emulated")
+    if "LoadTemplateFromURL" not in info:
+        raise ex.InvalidParametersException("Info must contain LoadTemplateFromURL")
+    name = str(params.get("Name") or "")
+    existing = state(backend).artifacts.setdefault(product_id, [])
+    if any(a.name == name for a in existing) and name:
+        raise ex.DuplicateResourceException(f"A provisioning artifact named {name} already exists")
+    template = _template_from_url(info["LoadTemplateFromURL"], backend.account_id)
+    artifact = Artifact(
+        _id("pa", backend.account_id, backend.region_name, product_id, name, str(len(existing))),
+        name,
+        str(params.get("Description") or ""),
+        template,
+        kind,
+    )
+    existing.append(artifact)
+    return artifact
+
+
+def _artifact(backend: Any, product_id: str, artifact_id: str) -> Artifact:
+    for artifact in state(backend).artifacts.get(product_id, []):
+        if artifact.id == artifact_id:
+            return artifact
+    raise _errors().ResourceNotFoundException(
+        f"Provisioning artifact {artifact_id} not found for product {product_id}."
+    )
+
+
+def import_as_provisioned_product(
+    backend: Any, product_id: str, artifact_id: str, name: str, physical_id: str, token: str
+) -> dict[str, Any]:
+    """The import, as the API Reference describes it; the record detail."""
+    ex = _errors()
+    st = state(backend)
+    if token and token in st.tokens:
+        return st.records[st.tokens[token]]
+    _product(backend, product_id)
+    artifact = _artifact(backend, product_id, artifact_id)
+    if not re.match(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$", name or ""):
+        raise ex.InvalidParametersException(f"ProvisionedProductName {name!r} is not valid")
+    match = _STACK_ARN.match(physical_id or "")
+    if not match:
+        raise ex.InvalidParametersException("PhysicalId must be the ARN of a CloudFormation stack")
+    region, account, stack_name = match.groups()
+    if (account, region) != (backend.account_id, backend.region_name):
+        raise ex.InvalidParametersException(f"Stack {physical_id} is not in this account and Region")
+    from moto.cloudformation.models import cloudformation_backends
+
+    cfn = cloudformation_backends[account][region]
+    stack = cfn.stacks.get(physical_id) or next(
+        (s for s in cfn.stacks.values() if s.name == stack_name and s.status != "DELETE_COMPLETE"), None
+    )
+    if stack is None or stack.status == "DELETE_COMPLETE":
+        raise ex.ResourceNotFoundException(f"Stack {physical_id} does not exist")
+    if stack.status not in IMPORTABLE:
+        raise ex.InvalidStateException(
+            f"Stack {stack_name} is in {stack.status}; it must be one of " + ", ".join(sorted(IMPORTABLE))
+        )
+    if any(p.name == name for p in st.provisioned.values()):
+        raise ex.DuplicateResourceException(f"A provisioned product named {name} already exists")
+    if any(p.physical_id == stack.stack_id for p in st.provisioned.values()):
+        raise ex.DuplicateResourceException(f"Stack {stack_name} is already a provisioned product")
+    body = stack.template if isinstance(stack.template, str) else json.dumps(stack.template)
+    if _parse(body) != artifact.template:
+        raise ex.InvalidParametersException(
+            f"The template of stack {stack_name} does not match provisioning artifact {artifact_id}"
+        )
+    pp_id = _id("pp", account, region, stack.stack_id)
+    record_id = _id("rec", account, region, stack.stack_id, "import")
+    record = {
+        "RecordId": record_id,
+        "ProvisionedProductName": name,
+        "Status": "SUCCEEDED",
+        "CreatedTime": TIME,
+        "UpdatedTime": TIME,
+        "ProvisionedProductType": "CFN_STACK",
+        # The API Reference lists no record type for imports; this one names the operation [not documented].
+        "RecordType": "IMPORT_AS_PROVISIONED_PRODUCT",
+        "ProvisionedProductId": pp_id,
+        "ProductId": product_id,
+        "ProvisioningArtifactId": artifact_id,
+        "RecordErrors": [],
+        "RecordTags": [],
+    }
+    st.records[record_id] = record
+    st.provisioned[pp_id] = ProvisionedProduct(
+        pp_id, name, product_id, artifact_id, stack.stack_id, record_id
+    )
+    if token:
+        st.tokens[token] = record_id
+    return record
+
+
+def _provisioned(backend: Any, pp_id: str | None, name: str | None) -> ProvisionedProduct:
+    for pp in state(backend).provisioned.values():
+        if (pp_id and pp.id == pp_id) or (name and pp.name == name):
+            return pp
+    raise _errors().ResourceNotFoundException(f"Provisioned product {pp_id or name} not found.")
+
+
+def associate_product(backend: Any, portfolio_id: str, product_id: str) -> None:
+    if portfolio_id not in backend.portfolios:
+        raise _errors().ResourceNotFoundException(f"Portfolio {portfolio_id} not found.")
+    _product(backend, product_id)
+    state(backend).associations.add((portfolio_id, product_id))
+
+
+def create_constraint(
+    backend: Any, portfolio_id: str, product_id: str, kind: str, parameters: str, description: str = ""
+) -> dict[str, Any]:
+    ex = _errors()
+    st = state(backend)
+    if (portfolio_id, product_id) not in st.associations:
+        raise ex.ResourceNotFoundException(
+            f"Product {product_id} is not associated with portfolio {portfolio_id}"
+        )
+    if kind != "LAUNCH":
+        raise ex.InvalidParametersException(f"Constraint type {kind} is not emulated")
+    try:
+        params = json.loads(parameters)
+    except (TypeError, ValueError):
+        raise ex.InvalidParametersException("Parameters must be JSON") from None
+    if not isinstance(params, dict) or not (params.get("RoleArn") or params.get("LocalRoleName")):
+        raise ex.InvalidParametersException("A LAUNCH constraint needs RoleArn or LocalRoleName")
+    if any(
+        c["PortfolioId"] == portfolio_id and c["ProductId"] == product_id and c["Type"] == "LAUNCH"
+        for c in st.constraints.values()
+    ):
+        raise ex.DuplicateResourceException(
+            "A launch constraint already exists for this product and portfolio"
+        )
+    cid = _id("cons", backend.account_id, backend.region_name, portfolio_id, product_id, kind)
+    st.constraints[cid] = {
+        "ConstraintId": cid,
+        "Type": kind,
+        "Description": description,
+        "Owner": backend.account_id,
+        "ProductId": product_id,
+        "PortfolioId": portfolio_id,
+        "Parameters": parameters,
+    }
+    return st.constraints[cid]
+
+
+def create_tag_option(backend: Any, key: str, value: str) -> dict[str, Any]:
+    ex = _errors()
+    st = state(backend)
+    if any(t["Key"] == key and t["Value"] == value for t in st.tag_options.values()):
+        raise ex.DuplicateResourceException(f"TagOption {key}={value} already exists")
+    if not key or len(key) > 128 or key.lower().startswith("aws:") or not value or len(value) > 256:
+        raise ex.InvalidParametersException(f"TagOption {key!r}={value!r} is not valid")
+    tid = _id("tag", backend.account_id, backend.region_name, key, value)
+    st.tag_options[tid] = {"Key": key, "Value": value, "Active": True, "Id": tid, "Owner": backend.account_id}
+    return st.tag_options[tid]
+
+
+def associate_tag_option(backend: Any, resource_id: str, tag_option_id: str) -> None:
+    ex = _errors()
+    st = state(backend)
+    if tag_option_id not in st.tag_options:
+        raise ex.ResourceNotFoundException(f"TagOption {tag_option_id} not found.")
+    if resource_id not in backend.portfolios and resource_id not in backend.products:
+        raise ex.ResourceNotFoundException(f"Resource {resource_id} not found.")
+    st.tag_option_links.add((tag_option_id, resource_id))
+
+
+# ------------------------------------------------------------------------------------------ the wire
+
+
+def _patch_backend_and_responses() -> None:
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.servicecatalog.models import ServiceCatalogBackend
+    from moto.servicecatalog.responses import ServiceCatalogResponse
+
+    original_create = ServiceCatalogBackend.create_product
+
+    def create_product(self: Any, *args: Any, **kwargs: Any) -> Any:
+        product = original_create(self, *args, **kwargs)
+        params = kwargs.get("provisioning_artifact_parameters")
+        if params and not state(self).artifacts.get(product.id):
+            try:
+                _create_artifact(self, product.id, params)
+            except Exception:
+                self.products.pop(product.id, None)  # CreateProduct fails as a whole
+                raise
+        return product
+
+    ServiceCatalogBackend.create_product = create_product  # type: ignore[method-assign]
+
+    original_create_response = ServiceCatalogResponse.create_product
+
+    def create_product_response(self: Any) -> Any:
+        result = original_create_response(self)
+        body = getattr(result, "result", None)
+        if isinstance(body, dict):
+            pid = body["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
+            arts = state(self.servicecatalog_backend).artifacts.get(pid) or []
+            if arts:
+                body["ProvisioningArtifactDetail"] = arts[0].detail()
+        return result
+
+    def p(self: Any, name: str) -> Any:
+        return self._get_param(name)
+
+    def create_provisioning_artifact_r(self: Any) -> Any:
+        art = _create_artifact(self.servicecatalog_backend, p(self, "ProductId"), p(self, "Parameters") or {})
+        return ActionResult({"ProvisioningArtifactDetail": art.detail(), "Info": {}, "Status": "AVAILABLE"})
+
+    def list_provisioning_artifacts_r(self: Any) -> Any:
+        backend = self.servicecatalog_backend
+        _product(backend, p(self, "ProductId"))
+        arts = state(backend).artifacts.get(p(self, "ProductId"), [])
+        return ActionResult({"ProvisioningArtifactDetails": [a.detail() for a in arts]})
+
+    def describe_provisioning_artifact_r(self: Any) -> Any:
+        backend = self.servicecatalog_backend
+        product_id = p(self, "ProductId")
+        wanted_id, wanted_name = p(self, "ProvisioningArtifactId"), p(self, "ProvisioningArtifactName")
+        for art in state(backend).artifacts.get(product_id, []):
+            if art.id == wanted_id or (wanted_name and art.name == wanted_name):
+                return ActionResult(
+                    {"ProvisioningArtifactDetail": art.detail(), "Info": {}, "Status": "AVAILABLE"}
+                )
+        raise _errors().ResourceNotFoundException(
+            f"Provisioning artifact {wanted_id or wanted_name} not found."
+        )
+
+    def associate_product_with_portfolio_r(self: Any) -> Any:
+        associate_product(self.servicecatalog_backend, p(self, "PortfolioId"), p(self, "ProductId"))
+        return EmptyResult()
+
+    def create_constraint_r(self_: Any) -> Any:
+        found = create_constraint(
+            self_.servicecatalog_backend,
+            p(self_, "PortfolioId"),
+            p(self_, "ProductId"),
+            p(self_, "Type"),
+            p(self_, "Parameters"),
+            p(self_, "Description") or "",
+        )
+        detail = {k: v for k, v in found.items() if k != "Parameters"}
+        return ActionResult(
+            {"ConstraintDetail": detail, "ConstraintParameters": found["Parameters"], "Status": "AVAILABLE"}
+        )
+
+    def list_constraints_for_portfolio_r(self: Any) -> Any:
+        found = [
+            {k: v for k, v in c.items() if k != "Parameters"}
+            for c in state(self.servicecatalog_backend).constraints.values()
+            if c["PortfolioId"] == p(self, "PortfolioId")
+            and (not p(self, "ProductId") or c["ProductId"] == p(self, "ProductId"))
+        ]
+        return ActionResult({"ConstraintDetails": found})
+
+    def create_tag_option_r(self: Any) -> Any:
+        return ActionResult(
+            {
+                "TagOptionDetail": create_tag_option(
+                    self.servicecatalog_backend, p(self, "Key"), p(self, "Value")
+                )
+            }
+        )
+
+    def associate_tag_option_with_resource_r(self: Any) -> Any:
+        associate_tag_option(self.servicecatalog_backend, p(self, "ResourceId"), p(self, "TagOptionId"))
+        return EmptyResult()
+
+    def import_as_provisioned_product_response(self: Any) -> Any:
+        record = import_as_provisioned_product(
+            self.servicecatalog_backend,
+            p(self, "ProductId"),
+            p(self, "ProvisioningArtifactId"),
+            p(self, "ProvisionedProductName"),
+            p(self, "PhysicalId"),
+            p(self, "IdempotencyToken") or "",
+        )
+        return ActionResult({"RecordDetail": record})
+
+    def describe_provisioned_product_r(self: Any) -> Any:
+        pp = _provisioned(self.servicecatalog_backend, p(self, "Id"), p(self, "Name"))
+        return ActionResult({"ProvisionedProductDetail": pp.detail(), "CloudWatchDashboards": []})
+
+    def scan_provisioned_products_r(self: Any) -> Any:
+        found = sorted(state(self.servicecatalog_backend).provisioned.values(), key=lambda pp: pp.name)
+        return ActionResult({"ProvisionedProducts": [pp.detail() for pp in found]})
+
+    def describe_record_r(self: Any) -> Any:
+        record = state(self.servicecatalog_backend).records.get(p(self, "Id"))
+        if record is None:
+            raise _errors().ResourceNotFoundException(f"Record {p(self, 'Id')} not found.")
+        return ActionResult({"RecordDetail": record, "RecordOutputs": []})
+
+    for name, fn in {
+        "create_product": create_product_response,
+        "create_provisioning_artifact": create_provisioning_artifact_r,
+        "list_provisioning_artifacts": list_provisioning_artifacts_r,
+        "describe_provisioning_artifact": describe_provisioning_artifact_r,
+        "associate_product_with_portfolio": associate_product_with_portfolio_r,
+        "create_constraint": create_constraint_r,
+        "list_constraints_for_portfolio": list_constraints_for_portfolio_r,
+        "create_tag_option": create_tag_option_r,
+        "associate_tag_option_with_resource": associate_tag_option_with_resource_r,
+        "import_as_provisioned_product": import_as_provisioned_product_response,
+        "describe_provisioned_product": describe_provisioned_product_r,
+        "scan_provisioned_products": scan_provisioned_products_r,
+        "describe_record": describe_record_r,
+    }.items():
+        setattr(ServiceCatalogResponse, name, fn)
+
+
+# ------------------------------------------------------------------------------------------ CloudFormation
+
+
+def _backend(account_id: str, region: str) -> Any:
+    from moto.servicecatalog.models import servicecatalog_backends
+
+    return servicecatalog_backends[account_id][region]
+
+
+class _Resource(CloudFormationModel):
+    """A Service Catalog resource created through CloudFormation: its id is `Ref`."""
+
+    TYPE = ""
+
+    def __init__(self, physical_id: str, attributes: dict[str, Any] | None = None) -> None:
+        self.physical_id = physical_id
+        self.attributes = attributes or {}
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.physical_id
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def cloudformation_type(cls) -> str:  # type: ignore[override]
+        return cls.TYPE or "Exodus::Local::ServiceCatalogResource"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return True
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name not in self.attributes:
+            raise UnformattedGetAttTemplateException()
+        return self.attributes[attribute_name]
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        return None
+
+
+class PortfolioResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::Portfolio"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        backend = _backend(account_id, region_name)
+        token = f"{kwargs.get('StackId')}/{kwargs.get('LogicalId')}"
+        portfolio = backend.create_portfolio(
+            accept_language=None,
+            display_name=props.get("DisplayName"),
+            description=props.get("Description"),
+            provider_name=props.get("ProviderName"),
+            tags=props.get("Tags") or [],
+            idempotency_token=token,
+        )
+        return cls(portfolio.id, {"PortfolioName": portfolio.display_name})
+
+
+class ProductResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::CloudFormationProduct"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        backend = _backend(account_id, region_name)
+        artifacts = list(props.get("ProvisioningArtifactParameters") or [])
+        first = {**artifacts[0], "Type": "CLOUD_FORMATION_TEMPLATE"} if artifacts else None
+        product = backend.create_product(
+            name=props.get("Name"),
+            owner=props.get("Owner"),
+            description=props.get("Description"),
+            distributor=props.get("Distributor"),
+            support_description=props.get("SupportDescription"),
+            support_email=props.get("SupportEmail"),
+            support_url=props.get("SupportUrl"),
+            product_type="CLOUD_FORMATION_TEMPLATE",
+            tags=props.get("Tags") or [],
+            provisioning_artifact_parameters=first,
+            idempotency_token=f"{kwargs.get('StackId')}/{kwargs.get('LogicalId')}",
+        )
+        for params in artifacts[1:]:
+            _create_artifact(backend, product.id, params)
+        made = state(backend).artifacts.get(product.id, [])
+        return cls(
+            product.id,
+            {
+                "ProductName": product.name,
+                "ProvisioningArtifactIds": ",".join(a.id for a in made),
+                "ProvisioningArtifactNames": ",".join(a.name for a in made),
+            },
+        )
+
+
+class AssociationResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::PortfolioProductAssociation"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        associate_product(_backend(account_id, region_name), props.get("PortfolioId"), props.get("ProductId"))
+        return cls(f"{props.get('PortfolioId')}|{props.get('ProductId')}")
+
+
+class LaunchRoleResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::LaunchRoleConstraint"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        params = {k: props[k] for k in ("RoleArn", "LocalRoleName") if props.get(k)}
+        found = create_constraint(
+            _backend(account_id, region_name),
+            props.get("PortfolioId"),
+            props.get("ProductId"),
+            "LAUNCH",
+            json.dumps(params),
+            props.get("Description") or "",
+        )
+        return cls(found["ConstraintId"])
+
+
+class TagOptionResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::TagOption"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        found = create_tag_option(
+            _backend(account_id, region_name), str(props.get("Key")), str(props.get("Value"))
+        )
+        return cls(found["Id"])
+
+
+class TagOptionAssociationResource(_Resource):
+    TYPE = "AWS::ServiceCatalog::TagOptionAssociation"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        props = cloudformation_json.get("Properties") or {}
+        associate_tag_option(
+            _backend(account_id, region_name), props.get("ResourceId"), props.get("TagOptionId")
+        )
+        return cls(f"{props.get('TagOptionId')}|{props.get('ResourceId')}")
+
+
+RESOURCES = {
+    cls.TYPE: cls
+    for cls in (
+        PortfolioResource,
+        ProductResource,
+        AssociationResource,
+        LaunchRoleResource,
+        TagOptionResource,
+        TagOptionAssociationResource,
+    )
+}
+
+
+def _patch_cloudformation_types() -> None:
+    from moto.cloudformation import parsing
+
+    original = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str) -> Any:
+        return RESOURCES.get(resource_type) or original(resource_type)
+
+    parsing.resource_class_from_type = resource_class_from_type
+
+
+def patch_moto_servicecatalog() -> None:
+    """Add the operations and CloudFormation types above to moto (idempotent)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    _errors()
+    _patch_backend_and_responses()
+    _patch_cloudformation_types()
+    _PATCHED = True
