@@ -1,0 +1,229 @@
+"""The `service-catalog` deployer, emulated for `exodus rehearse` with Service Catalog's documented
+semantics (ImportAsProvisionedProduct, API Reference; the local cloud's Service Catalog is
+engine/moto_servicecatalog.py):
+
+- per account and Region, before its first stack: the artifacts are copied to an artifact bucket and the
+  portfolio stack is created (products, artifacts read from that bucket, launch constraints, tag options);
+- per stack, in wave order: the stack's artifact is deployed to it with the adoption file's parameters and
+  tags through a change set, described and classified (executed only when the adoption says
+  `updateFirst`, as the runbook does; any change it announces is reported), then the stack is imported as
+  a provisioned product, one at a time, and its template and resources are compared before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from exporters.service_catalog import layout
+from proton_exodus.cfn.text import parse_template
+from proton_exodus.model.secrets import SSM_PARAMETER_TYPE
+from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders
+from proton_exodus.rehearse.model import FAILED, OK, SKIPPED, RehearsalContext, Step
+
+
+def sibling_client(cfn: Any, service: str, account: str) -> Any:
+    """A `service` client on the same endpoint, Region and credentials as the rehearsal's CloudFormation
+    client, acting in `account` (the local cloud reads the account from moto's header)."""
+    import boto3
+
+    creds = cfn._request_signer._credentials.get_frozen_credentials()
+    client = boto3.session.Session(
+        aws_access_key_id=creds.access_key,
+        aws_secret_access_key=creds.secret_key,
+        aws_session_token=creds.token,
+        region_name=cfn.meta.region_name,
+    ).client(service, endpoint_url=cfn.meta.endpoint_url)
+
+    def pin_account(request: Any, **_: Any) -> None:
+        request.headers["x-moto-account-id"] = account
+
+    client.meta.events.register("before-sign", pin_account)
+    return client
+
+
+def _bucket(account: str, region: str) -> str:
+    return f"exodus-sc-artifacts-{account}-{region}"
+
+
+def _prepare(
+    ctx: RehearsalContext, wave: int, account: str, region: str
+) -> tuple[Step, dict[str, str] | None]:
+    """Upload the artifacts and create the portfolio stack; the step, and the stack's outputs (None when
+    it failed)."""
+    step = Step(
+        wave,
+        "prepare",
+        layout.PORTFOLIO_STACK,
+        account,
+        region,
+        command=f"aws s3 sync artifacts/{account}/{region}; aws cloudformation deploy portfolio.yaml",
+    )
+    path = ctx.export_dir / layout.portfolio_path(account, region)
+    if not path.is_file():
+        step.outcome, step.message = FAILED, f"the export has no {layout.portfolio_path(account, region)}"
+        return step, None
+    cfn = ctx.cloudformation(account, region)
+    s3 = sibling_client(cfn, "s3", account)
+    bucket = _bucket(account, region)
+    try:
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        base = ctx.export_dir / layout.artifacts_dir(account, region)
+        for file in sorted(p for p in base.rglob("*") if p.is_file()):
+            s3.put_object(
+                Bucket=bucket, Key=file.relative_to(ctx.export_dir).as_posix(), Body=file.read_bytes()
+            )
+    except Exception as err:  # noqa: BLE001 - reported as the step's failure
+        step.outcome, step.message = FAILED, f"artifact upload: {err}"
+        return step, None
+    run = run_change_set(
+        cfn,
+        layout.PORTFOLIO_STACK,
+        path.read_text(encoding="utf-8"),
+        {"ArtifactBucket": bucket},
+        {},
+        name="exodus-service-catalog-portfolio",
+        poll=ctx.poll,
+        timeout=ctx.timeout,
+    )
+    step.status = run.status
+    if run.error or run.status not in DONE:
+        step.outcome, step.message = FAILED, run.error or run.status
+        return step, None
+    stack = cfn.describe_stacks(StackName=layout.PORTFOLIO_STACK)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+    step.message = f"portfolio stack created with {len(outputs) - 1} product(s)"
+    return step, outputs
+
+
+def _unstaged(cfn: Any, account: str, template: str, parameters: dict[str, str]) -> list[str]:
+    """The Parameter Store names the template's SSM-typed parameters read that the cloud does not hold
+    (CloudFormation would refuse the change set; the runbook stages them first)."""
+    declared = (parse_template(template) or {}).get("Parameters") or {}
+    names = sorted(
+        str(parameters.get(key) or spec.get("Default") or "")
+        for key, spec in declared.items()
+        if isinstance(spec, dict) and spec.get("Type") == SSM_PARAMETER_TYPE
+    )
+    if not names:
+        return []
+    ssm = sibling_client(cfn, "ssm", account)
+    missing = []
+    for name in names:
+        try:
+            ssm.get_parameter(Name=name)
+        except Exception:  # noqa: BLE001 - ParameterNotFound (or an empty name)
+            missing.append(name or "(no name)")
+    return missing
+
+
+def _snapshot_of(cfn: Any, stack: str) -> tuple[Any, ...]:
+    """What an adoption must not change: the stack's template, parameters, tags and resources."""
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    resources = cfn.describe_stack_resources(StackName=stack)["StackResources"]
+    return (
+        cfn.get_template(StackName=stack)["TemplateBody"],
+        sorted((p["ParameterKey"], p.get("ParameterValue")) for p in described.get("Parameters") or []),
+        sorted((t["Key"], t["Value"]) for t in described.get("Tags") or []),
+        sorted((r["LogicalResourceId"], r.get("PhysicalResourceId"), r["ResourceType"]) for r in resources),
+    )
+
+
+def _adopt(ctx: RehearsalContext, step: Step, adoption: layout.Adoption, outputs: dict[str, str]) -> None:
+    data = adoption.data
+    cfn = ctx.cloudformation(step.account, step.region)
+    sc = sibling_client(cfn, "servicecatalog", step.account)
+    template = (Path(ctx.export_dir) / adoption.template_path).read_text(encoding="utf-8")
+    placeholders = secret_placeholders(template)
+    if placeholders:
+        step.outcome = FAILED
+        step.message = (
+            f"{adoption.template_path} carries {placeholders} secret placeholder(s): "
+            "deploying it before the import would write the placeholder text as the value"
+        )
+        return
+    missing = _unstaged(cfn, step.account, template, data.get("parameters") or {})
+    if missing:
+        step.outcome = FAILED
+        step.message = (
+            "Parameter Store String(s) " + ", ".join(missing) + " not staged: stage them before the adoption "
+            "(W-SC-STAGE-SECRET in MANUAL_TASKS.md; PLANNED_CHANGES.json `stage`)"
+        )
+        return
+    run = run_change_set(
+        cfn,
+        step.stack,
+        template,
+        data.get("parameters") or {},
+        data.get("tags") or {},
+        name="exodus-service-catalog-adopt",
+        execute=bool(data.get("updateFirst")),
+        poll=ctx.poll,
+        timeout=ctx.timeout,
+    )
+    step.changes, step.status = run.changes, run.status
+    if run.error or (run.executed and run.status not in DONE):
+        step.outcome, step.message = FAILED, run.error or run.status
+        return
+    before = _snapshot_of(cfn, step.stack)
+    product_id = outputs.get(str(data["productOutput"]), "")
+    try:
+        artifact = sc.describe_provisioning_artifact(
+            ProductId=product_id, ProvisioningArtifactName=str(data["artifact"])
+        )["ProvisioningArtifactDetail"]["Id"]
+        record = sc.import_as_provisioned_product(
+            ProductId=product_id,
+            ProvisioningArtifactId=artifact,
+            ProvisionedProductName=str(data["provisionedProductName"]),
+            PhysicalId=str(data["stackId"]),
+            IdempotencyToken=step.stack[:128],
+        )["RecordDetail"]
+        status = sc.describe_provisioned_product(Name=str(data["provisionedProductName"]))[
+            "ProvisionedProductDetail"
+        ]["Status"]
+    except Exception as err:  # noqa: BLE001 - a refused import is the step's failure
+        step.outcome, step.message = FAILED, f"ImportAsProvisionedProduct: {err}"
+        return
+    if _snapshot_of(cfn, step.stack) != before:
+        step.outcome, step.message = FAILED, "the import changed the stack"
+    elif record["Status"] != "SUCCEEDED" or status != "AVAILABLE":
+        step.outcome, step.message = FAILED, f"import record {record['Status']}, provisioned product {status}"
+    else:
+        step.outcome = OK
+        step.message = (
+            f"adopted as provisioned product of {data['product']} {data['artifact']}; stack unchanged"
+        )
+
+
+def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
+    """A `prepare` step per account and Region, then an `adopt` step per stack of the waves, in order."""
+    found = {(a.account, a.region, a.stack_name): a for a in layout.adoptions(ctx.export_dir)}
+    prepared: dict[tuple[str, str], dict[str, str] | None] = {}
+    for number, targets in ctx.waves:
+        for target in targets:
+            place = (target.account, target.region)
+            if place not in prepared:
+                step, prepared[place] = _prepare(ctx, number, *place)
+                yield step
+            path = layout.adoption_path(target.account, target.region, target.stack_name)
+            step = Step(
+                number,
+                "adopt",
+                target.stack_name,
+                target.account,
+                target.region,
+                command=f"import-as-provisioned-product from {path}",
+            )
+            adoption = found.get((target.account, target.region, target.stack_name))
+            outputs = prepared[place]
+            if adoption is None:
+                step.outcome, step.message = SKIPPED, f"the export has no adoption file {path}"
+            elif outputs is None:
+                step.outcome, step.message = FAILED, "the portfolio stack of this account and Region failed"
+            else:
+                _adopt(ctx, step, adoption, outputs)
+            yield step

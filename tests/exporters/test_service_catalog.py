@@ -1,0 +1,192 @@
+"""service-catalog on the demo estate: the portfolio stacks are cfn-lint clean (warnings included), every
+Proton template is a product with an artifact per version its stacks run, every stack has an adoption whose
+artifact is its template after hand-over, the runbook imports in place; and the rehearsal adopts the demo
+stacks as provisioned products on the local cloud without changing a resource."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint
+
+from exporters import Handover, Registry, StackRef, Use
+from exporters.service_catalog import exporter as service_catalog
+from exporters.service_catalog.exporter import product_name, version_of
+from exporters.service_catalog.layout import adoptions, exported_stacks
+from proton_exodus.cfn.text import load_template
+from proton_exodus.errors import BadInput
+from proton_exodus.export import run_export
+from proton_exodus.model.snapshot import Snapshot, load_snapshot
+from proton_exodus.model.units import build_units
+from proton_exodus.rehearse.run import rehearse
+from tests.support.paths import REPO
+
+REG = Registry({"service-catalog": lambda: service_catalog})
+SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+ROLLED_BACK = "AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE"  # recorded ROLLBACK_COMPLETE
+
+
+def _files(out: Path) -> dict[str, str]:
+    return {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".exodus/")
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Snapshot, Path, dict[str, str]]:
+    snapshot = load_snapshot(SNAPSHOT)
+    out = tmp_path_factory.mktemp("service-catalog") / "export"
+    run_export("service-catalog", snapshot, out, registry=REG)
+    return snapshot, out, _files(out)
+
+
+def test_portfolio_stacks_are_cfn_lint_clean(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
+    _, _, files = demo
+    portfolios = [p for p in files if p.startswith("portfolio/")]
+    assert len(portfolios) == 2  # the demo's two accounts
+    for path in portfolios:
+        found = [
+            f"{m.rule.id} {m.message}" for m in lint(files[path], config=ManualArgs(regions=["us-east-1"]))
+        ]
+        assert found == [], path
+    # the linter does catch a broken product (the check above can fail)
+    broken = files[portfolios[0]].replace(
+        "Type: AWS::ServiceCatalog::CloudFormationProduct", "Type: AWS::ServiceCatalog::Nope", 1
+    )
+    assert [m for m in lint(broken, config=ManualArgs(regions=["us-east-1"])) if m.rule.id.startswith("E")]
+
+
+def test_a_product_per_template_and_an_artifact_per_version(
+    demo: tuple[Snapshot, Path, dict[str, str]],
+) -> None:
+    snapshot, _, files = demo
+    units = [u for u in build_units(snapshot) if u.provisioning == "cloudformation" and u.stack_name]
+    for account, region in sorted({(u.account, u.region) for u in units}):
+        doc = load_template(files[f"portfolio/{account}/{region}/portfolio.yaml"])
+        products = {
+            r["Properties"]["Name"]: r["Properties"]
+            for r in doc["Resources"].values()
+            if r["Type"] == "AWS::ServiceCatalog::CloudFormationProduct"
+        }
+        mine = [u for u in units if (u.account, u.region) == (account, region)]
+        assert set(products) == {product_name(u) for u in mine}
+        for u in mine:
+            names = [a["Name"] for a in products[product_name(u)]["ProvisioningArtifactParameters"]]
+            assert any(n == version_of(u) or n.startswith(version_of(u) + "-") for n in names), u.label
+        associated = {
+            r["Properties"]["ProductId"]["Ref"]
+            for r in doc["Resources"].values()
+            if r["Type"] == "AWS::ServiceCatalog::PortfolioProductAssociation"
+        }
+        assert len(associated) == len(products)
+        roles = {
+            r["Properties"]["RoleArn"]
+            for r in doc["Resources"].values()
+            if r["Type"] == "AWS::ServiceCatalog::LaunchRoleConstraint"
+        }
+        assert roles <= {u.role_arn for u in mine if u.role_arn}
+        assert bool(roles) == any(u.role_arn for u in mine)
+
+
+def test_every_stack_is_adopted_with_its_own_template(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
+    snapshot, out, files = demo
+    units = {
+        u.stack_name: u for u in build_units(snapshot) if u.provisioning == "cloudformation" and u.stack_name
+    }
+    found = {a.stack_name: a for a in adoptions(out)}
+    assert set(found) == set(units)
+    for name, a in found.items():
+        assert a.data["stackId"] == units[name].stack_id
+        artifact = files[a.template_path]
+        assert a.data["updateFirst"] == (artifact != units[name].deployed_template)
+        if not a.data["updateFirst"]:
+            assert artifact == units[name].deployed_template
+    assert {s.stack_name for s in exported_stacks(out)} == set(units)
+    # secrets leave the artifacts (Parameter Store references), never as exodus placeholders
+    assert all("{{exodus:secret" not in files[a.template_path] for a in found.values())
+
+
+def test_estate_tags_become_tag_options(tmp_path: Path) -> None:
+    snapshot = load_snapshot(SNAPSHOT)
+    snapshot.records["services"] = [
+        {**s, "tags": {"team": "payments", "aws:cloudformation:x": "skip"}}
+        if s["name"] == "payments-api"
+        else s
+        for s in snapshot.kind("services")
+    ]
+    run_export("service-catalog", snapshot, tmp_path / "out", registry=REG)
+    doc = load_template((tmp_path / "out" / "portfolio/111111111111/us-east-1/portfolio.yaml").read_text())
+    options = [
+        r["Properties"] for r in doc["Resources"].values() if r["Type"] == "AWS::ServiceCatalog::TagOption"
+    ]
+    assert options == [{"Key": "team", "Value": "payments"}]
+    links = [r for r in doc["Resources"].values() if r["Type"] == "AWS::ServiceCatalog::TagOptionAssociation"]
+    assert len(links) == 1
+
+
+def test_runbook_imports_in_place_and_releases_without_deleting() -> None:
+    exporter = service_catalog
+    ref = StackRef("environment", "dev", "111111111111", "us-east-1", stack_name="AWSProton-dev-x")
+    (file,) = exporter.handover(ref)
+    assert file.path == "adoptions/111111111111/us-east-1/AWSProton-dev-x.json"
+    commands = exporter.runbook.stack_commands(Use(file, "us-east-1", True, False, 1))
+    text = "\n".join(commands["handover"])
+    assert "import-as-provisioned-product" in text and '--profile "${PROFILE_PREFIX}111111111111"' in text
+    assert commands["rollback"][0].startswith("aws servicecatalog terminate-provisioned-product")
+    assert "--retain-physical-resources" in commands["rollback"][0]
+    (portfolio,) = exporter.handover(StackRef("account", "", "111111111111", "us-east-1"))
+    account = exporter.runbook.account_commands(
+        "111111111111", "us-east-1", [Use(portfolio, "us-east-1", True, False, 1)]
+    )
+    assert "aws s3 sync" in account["handover"][1] and "ArtifactBucket=" in account["handover"][2]
+    assert isinstance(portfolio, Handover) and portfolio.role == "bootstrap"
+
+
+def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
+    snapshot = load_snapshot(SNAPSHOT)
+    with pytest.raises(BadInput, match="unknown option 'colour'"):
+        run_export("service-catalog", snapshot, tmp_path / "a", registry=REG, options={"colour": "red"})
+    with pytest.raises(BadInput, match="parameterise"):
+        run_export(
+            "service-catalog", snapshot, tmp_path / "b", registry=REG, options={"parameterise": "maybe"}
+        )
+    assert not (tmp_path / "a").exists()
+
+
+def test_same_snapshot_same_bytes(demo: tuple[Snapshot, Path, dict[str, str]], tmp_path: Path) -> None:
+    snapshot, _, files = demo
+    run_export("service-catalog", snapshot, tmp_path / "again", registry=REG)
+    assert _files(tmp_path / "again") == files
+
+
+def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: Path) -> None:
+    """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves the stack
+    exactly as it was. The committed snapshot has no secrets.json, so nothing can stage the Parameter Store
+    values of the secret-bearing stacks: those fail by name with that reason, as does the stack recorded
+    ROLLBACK_COMPLETE (Service Catalog cannot import it)."""
+    plan: dict[str, Any] = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    snapshot = load_snapshot(SNAPSHOT)
+    result = rehearse(snapshot, plan, "service-catalog", tmp_path / "out", registry=REG, poll=0.0)
+    planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
+    adopted = [s for s in result.steps if s.action == "adopt"]
+    assert {s.stack for s in adopted} == planned
+    assert [s.outcome for s in result.steps if s.action == "prepare"] == ["ok", "ok"]
+    export = tmp_path / "out" / "export"
+    staged = {
+        a.stack_name
+        for a in adoptions(export)
+        if "AWS::SSM::Parameter::Value<String>" in (export / a.template_path).read_text(encoding="utf-8")
+    }
+    failed = {s.stack: s.message for s in adopted if s.outcome == "failed"}
+    assert set(failed) == staged | {ROLLED_BACK}
+    assert "ROLLBACK_COMPLETE" in failed[ROLLED_BACK]
+    assert all("not staged" in m for k, m in failed.items() if k != ROLLED_BACK)
+    ok = [s for s in adopted if s.outcome == "ok"]
+    assert len(ok) == len(planned) - len(failed) >= 15
+    assert all(s.message.endswith("stack unchanged") and s.changes == [] for s in ok)
+    assert result.unplanned() == [] and result.replacements() == []
