@@ -108,6 +108,22 @@ def _tag(text: str) -> str:
     return re.sub(r"[^a-z0-9+#]+", "-", text.lower()).strip("-")[:63].strip("-") or "none"
 
 
+def groups(owner_refs: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """A Group entity (file path -> entity) for every `group:default/<name>` owner, so none dangles."""
+    out = {}
+    for ref in sorted(set(owner_refs)):
+        kind, _, name = ref.partition(":")
+        if kind == "group" and name.startswith("default/"):
+            group = name.removeprefix("default/")
+            out[f"catalog/groups/{group}.yaml"] = _entity(
+                "Group",
+                group,
+                description="Owner named by the Proton estate (exodus export)",
+                spec={"type": "team", "children": []},
+            )
+    return out
+
+
 @dataclass
 class Catalog:
     """Entities by file path under `catalog/`, and the owners that had to fall back to the default."""
@@ -212,16 +228,7 @@ class CatalogBuilder:
                 catalog, "service", svc, record.get("tags") or {}, *(u.tags for u in svc_units)
             )
             self._service(catalog, svc, record, svc_units, owner)
-        for ref in sorted({e["spec"]["owner"] for e in catalog.entities.values()}):
-            kind, _, name = ref.partition(":")
-            if kind == "group" and name.startswith("default/"):
-                group = name.removeprefix("default/")
-                catalog.entities[f"catalog/groups/{group}.yaml"] = _entity(
-                    "Group",
-                    group,
-                    description="Owner named by the Proton estate (exodus export)",
-                    spec={"type": "team", "children": []},
-                )
+        catalog.entities.update(groups({e["spec"]["owner"] for e in catalog.entities.values()}))
         return catalog
 
     def _stack_resource(self, unit: DeploymentUnit, owner: str, system: str) -> tuple[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.yamlout import dump_yaml
-from exporters.backstage.catalog import CatalogBuilder, Owners, owner_ref
+from exporters.backstage.catalog import CatalogBuilder, Owners, groups, owner_ref
 from exporters.backstage.scaffolder import TemplateMajor, newest_first, template_files
 from proton_exodus.cfn.text import load_yaml
 from proton_exodus.errors import BadInput, SchemaError
@@ -222,9 +222,11 @@ class BackstageExporter:
         majors, more = template_majors(ctx.snapshot, units)
         findings += more
         picker = repo_picker_value(opts["repository"])
+        template_owners = {t.name: owner_ref(owners.of(t.name)[0]) for t in majors}
+        for path, entity in groups(template_owners.values()).items():
+            files.setdefault(path, dump_yaml(entity))
         for t in majors:
-            owner, _ = owners.of(t.name)
-            entity, skeleton = template_files(t, owner_ref(owner), picker)
+            entity, skeleton = template_files(t, template_owners[t.name], picker)
             base = f"templates/{t.entity}"
             files[f"{base}/template.yaml"] = dump_yaml(entity)
             for rel, text in skeleton.items():

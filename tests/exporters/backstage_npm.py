@@ -15,6 +15,7 @@ import pytest
 
 PACKAGES = ("@backstage/catalog-model@1.10.3", "@backstage/plugin-scaffolder-common@2.4.0")
 SCRIPT = Path(__file__).with_name("backstage_validate.cjs")
+FORMS = Path(__file__).with_name("backstage_forms.cjs")
 _UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "network", "proxy")
 
 
@@ -67,3 +68,18 @@ def validate(modules: Path, entities: Mapping[str, Any]) -> dict[str, str]:
     out = json.loads(run.stdout)
     assert out["checked"] == len(entities)
     return dict(out["errors"])
+
+
+def form_verdicts(modules: Path, cases: list[tuple[Any, Any]]) -> list[Any]:
+    """For each (form schema, data): True/False as the scaffolder's form validator (Ajv 8) decides, or
+    the schema's compile error."""
+    run = subprocess.run(
+        ["node", str(FORMS)],
+        input=json.dumps([{"schema": s, "data": d} for s, d in cases]),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NODE_PATH": str(modules)},
+        timeout=300,
+        check=True,
+    )
+    return list(json.loads(run.stdout))

@@ -188,6 +188,7 @@ def test_the_form_refuses_what_the_proton_schema_refuses(demo: tuple[Snapshot, d
     templates = _templates(files)
     units = build_units(snapshot)
     verdicts = {True: 0, False: 0}
+    cases: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
     for (name, major), version in _newest(snapshot).items():
         schema = TemplateSchema.parse(version["schema"])
         template = templates[entity_name(f"{name}-v{major}")]
@@ -207,7 +208,11 @@ def test_the_form_refuses_what_the_proton_schema_refuses(demo: tuple[Snapshot, d
                 proton = _proton_accepts(schema, kind, spec)
                 assert proton == (not list(form.iter_errors(spec))), (name, kind, spec)
                 verdicts[proton] += 1
+                cases.append((_field(template, kind), spec, proton))
     assert verdicts[False] > 40 and verdicts[True] > 10, verdicts
+    # the same specs through the validator the scaffolder's forms run (Ajv 8, from Backstage's own packages)
+    ajv = backstage_npm.form_verdicts(backstage_npm.install(), [(f, s) for f, s, _ in cases])
+    assert [(s, v) for (_, s, proton), v in zip(cases, ajv, strict=True) if v is not proton] == []
 
 
 def test_the_skeleton_writes_the_request_the_form_filled(demo: tuple[Snapshot, dict[str, str]]) -> None:
@@ -303,3 +308,13 @@ schema:
         {"size": 5, "name": None},
     ):
         assert (not list(form.iter_errors(spec))) == _proton_accepts(schema, "service", spec), spec
+
+
+def test_a_template_owned_by_its_own_team_gets_that_group(tmp_path: Path) -> None:
+    owners = tmp_path / "owners.yaml"
+    owners.write_text("demo-lambda-svc: serverless-team\n")
+    files = _export(load_snapshot(DEMO), tmp_path / "out", owners=str(owners))
+    template = load_yaml(files["templates/demo-lambda-svc-v1/template.yaml"])
+    assert template["spec"]["owner"] == "group:default/serverless-team"
+    assert load_yaml(files["catalog/groups/serverless-team.yaml"])["kind"] == "Group"
+    assert "./catalog/groups/serverless-team.yaml" in load_yaml(files["catalog-info.yaml"])["spec"]["targets"]
