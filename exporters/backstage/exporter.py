@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines.yamlout import dump_yaml
 from exporters.backstage.catalog import CatalogBuilder, Owners, groups, owner_ref
 from exporters.backstage.scaffolder import TemplateMajor, newest_first, template_files
 from proton_exodus.cfn.text import load_yaml
@@ -33,6 +32,16 @@ OPTIONS = {
     "secrets": "",  # accepted for the common --secrets flag: the catalog holds no input values
 }
 LOCATION = "catalog-info.yaml"
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: PyYAML's emitter dominated large estates
+
+
+def dump_yaml(entity: Mapping[str, Any]) -> str:
+    """An entity as block YAML, keys in the order built; a JSON round trip first, so no two nodes share an
+    object (no anchors) and every value is plain data."""
+    plain = json.loads(json.dumps(entity))
+    return yaml.dump(
+        plain, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096
+    )
 
 
 def check_options(options: Mapping[str, str]) -> dict[str, str]:

@@ -318,3 +318,16 @@ def test_a_template_owned_by_its_own_team_gets_that_group(tmp_path: Path) -> Non
     assert template["spec"]["owner"] == "group:default/serverless-team"
     assert load_yaml(files["catalog/groups/serverless-team.yaml"])["kind"] == "Group"
     assert "./catalog/groups/serverless-team.yaml" in load_yaml(files["catalog-info.yaml"])["spec"]["targets"]
+
+
+def test_a_synthetic_estate_with_faults_passes_the_validators(tmp_path: Path) -> None:
+    """Components, a cross-account environment, a missing bundle, failed deployments, secrets: every entity
+    still passes Backstage's validators and owners come from the estate's `team` tags."""
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
+
+    size = SyntheticSize(3, 4, 2, components=2, account_connections=1, repositories=True, faults=True)
+    files = _export(build_synthetic_snapshot(size), tmp_path / "out")
+    entities = entities_of(files)
+    assert backstage_npm.validate(backstage_npm.install(), entities) == {}
+    owners = {e["spec"]["owner"] for e in entities.values() if e["kind"] == "Component"}
+    assert owners and all(o.startswith("group:default/team-") for o in owners)

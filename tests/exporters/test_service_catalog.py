@@ -190,3 +190,19 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     assert len(ok) == len(planned) - len(failed) >= 15
     assert all(s.message.endswith("stack unchanged") and s.changes == [] for s in ok)
     assert result.unplanned() == [] and result.replacements() == []
+
+
+def test_a_synthetic_estate_with_faults(tmp_path: Path) -> None:
+    """Stacks Service Catalog cannot import are findings, not broken files: the portfolios stay lint clean."""
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
+
+    size = SyntheticSize(3, 4, 2, components=2, account_connections=1, repositories=True, faults=True)
+    report = run_export("service-catalog", build_synthetic_snapshot(size), tmp_path / "out", registry=REG)
+    codes = {f.code for f in report.findings}
+    assert {"E-SC-STATUS", "E-SC-NO-TEMPLATE", "W-SC-NOT-CFN"} <= codes
+    files = _files(tmp_path / "out")
+    portfolios = [p for p in files if p.startswith("portfolio/")]
+    assert portfolios
+    for path in portfolios:
+        assert list(lint(files[path], config=ManualArgs(regions=["us-east-1"]))) == [], path
+    assert all(files[a.template_path] for a in adoptions(tmp_path / "out"))
