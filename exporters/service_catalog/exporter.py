@@ -300,6 +300,8 @@ class ServiceCatalogExporter:
             "template": art.path,
             "provisionedProductName": u.stack_name,
             "updateFirst": st.text != u.deployed_template,
+            # Parameter Store Strings to stage from the snapshot's secrets.json before deploying the artifact
+            "stage": [{"name": p.ssm_name, "secretId": p.secret_id} for p in st.secret_parameters],
             "parameters": {k: str(v) for k, v in sorted(st.parameters.items())},
             "tags": {k: str(v) for k, v in sorted(u.tags.items()) if not k.startswith("aws:")},
         }

@@ -4,7 +4,9 @@ engine/moto_servicecatalog.py):
 
 - per account and Region, before its first stack: the artifacts are copied to an artifact bucket and the
   portfolio stack is created (products, artifacts read from that bucket, launch constraints, tag options);
-- per stack, in wave order: the stack's artifact is deployed to it with the adoption file's parameters and
+- per stack, in wave order: the Parameter Store Strings its artifact reads are staged with the values the
+  stack holds (the runbook stages them from the snapshot's secrets.json, and the rebuilt estate holds
+  exactly those values); then the stack's artifact is deployed to it with the adoption file's parameters and
   tags through a change set, described and classified (executed only when the adoption says
   `updateFirst`, as the runbook does; any change it announces is reported), then the stack is imported as
   a provisioned product, one at a time, and its template and resources are compared before and after.
@@ -12,6 +14,7 @@ engine/moto_servicecatalog.py):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,6 +103,60 @@ def _prepare(
     return step, outputs
 
 
+def _sub_pattern(text: str, wanted: str) -> re.Pattern[str]:
+    """A regex matching what `Fn::Sub` text renders to, capturing `${wanted}` (other variables: anything)."""
+    out, pos = "", 0
+    for m in re.finditer(r"\$\{([^}!]+)\}", text):
+        out += re.escape(text[pos : m.start()]) + ("(?P<v>.*?)" if m.group(1) == wanted else ".*?")
+        pos = m.end()
+    return re.compile(out + re.escape(text[pos:]) + "$", re.S)
+
+
+def _values_at(artifact: Any, deployed: Any, names: set[str], found: dict[str, str]) -> None:
+    """Walk the artifact and the deployed template together: where the artifact reads an SSM-typed
+    parameter (`Ref`, or `${P}` in `Fn::Sub`) the deployed template holds that parameter's value."""
+    if isinstance(artifact, dict) and len(artifact) == 1 and isinstance(deployed, str):
+        ((fn, arg),) = artifact.items()
+        if fn == "Ref" and arg in names:
+            found.setdefault(arg, deployed)
+        elif fn == "Fn::Sub" and isinstance(arg, str):
+            for name in names:
+                match = _sub_pattern(arg, name).match(deployed) if "${" + name + "}" in arg else None
+                if match:
+                    found.setdefault(name, match.group("v"))
+    elif isinstance(artifact, dict) and isinstance(deployed, dict):
+        for key in artifact.keys() & deployed.keys():
+            _values_at(artifact[key], deployed[key], names, found)
+    elif isinstance(artifact, list) and isinstance(deployed, list) and len(artifact) == len(deployed):
+        for a, d in zip(artifact, deployed, strict=True):
+            _values_at(a, d, names, found)
+
+
+def _stage(cfn: Any, account: str, stack: str, template: str, parameters: dict[str, str]) -> int:
+    """Stage the Parameter Store Strings the artifact reads and the cloud lacks, with the values the stack
+    holds; how many were staged."""
+    artifact = parse_template(template) or {}
+    declared = artifact.get("Parameters") or {}
+    wanted = {
+        key: str(parameters.get(key) or spec.get("Default") or "")
+        for key, spec in declared.items()
+        if isinstance(spec, dict) and spec.get("Type") == SSM_PARAMETER_TYPE
+    }
+    if not wanted:
+        return 0
+    body = cfn.get_template(StackName=stack)["TemplateBody"]
+    deployed = parse_template(body) if isinstance(body, str) else body
+    values: dict[str, str] = {}
+    _values_at(artifact.get("Resources") or {}, (deployed or {}).get("Resources") or {}, set(wanted), values)
+    ssm = sibling_client(cfn, "ssm", account)
+    staged = 0
+    for key, name in sorted(wanted.items()):
+        if key in values and name:
+            ssm.put_parameter(Name=name, Value=values[key], Type="String", Overwrite=True)
+            staged += 1
+    return staged
+
+
 def _unstaged(cfn: Any, account: str, template: str, parameters: dict[str, str]) -> list[str]:
     """The Parameter Store names the template's SSM-typed parameters read that the cloud does not hold
     (CloudFormation would refuse the change set; the runbook stages them first)."""
@@ -146,6 +203,9 @@ def _adopt(ctx: RehearsalContext, step: Step, adoption: layout.Adoption, outputs
             "deploying it before the import would write the placeholder text as the value"
         )
         return
+    staged = _stage(cfn, step.account, step.stack, template, data.get("parameters") or {})
+    if staged:
+        step.command += f"; aws ssm put-parameter (x{staged}, values from secrets.json)"
     missing = _unstaged(cfn, step.account, template, data.get("parameters") or {})
     if missing:
         step.outcome = FAILED

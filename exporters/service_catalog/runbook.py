@@ -37,6 +37,8 @@ class ServiceCatalogRunbook:
         "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
         "ARTIFACT_BUCKET_PREFIX=...       "
         "# artifact buckets ${ARTIFACT_BUCKET_PREFIX}-<account>-<region> (existing, in that Region)",
+        "SNAPSHOT=...                     "
+        "# the inventory snapshot holding secrets.json (secret inputs are staged from it, never written)",
     )
     takes_over_from = "Service Catalog can import"
 
@@ -55,11 +57,16 @@ class ServiceCatalogRunbook:
                 'ARTIFACT_ID=$(aws servicecatalog describe-provisioning-artifact --product-id "$PRODUCT_ID" '
                 f'--provisioning-artifact-name "$(jq -r .artifact "$ADOPTION")" {at} '
                 "--query ProvisioningArtifactDetail.Id --output text)",
+                "jq -r '.stage[] | \"\\(.name) \\(.secretId)\"' \"$ADOPTION\" | while read -r NAME ID; do "
+                f'aws ssm put-parameter --type String --overwrite --name "$NAME" {at} --value '
+                '"$(jq -r --arg id "$ID" \'.[$id]\' "$SNAPSHOT/secrets.json")"; done',
+                "PARAMS=$(jq -r '.parameters | to_entries | map(\"\\(.key)=\\(.value)\") | join(\" \")' "
+                '"$ADOPTION")',
                 'if [ "$(jq -r .updateFirst "$ADOPTION")" = true ]; then '
-                f'aws cloudformation deploy --stack-name {stack} '
+                f"aws cloudformation deploy --stack-name {stack} "
                 '--template-file "$EXPORT/$(jq -r .template "$ADOPTION")" --no-fail-on-empty-changeset '
-                "--parameter-overrides $(jq -r '.parameters | to_entries | map(\"\\(.key)=\\(.value)\") "
-                f"| join(\" \")' \"$ADOPTION\") {at}; fi",
+                "--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND "
+                f"${{PARAMS:+--parameter-overrides $PARAMS}} {at}; fi",
                 'aws servicecatalog import-as-provisioned-product --product-id "$PRODUCT_ID" '
                 f'--provisioning-artifact-id "$ARTIFACT_ID" --provisioned-product-name {stack} '
                 f'--physical-id "$(jq -r .stackId "$ADOPTION")" --idempotency-token {stack[:128]} {at}',

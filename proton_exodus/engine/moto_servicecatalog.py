@@ -17,7 +17,8 @@ module adds, with the semantics of the Service Catalog API Reference
   (InvalidParametersException otherwise; compared as parsed documents); a name or a stack already taken
   is DuplicateResourceException; the same IdempotencyToken returns the first record. Nothing about the
   stack changes: the product's constraints apply only from the next UpdateProvisionedProduct;
-- DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord;
+- DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord; TerminateProvisionedProduct
+  (the stack deleted, or kept with RetainPhysicalResources: the runbooks' rollback);
 - the CloudFormation resource types AWS::ServiceCatalog::Portfolio, CloudFormationProduct,
   PortfolioProductAssociation, LaunchRoleConstraint, TagOption and TagOptionAssociation, backed by the
   same state (without them moto_cfn_gaps would stub them: a product with no artifact to import into).
@@ -294,6 +295,34 @@ def _provisioned(backend: Any, pp_id: str | None, name: str | None) -> Provision
     raise _errors().ResourceNotFoundException(f"Provisioned product {pp_id or name} not found.")
 
 
+def terminate_provisioned_product(
+    backend: Any, pp_id: str | None, name: str | None, token: str, retain: bool
+) -> dict[str, Any]:
+    """TerminateProvisionedProduct: the provisioned product is removed; its stack is deleted unless
+    `RetainPhysicalResources` (then Service Catalog only lets the stack go). The same TerminateToken
+    returns the first record."""
+    st = state(backend)
+    if token and f"terminate:{token}" in st.tokens:
+        return st.records[st.tokens[f"terminate:{token}"]]
+    pp = _provisioned(backend, pp_id, name)
+    if not retain:
+        from moto.cloudformation.models import cloudformation_backends
+
+        cloudformation_backends[backend.account_id][backend.region_name].delete_stack(pp.physical_id)
+    record_id = _id("rec", backend.account_id, backend.region_name, pp.physical_id, "terminate", token)
+    record = {
+        **st.records[pp.record_id],
+        "RecordId": record_id,
+        "RecordType": "TERMINATE_PROVISIONED_PRODUCT",
+        "Status": "SUCCEEDED",
+    }
+    st.records[record_id] = record
+    del st.provisioned[pp.id]
+    if token:
+        st.tokens[f"terminate:{token}"] = record_id
+    return record
+
+
 def associate_product(backend: Any, portfolio_id: str, product_id: str) -> None:
     if portfolio_id not in backend.portfolios:
         raise _errors().ResourceNotFoundException(f"Portfolio {portfolio_id} not found.")
@@ -472,6 +501,17 @@ def _patch_backend_and_responses() -> None:
         )
         return ActionResult({"RecordDetail": record})
 
+    def terminate_provisioned_product_r(self: Any) -> Any:
+        retain = p(self, "RetainPhysicalResources")
+        record = terminate_provisioned_product(
+            self.servicecatalog_backend,
+            p(self, "ProvisionedProductId"),
+            p(self, "ProvisionedProductName"),
+            p(self, "TerminateToken") or "",
+            retain is True or str(retain).lower() == "true",
+        )
+        return ActionResult({"RecordDetail": record})
+
     def describe_provisioned_product_r(self: Any) -> Any:
         pp = _provisioned(self.servicecatalog_backend, p(self, "Id"), p(self, "Name"))
         return ActionResult({"ProvisionedProductDetail": pp.detail(), "CloudWatchDashboards": []})
@@ -498,6 +538,7 @@ def _patch_backend_and_responses() -> None:
         "associate_tag_option_with_resource": associate_tag_option_with_resource_r,
         "import_as_provisioned_product": import_as_provisioned_product_response,
         "describe_provisioned_product": describe_provisioned_product_r,
+        "terminate_provisioned_product": terminate_provisioned_product_r,
         "scan_provisioned_products": scan_provisioned_products_r,
         "describe_record": describe_record_r,
     }.items():

@@ -136,6 +136,33 @@ def test_import_adopts_a_matching_stack_and_changes_nothing(aws: dict[str, Any])
             IdempotencyToken="other",
         )
     assert _code(err) == "DuplicateResourceException"
+    # the runbook's rollback: Service Catalog lets the stack go and keeps it
+    done = sc.terminate_provisioned_product(
+        ProvisionedProductName="adopted", TerminateToken="t", RetainPhysicalResources=True
+    )["RecordDetail"]
+    assert done["RecordType"] == "TERMINATE_PROVISIONED_PRODUCT" and done["Status"] == "SUCCEEDED"
+    assert sc.scan_provisioned_products()["ProvisionedProducts"] == []
+    assert cfn.describe_stacks(StackName="adopted")["Stacks"][0] == before
+    again = sc.import_as_provisioned_product(  # and it can be adopted again
+        ProductId=product_id,
+        ProvisioningArtifactId=artifact_id,
+        ProvisionedProductName="adopted",
+        PhysicalId=stack_id,
+        IdempotencyToken="adopted-again",
+    )["RecordDetail"]
+    assert again["Status"] == "SUCCEEDED"
+    sc.terminate_provisioned_product(ProvisionedProductName="adopted", TerminateToken="u")
+    with pytest.raises(ClientError):  # without RetainPhysicalResources the stack is deleted
+        cfn.describe_stacks(StackName="adopted")
+    with pytest.raises(ClientError) as err:  # a deleted stack cannot be imported
+        sc.import_as_provisioned_product(
+            ProductId=product_id,
+            ProvisioningArtifactId=artifact_id,
+            ProvisionedProductName="adopted-2",
+            PhysicalId=stack_id,
+            IdempotencyToken="other-2",
+        )
+    assert _code(err) == "ResourceNotFoundException"
 
 
 def test_import_refuses_a_template_that_differs_and_a_bad_status(aws: dict[str, Any]) -> None:
