@@ -203,3 +203,16 @@ def test_a_synthetic_estate_with_faults(tmp_path: Path) -> None:
     for path in portfolios:
         assert list(lint(files[path], config=ManualArgs(regions=["us-east-1"]))) == [], path
     assert all(files[a.template_path] for a in adoptions(tmp_path / "out"))
+
+
+def test_exodus_verify_proves_every_artifact_against_its_stack(
+    demo: tuple[Snapshot, Path, dict[str, str]],
+) -> None:
+    """`exodus verify` reads the adoptions back (the `exported_stacks` hook): every demo stack's artifact,
+    with the adoption's parameters and tags, equals what is deployed (no unplanned difference)."""
+    from proton_exodus.verify import verify_export
+
+    snapshot, out, _ = demo
+    report = verify_export(snapshot, out, registry=REG)
+    assert report.unplanned == [] and not report.failed
+    assert report.stacks == len({a.stack_name for a in adoptions(out)}) == 39
