@@ -331,3 +331,16 @@ def test_a_synthetic_estate_with_faults_passes_the_validators(tmp_path: Path) ->
     assert backstage_npm.validate(backstage_npm.install(), entities) == {}
     owners = {e["spec"]["owner"] for e in entities.values() if e["kind"] == "Component"}
     assert owners and all(o.startswith("group:default/team-") for o in owners)
+
+
+def test_demo_with_its_secrets_keeps_them_out(tmp_path: Path) -> None:
+    """The demo estate WITH its planted secrets: no clear secret and no placeholder in any file (the
+    catalog holds no input value; a form default is a schema default, never an instance's input)."""
+    from tests.verify.demo_estate import demo_snapshot
+
+    snapshot = demo_snapshot()
+    files = _export(snapshot, tmp_path / "export")
+    secrets = [str(v) for v in snapshot.secrets.values() if len(str(v)) >= 6]
+    assert secrets
+    for path, text in files.items():
+        assert "{{exodus:secret:" not in text and not any(s in text for s in secrets), path

@@ -216,3 +216,25 @@ def test_exodus_verify_proves_every_artifact_against_its_stack(
     report = verify_export(snapshot, out, registry=REG)
     assert report.unplanned == [] and not report.failed
     assert report.stacks == len({a.stack_name for a in adoptions(out)}) == 39
+
+
+def test_demo_with_its_secrets_keeps_them_out_and_adopts_without_change(tmp_path: Path) -> None:
+    """The demo estate WITH its planted secrets (as `exodus demo` exports it): no clear secret and no
+    placeholder in any file, the secret-bearing stacks read staged Parameter Store Strings, and every
+    artifact resolved as CloudFormation would equals its deployed stack (verify, SSM values as staged)."""
+    from proton_exodus.verify import verify_export
+    from tests.verify.demo_estate import demo_snapshot
+
+    snapshot = demo_snapshot()
+    out = tmp_path / "export"
+    run_export("service-catalog", snapshot, out, registry=REG)
+    secrets = [str(v) for v in snapshot.secrets.values() if len(str(v)) >= 6]
+    assert secrets
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        text = path.read_text(errors="replace")
+        assert "{{exodus:secret:" not in text and not any(s in text for s in secrets), path
+    stage = json.loads((out / "PLANNED_CHANGES.json").read_text())["stage"]
+    assert len(stage) >= 20 and sum(len(a.data["stage"]) for a in adoptions(out)) == len(stage)
+    values = {s["name"]: str(snapshot.secrets[s["secretId"]]) for s in stage}
+    report = verify_export(snapshot, out, registry=REG, ssm_values=values)
+    assert report.unplanned == [] and report.stacks == 39
