@@ -108,6 +108,24 @@ def _tag(text: str) -> str:
     return re.sub(r"[^a-z0-9+#]+", "-", text.lower()).strip("-")[:63].strip("-") or "none"
 
 
+def _minor(text: Any) -> int:
+    return int(text) if str(text).isdigit() else -1
+
+
+def newest_minors(snapshot: Snapshot) -> dict[tuple[str, str, str], str]:
+    """(template kind, template name, major) -> its newest published minor version."""
+    out: dict[tuple[str, str, str], str] = {}
+    for kind in ("environment", "service"):
+        for v in snapshot.kind(f"{kind}_template_versions"):
+            if str(v.get("status", "PUBLISHED")) != "PUBLISHED":
+                continue
+            key = (kind, str(v.get("templateName")), str(v.get("majorVersion")))
+            minor = str(v.get("minorVersion"))
+            if key not in out or _minor(minor) > _minor(out[key]):
+                out[key] = minor
+    return out
+
+
 def groups(owner_refs: Iterable[str]) -> dict[str, dict[str, Any]]:
     """A Group entity (file path -> entity) for every `group:default/<name>` owner, so none dangles."""
     out = {}
@@ -151,6 +169,7 @@ class CatalogBuilder:
         self.repository_url = repository_url.rstrip("/")
         self.lifecycle = lifecycle
         self.stack_names = self._stack_names()
+        self.newest = newest_minors(snapshot)
 
     def _stack_names(self) -> dict[str, str]:
         """Unit ARN -> the entity name of its stack Resource (unique across accounts and Regions)."""
@@ -231,6 +250,13 @@ class CatalogBuilder:
         catalog.entities.update(groups({e["spec"]["owner"] for e in catalog.entities.values()}))
         return catalog
 
+    def outdated(self, unit: DeploymentUnit) -> bool:
+        """Whether the unit runs an older minor version than its major's newest published one."""
+        newest = self.newest.get(
+            (unit.template_kind or "", unit.template_name or "", str(unit.template_major))
+        )
+        return newest is not None and _minor(unit.template_minor) < _minor(newest)
+
     def _stack_resource(self, unit: DeploymentUnit, owner: str, system: str) -> tuple[str, dict[str, Any]]:
         name = self.stack_names[unit.arn]
         depends = sorted(
@@ -249,9 +275,15 @@ class CatalogBuilder:
         }
         if unit.stack_id:
             annotations[f"{ANNOTATION}/stack-id"] = unit.stack_id
+        lag: list[str] = []
         if unit.template_name:
             version = f"{unit.template_major}.{unit.template_minor}" if unit.template_major else ""
             annotations[f"{ANNOTATION}/template"] = f"{unit.template_name} {version}".strip()
+            newest = self.newest.get((unit.template_kind or "", unit.template_name, str(unit.template_major)))
+            if newest is not None:
+                annotations[f"{ANNOTATION}/recommended-version"] = f"{unit.template_major}.{newest}"
+            if self.outdated(unit):
+                lag.append("outdated")  # Proton's dashboard: not on the recommended minor version
         entity = _entity(
             "Resource",
             name,
@@ -262,6 +294,7 @@ class CatalogBuilder:
                 _tag(unit.kind),
                 _tag(unit.provisioning),
                 *([_tag(unit.template_name)] if unit.template_name else []),
+                *lag,
             ],
             spec=spec,
         )
@@ -366,7 +399,7 @@ class CatalogBuilder:
             + ")",
             annotations=annotations,
             links=links,
-            tags=["proton-service"],
+            tags=["proton-service", *(["outdated"] if any(self.outdated(u) for u in units) else [])],
             spec=spec,
         )
         for unit in units:

@@ -344,3 +344,35 @@ def test_demo_with_its_secrets_keeps_them_out(tmp_path: Path) -> None:
     assert secrets
     for path, text in files.items():
         assert "{{exodus:secret:" not in text and not any(s in text for s in secrets), path
+
+
+def test_instances_behind_their_recommended_version_are_tagged(demo: tuple[Snapshot, dict[str, str]]) -> None:
+    """Proton's version dashboard survives: a stack on an older minor than its major's newest is tagged
+    `outdated` (and so is its service's Component), with the recommended version annotated."""
+    snapshot, files = demo
+    newest: dict[tuple[str, str], int] = {}
+    for kind in ("environment", "service"):
+        for v in snapshot.kind(f"{kind}_template_versions"):
+            key = (v["templateName"], str(v["majorVersion"]))
+            newest[key] = max(newest.get(key, -1), int(v["minorVersion"]))
+    expected = {
+        u.stack_name
+        for u in build_units(snapshot)
+        if u.stack_name
+        and u.template_name
+        and int(u.template_minor or 0) < newest[(u.template_name, str(u.template_major))]
+    }
+    stacks = {
+        e["metadata"]["annotations"]["proton-exodus/stack-name"]: e
+        for e in entities_of(files).values()
+        if e["kind"] == "Resource" and e["spec"]["type"] == "cloudformation-stack"
+    }
+    assert expected and {n for n, e in stacks.items() if "outdated" in e["metadata"]["tags"]} == expected
+    services = {u.service for u in build_units(snapshot) if u.stack_name in expected and u.service}
+    components = {e["metadata"]["name"] for e in entities_of(files).values() if e["kind"] == "Component"}
+    tagged = {
+        e["metadata"]["name"]
+        for e in entities_of(files).values()
+        if e["kind"] == "Component" and "outdated" in e["metadata"]["tags"]
+    }
+    assert tagged == {entity_name(s) for s in services} and tagged <= components
