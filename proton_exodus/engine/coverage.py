@@ -12,6 +12,7 @@ from pathlib import Path
 
 from proton_exodus.engine.backend import ProtonBackend
 from proton_exodus.engine.moto_cfn_gaps import LACKS, PATCHES
+from proton_exodus.engine.moto_servicecatalog import ADDED as SERVICE_CATALOG
 from proton_exodus.engine.validate import service_model
 
 DEVIATIONS = (
@@ -76,6 +77,14 @@ def _cloudformation_gaps() -> list[str]:
         "## CloudFormation gaps the local cloud still lacks",
         "",
         *[f"- {g}" for g in LACKS],
+        "",
+        "## Service Catalog operations the local cloud adds",
+        "",
+        "moto emulates only portfolios and bare products; `engine/moto_servicecatalog.py` adds what "
+        "the `service-catalog` target's portfolio stack, adoption and rollback need, after the Service "
+        "Catalog API Reference (`tests/engine/test_moto_servicecatalog.py`).",
+        "",
+        *[f"- {g}" for g in SERVICE_CATALOG],
         "",
     ]
 

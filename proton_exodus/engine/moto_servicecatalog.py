@@ -35,7 +35,30 @@ from urllib.parse import unquote, urlparse
 
 from moto.core.common_models import CloudFormationModel  # moto_compat, its only importer, needs moto anyway
 
-__all__ = ["IMPORTABLE", "patch_moto_servicecatalog"]
+__all__ = ["ADDED", "IMPORTABLE", "patch_moto_servicecatalog"]
+
+# What this module adds, for docs/engine-coverage.md (engine/coverage.py reads this).
+ADDED = (
+    "CreateProduct creates the provisioning artifact its `ProvisioningArtifactParameters` describe (moto "
+    "made none); CreateProvisioningArtifact, ListProvisioningArtifacts, DescribeProvisioningArtifact (by "
+    "id or name). The template is read from `LoadTemplateFromURL` in this cloud's S3 on creation; a "
+    "missing object or a document without Resources is InvalidParametersException.",
+    "AssociateProductWithPortfolio; CreateConstraint and ListConstraintsForPortfolio for LAUNCH constraints "
+    "(RoleArn or LocalRoleName; the product associated first; one per product and portfolio); "
+    "CreateTagOption and AssociateTagOptionWithResource.",
+    "ImportAsProvisionedProduct: a CloudFormation stack ARN of the caller's account and Region in "
+    "CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, IMPORT_COMPLETE or IMPORT_ROLLBACK_COMPLETE "
+    "(else InvalidStateException), whose template equals the artifact's as a parsed document (else "
+    "InvalidParametersException); a taken name or an already imported stack is DuplicateResourceException; "
+    "the same IdempotencyToken returns the first record; the stack itself is untouched. The record type of "
+    "an import, `IMPORT_AS_PROVISIONED_PRODUCT`, is not documented [assumed].",
+    "DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord; TerminateProvisionedProduct (the "
+    "stack deleted, or kept with RetainPhysicalResources).",
+    "CloudFormation types AWS::ServiceCatalog::Portfolio, CloudFormationProduct (`Ref` the product id; "
+    "`ProvisioningArtifactIds`/`Names` attributes), PortfolioProductAssociation, LaunchRoleConstraint, "
+    "TagOption and TagOptionAssociation, on the same state. Updating or deleting them through a stack "
+    "changes no Service Catalog state [gap].",
+)
 
 IMPORTABLE = frozenset(
     {
