@@ -139,21 +139,48 @@ def _steps(t: TemplateMajor) -> list[dict[str, Any]]:
                 + f" ({t.name} "
                 + "${{ parameters.version }})",
                 "description": (
-                    "Requested from Backstage. `exodus repo validate` checks the inputs against the "
-                    f"{t.name} schema and the export's workflows deploy the change after review."
+                    "Requested from Backstage. The request file's first lines hold the `exodus repo` "
+                    "command that applies it to this export (it renders the instance as Proton did and "
+                    f"checks the inputs against the {t.name} schema); the export's workflows deploy the "
+                    "change after review."
                 ),
             },
         },
     ]
 
 
+def apply_command(t: TemplateMajor) -> str:
+    """The `exodus repo` command that applies a request (nunjucks, rendered by `fetch:template`): `set
+    NAME INPUT=VALUE ...`, or `new-instance NAME INPUT=VALUE ... --template KIND/NAME --version V
+    [--environment ENV]`. Values are JSON, which `exodus repo` reads as YAML scalars."""
+    name = (
+        "${{ values.environment }}"
+        if t.kind == "environment"
+        else "${{ values.service }}/${{ values.instance }}"
+    )
+    field = PAGE_FIELD["environment" if t.kind == "environment" else "service"]
+    pairs = (
+        f"{{% for key, value in values.{field} %}} '${{{{ key }}}}=${{{{ value | dump }}}}'{{% endfor %}}"
+        if field.split("_")[0] in t.schema.input_types()
+        else ""
+    )
+    where = "" if t.kind == "environment" else " --environment ${{ values.environment }}"
+    return (
+        f"exodus repo ${{{{ values.operation }}}} {name}{pairs}"
+        '{% if values.operation == "new-instance" %}'
+        f" --template {t.kind}/{t.name} --version ${{{{ values.version }}}}{where}"
+        "{% endif %}"
+    )
+
+
 def skeleton(t: TemplateMajor) -> str:
     """The request file the pull request adds (rendered by `fetch:template`; `dump` writes JSON, which is
-    YAML), in the layout `exodus repo` reads."""
+    YAML): what `exodus repo new-instance` / `exodus repo set` take, and the command that applies it."""
     lines = [
-        "# An instance request from Backstage: `exodus repo new-instance` / `exodus repo set` apply it.",
+        "# An instance request from Backstage. Apply it in a checkout of the export repository with:",
+        f"#   {apply_command(t)}",
         "operation: ${{ values.operation | dump }}",
-        "template: ${{ values.template | dump }}",
+        f"template: {t.kind}/{t.name}",
         "version: ${{ values.version | dump }}",
     ]
     if t.kind == "service":

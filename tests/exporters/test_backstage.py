@@ -221,6 +221,11 @@ def test_the_skeleton_writes_the_request_the_form_filled(demo: tuple[Snapshot, d
     assert path.endswith("proton-specs/services/${{ values.service }}/${{ values.instance }}.yaml")
     env = jinja2.Environment(variable_start_string="${{", variable_end_string="}}", autoescape=False)
     env.filters["dump"] = json.dumps  # nunjucks' dump is JSON.stringify
+
+    class _Object(dict):  # nunjucks' `for key, value in object` iterates the pairs
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(self.items())
+
     values = {
         "operation": "new-instance",
         "template": "demo-fargate-svc",
@@ -228,12 +233,22 @@ def test_the_skeleton_writes_the_request_the_form_filled(demo: tuple[Snapshot, d
         "service": "orders-api",
         "instance": "qa",
         "environment": "staging",
-        "service_inputs": {"port": 8081, "image": "x:1"},
+        "service_inputs": _Object({"port": 8081, "image": "x:1"}),
         "pipeline_inputs": {},
     }
-    doc = load_yaml(env.from_string(files[path]).render(values=values))
+    text = env.from_string(files[path]).render(values=values)
+    doc = load_yaml(text)
     assert doc["spec"] == {"port": 8081, "image": "x:1"} and doc["instance"] == "qa"
-    assert doc["template"] == "demo-fargate-svc" and doc["version"] == "1.1"
+    assert doc["template"] == "service/demo-fargate-svc" and doc["version"] == "1.1"
+    command = text.splitlines()[1].removeprefix("#   ")
+    assert command == (
+        "exodus repo new-instance orders-api/qa 'port=8081' 'image=\"x:1\"' "
+        "--template service/demo-fargate-svc --version 1.1 --environment staging"
+    )
+    values["operation"] = "set"
+    assert env.from_string(files[path]).render(values=values).splitlines()[1] == (
+        "#   exodus repo set orders-api/qa 'port=8081' 'image=\"x:1\"'"
+    )
 
 
 def test_owners_from_tags_then_the_owners_file(tmp_path: Path) -> None:
