@@ -225,6 +225,20 @@ class BackstageExporter:
                     + (" ..." if len(catalog.defaulted) > 10 else ""),
                 )
             )
+        for kind in ("services", "environments"):
+            arns: dict[str, set[str]] = {}
+            for record in ctx.snapshot.kind(kind):
+                arns.setdefault(str(record.get("name")), set()).add(str(record.get("arn")))
+            for name, found in sorted(arns.items()):
+                if len(found) > 1:
+                    findings.append(
+                        Finding(
+                            "W-BACKSTAGE-NAME-CLASH",
+                            f"{len(found)} {kind} are named {name} (in different accounts or Regions): the "
+                            "catalog has one entity for that name; export them with --only, one at a time",
+                            ", ".join(sorted(found)),
+                        )
+                    )
         files: dict[str, str] = {}
         for path, entity in catalog.entities.items():
             files[path] = dump_yaml(entity)

@@ -391,3 +391,14 @@ def test_instances_behind_their_recommended_version_are_tagged(demo: tuple[Snaps
         if e["kind"] == "Component" and "outdated" in e["metadata"]["tags"]
     }
     assert tagged == {entity_name(s) for s in services} and tagged <= components
+
+
+def test_two_services_of_one_name_are_a_finding(tmp_path: Path) -> None:
+    snapshot = load_snapshot(DEMO)
+    twin = {**snapshot.kind("services")[0], "account": "333333333333"}
+    twin["arn"] = twin["arn"].replace("111111111111", "333333333333")
+    snapshot.records["services"] = [*snapshot.kind("services"), twin]
+    report = run_export("backstage", snapshot, tmp_path / "out", registry=REG)
+    assert [f.resource for f in report.findings if f.code == "W-BACKSTAGE-NAME-CLASH"] == [
+        ", ".join(sorted({twin["arn"], snapshot.kind("services")[0]["arn"]}))
+    ]
