@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,6 @@ from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import Snapshot, load_snapshot
 from proton_exodus.model.units import build_units
-from proton_exodus.rehearse.run import rehearse
 from tests.support.paths import REPO
 
 REG = Registry({"service-catalog": lambda: service_catalog})
@@ -167,26 +167,54 @@ def test_same_snapshot_same_bytes(demo: tuple[Snapshot, Path, dict[str, str]], t
     assert _files(tmp_path / "again") == files
 
 
+_REHEARSE = """
+import json, sys
+from pathlib import Path
+from exporters import Registry
+from exporters.service_catalog import exporter
+from proton_exodus.model.snapshot import load_snapshot
+from proton_exodus.rehearse.run import rehearse
+snapshot = load_snapshot(Path(sys.argv[1]))
+plan = json.loads(Path(sys.argv[2]).read_text())
+registry = Registry({"service-catalog": lambda: exporter})
+result = rehearse(snapshot, plan, "service-catalog", Path(sys.argv[3]), registry=registry, poll=0.0)
+steps = [s.to_json() for s in result.steps]
+counts = {"unplanned": len(result.unplanned()), "replacements": len(result.replacements())}
+print(json.dumps({"steps": steps, **counts}))
+"""
+
+
 def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: Path) -> None:
     """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
     resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first);
-    only the stack recorded ROLLBACK_COMPLETE fails (nothing can update or import it)."""
-    plan: dict[str, Any] = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
-    snapshot = load_snapshot(SNAPSHOT)
-    result = rehearse(snapshot, plan, "service-catalog", tmp_path / "out", registry=REG, poll=0.0)
+    only the stack recorded ROLLBACK_COMPLETE fails (nothing can update or import it). In a process of its
+    own: the local cloud lives in the process, and an earlier demo seed there spoils the rebuild."""
+    plan_file = PLAN / "plan.json"
+    plan: dict[str, Any] = json.loads(plan_file.read_text(encoding="utf-8"))
+    run = subprocess.run(
+        [sys.executable, "-c", _REHEARSE, str(SNAPSHOT), str(plan_file), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=1200,
+        check=True,
+    )
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    steps = result["steps"]
+    assert all(s["outcome"] == "ok" for s in steps if s["action"] == "reproduce")
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
-    adopted = [s for s in result.steps if s.action == "adopt"]
-    assert {s.stack for s in adopted} == planned
-    assert [s.outcome for s in result.steps if s.action == "prepare"] == ["ok", "ok"]
+    adopted = [s for s in steps if s["action"] == "adopt"]
+    assert {s["stack"] for s in adopted} == planned
+    assert [s["outcome"] for s in steps if s["action"] == "prepare"] == ["ok", "ok"]
     export = tmp_path / "out" / "export"
     staged = {a.stack_name for a in adoptions(export) if a.data["stage"]}
-    failed = {s.stack: s.message for s in adopted if s.outcome == "failed"}
+    failed = {s["stack"]: s["message"] for s in adopted if s["outcome"] == "failed"}
     assert set(failed) == {ROLLED_BACK} and "ROLLBACK_COMPLETE" in failed[ROLLED_BACK]
-    ok = [s for s in adopted if s.outcome == "ok"]
+    ok = [s for s in adopted if s["outcome"] == "ok"]
     assert len(ok) == len(planned) - 1
-    assert len(staged) >= 10 and all("put-parameter" in s.command for s in ok if s.stack in staged)
-    assert all(s.message.endswith("stack unchanged") and s.changes == [] for s in ok)
-    assert result.unplanned() == [] and result.replacements() == []
+    assert len(staged) >= 10 and all("put-parameter" in s["command"] for s in ok if s["stack"] in staged)
+    assert all(s["message"].endswith("stack unchanged") and s["changes"] == [] for s in ok)
+    assert result["unplanned"] == 0 and result["replacements"] == 0
 
 
 def test_a_synthetic_estate_with_faults(tmp_path: Path) -> None:
