@@ -21,6 +21,7 @@ from exporters.service_catalog import layout, portfolio
 from exporters.service_catalog.portfolio import ArtifactSpec, ProductSpec
 from exporters.service_catalog.rehearse import rehearse as rehearse_service_catalog
 from exporters.service_catalog.runbook import ServiceCatalogRunbook
+from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
@@ -38,6 +39,9 @@ OPTIONS = {"secrets": "ssm-parameter", "parameterise": "true"}
 PP_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$")  # ProvisionedProductName
 TAG_KEY = re.compile(r"^[\w.:/=+@ -]{1,128}$")
 SKIPPED_TAG_PREFIXES = ("aws:", "proton:")
+ARTIFACTS_PER_PRODUCT = 100  # Service Catalog's default quota of versions per product
+TEMPLATE_BYTES = 1_000_000  # CloudFormation template body read from S3
+TEMPLATE_RESOURCES = 500
 
 
 def check_options(options: Mapping[str, str]) -> dict[str, str]:
@@ -152,9 +156,9 @@ class ServiceCatalogExporter:
             products_total += len(products)
             artifacts_total += sum(len(p.artifacts) for p in products)
             options = tag_options([st.unit for st in place], record_tags)
-            files[layout.portfolio_path(account, region)] = portfolio.template(
-                account, region, products, options
-            )
+            path = layout.portfolio_path(account, region)
+            files[path] = portfolio.template(account, region, products, options)
+            findings.extend(quota_findings(account, region, path, products, files[path]))
         files["README.md"] = readme(products_total, artifacts_total, len(stacks))
         # what deploying the artifacts changes before the imports (secrets leave the templates), planned
         changes = sorted(
@@ -306,6 +310,40 @@ class ServiceCatalogExporter:
             "tags": {k: str(v) for k, v in sorted(u.tags.items()) if not k.startswith("aws:")},
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def quota_findings(
+    account: str, region: str, path: str, products: Sequence[ProductSpec], text: str
+) -> list[Finding]:
+    """Limits the portfolio stack would hit: versions per product (Service Catalog quota, 100 by default,
+    adjustable [Service Quotas console]), a template body through S3 (1 MB) and 500 resources per
+    template (CloudFormation quotas)."""
+    out = []
+    for p in products:
+        if len(p.artifacts) > ARTIFACTS_PER_PRODUCT:
+            out.append(
+                Finding(
+                    "E-SC-ARTIFACT-QUOTA",
+                    f"product {p.name} in {account}/{region} needs {len(p.artifacts)} provisioning "
+                    "artifacts (one per distinct stack template; Service Catalog allows "
+                    f"{ARTIFACTS_PER_PRODUCT} per product unless the quota is raised): stacks that share a "
+                    "parameterised template need one",
+                    f"{account}/{region}",
+                    path,
+                )
+            )
+    resources = len(load_template(text, source=path).get("Resources") or {})
+    if len(text.encode()) > TEMPLATE_BYTES or resources > TEMPLATE_RESOURCES:
+        out.append(
+            Finding(
+                "E-SC-TEMPLATE-LIMIT",
+                f"{path}: {len(text.encode())} bytes and {resources} resources; CloudFormation takes at most "
+                f"{TEMPLATE_BYTES} bytes (from S3) and {TEMPLATE_RESOURCES} resources: split the portfolio",
+                f"{account}/{region}",
+                path,
+            )
+        )
+    return out
 
 
 def readme(products: int, artifacts: int, stacks: int) -> str:

@@ -93,6 +93,7 @@ class ServiceCatalogRunbook:
                 f's3://{bucket(account, region).strip(chr(34))}/{artifacts_dir(account, region)} {at}',
                 f"aws cloudformation deploy --template-file {export_file(use.file.path)} "
                 f"--stack-name {PORTFOLIO_STACK} --no-fail-on-empty-changeset "
+                f"--s3-bucket {bucket(account, region)} --s3-prefix portfolio/{account}/{region} "
                 f"--parameter-overrides ArtifactBucket={bucket(account, region)} {at}",
             ]
             out["check"].append(

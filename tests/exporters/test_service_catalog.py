@@ -266,3 +266,16 @@ def test_demo_with_its_secrets_keeps_them_out_and_adopts_without_change(tmp_path
     values = {s["name"]: str(snapshot.secrets[s["secretId"]]) for s in stage}
     report = verify_export(snapshot, out, registry=REG, ssm_values=values)
     assert report.unplanned == [] and report.stacks == 39
+
+
+def test_quotas_a_large_unshared_estate_would_hit_are_errors(tmp_path: Path) -> None:
+    """Without shared (parameterised) templates every stack needs its own artifact: past Service Catalog's
+    100 versions per product, and past CloudFormation's template limits, the export says so."""
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
+
+    report = run_export(
+        "service-catalog", build_synthetic_snapshot(SyntheticSize(2, 60, 2)), tmp_path / "out", registry=REG
+    )
+    quota = [f for f in report.findings if f.code == "E-SC-ARTIFACT-QUOTA"]
+    assert quota and all("needs 120 provisioning artifacts" in f.message for f in quota)
+    assert not [f for f in report.findings if f.code == "E-SC-TEMPLATE-LIMIT"]
