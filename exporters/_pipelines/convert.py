@@ -113,4 +113,6 @@ def template_parameters(template: str) -> set[str]:
         data, _ = load_cfn(template)
     except Exception:  # noqa: BLE001 - an unparsable template simply declares nothing we can see
         return set()
+    if not isinstance(data, dict):  # an empty template (a stack recorded without one) declares nothing
+        return set()
     return {_norm(k) for k in (data.get("Parameters") or {})}

@@ -14,9 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters.service_catalog import layout, portfolio
 from exporters.service_catalog.portfolio import ArtifactSpec, ProductSpec
 from exporters.service_catalog.rehearse import rehearse as rehearse_service_catalog
@@ -25,7 +28,7 @@ from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
-from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder
+from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 IMPORTABLE = {
@@ -142,7 +145,7 @@ class ServiceCatalogExporter:
         builder = StackTemplateBuilder(
             ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
         )
-        stacks = builder.build(eligible)
+        stacks, pipeline_findings, pipeline_changes = convert_pipelines(builder.build(eligible), all_units)
         files: dict[str, str] = {}
         by_place: dict[tuple[str, str], list[StackTemplate]] = {}
         for st in stacks:
@@ -152,7 +155,7 @@ class ServiceCatalogExporter:
         ]
         products_total = artifacts_total = 0
         for (account, region), place in sorted(by_place.items()):
-            products = self.products(account, region, place, files, findings)
+            products = self.products(account, region, place, files, findings, pipeline_findings)
             products_total += len(products)
             artifacts_total += sum(len(p.artifacts) for p in products)
             options = tag_options([st.unit for st in place], record_tags)
@@ -164,7 +167,8 @@ class ServiceCatalogExporter:
         changes = sorted(
             planned_changes(
                 (PlannedStack(st.unit, st.text, st.parameters) for st in stacks), choice=opts["secrets"]
-            ),
+            )
+            + pipeline_changes,
             key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
         )
         staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
@@ -185,6 +189,7 @@ class ServiceCatalogExporter:
         place: Sequence[StackTemplate],
         files: dict[str, str],
         findings: list[Finding],
+        pipeline_findings: Mapping[str, Sequence[Finding]],
     ) -> list[ProductSpec]:
         """The products of one account and Region, their artifact files and the stacks' adoption files."""
         grouped: dict[str, list[StackTemplate]] = {}
@@ -219,7 +224,7 @@ class ServiceCatalogExporter:
                 if u.role_arn:
                     spec.roles[u.role_arn] = spec.roles.get(u.role_arn, 0) + 1
                 files[layout.adoption_path(account, region, u.stack_name or "")] = self.adoption(
-                    st, spec, art, findings
+                    st, spec, art, findings, pipeline_findings
                 )
             for art in artifacts.values():
                 shown = ", ".join(art.stacks[:3]) + (" ..." if len(art.stacks) > 3 else "")
@@ -250,7 +255,12 @@ class ServiceCatalogExporter:
         return out
 
     def adoption(
-        self, st: StackTemplate, product: ProductSpec, art: ArtifactSpec, findings: list[Finding]
+        self,
+        st: StackTemplate,
+        product: ProductSpec,
+        art: ArtifactSpec,
+        findings: list[Finding],
+        pipeline_findings: Mapping[str, Sequence[Finding]],
     ) -> str:
         u = st.unit
         path = layout.adoption_path(u.account, u.region, u.stack_name or "")
@@ -274,16 +284,7 @@ class ServiceCatalogExporter:
                     path,
                 )
             )
-        if u.kind == "service_pipeline":
-            findings.append(
-                Finding(
-                    "W-SC-PIPELINE",
-                    f"pipeline stack {u.stack_name} is adopted as it runs: its build steps still call the "
-                    "retired Proton API; hand its builds to a pipeline target",
-                    u.arn,
-                    path,
-                )
-            )
+        findings.extend(place_findings(st.text, pipeline_findings.get(u.arn, ()), art.path))
         for p in st.secret_parameters:
             findings.append(
                 Finding(
@@ -310,6 +311,37 @@ class ServiceCatalogExporter:
             "tags": {k: str(v) for k, v in sorted(u.tags.items()) if not k.startswith("aws:")},
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def convert_pipelines(
+    stacks: Sequence[StackTemplate], units: Sequence[DeploymentUnit]
+) -> tuple[list[StackTemplate], dict[str, list[Finding]], list[dict[str, str]]]:
+    """The stacks with every service pipeline's retired Proton calls rewritten (the pipeline targets'
+    rewrite: its builds deploy the stacks directly), that rewrite's findings by unit ARN, and the resource
+    changes deploying it makes, as PLANNED_CHANGES.json entries (the only resource changes of the
+    adoption: a pipeline that keeps calling the retired API fails)."""
+    convert = pipeline_converter(units)
+    out, found, planned = [], {}, []
+    for st in stacks:
+        u = st.unit
+        if u.kind == "service_pipeline":
+            text, found[u.arn] = convert(u, st.text)
+            if text != st.text:
+                changes = pipeline_planned_changes(u.stack_name or "", u.account, u.region, st.text, text)
+                planned += changes
+                found[u.arn].append(
+                    Finding(
+                        "W-SC-PIPELINE-CHANGES",
+                        f"planned change: deploying the artifact of pipeline stack {u.stack_name} before its "
+                        f"import changes {len(changes)} resource propert(ies) ("
+                        + ", ".join(sorted({f"{c['resource']}.{c['property']}" for c in changes}))
+                        + "): its build steps no longer call the retired Proton API",
+                        u.arn,
+                    )
+                )
+                st = replace(st, text=text, key=text_key(text), reason=st.reason + "; Proton calls rewritten")
+        out.append(st)
+    return out, found, planned
 
 
 def quota_findings(

@@ -254,8 +254,12 @@ def _adopt(ctx: RehearsalContext, step: Step, adoption: layout.Adoption, outputs
         step.outcome, step.message = FAILED, f"import record {record['Status']}, provisioned product {status}"
     else:
         step.outcome = OK
+        adopted = f"adopted as provisioned product of {data['product']} {data['artifact']}"
         step.message = (
-            f"adopted as provisioned product of {data['product']} {data['artifact']}; stack unchanged"
+            f"artifact deployed first ({len(run.changes)} change(s)), then {adopted}; the import changed "
+            "nothing"
+            if run.changes
+            else f"{adopted}; no resource changed"
         )
 
 

@@ -186,7 +186,8 @@ print(json.dumps({"steps": steps, **counts}))
 
 def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: Path) -> None:
     """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
-    resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first);
+    resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first),
+    but the service pipelines, whose rewritten build steps (no retired Proton call) are planned changes;
     only the stack recorded ROLLBACK_COMPLETE fails (nothing can update or import it). In a process of its
     own: the local cloud lives in the process, and an earlier demo seed there spoils the rebuild."""
     plan_file = PLAN / "plan.json"
@@ -213,7 +214,16 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     ok = [s for s in adopted if s["outcome"] == "ok"]
     assert len(ok) == len(planned) - 1
     assert len(staged) >= 10 and all("put-parameter" in s["command"] for s in ok if s["stack"] in staged)
-    assert all(s["message"].endswith("stack unchanged") and s["changes"] == [] for s in ok)
+    pipelines = {a.stack_name for a in adoptions(export) if a.data["label"].endswith("/pipeline")}
+    assert all(
+        s["message"].endswith("no resource changed") and s["changes"] == []
+        for s in ok
+        if s["stack"] not in pipelines
+    )
+    # a pipeline's artifact no longer calls the retired Proton API: its deploy makes planned changes only
+    changed = [s for s in ok if s["stack"] in pipelines]
+    assert len(changed) == len(pipelines) >= 5
+    assert all(s["changes"] and all(c["planned"] for c in s["changes"]) for s in changed)
     assert result["unplanned"] == 0 and result["replacements"] == 0
 
 
@@ -279,3 +289,15 @@ def test_quotas_a_large_unshared_estate_would_hit_are_errors(tmp_path: Path) -> 
     quota = [f for f in report.findings if f.code == "E-SC-ARTIFACT-QUOTA"]
     assert quota and all("needs 120 provisioning artifacts" in f.message for f in quota)
     assert not [f for f in report.findings if f.code == "E-SC-TEMPLATE-LIMIT"]
+
+
+def test_no_file_calls_the_retired_proton_api(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
+    """The pipelines' artifacts are rewritten like the pipeline targets' (their builds deploy the stacks
+    directly): no `aws proton`, IAM proton:<Action> or Proton client in any file; the rewrite is planned."""
+    from tests.exporters.test_no_proton_calls import api_calls
+
+    _, out, files = demo
+    assert api_calls(out) == []
+    planned = json.loads(files["PLANNED_CHANGES.json"])["changes"]
+    pipelines = {a.stack_name for a in adoptions(out) if a.data["label"].endswith("/pipeline")}
+    assert planned and {c["stack"] for c in planned} == pipelines
