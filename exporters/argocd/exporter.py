@@ -16,6 +16,8 @@ from typing import Any
 from exporters import ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.service_pipeline import place_findings
+from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
+from exporters._pipelines.yamlout import dump_yaml as dump_workflow
 from exporters.argocd import layout
 from exporters.argocd import manifests as m
 from exporters.argocd.capabilities import required_capabilities
@@ -24,6 +26,7 @@ from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import reference_secrets, secret_mode
+from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import swap_secrets
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
@@ -392,6 +395,8 @@ class _Build:
                     "argocd",
                 )
             )
+        self.files.update(repo_files(self.ctx.snapshot, self.units, self.files, "argocd"))
+        self.files[WORKFLOW_PATH] = dump_workflow(pull_request_workflow())  # Argo CD validates nothing itself
         changes = planned_changes(self.planned, choice=self.secret_mode)
         self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))

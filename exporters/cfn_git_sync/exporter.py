@@ -10,6 +10,8 @@ from dataclasses import replace
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
+from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
+from exporters._pipelines.yamlout import dump_yaml as dump_workflow
 from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
 from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
@@ -19,6 +21,7 @@ from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
@@ -142,6 +145,8 @@ class CfnGitSyncExporter:
         )
         files, synced = self.layout(stacks, opts, findings, pipeline_findings)
         files.update(self.bootstrap_files(synced, opts))
+        files.update(repo_files(ctx.snapshot, all_units, files, self.name))
+        files[WORKFLOW_PATH] = dump_workflow(pull_request_workflow())  # Git sync validates nothing itself
         findings.extend(role_findings(stacks))
         files["TEMPLATES.md"] = templates_summary(builder.reports.values(), stacks)
         files["README.md"] = readme(stacks, synced, opts, findings)

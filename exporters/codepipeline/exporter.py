@@ -24,6 +24,8 @@ from exporters.codepipeline.cross_account import (
     remote_accounts,
 )
 from exporters.codepipeline.runbook import CodePipelineRunbook
+from exporters.codepipeline.validate import pipeline_statement, validate_resources, validate_stage
+from proton_exodus.repo.index import repo_files
 
 SOURCE = "SourceOutput"
 CHANGE_SET = "exodus-pipeline"
@@ -108,6 +110,7 @@ def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
             "Resource": {"Ref": "CloudFormationRoleArn"},
             "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
         },
+        pipeline_statement(),
     ]
     return {
         "Type": "AWS::IAM::Role",
@@ -181,7 +184,7 @@ def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
 
 
 def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
-    stages: list[dict[str, Any]] = [source_stage(SOURCE)]
+    stages: list[dict[str, Any]] = [source_stage(SOURCE), validate_stage(SOURCE)]
     index = 0
     for depth, level in enumerate(levels(stacks)):
         for part in range(0, len(level), MAX_STACKS_PER_STAGE):
@@ -232,7 +235,12 @@ def build_pipeline_template(
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"exodus: CodePipeline V2 deploying the {group} stacks once run by AWS Proton",
         "Parameters": _parameters(options, roles),
-        "Resources": {"ArtifactBucket": bucket, "PipelineRole": _role(stacks, group), "Pipeline": pipeline},
+        "Resources": {
+            "ArtifactBucket": bucket,
+            "PipelineRole": _role(stacks, group),
+            "Pipeline": pipeline,
+            **validate_resources(group),
+        },
         "Outputs": {"PipelineName": {"Value": {"Ref": "Pipeline"}}},
     }
     add_cross_account(template, stacks)
@@ -297,6 +305,7 @@ class CodePipelineExporter:
         files.update(extra)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
+        files.update(repo_files(ctx.snapshot, units, files, self.name))
         return ExportResult(
             dict(sorted(files.items())), tuple(estate.findings) + tuple(findings) + tuple(more)
         )

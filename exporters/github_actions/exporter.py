@@ -21,6 +21,7 @@ from exporters.github_actions.ci import service_ci_files
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
 from exporters.github_actions.runbook import GitHubActionsRunbook
+from proton_exodus.repo.index import repo_files
 
 MAX_DISPATCH_INPUTS = 25  # GitHub's limit on workflow_dispatch inputs
 TEMPLATE_BODY_LIMIT = 51_200
@@ -256,6 +257,7 @@ class GitHubActionsExporter:
             findings.extend(more)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
         files["README.md"] = render_readme("github-actions", estate, sorted(files))
+        files.update(repo_files(ctx.snapshot, units, files, self.name))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings))
 
 

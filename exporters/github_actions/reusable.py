@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from exporters._pipelines import ADOPTABLE_STATUSES
+from exporters._pipelines.validate import github_steps
 
 PATH = ".github/workflows/exodus-stack.yml"
 
@@ -83,6 +84,7 @@ def _env(change_set: str) -> dict[str, str]:
 def _steps(role: str) -> list[dict[str, Any]]:
     return [
         {"uses": "actions/checkout@v5"},
+        *github_steps(),  # the inputs against their template schemas, before any AWS call
         {
             "name": "Assume the AWS role (OIDC)",
             "uses": "aws-actions/configure-aws-credentials@v6",

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "demo": "proton_exodus.cli.demo:demo_cmd",
     "iam-policy": "proton_exodus.cli.iam_policy:iam_policy_cmd",
     "rehearse": "proton_exodus.cli.rehearse:rehearse_cmd",
+    "repo": "proton_exodus.cli.repo:repo_group",
 }
 
 

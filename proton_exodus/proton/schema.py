@@ -22,7 +22,14 @@ from proton_exodus.cfn import text as cfn_text
 from proton_exodus.errors import SchemaError
 from proton_exodus.proton.spec import load_yaml
 
-__all__ = ["KINDS", "TemplateSchema", "check_minor_compatible", "format_path", "input_defaults"]
+__all__ = [
+    "KINDS",
+    "TemplateSchema",
+    "check_minor_compatible",
+    "format_path",
+    "input_defaults",
+    "json_schema_violations",
+]
 
 KINDS = ("environment", "service", "pipeline")
 _TYPE_KEYS = {kind: f"{kind}_input_type" for kind in KINDS}
@@ -264,20 +271,45 @@ class TemplateSchema:
             raise SchemaError("; ".join(lines), hint=f"the inputs must satisfy {name} in {self.source}")
         return filled
 
+    def json_schema(self, kind: str) -> dict[str, Any]:
+        """`kind`'s input type as a standalone draft-4 JSON Schema (what an export ships per version)."""
+        return {"$schema": "http://json-schema.org/draft-04/schema#", **self._root_schema(kind)}
+
     def _violations(
         self, kind: str, filled: Any, defaulted: set[tuple[Any, ...]], path: str
     ) -> tuple[str, ...]:
         validator = self._validators.get(kind)
         if validator is None:
             validator = self._validators[kind] = Draft4Validator(self._root_schema(kind))
-        # Only what the spec says is checked: a schema default is taken as is, even when it breaks its own
-        # type (AWS's cdk-ecs-fargate-service sample has `type: boolean, default: public`).
-        errors = (
-            e
-            for e in validator.iter_errors(filled)
-            if not any(tuple(e.absolute_path)[: len(d)] == d for d in defaulted)
-        )
-        return tuple(sorted({_message(err, path) for err in errors}))
+        return _violations(validator, filled, defaulted, path)
+
+
+def _violations(
+    validator: Draft4Validator, filled: Any, defaulted: set[tuple[Any, ...]], path: str
+) -> tuple[str, ...]:
+    """Proton's messages for `filled`, sorted; paths filled from defaults are not judged."""
+    # Only what the spec says is checked: a schema default is taken as is, even when it breaks its own
+    # type (AWS's cdk-ecs-fargate-service sample has `type: boolean, default: public`).
+    errors = (
+        e
+        for e in validator.iter_errors(filled)
+        if not any(tuple(e.absolute_path)[: len(d)] == d for d in defaulted)
+    )
+    return tuple(sorted({_message(err, path) for err in errors}))
+
+
+def json_schema_violations(
+    root: Mapping[str, Any], values: Mapping[str, Any], *, path: str
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Defaults filled into `values` and Proton's violation messages, against a shipped JSON Schema.
+
+    `root` is what `TemplateSchema.json_schema` wrote: the same defaults and messages as rendering
+    applies, so a repository's checks word a bad input as Proton did.
+    """
+    types = root.get("definitions") if isinstance(root.get("definitions"), Mapping) else {}
+    defaulted: set[tuple[Any, ...]] = set()
+    filled = _apply_defaults(root, dict(values), types, defaulted)
+    return filled, _violations(Draft4Validator(root), filled, defaulted, path)
 
 
 def _prop_type(prop: Any) -> Any:

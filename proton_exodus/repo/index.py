@@ -1,0 +1,241 @@
+"""The repository index every export ships: template versions (JSON Schemas, bundles, recommended and
+compatible versions) and instances (inputs, the file holding their parameters, input -> parameter).
+
+One function, `repo_files`, writes it for every built-in target: it reads the exporter's own files,
+so it knows a target only by the parameter file formats in `repo/check.py`. Format: docs/repo-index.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from proton_exodus.cfn import text as cfn_text
+from proton_exodus.errors import SchemaError
+from proton_exodus.model.secrets import scrub_text
+from proton_exodus.model.snapshot import Snapshot
+from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.proton.parameterise import parameter_name, parameter_value
+from proton_exodus.proton.schema import TemplateSchema, check_minor_compatible
+from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION
+from proton_exodus.repo.script import SCRIPT, validation_script
+
+# unit kind -> (schema input kind, the render namespace its inputs live in)
+KINDS = {
+    "environment": ("environment", "environment"),
+    "service_instance": ("service", "service_instance"),
+    "service_pipeline": ("pipeline", "pipeline"),
+}
+TEMPLATE_KINDS = {"environment": "environment", "service_instance": "service", "service_pipeline": "service"}
+
+
+def version_key(version: str) -> tuple[int, int]:
+    """`1.10` -> (1, 10): versions sort as numbers, not text."""
+    major, _, minor = version.partition(".")
+    return (int(major) if major.isdigit() else 0, int(minor) if minor.isdigit() else 0)
+
+
+def template_dir(template_key: str, version: str) -> str:
+    """Where a template version's schema and bundle live in the repository."""
+    return f".exodus-repo/templates/{template_key}/{version}"
+
+
+def _versions(snapshot: Snapshot) -> dict[str, dict[str, dict[str, Any]]]:
+    """template key (`service/name`) -> version (`1.0`) -> its snapshot record."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for kind, tkind in (("environment_template_versions", "environment"), ("service_template_versions", "service")):
+        for record in snapshot.kind(kind):
+            key = f"{tkind}/{record.get('templateName')}"
+            out.setdefault(key, {})[f"{record.get('majorVersion')}.{record.get('minorVersion')}"] = record
+    return out
+
+
+def _recommended(template: Mapping[str, Any] | None, versions: Mapping[str, Mapping[str, Any]]) -> str:
+    """The template's recommended version: Proton's field when recorded, else its highest published one."""
+    named = (template or {}).get("recommendedVersion")
+    if isinstance(named, str) and named in versions:
+        return named
+    published = [v for v, r in versions.items() if r.get("status", "PUBLISHED") == "PUBLISHED"] or list(versions)
+    return max(published, key=version_key)
+
+
+def _schema(record: Mapping[str, Any], key: str, version: str) -> TemplateSchema | None:
+    text = record.get("schema")
+    if not text:
+        return None
+    try:
+        return TemplateSchema.parse(text, source=f"{key}/{version}/schema/schema.yaml")
+    except SchemaError:
+        return None
+
+
+def _bundle(snapshot: Snapshot, record: Mapping[str, Any], base: str) -> dict[str, str]:
+    """A version's bundle files under `base`, clear secrets swapped for placeholders; binary files skipped."""
+    out = {}
+    for rel, data in sorted((snapshot.bundle_files(record.get("bundle")) or {}).items()):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        out[f"{base}/bundle/{rel}"] = scrub_text(text, snapshot.secrets)
+    return out
+
+
+def _templates(snapshot: Snapshot, keys: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The index's `templates` section and the schema and bundle files of every version of `keys`."""
+    records = {
+        f"{tkind}/{t.get('name')}": t
+        for kind, tkind in (("environment_templates", "environment"), ("service_templates", "service"))
+        for t in snapshot.kind(kind)
+    }
+    files: dict[str, str] = {}
+    section: dict[str, Any] = {}
+    for key, versions in sorted(_versions(snapshot).items()):
+        if key not in keys or not versions:
+            continue
+        schemas = {v: _schema(r, key, v) for v, r in versions.items()}
+        entry: dict[str, Any] = {"recommended": _recommended(records.get(key), versions), "versions": {}}
+        for version in sorted(versions, key=version_key):
+            record, parsed = versions[version], schemas[version]
+            base = template_dir(key, version)
+            shipped: dict[str, str] = {}
+            for kind in parsed.input_types() if parsed else {}:
+                shipped[kind] = f"{base}/{kind}.schema.json"
+                files[shipped[kind]] = json.dumps(parsed.json_schema(kind), indent=2, sort_keys=True) + "\n"
+            bundle = _bundle(snapshot, record, base)
+            files.update(bundle)
+            later = [
+                v
+                for v in sorted(versions, key=version_key)
+                if version_key(v)[0] == version_key(version)[0] and version_key(v) > version_key(version)
+            ]
+            entry["versions"][version] = {
+                "status": record.get("status", "PUBLISHED"),
+                "schemas": shipped,
+                "bundle": f"{base}/bundle" if bundle else None,
+                "compatible_environment_templates": [
+                    f"{c.get('templateName')}:{c.get('majorVersion')}"
+                    for c in record.get("compatibleEnvironmentTemplates") or []
+                ],
+                # the minors of this major an instance may move to (Proton's compatibility rules)
+                "upgrades_to": [
+                    v
+                    for v in later
+                    if parsed and schemas[v] and not check_minor_compatible(parsed, schemas[v])  # type: ignore[arg-type]
+                ],
+            }
+        section[key] = entry
+    return section, files
+
+
+def _load(text: str, rel: str) -> Any:
+    try:
+        return json.loads(text) if rel.endswith(".json") else cfn_text.load_yaml(text)
+    except (json.JSONDecodeError, yaml.YAMLError):
+        return None
+
+
+def parameter_files(files: Mapping[str, str], stacks: set[str]) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
+    """stack name -> (parameter file, format, template file, parameters) for every parameter file among an
+    export's `files` that deploys one of `stacks`, recognised by its format, not by the target."""
+    out: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+    for rel, text in sorted(files.items()):
+        stem = PurePosixPath(rel).stem
+        if stem in stacks and rel.endswith((".yaml", ".yml")) and "template-file-path:" in text:
+            doc = _load(text, rel)
+            if isinstance(doc, dict) and "template-file-path" in doc:
+                params = doc.get("parameters") or {}
+                out[stem] = (rel, GIT_SYNC, str(doc["template-file-path"]).removeprefix("./"), params)
+        elif stem in stacks and rel.endswith(".json") and '"Parameters"' in text:
+            doc = _load(text, rel)
+            template = next((f"{rel[:-5]}{ext}" for ext in (".yaml", ".template", ".yml") if f"{rel[:-5]}{ext}" in files), "")
+            if isinstance(doc, dict) and isinstance(doc.get("Parameters"), dict) and template:
+                out[stem] = (rel, TEMPLATE_CONFIGURATION, template, doc["Parameters"])
+        elif rel.endswith(".yaml") and "kind: Stack" in text and "forProvider:" in text:
+            doc = _load(text, rel)
+            provider = ((doc or {}).get("spec") or {}).get("forProvider") if isinstance(doc, dict) else None
+            if isinstance(provider, dict) and provider.get("name") in stacks:
+                out[provider["name"]] = (rel, CROSSPLANE_STACK, rel, provider.get("parameters") or {})
+    return out
+
+
+def input_parameters(unit: DeploymentUnit, written: Mapping[str, Any]) -> dict[str, str]:
+    """input -> the CloudFormation parameter that carries it: the name exodus gives that input's
+    parameter (`parameter_name`), present in the parameter file with the input's value."""
+    namespace = KINDS[unit.kind][1]
+    out = {}
+    for name, value in sorted(unit.inputs.items()):
+        if name in unit.sensitive_inputs:
+            continue
+        candidate = parameter_name(f"{namespace}.inputs.{name}", set())
+        if candidate in written and str(written[candidate]) == parameter_value(value):
+            out[name] = candidate
+    return out
+
+
+def customer_managed(snapshot: Snapshot) -> set[str]:
+    """Names of the snapshot's customer-managed environments (Proton only recorded their outputs)."""
+    out = set()
+    for record in snapshot.kind("environments"):
+        provisioning = record.get("provisioning")
+        engine = provisioning.get("engine") if isinstance(provisioning, Mapping) else provisioning
+        if str(engine or "").lower().replace("_", "-") == "customer-managed":
+            out.add(str(record.get("name")))
+    return out
+
+
+def _instance(
+    unit: DeploymentUnit, located: tuple[str, str, str, dict[str, Any]] | None, customer: bool
+) -> dict[str, Any]:
+    rel, fmt, template, written = located or (None, None, None, {})
+    key = f"{TEMPLATE_KINDS[unit.kind]}/{unit.template_name}"
+    record: dict[str, Any] = {
+        "name": unit.label,
+        "kind": unit.kind,
+        "schema_kind": KINDS[unit.kind][0],
+        "template": key,
+        "version": f"{unit.template_major}.{unit.template_minor}",
+        "environment": unit.environment,
+        "service": unit.service,
+        "inputs": {k: v for k, v in sorted(_spec_values(unit).items()) if k not in unit.sensitive_inputs},
+        "sensitive": sorted(unit.sensitive_inputs),
+        "parameters_file": rel,
+        "parameters_format": fmt,
+        "template_file": template,
+        "parameters": input_parameters(unit, written) if located else {},
+        "stack": {"name": unit.stack_name, "account": unit.account, "region": unit.region},
+    }
+    if customer:
+        record["customer_managed"] = True  # nothing in the repository deploys it: not validated
+    if unit.kind == "environment":
+        record["outputs"] = dict(sorted(unit.outputs.items()))  # what a new instance in it renders with
+    return record
+
+
+def repo_files(
+    snapshot: Snapshot, units: Iterable[DeploymentUnit], files: Mapping[str, str], target: str
+) -> dict[str, str]:
+    """The index, JSON Schemas, bundles and validation script to add to an export's `files`."""
+    chosen: Sequence[DeploymentUnit] = [
+        u for u in units if u.kind in KINDS and u.template_name and u.template_major is not None
+    ]
+    located = parameter_files(files, {u.stack_name for u in chosen if u.stack_name})
+    customer = customer_managed(snapshot)
+    instances = [
+        _instance(u, located.get(u.stack_name or ""), u.kind == "environment" and u.name in customer)
+        for u in chosen
+    ]
+    templates, out = _templates(snapshot, {i["template"] for i in instances})
+    index = {
+        "format": 1,
+        "target": target,
+        "templates": templates,
+        "instances": sorted(instances, key=lambda i: (i["kind"], i["name"])),
+    }
+    out[INDEX] = scrub_text(json.dumps(index, indent=2, sort_keys=True) + "\n", snapshot.secrets)
+    out[SCRIPT] = validation_script()
+    return dict(sorted(out.items()))

@@ -1,0 +1,443 @@
+"""Proton's day-2 operations on an exported repository, offline: validate, outdated, set, upgrade,
+new-instance. Each computes every file it changes first, checks the result against the schema, then
+writes (atomically, per file): a refusal leaves the checkout as it was. No AWS call anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from proton_exodus.cfn import text as cfn_text
+from proton_exodus.errors import BadInput, NotImplementedYet
+from proton_exodus.model.secrets import SECRET_REF, secret_name
+from proton_exodus.output.atomic import write_text_atomic
+from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.proton.parameterise import parameter_value
+from proton_exodus.proton.render import (
+    EnvironmentContext,
+    ServiceContext,
+    render_environment,
+    render_service_instance,
+)
+from proton_exodus.proton.schema import json_schema_violations
+from proton_exodus.repo import check
+from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
+from proton_exodus.repo.index import version_key
+
+__all__ = ["Repo", "outdated", "set_inputs", "upgrade", "validate"]
+
+
+@dataclass
+class Repo:
+    """A checkout of an export: its root and index, and the file edits an operation stages."""
+
+    root: Path
+    index: dict[str, Any]
+
+    @classmethod
+    def open(cls, root: Path) -> Repo:
+        """The checkout at `root`; BadInput when it holds no readable index."""
+        try:
+            return cls(Path(root), check.load_index(Path(root)))
+        except RepoProblem as err:
+            raise BadInput(str(err), hint="run this in a checkout of an `exodus export`") from None
+
+    def instance(self, name: str) -> dict[str, Any]:
+        """The instance called `name` (`env`, `service/instance`, `service/pipeline`); BadInput otherwise."""
+        for item in self.index["instances"]:
+            if item["name"] == name:
+                return item
+        known = sorted(i["name"] for i in self.index["instances"])
+        raise BadInput(f"{INDEX}: no instance named {name!r}", hint="instances: " + ", ".join(known[:12]))
+
+    def version(self, instance: Mapping[str, Any], version: str | None = None) -> dict[str, Any]:
+        versions = self.index["templates"].get(instance["template"], {}).get("versions", {})
+        chosen = version or instance["version"]
+        if chosen not in versions:
+            raise BadInput(
+                f"{INDEX}: template {instance['template']} has no version {chosen} "
+                f"(versions: {', '.join(sorted(versions, key=version_key))})"
+            )
+        return versions[chosen]
+
+    def schema(self, instance: Mapping[str, Any], version: str | None = None) -> dict[str, Any]:
+        rel = self.version(instance, version).get("schemas", {}).get(instance["schema_kind"])
+        if not rel:
+            raise BadInput(f"{INDEX}: {instance['template']} {version or instance['version']} ships no schema")
+        return json.loads(self.read(rel))
+
+    def read(self, rel: str) -> str:
+        try:
+            return check.read_text(self.root, rel)
+        except RepoProblem as err:
+            raise BadInput(str(err)) from None
+
+    def inputs(self, instance: Mapping[str, Any]) -> dict[str, Any]:
+        """The instance's inputs as deployed: the index's, with parameter-carried ones from its file."""
+        try:
+            return check.instance_inputs(self.root, instance, self.schema(instance))
+        except RepoProblem as err:
+            raise BadInput(str(err)) from None
+
+    def index_text(self) -> str:
+        return json.dumps(self.index, indent=2, sort_keys=True) + "\n"
+
+
+def validate(root: Path) -> list[str]:
+    """`exodus repo validate`: one line per violation (`<file>: spec.<input>: <Proton's message>`)."""
+    try:
+        return check.validate_repo(Path(root))
+    except RepoProblem as err:
+        raise BadInput(str(err)) from None
+
+
+def outdated(root: Path) -> list[dict[str, str]]:
+    """Instances not on their template's recommended version (Proton's dashboard), sorted by name.
+    A newer major is reported, but only a minor of the same major is `minor_available`."""
+    repo = Repo.open(root)
+    out = []
+    for item in repo.index["instances"]:
+        template = repo.index["templates"].get(item["template"], {})
+        recommended = template.get("recommended")
+        if not recommended or recommended == item["version"]:
+            continue
+        same_major = [v for v in template["versions"] if version_key(v)[0] == version_key(item["version"])[0]]
+        newest_minor = max(same_major, key=version_key)
+        out.append(
+            {
+                "instance": item["name"],
+                "template": item["template"],
+                "version": item["version"],
+                "recommended": recommended,
+                "minor_available": newest_minor if newest_minor != item["version"] else "",
+            }
+        )
+    return sorted(out, key=lambda r: r["instance"])
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, Any]:
+    """`name=value` pairs, each value read as a YAML scalar as a Proton spec would (`3` is a number)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, eq, text = pair.partition("=")
+        if not eq or not name:
+            raise BadInput(f"{pair!r}: expected INPUT=VALUE")
+        try:
+            out[name] = cfn_text.load_yaml(text) if text else ""
+        except yaml.YAMLError:
+            out[name] = text
+    return out
+
+
+def _refuse_violations(where: str, schema: Mapping[str, Any], values: Mapping[str, Any], path: str,
+                       sensitive: Sequence[str] = ()) -> None:
+    _, lines = json_schema_violations(schema, values, path=path)
+    heads = tuple(f"{path}.{name}:" for name in sensitive)
+    lines = tuple(line for line in lines if not line.startswith(heads))
+    if lines:
+        raise BadInput(f"{where}: " + "; ".join(lines))
+
+
+def _set_parameter(fmt: str, text: str, rel: str, changes: Mapping[str, str]) -> str:
+    """`text` of a parameter file with `changes` (parameter -> value) made, every other line as it was."""
+    if fmt == TEMPLATE_CONFIGURATION:
+        doc = json.loads(text)
+        doc.setdefault("Parameters", {}).update(changes)
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    block = "parameters:" if fmt == GIT_SYNC else "    parameters:"
+    lines = text.split("\n")
+    for parameter, value in sorted(changes.items()):
+        scalar = yaml.safe_dump({parameter: value}, default_flow_style=False, width=1 << 20).strip()
+        try:
+            start = lines.index(block)
+        except ValueError:
+            raise BadInput(f"{rel}: has no `{block.strip()}` block to change {parameter} in") from None
+        indent = " " * (len(block) - len(block.lstrip()) + 2)
+        pattern = re.compile(rf"^{indent}{re.escape(parameter)}:( |$)")
+        end = start + 1
+        while end < len(lines) and lines[end].startswith(indent):
+            end += 1
+        hits = [i for i in range(start + 1, end) if pattern.match(lines[i])]
+        if hits:
+            lines[hits[0]] = indent + scalar
+        else:
+            lines.insert(end, indent + scalar)
+    return "\n".join(lines)
+
+
+def _write(root: Path, files: Mapping[str, str]) -> list[str]:
+    for rel, text in sorted(files.items()):
+        write_text_atomic(root / rel, text)
+    return sorted(files)
+
+
+def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
+    """`exodus repo set`: change inputs of one instance; the files changed. A parameter-carried input
+    changes its parameter; a structural input (baked into the template) re-renders the instance."""
+    repo = Repo.open(root)
+    instance = repo.instance(name)
+    changes = parse_assignments(pairs)
+    schema = repo.schema(instance)
+    props = check.input_properties(schema)
+    for key in changes:
+        if key not in props:
+            raise BadInput(
+                f"{INDEX}: {name}: {key!r} is not an input of {instance['template']} {instance['version']}",
+                hint="inputs: " + ", ".join(sorted(props)),
+            )
+        if key in instance.get("sensitive", []):
+            raise BadInput(
+                f"{name}: input {key} is sensitive: its value lives in Parameter Store or Secrets Manager, "
+                "change it there"
+            )
+    values = {**repo.inputs(instance), **changes}
+    where = instance.get("parameters_file") or f"{INDEX}[{instance['name']}]"
+    _refuse_violations(where, schema, values, check.spec_path(instance), instance.get("sensitive", []))
+    mapping = instance.get("parameters") or {}
+    structural = sorted(k for k in changes if k not in mapping)
+    files: dict[str, str] = {}
+    if structural:
+        files.update(_rerender(repo, instance, instance["version"], values))
+    else:
+        rel, fmt = instance["parameters_file"], instance["parameters_format"]
+        params = {mapping[k]: parameter_value(v) for k, v in changes.items()}
+        files[rel] = _set_parameter(fmt, repo.read(rel), rel, params)
+    instance["inputs"] = {k: v for k, v in sorted(values.items()) if k not in instance.get("sensitive", [])}
+    files[INDEX] = repo.index_text()
+    return _write(repo.root, files)
+
+
+def _environment(repo: Repo, instance: Mapping[str, Any]) -> dict[str, Any] | None:
+    env = instance.get("environment")
+    return next(
+        (i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == env), None
+    )
+
+
+def _bundle(repo: Repo, instance: Mapping[str, Any], version: str) -> Any:
+    rel = repo.version(instance, version).get("bundle")
+    if not rel or not (repo.root / rel).is_dir():
+        raise BadInput(f"{INDEX}: {instance['template']} {version} ships no bundle to render from")
+    return load_bundle(repo.root / rel, name=f"{instance['template']}:{version}")
+
+
+def render_instance(repo: Repo, instance: Mapping[str, Any], version: str, values: Mapping[str, Any]) -> str:
+    """The instance's CloudFormation template rendered as Proton did, from the shipped bundle. Sensitive
+    inputs render as Secrets Manager dynamic references, never as values."""
+    stack = instance["stack"]["name"] or instance["name"]
+    secrets = {k: SECRET_REF.format(secret_name(stack, k)) for k in instance.get("sensitive", [])}
+    inputs = {**values, **secrets}
+    bundle = _bundle(repo, instance, version)
+    if instance["kind"] == "environment":
+        rendered = render_environment(
+            bundle, name=instance["name"], inputs=inputs, account_id=instance["stack"]["account"]
+        )
+    elif instance["kind"] == "service_instance":
+        env = _environment(repo, instance)
+        environment = EnvironmentContext(
+            instance["environment"], instance["stack"]["account"], dict((env or {}).get("outputs") or {})
+        )
+        rendered = render_service_instance(
+            bundle,
+            service=ServiceContext(instance["service"]),
+            instance_name=instance["name"].rpartition("/")[2],
+            inputs=inputs,
+            environment=environment,
+        )
+    else:
+        raise NotImplementedYet(
+            f"{instance['name']}: re-rendering a service pipeline is not supported: its build steps were "
+            "rewritten at export; edit its template by hand"
+        )
+    if rendered.language != "cloudformation" or rendered.text is None:
+        raise NotImplementedYet(f"{instance['name']}: only CloudFormation instances can be re-rendered")
+    return rendered.text
+
+
+def _rerender(repo: Repo, instance: dict[str, Any], version: str, values: Mapping[str, Any]) -> dict[str, str]:
+    """The files that move `instance` onto a fresh render: its own template file (a shared template is
+    never edited: the instance gets its own copy) and a parameter file holding only what it declares."""
+    fmt, rel = instance.get("parameters_format"), instance.get("parameters_file")
+    if fmt not in (GIT_SYNC, TEMPLATE_CONFIGURATION) or not rel:
+        raise NotImplementedYet(
+            f"{instance['name']}: re-rendering is supported for Git sync deployment files and template "
+            f"configurations, not {fmt or 'an instance without a parameter file'}"
+        )
+    template = instance["template_file"]
+    text = render_instance(repo, instance, version, values)
+    declared = set((cfn_text.load_template(text, source=template) or {}).get("Parameters") or {})
+    shared = sum(i.get("template_file") == template for i in repo.index["instances"]) > 1
+    files: dict[str, str] = {}
+    if shared:
+        template = f"{template.rpartition('/')[0]}/stacks/{instance['stack']['name']}.yaml"
+    files[template] = text
+    doc_text = repo.read(rel)
+    if fmt == GIT_SYNC:
+        doc = yaml.safe_load(doc_text)
+        doc["template-file-path"] = template
+        doc["parameters"] = {k: v for k, v in (doc.get("parameters") or {}).items() if k in declared}
+        files[rel] = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=1 << 20)
+    else:
+        if shared:
+            raise NotImplementedYet(f"{instance['name']}: its template is shared; the pipeline names it")
+        doc = json.loads(doc_text)
+        doc["Parameters"] = {k: v for k, v in (doc.get("Parameters") or {}).items() if k in declared}
+        files[rel] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    instance["template_file"] = template
+    instance["parameters"] = {k: p for k, p in (instance.get("parameters") or {}).items() if p in declared}
+    return files
+
+
+def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -> list[str]:
+    """`exodus repo upgrade`: move instances to version `to` of their template, re-rendered from the
+    shipped bundle. Proton's rules: a newer minor of the same major whose schema is compatible; a new
+    major only when asked (`major`), when the inputs satisfy its schema and, for a service instance,
+    the version is compatible with the environment's template major."""
+    repo = Repo.open(root)
+    files: dict[str, str] = {}
+    for name in names:
+        instance = repo.instance(name)
+        current = instance["version"]
+        target = repo.version(instance, to)
+        if version_key(to) <= version_key(current):
+            raise BadInput(f"{name}: is on {current}; {to} is not newer (Proton does not downgrade)")
+        if version_key(to)[0] != version_key(current)[0]:
+            if not major:
+                raise BadInput(f"{name}: {current} -> {to} is a major version change: pass --major to make it")
+            env = _environment(repo, instance) if instance["kind"] == "service_instance" else None
+            wanted = f"{(env or {}).get('template', '').partition('/')[2]}:{(env or {}).get('version', '').partition('.')[0]}"
+            if env and wanted not in target.get("compatible_environment_templates", []):
+                raise BadInput(
+                    f"{name}: {instance['template']} {to} is not compatible with environment template "
+                    f"{wanted} of {instance['environment']}"
+                )
+        elif to not in repo.version(instance).get("upgrades_to", []):
+            raise BadInput(f"{name}: {to} is not a backward-compatible minor version of {current}")
+        values = repo.inputs(instance)
+        schema = repo.schema(instance, to)
+        where = instance.get("parameters_file") or f"{INDEX}[{instance['name']}]"
+        _refuse_violations(where, schema, values, check.spec_path(instance), instance.get("sensitive", []))
+        filled, _ = json_schema_violations(schema, values, path="spec")
+        files.update(_rerender(repo, instance, to, filled))
+        instance["version"] = to
+    files[INDEX] = repo.index_text()
+    return _write(repo.root, files)
+
+
+def _sibling(repo: Repo, template: str, kind: str, version: str) -> dict[str, Any]:
+    """An instance of the same template and kind, to place the new one's files as the export placed its."""
+    same = [i for i in repo.index["instances"] if i["template"] == template and i["kind"] == kind]
+    same = [i for i in same if i.get("parameters_file")]
+    if not same:
+        raise BadInput(f"{INDEX}: no {kind} of {template} with a parameter file to model a new one on")
+    return sorted(same, key=lambda i: (i["version"] != version, i["name"]))[0]
+
+
+def new_instance(
+    root: Path,
+    name: str,
+    *,
+    template: str,
+    version: str | None,
+    environment: str | None,
+    pairs: Sequence[str],
+    stack_name: str | None = None,
+) -> list[str]:
+    """`exodus repo new-instance`: a new environment (`name`) or service instance (`service/instance`)
+    from a template version (default: the recommended one), its inputs validated, rendered as Proton
+    would, with a parameter file beside its siblings'. The files it writes are the pull request."""
+    repo = Repo.open(root)
+    if template not in repo.index["templates"]:
+        raise BadInput(f"{INDEX}: no template {template!r}", hint="templates: " + ", ".join(sorted(repo.index["templates"])))
+    kind = "environment" if template.startswith("environment/") else "service_instance"
+    if any(i["name"] == name for i in repo.index["instances"]):
+        raise BadInput(f"{INDEX}: an instance named {name!r} exists already")
+    service, _, short = name.rpartition("/")
+    if kind == "service_instance" and (not service or not short):
+        raise BadInput(f"{name!r}: a service instance is named SERVICE/INSTANCE")
+    version = version or repo.index["templates"][template]["recommended"]
+    sibling = _sibling(repo, template, kind, version)
+    env = None
+    if kind == "service_instance":
+        env = next((i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == environment), None)
+        if env is None:
+            raise BadInput(f"--environment {environment!r}: no such environment in {INDEX}")
+        target = repo.version(sibling, version)
+        wanted = f"{env['template'].partition('/')[2]}:{env['version'].partition('.')[0]}"
+        if wanted not in target.get("compatible_environment_templates", []):
+            raise BadInput(f"{template} {version} is not compatible with environment template {wanted} of {environment}")
+    stack = stack_name or (f"{service}-{short}" if kind == "service_instance" else name)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,127}", stack):
+        raise BadInput(f"stack name {stack!r}: CloudFormation needs a letter, then letters, digits or hyphens")
+    given = parse_assignments(pairs)
+    secret = sorted(sibling.get("sensitive", []))
+    if set(given) & set(secret):
+        raise BadInput(
+            f"{sorted(set(given) & set(secret))[0]} is sensitive: create Secrets Manager secret "
+            f"{secret_name(stack, sorted(set(given) & set(secret))[0])} instead of passing its value"
+        )
+    record: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "schema_kind": sibling["schema_kind"],
+        "template": template,
+        "version": version,
+        "environment": environment if kind == "service_instance" else name,
+        "service": service or None,
+        "inputs": {},
+        "sensitive": secret,
+        "parameters": {},
+        "stack": {
+            "name": stack,
+            "account": (env or sibling)["stack"]["account"],
+            "region": (env or sibling)["stack"]["region"],
+        },
+    }
+    schema = repo.schema(record, version)
+    props = check.input_properties(schema)
+    unknown = sorted(set(given) - set(props))
+    if unknown:
+        raise BadInput(f"{unknown[0]!r} is not an input of {template} {version}", hint="inputs: " + ", ".join(sorted(props)))
+    _refuse_violations("spec", schema, given, check.spec_path(record), secret)
+    filled, _ = json_schema_violations(schema, given, path="spec")
+    record["inputs"] = {k: v for k, v in sorted(filled.items()) if k not in secret}
+    text = render_instance(repo, record, version, filled)
+    fmt, rel = sibling["parameters_format"], sibling["parameters_file"]
+    declared = sorted((cfn_text.load_template(text, source=name) or {}).get("Parameters") or {})
+    files: dict[str, str] = {}
+    if fmt == GIT_SYNC:
+        folder = sibling["template_file"].rpartition("/")[0]
+        folder = folder if folder.endswith("/stacks") else f"{folder}/stacks"
+        record["template_file"] = f"{folder}/{stack}.yaml"
+        record["parameters_file"] = f"deployments/{record['stack']['account']}/{record['stack']['region']}/{stack}.yaml"
+        doc = {"template-file-path": record["template_file"], "parameters": {}, "tags": {}}
+        files[record["parameters_file"]] = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    elif fmt == TEMPLATE_CONFIGURATION:
+        folder = rel.rpartition("/")[0]
+        if kind == "service_instance" and sibling.get("environment") and sibling["environment"] != environment:
+            folder = re.sub(rf"(^|/){re.escape(sibling['environment'])}(/|$)", rf"\g<1>{environment}\g<2>", folder)
+        record["template_file"] = f"{folder}/{stack}.yaml"
+        record["parameters_file"] = f"{folder}/{stack}.json"
+        files[record["parameters_file"]] = json.dumps({"Parameters": {}, "Tags": {}}, indent=2) + "\n"
+    else:
+        raise NotImplementedYet(f"new-instance writes Git sync deployment files and template configurations, not {fmt}")
+    if declared:
+        raise NotImplementedYet(
+            f"{template} {version} declares CloudFormation parameters ({', '.join(declared)}): give them in "
+            f"{record['parameters_file']} by hand"
+        )
+    record["parameters_format"] = fmt
+    files[record["template_file"]] = text
+    for rel_new in files:
+        if (repo.root / rel_new).exists():
+            raise BadInput(f"{rel_new}: exists already; pick another --stack-name")
+    repo.index["instances"] = sorted([*repo.index["instances"], record], key=lambda i: (i["kind"], i["name"]))
+    files[INDEX] = repo.index_text()
+    return _write(repo.root, files)
