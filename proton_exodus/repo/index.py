@@ -201,7 +201,7 @@ def _instance(
         "version": f"{unit.template_major}.{unit.template_minor}",
         "environment": unit.environment,
         "service": unit.service,
-        "inputs": {k: v for k, v in sorted(_spec_values(unit).items()) if k not in unit.sensitive_inputs},
+        "inputs": {k: v for k, v in sorted(unit.inputs.items()) if k not in unit.sensitive_inputs},
         "sensitive": sorted(unit.sensitive_inputs),
         "parameters_file": rel,
         "parameters_format": fmt,

@@ -5,6 +5,7 @@ writes (atomically, per file): a refusal leaves the checkout as it was. No AWS c
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -204,7 +205,9 @@ def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
     structural = sorted(k for k in changes if k not in mapping)
     files: dict[str, str] = {}
     if structural:
-        files.update(_rerender(repo, instance, instance["version"], values))
+        old = json_schema_violations(schema, repo.inputs(instance), path="spec")[0]
+        new = json_schema_violations(schema, values, path="spec")[0]
+        files.update(_rerender(repo, instance, instance["version"], old, new))
     else:
         rel, fmt = instance["parameters_file"], instance["parameters_format"]
         params = {mapping[k]: parameter_value(v) for k, v in changes.items()}
@@ -261,9 +264,49 @@ def render_instance(repo: Repo, instance: Mapping[str, Any], version: str, value
     return rendered.text
 
 
-def _rerender(repo: Repo, instance: dict[str, Any], version: str, values: Mapping[str, Any]) -> dict[str, str]:
-    """The files that move `instance` onto a fresh render: its own template file (a shared template is
-    never edited: the instance gets its own copy) and a parameter file holding only what it declares."""
+def _merge(current: Any, old: Any, new: Any) -> Any:
+    """`current` (the exported template, or part of it) with what changed from render `old` to render
+    `new` made on it: parts the renders agree on stay as the export wrote them (secret parameters,
+    component outputs), list items are matched as difflib matches lines."""
+    if old == new:
+        return current
+    if isinstance(current, dict) and isinstance(old, dict) and isinstance(new, dict):
+        out = dict(current)
+        for key in [*old, *(k for k in new if k not in old)]:
+            if key not in new:
+                out.pop(key, None)
+            elif key in old and key in current and old[key] != new[key]:
+                out[key] = _merge(current[key], old[key], new[key])
+            elif key not in old or key not in current:
+                out[key] = new[key]
+        return out
+    if isinstance(current, list) and isinstance(old, list) and isinstance(new, list) and len(current) == len(old):
+        keys = [json.dumps(item, sort_keys=True, default=str) for item in old]
+        matcher = difflib.SequenceMatcher(None, keys, [json.dumps(i, sort_keys=True, default=str) for i in new])
+        merged: list[Any] = []
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                merged += current[i1:i2]
+            elif op == "replace" and i2 - i1 == j2 - j1:
+                merged += [_merge(c, o, n) for c, o, n in zip(current[i1:i2], old[i1:i2], new[j1:j2], strict=True)]
+            else:
+                merged += new[j1:j2]
+        return merged
+    return new
+
+
+def _set_template_path(text: str, template: str) -> str:
+    return re.sub(r"^template-file-path: .*$", f"template-file-path: {template}", text, count=1, flags=re.M)
+
+
+def _rerender(
+    repo: Repo, instance: dict[str, Any], version: str, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> dict[str, str]:
+    """The files that move `instance` from a render of `old` inputs (its version) to a render of `new`
+    ones (at `version`). The change between the two renders is made on the exported template, so what
+    the export added (secret parameters, attached components' outputs) stays; when the exported file is
+    exactly Proton's render, the new render replaces it. A shared template is never edited: the
+    instance gets its own copy beside it."""
     fmt, rel = instance.get("parameters_format"), instance.get("parameters_file")
     if fmt not in (GIT_SYNC, TEMPLATE_CONFIGURATION) or not rel:
         raise NotImplementedYet(
@@ -271,27 +314,23 @@ def _rerender(repo: Repo, instance: dict[str, Any], version: str, values: Mappin
             f"configurations, not {fmt or 'an instance without a parameter file'}"
         )
     template = instance["template_file"]
-    text = render_instance(repo, instance, version, values)
-    declared = set((cfn_text.load_template(text, source=template) or {}).get("Parameters") or {})
-    shared = sum(i.get("template_file") == template for i in repo.index["instances"]) > 1
-    files: dict[str, str] = {}
-    if shared:
-        template = f"{template.rpartition('/')[0]}/stacks/{instance['stack']['name']}.yaml"
-    files[template] = text
-    doc_text = repo.read(rel)
-    if fmt == GIT_SYNC:
-        doc = yaml.safe_load(doc_text)
-        doc["template-file-path"] = template
-        doc["parameters"] = {k: v for k, v in (doc.get("parameters") or {}).items() if k in declared}
-        files[rel] = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=1 << 20)
+    before = render_instance(repo, instance, instance["version"], old)
+    after = render_instance(repo, instance, version, new)
+    current = repo.read(template)
+    if current.rstrip("\n") == before.rstrip("\n"):  # the export ends every file with one newline
+        text = after.rstrip("\n") + "\n"
     else:
-        if shared:
-            raise NotImplementedYet(f"{instance['name']}: its template is shared; the pipeline names it")
-        doc = json.loads(doc_text)
-        doc["Parameters"] = {k: v for k, v in (doc.get("Parameters") or {}).items() if k in declared}
-        files[rel] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    instance["template_file"] = template
-    instance["parameters"] = {k: p for k, p in (instance.get("parameters") or {}).items() if p in declared}
+        tree = cfn_text.load_template(current, source=template)
+        text = cfn_text.dump_template(_merge(tree, cfn_text.load_template(before), cfn_text.load_template(after)))
+    files: dict[str, str] = {}
+    if sum(i.get("template_file") == template for i in repo.index["instances"]) > 1:
+        if fmt != GIT_SYNC:
+            raise NotImplementedYet(f"{instance['name']}: its template is shared and its pipeline names it")
+        folder = template.rpartition("/")[0]
+        template = f"{folder}/stacks/{instance['stack']['name']}.{template.rpartition('.')[2]}"
+        files[rel] = _set_template_path(repo.read(rel), template)
+        instance["template_file"] = template
+    files[template] = text
     return files
 
 
@@ -324,8 +363,9 @@ def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -
         schema = repo.schema(instance, to)
         where = instance.get("parameters_file") or f"{INDEX}[{instance['name']}]"
         _refuse_violations(where, schema, values, check.spec_path(instance), instance.get("sensitive", []))
-        filled, _ = json_schema_violations(schema, values, path="spec")
-        files.update(_rerender(repo, instance, to, filled))
+        old = json_schema_violations(repo.schema(instance), values, path="spec")[0]
+        new = json_schema_violations(schema, values, path="spec")[0]
+        files.update(_rerender(repo, instance, to, old, new))
         instance["version"] = to
     files[INDEX] = repo.index_text()
     return _write(repo.root, files)
