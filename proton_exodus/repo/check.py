@@ -8,6 +8,7 @@ but `json_schema_violations`, whose source the script embeds. `exodus repo valid
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,15 @@ def input_properties(root: Mapping[str, Any]) -> Mapping[str, Any]:
 def instance_inputs(root: Path, instance: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
     """An instance's inputs as a deploy would see them: the index's spec inputs, with every input a
     parameter carries read from the instance's parameter file (what a reviewer edits)."""
+    return sourced_inputs(root, instance, schema)[0]
+
+
+def sourced_inputs(
+    root: Path, instance: Mapping[str, Any], schema: Mapping[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
+    """`instance_inputs`, and the names of the inputs whose value came from the parameter file."""
     values = dict(instance.get("inputs") or {})
+    from_file: set[str] = set()
     rel, fmt = instance.get("parameters_file"), instance.get("parameters_format")
     mapping = instance.get("parameters") or {}
     if rel and fmt and mapping:
@@ -111,7 +120,8 @@ def instance_inputs(root: Path, instance: Mapping[str, Any], schema: Mapping[str
         for name, parameter in sorted(mapping.items()):
             if parameter in written:
                 values[name] = typed(written[parameter], props.get(name))
-    return values
+                from_file.add(name)
+    return values, from_file
 
 
 def spec_path(instance: Mapping[str, Any]) -> str:
@@ -123,7 +133,7 @@ def instance_errors(root: Path, index: Mapping[str, Any], instance: Mapping[str,
     """One line per violation, `<file>: <spec path>.<input>: <Proton's message>`; [] when valid."""
     version = (index.get("templates") or {}).get(instance.get("template"), {}).get("versions", {})
     version = version.get(instance.get("version"))
-    where = instance.get("parameters_file") or f"{INDEX}[{instance.get('name')}]"
+    where = f"{INDEX}[{instance.get('name')}]"
     if not isinstance(version, dict) or not version.get("schemas", {}).get(instance.get("schema_kind")):
         return [
             f"{where}: template {instance.get('template')} version "
@@ -135,7 +145,7 @@ def instance_errors(root: Path, index: Mapping[str, Any], instance: Mapping[str,
     except json.JSONDecodeError as err:
         return [f"{schema_rel}: not JSON ({err.msg})"]
     try:
-        values = instance_inputs(root, instance, schema)
+        values, from_file = sourced_inputs(root, instance, schema)
     except RepoProblem as err:
         return [str(err)]
     secret = set(instance.get("sensitive") or [])
@@ -143,7 +153,18 @@ def instance_errors(root: Path, index: Mapping[str, Any], instance: Mapping[str,
     _, lines = json_schema_violations(schema, values, path=path)
     # Sensitive inputs live outside the repository (Parameter Store, Secrets Manager): not judged here.
     heads = tuple(f"{path}.{name}:" for name in secret) + tuple(f"{path}.{name}[" for name in secret)
-    return [f"{where}: {line}" for line in lines if not line.startswith(heads)]
+    # Each line names the file its value is in: the parameter file, or the index's record of the instance.
+    return [
+        f"{instance['parameters_file'] if input_of(line, path) in from_file else where}: {line}"
+        for line in lines
+        if not line.startswith(heads)
+    ]
+
+
+def input_of(line: str, path: str) -> str:
+    """The input a violation line is about: `spec.port: ...` -> `port`."""
+    rest = line[len(path) + 1 :] if line.startswith(path + ".") else ""
+    return re.split(r"[.:\[]", rest, maxsplit=1)[0]
 
 
 def validate_repo(root: Path) -> list[str]:

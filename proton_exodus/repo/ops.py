@@ -199,7 +199,9 @@ def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
                 "change it there"
             )
     values = {**repo.inputs(instance), **changes}
-    where = instance.get("parameters_file") or f"{INDEX}[{instance['name']}]"
+    mapping = instance.get("parameters") or {}
+    carried = all(k in mapping for k in changes) and instance.get("parameters_file")
+    where = instance["parameters_file"] if carried else f"{INDEX}[{instance['name']}]"
     _refuse_violations(where, schema, values, check.spec_path(instance), instance.get("sensitive", []))
     mapping = instance.get("parameters") or {}
     structural = sorted(k for k in changes if k not in mapping)
@@ -361,7 +363,7 @@ def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -
             raise BadInput(f"{name}: {to} is not a backward-compatible minor version of {current}")
         values = repo.inputs(instance)
         schema = repo.schema(instance, to)
-        where = instance.get("parameters_file") or f"{INDEX}[{instance['name']}]"
+        where = f"{INDEX}[{instance['name']}]"
         _refuse_violations(where, schema, values, check.spec_path(instance), instance.get("sensitive", []))
         old = json_schema_violations(repo.schema(instance), values, path="spec")[0]
         new = json_schema_violations(schema, values, path="spec")[0]

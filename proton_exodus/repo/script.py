@@ -16,7 +16,7 @@ from proton_exodus.repo import check
 
 SCRIPT = ".exodus-repo/validate.py"
 # What the step installs (pinned, from PyPI); the versions exodus itself is tested with.
-REQUIREMENTS = "jsonschema==4.23.0 PyYAML==6.0.2"
+REQUIREMENTS = "jsonschema==4.26.0 PyYAML==6.0.4"
 
 _SCHEMA_PARTS = (
     schema.format_path,
