@@ -450,7 +450,7 @@ def new_instance(
     _refuse_violations("spec", schema, given, check.spec_path(record), secret)
     filled, _ = json_schema_violations(schema, given, path="spec")
     record["inputs"] = {k: v for k, v in sorted(filled.items()) if k not in secret}
-    text = render_instance(repo, record, version, filled)
+    text = render_instance(repo, record, version, filled).rstrip("\n") + "\n"
     fmt, rel = sibling["parameters_format"], sibling["parameters_file"]
     declared = sorted((cfn_text.load_template(text, source=name) or {}).get("Parameters") or {})
     files: dict[str, str] = {}

@@ -1,0 +1,228 @@
+"""`exodus repo` set / upgrade / new-instance / outdated on real exports of the demo, in git
+repositories: each change is the exact diff a reviewer should see, a refusal writes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from proton_exodus.cli import main
+from proton_exodus.repo.check import INDEX, validate_repo
+from tests.repo.conftest import TARGETS, changes, git
+
+GITSYNC_ORDERS_PROD = "templates/service/demo-fargate-svc/v1/stacks/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW.yaml"
+STAGING_ENV = "AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"
+PAYMENTS_STAGING = "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"
+
+
+def _cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
+    try:
+        main(["repo", args[0], "--repo", str(root), *args[1:]])
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _index(root: Path) -> dict:
+    return json.loads((root / INDEX).read_text())
+
+
+@pytest.mark.parametrize("target", ["codepipeline", "github-actions"])
+def test_set_a_parameter_carried_input_changes_one_parameter(target: str, checkout, capsys) -> None:
+    root = checkout(target)
+    config = next(i for i in _index(root)["instances"] if i["name"] == "catalog-web/dev")["parameters_file"]
+    code, _, err = _cli(capsys, root, "set", "catalog-web/dev", "image=public.ecr.aws/nginx/nginx:1.27")
+    assert (code, err) == (0, "")
+    assert changes(root) == {
+        INDEX: (
+            ['        "image": "public.ecr.aws/nginx/nginx:1.25",'],
+            ['        "image": "public.ecr.aws/nginx/nginx:1.27",'],
+        ),
+        config: (
+            ['    "Image": "public.ecr.aws/nginx/nginx:1.25"'],
+            ['    "Image": "public.ecr.aws/nginx/nginx:1.27"'],
+        ),
+    }
+    assert validate_repo(root) == []
+
+
+def test_set_a_structural_input_re_renders_only_what_it_changes(checkout, capsys) -> None:
+    root = checkout("cfn-git-sync")
+    code, _, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")
+    assert (code, err) == (0, "")
+    assert changes(root) == {
+        INDEX: (['        "desired_count": 3,'], ['        "desired_count": 4,']),
+        GITSYNC_ORDERS_PROD: (["      DesiredCount: 3"], ["      DesiredCount: 4"]),
+    }
+    # the secret parameter and the attached component's policy the export carries are still there
+    text = (root / GITSYNC_ORDERS_PROD).read_text()
+    assert "ExodusSecretDbPassword" in text and "AssetsAccessPolicy" in text
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_set_refuses_an_out_of_range_value_and_writes_nothing(target: str, checkout, capsys) -> None:
+    root = checkout(target)
+    code, out, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=60")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"Error: {INDEX}[orders-api/prod]: spec.desired_count: 60 is greater than the maximum of 10"
+    ]
+    assert git(root, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nope/prod", "port=1"), f"{INDEX}: no instance named 'nope/prod'"),
+        (("orders-api/prod", "colour=red"), f"{INDEX}: orders-api/prod: 'colour' is not an input of service/demo-fargate-svc 1.1"),
+        (("orders-api/prod", "db_password=hunter2"), "orders-api/prod: input db_password is sensitive: its value lives in Parameter Store or Secrets Manager, change it there"),
+        (("orders-api/prod", "desired_count"), "'desired_count': expected INPUT=VALUE"),
+    ],
+)
+def test_set_refuses_bad_requests_in_one_line(args: tuple[str, ...], message: str, checkout, capsys) -> None:
+    root = checkout("cfn-git-sync")
+    code, _, err = _cli(capsys, root, "set", *args)
+    assert code == 2
+    assert err.splitlines()[0] == f"Error: {message}"
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_outdated_lists_what_is_behind_its_recommended_version(checkout, capsys) -> None:
+    root = checkout("codepipeline")
+    code, out, _ = _cli(capsys, root, "outdated")
+    assert code == 0
+    assert out.splitlines() == [
+        "payments-api/staging: service/demo-fargate-svc 1.0, recommended 1.1 (minor 1.1 available)",
+        "staging: environment/demo-vpc-ecs-env 1.0, recommended 1.1 (minor 1.1 available)",
+    ]
+
+
+@pytest.mark.parametrize(("target", "folder"), [("cfn-git-sync", None), ("codepipeline", "stacks/environments/staging")])
+def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differently(
+    target: str, folder: str | None, checkout, capsys
+) -> None:
+    root = checkout(target)
+    by_name = {i["name"]: i for i in _index(root)["instances"]}
+    env_file, svc_file = by_name["staging"]["template_file"], by_name["payments-api/staging"]["template_file"]
+    assert env_file.endswith(f"{STAGING_ENV}.yaml") and svc_file.endswith(f"{PAYMENTS_STAGING}.yaml")
+    assert _cli(capsys, root, "upgrade", "staging", "payments-api/staging", "--to", "1.1")[0] == 0
+    diff = changes(root)
+    assert sorted(diff) == sorted([INDEX, env_file, svc_file])
+    assert diff[env_file] == (
+        ['Description: "exodus demo environment staging: VPC, public subnets, shared ALB and ECS cluster (demo-vpc-ecs-env 1.0)"'],
+        [
+            'Description: "exodus demo environment staging: VPC, public subnets, shared ALB and ECS cluster (demo-vpc-ecs-env 1.1)"',
+            "  ServiceLogGroup:",
+            "    Type: AWS::Logs::LogGroup",
+            "    Properties:",
+            '      LogGroupName: "/exodus-demo/staging/services"',
+            "      RetentionInDays: 30",
+            "  ServiceLogGroupName:",
+            "    Value: !Ref ServiceLogGroup",
+        ],
+    )
+    assert diff[svc_file] == (
+        [
+            "Description: exodus demo Fargate service payments-api/staging in staging (demo-fargate-svc 1.0)",
+            "      HealthCheckPath: /",
+        ],
+        [
+            "Description: exodus demo Fargate service payments-api/staging in staging (demo-fargate-svc 1.1)",
+            "      HealthCheckPath: /health",
+            "            - Name: LOG_LEVEL",
+            "              Value: info",
+        ],
+    )
+    assert diff[INDEX] == (['      "version": "1.0"'] * 2, ['      "version": "1.1"'] * 2)
+    assert _cli(capsys, root, "outdated")[1] == "every instance is on its recommended version\n"
+    assert validate_repo(root) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("staging", "--to", "1.0"), "staging: is on 1.0; 1.0 is not newer (Proton does not downgrade)"),
+        (("staging", "--to", "2.0"), f"{INDEX}: template environment/demo-vpc-ecs-env has no version 2.0 (versions: 1.0, 1.1)"),
+        (("dev", "--to", "1.1"), "dev: is on 1.1; 1.1 is not newer (Proton does not downgrade)"),
+    ],
+)
+def test_upgrade_refusals(args: tuple[str, ...], message: str, checkout, capsys) -> None:
+    root = checkout("cfn-git-sync")
+    code, _, err = _cli(capsys, root, "upgrade", *args)
+    assert (code, err.splitlines()[0]) == (2, f"Error: {message}")
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_major_upgrade_needs_the_flag(checkout, capsys) -> None:
+    root = checkout("cfn-git-sync")
+    index = _index(root)
+    versions = index["templates"]["environment/demo-vpc-ecs-env"]["versions"]
+    versions["2.0"] = {**versions["1.1"], "upgrades_to": []}
+    (root / INDEX).write_text(json.dumps(index, indent=2, sort_keys=True) + "\n")
+    git(root, "commit", "-qam", "a 2.0 shaped like 1.1")
+    code, _, err = _cli(capsys, root, "upgrade", "staging", "--to", "2.0")
+    assert (code, err.splitlines()[0]) == (
+        2,
+        "Error: staging: 1.0 -> 2.0 is a major version change: pass --major to make it",
+    )
+    assert _cli(capsys, root, "upgrade", "staging", "--to", "2.0", "--major")[0] == 0
+    assert _index(root)["instances"][[i["name"] for i in _index(root)["instances"]].index("staging")]["version"] == "2.0"
+
+
+@pytest.mark.parametrize(
+    ("target", "parameters_file", "template_file"),
+    [
+        (
+            "cfn-git-sync",
+            "deployments/111111111111/us-east-1/orders-api-qa.yaml",
+            "templates/service/demo-fargate-svc/v1/stacks/orders-api-qa.yaml",
+        ),
+        ("codepipeline", "stacks/environments/staging/orders-api-qa.json", "stacks/environments/staging/orders-api-qa.yaml"),
+        ("github-actions", "stacks/environments/staging/orders-api-qa.json", "stacks/environments/staging/orders-api-qa.yaml"),
+    ],
+)
+def test_new_instance_writes_its_template_and_parameter_file(
+    target: str, parameters_file: str, template_file: str, checkout, capsys
+) -> None:
+    root = checkout(target)
+    code, out, err = _cli(
+        capsys, root, "new-instance", "orders-api/qa", "--template", "service/demo-fargate-svc",
+        "--environment", "staging", "path_pattern=/qa/*", "listener_priority=77",
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == sorted(f"changed {p}" for p in (INDEX, parameters_file, template_file))
+    diff = changes(root)
+    assert sorted(diff) == sorted([INDEX, parameters_file, template_file])
+    record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/qa")
+    assert record["version"] == "1.1" and record["inputs"]["listener_priority"] == 77
+    text = (root / template_file).read_text()
+    assert 'ServiceName: "orders-api-qa"' in text and '- "/qa/*"' in text and text.endswith('/qa/"\n')
+    # the environment's outputs, as Proton rendered them
+    assert "Priority: 77" in text and 'Cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"' in text
+    assert validate_repo(root) == []
+
+
+def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys) -> None:
+    root = checkout("cfn-git-sync")
+    code, _, err = _cli(
+        capsys, root, "new-instance", "orders-api/qa", "--template", "service/demo-fargate-svc",
+        "--environment", "staging", "path_pattern=qa",
+    )
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "Error: spec: spec.listener_priority: is required but missing; "
+        "spec.path_pattern: 'qa' does not match '^/[a-z0-9/*-]*$'"
+    )
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_crossplane_stacks_are_not_re_rendered_yet(checkout, capsys) -> None:
+    root = checkout("argocd")
+    code, _, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")
+    assert code == 2
+    assert "re-rendering is supported for Git sync deployment files and template configurations" in err
+    assert git(root, "status", "--porcelain") == ""
