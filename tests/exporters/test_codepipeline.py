@@ -28,7 +28,8 @@ def _pipelines(files):
 
 def _stacks_in_order(template) -> list[tuple[str, list[str]]]:
     stages = template["Resources"]["Pipeline"]["Properties"]["Stages"]
-    return [(s["Name"], [a for a in s["Actions"]]) for s in stages[1:]]
+    assert [s["Name"] for s in stages[:2]] == ["Source", "Validate"]  # inputs are checked before any deploy
+    return [(s["Name"], [a for a in s["Actions"]]) for s in stages[2:]]
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +133,7 @@ def test_large_environment_splits_stages_and_uses_tag_scoping() -> None:
     files = exporter.export(ctx).files
     (tpl,) = _pipelines(files).values()
     stages = tpl["Resources"]["Pipeline"]["Properties"]["Stages"]
-    assert [len(s["Actions"]) for s in stages] == [1, 2, 32, 32, 26]  # 16 stacks per stage at most
+    assert [len(s["Actions"]) for s in stages] == [1, 1, 2, 32, 32, 26]  # 16 stacks per stage at most
     statements = tpl["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert statements[3]["Condition"] == {
         "StringEquals": {
