@@ -76,9 +76,11 @@ def test_reusable_workflow_gates_previews_and_deploys(files) -> None:
             s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")
         )
         assert creds["uses"].endswith("@v6") and set(creds["with"]) == {"role-to-assume", "aws-region"}
+        # the inputs are checked against their template schemas before any AWS call
+        assert job["steps"][2]["run"].splitlines()[-1] == "python3 .exodus-repo/validate.py ."
         assert (
-            job["steps"][2]["name"] == "Gate on stack status"
-            and "UPDATE_ROLLBACK_COMPLETE)" not in job["steps"][2]["run"].split("*)")[1]
+            job["steps"][4]["name"] == "Gate on stack status"
+            and "UPDATE_ROLLBACK_COMPLETE)" not in job["steps"][4]["run"].split("*)")[1]
         )
     check = next(s["run"] for s in preview["steps"] if s.get("name") == "Fail on replacement or removal")
     assert '.Action == "Remove"' in check and '.Replacement == "True"' in check and "Conditional" in check
