@@ -81,7 +81,9 @@ def _bundle(snapshot: Snapshot, record: Mapping[str, Any], base: str) -> dict[st
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        out[f"{base}/bundle/{rel}"] = scrub_text(text, snapshot.secrets)
+        # Export files are LF with a final newline; Jinja drops one trailing newline, so renders are the same.
+        text = text.replace("\r\n", "\n")
+        out[f"{base}/bundle/{rel}"] = scrub_text(text if text.endswith("\n") else text + "\n", snapshot.secrets)
     return out
 
 
