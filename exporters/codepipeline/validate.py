@@ -19,7 +19,12 @@ def validate_stage(source: str) -> dict[str, Any]:
         "Actions": [
             {
                 "Name": "Schemas",
-                "ActionTypeId": {"Category": "Build", "Owner": "AWS", "Provider": "CodeBuild", "Version": "1"},
+                "ActionTypeId": {
+                    "Category": "Build",
+                    "Owner": "AWS",
+                    "Provider": "CodeBuild",
+                    "Version": "1",
+                },
                 "Configuration": {"ProjectName": {"Ref": PROJECT}},
                 "InputArtifacts": [{"Name": source}],
                 "RunOrder": 1,
@@ -62,7 +67,11 @@ def validate_resources(group: str) -> dict[str, Any]:
                         "Statement": [
                             {
                                 "Effect": "Allow",
-                                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Action": [
+                                    "logs:CreateLogGroup",
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                ],
                                 "Resource": {
                                     "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
                                     ":log-group:/aws/codebuild/*"

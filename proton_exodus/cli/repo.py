@@ -55,11 +55,14 @@ def outdated_cmd(ctx: click.Context, root: Path) -> None:
     from proton_exodus.repo.ops import outdated
 
     def text(rows: list[dict[str, str]]) -> str:
-        return "\n".join(
-            f"{r['instance']}: {r['template']} {r['version']}, recommended {r['recommended']}"
-            + (f" (minor {r['minor_available']} available)" if r["minor_available"] else "")
-            for r in rows
-        ) or "every instance is on its recommended version"
+        return (
+            "\n".join(
+                f"{r['instance']}: {r['template']} {r['version']}, recommended {r['recommended']}"
+                + (f" (minor {r['minor_available']} available)" if r["minor_available"] else "")
+                for r in rows
+            )
+            or "every instance is on its recommended version"
+        )
 
     emit(settings_of(ctx), outdated(root), text)
 
@@ -86,7 +89,7 @@ def set_cmd(ctx: click.Context, root: Path, instance: str, assignments: tuple[st
 @click.option("--major", is_flag=True, help="Allow a new major version (Proton never did this implicitly).")
 @click.pass_context
 def upgrade_cmd(ctx: click.Context, root: Path, instances: tuple[str, ...], to: str, major: bool) -> None:
-    """Move INSTANCES to version --to of their template (a newer compatible minor, or a major with --major)."""
+    """Move INSTANCES to version --to of their template: a newer compatible minor, or a major with --major."""
     from proton_exodus.cli.output import emit
     from proton_exodus.repo.ops import upgrade
 

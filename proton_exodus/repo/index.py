@@ -47,7 +47,10 @@ def template_dir(template_key: str, version: str) -> str:
 def _versions(snapshot: Snapshot) -> dict[str, dict[str, dict[str, Any]]]:
     """template key (`service/name`) -> version (`1.0`) -> its snapshot record."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for kind, tkind in (("environment_template_versions", "environment"), ("service_template_versions", "service")):
+    for kind, tkind in (
+        ("environment_template_versions", "environment"),
+        ("service_template_versions", "service"),
+    ):
         for record in snapshot.kind(kind):
             key = f"{tkind}/{record.get('templateName')}"
             out.setdefault(key, {})[f"{record.get('majorVersion')}.{record.get('minorVersion')}"] = record
@@ -59,7 +62,9 @@ def _recommended(template: Mapping[str, Any] | None, versions: Mapping[str, Mapp
     named = (template or {}).get("recommendedVersion")
     if isinstance(named, str) and named in versions:
         return named
-    published = [v for v, r in versions.items() if r.get("status", "PUBLISHED") == "PUBLISHED"] or list(versions)
+    published = [v for v, r in versions.items() if r.get("status", "PUBLISHED") == "PUBLISHED"] or list(
+        versions
+    )
     return max(published, key=version_key)
 
 
@@ -83,7 +88,9 @@ def _bundle(snapshot: Snapshot, record: Mapping[str, Any], base: str) -> dict[st
             continue
         # Export files are LF with a final newline; Jinja drops one trailing newline, so renders are the same.
         text = text.replace("\r\n", "\n")
-        out[f"{base}/bundle/{rel}"] = scrub_text(text if text.endswith("\n") else text + "\n", snapshot.secrets)
+        out[f"{base}/bundle/{rel}"] = scrub_text(
+            text if text.endswith("\n") else text + "\n", snapshot.secrets
+        )
     return out
 
 
@@ -141,7 +148,9 @@ def _load(text: str, rel: str) -> Any:
         return None
 
 
-def parameter_files(files: Mapping[str, str], stacks: set[str]) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
+def parameter_files(
+    files: Mapping[str, str], stacks: set[str]
+) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
     """stack name -> (parameter file, format, template file, parameters) for every parameter file among an
     export's `files` that deploys one of `stacks`, recognised by its format, not by the target."""
     out: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
@@ -154,7 +163,10 @@ def parameter_files(files: Mapping[str, str], stacks: set[str]) -> dict[str, tup
                 out[stem] = (rel, GIT_SYNC, str(doc["template-file-path"]).removeprefix("./"), params)
         elif stem in stacks and rel.endswith(".json") and '"Parameters"' in text:
             doc = _load(text, rel)
-            template = next((f"{rel[:-5]}{ext}" for ext in (".yaml", ".template", ".yml") if f"{rel[:-5]}{ext}" in files), "")
+            template = next(
+                (f"{rel[:-5]}{ext}" for ext in (".yaml", ".template", ".yml") if f"{rel[:-5]}{ext}" in files),
+                "",
+            )
             if isinstance(doc, dict) and isinstance(doc.get("Parameters"), dict) and template:
                 out[stem] = (rel, TEMPLATE_CONFIGURATION, template, doc["Parameters"])
         elif rel.endswith(".yaml") and "kind: Stack" in text and "forProvider:" in text:

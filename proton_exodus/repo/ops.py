@@ -29,7 +29,7 @@ from proton_exodus.proton.render import (
 )
 from proton_exodus.proton.schema import json_schema_violations
 from proton_exodus.repo import check
-from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
+from proton_exodus.repo.check import GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
 from proton_exodus.repo.index import version_key
 
 __all__ = ["Repo", "outdated", "set_inputs", "upgrade", "validate"]
@@ -71,7 +71,9 @@ class Repo:
     def schema(self, instance: Mapping[str, Any], version: str | None = None) -> dict[str, Any]:
         rel = self.version(instance, version).get("schemas", {}).get(instance["schema_kind"])
         if not rel:
-            raise BadInput(f"{INDEX}: {instance['template']} {version or instance['version']} ships no schema")
+            raise BadInput(
+                f"{INDEX}: {instance['template']} {version or instance['version']} ships no schema"
+            )
         return json.loads(self.read(rel))
 
     def read(self, rel: str) -> str:
@@ -137,8 +139,9 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _refuse_violations(where: str, schema: Mapping[str, Any], values: Mapping[str, Any], path: str,
-                       sensitive: Sequence[str] = ()) -> None:
+def _refuse_violations(
+    where: str, schema: Mapping[str, Any], values: Mapping[str, Any], path: str, sensitive: Sequence[str] = ()
+) -> None:
     _, lines = json_schema_violations(schema, values, path=path)
     heads = tuple(f"{path}.{name}:" for name in sensitive)
     lines = tuple(line for line in lines if not line.startswith(heads))
@@ -219,11 +222,14 @@ def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
     return _write(repo.root, files)
 
 
+def _template_major(env: Mapping[str, Any]) -> str:
+    """`name:major` of an environment's template, as versions list compatible environment templates."""
+    return f"{env['template'].partition('/')[2]}:{env['version'].partition('.')[0]}"
+
+
 def _environment(repo: Repo, instance: Mapping[str, Any]) -> dict[str, Any] | None:
     env = instance.get("environment")
-    return next(
-        (i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == env), None
-    )
+    return next((i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == env), None)
 
 
 def _bundle(repo: Repo, instance: Mapping[str, Any], version: str) -> Any:
@@ -282,15 +288,24 @@ def _merge(current: Any, old: Any, new: Any) -> Any:
             elif key not in old or key not in current:
                 out[key] = new[key]
         return out
-    if isinstance(current, list) and isinstance(old, list) and isinstance(new, list) and len(current) == len(old):
+    if (
+        isinstance(current, list)
+        and isinstance(old, list)
+        and isinstance(new, list)
+        and len(current) == len(old)
+    ):
         keys = [json.dumps(item, sort_keys=True, default=str) for item in old]
-        matcher = difflib.SequenceMatcher(None, keys, [json.dumps(i, sort_keys=True, default=str) for i in new])
+        matcher = difflib.SequenceMatcher(
+            None, keys, [json.dumps(i, sort_keys=True, default=str) for i in new]
+        )
         merged: list[Any] = []
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 merged += current[i1:i2]
             elif op == "replace" and i2 - i1 == j2 - j1:
-                merged += [_merge(c, o, n) for c, o, n in zip(current[i1:i2], old[i1:i2], new[j1:j2], strict=True)]
+                merged += [
+                    _merge(c, o, n) for c, o, n in zip(current[i1:i2], old[i1:i2], new[j1:j2], strict=True)
+                ]
             else:
                 merged += new[j1:j2]
         return merged
@@ -323,7 +338,9 @@ def _rerender(
         text = after.rstrip("\n") + "\n"
     else:
         tree = cfn_text.load_template(current, source=template)
-        text = cfn_text.dump_template(_merge(tree, cfn_text.load_template(before), cfn_text.load_template(after)))
+        text = cfn_text.dump_template(
+            _merge(tree, cfn_text.load_template(before), cfn_text.load_template(after))
+        )
     files: dict[str, str] = {}
     if sum(i.get("template_file") == template for i in repo.index["instances"]) > 1:
         if fmt != GIT_SYNC:
@@ -351,9 +368,11 @@ def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -
             raise BadInput(f"{name}: is on {current}; {to} is not newer (Proton does not downgrade)")
         if version_key(to)[0] != version_key(current)[0]:
             if not major:
-                raise BadInput(f"{name}: {current} -> {to} is a major version change: pass --major to make it")
+                raise BadInput(
+                    f"{name}: {current} -> {to} is a major version change: pass --major to make it"
+                )
             env = _environment(repo, instance) if instance["kind"] == "service_instance" else None
-            wanted = f"{(env or {}).get('template', '').partition('/')[2]}:{(env or {}).get('version', '').partition('.')[0]}"
+            wanted = _template_major(env) if env else ""
             if env and wanted not in target.get("compatible_environment_templates", []):
                 raise BadInput(
                     f"{name}: {instance['template']} {to} is not compatible with environment template "
@@ -397,7 +416,10 @@ def new_instance(
     would, with a parameter file beside its siblings'. The files it writes are the pull request."""
     repo = Repo.open(root)
     if template not in repo.index["templates"]:
-        raise BadInput(f"{INDEX}: no template {template!r}", hint="templates: " + ", ".join(sorted(repo.index["templates"])))
+        raise BadInput(
+            f"{INDEX}: no template {template!r}",
+            hint="templates: " + ", ".join(sorted(repo.index["templates"])),
+        )
     kind = "environment" if template.startswith("environment/") else "service_instance"
     if any(i["name"] == name for i in repo.index["instances"]):
         raise BadInput(f"{INDEX}: an instance named {name!r} exists already")
@@ -408,16 +430,23 @@ def new_instance(
     sibling = _sibling(repo, template, kind, version)
     env = None
     if kind == "service_instance":
-        env = next((i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == environment), None)
+        env = next(
+            (i for i in repo.index["instances"] if i["kind"] == "environment" and i["name"] == environment),
+            None,
+        )
         if env is None:
             raise BadInput(f"--environment {environment!r}: no such environment in {INDEX}")
         target = repo.version(sibling, version)
-        wanted = f"{env['template'].partition('/')[2]}:{env['version'].partition('.')[0]}"
+        wanted = _template_major(env)
         if wanted not in target.get("compatible_environment_templates", []):
-            raise BadInput(f"{template} {version} is not compatible with environment template {wanted} of {environment}")
+            raise BadInput(
+                f"{template} {version} is not compatible with environment template {wanted} of {environment}"
+            )
     stack = stack_name or (f"{service}-{short}" if kind == "service_instance" else name)
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,127}", stack):
-        raise BadInput(f"stack name {stack!r}: CloudFormation needs a letter, then letters, digits or hyphens")
+        raise BadInput(
+            f"stack name {stack!r}: CloudFormation needs a letter, then letters, digits or hyphens"
+        )
     given = parse_assignments(pairs)
     secret = sorted(sibling.get("sensitive", []))
     if set(given) & set(secret):
@@ -446,7 +475,10 @@ def new_instance(
     props = check.input_properties(schema)
     unknown = sorted(set(given) - set(props))
     if unknown:
-        raise BadInput(f"{unknown[0]!r} is not an input of {template} {version}", hint="inputs: " + ", ".join(sorted(props)))
+        raise BadInput(
+            f"{unknown[0]!r} is not an input of {template} {version}",
+            hint="inputs: " + ", ".join(sorted(props)),
+        )
     _refuse_violations("spec", schema, given, check.spec_path(record), secret)
     filled, _ = json_schema_violations(schema, given, path="spec")
     record["inputs"] = {k: v for k, v in sorted(filled.items()) if k not in secret}
@@ -458,18 +490,28 @@ def new_instance(
         folder = sibling["template_file"].rpartition("/")[0]
         folder = folder if folder.endswith("/stacks") else f"{folder}/stacks"
         record["template_file"] = f"{folder}/{stack}.yaml"
-        record["parameters_file"] = f"deployments/{record['stack']['account']}/{record['stack']['region']}/{stack}.yaml"
+        record["parameters_file"] = (
+            f"deployments/{record['stack']['account']}/{record['stack']['region']}/{stack}.yaml"
+        )
         doc = {"template-file-path": record["template_file"], "parameters": {}, "tags": {}}
         files[record["parameters_file"]] = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
     elif fmt == TEMPLATE_CONFIGURATION:
         folder = rel.rpartition("/")[0]
-        if kind == "service_instance" and sibling.get("environment") and sibling["environment"] != environment:
-            folder = re.sub(rf"(^|/){re.escape(sibling['environment'])}(/|$)", rf"\g<1>{environment}\g<2>", folder)
+        if (
+            kind == "service_instance"
+            and sibling.get("environment")
+            and sibling["environment"] != environment
+        ):
+            folder = re.sub(
+                rf"(^|/){re.escape(sibling['environment'])}(/|$)", rf"\g<1>{environment}\g<2>", folder
+            )
         record["template_file"] = f"{folder}/{stack}.yaml"
         record["parameters_file"] = f"{folder}/{stack}.json"
         files[record["parameters_file"]] = json.dumps({"Parameters": {}, "Tags": {}}, indent=2) + "\n"
     else:
-        raise NotImplementedYet(f"new-instance writes Git sync deployment files and template configurations, not {fmt}")
+        raise NotImplementedYet(
+            f"new-instance writes Git sync deployment files and template configurations, not {fmt}"
+        )
     if declared:
         raise NotImplementedYet(
             f"{template} {version} declares CloudFormation parameters ({', '.join(declared)}): give them in "

@@ -42,7 +42,9 @@ def _instance(root: Path, name: str) -> dict:
 
 
 @pytest.mark.parametrize("target", TARGETS)
-def test_a_fresh_export_is_valid_and_the_shipped_script_agrees(target: str, demo_exports: dict[str, Path]) -> None:
+def test_a_fresh_export_is_valid_and_the_shipped_script_agrees(
+    target: str, demo_exports: dict[str, Path]
+) -> None:
     root = demo_exports[target]
     assert validate_repo(root) == []
     run = subprocess.run([sys.executable, str(root / SCRIPT), str(root)], capture_output=True, text=True)

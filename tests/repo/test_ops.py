@@ -12,7 +12,13 @@ from proton_exodus.cli import main
 from proton_exodus.repo.check import INDEX, validate_repo
 from tests.repo.conftest import TARGETS, changes, git
 
-GITSYNC_ORDERS_PROD = "templates/service/demo-fargate-svc/v1/stacks/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW.yaml"
+GITSYNC_ORDERS_PROD = "templates/service/demo-fargate-svc/v1/stacks/{}.yaml".format(
+    "AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"
+)
+ENV_DESCRIPTION = (
+    'Description: "exodus demo environment staging: VPC, public subnets, shared ALB and ECS cluster '
+    '(demo-vpc-ecs-env {})"'
+)
 STAGING_ENV = "AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"
 PAYMENTS_STAGING = "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"
 
@@ -78,8 +84,15 @@ def test_set_refuses_an_out_of_range_value_and_writes_nothing(target: str, check
     ("args", "message"),
     [
         (("nope/prod", "port=1"), f"{INDEX}: no instance named 'nope/prod'"),
-        (("orders-api/prod", "colour=red"), f"{INDEX}: orders-api/prod: 'colour' is not an input of service/demo-fargate-svc 1.1"),
-        (("orders-api/prod", "db_password=hunter2"), "orders-api/prod: input db_password is sensitive: its value lives in Parameter Store or Secrets Manager, change it there"),
+        (
+            ("orders-api/prod", "colour=red"),
+            f"{INDEX}: orders-api/prod: 'colour' is not an input of service/demo-fargate-svc 1.1",
+        ),
+        (
+            ("orders-api/prod", "db_password=hunter2"),
+            "orders-api/prod: input db_password is sensitive: its value lives in Parameter Store or "
+            "Secrets Manager, change it there",
+        ),
         (("orders-api/prod", "desired_count"), "'desired_count': expected INPUT=VALUE"),
     ],
 )
@@ -101,7 +114,9 @@ def test_outdated_lists_what_is_behind_its_recommended_version(checkout, capsys)
     ]
 
 
-@pytest.mark.parametrize(("target", "folder"), [("cfn-git-sync", None), ("codepipeline", "stacks/environments/staging")])
+@pytest.mark.parametrize(
+    ("target", "folder"), [("cfn-git-sync", None), ("codepipeline", "stacks/environments/staging")]
+)
 def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differently(
     target: str, folder: str | None, checkout, capsys
 ) -> None:
@@ -113,9 +128,9 @@ def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differentl
     diff = changes(root)
     assert sorted(diff) == sorted([INDEX, env_file, svc_file])
     assert diff[env_file] == (
-        ['Description: "exodus demo environment staging: VPC, public subnets, shared ALB and ECS cluster (demo-vpc-ecs-env 1.0)"'],
+        [ENV_DESCRIPTION.format("1.0")],
         [
-            'Description: "exodus demo environment staging: VPC, public subnets, shared ALB and ECS cluster (demo-vpc-ecs-env 1.1)"',
+            ENV_DESCRIPTION.format("1.1"),
             "  ServiceLogGroup:",
             "    Type: AWS::Logs::LogGroup",
             "    Properties:",
@@ -146,7 +161,10 @@ def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differentl
     ("args", "message"),
     [
         (("staging", "--to", "1.0"), "staging: is on 1.0; 1.0 is not newer (Proton does not downgrade)"),
-        (("staging", "--to", "2.0"), f"{INDEX}: template environment/demo-vpc-ecs-env has no version 2.0 (versions: 1.0, 1.1)"),
+        (
+            ("staging", "--to", "2.0"),
+            f"{INDEX}: template environment/demo-vpc-ecs-env has no version 2.0 (versions: 1.0, 1.1)",
+        ),
         (("dev", "--to", "1.1"), "dev: is on 1.1; 1.1 is not newer (Proton does not downgrade)"),
     ],
 )
@@ -170,7 +188,10 @@ def test_a_major_upgrade_needs_the_flag(checkout, capsys) -> None:
         "Error: staging: 1.0 -> 2.0 is a major version change: pass --major to make it",
     )
     assert _cli(capsys, root, "upgrade", "staging", "--to", "2.0", "--major")[0] == 0
-    assert _index(root)["instances"][[i["name"] for i in _index(root)["instances"]].index("staging")]["version"] == "2.0"
+    assert (
+        _index(root)["instances"][[i["name"] for i in _index(root)["instances"]].index("staging")]["version"]
+        == "2.0"
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,8 +202,16 @@ def test_a_major_upgrade_needs_the_flag(checkout, capsys) -> None:
             "deployments/111111111111/us-east-1/orders-api-qa.yaml",
             "templates/service/demo-fargate-svc/v1/stacks/orders-api-qa.yaml",
         ),
-        ("codepipeline", "stacks/environments/staging/orders-api-qa.json", "stacks/environments/staging/orders-api-qa.yaml"),
-        ("github-actions", "stacks/environments/staging/orders-api-qa.json", "stacks/environments/staging/orders-api-qa.yaml"),
+        (
+            "codepipeline",
+            "stacks/environments/staging/orders-api-qa.json",
+            "stacks/environments/staging/orders-api-qa.yaml",
+        ),
+        (
+            "github-actions",
+            "stacks/environments/staging/orders-api-qa.json",
+            "stacks/environments/staging/orders-api-qa.yaml",
+        ),
     ],
 )
 def test_new_instance_writes_its_template_and_parameter_file(
@@ -190,8 +219,16 @@ def test_new_instance_writes_its_template_and_parameter_file(
 ) -> None:
     root = checkout(target)
     code, out, err = _cli(
-        capsys, root, "new-instance", "orders-api/qa", "--template", "service/demo-fargate-svc",
-        "--environment", "staging", "path_pattern=/qa/*", "listener_priority=77",
+        capsys,
+        root,
+        "new-instance",
+        "orders-api/qa",
+        "--template",
+        "service/demo-fargate-svc",
+        "--environment",
+        "staging",
+        "path_pattern=/qa/*",
+        "listener_priority=77",
     )
     assert (code, err) == (0, "")
     assert out.splitlines() == sorted(f"changed {p}" for p in (INDEX, parameters_file, template_file))
@@ -202,15 +239,25 @@ def test_new_instance_writes_its_template_and_parameter_file(
     text = (root / template_file).read_text()
     assert 'ServiceName: "orders-api-qa"' in text and '- "/qa/*"' in text and text.endswith('/qa/"\n')
     # the environment's outputs, as Proton rendered them
-    assert "Priority: 77" in text and 'Cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"' in text
+    assert (
+        "Priority: 77" in text
+        and 'Cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"' in text
+    )
     assert validate_repo(root) == []
 
 
 def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys) -> None:
     root = checkout("cfn-git-sync")
     code, _, err = _cli(
-        capsys, root, "new-instance", "orders-api/qa", "--template", "service/demo-fargate-svc",
-        "--environment", "staging", "path_pattern=qa",
+        capsys,
+        root,
+        "new-instance",
+        "orders-api/qa",
+        "--template",
+        "service/demo-fargate-svc",
+        "--environment",
+        "staging",
+        "path_pattern=qa",
     )
     assert code == 2
     assert err.splitlines()[0] == (
