@@ -8,6 +8,8 @@ so it knows a target only by the parameter file formats in `repo/check.py`. Form
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -148,6 +150,22 @@ def _load(text: str, rel: str) -> Any:
         return None
 
 
+_PROVIDER_NAME = re.compile(r"^  forProvider:\n    name: (.+)$", re.M)
+_BLOCK = re.compile(r"^(?P<indent> *)parameters:(?P<inline>.*)\n(?P<body>(?:(?P=indent)  .*\n)*)", re.M)
+
+
+def _parameters_block(text: str, indent: str, rel: str) -> dict[str, Any] | None:
+    """The `parameters:` mapping at `indent` in a YAML file, read without loading the rest (a Crossplane
+    Stack holds its whole template): {} when there is no such block, None when it is not a mapping."""
+    for match in _BLOCK.finditer(text):
+        if match.group("indent") != indent:
+            continue
+        doc = _load("parameters:" + match.group("inline") + "\n" + textwrap.dedent(match.group("body")), rel)
+        params = doc.get("parameters") if isinstance(doc, dict) else None
+        return params or {} if isinstance(params or {}, dict) else None
+    return {}
+
+
 def parameter_files(
     files: Mapping[str, str], stacks: set[str]
 ) -> dict[str, tuple[str, str, str, dict[str, Any]]]:
@@ -156,24 +174,23 @@ def parameter_files(
     out: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
     for rel, text in sorted(files.items()):
         stem = PurePosixPath(rel).stem
-        if stem in stacks and rel.endswith((".yaml", ".yml")) and "template-file-path:" in text:
-            doc = _load(text, rel)
+        if stem in stacks and rel.endswith((".yaml", ".yml")) and text.startswith("template-file-path:"):
+            head, _, _ = text.partition("\ntags:")  # a Git sync deployment file: what precedes its tags
+            doc = _load(head + "\n", rel)
             if isinstance(doc, dict) and "template-file-path" in doc:
                 params = doc.get("parameters") or {}
                 out[stem] = (rel, GIT_SYNC, str(doc["template-file-path"]).removeprefix("./"), params)
         elif stem in stacks and rel.endswith(".json") and '"Parameters"' in text:
             doc = _load(text, rel)
-            template = next(
-                (f"{rel[:-5]}{ext}" for ext in (".yaml", ".template", ".yml") if f"{rel[:-5]}{ext}" in files),
-                "",
-            )
+            base = rel[: -len(".json")]
+            template = next((base + ext for ext in (".yaml", ".template", ".yml") if base + ext in files), "")
             if isinstance(doc, dict) and isinstance(doc.get("Parameters"), dict) and template:
                 out[stem] = (rel, TEMPLATE_CONFIGURATION, template, doc["Parameters"])
-        elif rel.endswith(".yaml") and "kind: Stack" in text and "forProvider:" in text:
-            doc = _load(text, rel)
-            provider = ((doc or {}).get("spec") or {}).get("forProvider") if isinstance(doc, dict) else None
-            if isinstance(provider, dict) and provider.get("name") in stacks:
-                out[provider["name"]] = (rel, CROSSPLANE_STACK, rel, provider.get("parameters") or {})
+        elif rel.endswith(".yaml") and "\nkind: Stack\n" in text and (name := _PROVIDER_NAME.search(text)):
+            stack = name.group(1).strip().strip("'\"")
+            params = _parameters_block(text, "    ", rel)
+            if stack in stacks and params is not None:
+                out[stack] = (rel, CROSSPLANE_STACK, rel, params)
     return out
 
 

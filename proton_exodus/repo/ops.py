@@ -448,7 +448,8 @@ def new_instance(
             f"stack name {stack!r}: CloudFormation needs a letter, then letters, digits or hyphens"
         )
     given = parse_assignments(pairs)
-    secret = sorted(sibling.get("sensitive", []))
+    # what any instance of the template keeps out of the repository stays out for the new one too
+    secret = sorted({s for i in repo.index["instances"] if i["template"] == template for s in i["sensitive"]})
     if set(given) & set(secret):
         raise BadInput(
             f"{sorted(set(given) & set(secret))[0]} is sensitive: create Secrets Manager secret "

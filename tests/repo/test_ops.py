@@ -236,6 +236,7 @@ def test_new_instance_writes_its_template_and_parameter_file(
     assert sorted(diff) == sorted([INDEX, parameters_file, template_file])
     record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/qa")
     assert record["version"] == "1.1" and record["inputs"]["listener_priority"] == 77
+    assert record["sensitive"] == ["db_password"]  # as for the template's other instances
     text = (root / template_file).read_text()
     assert 'ServiceName: "orders-api-qa"' in text and '- "/qa/*"' in text and text.endswith('/qa/"\n')
     # the environment's outputs, as Proton rendered them
