@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cfnlint.api import ManualArgs, lint
 
 from proton_exodus.cli import main
 from proton_exodus.repo.check import INDEX, validate_repo
@@ -31,6 +32,12 @@ def _cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[in
         code = int(exit_.code or 0)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def _lint_errors(path: Path) -> list[str]:
+    """cfn-lint's errors (not warnings) for a template the operation wrote."""
+    found = lint(path.read_text(), config=ManualArgs(regions=["us-east-1"]))
+    return [f"{m.rule.id} {m.message}" for m in found if m.rule.id.startswith("E")]
 
 
 def _index(root: Path) -> dict:
@@ -154,6 +161,7 @@ def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differentl
     )
     assert diff[INDEX] == (['      "version": "1.0"'] * 2, ['      "version": "1.1"'] * 2)
     assert _cli(capsys, root, "outdated")[1] == "every instance is on its recommended version\n"
+    assert _lint_errors(root / env_file) == [] and _lint_errors(root / svc_file) == []
     assert validate_repo(root) == []
 
 
@@ -245,6 +253,7 @@ def test_new_instance_writes_its_template_and_parameter_file(
         and 'Cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"' in text
     )
     assert validate_repo(root) == []
+    assert _lint_errors(root / template_file) == []
 
 
 def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys) -> None:
