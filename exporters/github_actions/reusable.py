@@ -81,9 +81,21 @@ def _env(change_set: str) -> dict[str, str]:
     }
 
 
-def _steps(role: str) -> list[dict[str, Any]]:
+# A service pipeline's new image arrives as an override: written into the checkout's configuration first,
+# so the schema check judges what the change set will deploy (the change set merges the same values).
+_OVERRIDE = """jq --argjson o "$OVERRIDES" '.Parameters += $o' "$CONFIG" > "$RUNNER_TEMP/exodus-config.json"
+mv "$RUNNER_TEMP/exodus-config.json" "$CONFIG\""""
+
+
+def _steps(role: str, overrides: bool = False) -> list[dict[str, Any]]:
+    apply = {
+        "name": "Apply parameter overrides to the configuration",
+        "if": "env.OVERRIDES != '' && env.OVERRIDES != '{}'",
+        "run": _OVERRIDE,
+    }
     return [
         {"uses": "actions/checkout@v5"},
+        *([apply] if overrides else []),
         *github_steps(),  # the inputs against their template schemas, before any AWS call
         {
             "name": "Assume the AWS role (OIDC)",
@@ -127,7 +139,7 @@ def reusable_workflow() -> dict[str, Any]:
         "concurrency": {"group": "exodus-stack-${{ inputs.stack-name }}", "cancel-in-progress": False},
         "env": {**_env(deploy_cs), "OVERRIDES": "${{ inputs.parameter-overrides }}"},
         "steps": [
-            *_steps("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+            *_steps("${{ vars.AWS_DEPLOY_ROLE_ARN }}", overrides=True),
             {"name": "Create change set", "id": "changeset", "run": _CREATE},
             {"name": "Execute change set", "if": "steps.changeset.outputs.empty == 'false'", "run": _EXECUTE},
         ],

@@ -76,12 +76,14 @@ def test_reusable_workflow_gates_previews_and_deploys(files) -> None:
             s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials")
         )
         assert creds["uses"].endswith("@v6") and set(creds["with"]) == {"role-to-assume", "aws-region"}
-        # the inputs are checked against their template schemas before any AWS call
-        assert job["steps"][2]["run"].splitlines()[-1] == "python3 .exodus-repo/validate.py ."
-        assert (
-            job["steps"][4]["name"] == "Gate on stack status"
-            and "UPDATE_ROLLBACK_COMPLETE)" not in job["steps"][4]["run"].split("*)")[1]
-        )
+        # the inputs (with a pipeline's overrides) are checked against their schemas before any AWS call
+        names = [s.get("name", s.get("uses")) for s in job["steps"]]
+        validate = names.index("Validate inputs against the template schemas")
+        assert job["steps"][validate]["run"].splitlines()[-1] == "python3 .exodus-repo/validate.py ."
+        assert validate < names.index("Assume the AWS role (OIDC)") < names.index("Gate on stack status")
+        assert ("Apply parameter overrides to the configuration" in names[:validate]) == (job is deploy)
+        gate = job["steps"][names.index("Gate on stack status")]
+        assert "UPDATE_ROLLBACK_COMPLETE)" not in gate["run"].split("*)")[1]
     check = next(s["run"] for s in preview["steps"] if s.get("name") == "Fail on replacement or removal")
     assert '.Action == "Remove"' in check and '.Replacement == "True"' in check and "Conditional" in check
     assert preview["steps"][-1] == {
