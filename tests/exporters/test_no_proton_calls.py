@@ -33,10 +33,17 @@ def demo():
 
 
 def api_calls(root: Path) -> list[str]:
-    """`file:line: text` of every Proton API call in the non-Markdown files under `root`."""
+    """`file:line: text` of every Proton API call in the non-Markdown files under `root`. The Proton
+    bundles `exodus repo` renders from (`.exodus-repo/templates/.../bundle/`) are Proton's own template
+    sources, kept as they were registered: nothing runs or deploys them."""
     found = []
     for path in sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix != ".md" and ".exodus" not in p.parts
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix != ".md"
+        and ".exodus" not in p.parts
+        and not (p.relative_to(root).parts[0] == ".exodus-repo" and "bundle" in p.parts)
     ):
         for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
             if PROTON_API.search(line):

@@ -64,7 +64,8 @@ def test_github_previews_use_the_stacks_accounts_plan_role_in_a_named_environmen
     files = _files("github-actions")
     reusable = yaml.safe_load(files[".github/workflows/exodus-stack.yml"])["jobs"]["preview"]
     assert reusable["environment"] == "${{ inputs.environment }}-plan"
-    assert reusable["steps"][1]["with"]["role-to-assume"] == "${{ inputs.plan-role-arn }}"
+    creds = next(s for s in reusable["steps"] if s.get("name") == "Assume the AWS role (OIDC)")
+    assert creds["with"]["role-to-assume"] == "${{ inputs.plan-role-arn }}"
     for path in (
         ".github/workflows/environments-partner-prod.yml",
         ".github/workflows/environments-prod.yml",
