@@ -148,7 +148,11 @@ def load_index(root: Path) -> dict[str, Any]:
         index = json.loads(text)
     except json.JSONDecodeError as err:
         raise RepoProblem(f"{INDEX}: not JSON ({err.msg}, line {err.lineno})") from None
-    if not isinstance(index, dict) or index.get("format") != 1 or not isinstance(index.get("instances"), list):
+    if (
+        not isinstance(index, dict)
+        or index.get("format") != 1
+        or not isinstance(index.get("instances"), list)
+    ):
         raise RepoProblem(f"{INDEX}: not an exodus repository index (format 1 with `instances`)")
     return index
 
@@ -158,7 +162,9 @@ def parameter_document(fmt: str, text: str, rel: str) -> dict[str, Any]:
     try:
         doc = json.loads(text) if fmt == TEMPLATE_CONFIGURATION else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise RepoProblem(f"{rel}: not {'JSON' if fmt == TEMPLATE_CONFIGURATION else 'YAML'} ({err})") from None
+        raise RepoProblem(
+            f"{rel}: not {'JSON' if fmt == TEMPLATE_CONFIGURATION else 'YAML'} ({err})"
+        ) from None
     if fmt == GIT_SYNC:
         params = doc.get("parameters") if isinstance(doc, dict) else None
     elif fmt == TEMPLATE_CONFIGURATION:
@@ -190,7 +196,9 @@ def typed(value: Any, prop: Any) -> Any:
             number = float(value)
         except ValueError:
             return value
-        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+        return (
+            int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+        )
     if kind == "array":
         return [item.strip() for item in value.split(",")] if value else []
     return value
