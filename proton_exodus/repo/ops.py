@@ -29,7 +29,7 @@ from proton_exodus.proton.render import (
 )
 from proton_exodus.proton.schema import json_schema_violations
 from proton_exodus.repo import check
-from proton_exodus.repo.check import GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
+from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
 from proton_exodus.repo.index import version_key
 
 __all__ = ["Repo", "outdated", "set_inputs", "upgrade", "validate"]
@@ -312,6 +312,36 @@ def _merge(current: Any, old: Any, new: Any) -> Any:
     return new
 
 
+_BODY = re.compile(
+    r"^(?P<indent> *)templateBody: [|>][-+0-9]*\n(?P<block>(?:(?: *\n)|(?:(?P=indent)  .*\n))*)", re.M
+)
+
+
+def _template_body(text: str, rel: str) -> str:
+    """The template a Crossplane Stack manifest holds inline (`spec.forProvider.templateBody`)."""
+    try:
+        body = yaml.safe_load(text)["spec"]["forProvider"]["templateBody"]
+    except (yaml.YAMLError, KeyError, TypeError):
+        raise BadInput(f"{rel}: not a Crossplane Stack with spec.forProvider.templateBody") from None
+    return str(body)
+
+
+def _set_template_body(text: str, template: str, rel: str) -> str:
+    """`text` with its templateBody block replaced by `template` (a literal block), every other line kept."""
+    match = _BODY.search(text)
+    if match is None:
+        raise NotImplementedYet(f"{rel}: its templateBody is not a literal block; edit it by hand")
+    pad = match.group("indent") + "  "
+    chomp = "" if template.endswith("\n") else "-"
+    lines = "".join(pad + line + "\n" if line else "\n" for line in template.rstrip("\n").split("\n"))
+    out = (
+        f"{text[: match.start()]}{match.group('indent')}templateBody: |{chomp}\n{lines}{text[match.end() :]}"
+    )
+    if _template_body(out, rel) != template:
+        raise NotImplementedYet(f"{rel}: the new templateBody does not read back as written; edit it by hand")
+    return out
+
+
 def _set_template_path(text: str, template: str) -> str:
     return re.sub(r"^template-file-path: .*$", f"template-file-path: {template}", text, count=1, flags=re.M)
 
@@ -325,15 +355,14 @@ def _rerender(
     exactly Proton's render, the new render replaces it. A shared template is never edited: the
     instance gets its own copy beside it."""
     fmt, rel = instance.get("parameters_format"), instance.get("parameters_file")
-    if fmt not in (GIT_SYNC, TEMPLATE_CONFIGURATION) or not rel:
+    if not rel:
         raise NotImplementedYet(
-            f"{instance['name']}: re-rendering is supported for Git sync deployment files and template "
-            f"configurations, not {fmt or 'an instance without a parameter file'}"
+            f"{instance['name']}: has no CloudFormation stack in this repository to re-render"
         )
     template = instance["template_file"]
     before = render_instance(repo, instance, instance["version"], old)
     after = render_instance(repo, instance, version, new)
-    current = repo.read(template)
+    current = _template_body(repo.read(rel), rel) if fmt == CROSSPLANE_STACK else repo.read(template)
     if current.rstrip("\n") == before.rstrip("\n"):  # the export ends every file with one newline
         text = after.rstrip("\n") + "\n"
     else:
@@ -341,6 +370,9 @@ def _rerender(
         text = cfn_text.dump_template(
             _merge(tree, cfn_text.load_template(before), cfn_text.load_template(after))
         )
+    if fmt == CROSSPLANE_STACK:  # the template is the Stack's own templateBody, its last newline kept as was
+        text = text if current.endswith("\n") else text.rstrip("\n")
+        return {rel: _set_template_body(repo.read(rel), text, rel)}
     files: dict[str, str] = {}
     if sum(i.get("template_file") == template for i in repo.index["instances"]) > 1:
         if fmt != GIT_SYNC:

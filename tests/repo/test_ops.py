@@ -277,9 +277,54 @@ def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys
     assert git(root, "status", "--porcelain") == ""
 
 
-def test_crossplane_stacks_are_not_re_rendered_yet(checkout, capsys) -> None:
+def test_crossplane_stacks_are_re_rendered_in_their_template_body(checkout, capsys) -> None:
     root = checkout("argocd")
-    code, _, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")
-    assert code == 2
-    assert "re-rendering is supported for Git sync deployment files and template configurations" in err
+    assert _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")[0] == 0
+    assert _cli(capsys, root, "upgrade", "staging", "--to", "1.1")[0] == 0
+    stack = "stacks/environments/staging/stack.yaml"
+    assert changes(root) == {
+        INDEX: (
+            ['      "version": "1.0"', '        "desired_count": 3,'],  # staging's record comes first
+            ['      "version": "1.1"', '        "desired_count": 4,'],
+        ),
+        "stacks/services/orders-api/instances/prod/stack.yaml": (
+            ["            DesiredCount: 3"],
+            ["            DesiredCount: 4"],
+        ),
+        stack: (
+            ["      " + ENV_DESCRIPTION.format("1.0")],
+            [
+                "      " + ENV_DESCRIPTION.format("1.1"),
+                "        ServiceLogGroup:",
+                "          Type: AWS::Logs::LogGroup",
+                "          Properties:",
+                '            LogGroupName: "/exodus-demo/staging/services"',
+                "            RetentionInDays: 30",
+                "        ServiceLogGroupName:",
+                "          Value: !Ref ServiceLogGroup",
+            ],
+        ),
+    }
+    assert validate_repo(root) == []
+
+
+def test_new_instance_is_not_written_for_crossplane_stacks_yet(checkout, capsys) -> None:
+    root = checkout("argocd")
+    code, _, err = _cli(
+        capsys,
+        root,
+        "new-instance",
+        "orders-api/qa",
+        "--template",
+        "service/demo-fargate-svc",
+        "--environment",
+        "staging",
+        "path_pattern=/qa/*",
+        "listener_priority=77",
+    )
+    assert (code, err.splitlines()[0]) == (
+        2,
+        "Error: new-instance writes Git sync deployment files and template configurations, "
+        "not crossplane-stack",
+    )
     assert git(root, "status", "--porcelain") == ""
