@@ -15,7 +15,7 @@ from proton_exodus.errors import SchemaError
 from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.repo.check import INDEX, typed, validate_repo
 from proton_exodus.repo.script import SCRIPT
-from tests.repo.conftest import TARGETS
+from tests.support.exports import TARGETS
 
 
 def _run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -14,7 +14,7 @@ from proton_exodus.model.units import build_units
 from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.repo.check import INDEX
 from proton_exodus.repo.index import repo_files, version_key
-from tests.repo.conftest import TARGETS
+from tests.support.exports import TARGETS
 
 FORMATS = {
     "cfn-git-sync": "git-sync-deployment-file",

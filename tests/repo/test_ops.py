@@ -11,7 +11,7 @@ from cfnlint.api import ManualArgs, lint
 
 from proton_exodus.cli import main
 from proton_exodus.repo.check import INDEX, validate_repo
-from tests.repo.conftest import TARGETS, changes, git
+from tests.support.exports import TARGETS, changes, git
 
 GITSYNC_ORDERS_PROD = "templates/service/demo-fargate-svc/v1/stacks/{}.yaml".format(
     "AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"
