@@ -84,16 +84,24 @@ def set_cmd(ctx: click.Context, root: Path, instance: str, assignments: tuple[st
 @repo_group.command("upgrade")
 @global_options
 @_repo_option
-@click.argument("instances", nargs=-1, required=True)
+@click.argument("instances", nargs=-1)
 @click.option("--to", "to", required=True, help="Template version to move to, e.g. 1.1.")
+@click.option("--template", help="Roll --to out to every instance of this template on an older minor.")
 @click.option("--major", is_flag=True, help="Allow a new major version (Proton never did this implicitly).")
 @click.pass_context
-def upgrade_cmd(ctx: click.Context, root: Path, instances: tuple[str, ...], to: str, major: bool) -> None:
-    """Move INSTANCES to version --to of their template: a newer compatible minor, or a major with --major."""
+def upgrade_cmd(
+    ctx: click.Context, root: Path, instances: tuple[str, ...], to: str, template: str | None, major: bool
+) -> None:
+    """Move INSTANCES (or with --template, all its instances on an older minor) to version --to of their
+    template: a newer compatible minor, or a major with --major."""
     from proton_exodus.cli.output import emit
-    from proton_exodus.repo.ops import upgrade
+    from proton_exodus.errors import BadInput
+    from proton_exodus.repo.ops import behind, upgrade
 
-    emit(settings_of(ctx), upgrade(root, instances, to, major=major), _changed)
+    names = list(instances) + (behind(root, template, to) if template else [])
+    if not names:
+        raise BadInput("nothing to upgrade: name instances, or a --template with instances behind --to")
+    emit(settings_of(ctx), upgrade(root, sorted(set(names)), to, major=major), _changed)
 
 
 @repo_group.command("new-instance")

@@ -385,6 +385,21 @@ def _rerender(
     return files
 
 
+def behind(root: Path, template: str, to: str) -> list[str]:
+    """The instances of `template` on an older version of `to`'s major: what rolling `to` out moves."""
+    repo = Repo.open(root)
+    if template not in repo.index["templates"]:
+        raise BadInput(f"{INDEX}: no template {template!r}")
+    return sorted(
+        i["name"]
+        for i in repo.index["instances"]
+        if i["template"] == template
+        and version_key(i["version"])[0] == version_key(to)[0]
+        and version_key(i["version"]) < version_key(to)
+        and not i.get("customer_managed")
+    )
+
+
 def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -> list[str]:
     """`exodus repo upgrade`: move instances to version `to` of their template, re-rendered from the
     shipped bundle. Proton's rules: a newer minor of the same major whose schema is compatible; a new

@@ -165,6 +165,24 @@ def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differentl
     assert validate_repo(root) == []
 
 
+def test_a_minor_rolls_out_to_every_instance_of_a_template(checkout, capsys) -> None:
+    root = checkout("github-actions")
+    code, out, _ = _cli(capsys, root, "upgrade", "--template", "service/demo-fargate-svc", "--to", "1.1")
+    assert code == 0
+    assert out.splitlines() == [
+        f"changed {INDEX}",
+        f"changed stacks/environments/staging/{PAYMENTS_STAGING}.yaml",
+    ]
+    assert _cli(capsys, root, "outdated")[1].splitlines() == [
+        "staging: environment/demo-vpc-ecs-env 1.0, recommended 1.1 (minor 1.1 available)"
+    ]
+    code, _, err = _cli(capsys, root, "upgrade", "--template", "service/demo-fargate-svc", "--to", "1.1")
+    assert (code, err.splitlines()[0]) == (
+        2,
+        "Error: nothing to upgrade: name instances, or a --template with instances behind --to",
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
