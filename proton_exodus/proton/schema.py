@@ -271,10 +271,6 @@ class TemplateSchema:
             raise SchemaError("; ".join(lines), hint=f"the inputs must satisfy {name} in {self.source}")
         return filled
 
-    def json_schema(self, kind: str) -> dict[str, Any]:
-        """`kind`'s input type as a standalone draft-4 JSON Schema (what an export ships per version)."""
-        return {"$schema": "http://json-schema.org/draft-04/schema#", **self._root_schema(kind)}
-
     def _violations(
         self, kind: str, filled: Any, defaulted: set[tuple[Any, ...]], path: str
     ) -> tuple[str, ...]:

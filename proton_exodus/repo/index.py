@@ -32,6 +32,7 @@ KINDS = {
     "service_instance": ("service", "service_instance"),
     "service_pipeline": ("pipeline", "pipeline"),
 }
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
 TEMPLATE_KINDS = {"environment": "environment", "service_instance": "service", "service_pipeline": "service"}
 
 
@@ -116,7 +117,8 @@ def _templates(snapshot: Snapshot, keys: set[str]) -> tuple[dict[str, Any], dict
             shipped: dict[str, str] = {}
             for kind in parsed.input_types() if parsed else {}:
                 shipped[kind] = f"{base}/{kind}.schema.json"
-                files[shipped[kind]] = json.dumps(parsed.json_schema(kind), indent=2, sort_keys=True) + "\n"
+                document = {"$schema": DRAFT4, **parsed.json_schema(kind)}
+                files[shipped[kind]] = json.dumps(document, indent=2, sort_keys=True) + "\n"
             bundle = _bundle(snapshot, record, base)
             files.update(bundle)
             later = [

@@ -13,7 +13,7 @@ from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import build_units
 from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.repo.check import INDEX
-from proton_exodus.repo.index import repo_files, version_key
+from proton_exodus.repo.index import DRAFT4, repo_files, version_key
 from tests.support.exports import TARGETS
 
 FORMATS = {
@@ -83,7 +83,7 @@ def test_shipped_schemas_are_the_proton_schemas_as_json_schema(demo_exports: dic
             for kind, rel in entry["schemas"].items():
                 shipped = json.loads((root / rel).read_text())
                 Draft4Validator.check_schema(shipped)
-                assert shipped == bundle.schema.json_schema(kind)
+                assert shipped == {"$schema": DRAFT4, **bundle.schema.json_schema(kind)}
         assert sorted(template["versions"], key=version_key)[-1] == template["recommended"]
 
 
