@@ -346,3 +346,36 @@ def test_new_instance_is_not_written_for_crossplane_stacks_yet(checkout, capsys)
         "not crossplane-stack",
     )
     assert git(root, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        (
+            "git-sync-deployment-file",
+            'template-file-path: t.yaml\nparameters:\n  DesiredCount: "3"\n  Image: a:1\ntags:\n  k: v\n',
+        ),
+        (
+            "crossplane-stack",
+            "kind: Stack\nspec:\n  forProvider:\n    name: s\n    templateBody: |\n      Resources: {}\n"
+            "    parameters:\n      DesiredCount: '3'\n      Image: a:1\n    tags:\n      k: v\n",
+        ),
+        (
+            "template-configuration",
+            '{\n  "Parameters": {\n    "DesiredCount": "3",\n    "Image": "a:1"\n  }\n}\n',
+        ),
+    ],
+)
+def test_a_parameter_edit_changes_one_line_and_reads_back(fmt: str, text: str) -> None:
+    from proton_exodus.repo.check import parameter_document
+    from proton_exodus.repo.ops import _set_parameter
+
+    changed = _set_parameter(fmt, text, "f", {"DesiredCount": "4"})
+    before, after = text.splitlines(), changed.splitlines()
+    assert len(before) == len(after)
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        next((a, b) for a, b in zip(before, after, strict=True) if "DesiredCount" in a)
+    ]
+    assert parameter_document(fmt, changed, "f") == {"DesiredCount": "4", "Image": "a:1"}
+    added = _set_parameter(fmt, text, "f", {"Port": "8080"})
+    assert parameter_document(fmt, added, "f") == {"DesiredCount": "3", "Image": "a:1", "Port": "8080"}
