@@ -15,8 +15,7 @@ from proton_exodus.rehearse.model import Change
 FILE = "PLANNED_CHANGES.json"
 
 
-def load_planned(export_dir: Path) -> list[dict[str, Any]] | None:
-    """The `changes` of the export's PLANNED_CHANGES.json; None when the export has none."""
+def _entries(export_dir: Path, key: str) -> list[dict[str, Any]] | None:
     path = Path(export_dir) / FILE
     if not path.is_file():
         return None
@@ -24,10 +23,23 @@ def load_planned(export_dir: Path) -> list[dict[str, Any]] | None:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise BadInput(f"{path}: not JSON ({err.msg})") from None
-    changes = doc.get("changes") if isinstance(doc, dict) else doc
-    if not isinstance(changes, list):
-        raise BadInput(f"{path}: expected a `changes` list")
-    return [c for c in changes if isinstance(c, Mapping)]
+    if key != "changes" and not isinstance(doc, dict):
+        return []
+    entries = doc.get(key, None if key == "changes" else []) if isinstance(doc, dict) else doc
+    if not isinstance(entries, list):
+        raise BadInput(f"{path}: expected a `{key}` list")
+    return [c for c in entries if isinstance(c, Mapping)]
+
+
+def load_planned(export_dir: Path) -> list[dict[str, Any]] | None:
+    """The `changes` of the export's PLANNED_CHANGES.json; None when the export has none."""
+    return _entries(export_dir, "changes")
+
+
+def load_stage(export_dir: Path) -> list[dict[str, Any]]:
+    """The Parameter Store values the export's PLANNED_CHANGES.json says to stage before the first deploy
+    (`stage`: account, region, name, secretId); none without the file."""
+    return _entries(export_dir, "stage") or []
 
 
 def is_planned(stack: str, change: Change, planned: Sequence[Mapping[str, Any]] | None) -> bool:

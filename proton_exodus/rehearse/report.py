@@ -65,7 +65,8 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         + ("**passed**" if r.passed else "**failed**")
         + ".",
         "",
-        f"- steps: {s['steps']} ({s['reproduced']} stacks reproduced, {s['failed']} failed, "
+        f"- steps: {s['steps']} ({s['reproduced']} stacks reproduced, {s['staged']} secret value(s) staged, "
+        f"{s['failed']} failed, "
         f"{s['skipped']} skipped, {s['noOps']} no-op deploys)",
         f"- changes: {s['modifications']} modification(s), {s['replacements']} replacement(s); "
         f"{s['unplanned']} unplanned, {s['planned']} planned"
@@ -75,7 +76,10 @@ def rehearsal_markdown(r: Rehearsal) -> str:
     ]
     for number in sorted({st.wave for st in r.steps}):
         steps = [st for st in r.steps if st.wave == number]
-        lines += [f"## {'Reproduce the estate (Proton retired)' if number == 0 else f'Wave {number}'}", ""]
+        title = (
+            "Reproduce the estate (Proton retired), stage the secrets" if number == 0 else f"Wave {number}"
+        )
+        lines += [f"## {title}", ""]
         for st in steps:
             lines += _step_lines(st)
         lines.append("")

@@ -27,7 +27,8 @@ from proton_exodus.rehearse.model import (
     StackTarget,
     Step,
 )
-from proton_exodus.rehearse.planned import is_planned, load_planned
+from proton_exodus.rehearse.planned import is_planned, load_planned, load_stage
+from proton_exodus.rehearse.stage import stage_secrets
 
 
 @dataclass
@@ -72,7 +73,8 @@ class Rehearsal:
             "passed": self.passed,
             "waves": len({s.wave for s in deploys}),
             "steps": len(self.steps),
-            "reproduced": sum(1 for s in self.steps if s.wave == 0 and s.outcome == "ok"),
+            "reproduced": sum(1 for s in self.steps if s.action == "reproduce" and s.outcome == "ok"),
+            "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
             "failed": len(self.failed),
             "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
             "noOps": sum(1 for s in deploys if s.outcome == "no-op"),
@@ -194,11 +196,17 @@ def rehearse(
     result.seconds["export"] = round(time.monotonic() - clock, 2)
     planned = load_planned(export_dir)
     result.planned_file = planned is not None
-    with _cloud(endpoint_url) as (_url, cloudformation):
+    with _cloud(endpoint_url) as (url, cloudformation):
+        from proton_exodus.engine.cloud import ClientFactory
+
         clock = time.monotonic()
         if endpoint_url is None:
             _fresh(cloudformation, snapshot)
             result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))
+        ssm = ClientFactory(url)
+        result.steps.extend(
+            stage_secrets(snapshot, load_stage(export_dir), lambda a, r: ssm.client("ssm", a, r))
+        )
         result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]

@@ -2,9 +2,8 @@
 cfn-git-sync through every wave, one step per stack; and a doctored export whose create-only change is
 reported as a replacement (exit 1).
 
-The committed snapshot has no secrets.json: the rebuilt stacks and the export both carry the secret
-placeholders, so the secret-driven changes of issue 21 cannot show here; the rehearsal fails those
-stacks instead (a deploy would write the placeholder text)."""
+The committed snapshot has no secrets.json: the rebuilt stacks hold the secret placeholders, and the
+rehearsal stages that same stand-in text in Parameter Store, where the export's SSM parameters read it."""
 
 from __future__ import annotations
 
@@ -70,35 +69,42 @@ def test_every_stack_is_rebuilt_from_the_snapshot_in_its_account(demo: dict[str,
     assert rolled_back["status"] == "ROLLBACK_COMPLETE"  # as recorded: the local cloud fails it too
 
 
-@pytest.mark.xfail(
-    reason="since the service pipelines are rewritten (no Proton calls) the rehearsal reports 9 "
-    "replacements the planned-change matcher does not yet attribute to that rewrite (issue 21)",
-    strict=False,
-)
 def test_cfn_git_sync_runs_every_wave_and_reports_each_stack(demo: dict[str, Any]) -> None:
+    """The first deploy of every demo stack is a no-op except the changes PLANNED_CHANGES.json names (the
+    rewritten service pipelines), resource by resource; the secrets staged first, as the runbook says.
+    Before staging, the 9 task definitions and 13 functions read an unstaged Parameter Store value: 9
+    replacements and 13 modifications nothing planned."""
     summary, doc = demo["summary"], demo["doc"]
     plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    planned_doc = json.loads((demo["out"] / "export" / "PLANNED_CHANGES.json").read_text(encoding="utf-8"))
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
     deploys = _steps(doc, "deploy")
     assert {s["stack"] for s in deploys if s["outcome"] != "skipped"} == planned
     assert summary["waves"] == len(plan["waves"]) == 7
-    assert summary["steps"] == len(_steps(doc, "reproduce")) + len(deploys)
-    assert summary["day2"] is None and summary["replacements"] == 0
+    staged = _steps(doc, "stage")
+    assert sorted(s["stack"] for s in staged) == sorted(e["name"] for e in planned_doc["stage"])
+    assert len(staged) == summary["staged"] >= 22 and all(s["outcome"] == "ok" for s in staged)
+    assert summary["steps"] == len(_steps(doc, "reproduce")) + len(staged) + len(deploys)
+    assert summary["day2"] is None and summary["replacements"] == 0 and summary["unplanned"] == 0
     assert all(s["command"].startswith("git sync deployments/") for s in deploys if s["outcome"] != "skipped")
-    # The demo's export still adds a migration tag to every stack (issue 21): a change on every deploy.
-    tagged = [s for s in deploys if any(c["action"] == "Tags" for c in s["changes"])]
-    assert len(tagged) == summary["modifications"] == summary["unplanned"] > 0
-    assert all(c["properties"] == ["exodus:migrated-from"] for s in tagged for c in s["changes"])
-    # Without secrets.json the export carries placeholders: those stacks fail, by name.
+    # Every change is one PLANNED_CHANGES.json names: same stack, resource and property.
+    named = {
+        (c["stack"], c["resource"], c["property"].removeprefix("Properties.")) for c in planned_doc["changes"]
+    }
+    changed = {
+        (s["stack"], c["logical_id"], p) for s in deploys for c in s["changes"] for p in c["properties"]
+    }
+    assert changed and changed <= named
+    assert all(c["planned"] for s in deploys for c in s["changes"])
+    assert summary["modifications"] == summary["planned"] == sum(len(s["changes"]) for s in deploys)
+    pipelines = {c["stack"] for c in planned_doc["changes"]}
+    assert {s["stack"] for s in deploys if s["changes"]} == pipelines
+    assert all(s["outcome"] == "no-op" for s in deploys if s["stack"] in planned - pipelines - {ROLLED_BACK})
+    # The stack recorded ROLLBACK_COMPLETE cannot be updated: the one failure, by name.
     failed = {s["stack"]: s["message"] for s in deploys if s["outcome"] == "failed"}
+    assert list(failed) == [ROLLED_BACK]
     assert failed[ROLLED_BACK].endswith("is in ROLLBACK_COMPLETE state and can not be updated.")
-    assert all("secret placeholder" in m for k, m in failed.items() if k != ROLLED_BACK)
-    assert summary["failed"] == len(failed) and demo["code"] == 1
-    assert all(
-        s["status"] == "UPDATE_COMPLETE"
-        for s in deploys
-        if s["outcome"] != "skipped" and s["stack"] != ROLLED_BACK
-    )
+    assert summary["failed"] == 1 and demo["code"] == 1
     text = (demo["out"] / "REHEARSAL.md").read_text(encoding="utf-8")
     assert "## Wave 5" in text and f"`{DEV_ENV}`" in text and "**failed**" in text
 
