@@ -19,7 +19,6 @@ from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
-from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
@@ -97,11 +96,8 @@ class CfnGitSyncExporter:
         all_units = units if not ctx.only else build_units(ctx.snapshot)
         findings: list[Finding] = []
         cfn = []
-        customer = customer_managed(ctx.snapshot)
         for unit in units:
-            if unit.kind == "environment" and (
-                unit.provisioning == "customer-managed" or unit.name in customer
-            ):
+            if unit.kind == "environment" and unit.provisioning == "customer-managed":
                 findings.append(
                     Finding(
                         "I-GITSYNC-CUSTOMER-MANAGED",
@@ -260,17 +256,6 @@ class CfnGitSyncExporter:
                 files[f"{base}/sync-configurations-{index:03d}.yaml"] = text
             files[f"{base}/commands.sh"] = bootstrap.commands(account, region, stacks, opts)
         return files
-
-
-def customer_managed(snapshot: Snapshot) -> set[str]:
-    """Names of the snapshot's customer-managed environments (Proton only recorded their outputs)."""
-    out = set()
-    for record in snapshot.kind("environments"):
-        provisioning = record.get("provisioning")
-        engine = provisioning.get("engine") if isinstance(provisioning, Mapping) else provisioning
-        if str(engine or "").lower().replace("_", "-") == "customer-managed":
-            out.add(str(record.get("name")))
-    return out
 
 
 def convert_pipelines(

@@ -23,6 +23,15 @@ Provisioning = Literal["cloudformation", "terraform", "codebuild", "customer-man
 KIND_ORDER: dict[str, int] = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
 
 
+def recorded_engine(record: Mapping[str, Any]) -> str:
+    """The provisioning engine a record states: the snapshot's `provisioning: {engine: ...}` or the
+    API's own `provisioning: CUSTOMER_MANAGED` string, as `customer-managed`, `terraform`, ...; empty
+    when it states none."""
+    value = record.get("provisioning")
+    engine = value.get("engine") if isinstance(value, Mapping) else value
+    return str(engine or "").lower().replace("_", "-")
+
+
 @dataclass(frozen=True)
 class DeploymentUnit:
     """One deployable thing Proton managed, and everything needed to keep deploying it without Proton."""
@@ -166,7 +175,7 @@ class _Builder:
         }
         if "TERRAFORM" in engines:
             return "terraform"
-        if str(record.get("provisioning", "")).upper() == "CUSTOMER_MANAGED":
+        if recorded_engine(record) == "customer-managed":
             return "customer-managed"
         manifests = self.manifests(self.version(tkind, record))
         if b"codebuild" in manifests:
