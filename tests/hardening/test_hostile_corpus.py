@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from proton_exodus.cli import main
+from proton_exodus.errors import BundleError
 from proton_exodus.model.snapshot import write_snapshot
+from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.hardening import hostile as H
 
@@ -427,6 +430,10 @@ ACCEPTED = {
 # Proton's 10-template-file limit refuses only a new version's registration; an existing bundle is read
 # with a warning (accept what Proton accepted).
 ACCEPTED |= {"bundle-tgz-too-many-files"}
+# Over one of Proton's documented quotas: accepted with this warning when read, refused when registered.
+OVER_QUOTA = {
+    "bundle-tgz-too-many-files": "Warning: bundle has 3000 template files; Proton allows at most 10"
+}
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -474,6 +481,10 @@ def test_hostile_case_fails_cleanly(
         )
         outside = {k: v for k, v in _tree(tmp_path).items() if k.split("/")[:2] != ["case", "out.yaml"]}
         assert outside == before
+        if name in OVER_QUOTA:  # read with Proton's warning; registering it as a new version refuses
+            assert stderr.splitlines() == [OVER_QUOTA[name]], stderr
+            with pytest.raises(BundleError, match=re.escape(OVER_QUOTA[name].removeprefix("Warning: "))):
+                load_bundle(next(work.glob("bundle.*")).read_bytes(), strict=True)  # as register_version
         return
     assert int(exit_.value.code) == 2, f"{name}: exit {exit_.value.code}\n{stderr}"
     assert "Traceback" not in stdout + stderr
