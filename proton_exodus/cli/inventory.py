@@ -70,6 +70,14 @@ from proton_exodus.cli.options import global_options, settings_of
     metavar="PATH",
     help="With --source stacks: a self-managed Terraform provisioning repository checkout. Repeatable.",
 )
+@click.option(
+    "--tags-from",
+    "tags_from",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="SNAPSHOT",
+    help="With --source stacks: an earlier snapshot taken through the API; its records' tags "
+    "(stage, team, ...), which Proton never put on the stacks, are carried over.",
+)
 def inventory_cmd(
     out: Path,
     source: str,
@@ -81,12 +89,15 @@ def inventory_cmd(
     redact: bool,
     specs: tuple[str, ...],
     provisioning_repos: tuple[str, ...],
+    tags_from: Path | None,
 ) -> None:
     """Snapshot a whole Proton estate (API or, after end of support, --source stacks)."""
     from proton_exodus.cli.output import emit, warn
     from proton_exodus.inventory import crawl_estate, crawl_stacks
 
     settings = settings_of(click.get_current_context())
+    if tags_from is not None and source != "stacks":
+        raise click.UsageError("--tags-from: only with --source stacks (the API crawl reads the tags itself)")
     with _progress(settings.output == "text") as progress:
         if source == "stacks":
             report = crawl_stacks(
@@ -100,6 +111,7 @@ def inventory_cmd(
                 accounts_file=accounts_file,
                 redact=redact,
                 progress=progress,
+                tags_from=tags_from,
             )
         else:
             report = crawl_estate(

@@ -23,6 +23,7 @@ from proton_exodus.inventory.stacks_discover import FoundStack, discover_stacks
 from proton_exodus.inventory.stacks_inputs import load_provisioning_repos, load_specs
 from proton_exodus.inventory.stacks_records import Backed, classify
 from proton_exodus.inventory.stacks_recover import Rebuilder
+from proton_exodus.inventory.stacks_tags import carry_tags, load_earlier
 from proton_exodus.inventory.stats import CallStats
 from proton_exodus.model.secrets import scrub_text
 from proton_exodus.model.snapshot import KINDS, Snapshot, write_snapshot
@@ -51,9 +52,12 @@ def crawl_stacks(
     accounts_file: Path | None = None,
     redact: bool = False,
     progress: ProgressFn | None = None,
+    tags_from: Path | None = None,
 ) -> StacksReport:
-    """Snapshot the estate from its CloudFormation stacks (and bundles, spec files, provisioning repos)."""
+    """Snapshot the estate from its CloudFormation stacks (and bundles, spec files, provisioning repos);
+    `tags_from`, a snapshot taken through the API before end of support, brings back customer tags."""
     started = time.monotonic()
+    earlier = load_earlier(tags_from) if tags_from is not None else None  # bad input fails before any call
     stats, warnings = CallStats(), []
     scopes = build_scopes(
         settings, stats, assume_role=assume_role, accounts_file=accounts_file, warnings=warnings
@@ -77,6 +81,8 @@ def crawl_stacks(
         _merge_record(records.setdefault(rec.pop("_kind"), []), rec)
     rebuilder.add_templates()  # again: Terraform resources name templates too
     assemble.add_provisioning(records)
+    if earlier is not None:
+        carry_tags(records, earlier, warnings)
     secrets = assemble.redact_records(records)
     bundle_files = match_bundles(records, candidates)
     _annotate_stacks(stacks, rebuilder.per_stack)

@@ -101,6 +101,32 @@ def user_tags(stack: FoundStack) -> dict[str, str]:
     return {k: v for k, v in sorted(stack.tags.items()) if k not in TAG_KEYS and not k.startswith("aws:")}
 
 
+# The AWS-managed tags Proton kept on each kind of record (`aws:proton:<x>`), which it copied onto the
+# stacks it provisioned as `proton:<x>` (PROTON.md §3.2): the record's tags come back from its stack's.
+# A service pipeline is not a taggable Proton resource (the API gives its record no tags).
+RECORD_TAGS: dict[str, tuple[str, ...]] = {
+    "environments": ("account", "environment", "template"),
+    "service_instances": ("account", "environment", "service", "service-instance", "template"),
+    "components": ("account", "component", "environment"),
+    "services": ("account", "service", "template"),
+    "service_pipelines": (),
+}
+
+
+def proton_tags(kind: str, tags: dict[str, str]) -> dict[str, str]:
+    """The `aws:proton:*` tags a record of `kind` carried, from the `proton:*` tags of a stack it backs."""
+    return {
+        f"aws:proton:{k}": tags[f"proton:{k}"] for k in RECORD_TAGS.get(kind, ()) if tags.get(f"proton:{k}")
+    }
+
+
+def record_tags(kind: str, stack: FoundStack) -> dict[str, str]:
+    """A rebuilt record's tags: Proton's own, recovered from the stack's, and any tag a user put on the
+    stack. Customer tags of the Proton resource never reached its stack: an earlier snapshot brings them
+    back (`--tags-from`)."""
+    return dict(sorted({**proton_tags(kind, stack.tags), **user_tags(stack)}.items()))
+
+
 def base_record(b: Backed) -> dict[str, Any]:
     """Members every deployed record carries, straight from the stack."""
     rec = b.stack.record
@@ -114,7 +140,7 @@ def base_record(b: Backed) -> dict[str, Any]:
         "deploymentStatusMessage": rec.get("StackStatusReason") or "",
         "outputs": b.stack.outputs,
         "stackName": rec["StackName"],
-        "tags": user_tags(b.stack),
+        "tags": record_tags(b.kind, b.stack),
         "provisionedResources": [
             {
                 "identifier": rec.get("StackId") or rec["StackName"],

@@ -13,7 +13,14 @@ from typing import Any
 from proton_exodus.inventory.bundles import Candidate as BundleCandidate
 from proton_exodus.inventory.stacks_discover import FoundStack
 from proton_exodus.inventory.stacks_inputs import SpecFiles
-from proton_exodus.inventory.stacks_records import Backed, base_record, env_spec, service_spec, template_arn
+from proton_exodus.inventory.stacks_records import (
+    Backed,
+    base_record,
+    env_spec,
+    proton_tags,
+    service_spec,
+    template_arn,
+)
 from proton_exodus.proton.recover import (
     Candidate,
     RecoveryResult,
@@ -257,7 +264,7 @@ class Rebuilder:
                     "region": b.region,
                     "provenance": "stack",
                     "outputs": {},
-                    "tags": {},
+                    "tags": proton_tags("environments", {**b.stack.tags, "proton:template": ""}),
                     "provisionedResources": [],
                     "environmentAccountId": b.account,  # instances deploy into their environment's account
                     "recovery": {"status": "unrecoverable", "reason": STACKLESS},
@@ -309,6 +316,16 @@ class Rebuilder:
             templateMinorVersion=newest.minor,
             spec=env_spec(dict(rec["outputs"])),
             provisioning="CUSTOMER_MANAGED",
+        )
+        rec["tags"] = dict(
+            sorted(
+                {
+                    **rec["tags"],
+                    "aws:proton:template": template_arn(
+                        rec["region"], rec["account"], "environment", fits[0]
+                    ),
+                }.items()
+            )
         )
         rec["recovery"] = {
             "status": "partial" if missing or len(cands) > 1 else "exact",
@@ -401,6 +418,7 @@ class Rebuilder:
                     },
                 )
                 entry["arn"] = entry["arn"] or arn
+                entry["tags"] = {**proton_tags("services", b.stack.tags), **entry["tags"]}
         for key, svc in by_name.items():
             self._fill_service(key, svc)
         return [by_name[k] for k in sorted(by_name)]

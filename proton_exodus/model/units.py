@@ -175,7 +175,9 @@ class _Builder:
         }
         if "TERRAFORM" in engines:
             return "terraform"
-        if recorded_engine(record) == "customer-managed":
+        if tkind == "environment" and recorded_engine(record) == "customer-managed":
+            # Only an environment is customer-managed: Proton still deployed the service instances in it
+            # with CloudFormation (the snapshot gives them their environment's engine).
             return "customer-managed"
         manifests = self.manifests(self.version(tkind, record))
         if b"codebuild" in manifests:

@@ -230,3 +230,62 @@ def test_exports_from_both_snapshots_agree(demo: dict[str, Snapshot], target: st
     if target == "cfn-git-sync":
         report = verify_export(demo["stacks"], tmp_path / "stacks")
         assert report.stacks == len(demo["stacks"].stacks) and report.unplanned == []
+
+
+PROTON_KINDS = ("environments", "services", "service_instances", "components")
+
+
+def test_proton_tags_come_back_from_the_stacks(demo: dict[str, Snapshot]) -> None:
+    """Proton copied its own aws:proton:* tags onto the stacks as proton:*: every rebuilt record carries
+    exactly the aws:proton:* tags the API gave it (the customer-managed environment's from its instances'
+    stacks and its recovered template); customer tags never reached the stacks."""
+    api, stacks = demo["api"], demo["stacks"]
+    checked = 0
+    for kind in PROTON_KINDS:
+        before = {r["arn"]: r.get("tags") or {} for r in api.kind(kind)}
+        for rec in stacks.kind(kind):
+            own = {k: v for k, v in before[rec["arn"]].items() if k.startswith("aws:proton:")}
+            assert own and rec["tags"] == own, (kind, rec["arn"])
+            checked += 1
+    assert checked == sum(len(stacks.kind(k)) for k in PROTON_KINDS) > 40
+    assert all("tags" not in p or not p["tags"] for p in stacks.kind("service_pipelines"))
+
+
+@pytest.mark.parametrize("target", ["codepipeline", "github-actions"])
+def test_tags_from_an_earlier_snapshot_bring_the_production_approval_back(
+    demo: dict[str, Snapshot], target: str, tmp_path: Path
+) -> None:
+    """legacy-network is production only by its customer tag stage=prod, which lived in Proton's records;
+    carried from the API snapshot taken before end of support (`--tags-from`), its on-prem instances get
+    their manual approval back and the export equals the API one except the secret staging ids."""
+    import copy
+    import dataclasses
+
+    from proton_exodus.export import run_export
+    from proton_exodus.inventory.stacks_tags import carry_tags
+
+    records, warnings = copy.deepcopy(demo["stacks"].records), []
+    assert carry_tags(records, demo["api"], warnings) > 0 and warnings == []
+    legacy = next(r for r in records["environments"] if r["name"] == "legacy-network")
+    assert legacy["tags"]["stage"] == "prod"
+    tagged = dataclasses.replace(demo["stacks"], records=records)
+    for name, snap in (("api", demo["api"]), ("stacks", demo["stacks"]), ("tagged", tagged)):
+        run_export(target, snap, tmp_path / name)
+    api, stacks, carried = (_files(tmp_path / n) for n in ("api", "stacks", "tagged"))
+    lost = {rel for rel in api if api[rel] != stacks[rel]} - _STAGING
+    assert any(b"legacy-network" in api[rel] for rel in lost)  # the approval the rebuild lost
+    still = {rel for rel in api if api[rel] != carried[rel]}
+    assert still <= _STAGING | {"README.md"} and not (lost - {"README.md"}) & still
+
+
+def test_tags_from_must_be_a_snapshot(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from proton_exodus.cli import cli
+
+    bad = tmp_path / "not-a-snapshot"
+    bad.mkdir()
+    args = ["inventory", "--source", "stacks", "--tags-from", str(bad), "--out", str(tmp_path / "o")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "--tags-from" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

@@ -34,3 +34,8 @@ def test_the_demo_customer_managed_environment_is_a_customer_managed_unit() -> N
     engines = {u.name: u.provisioning for u in build_units(snap) if u.kind == "environment"}
     assert engines["legacy-network"] == "customer-managed"
     assert engines["tf-sandbox"] == "terraform" and engines["dev"] == "cloudformation"
+    # Proton deployed the services in it with CloudFormation: those stay handed over.
+    onprem = [
+        u for u in build_units(snap) if u.kind == "service_instance" and u.environment == "legacy-network"
+    ]
+    assert len(onprem) == 2 and {u.provisioning for u in onprem} == {"cloudformation"}
