@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from proton_exodus.errors import BadInput
-from proton_exodus.inventory.stacks_records import arn_parts, env_spec, service_spec
+from proton_exodus.inventory.stacks_records import arn_parts, env_spec, proton_tags, service_spec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -110,6 +110,28 @@ def _read_json(path: Path, warnings: list[str]) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _metadata_tags(resource: dict[str, Any], account: str) -> dict[str, str]:
+    """The aws:proton:* tags of the record, from the ARNs Proton wrote in the deployment metadata (the
+    same tags it passed to Terraform as `proton_tags`, PROTON.md §3.2)."""
+    arn = str(resource.get("arn", ""))
+    kind = arn_parts(arn)[2][0]
+    tags = {
+        "proton:account": account,
+        "proton:template": str(resource.get("templateArn") or ""),
+        "proton:environment": str(resource.get("environmentArn") or ""),
+    }
+    if kind == "environment":
+        tags["proton:environment"], rkind = arn, "environments"
+    elif kind == "component":
+        tags["proton:component"], rkind = arn, "components"
+    elif "/service-instance/" in arn:
+        tags.update({"proton:service-instance": arn, "proton:service": arn.split("/service-instance/")[0]})
+        rkind = "service_instances"
+    else:
+        return {}  # a service pipeline is not a taggable Proton resource
+    return proton_tags(rkind, tags)
+
+
 def _terraform_record(
     meta: dict[str, Any], tfvars: dict[str, Any], folder: str, repo: str
 ) -> dict[str, Any] | None:
@@ -122,7 +144,7 @@ def _terraform_record(
         "provenance": "provisioning-repo",
         "deploymentStatus": "SUCCEEDED",
         "outputs": {},
-        "tags": {},
+        "tags": _metadata_tags(resource, account),
         "provisionedResources": [
             {"identifier": folder, "name": Path(folder).name, "provisioningEngine": "TERRAFORM"}
         ],

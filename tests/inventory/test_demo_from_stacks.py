@@ -278,14 +278,13 @@ def test_tags_from_an_earlier_snapshot_bring_the_production_approval_back(
     assert still <= _STAGING | {"README.md"} and not (lost - {"README.md"}) & still
 
 
-def test_tags_from_must_be_a_snapshot(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from proton_exodus.cli import cli
+def test_tags_from_must_be_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from proton_exodus.cli import main
 
     bad = tmp_path / "not-a-snapshot"
     bad.mkdir()
-    args = ["inventory", "--source", "stacks", "--tags-from", str(bad), "--out", str(tmp_path / "o")]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2 and "--tags-from" in result.output and "Traceback" not in result.output
+    with pytest.raises(SystemExit) as exit_:
+        main(["inventory", "--source", "stacks", "--tags-from", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith("Error: --tags-from: ") and "Traceback" not in err
     assert not (tmp_path / "o").exists()
