@@ -490,10 +490,19 @@ class Rebuilder:
             templates, versions = [], []
             for account, region, name in used:
                 arn = template_arn(region, account, ttype, name)
+                cands = self.candidates(ttype, name)
+                best = _newest_minors(cands)
                 templates.append(
-                    {"name": name, "arn": arn, "account": account, "region": region, "provenance": "stack"}
+                    {
+                        "name": name,
+                        "arn": arn,
+                        "account": account,
+                        "region": region,
+                        "provenance": "stack",
+                        **_template_members(ttype, cands, best),
+                    }
                 )
-                for c in self.candidates(ttype, name):
+                for c in cands:
                     schema = c.bundle.files.get("schema/schema.yaml", b"").decode("utf-8", errors="replace")
                     version = {
                         "templateName": name,
@@ -501,6 +510,7 @@ class Rebuilder:
                         "minorVersion": c.minor,
                         "arn": f"{arn}:{c.major}.{c.minor}",
                         "status": "PUBLISHED",
+                        "recommendedMinorVersion": best.get(c.major),
                         "schema": schema,
                         "account": account,
                         "region": region,
@@ -521,3 +531,28 @@ class Rebuilder:
         for verdict in self.per_stack.values():
             counts[verdict["status"]] += 1
         return {"counts": counts, "stacks": dict(sorted(self.per_stack.items()))}
+
+
+def _newest_minors(cands: list[Candidate]) -> dict[str, str]:
+    """major -> its newest minor among the bundles found: Proton recommended the newest published minor
+    of each major (template sync published every version it synced), so the bundles say which it was."""
+    best: dict[str, str] = {}
+    for c in cands:
+        if str(c.major).isdigit() and str(c.minor).isdigit() and int(c.minor) > int(best.get(c.major, -1)):
+            best[c.major] = c.minor
+    return best
+
+
+def _template_members(ttype: str, cands: list[Candidate], best: Mapping[str, str]) -> dict[str, str]:
+    """The template record's members the bundles tell: `recommendedVersion` (newest minor of the newest
+    major), and `provisioning` / `pipelineProvisioning` CUSTOMER_MANAGED as the API gave them."""
+    out: dict[str, str] = {}
+    if best:
+        top = max(best, key=int)
+        out["recommendedVersion"] = f"{top}.{best[top]}"
+    newest = max(cands, key=Candidate.sort_key, default=None)
+    if newest is not None and ttype == "environment" and newest.bundle.provisioning == "customer-managed":
+        out["provisioning"] = "CUSTOMER_MANAGED"
+    if newest is not None and ttype == "service" and not newest.bundle.has_pipeline:
+        out["pipelineProvisioning"] = "CUSTOMER_MANAGED"
+    return out

@@ -288,3 +288,39 @@ def test_tags_from_must_be_a_snapshot(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.startswith("Error: --tags-from: ") and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_template_records_say_what_the_bundles_say(demo: dict[str, Snapshot]) -> None:
+    """Rebuilt template records carry what the API gave: the recommended version (the newest minor of the
+    newest major among the bundles, as template sync published them), each version's recommended minor,
+    and CUSTOMER_MANAGED provisioning (a schema-only environment bundle; a service bundle without a
+    pipeline). demo-lambda-svc differs: its 1.0 bundle is gone and v1/ is taken as 1.0 (UNNUMBERED)."""
+    api, stacks = demo["api"], demo["stacks"]
+    members = ("recommendedVersion", "provisioning", "pipelineProvisioning")
+    for kind in ("environment_templates", "service_templates"):
+        for rec in stacks.kind(kind):
+            if rec["name"] in UNNUMBERED:
+                assert (
+                    rec["recommendedVersion"] == "1.0" and rec["pipelineProvisioning"] == "CUSTOMER_MANAGED"
+                )
+                continue
+            twin = next(r for r in api.kind(kind) if r["name"] == rec["name"])
+            assert {m: rec.get(m) for m in members} == {m: twin.get(m) for m in members}, rec["name"]
+    for kind in ("environment_template_versions", "service_template_versions"):
+        for rec in stacks.kind(kind):
+            if rec["templateName"] not in UNNUMBERED:
+                twin = next(r for r in api.kind(kind) if r["arn"] == rec["arn"])
+                assert rec["recommendedMinorVersion"] == twin["recommendedMinorVersion"], rec["arn"]
+
+
+def test_older_minor_versions_are_flagged_on_the_retired_estate(demo: dict[str, Snapshot]) -> None:
+    """I122 needs the recommended version, which only the API gave until the bundles said it: the
+    rebuilt estate flags the same resources on an older minor as the API snapshot does."""
+    from proton_exodus.audit import audit_snapshot
+
+    def older(snap: Snapshot) -> set[tuple[str, str]]:
+        return {(f.resource, f.message) for f in audit_snapshot(snap).findings if f.code == "I122"}
+
+    found = older(demo["stacks"])
+    assert found and found == older(demo["api"])
+    assert all(m.endswith("the recommended version is 1.1") for _, m in found)
