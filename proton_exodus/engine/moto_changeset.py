@@ -142,7 +142,60 @@ def patch_moto_change_set_resolution() -> None:
     ChangeSet.diff = diff  # type: ignore[method-assign]
     _patch_update_diff()
     _patch_stack_tags_and_parameters()
+    _patch_missing_ssm_parameters()
     _PATCHED = True
+
+
+def missing_ssm_parameters(template: str, given: Mapping[str, str], exists: Any) -> list[str]:
+    """The Parameter Store names an `AWS::SSM::Parameter::Value<...>` parameter of `template` reads (its
+    given value, else its default) for which `exists(name)` is false, sorted."""
+    from proton_exodus.cfn.text import parse_template
+
+    try:
+        doc = parse_template(template, json_first=True, dates=False)
+    except Exception:  # noqa: BLE001 - moto reports unreadable templates itself
+        return []
+    missing = set()
+    for name, slot in ((doc or {}).get("Parameters") or {}).items() if isinstance(doc, dict) else ():
+        slot = slot if isinstance(slot, Mapping) else {}
+        value = given.get(name, slot.get("Default"))
+        if (
+            str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value<")
+            and value
+            and not exists(value)
+        ):
+            missing.add(str(value))
+    return sorted(missing)
+
+
+def _patch_missing_ssm_parameters() -> None:
+    """CreateChangeSet refuses a template whose SSM parameter type names a Parameter Store parameter that
+    does not exist (CloudFormation: `Parameters: [name] cannot be found.`); moto accepted it and the
+    stack failed at execution with an AttributeError."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend
+    from moto.ssm import ssm_backends
+
+    create = CloudFormationBackend.create_change_set
+
+    def create_change_set(
+        self: Any,
+        stack_name: str,
+        change_set_name: str,
+        template: str,
+        parameters: dict[str, str],
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[str, str]:
+        ssm = ssm_backends[self.account_id][self.region_name]
+        missing = missing_ssm_parameters(
+            template, parameters or {}, lambda n: ssm.get_parameter(n) is not None
+        )
+        if missing:
+            raise ValidationError(message=f"Parameters: [{', '.join(missing)}] cannot be found.")
+        return create(self, stack_name, change_set_name, template, parameters, *args, **kwargs)
+
+    CloudFormationBackend.create_change_set = create_change_set  # type: ignore[method-assign]
 
 
 def _patch_stack_tags_and_parameters() -> None:

@@ -103,3 +103,24 @@ def test_resolve_parameter_refs_fills_ref_and_sub_and_leaves_the_rest() -> None:
         "E": {"Fn::Sub": ["prod-${N}", {"N": 80}]},
         "F": "{{resolve:secretsmanager:s}}",
     }
+
+
+SSM_READ = {
+    "Parameters": {"Name": {"Type": "AWS::SSM::Parameter::Value<String>"}},
+    "Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}, "DelaySeconds": 5}}
+    },
+}
+
+
+def test_an_unstaged_ssm_parameter_is_refused_when_the_change_set_is_created(cfn: Any) -> None:
+    """CloudFormation refuses the change set (moto accepted it, then failed the stack with an
+    AttributeError); once the parameter is staged with the deployed value, nothing changes."""
+    with pytest.raises(
+        cfn.exceptions.ClientError, match=r"Parameters: \[/exodus/cs/name\] cannot be found\."
+    ):
+        _changes(cfn, SSM_READ, {"Name": "/exodus/cs/name"}, "unstaged")
+    boto3.client("ssm", region_name="us-east-1").put_parameter(
+        Name="/exodus/cs/name", Value="exodus-cs-q", Type="String"
+    )
+    assert _changes(cfn, SSM_READ, {"Name": "/exodus/cs/name"}, "staged") == []
