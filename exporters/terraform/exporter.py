@@ -139,7 +139,9 @@ class TerraformExporter:
         for unit in dependency_order(units):
             if unit.provisioning == "terraform":
                 continue  # re-homed below
-            if unit.provisioning == "cloudformation" and not unit.stack_name:
+            if unit.provisioning == "customer-managed" or (
+                unit.provisioning == "cloudformation" and not unit.stack_name
+            ):
                 findings.append(
                     Finding(
                         "I-TF-NO-STACK",

@@ -299,3 +299,12 @@ def test_a_stack_without_recorded_capabilities_whose_template_needs_some_is_a_wa
     tasks = (out / "MANUAL_TASKS.md").read_text(encoding="utf-8")
     # the demo snapshot records no Capabilities (a real inventory does): every IAM template is flagged
     assert tasks.count("W-TF-CAPABILITIES") >= 30 and "--query Stacks[0].Capabilities" in tasks
+
+
+def test_the_customer_managed_environment_is_not_called_another_engine(snapshot: Any, tmp_path: Path) -> None:
+    """legacy-network is customer-managed (the units read the snapshot's provisioning engine): nothing to
+    adopt, an info; never "provisioned by customer-managed, use another target" (a warning)."""
+    result = run_export("terraform", snapshot, tmp_path / "tf", registry=REG)
+    legacy = [f for f in result.findings if "legacy-network" in f.message and "on-prem" not in f.message]
+    assert [f.code for f in legacy] == ["I-TF-NO-STACK"] and "customer-managed" in legacy[0].message
+    assert not any(f.code == "W-TF-NOT-CFN" and "customer-managed" in f.message for f in result.findings)
