@@ -205,7 +205,12 @@ def rehearse(
             result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))
         ssm = ClientFactory(url)
         result.steps.extend(
-            stage_secrets(snapshot, load_stage(export_dir), lambda a, r: ssm.client("ssm", a, r))
+            stage_secrets(
+                snapshot,
+                load_stage(export_dir),
+                lambda a, r: ssm.client("ssm", a, r),
+                stand_ins=endpoint_url is None,  # the stand-ins are what the rebuilt stacks hold
+            )
         )
         result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()

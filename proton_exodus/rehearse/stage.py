@@ -21,10 +21,17 @@ SsmFactory = Callable[[str, str], Any]
 
 
 def stage_secrets(
-    snapshot: Snapshot, staged: Sequence[Mapping[str, Any]] | None, ssm: SsmFactory
+    snapshot: Snapshot,
+    staged: Sequence[Mapping[str, Any]] | None,
+    ssm: SsmFactory,
+    *,
+    stand_ins: bool = True,
 ) -> Iterator[Step]:
     """One wave-0 `stage` step per Parameter Store value in `staged` (PLANNED_CHANGES.json's `stage`),
-    in the file's order; a failed put (or an entry without a name) is a failed step, never a skip."""
+    in the file's order; a failed put (or an entry without a name) is a failed step, never a skip.
+    `stand_ins` only when this rehearsal rebuilt the stacks itself: against an estate it did not build
+    (an `--endpoint-url`), a value secrets.json lacks fails the step, as placeholder text must never be
+    staged where a deploy would write it."""
     for entry in staged or ():
         name, secret_id = str(entry.get("name") or ""), str(entry.get("secretId") or "")
         account, region = str(entry.get("account") or ""), str(entry.get("region") or "")
@@ -42,6 +49,14 @@ def stage_secrets(
             yield step
             continue
         value = snapshot.secrets.get(secret_id)
+        if value is None and not stand_ins:
+            step.outcome = FAILED
+            step.message = (
+                f"secrets.json holds no value for {secret_id} (a --redact snapshot, or one shared without "
+                "it): staging would write placeholder text where a deploy reads the secret"
+            )
+            yield step
+            continue
         if value is None:
             value = PLACEHOLDER.format(secret_id)
             step.message = "the snapshot has no secrets.json: staged the stand-in the rebuilt stacks hold"

@@ -82,3 +82,10 @@ def test_the_stage_list_is_read_from_planned_changes(tmp_path: Path) -> None:
     (tmp_path / "PLANNED_CHANGES.json").write_text(json.dumps({"changes": [], "stage": "x"}))
     with pytest.raises(BadInput, match="expected a `stage` list"):
         load_stage(tmp_path)
+
+
+def test_against_an_estate_it_did_not_build_a_missing_value_fails_and_nothing_is_staged(aws: None) -> None:
+    (step, _) = stage_secrets(Snapshot(secrets={"11bb": "x" * 12}), ENTRIES, _ssm, stand_ins=False)
+    assert step.outcome == "failed" and "secrets.json holds no value for 00aa" in step.message
+    with pytest.raises(Exception, match="ParameterNotFound"):
+        _value("111111111111", "us-east-1", "/exodus/a/db_password")
