@@ -54,6 +54,8 @@ class TemplateAnalysis:
     structural: tuple[str, ...]  # used in any other way (or under a structural prefix)
     has_loops: bool
     has_conditionals: bool
+    bare: tuple[str, ...] = ()  # every path output bare somewhere (`{{ path }}`), structural or not
+    tested: tuple[str, ...] = ()  # paths under a Jinja `is defined` / `is undefined` test
 
     @property
     def fully_substitution(self) -> bool:
@@ -66,6 +68,7 @@ class _Walker:
 
     def __init__(self) -> None:
         self.subs: set[str] = set()
+        self.bare: set[str] = set()
         self.structural: set[str] = set()
         self.loops = self.conds = False
         self.locals: list[set[str]] = []
@@ -106,6 +109,7 @@ class _Walker:
                 path = dotted_path(child)
                 if path is not None and not self.is_local(path):
                     self.subs.add(path)
+                    self.bare.add(path)
                 else:
                     self.structural_refs(child)
         elif isinstance(
@@ -130,15 +134,28 @@ class _Walker:
 def analyse_template(text: str) -> TemplateAnalysis:
     """Classify the variables of a Jinja template (raises jinja2.TemplateSyntaxError on bad syntax)."""
     walker = _Walker()
-    walker.walk(ENV.parse(text), False)
+    tree = ENV.parse(text)
+    walker.walk(tree, False)
     structural = set(walker.structural)
+    tested = {
+        path
+        for test in tree.find_all(nodes.Test)
+        if test.name in ("defined", "undefined") and (path := dotted_path(test.node)) is not None
+    }
 
     def under(path: str, others: set[str]) -> bool:
         return any(path == o or path.startswith(o + ".") or o.startswith(path + ".") for o in others)
 
     subs = {p for p in walker.subs if not under(p, structural)}
     structural |= walker.subs - subs
-    return TemplateAnalysis(tuple(sorted(subs)), tuple(sorted(structural)), walker.loops, walker.conds)
+    return TemplateAnalysis(
+        tuple(sorted(subs)),
+        tuple(sorted(structural)),
+        walker.loops,
+        walker.conds,
+        tuple(sorted(walker.bare)),
+        tuple(sorted(tested)),
+    )
 
 
 class _Collector:

@@ -28,11 +28,17 @@ class TemplateParameter:
     name: str
     path: str  # e.g. environment.inputs.vpc_cidr
     sensitive: bool = False  # the value is a Secrets Manager secret name, read through a dynamic reference
+    # What the value is: "value" (the variable's value), "defined" ("true"/"false": whether the variable
+    # is set, for a Jinja `is defined` test) or "list" (the list's items joined by commas, for a
+    # CommaDelimitedList parameter a Jinja loop iterated over).
+    role: str = "value"
 
 
 def parameter_name(path: str, taken: set[str]) -> str:
     """`environment.inputs.vpc_cidr` -> `VpcCidr`; `service.name` -> `ServiceName`; unique in `taken`."""
     head, _, tail = path.partition(".inputs.")
+    if path.startswith("service_instance.components.default.outputs."):
+        tail = "component." + path.rsplit(".", 1)[-1]
     words = re.split(r"[^0-9A-Za-z]+", tail if tail else path)
     base = "".join(w[:1].upper() + w[1:] for w in words if w) or "Value"
     if base[0].isdigit():
@@ -75,9 +81,12 @@ def render_markers(text: str, ctx: Mapping[str, Any], paths: list[str], *, sourc
 class _Substituter:
     """Walks a loaded template and replaces markers; collects variables found in illegal places."""
 
-    def __init__(self, refs: Mapping[int, str]) -> None:
-        self.refs = refs  # marker index -> replacement: parameter name, or "secret:<literal ref>"
+    def __init__(self, refs: Mapping[int, Any], labels: Mapping[int, str] | None = None) -> None:
+        # marker index -> replacement: parameter name, "secret:<literal ref>", or an intrinsic (a dict)
+        self.refs = refs
+        self.labels = labels  # marker index -> text shown in a template Description (None: illegal there)
         self.illegal: set[int] = set()
+        self.locals: dict[str, Any] = {}  # Fn::Sub variables standing for intrinsics, per string
 
     def markers(self, text: str) -> list[int]:
         return [int(m) for m in MARKER_RE.findall(text)]
@@ -98,7 +107,9 @@ class _Substituter:
         out: dict[str, Any] = {}
         for key, value in tree.items():
             self.literal(key)
-            if key in _FREE_SECTIONS and isinstance(value, dict):
+            if key == "Description" and self.labels is not None and isinstance(value, str):
+                out[key] = MARKER_RE.sub(lambda m: f"<{self.labels[int(m.group(1))]}>", value)
+            elif key in _FREE_SECTIONS and isinstance(value, dict):
                 out[key] = {k: self.entry(key, k, v) for k, v in value.items()}
             else:
                 self.literal(value)
@@ -142,21 +153,37 @@ class _Substituter:
         return node
 
     def sub(self, arg: Any) -> Any:
+        self.locals = {}
         if isinstance(arg, list) and arg and isinstance(arg[0], str):
-            return [self.sub_text(arg[0]), *[self.value(v) for v in arg[1:]]]
-        return self.sub_text(arg) if isinstance(arg, str) else self.value(arg)
+            text = self.sub_text(arg[0])
+            rest = [self.value(v) for v in arg[1:]]
+            if self.locals:
+                rest = [{**(rest[0] if rest and isinstance(rest[0], dict) else {}), **self.locals}]
+            return [text, *rest]
+        if isinstance(arg, str):
+            text = self.sub_text(arg)
+            return [text, dict(self.locals)] if self.locals else text
+        return self.value(arg)
 
     def sub_text(self, text: str) -> str:
         return MARKER_RE.sub(lambda m: self.piece(int(m.group(1))), text)
 
     def piece(self, index: int) -> str:
         ref = self.refs[index]
+        if isinstance(ref, dict):  # an intrinsic: a Fn::Sub variable of its own
+            self.locals[f"Exodus{index}"] = ref
+            return "${Exodus" + str(index) + "}"
         return ref[len("secret:") :] if ref.startswith("secret:") else "${" + ref + "}"
 
     def string(self, text: str) -> Any:
         only = MARKER_RE.fullmatch(text)
-        if only and not self.refs[int(only.group(1))].startswith("secret:"):
-            return {"Ref": self.refs[int(only.group(1))]}
+        if only:
+            ref = self.refs[int(only.group(1))]
+            if isinstance(ref, dict):
+                return ref
+            if not ref.startswith("secret:"):
+                return {"Ref": ref}
+        self.locals = {}
         parts, pos = [], 0
         for m in MARKER_RE.finditer(text):
             parts.append(text[pos : m.start()].replace("${", "${!"))
@@ -164,12 +191,18 @@ class _Substituter:
             pos = m.end()
         parts.append(text[pos:].replace("${", "${!"))
         joined = "".join(parts)
+        if self.locals:
+            return {"Fn::Sub": [joined, dict(self.locals)]}
         return {"Fn::Sub": joined} if "${" in joined.replace("${!", "") else joined.replace("${!", "${")
 
 
-def substitute(tree: Any, refs: Mapping[int, str]) -> tuple[Any, set[int]]:
-    """Replace markers in a loaded template; returns (new tree, indexes of markers in illegal places)."""
-    sub = _Substituter(refs)
+def substitute(
+    tree: Any, refs: Mapping[int, Any], labels: Mapping[int, str] | None = None
+) -> tuple[Any, set[int]]:
+    """Replace markers in a loaded template; returns (new tree, indexes of markers in illegal places).
+    With `labels`, a marker in the template's Description is shown as `<label>` (a shared template
+    cannot carry each stack's own description) instead of making its variable structural."""
+    sub = _Substituter(refs, labels)
     if not isinstance(tree, dict):
         sub.literal(tree)
         return tree, sub.illegal

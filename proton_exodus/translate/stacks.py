@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jinja2 import TemplateSyntaxError
+
 from proton_exodus.cfn.normalise import load_normalised, normalise
-from proton_exodus.cfn.resolve import resolve_parameters
-from proton_exodus.cfn.text import dump_template, load_template
+from proton_exodus.cfn.resolve import fold, resolve_parameters
+from proton_exodus.cfn.text import dump_template, load_template, load_yaml
 from proton_exodus.errors import ExodusError
 from proton_exodus.model.secrets import (
     DEFAULT_SECRET_MODE,
@@ -33,16 +35,19 @@ from proton_exodus.model.secrets import (
 )
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
-from proton_exodus.proton.analysis import analyse_template
+from proton_exodus.proton.analysis import TemplateAnalysis, analyse_template
+from proton_exodus.proton.markers import marker
 from proton_exodus.proton.parameterise import (
     TemplateParameter,
     lookup,
     parameter_name,
     parameter_value,
-    render_markers,
     substitute,
 )
+from proton_exodus.proton.render.jinja_env import namespace, render_jinja
 from proton_exodus.translate.context import ContextBuilder
+from proton_exodus.translate.merge import Choice, Conditions, NotMergeable, merge_renders
+from proton_exodus.translate.rewrite import DERIVED, Derived, derive_filters, expand_aliases
 
 PARAMETERISED, DEPLOYED = "parameterised", "deployed"
 _SCALARS = (str, int, float, bool)
@@ -60,6 +65,9 @@ class StackTemplate:
     reason: str
     secrets: dict[str, str] = field(default_factory=dict)  # secret name -> input name, to create by hand
     secret_parameters: tuple[SecretParameter, ...] = ()  # what to stage in Parameter Store (ssm-parameter)
+    # Parameterised stacks: each parameter of the shared template and the Proton variable it stands for
+    # (exodus repo reads it to validate and edit an instance's inputs).
+    mapping: tuple[TemplateParameter, ...] = ()
 
 
 @dataclass
@@ -79,30 +87,124 @@ class TemplateReport:
     notes: list[str] = field(default_factory=list)
 
 
+def _merge_parameters(
+    known: Sequence[TemplateParameter], new: Sequence[TemplateParameter]
+) -> list[TemplateParameter]:
+    """The report's parameters: every parameter any variant of the template uses, by name."""
+    out = {p.name: p for p in known}
+    out.update({p.name: p for p in new if p.name not in out})
+    return sorted(out.values(), key=lambda p: p.name)
+
+
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _with_parameters(
-    tree: dict[str, Any], params: Sequence[TemplateParameter], mode: str = DEFAULT_SECRET_MODE
-) -> dict[str, Any]:
-    secret = {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"}
-    where = "Parameter Store String" if mode == "ssm-parameter" else "Secrets Manager secret"
-    decls = {
-        p.name: (
-            {**secret, "Description": f"{where} holding Proton input {p.path}"}
-            if p.sensitive
-            else {"Type": "String", "Description": f"Proton {p.path}"}
+def _declaration(p: TemplateParameter, mode: str, domain: tuple[str, ...] | None) -> dict[str, Any]:
+    if p.sensitive:
+        secret = (
+            {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"}
         )
-        for p in params
-    }
+        where = "Parameter Store String" if mode == "ssm-parameter" else "Secrets Manager secret"
+        return {**secret, "Description": f"{where} holding Proton input {p.path}"}
+    if p.role == "list":
+        return {"Type": "CommaDelimitedList", "Description": f"Proton {p.path} (its items, comma-separated)"}
+    if p.role == "defined":
+        return {
+            "Type": "String",
+            "AllowedValues": ["true", "false"],
+            "Description": f"whether Proton {p.path} is set",
+        }
+    decl: dict[str, Any] = {"Type": "String", "Description": f"Proton {p.path}"}
+    if domain:
+        decl["AllowedValues"] = list(domain)
+    return decl
+
+
+def _with_parameters(
+    tree: dict[str, Any],
+    params: Sequence[TemplateParameter],
+    mode: str = DEFAULT_SECRET_MODE,
+    domains: Mapping[str, tuple[str, ...]] | None = None,
+    optional: frozenset[str] = frozenset(),
+    conditions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    decls = {p.name: _declaration(p, mode, (domains or {}).get(p.path)) for p in params}
+    for p in params:
+        if p.path in optional and p.role == "value" and not p.sensitive:
+            decls[p.name]["Default"] = ""
     out: dict[str, Any] = {}
     for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
         if key in tree:
             out[key] = tree[key]
     out["Parameters"] = {**(tree.get("Parameters") or {}), **decls}
+    if "Mappings" in tree:
+        out["Mappings"] = tree["Mappings"]
+    if conditions or "Conditions" in tree:
+        out["Conditions"] = {**(tree.get("Conditions") or {}), **(conditions or {})}
     out.update({k: v for k, v in tree.items() if k not in out})
     return out
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One marker of a render: a variable's value, an item of a list variable, or a derived value."""
+
+    path: str
+    kind: str = "value"  # value | item | derived
+    item: int = 0
+
+    @property
+    def base(self) -> str:
+        return self.path
+
+
+@dataclass
+class _Shape:
+    """What one template version's translation knows before it looks at a group of stacks."""
+
+    text: str
+    source: str
+    analysis: TemplateAnalysis
+    derived: dict[str, Derived]
+    domains: dict[str, tuple[str, ...]]  # bool/enum inputs (parameter spelling of each value)
+    tested: tuple[str, ...]  # non-sensitive paths under `is defined`: a "defined" choice each
+    sensitive_tested: tuple[str, ...]  # sensitive paths under `is defined`: stacks grouped by presence
+    lists: tuple[str, ...]  # list inputs a loop iterates: a CommaDelimitedList, stacks grouped by length
+    keyed: tuple[str, ...]  # every other structural variable: stacks grouped by its value
+    group: tuple[DeploymentUnit, ...] = ()  # the stacks of the template version
+
+
+_MAX_RENDERS = 256
+_ROOTS = ("environment.", "service.", "service_instance.", "pipeline.")
+
+
+def _is_item_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, _SCALARS) and "," not in parameter_value(v) for v in value)
+    )
+
+
+def _assign(ctx: dict[str, Any], path: str, value: Any) -> None:
+    node = ctx
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node[part] = dict(node[part]) if isinstance(node.get(part), Mapping) else {}
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def _remove(ctx: dict[str, Any], path: str) -> None:
+    node: Any = ctx
+    parts = path.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), Mapping):
+            return
+        node[part] = dict(node[part])
+        node = node[part]
+    node.pop(parts[-1], None)
 
 
 class StackTemplateBuilder:
@@ -161,87 +263,323 @@ class StackTemplateBuilder:
         if source is None:
             report.notes.append("no Jinja CloudFormation bundle to analyse (kept as deployed)")
             return [self.deployed(u, "no bundle render available") for u in group]
-        analysis = analyse_template(source[1])
-        report.structural = sorted(set(report.structural) | set(analysis.structural))
+        version = f"{first.template_name} {first.template_major}.{first.template_minor}"
         if self.contexts.context(first) is None:
+            report.structural = sorted(set(report.structural) | set(analyse_template(source[1]).structural))
             return [
                 self.deployed(u, "its Jinja is rendered per stack (service instances loop)") for u in group
             ]
         if not self.parameterise:
             return [self.deployed(u, "parameterisation switched off") for u in group]
-        illegal = self._illegal(first, source, list(analysis.substitutions))
-        subs = [p for p in analysis.substitutions if p not in illegal]
-        report.substitution = sorted(set(report.substitution) | set(subs))
-        report.structural = sorted(set(report.structural) | illegal)
-        shape = sorted(set(analysis.structural) | illegal)
+        try:
+            shape = self._shape(group, source, report, version)
+        except TemplateSyntaxError as err:
+            return [self.deployed(u, f"Jinja syntax error: {err.message}") for u in group]
+        forced: set[str] = set()
+        for _ in range(8):
+            out, illegal = self._variants(group, shape, forced, report, version)
+            if not illegal:
+                report.parameterised_stacks += sum(1 for st in out if st.path == PARAMETERISED)
+                report.structural = sorted(set(report.structural) | set(shape.keyed) | forced)
+                return out
+            forced |= illegal
+        return [self.deployed(u, "variables land in literal-only places") for u in group]
+
+    def _shape(
+        self, group: list[DeploymentUnit], source: tuple[str, str], report: TemplateReport, version: str
+    ) -> _Shape:
+        unit = group[0]
+        text, aliases = expand_aliases(source[1])
+        text, derived = derive_filters(text)
+        analysis = analyse_template(text)
+        for alias in aliases:
+            report.notes.append(f"{version}: alias `{alias}` expanded")
+        for d in derived.values():
+            report.notes.append(
+                f"{version}: `{d.path} | replace('{d.old}', '{d.new}')` as Fn::Join/Fn::Split (exact)"
+            )
+        domains = self._domains(unit)
+        ctx = self.contexts.context(unit) or {}
+        structural = [p for p in analysis.structural if p.startswith(_ROOTS)]
+        sensitive = {p for p in analysis.tested if any(self._is_sensitive(u, p) for u in group)}
+        tested = tuple(p for p in analysis.tested if p.startswith(_ROOTS) and p not in sensitive)
+        lists = tuple(
+            p for p in structural if p not in domains and p not in tested and _is_item_list(lookup(ctx, p)[1])
+        )
+        keyed = tuple(
+            p
+            for p in structural
+            if p not in domains
+            and p not in tested
+            and p not in lists
+            and p not in sensitive
+            and not any(p.startswith(t + ".") for t in (*tested, *sensitive))
+        )
+        return _Shape(
+            text,
+            source[0],
+            analysis,
+            derived,
+            {p: v for p, v in domains.items() if p in analysis.structural},
+            tested,
+            tuple(sorted(sensitive)),
+            lists,
+            keyed,
+            tuple(group),
+        )
+
+    def _domains(self, unit: DeploymentUnit) -> dict[str, tuple[str, ...]]:
+        """Boolean and enum inputs of the unit's template version (values as parameters spell them)."""
+        record = self.contexts.versions.get((unit.template_name, unit.template_major, unit.template_minor))
+        kind = "environment" if unit.kind == "environment" else "service"
+        prefix = "environment.inputs." if unit.kind == "environment" else "service_instance.inputs."
+        try:
+            doc = load_yaml((record or {}).get("schema") or "")
+        except Exception:  # noqa: BLE001 - a schema exodus cannot read gives no domains
+            return {}
+        root = doc.get("schema") if isinstance(doc, dict) else None
+        types = root.get("types") if isinstance(root, dict) else None
+        type_def = types.get(root.get(f"{kind}_input_type")) if isinstance(types, dict) else None
+        props = type_def.get("properties") if isinstance(type_def, dict) else None
+        out: dict[str, tuple[str, ...]] = {}
+        for name, prop in (props or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            if prop.get("type") == "boolean":
+                out[prefix + name] = ("true", "false")
+            elif isinstance(prop.get("enum"), list) and prop["enum"]:
+                out[prefix + name] = tuple(parameter_value(v) for v in prop["enum"])
+        return out
+
+    def _variant_key(self, unit: DeploymentUnit, shape: _Shape, forced: set[str]) -> str:
+        ctx = self.contexts.context(unit) or {}
+        key: list[Any] = []
+        for p in sorted(set(shape.keyed) | forced):
+            key.append([p, lookup(ctx, p)])
+        for p in shape.lists:
+            if p not in forced:
+                found, value = lookup(ctx, p)
+                key.append([p, "len", len(value) if found and _is_item_list(value) else repr(value)])
+        for p in shape.sensitive_tested:
+            key.append([p, "set", lookup(ctx, p)[0]])
+        return json.dumps(key, default=str, sort_keys=True)
+
+    def _variants(
+        self,
+        group: list[DeploymentUnit],
+        shape: _Shape,
+        forced: set[str],
+        report: TemplateReport,
+        version: str,
+    ) -> tuple[list[StackTemplate], set[str]]:
         variants: dict[str, list[DeploymentUnit]] = {}
         for unit in group:
-            ctx = self.contexts.context(unit) or {}
-            variants.setdefault(json.dumps([lookup(ctx, p) for p in shape], default=str), []).append(unit)
+            variants.setdefault(self._variant_key(unit, shape, forced), []).append(unit)
+        if len(variants) > 1:
+            report.notes.append(
+                f"{version}: {len(variants)} shared templates (stacks grouped by "
+                + ", ".join(
+                    f"`{p}`"
+                    for p in [*sorted(set(shape.keyed) | forced), *shape.lists, *shape.sensitive_tested]
+                )
+                + ")"
+            )
         out: list[StackTemplate] = []
         for members in variants.values():
-            if len(members) < 2:  # its secrets leave through swap_secrets, as any deployed template
-                out.append(self.deployed(members[0], "no other stack shares this template's structure"))
-            else:
-                out.extend(self._shared(members, source, subs, report))
-        return out
+            built = self._shared(members, shape, forced, report, version)
+            if isinstance(built, set):
+                return [], built
+            out.extend(built)
+        return out, set()
 
-    def _illegal(self, unit: DeploymentUnit, source: tuple[str, str], paths: list[str]) -> set[str]:
-        """Variables whose markers land where CloudFormation needs a literal (found by rendering once)."""
-        ctx = self.contexts.context(unit) or {}
-        illegal = {p for p in paths if not isinstance(lookup(ctx, p)[1], _SCALARS) or not lookup(ctx, p)[0]}
-        while True:
-            live = [p for p in paths if p not in illegal]
-            try:
-                tree = load_template(render_markers(source[1], ctx, live, source=source[0]), source=source[0])
-            except ExodusError:
-                return set(paths)
-            _, bad = substitute(tree, {i: "P" for i in range(len(live))})
-            if not bad:
-                return illegal
-            illegal |= {live[i] for i in bad}
+    def _slots(self, ctx: Mapping[str, Any], shape: _Shape, forced: set[str]) -> list[_Slot]:
+        slots: list[_Slot] = []
+        values = set()
+        for p in shape.analysis.bare:
+            if p in shape.derived:
+                values.add(shape.derived[p].path)
+            elif p.startswith(_ROOTS) and p not in shape.domains and p not in forced and p not in shape.lists:
+                found, value = lookup(ctx, p)
+                if (found and isinstance(value, _SCALARS)) or (not found and p in shape.tested):
+                    values.add(p)
+        for p in sorted(values):
+            slots.append(_Slot(p))
+        for p in shape.lists:
+            if p not in forced:
+                slots.extend(_Slot(p, "item", i) for i in range(len(lookup(ctx, p)[1])))
+        for p in sorted(shape.derived):
+            slots.append(_Slot(p, "derived"))
+        return slots
+
+    def _render(
+        self,
+        ctx0: Mapping[str, Any],
+        shape: _Shape,
+        slots: list[_Slot],
+        choices: list[tuple[str, Choice, str]],
+        assigned: Mapping[str, str],
+    ) -> Any:
+        ctx: dict[str, Any] = {**ctx0, DERIVED: {}}
+        lists: dict[str, list[str]] = {}
+        for i, slot in enumerate(slots):
+            if slot.kind == "item":
+                lists.setdefault(slot.path, []).append(marker(i))
+            else:
+                _assign(ctx, slot.path, marker(i))
+        for path, items in lists.items():
+            _assign(ctx, path, items)
+        for path, choice, role in choices:
+            value = assigned[choice.parameter]
+            if role == "defined":
+                if value == "false":
+                    _remove(ctx, path)
+            elif shape.domains[path] == ("true", "false"):
+                _assign(ctx, path, value == "true")
+            else:
+                found, raw = lookup(ctx0, path)
+                _assign(ctx, path, raw if found and parameter_value(raw) == value else value)
+        rendered = render_jinja(shape.text, {k: namespace(k, v) for k, v in ctx.items()}, source=shape.source)
+        return load_template(rendered, source=shape.source)
 
     def _shared(
-        self, members: list[DeploymentUnit], source: tuple[str, str], subs: list[str], report: TemplateReport
-    ) -> list[StackTemplate]:
+        self,
+        members: list[DeploymentUnit],
+        shape: _Shape,
+        forced: set[str],
+        report: TemplateReport,
+        version: str,
+    ) -> list[StackTemplate] | set[str]:
         first = members[0]
         ctx = self.contexts.context(first) or {}
+        slots = self._slots(ctx, shape, forced)
         try:
-            tree = load_template(render_markers(source[1], ctx, subs, source=source[0]), source=source[0])
-        except ExodusError as err:
+            taken_tree = self._render(ctx, shape, slots, [], {})
+        except (ExodusError, KeyError, TypeError) as err:
             return [self.deployed(u, f"render failed: {err}") for u in members]
-        taken = {str(k) for section in tree.values() if isinstance(section, dict) for k in section}
-        params = [TemplateParameter(parameter_name(p, taken), p, self._is_sensitive(first, p)) for p in subs]
-        new_tree, bad = substitute(tree, {i: p.name for i, p in enumerate(params)})
+        taken = {str(k) for section in taken_tree.values() if isinstance(section, dict) for k in section}
+        names: dict[str, str] = {}
+        params: list[TemplateParameter] = []
+        for slot in slots:
+            if slot.kind == "derived" or slot.path in names:
+                continue
+            names[slot.path] = parameter_name(slot.path, taken)
+            role = "list" if slot.kind == "item" else "value"
+            params.append(
+                TemplateParameter(
+                    names[slot.path],
+                    slot.path,
+                    any(self._is_sensitive(u, slot.path) for u in shape.group),
+                    role,
+                )
+            )
+        choices: list[tuple[str, Choice, str]] = []
+        for path in sorted(shape.domains):
+            if path in forced:
+                continue
+            name = parameter_name(path, taken)
+            choices.append((path, Choice(name, shape.domains[path]), "value"))
+            params.append(TemplateParameter(name, path))
+        for path in shape.tested:
+            if path in forced:
+                continue
+            name = parameter_name(path + ".defined", taken)
+            choices.append((path, Choice(name, ("true", "false")), "defined"))
+            params.append(TemplateParameter(name, path, role="defined"))
+        renders = 1
+        for _, choice, _ in choices:
+            renders *= len(choice.values)
+        if renders > _MAX_RENDERS:
+            return [self.deployed(u, f"{renders} combinations of conditions to render") for u in members]
+        conditions = Conditions()
+        try:
+            merged = merge_renders(
+                [c for _, c, _ in choices],
+                lambda assigned: self._render(ctx, shape, slots, choices, assigned),
+                conditions,
+            )
+        except NotMergeable as err:
+            return [self.deployed(u, f"conditions cannot express it: {err}") for u in members]
+        except (ExodusError, KeyError, TypeError) as err:
+            return [self.deployed(u, f"render failed: {err}") for u in members]
+        refs: dict[int, Any] = {}
+        labels: dict[int, str] = {}
+        for i, slot in enumerate(slots):
+            labels[i] = slot.path if slot.kind != "item" else f"{slot.path}[{slot.item}]"
+            if slot.kind == "value":
+                refs[i] = names[slot.path]
+            elif slot.kind == "item":
+                refs[i] = {"Fn::Select": [str(slot.item), {"Ref": names[slot.path]}]}
+            else:
+                d = shape.derived[slot.path]
+                refs[i] = d.intrinsic({"Ref": names[d.path]})
+                labels[i] = d.path
+        new_tree, bad = substitute(merged, refs, labels)
         if bad:
-            return [self.deployed(u, "variables land in literal-only places") for u in members]
-        new_tree = _with_parameters(new_tree, params, self.mode)
+            return {
+                slots[i].path if slots[i].kind != "derived" else shape.derived[slots[i].path].path
+                for i in bad
+            }
+        params = [p for p in params if not (p.role == "value" and p.path in shape.derived)]
+        new_tree = _with_parameters(
+            new_tree,
+            params,
+            self.mode,
+            domains=shape.domains,
+            optional=frozenset(shape.tested),
+            conditions=conditions.body,
+        )
         text = dump_template(new_tree)
         normal = normalise(load_template(text))
-        report.parameters = params
-        out = []
-        for unit in members:
-            out.append(
-                self._check(unit, text, normal, params)
-                or self.deployed(unit, "the parameterised template does not reproduce the deployed one")
+        report.parameters = _merge_parameters(report.parameters, params)
+        if conditions.body:
+            report.notes.append(
+                f"{version}: Jinja conditions on "
+                + ", ".join(f"`{p}`" for p, _, _ in choices)
+                + f" as CloudFormation Conditions ({len(conditions.body)})"
             )
-        report.parameterised_stacks += sum(1 for st in out if st.path == PARAMETERISED)
-        return out
+        if any(s.kind == "item" for s in slots):
+            report.notes.append(
+                f"{version}: loops over "
+                + ", ".join(sorted({f"`{s.path}`" for s in slots if s.kind == "item"}))
+                + " unrolled per list length, items read with Fn::Select from a CommaDelimitedList"
+            )
+        return [
+            self._check(unit, text, normal, params, frozenset(shape.tested))
+            or self.deployed(unit, "the parameterised template does not reproduce the deployed one")
+            for unit in members
+        ]
 
     def _is_sensitive(self, unit: DeploymentUnit, path: str) -> bool:
         head, _, name = path.partition(".inputs.")
         return bool(name) and head in ("environment", "service_instance") and name in unit.sensitive_inputs
 
     def _check(
-        self, unit: DeploymentUnit, text: str, normal: dict[str, Any], params: list[TemplateParameter]
+        self,
+        unit: DeploymentUnit,
+        text: str,
+        normal: dict[str, Any],
+        params: list[TemplateParameter],
+        optional: frozenset[str] = frozenset(),
     ) -> StackTemplate | None:
+        """The StackTemplate of `unit` on the shared template, or None when the template resolved with
+        the unit's values is not the deployed one (the proof, per stack)."""
         ctx = self.contexts.context(unit) or {}
         values, secrets, staged = {}, {}, []
         for p in params:
             found, value = lookup(ctx, p.path)
+            if p.role == "defined":
+                values[p.name] = "true" if found else "false"
+                continue
+            if not found and p.role == "value" and not p.sensitive and p.path in optional:
+                values[p.name] = ""
+                continue
             if not found:
                 return None
-            if p.sensitive and self.mode == "ssm-parameter":
+            if p.role == "list":
+                if not _is_item_list(value):
+                    return None
+                values[p.name] = ",".join(parameter_value(v) for v in value)
+            elif p.sensitive and self.mode == "ssm-parameter":
                 input_name = p.path.rsplit(".", 1)[-1]
                 secret_id = self._secret_id(unit, input_name)
                 if secret_id is None:
@@ -254,10 +592,14 @@ class StackTemplateBuilder:
             else:
                 values[p.name] = parameter_value(value)
         values.update({k: v for k, v in unit.parameters.items() if k in (normal.get("Parameters") or {})})
-        deployed = load_normalised(unit.deployed_template or "", source=unit.stack_name or "")
+        deployed = fold(load_normalised(unit.deployed_template or "", source=unit.stack_name or ""))
         keep = frozenset((deployed.get("Parameters") or {}).keys())
-        # Compared as CloudFormation compares: SSM parameters resolved, dynamic references as text.
+        # Compared as CloudFormation compares: SSM parameters resolved, dynamic references as text,
+        # conditions and parameter-only functions evaluated; the Description is stack text, no resource
+        # (a shared template cannot carry each stack's own: a planned NoResourceChange).
         resolved = resolve_parameters(normal, values, keep=keep, ssm=ssm_lookup(self.snapshot, unit))
+        resolved.pop("Description", None)
+        deployed.pop("Description", None)
         if resolved != deployed:
             return None
         return StackTemplate(
@@ -266,9 +608,10 @@ class StackTemplateBuilder:
             text_key(text),
             values,
             PARAMETERISED,
-            "substitution-only variables became parameters",
+            "shared parameterised template, proven equal to the deployed one",
             secrets,
             tuple(staged),
+            tuple(params),
         )
 
     def _secret_id(self, unit: DeploymentUnit, input_name: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from exporters import ExportedStack, Registry
 from proton_exodus.cfn.normalise import load_normalised
-from proton_exodus.cfn.resolve import resolve_parameters
+from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
@@ -137,6 +137,8 @@ def is_planned(diff: Difference, planned: list[dict[str, str]]) -> bool:
     for change in planned:
         if change.get("stack") != diff.stack or change.get("resource", "") != diff.name:
             continue
+        if change.get("section", "Resources") != diff.section and "section" in change:
+            continue
         prop = change.get("property", "")
         if not prop or diff.path == prop or diff.path.startswith((prop + ".", prop + "[")):
             return True
@@ -156,7 +158,8 @@ def verify_stack(
     from proton_exodus.model.secrets import ssm_lookup
 
     name = unit.stack_name or ""
-    deployed = load_normalised(unit.deployed_template or "", source=f"deployed template of {name}")
+    # Both sides with their literal-only functions evaluated, as CloudFormation compares them.
+    deployed = fold(load_normalised(unit.deployed_template or "", source=f"deployed template of {name}"))
     exported = load_normalised(dep.template, source=dep.template_path)
     keep = frozenset((deployed.get("Parameters") or {}).keys())
     resolved = resolve_parameters(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from proton_exodus.cfn.normalise import load_normalised
-from proton_exodus.cfn.resolve import resolve_parameters
+from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.model.secrets import SSM_TYPES_DOC, SecretParameter
 from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.verify.diff import diff_templates
@@ -55,16 +55,48 @@ def _describe(rtype: str, name: str, effect: str, deployed: Mapping[str, Any]) -
     return f"{effect.lower()} of {rtype or 'the resource'}"
 
 
+def _description_change(st: PlannedStack) -> dict[str, str] | None:
+    """A shared template (translate/) cannot carry each stack's own Description (CloudFormation allows
+    no function there): the stack's description text changes, no resource does."""
+    from proton_exodus.cfn.text import load_template
+
+    try:
+        exported, deployed = load_template(st.template), load_template(st.unit.deployed_template or "")
+    except Exception:  # noqa: BLE001 - unreadable text is reported by the comparison itself
+        return None
+    if not isinstance(exported, dict) or not isinstance(deployed, dict):
+        return None
+    if exported.get("Description") == deployed.get("Description"):
+        return None
+    return {
+        "stack": st.unit.stack_name or "",
+        "account": st.unit.account,
+        "region": st.unit.region,
+        "section": "Description",
+        "resource": "",
+        "type": "",
+        "property": "",
+        "effect": "NoResourceChange",
+        "description": "template description generalised: the stack shares one parameterised template",
+        "choice": "shared parameterised template",
+    }
+
+
 def planned_changes(stacks: Iterable[PlannedStack], *, choice: str) -> list[dict[str, str]]:
     """The resource changes the first deploy of `stacks` makes because of `choice`: the properties that
     now hold a dynamic reference where the deployed stack holds a literal (CloudFormation does not
     resolve a dynamic reference when it computes a change set). Sorted by stack, resource, property."""
     out: dict[tuple[str, str, str], dict[str, str]] = {}
     for st in stacks:
-        if "{{resolve:" not in st.template or st.unit.deployed_template is None:
+        if st.unit.deployed_template is None:
+            continue
+        described = _description_change(st)
+        if described is not None:
+            out[(st.unit.stack_name or "", "", "Description")] = described
+        if "{{resolve:" not in st.template:
             continue
         name = st.unit.stack_name or ""
-        deployed = load_normalised(st.unit.deployed_template, source=name)
+        deployed = fold(load_normalised(st.unit.deployed_template, source=name))
         exported = load_normalised(st.template, source=name)
         keep = frozenset((deployed.get("Parameters") or {}).keys())
         resolved = resolve_parameters(exported, dict(st.parameters), keep=keep)
@@ -129,6 +161,16 @@ def planned_change_files(
         f"Secrets: `--secrets {choice}`: {SECRET_CHOICES.get(choice, '')}.",
         "",
     ]
+    described = [c for c in changes if c.get("section") == "Description"]
+    changes = [c for c in changes if c.get("section") != "Description"]
+    if described:
+        lines += [
+            f"{len(described)} stack(s) share a parameterised template whose Description is general: "
+            "their description text changes, no resource does (NoResourceChange): "
+            + ", ".join(c["stack"] for c in described)
+            + ".",
+            "",
+        ]
     if not changes:
         lines += [
             "The first deploy of every stack in this export changes no resource: same template after "

@@ -103,11 +103,12 @@ def test_deliberate_change_is_caught_with_replacement(tmp_path: Path) -> None:
     snap = build_synthetic_snapshot(SyntheticSize(1, 1, 1))
     out = tmp_path / "out"
     run_export("cfn-git-sync", snap, out, registry=REG)
-    template = next((out / "templates/environment").rglob("*.yaml"))
-    template.write_text(template.read_text().replace("10.0.0.0/16", "10.9.0.0/16"))
+    # the CIDR is a parameter of the shared template: its value lives in the deployment file
+    (held,) = [p for p in (out / "deployments").rglob("*.yaml") if "10.0.0.0/16" in p.read_text()]
+    held.write_text(held.read_text().replace("10.0.0.0/16", "10.9.0.0/16"))
     report = verify_export(snap, out)
     assert report.failed
-    (diff,) = report.differences
+    (diff,) = report.unplanned
     assert (diff.name, diff.path, diff.replacement) == ("VPC", "Properties.CidrBlock", "True")
 
 
