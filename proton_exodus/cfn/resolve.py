@@ -10,6 +10,7 @@ resources: Conditions, `Fn::If` (with `AWS::NoValue`), a resource's or output's 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -219,10 +220,12 @@ def fold(tree: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in tree.items():
         if key in ("Resources", "Outputs") and isinstance(value, dict):
             out[key] = folder.section(value)
-        elif key in ("Conditions", "Mappings"):
-            out[key] = value
+            if key == "Outputs" and value and not out[key]:
+                del out[key]  # every output conditioned out: the stack has none
         else:
             out[key] = value
     if folder.conditions and all(folder.condition(n) is not _UNKNOWN for n in folder.conditions):
         out.pop("Conditions", None)
+    if "Mappings" in out and '"Fn::FindInMap"' not in json.dumps(out):
+        out.pop("Mappings")  # read by no lookup any more: it shapes no resource
     return out

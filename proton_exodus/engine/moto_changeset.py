@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from proton_exodus.cfn.resolve import fold
+
 _PATCHED = False
 _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
@@ -96,12 +98,17 @@ def scalars_as_text(node: Any) -> Any:
 def resolved_resources(
     template: Mapping[str, Any], given: Mapping[str, Any], ssm: Any = None
 ) -> dict[str, Any]:
-    """The template's resources with its parameters resolved, scalars compared as text."""
+    """The template's resources with its parameters resolved, scalars compared as text, and the
+    functions that then read only literals evaluated as CloudFormation does (conditions, `Fn::If`,
+    `Fn::Select`, `Fn::Join`, ...: cfn.resolve.fold), so a shared parameterised template that
+    reproduces a stack's values is no change."""
     values = parameter_values(template, given, ssm)
-    return {
-        k: scalars_as_text(resolve_parameter_refs(v, values))
-        for k, v in (template.get("Resources") or {}).items()
+    tree = {
+        key: scalars_as_text(resolve_parameter_refs(template[key], values))
+        for key in ("Conditions", "Mappings", "Resources")
+        if isinstance(template.get(key), dict)
     }
+    return dict(fold(tree).get("Resources") or {})
 
 
 def patch_moto_change_set_resolution() -> None:

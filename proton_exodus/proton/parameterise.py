@@ -104,11 +104,14 @@ class _Substituter:
             self.illegal.update(self.markers(node))
 
     def top(self, tree: dict[str, Any]) -> dict[str, Any]:
+        tree = inline_mappings(tree)
         out: dict[str, Any] = {}
         for key, value in tree.items():
             self.literal(key)
             if key == "Description" and self.labels is not None and isinstance(value, str):
                 out[key] = MARKER_RE.sub(lambda m: f"<{self.labels[int(m.group(1))]}>", value)
+            elif key == "Globals" and isinstance(value, dict):  # SAM copies it into each resource
+                out[key] = self.value(value)
             elif key in _FREE_SECTIONS and isinstance(value, dict):
                 out[key] = {k: self.entry(key, k, v) for k, v in value.items()}
             else:
@@ -194,6 +197,63 @@ class _Substituter:
         if self.locals:
             return {"Fn::Sub": [joined, dict(self.locals)]}
         return {"Fn::Sub": joined} if "${" in joined.replace("${!", "") else joined.replace("${!", "${")
+
+
+def _map_uses(node: Any, found: list[tuple[str, str, str]]) -> None:
+    if isinstance(node, dict):
+        arg = node.get("Fn::FindInMap") if len(node) == 1 else None
+        if isinstance(arg, list) and len(arg) == 3 and all(isinstance(a, str) for a in arg):
+            found.append((arg[0], arg[1], arg[2]))
+        for value in node.values():
+            _map_uses(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _map_uses(value, found)
+
+
+def _inline(node: Any, values: Mapping[tuple[str, str, str], str]) -> Any:
+    if isinstance(node, dict):
+        arg = node.get("Fn::FindInMap") if len(node) == 1 else None
+        if isinstance(arg, list) and len(arg) == 3 and tuple(arg) in values:
+            return values[tuple(arg)]
+        return {k: _inline(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, values) for v in node]
+    return node
+
+
+def inline_mappings(tree: dict[str, Any]) -> dict[str, Any]:
+    """A mapping value holding a marker (Mappings take no function) is inlined where every use is a
+    `Fn::FindInMap` with literal keys, so its variable can still become a parameter; CloudFormation
+    evaluates those lookups before it compares resources, so the stack sees the same values."""
+    mappings = tree.get("Mappings")
+    if not isinstance(mappings, dict):
+        return tree
+    uses: list[tuple[str, str, str]] = []
+    for key, value in tree.items():
+        if key != "Mappings":
+            _map_uses(value, uses)
+    values = {}
+    for m, k, v in set(uses):
+        held = (mappings.get(m) or {}).get(k, {}) if isinstance(mappings.get(m), dict) else {}
+        item = held.get(v) if isinstance(held, dict) else None
+        if isinstance(item, str) and MARKER_RE.search(item):
+            values[(m, k, v)] = item
+    if not values:
+        return tree
+    kept: dict[str, Any] = {}
+    for m, body in mappings.items():
+        rows = {
+            k: {v: x for v, x in row.items() if (m, k, v) not in values} if isinstance(row, dict) else row
+            for k, row in (body.items() if isinstance(body, dict) else [])
+        }
+        rows = {k: row for k, row in rows.items() if row != {}}
+        if rows or not isinstance(body, dict):
+            kept[m] = rows if isinstance(body, dict) else body
+    out = {k: (_inline(v, values) if k != "Mappings" else kept) for k, v in tree.items()}
+    if not kept:
+        out.pop("Mappings")
+    return out
 
 
 def substitute(

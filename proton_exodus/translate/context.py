@@ -58,7 +58,8 @@ class ContextBuilder:
             (entry,) = manifest["infrastructure"]["templates"]
         except (yaml.YAMLError, KeyError, TypeError, ValueError):
             return None
-        if entry.get("rendering_engine") != "jinja" or entry.get("template_language") != "cloudformation":
+        engine = entry.get("rendering_engine", entry.get("engine"))  # as proton/bundle.py reads it
+        if engine != "jinja" or entry.get("template_language") != "cloudformation":
             return None
         rel = f"{folder}/{entry.get('file')}"
         return (rel, files[rel].decode("utf-8")) if rel in files else None

@@ -22,6 +22,10 @@ from typing import Any
 _ABSENT = object()
 _NO_VALUE = {"Ref": "AWS::NoValue"}
 _ENTRY_SECTIONS = ("Resources", "Outputs")
+# Attributes of a resource or output where CloudFormation takes no function
+_LITERAL_ATTRIBUTES = frozenset(
+    f"entry.{a}" for a in ("Type", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy")
+)
 
 
 class NotMergeable(Exception):
@@ -114,15 +118,18 @@ class _Merger:
                 return self.mapping(nodes, where)
             if all(isinstance(n, list) for n in nodes):
                 return self.sequence(nodes, where)
-        if where in ("Type", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy"):
-            raise NotMergeable(f"{where} differs")
+        if where in _LITERAL_ATTRIBUTES:
+            raise NotMergeable(f"an entry's {where.split('.', 1)[1]} differs")
         return self.chain(nodes)
 
     def mapping(self, nodes: Sequence[dict[str, Any]], where: str) -> dict[str, Any]:
         keys: list[str] = []
         for n in nodes:
             keys += [k for k in n if k not in keys]
-        return {k: self.node([n.get(k, _ABSENT) for n in nodes], k) for k in keys}
+        return {
+            k: self.node([n.get(k, _ABSENT) for n in nodes], f"entry.{k}" if where == "entry" else k)
+            for k in keys
+        }
 
     def sequence(self, nodes: Sequence[list[Any]], where: str) -> list[Any]:
         if all(len(n) == len(nodes[0]) for n in nodes):
@@ -193,8 +200,8 @@ def merge_renders(
             parts = [t.get(section, _ABSENT) for t in trees]
             if all(_key(p) == _key(parts[0]) for p in parts):
                 out[section] = parts[0]
-            elif section in _ENTRY_SECTIONS and all(p is not _ABSENT for p in parts):
-                out[section] = merger.section(parts, section)
+            elif section in _ENTRY_SECTIONS:
+                out[section] = merger.section([{} if p is _ABSENT else p for p in parts], section)
             elif section == "Description":
                 out[section] = next(p for p in parts if p is not _ABSENT)
             else:

@@ -398,7 +398,9 @@ class StackTemplateBuilder:
         for p in shape.analysis.bare:
             if p in shape.derived:
                 values.add(shape.derived[p].path)
-            elif p.startswith(_ROOTS) and p not in shape.domains and p not in forced and p not in shape.lists:
+            elif p.startswith(_ROOTS) and not {p} & (
+                set(shape.domains) | forced | set(shape.lists) | set(shape.keyed)
+            ):
                 found, value = lookup(ctx, p)
                 if (found and isinstance(value, _SCALARS)) or (not found and p in shape.tested):
                     values.add(p)

@@ -32,7 +32,7 @@ class Difference:
     def effect(self) -> str:
         """What a change set does about it: Replacement (create-only property or new type), Modify,
         Add, Remove, Modify-unknown (no schema to tell), TagAll (a stack tag reaches every taggable
-        resource), or NoResourceChange (a parameter or output alone)."""
+        resource), or NoResourceChange (a parameter, output or the description alone)."""
         if self.section == "StackTags":
             return "TagAll"
         if self.replacement in ("Add", "Remove"):
@@ -41,7 +41,7 @@ class Difference:
             return {"True": "Replacement", "False": "Modify"}.get(self.replacement, "Modify-unknown")
         if self.section == "Export":
             return "Missing"
-        no_resource = ("StackParameters", "Outputs", "Parameters")
+        no_resource = ("StackParameters", "Outputs", "Parameters", "Description")
         return "NoResourceChange" if self.section in no_resource else "Modify"
 
     def as_dict(self) -> dict[str, Any]:
