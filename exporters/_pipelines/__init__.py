@@ -14,6 +14,8 @@ from exporters._pipelines.estate import (
     load_units,
     slug,
     stack_group,
+    templates_index,
+    watched_paths,
 )
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.retired_api import CommandContext, mentions_proton_api, rewrite_command
@@ -38,4 +40,6 @@ __all__ = [
     "rewrite_command",
     "slug",
     "stack_group",
+    "templates_index",
+    "watched_paths",
 ]

@@ -15,6 +15,8 @@ from exporters._pipelines.production import is_production_like
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SecretParameter, reference_secrets, secret_mode
 from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.proton.parameterise import TemplateParameter
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
 
 KIND_ORDER = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
 # Stack statuses CloudFormation accepts a change set on, for an adopted stack (TARGETS.md §1.4).
@@ -45,6 +47,8 @@ class StackArtefact:
     depends_on: tuple[str, ...] = ()  # stack names of the artefacts it needs first
     stack_status: str | None = None
     secret_parameters: tuple[SecretParameter, ...] = ()  # Parameter Store values to stage first
+    # On a shared parameterised template: each parameter and the Proton variable it stands for
+    mapping: tuple[TemplateParameter, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -166,14 +170,17 @@ def build_estate(
 
     `convert_pipeline(unit, template)` rewrites a service pipeline's template (retired Proton calls) and
     returns findings; `parameterise(unit, template)` returns the template with more parameters and their
-    values (the inputs a service pipeline sets on deploy). Units whose template was not captured are skipped
-    with an E finding.
+    values (the inputs a service pipeline sets on deploy). Units whose template was not captured are
+    skipped with an E finding. Stacks proven on a shared parameterised template (translate/) deploy it
+    with their own template configuration; the others keep their deployed template.
     """
     try:
         mode = secret_mode(ctx.options)
     except ValueError as err:
         raise BadInput(f"export option {err}") from None
-    units = [u for u in dependency_order(load_units(ctx)) if _selected(u, ctx.only)]
+    everything = load_units(ctx)
+    units = [u for u in dependency_order(everything) if _selected(u, ctx.only)]
+    shared = shared_templates(ctx, everything, [u for u in units if u.provisioning in providers], mode)
     envs = {r["name"]: r for r in ctx.snapshot.kind("environments")}
     prod_envs = {u.environment for u in units if u.environment and _env_is_production(u, envs)}
     stacks: list[StackArtefact] = []
@@ -196,9 +203,12 @@ def build_estate(
         if unit.kind == "service_pipeline" and convert_pipeline is not None:
             template, found = convert_pipeline(unit, template)
             findings.extend(found)
-        art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn, mode)
+        art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn, mode, shared.get(unit.arn))
         if parameterise is not None and unit.kind != "service_pipeline":
             text, added = parameterise(unit, art.template)  # on the template as exported (secrets swapped)
+            if added and unit.arn in shared:  # a shared file cannot grow a parameter for one stack
+                art = _artefact(ctx, unit, template, envs, prod_envs, units, by_arn, mode, None)
+                text, added = parameterise(unit, art.template)
             if added:
                 art = replace(
                     art, template=text, parameters=dict(sorted({**art.parameters, **added}.items()))
@@ -207,6 +217,60 @@ def build_estate(
         by_arn[unit.arn] = art
         stacks.append(art)
     return Estate(tuple(stacks), tuple(findings), envs, mode)
+
+
+def shared_templates(
+    ctx: ExportContext, everything: Sequence[DeploymentUnit], units: Sequence[DeploymentUnit], mode: str
+) -> dict[str, StackTemplate]:
+    """Unit ARN -> its shared parameterised template (translate/), for the units proven on one; the
+    others keep their deployed template. The same translation cfn-git-sync writes."""
+    wanted = [
+        u for u in units if u.kind != "service_pipeline" and u.stack_name and u.deployed_template is not None
+    ]
+    built = StackTemplateBuilder(ctx.snapshot, list(everything), secrets=mode).build(wanted)
+    return {st.unit.arn: st for st in built if st.path == PARAMETERISED}
+
+
+def shared_template_path(st: StackTemplate) -> str:
+    """Where a shared template lives: one file per template version (and per variant of it)."""
+    u = st.unit
+    version = f"v{u.template_major or '0'}.{u.template_minor or '0'}"
+    return f"templates/{slug(u.template_name or u.name)}/{version}/{slug(u.kind)}-{st.key}.yaml"
+
+
+def watched_paths(group: str, stacks: Sequence[StackArtefact]) -> list[str]:
+    """The paths whose change deploys a group: its own folder and the shared templates it uses."""
+    own = f"stacks/{group}/"
+    return [own + "**", *sorted({a.template_path for a in stacks if not a.template_path.startswith(own)})]
+
+
+def templates_index(rows: Iterable[tuple[DeploymentUnit, str, str, Sequence[TemplateParameter]]]) -> str:
+    """TEMPLATES.json: per stack, the template file and parameter file it deploys from and, on a shared
+    parameterised template, what each parameter stands for (`exodus repo` validates and edits instances
+    with it). Rows: (unit, template file, parameter file, mapping)."""
+    stacks = [
+        {
+            "stack": unit.stack_name,
+            "account": unit.account,
+            "region": unit.region,
+            "kind": unit.kind,
+            "name": unit.name,
+            "service": unit.service,
+            "environment": unit.environment,
+            "template": unit.template_name,
+            "version": f"{unit.template_major}.{unit.template_minor}" if unit.template_major else None,
+            "templateFile": template_file,
+            "parameterFile": parameter_file,
+            "shared": bool(mapping),
+            "parameters": {
+                p.name: {"path": p.path, "role": p.role, "sensitive": p.sensitive}
+                for p in sorted(mapping, key=lambda p: p.name)
+            },
+        }
+        for unit, template_file, parameter_file, mapping in rows
+    ]
+    stacks.sort(key=lambda s: (str(s["account"]), str(s["region"]), str(s["stack"])))
+    return json.dumps({"stacks": stacks}, indent=2, sort_keys=True) + "\n"
 
 
 def _env_is_production(unit: DeploymentUnit, envs: Mapping[str, Mapping[str, Any]]) -> bool:
@@ -226,6 +290,7 @@ def _artefact(
     units: Sequence[DeploymentUnit],
     by_arn: Mapping[str, StackArtefact],
     mode: str,
+    shared: StackTemplate | None = None,
 ) -> StackArtefact:
     group = stack_group(unit.kind, unit.name, unit.environment, unit.service)
     if unit.kind == "service_pipeline":
@@ -253,10 +318,17 @@ def _artefact(
         for k, v in sorted(unit.parameters.items())
     }
     parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
+    template_path = f"{base}.yaml"
+    if shared is not None:  # proven equal to the deployed template with these values
+        template, template_path = shared.text, shared_template_path(shared)
+        parameters, staged = dict(sorted(shared.parameters.items())), list(shared.secret_parameters)
+        mapping = shared.mapping
+    else:
+        mapping = ()
     return StackArtefact(
         unit=unit,
         group=group,
-        template_path=f"{base}.yaml",
+        template_path=template_path,
         config_path=f"{base}.json",
         template=template,
         parameters=parameters,
@@ -267,6 +339,7 @@ def _artefact(
         depends_on=deps,
         stack_status=unit.stack_status,
         secret_parameters=tuple(p for p in staged if p.parameter),
+        mapping=mapping,
     )
 
 

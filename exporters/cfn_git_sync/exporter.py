@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.estate import templates_index
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
@@ -157,7 +158,7 @@ class CfnGitSyncExporter:
         )
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
-    def template_path(self, st: StackTemplate, shared_keys: Mapping[tuple, list[str]]) -> str:
+    def template_path(self, st: StackTemplate, shared_keys: Mapping[tuple, list[tuple]]) -> str:
         u = st.unit
         base = f"templates/{KIND_DIRS[u.kind]}/{u.template_name or u.name}/v{u.template_major or '0'}"
         ext = "json" if st.text.lstrip().startswith("{") else "yaml"
@@ -166,8 +167,13 @@ class CfnGitSyncExporter:
         if st.path != PARAMETERISED:
             return f"{base}/stacks/{u.stack_name}.{ext}"
         variants = shared_keys[(base, ROLES[u.kind])]
-        suffix = "" if len(variants) == 1 else f"-{variants.index(st.key) + 1}"
-        return f"{base}/{ROLES[u.kind]}{suffix}.yaml"
+        if len(variants) == 1:
+            return f"{base}/{ROLES[u.kind]}.yaml"
+        # several shared templates under one major version: named by minor version (and variant)
+        same = [k for k in variants if k[0] == u.template_minor]
+        name = f"{ROLES[u.kind]}-{u.template_major}.{u.template_minor}"
+        suffix = "" if len(same) == 1 else f"-{same.index((u.template_minor, st.key)) + 1}"
+        return f"{base}/{name}{suffix}.yaml"
 
     def layout(
         self,
@@ -176,18 +182,27 @@ class CfnGitSyncExporter:
         findings: list[Finding],
         pipeline_findings: Mapping[str, Sequence[Finding]] | None = None,
     ) -> tuple[dict[str, str], list[tuple[DeploymentUnit, str]]]:
-        shared: dict[tuple, list[str]] = {}
+        shared: dict[tuple, list[tuple]] = {}
         for st in stacks:
             if st.path == PARAMETERISED:
                 u = st.unit
                 key = (f"templates/{KIND_DIRS[u.kind]}/{u.template_name}/v{u.template_major}", ROLES[u.kind])
-                if st.key not in shared.setdefault(key, []):
-                    shared[key].append(st.key)
+                if (u.template_minor, st.key) not in shared.setdefault(key, []):
+                    shared[key].append((u.template_minor, st.key))
         files: dict[str, str] = {}
         synced: list[tuple[DeploymentUnit, str]] = []
+        index = []
         for st in stacks:
             u = st.unit
             template_path = self.template_path(st, shared)
+            index.append(
+                (
+                    u,
+                    template_path,
+                    layout.deployment_path(u.account, u.region, u.stack_name or ""),
+                    st.mapping,
+                )
+            )
             files[template_path] = st.text
             findings.extend(place_findings(st.text, (pipeline_findings or {}).get(u.arn, ()), template_path))
             deployment = layout.deployment_path(u.account, u.region, u.stack_name or "")
@@ -195,6 +210,7 @@ class CfnGitSyncExporter:
             findings.extend(stack_findings(u, deployment))
             if attachable(u):
                 synced.append((u, deployment))
+        files["TEMPLATES.json"] = templates_index(index)
         return files, synced
 
     def deployment_file(

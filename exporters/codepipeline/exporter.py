@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines import Estate, StackArtefact, dump_yaml, levels, slug
+from exporters._pipelines import Estate, StackArtefact, dump_yaml, levels, slug, templates_index, watched_paths
 from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
 from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
@@ -221,7 +221,7 @@ def build_pipeline_template(
                         "Push": [
                             {
                                 "Branches": {"Includes": [{"Ref": "BranchName"}]},
-                                "FilePaths": {"Includes": [f"stacks/{group}/**"]},
+                                "FilePaths": {"Includes": watched_paths(group, stacks)},
                             }
                         ],
                     },
@@ -304,6 +304,9 @@ class CodePipelineExporter:
         extra, more = codebuild_files(ctx, units)
         files.update(extra)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
+        files["TEMPLATES.json"] = templates_index(
+            (a.unit, a.template_path, a.config_path, a.mapping) for a in estate.stacks
+        )
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
         files.update(repo_files(ctx.snapshot, units, files, self.name))
         return ExportResult(

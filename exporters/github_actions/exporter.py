@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines import Estate, StackArtefact, dump_yaml, slug
+from exporters._pipelines import Estate, StackArtefact, dump_yaml, slug, templates_index, watched_paths
 from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
 from exporters._pipelines.secrets import estate_secrets, secret_files
@@ -143,7 +143,7 @@ def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefac
         if needs:
             job = {"needs": sorted(needs), **job}
         jobs[f"deploy-{ids[art.stack_name]}"] = job
-    paths = [f"stacks/{group}/**"]
+    paths = watched_paths(group, stacks)
     return {
         "name": f"deploy {group}",
         "on": {
@@ -256,6 +256,9 @@ class GitHubActionsExporter:
             files.update(cb)
             findings.extend(more)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
+        files["TEMPLATES.json"] = templates_index(
+            (a.unit, a.template_path, a.config_path, a.mapping) for a in estate.stacks
+        )
         files["README.md"] = render_readme("github-actions", estate, sorted(files))
         files.update(repo_files(ctx.snapshot, units, files, self.name))
         return ExportResult(dict(sorted(files.items())), tuple(estate.findings) + tuple(findings))

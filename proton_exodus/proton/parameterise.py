@@ -37,8 +37,9 @@ class TemplateParameter:
 def parameter_name(path: str, taken: set[str]) -> str:
     """`environment.inputs.vpc_cidr` -> `VpcCidr`; `service.name` -> `ServiceName`; unique in `taken`."""
     head, _, tail = path.partition(".inputs.")
-    if path.startswith("service_instance.components.default.outputs."):
-        tail = "component." + path.rsplit(".", 1)[-1]
+    component = "service_instance.components.default.outputs."
+    if path.startswith(component):
+        tail = "component." + path[len(component) :]
     words = re.split(r"[^0-9A-Za-z]+", tail if tail else path)
     base = "".join(w[:1].upper() + w[1:] for w in words if w) or "Value"
     if base[0].isdigit():
