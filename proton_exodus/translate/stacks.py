@@ -100,7 +100,31 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _declaration(p: TemplateParameter, mode: str, domain: tuple[str, ...] | None) -> dict[str, Any]:
+def _schema_rules(prop: Mapping[str, Any]) -> dict[str, Any]:
+    """A Proton schema property's type and limits as CloudFormation parameter properties (CloudFormation
+    then refuses a value Proton would have refused)."""
+    out: dict[str, Any] = {}
+    if prop.get("type") in ("integer", "number"):
+        out["Type"] = "Number"
+        for key, rule in (("minimum", "MinValue"), ("maximum", "MaxValue")):
+            if isinstance(prop.get(key), int | float) and not isinstance(prop.get(key), bool):
+                out[rule] = prop[key]
+    elif prop.get("type") == "string":
+        if isinstance(prop.get("pattern"), str):
+            out["AllowedPattern"] = prop["pattern"]
+        for key, rule in (("minLength", "MinLength"), ("maxLength", "MaxLength")):
+            if isinstance(prop.get(key), int) and not isinstance(prop.get(key), bool):
+                out[rule] = prop[key]
+    if isinstance(prop.get("enum"), list) and prop["enum"]:
+        out["AllowedValues"] = [parameter_value(v) for v in prop["enum"]]
+    elif prop.get("type") == "boolean":
+        out["AllowedValues"] = ["true", "false"]
+    if "default" in prop and isinstance(prop["default"], _SCALARS):
+        out["Default"] = parameter_value(prop["default"])
+    return out
+
+
+def _declaration(p: TemplateParameter, mode: str, prop: Mapping[str, Any] | None) -> dict[str, Any]:
     if p.sensitive:
         secret = (
             {"Type": SSM_PARAMETER_TYPE, "NoEcho": "true"} if mode == "ssm-parameter" else {"Type": "String"}
@@ -115,21 +139,18 @@ def _declaration(p: TemplateParameter, mode: str, domain: tuple[str, ...] | None
             "AllowedValues": ["true", "false"],
             "Description": f"whether Proton {p.path} is set",
         }
-    decl: dict[str, Any] = {"Type": "String", "Description": f"Proton {p.path}"}
-    if domain:
-        decl["AllowedValues"] = list(domain)
-    return decl
+    return {"Type": "String", "Description": f"Proton {p.path}", **_schema_rules(prop or {})}
 
 
 def _with_parameters(
     tree: dict[str, Any],
     params: Sequence[TemplateParameter],
     mode: str = DEFAULT_SECRET_MODE,
-    domains: Mapping[str, tuple[str, ...]] | None = None,
+    schema: Mapping[str, Mapping[str, Any]] | None = None,
     optional: frozenset[str] = frozenset(),
     conditions: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    decls = {p.name: _declaration(p, mode, (domains or {}).get(p.path)) for p in params}
+    decls = {p.name: _declaration(p, mode, (schema or {}).get(p.path)) for p in params}
     for p in params:
         if p.path in optional and p.role == "value" and not p.sensitive:
             decls[p.name]["Default"] = ""
@@ -172,6 +193,7 @@ class _Shape:
     sensitive_tested: tuple[str, ...]  # sensitive paths under `is defined`: stacks grouped by presence
     lists: tuple[str, ...]  # list inputs a loop iterates: a CommaDelimitedList, stacks grouped by length
     keyed: tuple[str, ...]  # every other structural variable: stacks grouped by its value
+    schema: dict[str, dict[str, Any]] = field(default_factory=dict)  # input path -> schema property
     group: tuple[DeploymentUnit, ...] = ()  # the stacks of the template version
 
 
@@ -298,7 +320,8 @@ class StackTemplateBuilder:
             report.notes.append(
                 f"{version}: `{d.path} | replace('{d.old}', '{d.new}')` as Fn::Join/Fn::Split (exact)"
             )
-        domains = self._domains(unit)
+        schema = self._schema(unit)
+        domains = self._domains(schema)
         ctx = self.contexts.context(unit) or {}
         structural = [p for p in analysis.structural if p.startswith(_ROOTS)]
         sensitive = {p for p in analysis.tested if any(self._is_sensitive(u, p) for u in group)}
@@ -325,11 +348,12 @@ class StackTemplateBuilder:
             tuple(sorted(sensitive)),
             lists,
             keyed,
+            schema,
             tuple(group),
         )
 
-    def _domains(self, unit: DeploymentUnit) -> dict[str, tuple[str, ...]]:
-        """Boolean and enum inputs of the unit's template version (values as parameters spell them)."""
+    def _schema(self, unit: DeploymentUnit) -> dict[str, dict[str, Any]]:
+        """Input path -> its property in the unit's template version schema (read leniently)."""
         record = self.contexts.versions.get((unit.template_name, unit.template_major, unit.template_minor))
         kind = "environment" if unit.kind == "environment" else "service"
         prefix = "environment.inputs." if unit.kind == "environment" else "service_instance.inputs."
@@ -341,14 +365,16 @@ class StackTemplateBuilder:
         types = root.get("types") if isinstance(root, dict) else None
         type_def = types.get(root.get(f"{kind}_input_type")) if isinstance(types, dict) else None
         props = type_def.get("properties") if isinstance(type_def, dict) else None
+        return {prefix + k: v for k, v in (props or {}).items() if isinstance(v, dict)}
+
+    def _domains(self, schema: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+        """Boolean and enum inputs (values as parameters spell them): rendered once per value."""
         out: dict[str, tuple[str, ...]] = {}
-        for name, prop in (props or {}).items():
-            if not isinstance(prop, dict):
-                continue
+        for path, prop in schema.items():
             if prop.get("type") == "boolean":
-                out[prefix + name] = ("true", "false")
+                out[path] = ("true", "false")
             elif isinstance(prop.get("enum"), list) and prop["enum"]:
-                out[prefix + name] = tuple(parameter_value(v) for v in prop["enum"])
+                out[path] = tuple(dict.fromkeys(parameter_value(v) for v in prop["enum"]))
         return out
 
     def _variant_key(self, unit: DeploymentUnit, shape: _Shape, forced: set[str]) -> str:
@@ -526,7 +552,7 @@ class StackTemplateBuilder:
             new_tree,
             params,
             self.mode,
-            domains=shape.domains,
+            schema=shape.schema,
             optional=frozenset(shape.tested),
             conditions=conditions.body,
         )

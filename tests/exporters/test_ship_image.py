@@ -248,15 +248,18 @@ def _hand_over(
     )
     _deploy(cfn, str(pipeline.stack_name), PIPELINE_STAND_IN, {}, {}, create=True)
     before = _resources(cfn, str(instance.stack_name))
-    template = next(t for p, t in files.items() if p.endswith(f"/{instance.stack_name}.yaml"))
-    config = json.loads(next(t for p, t in files.items() if p.endswith(f"/{instance.stack_name}.json")))
+    # TEMPLATES.json says which (shared) template and which configuration file the stack deploys from
+    (entry,) = [s for s in json.loads(files["TEMPLATES.json"])["stacks"] if s["stack"] == instance.stack_name]
+    template, config = files[entry["templateFile"]], json.loads(files[entry["parameterFile"]])
     assert (
         config["Parameters"]["Image"] == instance.inputs["image"]
     )  # today's value: the first deploy keeps it
     # CloudFormation compares the template after parameter resolution: the same as deployed, a no-op
     # (the local cloud's change sets compare raw resource JSON, so a `Ref` there reads as a change).
     deployed = load_normalised(str(instance.deployed_template))
-    assert resolve_parameters(load_normalised(template), config["Parameters"]) == deployed
+    resolved = resolve_parameters(load_normalised(template), config["Parameters"])
+    # a shared template's Description is general (a planned NoResourceChange); resources are equal
+    assert {**resolved, "Description": ""} == {**deployed, "Description": ""}
     _deploy(cfn, str(instance.stack_name), template, config["Parameters"], config["Tags"])
     after = _resources(cfn, str(instance.stack_name))
     assert set(after) == set(before)
@@ -309,11 +312,14 @@ def _workspace(root: Path, name: str) -> Path:
 
 
 def _assert_only_the_image_changed(
-    server: LocalProtonServer, instance: Any, handed_over: dict[str, str], image: str
+    server: LocalProtonServer, files: dict[str, str], instance: Any, handed_over: dict[str, str], image: str
 ) -> None:
     cfn, ecs = _client(server, "cloudformation"), _client(server, "ecs")
     stack = cfn.describe_stacks(StackName=str(instance.stack_name))["Stacks"][0]
-    assert {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]} == {"Image": image}
+    params = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+    # one parameter changed: the image; the shared template's others keep the instance's values
+    handed = _handed_over_parameters(files, instance)
+    assert params == {**handed, "Image": image} and handed["Image"] != image
     now = _resources(cfn, str(instance.stack_name))
     changed = sorted(k for k in now if now[k] != handed_over.get(k))
     # ContainerDefinitions is create-only: a new image is a new task definition revision (a replacement)
@@ -328,6 +334,12 @@ def _assert_only_the_image_changed(
     # nothing else in the containers changed (the local cloud keeps CloudFormation's key casing on create
     # and ECS's on update: compare keys case-insensitively)
     assert _folded(new) == _folded(old)
+
+
+def _handed_over_parameters(files: dict[str, str], instance: Any) -> dict[str, str]:
+    """The parameters of the instance's template configuration as exported (its first deploy)."""
+    (entry,) = [s for s in json.loads(files["TEMPLATES.json"])["stacks"] if s["stack"] == instance.stack_name]
+    return dict(json.loads(files[entry["parameterFile"]])["Parameters"])
 
 
 def _folded(value: Any) -> Any:
@@ -368,7 +380,7 @@ def test_github_actions_service_workflow_ships_a_new_image(estate, cloud, tmp_pa
     image = f"{_repository_uri(server, pipeline)}:{SHA}"
     docker = (tmp_path / "docker.log").read_text().splitlines()
     assert docker[1:] == [f"build -t {image} -f Dockerfile .", f"push {image}"]
-    _assert_only_the_image_changed(server, instance, handed_over, image)
+    _assert_only_the_image_changed(server, files, instance, handed_over, image)
 
 
 def test_codepipeline_service_pipeline_ships_a_new_image(estate, cloud, tmp_path) -> None:
@@ -401,4 +413,4 @@ def test_codepipeline_service_pipeline_ships_a_new_image(estate, cloud, tmp_path
         _run("\n".join(commands), variables, workspace)
         if step.artifacts:
             previous = workspace / step.base_directory / step.artifacts[0]
-    _assert_only_the_image_changed(server, instance, handed_over, f"{uri}:{SHA}")
+    _assert_only_the_image_changed(server, files, instance, handed_over, f"{uri}:{SHA}")
