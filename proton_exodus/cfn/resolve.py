@@ -151,6 +151,8 @@ class _Folder:
             folded = self.function(key, arg)
             if folded is not _UNKNOWN:
                 return folded
+            if key.startswith("Fn::") and isinstance(arg, list):  # its arguments keep AWS::NoValue
+                return {key: [self.value(v) for v in arg]}
         out = {}
         for key, val in node.items():
             folded = self.value(val)

@@ -48,7 +48,8 @@ class Conditions:
     body: dict[str, Any] = field(default_factory=dict)
 
     def equals(self, choice: Choice, value: str) -> str:
-        name = "Is" + choice.parameter + _camel(value) if len(choice.values) > 2 else "Is" + choice.parameter
+        boolean = choice.values == ("true", "false")
+        name = "Is" + choice.parameter + ("" if boolean else _camel(value))
         if len(choice.values) <= 2 and value != choice.values[0]:
             return self.negate(self.equals(choice, choice.values[0]))
         self.body.setdefault(name, {"Fn::Equals": [{"Ref": choice.parameter}, value]})

@@ -20,3 +20,54 @@ def test_resolution_substitutes_refs_and_subs_and_drops_added_parameters() -> No
         "P": "x-web",
     }
     assert resolved["Parameters"] == {"Kept": {"Type": "String"}}
+
+
+def test_parameter_only_functions_are_evaluated_as_cloudformation_does() -> None:
+    exported = load_normalised(
+        "Parameters: {Flag: {Type: String}, Cidrs: {Type: CommaDelimitedList}, Env: {Type: String}}\n"
+        "Conditions:\n  IsOn: !Equals [!Ref Flag, 'true']\n  NotOn: !Not [!Condition IsOn]\n"
+        "Mappings: {M: {dev: {Size: '5'}}}\n"
+        "Resources:\n"
+        "  A:\n    Type: T\n    Properties:\n"
+        "      X: !If [IsOn, 'yes', !Ref 'AWS::NoValue']\n"
+        "      L: [a, !If [NotOn, b, !Ref 'AWS::NoValue'], c]\n"
+        "      C: !Select [1, !Ref Cidrs]\n"
+        "      J: !Join ['', !Split ['*', '/p/*']]\n"
+        "      S: !Sub ['${A}-x', {A: !Select [0, !Ref Cidrs]}]\n"
+        "      F: !FindInMap [M, !Ref Env, Size]\n"
+        "  B: {Type: T, Condition: NotOn}\n"
+        "Outputs: {O: {Condition: IsOn, Value: v}}\n"
+    )
+    on = resolve_parameters(exported, {"Flag": "true", "Cidrs": "10.0.0.0/24,10.0.1.0/24", "Env": "dev"})
+    assert on["Resources"] == {
+        "A": {
+            "Type": "T",
+            "Properties": {
+                "X": "yes",
+                "L": ["a", "c"],
+                "C": "10.0.1.0/24",
+                "J": "/p/",
+                "S": "10.0.0.0/24-x",
+                "F": "5",
+            },
+        }
+    }
+    assert on["Outputs"] == {"O": {"Value": "v"}}
+    assert "Conditions" not in on and "Mappings" not in on
+    off = resolve_parameters(exported, {"Flag": "false", "Cidrs": "a,b", "Env": "dev"})
+    assert set(off["Resources"]) == {"A", "B"} and "Outputs" not in off
+    assert "X" not in off["Resources"]["A"]["Properties"] and off["Resources"]["A"]["Properties"]["L"] == [
+        "a",
+        "b",
+        "c",
+    ]
+
+
+def test_functions_of_a_kept_parameter_stay_as_written() -> None:
+    exported = load_normalised(
+        "Parameters: {Flag: {Type: String}}\nConditions: {IsOn: !Equals [!Ref Flag, 'true']}\n"
+        "Resources: {A: {Type: T, Properties: {X: !If [IsOn, a, b]}}}\n"
+    )
+    resolved = resolve_parameters(exported, {}, keep=frozenset({"Flag"}))
+    assert resolved["Resources"]["A"]["Properties"]["X"] == {"Fn::If": ["IsOn", "a", "b"]}
+    assert "IsOn" in resolved["Conditions"]
