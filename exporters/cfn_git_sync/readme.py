@@ -146,11 +146,21 @@ def secrets_note(stacks: Sequence[StackTemplate], opts: Mapping[str, str]) -> st
 def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackTemplate]) -> str:
     """TEMPLATES.md: per Proton template, the path taken,
     its parameters and why stacks kept their template."""
+    counted = [st for st in stacks if st.unit.kind in ("environment", "service_instance")]
+    on_shared = sum(1 for st in counted if st.path == PARAMETERISED)
     lines = [
         "# Templates: which path each Proton template took",
         "",
-        "`parameterised`: substitution-only Jinja variables became CloudFormation parameters and stacks",
-        "share one template; `deployed`: the stack keeps its template exactly as deployed.",
+        "`parameterised`: each Proton template version is translated once into a CloudFormation template",
+        "its stacks share (inputs, names and environment outputs as parameters, Jinja conditions as",
+        "Conditions/Fn::If, loops over list inputs as CommaDelimitedList items), and every stack is proven:",
+        "the shared template resolved with its deployment file equals its deployed template, resource by",
+        "resource. `deployed`: the stack keeps its template exactly as deployed (the reasons are below).",
+        "`TEMPLATES.json` lists, per stack, its template file, deployment file and what each parameter",
+        "stands for.",
+        "",
+        f"Environment and service instance stacks on a shared parameterised template: {on_shared} of "
+        f"{len(counted)}" + (f" ({on_shared / len(counted):.0%})." if counted else "."),
         "",
     ]
     reasons: dict[tuple, dict[str, int]] = {}
@@ -167,10 +177,12 @@ def templates_summary(reports: Iterable[TemplateReport], stacks: Sequence[StackT
             f"{r.parameterised_stacks}",
         ]
         if r.parameters:
+            roles = {"defined": " (is it set)", "list": " (list items)"}
             lines.append(
                 "- parameters: "
                 + ", ".join(
-                    f"`{p.name}` = `{p.path}`" + (" (secret)" if p.sensitive else "") for p in r.parameters
+                    f"`{p.name}` = `{p.path}`" + roles.get(p.role, "") + (" (secret)" if p.sensitive else "")
+                    for p in r.parameters
                 )
             )
         if r.structural:

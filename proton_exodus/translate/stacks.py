@@ -153,7 +153,8 @@ def _with_parameters(
     decls = {p.name: _declaration(p, mode, (schema or {}).get(p.path)) for p in params}
     for p in params:
         if p.path in optional and p.role == "value" and not p.sensitive:
-            decls[p.name]["Default"] = ""
+            # "" when the variable is not set: no schema rule can hold for it
+            decls[p.name] = {"Type": "String", "Description": decls[p.name]["Description"], "Default": ""}
     out: dict[str, Any] = {}
     for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
         if key in tree:
@@ -490,16 +491,13 @@ class StackTemplateBuilder:
         for slot in slots:
             if slot.kind == "derived" or slot.path in names:
                 continue
-            names[slot.path] = parameter_name(slot.path, taken)
+            sensitive = any(self._is_sensitive(u, slot.path) for u in shape.group)
+            # a secret's parameter holds where the value is staged, never the value: a name no spec input
+            # normalises to (a service pipeline sets the parameters named like its spec inputs)
+            named = slot.path.replace(".inputs.", ".inputs.exodus_secret_") if sensitive else slot.path
+            names[slot.path] = parameter_name(named, taken)
             role = "list" if slot.kind == "item" else "value"
-            params.append(
-                TemplateParameter(
-                    names[slot.path],
-                    slot.path,
-                    any(self._is_sensitive(u, slot.path) for u in shape.group),
-                    role,
-                )
-            )
+            params.append(TemplateParameter(names[slot.path], slot.path, sensitive, role))
         choices: list[tuple[str, Choice, str]] = []
         for path in sorted(shape.domains):
             if path in forced:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import boto3
@@ -36,7 +37,9 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as ok:
         main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
     assert ok.value.code == 0 and "OK: 3 stack(s), 0 unplanned difference(s)" in capsys.readouterr().out
-    template = next((out / "templates/service").rglob("*dev-000-0*.yaml"))
+    # the instance deploys a shared parameterised template (TEMPLATES.json says which)
+    stacks = json.loads((out / "TEMPLATES.json").read_text())["stacks"]
+    template = out / next(s["templateFile"] for s in stacks if "dev-000-0" in s["stack"])
     template.write_text(template.read_text().replace("RetentionInDays: 14", "RetentionInDays: 30"))
     with pytest.raises(SystemExit) as bad:
         main(["verify", "--snapshot", str(tmp_path / "snap"), "--export", str(out)])
@@ -48,7 +51,7 @@ def test_missing_deployment_file_is_a_difference(tmp_path: Path) -> None:
     snap, out = _export(tmp_path, SyntheticSize(2, 0, 1))
     next((out / "deployments").rglob("*.yaml")).unlink()
     report = verify_export(snap, out)
-    assert report.failed and report.differences[0].exported == "<no deployment file>"
+    assert report.failed and report.unplanned[0].exported == "<no deployment file>"
 
 
 @pytest.fixture
