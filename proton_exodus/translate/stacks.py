@@ -1,10 +1,13 @@
-"""Template-preserving export: one CloudFormation template per stack, shared where Proton's Jinja allows.
+"""Shared parameterised templates: each Proton template version translated once into a CloudFormation
+template its stacks share, every stack proven on it.
 
-For each Proton template, the variables its Jinja only substitutes become CloudFormation parameters,
-so stacks that differ only in those values share one template file (each stack's values go to its
-deployment file). Stacks whose templates differ in structure keep the template exactly as deployed.
-Every parameterised stack is checked here: the shared template, resolved with the stack's values,
-must equal the deployed template semantically, or the stack falls back to its deployed template.
+Variables the Jinja substitutes become parameters (inputs with their schema rules, names, environment
+outputs); Jinja conditions on boolean/enum inputs and `is defined` become Conditions/`Fn::If` (renders
+merged, translate/merge.py); loops over list inputs are unrolled per length with items read from a
+CommaDelimitedList; anything else structural groups the stacks by its value (one template per value).
+Every stack is checked here: the shared template resolved with the stack's values must equal its
+deployed template resource by resource (`cfn.resolve`: as CloudFormation compares), or the stack keeps
+its deployed template, with the reason in TEMPLATES.md.
 """
 
 from __future__ import annotations
@@ -175,10 +178,6 @@ class _Slot:
     path: str
     kind: str = "value"  # value | item | derived
     item: int = 0
-
-    @property
-    def base(self) -> str:
-        return self.path
 
 
 @dataclass
