@@ -85,6 +85,8 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
             spec["type"] = "boolean"
         else:
             spec["type"] = "string"
+        if spec["type"] == "number" and isinstance(current, str):
+            current = _number(current)  # a template configuration holds text; the schema wants a number
         if current is not None and (spec["type"] != "choice" or str(current) in spec["options"]):
             spec["default"] = (
                 (str(current).lower() == "true")
@@ -95,6 +97,16 @@ def dispatch_inputs(ctx: ExportContext, art: StackArtefact) -> dict[str, Any]:
             )
         out[name] = spec
     return out
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
 
 
 def _call(
