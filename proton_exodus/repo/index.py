@@ -174,6 +174,12 @@ def parameter_files(
     """stack name -> (parameter file, format, template file, parameters) for every parameter file among an
     export's `files` that deploys one of `stacks`, recognised by its format, not by the target."""
     out: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+    # a stack on a shared parameterised template: TEMPLATES.json names the template its file deploys
+    shared = {}
+    if "TEMPLATES.json" in files:
+        listed = _load(files["TEMPLATES.json"], "TEMPLATES.json")
+        stacks_listed = listed.get("stacks") if isinstance(listed, dict) else None
+        shared = {s["parameterFile"]: s["templateFile"] for s in stacks_listed or [] if isinstance(s, dict)}
     for rel, text in sorted(files.items()):
         stem = PurePosixPath(rel).stem
         if stem in stacks and rel.endswith((".yaml", ".yml")) and text.startswith("template-file-path:"):
@@ -185,7 +191,9 @@ def parameter_files(
         elif stem in stacks and rel.endswith(".json") and '"Parameters"' in text:
             doc = _load(text, rel)
             base = rel[: -len(".json")]
-            template = next((base + ext for ext in (".yaml", ".template", ".yml") if base + ext in files), "")
+            template = shared.get(rel) or next(
+                (base + ext for ext in (".yaml", ".template", ".yml") if base + ext in files), ""
+            )
             if isinstance(doc, dict) and isinstance(doc.get("Parameters"), dict) and template:
                 out[stem] = (rel, TEMPLATE_CONFIGURATION, template, doc["Parameters"])
         elif rel.endswith(".yaml") and "\nkind: Stack\n" in text and (name := _PROVIDER_NAME.search(text)):
