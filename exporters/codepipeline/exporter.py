@@ -23,6 +23,7 @@ from exporters.codepipeline.cross_account import (
     pipeline_account,
     remote_accounts,
 )
+from exporters.codepipeline.rehearse import rehearse as rehearse_pipelines
 from exporters.codepipeline.runbook import CodePipelineRunbook
 from exporters.codepipeline.validate import pipeline_statement, validate_resources, validate_stage
 from proton_exodus.repo.index import repo_files
@@ -296,6 +297,7 @@ class CodePipelineExporter:
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
     runbook = CodePipelineRunbook()
+    rehearse = staticmethod(rehearse_pipelines)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units, estate = converted_estate(ctx)

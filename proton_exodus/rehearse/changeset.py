@@ -5,11 +5,11 @@ real account); target-agnostic, so every target's deployer shares it."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from proton_exodus.rehearse.model import Change
+from proton_exodus.rehearse.model import FAILED, NO_OP, OK, Change, Step
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed", "does not contain any changes")
@@ -26,6 +26,44 @@ class ChangeSetRun:
     status: str = ""
     error: str = ""
     change_set_type: str = "UPDATE"
+    change_set_id: str = ""  # set once created and described, for a deployer that executes it later
+
+
+_NAMED_IAM = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
+
+
+def missing_capabilities(template: str, capabilities: Sequence[str]) -> list[str]:
+    """The capabilities CloudFormation would demand that `capabilities` does not acknowledge: IAM
+    resources need CAPABILITY_IAM, custom names CAPABILITY_NAMED_IAM, a Transform CAPABILITY_AUTO_EXPAND.
+    A template that does not parse demands nothing here (the change set reports it)."""
+    from proton_exodus.cfn.text import parse_template
+
+    try:
+        tree = parse_template(template)
+    except Exception:  # noqa: BLE001 - CloudFormation reports a bad template itself
+        return []
+    if not isinstance(tree, Mapping):
+        return []
+    need: set[str] = set()
+    for res in (tree.get("Resources") or {}).values():
+        rtype = str((res or {}).get("Type", "")) if isinstance(res, Mapping) else ""
+        if rtype.startswith("AWS::IAM::"):
+            need.add("CAPABILITY_IAM")
+            name = _NAMED_IAM.get(rtype)
+            if name and name in ((res.get("Properties") or {}) if isinstance(res, Mapping) else {}):
+                need.add("CAPABILITY_NAMED_IAM")
+    if tree.get("Transform"):
+        need.add("CAPABILITY_AUTO_EXPAND")
+    have = set(capabilities)
+    if "CAPABILITY_NAMED_IAM" in have:
+        have.add("CAPABILITY_IAM")
+    return sorted(need - have)
 
 
 def stack_or_none(cfn: Any, name: str) -> dict[str, Any] | None:
@@ -117,12 +155,22 @@ def run_change_set(
     name: str,
     role_arn: str | None = None,
     execute: bool = True,
+    capabilities: Sequence[str] = CAPABILITIES,
     poll: float = 0.05,
     timeout: float = 600.0,
 ) -> ChangeSetRun:
     """Create a change set on `stack_name` (CREATE when the stack does not exist), describe and classify
-    it, then execute it unless it has no changes, and wait for the stack. Never raises."""
+    it, then execute it unless it has no changes (or `execute` is False: a deployer that reviews or
+    approves first calls `execute_change_set` itself), and wait for the stack. Never raises."""
     run = ChangeSetRun()
+    missing = missing_capabilities(template, capabilities)
+    if missing:  # CloudFormation's InsufficientCapabilitiesException (moto does not check)
+        run.error = (
+            f"Requires capabilities : [{', '.join(missing)}] (the deployer acknowledges only "
+            + (", ".join(capabilities) or "none")
+            + ")"
+        )
+        return run
     try:
         stack = stack_or_none(cfn, stack_name)
         if stack is not None and stack["StackStatus"] not in UPDATABLE:
@@ -139,7 +187,7 @@ def run_change_set(
             TemplateBody=template,
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
             Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-            Capabilities=CAPABILITIES,
+            Capabilities=list(capabilities),
             **({"RoleARN": role_arn} if role_arn else {}),
         )
         described = _wait(
@@ -159,18 +207,56 @@ def run_change_set(
         # A change set without resource changes (same resources after parameter resolution, a new
         # Parameters or Outputs section) still updates the stack's template when executed, as Git sync does.
         run.changes = resource_changes(described) + (tag_changes(before_tags, tags) if stack else [])
+        run.change_set_id = created["Id"]
         if execute:
-            cfn.execute_change_set(ChangeSetName=created["Id"], StackName=stack_name)
-            run.executed = True
-            final = _wait(
-                lambda: stack_or_none(cfn, stack_name) or {"StackStatus": "DELETE_COMPLETE"},
-                "StackStatus",
-                poll,
-                timeout,
-            )
-            run.status = final["StackStatus"]
-            if run.status not in DONE:
-                run.error = f"stack ended {run.status}: " + failure_reason(cfn, stack_name, final)
+            execute_change_set(cfn, stack_name, run, poll=poll, timeout=timeout)
     except Exception as err:  # noqa: BLE001 - any CloudFormation (or emulator) failure fails the step
         run.error = str(err).splitlines()[0] if str(err) else type(err).__name__
     return run
+
+
+def execute_change_set(
+    cfn: Any, stack_name: str, run: ChangeSetRun, *, poll: float = 0.05, timeout: float = 600.0
+) -> ChangeSetRun:
+    """Execute the change set `run` created and described (nothing when it had no changes, as every
+    deployer skips an empty change set), wait for the stack, and record its final status. Never raises."""
+    if run.error or not run.change_set_id or run.executed:
+        return run
+    try:
+        cfn.execute_change_set(ChangeSetName=run.change_set_id, StackName=stack_name)
+        run.executed = True
+        final = _wait(
+            lambda: stack_or_none(cfn, stack_name) or {"StackStatus": "DELETE_COMPLETE"},
+            "StackStatus",
+            poll,
+            timeout,
+        )
+        run.status = final["StackStatus"]
+        if run.status not in DONE:
+            run.error = f"stack ended {run.status}: " + failure_reason(cfn, stack_name, final)
+    except Exception as err:  # noqa: BLE001 - any CloudFormation (or emulator) failure fails the step
+        run.error = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return run
+
+
+def judge(step: Step, run: ChangeSetRun, template: str, template_path: str) -> Step:
+    """A deploy step's outcome from its change set, the same for every target: failed when CloudFormation
+    failed or the template would deploy secret placeholder text, a no-op without changes, else ok."""
+    step.changes, step.status = run.changes, run.status or step.status
+    placeholders = secret_placeholders(template)
+    if run.error or (run.executed and run.status not in DONE):
+        step.outcome, step.message = FAILED, _join(step.message, run.error or run.status)
+    elif placeholders:
+        step.outcome = FAILED
+        step.message = _join(
+            step.message,
+            f"{template_path} carries {placeholders} secret placeholder(s): the deploy wrote the "
+            "placeholder text as the value",
+        )
+    else:
+        step.outcome = OK if run.changes else NO_OP
+    return step
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)

@@ -77,7 +77,8 @@ CloudFormationFactory = Callable[[str, str], Any]
 @dataclass(frozen=True)
 class RehearsalContext:
     """What a target's deployer gets: the export on disk, a scratch folder of its own, the waves to run
-    (number -> stacks, in plan order) and CloudFormation clients per account and Region."""
+    (number -> stacks, in plan order), CloudFormation clients per account and Region, and the endpoint
+    they talk to."""
 
     export_dir: Path
     work_dir: Path
@@ -86,3 +87,6 @@ class RehearsalContext:
     options: Mapping[str, str] = field(default_factory=dict)
     poll: float = 0.05
     timeout: float = 600.0
+    endpoint_url: str = ""  # the cloud's one endpoint, for deployers that run the `aws` CLI against it
+    home_account: str = ""  # the account that ran Proton (where pipelines and CI roles live)
+    rebuilt: bool = True  # the estate was rebuilt from the snapshot (stack ids are new, not the recorded)

@@ -132,6 +132,14 @@ def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactor
         yield server.url, server.clients.cloudformation
 
 
+def home_account(snapshot: Snapshot) -> str:
+    """The account that ran Proton: its account settings' account, else the first account crawled."""
+    for record in snapshot.kind("account_settings"):
+        if record.get("account"):
+            return str(record["account"])
+    return next(iter(sorted(s.get("account", "") for s in snapshot.stacks if s.get("account"))), "")
+
+
 def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
     """The local cloud's CloudFormation lives in this process: drop stacks of the snapshot's names an earlier
     rehearsal (or the demo) left, so the estate is rebuilt from the snapshot alone."""
@@ -216,7 +224,15 @@ def rehearse(
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
         ctx = RehearsalContext(
-            export_dir, work_dir / target, stacks, cloudformation, dict(options or {}), poll=poll
+            export_dir,
+            work_dir / target,
+            stacks,
+            cloudformation,
+            dict(options or {}),
+            poll=poll,
+            endpoint_url=url,
+            home_account=home_account(snapshot),
+            rebuilt=endpoint_url is None,
         )
         deployed = list(deployer(ctx))
         result.seconds["deploy"] = round(time.monotonic() - clock, 2)
