@@ -1,0 +1,282 @@
+"""The `argocd` deployer, emulated for `exodus rehearse`: Argo CD syncs the Applications (and the ones its
+ApplicationSets generate) from a real local Git repository, within their AppProject's permissions, and
+provider-aws-cloudformation reconciles each Crossplane `Stack` (TARGETS.md §5.3):
+
+- Argo CD refuses a sync when the project does not admit the source repository, the destination, or a
+  resource the sync creates: the `Stack` (cluster-scoped) and, with `CreateNamespace=true`, the
+  destination `Namespace` must be in `clusterResourceWhitelist`
+  (https://argo-cd.readthedocs.io/en/stable/user-guide/projects/);
+- the provider acts in the account of its ProviderConfig's role (`assumeRoleChain`) and adopts the stack
+  named `forProvider.name` whose id is the `crossplane.io/external-name` annotation; it first
+  **Observes** (DescribeStacks; an observed stack that does not exist is never created without `Create`);
+- then **Update** (README step 3: `managementPolicies: [Observe, Update, LateInitialize]`) with
+  `templateBody`, `parameters`, `capabilities` and `tags`: the provider calls UpdateStack, no change
+  set; the rehearsal computes the same effect through a change set it describes, then executes;
+- unless the provider runs with `--skip-default-tags` (a DeploymentRuntimeConfig arg in the bootstrap),
+  it adds `crossplane-kind`, `crossplane-name` and `crossplane-providerconfig` to the stack's tags."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exporters._pipelines.rehearse import role_account
+from proton_exodus.errors import BadInput
+from proton_exodus.rehearse.changeset import (
+    ChangeSetRun,
+    execute_change_set,
+    judge,
+    run_change_set,
+    stack_or_none,
+)
+from proton_exodus.rehearse.model import FAILED, SKIPPED, RehearsalContext, Step
+from proton_exodus.rehearse.repo import commit_export
+
+STACK_GROUP, STACK_KIND = "cloudformation.aws.upbound.io", "Stack"
+_GO_VAR = re.compile(r"\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class App:
+    """An Argo CD Application, as applied or generated."""
+
+    name: str
+    file: str  # the apps/ file that applies or generates it
+    project: str
+    repo: str
+    path: str
+    server: str
+    namespace: str
+    sync_options: tuple[str, ...]
+
+
+def _docs(path: Path, rel: str) -> list[dict[str, Any]]:
+    try:
+        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+    except (OSError, yaml.YAMLError) as err:
+        raise BadInput(f"{rel}: not readable YAML ({str(err).splitlines()[0]})") from None
+
+
+def _render(node: Any, values: Mapping[str, Any]) -> Any:
+    """An ApplicationSet template with `{{.key}}` from one list element (goTemplate, missingkey=error)."""
+    if isinstance(node, str):
+
+        def one(m: re.Match[str]) -> str:
+            if m.group(1) not in values:
+                raise BadInput(f"ApplicationSet template: map has no entry for key {m.group(1)!r}")
+            return str(values[m.group(1)])
+
+        return _GO_VAR.sub(one, node)
+    if isinstance(node, list):
+        return [_render(n, values) for n in node]
+    if isinstance(node, Mapping):
+        return {k: _render(v, values) for k, v in node.items()}
+    return node
+
+
+def _app(doc: Mapping[str, Any], rel: str) -> App:
+    spec = doc.get("spec") or {}
+    source, dest = spec.get("source") or {}, spec.get("destination") or {}
+    return App(
+        str((doc.get("metadata") or {}).get("name", "")),
+        rel,
+        str(spec.get("project", "default")),
+        str(source.get("repoURL", "")),
+        str(source.get("path", "")).strip("/"),
+        str(dest.get("server", "")),
+        str(dest.get("namespace", "")),
+        tuple(str(o) for o in ((spec.get("syncPolicy") or {}).get("syncOptions") or [])),
+    )
+
+
+def applications(checkout: Path) -> tuple[list[App], dict[str, dict[str, Any]]]:
+    """Every Application under apps/ (ApplicationSets' list generators expanded) and the AppProjects."""
+    apps, projects = [], {}
+    for path in sorted((checkout / "apps").glob("**/*.y*ml")):
+        rel = path.relative_to(checkout).as_posix()
+        for doc in _docs(path, rel):
+            kind = doc.get("kind")
+            if kind == "AppProject":
+                projects[str((doc.get("metadata") or {}).get("name", ""))] = doc.get("spec") or {}
+            elif kind == "Application":
+                apps.append(_app(doc, rel))
+            elif kind == "ApplicationSet":
+                spec = doc.get("spec") or {}
+                for gen in spec.get("generators") or []:
+                    for element in (gen.get("list") or {}).get("elements") or []:
+                        apps.append(_app(_render(spec.get("template") or {}, element), rel))
+    return apps, projects
+
+
+def _allowed(rules: list[Mapping[str, Any]], group: str, kind: str, name: str) -> bool:
+    return any(
+        fnmatch.fnmatchcase(group, str(r.get("group", "")))
+        and fnmatch.fnmatchcase(kind, str(r.get("kind", "")))
+        and fnmatch.fnmatchcase(name, str(r.get("name") or "*"))
+        for r in rules
+    )
+
+
+def project_denies(app: App, project: Mapping[str, Any] | None) -> list[str]:
+    """Why Argo CD would refuse to sync `app` in its project (empty when it may)."""
+    if project is None:
+        return [f"Application {app.name} references project {app.project}, which does not exist"]
+    why = []
+    repos = [str(r) for r in project.get("sourceRepos") or []]
+    if not any(fnmatch.fnmatchcase(app.repo, r) for r in repos):
+        why.append(f"application repo {app.repo} is not permitted in project '{app.project}'")
+    dests = project.get("destinations") or []
+    if not any(
+        fnmatch.fnmatchcase(app.server, str(d.get("server", "")))
+        and fnmatch.fnmatchcase(app.namespace, str(d.get("namespace", "")))
+        for d in dests
+    ):
+        why.append(
+            f"application destination {app.server} {app.namespace} is not permitted in project "
+            f"'{app.project}'"
+        )
+    cluster = list(project.get("clusterResourceWhitelist") or [])
+    if not _allowed(cluster, STACK_GROUP, STACK_KIND, "*"):
+        why.append(f"resource {STACK_GROUP}:{STACK_KIND} is not permitted in project {app.project}")
+    if "CreateNamespace=true" in app.sync_options and not _allowed(cluster, "", "Namespace", app.namespace):
+        why.append(f"resource :Namespace {app.namespace} is not permitted in project {app.project}")
+    return why
+
+
+def stack_objects(checkout: Path, app_path: str) -> list[dict[str, Any]]:
+    """The Crossplane Stacks an Application at `app_path` applies (directory, recursive)."""
+    found = []
+    for path in sorted((checkout / app_path).glob("**/*.y*ml")):
+        rel = path.relative_to(checkout).as_posix()
+        found += [d for d in _docs(path, rel) if d.get("kind") == STACK_KIND]
+    return found
+
+
+def provider_accounts(checkout: Path) -> tuple[dict[str, str], bool]:
+    """ProviderConfig name -> the account its (last) assumed role lives in; and whether the provider runs
+    with --skip-default-tags."""
+    accounts, skip = {}, False
+    for path in sorted((checkout / "bootstrap").glob("*.y*ml")):
+        rel = path.relative_to(checkout).as_posix()
+        for doc in _docs(path, rel):
+            if doc.get("kind") == "ProviderConfig":
+                chain = (doc.get("spec") or {}).get("assumeRoleChain") or []
+                role = str((chain[-1] if chain else {}).get("roleARN", ""))
+                accounts[str((doc.get("metadata") or {}).get("name", ""))] = role_account(role)
+            if doc.get("kind") == "DeploymentRuntimeConfig" and "--skip-default-tags" in yaml.safe_dump(doc):
+                skip = True
+    return accounts, skip
+
+
+def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
+    """One `deploy` step per stack of the waves, in wave order: Argo CD's sync of the Application that
+    holds its Stack, then the provider's Observe and Update."""
+    checkout, commit = commit_export(ctx.export_dir, ctx.work_dir, "repo-server")
+    apps, projects = applications(checkout)
+    accounts, skip_tags = provider_accounts(checkout)
+    where: dict[str, tuple[App, dict[str, Any]]] = {}
+    for app in apps:
+        for obj in stack_objects(checkout, app.path):
+            name = str(((obj.get("spec") or {}).get("forProvider") or {}).get("name", ""))
+            where.setdefault(name, (app, obj))
+    for number, targets in ctx.waves:
+        for target in targets:
+            step = Step(number, "deploy", target.stack_name, target.account, target.region)
+            found = where.get(target.stack_name)
+            if found is None:
+                step.outcome, step.message = SKIPPED, "no Application of the export holds a Stack for it"
+                yield step
+                continue
+            yield _sync(ctx, commit, step, *found, projects, accounts, skip_tags)
+
+
+def _sync(
+    ctx: RehearsalContext,
+    commit: str,
+    step: Step,
+    app: App,
+    obj: Mapping[str, Any],
+    projects: Mapping[str, Mapping[str, Any]],
+    accounts: Mapping[str, str],
+    skip_tags: bool,
+) -> Step:
+    meta, spec = obj.get("metadata") or {}, obj.get("spec") or {}
+    fp = spec.get("forProvider") or {}
+    config = str((spec.get("providerConfigRef") or {}).get("name", "default"))
+    step.command = (
+        f"argocd sync {app.name} ({app.file}, project {app.project}, {app.path}@{commit[:12]}): "
+        f"Stack {meta.get('name')} observe, then update (providerConfig {config})"
+    )
+    denied = project_denies(app, projects.get(app.project))
+    if denied:
+        step.outcome, step.message = FAILED, "Argo CD refuses the sync: " + "; ".join(denied)
+        return step
+    acting = accounts.get(config, "")
+    if acting != step.account:
+        step.outcome = FAILED
+        step.message = (
+            f"ProviderConfig {config} acts in account {acting or '(none)'}, the stack lives in {step.account}"
+        )
+        return step
+    region = str(fp.get("region") or step.region)
+    cfn = ctx.cloudformation(step.account, region)
+    observed = stack_or_none(cfn, step.stack)
+    if observed is None:
+        step.outcome = FAILED
+        step.message = "Observe: the stack does not exist (without Create the provider never creates it)"
+        return step
+    notes = []
+    external = str((meta.get("annotations") or {}).get("crossplane.io/external-name", ""))
+    stack_id = str(observed.get("StackId", "")).rsplit("/", 1)[-1]
+    if external != stack_id:
+        if not ctx.rebuilt:
+            step.outcome = FAILED
+            step.message = f"Observe: external-name {external} is not the stack's id {stack_id}"
+            return step
+        notes.append("external-name names the recorded stack id; the rebuilt stack has a new one")
+    body = str(fp.get("templateBody") or "")
+    current = cfn.get_template(StackName=step.stack).get("TemplateBody", "")
+    notes.append(
+        "observed: templateBody "
+        + ("equals" if (current if isinstance(current, str) else "") == body else "differs from")
+        + " the stack's template"
+    )
+    tags = {str(k): str(v) for k, v in (fp.get("tags") or {}).items()}
+    if not skip_tags:
+        tags.update(
+            {
+                "crossplane-kind": "stack.cloudformation.aws.upbound.io",
+                "crossplane-name": str(meta.get("name", "")),
+                "crossplane-providerconfig": config,
+            }
+        )
+    params = {str(k): str(v) for k, v in (fp.get("parameters") or {}).items()}
+    run: ChangeSetRun = run_change_set(
+        cfn,
+        step.stack,
+        body,
+        params,
+        tags,
+        name=f"exodus-crossplane-{commit[:12]}",
+        role_arn=str(fp.get("iamRoleArn") or "") or None,
+        execute=False,
+        capabilities=[str(c) for c in fp.get("capabilities") or []],
+        poll=ctx.poll,
+        timeout=ctx.timeout,
+    )
+    if run.change_set_type == "CREATE":
+        run.error = run.error or "the change set would create the stack"
+    if not run.error:
+        notes.append("update: managementPolicies [Observe, Update, LateInitialize] (README step 3)")
+        execute_change_set(cfn, step.stack, run, poll=ctx.poll, timeout=ctx.timeout)
+    step.message = "; ".join(notes)
+    return judge(step, run, body, f"{app.path} Stack {meta.get('name')}")
+
+
+__all__ = ["applications", "project_denies", "rehearse"]
