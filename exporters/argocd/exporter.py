@@ -22,6 +22,7 @@ from exporters.argocd import layout
 from exporters.argocd import manifests as m
 from exporters.argocd.capabilities import required_capabilities
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
+from exporters.argocd.rehearse import edit_stack as edit_argocd_stack
 from exporters.argocd.rehearse import rehearse as rehearse_sync
 from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
@@ -89,6 +90,7 @@ class ArgoCdExporter:
     handover = staticmethod(layout.handover)
     runbook = ArgoCdRunbook()
     rehearse = staticmethod(rehearse_sync)
+    edit_stack = staticmethod(edit_argocd_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = Options.parse(ctx.options)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,3 +280,37 @@ def _sync(
 
 
 __all__ = ["applications", "project_denies", "rehearse"]
+
+
+def edit_stack(
+    export_dir: Path,
+    account: str,
+    region: str,
+    stack_name: str,
+    edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
+) -> list[str]:
+    """A day-2 change as an operator makes it in the GitOps repository: `edit` gets the Crossplane Stack's
+    `templateBody` and `parameters` (the Stack whose `forProvider.name` is the stack) and returns them
+    changed; the Stack's file is rewritten."""
+    export_dir = Path(export_dir)
+    for path in sorted((export_dir / "stacks").glob("**/*.y*ml")):
+        rel = path.relative_to(export_dir).as_posix()
+        docs = _docs(path, rel)
+        for doc in docs:
+            fp = ((doc.get("spec") or {}).get("forProvider")) or {}
+            if doc.get("kind") != STACK_KIND or fp.get("name") != stack_name:
+                continue
+            params = {str(k): str(v) for k, v in (fp.get("parameters") or {}).items()}
+            body = str(fp.get("templateBody") or "")
+            after, new_params = edit(body, dict(params))
+            if after == body and new_params == params:
+                return []
+            fp["templateBody"] = after
+            if new_params != params:
+                fp["parameters"] = dict(sorted(new_params.items()))
+            path.write_text(
+                yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False, width=1000),
+                encoding="utf-8",
+            )
+            return [rel]
+    raise BadInput(f"the export has no Crossplane Stack for {stack_name} under stacks/")

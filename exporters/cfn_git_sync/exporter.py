@@ -15,6 +15,7 @@ from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
 from exporters.cfn_git_sync import bootstrap, layout
 from exporters.cfn_git_sync.readme import readme, templates_summary
+from exporters.cfn_git_sync.rehearse import edit_stack as edit_cfn_git_sync_stack
 from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
 from exporters.cfn_git_sync.runbook import GitSyncRunbook
 from exporters.cfn_git_sync.yamltext import dump_yaml
@@ -89,6 +90,7 @@ class CfnGitSyncExporter:
     runbook = GitSyncRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_git_sync)
+    edit_stack = staticmethod(edit_cfn_git_sync_stack)
     default = True  # `exodus plan` hands over to it unless told otherwise
 
     def export(self, ctx: ExportContext) -> ExportResult:

@@ -13,6 +13,7 @@ from exporters._pipelines import Estate, StackArtefact, dump_yaml, levels, slug,
 from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
 from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
+from exporters._pipelines.rehearse import edit_stack as edit_pipeline_stack
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_files
 from exporters.codepipeline import layout
@@ -298,6 +299,7 @@ class CodePipelineExporter:
     handover = staticmethod(layout.handover)
     runbook = CodePipelineRunbook()
     rehearse = staticmethod(rehearse_pipelines)
+    edit_stack = staticmethod(edit_pipeline_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units, estate = converted_estate(ctx)

@@ -14,10 +14,12 @@ from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines import Estate, StackArtefact, dump_yaml, slug, templates_index, watched_paths
 from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme
+from exporters._pipelines.rehearse import edit_stack as edit_pipeline_stack
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
 from exporters.github_actions.ci import service_ci_files
+from exporters.github_actions.rehearse import rehearse as rehearse_workflows
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
 from exporters.github_actions.runbook import GitHubActionsRunbook
@@ -249,6 +251,8 @@ class GitHubActionsExporter:
     api_version = API_VERSION
     handover = staticmethod(layout.handover)
     runbook = GitHubActionsRunbook()
+    rehearse = staticmethod(rehearse_workflows)
+    edit_stack = staticmethod(edit_pipeline_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         units, estate = converted_estate(ctx)

@@ -249,6 +249,32 @@ def _patch_stack_tags_and_parameters() -> None:
 
     CloudFormationBackend.create_change_set = create_change_set  # type: ignore[method-assign]
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+    _patch_delete_missing_change_set()
+
+
+def _patch_delete_missing_change_set() -> None:
+    """DeleteChangeSet of a change set that does not exist is CloudFormation's `ChangeSetNotFound` (400);
+    moto fails with an internal error (500), which the `aws` CLI retries with back-off, so a workflow's
+    `aws cloudformation delete-change-set ... || true` took seconds instead of one call."""
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    class ChangeSetNotFound(CloudFormationError):
+        code = "ChangeSetNotFound"
+
+        def __init__(self, name: str) -> None:
+            super().__init__(f"ChangeSet [{name}] does not exist")
+
+    delete = CloudFormationBackend.delete_change_set
+
+    def delete_change_set(self: Any, change_set_name: str, *args: Any, **kwargs: Any) -> None:
+        if change_set_name not in self.change_sets and not any(
+            cs.change_set_name == change_set_name for cs in self.change_sets.values()
+        ):
+            raise ChangeSetNotFound(change_set_name)
+        delete(self, change_set_name, *args, **kwargs)
+
+    CloudFormationBackend.delete_change_set = delete_change_set  # type: ignore[method-assign]
 
 
 def _patch_update_diff() -> None:

@@ -132,6 +132,40 @@ def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactor
         yield server.url, server.clients.cloudformation
 
 
+def stage_secrets(snapshot: Snapshot, export_dir: Path, work: Path, endpoint_url: str) -> list[Step]:
+    """PLANNED_CHANGES.md's staging commands (Parameter Store Strings the templates read), run as
+    written before the first wave; nothing when the export stages nothing."""
+    import json
+
+    from proton_exodus.rehearse.runbook import run_lines, shell_lines, stand_in_secrets
+
+    md, js = export_dir / "PLANNED_CHANGES.md", export_dir / "PLANNED_CHANGES.json"
+    if not md.is_file() or not js.is_file():
+        return []
+    doc = json.loads(js.read_text(encoding="utf-8"))
+    if not doc.get("stage"):
+        return []
+    work.mkdir(parents=True, exist_ok=True)
+    real = snapshot.root is not None and (Path(snapshot.root) / "secrets.json").is_file()
+    folder = Path(snapshot.root) if real and snapshot.root is not None else stand_in_secrets(doc, work)
+    steps = list(
+        run_lines(
+            shell_lines(md.read_text(encoding="utf-8")),
+            source="PLANNED_CHANGES.md",
+            endpoint_url=endpoint_url,
+            variables={"SNAPSHOT": str(folder)},
+            cwd=work,
+            action="stage",
+        )
+    )
+    if not real:
+        for step in steps:
+            step.message = step.message or (
+                "the snapshot has no secrets.json: staged the placeholder text the rebuilt stack carries"
+            )
+    return steps
+
+
 def home_account(snapshot: Snapshot) -> str:
     """The account that ran Proton: its account settings' account, else the first account crawled."""
     for record in snapshot.kind("account_settings"):
@@ -221,6 +255,9 @@ def rehearse(
             )
         )
         result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
+        clock = time.monotonic()
+        result.steps.extend(stage_secrets(snapshot, export_dir, work_dir / "runbook", url))
+        result.seconds["stage"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
         ctx = RehearsalContext(

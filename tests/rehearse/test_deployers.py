@@ -1,0 +1,215 @@
+"""Every built-in target's deployer on the demo estate, rebuilt from its committed stacks snapshot with
+Proton retired, through waves 1-2 (both tiers before production: 11 stacks, every kind of demo stack).
+
+The first deploy of every stack is a no-op, except the stacks whose secret leaves Git through an SSM
+parameter the runbook stages: without it staged (the runbook's shell commands are not run yet) the
+change set resolves no value and the task definition would be replaced; those fail, by name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from exporters.argocd.rehearse import STACK_GROUP
+from exporters.codepipeline.rehearse import Deploy, deploy_stack, pipeline_deploys
+from proton_exodus.cli import cli
+from proton_exodus.rehearse.model import FAILED, RehearsalContext, Step
+from tests.support.paths import REPO
+
+SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+EXPORTS = REPO / "sample_exports" / "exports"
+# The GitHub Actions runner spends ~1-2 s per `aws` CLI call (5-6 per stack): wave 1 only (7 stacks).
+THROUGH = {"github-actions": 1}
+PARTNER_PROD = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"  # account 222222222222
+
+
+def rehearse(target: str, out: Path, *extra: str) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--output",
+            "json",
+            "rehearse",
+            "--snapshot",
+            str(SNAPSHOT),
+            "--plan",
+            str(PLAN),
+            "--target",
+            target,
+            "--out",
+            str(out),
+            *extra,
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return (
+        result.exit_code,
+        json.loads(result.output),
+        json.loads((out / "rehearsal.json").read_text(encoding="utf-8")),
+    )
+
+
+def deploys(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        s for w in doc["waves"] for s in w["steps"] if s["action"] == "deploy" and s["outcome"] != "skipped"
+    ]
+
+
+def secret_parameter_stacks(export: Path) -> set[str]:
+    """Stacks whose exported template takes a secret as an SSM parameter the runbook stages."""
+    return {
+        p.stem
+        for p in (export / "stacks").glob("**/*.yaml")
+        if "AWS::SSM::Parameter::Value<String>" in p.read_text(encoding="utf-8")
+    }
+
+
+@pytest.fixture(scope="module", params=["codepipeline", "github-actions", "argocd"])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("rehearse") / request.param
+    through = THROUGH.get(request.param, 2)
+    code, summary, doc = rehearse(request.param, out, "--through-wave", str(through))
+    return {
+        "target": request.param,
+        "out": out,
+        "code": code,
+        "summary": summary,
+        "doc": doc,
+        "through": through,
+    }
+
+
+def test_each_stack_of_the_waves_is_deployed_by_the_target(demo: dict[str, Any]) -> None:
+    plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    planned = {
+        r["stackName"]
+        for w in plan["waves"]
+        if w["number"] <= demo["through"]
+        for r in w["resources"]
+        if r.get("stackName")
+    }
+    steps = deploys(demo["doc"])
+    assert {s["stack"] for s in steps} == planned
+    assert len(steps) == len(planned) == {1: 7, 2: 11}[demo["through"]]
+    prefix = {
+        "codepipeline": "codepipeline exodus-",
+        "github-actions": "github actions ",
+        "argocd": "argocd ",
+    }
+    assert all(s["command"].startswith(prefix[demo["target"]]) for s in steps), steps[0]["command"]
+    assert demo["summary"]["waves"] == demo["through"]
+
+
+CROSSPLANE_TAGS = ["crossplane-kind", "crossplane-name", "crossplane-providerconfig"]
+
+
+def test_secrets_are_staged_as_written_before_the_first_wave(demo: dict[str, Any]) -> None:
+    staged = [s for w in demo["doc"]["waves"] for s in w["steps"] if s["action"] == "stage"]
+    planned = json.loads((demo["out"] / "export" / "PLANNED_CHANGES.json").read_text(encoding="utf-8"))
+    assert len(staged) == len(planned["stage"]) == 22
+    assert all(s["outcome"] == "ok" and s["command"].startswith("aws ssm put-parameter") for s in staged)
+    assert {s["account"] for s in staged} == {"111111111111", "222222222222"}
+    assert all("no secrets.json" in s["message"] for s in staged)
+
+
+def test_first_deploy_is_a_no_op(demo: dict[str, Any]) -> None:
+    steps = deploys(demo["doc"])
+    assert len(secret_parameter_stacks(EXPORTS / "codepipeline") & {s["stack"] for s in steps}) >= 3
+    if demo["target"] == "argocd":
+        # The export's manual task W306 (--skip-default-tags) is not in its bootstrap: the provider's
+        # default tags are the one change, on every stack it updates.
+        assert all(s["outcome"] == "ok" for s in steps), [(s["stack"], s["message"]) for s in steps]
+        assert all(
+            [(c["action"], c["properties"]) for c in s["changes"]] == [("Tags", CROSSPLANE_TAGS)]
+            for s in steps
+        )
+        assert demo["code"] == 1 and demo["summary"]["unplanned"] == len(steps)
+    else:
+        assert all(s["outcome"] == "no-op" and s["changes"] == [] for s in steps), [
+            (s["stack"], s["message"]) for s in steps if s["outcome"] != "no-op"
+        ]
+        assert demo["summary"]["failed"] == demo["summary"]["unplanned"] == 0
+
+
+def test_codepipeline_actions_run_where_their_role_lives() -> None:
+    export = EXPORTS / "codepipeline"
+    home = pipeline_deploys(export, "111111111111", "us-east-1")[PARTNER_PROD]
+    assert home.action_role == "arn:aws:iam::222222222222:role/exodus-pipeline-action"
+    assert home.approval == "01-partner-prod-Approve" and home.execute
+    assert home.actions == ["01-partner-prod-ChangeSet", "01-partner-prod-Execute"]
+    # deployed in the stack's own account, the condition drops the action role
+    assert pipeline_deploys(export, "222222222222", "us-east-1")[PARTNER_PROD].action_role == ""
+
+
+def _no_cloud(account: str, region: str) -> Any:
+    raise AssertionError("a misrouted action must fail before any CloudFormation call")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"action_role": ""}, "the action runs in account 111111111111 but the stack lives in 222222222222"),
+        (
+            {"cfn_role": "arn:aws:iam::111111111111:role/exodus-demo-proton-service"},
+            "CloudFormation accepts a service role of the stack's own account (222222222222) only",
+        ),
+    ],
+)
+def test_codepipeline_cross_account_mistakes_fail_the_step(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    export = EXPORTS / "codepipeline"
+    deploy: Deploy = pipeline_deploys(export, "111111111111", "us-east-1")[PARTNER_PROD]
+    for key, value in change.items():
+        setattr(deploy, key, value)
+    ctx = RehearsalContext(export, tmp_path, [], _no_cloud, home_account="111111111111")
+    step = deploy_stack(
+        ctx, export, "0" * 40, Step(4, "deploy", PARTNER_PROD, "222222222222", "us-east-1"), deploy
+    )
+    assert step.outcome == FAILED and message in step.message
+
+
+def test_argocd_project_must_admit_the_namespace_the_sync_creates(tmp_path: Path) -> None:
+    from exporters.argocd.rehearse import applications, project_denies
+
+    apps, projects = applications(EXPORTS / "argocd")
+    dev = next(a for a in apps if a.name == "env-dev")
+    assert project_denies(dev, projects[dev.project]) == []
+    narrowed = {
+        **projects[dev.project],
+        "clusterResourceWhitelist": [{"group": STACK_GROUP, "kind": "Stack"}],
+    }
+    assert project_denies(dev, narrowed) == [
+        "resource :Namespace proton-dev is not permitted in project proton-111111111111"
+    ]
+    assert "does not exist" in project_denies(dev, None)[0]
+
+
+def test_github_actions_run_steps_are_executed_by_bash(demo: dict[str, Any]) -> None:
+    if demo["target"] != "github-actions":
+        pytest.skip("github-actions only")
+    jobs = demo["out"] / "work" / "github-actions" / "jobs"
+    # each job ran in its own clone of the pushed commit, and the workflow's jq wrote its parameter file
+    written = sorted(jobs.glob("run-*/deploy/workspace/exodus-parameters.json"))
+    assert len(written) == 7
+    assert all(isinstance(json.loads(p.read_text(encoding="utf-8")), list) for p in written)
+
+
+def test_a_doctored_reusable_workflow_fails_its_steps(tmp_path: Path) -> None:
+    doctored = tmp_path / "export"
+    shutil.copytree(EXPORTS / "github-actions", doctored)
+    reusable = doctored / ".github" / "workflows" / "exodus-stack.yml"
+    text = reusable.read_text(encoding="utf-8")
+    assert "--change-set-type UPDATE" in text
+    reusable.write_text(text.replace("--change-set-type UPDATE", "--change-set-type UPDATE --no-such-flag"))
+    code, summary, doc = rehearse(
+        "github-actions", tmp_path / "out", "--through-wave", "1", "--export", str(doctored)
+    )
+    steps = deploys(doc)
+    assert code == 1 and summary["failed"] == len(steps) == 7
+    assert all("job deploy: Create change set: exit" in s["message"] for s in steps)
