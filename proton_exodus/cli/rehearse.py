@@ -31,6 +31,21 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
     help="Rehearse this export (written by `exodus export --target TARGET`) instead of a fresh one.",
 )
 @click.option(
+    "--day2/--no-day2",
+    "with_day2",
+    default=True,
+    show_default=True,
+    help="After the waves: ship an image, change an input, move an instance to the next minor version, "
+    "and roll one wave back.",
+)
+@click.option(
+    "--bundles",
+    "bundles",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Template bundles in a template-sync layout (<template>/v<major>[.<minor>]/), for day 2's "
+    "minor-version move.",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
@@ -45,6 +60,8 @@ def rehearse_cmd(
     through_wave: int | None,
     opts: tuple[str, ...],
     export_dir: Path | None,
+    with_day2: bool,
+    bundles: Path | None,
     out: Path,
 ) -> None:
     """Rebuild the estate from the snapshot in a local cloud (Proton retired; or use --endpoint-url's
@@ -69,6 +86,8 @@ def rehearse_cmd(
         endpoint_url=settings.endpoint_url,
         options=parse_kv(opts),
         export=export_dir,
+        with_day2=with_day2,
+        bundles=bundles,
     )
     paths = write_rehearsal(result, out)
     summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}

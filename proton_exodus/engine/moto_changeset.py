@@ -275,6 +275,26 @@ def _patch_delete_missing_change_set() -> None:
         delete(self, change_set_name, *args, **kwargs)
 
     CloudFormationBackend.delete_change_set = delete_change_set  # type: ignore[method-assign]
+    _patch_removed_parameters()
+
+
+def _patch_removed_parameters() -> None:
+    """An update whose template no longer declares a parameter the stack had (a rollback to a template
+    without the staged-secret parameter) drops it, as CloudFormation does; moto keeps the old value and
+    fails the update with a KeyError on the missing parameter slot."""
+    from moto.cloudformation.parsing import ResourceMap
+
+    load = ResourceMap.load_parameters
+
+    def load_parameters(self: Any) -> None:
+        slots = self._template.get("Parameters") or {}
+        for key in [k for k in self.resolved_parameters if k not in slots]:
+            del self.resolved_parameters[key]
+            self._parsed_resources.pop(key, None)
+        self.input_parameters = {k: v for k, v in (self.input_parameters or {}).items() if k in slots}
+        load(self)
+
+    ResourceMap.load_parameters = load_parameters  # type: ignore[method-assign]
 
 
 def _patch_update_diff() -> None:

@@ -56,6 +56,31 @@ def _step_lines(s: Step) -> list[str]:
     return lines
 
 
+def _heading(r: Rehearsal, number: int) -> str:
+    if number == 0:
+        return "Reproduce the estate (Proton retired), stage the secrets"
+    if r.day2_wave and number == r.day2_wave:
+        return f"Day 2 in {r.target}"
+    if r.rollback_wave and number == r.rollback_wave:
+        return f"Rollback of wave {r.rolled_back} to the previous deployment path"
+    return f"Wave {number}"
+
+
+def _day2_line(r: Rehearsal) -> str:
+    if not r.day2:
+        return "- day 2 and rollback: not run (--no-day2)"
+    parts = [
+        f"{name} {v['outcome']}" + (f" on `{v['stack']}`" if v.get("stack") not in (None, "(none)") else "")
+        for name, v in r.day2.items()
+        if name != "rollback"
+    ]
+    rb = r.day2["rollback"]
+    return (
+        "- day 2: " + ", ".join(parts) + f"; rollback of wave {rb['wave']}: {rb['stacks']} stack(s), "
+        f"{rb['changes']} change(s), {rb['failed']} failed"
+    )
+
+
 def rehearsal_markdown(r: Rehearsal) -> str:
     s = r.summary()
     lines = [
@@ -71,15 +96,15 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         f"- changes: {s['modifications']} modification(s), {s['replacements']} replacement(s); "
         f"{s['unplanned']} unplanned, {s['planned']} planned"
         + ("" if r.planned_file else " (the export has no PLANNED_CHANGES.json: every change is unplanned)"),
-        "- day 2, rollback, runbook shell commands: not run by this rehearsal",
+        _day2_line(r),
+        "- runbook shell commands run: "
+        + (f"{s['staged']} (PLANNED_CHANGES.md's secret staging)" if s.get("staged") else "none")
+        + "; the wave runbooks' commands are not run yet",
         "",
     ]
     for number in sorted({st.wave for st in r.steps}):
         steps = [st for st in r.steps if st.wave == number]
-        title = (
-            "Reproduce the estate (Proton retired), stage the secrets" if number == 0 else f"Wave {number}"
-        )
-        lines += [f"## {title}", ""]
+        lines += [f"## {_heading(r, number)}", ""]
         for st in steps:
             lines += _step_lines(st)
         lines.append("")

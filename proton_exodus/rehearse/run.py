@@ -41,6 +41,10 @@ class Rehearsal:
     steps: list[Step] = field(default_factory=list)
     planned_file: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    day2: dict[str, Any] | None = None  # day2.summary(): per day-2 change and the rollback
+    day2_wave: int = 0  # the step wave numbers day 2 and the rollback use (after the last wave)
+    rollback_wave: int = 0
+    rolled_back: int = 0  # the plan wave rolled back
 
     def deploys(self) -> list[Step]:
         return [s for s in self.steps if s.wave > 0]
@@ -71,18 +75,19 @@ class Rehearsal:
             "target": self.target,
             "throughWave": self.through_wave,
             "passed": self.passed,
-            "waves": len({s.wave for s in deploys}),
+            "waves": len({s.wave for s in deploys if s.action == "deploy"}),
             "steps": len(self.steps),
             "reproduced": sum(1 for s in self.steps if s.action == "reproduce" and s.outcome == "ok"),
             "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
             "failed": len(self.failed),
             "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
-            "noOps": sum(1 for s in deploys if s.outcome == "no-op"),
+            "noOps": sum(1 for s in deploys if s.outcome == "no-op" and s.action == "deploy"),
             "replacements": len(self.replacements()),
             "modifications": len(self.modifications()),
             "unplanned": len(self.unplanned()),
             "planned": sum(1 for s in deploys for c in s.changes if c.planned),
-            "day2": None,
+            "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
+            "day2": self.day2,
         }
 
 
@@ -195,10 +200,13 @@ def rehearse(
     registry: Registry | None = None,
     poll: float = 0.05,
     export: Path | None = None,
+    with_day2: bool = True,
+    bundles: Path | None = None,
 ) -> Rehearsal:
     """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
     With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh
-    one."""
+    one. Then (`with_day2`) day 2 in the target and a rollback of one wave (rehearse/day2.py); `bundles` is
+    a template-sync folder of the templates' bundles, for the minor-version move."""
     from proton_exodus.export import run_export
 
     registry = registry or Registry.from_entry_points()
@@ -273,6 +281,23 @@ def rehearse(
         )
         deployed = list(deployer(ctx))
         result.seconds["deploy"] = round(time.monotonic() - clock, 2)
+        later: list[Step] = []
+        if with_day2 and waves:
+            from proton_exodus.rehearse import day2 as day_two
+
+            clock = time.monotonic()
+            result.day2_wave, result.rollback_wave = last + 1, last + 2
+            changed = list(day_two.day2(ctx, exporter, snapshot, deployed, wave=last + 1, bundles=bundles))
+            result.seconds["day2"] = round(time.monotonic() - clock, 2)
+            clock = time.monotonic()
+            result.rolled_back = day_two.rollback_wave(ctx, changed)
+            touched = {s.stack: {c.logical_id for c in s.changes} for s in changed if s.outcome != SKIPPED}
+            reverted = list(
+                day_two.rollback(ctx, snapshot, result.rolled_back, wave=last + 2, touched=touched)
+            )
+            result.seconds["rollback"] = round(time.monotonic() - clock, 2)
+            result.day2 = day_two.summary(changed, reverted, result.rolled_back)
+            later = changed + reverted
     by_wave: dict[int, list[Step]] = {}
     for step in deployed:
         step.changes = [replace(c, planned=is_planned(step.stack, c, planned)) for c in step.changes]
@@ -294,6 +319,7 @@ def rehearse(
         )
     for rest in by_wave.values():
         result.steps.extend(rest)
+    result.steps.extend(later)
     return result
 
 
