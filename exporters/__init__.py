@@ -176,7 +176,20 @@ class Exporter(Protocol):
     # - `default = True`: the target `exodus plan` uses when none is given (one exporter sets it).
     # - `rehearse(ctx: proton_exodus.rehearse.model.RehearsalContext) -> Iterable[Step]`: the target's
     #   deployer, emulated with its documented semantics against the clouds `ctx` gives, one Step per
-    #   stack of `ctx.waves` in order. `exodus rehearse` needs it.
+    #   stack of `ctx.waves` in order. `exodus rehearse` needs it. Contract: read the export from a real
+    #   Git commit (`proton_exodus.rehearse.repo.commit_export(ctx.export_dir, ctx.work_dir, ...)`, a
+    #   fresh `ctx.work_dir` per call); act in the stack's account through `ctx.cloudformation(account,
+    #   region)` (or the `aws` CLI against `ctx.endpoint_url`); describe every change set before it runs
+    #   (`rehearse.changeset.run_change_set(..., execute=False)` then `execute_change_set`) and set the
+    #   Step's outcome with `rehearse.changeset.judge`; fail a step for what the target would refuse
+    #   (wrong account or role, missing permission or capability) with a one-line reason. Never raise
+    #   for one stack: a failed Step. `ctx.home_account` is the account that ran Proton; `ctx.rebuilt`
+    #   says stack ids are new (rebuilt from the snapshot), not the recorded ones.
+    # - `edit_stack(export_dir: Path, account: str, region: str, stack_name: str, edit) -> list[str]`:
+    #   a day-2 change as the target's users make it: `edit(template_text, parameters) -> (template_text,
+    #   parameters)` is applied to the files of `export_dir` that deploy the stack, which are rewritten;
+    #   returns the paths changed (BadInput when the export does not deploy the stack). `exodus rehearse`
+    #   uses it for day 2 (rehearse/day2.py), then runs `rehearse` on that stack alone.
 
 
 Loader = Callable[[], Any]

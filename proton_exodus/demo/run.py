@@ -2,11 +2,12 @@
 
 Starts the local Proton + local cloud, seeds the demo estate, retires Proton (today's story: end of
 support has passed, the `AWSProton-...` stacks remain), then inventory from the stacks of both
-accounts -> audit -> plan -> export (every installed target) -> verify (cfn-git-sync). Everything written
-under `out` is deterministic: the capture time is fixed, volatile crawl statistics are dropped, the ids the
-local cloud invents are functions of the resource (engine/cloud_ids.py), paths inside the files are relative
-to `out`, and the snapshot's secrets.json is never written there (the planted secrets stay in memory,
-used only by verify).
+accounts -> audit -> plan -> export (every installed target) -> verify (cfn-git-sync) -> report,
+then `exodus rehearse` of the published snapshot and plan (cfn-git-sync, day 2, a rollback, in a fresh
+process). Everything written under `out` is deterministic: the capture time is fixed, volatile crawl
+statistics are dropped, the ids the local cloud invents are functions of the resource
+(engine/cloud_ids.py), paths inside the files are relative to `out`, and the snapshot's secrets.json is
+never written there (the planted secrets stay in memory, used only by verify).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ WORKER_THREAD = "proton-engine-worker"  # proton_exodus/engine/deployments.py na
 PROVISIONING = "local-provisioning"  # self-managed provisioning folders; their scratch prefix is dropped
 VOLATILE_META = ("durationSeconds", "apiCalls")
 VERIFY_TARGET = "cfn-git-sync"
+REHEARSE_TARGET = "cfn-git-sync"  # the default target; one rehearsal keeps `exodus demo` near a minute
 REPORT_FILE = "report.html"
 DEMO_ENV = {"AWS_ACCESS_KEY_ID": "exodus-demo", "AWS_SECRET_ACCESS_KEY": "exodus-demo"}
 DROPPED_ENV = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -58,6 +60,7 @@ class DemoReport:
     waves: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)
     verify: dict[str, Any] = field(default_factory=dict)
+    rehearsal: dict[str, Any] = field(default_factory=dict)  # the rehearsal's --output json summary
     findings: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step; never written to a file
@@ -110,6 +113,9 @@ def run_demo(
         with _timed(report, "report"):
             say("report")
             _report(snapshot.secrets, out, report)
+    with _timed(report, "rehearse"):
+        say(f"rehearse ({REHEARSE_TARGET}, Proton retired)")
+        _rehearse(out, report)
     _write_summary(report)
     return report
 
@@ -366,6 +372,75 @@ def _verify(snapshot: Any, out: Path, report: DemoReport) -> None:
     report.paths["verify"] = out / "verify.json"
 
 
+def _rehearse(out: Path, report: DemoReport) -> None:
+    """`exodus rehearse` of the published snapshot and plan through the default target, with day 2 and a
+    rollback (the demo's bundles for the minor-version move), in a fresh process as a user would run it:
+    the demo's own local cloud (moto's in-process state) must not leak into the rebuilt estate.
+    REHEARSAL.md and rehearsal.json go to `out/rehearsal/`; the rehearsal's own export and Git
+    repositories stay in a scratch folder."""
+    import multiprocessing
+
+    dest = out / "rehearsal"
+    with tempfile.TemporaryDirectory(prefix="exodus-rehearse-") as scratch:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            outcome = pool.apply(_rehearse_child, (str(out), scratch, str(Path(__file__).parent / "bundles")))
+        if "error" in outcome:
+            report.findings.append(f"rehearse: {outcome['error']}")
+            report.rehearsal = {"error": outcome["error"]}
+            return
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        for name in ("REHEARSAL.md", "rehearsal.json"):
+            shutil.copy2(Path(scratch) / name, dest / name)
+    report.rehearsal = outcome["summary"]
+    report.timings.update({f"rehearse.{k}": v for k, v in outcome["seconds"].items()})
+    report.paths["rehearsal"] = dest / "REHEARSAL.md"
+
+
+def _rehearse_child(out: str, scratch: str, bundles: str) -> dict[str, Any]:
+    """The rehearsal, run in the spawned process: its summary and timings, or the error."""
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.rehearse.report import write_rehearsal
+    from proton_exodus.rehearse.run import rehearse
+    from proton_exodus.report.context import load_plan
+
+    try:
+        result = rehearse(
+            load_snapshot(Path(out) / "snapshot"),
+            load_plan(Path(out) / "plan"),
+            REHEARSE_TARGET,
+            Path(scratch),
+            bundles=Path(bundles),
+        )
+    except ExodusError as err:
+        return {"error": str(err)}
+    write_rehearsal(result, Path(scratch))
+    return {"summary": result.summary(), "seconds": result.seconds}
+
+
+def _rehearsal_lines(r: dict[str, Any]) -> list[str]:
+    if not r:
+        return ["- not run"]
+    if "error" in r:
+        return [f"- not run: {r['error']}"]
+    lines = [
+        f"- {'passed' if r['passed'] else 'FAILED'}: {r['waves']} waves, {r['steps']} steps "
+        f"({r['reproduced']} stacks rebuilt, {r['staged']} secrets staged), {r['failed']} failed, "
+        f"{r['noOps']} no-op deploys, {r['modifications']} modification(s), {r['replacements']} "
+        f"replacement(s), {r['unplanned']} unplanned"
+    ]
+    for name, d in (r.get("day2") or {}).items():
+        where = f" of wave {d['wave']} ({d['stacks']} stacks)" if name == "rollback" else f" `{d['stack']}`"
+        outcome = d.get("outcome") or ("failed" if d["failed"] else "ok")
+        lines.append(
+            f"- {name}{where}: {outcome}, {d['changes']} change(s), {d['replacements']} replacement(s), "
+            f"{d['unplanned']} unplanned"
+        )
+    return lines
+
+
 def _report(secrets: dict[str, Any], out: Path, report: DemoReport) -> None:
     """report.html from the published files, exactly as `exodus report` builds it from them (so the
     page shows what a reader of `out` can check); withheld, like an export, if it holds a secret."""
@@ -445,6 +520,13 @@ def _write_summary(report: DemoReport) -> None:
         f"## Verify (`verify.json`: the {VERIFY_TARGET} export against the deployed stacks, offline)",
         "",
         _verify_line(report.verify),
+    ]
+    lines += [
+        "",
+        f"## Rehearsal (`rehearsal/REHEARSAL.md`: {REHEARSE_TARGET}, every wave, day 2 and a rollback, "
+        "on a local cloud rebuilt from snapshot/ with Proton retired)",
+        "",
+        *_rehearsal_lines(report.rehearsal),
     ]
     if report.findings:
         lines += ["", "## Findings (steps that did not complete)", ""] + [f"- {f}" for f in report.findings]

@@ -23,6 +23,7 @@ from tests.support.paths import REPO
 
 SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
 EXPORTS = REPO / "sample_exports" / "exports"
+BUNDLES = REPO / "proton_exodus" / "demo" / "bundles"
 # The GitHub Actions runner spends ~1-2 s per `aws` CLI call (5-6 per stack): wave 1 only (7 stacks).
 THROUGH = {"github-actions": 1}
 PARTNER_PROD = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"  # account 222222222222
@@ -73,7 +74,9 @@ def secret_parameter_stacks(export: Path) -> set[str]:
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("rehearse") / request.param
     through = THROUGH.get(request.param, 2)
-    code, summary, doc = rehearse(request.param, out, "--through-wave", str(through))
+    code, summary, doc = rehearse(
+        request.param, out, "--through-wave", str(through), "--bundles", str(BUNDLES)
+    )
     return {
         "target": request.param,
         "out": out,
@@ -213,3 +216,50 @@ def test_a_doctored_reusable_workflow_fails_its_steps(tmp_path: Path) -> None:
     steps = deploys(doc)
     assert code == 1 and summary["failed"] == len(steps) == 7
     assert all("job deploy: Create change set: exit" in s["message"] for s in steps)
+
+
+def test_day_2_changes_only_what_it_should(demo: dict[str, Any]) -> None:
+    day2 = demo["summary"]["day2"]
+    ops = ["ship-image", "change-input"] + (["minor-version"] if demo["through"] >= 2 else [])
+    for name in ops:
+        assert day2[name]["outcome"] == "ok" and day2[name]["unplanned"] == 0, (name, day2[name])
+    steps = {s["action"]: s for s in deploys(demo["doc"], "day2:")}
+    image = steps["day2:ship-image"]
+    assert [(c["action"], c["resource_type"], c["replacement"]) for c in image["changes"]] == [
+        ("Modify", "AWS::ECS::TaskDefinition", "True")  # a new revision, as every image change is
+    ]
+    count = steps["day2:change-input"]
+    assert [(c["resource_type"], c["properties"], c["replacement"]) for c in count["changes"]] == [
+        ("AWS::ECS::Service", ["DesiredCount"], "False")
+    ]
+    if "minor-version" in ops:
+        minor = steps["day2:minor-version"]
+        assert minor["stack"] == "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"  # 1.0 -> 1.1
+        assert {c["logical_id"]: c["properties"] for c in minor["changes"]} == {
+            "TargetGroup": ["HealthCheckPath"],
+            "TaskDefinition": ["ContainerDefinitions"],
+        }
+    replaced = [
+        c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
+    ]
+    assert {c["resource_type"] for c in replaced} == {"AWS::ECS::TaskDefinition"}
+
+
+def test_a_wave_rolls_back_to_the_recorded_stacks(demo: dict[str, Any]) -> None:
+    rollback = demo["summary"]["day2"]["rollback"]
+    steps = deploys(demo["doc"], "rollback")
+    assert (
+        rollback["wave"] == demo["through"] and rollback["failed"] == 0 and len(steps) == rollback["stacks"]
+    )
+    assert all(s["status"].endswith("_COMPLETE") and "ROLLBACK" not in s["status"] for s in steps)
+    for s in steps:
+        resources = [c for c in s["changes"] if c["action"] != "Tags"]
+        if "reverts the day-2 change" in s["message"]:
+            assert resources and all(c["planned"] for c in resources)
+        else:
+            assert resources == []  # the first deploy changed nothing, so going back changes nothing
+    tags = [c for s in steps for c in s["changes"] if c["action"] == "Tags"]
+    if demo["target"] == "argocd":  # going back drops the provider's default tags again (W306)
+        assert len(tags) == len(steps) and all(c["properties"] == CROSSPLANE_TAGS for c in tags)
+    else:
+        assert tags == [] and demo["summary"]["passed"] and demo["code"] == 0

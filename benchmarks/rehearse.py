@@ -1,0 +1,128 @@
+"""Benchmark `exodus rehearse`: the demo estate (committed snapshot and plan) per target, and a synthetic
+estate of about 1,000 stacks through the default target, with where the time goes.
+
+    .venv/bin/python benchmarks/rehearse.py [--targets cfn-git-sync,codepipeline,argocd,github-actions]
+                                            [--synthetic-services 330] [--instances 3] [--no-day2]
+                                            [--skip-demo] [--skip-synthetic] [--profile]
+
+Prints, per run, the phases `Rehearsal.seconds` records (export, reproduce = rebuilding the estate in the
+local cloud, stage = the runbook's secret staging with the aws CLI, deploy = the target's deployer, day2,
+rollback), the stacks and steps, and with --profile the functions that take the most cumulative time.
+Wall times grow on a busy machine: the CPU time of the process is printed too (the aws CLI and git run in
+child processes: their CPU time is the children's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(label: str, snapshot: Any, plan: dict[str, Any], target: str, **kw: Any) -> None:
+    from proton_exodus.rehearse.run import rehearse
+
+    c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="exodus-bench-rehearse-") as out:
+        result = rehearse(snapshot, plan, target, Path(out), **kw)
+    wall = time.perf_counter() - t0
+    s = result.summary()
+    phases = "  ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items())
+    cpu, children = time.process_time() - c0, _children_cpu() - k0
+    print(
+        f"{label:<28} {wall:7.1f} s wall, {cpu:6.1f} s CPU (+{children:5.1f} s in aws/git/bash): "
+        f"{s['reproduced']} stacks rebuilt, {s['steps']} steps, {s['failed']} failed, "
+        f"passed={s['passed']}",
+        flush=True,
+    )
+    print(f"{'':<28} {phases}", flush=True)
+
+
+def _synthetic(services: int, instances: int) -> tuple[Any, dict[str, Any]]:
+    from proton_exodus.audit import audit_snapshot
+    from proton_exodus.graph import build_graph
+    from proton_exodus.plan import plan_files, plan_waves
+    from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
+
+    snap = build_synthetic_snapshot(SyntheticSize(10, services, instances, False))
+    graph = build_graph(snap)
+    report = audit_snapshot(snap, graph)
+    plan = plan_waves(
+        graph, max_wave_size=250, pilot=["dev-000"], start=date(2026, 12, 8), blocked=report.blocking()
+    )
+    files = plan_files(plan, graph)
+    return snap, json.loads(files["plan.json"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--targets", default="cfn-git-sync,codepipeline,argocd,github-actions")
+    parser.add_argument("--synthetic-services", type=int, default=330)
+    parser.add_argument("--instances", type=int, default=3)
+    parser.add_argument("--synthetic-target", default="cfn-git-sync")
+    parser.add_argument("--no-day2", action="store_true")
+    parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile the synthetic run")
+    args = parser.parse_args()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "exodus-bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "exodus-bench")
+
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.report.context import load_plan
+
+    day2 = not args.no_day2
+    if not args.skip_demo:
+        snapshot = load_snapshot(REPO / "sample_exports" / "snapshot")
+        plan = load_plan(REPO / "sample_exports" / "plan")
+        for target in [t for t in args.targets.split(",") if t]:
+            _run(
+                f"demo {target}",
+                snapshot,
+                plan,
+                target,
+                with_day2=day2,
+                bundles=REPO / "proton_exodus" / "demo" / "bundles",
+            )
+    if not args.skip_synthetic:
+        t0 = time.perf_counter()
+        snap, plan = _synthetic(args.synthetic_services, args.instances)
+        print(
+            f"synthetic estate: {len(snap.stacks)} stacks in {len(plan['waves'])} waves, built and planned "
+            f"in {time.perf_counter() - t0:.1f} s (not part of the rehearsal)",
+            flush=True,
+        )
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        _run(f"synthetic {args.synthetic_target}", snap, plan, args.synthetic_target, with_day2=day2)
+        if profiler:
+            profiler.disable()
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(25)
+            print(text.getvalue())
+
+
+if __name__ == "__main__":
+    main()
