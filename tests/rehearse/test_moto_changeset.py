@@ -124,3 +124,35 @@ def test_an_unstaged_ssm_parameter_is_refused_when_the_change_set_is_created(cfn
         Name="/exodus/cs/name", Value="exodus-cs-q", Type="String"
     )
     assert _changes(cfn, SSM_READ, {"Name": "/exodus/cs/name"}, "staged") == []
+def test_deleting_a_missing_change_set_is_change_set_not_found(cfn: Any) -> None:
+    cfn.create_stack(StackName="exodus-cs-missing", TemplateBody=yaml.safe_dump(LITERAL))
+    with pytest.raises(
+        cfn.exceptions.ChangeSetNotFoundException, match="ChangeSet \\[nope\\] does not exist"
+    ):
+        cfn.delete_change_set(StackName="exodus-cs-missing", ChangeSetName="nope")
+
+
+def test_an_update_may_drop_a_parameter_of_the_stack(cfn: Any) -> None:
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    ssm.put_parameter(Name="/exodus/cs/name", Value="exodus-cs-q", Type="String")
+    staged = {
+        "Parameters": {"Name": {"Type": "AWS::SSM::Parameter::Value<String>"}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}},
+    }
+    cfn.create_stack(
+        StackName="exodus-cs-drop",
+        TemplateBody=yaml.safe_dump(staged),
+        Parameters=[{"ParameterKey": "Name", "ParameterValue": "/exodus/cs/name"}],
+    )
+    literal = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "exodus-cs-q"}}}
+    }
+    cs = cfn.create_change_set(
+        StackName="exodus-cs-drop",
+        ChangeSetName="back",
+        ChangeSetType="UPDATE",
+        TemplateBody=yaml.safe_dump(literal),
+    )
+    cfn.execute_change_set(ChangeSetName=cs["Id"])
+    stack = cfn.describe_stacks(StackName="exodus-cs-drop")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_COMPLETE" and not stack.get("Parameters")
