@@ -18,7 +18,7 @@ from typing import Any
 from exporters import Registry
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
-from proton_exodus.rehearse.estate import reproduce, stack_order
+from proton_exodus.rehearse.estate import reproduce
 from proton_exodus.rehearse.model import (
     FAILED,
     SKIPPED,
@@ -130,8 +130,16 @@ def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactor
     if endpoint_url:
         yield endpoint_url, ClientFactory(endpoint_url).cloudformation
         return
+    from moto.core.base_backend import BackendDict
+    from moto.core.model_instances import reset_model_data
+
     from proton_exodus.engine.server import LocalProtonServer
 
+    # moto's state is process-wide: a cloud started here starts empty, as a fresh account would (an
+    # earlier rehearsal in this process would otherwise leave stacks, and stack ids derived from how many
+    # stacks of a name came before, so the rebuilt ids would not be the recorded ones).
+    BackendDict.reset()
+    reset_model_data()
     with LocalProtonServer(port=0, retired=True) as server:
         assert server.clients is not None
         yield server.url, server.clients.cloudformation
@@ -177,15 +185,6 @@ def home_account(snapshot: Snapshot) -> str:
         if record.get("account"):
             return str(record["account"])
     return next(iter(sorted(s.get("account", "") for s in snapshot.stacks if s.get("account"))), "")
-
-
-def _fresh(cloudformation: CloudFormationFactory, snapshot: Snapshot) -> None:
-    """The local cloud's CloudFormation lives in this process: drop stacks of the snapshot's names an earlier
-    rehearsal (or the demo) left, so the estate is rebuilt from the snapshot alone."""
-    for stack in sorted(snapshot.stacks, key=stack_order, reverse=True):  # dependants first
-        cfn = cloudformation(stack.get("account", ""), stack.get("region", ""))
-        with contextlib.suppress(Exception):
-            cfn.delete_stack(StackName=stack.get("StackName", ""))
 
 
 def rehearse(
@@ -251,7 +250,6 @@ def rehearse(
 
         clock = time.monotonic()
         if endpoint_url is None:
-            _fresh(cloudformation, snapshot)
             result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))
         ssm = ClientFactory(url)
         result.steps.extend(
