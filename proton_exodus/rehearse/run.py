@@ -179,6 +179,48 @@ def stage_secrets(snapshot: Snapshot, export_dir: Path, work: Path, endpoint_url
     return steps
 
 
+def remedy_failed_creates(
+    waves: list[tuple[int, list[StackTarget]]], cloudformation: CloudFormationFactory, url: str, work: Path
+) -> Iterator[Step]:
+    """The plan's entry-check remedy for a stack whose create failed (E114, ROLLBACK_COMPLETE: nothing in
+    it to keep, and CloudFormation can only delete it): delete it with the aws CLI, as the operator does
+    before the wave, so the target's deployment file creates it again. Run before the deployer; each step
+    belongs to the stack's wave."""
+    from proton_exodus.rehearse.changeset import stack_or_none
+    from proton_exodus.rehearse.runbook import run_lines
+
+    for number, targets in waves:
+        for t in targets:
+            stack = stack_or_none(cloudformation(t.account, t.region), t.stack_name)
+            if stack is None or stack.get("StackStatus") != "ROLLBACK_COMPLETE":
+                continue
+            lines = [
+                f"# account {t.account}, Region {t.region}: use credentials for this account",
+                f"aws cloudformation delete-stack --stack-name {t.stack_name} --region {t.region}",
+                "aws cloudformation wait stack-delete-complete "
+                f"--stack-name {t.stack_name} --region {t.region}",
+            ]
+            for step in run_lines(
+                lines,
+                source=t.stack_name,
+                endpoint_url=url,
+                variables={},
+                cwd=work,
+                wave=number,
+                action="remedy",
+            ):
+                step.message = "; ".join(
+                    p
+                    for p in (
+                        "plan entry check E114 (failed create, ROLLBACK_COMPLETE): delete the stack, the "
+                        "export's deployment file creates it again",
+                        step.message,
+                    )
+                    if p
+                )
+                yield step
+
+
 def home_account(snapshot: Snapshot) -> str:
     """The account that ran Proton: its account settings' account, else the first account crawled."""
     for record in snapshot.kind("account_settings"):
@@ -266,6 +308,13 @@ def rehearse(
         result.seconds["stage"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
+        remedies = (  # only in the cloud rebuilt here: a given endpoint's stacks are never deleted
+            list(remedy_failed_creates(stacks, cloudformation, url, work_dir / "runbook"))
+            if endpoint_url is None
+            else []
+        )
+        result.seconds["remedy"] = round(time.monotonic() - clock, 2)
+        clock = time.monotonic()
         ctx = RehearsalContext(
             export_dir,
             work_dir / target,
@@ -297,6 +346,8 @@ def rehearse(
             result.day2 = day_two.summary(changed, reverted, result.rolled_back)
             later = changed + reverted
     by_wave: dict[int, list[Step]] = {}
+    for step in remedies:
+        by_wave.setdefault(step.wave, []).append(step)
     for step in deployed:
         step.changes = [replace(c, planned=is_planned(step.stack, c, planned)) for c in step.changes]
         by_wave.setdefault(step.wave, []).append(step)
