@@ -99,6 +99,7 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         _day2_line(r),
         "- runbook shell commands run: "
         + (f"{s['staged']} (PLANNED_CHANGES.md's secret staging)" if s.get("staged") else "none")
+        + (f", {s['remedies']} (entry-check remedies: E114)" if s.get("remedies") else "")
         + "; the wave runbooks' commands are not run yet",
         "",
     ]

@@ -87,6 +87,7 @@ class Rehearsal:
             "unplanned": len(self.unplanned()),
             "planned": sum(1 for s in deploys for c in s.changes if c.planned),
             "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
+            "remedies": sum(1 for s in self.steps if s.action == "remedy"),
             "day2": self.day2,
         }
 
