@@ -9,7 +9,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines import Estate, StackArtefact, dump_yaml, levels, slug, templates_index, watched_paths
+from exporters._pipelines import (
+    Estate,
+    StackArtefact,
+    dump_yaml,
+    levels,
+    slug,
+    templates_index,
+    watched_paths,
+)
 from exporters._pipelines.cfn_blocks import approval_action, artifact_bucket, source_stage, trust_policy
 from exporters._pipelines.convert import converted_estate
 from exporters._pipelines.docs import render_readme

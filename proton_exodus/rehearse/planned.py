@@ -36,12 +36,6 @@ def load_planned(export_dir: Path) -> list[dict[str, Any]] | None:
     return _entries(export_dir, "changes")
 
 
-def load_stage(export_dir: Path) -> list[dict[str, Any]]:
-    """The Parameter Store values the export's PLANNED_CHANGES.json says to stage before the first deploy
-    (`stage`: account, region, name, secretId); none without the file."""
-    return _entries(export_dir, "stage") or []
-
-
 def is_planned(stack: str, change: Change, planned: Sequence[Mapping[str, Any]] | None) -> bool:
     """Whether the list names this change: same stack and resource (`(stack)` for stack tags), and each
     changed property is the one named or a part of it (no property named: the whole resource)."""

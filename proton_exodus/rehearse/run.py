@@ -27,8 +27,7 @@ from proton_exodus.rehearse.model import (
     StackTarget,
     Step,
 )
-from proton_exodus.rehearse.planned import is_planned, load_planned, load_stage
-from proton_exodus.rehearse.stage import stage_secrets
+from proton_exodus.rehearse.planned import is_planned, load_planned
 
 
 @dataclass
@@ -86,7 +85,6 @@ class Rehearsal:
             "modifications": len(self.modifications()),
             "unplanned": len(self.unplanned()),
             "planned": sum(1 for s in deploys for c in s.changes if c.planned),
-            "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
             "remedies": sum(1 for s in self.steps if s.action == "remedy"),
             "day2": self.day2,
         }
@@ -146,9 +144,13 @@ def _cloud(endpoint_url: str | None) -> Iterator[tuple[str, CloudFormationFactor
         yield server.url, server.clients.cloudformation
 
 
-def stage_secrets(snapshot: Snapshot, export_dir: Path, work: Path, endpoint_url: str) -> list[Step]:
+def stage_secrets(
+    snapshot: Snapshot, export_dir: Path, work: Path, endpoint_url: str, *, stand_ins: bool = True
+) -> list[Step]:
     """PLANNED_CHANGES.md's staging commands (Parameter Store Strings the templates read), run as
-    written before the first wave; nothing when the export stages nothing."""
+    written before the first wave; nothing when the export stages nothing. Without secrets.json the
+    placeholder text is staged only when `stand_ins` (a cloud this rehearsal rebuilt); otherwise one
+    failed step, and nothing is written."""
     import json
 
     from proton_exodus.rehearse.runbook import run_lines, shell_lines, stand_in_secrets
@@ -161,6 +163,19 @@ def stage_secrets(snapshot: Snapshot, export_dir: Path, work: Path, endpoint_url
         return []
     work.mkdir(parents=True, exist_ok=True)
     real = snapshot.root is not None and (Path(snapshot.root) / "secrets.json").is_file()
+    if not real and not stand_ins:
+        return [
+            Step(
+                0,
+                "stage",
+                "PLANNED_CHANGES.md",
+                "",
+                "",
+                outcome=FAILED,
+                message="the snapshot has no secrets.json (a --redact snapshot, or one shared without it): "
+                "staging would write placeholder text where a deploy reads the secret",
+            )
+        ]
     folder = Path(snapshot.root) if real and snapshot.root is not None else stand_in_secrets(doc, work)
     steps = list(
         run_lines(
@@ -289,23 +304,16 @@ def rehearse(
     planned = load_planned(export_dir)
     result.planned_file = planned is not None
     with _cloud(endpoint_url) as (url, cloudformation):
-        from proton_exodus.engine.cloud import ClientFactory
-
         clock = time.monotonic()
         if endpoint_url is None:
             result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))
-        ssm = ClientFactory(url)
-        result.steps.extend(
-            stage_secrets(
-                snapshot,
-                load_stage(export_dir),
-                lambda a, r: ssm.client("ssm", a, r),
-                stand_ins=endpoint_url is None,  # the stand-ins are what the rebuilt stacks hold
-            )
-        )
         result.seconds["reproduce"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
-        result.steps.extend(stage_secrets(snapshot, export_dir, work_dir / "runbook", url))
+        # stand-in placeholder text only in the cloud rebuilt here (it is what the rebuilt stacks hold);
+        # against a given endpoint it would be written where a deploy reads the secret
+        result.steps.extend(
+            stage_secrets(snapshot, export_dir, work_dir / "runbook", url, stand_ins=endpoint_url is None)
+        )
         result.seconds["stage"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
         stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]

@@ -124,6 +124,8 @@ def test_an_unstaged_ssm_parameter_is_refused_when_the_change_set_is_created(cfn
         Name="/exodus/cs/name", Value="exodus-cs-q", Type="String"
     )
     assert _changes(cfn, SSM_READ, {"Name": "/exodus/cs/name"}, "staged") == []
+
+
 def test_deleting_a_missing_change_set_is_change_set_not_found(cfn: Any) -> None:
     cfn.create_stack(StackName="exodus-cs-missing", TemplateBody=yaml.safe_dump(LITERAL))
     with pytest.raises(

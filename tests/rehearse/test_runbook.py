@@ -82,3 +82,22 @@ def test_a_failed_create_is_deleted_before_its_wave(cloud: Any, tmp_path: Path) 
     assert [(s.wave, s.action, s.outcome) for s in steps] == [(3, "remedy", OK), (3, "remedy", OK)]
     assert steps[0].command.startswith("aws cloudformation delete-stack --stack-name exodus-rb-broken")
     assert stack_or_none(cfn, "exodus-rb-broken") is None
+
+
+def test_staging_refuses_placeholder_text_against_an_estate_it_did_not_build(tmp_path: Path) -> None:
+    """Without secrets.json, stand-ins are staged only in a cloud the rehearsal rebuilt (they are what its
+    stacks hold); against a given endpoint the step fails and runs nothing."""
+    from proton_exodus.model.snapshot import Snapshot
+    from proton_exodus.rehearse.run import stage_secrets
+
+    export = tmp_path / "export"
+    export.mkdir()
+    stage = [{"account": "111111111111", "region": "us-east-1", "name": "/exodus/s/x", "secretId": "s1"}]
+    (export / "PLANNED_CHANGES.json").write_text(
+        json.dumps({"changes": [], "stage": stage}), encoding="utf-8"
+    )
+    (export / "PLANNED_CHANGES.md").write_text("```bash\nfalse\n```\n", encoding="utf-8")
+    snapshot = Snapshot(meta={}, records={}, stacks=[], root=tmp_path / "no-secrets")
+    steps = stage_secrets(snapshot, export, tmp_path / "work", "http://127.0.0.1:9", stand_ins=False)
+    assert [(s.action, s.outcome) for s in steps] == [("stage", FAILED)]
+    assert "no secrets.json" in steps[0].message
