@@ -19,6 +19,34 @@ resource "spacelift_stack" "environment_partner_prod_222222222222" {
   }
 }
 
+resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_containerinsights" {
+  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
+  name       = "CF_PARAM_ContainerInsights"
+  value      = "true"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_logretentiondays" {
+  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
+  name       = "CF_PARAM_LogRetentionDays"
+  value      = "90"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_subnetcidrs" {
+  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
+  name       = "CF_PARAM_SubnetCidrs"
+  value      = "10.40.0.0/24,10.40.1.0/24"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_vpccidr" {
+  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
+  name       = "CF_PARAM_VpcCidr"
+  value      = "10.40.0.0/16"
+  write_only = false
+}
+
 resource "spacelift_context_attachment" "environment_partner_prod_222222222222" {
   context_id = spacelift_context.environment_partner_prod_222222222222.id
   stack_id   = spacelift_stack.environment_partner_prod_222222222222.id

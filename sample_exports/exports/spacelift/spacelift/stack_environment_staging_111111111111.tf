@@ -19,6 +19,27 @@ resource "spacelift_stack" "environment_staging_111111111111" {
   }
 }
 
+resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_containerinsights" {
+  stack_id   = spacelift_stack.environment_staging_111111111111.id
+  name       = "CF_PARAM_ContainerInsights"
+  value      = "false"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_subnetcidrs" {
+  stack_id   = spacelift_stack.environment_staging_111111111111.id
+  name       = "CF_PARAM_SubnetCidrs"
+  value      = "10.20.0.0/24,10.20.1.0/24"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_vpccidr" {
+  stack_id   = spacelift_stack.environment_staging_111111111111.id
+  name       = "CF_PARAM_VpcCidr"
+  value      = "10.20.0.0/16"
+  write_only = false
+}
+
 resource "spacelift_context_attachment" "environment_staging_111111111111" {
   context_id = spacelift_context.environment_staging_111111111111.id
   stack_id   = spacelift_stack.environment_staging_111111111111.id

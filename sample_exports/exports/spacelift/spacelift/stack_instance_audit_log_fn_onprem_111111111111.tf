@@ -26,6 +26,34 @@ resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_11111111
   write_only = false
 }
 
+resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_111111111111_cf_param_memorysize" {
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+  name       = "CF_PARAM_MemorySize"
+  value      = "128"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_111111111111_cf_param_runtime" {
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+  name       = "CF_PARAM_Runtime"
+  value      = "python3.12"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_111111111111_cf_param_servicename" {
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+  name       = "CF_PARAM_ServiceName"
+  value      = "audit-log-fn"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_audit_log_fn_onprem_111111111111_cf_param_timeout" {
+  stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id
+  name       = "CF_PARAM_Timeout"
+  value      = "10"
+  write_only = false
+}
+
 resource "spacelift_context_attachment" "instance_audit_log_fn_onprem_111111111111" {
   context_id = spacelift_context.environment_legacy_network_111111111111.id
   stack_id   = spacelift_stack.instance_audit_log_fn_onprem_111111111111.id

@@ -19,10 +19,73 @@ resource "spacelift_stack" "instance_image_resizer_staging_111111111111" {
   }
 }
 
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
+  value      = "sg-e6917a7571fe24b57"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_environmentoutputssubnetids" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
+  value      = "subnet-449d3a74ee59388cb,subnet-003951ce8d12bfeb8"
+  write_only = false
+}
+
 resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_exodussecretapitoken" {
   stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
   name       = "CF_PARAM_ExodusSecretApiToken"
   value      = "/exodus/AWSProton-image-resizer-s-cloudformation--GVDXPISCAFPLNER/api_token"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_handler" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_Handler"
+  value      = "index.handler"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_memorysize" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_MemorySize"
+  value      = "1024"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_runtime" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_Runtime"
+  value      = "python3.12"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_serviceinstancename" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_ServiceInstanceName"
+  value      = "staging"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_servicename" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_ServiceName"
+  value      = "image-resizer"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_stagename" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_StageName"
+  value      = "live"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_image_resizer_staging_111111111111_cf_param_timeout" {
+  stack_id   = spacelift_stack.instance_image_resizer_staging_111111111111.id
+  name       = "CF_PARAM_Timeout"
+  value      = "30"
   write_only = false
 }
 

@@ -19,10 +19,73 @@ resource "spacelift_stack" "instance_notifications_fn_dev_111111111111" {
   }
 }
 
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
+  value      = "sg-3b52c12c4e8ed08ff"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_environmentoutputssubnetids" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
+  value      = "subnet-02ebce72f45173298,subnet-0f43b065a8f515fad"
+  write_only = false
+}
+
 resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_exodussecretapitoken" {
   stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
   name       = "CF_PARAM_ExodusSecretApiToken"
   value      = "/exodus/AWSProton-notifications-f-cloudformation--HGQRQSZTTRVCSIM/api_token"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_handler" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_Handler"
+  value      = "index.handler"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_memorysize" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_MemorySize"
+  value      = "256"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_runtime" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_Runtime"
+  value      = "python3.12"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_serviceinstancename" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_ServiceInstanceName"
+  value      = "dev"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_servicename" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_ServiceName"
+  value      = "notifications-fn"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_stagename" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_StageName"
+  value      = "live"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_notifications_fn_dev_111111111111_cf_param_timeout" {
+  stack_id   = spacelift_stack.instance_notifications_fn_dev_111111111111.id
+  name       = "CF_PARAM_Timeout"
+  value      = "10"
   write_only = false
 }
 

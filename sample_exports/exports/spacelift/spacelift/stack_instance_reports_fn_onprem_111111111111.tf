@@ -26,6 +26,34 @@ resource "spacelift_environment_variable" "instance_reports_fn_onprem_1111111111
   write_only = false
 }
 
+resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_memorysize" {
+  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
+  name       = "CF_PARAM_MemorySize"
+  value      = "256"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_runtime" {
+  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
+  name       = "CF_PARAM_Runtime"
+  value      = "python3.13"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_servicename" {
+  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
+  name       = "CF_PARAM_ServiceName"
+  value      = "reports-fn"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_timeout" {
+  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
+  name       = "CF_PARAM_Timeout"
+  value      = "60"
+  write_only = false
+}
+
 resource "spacelift_context_attachment" "instance_reports_fn_onprem_111111111111" {
   context_id = spacelift_context.environment_legacy_network_111111111111.id
   stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id

@@ -19,10 +19,80 @@ resource "spacelift_stack" "instance_reports_fn_prod_111111111111" {
   }
 }
 
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_environmentname" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_EnvironmentName"
+  value      = "prod"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
+  value      = "sg-af1afa63b8ab1bb92"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_environmentoutputssubnetids" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
+  value      = "subnet-87b0efe3752e2c1d5,subnet-217fa699d945fe961,subnet-c9ee827e1269c1231"
+  write_only = false
+}
+
 resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_exodussecretapitoken" {
   stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
   name       = "CF_PARAM_ExodusSecretApiToken"
   value      = "/exodus/AWSProton-reports-fn-prod-cloudformation--CBPNJZOMPSSCLNJ/api_token"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_handler" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_Handler"
+  value      = "index.handler"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_memorysize" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_MemorySize"
+  value      = "256"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_runtime" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_Runtime"
+  value      = "python3.12"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_serviceinstancename" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_ServiceInstanceName"
+  value      = "prod"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_servicename" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_ServiceName"
+  value      = "reports-fn"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_stagename" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_StageName"
+  value      = "live"
+  write_only = false
+}
+
+resource "spacelift_environment_variable" "instance_reports_fn_prod_111111111111_cf_param_timeout" {
+  stack_id   = spacelift_stack.instance_reports_fn_prod_111111111111.id
+  name       = "CF_PARAM_Timeout"
+  value      = "60"
   write_only = false
 }
 
