@@ -341,7 +341,7 @@ class Auditor:
                 )
 
     def check_rotation(self, node: str) -> Iterator[AuditFinding]:
-        """W171: a secret was in clear in the resource's own spec inputs or its deployed template (the
+        """I171: a secret was in clear in the resource's own spec inputs or its deployed template (the
         snapshot holds a placeholder there, or still the clear value when it knows the secret)."""
         where: dict[str, set[str]] = {}
         inputs = json.dumps(self._inputs(node), sort_keys=True, default=str)
@@ -359,10 +359,10 @@ class Auditor:
         if seen:
             ids = sorted(set().union(*seen.values()))
             yield self.finding(
-                "W171",
+                "I171",
                 node,
                 f"{len(ids)} secret(s) were in clear in {' and '.join(sorted(seen))}: "
-                f"rotate {', '.join(ids)} (secrets.json names them)",
+                f"rotate {', '.join(ids)} after the hand-over (secrets.json names them)",
             )
 
     def check_pipeline_order(self, node: str) -> Iterator[AuditFinding]:

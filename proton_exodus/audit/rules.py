@@ -203,19 +203,23 @@ _RULES = (
         "W170",
         "Input looks like a secret",
         "A spec input's name or value looks like a credential and it is stored in clear.",
-        "Move the value to Secrets Manager or SSM SecureString and rotate it; exports use dynamic "
-        "references.",
+        "Move the value to Secrets Manager or SSM SecureString and rotate it; exports keep it out of Git "
+        "(Parameter Store by default, `--secrets`).",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html",
         1.0,
     ),
     Rule(
-        "W171",
-        "Secret was deployed in clear: rotate it",
+        "I171",
+        "Secret was deployed in clear: rotate it after the hand-over",
         "A secret value was in clear in the resource's spec or rendered into its deployed template (the "
         "snapshot holds `{{exodus:secret:...}}` placeholders in its place, which are safe; the value itself "
-        "was readable by anyone who could read the spec, the stack template or Proton's deployment history).",
-        "Rotate the value (a new secret in Secrets Manager or SSM SecureString in the stack's account) and "
-        "retire the old one after the hand-over; treat the old value as disclosed.",
+        "was readable by anyone who could read the spec, the stack template or Proton's deployment history). "
+        "It does not change how the resource moves: the default export (`--secrets ssm-parameter`) keeps the "
+        "first deploy a no-op, so this is a security task for after the hand-over, not a migration step.",
+        "Rotate the value after the hand-over and treat the old one as disclosed. Until then it stays "
+        "readable where the resource keeps it (a task definition's or function's environment) and, with "
+        "`--secrets ssm-parameter`, in a Parameter Store String; the end state is ECS `Secrets` or Secrets "
+        "Manager read at run time (a planned replacement of the task definition).",
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html",
         1.0,
     ),

@@ -25,11 +25,11 @@ def test_a_secret_that_was_deployed_in_clear_is_flagged_for_rotation() -> None:
     )
     stack = next(s for s in snap.stacks if s["resourceArn"] == inst["arn"])
     snap.templates[stack["templatePath"]] += "\n# {{exodus:secret:11ab12cd00ab12cd}}\n"
-    found = _by_code(audit_snapshot(snap), "W171")
+    found = _by_code(audit_snapshot(snap), "I171")
     assert len(found) == 1 and found[0].resource == inst["arn"]
-    assert "rotate 00ab12cd00ab12cd, 11ab12cd00ab12cd" in found[0].message
+    assert "rotate 00ab12cd00ab12cd, 11ab12cd00ab12cd after the hand-over" in found[0].message
     assert "its spec" in found[0].message and stack["StackName"] in found[0].message
-    assert "Rotate" in RULES["W171"].remedy and RULES["W171"].source.startswith("https://")
+    assert "Rotate" in RULES["I171"].remedy and RULES["I171"].source.startswith("https://")
 
 
 def test_an_older_minor_version_names_the_recommended_one() -> None:
