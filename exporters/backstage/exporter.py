@@ -6,6 +6,7 @@ The stacks stay where they are: this target hands none over (use it beside a dep
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from exporters import API_VERSION, ExportContext, ExportResult, Finding
+from exporters import API_VERSION, ExportContext, ExportResult, Finding, Registry
+from exporters.backstage import deployment
 from exporters.backstage.catalog import CatalogBuilder, Owners, groups, owner_ref
 from exporters.backstage.scaffolder import TemplateMajor, newest_first, template_files
 from proton_exodus.cfn.text import load_yaml
@@ -29,8 +31,14 @@ OPTIONS = {
     "default-owner": "unassigned",
     "repository": "",  # the export repository, https://github.com/OWNER/NAME
     "lifecycle": "production",
-    "secrets": "",  # accepted for the common --secrets flag: the catalog holds no input values
+    "secrets": "",  # accepted for the common --secrets flag; passed to the export below
+    "export": "cfn-git-sync",  # the export the catalog points at, whose deployment files the templates write
+    # ("none": the templates write `exodus repo` request files instead)
 }
+TARGETS = (
+    "cfn-git-sync",
+    "none",
+)  # exports whose instance file (a Git sync deployment file) a skeleton writes
 LOCATION = "catalog-info.yaml"
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: PyYAML's emitter dominated large estates
 
@@ -52,6 +60,12 @@ def check_options(options: Mapping[str, str]) -> dict[str, str]:
             f"backstage: unknown option {unknown[0]!r}", hint="options: " + ", ".join(sorted(OPTIONS))
         )
     merged = {**OPTIONS, **options}
+    if merged["export"] not in TARGETS:
+        raise BadInput(
+            f"backstage: --opt export={merged['export']!r}: the templates write instance files for "
+            + " or ".join(TARGETS[:-1])
+            + " (or `none`: request files for `exodus repo`)"
+        )
     repo = merged["repository"]
     if repo and (not repo.startswith("https://github.com/") or repo.rstrip("/").count("/") != 4):
         raise BadInput(f"backstage: --opt repository={repo!r}: expected https://github.com/OWNER/NAME")
@@ -139,17 +153,60 @@ def template_majors(
                 )
                 instances = tuple(sorted({u.label for u in mine if u.kind == "service_instance"}))
             majors.append(TemplateMajor(kind, name, major, minors, schema, envs, instances, sensitive))
-            if sensitive:
-                findings.append(
-                    Finding(
-                        "W-BACKSTAGE-SECRET-INPUT",
-                        f"template {name} v{major}: input(s) {', '.join(sorted(sensitive))} hold secrets in "
-                        "the estate; the form masks them, but the pull request would carry a value in clear: "
-                        "enter a reference (e.g. a Secrets Manager dynamic reference) instead",
-                        str(newest.get("arn") or ""),
-                    )
-                )
     return majors, findings
+
+
+def secret_findings(majors: Sequence[TemplateMajor]) -> list[Finding]:
+    """Inputs that hold secrets in the estate: a deployment file written by the skeleton names the secret
+    (Parameter Store / Secrets Manager) and never holds the value, a request file would hold it in clear."""
+    out = []
+    for t in majors:
+        if not t.sensitive:
+            continue
+        names = ", ".join(sorted(t.sensitive))
+        if t.files:
+            text = (
+                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the deployment "
+                "file the form writes names the instance's secret, never the value typed in: store the value "
+                "under that name before the pull request is merged"
+            )
+        else:
+            text = (
+                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the form masks "
+                "them, but the pull request would carry a value in clear: enter a reference (e.g. a Secrets "
+                "Manager dynamic reference) instead"
+            )
+        out.append(Finding("W-BACKSTAGE-SECRET-INPUT", text, t.name))
+    return out
+
+
+def target_files(
+    ctx: ExportContext, units: Sequence[DeploymentUnit], opts: Mapping[str, str]
+) -> dict[str, str]:
+    """The files of the export the catalog points at (`--opt export`), made from the same snapshot, so the
+    skeletons name its shared templates and deployment files exactly."""
+    options = {"secrets": opts["secrets"]} if opts["secrets"] else {}
+    target = Registry.from_entry_points().load(opts["export"])
+    sub = ExportContext(ctx.snapshot, ctx.graph, options, ctx.only, units, ctx.plan)
+    return dict(target.export(sub).files)
+
+
+def with_instance_files(
+    ctx: ExportContext,
+    units: Sequence[DeploymentUnit],
+    majors: Sequence[TemplateMajor],
+    opts: Mapping[str, str],
+) -> list[TemplateMajor]:
+    """`majors`, each with what its skeleton needs to write deployment files in the export (when it has
+    instances on the export's shared templates)."""
+    if opts["export"] == "none":
+        return list(majors)
+    files = target_files(ctx, units, opts)
+    out = []
+    for t in majors:  # units hold their inputs with the schema's defaults, as the form fills them
+        info = deployment.collect(files, units, t.kind, t.name, t.major, lambda u: dict(u.inputs))
+        out.append(dataclasses.replace(t, files=info))
+    return out
 
 
 def prerequisites(ctx: ExportContext, units: Iterable[DeploymentUnit]) -> dict[str, set[str]]:
@@ -188,7 +245,10 @@ def readme(n_entities: int, templates: Sequence[TemplateMajor], opts: Mapping[st
         "  environment and per stack, a System per service and per environment, a Group per owner.",
         f"- {len(templates)} software template(s) under `templates/`, one per Proton template major version.",
         "  Each form checks the inputs as the Proton schema did and opens a pull request in the export",
-        "  repository with the instance request (`proton-specs/...`), which `exodus repo` applies.",
+        f"  repository ({opts['export']}) that adds or changes the instance's Git sync deployment file on",
+        "  the version's shared template, exactly as `exodus repo new-instance` / `set` would write it; a",
+        "  template without a shared template in that export writes a request file (`proton-specs/...`)",
+        "  for `exodus repo` instead.",
         "",
         "Owners come from the owners file, then the tags "
         + ", ".join(f"`{k}`" for k in opts["owner-tags"].split(",") if k)
@@ -244,6 +304,8 @@ class BackstageExporter:
             files[path] = dump_yaml(entity)
         majors, more = template_majors(ctx.snapshot, units)
         findings += more
+        majors = with_instance_files(ctx, units, majors, opts)
+        findings += secret_findings(majors)
         picker = repo_picker_value(opts["repository"])
         template_owners = {t.name: owner_ref(owners.of(t.name)[0]) for t in majors}
         for path, entity in groups(template_owners.values()).items():

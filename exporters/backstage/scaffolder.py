@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from exporters.backstage import deployment
 from exporters.backstage.catalog import ANNOTATION, entity_name
 from exporters.backstage.form import PAGE_FIELD, input_pages
 from proton_exodus.proton.schema import TemplateSchema
@@ -44,6 +45,14 @@ class TemplateMajor:
     environments: tuple[str, ...] = ()  # where an instance may go (compatible environments in the estate)
     instances: tuple[str, ...] = ()  # existing instances (`service/instance` or environment names)
     sensitive: frozenset[str] = field(default_factory=frozenset)
+    files: deployment.InstanceFiles | None = None  # the export's shared templates: the skeleton writes the
+    # deployment file itself; None: it writes a request file for `exodus repo`
+
+    @property
+    def versions(self) -> list[str]:
+        """The versions the form offers, newest first: those with a shared template in the export."""
+        every = [f"{self.major}.{minor}" for minor in self.minors]
+        return [v for v in every if v in self.files.variants] if self.files else every
 
     @property
     def entity(self) -> str:
@@ -51,7 +60,7 @@ class TemplateMajor:
 
 
 def _identity_page(t: TemplateMajor, repository: str) -> dict[str, Any]:
-    versions = [f"{t.major}.{minor}" for minor in t.minors]
+    versions = t.versions
     name_field = {"type": "string", "pattern": PROTON_NAME, "minLength": 1, "maxLength": 100}
     props: dict[str, Any] = {
         "operation": {
@@ -66,7 +75,8 @@ def _identity_page(t: TemplateMajor, repository: str) -> dict[str, Any]:
             "type": "string",
             "enum": versions,
             "default": versions[0],
-            "description": f"{t.name} minor versions of major {t.major}, newest first",
+            "description": f"{t.name} minor versions of major {t.major}, newest first"
+            + (" (those with a shared template in the export)" if t.files else ""),
         },
     }
     required = ["operation", "version", "repoUrl"]
@@ -120,10 +130,12 @@ def _steps(t: TemplateMajor) -> list[dict[str, Any]]:
         branch = "exodus/${{ parameters.environment }}"
     for kind in t.schema.input_types():
         values[PAGE_FIELD[kind]] = "${{ parameters." + PAGE_FIELD[kind] + " }}"
+    if t.files:
+        values.update(deployment.step_values(t.files))
     return [
         {
             "id": "request",
-            "name": "Write the instance request",
+            "name": "Write the instance's deployment file" if t.files else "Write the instance request",
             "action": "fetch:template",
             "input": {"url": "./skeleton", "targetPath": "./", "values": values},
         },
@@ -139,7 +151,11 @@ def _steps(t: TemplateMajor) -> list[dict[str, Any]]:
                 + f" ({t.name} "
                 + "${{ parameters.version }})",
                 "description": (
-                    "Requested from Backstage. The request file's first lines hold the `exodus repo` "
+                    "Requested from Backstage: the instance's Git sync deployment file on the shared "
+                    f"{t.name} template, as `exodus repo new-instance` / `set` write it. The repository's "
+                    "validate workflow checks the inputs against the schema; Git sync deploys after merge."
+                    if t.files
+                    else "Requested from Backstage. The request file's first lines hold the `exodus repo` "
                     "command that applies it to this export (it renders the instance as Proton did and "
                     f"checks the inputs against the {t.name} schema); the export's workflows deploy the "
                     "change after review."
@@ -222,7 +238,12 @@ def template_entity(t: TemplateMajor, owner: str, repository: str) -> dict[str, 
 
 
 def template_files(t: TemplateMajor, owner: str, repository: str) -> tuple[dict[str, Any], Mapping[str, str]]:
-    """The template entity and its skeleton files (path relative to the template's folder -> text)."""
+    """The template entity and its skeleton files (path relative to the template's folder -> text): the
+    deployment file when the export has the template's shared templates, else the request file."""
+    if t.files:
+        field_name = PAGE_FIELD["environment" if t.kind == "environment" else "service"]
+        text = deployment.skeleton(t.files, field_name)
+        return template_entity(t, owner, repository), {f"skeleton/{deployment.SKELETON_FILE}": text}
     return template_entity(t, owner, repository), {f"skeleton/{request_path(t.kind)}": skeleton(t)}
 
 

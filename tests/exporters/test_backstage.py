@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -215,8 +216,8 @@ def test_the_form_refuses_what_the_proton_schema_refuses(demo: tuple[Snapshot, d
     assert [(s, v) for (_, s, proton), v in zip(cases, ajv, strict=True) if v is not proton] == []
 
 
-def test_the_skeleton_writes_the_request_the_form_filled(demo: tuple[Snapshot, dict[str, str]]) -> None:
-    _, files = demo
+def test_without_an_export_the_skeleton_writes_the_request_the_form_filled(tmp_path: Path) -> None:
+    files = _export(load_snapshot(DEMO), tmp_path / "export", export="none")
     path = next(p for p in files if "demo-fargate-svc-v1/skeleton/" in p)
     assert path.endswith("proton-specs/services/${{ values.service }}/${{ values.instance }}.yaml")
     env = jinja2.Environment(variable_start_string="${{", variable_end_string="}}", autoescape=False)
@@ -402,3 +403,150 @@ def test_two_services_of_one_name_are_a_finding(tmp_path: Path) -> None:
     assert [f.resource for f in report.findings if f.code == "W-BACKSTAGE-NAME-CLASH"] == [
         ", ".join(sorted({twin["arn"], snapshot.kind("services")[0]["arn"]}))
     ]
+
+
+# --- the skeleton writes the instance's Git sync deployment file itself (shared templates) ---------------
+
+_WHOLE = re.compile(r"^\$\{\{ parameters\.(\w+) \}\}$")
+
+
+def _scaffold(
+    modules: Path, files: dict[str, str], entity: str, parameters: dict[str, Any]
+) -> tuple[str, str]:
+    """(path, text) of the file the software template's fetch:template step writes for the form's
+    `parameters`, as the scaffolder does it: a step input that is one `${{ parameters.X }}` is the value
+    itself, any other string is rendered by nunjucks; then the skeleton's file name and text are rendered
+    with those values."""
+    base = f"templates/{entity}"
+    step = load_yaml(files[f"{base}/template.yaml"])["spec"]["steps"][0]
+    assert step["action"] == "fetch:template"
+    raw = step["input"]["values"]
+    values = {k: v for k, v in raw.items() if not isinstance(v, str)}
+    rendered = [k for k, v in raw.items() if isinstance(v, str) and not _WHOLE.match(v)]
+    values.update(
+        {
+            k: parameters.get(_WHOLE.match(v)[1])
+            for k, v in raw.items()
+            if isinstance(v, str) and _WHOLE.match(v)
+        }
+    )
+    out = backstage_npm.render(modules, [(raw[k], {"parameters": parameters}) for k in rendered])
+    values.update(zip(rendered, out, strict=True))
+    skeletons = [p for p in files if p.startswith(f"{base}/skeleton/")]
+    assert len(skeletons) == 1
+    name = skeletons[0].removeprefix(f"{base}/skeleton/")
+    path, text = backstage_npm.render(
+        modules, [(name, {"values": values}), (files[skeletons[0]], {"values": values})]
+    )
+    assert not isinstance(text, dict), text
+    return path, text
+
+
+@pytest.fixture(scope="module")
+def nunjucks() -> Path:
+    return backstage_npm.install(backstage_npm.NUNJUCKS, "nunjucks")
+
+
+@pytest.fixture(scope="module")
+def git_sync(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The cfn-git-sync export of the demo (the export the catalog points at by default)."""
+    out = tmp_path_factory.mktemp("git-sync") / "export"
+    run_export("cfn-git-sync", load_snapshot(DEMO), out, registry=Registry.from_entry_points())
+    return {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()
+    }
+
+
+def _form(unit: Any, version: str, operation: str = "set", **inputs: Any) -> dict[str, Any]:
+    """The form's values for `unit` (sensitive inputs are never typed in again), changed by `inputs`."""
+    field = PAGE_FIELD["environment" if unit.kind == "environment" else "service"]
+    given = {k: v for k, v in unit.inputs.items() if k not in unit.sensitive_inputs}
+    form = {"operation": operation, "version": version, "environment": unit.environment or unit.name}
+    if unit.kind == "service_instance":
+        form |= {"service": unit.service, "instance": unit.name}
+    return form | {field: given | inputs, "repoUrl": "github.com?owner=acme&repo=proton-export"}
+
+
+def test_the_skeleton_writes_each_instance_s_deployment_file_as_the_export_did(
+    demo: tuple[Snapshot, dict[str, str]], git_sync: dict[str, str], nunjucks: Path
+) -> None:
+    """`set` with the instance's own inputs rewrites its deployment file to exactly what the export wrote
+    (same path, same YAML document), for every instance on a shared template: variant, parameters,
+    environment outputs, component outputs and secret references included."""
+    snapshot, files = demo
+    units = {u.stack_name: u for u in build_units(snapshot)}
+    rows = [r for r in json.loads(git_sync["TEMPLATES.json"])["stacks"] if r["shared"]]
+    assert len(rows) >= 30
+    for row in rows:
+        unit = units[row["stack"]]
+        entity = entity_name(f"{unit.template_name}-v{unit.template_major}")
+        path, text = _scaffold(nunjucks, files, entity, _form(unit, row["version"]))
+        assert path == row["parameterFile"], row["stack"]
+        assert load_yaml(text) == load_yaml(git_sync[row["parameterFile"]]), row["stack"]
+
+
+def test_an_input_change_is_one_parameter_and_a_new_instance_a_file_beside_its_siblings(
+    demo: tuple[Snapshot, dict[str, str]], git_sync: dict[str, str], nunjucks: Path
+) -> None:
+    snapshot, files = demo
+    unit = next(u for u in build_units(snapshot) if u.service == "users-api" and u.name == "staging")
+    row = next(r for r in json.loads(git_sync["TEMPLATES.json"])["stacks"] if r["stack"] == unit.stack_name)
+    entity = entity_name("demo-fargate-svc-v1")
+    before = load_yaml(git_sync[row["parameterFile"]])
+    path, text = _scaffold(nunjucks, files, entity, _form(unit, row["version"], desired_count=4))
+    after = load_yaml(text)
+    assert path == row["parameterFile"]
+    assert after["parameters"].pop("DesiredCount") == "4" != before["parameters"].pop("DesiredCount")
+    assert after == before
+    # a new instance: the twin's file with its own names, its stack's secret name, no component, no tags
+    form = _form(unit, row["version"], "new-instance", db_password="typed-in") | {"instance": "qa"}
+    path, text = _scaffold(nunjucks, files, entity, form)
+    assert path == f"deployments/{unit.account}/{unit.region}/users-api-qa.yaml" and "typed-in" not in text
+    new, twin = load_yaml(text), load_yaml(git_sync[row["parameterFile"]])
+    assert new["tags"] == {} and new["template-file-path"] == twin["template-file-path"]
+    secret = twin["parameters"]["ExodusSecretDbPassword"].replace(unit.stack_name, "users-api-qa")
+    twin["parameters"] |= {"ServiceInstanceName": "qa", "ExodusSecretDbPassword": secret}
+    twin["parameters"] |= {
+        k: ("false" if k.endswith("Defined") else "") for k in twin["parameters"] if k.startswith("Component")
+    }
+    assert new["parameters"] == twin["parameters"]
+
+
+def test_structural_inputs_pick_the_variant_file(
+    demo: tuple[Snapshot, dict[str, str]], git_sync: dict[str, str], nunjucks: Path
+) -> None:
+    """demo-fargate-svc 1.1 has a template with the database password and one without; demo-vpc-ecs-env 1.1
+    one per number of subnets. A new instance gets the variant its inputs pick, or no template at all
+    (and a pointer to `exodus repo new-instance`) when none fits."""
+    snapshot, files = demo
+    units = build_units(snapshot)
+    svc = next(u for u in units if u.service == "users-api" and u.name == "staging")
+    with_password = _form(svc, "1.1", "new-instance", db_password="typed-in") | {"instance": "qa"}
+    without = _form(svc, "1.1", "new-instance") | {"instance": "qa"}
+    without["service_inputs"].pop("db_password", None)
+    picked = {
+        load_yaml(_scaffold(nunjucks, files, entity_name("demo-fargate-svc-v1"), f)[1])["template-file-path"]
+        for f in (with_password, without)
+    }
+    assert picked == {
+        "templates/service/demo-fargate-svc/v1/instance-1.1-1.yaml",
+        "templates/service/demo-fargate-svc/v1/instance-1.1-2.yaml",
+    }
+    _, text = _scaffold(nunjucks, files, entity_name("demo-fargate-svc-v1"), with_password)
+    assert "typed-in" not in text
+    rows = [
+        r
+        for r in json.loads(git_sync["TEMPLATES.json"])["stacks"]
+        if r["kind"] == "environment" and r["shared"]
+    ]
+    by_stack = {u.stack_name: u for u in units}
+    first = min((r for r in rows if r["version"] == "1.1"), key=lambda r: r["name"])  # where new-instance
+    for row in (r for r in rows if r["version"] == "1.1"):  # puts a new environment: its first sibling's
+        env = by_stack[row["stack"]]
+        form = _form(env, "1.1", "new-instance") | {"environment": "qa"}
+        path, text = _scaffold(nunjucks, files, entity_name("demo-vpc-ecs-env-v1"), form)
+        assert path == f"deployments/{first['account']}/{first['region']}/qa.yaml"
+        assert load_yaml(text)["template-file-path"] == row["templateFile"]
+    form["environment_inputs"]["subnet_cidrs"] = [f"10.9.{i}.0/24" for i in range(7)]
+    doc = load_yaml(_scaffold(nunjucks, files, entity_name("demo-vpc-ecs-env-v1"), form)[1])
+    assert doc["template-file-path"] == "" and doc["parameters"] == {}
