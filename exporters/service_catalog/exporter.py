@@ -28,6 +28,7 @@ from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
+from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
@@ -163,6 +164,10 @@ class ServiceCatalogExporter:
             files[path] = portfolio.template(account, region, products, options)
             findings.extend(quota_findings(account, region, path, products, files[path]))
         files["README.md"] = readme(products_total, artifacts_total, len(stacks))
+        # the repository index: templates, schemas, bundles and every instance's inputs (`exodus repo
+        # validate` / `outdated`); no parameter file is listed: after the import a provisioned product's
+        # parameters live in Service Catalog (UpdateProvisionedProduct), not in a file a deployer reads
+        files.update(repo_files(ctx.snapshot, all_units, files, self.name))
         # what deploying the artifacts changes before the imports (secrets leave the templates), planned
         changes = sorted(
             planned_changes(
@@ -392,6 +397,12 @@ def readme(products: int, artifacts: int, stacks: int) -> str:
             "Import requires the stack's template to match its artifact: when the adoption file says",
             "`updateFirst: true`, the runbook first deploys the artifact to the stack (a change set exodus",
             "proved changes no resource). Launch constraints apply from the next UpdateProvisionedProduct.",
+            "",
+            "`.exodus-repo/` indexes the Proton templates (schemas, bundles) and every instance's",
+            "inputs: `exodus repo validate` and `exodus repo outdated` work on this repository. It lists",
+            "no parameter files: once imported, an instance's parameters change through",
+            "UpdateProvisionedProduct with the new version's artifact, so `exodus repo set / upgrade /",
+            "new-instance` have no file to edit here.",
             "",
         ]
     )

@@ -301,3 +301,44 @@ def test_no_file_calls_the_retired_proton_api(demo: tuple[Snapshot, Path, dict[s
     planned = json.loads(files["PLANNED_CHANGES.json"])["changes"]
     pipelines = {a.stack_name for a in adoptions(out) if a.data["label"].endswith("/pipeline")}
     assert planned and {c["stack"] for c in planned} == pipelines
+
+
+def test_an_artifact_per_template_version_not_per_stack(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
+    """Import needs the stack's template to match the artifact (API Reference), so a product has one artifact
+    per distinct template: per version, or per variant of a version when its stacks need different shared
+    templates. Stacks on a shared template share its artifact."""
+    _, out, files = demo
+    by_product: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for a in adoptions(out):
+        arts = by_product.setdefault((a.data["product"], a.template_path.rsplit("/", 3)[0]), {})
+        arts.setdefault(a.template_path, set()).add(a.stack_name)
+    shared = 0
+    for (product, _), arts in sorted(by_product.items()):
+        texts = [files[p] for p in arts]
+        assert len(set(texts)) == len(texts), product  # no two artifacts of a product hold one template
+        versions = {p.rsplit("/", 1)[1].removesuffix(".yaml").split("-")[0] for p in arts}
+        stacks = sum(len(s) for s in arts.values())
+        if not product.endswith("-pipeline") and not product.startswith("component-"):
+            assert len(arts) <= 2 * len(versions), (product, sorted(arts))
+            shared += stacks - len(arts)
+    assert shared >= 20  # the demo's 32 instance stacks sit on a handful of shared templates
+
+
+def test_the_repository_index_lists_every_instance(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
+    """`.exodus-repo/` ships with the portfolio: `exodus repo validate` passes on the export and `outdated`
+    names the instances behind their template's recommended version. No parameter file is indexed: after the
+    import a provisioned product's parameters change through UpdateProvisionedProduct."""
+    from proton_exodus.repo import ops
+
+    snapshot, out, files = demo
+    index = json.loads(files[".exodus-repo/index.json"])
+    assert index["target"] == "service-catalog"
+    names = {i["name"] for i in index["instances"]}
+    units = [
+        u for u in build_units(snapshot) if u.kind in ("environment", "service_instance") and u.template_name
+    ]
+    assert {u.label for u in units} <= names
+    assert all(i["parameters_file"] is None for i in index["instances"])
+    assert ops.validate(out) == []
+    behind = {r["instance"] for r in ops.outdated(out)}
+    assert "payments-api/staging" in behind  # on demo-fargate-svc 1.0, 1.1 recommended
