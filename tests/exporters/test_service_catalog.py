@@ -284,7 +284,11 @@ def test_quotas_a_large_unshared_estate_would_hit_are_errors(tmp_path: Path) -> 
     from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 
     report = run_export(
-        "service-catalog", build_synthetic_snapshot(SyntheticSize(2, 60, 2)), tmp_path / "out", registry=REG
+        "service-catalog",
+        build_synthetic_snapshot(SyntheticSize(2, 60, 2)),
+        tmp_path / "out",
+        registry=REG,
+        options={"parameterise": "false"},
     )
     quota = [f for f in report.findings if f.code == "E-SC-ARTIFACT-QUOTA"]
     assert quota and all("needs 120 provisioning artifacts" in f.message for f in quota)
@@ -300,7 +304,10 @@ def test_no_file_calls_the_retired_proton_api(demo: tuple[Snapshot, Path, dict[s
     assert api_calls(out) == []
     planned = json.loads(files["PLANNED_CHANGES.json"])["changes"]
     pipelines = {a.stack_name for a in adoptions(out) if a.data["label"].endswith("/pipeline")}
-    assert planned and {c["stack"] for c in planned} == pipelines
+    # resource changes: the pipelines' only; the shared templates change the stacks' Description alone
+    changed = {c["stack"] for c in planned if c["effect"] != "NoResourceChange"}
+    assert planned and changed == pipelines
+    assert all(c["section"] == "Description" for c in planned if c["effect"] == "NoResourceChange")
 
 
 def test_an_artifact_per_template_version_not_per_stack(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
