@@ -282,6 +282,8 @@ def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
         _export(snapshot, tmp_path / "c", colour="red")
     with pytest.raises(BadInput, match="repository"):
         _export(snapshot, tmp_path / "d", repository="acme/x")
+    with pytest.raises(BadInput, match=r"--opt export='terraform'"):
+        _export(snapshot, tmp_path / "e", export="terraform")
     assert not (tmp_path / "a").exists() and not (tmp_path / "d").exists()
 
 
