@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -450,10 +451,16 @@ def nunjucks() -> Path:
 
 
 @pytest.fixture(scope="module")
-def git_sync(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The cfn-git-sync export of the demo (the export the catalog points at by default)."""
+def git_sync_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cfn-git-sync export of the demo (the export the catalog points at by default), on disk."""
     out = tmp_path_factory.mktemp("git-sync") / "export"
     run_export("cfn-git-sync", load_snapshot(DEMO), out, registry=Registry.from_entry_points())
+    return out
+
+
+@pytest.fixture(scope="module")
+def git_sync(git_sync_dir: Path) -> dict[str, str]:
+    out = git_sync_dir
     return {
         p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()
     }
@@ -552,3 +559,31 @@ def test_structural_inputs_pick_the_variant_file(
     form["environment_inputs"]["subnet_cidrs"] = [f"10.9.{i}.0/24" for i in range(7)]
     doc = load_yaml(_scaffold(nunjucks, files, entity_name("demo-vpc-ecs-env-v1"), form)[1])
     assert doc["template-file-path"] == "" and doc["parameters"] == {}
+
+
+def test_an_input_change_is_what_exodus_repo_set_writes(
+    demo: tuple[Snapshot, dict[str, str]], git_sync_dir: Path, nunjucks: Path, tmp_path: Path
+) -> None:
+    """The pull request's file for a changed input equals the one `exodus repo set` writes in a checkout of
+    the real export (the same YAML document at the same path)."""
+    from proton_exodus.repo import ops
+
+    snapshot, files = demo
+    checkout = tmp_path / "checkout"
+    shutil.copytree(git_sync_dir, checkout)
+    for unit, change in (
+        (("users-api", "staging"), {"desired_count": 4}),
+        (("image-resizer", "dev"), {"memory_size": 1024}),
+    ):
+        found = next(u for u in build_units(snapshot) if (u.service, u.name) == unit)
+        row = next(
+            r
+            for r in json.loads((checkout / "TEMPLATES.json").read_text())["stacks"]
+            if r["stack"] == found.stack_name
+        )
+        written = ops.set_inputs(checkout, found.label, [f"{k}={v}" for k, v in change.items()])
+        assert row["parameterFile"] in written
+        entity = entity_name(f"{found.template_name}-v{found.template_major}")
+        path, text = _scaffold(nunjucks, files, entity, _form(found, row["version"], **change))
+        assert path == row["parameterFile"]
+        assert load_yaml(text) == load_yaml((checkout / path).read_text(encoding="utf-8"))
