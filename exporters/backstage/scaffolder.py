@@ -2,9 +2,10 @@
 template and major version (minor versions of a major share compatible schemas, PROTON.md §4.1).
 
 The form is the template's schema (form.py): a first page names the instance (operation, names,
-environment, version, export repository), then one page per input type. The steps write the instance's
-request file (what `exodus repo new-instance` / `exodus repo set` take: template, version, names and
-inputs as in a Proton spec) with `fetch:template` from the template's skeleton, and open a pull request
+environment, version, export repository), then one page per input type. The steps write, with
+`fetch:template` from the template's skeleton, the instance's Git sync deployment file on the version's
+shared template, exactly as `exodus repo new-instance` / `set` would (deployment.py); a template with no
+shared template in the export gets a request file for `exodus repo` instead. Then they open a pull request
 in the export repository with `publish:github:pull-request`, so a reviewer sees the change before it
 deploys, as the export's own workflows require.
 """
