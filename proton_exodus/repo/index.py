@@ -204,16 +204,41 @@ def parameter_files(
     return out
 
 
-def input_parameters(unit: DeploymentUnit, written: Mapping[str, Any]) -> dict[str, str]:
-    """input -> the CloudFormation parameter that carries it: the name exodus gives that input's
-    parameter (`parameter_name`), present in the parameter file with the input's value."""
+def shared_meanings(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """parameter file -> {parameter: {path, role, sensitive}} for every stack TEMPLATES.json lists on a
+    shared parameterised template: what each parameter of its file stands for."""
+    listed = _load(files["TEMPLATES.json"], "TEMPLATES.json") if "TEMPLATES.json" in files else None
+    rows = listed.get("stacks") if isinstance(listed, dict) else None
+    return {
+        str(s["parameterFile"]): dict(s.get("parameters") or {})
+        for s in rows or []
+        if isinstance(s, dict) and s.get("shared") and s.get("parameterFile")
+    }
+
+
+def _written(value: Any) -> str:
+    return ",".join(parameter_value(v) for v in value) if isinstance(value, list) else parameter_value(value)
+
+
+def input_parameters(
+    unit: DeploymentUnit, written: Mapping[str, Any], meanings: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """input -> the CloudFormation parameter that carries it, present in the parameter file with the
+    input's value. On a shared template TEMPLATES.json says which parameter stands for which input
+    (`value`, or `list` items joined by commas); otherwise the name exodus gives that input's parameter."""
     namespace = KINDS[unit.kind][1]
+    by_path = {
+        str(m.get("path")): name
+        for name, m in sorted((meanings or {}).items())
+        if isinstance(m, Mapping) and m.get("role") in ("value", "list") and not m.get("sensitive")
+    }
     out = {}
     for name, value in sorted(unit.inputs.items()):
         if name in unit.sensitive_inputs:
             continue
-        candidate = parameter_name(f"{namespace}.inputs.{name}", set())
-        if candidate in written and str(written[candidate]) == parameter_value(value):
+        path = f"{namespace}.inputs.{name}"
+        candidate = by_path.get(path) or parameter_name(path, set())
+        if candidate in written and str(written[candidate]) == _written(value):
             out[name] = candidate
     return out
 
@@ -230,7 +255,10 @@ def customer_managed(snapshot: Snapshot) -> set[str]:
 
 
 def _instance(
-    unit: DeploymentUnit, located: tuple[str, str, str, dict[str, Any]] | None, customer: bool
+    unit: DeploymentUnit,
+    located: tuple[str, str, str, dict[str, Any]] | None,
+    customer: bool,
+    meanings: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
     rel, fmt, template, written = located or (None, None, None, {})
     key = f"{TEMPLATE_KINDS[unit.kind]}/{unit.template_name}"
@@ -247,7 +275,7 @@ def _instance(
         "parameters_file": rel,
         "parameters_format": fmt,
         "template_file": template,
-        "parameters": input_parameters(unit, written) if located else {},
+        "parameters": input_parameters(unit, written, meanings.get(rel or "")) if located else {},
         "stack": {"name": unit.stack_name, "account": unit.account, "region": unit.region},
     }
     if customer:
@@ -266,8 +294,11 @@ def repo_files(
     ]
     located = parameter_files(files, {u.stack_name for u in chosen if u.stack_name})
     customer = customer_managed(snapshot)
+    meanings = shared_meanings(files)
     instances = [
-        _instance(u, located.get(u.stack_name or ""), u.kind == "environment" and u.name in customer)
+        _instance(
+            u, located.get(u.stack_name or ""), u.kind == "environment" and u.name in customer, meanings
+        )
         for u in chosen
     ]
     templates, out = _templates(snapshot, {i["template"] for i in instances})

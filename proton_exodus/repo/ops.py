@@ -149,6 +149,21 @@ def _refuse_violations(
         raise BadInput(f"{where}: " + "; ".join(lines))
 
 
+_RESOLVER = yaml.resolver.Resolver()
+_PLAIN = re.compile(r"[A-Za-z0-9_./@-][A-Za-z0-9_./@:+=,-]*")
+
+
+def _scalar(text: str) -> str:
+    """A parameter value as the export writes it in a deployment file: plain when YAML reads it back as
+    that string, else JSON-quoted, so an edit changes one line and nothing else."""
+    if (
+        _PLAIN.fullmatch(text)
+        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    ):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _set_parameter(fmt: str, text: str, rel: str, changes: Mapping[str, str]) -> str:
     """`text` of a parameter file with `changes` (parameter -> value) made, every other line as it was."""
     if fmt == TEMPLATE_CONFIGURATION:
@@ -158,7 +173,7 @@ def _set_parameter(fmt: str, text: str, rel: str, changes: Mapping[str, str]) ->
     block = "parameters:" if fmt == GIT_SYNC else "    parameters:"
     lines = text.split("\n")
     for parameter, value in sorted(changes.items()):
-        scalar = yaml.safe_dump({parameter: value}, default_flow_style=False, width=1 << 20).strip()
+        scalar = f"{_scalar(parameter)}: {_scalar(value)}"
         try:
             start = lines.index(block)
         except ValueError:

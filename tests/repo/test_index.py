@@ -12,6 +12,7 @@ from jsonschema import Draft4Validator
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import build_units
 from proton_exodus.proton.bundle import load_bundle
+from proton_exodus.repo import check
 from proton_exodus.repo.check import INDEX
 from proton_exodus.repo.index import DRAFT4, repo_files, version_key
 from tests.support.exports import TARGETS
@@ -60,15 +61,32 @@ def test_the_four_targets_share_one_index_format(demo_exports: dict[str, Path]) 
 
 
 def test_inputs_carried_by_parameters_are_mapped_to_them(demo_exports: dict[str, Path]) -> None:
-    """The pipeline targets carry the image in a parameter (the service pipelines set it): the index says
-    which parameter carries which input, and the value in the file is the input's."""
-    for target in ("codepipeline", "github-actions"):
+    """On the shared templates every non-secret input a parameter carries is mapped (TEMPLATES.json says
+    which parameter stands for which input); the pipelines' Image among them; the value in the file is
+    the input's. Secret inputs are never mapped."""
+    for target in ("cfn-git-sync", "codepipeline", "github-actions"):
         root = demo_exports[target]
+        meanings = {
+            s["parameterFile"]: s["parameters"]
+            for s in json.loads((root / "TEMPLATES.json").read_text())["stacks"]
+        }
         mapped = [i for i in _index(root)["instances"] if i["parameters"]]
-        assert mapped and all(i["parameters"] == {"image": "Image"} for i in mapped), target
+        fargate = [i for i in mapped if i["template"] == "service/demo-fargate-svc"]
+        assert fargate and all(i["parameters"]["image"] == "Image" for i in fargate), target
         for record in mapped:
-            config = json.loads((root / record["parameters_file"]).read_text())
-            assert config["Parameters"]["Image"] == record["inputs"]["image"]
+            assert not set(record["parameters"]) & set(record["sensitive"])
+            written = check.parameter_document(
+                record["parameters_format"],
+                (root / record["parameters_file"]).read_text(),
+                record["parameters_file"],
+            )
+            for name, parameter in record["parameters"].items():
+                meaning = meanings[record["parameters_file"]][parameter]
+                assert meaning["path"].endswith(f".inputs.{name}"), (target, record["name"], name)
+                value = record["inputs"][name]
+                items = value if isinstance(value, list) else [value]
+                expected = ",".join(str(v).lower() if isinstance(v, bool) else str(v) for v in items)
+                assert str(written[parameter]) == expected, (target, record["name"], name)
 
 
 def test_shipped_schemas_are_the_proton_schemas_as_json_schema(demo_exports: dict[str, Path]) -> None:

@@ -55,35 +55,41 @@ def test_set_a_parameter_carried_input_changes_one_parameter(target: str, checko
             ['        "image": "public.ecr.aws/nginx/nginx:1.25",'],
             ['        "image": "public.ecr.aws/nginx/nginx:1.27",'],
         ),
+        # on the shared template Image is one parameter among the instance's others (not the last line)
         config: (
-            ['    "Image": "public.ecr.aws/nginx/nginx:1.25"'],
-            ['    "Image": "public.ecr.aws/nginx/nginx:1.27"'],
+            ['    "Image": "public.ecr.aws/nginx/nginx:1.25",'],
+            ['    "Image": "public.ecr.aws/nginx/nginx:1.27",'],
         ),
     }
     assert validate_repo(root) == []
 
 
-def test_set_a_structural_input_re_renders_only_what_it_changes(checkout, capsys) -> None:
+def test_set_an_input_on_the_shared_template_changes_its_deployment_file_line(checkout, capsys) -> None:
+    """desired_count was baked into a per-stack template before; on the shared template it is the
+    DesiredCount parameter: one line of the deployment file, the shared template untouched."""
     root = checkout("cfn-git-sync")
+    record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/prod")
+    assert record["parameters"]["desired_count"] == "DesiredCount"
     code, _, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")
     assert (code, err) == (0, "")
     assert changes(root) == {
         INDEX: (['        "desired_count": 3,'], ['        "desired_count": 4,']),
-        GITSYNC_ORDERS_PROD: (["      DesiredCount: 3"], ["      DesiredCount: 4"]),
+        record["parameters_file"]: (['  DesiredCount: "3"'], ['  DesiredCount: "4"']),
     }
-    # the secret parameter and the attached component's policy the export carries are still there
-    text = (root / GITSYNC_ORDERS_PROD).read_text()
-    assert "ExodusSecretDbPassword" in text and "AssetsAccessPolicy" in text
+    assert validate_repo(root) == []
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_set_refuses_an_out_of_range_value_and_writes_nothing(target: str, checkout, capsys) -> None:
     root = checkout(target)
+    record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/prod")
+    # carried by a parameter (shared templates): the error names the parameter file, as validate does
+    where = (
+        record["parameters_file"] if "desired_count" in record["parameters"] else f"{INDEX}[orders-api/prod]"
+    )
     code, out, err = _cli(capsys, root, "set", "orders-api/prod", "desired_count=60")
     assert (code, out) == (2, "")
-    assert err.splitlines() == [
-        f"Error: {INDEX}[orders-api/prod]: spec.desired_count: 60 is greater than the maximum of 10"
-    ]
+    assert err.splitlines() == [f"Error: {where}: spec.desired_count: 60 is greater than the maximum of 10"]
     assert git(root, "status", "--porcelain") == ""
 
 
