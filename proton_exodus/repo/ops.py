@@ -28,7 +28,7 @@ from proton_exodus.proton.render import (
     render_service_instance,
 )
 from proton_exodus.proton.schema import json_schema_violations
-from proton_exodus.repo import check
+from proton_exodus.repo import check, shared
 from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
 from proton_exodus.repo.index import version_key
 
@@ -41,6 +41,14 @@ class Repo:
 
     root: Path
     index: dict[str, Any]
+    listing: dict[str, Any] | None = None  # TEMPLATES.json as the operation has edited it so far
+    listing_read: bool = False
+
+    def templates_listing(self) -> dict[str, Any] | None:
+        """TEMPLATES.json, read once per operation so several instances' moves add up."""
+        if not self.listing_read:
+            self.listing, self.listing_read = shared.listing(self.read), True
+        return self.listing
 
     @classmethod
     def open(cls, root: Path) -> Repo:
@@ -254,7 +262,13 @@ def _bundle(repo: Repo, instance: Mapping[str, Any], version: str) -> Any:
     return load_bundle(repo.root / rel, name=f"{instance['template']}:{version}")
 
 
-def render_instance(repo: Repo, instance: Mapping[str, Any], version: str, values: Mapping[str, Any]) -> str:
+def render_instance(
+    repo: Repo,
+    instance: Mapping[str, Any],
+    version: str,
+    values: Mapping[str, Any],
+    components: Mapping[str, Any] | None = None,
+) -> str:
     """The instance's CloudFormation template rendered as Proton did, from the shipped bundle. Sensitive
     inputs render as Secrets Manager dynamic references, never as values."""
     stack = instance["stack"]["name"] or instance["name"]
@@ -276,6 +290,7 @@ def render_instance(repo: Repo, instance: Mapping[str, Any], version: str, value
             instance_name=instance["name"].rpartition("/")[2],
             inputs=inputs,
             environment=environment,
+            components=components or None,
         )
     else:
         raise NotImplementedYet(
@@ -361,6 +376,86 @@ def _set_template_path(text: str, template: str) -> str:
     return re.sub(r"^template-file-path: .*$", f"template-file-path: {template}", text, count=1, flags=re.M)
 
 
+def _parameter_text(fmt: str, text: str, rel: str, values: Mapping[str, str]) -> str:
+    """`text` of a parameter file with its whole parameter set replaced by `values` (sorted, as the export
+    writes them); every other line kept."""
+    if fmt == TEMPLATE_CONFIGURATION:
+        doc = json.loads(text)
+        doc["Parameters"] = dict(sorted(values.items()))
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    lines = text.split("\n")
+    try:
+        start = lines.index("parameters:") if "parameters:" in lines else lines.index("parameters: {}")
+    except ValueError:
+        raise BadInput(f"{rel}: has no `parameters` block") from None
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    body = [f"  {_scalar(k)}: {_scalar(v)}" for k, v in sorted(values.items())]
+    return "\n".join([*lines[:start], "parameters:" if body else "parameters: {}", *body, *lines[end:]])
+
+
+def _pipeline_files(repo: Repo, stack: str, template: str) -> list[str]:
+    """The pipeline definitions / workflows that deploy `stack` from `template` (codepipeline, GitHub
+    Actions): they name the template file, so moving the stack to another file edits them."""
+    out = []
+    for folder in ("pipelines", ".github/workflows"):
+        base = repo.root / folder
+        for path in sorted(base.rglob("*.y*ml")) if base.is_dir() else []:
+            text = path.read_text(encoding="utf-8")
+            if stack in text and template in text:
+                out.append(path.relative_to(repo.root).as_posix())
+    return out
+
+
+def _move_shared(
+    repo: Repo, instance: dict[str, Any], version: str, values: Mapping[str, Any]
+) -> dict[str, str] | None:
+    """The files that put `instance` on the shared template of `version` that fits its new inputs
+    (proven against a fresh Proton render), with its parameters; None when the export has no shared
+    layout for it or no shared file fits (the caller then gives the instance its own rendered copy)."""
+    fmt, rel = instance.get("parameters_format"), instance.get("parameters_file")
+    doc = repo.templates_listing() if fmt in (GIT_SYNC, TEMPLATE_CONFIGURATION) and rel else None
+    current_row = shared.row(doc, instance) if doc else None
+    if not doc or not current_row or not current_row.get("shared"):
+        return None
+    current = check.parameter_document(fmt, repo.read(rel), rel)
+    current_meanings = current_row.get("parameters") or {}
+    comps = shared.components(current, current_meanings)
+    env = _environment(repo, instance) or {}
+    rendered = render_instance(repo, instance, version, values, comps)
+    for template, meanings in shared.variants(doc, instance, version).items():
+        given = shared.fill(instance, meanings, current, current_meanings, values, env.get("outputs") or {})
+        if given is None or not shared.proven(repo.read(template), given, rendered, instance, template):
+            continue
+        files = {rel: _parameter_text(fmt, repo.read(rel), rel, given)}
+        old = instance["template_file"]
+        if fmt == GIT_SYNC:
+            files[rel] = _set_template_path(files[rel], template)
+        elif template != old:
+            for pipeline in _pipeline_files(repo, instance["stack"]["name"], old):
+                files[pipeline] = shared.repoint(
+                    repo.read(pipeline), instance["stack"]["name"], old, template
+                )
+        current_row.update({"templateFile": template, "parameters": meanings, "version": version})
+        files[shared.LISTING] = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+        instance["template_file"] = template
+        instance["parameters"] = {
+            path.rpartition(".")[2]: name
+            for name, m in sorted(meanings.items())
+            if m.get("role") in ("value", "list")
+            and not m.get("sensitive")
+            and (path := str(m.get("path"))).startswith(f"{_namespace(instance)}.inputs.")
+            and path.rpartition(".")[2] in values
+        }
+        return files
+    return None
+
+
+def _namespace(instance: Mapping[str, Any]) -> str:
+    return "environment" if instance["kind"] == "environment" else "service_instance"
+
+
 def _rerender(
     repo: Repo, instance: dict[str, Any], version: str, old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -374,6 +469,9 @@ def _rerender(
         raise NotImplementedYet(
             f"{instance['name']}: has no CloudFormation stack in this repository to re-render"
         )
+    moved = _move_shared(repo, instance, version, new)
+    if moved is not None:
+        return moved
     template = instance["template_file"]
     before = render_instance(repo, instance, instance["version"], old)
     after = render_instance(repo, instance, version, new)

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 from cfnlint.api import ManualArgs, lint
 
+from proton_exodus.cfn.normalise import load_normalised
+from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.cli import main
-from proton_exodus.repo.check import INDEX, validate_repo
+from proton_exodus.model.secrets import SECRET_REF, secret_name
+from proton_exodus.proton.schema import json_schema_violations
+from proton_exodus.repo import shared
+from proton_exodus.repo.check import INDEX, parameter_document, validate_repo
+from proton_exodus.repo.ops import Repo, render_instance
 from tests.support.exports import TARGETS, changes, git
 
 GITSYNC_ORDERS_PROD = "templates/service/demo-fargate-svc/v1/stacks/{}.yaml".format(
@@ -127,47 +133,61 @@ def test_outdated_lists_what_is_behind_its_recommended_version(checkout, capsys)
     ]
 
 
-@pytest.mark.parametrize(
-    ("target", "folder"), [("cfn-git-sync", None), ("codepipeline", "stacks/environments/staging")]
-)
-def test_upgrade_to_a_minor_changes_only_what_the_new_version_renders_differently(
-    target: str, folder: str | None, checkout, capsys
+def _proof(root: Path, name: str) -> None:
+    """The instance's template file resolved with its parameter file equals a fresh Proton render of the
+    instance with its inputs (the export's proof), and cfn-lint finds no error in the template."""
+    repo = Repo.open(root)
+    instance = repo.instance(name)
+    rel, fmt = instance["parameters_file"], instance["parameters_format"]
+    values = {k: str(v) for k, v in parameter_document(fmt, (root / rel).read_text(), rel).items()}
+    row = next(
+        r for r in json.loads((root / "TEMPLATES.json").read_text())["stacks"] if r["parameterFile"] == rel
+    )
+    comps = shared.components(values, row["parameters"])
+    filled = json_schema_violations(repo.schema(instance), repo.inputs(instance), path="spec")[0]
+    fresh = fold(load_normalised(render_instance(repo, instance, instance["version"], filled, comps)))
+    stack = instance["stack"]["name"]
+    refs = {f"/exodus/{stack}/{n}": SECRET_REF.format(secret_name(stack, n)) for n in instance["sensitive"]}
+    template = root / instance["template_file"]
+    resolved = resolve_parameters(load_normalised(template.read_text()), values, ssm=refs.get)
+    resolved.pop("Description", None)
+    fresh.pop("Description", None)
+    assert resolved == fresh, name
+    assert _lint_errors(template) == []
+
+
+@pytest.mark.parametrize("target", ["cfn-git-sync", "codepipeline", "github-actions"])
+def test_upgrade_to_a_minor_moves_the_instances_to_the_new_versions_shared_templates(
+    target: str, checkout, capsys
 ) -> None:
+    """On shared templates an upgrade edits no template: each instance's parameter file points at the
+    target version's shared file (one of its variants, the one proven for the instance) with its
+    parameters; the pipeline (codepipeline, GitHub Actions) deploys the stack from that file."""
     root = checkout(target)
     by_name = {i["name"]: i for i in _index(root)["instances"]}
-    env_file, svc_file = by_name["staging"]["template_file"], by_name["payments-api/staging"]["template_file"]
-    assert env_file.endswith(f"{STAGING_ENV}.yaml") and svc_file.endswith(f"{PAYMENTS_STAGING}.yaml")
+    before = {n: by_name[n]["template_file"] for n in ("staging", "payments-api/staging")}
+    assert "1.0" in before["staging"] and "1.0" in before["payments-api/staging"]
     assert _cli(capsys, root, "upgrade", "staging", "payments-api/staging", "--to", "1.1")[0] == 0
     diff = changes(root)
-    assert sorted(diff) == sorted([INDEX, env_file, svc_file])
-    assert diff[env_file] == (
-        [ENV_DESCRIPTION.format("1.0")],
-        [
-            ENV_DESCRIPTION.format("1.1"),
-            "  ServiceLogGroup:",
-            "    Type: AWS::Logs::LogGroup",
-            "    Properties:",
-            '      LogGroupName: "/exodus-demo/staging/services"',
-            "      RetentionInDays: 30",
-            "  ServiceLogGroupName:",
-            "    Value: !Ref ServiceLogGroup",
-        ],
-    )
-    assert diff[svc_file] == (
-        [
-            "Description: exodus demo Fargate service payments-api/staging in staging (demo-fargate-svc 1.0)",
-            "      HealthCheckPath: /",
-        ],
-        [
-            "Description: exodus demo Fargate service payments-api/staging in staging (demo-fargate-svc 1.1)",
-            "      HealthCheckPath: /health",
-            "            - Name: LOG_LEVEL",
-            "              Value: info",
-        ],
-    )
-    assert diff[INDEX] == (['      "version": "1.0"'] * 2, ['      "version": "1.1"'] * 2)
+    after = {i["name"]: i for i in _index(root)["instances"]}
+    moved = {n: after[n]["template_file"] for n in before}
+    shared_11 = {
+        r["templateFile"]
+        for r in json.loads((root / "TEMPLATES.json").read_text())["stacks"]
+        if r["version"] == "1.1" and r["shared"] and r["stack"] not in (STAGING_ENV, PAYMENTS_STAGING)
+    }
+    assert set(moved.values()) <= shared_11  # files other 1.1 instances already deploy from
+    params = {after[n]["parameters_file"] for n in before}
+    pipelines = {p for p in diff if p.startswith(("pipelines/", ".github/"))}
+    assert set(diff) == {INDEX, "TEMPLATES.json", *params, *pipelines}  # no template file changed
+    assert bool(pipelines) == (target != "cfn-git-sync")
+    for pipeline in pipelines:
+        text = (root / pipeline).read_text()
+        assert all(m in text for m in moved.values())
+    assert all(after[n]["version"] == "1.1" for n in before)
     assert _cli(capsys, root, "outdated")[1] == "every instance is on its recommended version\n"
-    assert _lint_errors(root / env_file) == [] and _lint_errors(root / svc_file) == []
+    for name in before:
+        _proof(root, name)
     assert validate_repo(root) == []
 
 
