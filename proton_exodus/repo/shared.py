@@ -53,9 +53,9 @@ def variants(doc: Mapping[str, Any], instance: Mapping[str, Any], version: str) 
     name = instance["template"].partition("/")[2]
     out: dict[str, dict[str, Any]] = {}
     for s in doc["stacks"]:
-        if s.get("shared") and s.get("template") == name and s.get("version") == version:
-            if s.get("kind") == instance["kind"]:
-                out.setdefault(str(s["templateFile"]), dict(s.get("parameters") or {}))
+        same = s.get("template") == name and s.get("version") == version and s.get("kind") == instance["kind"]
+        if s.get("shared") and same:
+            out.setdefault(str(s["templateFile"]), dict(s.get("parameters") or {}))
     return dict(sorted(out.items()))
 
 
