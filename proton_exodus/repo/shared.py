@@ -151,13 +151,14 @@ def repoint(text: str, stack: str, old: str, new: str) -> str:
     path on the line that names the template within the few lines after the stack name), and `new`
     watched wherever `old` is listed as a trigger path."""
     lines = text.split("\n")
+    watched = new in text
     for i, line in enumerate(lines):
         if re.search(rf"(^|[\s:]){re.escape(stack)}\s*$", line):
             for j in range(i + 1, min(i + 6, len(lines))):
                 if old in lines[j] and ("Template" in lines[j] or "template" in lines[j]):
                     lines[j] = lines[j].replace(old, new)
                     break
-    if new not in "\n".join(lines):
+    if not watched:
         out = []
         for line in lines:
             out.append(line)
