@@ -232,7 +232,8 @@ def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
     mapping = instance.get("parameters") or {}
     structural = sorted(k for k in changes if k not in mapping)
     files: dict[str, str] = {}
-    if structural:
+    # on a shared template every input goes to the shared file proven for the new values, or a copy
+    if _on_shared(repo, instance) or structural:
         old = json_schema_violations(schema, repo.inputs(instance), path="spec")[0]
         new = json_schema_violations(schema, values, path="spec")[0]
         files.update(_rerender(repo, instance, instance["version"], old, new))
@@ -452,6 +453,47 @@ def _move_shared(
     return None
 
 
+def _on_shared(repo: Repo, instance: Mapping[str, Any]) -> bool:
+    """Whether the instance's stack deploys a shared parameterised template (TEMPLATES.json says so)."""
+    fmt = instance.get("parameters_format")
+    doc = repo.templates_listing() if fmt in (GIT_SYNC, TEMPLATE_CONFIGURATION) else None
+    found = shared.row(doc, instance) if doc else None
+    return bool(found and found.get("shared"))
+
+
+def _own_copy(
+    repo: Repo, instance: dict[str, Any], version: str, values: Mapping[str, Any]
+) -> dict[str, str]:
+    """No shared file of `version` fits the instance's inputs: it gets its own template, Proton's render
+    (sensitive inputs as Secrets Manager dynamic references), beside its parameter file's siblings, and
+    its parameter file keeps only the parameters that render declares. TEMPLATES.json says it is no
+    longer shared."""
+    fmt, rel = instance["parameters_format"], instance["parameters_file"]
+    doc = repo.templates_listing() or {"stacks": []}
+    listed = shared.row(doc, instance) or {}
+    current = check.parameter_document(fmt, repo.read(rel), rel)
+    comps = shared.components(current, listed.get("parameters") or {})
+    text = render_instance(repo, instance, version, values, comps).rstrip("\n") + "\n"
+    declared = (cfn_text.load_template(text, source=instance["name"]) or {}).get("Parameters") or {}
+    stack, old = instance["stack"]["name"], instance["template_file"]
+    if fmt == GIT_SYNC:
+        template = f"{old.rpartition('/')[0]}/stacks/{stack}.yaml"
+    else:
+        template = f"{rel.rpartition('.')[0]}.yaml"
+    kept = {k: str(v) for k, v in current.items() if k in declared}
+    files = {rel: _parameter_text(fmt, repo.read(rel), rel, kept), template: text}
+    if fmt == GIT_SYNC:
+        files[rel] = _set_template_path(files[rel], template)
+    else:
+        for pipeline in _pipeline_files(repo, stack, old):
+            files[pipeline] = shared.repoint(repo.read(pipeline), stack, old, template)
+    if listed:
+        listed.update({"templateFile": template, "parameters": {}, "shared": False, "version": version})
+        files[shared.LISTING] = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    instance["template_file"], instance["parameters"] = template, {}
+    return files
+
+
 def _namespace(instance: Mapping[str, Any]) -> str:
     return "environment" if instance["kind"] == "environment" else "service_instance"
 
@@ -472,6 +514,8 @@ def _rerender(
     moved = _move_shared(repo, instance, version, new)
     if moved is not None:
         return moved
+    if _on_shared(repo, instance):
+        return _own_copy(repo, instance, version, new)
     template = instance["template_file"]
     before = render_instance(repo, instance, instance["version"], old)
     after = render_instance(repo, instance, version, new)

@@ -85,6 +85,59 @@ def test_set_an_input_on_the_shared_template_changes_its_deployment_file_line(ch
     assert validate_repo(root) == []
 
 
+@pytest.mark.parametrize("target", ["cfn-git-sync", "codepipeline", "github-actions"])
+def test_set_a_structural_input_moves_the_instance_to_the_variant_for_its_value(
+    target: str, checkout, capsys
+) -> None:
+    """subnet_cidrs is unrolled per list length (one shared file per length): three subnets move dev to
+    the file prod (three subnets) deploys, with its parameters; no template changes."""
+    root = checkout(target)
+    by_name = {i["name"]: i for i in _index(root)["instances"]}
+    prod_file = by_name["prod"]["template_file"]
+    assert by_name["dev"]["template_file"] != prod_file
+    cidrs = "[10.10.0.0/24, 10.10.1.0/24, 10.10.2.0/24]"
+    code, _, err = _cli(capsys, root, "set", "dev", f"subnet_cidrs={cidrs}")
+    assert (code, err) == (0, "")
+    dev = next(i for i in _index(root)["instances"] if i["name"] == "dev")
+    assert dev["template_file"] == prod_file and dev["inputs"]["subnet_cidrs"][2] == "10.10.2.0/24"
+    diff = changes(root)
+    assert not any(p.startswith("templates/") for p in diff)
+    assert dev["parameters_file"] in diff and "TEMPLATES.json" in diff
+    _proof(root, "dev")
+    assert validate_repo(root) == []
+
+
+def test_set_a_structural_value_no_shared_file_fits_gets_its_own_render(checkout, capsys) -> None:
+    """An estate where no 1.1 stack on a shared file has three subnets (prod, the only one, is listed as
+    kept as deployed): no shared file fits three subnets; dev gets its own template, Proton's render with
+    the new inputs, and its deployment file points at it."""
+    root = checkout("cfn-git-sync")
+    listing = json.loads((root / "TEMPLATES.json").read_text())
+    prod_file = next(i for i in _index(root)["instances"] if i["name"] == "prod")["template_file"]
+    for row in listing["stacks"]:
+        if row["templateFile"] == prod_file:
+            row["shared"] = False
+    (root / "TEMPLATES.json").write_text(json.dumps(listing, indent=2, sort_keys=True) + "\n")
+    git(root, "commit", "-qam", "no shared file for three subnets")
+    cidrs = "[10.10.0.0/24, 10.10.1.0/24, 10.10.2.0/24]"
+    code, _, err = _cli(capsys, root, "set", "dev", f"subnet_cidrs={cidrs}")
+    assert (code, err) == (0, "")
+    dev = next(i for i in _index(root)["instances"] if i["name"] == "dev")
+    assert dev["template_file"].endswith(f"/stacks/{dev['stack']['name']}.yaml")
+    deployment = (root / dev["parameters_file"]).read_text()
+    assert deployment.startswith(f"template-file-path: {dev['template_file']}\n")
+    text = (root / dev["template_file"]).read_text()
+    assert "10.10.2.0/24" in text and "Parameters" not in text
+    assert _lint_errors(root / dev["template_file"]) == []
+    row = next(
+        r
+        for r in json.loads((root / "TEMPLATES.json").read_text())["stacks"]
+        if r["stack"] == dev["stack"]["name"]
+    )
+    assert (row["shared"], row["templateFile"]) == (False, dev["template_file"])
+    assert validate_repo(root) == []
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_set_refuses_an_out_of_range_value_and_writes_nothing(target: str, checkout, capsys) -> None:
     root = checkout(target)
