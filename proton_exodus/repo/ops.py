@@ -17,7 +17,7 @@ import yaml
 
 from proton_exodus.cfn import text as cfn_text
 from proton_exodus.errors import BadInput, NotImplementedYet
-from proton_exodus.model.secrets import SECRET_REF, secret_name
+from proton_exodus.model.secrets import SECRET_REF, secret_name, ssm_parameter_name
 from proton_exodus.output.atomic import write_text_atomic
 from proton_exodus.proton.bundle import load_bundle
 from proton_exodus.proton.parameterise import parameter_value
@@ -494,6 +494,77 @@ def _own_copy(
     return files
 
 
+def _place_new(
+    repo: Repo,
+    record: dict[str, Any],
+    sibling: Mapping[str, Any],
+    version: str,
+    values: Mapping[str, Any],
+    rendered: str,
+) -> dict[str, str] | None:
+    """A new instance's parameter file on the shared file of `version` proven for its inputs (its
+    TEMPLATES.json row added); None when none fits. Secret parameters name where its secrets are to be
+    staged, in the scheme the shared template declares (Parameter Store `/exodus/<stack>/<input>` for an
+    SSM parameter type, else the Secrets Manager secret name)."""
+    doc = repo.templates_listing()
+    sibling_row = shared.row(doc, sibling) if doc else None
+    if not doc or not sibling_row:
+        return None
+    stack = record["stack"]["name"]
+    env = _environment(repo, record) or {}
+    for template, meanings in shared.variants(doc, record, version).items():
+        # a secret parameter of an SSM type names the Parameter Store parameter the export stages
+        ssm = "AWS::SSM::Parameter::Value<" in repo.read(template)
+
+        def secret(input_name: str, ssm: bool = ssm) -> str:
+            return ssm_parameter_name(stack, input_name) if ssm else secret_name(stack, input_name)
+
+        given = shared.fill(record, meanings, {}, {}, values, env.get("outputs") or {}, secret)
+        if given is None or not shared.proven(repo.read(template), given, rendered, record, template):
+            continue
+        fmt, rel = sibling["parameters_format"], record["parameters_file"]
+        skeleton = (
+            f"template-file-path: {template}\nparameters: {{}}\ntags: {{}}\n"
+            if fmt == GIT_SYNC
+            else json.dumps({"Parameters": {}, "Tags": {}}, indent=2) + "\n"
+        )
+        record["template_file"] = template
+        record["parameters"] = {
+            path.rpartition(".")[2]: name
+            for name, m in sorted(meanings.items())
+            if m.get("role") in ("value", "list")
+            and not m.get("sensitive")
+            and (path := str(m.get("path"))).startswith(f"{_namespace(record)}.inputs.")
+            and path.rpartition(".")[2] in values
+        }
+        doc["stacks"].append(
+            {
+                **{
+                    k: v
+                    for k, v in sibling_row.items()
+                    if k not in ("stack", "name", "service", "environment")
+                },
+                "stack": stack,
+                "account": record["stack"]["account"],
+                "region": record["stack"]["region"],
+                "name": record["name"].rpartition("/")[2],
+                "service": record["service"],
+                "environment": record["environment"],
+                "version": version,
+                "templateFile": template,
+                "parameterFile": rel,
+                "shared": True,
+                "parameters": meanings,
+            }
+        )
+        doc["stacks"].sort(key=lambda s: (str(s["account"]), str(s["region"]), str(s["stack"])))
+        return {
+            rel: _parameter_text(fmt, skeleton, rel, given),
+            shared.LISTING: json.dumps(doc, indent=2, sort_keys=True) + "\n",
+        }
+    return None
+
+
 def _namespace(instance: Mapping[str, Any]) -> str:
     return "environment" if instance["kind"] == "environment" else "service_instance"
 
@@ -717,6 +788,18 @@ def new_instance(
         raise NotImplementedYet(
             f"new-instance writes Git sync deployment files and template configurations, not {fmt}"
         )
+    placed = _place_new(repo, record, sibling, version, filled, text) if _on_shared(repo, sibling) else None
+    if placed is not None:  # on the shared file proven for its inputs, as the export would have put it
+        record["parameters_format"] = fmt
+        files.update(placed)
+        for rel_new in files:
+            if (repo.root / rel_new).exists() and rel_new != shared.LISTING:
+                raise BadInput(f"{rel_new}: exists already; pick another --stack-name")
+        repo.index["instances"] = sorted(
+            [*repo.index["instances"], record], key=lambda i: (i["kind"], i["name"])
+        )
+        files[INDEX] = repo.index_text()
+        return _write(repo.root, files)
     if declared:
         raise NotImplementedYet(
             f"{template} {version} declares CloudFormation parameters ({', '.join(declared)}): give them in "

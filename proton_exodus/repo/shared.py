@@ -79,6 +79,7 @@ def fill(
     current_meanings: Mapping[str, Any],
     inputs: Mapping[str, Any],
     env_outputs: Mapping[str, Any],
+    secret: Callable[[str], str] | None = None,
 ) -> dict[str, str] | None:
     """The parameter values of the instance on a shared file with `meanings`: inputs from `inputs`,
     secrets and everything else as its current parameter file holds them (by Proton path), names and
@@ -98,10 +99,12 @@ def fill(
         input_name = (
             path[len(namespace) + len(".inputs.") :] if path.startswith(f"{namespace}.inputs.") else None
         )
-        if meaning.get("sensitive") or (input_name is None and held is not None and held in current):
-            if held is None or held not in current:
+        if meaning.get("sensitive") and (held is None or held not in current):
+            if secret is None or input_name is None:
                 return None
-            out[name] = str(current[held])
+            out[name] = secret(input_name)  # a new instance: where its secret is to be staged
+        elif meaning.get("sensitive") or (input_name is None and held is not None and held in current):
+            out[name] = str(current[held])  # type: ignore[index]
         elif input_name is not None and role == "defined":
             out[name] = "true" if input_name in inputs else "false"
         elif input_name is not None:
@@ -120,6 +123,8 @@ def fill(
             out[name] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
         elif role == "defined":
             out[name] = "false"
+        elif path.startswith("service_instance.components."):
+            out[name] = ""  # no component attached: the export's value for an absent optional output
         else:
             return None
     return out

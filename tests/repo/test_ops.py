@@ -303,28 +303,18 @@ def test_a_major_upgrade_needs_the_flag(checkout, capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "parameters_file", "template_file"),
+    ("target", "parameters_file"),
     [
-        (
-            "cfn-git-sync",
-            "deployments/111111111111/us-east-1/orders-api-qa.yaml",
-            "templates/service/demo-fargate-svc/v1/stacks/orders-api-qa.yaml",
-        ),
-        (
-            "codepipeline",
-            "stacks/environments/staging/orders-api-qa.json",
-            "stacks/environments/staging/orders-api-qa.yaml",
-        ),
-        (
-            "github-actions",
-            "stacks/environments/staging/orders-api-qa.json",
-            "stacks/environments/staging/orders-api-qa.yaml",
-        ),
+        ("cfn-git-sync", "deployments/111111111111/us-east-1/orders-api-qa.yaml"),
+        ("codepipeline", "stacks/environments/staging/orders-api-qa.json"),
+        ("github-actions", "stacks/environments/staging/orders-api-qa.json"),
     ],
 )
-def test_new_instance_writes_its_template_and_parameter_file(
-    target: str, parameters_file: str, template_file: str, checkout, capsys
+def test_new_instance_is_a_parameter_file_on_the_shared_template(
+    target: str, parameters_file: str, checkout, capsys
 ) -> None:
+    """The new instance deploys the recommended version's shared file proven for its inputs (as its
+    siblings do): a parameter file and its TEMPLATES.json row, no template written."""
     root = checkout(target)
     code, out, err = _cli(
         capsys,
@@ -339,21 +329,28 @@ def test_new_instance_writes_its_template_and_parameter_file(
         "listener_priority=77",
     )
     assert (code, err) == (0, "")
-    assert out.splitlines() == sorted(f"changed {p}" for p in (INDEX, parameters_file, template_file))
-    diff = changes(root)
-    assert sorted(diff) == sorted([INDEX, parameters_file, template_file])
+    assert out.splitlines() == sorted(f"changed {p}" for p in (INDEX, parameters_file, "TEMPLATES.json"))
     record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/qa")
     assert record["version"] == "1.1" and record["inputs"]["listener_priority"] == 77
     assert record["sensitive"] == ["db_password"]  # as for the template's other instances
-    text = (root / template_file).read_text()
-    assert 'ServiceName: "orders-api-qa"' in text and '- "/qa/*"' in text and text.endswith('/qa/"\n')
-    # the environment's outputs, as Proton rendered them
-    assert (
-        "Priority: 77" in text
-        and 'Cluster: "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"' in text
+    assert record["parameters_file"] == parameters_file and record["parameters"]["listener_priority"]
+    shared_11 = {
+        r["templateFile"]
+        for r in json.loads((root / "TEMPLATES.json").read_text())["stacks"]
+        if r["version"] == "1.1"
+    }
+    assert record["template_file"] in shared_11
+    values = parameter_document(
+        record["parameters_format"], (root / parameters_file).read_text(), parameters_file
     )
+    # the environment's outputs, as Proton rendered them; the secret where the export stages its siblings'
+    assert values["ListenerPriority"] == "77" and values["PathPattern"] == "/qa/*"
+    assert (
+        values["EnvironmentOutputsClusterArn"] == "arn:aws:ecs:us-east-1:111111111111:cluster/staging-cluster"
+    )
+    assert values["ExodusSecretDbPassword"] == "/exodus/orders-api-qa/db_password"
+    _proof(root, "orders-api/qa")
     assert validate_repo(root) == []
-    assert _lint_errors(root / template_file) == []
 
 
 def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys) -> None:
