@@ -570,6 +570,13 @@ def readme(
         "proposed run a human reads. The runbooks `exodus plan` writes create the stacks wave by wave",
         "(`terraform apply` targeted at one stack file's resources) and preview each.",
         "",
+        "`exodus repo` (validate, set, upgrade, new-instance) does not work on this export yet: a stack's",
+        "parameters are HCL (`spacelift_environment_variable` resources named `CF_PARAM_<name>` in its",
+        "stack file), not a Git sync deployment file or template configuration, and the shipped validator",
+        "(`.exodus-repo/validate.py`, standard library only) cannot read HCL back; so no `.exodus-repo/`",
+        "index is written rather than one that checks inputs no deploy reads. Change an input's",
+        "`CF_PARAM_` value in the stack file and review the proposed run.",
+        "",
         "## Manual steps",
         "",
     ]
