@@ -25,6 +25,12 @@ def repo_group() -> None:
     list outdated instances, change inputs, upgrade versions, add instances. Each edits files only."""
 
 
+def _notes(notes: list[str]) -> None:
+    """Which shared template an instance moved to, or that it got its own copy: on stderr, one a line."""
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+
+
 def _changed(files: list[str]) -> str:
     return "\n".join(f"changed {rel}" for rel in files)
 
@@ -78,7 +84,9 @@ def set_cmd(ctx: click.Context, root: Path, instance: str, assignments: tuple[st
     from proton_exodus.cli.output import emit
     from proton_exodus.repo.ops import set_inputs
 
-    emit(settings_of(ctx), set_inputs(root, instance, assignments), _changed)
+    notes: list[str] = []
+    emit(settings_of(ctx), set_inputs(root, instance, assignments, notes), _changed)
+    _notes(notes)
 
 
 @repo_group.command("upgrade")
@@ -101,7 +109,9 @@ def upgrade_cmd(
     names = list(instances) + (behind(root, template, to) if template else [])
     if not names:
         raise BadInput("nothing to upgrade: name instances, or a --template with instances behind --to")
-    emit(settings_of(ctx), upgrade(root, sorted(set(names)), to, major=major), _changed)
+    notes: list[str] = []
+    emit(settings_of(ctx), upgrade(root, sorted(set(names)), to, major=major, notes=notes), _changed)
+    _notes(notes)
 
 
 @repo_group.command("new-instance")

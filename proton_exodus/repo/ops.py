@@ -9,7 +9,7 @@ import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Repo:
     index: dict[str, Any]
     listing: dict[str, Any] | None = None  # TEMPLATES.json as the operation has edited it so far
     listing_read: bool = False
+    notes: list[str] = field(default_factory=list)  # what a move chose, for the reviewer
 
     def templates_listing(self) -> dict[str, Any] | None:
         """TEMPLATES.json, read once per operation so several instances' moves add up."""
@@ -205,7 +206,7 @@ def _write(root: Path, files: Mapping[str, str]) -> list[str]:
     return sorted(files)
 
 
-def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
+def set_inputs(root: Path, name: str, pairs: Sequence[str], notes: list[str] | None = None) -> list[str]:
     """`exodus repo set`: change inputs of one instance; the files changed. A parameter-carried input
     changes its parameter; a structural input (baked into the template) re-renders the instance."""
     repo = Repo.open(root)
@@ -243,6 +244,8 @@ def set_inputs(root: Path, name: str, pairs: Sequence[str]) -> list[str]:
         files[rel] = _set_parameter(fmt, repo.read(rel), rel, params)
     instance["inputs"] = {k: v for k, v in sorted(values.items()) if k not in instance.get("sensitive", [])}
     files[INDEX] = repo.index_text()
+    if notes is not None:
+        notes += repo.notes
     return _write(repo.root, files)
 
 
@@ -438,6 +441,10 @@ def _move_shared(
                 files[pipeline] = shared.repoint(
                     repo.read(pipeline), instance["stack"]["name"], old, template
                 )
+        if template != old:
+            repo.notes.append(
+                f"{instance['name']}: now on shared template {template} (proven for its inputs)"
+            )
         current_row.update({"templateFile": template, "parameters": meanings, "version": version})
         files[shared.LISTING] = json.dumps(doc, indent=2, sort_keys=True) + "\n"
         instance["template_file"] = template
@@ -491,6 +498,10 @@ def _own_copy(
         listed.update({"templateFile": template, "parameters": {}, "shared": False, "version": version})
         files[shared.LISTING] = json.dumps(doc, indent=2, sort_keys=True) + "\n"
     instance["template_file"], instance["parameters"] = template, {}
+    repo.notes.append(
+        f"{instance['name']}: no shared template of {instance['template']} {version} fits its inputs: "
+        f"its own rendered copy {template}"
+    )
     return files
 
 
@@ -628,7 +639,9 @@ def behind(root: Path, template: str, to: str) -> list[str]:
     )
 
 
-def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -> list[str]:
+def upgrade(
+    root: Path, names: Sequence[str], to: str, *, major: bool = False, notes: list[str] | None = None
+) -> list[str]:
     """`exodus repo upgrade`: move instances to version `to` of their template, re-rendered from the
     shipped bundle. Proton's rules: a newer minor of the same major whose schema is compatible; a new
     major only when asked (`major`), when the inputs satisfy its schema and, for a service instance,
@@ -664,6 +677,8 @@ def upgrade(root: Path, names: Sequence[str], to: str, *, major: bool = False) -
         files.update(_rerender(repo, instance, to, old, new))
         instance["version"] = to
     files[INDEX] = repo.index_text()
+    if notes is not None:
+        notes += repo.notes
     return _write(repo.root, files)
 
 

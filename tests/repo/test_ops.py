@@ -97,7 +97,7 @@ def test_set_a_structural_input_moves_the_instance_to_the_variant_for_its_value(
     assert by_name["dev"]["template_file"] != prod_file
     cidrs = "[10.10.0.0/24, 10.10.1.0/24, 10.10.2.0/24]"
     code, _, err = _cli(capsys, root, "set", "dev", f"subnet_cidrs={cidrs}")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, f"note: dev: now on shared template {prod_file} (proven for its inputs)\n")
     dev = next(i for i in _index(root)["instances"] if i["name"] == "dev")
     assert dev["template_file"] == prod_file and dev["inputs"]["subnet_cidrs"][2] == "10.10.2.0/24"
     diff = changes(root)
@@ -121,8 +121,12 @@ def test_set_a_structural_value_no_shared_file_fits_gets_its_own_render(checkout
     git(root, "commit", "-qam", "no shared file for three subnets")
     cidrs = "[10.10.0.0/24, 10.10.1.0/24, 10.10.2.0/24]"
     code, _, err = _cli(capsys, root, "set", "dev", f"subnet_cidrs={cidrs}")
-    assert (code, err) == (0, "")
     dev = next(i for i in _index(root)["instances"] if i["name"] == "dev")
+    assert (code, err) == (
+        0,
+        "note: dev: no shared template of environment/demo-vpc-ecs-env 1.1 fits its inputs: "
+        f"its own rendered copy {dev['template_file']}\n",
+    )
     assert dev["template_file"].endswith(f"/stacks/{dev['stack']['name']}.yaml")
     deployment = (root / dev["parameters_file"]).read_text()
     assert deployment.startswith(f"template-file-path: {dev['template_file']}\n")
