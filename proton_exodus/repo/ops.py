@@ -569,11 +569,49 @@ def _place_new(
             }
         )
         doc["stacks"].sort(key=lambda s: (str(s["account"]), str(s["region"]), str(s["stack"])))
-        return {
+        files = {
             rel: _parameter_text(fmt, skeleton, rel, given),
             shared.LISTING: json.dumps(doc, indent=2, sort_keys=True) + "\n",
         }
+        if fmt == TEMPLATE_CONFIGURATION:
+            files.update(_pipeline_entries(repo, record))
+        return files
     return None
+
+
+def _pipeline_entries(repo: Repo, record: Mapping[str, Any]) -> dict[str, str]:
+    """The pipeline definitions / workflows with the new stack's deploy added: a copy of the deploy of a
+    stack in the same environment (of the same template when there is one), as the export writes them."""
+    same_env = [
+        i
+        for i in repo.index["instances"]
+        if i.get("environment") == record["environment"]
+        and i.get("parameters_format") == TEMPLATE_CONFIGURATION
+        and i["kind"] == record["kind"]
+    ]
+    same_env.sort(key=lambda i: (i["template"] != record["template"], i["name"]))
+    new = {
+        "stack": record["stack"]["name"],
+        "template": record["template_file"],
+        "config": record["parameters_file"],
+    }
+    for sibling in same_env:
+        old = {
+            "stack": sibling["stack"]["name"],
+            "template": sibling["template_file"],
+            "config": sibling["parameters_file"],
+        }
+        files = {}
+        for rel in _pipeline_files(repo, old["stack"], old["template"]):
+            text = shared.add_deploy(repo.read(rel), old, new)
+            if text is not None:
+                files[rel] = text
+        if files:
+            return files
+    repo.notes.append(
+        f"{record['name']}: no pipeline deploys a stack of {record['environment']}: add its deploy by hand"
+    )
+    return {}
 
 
 def _namespace(instance: Mapping[str, Any]) -> str:
@@ -808,7 +846,9 @@ def new_instance(
         record["parameters_format"] = fmt
         files.update(placed)
         for rel_new in files:
-            if (repo.root / rel_new).exists() and rel_new != shared.LISTING:
+            if (repo.root / rel_new).exists() and (
+                rel_new == record["parameters_file"] or rel_new not in placed
+            ):
                 raise BadInput(f"{rel_new}: exists already; pick another --stack-name")
         repo.index["instances"] = sorted(
             [*repo.index["instances"], record], key=lambda i: (i["kind"], i["name"])

@@ -171,3 +171,70 @@ def repoint(text: str, stack: str, old: str, new: str) -> str:
                 out.append(line.replace(old, new))
         lines = out
     return "\n".join(lines)
+
+
+_JOB = re.compile(r"^  [A-Za-z0-9_-]+:$")  # a GitHub Actions job
+_ACTION = re.compile(r"^(\s*)- Name: ")  # a CodePipeline action
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _blocks(lines: list[str], stack: str) -> list[tuple[int, int]]:
+    """(start, end) of every job / action whose stack-name / StackName is `stack`."""
+    out: list[tuple[int, int]] = []
+    for i, line in enumerate(lines):
+        if line.strip() not in (f"stack-name: {stack}", f"StackName: {stack}"):
+            continue
+        start = next((j for j in range(i, -1, -1) if _JOB.match(lines[j]) or _ACTION.match(lines[j])), None)
+        if start is None or (out and out[-1][0] == start):
+            continue
+        depth = _indent(lines[start])
+        end = start + 1
+        while end < len(lines) and (
+            not lines[end].strip()
+            or _indent(lines[end]) > depth
+            or (
+                _indent(lines[end]) == depth
+                and not lines[end].lstrip().startswith("- ")
+                and not _JOB.match(lines[end])
+            )
+        ):
+            end += 1
+        out.append((start, end))
+    return out
+
+
+def add_deploy(text: str, sibling: Mapping[str, str], new: Mapping[str, str]) -> str | None:
+    """A pipeline definition / workflow with the jobs or actions that deploy the sibling's stack copied
+    for the new one (stack, template file, parameter file; the next free sequence number), right after
+    the sibling's, and the new stack wherever the sibling's stack ARN is granted. None when the file does
+    not deploy the sibling's stack. `sibling` / `new`: stack, template, config."""
+    lines = text.split("\n")
+    blocks = _blocks(lines, sibling["stack"])
+    if not blocks:
+        return None
+    numbers = [
+        int(m.group(1)) for line in lines if (m := re.match(r"^\s*(?:- Name: |[a-z]+-)(\d{2,3})-", line))
+    ]
+    width = len(re.match(r"^\s*(?:- Name: |[a-z]+-)(\d{2,3})-", lines[blocks[0][0]]).group(1))  # type: ignore[union-attr]
+    number = f"{max(numbers) + 1:0{width}d}"
+    copies: list[str] = []
+    for start, end in blocks:
+        head = re.sub(r"^(\s*(?:- Name: |[a-z]+-))\d{2,3}-", rf"\g<1>{number}-", lines[start])
+        body = "\n".join([head, *lines[start + 1 : end]])
+        for key in ("template", "config", "stack"):
+            body = body.replace(sibling[key], new[key])
+        copies.append(body)
+    at = blocks[-1][1]
+    while at > 0 and not lines[at - 1].strip():
+        at -= 1
+    out = [*lines[:at], *"\n".join(copies).split("\n"), *lines[at:]]
+    granted = f"stack/{sibling['stack']}/"
+    final: list[str] = []
+    for line in out:
+        final.append(line)
+        if granted in line:
+            final.append(line.replace(granted, f"stack/{new['stack']}/"))
+    return "\n".join(final)

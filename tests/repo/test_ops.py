@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cfnlint.api import ManualArgs, lint
 
+from proton_exodus.cfn import text as cfn_text
 from proton_exodus.cfn.normalise import load_normalised
 from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.cli import main
@@ -307,15 +308,23 @@ def test_a_major_upgrade_needs_the_flag(checkout, capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "parameters_file"),
+    ("target", "parameters_file", "pipeline"),
     [
-        ("cfn-git-sync", "deployments/111111111111/us-east-1/orders-api-qa.yaml"),
-        ("codepipeline", "stacks/environments/staging/orders-api-qa.json"),
-        ("github-actions", "stacks/environments/staging/orders-api-qa.json"),
+        ("cfn-git-sync", "deployments/111111111111/us-east-1/orders-api-qa.yaml", None),
+        (
+            "codepipeline",
+            "stacks/environments/staging/orders-api-qa.json",
+            "pipelines/environments/staging.yaml",
+        ),
+        (
+            "github-actions",
+            "stacks/environments/staging/orders-api-qa.json",
+            ".github/workflows/environments-staging.yml",
+        ),
     ],
 )
 def test_new_instance_is_a_parameter_file_on_the_shared_template(
-    target: str, parameters_file: str, checkout, capsys
+    target: str, parameters_file: str, pipeline: str | None, checkout, capsys
 ) -> None:
     """The new instance deploys the recommended version's shared file proven for its inputs (as its
     siblings do): a parameter file and its TEMPLATES.json row, no template written."""
@@ -333,7 +342,8 @@ def test_new_instance_is_a_parameter_file_on_the_shared_template(
         "listener_priority=77",
     )
     assert (code, err) == (0, "")
-    assert out.splitlines() == sorted(f"changed {p}" for p in (INDEX, parameters_file, "TEMPLATES.json"))
+    written = [INDEX, parameters_file, "TEMPLATES.json", *([pipeline] if pipeline else [])]
+    assert out.splitlines() == sorted(f"changed {p}" for p in written)
     record = next(i for i in _index(root)["instances"] if i["name"] == "orders-api/qa")
     assert record["version"] == "1.1" and record["inputs"]["listener_priority"] == 77
     assert record["sensitive"] == ["db_password"]  # as for the template's other instances
@@ -355,6 +365,16 @@ def test_new_instance_is_a_parameter_file_on_the_shared_template(
     assert values["ExodusSecretDbPassword"] == "/exodus/orders-api-qa/db_password"
     _proof(root, "orders-api/qa")
     assert validate_repo(root) == []
+    # the environment's pipeline deploys it as it deploys its siblings: preview/change set, then deploy
+    if pipeline:
+        text = (root / pipeline).read_text()
+        named = [ln.strip() for ln in text.splitlines() if ln.strip().lower() == "stackname: orders-api-qa"]
+        named += [ln.strip() for ln in text.splitlines() if ln.strip() == "stack-name: orders-api-qa"]
+        assert len(named) == 2 and parameters_file in text and text.count(record["template_file"]) >= 2
+        assert cfn_text.load_yaml(text)
+        if target == "codepipeline":
+            assert _lint_errors(root / pipeline) == []
+            assert ":stack/orders-api-qa/*" in text  # the pipeline's CloudFormation role may change it
 
 
 def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys) -> None:
