@@ -55,18 +55,25 @@ def _describe(rtype: str, name: str, effect: str, deployed: Mapping[str, Any]) -
     return f"{effect.lower()} of {rtype or 'the resource'}"
 
 
-def _description_change(st: PlannedStack) -> dict[str, str] | None:
+def _description_change(st: PlannedStack, seen: dict[str, Any] | None = None) -> dict[str, str] | None:
     """A shared template (translate/) cannot carry each stack's own Description (CloudFormation allows
-    no function there): the stack's description text changes, no resource does."""
+    no function there): the stack's description text changes, no resource does. `seen` holds the
+    Description of each exported text already read (thousands of stacks share one template)."""
     from proton_exodus.cfn.text import load_template
 
+    if st.template == st.unit.deployed_template:
+        return None
+    seen = {} if seen is None else seen
     try:
-        exported, deployed = load_template(st.template), load_template(st.unit.deployed_template or "")
+        if st.template not in seen:
+            exported = load_template(st.template)
+            mapping = isinstance(exported, dict)
+            seen[st.template] = (mapping, exported.get("Description") if mapping else None)
+        deployed = load_template(st.unit.deployed_template or "")
     except Exception:  # noqa: BLE001 - unreadable text is reported by the comparison itself
         return None
-    if not isinstance(exported, dict) or not isinstance(deployed, dict):
-        return None
-    if exported.get("Description") == deployed.get("Description"):
+    is_mapping, description = seen[st.template]
+    if not is_mapping or not isinstance(deployed, dict) or description == deployed.get("Description"):
         return None
     return {
         "stack": st.unit.stack_name or "",
@@ -87,10 +94,11 @@ def planned_changes(stacks: Iterable[PlannedStack], *, choice: str) -> list[dict
     now hold a dynamic reference where the deployed stack holds a literal (CloudFormation does not
     resolve a dynamic reference when it computes a change set). Sorted by stack, resource, property."""
     out: dict[tuple[str, str, str], dict[str, str]] = {}
+    seen: dict[str, Any] = {}
     for st in stacks:
         if st.unit.deployed_template is None:
             continue
-        described = _description_change(st)
+        described = _description_change(st, seen)
         if described is not None:
             out[(st.unit.stack_name or "", "", "Description")] = described
         if "{{resolve:" not in st.template:
