@@ -429,7 +429,10 @@ def _rehearsal_lines(r: dict[str, Any]) -> list[str]:
         f"- {'passed' if r['passed'] else 'FAILED'}: {r['waves']} waves, {r['steps']} steps "
         f"({r['reproduced']} stacks rebuilt, {r['staged']} secrets staged), {r['failed']} failed, "
         f"{r['noOps']} no-op deploys, {r['modifications']} modification(s), {r['replacements']} "
-        f"replacement(s), {r['unplanned']} unplanned"
+        f"replacement(s), {r['unplanned']} unplanned, {r.get('blocked', 0)} blocked by the plan"
+    ]
+    lines += [
+        f"- blocked (wave {b['wave']}, not deployed): {b['reason']}" for b in r.get("blockedUnits") or []
     ]
     for name, d in (r.get("day2") or {}).items():
         where = f" of wave {d['wave']} ({d['stacks']} stacks)" if name == "rollback" else f" `{d['stack']}`"

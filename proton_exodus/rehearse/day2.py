@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from proton_exodus.cfn.text import dump_template, parse_template
+from proton_exodus.errors import ExodusError
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.rehearse.changeset import DONE, run_change_set
 from proton_exodus.rehearse.model import (
@@ -48,8 +49,9 @@ class Day2Op:
     name: str
     target: StackTarget
     what: str
-    edit: Edit
+    edit: Edit | None
     touched: set[str] = field(default_factory=set)
+    apply: Callable[[Path], list[str]] | None = None  # a repo operation on the export (exodus repo ...)
 
 
 def _tree(text: str) -> dict[str, Any]:
@@ -157,6 +159,107 @@ def _change_input(target: StackTarget, template: str, params: Mapping[str, str])
                 {logical},
             )
     return None
+
+
+def _index(export: Path) -> dict[str, Any] | None:
+    """The export's repository index (what `exodus repo` edits), or None when the target ships none."""
+    from proton_exodus.repo.check import RepoProblem, load_index
+
+    try:
+        return load_index(export)
+    except RepoProblem:
+        return None
+
+
+def _indexed(index: Mapping[str, Any], target: StackTarget) -> dict[str, Any] | None:
+    for item in index.get("instances") or []:
+        stack = item.get("stack") or {}
+        if (stack.get("account"), stack.get("region"), stack.get("name")) == (
+            target.account,
+            target.region,
+            target.stack_name,
+        ):
+            return dict(item)
+    return None
+
+
+def _repo_change_input(
+    export: Path, index: Mapping[str, Any], target: StackTarget, template: str
+) -> Day2Op | None:
+    """`exodus repo set INSTANCE desired_count=N+1`: the input its parameter carries, edited in the
+    instance's deployment file (the shared template is not touched)."""
+    from proton_exodus.repo import ops
+
+    item = _indexed(index, target)
+    parameter = ((item or {}).get("parameters") or {}).get("desired_count")
+    if item is None or not parameter or not item.get("parameters_file"):
+        return None
+    current = ops.Repo.open(export).inputs(item).get("desired_count")
+    if not isinstance(current, int) or isinstance(current, bool):
+        return None
+    tree = _tree(template)
+    touched = {k for k, v in _resources(tree).items() if _refers(v, parameter)}
+    if not touched:
+        return None
+    new = current + 1
+    return Day2Op(
+        "change-input",
+        target,
+        f"exodus repo set {item['name']} desired_count={new}: parameter {parameter} {current} -> {new} in "
+        f"{item['parameters_file']}",
+        None,
+        _with_dependants(tree, touched),
+        lambda root, name=item["name"], new=new: ops.set_inputs(root, name, [f"desired_count={new}"]),
+    )
+
+
+def _repo_minor_version(
+    export: Path,
+    index: Mapping[str, Any],
+    targets: Sequence[StackTarget],
+    peek: Callable[[StackTarget], _Peek],
+) -> tuple[Day2Op | None, str]:
+    """The first instance of the waves with a newer minor its repository ships: its deployment file moves
+    to the shared template of that minor (`repo.ops.upgrade_to_shared`). The resources it may change are
+    those the two versions render differently for the instance's inputs (rendered as Proton did)."""
+    from proton_exodus.errors import ExodusError
+    from proton_exodus.proton.schema import json_schema_violations
+    from proton_exodus.repo import ops
+    from proton_exodus.repo.index import version_key
+
+    repo = ops.Repo.open(export)
+    why = "no instance of the waves has a newer minor version in the export's repository"
+    for target in targets:
+        item = _indexed(index, target)
+        if item is None or item.get("kind") != "service_instance":
+            continue
+        newer = sorted(repo.version(item).get("upgrades_to") or [], key=version_key)
+        if not newer:
+            continue
+        to = newer[-1]
+        try:
+            values = repo.inputs(item)
+            old = json_schema_violations(repo.schema(item), values, path="spec")[0]
+            new = json_schema_violations(repo.schema(item, to), values, path="spec")[0]
+            before = _tree(ops.render_instance(repo, item, item["version"], old))
+            after = _tree(ops.render_instance(repo, item, to, new))
+        except ExodusError as err:
+            why = f"{item['name']}: {err}"
+            continue
+        seen = peek(target)
+        return (
+            Day2Op(
+                "minor-version",
+                target,
+                f"exodus repo: {item['name']} {item['version']} -> {to}: its deployment file names the "
+                f"shared {to} template with its parameters",
+                None,
+                _with_dependants(_tree(seen.template), _changed(before, after)),
+                lambda root, name=item["name"], to=to: ops.upgrade_to_shared(root, name, to),
+            ),
+            "",
+        )
+    return None, why
 
 
 def _list_key(*lists: list[Any]) -> str:
@@ -297,6 +400,18 @@ def _mark(step: Step, op_touched: set[str], action: str, wave: int) -> Step:
         )
         for c in step.changes
     ]
+    revisions = sorted(c.logical_id for c in step.changes if c.planned and c.replaces)
+    if revisions:
+        step.message = "; ".join(
+            p
+            for p in (
+                step.message,
+                f"{', '.join(revisions)}: replaced as the expected new task definition revision (an ECS "
+                "task definition is immutable: a changed container is a new revision, its service rolls "
+                "to it); not a failure",
+            )
+            if p
+        )
     return step
 
 
@@ -334,9 +449,16 @@ def day2(
         edit_stack(export, t.account, t.region, t.stack_name, seen)
         return seen
 
+    index = _index(export)
+
+    def change_input(t: StackTarget, template: str, params: Mapping[str, str]) -> Day2Op | None:
+        if index is not None:
+            return _repo_change_input(export, index, t, template)
+        return _change_input(t, template, params)
+
     used: set[str] = set()
     plans: list[tuple[str, Day2Op | None, str]] = []
-    for name, pick in (("ship-image", _ship_image), ("change-input", _change_input)):
+    for name, pick in (("ship-image", _ship_image), ("change-input", change_input)):
         op = None
         for t in targets:
             if t.stack_name in used:
@@ -347,15 +469,23 @@ def day2(
                 used.add(t.stack_name)
                 break
         plans.append((name, op, "" if op else "no instance of the waves offers this change"))
-    op, why = _minor_version(snapshot, bundles, [t for t in targets if t.stack_name not in used], peek)
+    rest = [t for t in targets if t.stack_name not in used]
+    if index is not None:
+        op, why = _repo_minor_version(export, index, rest, peek)
+    else:
+        op, why = _minor_version(snapshot, bundles, rest, peek)
     plans.append(("minor-version", op, why))
     for name, op, why in plans:
         if op is None:
             yield Step(wave, f"day2:{name}", "(none)", outcome=SKIPPED, message=why)
             continue
         try:
-            files = edit_stack(export, op.target.account, op.target.region, op.target.stack_name, op.edit)
-        except ValueError as err:
+            if op.apply is not None:
+                files = [f for f in op.apply(export) if not f.startswith(".exodus-repo/")]
+            else:
+                assert op.edit is not None
+                files = edit_stack(export, op.target.account, op.target.region, op.target.stack_name, op.edit)
+        except (ValueError, ExodusError) as err:
             yield Step(
                 wave,
                 f"day2:{name}",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 OK, NO_OP, FAILED, SKIPPED = "ok", "no-op", "failed", "skipped"
+BLOCKED = "blocked"  # the plan holds the unit back (an E finding) until a person fixes it: not deployed
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class StackTarget:
     stack_name: str
     kind: str = ""
     label: str = ""
+    blocked: str = ""  # why the plan holds it back (its blocking findings and reason); "" when it does not
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Step:
     account: str = ""
     region: str = ""
     command: str = ""  # what ran, in words an operator recognises
-    outcome: str = OK  # ok | no-op | failed | skipped
+    outcome: str = OK  # ok | no-op | failed | skipped | blocked
     status: str = ""  # the stack's status after the step
     message: str = ""
     changes: list[Change] = field(default_factory=list)

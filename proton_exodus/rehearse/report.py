@@ -9,7 +9,7 @@ from pathlib import Path
 from proton_exodus.rehearse.model import Change, Step
 from proton_exodus.rehearse.run import Rehearsal
 
-ICONS = {"ok": "ok", "no-op": "no-op", "failed": "**FAILED**", "skipped": "skipped"}
+ICONS = {"ok": "ok", "no-op": "no-op", "failed": "**FAILED**", "skipped": "skipped", "blocked": "blocked"}
 
 
 def rehearsal_json(r: Rehearsal) -> str:
@@ -81,6 +81,16 @@ def _day2_line(r: Rehearsal) -> str:
     )
 
 
+def _blocked_line(r: Rehearsal) -> str:
+    """How many units the plan holds back, and why (they are reported, not deployed, not failures)."""
+    blocked = r.blocked
+    if not blocked:
+        return "- blocked: none (the plan holds no unit back)"
+    return f"- blocked: {len(blocked)} unit(s) the plan holds back, not deployed: " + "; ".join(
+        f"wave {s.wave} {s.message}" for s in blocked
+    )
+
+
 def rehearsal_markdown(r: Rehearsal) -> str:
     s = r.summary()
     lines = [
@@ -96,6 +106,7 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         f"- changes: {s['modifications']} modification(s), {s['replacements']} replacement(s); "
         f"{s['unplanned']} unplanned, {s['planned']} planned"
         + ("" if r.planned_file else " (the export has no PLANNED_CHANGES.json: every change is unplanned)"),
+        _blocked_line(r),
         _day2_line(r),
         "- runbook shell commands run: "
         + (f"{s['staged']} (PLANNED_CHANGES.md's secret staging)" if s.get("staged") else "none")

@@ -20,6 +20,7 @@ from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.rehearse.estate import reproduce
 from proton_exodus.rehearse.model import (
+    BLOCKED,
     FAILED,
     SKIPPED,
     CloudFormationFactory,
@@ -51,6 +52,11 @@ class Rehearsal:
     @property
     def failed(self) -> list[Step]:
         return [s for s in self.steps if s.failed]
+
+    @property
+    def blocked(self) -> list[Step]:
+        """Units the plan holds back: reported, never deployed, not a failure of the rehearsal."""
+        return [s for s in self.steps if s.outcome == BLOCKED]
 
     def unplanned(self) -> list[tuple[Step, Any]]:
         return [(s, c) for s in self.deploys() for c in s.changes if not c.planned]
@@ -86,6 +92,11 @@ class Rehearsal:
             "unplanned": len(self.unplanned()),
             "planned": sum(1 for s in deploys for c in s.changes if c.planned),
             "remedies": sum(1 for s in self.steps if s.action == "remedy"),
+            "blocked": len(self.blocked),
+            "blockedUnits": [
+                {"wave": s.wave, "unit": s.stack, "account": s.account, "reason": s.message}
+                for s in self.blocked
+            ],
             "day2": self.day2,
         }
 
@@ -111,6 +122,7 @@ def plan_waves(
             str(r.get("stackName") or ""),
             str(r.get("kind", "")),
             str(r.get("label") or r.get("name") or ""),
+            held_back(r),
         )
 
     return [
@@ -118,6 +130,21 @@ def plan_waves(
         for w in waves
         if through is None or int(w["number"]) <= through
     ]
+
+
+def held_back(resource: Mapping[str, Any]) -> str:
+    """Why the plan holds `resource` back, as plan.json records it (`blockedBy`: the E findings that block
+    it or a dependency, and the `held back: ...` part of its reason); "" when nothing blocks it. The plan
+    is the one judge: the rehearsal never re-derives what blocks a unit."""
+    codes = [str(c) for c in resource.get("blockedBy") or []]
+    if not codes:
+        return ""
+    parts = [p.strip() for p in str(resource.get("reason") or "").split(";")]
+    why = next((p.removeprefix("held back:").strip() for p in parts if p.startswith("held back:")), "")
+    return (
+        f"held back by the plan: {why or 'blocked by ' + ', '.join(codes)}; not deployed until a person "
+        "fixes it and the wave is planned again"
+    )
 
 
 @contextlib.contextmanager
@@ -316,7 +343,8 @@ def rehearse(
         )
         result.seconds["stage"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
-        stacks = [(n, [t for t in ts if t.stack_name]) for n, ts in waves]
+        # a unit the plan blocks is never handed to a deployer (nor remedied): a person fixes it first
+        stacks = [(n, [t for t in ts if t.stack_name and not t.blocked]) for n, ts in waves]
         remedies = (  # only in the cloud rebuilt here: a given endpoint's stacks are never deleted
             list(remedy_failed_creates(stacks, cloudformation, url, work_dir / "runbook"))
             if endpoint_url is None
@@ -361,6 +389,19 @@ def rehearse(
         step.changes = [replace(c, planned=is_planned(step.stack, c, planned)) for c in step.changes]
         by_wave.setdefault(step.wave, []).append(step)
     for number, targets in waves:
+        result.steps.extend(
+            Step(
+                number,
+                "deploy",
+                t.stack_name or t.label or t.kind,
+                t.account,
+                t.region,
+                outcome=BLOCKED,
+                message=f"{t.label or t.kind}: {t.blocked}",
+            )
+            for t in targets
+            if t.blocked
+        )
         result.steps.extend(by_wave.pop(number, []))
         result.steps.extend(
             Step(
@@ -373,7 +414,7 @@ def rehearse(
                 message=f"{t.kind} without a CloudFormation stack: not rehearsed by this slice",
             )
             for t in targets
-            if not t.stack_name
+            if not t.stack_name and not t.blocked
         )
     for rest in by_wave.values():
         result.steps.extend(rest)
