@@ -482,3 +482,66 @@ def test_a_parameter_edit_changes_one_line_and_reads_back(fmt: str, text: str) -
     assert parameter_document(fmt, changed, "f") == {"DesiredCount": "4", "Image": "a:1"}
     added = _set_parameter(fmt, text, "f", {"Port": "8080"})
     assert parameter_document(fmt, added, "f") == {"DesiredCount": "3", "Image": "a:1", "Port": "8080"}
+
+
+def _resolved_resources(root: Path, deployment: str) -> dict:
+    """The resources CloudFormation would deploy from a Git sync deployment file: its template with its
+    parameters substituted."""
+    import yaml
+
+    from proton_exodus.cfn.normalise import load_normalised
+    from proton_exodus.cfn.resolve import resolve_parameters
+
+    doc = yaml.safe_load((root / deployment).read_text())
+    tree = load_normalised((root / doc["template-file-path"]).read_text())
+    params = {str(k): str(v) for k, v in doc["parameters"].items()}
+    return resolve_parameters(tree, params)["Resources"]
+
+
+def test_upgrade_to_shared_names_the_next_minors_template_in_the_deployment_file(checkout, tmp_path) -> None:
+    """Git sync with parameterised templates: payments-api/staging moves to 1.1 by its deployment file
+    alone (the shared 1.1 template its sibling instances deploy; the inputs 1.1 adds at their defaults),
+    and what CloudFormation would deploy from it is what `exodus repo upgrade` renders for the instance."""
+    import shutil
+
+    from proton_exodus.repo import ops
+
+    root = checkout("cfn-git-sync")
+    rendered = tmp_path / "rendered"
+    shutil.copytree(root, rendered)
+    by_name = {i["name"]: i for i in _index(root)["instances"]}
+    staging, dev = by_name["payments-api/staging"], by_name["payments-api/dev"]
+    deployment = staging["parameters_file"]
+    assert staging["version"] == "1.0" and dev["version"] == "1.1"
+    assert staging["template_file"] != dev["template_file"]
+    assert ops.upgrade_to_shared(root, "payments-api/staging", "1.1") == sorted([INDEX, deployment])
+    diff = changes(root)
+    assert sorted(diff) == sorted([INDEX, deployment])
+    assert diff[deployment] == (
+        [f"template-file-path: {staging['template_file']}"],
+        [f"template-file-path: {dev['template_file']}", "  HealthCheckPath: /health", "  LogLevel: info"],
+    )
+    moved = next(i for i in _index(root)["instances"] if i["name"] == "payments-api/staging")
+    assert moved["version"] == "1.1" and moved["template_file"] == dev["template_file"]
+    assert validate_repo(root) == []
+    ops.upgrade(rendered, ["payments-api/staging"], "1.1")
+    # The one difference: the shared template keeps the export's route for the secret (the staged
+    # parameter the first deploy already reads), where a re-render writes a dynamic reference.
+    reference = "{{resolve:secretsmanager:exodus/" + staging["stack"]["name"] + "/db_password}}"
+    expected = json.loads(
+        json.dumps(_resolved_resources(rendered, deployment)).replace(
+            json.dumps(reference), json.dumps({"Ref": "ExodusSecretDbPassword"})
+        )
+    )
+    assert json.dumps(expected) != json.dumps(_resolved_resources(rendered, deployment))
+    assert _resolved_resources(root, deployment) == expected
+
+
+def test_upgrade_to_shared_refuses_what_is_not_a_newer_minor(checkout) -> None:
+    from proton_exodus.errors import BadInput
+    from proton_exodus.repo import ops
+
+    root = checkout("cfn-git-sync")
+    with pytest.raises(BadInput, match="1.0 is not a backward-compatible minor version of 1.1"):
+        ops.upgrade_to_shared(root, "payments-api/dev", "1.0")
+    assert changes(root) == {}
