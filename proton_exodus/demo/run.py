@@ -394,6 +394,8 @@ def _rehearse(out: Path, report: DemoReport) -> None:
         for name in ("REHEARSAL.md", "rehearsal.json"):
             shutil.copy2(Path(scratch) / name, dest / name)
     report.rehearsal = outcome["summary"]
+    if not report.rehearsal.get("passed"):  # the demo ends with a passing rehearsal, or says it did not
+        report.findings.append("rehearse: FAILED, see rehearsal/REHEARSAL.md")
     report.timings.update({f"rehearse.{k}": v for k, v in outcome["seconds"].items()})
     report.paths["rehearsal"] = dest / "REHEARSAL.md"
 

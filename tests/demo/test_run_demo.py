@@ -154,3 +154,26 @@ def test_demo_tells_todays_story(demo: tuple[subprocess.CompletedProcess[str], P
     audit = (out / "audit" / "audit.md").read_text(encoding="utf-8")
     assert "accounts 111111111111, 222222222222;" in audit
     assert "Today's story" in (out / "SUMMARY.md").read_text(encoding="utf-8")
+
+
+def test_the_demo_rehearsal_passes(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """The demo ends with `exodus rehearse` (cfn-git-sync, every wave, day 2, a rollback) passing: no
+    failed step, no unplanned change; the units the plan blocks are reported blocked, not deployed."""
+    _, out = demo
+    doc = json.loads((out / "rehearsal" / "rehearsal.json").read_text(encoding="utf-8"))
+    summary = doc["summary"]
+    assert summary["passed"] is True, summary
+    assert summary["failed"] == 0 and summary["unplanned"] == 0 and summary["waves"] >= 1
+    plan = json.loads((out / "plan" / "plan.json").read_text(encoding="utf-8"))
+    held = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("blockedBy")}
+    assert {b["unit"] for b in summary["blockedUnits"]} == held and summary["blocked"] == len(held)
+    day2 = summary["day2"]
+    assert {k: v["outcome"] for k, v in day2.items() if k != "rollback"} == {
+        "ship-image": "ok",
+        "change-input": "ok",
+        "minor-version": "ok",
+    }
+    assert day2["rollback"]["failed"] == 0
+    assert "Result: **passed**." in (out / "rehearsal" / "REHEARSAL.md").read_text(encoding="utf-8")
+    text = (out / "SUMMARY.md").read_text(encoding="utf-8")
+    assert "- passed: " in text and f"{len(held)} blocked by the plan" in text
