@@ -98,8 +98,11 @@ def run_demo(
         report.timings["seed"] = round(time.monotonic() - started, 2)
         with _timed(report, "inventory"):
             say("inventory")
+            # An API snapshot while Proton still answers keeps the customer tags (`stage: prod`, ...) that
+            # Proton never put on the stacks; the rebuild takes them back with --tags-from.
+            earlier = _api_snapshot(server.url, settings, Path(scratch) / "api-snapshot")
             server.retire(True)  # the Proton API now answers as the retired service; the stacks remain
-            snapshot = _inventory(server.url, settings, Path(scratch), out / "snapshot")
+            snapshot = _inventory(server.url, settings, Path(scratch), out / "snapshot", tags_from=earlier)
         report.counts = {kind: len(recs) for kind, recs in sorted(snapshot.records.items())}
         report.paths["snapshot"] = out / "snapshot"
         with _timed(report, "audit+plan"):
@@ -157,7 +160,16 @@ def _machine_free(data: Any, root: Path) -> Any:
     return json.loads(text.replace(str(BUNDLES_DIR), BUNDLES_LABEL))
 
 
-def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
+def _api_snapshot(url: str, settings: Settings, dest: Path) -> Path:
+    """`exodus inventory` through the Proton API before end of support (the home account, the demo's
+    Region), kept in the scratch folder: only its records' tags are used, by the stacks rebuild."""
+    from proton_exodus.inventory import crawl_estate
+
+    crawl_estate(replace(settings, endpoint_url=url, profile=None, regions=(_demo_region(),)), dest)
+    return dest
+
+
+def _inventory(url: str, settings: Settings, root: Path, dest: Path, *, tags_from: Path | None = None) -> Any:
     """Rebuild the retired estate from its stacks (every demo account, through a read role; the bundles;
     the Terraform provisioning folders) into a scratch dir and return that snapshot (fixed capture time,
     no volatile stats, secrets kept); write the demo's public copy to `dest`: no secrets.json, and the
@@ -179,6 +191,7 @@ def _inventory(url: str, settings: Settings, root: Path, dest: Path) -> Any:
         assume_role=DEMO_READ_ROLE,
         accounts_file=accounts,
         provisioning_repos=(str(root / PROVISIONING),),
+        tags_from=tags_from,
     )
     loaded = load_snapshot(root / "snapshot")
     meta = _machine_free({k: v for k, v in loaded.meta.items() if k not in VOLATILE_META}, root)
@@ -486,7 +499,9 @@ def _write_summary(report: DemoReport) -> None:
         "seeding, and the estate is rebuilt from what it left behind: the `AWSProton-...` stacks in both "
         "accounts",
         f"(read through {DEMO_READ_ROLE.format(account='ACCOUNT')}), the template bundles and the Terraform",
-        f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}.",
+        f"provisioning folders (`exodus inventory --source stacks`), captured {DEMO_CAPTURED_AT}; the",
+        "customer tags (`stage: prod`, ...) come from an API snapshot taken before Proton was retired",
+        "(`--tags-from`).",
         "",
     ]
     if "report" in report.paths:
