@@ -177,3 +177,19 @@ def test_the_demo_rehearsal_passes(demo: tuple[subprocess.CompletedProcess[str],
     assert "Result: **passed**." in (out / "rehearsal" / "REHEARSAL.md").read_text(encoding="utf-8")
     text = (out / "SUMMARY.md").read_text(encoding="utf-8")
     assert "- passed: " in text and f"{len(held)} blocked by the plan" in text
+
+
+def test_customer_tags_survive_the_stacks_rebuild(
+    demo: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """Proton never put the customer tags on the stacks: the demo takes an API snapshot before retiring
+    Proton and rebuilds with --tags-from, so legacy-network stays `stage: prod` and lands in a production
+    wave (its approvals kept), while the published snapshot is still the stacks rebuild."""
+    _, out = demo
+    meta = json.loads((out / "snapshot" / "snapshot.json").read_text(encoding="utf-8"))
+    assert meta["source"] == "stacks"
+    envs = {e["name"]: e for e in json.loads((out / "snapshot" / "environments.json").read_text())}
+    assert envs["legacy-network"]["tags"]["stage"] == "prod" and envs["dev"]["tags"]["stage"] == "dev"
+    plan = json.loads((out / "plan" / "plan.json").read_text(encoding="utf-8"))
+    (wave,) = [w for w in plan["waves"] if any(r["label"] == "legacy-network" for r in w["resources"])]
+    assert wave["risk"] == "production"
