@@ -2,10 +2,14 @@
 
 - **ship-image**: a new image for one service (its `Image` parameter when the export has one, else the
   image in its task definition);
-- **change-input**: one input of one instance (the ECS service's desired count, in its template);
-- **minor-version**: one instance moved to the next minor version of its template: both minors are
-  rendered from the template bundles for the instance's inputs and the difference is applied to the
-  exported template (a three-way merge: what the exporter changed stays);
+- **change-input**: one input of one instance, the ECS service's desired count: `exodus repo set` (its
+  parameter in the instance's deployment file) when the export ships a repository index, else edited in
+  its template;
+- **minor-version**: one instance moved to the next minor version of its template: with a Git sync
+  repository index, its deployment file names the next minor's shared template with its parameters
+  (`repo.ops.upgrade_to_shared`); otherwise both minors are rendered from the template bundles for the
+  instance's inputs and the difference is applied to the exported template (a three-way merge: what the
+  exporter changed stays);
 - **rollback**: one wave returned to the previous deployment path, the stacks as recorded in the
   snapshot deployed directly with CloudFormation (never to Proton).
 
@@ -222,17 +226,21 @@ def _repo_minor_version(
     """The first instance of the waves with a newer minor its repository ships: its deployment file moves
     to the shared template of that minor (`repo.ops.upgrade_to_shared`). The resources it may change are
     those the two versions render differently for the instance's inputs (rendered as Proton did)."""
-    from proton_exodus.errors import ExodusError
     from proton_exodus.proton.schema import json_schema_violations
     from proton_exodus.repo import ops
+    from proton_exodus.repo.check import GIT_SYNC
     from proton_exodus.repo.index import version_key
 
     repo = ops.Repo.open(export)
     why = "no instance of the waves has a newer minor version in the export's repository"
     for target in targets:
         item = _indexed(index, target)
-        if item is None or item.get("kind") != "service_instance":
-            continue
+        if (
+            item is None
+            or item.get("kind") != "service_instance"
+            or item.get("parameters_format") != GIT_SYNC
+        ):
+            continue  # only a Git sync deployment file names a shared template
         newer = sorted(repo.version(item).get("upgrades_to") or [], key=version_key)
         if not newer:
             continue
@@ -470,9 +478,8 @@ def day2(
                 break
         plans.append((name, op, "" if op else "no instance of the waves offers this change"))
     rest = [t for t in targets if t.stack_name not in used]
-    if index is not None:
-        op, why = _repo_minor_version(export, index, rest, peek)
-    else:
+    op, why = _repo_minor_version(export, index, rest, peek) if index is not None else (None, "")
+    if op is None:  # no Git sync deployment file to point at a shared template: merge the renders
         op, why = _minor_version(snapshot, bundles, rest, peek)
     plans.append(("minor-version", op, why))
     for name, op, why in plans:
