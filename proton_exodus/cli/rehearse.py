@@ -97,7 +97,9 @@ def rehearse_cmd(
         return (
             f"rehearsal {verdict}: {s['waves']} wave(s), {s['steps']} step(s), {s['failed']} failed, "
             f"{s['modifications']} modification(s), {s['replacements']} replacement(s), "
-            f"{s['unplanned']} unplanned change(s); see {paths[0]}"
+            f"{s['unplanned']} unplanned change(s), {s['blocked']} unit(s) blocked by the plan "
+            "(not deployed); "
+            f"see {paths[0]}"
         )
 
     emit(settings, summary, text)
