@@ -226,3 +226,37 @@ def test_a_create_only_change_in_the_export_is_a_replacement_and_fails(
             "planned": False,
         }
     ]
+
+
+def test_plan_waves_carry_the_plans_own_reason_for_a_blocked_unit() -> None:
+    """What blocks a unit is read from plan.json (blockedBy, the `held back:` part of its reason), never
+    re-derived; an unblocked unit carries no reason."""
+    from proton_exodus.rehearse.run import plan_waves
+
+    plan = {
+        "waves": [
+            {
+                "number": 1,
+                "resources": [
+                    {"stackName": "a", "kind": "service_instance", "label": "svc/a", "blockedBy": []},
+                    {
+                        "stackName": "b",
+                        "kind": "service_instance",
+                        "label": "svc/b",
+                        "blockedBy": ["E114"],
+                        "reason": "staging tier; held back: blocked by E114 until fixed; 0 dependant(s)",
+                    },
+                    {
+                        "kind": "service_pipeline",
+                        "label": "svc/pipeline",
+                        "blockedBy": ["E114"],
+                        "reason": "",
+                    },
+                ],
+            }
+        ]
+    }
+    ((number, (a, b, pipeline)),) = plan_waves(plan, None)
+    assert number == 1 and a.blocked == ""
+    assert b.blocked.startswith("held back by the plan: blocked by E114 until fixed; not deployed")
+    assert pipeline.blocked.startswith("held back by the plan: blocked by E114; not deployed")
