@@ -7,7 +7,7 @@
   its template;
 - **minor-version**: one instance moved to the next minor version of its template: with a Git sync
   repository index, its deployment file names the next minor's shared template with its parameters
-  (`repo.ops.upgrade_to_shared`); otherwise both minors are rendered from the template bundles for the
+  (`exodus repo upgrade`); otherwise both minors are rendered from the template bundles for the
   instance's inputs and the difference is applied to the exported template (a three-way merge: what the
   exporter changed stays);
 - **rollback**: one wave returned to the previous deployment path, the stacks as recorded in the
@@ -217,6 +217,18 @@ def _repo_change_input(
     )
 
 
+def _upgrade(root: Path, name: str, to: str) -> list[str]:
+    """`exodus repo upgrade NAME --to TO`; refused unless it moved the instance to a shared template
+    (its own re-rendered copy is not how a team moves one instance of a parameterised export)."""
+    from proton_exodus.repo import ops
+
+    notes: list[str] = []
+    files = ops.upgrade(root, [name], to, notes=notes)
+    if any("no shared template" in n for n in notes):
+        raise ValueError(f"{name}: no shared template of {to} fits it: " + "; ".join(notes))
+    return files
+
+
 def _repo_minor_version(
     export: Path,
     index: Mapping[str, Any],
@@ -224,8 +236,8 @@ def _repo_minor_version(
     peek: Callable[[StackTarget], _Peek],
 ) -> tuple[Day2Op | None, str]:
     """The first instance of the waves with a newer minor its repository ships: its deployment file moves
-    to the shared template of that minor (`repo.ops.upgrade_to_shared`). The resources it may change are
-    those the two versions render differently for the instance's inputs (rendered as Proton did)."""
+    to the shared template of that minor (`exodus repo upgrade`). The resources it may change are those
+    the two versions render differently for the instance's inputs (rendered as Proton did)."""
     from proton_exodus.proton.schema import json_schema_violations
     from proton_exodus.repo import ops
     from proton_exodus.repo.check import GIT_SYNC
@@ -263,7 +275,7 @@ def _repo_minor_version(
                 f"shared {to} template with its parameters",
                 None,
                 _with_dependants(_tree(seen.template), _changed(before, after)),
-                lambda root, name=item["name"], to=to: ops.upgrade_to_shared(root, name, to),
+                lambda root, name=item["name"], to=to: _upgrade(root, name, to),
             ),
             "",
         )

@@ -32,7 +32,7 @@ from proton_exodus.repo import check, shared
 from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
 from proton_exodus.repo.index import version_key
 
-__all__ = ["Repo", "outdated", "set_inputs", "upgrade", "upgrade_to_shared", "validate"]
+__all__ = ["Repo", "outdated", "set_inputs", "upgrade", "validate"]
 
 
 @dataclass
@@ -868,79 +868,3 @@ def new_instance(
     repo.index["instances"] = sorted([*repo.index["instances"], record], key=lambda i: (i["kind"], i["name"]))
     files[INDEX] = repo.index_text()
     return _write(repo.root, files)
-
-
-def upgrade_to_shared(root: Path, name: str, to: str) -> list[str]:
-    """Move one instance to minor `to` the way a team does it with a parameterised Git sync export: its
-    deployment file names the shared template of `to` that the export translated (one an instance of
-    `to` with the same sensitive inputs already deploys), with the parameters that template declares:
-    the instance's inputs (inputs new in `to` at their schema defaults) and the values it passes already.
-    No second translation: when no shared template of `to` carries every input of the instance,
-    NotImplementedYet (then `upgrade` re-renders a copy of the instance's own)."""
-    repo = Repo.open(root)
-    instance = repo.instance(name)
-    current = instance["version"]
-    if to not in repo.version(instance).get("upgrades_to", []):
-        raise BadInput(f"{name}: {to} is not a backward-compatible minor version of {current}")
-    rel = instance.get("parameters_file")
-    if instance.get("parameters_format") != GIT_SYNC or not rel:
-        raise NotImplementedYet(f"{name}: only a Git sync deployment file can name a shared template")
-    sensitive = sorted(instance.get("sensitive", []))
-    schema = repo.schema(instance, to)
-    values = repo.inputs(instance)
-    _refuse_violations(f"{INDEX}[{name}]", schema, values, check.spec_path(instance), sensitive)
-    filled = json_schema_violations(schema, values, path="spec")[0]
-    doc = yaml.safe_load(repo.read(rel)) or {}
-    passed = {str(k): str(v) for k, v in (doc.get("parameters") or {}).items()}
-    siblings = sorted(
-        (
-            i
-            for i in repo.index["instances"]
-            if i["template"] == instance["template"]
-            and i["kind"] == instance["kind"]
-            and i["version"] == to
-            and i.get("parameters_format") == GIT_SYNC
-            and sorted(i.get("sensitive", [])) == sensitive
-        ),
-        key=lambda i: (i["template_file"], i["name"]),
-    )
-    for sibling in siblings:
-        mapping = dict(sibling.get("parameters") or {})  # input -> parameter
-        baked = [
-            k
-            for k, v in filled.items()
-            if k not in sensitive and k not in mapping and (sibling.get("inputs") or {}).get(k) != v
-        ]
-        if baked:  # the shared template bakes in the sibling's value of an input this instance sets otherwise
-            continue
-        text = repo.read(sibling["template_file"])
-        declared = (cfn_text.load_template(text, source=sibling["template_file"]) or {}).get(
-            "Parameters"
-        ) or {}
-        by_parameter = {p: k for k, p in mapping.items()}
-        params: dict[str, str] = {}
-        for parameter in sorted(declared):
-            key = by_parameter.get(parameter)
-            if key is not None and key in filled:
-                params[parameter] = parameter_value(filled[key])
-            elif parameter in passed:
-                params[parameter] = passed[parameter]
-            elif "Default" not in (declared[parameter] or {}):
-                break
-        else:
-            text = _set_template_path(repo.read(rel), sibling["template_file"])
-            if set(passed) - set(params):  # a parameter the shared template does not declare: rewrite all
-                doc["template-file-path"], doc["parameters"] = sibling["template_file"], params
-                text = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=1 << 20)
-            else:  # every other line as the export wrote it
-                changed = {p: v for p, v in params.items() if passed.get(p) != v}
-                text = _set_parameter(GIT_SYNC, text, rel, changed) if changed else text
-            instance["version"] = to
-            instance["template_file"] = sibling["template_file"]
-            instance["inputs"] = {k: v for k, v in sorted(filled.items()) if k not in sensitive}
-            instance["parameters"] = {k: p for k, p in sorted(mapping.items()) if p in params}
-            files = {rel: text, INDEX: repo.index_text()}
-            return _write(repo.root, files)
-    raise NotImplementedYet(
-        f"{name}: no shared template of {instance['template']} {to} carries this instance's inputs"
-    )
