@@ -23,7 +23,9 @@ def _tree(target: str) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(root.rglob("*"))
-        if p.is_file() and ".exodus" not in p.parts
+        # .exodus/ (the writer's manifest) and .exodus-repo/ (the Proton bundles and schemas `exodus repo`
+        # renders from: Jinja sources, not deployable files) are not the target's files
+        if p.is_file() and not any(part.startswith(".exodus") for part in p.relative_to(root).parts)
     }
 
 
