@@ -25,6 +25,11 @@ return hs
 """
 PROVIDER_PACKAGE = "xpkg.upbound.io/upbound/provider-aws-cloudformation:v2.6.0"
 ROLE_NAME = "exodus-crossplane"
+RUNTIME_CONFIG = "provider-aws-cloudformation"
+# provider-upjet-aws's TagInitializer adds crossplane-kind/-name/-providerconfig to every Stack it updates
+# (crossplane/crossplane#6894); `--skip-default-tags` (crossplane-contrib/provider-upjet-aws#1474) turns it
+# off, so an adopted stack keeps exactly its recorded tags and the first sync changes no resource.
+SKIP_DEFAULT_TAGS = "--skip-default-tags"
 
 
 def bootstrap_files(
@@ -62,8 +67,23 @@ def bootstrap_files(
             "apiVersion": "pkg.crossplane.io/v1",
             "kind": "Provider",
             "metadata": {"name": "provider-aws-cloudformation"},
-            "spec": {"package": PROVIDER_PACKAGE},
-        }
+            "spec": {"package": PROVIDER_PACKAGE, "runtimeConfigRef": {"name": RUNTIME_CONFIG}},
+        },
+        {
+            "apiVersion": "pkg.crossplane.io/v1beta1",
+            "kind": "DeploymentRuntimeConfig",
+            "metadata": {"name": RUNTIME_CONFIG},
+            "spec": {
+                "deploymentTemplate": {
+                    "spec": {
+                        "selector": {},
+                        "template": {
+                            "spec": {"containers": [{"name": "package-runtime", "args": [SKIP_DEFAULT_TAGS]}]}
+                        },
+                    }
+                }
+            },
+        },
     ]
     for account in accounts:
         docs.append(

@@ -388,17 +388,6 @@ class _Build:
         self.projects()
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
-        if self.planned:  # provider-upjet-aws's TagInitializer (crossplane/crossplane#6894)
-            self.findings.append(
-                Finding(
-                    "W306",
-                    "run provider-aws-cloudformation with --skip-default-tags (a "
-                    "DeploymentRuntimeConfig arg): otherwise it adds crossplane-kind/-name/-providerconfig "
-                    "to every Stack's tags, and the first sync after Observe adds three stack tags that "
-                    "reach every taggable resource",
-                    "argocd",
-                )
-            )
         self.files.update(repo_files(self.ctx.snapshot, self.units, self.files, "argocd"))
         self.files[WORKFLOW_PATH] = dump_workflow(pull_request_workflow())  # Argo CD validates nothing itself
         changes = planned_changes(self.planned, choice=self.secret_mode)

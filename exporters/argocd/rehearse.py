@@ -158,10 +158,25 @@ def stack_objects(checkout: Path, app_path: str) -> list[dict[str, Any]]:
     return found
 
 
+def _runtime_args(doc: Mapping[str, Any]) -> list[str]:
+    """The args a DeploymentRuntimeConfig gives the provider's own container (`package-runtime`)."""
+    spec = (((doc.get("spec") or {}).get("deploymentTemplate") or {}).get("spec") or {}).get("template") or {}
+    containers = (spec.get("spec") or {}).get("containers") or []
+    return [
+        str(a)
+        for c in containers
+        if (c or {}).get("name") == "package-runtime"
+        for a in (c.get("args") or [])
+    ]
+
+
 def provider_accounts(checkout: Path) -> tuple[dict[str, str], bool]:
     """ProviderConfig name -> the account its (last) assumed role lives in; and whether the provider runs
-    with --skip-default-tags."""
-    accounts, skip = {}, False
+    with --skip-default-tags: its `runtimeConfigRef` (Crossplane's `default` when it names none) is a
+    DeploymentRuntimeConfig of the bootstrap passing that flag to the `package-runtime` container."""
+    accounts: dict[str, str] = {}
+    runtime: dict[str, list[str]] = {}
+    refs: list[str] = []
     for path in sorted((checkout / "bootstrap").glob("*.y*ml")):
         rel = path.relative_to(checkout).as_posix()
         for doc in _docs(path, rel):
@@ -169,8 +184,15 @@ def provider_accounts(checkout: Path) -> tuple[dict[str, str], bool]:
                 chain = (doc.get("spec") or {}).get("assumeRoleChain") or []
                 role = str((chain[-1] if chain else {}).get("roleARN", ""))
                 accounts[str((doc.get("metadata") or {}).get("name", ""))] = role_account(role)
-            if doc.get("kind") == "DeploymentRuntimeConfig" and "--skip-default-tags" in yaml.safe_dump(doc):
-                skip = True
+            if doc.get("kind") == "DeploymentRuntimeConfig":
+                runtime[str((doc.get("metadata") or {}).get("name", ""))] = _runtime_args(doc)
+            if doc.get("kind") == "Provider" and "provider-aws-cloudformation" in str(
+                (doc.get("spec") or {}).get("package", "")
+            ):
+                refs.append(
+                    str(((doc.get("spec") or {}).get("runtimeConfigRef") or {}).get("name") or "default")
+                )
+    skip = bool(refs) and all("--skip-default-tags" in runtime.get(r, []) for r in refs)
     return accounts, skip
 
 

@@ -350,3 +350,24 @@ def test_required_capabilities() -> None:
     assert required_capabilities(named) == ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM")
     assert required_capabilities(macro) == ("CAPABILITY_AUTO_EXPAND",)
     assert required_capabilities("Resources:\n  B:\n    Type: AWS::S3::Bucket\n") == ()
+
+
+def test_the_provider_adds_no_default_tags_to_the_adopted_stacks(result, tmp_path: Path) -> None:
+    """provider-upjet-aws tags every Stack it updates with crossplane-kind/-name/-providerconfig unless it
+    runs with --skip-default-tags: the bootstrap's Provider names a DeploymentRuntimeConfig passing it."""
+    from exporters.argocd.rehearse import provider_accounts
+
+    path = "bootstrap/crossplane-provider.yaml"
+    docs = list(yaml.safe_load_all(result.files[path]))
+    (provider,) = [d for d in docs if d["kind"] == "Provider"]
+    (runtime,) = [d for d in docs if d["kind"] == "DeploymentRuntimeConfig"]
+    assert provider["spec"]["runtimeConfigRef"]["name"] == runtime["metadata"]["name"]
+    (container,) = runtime["spec"]["deploymentTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container == {"name": "package-runtime", "args": ["--skip-default-tags"]}
+    assert not [f for f in result.findings if "skip-default-tags" in f.message]  # no manual task left
+    (tmp_path / "bootstrap").mkdir()
+    (tmp_path / path).write_text(result.files[path], encoding="utf-8")
+    assert provider_accounts(tmp_path)[1] is True  # the deployer reads the same flag
+    del provider["spec"]["runtimeConfigRef"]  # Crossplane's default runtime config: tags are added
+    (tmp_path / path).write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    assert provider_accounts(tmp_path)[1] is False

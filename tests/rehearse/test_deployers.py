@@ -66,10 +66,11 @@ def deploys(doc: dict[str, Any], action: str = "deploy") -> list[dict[str, Any]]
 
 def secret_parameter_stacks(export: Path) -> set[str]:
     """Stacks whose exported template takes a secret as an SSM parameter the runbook stages."""
+    rows = json.loads((export / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
     return {
-        p.stem
-        for p in (export / "stacks").glob("**/*.yaml")
-        if "AWS::SSM::Parameter::Value<String>" in p.read_text(encoding="utf-8")
+        r["stack"]
+        for r in rows
+        if "AWS::SSM::Parameter::Value<String>" in (export / r["templateFile"]).read_text(encoding="utf-8")
     }
 
 
@@ -111,9 +112,6 @@ def test_each_stack_of_the_waves_is_deployed_by_the_target(demo: dict[str, Any])
     assert demo["summary"]["waves"] == demo["through"]
 
 
-CROSSPLANE_TAGS = ["crossplane-kind", "crossplane-name", "crossplane-providerconfig"]
-
-
 def test_secrets_are_staged_as_written_before_the_first_wave(demo: dict[str, Any]) -> None:
     staged = [s for w in demo["doc"]["waves"] for s in w["steps"] if s["action"] == "stage"]
     planned = json.loads((demo["out"] / "export" / "PLANNED_CHANGES.json").read_text(encoding="utf-8"))
@@ -126,21 +124,11 @@ def test_secrets_are_staged_as_written_before_the_first_wave(demo: dict[str, Any
 def test_first_deploy_is_a_no_op(demo: dict[str, Any]) -> None:
     steps = deploys(demo["doc"])
     assert len(secret_parameter_stacks(EXPORTS / "codepipeline") & {s["stack"] for s in steps}) >= 3
-    if demo["target"] == "argocd":
-        # The export's manual task W306 (--skip-default-tags) is not in its bootstrap: the provider's
-        # default tags are the one change, on every stack it updates.
-        assert all(s["outcome"] == "ok" for s in steps), [(s["stack"], s["message"]) for s in steps]
-        assert all(
-            [(c["action"], c["properties"]) for c in s["changes"]] == [("Tags", CROSSPLANE_TAGS)]
-            for s in steps
-        )
-        unplanned = [c for s in steps for c in s["changes"] if not c["planned"]]
-        assert demo["code"] == 1 and len(unplanned) == len(steps)
-    else:
-        assert all(s["outcome"] == "no-op" and s["changes"] == [] for s in steps), [
-            (s["stack"], s["message"]) for s in steps if s["outcome"] != "no-op"
-        ]
-        assert demo["summary"]["failed"] == demo["summary"]["unplanned"] == 0
+    # argocd too: the bootstrap runs the provider with --skip-default-tags, so it adds no tags of its own
+    assert all(s["outcome"] == "no-op" and s["changes"] == [] for s in steps), [
+        (s["stack"], s["outcome"], s["message"], s["changes"]) for s in steps if s["outcome"] != "no-op"
+    ]
+    assert demo["summary"]["failed"] == demo["summary"]["unplanned"] == 0
 
 
 def test_codepipeline_actions_run_where_their_role_lives() -> None:
@@ -263,7 +251,4 @@ def test_a_wave_rolls_back_to_the_recorded_stacks(demo: dict[str, Any]) -> None:
         else:
             assert resources == []  # the first deploy changed nothing, so going back changes nothing
     tags = [c for s in steps for c in s["changes"] if c["action"] == "Tags"]
-    if demo["target"] == "argocd":  # going back drops the provider's default tags again (W306)
-        assert len(tags) == len(steps) and all(c["properties"] == CROSSPLANE_TAGS for c in tags)
-    else:
-        assert tags == [] and demo["summary"]["passed"] and demo["code"] == 0
+    assert tags == [] and demo["summary"]["passed"] and demo["code"] == 0
