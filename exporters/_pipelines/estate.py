@@ -80,6 +80,7 @@ class Estate:
 
     def planned_files(self) -> dict[str, str]:
         """PLANNED_CHANGES.md/.json: what the first deploy changes on purpose, and the secrets to stage."""
+        from exporters._pipelines.service_pipeline import pipeline_planned_changes  # it imports this module
         from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
         changes = planned_changes(
@@ -90,6 +91,14 @@ class Estate:
             ),
             choice=self.secrets,
         )
+        # a service pipeline whose build steps called the retired Proton API is rewritten: its first
+        # deploy changes those resources on purpose (the old steps fail now), named like cfn-git-sync's
+        for a in self.stacks:
+            if a.unit.kind == "service_pipeline" and a.unit.deployed_template:
+                changes += pipeline_planned_changes(
+                    a.stack_name, a.unit.account, a.unit.region, a.unit.deployed_template, a.template
+                )
+        changes.sort(key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")))
         staged = [(a.unit.account, a.unit.region, p) for a in self.stacks for p in a.secret_parameters]
         return planned_change_files(changes, choice=self.secrets, staged=staged)
 
