@@ -15,7 +15,7 @@ from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
-from exporters._pipelines.service_pipeline import place_findings
+from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
 from exporters.argocd import layout
@@ -111,6 +111,9 @@ class _Build:
         except ValueError as err:
             raise BadInput(f"argocd: export option {err}") from None
         self.planned: list[PlannedStack] = []
+        self.pipeline_changes: list[
+            dict[str, str]
+        ] = []  # PLANNED_CHANGES.json entries of rewritten pipelines
         self.staged: list[tuple[str, str, Any]] = []
         self.by_arn = {u.arn: u for u in units}
         self.env_units = {u.name: u for u in units if u.kind == "environment"}
@@ -306,6 +309,14 @@ class _Build:
             found: list[Finding] = []
             if unit.deployed_template:  # the same rewrite of retired Proton calls as the pipeline exporters
                 self.pipeline_templates[unit.arn], found = convert(unit, unit.deployed_template)
+                # the rewrite's first-update changes are planned: the old steps call the retired API
+                self.pipeline_changes += pipeline_planned_changes(
+                    unit.stack_name or "",
+                    unit.account,
+                    unit.region,
+                    unit.deployed_template,
+                    self.pipeline_templates[unit.arn],
+                )
             if not self.write_stack(f"{base}/stack.yaml", unit, 0):
                 continue
             self.findings.extend(
@@ -390,7 +401,10 @@ class _Build:
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))
         self.files.update(repo_files(self.ctx.snapshot, self.units, self.files, "argocd"))
         self.files[WORKFLOW_PATH] = dump_workflow(pull_request_workflow())  # Argo CD validates nothing itself
-        changes = planned_changes(self.planned, choice=self.secret_mode)
+        changes = sorted(
+            planned_changes(self.planned, choice=self.secret_mode) + self.pipeline_changes,
+            key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
+        )
         self.files.update(planned_change_files(changes, choice=self.secret_mode, staged=self.staged))
         findings = sorted(set(self.findings), key=lambda f: (f.code, f.resource, f.message))
         return ExportResult(files=dict(sorted(self.files.items())), findings=findings)
