@@ -18,6 +18,7 @@ from exporters._pipelines.estate import DEFAULT_CAPABILITIES, dependency_order
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
+from exporters.spacelift.rehearse import edit_stack as edit_spacelift_stack
 from exporters.spacelift.rehearse import rehearse as rehearse_spacelift
 from exporters.spacelift.runbook import SpaceliftRunbook
 from exporters.terraform.exporter import adopted_templates
@@ -90,6 +91,7 @@ class SpaceliftExporter:
     runbook = SpaceliftRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_spacelift)
+    edit_stack = staticmethod(edit_spacelift_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

@@ -8,10 +8,13 @@ they are. Parameter Store values the export asks to stage are staged first, as f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from exporters.spacelift import layout
-from exporters.terraform.rehearse import planned_staging, stage_parameters
+from exporters.terraform.rehearse import planned_staging, set_hcl_values, stage_parameters
+from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
 
@@ -74,3 +77,53 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                     "changed the stack" if run.changes else "had no changes"
                 )
             yield step
+
+
+def edit_stack(
+    export_dir: Path,
+    account: str,
+    region: str,
+    stack_name: str,
+    edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
+) -> list[str]:
+    """A day-2 change as a Spacelift user makes it: `edit` gets the stack's entry template (its project
+    root's) and its CF_PARAM_ values and returns them changed; the template, the `value` of each changed
+    CF_PARAM_ environment variable in the stack's .tf, and exodus-stacks.json are rewritten. A parameter
+    the stack does not set yet is refused (BadInput): its environment variable is added by hand."""
+    export_dir = Path(export_dir)
+    path = export_dir / layout.STACKS_RECORD
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise BadInput(f"{layout.STACKS_RECORD}: cannot be read ({err})") from None
+    record = next(
+        (
+            r
+            for r in doc.get("stacks") or []
+            if (r.get("account"), r.get("region"), r.get("stack_name")) == (account, region, stack_name)
+        ),
+        None,
+    )
+    if record is None:
+        raise BadInput(f"{layout.STACKS_RECORD}: no Spacelift stack takes over {stack_name}")
+    template_rel = str(record["template"])
+    before = (export_dir / template_rel).read_text(encoding="utf-8")
+    params = {str(k): str(v) for k, v in (record.get("parameters") or {}).items()}
+    after, new_params = edit(before, dict(params))
+    changed = []
+    if after != before:
+        (export_dir / template_rel).write_text(after, encoding="utf-8")
+        changed.append(template_rel)
+    if new_params != params:
+        if set(new_params) != set(params):
+            raise BadInput(
+                f"{stack_name}: a day-2 edit adds or drops parameters; edit {record['file']} by hand"
+            )
+        diff = {k: v for k, v in new_params.items() if params[k] != v}
+        tf = str(record["file"])
+        text = (export_dir / tf).read_text(encoding="utf-8")
+        (export_dir / tf).write_text(set_hcl_values(text, diff, block="", where=tf), encoding="utf-8")
+        record["parameters"] = {**record["parameters"], **diff}
+        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        changed += [tf, layout.STACKS_RECORD]
+    return sorted(changed)

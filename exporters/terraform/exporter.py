@@ -28,6 +28,7 @@ from exporters.terraform.plan_effect import (
     read_stack,
     summary,
 )
+from exporters.terraform.rehearse import edit_stack as edit_terraform_stack
 from exporters.terraform.rehearse import rehearse as rehearse_terraform
 from exporters.terraform.runbook import TerraformRunbook
 from proton_exodus.errors import BadInput
@@ -129,6 +130,7 @@ class TerraformExporter:
     runbook = TerraformRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_terraform)
+    edit_stack = staticmethod(edit_terraform_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

@@ -18,10 +18,13 @@ placeholder, which is what a stack rebuilt from a snapshot without secrets.json 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from exporters.terraform import layout
+from exporters.terraform.hcl import quote
 from exporters.terraform.plan_effect import (
     MASK,
     StackConfig,
@@ -30,6 +33,7 @@ from exporters.terraform.plan_effect import (
     plan_stack,
     read_stack,
 )
+from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import PLACEHOLDER
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
@@ -198,3 +202,82 @@ def _only_noecho(effect: Any, config: StackConfig) -> bool:
 
 def _dump(body: Any) -> str:
     return json.dumps(body)
+
+
+def set_hcl_values(text: str, changes: Mapping[str, str], *, block: str, where: str) -> str:
+    """`text` of a .tf file with each parameter's value line changed, every other line as written: in the
+    `block` attribute's map (`parameters = {`) the `Key = "value"` line, or for Spacelift (`block` empty)
+    the `value` line after `name = "CF_PARAM_<Key>"`. BadInput naming `where` for a key it cannot find."""
+    lines = text.split("\n")
+    for key, value in sorted(changes.items()):
+        new = f'"{quote(value)}"'
+        done = False
+        if block:
+            inside = False
+            for i, line in enumerate(lines):
+                if re.match(rf"^\s*{re.escape(block)}\s*=\s*\{{\s*$", line):
+                    inside = True
+                elif inside and re.match(r"^\s*\}\s*$", line):
+                    inside = False
+                elif inside and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
+                    head = line.split("=", 1)[0]
+                    lines[i], done = f"{head}= {new}", True
+        else:
+            for i, line in enumerate(lines[:-1]):
+                if re.match(rf'^\s*name\s*=\s*"CF_PARAM_{re.escape(key)}"\s*$', line):
+                    follow = lines[i + 1]
+                    if re.match(r"^\s*value\s*=", follow):
+                        lines[i + 1], done = f"{follow.split('=', 1)[0]}= {new}", True
+        if not done:
+            raise BadInput(f"{where}: no value of parameter {key} to change; add it by hand")
+    return "\n".join(lines)
+
+
+def edit_stack(
+    export_dir: Path,
+    account: str,
+    region: str,
+    stack_name: str,
+    edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
+) -> list[str]:
+    """A day-2 change as a Terraform user makes it: `edit` gets the stack's template file and its
+    `parameters` and returns them changed; the template, the `parameters` values of the stack's .tf file
+    and plan-effect.json (what the module's plans are computed from) are rewritten. A parameter the
+    configuration does not set yet is refused (BadInput): it is added to the .tf by hand."""
+    export_dir = Path(export_dir)
+    folder = layout.module_dir(account, region)
+    path = export_dir / folder / layout.PLAN_EFFECT
+    if not path.is_file():
+        raise BadInput(f"the export has no {folder}/{layout.PLAN_EFFECT}")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    record = next((r for r in doc.get("stacks") or [] if r.get("name") == stack_name), None)
+    if record is None:
+        raise BadInput(f"{folder}/{layout.PLAN_EFFECT}: no aws_cloudformation_stack for {stack_name}")
+    template_rel = f"{folder}/{record['template_file']}"
+    before = (export_dir / template_rel).read_text(encoding="utf-8")
+    params = {str(k): str(v) for k, v in (record.get("parameters") or {}).items()}
+    after, new_params = edit(before, dict(params))
+    changed = []
+    if after != before:
+        others = [
+            r["name"]
+            for r in doc["stacks"]
+            if r is not record and r["template_file"] == record["template_file"]
+        ]
+        if others:
+            raise BadInput(f"{template_rel} is shared with {others[0]}: change a parameter instead")
+        (export_dir / template_rel).write_text(after, encoding="utf-8")
+        changed.append(template_rel)
+    if new_params != params:
+        if set(new_params) != set(params):
+            raise BadInput(f"{stack_name}: a day-2 edit adds or drops parameters; edit the .tf by hand")
+        diff = {k: v for k, v in new_params.items() if params[k] != v}
+        tf = f"{folder}/{record['address']}.tf"
+        text = (export_dir / tf).read_text(encoding="utf-8")
+        (export_dir / tf).write_text(
+            set_hcl_values(text, diff, block="parameters", where=tf), encoding="utf-8"
+        )
+        record["parameters"] = {**record["parameters"], **diff}
+        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        changed += [tf, f"{folder}/{layout.PLAN_EFFECT}"]
+    return sorted(changed)
