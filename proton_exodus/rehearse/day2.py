@@ -147,6 +147,20 @@ def _change_input(target: StackTarget, template: str, params: Mapping[str, str])
     for logical, res in sorted(_resources(tree).items()):
         props = (res or {}).get("Properties") or {}
         count = props.get("DesiredCount") if (res or {}).get("Type") == "AWS::ECS::Service" else None
+        param = str(count.get("Ref", "")) if isinstance(count, Mapping) else ""
+        if params.get(param, "").isdigit():  # the input is a parameter: the target's parameter value changes
+            new = int(params[param]) + 1
+
+            def edit_param(t: str, p: dict[str, str], param: str = param, new: int = new) -> tuple[str, Any]:
+                return t, {**p, param: str(new)}
+
+            return Day2Op(
+                "change-input",
+                target,
+                f"input desired_count: parameter {param} {params[param]} -> {new}",
+                edit_param,
+                {k for k, v in _resources(tree).items() if _refers(v, param)},
+            )
         if isinstance(count, int) or (isinstance(count, str) and count.isdigit()):
             new = int(count) + 1
 
