@@ -186,7 +186,15 @@ def _snapshot_of(cfn: Any, stack: str) -> tuple[Any, ...]:
         cfn.get_template(StackName=stack)["TemplateBody"],
         sorted((p["ParameterKey"], p.get("ParameterValue")) for p in described.get("Parameters") or []),
         sorted((t["Key"], t["Value"]) for t in described.get("Tags") or []),
-        sorted((r["LogicalResourceId"], r.get("PhysicalResourceId"), r["ResourceType"]) for r in resources),
+        # the local cloud may list a resource with no logical id (moto): compared as it is, never a crash
+        sorted(
+            (
+                str(r.get("LogicalResourceId", "")),
+                str(r.get("PhysicalResourceId", "")),
+                str(r.get("ResourceType", "")),
+            )
+            for r in resources
+        ),
     )
 
 
