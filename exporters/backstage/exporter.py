@@ -262,6 +262,10 @@ class BackstageExporter:
     name = "backstage"
     summary = "Backstage: software catalog of the estate and a software template per Proton template"
     api_version = API_VERSION
+    # No deployer: Backstage catalogues the estate and scaffolds new instances; it deploys no stack (the
+    # stacks stay with the deployment target it is paired with), so `exodus rehearse` refuses this target
+    # and rehearses are run with that target instead.
+    rehearse = None
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

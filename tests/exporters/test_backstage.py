@@ -587,3 +587,18 @@ def test_an_input_change_is_what_exodus_repo_set_writes(
         path, text = _scaffold(nunjucks, files, entity, _form(found, row["version"], **change))
         assert path == row["parameterFile"]
         assert load_yaml(text) == load_yaml((checkout / path).read_text(encoding="utf-8"))
+def test_rehearse_refuses_backstage_it_deploys_nothing(tmp_path: Path) -> None:
+    """Backstage has no deployer: `exodus rehearse --target backstage` refuses it as bad input (one line,
+    naming the targets that have one) and writes nothing: rehearse the target Backstage is paired with."""
+    from click.testing import CliRunner
+
+    from proton_exodus.cli import cli
+    from tests.support.paths import REPO
+
+    assert Registry.from_entry_points().load("backstage").rehearse is None
+    sample = REPO / "sample_exports"
+    args = ["rehearse", "--snapshot", str(sample / "snapshot"), "--plan", str(sample / "plan")]
+    result = CliRunner().invoke(cli, [*args, "--target", "backstage", "--out", str(tmp_path / "out")])
+    assert isinstance(result.exception, BadInput) and not (tmp_path / "out").exists()
+    assert "'backstage' has no deployer to rehearse with" in str(result.exception)
+    assert "cfn-git-sync" in (result.exception.hint or "")
