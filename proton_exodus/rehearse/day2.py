@@ -461,7 +461,10 @@ def day2(
     """The three day-2 changes, each edited into a copy of the export and deployed by the target."""
     edit_stack = getattr(exporter, "edit_stack", None)
     healthy = {
-        (s.account, s.region, s.stack) for s in deployed if s.action == "deploy" and s.outcome in (OK, NO_OP)
+        # every step of `deployed` is the deployer's (its action is the target's word: deploy, run, import)
+        (s.account, s.region, s.stack)
+        for s in deployed
+        if s.outcome in (OK, NO_OP)
     }
     targets = [
         t
@@ -487,7 +490,11 @@ def day2(
 
     def change_input(t: StackTarget, template: str, params: Mapping[str, str]) -> Day2Op | None:
         if index is not None:
-            return _repo_change_input(export, index, t, template)
+            op = _repo_change_input(export, index, t, template)
+            item = _indexed(index, t) or {}
+            if op is None and item.get("template_file") == item.get("parameters_file"):
+                op = _change_input(t, template, params)  # a template of its own (argocd's inline Stack)
+            return op
         return _change_input(t, template, params)
 
     used: set[str] = set()
