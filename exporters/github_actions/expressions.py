@@ -1,12 +1,14 @@
 """GitHub Actions expressions (`${{ ... }}` and `if:` conditions), evaluated as the runner does for the
 subset the exported workflows use: context paths (`inputs.x`, `github.event.pull_request.number`,
 `steps.id.outputs.k`, `vars.X`, `env.X`), string/number/boolean/null literals, `!`, `==`, `!=`, `&&`,
-`||`, parentheses and the status functions `always()`, `success()`, `failure()`, `cancelled()`
+`||`, parentheses, `toJSON(x)`, `fromJSON(x)` and the status functions `always()`, `success()`,
+`failure()`, `cancelled()`
 (https://docs.github.com/en/actions/reference/workflows-and-actions/expressions).
 An expression outside that subset raises BadInput naming it, rather than being guessed."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -61,6 +63,21 @@ def _number(v: Any) -> float:
         return float(v)
     except (TypeError, ValueError):
         return float("nan")
+
+
+def _to_json(value: Any, expr: str) -> str:
+    """toJSON: pretty-printed JSON, as the runner writes it (two-space indent)."""
+    return json.dumps(value, indent=2)
+
+
+def _from_json(value: Any, expr: str) -> Any:
+    try:
+        return json.loads(str(value))
+    except ValueError:
+        raise BadInput(f"expression {expr!r}: fromJSON of {str(value)[:40]!r} is not JSON") from None
+
+
+_FUNCTIONS = {"toJSON": _to_json, "fromJSON": _from_json}
 
 
 class _Parser:
@@ -130,6 +147,12 @@ class _Parser:
             return text == "true"
         if text == "null":
             return None
+        if text in _FUNCTIONS and self.peek() == ("op", "("):
+            self.take()
+            arg = self.or_()
+            if self.take() != ("op", ")"):
+                raise BadInput(f"expression {self.expr!r}: missing ) after {text}(")
+            return _FUNCTIONS[text](arg, self.expr)
         if text.endswith("()"):
             fn = text[:-2]
             if fn == "always":

@@ -10,6 +10,8 @@ workflows on a push to the tracked branch (TARGETS.md §3; https://docs.github.c
 - `aws-actions/configure-aws-credentials` assumes `role-to-assume` through STS (the job then acts in the
   role's account) — `vars.AWS_DEPLOY_ROLE_ARN` is set per GitHub environment, as the export's README
   says, to a role in that environment's account;
+- `actions/setup-python` gives the job the rehearsal's own `python3` (the version asked for is not
+  installed: the steps that use it, the export's validator, run on the rehearsal's interpreter);
 - every `run:` step runs in `bash --noprofile --norc -eo pipefail` as written, with the real `aws` CLI
   and `jq` against the rehearsal's endpoint; a step that exits non-zero fails the job.
 
@@ -18,6 +20,7 @@ The change set the job created is then described to record what the deploy chang
 from __future__ import annotations
 
 import json
+import platform
 import shutil
 import subprocess
 import sys
@@ -108,7 +111,11 @@ def deploy_calls(checkout: Path, commit: str) -> dict[str, Call]:
             contexts = {"github": _github(commit, 1), "vars": {}, "inputs": {}}
             if not condition(job.get("if"), contexts):
                 continue
-            inputs = {str(k): v for k, v in (job.get("with") or {}).items()}
+            # the caller's `with:` expressions are evaluated in the caller (a push: no workflow inputs)
+            inputs = {
+                str(k): substitute(v, contexts) if isinstance(v, str) else v
+                for k, v in (job.get("with") or {}).items()
+            }
             stack = str(inputs.get("stack-name", ""))
             if stack:
                 found.setdefault(stack, Call(rel, str(job_id), str(job["uses"])[2:], inputs))
@@ -147,6 +154,7 @@ class Runner:
             "LANG": "C.UTF-8",
             "GITHUB_WORKSPACE": str(workspace),
             "GITHUB_ACTIONS": "true",
+            "RUNNER_TEMP": str(workspace.parent / "runner-temp"),
             "CI": "true",
             "AWS_ENDPOINT_URL": self.ctx.endpoint_url,
             "AWS_CONFIG_FILE": str(workspace.parent / "home" / "aws-config"),
@@ -182,6 +190,7 @@ class Runner:
         if workspace.parent.exists():
             shutil.rmtree(workspace.parent)
         (workspace.parent / "home").mkdir(parents=True)
+        (workspace.parent / "runner-temp").mkdir()
         env = self._env_base(workspace)
         job_env = {k: substitute(v, contexts) for k, v in (job.get("env") or {}).items()}
         env.update(job_env)
@@ -225,6 +234,9 @@ class Runner:
         if uses.startswith("aws-actions/configure-aws-credentials@"):
             job_env.update(self._assume(with_.get("role-to-assume", ""), with_.get("aws-region", "")))
             return {}
+        if uses.startswith("actions/setup-python@"):
+            # the rehearsal's own interpreter is the job's python3 (on PATH): the steps run with it
+            return {"python-version": platform.python_version()}
         if uses:
             raise RuntimeError(f"action {uses} is not emulated by the rehearsal")
         script = substitute(step.get("run", ""), contexts)
