@@ -407,7 +407,10 @@ def _minor_version(
         seen = peek(target)
 
         def edit(t: str, p: dict[str, str], base: Any = base, new: Any = new) -> tuple[str, Any]:
-            return dump_template(three_way(parse_template(t), base, new)), p
+            ours = parse_template(t)
+            # the template's Description changes no resource: the export's own text is kept
+            keep = {k: ours[k] for k in ("Description",) if k in ours}
+            return dump_template(three_way(ours, {**base, **keep}, {**new, **keep})), p
 
         touched = _changed(base, new)
         op = Day2Op(
