@@ -26,7 +26,7 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     args = ["--output", "json", "rehearse", "--snapshot", str(SNAPSHOT), "--plan", str(PLAN)]
     result = subprocess.run(
         [sys.executable, "-c", "from proton_exodus.cli import main; main()", *args, "--target", "terraform"]
-        + ["--out", str(out)],
+        + ["--bundles", str(REPO / "proton_exodus" / "demo" / "bundles"), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -64,3 +64,31 @@ def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: d
     assert len(staged) >= 10
     assert all(s["outcome"] == "no-op" and s["changes"] == [] for s in staged)
     assert all("permanent NoEcho diff" in s["message"] for s in staged)
+
+
+def test_day_2_goes_through_terraform_and_a_wave_rolls_back(rehearsal: dict[str, Any]) -> None:
+    """Day 2 edits the terraform export as its users do (edit_stack) and the deployer applies it: a new
+    image, one more task, the next minor version; each changes only what it touched (a task definition
+    is replaced as its new revision, nothing else); then the last wave goes back to CloudFormation."""
+    day2 = rehearsal["summary"]["day2"]
+    for op in ("ship-image", "change-input", "minor-version"):
+        assert day2[op]["outcome"] == "ok" and day2[op]["unplanned"] == 0 and day2[op]["failed"] == 0, (
+            op,
+            day2[op],
+        )
+    steps = {
+        s["action"]: s
+        for w in rehearsal["doc"]["waves"]
+        for s in w["steps"]
+        if s["action"].startswith("day2:")
+    }
+    count = steps["day2:change-input"]
+    assert [(c["resource_type"], c["properties"]) for c in count["changes"]] == [
+        ("AWS::ECS::Service", ["DesiredCount"])
+    ]
+    replaced = [
+        c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
+    ]
+    assert replaced and {c["resource_type"] for c in replaced} == {"AWS::ECS::TaskDefinition"}
+    rollback = day2["rollback"]
+    assert rollback["stacks"] > 0 and rollback["failed"] == rollback["unplanned"] == 0
