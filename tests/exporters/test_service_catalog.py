@@ -188,8 +188,8 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
     resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first),
     but the service pipelines, whose rewritten build steps (no retired Proton call) are planned changes;
-    only the stack recorded ROLLBACK_COMPLETE fails (nothing can update or import it). In a process of its
-    own: the local cloud lives in the process, and an earlier demo seed there spoils the rebuild."""
+    the stack recorded ROLLBACK_COMPLETE (nothing can update or import it) is held back by the plan. In a
+    process of its own: the local cloud lives in the process, and an earlier demo seed spoils the rebuild."""
     plan_file = PLAN / "plan.json"
     plan: dict[str, Any] = json.loads(plan_file.read_text(encoding="utf-8"))
     run = subprocess.run(
@@ -205,15 +205,20 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     assert all(s["outcome"] == "ok" for s in steps if s["action"] == "reproduce")
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
     adopted = [s for s in steps if s["action"] == "adopt"]
-    assert {s["stack"] for s in adopted} == planned
+    # the plan holds back the stack recorded ROLLBACK_COMPLETE and the pipeline behind it: never adopted
+    blocked = {s["stack"] for s in steps if s["outcome"] == "blocked"}
+    assert ROLLED_BACK in blocked and len(blocked) == 2
+    assert {s["stack"] for s in adopted} == planned - blocked
     assert [s["outcome"] for s in steps if s["action"] == "prepare"] == ["ok", "ok"]
     export = tmp_path / "out" / "export"
     staged = {a.stack_name for a in adoptions(export) if a.data["stage"]}
-    failed = {s["stack"]: s["message"] for s in adopted if s["outcome"] == "failed"}
-    assert set(failed) == {ROLLED_BACK} and "ROLLBACK_COMPLETE" in failed[ROLLED_BACK]
     ok = [s for s in adopted if s["outcome"] == "ok"]
-    assert len(ok) == len(planned) - 1
-    assert len(staged) >= 10 and all("put-parameter" in s["command"] for s in ok if s["stack"] in staged)
+    assert len(ok) == len(adopted) == len(planned) - 2
+    # the secrets are staged before the waves, by PLANNED_CHANGES.md's commands as written; no adoption
+    # finds a Parameter Store String missing
+    stage = [s for s in steps if s["action"] == "stage"]
+    assert len(staged) >= 10 and len(stage) >= 10 and all(s["outcome"] == "ok" for s in stage)
+    assert not [s["stack"] for s in adopted if "not staged" in s["message"]]
     pipelines = {a.stack_name for a in adoptions(export) if a.data["label"].endswith("/pipeline")}
     assert all(
         s["message"].endswith("no resource changed") and s["changes"] == []
@@ -222,7 +227,7 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     )
     # a pipeline's artifact no longer calls the retired Proton API: its deploy makes planned changes only
     changed = [s for s in ok if s["stack"] in pipelines]
-    assert len(changed) == len(pipelines) >= 5
+    assert len(changed) == len(pipelines - blocked) >= 5
     assert all(s["changes"] and all(c["planned"] for c in s["changes"]) for s in changed)
     assert result["unplanned"] == 0 and result["replacements"] == 0
 
