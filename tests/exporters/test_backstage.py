@@ -255,6 +255,8 @@ def test_without_an_export_the_skeleton_writes_the_request_the_form_filled(tmp_p
 
 def test_owners_from_tags_then_the_owners_file(tmp_path: Path) -> None:
     snapshot = load_snapshot(DEMO)
+    for kind, records in snapshot.records.items():  # only the tag this test sets (the demo has its own)
+        snapshot.records[kind] = [{**r, "tags": {}} if "tags" in r else r for r in records]
     snapshot.records["services"] = [
         {**s, "tags": {"Team": "payments"}} if s["name"] == "payments-api" else s
         for s in snapshot.kind("services")
