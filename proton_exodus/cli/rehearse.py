@@ -88,6 +88,7 @@ def rehearse_cmd(
         export=export_dir,
         with_day2=with_day2,
         bundles=bundles,
+        plan_dir=plan_dir,
     )
     paths = write_rehearsal(result, out)
     summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}

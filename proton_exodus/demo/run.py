@@ -428,6 +428,7 @@ def _rehearse_child(out: str, scratch: str, bundles: str) -> dict[str, Any]:
             REHEARSE_TARGET,
             Path(scratch),
             bundles=Path(bundles),
+            plan_dir=Path(out) / "plan",
         )
     except ExodusError as err:
         return {"error": str(err)}

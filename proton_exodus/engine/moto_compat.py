@@ -21,6 +21,7 @@ from typing import Any
 from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 from proton_exodus.engine.moto_cfn_gaps import patch_moto_cfn_gaps
+from proton_exodus.engine.moto_codeconnections import patch_moto_codeconnections
 from proton_exodus.engine.moto_changeset import patch_moto_change_set_resolution
 from proton_exodus.engine.moto_servicecatalog import patch_moto_servicecatalog
 from proton_exodus.engine.moto_transforms import patch_moto_transforms
@@ -66,6 +67,7 @@ def patch_moto_change_set_outputs() -> None:
     patch_moto_change_set_resolution()  # compare resolved parameters, as CloudFormation does
     patch_moto_ids()
     patch_moto_cfn_gaps()
+    patch_moto_codeconnections()  # the runbooks' `aws codeconnections` and drift checks
     patch_moto_servicecatalog()  # the `service-catalog` target's portfolio and adoption
     patch_moto_transforms()  # last: its create_change_set fails a change set SAM refuses
     _PATCHED = True

@@ -360,6 +360,8 @@ class LocalProtonServer:
             pin_default_account(environ, self.default_account)
         if is_proton_request(environ):
             return self._respond(start_response, self._proton(environ))
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("CodeConnections_20231201."):
+            return self._respond(start_response, _codeconnections(environ))
         fault = self.faults.before_other_service(environ)  # None unless FaultConfig(all_services=True)
         if fault is not None:
             return self._respond(start_response, Reply(*fault))
@@ -393,6 +395,15 @@ class LocalProtonServer:
 
 _JSON = {"Content-Type": "application/json"}
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def _codeconnections(environ: dict[str, Any]) -> Reply:
+    """CodeConnections, which moto lacks (engine/moto_codeconnections.py)."""
+    from proton_exodus.engine.moto_codeconnections import handle
+
+    account_id, region = account_and_region(environ)
+    status, body = handle(environ["HTTP_X_AMZ_TARGET"], _read_body(environ), account_id, region)
+    return Reply(status, body, {"Content-Type": "application/x-amz-json-1.0"})
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -111,7 +111,11 @@ def rehearsal_markdown(r: Rehearsal) -> str:
         "- runbook shell commands run: "
         + (f"{s['staged']} (PLANNED_CHANGES.md's secret staging)" if s.get("staged") else "none")
         + (f", {s['remedies']} (entry-check remedies: E114)" if s.get("remedies") else "")
-        + "; the wave runbooks' commands are not run yet",
+        + (
+            f"; wave runbooks: {s['commands']} command(s) run, {s['manual']} manual step(s) recorded"
+            if s.get("commands") or s.get("manual")
+            else "; wave runbooks: not run (no plan directory, or written for another target)"
+        ),
         "",
     ]
     for number in sorted({st.wave for st in r.steps}):

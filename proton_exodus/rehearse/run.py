@@ -97,6 +97,8 @@ class Rehearsal:
                 {"wave": s.wave, "unit": s.stack, "account": s.account, "reason": s.message}
                 for s in self.blocked
             ],
+            "commands": sum(1 for s in self.steps if s.action == "runbook" and s.outcome != "manual"),
+            "manual": sum(1 for s in self.steps if s.outcome == "manual"),
             "day2": self.day2,
         }
 
@@ -264,6 +266,38 @@ def remedy_failed_creates(
                 yield step
 
 
+def _wave_runbooks(
+    plan: Mapping[str, Any],
+    target: str,
+    plan_dir: Path | None,
+    waves: list[tuple[int, list[StackTarget]]],
+    export_dir: Path,
+    work_dir: Path,
+    url: str,
+    snapshot: Snapshot,
+    ctx: RehearsalContext,
+) -> Any:
+    """phase -> the steps of the plan's wave runbooks for that phase (rehearse/runbook.py); none without
+    the plan directory or when its runbooks were written for another target."""
+    from proton_exodus.rehearse.runbook import run_wave_runbooks
+
+    def run(phase: str) -> list[Step]:
+        if plan_dir is None or plan.get("target") != target:
+            return []
+        return run_wave_runbooks(
+            plan_dir,
+            phase,
+            list(waves),
+            export_dir,
+            work_dir / "runbook",
+            url,
+            snapshot_dir=Path(snapshot.root) if snapshot.root is not None else None,
+            rebuilt=ctx.rebuilt,
+        )
+
+    return run
+
+
 def home_account(snapshot: Snapshot) -> str:
     """The account that ran Proton: its account settings' account, else the first account crawled."""
     for record in snapshot.kind("account_settings"):
@@ -286,6 +320,7 @@ def rehearse(
     export: Path | None = None,
     with_day2: bool = True,
     bundles: Path | None = None,
+    plan_dir: Path | None = None,
 ) -> Rehearsal:
     """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
     With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh
@@ -363,7 +398,10 @@ def rehearse(
             home_account=home_account(snapshot),
             rebuilt=endpoint_url is None,
         )
+        runbooks = _wave_runbooks(plan, target, plan_dir, stacks, export_dir, work_dir, url, snapshot, ctx)
+        before = runbooks("before")
         deployed = list(deployer(ctx))
+        after = runbooks("after")
         result.seconds["deploy"] = round(time.monotonic() - clock, 2)
         later: list[Step] = []
         if with_day2 and waves:
@@ -383,9 +421,9 @@ def rehearse(
             result.day2 = day_two.summary(changed, reverted, result.rolled_back)
             later = changed + reverted
     by_wave: dict[int, list[Step]] = {}
-    for step in remedies:
+    for step in remedies + before:
         by_wave.setdefault(step.wave, []).append(step)
-    for step in deployed:
+    for step in deployed + after:
         step.changes = [replace(c, planned=is_planned(step.stack, c, planned)) for c in step.changes]
         by_wave.setdefault(step.wave, []).append(step)
     for number, targets in waves:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from proton_exodus.model.secrets import PLACEHOLDER_RE
 from proton_exodus.rehearse.model import FAILED, OK, Step
@@ -120,3 +121,232 @@ def run_lines(
         else:
             step.outcome = OK
         yield step
+
+
+# ---------------------------------------------------------------------------------- the wave runbooks
+# plan/wave-NN.md as a person runs it: "before" = entry checks and steps (ahead of the deployer), "after" =
+# exit checks; each ```sh line with the credentials its comment or `--profile` names. `exodus` and `git`
+# lines are the rehearsal's own export, commit and deployer: recorded as manual steps, not run twice.
+
+MANUAL = "manual"
+_SECTION = re.compile(r"^## (.+)$", re.M)
+_PHASES = {"Entry checks": "before", "Steps": "before", "Exit checks": "after", "Rollback": "rollback"}
+_WITH = re.compile(r"^\s*#.*\baccount (\d{12})")
+_ASSIGNS = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s*)+(?:#.*)?$")
+_CAPTURE = re.compile(r"^([A-Z_][A-Z0-9_]*)=(\$\(.*\))$")
+_PERSON = ("exodus", "git")
+# what a check's `--query` may print when the hand-over took (stack status, sync status, drift status)
+GOOD = frozenset(
+    {
+        "CREATE_COMPLETE",
+        "UPDATE_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+        "SUCCEEDED",
+        "IN_SYNC",
+    }
+)
+
+
+def wave_runbook(markdown: str, phase: str) -> list[tuple[str, list[str]]]:
+    """(section, command lines) of one phase of a wave runbook, in document order; the variable block
+    before the first section comes first (section "setup"), in every phase."""
+    parts = _SECTION.split(markdown)
+    out = [("setup", shell_lines(parts[0]))]
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        if _PHASES.get(title.strip()) == phase:
+            out.append((title.strip(), shell_lines(body)))
+    return out
+
+
+def write_profiles(home: Path, endpoint_url: str, places: list[tuple[str, str]], prefix: str) -> None:
+    """The operator's AWS CLI profiles `<prefix><account>`: credentials of the rehearsal role, per account."""
+    creds, config = [], []
+    for account, region in sorted(set(places)):
+        c = _credentials(endpoint_url, account, region)
+        creds += [
+            f"[{prefix}{account}]",
+            f"aws_access_key_id = {c['AWS_ACCESS_KEY_ID']}",
+            f"aws_secret_access_key = {c['AWS_SECRET_ACCESS_KEY']}",
+            f"aws_session_token = {c['AWS_SESSION_TOKEN']}",
+            "",
+        ]
+        config += [f"[profile {prefix}{account}]", f"region = {region}", ""]
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "aws-credentials").write_text("\n".join(creds), encoding="utf-8")
+    (home / "aws-config").write_text("\n".join(config), encoding="utf-8")
+
+
+def run_script(
+    sections: list[tuple[str, list[str]]],
+    *,
+    source: str,
+    endpoint_url: str,
+    variables: Mapping[str, str],
+    cwd: Path,
+    wave: int,
+    regions: Mapping[str, str],
+) -> Iterator[Step]:
+    """One Step per command, as a person runs the runbook in one shell: assignments carry to later lines,
+    `# ... account N` comments switch the default credentials, `--profile` picks the profile's. A check
+    (a `--query` of the entry or exit checks) fails when it prints anything but a good state."""
+    home = cwd / "home"
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+        "AWS_PAGER": "",
+        **variables,
+    }
+    creds: dict[str, str] = {}
+    account = ""
+    for section, lines in sections:
+        for line in lines:
+            switch = _WITH.match(line)
+            if switch:
+                account = switch.group(1)
+                creds = _credentials(endpoint_url, account, regions.get(account, "us-east-1"))
+                continue
+            if line.lstrip().startswith("#"):
+                continue
+            if _ASSIGNS.match(line):  # the operator's settings: the rehearsal's values win
+                _assign(line, env, variables, cwd)
+                continue
+            command = line.strip()
+            step = Step(wave, "runbook", source, account, regions.get(account, ""), command=command)
+            capture = _CAPTURE.match(command)
+            program = (capture.group(2)[2:] if capture else command).split(" ", 1)[0]
+            if program in _PERSON:
+                step.outcome = MANUAL
+                step.message = f"{section}: an operator's `{program}` command; the rehearsal's own export, "
+                step.message += "commit and deployer stand for it"
+                yield step
+                continue
+            script = f"{command}\nprintf '\\0%s' \"${capture.group(1)}\"" if capture else command
+            proc = subprocess.run(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                cwd=cwd,
+                env={**env, **creds},
+                capture_output=True,
+                text=True,
+                timeout=COMMAND_TIMEOUT,
+                check=False,
+            )
+            out = proc.stdout
+            if capture:
+                out, _, value = out.rpartition("\0")
+                env[capture.group(1)] = value
+            printed = out.strip().strip('"')
+            if proc.returncode != 0:
+                lines_out = [ln for ln in (proc.stdout + "\n" + proc.stderr).splitlines() if ln.strip()]
+                step.outcome = FAILED
+                step.message = f"exit {proc.returncode}: " + (lines_out[-1].strip() if lines_out else "")
+            elif capture and value in ("", "None"):
+                step.outcome, step.message = FAILED, f"{capture.group(1)} is empty: the query found nothing"
+            elif section.endswith("checks") and "--query" in command and not capture and printed not in GOOD:
+                step.outcome, step.message = FAILED, f"{section}: printed {printed or 'nothing'}"
+            else:
+                step.outcome = OK
+                step.message = f"printed {printed}" if printed and section.endswith("checks") else ""
+            yield step
+
+
+def _assign(line: str, env: dict[str, str], fixed: Mapping[str, str], cwd: Path) -> None:
+    """A settings line (`NAME=value  # comment`): names the rehearsal fixes keep its value."""
+    for name, value in re.findall(r"([A-Z_][A-Z0-9_]*)=(\S*)", line.split("#", 1)[0]):
+        if name not in fixed:
+            env[name] = value
+
+
+REPOSITORY = ("exodus-rehearsal", "export")  # owner and name the rehearsal's repository link names
+CONNECTION = "exodus-rehearsal"
+
+
+def run_wave_runbooks(
+    plan_dir: Path,
+    phase: str,
+    waves: list[tuple[int, list[Any]]],
+    export_dir: Path,
+    work: Path,
+    endpoint_url: str,
+    *,
+    snapshot_dir: Path | None = None,
+    rebuilt: bool = True,
+) -> list[Step]:
+    """Every command of `phase` ("before": entry checks and steps; "after": exit checks) of each wave's
+    runbook in `plan_dir`, wave by wave. Before the first wave, in a cloud the rehearsal rebuilt, the
+    CodeConnections connection the runbooks expect exists in every account and Region (its console
+    handshake is a person's: a manual step) and the export is the linked repository."""
+    files = sorted(Path(plan_dir).glob("wave-*.md"))
+    by_number = {int(re.sub(r"\D", "", p.stem)): p for p in files}
+    places = sorted({(t.account, t.region) for _, ts in waves for t in ts if t.account and t.region})
+    regions = dict(places)
+    work.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+    if phase == "before":
+        write_profiles(work / "home", endpoint_url, places, "exodus-")
+        steps += _connections(places, export_dir, work, endpoint_url, rebuilt)
+    variables = {
+        "SNAPSHOT": str(snapshot_dir or work / "snapshot"),
+        "PLAN": str(plan_dir),
+        "EXPORT": str(export_dir),
+        "BRANCH": "main",
+        "PROFILE_PREFIX": "exodus-",
+        "CONNECTION_NAME": CONNECTION,
+        "REPO_OWNER": REPOSITORY[0],
+        "REPO_NAME": REPOSITORY[1],
+    }
+    for number, _ in waves:
+        path = by_number.get(number)
+        if path is None:
+            steps.append(Step(number, "runbook", f"wave {number}", outcome=FAILED, message="no runbook file"))
+            continue
+        sections = wave_runbook(path.read_text(encoding="utf-8"), phase)
+        steps += run_script(
+            sections,
+            source=path.name,
+            endpoint_url=endpoint_url,
+            variables=variables,
+            cwd=work,
+            wave=number,
+            regions=regions,
+        )
+    return steps
+
+
+def _connections(
+    places: list[tuple[str, str]], export_dir: Path, work: Path, endpoint_url: str, rebuilt: bool
+) -> list[Step]:
+    """The runbooks' prerequisite: an AVAILABLE connection named CONNECTION per account and Region."""
+    from proton_exodus.engine.cloud import ClientFactory
+    from proton_exodus.rehearse.repo import commit_export
+
+    steps = []
+    if rebuilt:
+        from proton_exodus.engine import moto_codeconnections as cc
+
+        _, _commit = commit_export(export_dir, work / "linked-repository")
+        cc.serve_repository(*REPOSITORY, work / "linked-repository" / "repository.git")
+    for account, region in places:
+        step = Step(0, "runbook", f"connection {CONNECTION}", account, region)
+        step.command = (
+            f"aws codeconnections create-connection --connection-name {CONNECTION} --provider-type GitHub"
+        )
+        if not rebuilt:
+            step.outcome, step.message = (
+                MANUAL,
+                "the connection must exist and be AVAILABLE (not created here)",
+            )
+            steps.append(step)
+            continue
+        client = ClientFactory(endpoint_url).client("codeconnections", account, region)
+        arn = client.create_connection(ConnectionName=CONNECTION, ProviderType="GitHub")["ConnectionArn"]
+        cc.backend(account, region).complete_handshake(arn)
+        step.outcome = MANUAL
+        step.message = "created PENDING; the provider handshake (a person, in the console) made it AVAILABLE"
+        steps.append(step)
+    return steps
