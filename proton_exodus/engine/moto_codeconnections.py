@@ -38,9 +38,9 @@ from typing import Any
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.common_models import CloudFormationModel
 
-__all__ = ["ADDED", "TARGET_PREFIX", "handle", "patch_moto_codeconnections", "serve_repository"]
+__all__ = ["ADDED", "TARGET_PREFIX", "handle", "is_request", "patch_moto_codeconnections", "serve_repository"]
 
-TARGET_PREFIX = "CodeConnections_20231201"
+TARGET_PREFIX = "CodeConnections_20231201"  # JSON: com.amazonaws.codeconnections.<this>.<Operation>
 SYNC_PRINCIPAL = "cloudformation.sync.codeconnections.amazonaws.com"
 TIME = 1767225600.0  # 2026-01-01T00:00:00Z: the emulation's clock (reproducible runs)
 
@@ -258,9 +258,9 @@ class CodeConnectionsBackend(BaseBackend):  # type: ignore[misc]
         sync = self._sync(p)
         status, events, revision = self._latest(sync)
         attempt = {
-            "Events": [{"Event": e, "Time": TIME, "Type": "SYNC"} for e in events],
+            "Events": [{"Event": e, "Time": Timestamp(TIME), "Type": "SYNC"} for e in events],
             "InitialRevision": revision,
-            "StartedAt": TIME,
+            "StartedAt": Timestamp(TIME),
             "Status": status,
             "Target": sync["ResourceName"],
             "TargetRevision": revision,
@@ -366,21 +366,154 @@ _OPERATIONS = {
 }
 
 
-def handle(target: str, body: bytes, account: str, region: str) -> tuple[int, bytes]:
-    """One JSON 1.0 request (`X-Amz-Target: CodeConnections_20231201.<Operation>`): (status, body)."""
-    operation = target.split(".", 1)[-1]
+RPC_PATH = f"/service/{TARGET_PREFIX}/operation/"
+
+
+def is_request(environ: dict[str, Any]) -> bool:
+    """A CodeConnections request: Smithy RPC v2 CBOR (what botocore sends) or JSON 1.0 (X-Amz-Target)."""
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    return str(environ.get("PATH_INFO", "")).startswith(RPC_PATH) or f"{TARGET_PREFIX}." in target
+
+
+def handle(
+    environ: dict[str, Any], body: bytes, account: str, region: str
+) -> tuple[int, bytes, dict[str, str]]:
+    """One request: (status, body, headers), in the protocol it came in."""
+    path = str(environ.get("PATH_INFO", ""))
+    cbor = path.startswith(RPC_PATH)
+    operation = path[len(RPC_PATH) :] if cbor else str(environ.get("HTTP_X_AMZ_TARGET", "")).split(".")[-1]
+    headers = (
+        {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
+        if cbor
+        else {"Content-Type": "application/x-amz-json-1.0"}
+    )
+    encode = cbor_dumps if cbor else (lambda d: json.dumps(d, default=float).encode())
     method = _OPERATIONS.get(operation)
     try:
         if method is None:
             raise CodeConnectionsError("UnsupportedOperationException", f"{operation} is not emulated")
-        params = json.loads(body or b"{}")
+        try:
+            params = (cbor_loads(body) if cbor else json.loads(body)) if body else {}
+        except (ValueError, IndexError) as err:
+            raise CodeConnectionsError("SerializationException", f"bad request body: {err}") from err
         with _LOCK:
             result = getattr(backend(account, region), method)(params)
-        return 200, json.dumps(result).encode()
+        return 200, encode(result), headers
     except CodeConnectionsError as err:
-        return 400, json.dumps({"__type": err.code, "message": err.message}).encode()
-    except ValueError:
-        return 400, json.dumps({"__type": "SerializationException", "message": "bad JSON"}).encode()
+        return 400, encode({"__type": err.code, "message": err.message}), headers
+
+
+class Timestamp(float):
+    """A time: CBOR tag 1 (epoch seconds), as Smithy RPC v2 CBOR sends timestamps."""
+
+
+def cbor_dumps(value: Any) -> bytes:
+    """CBOR (RFC 8949) of JSON-like data, definite lengths."""
+    import struct
+
+    def head(major: int, n: int) -> bytes:
+        if n < 24:
+            return bytes([major << 5 | n])
+        for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+            if n < 1 << (8 * struct.calcsize(fmt)):
+                return bytes([major << 5 | info]) + struct.pack(fmt, n)
+        raise ValueError("integer too large")
+
+    def enc(v: Any) -> bytes:
+        if v is None:
+            return b"\xf6"
+        if v is True or v is False:
+            return b"\xf5" if v else b"\xf4"
+        if isinstance(v, Timestamp):
+            return b"\xc1" + b"\xfb" + struct.pack(">d", float(v))
+        if isinstance(v, int):
+            return head(0, v) if v >= 0 else head(1, -1 - v)
+        if isinstance(v, float):
+            return b"\xfb" + struct.pack(">d", v)
+        if isinstance(v, str):
+            raw = v.encode()
+            return head(3, len(raw)) + raw
+        if isinstance(v, bytes):
+            return head(2, len(v)) + v
+        if isinstance(v, (list, tuple)):
+            return head(4, len(v)) + b"".join(enc(x) for x in v)
+        if isinstance(v, dict):
+            return head(5, len(v)) + b"".join(enc(str(k)) + enc(x) for k, x in v.items())
+        raise ValueError(f"cannot encode {type(v).__name__}")
+
+    return enc(value)
+
+
+def cbor_loads(data: bytes) -> Any:
+    """JSON-like data from CBOR (definite and indefinite lengths; tags dropped)."""
+    import struct
+
+    pos = 0
+
+    def take(n: int) -> bytes:
+        nonlocal pos
+        if pos + n > len(data):
+            raise ValueError("truncated CBOR")
+        pos += n
+        return data[pos - n : pos]
+
+    def arg(info: int) -> int | None:
+        if info < 24:
+            return info
+        if info == 31:
+            return None
+        size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+        if size is None:
+            raise ValueError(f"bad CBOR argument {info}")
+        return int.from_bytes(take(size), "big")
+
+    def item() -> Any:
+        first = take(1)[0]
+        major, info = first >> 5, first & 31
+        if major == 7:
+            simple = {20: False, 21: True, 22: None, 23: None}
+            if info in simple:
+                return simple[info]
+            fmt = {25: ">e", 26: ">f", 27: ">d"}.get(info)
+            if fmt is None:
+                raise ValueError(f"bad CBOR simple value {info}")
+            return struct.unpack(fmt, take(struct.calcsize(fmt)))[0]
+        n = arg(info)
+        if major == 0:
+            return n
+        if major == 1:
+            return -1 - (n or 0)
+        if major in (2, 3):
+            if n is None:
+                chunks = []
+                while data[pos] != 0xFF:
+                    chunks.append(item())
+                take(1)
+                joined = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+                return joined if major == 2 else joined.decode()
+            raw = take(n)
+            return raw if major == 2 else raw.decode()
+        if major == 4:
+            out = []
+            while (n is None and data[pos] != 0xFF) or (n is not None and len(out) < n):
+                out.append(item())
+            if n is None:
+                take(1)
+            return out
+        if major == 5:
+            obj: dict[Any, Any] = {}
+            while (n is None and data[pos] != 0xFF) or (n is not None and len(obj) < n):
+                key = item()
+                obj[key] = item()
+            if n is None:
+                take(1)
+            return obj
+        return item()  # major 6: a tag; its content
+
+    value = item()
+    if pos != len(data):
+        raise ValueError("trailing bytes after CBOR item")
+    return value
 
 
 # --------------------------------------------------------------------------- CloudFormation resource types

@@ -360,7 +360,9 @@ class LocalProtonServer:
             pin_default_account(environ, self.default_account)
         if is_proton_request(environ):
             return self._respond(start_response, self._proton(environ))
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("CodeConnections_20231201."):
+        from proton_exodus.engine import moto_codeconnections
+
+        if moto_codeconnections.is_request(environ):
             return self._respond(start_response, _codeconnections(environ))
         fault = self.faults.before_other_service(environ)  # None unless FaultConfig(all_services=True)
         if fault is not None:
@@ -402,8 +404,7 @@ def _codeconnections(environ: dict[str, Any]) -> Reply:
     from proton_exodus.engine.moto_codeconnections import handle
 
     account_id, region = account_and_region(environ)
-    status, body = handle(environ["HTTP_X_AMZ_TARGET"], _read_body(environ), account_id, region)
-    return Reply(status, body, {"Content-Type": "application/x-amz-json-1.0"})
+    return Reply(*handle(environ, _read_body(environ), account_id, region))
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
