@@ -35,7 +35,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.base_backend import BaseBackend
 from moto.core.common_models import CloudFormationModel
 
 __all__ = ["ADDED", "TARGET_PREFIX", "handle", "is_request", "patch_moto_codeconnections", "serve_repository"]
@@ -335,11 +335,16 @@ def _required(p: dict[str, Any], key: str) -> str:
     return value
 
 
-codeconnections_backends = BackendDict(CodeConnectionsBackend, "codeconnections")
-
-
 def backend(account: str, region: str) -> CodeConnectionsBackend:
-    return codeconnections_backends[account][region]  # type: ignore[no-any-return]
+    """The account and Region's state, kept on moto's CloudFormation backend of the same account and
+    Region, so that resetting moto (a fresh local cloud) forgets it too."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    home = cloudformation_backends[account][region].__dict__
+    with _LOCK:
+        if "_exodus_codeconnections" not in home:
+            home["_exodus_codeconnections"] = CodeConnectionsBackend(region, account)
+        return home["_exodus_codeconnections"]  # type: ignore[no-any-return]
 
 
 def serve_repository(owner: str, name: str, git_dir: Path) -> None:

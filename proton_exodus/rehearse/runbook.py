@@ -149,14 +149,22 @@ GOOD = frozenset(
 )
 
 
+_INDENTED = re.compile(r"^([ \t]*)```(?:sh|bash|shell)[ \t]*\n(.*?)^\1```", re.S | re.M)
+
+
+def block_lines(markdown: str) -> list[str]:
+    """The lines of every ```sh block, also those indented under a list item, in order."""
+    return [ln.strip() for _, block in _INDENTED.findall(markdown) for ln in block.splitlines() if ln.strip()]
+
+
 def wave_runbook(markdown: str, phase: str) -> list[tuple[str, list[str]]]:
     """(section, command lines) of one phase of a wave runbook, in document order; the variable block
     before the first section comes first (section "setup"), in every phase."""
     parts = _SECTION.split(markdown)
-    out = [("setup", shell_lines(parts[0]))]
+    out = [("setup", block_lines(parts[0]))]
     for title, body in zip(parts[1::2], parts[2::2], strict=True):
         if _PHASES.get(title.strip()) == phase:
-            out.append((title.strip(), shell_lines(body)))
+            out.append((title.strip(), block_lines(body)))
     return out
 
 
