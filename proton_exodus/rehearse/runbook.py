@@ -135,6 +135,8 @@ _WITH = re.compile(r"^\s*#.*\baccount (\d{12})")
 _ASSIGNS = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s*)+(?:#.*)?$")
 _CAPTURE = re.compile(r"^([A-Z_][A-Z0-9_]*)=(\$\(.*\))$")
 _PERSON = ("exodus", "git")
+_PROFILE = re.compile(r"--profile \"?\$\{PROFILE_PREFIX\}(\d{12})")
+_NAMED = re.compile(r"--(?:stack|resource)-name (\S+)")
 # what a check's `--query` may print when the hand-over took (stack status, sync status, drift status)
 GOOD = frozenset(
     {
@@ -225,7 +227,11 @@ def run_script(
                 _assign(line, env, variables, cwd)
                 continue
             command = line.strip()
-            step = Step(wave, "runbook", source, account, regions.get(account, ""), command=command)
+            named = _NAMED.search(command)
+            on = named.group(1) if named else source
+            profile = _PROFILE.search(command)
+            who = profile.group(1) if profile else account
+            step = Step(wave, "runbook", on, who, regions.get(who, ""), command=command)
             capture = _CAPTURE.match(command)
             program = (capture.group(2)[2:] if capture else command).split(" ", 1)[0]
             if program in _PERSON:
@@ -352,7 +358,12 @@ def _connections(
             steps.append(step)
             continue
         client = ClientFactory(endpoint_url).client("codeconnections", account, region)
-        arn = client.create_connection(ConnectionName=CONNECTION, ProviderType="GitHub")["ConnectionArn"]
+        known = [c for c in client.list_connections()["Connections"] if c["ConnectionName"] == CONNECTION]
+        arn = (
+            known[0]["ConnectionArn"]
+            if known
+            else client.create_connection(ConnectionName=CONNECTION, ProviderType="GitHub")["ConnectionArn"]
+        )
         cc.backend(account, region).complete_handshake(arn)
         step.outcome = MANUAL
         step.message = "created PENDING; the provider handshake (a person, in the console) made it AVAILABLE"
