@@ -21,8 +21,8 @@ from typing import Any
 from proton_exodus.cfn.effects import create_only_properties as _create_only
 from proton_exodus.engine.cloud_ids import patch_moto_ids
 from proton_exodus.engine.moto_cfn_gaps import patch_moto_cfn_gaps
-from proton_exodus.engine.moto_codeconnections import patch_moto_codeconnections
 from proton_exodus.engine.moto_changeset import patch_moto_change_set_resolution
+from proton_exodus.engine.moto_codeconnections import patch_moto_codeconnections
 from proton_exodus.engine.moto_servicecatalog import patch_moto_servicecatalog
 from proton_exodus.engine.moto_transforms import patch_moto_transforms
 

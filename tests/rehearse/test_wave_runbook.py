@@ -28,7 +28,10 @@ ROLE = """Resources:
           Action: sts:AssumeRole
   Link:
     Type: AWS::CodeStarConnections::RepositoryLink
-    Properties: {ConnectionArn: !Ref ConnectionArn, OwnerId: !Ref OwnerId, RepositoryName: !Ref RepositoryName}
+    Properties:
+      ConnectionArn: !Ref ConnectionArn
+      OwnerId: !Ref OwnerId
+      RepositoryName: !Ref RepositoryName
 Parameters:
   ConnectionArn: {Type: String}
   OwnerId: {Type: String}
@@ -37,50 +40,13 @@ Outputs:
   RoleArn: {Value: !GetAtt Role.Arn}
   RepositoryLinkId: {Value: !GetAtt Link.RepositoryLinkId}
 """
-P = '--region us-east-1 --profile "${PROFILE_PREFIX}%s"'
 
 
 def _wave(account_of_sync: str, config: str) -> str:
-    """A runbook in the plan's shape: settings, entry check, bootstrap and sync in account A with
-    credentials chosen per line, exit checks."""
-    return f"""# Wave 1 of 1
-
-```sh
-EXPORT=./exodus-export           # checkout of the target repository
-PROFILE_PREFIX=exodus-           # profile per account
-CONNECTION_NAME=...              # connection
-REPO_OWNER=... REPO_NAME=...     # the repository holding the export
-```
-
-## Entry checks
-
-- [ ] stacks:
-  ```sh
-  # with credentials for account {A}
-  aws cloudformation describe-stacks --stack-name base --region us-east-1 --query 'Stacks[0].StackStatus' --output text
-  exodus audit --snapshot "$SNAPSHOT" --output json > audit.json
-  ```
-
-## Steps
-
-1. Hand over:
-   - `app`
-     ```sh
-     # stack app: account {A}, Region us-east-1
-     CONNECTION_ARN=$(aws codeconnections list-connections {P % A} --query "Connections[?ConnectionName=='$CONNECTION_NAME'].ConnectionArn | [0]" --output text)
-     aws cloudformation deploy --template-file "$EXPORT/role.yaml" --stack-name sync-role --capabilities CAPABILITY_NAMED_IAM --parameter-overrides ConnectionArn="$CONNECTION_ARN" OwnerId="$REPO_OWNER" RepositoryName="$REPO_NAME" {P % A}
-     LINK_ID=$(aws cloudformation describe-stacks --stack-name sync-role {P % A} --query "Stacks[0].Outputs[?OutputKey=='RepositoryLinkId'].OutputValue" --output text)
-     SYNC_ROLE_ARN=$(aws cloudformation describe-stacks --stack-name sync-role {P % A} --query "Stacks[0].Outputs[?OutputKey=='RoleArn'].OutputValue" --output text)
-     aws codeconnections create-sync-configuration --resource-name app --sync-type CFN_STACK_SYNC --branch main --config-file {config} --repository-link-id "$LINK_ID" --role-arn "$SYNC_ROLE_ARN" {P % account_of_sync}
-     ```
-
-## Exit checks
-
-- [ ] synced:
-  ```sh
-  aws codeconnections get-resource-sync-status --resource-name app --sync-type CFN_STACK_SYNC {P % account_of_sync} --query 'LatestSync.Status'
-  ```
-"""
+    """A runbook in the plan's shape (data/wave-01.md): settings, entry check, bootstrap and sync with
+    credentials chosen per line (the sync in `account_of_sync`), exit check."""
+    text = (Path(__file__).parent / "data" / "wave-01.md").read_text(encoding="utf-8")
+    return text.replace("@A@", A).replace("@SYNC@", account_of_sync).replace("@CONFIG@", config)
 
 
 @pytest.fixture(scope="module")
