@@ -12,6 +12,7 @@ from pathlib import Path
 
 from proton_exodus.engine.backend import ProtonBackend
 from proton_exodus.engine.moto_cfn_gaps import LACKS, PATCHES
+from proton_exodus.engine.moto_codeconnections import ADDED as CODECONNECTIONS
 from proton_exodus.engine.moto_servicecatalog import ADDED as SERVICE_CATALOG
 from proton_exodus.engine.validate import service_model
 
@@ -85,6 +86,14 @@ def _cloudformation_gaps() -> list[str]:
         "Catalog API Reference (`tests/engine/test_moto_servicecatalog.py`).",
         "",
         *[f"- {g}" for g in SERVICE_CATALOG],
+        "",
+        "## CodeConnections and drift detection the local cloud adds",
+        "",
+        "moto has no CodeConnections; `engine/moto_codeconnections.py` answers it (Smithy RPC v2 CBOR, "
+        "as botocore sends it, and JSON) so the runbooks' `aws codeconnections` commands and the Git sync "
+        "bootstrap template run as written (`tests/engine/test_moto_codeconnections.py`).",
+        "",
+        *[f"- {g}" for g in CODECONNECTIONS],
         "",
     ]
 
