@@ -281,19 +281,22 @@ def _wave_runbooks(
     the plan directory or when its runbooks were written for another target."""
     from proton_exodus.rehearse.runbook import run_wave_runbooks
 
-    def run(phase: str) -> list[Step]:
+    def run(phase: str, only: int | None = None, as_wave: int | None = None) -> list[Step]:
         if plan_dir is None or plan.get("target") != target:
             return []
-        return run_wave_runbooks(
+        steps = run_wave_runbooks(
             plan_dir,
             phase,
-            list(waves),
+            [w for w in waves if only is None or w[0] == only],
             export_dir,
             work_dir / "runbook",
             url,
             snapshot_dir=Path(snapshot.root) if snapshot.root is not None else None,
             rebuilt=ctx.rebuilt,
         )
+        for step in steps:
+            step.wave = step.wave if as_wave is None else as_wave
+        return steps
 
     return run
 
@@ -414,12 +417,13 @@ def rehearse(
             clock = time.monotonic()
             result.rolled_back = day_two.rollback_wave(ctx, changed)
             touched = {s.stack: {c.logical_id for c in s.changes} for s in changed if s.outcome != SKIPPED}
+            stop = runbooks("rollback", result.rolled_back, last + 2)  # the runbook's: stop the sync first
             reverted = list(
                 day_two.rollback(ctx, snapshot, result.rolled_back, wave=last + 2, touched=touched)
             )
             result.seconds["rollback"] = round(time.monotonic() - clock, 2)
             result.day2 = day_two.summary(changed, reverted, result.rolled_back)
-            later = changed + reverted
+            later = changed + stop + reverted
     by_wave: dict[int, list[Step]] = {}
     for step in remedies + before:
         by_wave.setdefault(step.wave, []).append(step)

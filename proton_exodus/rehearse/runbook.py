@@ -291,10 +291,10 @@ def run_wave_runbooks(
     snapshot_dir: Path | None = None,
     rebuilt: bool = True,
 ) -> list[Step]:
-    """Every command of `phase` ("before": entry checks and steps; "after": exit checks) of each wave's
-    runbook in `plan_dir`, wave by wave. Before the first wave, in a cloud the rehearsal rebuilt, the
-    CodeConnections connection the runbooks expect exists in every account and Region (its console
-    handshake is a person's: a manual step) and the export is the linked repository."""
+    """Every command of `phase` ("before": entry checks and steps; "after": exit checks; "rollback") of
+    each wave's runbook in `plan_dir`, wave by wave. Before the first wave, in a cloud the rehearsal
+    rebuilt, the CodeConnections connection the runbooks expect exists in every account and Region (its
+    console handshake is a person's: a manual step) and the export is the linked repository."""
     files = sorted(Path(plan_dir).glob("wave-*.md"))
     by_number = {int(re.sub(r"\D", "", p.stem)): p for p in files}
     places = sorted({(t.account, t.region) for _, ts in waves for t in ts if t.account and t.region})
