@@ -55,7 +55,9 @@ ADDED = (
     "principal; one per resource and sync type), GetSyncConfiguration, ListSyncConfigurations, "
     "UpdateSyncConfiguration, DeleteSyncConfiguration, GetResourceSyncStatus (deployment file and template "
     "read from the linked repository's branch when served locally).",
-    "CloudFormation types AWS::CodeStarConnections::RepositoryLink and SyncConfiguration.",
+    "CloudFormation types AWS::CodeStarConnections::RepositoryLink and SyncConfiguration. Deleting a "
+    "RepositoryLink through its stack while sync configurations use it succeeds here [gap: CloudFormation "
+    "would end the stack DELETE_FAILED].",
     "CloudFormation DetectStackDrift / DescribeStackDriftDetectionStatus: IN_SYNC for a stable stack "
     "[simplified: no per-property comparison].",
 )
