@@ -622,8 +622,10 @@ def _patch_cloudformation() -> None:
 
     original = parsing.resource_class_from_type
 
+    from proton_exodus.engine.moto_codepipeline import RESOURCES as PIPELINES
+
     def resource_class_from_type(resource_type: str) -> Any:
-        return RESOURCES.get(resource_type) or original(resource_type)
+        return RESOURCES.get(resource_type) or PIPELINES.get(resource_type) or original(resource_type)
 
     parsing.resource_class_from_type = resource_class_from_type
 
