@@ -13,6 +13,7 @@ from pathlib import Path
 from proton_exodus.engine.backend import ProtonBackend
 from proton_exodus.engine.moto_cfn_gaps import LACKS, PATCHES
 from proton_exodus.engine.moto_codeconnections import ADDED as CODECONNECTIONS
+from proton_exodus.engine.moto_codepipeline import ADDED as CODEPIPELINE
 from proton_exodus.engine.moto_servicecatalog import ADDED as SERVICE_CATALOG
 from proton_exodus.engine.validate import service_model
 
@@ -94,6 +95,7 @@ def _cloudformation_gaps() -> list[str]:
         "bootstrap template run as written (`tests/engine/test_moto_codeconnections.py`).",
         "",
         *[f"- {g}" for g in CODECONNECTIONS],
+        *[f"- {g}" for g in CODEPIPELINE],
         "",
     ]
 
