@@ -51,7 +51,7 @@ PATCHES = (
     "`AWS::Serverless::Function` was a stub with no Lambda function behind it).",
     "Updating an `AWS::Lambda::Function` whose `Code.ZipFile` is inline source zips it as a create does "
     "(moto's update read the source as base64 and failed with `Incorrect padding`).",
-    "Resource types moto does not emulate (CodeBuild, CodePipeline, Service Discovery, CloudFront, "
+    "Resource types moto does not emulate (CodeBuild, Service Discovery, CloudFront, "
     "API Gateway v2, S3 bucket policies...) become stub resources: `Ref` gives a generated physical id, "
     "`Fn::GetAtt` an ARN for `Arn` attributes and a derived value for the type's other read-only "
     "attributes (an unknown attribute is refused as CloudFormation does). Only types AWS has (a provider "
