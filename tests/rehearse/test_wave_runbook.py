@@ -80,6 +80,10 @@ def test_sections_by_phase_include_indented_blocks() -> None:
     before = [(name, len(lines)) for name, lines in wave_runbook(md, "before")]
     assert before == [("setup", 4), ("Entry checks", 3), ("Steps", 6)]
     assert [name for name, _ in wave_runbook(md, "after")] == ["setup", "Exit checks"]
+    assert [(name, len(lines)) for name, lines in wave_runbook(md, "rollback")] == [
+        ("setup", 4),
+        ("Rollback", 3),
+    ]
 
 
 def test_a_wave_runs_as_written_and_its_checks_judge_the_effect(cloud: Any, tmp_path: Path) -> None:
@@ -95,6 +99,11 @@ def test_a_wave_runs_as_written_and_its_checks_judge_the_effect(cloud: Any, tmp_
     cfn.create_stack(StackName="app", TemplateBody="Resources:\n  T:\n    Type: AWS::SNS::Topic\n")
     after = _run(cloud, tmp_path, _wave(A, "deployments/app.yaml"), "after")
     assert [(s.outcome, s.message) for s in after] == [(OK, "printed SUCCEEDED")]
+    # the runbook's rollback stops the sync (the revert is the operator's git): once, then it is gone
+    back = _run(cloud, tmp_path, _wave(A, "deployments/app.yaml"), "rollback")
+    assert [s.outcome for s in back] == [OK, MANUAL]
+    again = _run(cloud, tmp_path, _wave(A, "deployments/app.yaml"), "rollback")
+    assert again[0].outcome == FAILED and "ResourceNotFoundException" in again[0].message
 
 
 def test_the_wrong_accounts_credentials_fail_the_step(cloud: Any, tmp_path: Path) -> None:
