@@ -88,7 +88,9 @@ def test_cfn_git_sync_runs_every_wave_and_reports_each_stack(demo: dict[str, Any
     assert all(e["name"] in commands for e in planned_doc["stage"])
     assert len(staged) == summary["staged"] >= 22 and all(s["outcome"] == "ok" for s in staged)
     later = [s for w in doc["waves"] for s in w["steps"] if s["action"].startswith(("day2:", "rollback"))]
-    assert summary["steps"] == len(_steps(doc, "reproduce")) + len(staged) + len(deploys) + len(later)
+    assert summary["steps"] == len(_steps(doc, "reproduce")) + len(staged) + len(deploys) + len(later) + len(
+        _steps(doc, "runbook")
+    ) + len(_steps(doc, "remedy"))
     assert all(
         s["command"].startswith("git sync deployments/")
         for s in deploys
