@@ -3,8 +3,9 @@ CLI (and `jq`) against the rehearsal's endpoint, with the credentials the block 
 account (`# account N, ...: use credentials for this account` switches to a role in account N, assumed
 through STS as an operator's profile would). A command that exits non-zero is a failed step.
 
-Today this runs PLANNED_CHANGES.md's staging of secrets (before the first wave: the Parameter Store
-Strings the exported templates read). `SNAPSHOT=path/to/snapshot` is set to the snapshot rehearsed; when
+This runs PLANNED_CHANGES.md's staging of secrets (before the first wave: the Parameter Store Strings
+the exported templates read), and every wave runbook's commands (`run_wave_runbooks`, below).
+`SNAPSHOT=path/to/snapshot` is set to the snapshot rehearsed; when
 it has no secrets.json, a stand-in one holds the placeholder text the rebuilt stacks carry (so the staged
 value is the deployed one), and the step says so."""
 
