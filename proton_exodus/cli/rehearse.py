@@ -46,6 +46,13 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
     "minor-version move.",
 )
 @click.option(
+    "--runbooks/--no-runbooks",
+    default=False,
+    help="Also run every command of the plan's wave runbooks as written (aws CLI against the local "
+    "endpoint, per-account credentials; CodeConnections emulated). Off by default for now: it starts "
+    "some 300 aws CLI processes on the demo (minutes).",
+)
+@click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
@@ -62,6 +69,7 @@ def rehearse_cmd(
     export_dir: Path | None,
     with_day2: bool,
     bundles: Path | None,
+    runbooks: bool,
     out: Path,
 ) -> None:
     """Rebuild the estate from the snapshot in a local cloud (Proton retired; or use --endpoint-url's
@@ -88,7 +96,7 @@ def rehearse_cmd(
         export=export_dir,
         with_day2=with_day2,
         bundles=bundles,
-        plan_dir=plan_dir,
+        plan_dir=plan_dir if runbooks else None,  # the wave runbooks are run only with --runbooks
     )
     paths = write_rehearsal(result, out)
     summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}

@@ -56,7 +56,7 @@ class Rehearsal:
     @property
     def blocked(self) -> list[Step]:
         """Units the plan holds back: reported, never deployed, not a failure of the rehearsal."""
-        return [s for s in self.steps if s.outcome == BLOCKED]
+        return [s for s in self.steps if s.outcome == BLOCKED and s.action == "deploy"]
 
     def unplanned(self) -> list[tuple[Step, Any]]:
         return [(s, c) for s in self.deploys() for c in s.changes if not c.planned]
@@ -276,6 +276,7 @@ def _wave_runbooks(
     url: str,
     snapshot: Snapshot,
     ctx: RehearsalContext,
+    held: Mapping[str, str] | None = None,
 ) -> Any:
     """phase -> the steps of the plan's wave runbooks for that phase (rehearse/runbook.py); none without
     the plan directory or when its runbooks were written for another target."""
@@ -293,6 +294,7 @@ def _wave_runbooks(
             url,
             snapshot_dir=Path(snapshot.root) if snapshot.root is not None else None,
             rebuilt=ctx.rebuilt,
+            held=held,
         )
         for step in steps:
             step.wave = step.wave if as_wave is None else as_wave
@@ -401,7 +403,10 @@ def rehearse(
             home_account=home_account(snapshot),
             rebuilt=endpoint_url is None,
         )
-        runbooks = _wave_runbooks(plan, target, plan_dir, stacks, export_dir, work_dir, url, snapshot, ctx)
+        held = {t.stack_name: t.blocked for _, ts in waves for t in ts if t.blocked and t.stack_name}
+        runbooks = _wave_runbooks(
+            plan, target, plan_dir, stacks, export_dir, work_dir, url, snapshot, ctx, held
+        )
         before = runbooks("before")
         deployed = list(deployer(ctx))
         after = runbooks("after")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from proton_exodus.model.secrets import PLACEHOLDER_RE
-from proton_exodus.rehearse.model import FAILED, OK, Step
+from proton_exodus.rehearse.model import BLOCKED, FAILED, OK, Step
 
 _BLOCK = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.S | re.M)
 _ACCOUNT = re.compile(r"#\s*account (\d{12}), Region ([a-z0-9-]+): use credentials for this account")
@@ -198,10 +198,13 @@ def run_script(
     cwd: Path,
     wave: int,
     regions: Mapping[str, str],
+    held: Mapping[str, str] | None = None,
 ) -> Iterator[Step]:
     """One Step per command, as a person runs the runbook in one shell: assignments carry to later lines,
     `# ... account N` comments switch the default credentials, `--profile` picks the profile's. A check
-    (a `--query` of the entry or exit checks) fails when it prints anything but a good state."""
+    (a `--query` of the entry or exit checks) fails when it prints anything but a good state. A command
+    on a stack the plan holds back (`held`: stack name -> the plan's reason), or using a value captured
+    from one, is not run: a person fixes that unit first (reported `blocked`)."""
     home = cwd / "home"
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -215,6 +218,8 @@ def run_script(
     }
     creds: dict[str, str] = {}
     account = ""
+    held = held or {}
+    held_values: dict[str, str] = {}  # variables captured from a held-back stack's command -> reason
     for section, lines in sections:
         for line in lines:
             switch = _WITH.match(line)
@@ -234,6 +239,15 @@ def run_script(
             who = profile.group(1) if profile else account
             step = Step(wave, "runbook", on, who, regions.get(who, ""), command=command)
             capture = _CAPTURE.match(command)
+            why = held.get(on) or next(
+                (r for v, r in held_values.items() if f"${v}" in command or f"${{{v}}}" in command), None
+            )
+            if why is not None:
+                if capture:
+                    held_values[capture.group(1)] = why
+                step.outcome, step.message = BLOCKED, f"not run: {why}"
+                yield step
+                continue
             program = (capture.group(2)[2:] if capture else command).split(" ", 1)[0]
             if program in _PERSON:
                 step.outcome = MANUAL
@@ -291,6 +305,7 @@ def run_wave_runbooks(
     *,
     snapshot_dir: Path | None = None,
     rebuilt: bool = True,
+    held: Mapping[str, str] | None = None,
 ) -> list[Step]:
     """Every command of `phase` ("before": entry checks and steps; "after": exit checks; "rollback") of
     each wave's runbook in `plan_dir`, wave by wave. Before the first wave, in a cloud the rehearsal
@@ -329,6 +344,7 @@ def run_wave_runbooks(
             cwd=work,
             wave=number,
             regions=regions,
+            held=held,
         )
     return steps
 
