@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -370,12 +370,6 @@ def _output_key(outputs: Mapping[str, Any], value: Any) -> str | None:
         ),
         None,
     )
-
-
-def iter_commands(steps: Sequence[BuildStep]) -> Iterator[str]:
-    for step in steps:
-        for commands in step.phases.values():
-            yield from commands
 
 
 def modernise_ecr_login(command: str) -> str:

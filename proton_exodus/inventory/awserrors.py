@@ -3,8 +3,6 @@ Region and permission to add; network failures become AwsError; a retired Proton
 
 from __future__ import annotations
 
-from typing import Any
-
 from proton_exodus.errors import AwsAccessDenied, AwsError, ExodusError, ProtonRetired
 
 # Error codes that mean "this API no longer exists here" rather than "this call is wrong".
@@ -166,8 +164,3 @@ def describe(err: BaseException) -> str:
         message = err.response.get("Error", {}).get("Message", "")  # type: ignore[attr-defined]
         return f"{code}: {message}".strip().rstrip(":")
     return f"{type(err).__name__}: {err}"
-
-
-def unwrap(err: Any) -> Any:
-    """The original exception behind a wrapped one (futures may re-raise a chain)."""
-    return getattr(err, "__cause__", None) or err

@@ -589,6 +589,8 @@ def test_an_input_change_is_what_exodus_repo_set_writes(
         path, text = _scaffold(nunjucks, files, entity, _form(found, row["version"], **change))
         assert path == row["parameterFile"]
         assert load_yaml(text) == load_yaml((checkout / path).read_text(encoding="utf-8"))
+
+
 def test_rehearse_refuses_backstage_it_deploys_nothing(tmp_path: Path) -> None:
     """Backstage has no deployer: `exodus rehearse --target backstage` refuses it as bad input (one line,
     naming the targets that have one) and writes nothing: rehearse the target Backstage is paired with."""
