@@ -10,6 +10,7 @@ is a file Proton reads (schema, manifest, IaC template).
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import posixpath
@@ -233,7 +234,11 @@ def pack_archive(files: Mapping[str, bytes]) -> bytes:
     """A .tar.gz of {relative POSIX path: bytes}, members in the mapping's order (pass them sorted),
     as uploaded to S3 for Proton: regular files, mode 0644, mtime 0, PAX headers."""
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+    # the gzip header's mtime is 0 as well, so the same files give the same bytes on any day
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, filename="") as zipped,
+        tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         for rel, data in files.items():
             info = tarfile.TarInfo(rel)
             info.size, info.mtime, info.mode = len(data), 0, 0o644
