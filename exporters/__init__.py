@@ -190,6 +190,9 @@ class Exporter(Protocol):
     #   parameters)` is applied to the files of `export_dir` that deploy the stack, which are rewritten;
     #   returns the paths changed (BadInput when the export does not deploy the stack). `exodus rehearse`
     #   uses it for day 2 (rehearse/day2.py), then runs `rehearse` on that stack alone.
+    # - `follows_listing = True`: the target's deployer reads each stack's template file from the
+    #   export's TEMPLATES.json (terraform, spacelift), so `exodus repo upgrade` moves a stack whose
+    #   parameters are a template configuration too (rehearse/day2.py's minor-version step uses it).
 
 
 Loader = Callable[[], Any]

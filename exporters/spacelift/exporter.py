@@ -3,7 +3,10 @@ provider) taking the Proton stacks over in place: a Spacelift stack per deployme
 CloudFormation vendor on the existing stack name for Proton's stacks, the Terraform vendor for
 self-managed ones), `spacelift_stack_dependency` following the dependency graph, a context per
 environment for the inputs its stacks share, a plan policy denying any deletion or replacement during
-the migration attached to every stack, and an approval policy attached to production stacks.
+the migration attached to every stack, and an approval policy attached to production stacks. Like the
+`terraform` export it ships TEMPLATES.json, the shared parameterised templates, a parameter file per stack
+and the `.exodus-repo/` index: each Spacelift stack's project root and entry template, and its
+`CF_PARAM_` variables, are read from the files TEMPLATES.json names, so `exodus repo` edits reach them.
 Pure: files and findings out, nothing written, no AWS or Spacelift calls."""
 
 from __future__ import annotations
@@ -14,7 +17,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines.estate import DEFAULT_CAPABILITIES, dependency_order
+from exporters._pipelines.estate import (
+    DEFAULT_CAPABILITIES,
+    dependency_order,
+    shared_template_path,
+    templates_index,
+)
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
@@ -22,11 +30,14 @@ from exporters.spacelift.rehearse import edit_stack as edit_spacelift_stack
 from exporters.spacelift.rehearse import rehearse as rehearse_spacelift
 from exporters.spacelift.runbook import SpaceliftRunbook
 from exporters.terraform.exporter import adopted_templates
-from exporters.terraform.hcl import Block, Expr, Value, document, identifier
+from exporters.terraform.hcl import Block, Expr, Value, document, identifier, quote
+from exporters.terraform.layout import LISTING, parameter_text
+from exporters.terraform.plan_effect import MASK
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
-from proton_exodus.translate.stacks import StackTemplate
+from proton_exodus.repo.index import repo_files
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate
 
 OPTIONS = {"parameterise": "true", "secrets": "ssm-parameter", "provider-version": ">= 1.0"}
 PLAN_POLICY = "plan-no-replace-or-delete.rego"
@@ -74,6 +85,8 @@ class SpaceStack:
     secret: dict[str, str] = field(default_factory=dict)  # env var -> Terraform variable (NoEcho)
     context: str = ""  # address of the environment's context
     template: StackTemplate | None = None
+    template_file: str = ""  # from the export's root: the shared template or the stack's own copy
+    parameter_file: str = ""  # its CF_PARAM_ values, a template configuration
 
     @property
     def slug(self) -> str:
@@ -92,6 +105,7 @@ class SpaceliftExporter:
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_spacelift)
     edit_stack = staticmethod(edit_spacelift_stack)
+    follows_listing = True  # each stack's entry template and CF_PARAM_ values come from TEMPLATES.json
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
@@ -130,8 +144,17 @@ class SpaceliftExporter:
             if unit.arn in templates:
                 st = templates[unit.arn]
                 stack = SpaceStack(unit, addr, "cloudformation", production, template=st)
-                files[layout.template_path(unit.account, unit.region, unit.stack_name or "")] = st.text
+                stack.template_file = (
+                    shared_template_path(st)
+                    if st.path == PARAMETERISED
+                    else layout.template_path(unit.account, unit.region, unit.stack_name or "")
+                )
+                stack.parameter_file = layout.parameter_file(unit.account, unit.region, unit.stack_name or "")
+                files[stack.template_file] = st.text
                 self.cfn_variables(stack, st, findings)
+                files[stack.parameter_file] = parameter_text(
+                    {k: (MASK if f"CF_PARAM_{k}" in stack.secret else v) for k, v in st.parameters.items()}
+                )
             elif unit.provisioning == "terraform":
                 stack = SpaceStack(unit, addr, "terraform", production)
                 more, found = regenerated_files(ctx, unit, all_units, f"self-managed/{working_dir(unit)}")
@@ -153,6 +176,18 @@ class SpaceliftExporter:
         for stack in stacks:
             files[layout.stack_file(stack.address)] = stack_tf(stack, by_arn)
             findings.extend(stack_findings(stack))
+        files[layout.INDEX_FILE] = index_tf()
+        cfn_stacks = [s for s in stacks if s.vendor == "cloudformation" and s.template is not None]
+        files[LISTING] = templates_index(
+            (
+                s.unit,
+                s.template_file,
+                s.parameter_file,
+                s.template.mapping if s.template and s.template.path == PARAMETERISED else (),
+            )
+            for s in cfn_stacks
+        )
+        files.update(repo_files(ctx.snapshot, all_units, files, self.name))
         files[layout.SHARED_FILE] = shared_tf(opts, contexts)
         files[layout.STACKS_RECORD] = stacks_record(stacks)
         files["spacelift/variables.tf"] = variables_tf(stacks)
@@ -169,15 +204,14 @@ class SpaceliftExporter:
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
     def cfn_variables(self, stack: SpaceStack, st: StackTemplate, findings: list[Finding]) -> None:
-        """CF_PARAM_<name> per parameter and CF_CAPABILITY_<cap> = 1 (Spacelift's CloudFormation vendor);
-        a NoEcho value masked in the snapshot comes from a sensitive Terraform variable, write-only."""
+        """CF_CAPABILITY_<cap> = 1 (Spacelift's CloudFormation vendor) and, for a NoEcho value masked in
+        the snapshot, its CF_PARAM_<name> from a sensitive Terraform variable, write-only; every other
+        CF_PARAM_ comes from the stack's parameter file (stack_tf)."""
         for name, value in sorted(st.parameters.items()):
             var = f"CF_PARAM_{name}"
             if value and set(value) == {"*"}:
                 stack.secret[var] = identifier(f"{stack.address}_{name}")
                 stack.variables[var] = Expr(f"var.{stack.secret[var]}")
-            else:
-                stack.variables[var] = value
         # acknowledgements only (they change nothing on the stack): the stack's own, or, unrecorded, the
         # three Proton passed (PROTON.md, as the pipeline targets assume)
         for cap in sorted(stack.unit.capabilities or DEFAULT_CAPABILITIES):
@@ -244,17 +278,18 @@ def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
         ),
     ]
     blocks: list[Block] = []
+    row = f'local.{layout.INDEX_LOCAL}["{quote(f"{u.account}/{u.region}/{u.stack_name}")}"]'
     if stack.vendor == "cloudformation":
         attrs[2:2] = [
             ("repository", Expr("var.repository")),
             ("branch", Expr("var.branch")),
-            ("project_root", layout.project_root(u.account, u.region, u.stack_name or "")),
+            ("project_root", Expr(f"dirname({row}.templateFile)")),
         ]
         blocks.append(
             Block(
                 "cloudformation",
                 attrs=[
-                    ("entry_template_file", layout.TEMPLATE_FILE),
+                    ("entry_template_file", Expr(f"basename({row}.templateFile)")),
                     ("region", u.region),
                     ("stack_name", u.stack_name or ""),
                     ("template_bucket", Expr(f'var.template_buckets["{u.account}/{u.region}"]')),
@@ -286,6 +321,23 @@ def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
             ),
         )
     ]
+    if stack.vendor == "cloudformation":
+        given = f'jsondecode(file("${{path.module}}/../${{{row}.parameterFile}}")).Parameters'
+        each = f'{{ for k, v in {given} : k => v if v != "{MASK}" }}' if stack.secret else given
+        out.append(
+            Block(
+                "resource",
+                ("spacelift_environment_variable", f"{stack.address}_parameters"),
+                [
+                    ("for_each", Expr(each)),
+                    ("stack_id", Expr(ref)),
+                    ("name", Expr('"CF_PARAM_${each.key}"')),
+                    ("value", Expr("each.value")),
+                    ("write_only", False),
+                ],
+                comment=("Its parameters: the Parameters of the parameter file TEMPLATES.json names.",),
+            )
+        )
     for var, value in sorted(stack.variables.items()):
         out.append(
             Block(
@@ -350,6 +402,27 @@ def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
     return document(out)
 
 
+def index_tf() -> str:
+    """index.tf: TEMPLATES.json's rows by `<account>/<region>/<stack>`, so each Spacelift stack's project
+    root, entry template and CF_PARAM_ values follow the files it names (`exodus repo` edits them)."""
+    rows = (
+        f'{{ for s in jsondecode(file("${{path.module}}/../{LISTING}")).stacks : '
+        '"${s.account}/${s.region}/${s.stack}" => s }'
+    )
+    return document(
+        [
+            Block(
+                "locals",
+                attrs=[(layout.INDEX_LOCAL, Expr(rows))],
+                comment=(
+                    f"Each stack's template and parameter file, as ../{LISTING} names them (exodus repo",
+                    "set/upgrade/new-instance edit those files; the stacks here follow).",
+                ),
+            )
+        ]
+    )
+
+
 def stacks_record(stacks: Sequence[SpaceStack]) -> str:
     """Every CloudFormation stack a Spacelift stack takes over, as its change sets will deploy it: the
     template file, the CF_PARAM_ parameters (NoEcho masked) and the tags the stack keeps (Spacelift's
@@ -366,7 +439,8 @@ def stacks_record(stacks: Sequence[SpaceStack]) -> str:
                 "stack_name": u.stack_name,
                 "spacelift_stack": s.slug,
                 "file": layout.stack_file(s.address),
-                "template": layout.template_path(u.account, u.region, u.stack_name or ""),
+                "template": s.template_file,
+                "parameter_file": s.parameter_file,
                 "parameters": {
                     k: ("****" if f"CF_PARAM_{k}" in s.secret else v)
                     for k, v in sorted(s.template.parameters.items())
@@ -552,9 +626,13 @@ def readme(
         "",
         f"- {sum(s.vendor == 'cloudformation' for s in stacks)} CloudFormation-vendor stacks, each on the",
         "  existing CloudFormation stack name (`cloudformation.stack_name`), so Spacelift's change sets",
-        "  update the stack Proton deployed; its template is",
-        "  `cloudformation/<account>/<region>/<StackName>/template.yaml` and its parameters are",
-        "  `CF_PARAM_<name>` environment variables (capabilities `CF_CAPABILITY_<name>`);",
+        "  update the stack Proton deployed. TEMPLATES.json names each stack's template and parameter file",
+        "  (`spacelift/index.tf` reads it): the template is its version's shared parameterised template",
+        "  (`templates/<template>/v<major>.<minor>/...`, the project root is its folder, the same files the",
+        "  other CloudFormation targets ship) or, where its version fell back to a rendered copy,",
+        "  `cloudformation/<account>/<region>/<StackName>/template.yaml`; its parameters are the",
+        "  `Parameters` of `cloudformation/<account>/<region>/<StackName>.json`, set as `CF_PARAM_<name>`",
+        "  environment variables (capabilities `CF_CAPABILITY_<name>`);",
         f"- {sum(s.vendor == 'terraform' for s in stacks)} Terraform-vendor stacks for self-managed estates"
         " (their state stays in their own backend: `manage_state = false`);",
         f"- {edges} `spacelift_stack_dependency` edges from the dependency graph;",
@@ -572,12 +650,11 @@ def readme(
         "proposed run a human reads. The runbooks `exodus plan` writes create the stacks wave by wave",
         "(`terraform apply` targeted at one stack file's resources) and preview each.",
         "",
-        "`exodus repo` (validate, set, upgrade, new-instance) does not work on this export yet: a stack's",
-        "parameters are HCL (`spacelift_environment_variable` resources named `CF_PARAM_<name>` in its",
-        "stack file), not a Git sync deployment file or template configuration, and the shipped validator",
-        "(`.exodus-repo/validate.py`, standard library only) cannot read HCL back; so no `.exodus-repo/`",
-        "index is written rather than one that checks inputs no deploy reads. Change an input's",
-        "`CF_PARAM_` value in the stack file and review the proposed run.",
+        "`.exodus-repo/` is the repository index: `exodus repo validate|set|upgrade|outdated` work on a",
+        "checkout of this export (they edit the parameter files and TEMPLATES.json; the administrative",
+        "stack's next run carries the change to the Spacelift stacks, whose proposed runs show it).",
+        "`exodus repo new-instance` writes the new stack's parameter file and TEMPLATES.json row; add its",
+        "Spacelift stack (a copy of a sibling's `spacelift/stack_<address>.tf`) by hand.",
         "",
         "## Manual steps",
         "",

@@ -1,8 +1,10 @@
 """Where the `spacelift` export puts things: the Terraform configuration of the Spacelift resources in
 `spacelift/` (one `stack_<address>.tf` per Spacelift stack with its variables, attachments and
 dependencies; `shared.tf` with the provider, the policies and the contexts), and each CloudFormation
-stack's template in its Spacelift project root `cloudformation/<account>/<region>/<StackName>/`. Read by
-the exporter and by `exodus plan` (`handover`), so runbooks name the files the export holds."""
+stack's parameter file `cloudformation/<account>/<region>/<StackName>.json` and its template: the shared
+parameterised template of its version (`templates/...`, the project root is its folder) or its own
+copy in `cloudformation/<account>/<region>/<StackName>/`, as TEMPLATES.json names them. Read by the
+exporter and by `exodus plan` (`handover`), so runbooks name the files the export holds."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from pathlib import Path
 from exporters import ExportedStack, Handover, StackRef
 from exporters.terraform.hcl import identifier
 from exporters.terraform.layout import address as unit_address
+from exporters.terraform.layout import listing_rows, stack_files
 from proton_exodus.errors import BadInput
 
 SHARED_FILE = "spacelift/shared.tf"
+INDEX_FILE = "spacelift/index.tf"
+INDEX_LOCAL = "exodus_stacks"  # TEMPLATES.json's rows by "<account>/<region>/<stack>" (index.tf)
 STACKS_RECORD = "spacelift/exodus-stacks.json"
 TEMPLATE_FILE = "template.yaml"
 
@@ -39,7 +44,13 @@ def project_root(account: str, region: str, stack_name: str) -> str:
 
 
 def template_path(account: str, region: str, stack_name: str) -> str:
+    """A stack's own template (its version fell back to a rendered copy): its own project root."""
     return f"{project_root(account, region, stack_name)}/{TEMPLATE_FILE}"
+
+
+def parameter_file(account: str, region: str, stack_name: str) -> str:
+    """A stack's parameter file (`{"Parameters": {...}}`, what `exodus repo` edits)."""
+    return f"cloudformation/{account}/{region}/{stack_name}.json"
 
 
 def handover(ref: StackRef) -> tuple[Handover, ...]:
@@ -59,17 +70,25 @@ def exported_stacks(export: Path) -> Iterator[ExportedStack]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise BadInput(f"{STACKS_RECORD}: cannot be read ({err})") from None
+    rows = listing_rows(export)
     for record in doc.get("stacks") or []:
-        template = export / record["template"]
-        if not template.is_file():
-            raise BadInput(f"{STACKS_RECORD}: template {record['template']} is missing")
+        row = rows.get((str(record["account"]), str(record["region"]), str(record["stack_name"])))
+        if row is not None:  # the files TEMPLATES.json names, as `exodus repo` left them
+            masked = [k for k, v in (record.get("parameters") or {}).items() if v == "****"]
+            template_rel, text, params, _ = stack_files(export, row, masked)
+        else:
+            template = export / record["template"]
+            if not template.is_file():
+                raise BadInput(f"{STACKS_RECORD}: template {record['template']} is missing")
+            template_rel, text = str(record["template"]), template.read_text(encoding="utf-8")
+            params = {k: str(v) for k, v in record["parameters"].items()}
         yield ExportedStack(
             record["account"],
             record["region"],
             record["stack_name"],
             record["file"],
-            record["template"],
-            template.read_text(encoding="utf-8"),
-            {k: str(v) for k, v in record["parameters"].items()},
+            template_rel,
+            text,
+            params,
             {k: str(v) for k, v in record["tags"].items()},
         )

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from exporters.spacelift import layout
-from exporters.terraform.rehearse import planned_staging, set_hcl_values, stage_parameters
+from exporters.terraform.layout import LISTING, listing_rows, stack_files
+from exporters.terraform.rehearse import planned_staging, stage_parameters
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
@@ -86,44 +87,38 @@ def edit_stack(
     stack_name: str,
     edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
 ) -> list[str]:
-    """A day-2 change as a Spacelift user makes it: `edit` gets the stack's entry template (its project
-    root's) and its CF_PARAM_ values and returns them changed; the template, the `value` of each changed
-    CF_PARAM_ environment variable in the stack's .tf, and exodus-stacks.json are rewritten. A parameter
-    the stack does not set yet is refused (BadInput): its environment variable is added by hand."""
+    """A day-2 change as a Spacelift user makes it: `edit` gets the stack's entry template and its
+    parameters (the files TEMPLATES.json names) and returns them changed; the template and the values of
+    the stack's parameter file (its CF_PARAM_ variables) are rewritten. A shared template is never edited
+    for one stack, nor a parameter added, dropped or NoEcho one set (BadInput)."""
     export_dir = Path(export_dir)
-    path = export_dir / layout.STACKS_RECORD
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise BadInput(f"{layout.STACKS_RECORD}: cannot be read ({err})") from None
-    record = next(
-        (
-            r
-            for r in doc.get("stacks") or []
-            if (r.get("account"), r.get("region"), r.get("stack_name")) == (account, region, stack_name)
-        ),
-        None,
-    )
-    if record is None:
-        raise BadInput(f"{layout.STACKS_RECORD}: no Spacelift stack takes over {stack_name}")
-    template_rel = str(record["template"])
-    before = (export_dir / template_rel).read_text(encoding="utf-8")
-    params = {str(k): str(v) for k, v in (record.get("parameters") or {}).items()}
+    row = listing_rows(export_dir).get((account, region, stack_name))
+    if row is None:
+        raise BadInput(f"{LISTING}: no Spacelift stack takes over {stack_name}")
+    template_rel, before, params, params_rel = stack_files(export_dir, row)
     after, new_params = edit(before, dict(params))
     changed = []
     if after != before:
+        others = sorted(
+            str(r.get("stack"))
+            for r in listing_rows(export_dir).values()
+            if r.get("templateFile") == template_rel and r.get("stack") != stack_name
+        )
+        if others:
+            raise BadInput(f"{template_rel} is shared with {others[0]}: change a parameter instead")
         (export_dir / template_rel).write_text(after, encoding="utf-8")
         changed.append(template_rel)
     if new_params != params:
         if set(new_params) != set(params):
-            raise BadInput(
-                f"{stack_name}: a day-2 edit adds or drops parameters; edit {record['file']} by hand"
-            )
+            raise BadInput(f"{stack_name}: a day-2 edit adds or drops parameters; the template declares them")
         diff = {k: v for k, v in new_params.items() if params[k] != v}
-        tf = str(record["file"])
-        text = (export_dir / tf).read_text(encoding="utf-8")
-        (export_dir / tf).write_text(set_hcl_values(text, diff, block="", where=tf), encoding="utf-8")
-        record["parameters"] = {**record["parameters"], **diff}
-        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        changed += [tf, layout.STACKS_RECORD]
+        masked = sorted(k for k in diff if params[k] == "****")
+        if masked:
+            raise BadInput(f"{stack_name}: {masked[0]} is NoEcho: give it as its Terraform variable")
+        current = json.loads((export_dir / params_rel).read_text(encoding="utf-8"))
+        current["Parameters"] = dict(sorted({**current["Parameters"], **diff}.items()))
+        (export_dir / params_rel).write_text(
+            json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        changed.append(params_rel)
     return sorted(changed)

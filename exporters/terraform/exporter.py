@@ -2,6 +2,9 @@
 stack in place (an `import` block and an `aws_cloudformation_stack` per stack, with the name,
 template, parameters, tags, capabilities and service role it runs with), one root module per account
 and Region, and the self-managed Terraform estates re-homed with their regenerated Proton variables.
+A stack proven equal to its template version's shared parameterised template (translate/) deploys that
+shared file, the same one the other CloudFormation targets ship, with its own parameter file; TEMPLATES.json
+names both and `.exodus-repo/` indexes the instances, so `exodus repo` works on a checkout of the export.
 Pure: files and findings out, nothing written, no AWS calls."""
 
 from __future__ import annotations
@@ -12,17 +15,18 @@ from dataclasses import dataclass, field, replace
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
-from exporters._pipelines.estate import dependency_order
+from exporters._pipelines.estate import dependency_order, shared_template_path, templates_index
 from exporters._pipelines.service_pipeline import pipeline_planned_changes
 from exporters._pipelines.terraform import regenerated_files, working_dir
 from exporters.terraform import layout, readme
-from exporters.terraform.hcl import Block, Expr, Value, document, identifier
+from exporters.terraform.hcl import Block, Expr, Value, attr_key, document, identifier, quote
 from exporters.terraform.plan_effect import (
     MASK,
     Effect,
     StackConfig,
     StackState,
     apply_state,
+    cloudformation_updates,
     noecho_parameters,
     plan_module,
     read_stack,
@@ -34,11 +38,12 @@ from exporters.terraform.runbook import TerraformRunbook
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
-from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
+from proton_exodus.repo.index import repo_files
+from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 OPTIONS = {
-    "parameterise": "false",  # true: the shared parameterised templates (the import plan updates them)
+    "parameterise": "true",  # false: every stack keeps its deployed template (no template change)
     "secrets": "ssm-parameter",
     "aws-provider": ">= 5.0",
 }
@@ -75,8 +80,9 @@ class Adopted:
     unit: DeploymentUnit
     stack: StackTemplate
     address: str
-    template_file: str
+    template_file: str  # from the export's root: the shared template, or the stack's own copy
     chomp: bool  # the deployed template has no final newline: the file's is cut off by chomp()
+    parameter_file: str = ""  # from the export's root
     parameters: dict[str, Value] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # parameter -> address it reads
     sensitive: dict[str, str] = field(default_factory=dict)  # NoEcho parameter -> variable name
@@ -85,6 +91,10 @@ class Adopted:
     @property
     def body(self) -> str:
         return self.stack.text[:-1] if self.chomp else self.stack.text
+
+    @property
+    def shared(self) -> bool:
+        return self.stack.path == PARAMETERISED
 
     def config(self) -> StackConfig:
         u = self.unit
@@ -131,6 +141,7 @@ class TerraformExporter:
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_terraform)
     edit_stack = staticmethod(edit_terraform_stack)
+    follows_listing = True  # each stack reads the template file TEMPLATES.json names (index.tf)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
@@ -191,14 +202,14 @@ class TerraformExporter:
                 )
                 continue
             taken[place].add(addr)
-            ext = "json" if st.text.lstrip().startswith("{") else "yaml"
-            deployed = u.deployed_template or ""
-            chomp = st.text == deployed + "\n" and not deployed.endswith("\n")
-            modules.setdefault(place, []).append(
-                Adopted(u, st, addr, f"templates/{u.stack_name}.{ext}", chomp)
-            )
+            modules.setdefault(place, []).append(adopt(st, addr))
         for (account, region), adopted in sorted(modules.items()):
             files.update(self.module(account, region, adopted, opts, findings))
+        every = [a for _, adopted in sorted(modules.items()) for a in adopted]
+        files[layout.LISTING] = templates_index(
+            (a.unit, a.template_file, a.parameter_file, a.stack.mapping if a.shared else ()) for a in every
+        )
+        files.update(repo_files(ctx.snapshot, all_units, files, self.name))
         files.update(self.self_managed(ctx, units, all_units, findings))
         effects = {
             path.removesuffix("/" + layout.PLAN_EFFECT): text
@@ -231,10 +242,14 @@ class TerraformExporter:
                 ]
             ),
         }
+        files[f"{base}/index.tf"] = index_tf(account, region)
         by_arn = {a.unit.arn: a for a in adopted}
         for item in adopted:
             wire(item, by_arn, findings)
-            files[f"{base}/{item.template_file}"] = item.stack.text
+            files[item.template_file] = item.stack.text
+            files[item.parameter_file] = layout.parameter_text(
+                {k: (MASK if k in item.sensitive else v) for k, v in item.stack.parameters.items()}
+            )
             files[layout.stack_file(account, region, item.address)] = stack_tf(item)
             findings.extend(stack_findings(item, layout.stack_file(account, region, item.address)))
         configs = [a.config() for a in adopted]
@@ -245,6 +260,19 @@ class TerraformExporter:
             for c, e in zip(configs, first, strict=True)
         }
         second = plan_module(configs, after, importing=False)
+        for config, effect in zip(configs, first, strict=True):
+            changed = [a for a, _ in effect.changed]
+            if "template_body" in changed and not cloudformation_updates(config, states[config.address]):
+                findings.append(
+                    Finding(
+                        "W-TF-TEMPLATE-TEXT",
+                        f"the template of {effect.stack_name} differs from the deployed one only in its text "
+                        "(CloudFormation parses both the same): UpdateStack answers \"No updates are to be "
+                        "performed\", the stack keeps its text and every plan shows ~ template_body until a "
+                        "real change is deployed",
+                        path=f"{base}/{effect.address}.tf",
+                    )
+                )
         for effect in first:
             if effect.action == "replace":
                 findings.append(
@@ -359,6 +387,49 @@ def wire(item: Adopted, by_arn: Mapping[str, Adopted], findings: list[Finding]) 
         )
 
 
+def adopt(st: StackTemplate, address: str) -> Adopted:
+    """Where a stack's files go: a proven stack deploys its version's shared template (the path every
+    CloudFormation target uses), any other its own copy in its module; its parameter file in its module."""
+    u = st.unit
+    account, region, stack = u.account, u.region, u.stack_name or ""
+    if st.path == PARAMETERISED:
+        return Adopted(
+            u, st, address, shared_template_path(st), False, layout.parameter_file(account, region, stack)
+        )
+    ext = "json" if st.text.lstrip().startswith("{") else "yaml"
+    deployed = u.deployed_template or ""
+    chomp = st.text == deployed + "\n" and not deployed.endswith("\n")
+    return Adopted(
+        u,
+        st,
+        address,
+        layout.own_template_file(account, region, stack, ext),
+        chomp,
+        layout.parameter_file(account, region, stack),
+    )
+
+
+def index_tf(account: str, region: str) -> str:
+    """index.tf: the module's rows of TEMPLATES.json by stack name, so each stack reads the template and
+    parameter file the listing names (`exodus repo upgrade` moves a stack by editing the listing)."""
+    rows = (
+        f'{{ for s in jsondecode(file("${{path.module}}/{layout.ROOT}/{layout.LISTING}")).stacks : '
+        f's.stack => s if s.account == "{account}" && s.region == "{region}" }}'
+    )
+    return document(
+        [
+            Block(
+                "locals",
+                attrs=[(layout.INDEX_LOCAL, Expr(rows))],
+                comment=(
+                    f"Each stack's template and parameter file, as {layout.LISTING} names them (exodus repo",
+                    "set/upgrade/new-instance edit those files; the stacks here follow).",
+                ),
+            )
+        ]
+    )
+
+
 def versions_tf(opts: Mapping[str, str]) -> str:
     backend = Block(
         "backend",
@@ -390,11 +461,17 @@ def versions_tf(opts: Mapping[str, str]) -> str:
 def stack_tf(item: Adopted) -> str:
     """The import block and the resource of one stack (and variables for its NoEcho parameters)."""
     u = item.unit
-    path = f'"${{path.module}}/{item.template_file}"'
+    row = f'{layout.INDEX_LOCAL}["{quote(u.stack_name or "")}"]'
+    path = f'"${{path.module}}/{layout.ROOT}/${{local.{row}.templateFile}}"'
     body = Expr(f"chomp(file({path}))" if item.chomp else f"file({path})")
     attrs: list[tuple[str, Value]] = [("name", u.stack_name or ""), ("template_body", body)]
-    if item.parameters:
-        attrs.append(("parameters", dict(sorted(item.parameters.items()))))
+    given = f'jsondecode(file("${{path.module}}/{layout.ROOT}/${{local.{row}.parameterFile}}")).Parameters'
+    overrides = {k: v for k, v in sorted(item.parameters.items()) if isinstance(v, Expr)}
+    if overrides:
+        inline = ", ".join(f"{attr_key(k)} = {v.text}" for k, v in overrides.items() if isinstance(v, Expr))
+        attrs.append(("parameters", Expr(f"merge({given}, {{ {inline} }})")))
+    else:
+        attrs.append(("parameters", Expr(given)))
     if u.capabilities:
         attrs.append(("capabilities", sorted(u.capabilities)))
     if u.role_arn:
@@ -518,6 +595,8 @@ def plan_effect_json(adopted: Sequence[Adopted], first: Sequence[Effect], second
                 "stack_id": a.unit.stack_id or a.unit.stack_name,
                 "kind": a.unit.kind,
                 "template_file": a.template_file,
+                "parameter_file": a.parameter_file,
+                "shared": a.shared,
                 "chomp": a.chomp,
                 "parameters": {
                     k: (MASK if k in a.sensitive else v) for k, v in sorted(a.stack.parameters.items())

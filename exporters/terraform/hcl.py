@@ -47,8 +47,12 @@ def identifier(text: str, taken: set[str] | None = None) -> str:
     return name
 
 
-def _key(key: str) -> str:
+def attr_key(key: str) -> str:
+    """An attribute or object key as fmt writes it: bare when it is an identifier, else quoted."""
     return key if IDENT_RE.match(key) and key not in ("true", "false", "null") else f'"{quote(key)}"'
+
+
+_key = attr_key
 
 
 def _inline(value: Value) -> str | None:

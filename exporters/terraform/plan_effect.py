@@ -25,6 +25,18 @@ exodus cannot run the provider here, so this module models its documented and co
   with one would plan a replacement, which the runbook's plan check refuses);
 - `outputs` become unknown ("known after apply") only when the stack has an actual change
   (CustomizeDiff ComputedIf), so a stack whose parameters reference them plans an update too.
+- `template_body` has a StateFunc (NormalizeJSONOrYAMLString) and no DiffSuppressFunc on this resource
+  (aws_cloudformation_stack_set has one, the stack does not): a shared parameterised template, whose
+  text is not the deployed one, plans `~ template_body`. The apply sends it in UpdateStack. When the
+  template CloudFormation parses differs from the deployed one (the shared template declares the
+  parameters and conditions the deployed copy had resolved), CloudFormation runs the update; the
+  resources resolve to what they are, so no resource changes, the stack stores the new template, the
+  provider waits and reads it back, and the next plan is empty (the rehearsal checks that the change set
+  holds no resource change). When nothing CloudFormation compares differs (the same parsed template,
+  parameters and tags: only comments, quoting or layout changed), it answers "No updates are to be
+  performed"; the provider returns without reading the stack back, CloudFormation keeps the old text, and
+  every later plan's refresh reads that text back: a permanent `~ template_body` that changes nothing
+  (`cloudformation_updates` decides which; exodus names those stacks, finding W-TF-TEMPLATE-TEXT).
 """
 
 from __future__ import annotations
@@ -80,6 +92,8 @@ class StackState:
     iam_role_arn: str
     timeout_in_minutes: int = 0
     outputs: Mapping[str, str] = field(default_factory=dict)
+    # every parameter of the stack as DescribeStacks shows it (what UpdateStack is compared against)
+    stack_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 def noecho_parameters(template: str) -> frozenset[str]:
@@ -122,7 +136,37 @@ def read_stack(
         iam_role_arn=str(described.get("RoleARN") or ""),
         timeout_in_minutes=int(described.get("TimeoutInMinutes") or 0),
         outputs={str(o["OutputKey"]): str(o.get("OutputValue", "")) for o in described.get("Outputs") or []},
+        stack_parameters={
+            str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
+            for p in described.get("Parameters") or []
+        },
     )
+
+
+def _parsed(text: str) -> Any:
+    """A template as CloudFormation parses it (None when it does not parse)."""
+    from proton_exodus.cfn.text import load_template
+
+    try:
+        return load_template(text)
+    except Exception:  # noqa: BLE001 - an unparsable template is compared as text
+        return None
+
+
+def cloudformation_updates(config: StackConfig, state: StackState) -> bool:
+    """Whether UpdateStack with the configuration is an update CloudFormation performs (and so stores the
+    configured template), rather than "No updates are to be performed": the parsed template, a parameter
+    value (NoEcho ones are given as the stack has them) or a tag differs."""
+    if normalise_template(config.template_body) != state.template_body:
+        new, old = _parsed(config.template_body), _parsed(state.template_body)
+        if new is None or new != old:
+            return True
+    given = {k: v for k, v in config.parameters.items() if v != MASK}
+    if any(state.stack_parameters.get(k, v) != v for k, v in given.items()):
+        return True
+    if state.stack_parameters and set(config.parameters) != set(state.stack_parameters):
+        return True
+    return {k: v for k, v in config.tags.items() if not k.startswith("aws:")} != dict(state.tags)
 
 
 @dataclass(frozen=True)
@@ -213,20 +257,23 @@ def plan_module(
 
 
 def apply_state(config: StackConfig, state: StackState) -> StackState:
-    """The state after applying an in-place update: the provider sent UpdateStack the configured template
-    (normalised), every configured parameter and the tags (or CloudFormation found nothing to update,
-    when they were the stack's already), then read the stack back keeping the configured parameter keys;
-    NoEcho ones read back masked."""
+    """The state the next plan refreshes to after applying an in-place update: the provider sent
+    UpdateStack the configured template (normalised), every configured parameter and the tags; the
+    parameters read back keep the configured keys, NoEcho ones masked. The template read back is the
+    configured one when CloudFormation performed the update, else (No updates are to be performed) the
+    text the stack already had."""
+    stored = cloudformation_updates(config, state)
     return StackState(
         state.id,
         state.name,
-        normalise_template(config.template_body),
+        normalise_template(config.template_body) if stored else state.template_body,
         {k: (MASK if k in config.sensitive | config.noecho else v) for k, v in config.parameters.items()},
         {k: v for k, v in config.tags.items() if not k.startswith("aws:")},
         tuple(sorted(config.capabilities)),
         config.iam_role_arn,
         state.timeout_in_minutes,
         state.outputs,
+        {**state.stack_parameters, **{k: v for k, v in config.parameters.items() if v != MASK}},
     )
 
 

@@ -18,17 +18,16 @@ placeholder, which is what a stack rebuilt from a snapshot without secrets.json 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from exporters.terraform import layout
-from exporters.terraform.hcl import quote
 from exporters.terraform.plan_effect import (
     MASK,
     StackConfig,
     apply_state,
+    cloudformation_updates,
     normalise_template,
     plan_stack,
     read_stack,
@@ -39,14 +38,17 @@ from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeh
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
 
 
-def _records(ctx: RehearsalContext) -> dict[tuple[str, str, str], tuple[dict[str, Any], str, str]]:
-    """(account, region, stack name) -> (plan-effect record, template text, module dir)."""
+def _records(
+    ctx: RehearsalContext,
+) -> dict[tuple[str, str, str], tuple[dict[str, Any], str, str, dict[str, str]]]:
+    """(account, region, stack name) -> (plan-effect record, template text, module dir, parameters), the
+    template and parameters as the export's files now give them (what `terraform plan` would read)."""
     out = {}
     for folder, doc in layout.load_effects(ctx.export_dir):
         _, account, region = folder.split("/")
         for record in doc["stacks"]:
-            text = (ctx.export_dir / folder / record["template_file"]).read_text(encoding="utf-8")
-            out[(account, region, record["name"])] = (record, text, folder)
+            _, text, params = layout.configured(ctx.export_dir, folder, record)
+            out[(account, region, record["name"])] = (record, text, folder, params)
     return out
 
 
@@ -67,8 +69,8 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 )
                 yield step
                 continue
-            record, text, folder = found
-            config = layout.stack_config(record, text)
+            record, text, folder, params = found
+            config = layout.stack_config(record, text, params)
             step.command = (
                 f"terraform -chdir={folder} plan/apply -target={layout.RESOURCE}.{config.address} "
                 "(import by StackId, then UpdateStack when the plan updates in place)"
@@ -159,22 +161,42 @@ def _run(ctx: RehearsalContext, step: Step, config: StackConfig, text: str, entr
     body = cfn.get_template(StackName=after["StackId"], TemplateStage="Original")["TemplateBody"]
     reread = read_stack(after, body if isinstance(body, str) else _dump(body), prior=config.parameters)
     expected = apply_state(config, state)
+    predicted = plan_stack(config, expected, importing=False)
     second = plan_stack(config, reread, importing=False)
     why = ", ".join(a for a, _ in effect.changed)
-    if second.action != "no-op" and not _only_noecho(second, config):
+    stored = cloudformation_updates(config, state)
+    left = [a for a, _ in second.changed if a != "parameters" or not _only_noecho(second, config)]
+    foreseen = [a for a, _ in predicted.changed]
+    if second.action != "no-op" and not (
+        _only_noecho(second, config) or left == foreseen == ["template_body"]
+    ):
         step.outcome = FAILED
         step.message = f"applied the import plan's update ({why}); the next plan still changes " + "; ".join(
             f"{a}: {w}" for a, w in second.changed
         )
     else:
         step.outcome = OK if run.changes else NO_OP
-        step.message = f"imported; the plan's in-place update ({why}) " + (
-            "changed the stack" if run.changes else "changed nothing (No updates are to be performed)"
-        )
-        if second.action != "no-op":
+        if run.changes:
+            done = "changed the stack"
+        elif run.executed:
+            done = "changed no resource (UpdateStack stored the configured template)"
+        else:
+            done = "changed nothing (No updates are to be performed)"
+        step.message = f"imported; the plan's in-place update ({why}) {done}"
+        if second.action != "no-op" and _only_noecho(second, config):
             step.message += "; the next plan shows only the provider's permanent NoEcho diff"
+        elif second.action != "no-op":
+            step.message += (
+                "; the next plan shows ~ template_body (the stack kept its text, W-TF-TEMPLATE-TEXT)"
+            )
         if expected.parameters != reread.parameters:
             step.message += "; parameters read back differ from the model's"
+        if stored != (run.executed or bool(run.changes)):
+            step.message += (
+                "; CloudFormation "
+                + ("did not store" if stored else "stored")
+                + (" the template, unlike the model")
+            )
     return step
 
 
@@ -204,35 +226,6 @@ def _dump(body: Any) -> str:
     return json.dumps(body)
 
 
-def set_hcl_values(text: str, changes: Mapping[str, str], *, block: str, where: str) -> str:
-    """`text` of a .tf file with each parameter's value line changed, every other line as written: in the
-    `block` attribute's map (`parameters = {`) the `Key = "value"` line, or for Spacelift (`block` empty)
-    the `value` line after `name = "CF_PARAM_<Key>"`. BadInput naming `where` for a key it cannot find."""
-    lines = text.split("\n")
-    for key, value in sorted(changes.items()):
-        new = f'"{quote(value)}"'
-        done = False
-        if block:
-            inside = False
-            for i, line in enumerate(lines):
-                if re.match(rf"^\s*{re.escape(block)}\s*=\s*\{{\s*$", line):
-                    inside = True
-                elif inside and re.match(r"^\s*\}\s*$", line):
-                    inside = False
-                elif inside and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
-                    head = line.split("=", 1)[0]
-                    lines[i], done = f"{head}= {new}", True
-        else:
-            for i, line in enumerate(lines[:-1]):
-                if re.match(rf'^\s*name\s*=\s*"CF_PARAM_{re.escape(key)}"\s*$', line):
-                    follow = lines[i + 1]
-                    if re.match(r"^\s*value\s*=", follow):
-                        lines[i + 1], done = f"{follow.split('=', 1)[0]}= {new}", True
-        if not done:
-            raise BadInput(f"{where}: no value of parameter {key} to change; add it by hand")
-    return "\n".join(lines)
-
-
 def edit_stack(
     export_dir: Path,
     account: str,
@@ -240,10 +233,11 @@ def edit_stack(
     stack_name: str,
     edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
 ) -> list[str]:
-    """A day-2 change as a Terraform user makes it: `edit` gets the stack's template file and its
-    `parameters` and returns them changed; the template, the `parameters` values of the stack's .tf file
-    and plan-effect.json (what the module's plans are computed from) are rewritten. A parameter the
-    configuration does not set yet is refused (BadInput): it is added to the .tf by hand."""
+    """A day-2 change as a Terraform user makes it: `edit` gets the stack's template and its parameters
+    (as TEMPLATES.json and the parameter file give them) and returns them changed; the template file and
+    the values of the stack's parameter file (which its `aws_cloudformation_stack` reads) are rewritten.
+    A shared template is never edited for one stack (BadInput: change a parameter, or `exodus repo`), nor
+    is a parameter added or dropped (the template declares them)."""
     export_dir = Path(export_dir)
     folder = layout.module_dir(account, region)
     path = export_dir / folder / layout.PLAN_EFFECT
@@ -253,31 +247,42 @@ def edit_stack(
     record = next((r for r in doc.get("stacks") or [] if r.get("name") == stack_name), None)
     if record is None:
         raise BadInput(f"{folder}/{layout.PLAN_EFFECT}: no aws_cloudformation_stack for {stack_name}")
-    template_rel = f"{folder}/{record['template_file']}"
-    before = (export_dir / template_rel).read_text(encoding="utf-8")
-    params = {str(k): str(v) for k, v in (record.get("parameters") or {}).items()}
+    template_rel, before, params = layout.configured(export_dir, folder, record)
     after, new_params = edit(before, dict(params))
     changed = []
     if after != before:
-        others = [
-            r["name"]
-            for r in doc["stacks"]
-            if r is not record and r["template_file"] == record["template_file"]
-        ]
+        others = sorted(
+            str(r.get("stack"))
+            for r in _rows(export_dir)
+            if r.get("templateFile") == template_rel and r.get("stack") != stack_name
+        )
         if others:
             raise BadInput(f"{template_rel} is shared with {others[0]}: change a parameter instead")
         (export_dir / template_rel).write_text(after, encoding="utf-8")
         changed.append(template_rel)
     if new_params != params:
         if set(new_params) != set(params):
-            raise BadInput(f"{stack_name}: a day-2 edit adds or drops parameters; edit the .tf by hand")
+            raise BadInput(f"{stack_name}: a day-2 edit adds or drops parameters; the template declares them")
         diff = {k: v for k, v in new_params.items() if params[k] != v}
-        tf = f"{folder}/{record['address']}.tf"
-        text = (export_dir / tf).read_text(encoding="utf-8")
-        (export_dir / tf).write_text(
-            set_hcl_values(text, diff, block="parameters", where=tf), encoding="utf-8"
-        )
-        record["parameters"] = {**record["parameters"], **diff}
-        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        changed += [tf, f"{folder}/{layout.PLAN_EFFECT}"]
+        masked = sorted(k for k in diff if params[k] == MASK)
+        if masked:
+            raise BadInput(f"{stack_name}: {masked[0]} is NoEcho: give it as its TF_VAR_ variable")
+        rel = _parameter_rel(export_dir, folder, record)
+        current = json.loads((export_dir / rel).read_text(encoding="utf-8"))
+        current["Parameters"] = dict(sorted({**current["Parameters"], **diff}.items()))
+        (export_dir / rel).write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        changed.append(rel)
     return sorted(changed)
+
+
+def _rows(export_dir: Path) -> list[dict[str, Any]]:
+    return list(layout.listing_rows(export_dir).values())
+
+
+def _parameter_rel(export_dir: Path, folder: str, record: Mapping[str, Any]) -> str:
+    """The stack's parameter file, as TEMPLATES.json names it (BadInput for an export without one)."""
+    _, account, region = folder.split("/")
+    row = layout.listing_rows(export_dir).get((account, region, str(record["name"])))
+    if row is None:
+        raise BadInput(f"{layout.LISTING}: no parameter file for {record['name']}")
+    return str(row["parameterFile"])

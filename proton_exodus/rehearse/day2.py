@@ -248,14 +248,19 @@ def _repo_minor_version(
     index: Mapping[str, Any],
     targets: Sequence[StackTarget],
     peek: Callable[[StackTarget], _Peek],
+    follows_listing: bool = False,
 ) -> tuple[Day2Op | None, str]:
     """The first instance of the waves with a newer minor its repository ships: its deployment file moves
     to the shared template of that minor (`exodus repo upgrade`). The resources it may change are those
-    the two versions render differently for the instance's inputs (rendered as Proton did)."""
+    the two versions render differently for the instance's inputs (rendered as Proton did).
+    `follows_listing`: the target's deployer reads the template file TEMPLATES.json names (terraform), so
+    a template configuration moves with the listing too."""
     from proton_exodus.proton.schema import json_schema_violations
     from proton_exodus.repo import ops
-    from proton_exodus.repo.check import GIT_SYNC
+    from proton_exodus.repo.check import GIT_SYNC, TEMPLATE_CONFIGURATION
     from proton_exodus.repo.index import version_key
+
+    movable = {GIT_SYNC, TEMPLATE_CONFIGURATION} if follows_listing else {GIT_SYNC}
 
     repo = ops.Repo.open(export)
     why = "no instance of the waves has a newer minor version in the export's repository"
@@ -264,9 +269,9 @@ def _repo_minor_version(
         if (
             item is None
             or item.get("kind") != "service_instance"
-            or item.get("parameters_format") != GIT_SYNC
+            or item.get("parameters_format") not in movable
         ):
-            continue  # only a Git sync deployment file names a shared template
+            continue  # a Git sync deployment file names its shared template, or TEMPLATES.json does
         newer = sorted(repo.version(item).get("upgrades_to") or [], key=version_key)
         if not newer:
             continue
@@ -514,7 +519,8 @@ def day2(
                 break
         plans.append((name, op, "" if op else "no instance of the waves offers this change"))
     rest = [t for t in targets if t.stack_name not in used]
-    op, why = _repo_minor_version(export, index, rest, peek) if index is not None else (None, "")
+    listing = bool(getattr(exporter, "follows_listing", False))
+    op, why = _repo_minor_version(export, index, rest, peek, listing) if index is not None else (None, "")
     if op is None:  # no Git sync deployment file to point at a shared template: merge the renders
         op, why = _minor_version(snapshot, bundles, rest, peek)
     plans.append(("minor-version", op, why))
