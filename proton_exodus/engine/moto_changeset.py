@@ -150,7 +150,27 @@ def patch_moto_change_set_resolution() -> None:
     _patch_update_diff()
     _patch_stack_tags_and_parameters()
     _patch_missing_ssm_parameters()
+    _patch_list_parameter_values()
     _PATCHED = True
+
+
+def _patch_list_parameter_values() -> None:
+    """DescribeStacks shows a CommaDelimitedList (or List<...>) parameter's value as given, `a,b`, as
+    CloudFormation does; moto splits it for the template and then prints the Python list (`['a', 'b']`),
+    so a deployer comparing parameters read back (the terraform provider's Read) saw a change."""
+    from moto.cloudformation.models import Stack
+
+    listed = Stack.parameter_list
+
+    def parameter_list(self: Any) -> list[dict[str, Any]]:
+        return [
+            {**p, "ParameterValue": ",".join(map(str, p["ParameterValue"]))}
+            if isinstance(p.get("ParameterValue"), list)
+            else p
+            for p in listed.fget(self)  # type: ignore[attr-defined]
+        ]
+
+    Stack.parameter_list = property(parameter_list)  # type: ignore[method-assign,assignment]
 
 
 def missing_ssm_parameters(template: str, given: Mapping[str, str], exists: Any) -> list[str]:
