@@ -11,6 +11,7 @@ from exporters.terraform.plan_effect import (
     MASK,
     StackConfig,
     apply_state,
+    cloudformation_updates,
     normalise_template,
     plan_module,
     plan_stack,
@@ -148,3 +149,51 @@ def test_a_reference_to_a_changing_stack_is_known_after_apply() -> None:
     assert summary(effects) == "Plan: 0 to add, 2 to change, 0 to destroy."
     quiet = {k: apply_state(c, states[k]) for k, c in (("environment_dev", env), ("instance_api_dev", inst))}
     assert summary(plan_module([env, inst], quiet, importing=False)).startswith("No changes.")
+
+
+SHARED = (
+    "Parameters:\n  TopicName:\n    Type: String\n"
+    "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref TopicName\n"
+    "Outputs:\n  Arn:\n    Value: !Ref Topic\n"
+)
+DEPLOYED = (
+    "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: orders\n"
+    "Outputs:\n  Arn:\n    Value: !Ref Topic\n"
+)
+
+
+def test_a_shared_template_is_stored_by_the_apply_so_the_next_plan_is_empty() -> None:
+    """The shared template declares what the deployed copy resolved: CloudFormation sees a changed
+    template, performs the update (no resource changes) and stores it; the provider reads it back."""
+    state = read_stack(described(), DEPLOYED)
+    cfg = config(template_body=SHARED, parameters={"TopicName": "orders"})
+    first = plan_stack(cfg, state, importing=True)
+    assert [a for a, _ in first.changed] == ["template_body", "parameters"]
+    assert cloudformation_updates(cfg, state)
+    after = apply_state(cfg, state)
+    assert after.template_body == SHARED and after.parameters == {"TopicName": "orders"}
+    assert plan_stack(cfg, after, importing=False).action == "no-op"
+
+
+def test_a_template_that_differs_only_in_text_keeps_its_diff_on_every_plan() -> None:
+    """Same template once parsed, same parameters and tags: "No updates are to be performed", the stack
+    keeps its text, and every refresh reads that text back: a permanent ~ template_body."""
+    state = read_stack(described(), DEPLOYED)
+    reworded = "# shared\n" + DEPLOYED.replace("TopicName: orders", "TopicName: 'orders'")
+    cfg = config(template_body=reworded)
+    assert not cloudformation_updates(cfg, state)
+    after = apply_state(cfg, state)
+    assert after.template_body == DEPLOYED
+    again = plan_stack(cfg, after, importing=False)
+    assert [a for a, _ in again.changed] == ["template_body"]
+    # a tag change makes it an update CloudFormation performs: the text is stored with it
+    retagged = config(template_body=reworded, tags={"proton:environment": "arn:env", "team": "a"})
+    assert cloudformation_updates(retagged, state)
+    assert plan_stack(retagged, apply_state(retagged, state), importing=False).action == "no-op"
+    # a changed parameter value, too
+    record = described(Parameters=[{"ParameterKey": "TopicName", "ParameterValue": "orders"}])
+    moved = config(template_body=SHARED, parameters={"TopicName": "billing"})
+    assert cloudformation_updates(moved, read_stack(record, SHARED))
+    assert not cloudformation_updates(
+        config(template_body=SHARED, parameters={"TopicName": "orders"}), read_stack(record, SHARED)
+    )
