@@ -6,7 +6,8 @@
   parameter in the instance's deployment file) when the export ships a repository index, else edited in
   its template;
 - **minor-version**: one instance moved to the next minor version of its template: with a Git sync
-  repository index, its deployment file names the next minor's shared template with its parameters
+  repository index (or a target whose deployer follows TEMPLATES.json: terraform, spacelift), its
+  deployment file (or TEMPLATES.json) names the next minor's shared template with its parameters
   (`exodus repo upgrade`); otherwise both minors are rendered from the template bundles for the
   instance's inputs and the difference is applied to the exported template (a three-way merge: what the
   exporter changed stays);
@@ -286,12 +287,13 @@ def _repo_minor_version(
             why = f"{item['name']}: {err}"
             continue
         seen = peek(target)
+        namer = "its deployment file" if item.get("parameters_format") == GIT_SYNC else "TEMPLATES.json"
         return (
             Day2Op(
                 "minor-version",
                 target,
-                f"exodus repo: {item['name']} {item['version']} -> {to}: its deployment file names the "
-                f"shared {to} template with its parameters",
+                f"exodus repo upgrade {item['name']} --to {to}: its stack moves to the shared {to} template "
+                f"with its parameters ({namer} names it)",
                 None,
                 _with_dependants(_tree(seen.template), _changed(before, after)),
                 lambda root, name=item["name"], to=to: _upgrade(root, name, to),
