@@ -71,11 +71,24 @@ def test_a_spacelift_stack_per_unit_of_the_plan_on_the_existing_stack_names(out:
     tf_units = [r for r in planned if r.get("provisioning") == "terraform"]
     tf_stacks = [b for b in stacks.values() if _q(b.get("terraform_workflow_tool", "")) == "TERRAFORM_FOSS"]
     assert len(tf_stacks) == len(tf_units) >= 1 and all(b["manage_state"] is False for b in tf_stacks)
+    listing = {
+        f"{r['account']}/{r['region']}/{r['stack']}": r
+        for r in json.loads((out / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
+    }
+    shared = 0
     for body in stacks.values():
         if "cloudformation" in body:
-            root = _q(body["project_root"])
-            assert (out / root / layout.TEMPLATE_FILE).is_file()
+            # the project root and entry template are the template file TEMPLATES.json names
+            cfn_block = body["cloudformation"][0]
+            key = next(k for k in listing if f'"{k}"' in str(body["project_root"]))
+            assert key.endswith("/" + _q(cfn_block["stack_name"]))
+            assert str(body["project_root"]) == f'${{dirname(local.exodus_stacks["{key}"].templateFile)}}'
+            assert "basename(" in str(cfn_block["entry_template_file"])
+            assert (out / listing[key]["templateFile"]).is_file()
+            assert (out / listing[key]["parameterFile"]).is_file()
+            shared += listing[key]["shared"]
         assert body["autodeploy"] is False and body["protect_from_deletion"] is True
+    assert shared >= 0.8 * len(names)  # most stacks deploy their version's shared template
 
 
 def test_dependencies_follow_the_graph(snapshot: Any, out: Path) -> None:

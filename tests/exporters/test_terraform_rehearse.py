@@ -1,7 +1,8 @@
 """`exodus rehearse --target terraform` on the demo estate rebuilt from its committed snapshot (Proton
-retired): every stack is imported; the import plan's in-place updates change no resource, apart from the
-service pipelines whose retired Proton calls are rewritten (planned); nothing is replaced; the plan after
-the apply shows nothing but the provider's NoEcho diff."""
+retired): every stack is imported; the import plan's in-place updates (the shared parameterised
+templates, the parameters the import does not read) change no resource, apart from the service pipelines
+whose retired Proton calls are rewritten (planned); nothing is replaced; the plan after the apply shows
+nothing but the provider's NoEcho diff. Day 2 goes through `exodus repo` on the export's files."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ def test_the_hand_over_changes_no_resource_but_the_planned_pipeline_rewrites(
     assert {s["stack"] for s in changed} == pipelines - blocked and len(pipelines) == 6
     assert sum(s["outcome"] == "no-op" for s in steps) >= 30
     assert all("-target=aws_cloudformation_stack." in s["command"] for s in steps)
+    # the stacks on a shared template: UpdateStack stored it and changed no resource
+    stored = [s for s in steps if "UpdateStack stored the configured template" in s["message"]]
+    assert len(stored) >= 25 and all(s["outcome"] == "no-op" and not s["changes"] for s in stored)
+    assert all("template_body" in s["message"] for s in stored)
 
 
 def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: dict[str, Any]) -> None:
@@ -70,9 +75,10 @@ def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: d
 
 
 def test_day_2_goes_through_terraform_and_a_wave_rolls_back(rehearsal: dict[str, Any]) -> None:
-    """Day 2 edits the terraform export as its users do (edit_stack) and the deployer applies it: a new
-    image, one more task, the next minor version; each changes only what it touched (a task definition
-    is replaced as its new revision, nothing else); then the last wave goes back to CloudFormation."""
+    """Day 2 edits the terraform export as its users do (a parameter file; `exodus repo set`,
+    `exodus repo upgrade`) and the deployer applies it: a new image, one more task, the next minor
+    version; each changes only what it touched (a task definition is replaced as its new revision,
+    nothing else); then the last wave goes back to CloudFormation."""
     day2 = rehearsal["summary"]["day2"]
     for op in ("ship-image", "change-input", "minor-version"):
         assert day2[op]["outcome"] == "ok" and day2[op]["unplanned"] == 0 and day2[op]["failed"] == 0, (
@@ -85,6 +91,14 @@ def test_day_2_goes_through_terraform_and_a_wave_rolls_back(rehearsal: dict[str,
         for s in w["steps"]
         if s["action"].startswith("day2:")
     }
+    # change-input and minor-version are `exodus repo` operations on the parameter file and
+    # TEMPLATES.json; no .tf file is edited (each stack reads the files TEMPLATES.json names)
+    assert steps["day2:change-input"]["message"].startswith("exodus repo set ")
+    assert steps["day2:minor-version"]["message"].startswith("exodus repo upgrade ")
+    for op in ("ship-image", "change-input", "minor-version"):
+        edited = steps[f"day2:{op}"]["message"].split("; edited ", 1)[1].split("; ", 1)[0].split(", ")
+        assert edited and not [f for f in edited if f.endswith(".tf")], edited
+        assert any("/parameters/" in f for f in edited)
     count = steps["day2:change-input"]
     assert [(c["resource_type"], c["properties"]) for c in count["changes"]] == [
         ("AWS::ECS::Service", ["DesiredCount"])
