@@ -242,7 +242,7 @@ class TerraformExporter:
                 ]
             ),
         }
-        files[f"{base}/index.tf"] = index_tf(account, region)
+        files[f"{base}/index.tf"] = index_tf(account, region, [a.unit.stack_name or "" for a in adopted])
         by_arn = {a.unit.arn: a for a in adopted}
         for item in adopted:
             wire(item, by_arn, findings)
@@ -409,23 +409,53 @@ def adopt(st: StackTemplate, address: str) -> Adopted:
     )
 
 
-def index_tf(account: str, region: str) -> str:
+def index_tf(account: str, region: str, adopted: Sequence[str]) -> str:
     """index.tf: the module's rows of TEMPLATES.json by stack name, so each stack reads the template and
-    parameter file the listing names (`exodus repo upgrade` moves a stack by editing the listing)."""
+    parameter file the listing names (`exodus repo upgrade` moves a stack by editing the listing); and a
+    stack for every row the export did not adopt (`exodus repo new-instance` adds one), created from its
+    files: the day-2 "new instance" Proton offered, as a `terraform plan` that adds one stack."""
     rows = (
         f'{{ for s in jsondecode(file("${{path.module}}/{layout.ROOT}/{layout.LISTING}")).stacks : '
         f's.stack => s if s.account == "{account}" && s.region == "{region}" }}'
+    )
+    root = f"${{path.module}}/{layout.ROOT}"
+    added = Block(
+        "resource",
+        (layout.RESOURCE, layout.ADDED),
+        [
+            (
+                "for_each",
+                Expr(
+                    f"{{ for name, s in local.{layout.INDEX_LOCAL} : name => s "
+                    f"if !contains(local.{layout.ADOPTED_LOCAL}, name) }}"
+                ),
+            ),
+            ("name", Expr("each.key")),
+            ("template_body", Expr(f'file("{root}/${{each.value.templateFile}}")')),
+            ("parameters", Expr(f'jsondecode(file("{root}/${{each.value.parameterFile}}")).Parameters')),
+            ("capabilities", ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]),
+        ],
+        [Block("lifecycle", attrs=[("prevent_destroy", True)])],
+        comment=(
+            "A stack `exodus repo new-instance` added to the listing (none at export): created from the",
+            "files its row names. Stage the Parameter Store values its parameter file names first.",
+        ),
     )
     return document(
         [
             Block(
                 "locals",
-                attrs=[(layout.INDEX_LOCAL, Expr(rows))],
+                attrs=[
+                    (layout.INDEX_LOCAL, Expr(rows)),
+                    (layout.ADOPTED_LOCAL, sorted(adopted)),
+                ],
                 comment=(
                     f"Each stack's template and parameter file, as {layout.LISTING} names them (exodus repo",
-                    "set/upgrade/new-instance edit those files; the stacks here follow).",
+                    "set/upgrade/new-instance edit those files; the stacks here follow), and the stacks this",
+                    "module adopted (each in its own file, with its import block).",
                 ),
-            )
+            ),
+            added,
         ]
     )
 

@@ -24,6 +24,8 @@ RESOURCE = "aws_cloudformation_stack"
 PLAN_EFFECT = "plan-effect.json"
 LISTING = "TEMPLATES.json"
 INDEX_LOCAL = "exodus_stacks"  # the module's rows of TEMPLATES.json, by stack name (index.tf)
+ADOPTED_LOCAL = "exodus_adopted"  # the stacks the export adopted (index.tf); any other row is added
+ADDED = "added"  # aws_cloudformation_stack.added[<stack>]: the stacks `exodus repo new-instance` adds
 ROOT = "../../.."  # the export's root, from a module directory
 _KIND_PREFIX = {
     "environment": "environment",

@@ -361,3 +361,70 @@ def test_the_customer_managed_environment_is_not_called_another_engine(snapshot:
     legacy = [f for f in result.findings if "legacy-network" in f.message and "on-prem" not in f.message]
     assert [f.code for f in legacy] == ["I-TF-NO-STACK"] and "customer-managed" in legacy[0].message
     assert not any(f.code == "W-TF-NOT-CFN" and "customer-managed" in f.message for f in result.findings)
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def test_exodus_repo_works_on_a_checkout_of_the_export(out: Path, tmp_path: Path) -> None:
+    """validate, outdated, set, upgrade and new-instance on a Git checkout of the export: each edits a
+    parameter file, TEMPLATES.json and the index, never a .tf file, and the configuration follows (what
+    layout.configured reads is what the HCL reads: the console test above)."""
+    from proton_exodus.repo import ops
+
+    root = tmp_path / "checkout"
+    shutil.copytree(out, root)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "export")
+    assert ops.validate(root) == []
+    behind = {r["instance"]: r["minor_available"] for r in ops.outdated(root)}
+    assert behind["payments-api/staging"] == "1.1"
+    stack = next(r for r in _index() if r["StackName"].startswith("AWSProton-payments-api-st"))["StackName"]
+    row = _listing(root)[stack]
+    ops.set_inputs(root, "payments-api/staging", ["desired_count=3"])
+    assert _file_parameters(root, stack)["DesiredCount"] == "3"
+    with pytest.raises(BadInput, match=r"parameters/.*\.json: spec\.desired_count: .*maximum of 10"):
+        ops.set_inputs(root, "payments-api/staging", ["desired_count=99"])
+    ops.upgrade(root, ["payments-api/staging"], "1.1")
+    moved = _listing(root)[stack]
+    assert moved["templateFile"] != row["templateFile"] and "/v1.1/" in moved["templateFile"]
+    assert moved["parameterFile"] == row["parameterFile"] and (root / moved["templateFile"]).is_file()
+    folder = layout.module_dir(row["account"], row["region"])
+    record = next(
+        r for f, d in layout.load_effects(root) if f == folder for r in d["stacks"] if r["name"] == stack
+    )
+    template_rel, text, params = layout.configured(root, folder, record)
+    assert template_rel == moved["templateFile"] and params["DesiredCount"] == "3"
+    assert text == (root / moved["templateFile"]).read_text(encoding="utf-8")
+    ops.new_instance(
+        root,
+        "orders-api/qa",
+        template="service/demo-fargate-svc",
+        version=None,
+        environment="dev",
+        pairs=["listener_priority=77", "path_pattern=/qa/*"],
+    )
+    added = _listing(root)["orders-api-qa"]
+    assert added["parameterFile"] == f"{folder}/parameters/orders-api-qa.json"
+    assert ops.validate(root) == []
+    changed = _git(root, "status", "--porcelain").split("\n")
+    assert changed and not [line for line in changed if line.endswith(".tf")]
+    if TERRAFORM is not None:  # the module's `added` stacks: exactly the new instance
+        index = (root / folder / "index.tf").read_text(encoding="utf-8")
+        stacks = index.split("exodus_stacks  = ", 1)[1].split("\n", 1)[0]
+        adopted = index.split("exodus_adopted = ", 1)[1].split("\n", 1)[0]
+        each = f"keys({{ for name, s in {stacks} : name => s if !contains({adopted}, name) }})".replace(
+            "${path.module}", str(root / folder)
+        )
+        result = subprocess.run(
+            [str(TERRAFORM), "console"],
+            input=f"jsonencode({each})\n",
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(json.loads(result.stdout)) == ["orders-api-qa"]
