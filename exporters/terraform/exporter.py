@@ -10,6 +10,7 @@ Pure: files and findings out, nothing written, no AWS calls."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -216,6 +217,7 @@ class TerraformExporter:
             for path, text in files.items()
             if path.endswith("/" + layout.PLAN_EFFECT)
         }
+        files["PLANNED_CHANGES.md"] = apply_note(files.get("PLANNED_CHANGES.md", ""), every, findings)
         files["README.md"] = readme.readme(effects, opts, findings)
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
@@ -353,6 +355,45 @@ def adopted_templates(
     )
     staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
     return stacks, planned_change_files(changes, choice=opts["secrets"], staged=staged)
+
+
+def apply_note(planned: str, adopted: Sequence[Adopted], findings: Sequence[Finding]) -> str:
+    """PLANNED_CHANGES.md with what the first `terraform apply` does to the stacks on a shared template
+    (a stack update that changes no resource), before its secret staging section (no commands here:
+    the rehearsal runs that section's shell blocks)."""
+    shared = [a for a in adopted if a.shared]
+    if not shared:
+        return planned
+    text_only = sorted(
+        m.group(1)
+        for f in findings
+        if f.code == "W-TF-TEMPLATE-TEXT" and (m := re.match(r"the template of (\S+) ", f.message))
+    )
+    lines = [
+        "## The first `terraform apply` (template_body)",
+        "",
+        f"{len(shared)} of {len(adopted)} stack(s) deploy their version's shared parameterised template:",
+        "their import plan shows `~ template_body` (the AWS provider compares a YAML template as text).",
+        "The apply is an UpdateStack with the shared template and the stack's own values: CloudFormation",
+        "updates the stack without changing a resource (every resource change of the first deploy is in",
+        "the table above) and stores the shared template; the provider reads it back and the next plan is",
+        "empty (NoEcho parameters aside). Each module's plan-effect.json has every stack's two plans.",
+        "",
+    ]
+    if text_only:
+        lines += [
+            f"{len(text_only)} stack(s) differ from the shared template only in text (the same template once",
+            "parsed): CloudFormation answers \"No updates are to be performed\", keeps the old text, and",
+            "every plan shows `~ template_body` until a real change deploys (W-TF-TEMPLATE-TEXT): "
+            + ", ".join(text_only)
+            + ".",
+            "",
+        ]
+    head = "## Stage the secrets before the first deploy"
+    if head in planned:
+        before, after = planned.split(head, 1)
+        return before + "\n".join(lines) + "\n" + head + after
+    return planned.rstrip("\n") + "\n\n" + "\n".join(lines)
 
 
 def wire(item: Adopted, by_arn: Mapping[str, Adopted], findings: list[Finding]) -> None:

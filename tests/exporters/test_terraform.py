@@ -16,10 +16,10 @@ from typing import Any
 import hcl2
 import pytest
 
-from exporters import Registry, StackRef, Use
+from exporters import Finding, Registry, StackRef, Use
 from exporters.terraform import exporter as terraform
 from exporters.terraform import layout
-from exporters.terraform.exporter import Adopted, needed_capabilities, stack_tf, wire
+from exporters.terraform.exporter import Adopted, apply_note, needed_capabilities, stack_tf, wire
 from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
@@ -428,3 +428,22 @@ def test_exodus_repo_works_on_a_checkout_of_the_export(out: Path, tmp_path: Path
         )
         assert result.returncode == 0, result.stderr
         assert json.loads(json.loads(result.stdout)) == ["orders-api-qa"]
+
+
+def test_planned_changes_say_what_the_first_apply_does_to_shared_templates(out: Path) -> None:
+    text = (out / "PLANNED_CHANGES.md").read_text(encoding="utf-8")
+    note = text.split("## The first `terraform apply` (template_body)", 1)[1].split("\n## ", 1)[0]
+    shared = sum(r["shared"] for r in _listing(out).values())
+    assert f"{shared} of {len(_listing(out))} stack(s)" in note and "without changing a resource" in note
+    assert "```" not in note  # the rehearsal runs this file's shell blocks: the note adds none
+    assert text.index("## The first `terraform apply`") < text.index("## Stage the secrets")
+    # a stack whose template differs only in text is named, with what every plan then shows
+    unit = _unit("environment", "dev")
+    st = StackTemplate(unit, "Resources: {}\n", "k", {}, "parameterised", "")
+    item = Adopted(unit, st, "environment_dev", "templates/t/v1.0/environment-k.yaml", False)
+    finding = Finding(
+        "W-TF-TEMPLATE-TEXT", f"the template of {unit.stack_name} differs from the deployed one only in text"
+    )
+    again = apply_note("# Planned\n", [item], [finding])
+    assert "1 of 1 stack(s)" in again and "No updates are to be performed" in again
+    assert again.rstrip().endswith(f"{unit.stack_name}.")
