@@ -286,3 +286,41 @@ def test_verify_reads_every_taken_over_stack_back(snapshot: Any, out: Path) -> N
     assert {s.stack_name for s in stacks} == cfn
     report = verify_export(snapshot, out)
     assert report.stacks == len(cfn) and report.unplanned == [] and not report.failed
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed (needed for `terraform console`)")
+def test_each_stack_reads_its_template_and_parameters_from_the_files_the_listing_names(
+    out: Path, tmp_path: Path
+) -> None:
+    """`terraform console` evaluates each CloudFormation stack's project_root/entry_template_file and its
+    CF_PARAM_ variables' for_each (spacelift/index.tf's local over TEMPLATES.json): the template file and
+    parameters `exodus verify` reads back (exported_stacks), the masked NoEcho ones left to variables."""
+    resources = _resources(out)
+    local = (out / "spacelift" / "index.tf").read_text(encoding="utf-8").split("exodus_stacks = ", 1)[1]
+    local = "(" + local.strip().removesuffix("}").strip() + ")"
+
+    def concrete(expr: Any) -> str:
+        text = str(expr).removeprefix("${").removesuffix("}")
+        return text.replace("local.exodus_stacks", local).replace("${path.module}", str(out / "spacelift"))
+
+    exprs, expected = [], []
+    exported = {s.deployment_file: s for s in layout.exported_stacks(out)}
+    for name, body in resources["spacelift_stack"].items():
+        if "cloudformation" not in body:
+            continue
+        stack = exported[layout.stack_file(name)]
+        each = resources["spacelift_environment_variable"][f"{name}_parameters"]["for_each"]
+        root, entry = body["project_root"], body["cloudformation"][0]["entry_template_file"]
+        exprs.append(f'[join("/", [{concrete(root)}, {concrete(entry)}]), {concrete(each)}]')
+        expected.append([stack.template_path, {k: v for k, v in stack.parameters.items() if v != "****"}])
+    assert len(exprs) >= 30
+    result = subprocess.run(
+        [str(TERRAFORM), "console"],
+        input="jsonencode([" + ", ".join(exprs) + "])\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(json.loads(result.stdout)) == expected

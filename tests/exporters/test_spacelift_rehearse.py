@@ -52,9 +52,10 @@ def test_each_run_changes_nothing_but_the_planned_rewrites(rehearsal: dict[str, 
 
 
 def test_day_2_goes_through_spacelift_and_a_wave_rolls_back(rehearsal: dict[str, Any]) -> None:
-    """Day 2 edits the spacelift export as its users do (edit_stack) and the deployer applies it: a new
-    image, one more task, the next minor version; each changes only what it touched (a task definition
-    is replaced as its new revision, nothing else); then the last wave goes back to CloudFormation."""
+    """Day 2 edits the spacelift export as its users do (a parameter file; `exodus repo set`, `exodus
+    repo upgrade`) and the deployer applies it: a new image, one more task, the next minor version; each
+    changes only what it touched (a task definition is replaced as its new revision, nothing else); then
+    the last wave goes back to CloudFormation."""
     day2 = rehearsal["summary"]["day2"]
     for op in ("ship-image", "change-input", "minor-version"):
         assert day2[op]["outcome"] == "ok" and day2[op]["unplanned"] == 0 and day2[op]["failed"] == 0, (
@@ -67,6 +68,14 @@ def test_day_2_goes_through_spacelift_and_a_wave_rolls_back(rehearsal: dict[str,
         for s in w["steps"]
         if s["action"].startswith("day2:")
     }
+    # change-input and minor-version are `exodus repo` operations on the stack's parameter file and
+    # TEMPLATES.json: no .tf file is edited (each Spacelift stack reads the files TEMPLATES.json names)
+    assert steps["day2:change-input"]["message"].startswith("exodus repo set ")
+    assert steps["day2:minor-version"]["message"].startswith("exodus repo upgrade ")
+    for op in ("ship-image", "change-input", "minor-version"):
+        edited = steps[f"day2:{op}"]["message"].split("; edited ", 1)[1].split("; ", 1)[0].split(", ")
+        assert edited and not [f for f in edited if f.endswith(".tf")], edited
+        assert any(f.startswith("cloudformation/") and f.endswith(".json") for f in edited), edited
     count = steps["day2:change-input"]
     assert [(c["resource_type"], c["properties"]) for c in count["changes"]] == [
         ("AWS::ECS::Service", ["DesiredCount"])
