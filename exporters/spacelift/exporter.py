@@ -176,8 +176,10 @@ class SpaceliftExporter:
         for stack in stacks:
             files[layout.stack_file(stack.address)] = stack_tf(stack, by_arn)
             findings.extend(stack_findings(stack))
-        files[layout.INDEX_FILE] = index_tf()
         cfn_stacks = [s for s in stacks if s.vendor == "cloudformation" and s.template is not None]
+        files[layout.INDEX_FILE] = index_tf(
+            [f"{s.unit.account}/{s.unit.region}/{s.unit.stack_name}" for s in cfn_stacks]
+        )
         files[LISTING] = templates_index(
             (
                 s.unit,
@@ -402,23 +404,114 @@ def stack_tf(stack: SpaceStack, by_arn: Mapping[str, SpaceStack]) -> str:
     return document(out)
 
 
-def index_tf() -> str:
+def index_tf(adopted: Sequence[str]) -> str:
     """index.tf: TEMPLATES.json's rows by `<account>/<region>/<stack>`, so each Spacelift stack's project
-    root, entry template and CF_PARAM_ values follow the files it names (`exodus repo` edits them)."""
+    root, entry template and CF_PARAM_ values follow the files it names (`exodus repo` edits them); and a
+    Spacelift stack for every row the export did not adopt (`exodus repo new-instance` adds one), from
+    its files: the day-2 "new instance", as a proposed run that creates one CloudFormation stack."""
     rows = (
         f'{{ for s in jsondecode(file("${{path.module}}/../{LISTING}")).stacks : '
         '"${s.account}/${s.region}/${s.stack}" => s }'
+    )
+    added = (
+        f"{{ for key, s in local.{layout.INDEX_LOCAL} : key => s "
+        f"if !contains(local.{layout.ADOPTED_LOCAL}, key) }}"
+    )
+    parameters = (
+        f"merge({{}}, [for key, s in local.{layout.ADDED_LOCAL} : "
+        '{ for k, v in jsondecode(file("${path.module}/../${s.parameterFile}")).Parameters : '
+        '"${key}/${k}" => { stack = key, name = k, value = v } }]...)'
+    )
+    every = json.dumps(list(DEFAULT_CAPABILITIES))
+    capabilities = (
+        f"{{ for pair in setproduct(keys(local.{layout.ADDED_LOCAL}), {every})"
+        ' : "${pair[0]}/${pair[1]}" => { stack = pair[0], name = pair[1] } }'
+    )
+    stack = Block(
+        "resource",
+        ("spacelift_stack", "added"),
+        [
+            ("for_each", Expr(f"local.{layout.ADDED_LOCAL}")),
+            ("name", Expr('"${each.value.stack} (${each.value.account}/${each.value.region})"')),
+            ("repository", Expr("var.repository")),
+            ("branch", Expr("var.branch")),
+            ("project_root", Expr("dirname(each.value.templateFile)")),
+            ("description", Expr('"${each.value.kind} added with exodus repo new-instance"')),
+            ("space_id", Expr("var.space_id")),
+            ("autodeploy", False),
+            ("protect_from_deletion", True),
+            ("labels", ["exodus", "exodus:new-instance"]),
+        ],
+        [
+            Block(
+                "cloudformation",
+                attrs=[
+                    ("entry_template_file", Expr("basename(each.value.templateFile)")),
+                    ("region", Expr("each.value.region")),
+                    ("stack_name", Expr("each.value.stack")),
+                    (
+                        "template_bucket",
+                        Expr('var.template_buckets["${each.value.account}/${each.value.region}"]'),
+                    ),
+                ],
+            )
+        ],
+        comment=(
+            "A stack `exodus repo new-instance` added to the listing (none at export): its Spacelift stack,",
+            "from the files its row names. Stage the Parameter Store values its parameter file names first.",
+        ),
+    )
+    variables = Block(
+        "resource",
+        ("spacelift_environment_variable", "added_parameters"),
+        [
+            ("for_each", Expr(f"local.{layout.ADDED_LOCAL}_parameters")),
+            ("stack_id", Expr("spacelift_stack.added[each.value.stack].id")),
+            ("name", Expr('"CF_PARAM_${each.value.name}"')),
+            ("value", Expr("each.value.value")),
+            ("write_only", False),
+        ],
+    )
+    acknowledged = Block(
+        "resource",
+        ("spacelift_environment_variable", "added_capabilities"),
+        [
+            ("for_each", Expr(capabilities)),
+            ("stack_id", Expr("spacelift_stack.added[each.value.stack].id")),
+            ("name", Expr('"CF_${each.value.name}"')),
+            ("value", "1"),
+            ("write_only", False),
+        ],
+    )
+    freeze = Block(
+        "resource",
+        ("spacelift_policy_attachment", "added_migration_freeze"),
+        [
+            ("for_each", Expr(f"local.{layout.ADDED_LOCAL}")),
+            ("policy_id", Expr("spacelift_policy.migration_freeze.id")),
+            ("stack_id", Expr("spacelift_stack.added[each.key].id")),
+        ],
     )
     return document(
         [
             Block(
                 "locals",
-                attrs=[(layout.INDEX_LOCAL, Expr(rows))],
+                attrs=[
+                    (layout.INDEX_LOCAL, Expr(rows)),
+                    (layout.ADOPTED_LOCAL, sorted(adopted)),
+                    (layout.ADDED_LOCAL, Expr(added)),
+                    (f"{layout.ADDED_LOCAL}_parameters", Expr(parameters)),
+                ],
                 comment=(
                     f"Each stack's template and parameter file, as ../{LISTING} names them (exodus repo",
-                    "set/upgrade/new-instance edit those files; the stacks here follow).",
+                    "set/upgrade/new-instance edit those files; the stacks here follow), the stacks this",
+                    "export took over (each in its own stack_<address>.tf), and the rows added since.",
                 ),
-            )
+            ),
+            stack,
+            variables,
+            acknowledged,
+            freeze,
         ]
     )
 
@@ -653,8 +746,10 @@ def readme(
         "`.exodus-repo/` is the repository index: `exodus repo validate|set|upgrade|outdated` work on a",
         "checkout of this export (they edit the parameter files and TEMPLATES.json; the administrative",
         "stack's next run carries the change to the Spacelift stacks, whose proposed runs show it).",
-        "`exodus repo new-instance` writes the new stack's parameter file and TEMPLATES.json row; add its",
-        "Spacelift stack (a copy of a sibling's `spacelift/stack_<address>.tf`) by hand.",
+        "`exodus repo new-instance` writes the new stack's parameter file and TEMPLATES.json row;",
+        "`spacelift/index.tf` gives every row the export did not take over a Spacelift stack",
+        "(`spacelift_stack.added`) with its CF_PARAM_ variables, so the next run of the configuration adds",
+        "it and its first proposed run creates the CloudFormation stack.",
         "",
         "## Manual steps",
         "",

@@ -21,6 +21,8 @@ from proton_exodus.errors import BadInput
 SHARED_FILE = "spacelift/shared.tf"
 INDEX_FILE = "spacelift/index.tf"
 INDEX_LOCAL = "exodus_stacks"  # TEMPLATES.json's rows by "<account>/<region>/<stack>" (index.tf)
+ADOPTED_LOCAL = "exodus_adopted"  # the rows the export took over; any other is added (new-instance)
+ADDED_LOCAL = "exodus_added"  # the rows `exodus repo new-instance` added: spacelift_stack.added[<key>]
 STACKS_RECORD = "spacelift/exodus-stacks.json"
 TEMPLATE_FILE = "template.yaml"
 

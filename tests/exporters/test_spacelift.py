@@ -8,6 +8,7 @@ including the real plan effect of the terraform export."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -50,10 +51,20 @@ def _q(value: Any) -> str:
     return str(value).removeprefix('"').removesuffix('"')
 
 
+def _local(root: Path, name: str) -> str:
+    """A local of spacelift/index.tf, as an expression terraform console can evaluate."""
+    match = re.search(rf"^  {name} +=(.*)$", (root / "spacelift" / "index.tf").read_text(), re.M)
+    assert match, name
+    return "(" + match.group(1).strip() + ")"
+
+
 def _resources(out: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """type -> name -> body, for every resource of spacelift/*.tf (python-hcl2 keeps labels quoted)."""
+    """type -> name -> body, for every resource of spacelift/*.tf (python-hcl2 keeps labels quoted) but
+    index.tf's, whose stacks exist only for rows `exodus repo new-instance` adds (tested on their own)."""
     found: dict[str, dict[str, dict[str, Any]]] = {}
     for path in sorted((out / "spacelift").glob("*.tf")):
+        if path.name == "index.tf":
+            continue
         for block in hcl2.loads(path.read_text(encoding="utf-8")).get("resource", []):
             for kind, named in block.items():
                 for name, body in named.items():
@@ -296,8 +307,7 @@ def test_each_stack_reads_its_template_and_parameters_from_the_files_the_listing
     CF_PARAM_ variables' for_each (spacelift/index.tf's local over TEMPLATES.json): the template file and
     parameters `exodus verify` reads back (exported_stacks), the masked NoEcho ones left to variables."""
     resources = _resources(out)
-    local = (out / "spacelift" / "index.tf").read_text(encoding="utf-8").split("exodus_stacks = ", 1)[1]
-    local = "(" + local.strip().removesuffix("}").strip() + ")"
+    local = _local(out, "exodus_stacks")
 
     def concrete(expr: Any) -> str:
         text = str(expr).removeprefix("${").removesuffix("}")
@@ -324,3 +334,46 @@ def test_each_stack_reads_its_template_and_parameters_from_the_files_the_listing
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(json.loads(result.stdout)) == expected
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed (needed for `terraform console`)")
+def test_exodus_repo_new_instance_gets_a_spacelift_stack_of_its_own(out: Path, tmp_path: Path) -> None:
+    """On a checkout, `exodus repo new-instance` writes a parameter file and a TEMPLATES.json row and no
+    .tf; index.tf then gives that row (and no other) a Spacelift stack with its CF_PARAM_ variables
+    (python-hcl2 parses index.tf: its resources are the added stack's)."""
+    from proton_exodus.repo import ops
+
+    root = tmp_path / "checkout"
+    shutil.copytree(out, root)
+    ops.new_instance(
+        root,
+        "orders-api/qa",
+        template="service/demo-fargate-svc",
+        version=None,
+        environment="dev",
+        pairs=["listener_priority=77", "path_pattern=/qa/*"],
+    )
+    assert ops.validate(root) == []
+    index = hcl2.loads((root / "spacelift" / "index.tf").read_text(encoding="utf-8"))
+    kinds = {_q(k): {_q(n) for n in named} for block in index["resource"] for k, named in block.items()}
+    assert kinds["spacelift_stack"] == {"added"}
+    rows = json.loads((root / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
+    row = next(r for r in rows if r["stack"] == "orders-api-qa")
+    assert row["parameterFile"] == "cloudformation/111111111111/us-east-1/orders-api-qa.json"
+    given = json.loads((root / row["parameterFile"]).read_text(encoding="utf-8"))["Parameters"]
+    stacks, adopted = _local(root, "exodus_stacks"), _local(root, "exodus_adopted")
+    added = _local(root, "exodus_added").replace("local.exodus_stacks", stacks)
+    added = added.replace("local.exodus_adopted", adopted)
+    parameters = _local(root, "exodus_added_parameters").replace("local.exodus_added", added)
+    expr = f"jsonencode([keys({added}), {{ for k, v in {parameters} : v.name => v.value }}])"
+    result = subprocess.run(
+        [str(TERRAFORM), "console"],
+        input=expr.replace("${path.module}", str(root / "spacelift")) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    keys, values = json.loads(json.loads(result.stdout))
+    assert keys == ["111111111111/us-east-1/orders-api-qa"] and values == given
