@@ -20,6 +20,7 @@ from exporters import Finding, Registry, StackRef, Use
 from exporters.terraform import exporter as terraform
 from exporters.terraform import layout
 from exporters.terraform.exporter import Adopted, apply_note, needed_capabilities, stack_tf, wire
+from exporters.terraform.exporter import adopt as terraform_adopt
 from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
@@ -447,3 +448,31 @@ def test_planned_changes_say_what_the_first_apply_does_to_shared_templates(out: 
     again = apply_note("# Planned\n", [item], [finding])
     assert "1 of 1 stack(s)" in again and "No updates are to be performed" in again
     assert again.rstrip().endswith(f"{unit.stack_name}.")
+
+
+def test_a_shared_template_equal_to_the_deployed_one_but_for_its_text_is_named_with_its_permanent_diff() -> (
+    None
+):
+    """The module's plan model: a stack whose shared template parses as its deployed one plans
+    ~ template_body on every plan (CloudFormation answers "No updates are to be performed" and keeps the
+    old text); one whose shared template declares what the deployed copy resolved plans it once."""
+    deployed = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: orders\n"
+    same = _unit("environment", "dev", deployed_template=deployed)
+    reworded = "# shared\n" + deployed.replace("TopicName: orders", "TopicName: 'orders'")
+    other = _unit("environment", "qa", deployed_template=deployed)
+    declared = "Parameters:\n  Name:\n    Type: String\n" + deployed.replace("orders", "!Ref Name")
+    adopted = [
+        terraform_adopt(StackTemplate(same, reworded, "a", {}, "parameterised", ""), "environment_dev"),
+        terraform_adopt(
+            StackTemplate(other, declared, "b", {"Name": "orders"}, "parameterised", ""), "environment_qa"
+        ),
+    ]
+    findings: list[Finding] = []
+    files = terraform.module("111111111111", "us-east-1", adopted, {"aws-provider": ">= 5.0"}, findings)
+    doc = json.loads(files["live/111111111111/us-east-1/plan-effect.json"])
+    first = {r["address"]: [c["attribute"] for c in r["changed"]] for r in doc["import_plan"]["resources"]}
+    assert first == {"environment_dev": ["template_body"], "environment_qa": ["template_body", "parameters"]}
+    after = {r["address"]: [c["attribute"] for c in r["changed"]] for r in doc["next_plan"]["resources"]}
+    assert after == {"environment_dev": ["template_body"]}
+    named = [f for f in findings if f.code == "W-TF-TEMPLATE-TEXT"]
+    assert len(named) == 1 and same.stack_name in named[0].message
