@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
-from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.convert import pipeline_converter, template_parameters
 from exporters._pipelines.estate import dependency_order, shared_template_path, templates_index
 from exporters._pipelines.service_pipeline import pipeline_planned_changes
 from exporters._pipelines.terraform import regenerated_files, working_dir
@@ -333,8 +333,12 @@ def adopted_templates(
         ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
     )
     convert = pipeline_converter(all_units)
+    built = builder.build(cfn)
+    for st in built:  # what each instance stack takes as parameters, as exported (a shared template's)
+        if st.unit.kind != "service_pipeline":
+            convert.parameters[st.unit.arn] = template_parameters(st.text)
     stacks, pipeline_changes = [], []
-    for st in builder.build(cfn):
+    for st in built:
         if st.unit.kind == "service_pipeline":
             text, found = convert(st.unit, st.text)
             findings.extend(found)

@@ -476,3 +476,22 @@ def test_a_shared_template_equal_to_the_deployed_one_but_for_its_text_is_named_w
     assert after == {"environment_dev": ["template_body"]}
     named = [f for f in findings if f.code == "W-TF-TEMPLATE-TEXT"]
     assert len(named) == 1 and same.stack_name in named[0].message
+
+
+def test_no_pipeline_input_warning_for_a_stack_whose_shared_template_takes_it(out: Path) -> None:
+    """A service pipeline sets `image` on every deploy: the stacks on a shared template take it as their
+    Image parameter, so only a stack whose exported template lacks it is warned about."""
+    tasks = (out / "MANUAL_TASKS.md").read_text(encoding="utf-8")
+    for stack, row in _listing(out).items():
+        text = (out / row["templateFile"]).read_text(encoding="utf-8")
+        if row["shared"] and "\n  Image:\n" in text:
+            assert not [
+                line for line in tasks.splitlines() if "W-PIPE-INPUT-NOT-PARAMETER" in line and stack in line
+            ], stack
+    assert (
+        sum(
+            r["shared"] and "\n  Image:\n" in (out / r["templateFile"]).read_text()
+            for r in _listing(out).values()
+        )
+        >= 10
+    )
