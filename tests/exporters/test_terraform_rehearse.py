@@ -65,6 +65,10 @@ def test_the_hand_over_changes_no_resource_but_the_planned_pipeline_rewrites(
     stored = [s for s in steps if "UpdateStack stored the configured template" in s["message"]]
     assert len(stored) >= 25 and all(s["outcome"] == "no-op" and not s["changes"] for s in stored)
     assert all("template_body" in s["message"] for s in stored)
+    # what CloudFormation stored and read back is what the plan model said, for every stack
+    assert not [
+        s["message"] for s in steps if "unlike the model" in s["message"] or "from the model" in s["message"]
+    ]
 
 
 def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: dict[str, Any]) -> None:
