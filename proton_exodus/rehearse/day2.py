@@ -292,8 +292,8 @@ def _repo_minor_version(
             Day2Op(
                 "minor-version",
                 target,
-                f"exodus repo upgrade {item['name']} --to {to}: its stack moves to the shared {to} template "
-                f"with its parameters ({namer} names it)",
+                f"exodus repo upgrade {item['name']} --to {to} ({item['version']} -> {to}): its stack moves "
+                f"to the shared {to} template with its parameters ({namer} names it)",
                 None,
                 _with_dependants(_tree(seen.template), _changed(before, after)),
                 lambda root, name=item["name"], to=to: _upgrade(root, name, to),
