@@ -9,6 +9,7 @@ existing instances (a `set` rewrites the instance's own file, keeping what the f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -296,6 +297,63 @@ def step_values(info: InstanceFiles) -> dict[str, Any]:
     """What the `fetch:template` step passes next to the form's values: the file's path and what the export
     knows (existing instances, environments' outputs)."""
     return {"deploymentFile": file_expression(info), "known": info.known, "outputs": info.outputs}
+
+
+def secret_inputs(info: InstanceFiles) -> dict[str, tuple[str, str]]:
+    """Sensitive input -> the text around the stack name in the secret's name (its `secret_forms`)."""
+    out: dict[str, tuple[str, str]] = {}
+    for variants in info.variants.values():
+        for variant in variants:
+            for param, m in sorted(variant.parameters.items()):
+                name = _input_name(m["path"])
+                if m["sensitive"] and name:
+                    out.setdefault(name, info.secret_forms.get(param, ("/exodus/", "/" + name)))
+    return dict(sorted(out.items()))
+
+
+def secret_note(info: InstanceFiles, field_name: str) -> str:
+    """The pull request's text (a scaffolder expression over the form's `parameters`) for each secret the
+    form marks as set: the form never takes the value, so it names the secret and gives the command that
+    stores it where the deployment file reads it, in the instance's account and Region (a Parameter Store
+    String, as the export's own staging writes it: `AWS::SSM::Parameter::Value<String>` cannot read a
+    SecureString). Empty when the template has no secret input."""
+    secrets = secret_inputs(info)
+    if not secrets:
+        return ""
+    name = _name(info.kind, "parameters")
+    key = "parameters.version" if info.kind == "environment" else "parameters.environment"
+
+    def place(part: str) -> str:
+        known = {n: k["file"].split("/")[1 if part == "account" else 2] for n, k in info.known.items()}
+        new = {k: v[part] for k, v in sorted(info.places.items())}
+        return f"({json.dumps(known, sort_keys=True)}[{name}] or {json.dumps(new, sort_keys=True)}[{key}])"
+
+    stacks = {n: k["stack"] for n, k in info.known.items()}
+    lines = [
+        "{%- set stack = ("
+        + json.dumps(stacks, sort_keys=True)
+        + f"[{name}] or {_new_stack(info.kind, 'parameters')})"
+        + " -%}",
+        "{%- set account = " + place("account") + " -%}",
+        "{%- set region = " + place("region") + " -%}",
+    ]
+    for secret, (pre, post) in secrets.items():
+        variable = re.sub(r"[^A-Za-z0-9]", "_", secret).upper()
+        where = pre + "${{ stack }}" + post
+        lines.append("{%- if (parameters." + field_name + " or {})[" + json.dumps(secret) + "] %}")
+        lines.append(
+            f"\n\nSecret `{secret}`: the form never takes its value. Store it before merging, with "
+            "credentials for account ${{ account }}:\n\n"
+        )
+        if pre.startswith("/"):
+            lines.append(
+                "    aws ssm put-parameter --region ${{ region }} --type String --overwrite "
+                f"--name '{where}' --value \"${variable}\""
+            )
+        else:
+            lines.append(f"    store the value as {where} in Region ${{{{ region }}}}")
+        lines.append("{%- endif %}")
+    return "".join(lines)
 
 
 SKELETON_FILE = "${{ values.deploymentFile }}"

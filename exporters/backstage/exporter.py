@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from exporters import API_VERSION, ExportContext, ExportResult, Finding, Registry
+from exporters import API_VERSION, ExportContext, ExportResult, Finding, Registry, sibling_key
 from exporters.backstage import deployment
 from exporters.backstage.catalog import CatalogBuilder, Owners, groups, owner_ref
 from exporters.backstage.scaffolder import TemplateMajor, newest_first, template_files
@@ -166,9 +166,10 @@ def secret_findings(majors: Sequence[TemplateMajor]) -> list[Finding]:
         names = ", ".join(sorted(t.sensitive))
         if t.files:
             text = (
-                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the deployment "
-                "file the form writes names the instance's secret, never the value typed in: store the value "
-                "under that name before the pull request is merged"
+                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the form "
+                "never takes their value (a scaffolder task keeps its parameters): it asks only whether "
+                "the instance has one, the deployment file names the secret and the pull request gives "
+                "the `aws ssm put-parameter` command that stores it before the merge"
             )
         else:
             text = (
@@ -184,11 +185,19 @@ def target_files(
     ctx: ExportContext, units: Sequence[DeploymentUnit], opts: Mapping[str, str]
 ) -> dict[str, str]:
     """The files of the export the catalog points at (`--opt export`), made from the same snapshot, so the
-    skeletons name its shared templates and deployment files exactly."""
-    options = {"secrets": opts["secrets"]} if opts["secrets"] else {}
-    target = Registry.from_entry_points().load(opts["export"])
-    sub = ExportContext(ctx.snapshot, ctx.graph, options, ctx.only, units, ctx.plan)
-    return dict(target.export(sub).files)
+    skeletons name its shared templates and deployment files exactly; taken from `ctx.siblings` when this
+    run already made that export (and left there for the run's own export of that target)."""
+    target, options = paired(opts)
+    sub = ExportContext(ctx.snapshot, ctx.graph, options, ctx.only, units, ctx.plan, ctx.siblings)
+    key = sibling_key(target, options, sub)
+    if key not in ctx.siblings:
+        ctx.siblings[key] = Registry.from_entry_points().load(target).export(sub)
+    return dict(ctx.siblings[key].files)
+
+
+def paired(opts: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The target whose export the catalog points at and its options (the common `secrets` only)."""
+    return opts["export"], ({"secrets": opts["secrets"]} if opts["secrets"] else {})
 
 
 def with_instance_files(
@@ -262,10 +271,26 @@ class BackstageExporter:
     name = "backstage"
     summary = "Backstage: software catalog of the estate and a software template per Proton template"
     api_version = API_VERSION
-    # No deployer: Backstage catalogues the estate and scaffolds new instances; it deploys no stack (the
-    # stacks stay with the deployment target it is paired with), so `exodus rehearse` refuses this target
-    # and rehearses are run with that target instead.
-    rehearse = None
+    # Backstage deploys no stack: the export its catalog points at does. `exodus rehearse` exports that
+    # one beside it (`deploys_through`), deploys the waves with its deployer, and makes day 2 through the
+    # portal's form and skeletons (`day2`; rehearse.py).
+
+    def deploys_through(self, options: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
+        from exporters.backstage.rehearse import deploys_through
+
+        return deploys_through(options)
+
+    def rehearse(self, ctx: Any) -> Any:
+        from exporters.backstage.rehearse import rehearse
+
+        return rehearse(ctx)
+
+    def day2(
+        self, ctx: Any, snapshot: Snapshot, deployed: Any, *, wave: int, bundles: Path | None = None
+    ) -> Any:
+        from exporters.backstage.rehearse import day2
+
+        return day2(ctx, snapshot, deployed, wave=wave, bundles=bundles)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

@@ -84,12 +84,42 @@ def input_schema(schema: TemplateSchema, kind: str) -> dict[str, Any]:
     return body
 
 
-def _with_ui(body: Mapping[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
+SECRET_HELP = (
+    "A secret: the form never takes its value (a value typed into a scaffolder form is kept in the task's "
+    "parameters, in Backstage's database and logs). Tick it when the instance has one: the deployment file "
+    "names the Parameter Store parameter that holds it, and the pull request gives the `aws ssm "
+    "put-parameter` command that stores it, run before the merge."
+)
+
+
+def secret_flag(prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
+    """The form field that stands for a secret input: a yes/no "the instance has one" (required in the
+    Proton schema: always yes), never the value."""
+    title = str(prop.get("title") or "Secret")
+    flag: dict[str, Any] = {
+        "title": f"{title}: stored in Parameter Store",
+        "type": "boolean",
+        "default": True,
+        "description": SECRET_HELP,
+        "ui:help": SECRET_HELP,
+    }
+    if required:
+        flag["const"] = True
+    return flag
+
+
+def _with_ui(body: Mapping[str, Any], sensitive: frozenset[str], flags: bool) -> dict[str, Any]:
     """The input type with Backstage's `ui:` hints inside each input (the scaffolder reads them from the
-    schema): descriptions shown as help, sensitive inputs masked. JSON Schema ignores these keys."""
+    schema): descriptions shown as help. A sensitive input is a `secret_flag` when `flags` (the template
+    writes deployment files that name the secret), else masked (`ui:widget: password`, which hides it on
+    screen only). JSON Schema ignores the `ui:` keys."""
     props = {}
+    required = set(body.get("required") or ())
     for name, prop in (body.get("properties") or {}).items():
         hints: dict[str, Any] = dict(prop) if isinstance(prop, Mapping) else {}
+        if name in sensitive and flags:
+            props[name] = secret_flag(hints, name in required)
+            continue
         if hints.get("description"):
             hints["ui:help"] = str(hints["description"])
         if name in sensitive:
@@ -98,12 +128,15 @@ def _with_ui(body: Mapping[str, Any], sensitive: frozenset[str]) -> dict[str, An
     return {**body, "properties": props} if props else dict(body)
 
 
-def input_pages(schema: TemplateSchema, sensitive: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def input_pages(
+    schema: TemplateSchema, sensitive: frozenset[str] = frozenset(), *, secret_flags: bool = False
+) -> list[dict[str, Any]]:
     """One form page per input type of the schema: the page holds a single object field
-    (`service_inputs`, `pipeline_inputs` or `environment_inputs`) whose schema is the input type."""
+    (`service_inputs`, `pipeline_inputs` or `environment_inputs`) whose schema is the input type;
+    `secret_flags`: sensitive inputs are `secret_flag`s (see `_with_ui`)."""
     pages = []
     for kind, type_name in schema.input_types().items():
-        body = _with_ui(input_schema(schema, kind), sensitive)
+        body = _with_ui(input_schema(schema, kind), sensitive, secret_flags)
         field_schema = {"title": type_name, **body}
         pages.append(
             {

@@ -155,6 +155,9 @@ def _steps(t: TemplateMajor) -> list[dict[str, Any]]:
                     "Requested from Backstage: the instance's Git sync deployment file on the shared "
                     f"{t.name} template, as `exodus repo new-instance` / `set` write it. The repository's "
                     "validate workflow checks the inputs against the schema; Git sync deploys after merge."
+                    + deployment.secret_note(
+                        t.files, PAGE_FIELD["environment" if t.kind == "environment" else "service"]
+                    )
                     if t.files
                     else "Requested from Backstage. The request file's first lines hold the `exodus repo` "
                     "command that applies it to this export (it renders the instance as Proton did and "
@@ -227,7 +230,10 @@ def template_entity(t: TemplateMajor, owner: str, repository: str) -> dict[str, 
         "spec": {
             "owner": owner,
             "type": t.kind,
-            "parameters": [_identity_page(t, repository), *input_pages(t.schema, t.sensitive)],
+            "parameters": [
+                _identity_page(t, repository),
+                *input_pages(t.schema, t.sensitive, secret_flags=t.files is not None),
+            ],
             "steps": _steps(t),
             "output": {
                 "links": [

@@ -19,7 +19,7 @@ from exporters import Registry
 from exporters.backstage import exporter as backstage
 from exporters.backstage.catalog import entity_name
 from exporters.backstage.exporter import entities_of
-from exporters.backstage.form import PAGE_FIELD
+from exporters.backstage.form import PAGE_FIELD, SECRET_HELP
 from proton_exodus.cfn.text import load_yaml
 from proton_exodus.errors import BadInput, SchemaError
 from proton_exodus.export import run_export
@@ -148,9 +148,17 @@ def test_a_software_template_per_proton_template_with_a_field_per_input(
             Draft7Validator.check_schema(form)
             assert set(form["properties"]) == set(schema.properties(kind)), (name, kind)
             for prop, spec in schema.properties(kind).items():
+                if prop in _secrets(form):  # a secret is a yes/no field: the form never takes its value
+                    assert form["properties"][prop]["type"] == "boolean", (name, prop)
+                    continue
                 for key in ("enum", "default", "pattern", "minimum", "maximum", "minLength", "maxLength"):
                     if key in spec:
                         assert form["properties"][prop][key] == spec[key], (name, prop, key)
+
+
+def _secrets(form: dict[str, Any]) -> set[str]:
+    """The inputs the form asks only "has one" about (secrets: form.secret_flag)."""
+    return {p for p, v in form["properties"].items() if v.get("description") == SECRET_HELP}
 
 
 def _violations(prop: dict[str, Any]) -> list[Any]:
@@ -202,15 +210,18 @@ def test_the_form_refuses_what_the_proton_schema_refuses(demo: tuple[Snapshot, d
             specs = [dict(u.inputs) for u in units if u.template_name == name and u.kind in unit_kinds]
             valid = [s for s in specs if _proton_accepts(schema, kind, s)]
             base = valid[0] if valid else {}
+            secrets = _secrets(_field(template, kind))
             for prop_name, prop in schema.properties(kind).items():
-                specs += [{**base, prop_name: bad} for bad in _violations(prop)]
+                if prop_name not in secrets:  # its value never reaches the form (a yes/no field)
+                    specs += [{**base, prop_name: bad} for bad in _violations(prop)]
                 if prop_name in required and "default" not in prop:
                     specs.append({k: v for k, v in base.items() if k != prop_name})
             for spec in specs:
                 proton = _proton_accepts(schema, kind, spec)
-                assert proton == (not list(form.iter_errors(spec))), (name, kind, spec)
+                filled = {k: (True if k in secrets else v) for k, v in spec.items()}
+                assert proton == (not list(form.iter_errors(filled))), (name, kind, spec)
                 verdicts[proton] += 1
-                cases.append((_field(template, kind), spec, proton))
+                cases.append((_field(template, kind), filled, proton))
     assert verdicts[False] > 40 and verdicts[True] > 10, verdicts
     # the same specs through the validator the scaffolder's forms run (Ajv 8, from Backstage's own packages)
     ajv = backstage_npm.form_verdicts(backstage_npm.install(), [(f, s) for f, s, _ in cases])
@@ -510,9 +521,9 @@ def test_an_input_change_is_one_parameter_and_a_new_instance_a_file_beside_its_s
     assert after["parameters"].pop("DesiredCount") == "4" != before["parameters"].pop("DesiredCount")
     assert after == before
     # a new instance: the twin's file with its own names, its stack's secret name, no component, no tags
-    form = _form(unit, row["version"], "new-instance", db_password="typed-in") | {"instance": "qa"}
+    form = _form(unit, row["version"], "new-instance", db_password=True) | {"instance": "qa"}
     path, text = _scaffold(nunjucks, files, entity, form)
-    assert path == f"deployments/{unit.account}/{unit.region}/users-api-qa.yaml" and "typed-in" not in text
+    assert path == f"deployments/{unit.account}/{unit.region}/users-api-qa.yaml"
     new, twin = load_yaml(text), load_yaml(git_sync[row["parameterFile"]])
     assert new["tags"] == {} and new["template-file-path"] == twin["template-file-path"]
     secret = twin["parameters"]["ExodusSecretDbPassword"].replace(unit.stack_name, "users-api-qa")
@@ -532,7 +543,7 @@ def test_structural_inputs_pick_the_variant_file(
     snapshot, files = demo
     units = build_units(snapshot)
     svc = next(u for u in units if u.service == "users-api" and u.name == "staging")
-    with_password = _form(svc, "1.1", "new-instance", db_password="typed-in") | {"instance": "qa"}
+    with_password = _form(svc, "1.1", "new-instance", db_password=True) | {"instance": "qa"}
     without = _form(svc, "1.1", "new-instance") | {"instance": "qa"}
     without["service_inputs"].pop("db_password", None)
     picked = {
@@ -543,8 +554,6 @@ def test_structural_inputs_pick_the_variant_file(
         "templates/service/demo-fargate-svc/v1/instance-1.1-1.yaml",
         "templates/service/demo-fargate-svc/v1/instance-1.1-2.yaml",
     }
-    _, text = _scaffold(nunjucks, files, entity_name("demo-fargate-svc-v1"), with_password)
-    assert "typed-in" not in text
     rows = [
         r
         for r in json.loads(git_sync["TEMPLATES.json"])["stacks"]
@@ -589,20 +598,3 @@ def test_an_input_change_is_what_exodus_repo_set_writes(
         path, text = _scaffold(nunjucks, files, entity, _form(found, row["version"], **change))
         assert path == row["parameterFile"]
         assert load_yaml(text) == load_yaml((checkout / path).read_text(encoding="utf-8"))
-
-
-def test_rehearse_refuses_backstage_it_deploys_nothing(tmp_path: Path) -> None:
-    """Backstage has no deployer: `exodus rehearse --target backstage` refuses it as bad input (one line,
-    naming the targets that have one) and writes nothing: rehearse the target Backstage is paired with."""
-    from click.testing import CliRunner
-
-    from proton_exodus.cli import cli
-    from tests.support.paths import REPO
-
-    assert Registry.from_entry_points().load("backstage").rehearse is None
-    sample = REPO / "sample_exports"
-    args = ["rehearse", "--snapshot", str(sample / "snapshot"), "--plan", str(sample / "plan")]
-    result = CliRunner().invoke(cli, [*args, "--target", "backstage", "--out", str(tmp_path / "out")])
-    assert isinstance(result.exception, BadInput) and not (tmp_path / "out").exists()
-    assert "'backstage' has no deployer to rehearse with" in str(result.exception)
-    assert "cfn-git-sync" in (result.exception.hint or "")
