@@ -9,7 +9,7 @@ the same entry-point group as third-party exporters (`proton_exodus.exporters`).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -50,6 +50,12 @@ class ExportContext:
     only: tuple[str, ...] = ()  # environment or service names to restrict the export to; empty = all
     units: Sequence[DeploymentUnit] = ()  # one per stack, in dependency order
     plan: Mapping[str, Any] | None = None  # plan.json contents when a plan exists
+    # Results of exports made in the same run (same snapshot, plan and units), by `sibling_key`: an exporter
+    # that builds on another target's files (backstage on cfn-git-sync) takes them from here, and adds them
+    # when it has to make them, rather than export twice. Empty: nothing to share.
+    siblings: MutableMapping[tuple[Any, ...], ExportResult] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,19 @@ class ExportResult:
 
     files: Mapping[str, str]
     findings: Sequence[Finding] = ()
+
+
+def sibling_key(target: str, options: Mapping[str, str], ctx: ExportContext) -> tuple[Any, ...]:
+    """The key of `target`'s result with `options` in `ctx.siblings`: the same exporter, options, snapshot,
+    plan and units give the same files (exporters are pure)."""
+    return (
+        target,
+        tuple(sorted(options.items())),
+        id(ctx.snapshot),
+        id(ctx.plan),
+        tuple(ctx.only),
+        tuple(u.arn for u in ctx.units),
+    )
 
 
 @dataclass(frozen=True)
@@ -280,4 +299,5 @@ __all__ = [
     "Use",
     "export_file",
     "no_commands",
+    "sibling_key",
 ]

@@ -5,12 +5,12 @@ The one library entry point behind `exodus export`; exporters stay pure and neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exporters import ExportContext, Finding, Registry
+from exporters import ExportContext, ExportResult, Finding, Registry, sibling_key
 from proton_exodus.errors import BadInput
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
 from proton_exodus.output.writer import WriteReport, build_manifest, write_export
@@ -136,6 +136,7 @@ def run_export(
     units: Sequence[DeploymentUnit] | None = None,
     plan: Mapping[str, Any] | None = None,
     through_wave: int | None = None,
+    siblings: MutableMapping[tuple[Any, ...], ExportResult] | None = None,
 ) -> ExportReport:
     """Export `snapshot` with exporter `target` into `out` (or only plan it with `dry_run`).
 
@@ -144,7 +145,9 @@ def run_export(
     the exporter raises for its own options. `plan` is a plan.json (`exodus plan`); exporters that
     follow migration waves (e.g. with rolling sync steps per wave) use it. `through_wave` (with `plan`) keeps
     the units of waves 1..N: files that group several stacks (a per-environment pipeline or workflow)
-    then hold every stack handed over so far, never only the current wave's.
+    then hold every stack handed over so far, never only the current wave's. `siblings`, shared by the
+    exports of one run (same snapshot, plan, `only` and `through_wave`), holds each exporter's result: an
+    export already made there (by an exporter that builds on it) is not made again.
     """
     registry = registry or Registry.from_entry_points()
     exporter = registry.load(target)
@@ -175,8 +178,11 @@ def run_export(
         only=tuple(only),
         units=tuple(chosen),
         plan=plan,
+        **({"siblings": siblings} if siblings is not None else {}),
     )
-    result = exporter.export(ctx)
+    key = sibling_key(target, ctx.options, ctx)
+    result = ctx.siblings.get(key) or exporter.export(ctx)
+    ctx.siblings[key] = result
     files = dict(result.files)
     findings = tuple(result.findings)
     files.setdefault(MANUAL_TASKS, manual_tasks_markdown(target, findings))
