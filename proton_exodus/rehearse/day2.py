@@ -636,3 +636,25 @@ def summary(day2_steps: Sequence[Step], rollback_steps: Sequence[Step], rolled_b
         out[s.action.removeprefix("day2:")] = {"stack": s.stack, "outcome": s.outcome, **counts([s])}
     out["rollback"] = {"wave": rolled_back, "stacks": len(rollback_steps), **counts(rollback_steps)}
     return out
+
+
+# Public helpers for a target that makes day-2 changes its own way (the exporter's `day2` hook, e.g. through
+# a portal's form) and must judge them exactly as `day2` does.
+
+
+def expected(step: Step, touched: set[str], action: str, wave: int) -> Step:
+    """`step` (a deployer's) with the changes on `touched` resources planned, as `day2` judges its own."""
+    return _mark(step, touched, action, wave)
+
+
+def touched_by(template: str, parameters: Sequence[str]) -> set[str]:
+    """The resources of `template` that a new value of any of `parameters` may change (those referring
+    to one, and the ECS services of a task definition that gets a new revision)."""
+    tree = _tree(template)
+    found = {k for k, v in _resources(tree).items() for p in parameters if _refers(v, p)}
+    return _with_dependants(tree, found)
+
+
+def changed_between(before: str, after: str) -> set[str]:
+    """The resources whose text differs between two templates, with their dependants in `after`."""
+    return _with_dependants(_tree(after), _changed(_tree(before), _tree(after)))

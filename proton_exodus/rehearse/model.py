@@ -92,3 +92,6 @@ class RehearsalContext:
     endpoint_url: str = ""  # the cloud's one endpoint, for deployers that run the `aws` CLI against it
     home_account: str = ""  # the account that ran Proton (where pipelines and CI roles live)
     rebuilt: bool = True  # the estate was rebuilt from the snapshot (stack ids are new, not the recorded)
+    # The export that deploys the stacks when the target's own deploys none (the exporter's
+    # `deploys_through` hook: Backstage's catalog points at a Git sync export); None: `export_dir` does.
+    deploy_dir: Path | None = None

@@ -346,13 +346,30 @@ def rehearse(
     last = waves[-1][0] if waves else 0
     out = Path(out)
     export_dir, work_dir = out / "export", out / "work"
+    # a target whose export deploys nothing names the export that does (`deploys_through(options) ->
+    # (target, options)`): that one is exported beside it, deploys the waves and holds the planned changes
+    through = getattr(exporter, "deploys_through", None)
+    paired = through(dict(options or {})) if callable(through) else None
+    deploy_dir = out / f"export-{paired[0]}" if paired else export_dir
     if export is not None and Path(export).resolve() == export_dir.resolve():
         raise BadInput(f"--export {export}: must not be {export_dir} (the rehearsal writes its copy there)")
-    for path in (export_dir, work_dir):
+    for path in (export_dir, work_dir, deploy_dir):
         if path.exists():
             shutil.rmtree(path)
     result = Rehearsal(target, last, endpoint_url or "local (started by exodus rehearse, Proton retired)")
     clock = time.monotonic()
+    siblings: dict[tuple[Any, ...], Any] = {}  # the paired export is made once, for both
+    if paired:
+        run_export(
+            paired[0],
+            snapshot,
+            deploy_dir,
+            options=paired[1],
+            plan=dict(plan),
+            force=True,
+            through_wave=last or None,
+            siblings=siblings,
+        )
     if export is not None:
         if not Path(export).is_dir() or Path(export).resolve() == export_dir.resolve():
             raise BadInput(f"--export {export}: not a directory outside --out/export")
@@ -366,9 +383,10 @@ def rehearse(
             plan=dict(plan),
             force=True,
             through_wave=last or None,
+            siblings=siblings,
         )
     result.seconds["export"] = round(time.monotonic() - clock, 2)
-    planned = load_planned(export_dir)
+    planned = load_planned(deploy_dir)
     result.planned_file = planned is not None
     with _cloud(endpoint_url) as (url, cloudformation):
         clock = time.monotonic()
@@ -379,7 +397,7 @@ def rehearse(
         # stand-in placeholder text only in the cloud rebuilt here (it is what the rebuilt stacks hold);
         # against a given endpoint it would be written where a deploy reads the secret
         result.steps.extend(
-            stage_secrets(snapshot, export_dir, work_dir / "runbook", url, stand_ins=endpoint_url is None)
+            stage_secrets(snapshot, deploy_dir, work_dir / "runbook", url, stand_ins=endpoint_url is None)
         )
         result.seconds["stage"] = round(time.monotonic() - clock, 2)
         clock = time.monotonic()
@@ -402,10 +420,20 @@ def rehearse(
             endpoint_url=url,
             home_account=home_account(snapshot),
             rebuilt=endpoint_url is None,
+            deploy_dir=deploy_dir if paired else None,
         )
         held = {t.stack_name: t.blocked for _, ts in waves for t in ts if t.blocked and t.stack_name}
         runbooks = _wave_runbooks(
-            plan, target, plan_dir, stacks, export_dir, work_dir, url, snapshot, ctx, held
+            plan,
+            paired[0] if paired else target,
+            plan_dir,
+            stacks,
+            deploy_dir,
+            work_dir,
+            url,
+            snapshot,
+            ctx,
+            held,
         )
         before = runbooks("before")
         deployed = list(deployer(ctx))
@@ -417,7 +445,14 @@ def rehearse(
 
             clock = time.monotonic()
             result.day2_wave, result.rollback_wave = last + 1, last + 2
-            changed = list(day_two.day2(ctx, exporter, snapshot, deployed, wave=last + 1, bundles=bundles))
+            # a target whose users make day-2 changes their own way (Backstage: through the portal's form)
+            # gives its own `day2(ctx, snapshot, deployed, wave=, bundles=)` hook
+            own = getattr(exporter, "day2", None)
+            changed = list(
+                own(ctx, snapshot, deployed, wave=last + 1, bundles=bundles)
+                if callable(own)
+                else day_two.day2(ctx, exporter, snapshot, deployed, wave=last + 1, bundles=bundles)
+            )
             result.seconds["day2"] = round(time.monotonic() - clock, 2)
             clock = time.monotonic()
             result.rolled_back = day_two.rollback_wave(ctx, changed)
