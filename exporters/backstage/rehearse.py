@@ -173,6 +173,25 @@ def _number_input(entity: Mapping[str, Any], field: str, name: str) -> dict[str,
     return None
 
 
+def _free_values(
+    portal_: _Portal, entity: Mapping[str, Any], field: str, twin: DeploymentUnit
+) -> dict[str, Any]:
+    """What a developer changes when copying a twin's inputs for a new instance: each number the schema
+    says is unique (per environment: a listener rule's priority) gets the next free value there."""
+    out: dict[str, Any] = {}
+    for name in twin.inputs:
+        prop = _number_input(entity, field, name)
+        if prop is None or "unique" not in str(prop.get("description") or "").lower():
+            continue
+        taken = [
+            u.inputs[name]
+            for u in portal_.units.values()
+            if u.environment == twin.environment and isinstance(u.inputs.get(name), int | float)
+        ]
+        out[name] = int(max(taken, default=0)) + 1
+    return out
+
+
 def _input_parameter(row: Mapping[str, Any], name: str) -> str:
     return next(
         (p for p, m in sorted(row["parameters"].items()) if m["path"] == f"service_instance.inputs.{name}"),
@@ -264,6 +283,7 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
             continue
         if "new-instance" not in ops and versions and row["version"] == versions[0]:
             form = portal_.form(unit, versions[0], "new-instance") | {"instance": NEW_INSTANCE}
+            form[field] |= _free_values(portal_, entity, field, unit)
             stack = f"{unit.service}-{NEW_INSTANCE}"
             where = StackTarget(
                 t.account, t.region, stack, "service_instance", f"{unit.service}/{NEW_INSTANCE}"
@@ -311,7 +331,7 @@ def _merge_pull_request(checkout: Path, branch: str, files: Mapping[str, str], t
     return git(checkout, "rev-parse", "HEAD")
 
 
-def _store_secrets(ctx: RehearsalContext, body: str, work: Path, wave: int) -> list[Step]:
+def _store_secrets(ctx: RehearsalContext, body: str, work: Path, wave: int, stack: str) -> list[Step]:
     """The pull request's `aws ssm put-parameter` lines, run as the developer runs them in a terminal
     (the value from their own variable, never the form), in the account the text names."""
     import re
@@ -332,7 +352,7 @@ def _store_secrets(ctx: RehearsalContext, body: str, work: Path, wave: int) -> l
             )
             lines.append(line.strip())
             variables |= {v: STAND_IN for v in re.findall(r"\$([A-Z_][A-Z0-9_]*)", line)}
-    return list(
+    steps = list(
         run_lines(
             lines,
             source="pull request",
@@ -343,6 +363,9 @@ def _store_secrets(ctx: RehearsalContext, body: str, work: Path, wave: int) -> l
             action="day2:secret",
         )
     )
+    for step in steps:
+        step.stack = f"{stack} (pull request)"
+    return steps
 
 
 def day2(
@@ -416,7 +439,7 @@ def _run(
     )
     secrets: list[Step] = []
     if op.new:
-        secrets = _store_secrets(ctx, str(pr.get("description") or ""), base / op.name, wave)
+        secrets = _store_secrets(ctx, str(pr.get("description") or ""), base / op.name, wave, t.stack_name)
         yield from secrets
     commit = _merge_pull_request(
         portal_.checkout,
