@@ -173,9 +173,9 @@ def secret_findings(majors: Sequence[TemplateMajor]) -> list[Finding]:
             )
         else:
             text = (
-                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the form masks "
-                "them, but the pull request would carry a value in clear: enter a reference (e.g. a Secrets "
-                "Manager dynamic reference) instead"
+                f"template {t.name} v{t.major}: input(s) {names} hold secrets in the estate; the form never "
+                "takes their value (it asks only whether the instance has one), the request file leaves them "
+                "out and the pull request names the Secrets Manager secret to create for a new instance"
             )
         out.append(Finding("W-BACKSTAGE-SECRET-INPUT", text, t.name))
     return out

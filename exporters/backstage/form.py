@@ -110,9 +110,9 @@ def secret_flag(prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
 
 def _with_ui(body: Mapping[str, Any], sensitive: frozenset[str], flags: bool) -> dict[str, Any]:
     """The input type with Backstage's `ui:` hints inside each input (the scaffolder reads them from the
-    schema): descriptions shown as help. A sensitive input is a `secret_flag` when `flags` (the template
-    writes deployment files that name the secret), else masked (`ui:widget: password`, which hides it on
-    screen only). JSON Schema ignores the `ui:` keys."""
+    schema): descriptions shown as help. A sensitive input is a `secret_flag` when `flags` (every Software
+    Template exodus writes), else masked (`ui:widget: password`, which hides it on screen only: Backstage's
+    maintainers call it not secure, backstage/backstage#24834). JSON Schema ignores the `ui:` keys."""
     props = {}
     required = set(body.get("required") or ())
     for name, prop in (body.get("properties") or {}).items():

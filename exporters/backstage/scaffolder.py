@@ -12,6 +12,8 @@ deploys, as the export's own workflows require.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from exporters.backstage import deployment
 from exporters.backstage.catalog import ANNOTATION, entity_name
 from exporters.backstage.form import PAGE_FIELD, input_pages
+from proton_exodus.model.secrets import secret_name
 from proton_exodus.proton.schema import TemplateSchema
 
 API = "scaffolder.backstage.io/v1beta3"
@@ -162,11 +165,38 @@ def _steps(t: TemplateMajor) -> list[dict[str, Any]]:
                     else "Requested from Backstage. The request file's first lines hold the `exodus repo` "
                     "command that applies it to this export (it renders the instance as Proton did and "
                     f"checks the inputs against the {t.name} schema); the export's workflows deploy the "
-                    "change after review."
+                    "change after review." + request_secret_note(t)
                 ),
             },
         },
     ]
+
+
+def _not_secret(t: TemplateMajor) -> str:
+    """A Nunjucks test that `key` is not a secret input (whose form field says only "has one")."""
+    return "not (key in " + json.dumps(sorted(t.sensitive)) + ")"
+
+
+def request_secret_note(t: TemplateMajor) -> str:
+    """The request's pull-request text (over the form's `parameters`) for each secret marked as set: the
+    form never takes the value; `exodus repo` refuses one too and names the Secrets Manager secret to create
+    for a new instance (model/secrets.py's `secret_name`), which this gives as a command."""
+    field = PAGE_FIELD["environment" if t.kind == "environment" else "service"]
+    stack = (
+        "${{ parameters.environment }}"
+        if t.kind == "environment"
+        else "${{ parameters.service }}-${{ parameters.instance }}"
+    )
+    out = []
+    for secret in sorted(t.sensitive):
+        variable = re.sub(r"[^A-Za-z0-9]", "_", secret).upper()
+        out.append(
+            "{%- if (parameters." + field + " or {})[" + json.dumps(secret) + "] %}"
+            f"\n\nSecret `{secret}`: the form never takes its value. For a new instance, create it "
+            "before applying the request:\n\n    aws secretsmanager create-secret --name "
+            f"'{secret_name(stack, secret)}' --secret-string \"${variable}\"{{%- endif %}}"
+        )
+    return "".join(out)
 
 
 def apply_command(t: TemplateMajor) -> str:
@@ -180,7 +210,8 @@ def apply_command(t: TemplateMajor) -> str:
     )
     field = PAGE_FIELD["environment" if t.kind == "environment" else "service"]
     pairs = (
-        f"{{% for key, value in values.{field} %}} '${{{{ key }}}}=${{{{ value | dump }}}}'{{% endfor %}}"
+        f"{{% for key, value in values.{field} %}}{{% if {_not_secret(t)} %}}"
+        " '${{ key }}=${{ value | dump }}'{% endif %}{% endfor %}"
         if field.split("_")[0] in t.schema.input_types()
         else ""
     )
@@ -208,6 +239,12 @@ def skeleton(t: TemplateMajor) -> str:
     lines.append("environment: ${{ values.environment | dump }}")
     for kind in t.schema.input_types():
         key = {"environment": "spec", "service": "spec", "pipeline": "pipeline_spec"}[kind]
+        if kind != "pipeline" and t.sensitive:  # a secret's field says only "has one": not an input
+            lines.append(
+                f"{key}:{{% for key, value in values.{PAGE_FIELD[kind]} %}}{{% if {_not_secret(t)} %}}\n"
+                "  ${{ key | dump }}: ${{ value | dump }}{% endif %}{% endfor %}"
+            )
+            continue
         lines.append(f"{key}: ${{{{ values.{PAGE_FIELD[kind]} | dump }}}}")
     return "\n".join(lines) + "\n"
 
@@ -232,7 +269,7 @@ def template_entity(t: TemplateMajor, owner: str, repository: str) -> dict[str, 
             "type": t.kind,
             "parameters": [
                 _identity_page(t, repository),
-                *input_pages(t.schema, t.sensitive, secret_flags=t.files is not None),
+                *input_pages(t.schema, t.sensitive, secret_flags=True),
             ],
             "steps": _steps(t),
             "output": {

@@ -17,6 +17,7 @@ from jsonschema import Draft7Validator
 
 from exporters import Registry
 from exporters.backstage import exporter as backstage
+from exporters.backstage import portal
 from exporters.backstage.catalog import entity_name
 from exporters.backstage.exporter import entities_of
 from exporters.backstage.form import PAGE_FIELD, SECRET_HELP
@@ -246,11 +247,12 @@ def test_without_an_export_the_skeleton_writes_the_request_the_form_filled(tmp_p
         "service": "orders-api",
         "instance": "qa",
         "environment": "staging",
-        "service_inputs": _Object({"port": 8081, "image": "x:1"}),
+        "service_inputs": _Object({"port": 8081, "image": "x:1", "db_password": True}),
         "pipeline_inputs": {},
     }
     text = env.from_string(files[path]).render(values=values)
     doc = load_yaml(text)
+    # the secret's field says only "has one": it is no input of the request nor of its command
     assert doc["spec"] == {"port": 8081, "image": "x:1"} and doc["instance"] == "qa"
     assert doc["template"] == "service/demo-fargate-svc" and doc["version"] == "1.1"
     command = text.splitlines()[1].removeprefix("#   ")
@@ -262,6 +264,16 @@ def test_without_an_export_the_skeleton_writes_the_request_the_form_filled(tmp_p
     assert env.from_string(files[path]).render(values=values).splitlines()[1] == (
         "#   exodus repo set orders-api/qa 'port=8081' 'image=\"x:1\"'"
     )
+    # the pull request names the Secrets Manager secret `exodus repo` asks for, with the command
+    entity = load_yaml(files[path.split("/skeleton/")[0] + "/template.yaml"])
+    form = {"service": "orders-api", "instance": "qa", "service_inputs": {"db_password": True}}
+    body = portal.pull_request(entity, form, source="t")["description"]
+    assert (
+        "aws secretsmanager create-secret --name 'exodus/orders-api-qa/db_password' "
+        '--secret-string "$DB_PASSWORD"'
+    ) in body
+    form["service_inputs"]["db_password"] = False
+    assert "create-secret" not in portal.pull_request(entity, form, source="t")["description"]
 
 
 def test_owners_from_tags_then_the_owners_file(tmp_path: Path) -> None:
