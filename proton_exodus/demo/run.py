@@ -338,13 +338,14 @@ def _export_all(snapshot: Any, out: Path, scratch: Path, report: DemoReport, say
 
     plan_file = out / "plan" / "plan.json"
     plan = json.loads(plan_file.read_text(encoding="utf-8")) if plan_file.is_file() else None
+    siblings: dict[tuple[Any, ...], Any] = {}  # an export one exporter builds on is made once, not again
     for target in sorted(t["name"] for t in list_targets()):
         say(f"export {target}")
         work, dest = scratch / "exports" / target, out / "exports" / target
         if dest.exists():  # never leave an earlier run's export behind a failure
             shutil.rmtree(dest)
         try:
-            run_export(target, snapshot, work, plan=plan)
+            run_export(target, snapshot, work, plan=plan, siblings=siblings)
         except ExodusError as err:
             report.findings.append(f"export {target}: {err}")
             continue
