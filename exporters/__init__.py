@@ -212,6 +212,12 @@ class Exporter(Protocol):
     # - `follows_listing = True`: the target's deployer reads each stack's template file from the
     #   export's TEMPLATES.json (terraform, spacelift), so `exodus repo upgrade` moves a stack whose
     #   parameters are a template configuration too (rehearse/day2.py's minor-version step uses it).
+    # - `deploys_through(options) -> (target, options) | None`: for a target whose export deploys no stack
+    #   itself (backstage): the export that does. `exodus rehearse` exports it beside (`RehearsalContext.
+    #   deploy_dir`), stages its secrets and reads its planned changes; `rehearse` deploys from it.
+    # - `day2(ctx, snapshot, deployed, *, wave, bundles) -> Iterable[Step]`: day 2 made the target's own way
+    #   (backstage: through the portal's form and skeletons) instead of `edit_stack`; judged with
+    #   rehearse/day2.py's `expected`.
 
 
 Loader = Callable[[], Any]
