@@ -258,6 +258,9 @@ def readme(n_entities: int, templates: Sequence[TemplateMajor], opts: Mapping[st
         "  the version's shared template, exactly as `exodus repo new-instance` / `set` would write it; a",
         "  template without a shared template in that export writes a request file (`proton-specs/...`)",
         "  for `exodus repo` instead.",
+        "- Secret inputs: the form never takes their value (a scaffolder task keeps its parameters in",
+        "  Backstage's database); it asks whether the instance has one, and the pull request gives the",
+        "  command that stores the value where the deployment file reads it, to run before the merge.",
         "",
         "Owners come from the owners file, then the tags "
         + ", ".join(f"`{k}`" for k in opts["owner-tags"].split(",") if k)

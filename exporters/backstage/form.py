@@ -6,6 +6,14 @@ Proton's schema rules) and only changes what the form needs: named types are inl
 `definitions`), draft-4 boolean `exclusiveMinimum`/`exclusiveMaximum` become draft-07 numbers, and an
 input with a default is not `required` (the form fills the default in, as Proton's check did before
 validating). Each input type (environment, service, pipeline) is one page.
+
+A secret input is not a value field (`secret_flag`): a value typed into a scaffolder form is part of the
+task's `parameters`, stored in Backstage's database and shown in its logs; `ui:widget: password` only
+masks it on screen (backstage/backstage#22476; its maintainers call `password` plus `${{ parameters.x }}`
+"not secure", #24834). Backstage's `ui:field: Secret` keeps a value out of the task, but only a custom
+action could then write it to Parameter Store (no built-in action does) and `fetch:template` with
+`${{ secrets.x }}` would commit it to Git. So the form asks only whether the instance has one, and the pull
+request gives the command that stores it under the name the deployment file reads.
 """
 
 from __future__ import annotations

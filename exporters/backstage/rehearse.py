@@ -202,8 +202,7 @@ def _input_parameter(row: Mapping[str, Any], name: str) -> str:
 def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op | str]:
     """Each day-2 operation on the first instance of the waves that offers it (else why none does)."""
     ops: dict[str, _Op | str] = {}
-    used: set[str] = set()
-    for t in targets:
+    for t in targets:  # each operation on its own instance: the first that offers it
         unit, row = portal_.units.get(t.stack_name), portal_.index.get(t.stack_name)
         found = portal_.entity(unit) if unit is not None and row is not None else None
         if found is None or unit is None or row is None:
@@ -211,8 +210,7 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
         folder, entity, skeleton = found
         field = PAGE_FIELD["service"]
         versions = _versions(entity)
-        take = t.stack_name not in used
-        if "change-input" not in ops and take and isinstance(unit.inputs.get("desired_count"), int):
+        if "change-input" not in ops and isinstance(unit.inputs.get("desired_count"), int):
             param = _input_parameter(row, "desired_count")
             prop = _number_input(entity, field, "desired_count")
             if param and prop is not None:
@@ -225,9 +223,11 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
                 if too_many is not None:
                     bad = json.loads(json.dumps(form))
                     bad[field]["desired_count"] = too_many
-                    errors = portal_form_errors(entity, bad)
-                    refused = f"desired_count={too_many} refused by the form: " + (
-                        errors[0] if errors else "NOT REFUSED"
+                    errors = portal.form_errors(entity, bad)
+                    refused = (
+                        f"desired_count={too_many} refused by the form: {errors[0]}"
+                        if errors
+                        else f"desired_count={too_many} ACCEPTED by the form: it checks no maximum"
                     )
                 form[field]["desired_count"] = new
                 ops["change-input"] = _Op(
@@ -242,9 +242,8 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
                     (param,),
                     refused=refused,
                 )
-                used.add(t.stack_name)
                 continue
-        if "ship-image" not in ops and take and isinstance(unit.inputs.get("image"), str):
+        if "ship-image" not in ops and isinstance(unit.inputs.get("image"), str):
             param = _input_parameter(row, "image")
             if param:
                 image = str(unit.inputs["image"])
@@ -263,10 +262,9 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
                     f"portal: set {unit.label} image {image} -> {new_image}",
                     (param,),
                 )
-                used.add(t.stack_name)
                 continue
         newer = [v for v in versions if _minor_key(v) > _minor_key(str(row["version"]))]
-        if "minor-version" not in ops and take and newer:
+        if "minor-version" not in ops and newer:
             form = portal_.form(unit, newer[0])
             ops["minor-version"] = _Op(
                 "minor-version",
@@ -279,7 +277,6 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
                 f"portal: set {unit.label} version {row['version']} -> {newer[0]}",
                 minor_from=str(row["templateFile"]),
             )
-            used.add(t.stack_name)
             continue
         if "new-instance" not in ops and versions and row["version"] == versions[0]:
             form = portal_.form(unit, versions[0], "new-instance") | {"instance": NEW_INSTANCE}
@@ -303,10 +300,6 @@ def _plan_ops(portal_: _Portal, targets: Sequence[StackTarget]) -> dict[str, _Op
     for name in ("change-input", "ship-image", "minor-version", "new-instance"):
         ops.setdefault(name, "no instance of the waves offers this change through a Software Template")
     return ops
-
-
-def portal_form_errors(entity: Mapping[str, Any], form: Mapping[str, Any]) -> list[str]:
-    return portal.form_errors(entity, form)
 
 
 def _minor_key(version: str) -> tuple[int, ...]:
@@ -434,6 +427,12 @@ def _run(
             message=f"{op.what}: the skeleton found no shared template for these inputs",
         )
         return
+    if op.new:  # the stack Git sync creates is the one the file the template wrote names
+        parts = path.removesuffix(".yaml").split("/")
+        if len(parts) != 4 or parts[0] != "deployments":
+            yield Step(wave, action, t.stack_name, outcome=FAILED, message=f"{op.what}: wrote {path}")
+            return
+        t = replace(t, account=parts[1], region=parts[2], stack_name=parts[3])
     before_text = (
         (portal_.checkout / path).read_text(encoding="utf-8") if (portal_.checkout / path).is_file() else ""
     )
@@ -477,7 +476,7 @@ def _run(
             )
             if p
         )
-        if op.refused and "NOT REFUSED" in op.refused:
+        if "ACCEPTED by the form" in op.refused:
             step.outcome = FAILED
         if any(s.failed for s in secrets):
             step.outcome, step.message = FAILED, step.message + "; storing the secret failed"
