@@ -278,10 +278,18 @@ class BackstageExporter:
     # one beside it (`deploys_through`), deploys the waves with its deployer, and makes day 2 through the
     # portal's form and skeletons (`day2`; rehearse.py).
 
-    def deploys_through(self, options: Mapping[str, str]) -> tuple[str, dict[str, str]] | None:
+    def deploys_through(self, options: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+        """The export that deploys the stacks (the rehearsal's hook); BadInput with `--opt export=none`."""
         from exporters.backstage.rehearse import deploys_through
 
-        return deploys_through(options)
+        found = deploys_through(options)
+        if found is None:
+            raise BadInput(
+                "backstage --opt export=none: no export deploys the stacks the catalog describes, so there "
+                "is nothing to rehearse",
+                hint="rehearse with --opt export=cfn-git-sync (the default)",
+            )
+        return found
 
     def rehearse(self, ctx: Any) -> Any:
         from exporters.backstage.rehearse import rehearse

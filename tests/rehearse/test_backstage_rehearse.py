@@ -7,6 +7,7 @@ the merge. Proton's four day-2 operations pass, then a wave rolls back."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from exporters import Registry
 from proton_exodus.cli import cli
+from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.repo import git
 from tests.support.paths import REPO
 
@@ -38,7 +40,16 @@ def test_backstage_has_a_deployer_now() -> None:
     backstage = Registry.from_entry_points().load("backstage")
     assert callable(backstage.rehearse) and callable(backstage.day2)
     assert backstage.deploys_through({}) == ("cfn-git-sync", {})
-    assert backstage.deploys_through({"export": "none"}) is None
+    with pytest.raises(BadInput, match="export=none: no export deploys the stacks"):
+        backstage.deploys_through({"export": "none"})
+
+
+def test_rehearse_refuses_a_catalog_that_points_at_no_export(tmp_path: Path) -> None:
+    """One line, non-zero exit, nothing written."""
+    args = ["rehearse", "--snapshot", str(SNAPSHOT), "--plan", str(PLAN), "--target", "backstage"]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, [*args, "--opt", "export=none", "--out", str(out)])
+    assert result.exit_code != 0 and isinstance(result.exception, BadInput) and not out.exists()
 
 
 def test_the_demo_passes_every_wave_day2_and_a_rollback(run: dict[str, Any]) -> None:
