@@ -107,7 +107,7 @@ def secret_flag(prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
     flag: dict[str, Any] = {
         "title": f"{title}: stored in Parameter Store",
         "type": "boolean",
-        "default": True,
+        "default": required,  # a form shows defaults filled in: never claim a secret nobody stored
         "description": SECRET_HELP,
         "ui:help": SECRET_HELP,
     }

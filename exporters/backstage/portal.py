@@ -121,6 +121,33 @@ def step_input(value: Any, parameters: Mapping[str, Any], *, source: str) -> Any
     return value
 
 
+def _defaults(schema: Mapping[str, Any], value: Any) -> Any:
+    """`value` with the schema's defaults filled in where it has none (objects recursively)."""
+    if not isinstance(schema, Mapping):
+        return value
+    if value is None and "default" in schema:
+        return json.loads(json.dumps(schema["default"]))
+    props = schema.get("properties")
+    if isinstance(props, Mapping) and (isinstance(value, Mapping) or value is None):
+        filled = dict(value or {})
+        for name, sub in props.items():
+            got = _defaults(sub, filled.get(name))
+            if got is not None:
+                filled[name] = got
+        return filled if filled or value is not None else None
+    return value
+
+
+def with_defaults(entity: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's values as the scaffolder's form holds them once shown: every field the developer left
+    alone carries its schema default (react-jsonschema-form fills all defaults, in nested objects too), so
+    an input a newer version adds arrives with its default, as Proton applied it."""
+    out = dict(parameters)
+    for page in (entity.get("spec") or {}).get("parameters") or []:
+        out = _defaults({"properties": page.get("properties") or {}}, out) or out
+    return out
+
+
 def form_errors(entity: Mapping[str, Any], parameters: Mapping[str, Any]) -> list[str]:
     """Why the scaffolder refuses `parameters` for the template `entity`: each page's JSON Schema checked
     against the form's values (draft-07; `ui:` keys are not rules), one line per violation naming the field
@@ -174,4 +201,12 @@ def pull_request(entity: Mapping[str, Any], parameters: Mapping[str, Any], *, so
     return dict(step_input(pr.get("input") or {}, parameters, source=source))
 
 
-__all__ = ["fetch_template", "form_errors", "pull_request", "render", "step_input", "submit"]
+__all__ = [
+    "fetch_template",
+    "form_errors",
+    "pull_request",
+    "render",
+    "step_input",
+    "submit",
+    "with_defaults",
+]

@@ -404,6 +404,7 @@ def _run(
     t = op.target
     action = f"day2:{op.name}"
     source = f"{op.folder}/template.yaml"
+    op.form = portal.with_defaults(op.entity, op.form)  # what the form shows before the developer types
     try:
         portal.submit(op.entity, op.form, source=source)
         files = portal.fetch_template(op.entity, op.skeleton, op.form, source=source)

@@ -210,3 +210,28 @@ def test_known_engine_differences_are_handled() -> None:
     assert portal.render("[${{ n }}]", {"n": None}) == "[]"
     with pytest.raises(BadInput, match="skeleton: cannot render"):
         portal.render("{% if %}", {}, source="skeleton")
+
+
+def test_a_minor_version_move_is_what_exodus_repo_upgrade_writes(
+    demo: tuple[Snapshot, dict[str, str], dict[str, str]], tmp_path: Path
+) -> None:
+    """The form shown for 1.1 carries the defaults of the inputs 1.1 adds (as react-jsonschema-form fills
+    them), so moving payments-api/staging from 1.0 writes the deployment file `exodus repo upgrade` writes."""
+    from proton_exodus.repo import ops
+
+    snapshot, files, git_sync = demo
+    checkout = tmp_path / "checkout"
+    for rel, text in git_sync.items():
+        (checkout / rel).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / rel).write_text(text, encoding="utf-8")
+    svc = next(u for u in build_units(snapshot) if (u.service, u.name) == ("payments-api", "staging"))
+    assert "log_level" not in svc.inputs  # an input 1.1 adds
+    entity, skeleton = _template(files, svc)
+    form = portal.with_defaults(entity, _form(svc, "1.1"))
+    assert form["service_inputs"]["log_level"] == "info" and portal.form_errors(entity, form) == []
+    ((path, text),) = portal.fetch_template(entity, skeleton, form, source="t").items()
+    assert path in ops.upgrade(checkout, [svc.label], "1.1", notes=[])
+    assert load_yaml(text) == load_yaml((checkout / path).read_text(encoding="utf-8"))
+    # without the defaults, the new inputs would be written empty: the very difference
+    bare = load_yaml(portal.fetch_template(entity, skeleton, _form(svc, "1.1"), source="t")[path])
+    assert bare["parameters"]["LogLevel"] == "" != load_yaml(text)["parameters"]["LogLevel"]
