@@ -359,13 +359,14 @@ def rehearse(
     result = Rehearsal(target, last, endpoint_url or "local (started by exodus rehearse, Proton retired)")
     clock = time.monotonic()
     siblings: dict[tuple[Any, ...], Any] = {}  # the paired export is made once, for both
+    plan_copy = dict(plan)  # one object: a shared result is keyed by the plan it was made with
     if paired:
         run_export(
             paired[0],
             snapshot,
             deploy_dir,
             options=paired[1],
-            plan=dict(plan),
+            plan=plan_copy,
             force=True,
             through_wave=last or None,
             siblings=siblings,
@@ -380,7 +381,7 @@ def rehearse(
             snapshot,
             export_dir,
             options=options,
-            plan=dict(plan),
+            plan=plan_copy,
             force=True,
             through_wave=last or None,
             siblings=siblings,

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from exporters import Registry
+from exporters.cfn_git_sync.exporter import CfnGitSyncExporter
 from proton_exodus.cli import cli
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.repo import git
@@ -27,13 +28,28 @@ BUNDLES = REPO / "proton_exodus" / "demo" / "bundles"
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("backstage") / "out"
     args = ["--snapshot", str(SNAPSHOT), "--plan", str(PLAN), "--target", "backstage"]
-    result = CliRunner().invoke(
-        cli, ["--output", "json", "rehearse", *args, "--bundles", str(BUNDLES), "--out", str(out)]
-    )
+    made: list[str] = []
+    real = CfnGitSyncExporter.export
+
+    def counting(self: CfnGitSyncExporter, ctx: Any) -> Any:
+        made.append("cfn-git-sync")
+        return real(self, ctx)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CfnGitSyncExporter, "export", counting)
+        result = CliRunner().invoke(
+            cli, ["--output", "json", "rehearse", *args, "--bundles", str(BUNDLES), "--out", str(out)]
+        )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     doc = json.loads((out / "rehearsal.json").read_text(encoding="utf-8"))
     steps = [s for w in doc["waves"] for s in w["steps"]]
-    return {"code": result.exit_code, "summary": json.loads(result.output), "steps": steps, "out": out}
+    return {
+        "code": result.exit_code,
+        "summary": json.loads(result.output),
+        "steps": steps,
+        "out": out,
+        "made": made,
+    }
 
 
 def test_backstage_has_a_deployer_now() -> None:
@@ -67,6 +83,7 @@ def test_the_demo_passes_every_wave_day2_and_a_rollback(run: dict[str, Any]) -> 
     deploys = [s for s in run["steps"] if s["action"] == "deploy" and s["outcome"] in ("ok", "no-op")]
     assert deploys and all(s["command"].startswith("git sync deployments/") for s in deploys)
     assert (run["out"] / "export-cfn-git-sync" / "TEMPLATES.json").is_file()
+    assert run["made"] == ["cfn-git-sync"]  # once: the catalog's export took it from the run's siblings
     assert (run["out"] / "export" / "catalog-info.yaml").is_file()
 
 
