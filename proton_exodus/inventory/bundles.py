@@ -7,12 +7,19 @@ Matching, per version: (1) a bundle whose path names the exact version (`<name>/
 name) whose schema equals the version's schema; (3) a template-sync folder `<name>/v<N>/` maps to
 the latest minor of major N, since sync turns the newest content of `vN/` into that minor
 (PROTON.md §4.8). Versions left over are recorded with `bundle: null`.
+
+A `--bundles` directory that is a Git checkout's top level is taken as the template-sync repository:
+each commit of the checked-out branch (first parent) that changed `<name>/v<N>/` gave major N its next
+minor, in order, unchanged content skipped (PROTON.md §4.8), so every past content of the folder is
+a bundle of a known minor (`<origin>@<commit>`). A folder deeper in another project's repository is not
+(its history is that project's, not a sync branch's): its minor stays unknown.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import subprocess
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,6 +43,7 @@ class Candidate:
     major: str | None
     minor: str | None
     sync: bool  # from a template-sync `<name>/v<N>/` folder
+    commit: str | None = None  # the sync branch's commit that made this minor (Git history)
 
     @property
     def schema_text(self) -> str | None:
@@ -77,11 +85,62 @@ def scan_directory(root: Path, label: str, warnings: list[str]) -> list[Candidat
         if ".git" in folder.parts or any(p.startswith(".") for p in PurePosixPath(rel).parts):
             continue
         if (c := _load(folder, rel, f"{label}:{rel}", warnings)) is not None:
-            found.append(c)
+            found += sync_history(root, rel, c, warnings) if c.sync else [c]
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith(ARCHIVES)):
         rel = path.relative_to(root).as_posix()
         if (c := _load(path, rel, f"{label}:{rel}", warnings)) is not None:
             found.append(c)
+    return found
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _is_sync_checkout(root: Path) -> bool:
+    top = _git(root, "rev-parse", "--show-toplevel")
+    return top is not None and Path(top.decode().strip()).resolve() == root.resolve()
+
+
+def sync_history(root: Path, rel: str, current: Candidate, warnings: list[str]) -> list[Candidate]:
+    """The minors template sync made of folder `rel` (`<name>/v<N>`), oldest first, each a candidate
+    with its minor; `current` (the working tree) alone when `root` is not a sync checkout or the
+    history says nothing. The working tree is kept, minor unknown, only when it differs from every
+    content the branch held (not yet pushed: Proton never saw it)."""
+    if not _is_sync_checkout(root):
+        return [current]
+    log = _git(root, "log", "--first-parent", "--reverse", "--format=%H", "HEAD", "--", rel)
+    if not log:
+        return [current]
+    found: list[Candidate] = []
+    last_tree = None
+    for sha in log.decode().split():
+        tree = _git(root, "rev-parse", "--verify", "--quiet", f"{sha}:{rel}")
+        if tree is None:  # the folder was deleted: the next content is a new minor again
+            last_tree = None
+            continue
+        if tree == last_tree:
+            continue  # unchanged content is skipped: no new minor
+        last_tree = tree
+        data = _git(root, "archive", "--format=tar", f"{sha}:{rel}")
+        minor = str(len(found))
+        origin = f"{current.origin}@{sha[:12]}"
+        loaded = _load(data, rel, origin, warnings) if data else None
+        if loaded is None:
+            continue
+        found.append(replace(loaded, name=current.name, major=current.major, minor=minor, commit=sha))
+    if not found:
+        return [current]
+    if not any(dict(c.bundle.files) == dict(current.bundle.files) for c in found):
+        warnings.append(
+            f"bundle {current.origin}: the working tree differs from every content of {rel} on the "
+            "branch (not pushed: Proton never synced it); kept, minor unknown"
+        )
+        found.append(current)
     return found
 
 
@@ -139,7 +198,7 @@ def _match_one(rec: dict[str, Any], pool: list[Candidate], is_latest: bool) -> t
     name, major, minor = rec["templateName"], str(rec["majorVersion"]), str(rec["minorVersion"])
     exact = [c for c in pool if (c.name, c.major, c.minor) == (name, major, minor)]
     if exact:
-        return exact[0], "path"
+        return exact[0], "git-history" if exact[0].commit else "path"
     schema = _norm(rec.get("schema"))
     related = [c for c in pool if c.minor is None and c.name in (name, None) and c.major in (major, None)]
     same = [c for c in related if schema is not None and _norm(c.schema_text) == schema]

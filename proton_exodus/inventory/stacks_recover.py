@@ -7,6 +7,7 @@ Every record says where it came from (`provenance`); recovered ones carry `recov
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,18 @@ from proton_exodus.proton.recover import (
 )
 from proton_exodus.proton.recover.versions import ENV_OUTPUTS, Known
 from proton_exodus.proton.render.context import EnvironmentContext, InstanceContext
+
+
+def bundle_texts(bundle: Any) -> list[str]:
+    """The text of every IaC template file of a bundle (its CloudFormation or other infrastructure files)."""
+    return [
+        data.decode("utf-8", errors="replace")
+        for rel, data in sorted(bundle.files.items())
+        if rel.rsplit(".", 1)[-1] in ("yaml", "yml", "json", "j2", "jinja")
+        and not rel.startswith("schema/")
+        and not rel.endswith("manifest.yaml")
+    ]
+
 
 STACKLESS = (
     "no AWSProton stack of its own: a customer-managed or self-managed (Terraform) environment "
@@ -139,9 +152,12 @@ class Rebuilder:
                     exact[c.major] = max(exact.get(c.major, -1), int(c.minor))
             for c in sorted(mine, key=lambda c: c.minor is None):
                 major = c.major or "1"
-                # Template sync turns the newest content of `vN/` into N's next minor (PROTON.md §4.8).
-                minor = c.minor if c.minor is not None else str(exact.get(major, -1) + 1)
-                if c.minor is None:
+                minor = c.minor
+                if minor is None:
+                    minor = self._described_minor(name or "", major, c.bundle)
+                if minor is None:
+                    # Template sync turns the newest content of `vN/` into N's next minor (PROTON.md §4.8).
+                    minor = str(exact.get(major, -1) + 1)
                     self.warnings.append(
                         f"bundle {c.origin}: minor version unknown (a template-sync folder); "
                         f"taken as {major}.{minor}, after the bundles that name their minor "
@@ -150,6 +166,29 @@ class Rebuilder:
                 seen.setdefault((major, minor), Candidate(name or "", major, minor, c.bundle))
             self._cands[key] = list(seen.values())
         return self._cands[key]
+
+    def _described_minor(self, name: str, major: str, bundle: Any) -> str | None:
+        """The minor an unnumbered bundle declares in its template's Description (`<name> <major>.<m>`),
+        when a deployed stack of that template carries the same in its Description: what Proton
+        rendered from that bundle. None when the bundle says nothing or no stack confirms it."""
+        said = re.compile(rf"(?<![\w-]){re.escape(name)}[\s:@_-]*v?{re.escape(major)}\.(\d+)(?!\w|\.\d)")
+        declared = {
+            m.group(1)
+            for text in bundle_texts(bundle)
+            for line in text.splitlines()
+            if line.lstrip().startswith(("Description:", '"Description":'))
+            for m in said.finditer(line)
+        }
+        if len(declared) != 1:
+            return None
+        (minor,) = declared
+        shown = {
+            m.group(1)
+            for b in self.backed
+            if b.template == name
+            for m in said.finditer(str(b.stack.record.get("Description") or ""))
+        }
+        return minor if minor in shown else None
 
     def _recovered(
         self, rec: dict[str, Any], b: Backed, result: RecoveryResult | None, why: str, spec_used: bool
