@@ -21,6 +21,7 @@ from proton_exodus.errors import SchemaError
 from proton_exodus.model.secrets import scrub_text
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit
+from proton_exodus.proton.analysis import name_uses
 from proton_exodus.proton.parameterise import parameter_name, parameter_value
 from proton_exodus.proton.schema import TemplateSchema, check_minor_compatible
 from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION
@@ -130,10 +131,11 @@ def _templates(snapshot: Snapshot, keys: set[str]) -> tuple[dict[str, Any], dict
                 "status": record.get("status", "PUBLISHED"),
                 "schemas": shipped,
                 "bundle": f"{base}/bundle" if bundle else None,
-                "compatible_environment_templates": [
+                # sorted: a set to Proton; the order it was registered in is not on any stack
+                "compatible_environment_templates": sorted(
                     f"{c.get('templateName')}:{c.get('majorVersion')}"
                     for c in record.get("compatibleEnvironmentTemplates") or []
-                ],
+                ),
                 # the minors of this major an instance may move to (Proton's compatibility rules)
                 "upgrades_to": [
                     v
@@ -243,6 +245,63 @@ def input_parameters(
     return out
 
 
+def _bundle_reads(files: Mapping[str, bytes]) -> set[str] | None:
+    """Input names a bundle's Jinja CloudFormation templates read (any dotted name ending `.inputs.<x>`);
+    None when it cannot be told: no template at all (a customer-managed environment's schema-only bundle,
+    whose inputs are its outputs), a file in another language or engine, a template that does not parse,
+    or a whole `inputs` object used at once."""
+    names: set[str] = set()
+    seen = False
+    for rel, data in sorted(files.items()):
+        if not rel.endswith("manifest.yaml") or rel.startswith("schema/"):
+            continue
+        try:
+            manifest = cfn_text.load_yaml(data.decode("utf-8"))
+            entries = [t for section in manifest.values() for t in section.get("templates") or []]
+        except (yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError):
+            return None
+        folder = rel.rsplit("/", 1)[0]
+        seen = seen or bool(entries)
+        for entry in entries:
+            if not isinstance(entry, Mapping) or (
+                entry.get("rendering_engine"),
+                entry.get("template_language"),
+            ) != (
+                "jinja",
+                "cloudformation",
+            ):
+                return None
+            try:
+                uses = name_uses(files[f"{folder}/{entry['file']}"].decode("utf-8"))
+            except Exception:  # noqa: BLE001 - any failure to read it means: every input may be read
+                return None
+            for name in uses:
+                head, _, tail = name.partition(".inputs")
+                if not tail and name.endswith(".inputs"):
+                    return None
+                if tail.startswith("."):
+                    names.add(tail[1:].split(".", 1)[0])
+    return names if seen else None
+
+
+def read_inputs(snapshot: Snapshot) -> dict[str, set[str] | None]:
+    """template key -> the inputs some version's templates read; None when a version's bundle is missing
+    or cannot be told. An input no template reads changes nothing deployed, and a snapshot rebuilt from
+    the stacks cannot know its value: the index leaves it out so both snapshots give the same index."""
+    out: dict[str, set[str] | None] = {}
+    for key, versions in _versions(snapshot).items():
+        reads: set[str] | None = set()
+        for record in versions.values():
+            files = snapshot.bundle_files(record.get("bundle"))
+            found = _bundle_reads(files) if files else None
+            if found is None:
+                reads = None
+                break
+            reads |= found
+        out[key] = reads
+    return out
+
+
 def customer_managed(snapshot: Snapshot) -> set[str]:
     """Names of the snapshot's customer-managed environments (Proton only recorded their outputs)."""
     out = set()
@@ -259,9 +318,11 @@ def _instance(
     located: tuple[str, str, str, dict[str, Any]] | None,
     customer: bool,
     meanings: Mapping[str, Mapping[str, Any]],
+    reads: set[str] | None = None,
 ) -> dict[str, Any]:
     rel, fmt, template, written = located or (None, None, None, {})
     key = f"{TEMPLATE_KINDS[unit.kind]}/{unit.template_name}"
+    kept = {k: v for k, v in unit.inputs.items() if reads is None or k in reads}
     record: dict[str, Any] = {
         "name": unit.label,
         "kind": unit.kind,
@@ -270,8 +331,8 @@ def _instance(
         "version": f"{unit.template_major}.{unit.template_minor}",
         "environment": unit.environment,
         "service": unit.service,
-        "inputs": {k: v for k, v in sorted(unit.inputs.items()) if k not in unit.sensitive_inputs},
-        "sensitive": sorted(unit.sensitive_inputs),
+        "inputs": {k: v for k, v in sorted(kept.items()) if k not in unit.sensitive_inputs},
+        "sensitive": sorted(unit.sensitive_inputs & kept.keys()),
         "parameters_file": rel,
         "parameters_format": fmt,
         "template_file": template,
@@ -295,9 +356,14 @@ def repo_files(
     located = parameter_files(files, {u.stack_name for u in chosen if u.stack_name})
     customer = customer_managed(snapshot)
     meanings = shared_meanings(files)
+    reads = read_inputs(snapshot)
     instances = [
         _instance(
-            u, located.get(u.stack_name or ""), u.kind == "environment" and u.name in customer, meanings
+            u,
+            located.get(u.stack_name or ""),
+            u.kind == "environment" and u.name in customer,
+            meanings,
+            reads.get(f"{TEMPLATE_KINDS[u.kind]}/{u.template_name}"),
         )
         for u in chosen
     ]
