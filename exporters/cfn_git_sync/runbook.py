@@ -1,6 +1,8 @@
 """How a `cfn-git-sync` export is handed over in the runbooks `exodus plan` writes: per account and
 Region one stack (`git-sync-role.yaml`) holding the sync role and the repository link, then a sync
-configuration per stack that reads the link id and role back from that stack's outputs. Every
+configuration per stack that reads the link id and role back from that stack's outputs. A wave's
+rollback deletes its own sync configurations; the role stack goes only with the last wave using it
+(`release_commands`). Every
 command runs with the credentials of the account that owns the stack (AWS CLI profile
 `${PROFILE_PREFIX}<account id>`): Git sync creates a stack it cannot find, so a sync configuration
 made in the wrong account would build a second copy of the stack there."""
@@ -68,6 +70,8 @@ class GitSyncRunbook:
         "REPO_OWNER=... REPO_NAME=...     # the repository holding the export",
     )
     takes_over_from = "Git sync can attach to"
+    # what the account's set-up shares with every wave (the rollback text names it)
+    shared = f"the `{ROLE_STACK}` stack with the sync role and the repository link"
 
     def stack_commands(self, use: Use) -> Commands:
         """A sync configuration, in the stack's own account and Region, pointing at its deployment file
@@ -111,5 +115,23 @@ class GitSyncRunbook:
                 f"aws cloudformation describe-stacks {stack} {where(account, region)} "
                 "--query 'Stacks[0].StackStatus'"
             )
-            out["rollback"].append(f"aws cloudformation delete-stack {stack} {where(account, region)}")
+        return out
+
+    def release_commands(self, account: str, region: str, files: Sequence[Use]) -> list[str]:
+        """In every wave's rollback that uses the account and Region, after its own sync configurations
+        are deleted: the role stack (sync role and repository link) is deleted only when no sync
+        configuration uses its link any more, i.e. by the last wave using it to be rolled back; while a
+        wave's stacks still sync through it, it stays (deleting it would cut their Git sync off)."""
+        out: list[str] = []
+        at = where(account, region)
+        for use in files:
+            out += [
+                f"# the sync role and repository link of account {account}, Region {region}: kept while any "
+                "sync configuration uses them (another wave still handed over), deleted with the last one",
+                f"LINK_ID=$({role_stack_output('RepositoryLinkId', account, region)})",
+                f'IN_USE=$(aws codeconnections list-sync-configurations --repository-link-id "$LINK_ID" '
+                f"{SYNC} {at} --query 'length(SyncConfigurations)' --output text)",
+                f'if [ "$IN_USE" = "0" ]; then aws cloudformation delete-stack --stack-name {use.file.name} '
+                f'{at}; else echo "kept {use.file.name}: $IN_USE sync configuration(s) still use it"; fi',
+            ]
         return out

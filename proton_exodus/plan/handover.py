@@ -5,7 +5,9 @@ runbook gets `ListedFiles`: the files to apply, and no commands.
 
 Commands are planned for the whole plan at once, because files are shared: a pipeline per environment
 is deployed once in a wave, updated (not re-created) by a later wave, and only the wave that created it
-removes it on rollback. Each account and Region is prepared before its first stack moves."""
+removes it on rollback. Each account and Region is prepared before its first stack moves; what the
+preparation shares with later waves (a target's `release_commands`) is removed by whichever wave using
+it is rolled back last, never by an earlier one."""
 
 from __future__ import annotations
 
@@ -152,6 +154,7 @@ class _Planner:
         self.target, self.layout, self.runbook = steps.target, steps.layout, steps.runbook
         self.since: dict[str, int] = {}  # file -> wave that first hands it over
         self.prepared: set[tuple[str, str]] = set()
+        self.released: set[tuple[str, str, int]] = set()  # (account, region, wave) given release lines
         self.wave, self.seen = 0, set()
 
     def use(self, file: Handover, region: str) -> Use:
@@ -167,11 +170,25 @@ class _Planner:
         files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
         return self.runbook.account_commands(account, region, [self.use(f, region) for f in files])
 
+    def release(self, account: str, region: str, name: str) -> list[str]:
+        """Rollback lines removing the account's shared preparation once nothing uses it, in every wave
+        using the account and Region (once each): the runbook's optional `release_commands` decides at
+        run time, so whichever wave is rolled back last removes it and no earlier one takes it away."""
+        hook = getattr(self.runbook, "release_commands", None)
+        if hook is None or (account, region, self.wave) in self.released:
+            return []
+        self.released.add((account, region, self.wave))
+        files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
+        uses = [Use(f, region, False, False, self.since.get(f.path, self.wave)) for f in files]
+        return list(hook(account, region, uses))
+
     def resource(self, r: PlannedResource) -> dict[str, Any]:
         if r.kind == "environment_account_connection":
             account = r.extra.get("environment_account", r.account)
+            prep = self.prepare(account, r.region, r.name)
+            prep["rollback"] = prep["rollback"] + self.release(account, r.region, r.name)
             return {
-                **self.prepare(account, r.region, r.name),
+                **prep,
                 "stack": [],
                 "drift": [],
                 "cutover": [],
@@ -196,7 +213,8 @@ class _Planner:
         prep = self.prepare(account, region, account)
         own = _merge(*(self.runbook.stack_commands(self.use(f, region)) for f in deploy))
         cmds = _merge(prep, own)
-        cmds["rollback"] = own["rollback"] + prep["rollback"]  # undo in reverse: the stack, then its account
+        # undo in reverse: the stack, then its account (shared preparation only once no wave uses it)
+        cmds["rollback"] = own["rollback"] + prep["rollback"] + self.release(account, region, account)
         cutover = _cutover(r, [f for f in files if f.role == "ci"]) if r.kind == "service_pipeline" else []
         return {**cmds, **_stack_checks(r), "cutover": cutover, "manual": None}
 

@@ -159,6 +159,7 @@ def render_wave(
             manual_steps=_findings(wave, "manual"),
             sync_configs=_sync_configs(graph, plan, wave),
             retired=plan.proton_retired,
+            releases=getattr(steps.runbook, "shared", ""),
             handover=_handover_groups(wave, cmds),
             manual_resources=[
                 {"label": r.label, "manual": cmds[r.id]["manual"]}

@@ -197,3 +197,39 @@ def test_builtin_targets_give_a_runbook_through_the_registry(target: str) -> Non
     steps = target_steps(target)
     assert steps.layout is not None and type(steps.runbook).__module__.startswith("exporters.")
     assert steps.runbook.variables and steps.runbook.takes_over_from
+
+
+def test_git_sync_rollback_removes_the_shared_role_stack_only_with_the_last_wave_using_it(planned) -> None:
+    """Every wave using an account and Region may be rolled back first: each one's rollback deletes its
+    own sync configurations, then deletes the sync role stack only when no sync configuration uses its
+    repository link any more; no rollback deletes it unconditionally, and the runbook says so."""
+    from exporters.cfn_git_sync.layout import ROLE_STACK
+
+    plan, runbooks, cmds, _ = planned["cfn-git-sync"]
+    checked = 0
+    for wave in plan.waves:
+        places = {
+            (r.extra.get("stack_account") or r.account, r.extra.get("stack_region") or r.region)
+            for r in wave.resources
+            if any("create-sync-configuration" in line for line in cmds[r.id]["handover"])
+        }
+        lines = [line for r in reversed(wave.resources) for line in cmds[r.id]["rollback"]]
+        assert not any(
+            line.startswith(f"aws cloudformation delete-stack --stack-name {ROLE_STACK}") for line in lines
+        )
+        for account, region in places:
+            at = f'--region {region} --profile "${{PROFILE_PREFIX}}{account}"'
+            guarded = [
+                i
+                for i, line in enumerate(lines)
+                if line.startswith('if [ "$IN_USE" = "0" ]; then aws cloudformation delete-stack')
+                and f"--stack-name {ROLE_STACK} {at};" in line
+            ]
+            own = [i for i, line in enumerate(lines) if "delete-sync-configuration" in line and at in line]
+            assert len(guarded) == 1 and own and max(own) < guarded[0], (wave.number, account, region)
+            assert "list-sync-configurations" in lines[guarded[0] - 1] and at in lines[guarded[0] - 1]
+            checked += 1
+        if places:
+            text = runbooks[f"wave-{wave.number:02d}.md"]
+            assert "the last wave using it to be rolled back removes it" in " ".join(text.split())
+    assert checked > len(plan.waves)  # the demo's waves use both accounts
