@@ -143,7 +143,12 @@ class Use:
 class Runbook(Protocol):
     """How a target hands its export's files over, for the wave runbooks `exodus plan` writes. The
     files come from the exporter's `handover`; the runbook gives the commands that deploy, apply or
-    enable them, check they took, and roll them back without touching the adopted stacks."""
+    enable them, check they took, and roll them back without touching the adopted stacks.
+
+    Optional: `release_commands(account, region, files) -> list[str]`, lines that remove the account's
+    shared preparation once nothing uses it; the planner ends every wave's rollback that uses the account
+    and Region with them (so the last wave rolled back removes it, an earlier one never does), and
+    `shared`, a phrase naming that preparation for the runbook's rollback text."""
 
     # Lines of the runbook's shell set-up after EXPORT and BRANCH (`NAME=...  # what it is`).
     variables: Sequence[str]

@@ -39,6 +39,12 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
     "and roll one wave back.",
 )
 @click.option(
+    "--rollback-wave",
+    type=click.IntRange(min=1),
+    help="The wave day 2's rollback returns to its previous deployment path (default: the last wave day 2 "
+    "did not change).",
+)
+@click.option(
     "--bundles",
     "bundles",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -68,6 +74,7 @@ def rehearse_cmd(
     opts: tuple[str, ...],
     export_dir: Path | None,
     with_day2: bool,
+    rollback_wave: int | None,
     bundles: Path | None,
     runbooks: bool,
     out: Path,
@@ -95,6 +102,7 @@ def rehearse_cmd(
         options=parse_kv(opts),
         export=export_dir,
         with_day2=with_day2,
+        rollback_wave=rollback_wave,
         bundles=bundles,
         plan_dir=plan_dir if runbooks else None,  # the wave runbooks are run only with --runbooks
     )

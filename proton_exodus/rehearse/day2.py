@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from proton_exodus.cfn.text import dump_template, parse_template
-from proton_exodus.errors import ExodusError
+from proton_exodus.errors import BadInput, ExodusError
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.rehearse.changeset import DONE, run_change_set
 from proton_exodus.rehearse.model import (
@@ -611,10 +611,66 @@ def rollback(
         yield step
 
 
-def rollback_wave(ctx: RehearsalContext, day2_steps: Sequence[Step]) -> int:
-    """The last wave day 2 did not touch (else the last wave): the one to roll back."""
-    changed = {s.stack for s in day2_steps if s.outcome not in (SKIPPED,)}
+SHARED = "rollback-shared"  # the step checking an account's shared set-up after a rollback
+
+
+def shared_kept(ctx: RehearsalContext, exporter: Any, number: int, *, wave: int) -> Iterator[Step]:
+    """After wave `number`'s rollback ran the runbook: each account's shared set-up (the stacks the
+    exporter's `handover` names for an `account`, for a target whose runbook releases them) still exists
+    where another rehearsed wave's stacks use it, and is gone where only the rolled-back wave did."""
+    from exporters import StackRef
+
+    layout = getattr(exporter, "handover", None)
+    if layout is None or getattr(getattr(exporter, "runbook", None), "release_commands", None) is None:
+        return
+    users: dict[tuple[str, str], set[int]] = {}
+    for n, targets in ctx.waves:
+        for t in targets:
+            if t.account and t.region:
+                users.setdefault((t.account, t.region), set()).add(n)
+    for (account, region), waves in sorted(users.items()):
+        others = sorted(waves - {number})
+        if number not in waves:
+            continue
+        for file in layout(StackRef("account", account, account, region)):
+            step = Step(wave, SHARED, file.name, account, region)
+            step.command = f"aws cloudformation describe-stacks --stack-name {file.name} --region {region}"
+            try:
+                found = ctx.cloudformation(account, region).describe_stacks(StackName=file.name)["Stacks"]
+                status = str(found[0].get("StackStatus", "")) if found else ""
+            except Exception:  # noqa: BLE001 - a missing stack is an answer here, not an error
+                status = ""
+            alive = bool(status) and not status.startswith("DELETE_")
+            if others:
+                step.outcome = OK if alive else FAILED
+                step.message = (
+                    f"kept ({status}): wave(s) {', '.join(map(str, others))} still use it"
+                    if alive
+                    else f"deleted by the rollback of wave {number}, but wave(s) "
+                    f"{', '.join(map(str, others))} still use it"
+                )
+            else:
+                step.outcome = FAILED if alive else OK
+                step.message = (
+                    f"still {status} after the last wave using it was rolled back"
+                    if alive
+                    else f"removed with wave {number}, the last wave using it"
+                )
+            yield step
+
+
+def rollback_wave(ctx: RehearsalContext, day2_steps: Sequence[Step], chosen: int | None = None) -> int:
+    """The wave to roll back: `chosen` (`--rollback-wave`), else the last wave day 2 did not touch (else the
+    last wave)."""
     numbers = [n for n, ts in ctx.waves if ts]
+    if chosen is not None:
+        if chosen not in numbers:
+            raise BadInput(
+                f"--rollback-wave {chosen}: not a wave this rehearsal deployed "
+                f"({', '.join(map(str, numbers)) or 'none'})"
+            )
+        return chosen
+    changed = {s.stack for s in day2_steps if s.outcome not in (SKIPPED,)}
     clean = [n for n, ts in ctx.waves if ts and not any(t.stack_name in changed for t in ts)]
     return (clean or numbers or [0])[-1]
 
@@ -634,7 +690,20 @@ def summary(day2_steps: Sequence[Step], rollback_steps: Sequence[Step], rolled_b
     out: dict[str, Any] = {}
     for s in day2_steps:
         out[s.action.removeprefix("day2:")] = {"stack": s.stack, "outcome": s.outcome, **counts([s])}
-    out["rollback"] = {"wave": rolled_back, "stacks": len(rollback_steps), **counts(rollback_steps)}
+    stacks = [s for s in rollback_steps if s.action != SHARED]
+    out["rollback"] = {"wave": rolled_back, "stacks": len(stacks), **counts(rollback_steps)}
+    shared = [s for s in rollback_steps if s.action == SHARED]
+    if shared:  # what other waves share with the rolled-back one: kept where used, removed where not
+        out["rollback"]["shared"] = [
+            {
+                "stack": s.stack,
+                "account": s.account,
+                "region": s.region,
+                "outcome": s.outcome,
+                "why": s.message,
+            }
+            for s in shared
+        ]
     return out
 
 

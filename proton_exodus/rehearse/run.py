@@ -326,11 +326,13 @@ def rehearse(
     with_day2: bool = True,
     bundles: Path | None = None,
     plan_dir: Path | None = None,
+    rollback_wave: int | None = None,
 ) -> Rehearsal:
     """Export, rebuild (without an endpoint), and run waves 1..`through_wave` through `target`'s deployer.
     With `export`, that export (written by `target`, perhaps edited since) is rehearsed instead of a fresh
-    one. Then (`with_day2`) day 2 in the target and a rollback of one wave (rehearse/day2.py); `bundles` is
-    a template-sync folder of the templates' bundles, for the minor-version move."""
+    one. Then (`with_day2`) day 2 in the target and a rollback of one wave (`rollback_wave`, else the last
+    one day 2 left alone; rehearse/day2.py); `bundles` is a template-sync folder of the templates'
+    bundles, for the minor-version move."""
     from proton_exodus.export import run_export
 
     registry = registry or Registry.from_entry_points()
@@ -344,6 +346,15 @@ def rehearse(
         )
     waves = plan_waves(plan, through_wave, snapshot)
     last = waves[-1][0] if waves else 0
+    if rollback_wave is not None and (not with_day2 or rollback_wave not in [n for n, _ in waves]):
+        raise BadInput(
+            f"--rollback-wave {rollback_wave}: "
+            + (
+                "the rollback runs with day 2 (drop --no-day2)"
+                if not with_day2
+                else f"the rehearsal deploys waves {', '.join(str(n) for n, _ in waves) or 'none'}"
+            )
+        )
     out = Path(out)
     export_dir, work_dir = out / "export", out / "work"
     # a target whose export deploys nothing names the export that does (`deploys_through(options) ->
@@ -456,12 +467,14 @@ def rehearse(
             )
             result.seconds["day2"] = round(time.monotonic() - clock, 2)
             clock = time.monotonic()
-            result.rolled_back = day_two.rollback_wave(ctx, changed)
+            result.rolled_back = day_two.rollback_wave(ctx, changed, rollback_wave)
             touched = {s.stack: {c.logical_id for c in s.changes} for s in changed if s.outcome != SKIPPED}
             stop = runbooks("rollback", result.rolled_back, last + 2)  # the runbook's: stop the sync first
             reverted = list(
                 day_two.rollback(ctx, snapshot, result.rolled_back, wave=last + 2, touched=touched)
             )
+            if stop:  # the runbook's rollback ran: what other waves share with it must still be there
+                reverted += day_two.shared_kept(ctx, exporter, result.rolled_back, wave=last + 2)
             result.seconds["rollback"] = round(time.monotonic() - clock, 2)
             result.day2 = day_two.summary(changed, reverted, result.rolled_back)
             later = changed + stop + reverted
