@@ -474,7 +474,9 @@ def rehearse(
                 day_two.rollback(ctx, snapshot, result.rolled_back, wave=last + 2, touched=touched)
             )
             if stop:  # the runbook's rollback ran: what other waves share with it must still be there
-                reverted += day_two.shared_kept(ctx, exporter, result.rolled_back, wave=last + 2)
+                # the shared set-up belongs to the export that deploys (backstage's paired cfn-git-sync)
+                deployer = registry.load(paired[0]) if paired else exporter
+                reverted += day_two.shared_kept(ctx, deployer, result.rolled_back, wave=last + 2)
             result.seconds["rollback"] = round(time.monotonic() - clock, 2)
             result.day2 = day_two.summary(changed, reverted, result.rolled_back)
             later = changed + stop + reverted
