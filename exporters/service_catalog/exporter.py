@@ -19,6 +19,8 @@ from typing import Any
 
 from exporters import API_VERSION, ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.estate import templates_index
+from exporters._pipelines.rehearse import edit_stack as edit_parameters
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters.service_catalog import layout, portfolio
 from exporters.service_catalog.portfolio import ArtifactSpec, ProductSpec
@@ -114,6 +116,8 @@ class ServiceCatalogExporter:
     runbook = ServiceCatalogRunbook()
     exported_stacks = staticmethod(layout.exported_stacks)
     rehearse = staticmethod(rehearse_service_catalog)
+    # day 2 edits the stack's parameters/ file (or its template file) that TEMPLATES.json names
+    edit_stack = staticmethod(edit_parameters)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
@@ -155,8 +159,9 @@ class ServiceCatalogExporter:
             r.get("tags") or {} for k in ("services", "environments") for r in ctx.snapshot.kind(k)
         ]
         products_total = artifacts_total = 0
+        rows: list[tuple[DeploymentUnit, str, str, Any]] = []
         for (account, region), place in sorted(by_place.items()):
-            products = self.products(account, region, place, files, findings, pipeline_findings)
+            products = self.products(account, region, place, files, findings, pipeline_findings, rows)
             products_total += len(products)
             artifacts_total += sum(len(p.artifacts) for p in products)
             options = tag_options([st.unit for st in place], record_tags)
@@ -164,9 +169,10 @@ class ServiceCatalogExporter:
             files[path] = portfolio.template(account, region, products, options)
             findings.extend(quota_findings(account, region, path, products, files[path]))
         files["README.md"] = readme(products_total, artifacts_total, len(stacks))
-        # the repository index: templates, schemas, bundles and every instance's inputs (`exodus repo
-        # validate` / `outdated`); no parameter file is listed: after the import a provisioned product's
-        # parameters live in Service Catalog (UpdateProvisionedProduct), not in a file a deployer reads
+        # which template file and parameters/ file each stack is on (and what a shared template's
+        # parameters stand for): `exodus repo set / upgrade` edit them, day 2 sends them to Service Catalog
+        files["TEMPLATES.json"] = templates_index(rows)
+        # the repository index: templates, schemas, bundles and every instance's inputs and parameter file
         files.update(repo_files(ctx.snapshot, all_units, files, self.name))
         # what deploying the artifacts changes before the imports (secrets leave the templates), planned
         changes = sorted(
@@ -195,8 +201,10 @@ class ServiceCatalogExporter:
         files: dict[str, str],
         findings: list[Finding],
         pipeline_findings: Mapping[str, Sequence[Finding]],
+        rows: list[tuple[DeploymentUnit, str, str, Any]],
     ) -> list[ProductSpec]:
-        """The products of one account and Region, their artifact files and the stacks' adoption files."""
+        """The products of one account and Region, their artifact files, the stacks' adoption and
+        parameters files; `rows` gets each stack's TEMPLATES.json row."""
         grouped: dict[str, list[StackTemplate]] = {}
         for st in place:
             grouped.setdefault(product_name(st.unit), []).append(st)
@@ -231,6 +239,9 @@ class ServiceCatalogExporter:
                 files[layout.adoption_path(account, region, u.stack_name or "")] = self.adoption(
                     st, spec, art, findings, pipeline_findings
                 )
+                params_path = layout.parameters_path(account, region, u.stack_name or "")
+                files[params_path] = parameters_file(st)
+                rows.append((u, art.path, params_path, st.mapping))
             for art in artifacts.values():
                 shown = ", ".join(art.stacks[:3]) + (" ..." if len(art.stacks) > 3 else "")
                 art.description = f"Proton {name} {art.name.split('-')[0]}: the template of {shown}"[:8000]
@@ -309,6 +320,7 @@ class ServiceCatalogExporter:
             "artifact": art.name,
             "template": art.path,
             "provisionedProductName": u.stack_name,
+            "parameterFile": layout.parameters_path(u.account, u.region, u.stack_name or ""),
             "updateFirst": st.text != u.deployed_template,
             # Parameter Store Strings to stage from the snapshot's secrets.json before deploying the artifact
             "stage": [{"name": p.ssm_name, "secretId": p.secret_id} for p in st.secret_parameters],
@@ -316,6 +328,17 @@ class ServiceCatalogExporter:
             "tags": {k: str(v) for k, v in sorted(u.tags.items()) if not k.startswith("aws:")},
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def parameters_file(st: StackTemplate) -> str:
+    """The stack's parameters/ file: what its provisioned product is given after the adoption, in the
+    template-configuration format (`exodus repo` edits it; day 2 sends it with UpdateProvisionedProduct).
+    Tags ride along for the record only: UpdateProvisionedProduct cannot change a product's tags."""
+    doc = {
+        "Parameters": {k: str(v) for k, v in sorted(st.parameters.items())},
+        "Tags": {k: str(v) for k, v in sorted(st.unit.tags.items()) if not k.startswith("aws:")},
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
 def convert_pipelines(

@@ -5,7 +5,11 @@
 - `artifacts/<account>/<region>/<product>/<artifact>.yaml`: each provisioning artifact's template (the
   runbook copies the folder to the artifact bucket the portfolio stack reads them from);
 - `adoptions/<account>/<region>/<StackName>.json`: how one stack is adopted (product, artifact, the
-  parameters and tags it keeps)."""
+  parameters and tags it keeps);
+- `parameters/<account>/<region>/<StackName>.json`: the provisioned product's parameters after the
+  adoption (`{"Parameters": ..., "Tags": ...}`, the template-configuration format `exodus repo set` and
+  `upgrade` edit); with TEMPLATES.json (which template file the stack is on) it is what day 2's
+  UpdateProvisionedProduct sends."""
 
 from __future__ import annotations
 
@@ -31,6 +35,10 @@ def artifacts_dir(account: str, region: str) -> str:
 
 def adoption_path(account: str, region: str, stack_name: str) -> str:
     return f"adoptions/{account}/{region}/{stack_name}.json"
+
+
+def parameters_path(account: str, region: str, stack_name: str) -> str:
+    return f"parameters/{account}/{region}/{stack_name}.json"
 
 
 def handover(ref: StackRef) -> tuple[Handover, ...]:

@@ -9,21 +9,31 @@ engine/moto_servicecatalog.py):
   exactly those values); then the stack's artifact is deployed to it with the adoption file's parameters and
   tags through a change set, described and classified (executed only when the adoption says
   `updateFirst`, as the runbook does; any change it announces is reported), then the stack is imported as
-  a provisioned product, one at a time, and its template and resources are compared before and after.
+  a provisioned product, one at a time, and its template and resources are compared before and after;
+- day 2, on a stack that is a provisioned product already (`update`): the template file and parameters/
+  file TEMPLATES.json names for it are what its provisioned product gets. A template no artifact of the
+  product carries (a new minor version's) becomes a new provisioning artifact (CreateProvisioningArtifact,
+  read from the artifact bucket); then a provisioned product plan (CreateProvisionedProductPlan: a change
+  set on the stack) is described, its resource changes classified, and executed
+  (ExecuteProvisionedProductPlan), as UpdateProvisionedProduct would with the same parameters.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from exporters._pipelines.rehearse import read_stack_config
 from exporters.service_catalog import layout
 from proton_exodus.cfn.text import parse_template
+from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SSM_PARAMETER_TYPE
-from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders
-from proton_exodus.rehearse.model import FAILED, OK, SKIPPED, RehearsalContext, Step
+from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
+from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, Change, RehearsalContext, Step
 
 
 def sibling_client(cfn: Any, service: str, account: str) -> Any:
@@ -271,16 +281,196 @@ def _adopt(ctx: RehearsalContext, step: Step, adoption: layout.Adoption, outputs
         )
 
 
+def _portfolio_outputs(cfn: Any) -> dict[str, str] | None:
+    """The portfolio stack's outputs when an earlier run created it (day 2), else None."""
+    stack = stack_or_none(cfn, layout.PORTFOLIO_STACK)
+    if stack is None or stack.get("StackStatus") not in DONE:
+        return None
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+
+
+def _provisioned(sc: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(sc.describe_provisioned_product(Name=name)["ProvisionedProductDetail"])
+    except Exception as err:  # noqa: BLE001 - ResourceNotFoundException: not adopted yet
+        if "ResourceNotFound" in type(err).__name__ or "not found" in str(err):
+            return None
+        raise
+
+
+def _indexed(export: Path, account: str, region: str, stack: str) -> dict[str, Any]:
+    """The stack's TEMPLATES.json row: the template file and parameters/ file it is on now."""
+    try:
+        rows = json.loads((export / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise BadInput(
+            f"TEMPLATES.json: not a readable template index ({str(err).splitlines()[0]})"
+        ) from None
+    for row in rows:
+        if (row.get("account"), row.get("region"), row.get("stack")) == (account, region, stack):
+            return dict(row)
+    raise BadInput(f"TEMPLATES.json: no row for {stack} ({account} {region})")
+
+
+def artifact_name(template_file: str, version: str, text: str, account: str, region: str) -> str:
+    """The provisioning artifact a template file is: an artifact file of this account and Region keeps
+    the name the portfolio gave it (its file name, `1.1` or `1.1-2`); any other file (a shared template
+    of another account, an instance's own copy) is `<version>-<8 hex of its text>`, so the same text
+    always finds the same artifact."""
+    folder = layout.artifacts_dir(account, region) + "/"
+    if template_file.startswith(folder):
+        return Path(template_file).stem
+    return f"{version or 'deployed'}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+
+def plan_changes(described: Mapping[str, Any]) -> list[Change]:
+    """DescribeProvisionedProductPlan's ResourceChanges as `Change`s, in CloudFormation's words (Service
+    Catalog upper-cases the change set's Action and Replacement; API Reference, ResourceChange)."""
+    actions = {"ADD": "Add", "MODIFY": "Modify", "REMOVE": "Remove"}
+    replacement = {"TRUE": "True", "FALSE": "False", "CONDITIONAL": "Conditional"}
+    out = []
+    for rc in described.get("ResourceChanges") or []:
+        action = actions.get(str(rc.get("Action", "")), str(rc.get("Action", "")))
+        props = sorted(
+            {str((d.get("Target") or {}).get("Name") or "") for d in rc.get("Details") or []} - {""}
+        )
+        out.append(
+            Change(
+                action,
+                str(rc.get("LogicalResourceId", "")),
+                str(rc.get("ResourceType", "")),
+                replacement.get(str(rc.get("Replacement", "")), "") if action == "Modify" else "",
+                tuple(props),
+            )
+        )
+    return sorted(out, key=lambda c: (c.logical_id, c.action))
+
+
+def _artifact_id(
+    ctx: RehearsalContext, sc: Any, cfn: Any, step: Step, product_id: str, row: Mapping[str, Any], text: str
+) -> tuple[str, str]:
+    """(artifact id, what was done): the product's artifact for the template file, created from the
+    artifact bucket (CreateProvisioningArtifact) when the product has none of that name."""
+    template_file = str(row["templateFile"])
+    name = artifact_name(template_file, str(row.get("version") or ""), text, step.account, step.region)
+    for art in sc.list_provisioning_artifacts(ProductId=product_id)["ProvisioningArtifactDetails"]:
+        if art["Name"] == name:
+            return str(art["Id"]), f"artifact {name}"
+    s3 = sibling_client(cfn, "s3", step.account)
+    bucket = _bucket(step.account, step.region)
+    s3.put_object(Bucket=bucket, Key=template_file, Body=text.encode("utf-8"))
+    url = f"https://{bucket}.s3.{step.region}.amazonaws.com/{template_file}"
+    made = sc.create_provisioning_artifact(
+        ProductId=product_id,
+        Parameters={
+            "Name": name,
+            "Description": f"{row.get('template')} {row.get('version')}: {template_file}",
+            "Info": {"LoadTemplateFromURL": url},
+            "Type": "CLOUD_FORMATION_TEMPLATE",
+        },
+        IdempotencyToken=hashlib.sha256(f"{product_id}/{name}".encode()).hexdigest()[:32],
+    )["ProvisioningArtifactDetail"]
+    step.command += (
+        f"; aws servicecatalog create-provisioning-artifact --product-id {product_id} (Name={name})"
+    )
+    return str(made["Id"]), f"new artifact {name} (CreateProvisioningArtifact from {template_file})"
+
+
+def _update(ctx: RehearsalContext, step: Step, pp: Mapping[str, Any]) -> None:
+    """Day 2 on an adopted stack: its provisioned product moved to the template file and parameters its
+    TEMPLATES.json row names, through a provisioned product plan described before it is executed."""
+    cfn = ctx.cloudformation(step.account, step.region)
+    sc = sibling_client(cfn, "servicecatalog", step.account)
+    export = Path(ctx.export_dir)
+    row = _indexed(export, step.account, step.region, step.stack)
+    text = (export / str(row["templateFile"])).read_text(encoding="utf-8")
+    placeholders = secret_placeholders(text)
+    if placeholders:
+        step.outcome = FAILED
+        step.message = f"{row['templateFile']} carries {placeholders} secret placeholder(s)"
+        return
+    params, _tags = read_stack_config(export, str(row["parameterFile"]))
+    product_id = str(pp["ProductId"])
+    step.command = (
+        f"UpdateProvisionedProduct {pp['Name']} from {row['parameterFile']} and {row['templateFile']}: "
+        "aws servicecatalog create-provisioned-product-plan / describe-provisioned-product-plan / "
+        "execute-provisioned-product-plan"
+    )
+    try:
+        artifact_id, which = _artifact_id(ctx, sc, cfn, step, product_id, row, text)
+        token = hashlib.sha256(f"{pp['Id']}/{artifact_id}/{sorted(params.items())}".encode()).hexdigest()
+        plan = sc.create_provisioned_product_plan(
+            PlanName=f"exodus-day2-{step.stack}"[:128],
+            PlanType="CLOUDFORMATION",
+            ProductId=product_id,
+            ProvisionedProductName=str(pp["Name"]),
+            ProvisioningArtifactId=artifact_id,
+            ProvisioningParameters=[{"Key": k, "Value": v} for k, v in sorted(params.items())],
+            IdempotencyToken=token[:32],
+        )
+        described = sc.describe_provisioned_product_plan(PlanId=plan["PlanId"])
+        status = described["ProvisionedProductPlanDetails"]["Status"]
+        if status != "CREATE_SUCCESS":
+            reason = described["ProvisionedProductPlanDetails"].get("StatusMessage") or status
+            step.outcome, step.message = FAILED, f"provisioned product plan {status}: {reason}"
+            return
+        step.changes = plan_changes(described)
+        if not step.changes:
+            sc.delete_provisioned_product_plan(PlanId=plan["PlanId"])
+            step.outcome, step.message = NO_OP, f"{which}: the plan changes no resource"
+            return
+        record = sc.execute_provisioned_product_plan(PlanId=plan["PlanId"], IdempotencyToken=token[32:64])[
+            "RecordDetail"
+        ]
+        record = sc.describe_record(Id=record["RecordId"])["RecordDetail"]
+        after = sc.describe_provisioned_product(Id=pp["Id"])["ProvisionedProductDetail"]
+    except Exception as err:  # noqa: BLE001 - a refused call is the step's failure
+        step.outcome, step.message = FAILED, f"Service Catalog: {str(err).splitlines()[0]}"
+        return
+    stack = stack_or_none(cfn, step.stack) or {}
+    step.status = str(stack.get("StackStatus", ""))
+    if record["Status"] != "SUCCEEDED" or step.status not in DONE:
+        errors = "; ".join(e.get("Description", "") for e in record.get("RecordErrors") or [])
+        step.outcome = FAILED
+        step.message = f"record {record['Status']}, stack {step.status}" + (f": {errors}" if errors else "")
+    elif after.get("ProvisioningArtifactId") != artifact_id:
+        step.outcome, step.message = FAILED, "the provisioned product is not on the artifact it was moved to"
+    else:
+        step.outcome = OK
+        step.message = (
+            f"{which}; record {record['RecordId']} ({record['RecordType']}) SUCCEEDED; provisioned product "
+            f"{after['Status']}"
+        )
+
+
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
-    """A `prepare` step per account and Region, then an `adopt` step per stack of the waves, in order."""
+    """A `prepare` step per account and Region, then an `adopt` step per stack of the waves, in order. A
+    stack that is a provisioned product already (day 2) gets an `update` step instead, and its portfolio
+    stack is not prepared again."""
     found = {(a.account, a.region, a.stack_name): a for a in layout.adoptions(ctx.export_dir)}
     prepared: dict[tuple[str, str], dict[str, str] | None] = {}
     for number, targets in ctx.waves:
         for target in targets:
             place = (target.account, target.region)
+            cfn = ctx.cloudformation(*place)
             if place not in prepared:
-                step, prepared[place] = _prepare(ctx, number, *place)
+                prepared[place] = _portfolio_outputs(cfn)
+                if prepared[place] is None:
+                    step, prepared[place] = _prepare(ctx, number, *place)
+                    yield step
+            adoption = found.get((target.account, target.region, target.stack_name))
+            pp = None
+            if adoption is not None and prepared[place] is not None:
+                sc = sibling_client(cfn, "servicecatalog", target.account)
+                pp = _provisioned(sc, str(adoption.data["provisionedProductName"]))
+            if pp is not None:
+                step = Step(number, "update", target.stack_name, target.account, target.region)
+                try:
+                    _update(ctx, step, pp)
+                except BadInput as err:
+                    step.outcome, step.message = FAILED, str(err)
                 yield step
+                continue
             path = layout.adoption_path(target.account, target.region, target.stack_name)
             step = Step(
                 number,
@@ -290,7 +480,6 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 target.region,
                 command=f"import-as-provisioned-product from {path}",
             )
-            adoption = found.get((target.account, target.region, target.stack_name))
             outputs = prepared[place]
             if adoption is None:
                 step.outcome, step.message = SKIPPED, f"the export has no adoption file {path}"

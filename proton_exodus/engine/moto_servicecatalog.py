@@ -89,6 +89,7 @@ class Artifact:
     template: Any  # parsed template document
     type: str = "CLOUD_FORMATION_TEMPLATE"
     active: bool = True
+    text: str = ""  # the template as read from LoadTemplateFromURL: what an update deploys
 
     def detail(self) -> dict[str, Any]:
         return {
@@ -141,6 +142,41 @@ class State:
     provisioned: dict[str, ProvisionedProduct] = field(default_factory=dict)  # id -> product
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # import idempotency token -> record id
+    plans: dict[str, Plan] = field(default_factory=dict)  # plan id -> provisioned product plan
+
+
+@dataclass
+class Plan:
+    """A provisioned product plan of an existing provisioned product: a change set on its stack."""
+
+    id: str
+    name: str
+    pp_id: str
+    product_id: str
+    artifact_id: str
+    parameters: list[dict[str, Any]]
+    change_set_id: str = ""
+    status: str = "CREATE_SUCCESS"
+    message: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def detail(self, pp_name: str) -> dict[str, Any]:
+        return {
+            "CreatedTime": TIME,
+            "UpdatedTime": TIME,
+            "PlanName": self.name,
+            "PlanId": self.id,
+            "PlanType": "CLOUDFORMATION",
+            "ProductId": self.product_id,
+            "ProvisionProductId": self.pp_id,
+            "ProvisionProductName": pp_name,
+            "ProvisioningArtifactId": self.artifact_id,
+            "ProvisioningParameters": self.parameters,
+            "Status": self.status,
+            "StatusMessage": self.message,
+            "Tags": [],
+            "NotificationArns": [],
+        }
 
 
 def state(backend: Any) -> State:
@@ -174,9 +210,10 @@ def _parse(text: str) -> Any:
     return parse_template(text)
 
 
-def _template_from_url(url: str, account_id: str) -> Any:
+def _template_from_url(url: str, account_id: str) -> tuple[Any, str]:
     """The template an artifact's LoadTemplateFromURL names, read from this cloud's S3; the parsed
-    document, or InvalidParametersException (Service Catalog validates the template on creation)."""
+    document and its text, or InvalidParametersException (Service Catalog validates the template on
+    creation)."""
     ex = _errors()
     parsed = urlparse(url or "")
     host, path = parsed.netloc, unquote(parsed.path.lstrip("/"))
@@ -194,12 +231,13 @@ def _template_from_url(url: str, account_id: str) -> Any:
     except Exception:  # noqa: BLE001 - moto raises several types for a missing bucket or key
         raise ex.InvalidParametersException(f"Unable to retrieve the template from {url}") from None
     try:
-        doc = _parse(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        doc = _parse(text)
     except Exception:  # noqa: BLE001 - any parse failure is an invalid template
         raise ex.InvalidParametersException(f"The template at {url} is not a valid template") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
         raise ex.InvalidParametersException(f"The template at {url} has no Resources")
-    return doc
+    return doc, text
 
 
 def _product(backend: Any, product_id: str) -> Any:
@@ -225,13 +263,14 @@ def _create_artifact(backend: Any, product_id: str, params: dict[str, Any]) -> A
     existing = state(backend).artifacts.setdefault(product_id, [])
     if any(a.name == name for a in existing) and name:
         raise ex.DuplicateResourceException(f"A provisioning artifact named {name} already exists")
-    template = _template_from_url(info["LoadTemplateFromURL"], backend.account_id)
+    template, text = _template_from_url(info["LoadTemplateFromURL"], backend.account_id)
     artifact = Artifact(
         _id("pa", backend.account_id, backend.region_name, product_id, name, str(len(existing))),
         name,
         str(params.get("Description") or ""),
         template,
         kind,
+        text=text,
     )
     existing.append(artifact)
     return artifact
@@ -343,6 +382,243 @@ def terminate_provisioned_product(
     del st.provisioned[pp.id]
     if token:
         st.tokens[f"terminate:{token}"] = record_id
+    return record
+
+
+def _stack_of(backend: Any, pp: ProvisionedProduct) -> Any:
+    from moto.cloudformation.models import cloudformation_backends
+
+    cfn = cloudformation_backends[backend.account_id][backend.region_name]
+    stack = cfn.stacks.get(pp.physical_id)
+    if stack is None or stack.status == "DELETE_COMPLETE":
+        raise _errors().ResourceNotFoundException(f"The stack of provisioned product {pp.name} is gone")
+    return cfn, stack
+
+
+def _launch_role(backend: Any, product_id: str) -> str | None:
+    """The product's LAUNCH constraint role (any portfolio): an update runs the stack with it."""
+    for c in sorted(state(backend).constraints.values(), key=lambda c: c["ConstraintId"]):
+        if c["ProductId"] == product_id and c["Type"] == "LAUNCH":
+            return json.loads(c["Parameters"]).get("RoleArn") or None
+    return None
+
+
+def _values(artifact: Artifact, stack: Any, given: list[dict[str, Any]]) -> dict[str, str]:
+    """The stack parameters an update sends: each given Key's Value, the stack's current value for
+    `UsePreviousValue` and for a declared parameter not given that has no Default (CloudFormation would
+    otherwise refuse the update) [assumed]; a Key the artifact does not declare is refused."""
+    ex = _errors()
+    declared = (artifact.template or {}).get("Parameters") or {}
+    previous = {str(k): str(v) for k, v in (stack.parameters or {}).items()}
+    out: dict[str, str] = {}
+    for item in given or []:
+        key = str(item.get("Key") or "")
+        if key not in declared:
+            raise ex.InvalidParametersException(
+                f"Parameter {key} is not declared by provisioning artifact {artifact.id}"
+            )
+        use_previous = item.get("UsePreviousValue") in (True, "true", "True")
+        if use_previous and key not in previous:
+            raise ex.InvalidParametersException(f"Parameter {key} has no previous value to use")
+        out[key] = previous[key] if use_previous else str(item.get("Value", ""))
+    for key, spec in declared.items():
+        if key in out or (isinstance(spec, dict) and "Default" in spec):
+            continue
+        if key not in previous:
+            raise ex.InvalidParametersException(f"Parameter {key} needs a value")
+        out[key] = previous[key]
+    return out
+
+
+def _resource_changes(change_set: Any) -> list[dict[str, Any]]:
+    """The change set's changes as Service Catalog's ResourceChange (API Reference: Action ADD, MODIFY,
+    REMOVE; Replacement TRUE, FALSE, CONDITIONAL; Scope and Details' Target upper-cased)."""
+    out = []
+    for c in change_set.changes if change_set.status == "CREATE_COMPLETE" else []:
+        item: dict[str, Any] = {
+            "Action": str(c.action).upper(),
+            "LogicalResourceId": c.logical_resource_id,
+            "ResourceType": c.resource_type,
+            "Scope": [str(x).upper() for x in getattr(c, "scope", None) or []],
+            "Details": [
+                {
+                    "Target": {
+                        "Attribute": str(d["Target"].get("Attribute", "")).upper(),
+                        "Name": d["Target"].get("Name", ""),
+                        "RequiresRecreation": {"Always": "ALWAYS", "Never": "NEVER"}.get(
+                            d["Target"].get("RequiresRecreation", ""), "CONDITIONALLY"
+                        ),
+                    },
+                    "Evaluation": str(d.get("Evaluation", "Static")).upper(),
+                    "CausingEntity": d.get("CausingEntity", ""),
+                }
+                for d in getattr(c, "details", None) or []
+            ],
+        }
+        if getattr(c, "physical_resource_id", None):
+            item["PhysicalResourceId"] = c.physical_resource_id
+        if c.action == "Modify":
+            item["Replacement"] = str(getattr(c, "replacement", "False")).upper()
+        out.append(item)
+    return sorted(out, key=lambda i: i["LogicalResourceId"])
+
+
+def create_plan(
+    backend: Any,
+    name: str,
+    product_id: str,
+    pp_name: str,
+    artifact_id: str,
+    parameters: list[dict[str, Any]],
+    token: str,
+) -> Plan:
+    """CreateProvisionedProductPlan for an existing provisioned product (AVAILABLE or TAINTED, the API
+    Reference's rule): a change set on its stack with the artifact's template and the parameters, to
+    describe (DescribeProvisionedProductPlan) and then execute. One plan per provisioned product."""
+    ex = _errors()
+    st = state(backend)
+    if token and f"plan:{token}" in st.tokens:
+        return st.plans[st.tokens[f"plan:{token}"]]
+    pp = _provisioned(backend, None, pp_name)
+    if pp.status not in ("AVAILABLE", "TAINTED"):
+        raise ex.InvalidStateException(f"Provisioned product {pp_name} is {pp.status}")
+    if product_id != pp.product_id:
+        raise ex.InvalidParametersException(f"Provisioned product {pp_name} is not of product {product_id}")
+    if any(p.pp_id == pp.id and p.status == "CREATE_SUCCESS" for p in st.plans.values()):
+        raise ex.InvalidStateException(f"Provisioned product {pp_name} has a plan already")
+    artifact = _artifact(backend, product_id, artifact_id)
+    if not artifact.active:
+        raise ex.InvalidParametersException(f"Provisioning artifact {artifact_id} is not active")
+    cfn, stack = _stack_of(backend, pp)
+    plan_id = _id("plan", backend.account_id, backend.region_name, pp.id, token or str(len(st.plans)))
+    plan = Plan(plan_id, name, pp.id, product_id, artifact.id, list(parameters or []))
+    try:
+        values = _values(artifact, stack, parameters)
+        plan.change_set_id, _ = cfn.create_change_set(
+            stack.name,
+            f"servicecatalog-{plan_id}",
+            artifact.text or json.dumps(artifact.template),
+            values,
+            f"Service Catalog plan {name}",
+            "UPDATE",
+            None,
+            None,  # no Tags: UpdateProvisionedProduct cannot change them, the stack keeps its own
+            _launch_role(backend, product_id) or stack.role_arn,
+        )
+    except ex.ServiceCatalogException:
+        raise
+    except Exception as err:  # noqa: BLE001 - CloudFormation's refusal is the plan's failure
+        plan.status, plan.message = "CREATE_FAILED", str(getattr(err, "message", "") or err)
+    else:
+        change_set = cfn.change_sets[plan.change_set_id]
+        if change_set.status == "FAILED" and "didn't contain changes" not in str(change_set.status_reason):
+            plan.status, plan.message = "CREATE_FAILED", str(change_set.status_reason)
+        plan.changes = _resource_changes(change_set)
+    st.plans[plan_id] = plan
+    if token:
+        st.tokens[f"plan:{token}"] = plan_id
+    return plan
+
+
+def _plan(backend: Any, plan_id: str) -> Plan:
+    found = state(backend).plans.get(plan_id)
+    if found is None:
+        raise _errors().ResourceNotFoundException(f"Plan {plan_id} not found.")
+    return found
+
+
+def execute_plan(
+    backend: Any, plan_id: str, token: str, record_type: str = "UPDATE_PROVISIONED_PRODUCT"
+) -> dict[str, Any]:
+    """ExecuteProvisionedProductPlan: the plan's change set executed on the stack; the record. On
+    success the provisioned product is on the plan's artifact; when the stack fails and rolls back it
+    stays on its artifact and is TAINTED (the API Reference's status for an update that rolled back)."""
+    ex = _errors()
+    st = state(backend)
+    if token and f"execute:{token}" in st.tokens:
+        return st.records[st.tokens[f"execute:{token}"]]
+    plan = _plan(backend, plan_id)
+    if plan.status != "CREATE_SUCCESS":
+        raise ex.InvalidStateException(f"Plan {plan_id} is {plan.status}")
+    pp = st.provisioned[plan.pp_id]
+    cfn, stack = _stack_of(backend, pp)
+    errors: list[dict[str, str]] = []
+    change_set = cfn.change_sets.get(plan.change_set_id)
+    if change_set is not None and change_set.status == "CREATE_COMPLETE":
+        try:
+            cfn.execute_change_set(plan.change_set_id, stack.name)
+        except Exception as err:  # noqa: BLE001 - a failed execution is the record's error
+            errors.append({"Code": "CloudFormation", "Description": str(getattr(err, "message", "") or err)})
+        if not errors and stack.status not in ("UPDATE_COMPLETE", "CREATE_COMPLETE"):
+            errors.append(
+                {"Code": "CloudFormation", "Description": f"stack {stack.name} ended {stack.status}"}
+            )
+    record_id = _id("rec", backend.account_id, backend.region_name, pp.physical_id, "update", plan_id, token)
+    record = {
+        **st.records[pp.record_id],
+        "RecordId": record_id,
+        "RecordType": record_type,
+        "Status": "FAILED" if errors else "SUCCEEDED",
+        "ProvisioningArtifactId": plan.artifact_id,
+        "RecordErrors": errors,
+    }
+    st.records[record_id] = record
+    plan.status = "EXECUTE_FAILED" if errors else "EXECUTE_SUCCESS"
+    pp.record_id = record_id
+    if errors:
+        pp.status = "TAINTED"
+    else:
+        pp.status, pp.artifact_id = "AVAILABLE", plan.artifact_id
+    if token:
+        st.tokens[f"execute:{token}"] = record_id
+    return record
+
+
+def delete_plan(backend: Any, plan_id: str) -> None:
+    """DeleteProvisionedProductPlan: the plan and its change set (when not executed) go."""
+    plan = _plan(backend, plan_id)
+    pp = state(backend).provisioned.get(plan.pp_id)
+    if pp is not None and plan.status == "CREATE_SUCCESS":
+        cfn, _ = _stack_of(backend, pp)
+        cfn.change_sets.pop(plan.change_set_id, None)
+    del state(backend).plans[plan_id]
+
+
+def update_provisioned_product(
+    backend: Any,
+    pp_id: str | None,
+    pp_name: str | None,
+    product_id: str | None,
+    artifact_id: str | None,
+    artifact_name: str | None,
+    parameters: list[dict[str, Any]],
+    token: str,
+) -> dict[str, Any]:
+    """UpdateProvisionedProduct: the stack updated through a change set with the artifact's template
+    (by id or name; the current one when neither is given) and the parameters; the record (complete when
+    returned: the emulation runs the update at once). The same UpdateToken returns the first record."""
+    ex = _errors()
+    st = state(backend)
+    if token and f"update:{token}" in st.tokens:
+        return st.records[st.tokens[f"update:{token}"]]
+    pp = _provisioned(backend, pp_id, pp_name)
+    product = product_id or pp.product_id
+    if artifact_id:
+        artifact = _artifact(backend, product, artifact_id)
+    elif artifact_name:
+        artifact = next((a for a in st.artifacts.get(product, []) if a.name == artifact_name), None)
+        if artifact is None:
+            raise ex.ResourceNotFoundException(f"Provisioning artifact {artifact_name} not found.")
+    else:
+        artifact = _artifact(backend, product, pp.artifact_id)
+    plan = create_plan(backend, f"update-{token}", product, pp.name, artifact.id, parameters, "")
+    if plan.status != "CREATE_SUCCESS":
+        del st.plans[plan.id]
+        raise ex.InvalidParametersException(plan.message)
+    record = execute_plan(backend, plan.id, "")
+    del st.plans[plan.id]
+    if token:
+        st.tokens[f"update:{token}"] = record["RecordId"]
     return record
 
 
@@ -549,7 +825,66 @@ def _patch_backend_and_responses() -> None:
             raise _errors().ResourceNotFoundException(f"Record {p(self, 'Id')} not found.")
         return ActionResult({"RecordDetail": record, "RecordOutputs": []})
 
+    def create_provisioned_product_plan_r(self: Any) -> Any:
+        plan = create_plan(
+            self.servicecatalog_backend,
+            p(self, "PlanName"),
+            p(self, "ProductId"),
+            p(self, "ProvisionedProductName"),
+            p(self, "ProvisioningArtifactId"),
+            p(self, "ProvisioningParameters") or [],
+            p(self, "IdempotencyToken") or "",
+        )
+        return ActionResult(
+            {
+                "PlanName": plan.name,
+                "PlanId": plan.id,
+                "ProvisionProductId": plan.pp_id,
+                "ProvisionedProductName": p(self, "ProvisionedProductName"),
+                "ProvisioningArtifactId": plan.artifact_id,
+            }
+        )
+
+    def describe_provisioned_product_plan_r(self: Any) -> Any:
+        backend = self.servicecatalog_backend
+        plan = _plan(backend, p(self, "PlanId"))
+        pp = state(backend).provisioned.get(plan.pp_id)
+        return ActionResult(
+            {
+                "ProvisionedProductPlanDetails": plan.detail(pp.name if pp else ""),
+                "ResourceChanges": plan.changes,
+            }
+        )
+
+    def execute_provisioned_product_plan_r(self: Any) -> Any:
+        record = execute_plan(
+            self.servicecatalog_backend, p(self, "PlanId"), p(self, "IdempotencyToken") or ""
+        )
+        return ActionResult({"RecordDetail": record})
+
+    def delete_provisioned_product_plan_r(self: Any) -> Any:
+        delete_plan(self.servicecatalog_backend, p(self, "PlanId"))
+        return EmptyResult()
+
+    def update_provisioned_product_r(self: Any) -> Any:
+        record = update_provisioned_product(
+            self.servicecatalog_backend,
+            p(self, "ProvisionedProductId"),
+            p(self, "ProvisionedProductName"),
+            p(self, "ProductId"),
+            p(self, "ProvisioningArtifactId"),
+            p(self, "ProvisioningArtifactName"),
+            p(self, "ProvisioningParameters") or [],
+            p(self, "UpdateToken") or "",
+        )
+        return ActionResult({"RecordDetail": record})
+
     for name, fn in {
+        "create_provisioned_product_plan": create_provisioned_product_plan_r,
+        "describe_provisioned_product_plan": describe_provisioned_product_plan_r,
+        "execute_provisioned_product_plan": execute_provisioned_product_plan_r,
+        "delete_provisioned_product_plan": delete_provisioned_product_plan_r,
+        "update_provisioned_product": update_provisioned_product_r,
         "create_product": create_product_response,
         "create_provisioning_artifact": create_provisioning_artifact_r,
         "list_provisioning_artifacts": list_provisioning_artifacts_r,
