@@ -5,12 +5,12 @@
 - **change-input**: one input of one instance, the ECS service's desired count: `exodus repo set` (its
   parameter in the instance's deployment file) when the export ships a repository index, else edited in
   its template;
-- **minor-version**: one instance moved to the next minor version of its template: with a Git sync
-  repository index (or a target whose deployer follows TEMPLATES.json: terraform, spacelift), its
-  deployment file (or TEMPLATES.json) names the next minor's shared template with its parameters
-  (`exodus repo upgrade`); otherwise both minors are rendered from the template bundles for the
-  instance's inputs and the difference is applied to the exported template (a three-way merge: what the
-  exporter changed stays);
+- **minor-version**: one instance moved to the next minor version of its template (`exodus repo
+  upgrade`) when its deployment file (Git sync), TEMPLATES.json (a deployer that follows it: terraform,
+  spacelift, service-catalog) or its pipeline definition (a template configuration on a shared template:
+  codepipeline, github-actions; the upgrade repoints it) names the next minor's shared template;
+  otherwise both minors are rendered from the template bundles for the instance's inputs and the
+  difference is applied to the exported template (a three-way merge: what the exporter changed stays);
 - **rollback**: one wave returned to the previous deployment path, the stacks as recorded in the
   snapshot deployed directly with CloudFormation (never to Proton).
 
@@ -255,24 +255,27 @@ def _repo_minor_version(
     to the shared template of that minor (`exodus repo upgrade`). The resources it may change are those
     the two versions render differently for the instance's inputs (rendered as Proton did).
     `follows_listing`: the target's deployer reads the template file TEMPLATES.json names (terraform), so
-    a template configuration moves with the listing too."""
+    a template configuration moves with the listing too; otherwise a template configuration moves only
+    between shared templates, its pipeline definition repointed by `exodus repo upgrade`."""
     from proton_exodus.proton.schema import json_schema_violations
-    from proton_exodus.repo import ops
+    from proton_exodus.repo import ops, shared
     from proton_exodus.repo.check import GIT_SYNC, TEMPLATE_CONFIGURATION
     from proton_exodus.repo.index import version_key
 
-    movable = {GIT_SYNC, TEMPLATE_CONFIGURATION} if follows_listing else {GIT_SYNC}
-
     repo = ops.Repo.open(export)
+    listing = shared.listing(repo.read) or {"stacks": []}
+
+    def movable(item: Mapping[str, Any]) -> bool:
+        fmt = item.get("parameters_format")
+        if fmt == TEMPLATE_CONFIGURATION:  # a pipeline naming the file is repointed between shared ones
+            return follows_listing or bool((shared.row(listing, item) or {}).get("shared"))
+        return fmt == GIT_SYNC  # a Git sync deployment file names its template
+
     why = "no instance of the waves has a newer minor version in the export's repository"
     for target in targets:
         item = _indexed(index, target)
-        if (
-            item is None
-            or item.get("kind") != "service_instance"
-            or item.get("parameters_format") not in movable
-        ):
-            continue  # a Git sync deployment file names its shared template, or TEMPLATES.json does
+        if item is None or item.get("kind") != "service_instance" or not movable(item):
+            continue
         newer = sorted(repo.version(item).get("upgrades_to") or [], key=version_key)
         if not newer:
             continue
@@ -287,7 +290,13 @@ def _repo_minor_version(
             why = f"{item['name']}: {err}"
             continue
         seen = peek(target)
-        namer = "its deployment file" if item.get("parameters_format") == GIT_SYNC else "TEMPLATES.json"
+        namer = (
+            "its deployment file"
+            if item.get("parameters_format") == GIT_SYNC
+            else "TEMPLATES.json"
+            if follows_listing
+            else "its pipeline definition"
+        )
         return (
             Day2Op(
                 "minor-version",

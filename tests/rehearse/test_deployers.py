@@ -226,19 +226,14 @@ def test_day_2_changes_only_what_it_should(demo: dict[str, Any]) -> None:
     ]
     if "minor-version" in ops:
         minor = steps["day2:minor-version"]
-        if demo["target"] == "codepipeline" and "TaskDefinition" not in {
-            c["logical_id"] for c in minor["changes"]
-        }:
-            pytest.xfail(
-                "codepipeline's minor-version move (render-merge into the template configuration's stack) "
-                "changes the TargetGroup's HealthCheckPath but not the task definition 1.1 also changes, "
-                "where cfn-git-sync's move to the shared 1.1 template changes both (issue 21/22 follow-up)"
-            )
         assert minor["stack"] == "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"  # 1.0 -> 1.1
         assert {c["logical_id"]: c["properties"] for c in minor["changes"]} == {
             "TargetGroup": ["HealthCheckPath"],
             "TaskDefinition": ["ContainerDefinitions"],
         }
+        if demo["target"] == "codepipeline":  # moved as cfn-git-sync is: to the shared 1.1 template
+            assert "exodus repo upgrade payments-api/staging --to 1.1" in minor["message"]
+            assert "pipelines/environments/staging.yaml" in minor["message"]  # the action reads its file
     replaced = [
         c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
     ]
