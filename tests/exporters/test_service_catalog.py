@@ -181,28 +181,40 @@ plan = json.loads(Path(sys.argv[2]).read_text())
 registry = Registry({"service-catalog": lambda: exporter})
 result = rehearse(snapshot, plan, "service-catalog", Path(sys.argv[3]), registry=registry, poll=0.0)
 steps = [s.to_json() for s in result.steps]
-counts = {"unplanned": len(result.unplanned()), "replacements": len(result.replacements())}
-print(json.dumps({"steps": steps, **counts}))
+adoption = [s for s in result.deploys() if not s.action.startswith(("day2", "rollback"))]
+counts = {
+    "unplanned": len([c for s in adoption for c in s.changes if not c.planned]),
+    "replacements": len([c for s in adoption for c in s.changes if c.replaces]),
+}
+print(json.dumps({"steps": steps, "day2": result.day2, **counts}))
 """
 
 
-def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: Path) -> None:
-    """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
-    resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first),
-    but the service pipelines, whose rewritten build steps (no retired Proton call) are planned changes;
-    the stack recorded ROLLBACK_COMPLETE (nothing can update or import it) is held back by the plan. In a
-    process of its own: the local cloud lives in the process, and an earlier demo seed spoils the rebuild."""
-    plan_file = PLAN / "plan.json"
-    plan: dict[str, Any] = json.loads(plan_file.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """The demo rehearsed through every wave, day 2 and the rollback included. In a process of its own:
+    the local cloud lives in the process, and an earlier demo seed spoils the rebuild."""
+    out = tmp_path_factory.mktemp("sc-rehearsal") / "out"
     run = subprocess.run(
-        [sys.executable, "-c", _REHEARSE, str(SNAPSHOT), str(plan_file), str(tmp_path / "out")],
+        [sys.executable, "-c", _REHEARSE, str(SNAPSHOT), str(PLAN / "plan.json"), str(out)],
         capture_output=True,
         text=True,
         cwd=REPO,
         timeout=1200,
         check=True,
     )
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    return json.loads(run.stdout.strip().splitlines()[-1]), out
+
+
+def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(
+    rehearsed: tuple[dict[str, Any], Path],
+) -> None:
+    """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
+    resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first),
+    but the service pipelines, whose rewritten build steps (no retired Proton call) are planned changes;
+    the stack recorded ROLLBACK_COMPLETE (nothing can update or import it) is held back by the plan."""
+    plan: dict[str, Any] = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    result, out = rehearsed
     steps = result["steps"]
     assert all(s["outcome"] == "ok" for s in steps if s["action"] == "reproduce")
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
@@ -212,7 +224,7 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     assert ROLLED_BACK in blocked and len(blocked) == 2
     assert {s["stack"] for s in adopted} == planned - blocked
     assert [s["outcome"] for s in steps if s["action"] == "prepare"] == ["ok", "ok"]
-    export = tmp_path / "out" / "export"
+    export = out / "export"
     staged = {a.stack_name for a in adoptions(export) if a.data["stage"]}
     ok = [s for s in adopted if s["outcome"] == "ok"]
     assert len(ok) == len(adopted) == len(planned) - 2
@@ -232,6 +244,48 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(tmp_path: 
     assert len(changed) == len(pipelines - blocked) >= 5
     assert all(s["changes"] and all(c["planned"] for c in s["changes"]) for s in changed)
     assert result["unplanned"] == 0 and result["replacements"] == 0
+
+
+def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
+    rehearsed: tuple[dict[str, Any], Path],
+) -> None:
+    """Proton's day 2 in Service Catalog, after every wave: a new image and an input change are an
+    UpdateProvisionedProduct with new parameters on the same artifact; the minor version moves the product
+    to the 1.1 artifact (`exodus repo upgrade` on the export's parameters/ file and TEMPLATES.json). Each
+    runs as a provisioned product plan (a change set on the stack), described before it is executed; each
+    changes only the resources it should, and replaces nothing but the task definition (a new revision)."""
+    result, _ = rehearsed
+    day2 = result["day2"]
+    for name in ("ship-image", "change-input", "minor-version"):
+        assert day2[name]["outcome"] == "ok" and day2[name]["unplanned"] == 0, (name, day2[name])
+    steps = {s["action"]: s for s in result["steps"] if s["action"].startswith("day2:")}
+    assert all(s["command"].startswith("UpdateProvisionedProduct ") for s in steps.values())
+    assert all("(UPDATE_PROVISIONED_PRODUCT) SUCCEEDED" in s["message"] for s in steps.values())
+    image = steps["day2:ship-image"]
+    assert [(c["action"], c["resource_type"], c["replacement"]) for c in image["changes"]] == [
+        ("Modify", "AWS::ECS::TaskDefinition", "True")
+    ]
+    assert "parameter Image: " in image["message"] and "edited parameters/111111111111/" in image["message"]
+    count = steps["day2:change-input"]
+    assert [(c["resource_type"], c["properties"], c["replacement"]) for c in count["changes"]] == [
+        ("AWS::ECS::Service", ["DesiredCount"], "False")
+    ]
+    assert "exodus repo set " in count["message"] and "desired_count=" in count["message"]
+    minor = steps["day2:minor-version"]
+    assert minor["stack"] == "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"  # 1.0 -> 1.1
+    assert "exodus repo upgrade payments-api/staging --to 1.1" in minor["message"]
+    assert {c["logical_id"]: c["properties"] for c in minor["changes"]} == {
+        "TargetGroup": ["HealthCheckPath"],
+        "TaskDefinition": ["ContainerDefinitions"],
+    }
+    # ship-image and change-input stay on their artifact; the minor move names the 1.1 one
+    assert "artifact 1.1" in image["message"] and "artifact 1.1" in minor["message"]
+    replaced = [
+        c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
+    ]
+    assert {c["resource_type"] for c in replaced} == {"AWS::ECS::TaskDefinition"} and len(replaced) == 2
+    rollback = day2["rollback"]
+    assert rollback["failed"] == 0 and rollback["unplanned"] == 0 and rollback["stacks"] >= 1
 
 
 def test_a_synthetic_estate_with_faults(tmp_path: Path) -> None:
@@ -340,8 +394,9 @@ def test_an_artifact_per_template_version_not_per_stack(demo: tuple[Snapshot, Pa
 
 def test_the_repository_index_lists_every_instance(demo: tuple[Snapshot, Path, dict[str, str]]) -> None:
     """`.exodus-repo/` ships with the portfolio: `exodus repo validate` passes on the export and `outdated`
-    names the instances behind their template's recommended version. No parameter file is indexed: after the
-    import a provisioned product's parameters change through UpdateProvisionedProduct."""
+    names the instances behind their template's recommended version. Every CloudFormation instance has a
+    parameters/ file (template-configuration format) with the parameters its adoption gives the stack, on
+    the artifact file TEMPLATES.json names: what day 2 sends with UpdateProvisionedProduct."""
     from proton_exodus.repo import ops
 
     snapshot, out, files = demo
@@ -352,7 +407,79 @@ def test_the_repository_index_lists_every_instance(demo: tuple[Snapshot, Path, d
         u for u in build_units(snapshot) if u.kind in ("environment", "service_instance") and u.template_name
     ]
     assert {u.label for u in units} <= names
-    assert all(i["parameters_file"] is None for i in index["instances"])
+    found = {a.stack_name: a for a in adoptions(out)}
+    rows = {r["stack"]: r for r in json.loads(files["TEMPLATES.json"])["stacks"]}
+    indexed = [i for i in index["instances"] if i["stack"]["name"] in found]
+    assert len(indexed) >= 30
+    for item in indexed:
+        adoption = found[item["stack"]["name"]]
+        assert item["parameters_format"] == "template-configuration"
+        assert item["parameters_file"] == adoption.data["parameterFile"]
+        assert (
+            item["parameters_file"]
+            == f"parameters/{adoption.account}/{adoption.region}/{adoption.stack_name}.json"
+        )
+        assert item["template_file"] == adoption.template_path == rows[adoption.stack_name]["templateFile"]
+        doc = json.loads(files[item["parameters_file"]])
+        assert doc["Parameters"] == adoption.data["parameters"] and doc["Tags"] == adoption.data["tags"]
+    assert sum(1 for i in indexed if rows[i["stack"]["name"]]["shared"]) >= 20
     assert ops.validate(out) == []
     behind = {r["instance"] for r in ops.outdated(out)}
     assert "payments-api/staging" in behind  # on demo-fargate-svc 1.0, 1.1 recommended
+
+
+def _checkout(out: Path, to: Path) -> Path:
+    import shutil
+
+    shutil.copytree(out, to)
+    return to
+
+
+def test_exodus_repo_day_2_operations_on_the_export(
+    demo: tuple[Snapshot, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """`exodus repo set / upgrade / new-instance / outdated / validate` on a checkout of the export: each
+    edits the parameters/ file (and TEMPLATES.json, the index) a reviewer reads; the artifacts are never
+    edited; an out-of-range input is refused with Proton's message and no file changes."""
+    from proton_exodus.repo import ops
+
+    _, out, files = demo
+    root = _checkout(out, tmp_path / "checkout")
+    dev = "parameters/111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--RKDATBFASPDQFHU.json"
+    assert json.loads(files[dev])["Parameters"]["DesiredCount"] == "1"
+    changed = ops.set_inputs(root, "inventory-worker/dev", ["desired_count=4"])
+    assert dev in changed and not [f for f in changed if f.startswith("artifacts/")]
+    assert json.loads((root / dev).read_text(encoding="utf-8"))["Parameters"]["DesiredCount"] == "4"
+    before = {f: (root / f).read_text(encoding="utf-8") for f in (dev, ".exodus-repo/index.json")}
+    with pytest.raises(BadInput, match=r"spec\.desired_count: -5 is less than the minimum of 0"):
+        ops.set_inputs(root, "inventory-worker/dev", ["desired_count=-5"])
+    assert {f: (root / f).read_text(encoding="utf-8") for f in before} == before
+    # the minor version: onto the shared 1.1 artifact of the account, proven for its inputs
+    notes: list[str] = []
+    changed = ops.upgrade(root, ["payments-api/staging"], "1.1", notes=notes)
+    staging = (
+        "parameters/111111111111/us-east-1/AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI.json"
+    )
+    assert staging in changed and "TEMPLATES.json" in changed
+    row = next(
+        r
+        for r in json.loads((root / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
+        if r["stack"] == "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"
+    )
+    assert row["version"] == "1.1" and row["shared"]
+    assert row["templateFile"].startswith("artifacts/111111111111/us-east-1/demo-fargate-svc/1.1")
+    assert "payments-api/staging" not in {r["instance"] for r in ops.outdated(root)}
+    # a new instance: its parameters/ file beside its siblings', on the shared artifact
+    made = ops.new_instance(
+        root,
+        "inventory-worker/qa",
+        template="service/demo-fargate-svc",
+        version=None,
+        environment="dev",
+        pairs=["desired_count=2", "listener_priority=77", "path_pattern=/qa/*"],
+    )
+    assert "parameters/111111111111/us-east-1/inventory-worker-qa.json" in made
+    assert ops.validate(root) == []
+    assert all(
+        (root / f).read_text(encoding="utf-8") == files[f] for f in files if f.startswith("artifacts/")
+    )
