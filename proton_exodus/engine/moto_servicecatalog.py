@@ -19,6 +19,14 @@ module adds, with the semantics of the Service Catalog API Reference
   stack changes: the product's constraints apply only from the next UpdateProvisionedProduct;
 - DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord; TerminateProvisionedProduct
   (the stack deleted, or kept with RetainPhysicalResources: the runbooks' rollback);
+- day 2 on a provisioned product: CreateProvisionedProductPlan (an existing product, AVAILABLE or
+  TAINTED; one plan at a time) creates a change set on its stack with the artifact's template and the
+  parameters, DescribeProvisionedProductPlan lists its ResourceChanges (CloudFormation's, in Service
+  Catalog's upper-case words), ExecuteProvisionedProductPlan executes it, DeleteProvisionedProductPlan
+  drops it; UpdateProvisionedProduct does both at once. The stack runs with the product's launch
+  constraint role (else its own), keeps its tags, and the provisioned product moves to the artifact; a
+  change set CloudFormation refuses fails the plan (the update is refused); a failed execution leaves the
+  product TAINTED on its artifact;
 - the CloudFormation resource types AWS::ServiceCatalog::Portfolio, CloudFormationProduct,
   PortfolioProductAssociation, LaunchRoleConstraint, TagOption and TagOptionAssociation, backed by the
   same state (without them moto_cfn_gaps would stub them: a product with no artifact to import into).
@@ -54,6 +62,17 @@ ADDED = (
     "an import, `IMPORT_AS_PROVISIONED_PRODUCT`, is not documented [assumed].",
     "DescribeProvisionedProduct, ScanProvisionedProducts, DescribeRecord; TerminateProvisionedProduct (the "
     "stack deleted, or kept with RetainPhysicalResources).",
+    "Day 2: CreateProvisionedProductPlan for an existing provisioned product (AVAILABLE or TAINTED, one plan "
+    "at a time) creates a change set on its stack with the artifact's template and parameters "
+    "(UsePreviousValue, and a declared parameter without Default not given, take the stack's value "
+    "[assumed]; an undeclared Key is InvalidParametersException); DescribeProvisionedProductPlan returns its "
+    "ResourceChanges (Action ADD/MODIFY/REMOVE, Replacement TRUE/FALSE, Details) before anything runs; "
+    "ExecuteProvisionedProductPlan executes it (record UPDATE_PROVISIONED_PRODUCT; the product moves to the "
+    "plan's artifact, or is TAINTED on its own when the stack fails); DeleteProvisionedProductPlan. "
+    "UpdateProvisionedProduct (artifact by id or name, the current one by default; UpdateToken idempotent) "
+    "is a plan executed at once, refused (InvalidParametersException) when CloudFormation refuses the change "
+    "set. The stack runs with the product's launch constraint role (else its own) and keeps its tags. "
+    "Records complete synchronously [emulation].",
     "CloudFormation types AWS::ServiceCatalog::Portfolio, CloudFormationProduct (`Ref` the product id; "
     "`ProvisioningArtifactIds`/`Names` attributes), PortfolioProductAssociation, LaunchRoleConstraint, "
     "TagOption and TagOptionAssociation, on the same state. Updating or deleting them through a stack "
