@@ -22,7 +22,7 @@ from exporters._pipelines.convert import pipeline_converter
 from exporters._pipelines.estate import templates_index
 from exporters._pipelines.rehearse import edit_stack as edit_parameters
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
-from exporters.service_catalog import layout, portfolio
+from exporters.service_catalog import layout, portfolio, update
 from exporters.service_catalog.portfolio import ArtifactSpec, ProductSpec
 from exporters.service_catalog.rehearse import rehearse as rehearse_service_catalog
 from exporters.service_catalog.runbook import ServiceCatalogRunbook
@@ -169,6 +169,7 @@ class ServiceCatalogExporter:
             files[path] = portfolio.template(account, region, products, options)
             findings.extend(quota_findings(account, region, path, products, files[path]))
         files["README.md"] = readme(products_total, artifacts_total, len(stacks))
+        files[update.SCRIPT] = update.TEXT
         # which template file and parameters/ file each stack is on (and what a shared template's
         # parameters stand for): `exodus repo set / upgrade` edit them, day 2 sends them to Service Catalog
         files["TEMPLATES.json"] = templates_index(rows)
@@ -421,11 +422,26 @@ def readme(products: int, artifacts: int, stacks: int) -> str:
             "`updateFirst: true`, the runbook first deploys the artifact to the stack (a change set exodus",
             "proved changes no resource). Launch constraints apply from the next UpdateProvisionedProduct.",
             "",
-            "`.exodus-repo/` indexes the Proton templates (schemas, bundles) and every instance's",
-            "inputs: `exodus repo validate` and `exodus repo outdated` work on this repository. It lists",
-            "no parameter files: once imported, an instance's parameters change through",
-            "UpdateProvisionedProduct with the new version's artifact, so `exodus repo set / upgrade /",
-            "new-instance` have no file to edit here.",
+            "## Day 2: Proton's operations on a provisioned product",
+            "",
+            "Each adopted stack has `parameters/<account>/<region>/<StackName>.json` (its parameters, in",
+            "the template-configuration format) and a row in `TEMPLATES.json` naming the template file it",
+            "is on. `.exodus-repo/` indexes the Proton templates (schemas, bundles) and every instance, so",
+            "`exodus repo validate | outdated | set | upgrade | new-instance` work on a checkout of this",
+            "repository: `set` (a new image, an input) edits the parameters file; `upgrade` (a minor",
+            "version) moves the stack to that version's shared artifact file (or its own copy) and edits",
+            "the parameters file and TEMPLATES.json. Review and merge the pull request, then apply it:",
+            "",
+            "    bash servicecatalog-update.sh <StackName> <artifact bucket>            # plan: review it",
+            "    bash servicecatalog-update.sh <StackName> <artifact bucket> --execute  # then apply it",
+            "",
+            "with credentials for the stack's account and Region. The script is UpdateProvisionedProduct",
+            "with a review: a template file no artifact of the product carries becomes a new provisioning",
+            "artifact (CreateProvisioningArtifact, uploaded to the artifact bucket), then a provisioned",
+            "product plan (a change set on the stack) prints its ResourceChanges as one JSON line before",
+            "anything changes, and `--execute` runs it and follows the record. A new instance",
+            "(`exodus repo new-instance`) is a new provisioned product: `aws servicecatalog",
+            "provision-product` with its parameters file's values. Tags cannot change on an update.",
             "",
         ]
     )

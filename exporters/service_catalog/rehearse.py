@@ -10,30 +10,30 @@ engine/moto_servicecatalog.py):
   tags through a change set, described and classified (executed only when the adoption says
   `updateFirst`, as the runbook does; any change it announces is reported), then the stack is imported as
   a provisioned product, one at a time, and its template and resources are compared before and after;
-- day 2, on a stack that is a provisioned product already (`update`): the template file and parameters/
-  file TEMPLATES.json names for it are what its provisioned product gets. A template no artifact of the
-  product carries (a new minor version's) becomes a new provisioning artifact (CreateProvisioningArtifact,
-  read from the artifact bucket); then a provisioned product plan (CreateProvisionedProductPlan: a change
-  set on the stack) is described, its resource changes classified, and executed
-  (ExecuteProvisionedProductPlan), as UpdateProvisionedProduct would with the same parameters.
+- day 2, on a stack that is a provisioned product already (`update`): the export's own
+  `servicecatalog-update.sh` runs as written (update.py): the template file and parameters/ file
+  TEMPLATES.json names are what the provisioned product gets, a template no artifact of the product
+  carries (a new minor version's) becomes a new provisioning artifact, and a provisioned product plan (a
+  change set on the stack) is described, its resource changes classified, and executed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from exporters._pipelines.rehearse import read_stack_config
-from exporters.service_catalog import layout
+from exporters.service_catalog import layout, update
 from proton_exodus.cfn.text import parse_template
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SSM_PARAMETER_TYPE
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, Change, RehearsalContext, Step
+from proton_exodus.rehearse.repo import commit_export
 
 
 def sibling_client(cfn: Any, service: str, account: str) -> Any:
@@ -312,17 +312,6 @@ def _indexed(export: Path, account: str, region: str, stack: str) -> dict[str, A
     raise BadInput(f"TEMPLATES.json: no row for {stack} ({account} {region})")
 
 
-def artifact_name(template_file: str, version: str, text: str, account: str, region: str) -> str:
-    """The provisioning artifact a template file is: an artifact file of this account and Region keeps
-    the name the portfolio gave it (its file name, `1.1` or `1.1-2`); any other file (a shared template
-    of another account, an instance's own copy) is `<version>-<8 hex of its text>`, so the same text
-    always finds the same artifact."""
-    folder = layout.artifacts_dir(account, region) + "/"
-    if template_file.startswith(folder):
-        return Path(template_file).stem
-    return f"{version or 'deployed'}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
-
-
 def plan_changes(described: Mapping[str, Any]) -> list[Change]:
     """DescribeProvisionedProductPlan's ResourceChanges as `Change`s, in CloudFormation's words (Service
     Catalog upper-cases the change set's Action and Replacement; API Reference, ResourceChange)."""
@@ -346,100 +335,89 @@ def plan_changes(described: Mapping[str, Any]) -> list[Change]:
     return sorted(out, key=lambda c: (c.logical_id, c.action))
 
 
-def _artifact_id(
-    ctx: RehearsalContext, sc: Any, cfn: Any, step: Step, product_id: str, row: Mapping[str, Any], text: str
-) -> tuple[str, str]:
-    """(artifact id, what was done): the product's artifact for the template file, created from the
-    artifact bucket (CreateProvisioningArtifact) when the product has none of that name."""
-    template_file = str(row["templateFile"])
-    name = artifact_name(template_file, str(row.get("version") or ""), text, step.account, step.region)
-    for art in sc.list_provisioning_artifacts(ProductId=product_id)["ProvisioningArtifactDetails"]:
-        if art["Name"] == name:
-            return str(art["Id"]), f"artifact {name}"
-    s3 = sibling_client(cfn, "s3", step.account)
-    bucket = _bucket(step.account, step.region)
-    s3.put_object(Bucket=bucket, Key=template_file, Body=text.encode("utf-8"))
-    url = f"https://{bucket}.s3.{step.region}.amazonaws.com/{template_file}"
-    made = sc.create_provisioning_artifact(
-        ProductId=product_id,
-        Parameters={
-            "Name": name,
-            "Description": f"{row.get('template')} {row.get('version')}: {template_file}",
-            "Info": {"LoadTemplateFromURL": url},
-            "Type": "CLOUD_FORMATION_TEMPLATE",
-        },
-        IdempotencyToken=hashlib.sha256(f"{product_id}/{name}".encode()).hexdigest()[:32],
-    )["ProvisioningArtifactDetail"]
-    step.command += (
-        f"; aws servicecatalog create-provisioning-artifact --product-id {product_id} (Name={name})"
-    )
-    return str(made["Id"]), f"new artifact {name} (CreateProvisioningArtifact from {template_file})"
+def _credentials(ctx: RehearsalContext, account: str, region: str) -> dict[str, str]:
+    """The operator's credentials in `account` (the rehearsal role, as the runbooks' profiles assume)."""
+    from proton_exodus.engine.cloud import ClientFactory
+    from proton_exodus.rehearse.runbook import REHEARSAL_ROLE
+
+    sts = ClientFactory(ctx.endpoint_url).client("sts", account, region)
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{REHEARSAL_ROLE}", RoleSessionName="exodus-service-catalog"
+    )["Credentials"]
+    return {
+        "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": creds["SessionToken"],
+        "AWS_DEFAULT_REGION": region,
+    }
 
 
 def _update(ctx: RehearsalContext, step: Step, pp: Mapping[str, Any]) -> None:
-    """Day 2 on an adopted stack: its provisioned product moved to the template file and parameters its
-    TEMPLATES.json row names, through a provisioned product plan described before it is executed."""
+    """Day 2 on an adopted stack: the export's own `servicecatalog-update.sh STACK BUCKET --execute`, run
+    as written (bash, the aws CLI, jq) from a commit of the export with the operator's credentials in the
+    stack's account; its plan's ResourceChanges are the step's changes, then the provisioned product and
+    the stack are checked."""
     cfn = ctx.cloudformation(step.account, step.region)
-    sc = sibling_client(cfn, "servicecatalog", step.account)
-    export = Path(ctx.export_dir)
-    row = _indexed(export, step.account, step.region, step.stack)
-    text = (export / str(row["templateFile"])).read_text(encoding="utf-8")
+    checkout, commit = commit_export(ctx.export_dir, ctx.work_dir, "servicecatalog-update")
+    row = _indexed(checkout, step.account, step.region, step.stack)
+    text = (checkout / str(row["templateFile"])).read_text(encoding="utf-8")
+    bucket = _bucket(step.account, step.region)
+    step.command = f"bash {update.SCRIPT} {step.stack} {bucket} --execute (@{commit[:12]})"
     placeholders = secret_placeholders(text)
     if placeholders:
         step.outcome = FAILED
         step.message = f"{row['templateFile']} carries {placeholders} secret placeholder(s)"
         return
-    params, _tags = read_stack_config(export, str(row["parameterFile"]))
-    product_id = str(pp["ProductId"])
-    step.command = (
-        f"UpdateProvisionedProduct {pp['Name']} from {row['parameterFile']} and {row['templateFile']}: "
-        "aws servicecatalog create-provisioned-product-plan / describe-provisioned-product-plan / "
-        "execute-provisioned-product-plan"
-    )
-    try:
-        artifact_id, which = _artifact_id(ctx, sc, cfn, step, product_id, row, text)
-        token = hashlib.sha256(f"{pp['Id']}/{artifact_id}/{sorted(params.items())}".encode()).hexdigest()
-        plan = sc.create_provisioned_product_plan(
-            PlanName=f"exodus-day2-{step.stack}"[:128],
-            PlanType="CLOUDFORMATION",
-            ProductId=product_id,
-            ProvisionedProductName=str(pp["Name"]),
-            ProvisioningArtifactId=artifact_id,
-            ProvisioningParameters=[{"Key": k, "Value": v} for k, v in sorted(params.items())],
-            IdempotencyToken=token[:32],
-        )
-        described = sc.describe_provisioned_product_plan(PlanId=plan["PlanId"])
-        status = described["ProvisionedProductPlanDetails"]["Status"]
-        if status != "CREATE_SUCCESS":
-            reason = described["ProvisionedProductPlanDetails"].get("StatusMessage") or status
-            step.outcome, step.message = FAILED, f"provisioned product plan {status}: {reason}"
-            return
-        step.changes = plan_changes(described)
-        if not step.changes:
-            sc.delete_provisioned_product_plan(PlanId=plan["PlanId"])
-            step.outcome, step.message = NO_OP, f"{which}: the plan changes no resource"
-            return
-        record = sc.execute_provisioned_product_plan(PlanId=plan["PlanId"], IdempotencyToken=token[32:64])[
-            "RecordDetail"
-        ]
-        record = sc.describe_record(Id=record["RecordId"])["RecordDetail"]
-        after = sc.describe_provisioned_product(Id=pp["Id"])["ProvisionedProductDetail"]
-    except Exception as err:  # noqa: BLE001 - a refused call is the step's failure
-        step.outcome, step.message = FAILED, f"Service Catalog: {str(err).splitlines()[0]}"
+    if not ctx.endpoint_url:
+        step.outcome, step.message = FAILED, "no endpoint to run the aws CLI against"
         return
+    if not (checkout / update.SCRIPT).is_file():
+        step.outcome, step.message = FAILED, f"the export has no {update.SCRIPT}"
+        return
+    home = Path(ctx.work_dir) / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_ENDPOINT_URL": ctx.endpoint_url,
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+        "AWS_PAGER": "",
+        **_credentials(ctx, step.account, step.region),
+    }
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", update.SCRIPT, step.stack, bucket, "--execute"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    lines = proc.stdout.splitlines()
+    plan = next((json.loads(ln) for ln in lines if ln.startswith(update.PLAN_LINE)), None)
+    record = next((ln for ln in reversed(lines) if ln.startswith(update.RECORD_LINE)), "")
+    step.changes = plan_changes(plan) if plan else []
+    notes = [ln for ln in proc.stderr.splitlines() if ln.startswith("new provisioning artifact")]
+    if proc.returncode != 0 or plan is None or not record:
+        said = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+        step.outcome = FAILED
+        step.message = f"{update.SCRIPT}: exit {proc.returncode}: " + (said[-1] if said else "no output")
+        return
+    sc = sibling_client(cfn, "servicecatalog", step.account)
+    after = sc.describe_provisioned_product(Id=pp["Id"])["ProvisionedProductDetail"]
     stack = stack_or_none(cfn, step.stack) or {}
     step.status = str(stack.get("StackStatus", ""))
-    if record["Status"] != "SUCCEEDED" or step.status not in DONE:
-        errors = "; ".join(e.get("Description", "") for e in record.get("RecordErrors") or [])
-        step.outcome = FAILED
-        step.message = f"record {record['Status']}, stack {step.status}" + (f": {errors}" if errors else "")
-    elif after.get("ProvisioningArtifactId") != artifact_id:
-        step.outcome, step.message = FAILED, "the provisioned product is not on the artifact it was moved to"
+    deployed = parse_template(cfn.get_template(StackName=step.stack)["TemplateBody"])
+    if step.status not in DONE:
+        step.outcome, step.message = FAILED, f"{record}; stack {step.status}"
+    elif deployed != parse_template(text):
+        step.outcome, step.message = FAILED, f"{record}; the stack's template is not {row['templateFile']}"
     else:
-        step.outcome = OK
-        step.message = (
-            f"{which}; record {record['RecordId']} ({record['RecordType']}) SUCCEEDED; provisioned product "
-            f"{after['Status']}"
+        step.outcome = OK if step.changes else NO_OP
+        step.message = "; ".join(
+            [*notes, f"{record}; provisioned product {after['Status']} on {after['ProvisioningArtifactId']}"]
         )
 
 

@@ -252,15 +252,17 @@ def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
     """Proton's day 2 in Service Catalog, after every wave: a new image and an input change are an
     UpdateProvisionedProduct with new parameters on the same artifact; the minor version moves the product
     to the 1.1 artifact (`exodus repo upgrade` on the export's parameters/ file and TEMPLATES.json). Each
-    runs as a provisioned product plan (a change set on the stack), described before it is executed; each
+    runs as the export's servicecatalog-update.sh does it: a provisioned product plan (a change set on the
+    stack) described before it is executed; each
     changes only the resources it should, and replaces nothing but the task definition (a new revision)."""
     result, _ = rehearsed
     day2 = result["day2"]
     for name in ("ship-image", "change-input", "minor-version"):
         assert day2[name]["outcome"] == "ok" and day2[name]["unplanned"] == 0, (name, day2[name])
     steps = {s["action"]: s for s in result["steps"] if s["action"].startswith("day2:")}
-    assert all(s["command"].startswith("UpdateProvisionedProduct ") for s in steps.values())
-    assert all("(UPDATE_PROVISIONED_PRODUCT) SUCCEEDED" in s["message"] for s in steps.values())
+    # the export's own servicecatalog-update.sh, run as written (bash, aws CLI, jq) from a commit
+    assert all(s["command"].startswith("bash servicecatalog-update.sh AWSProton-") for s in steps.values())
+    assert all(" UPDATE_PROVISIONED_PRODUCT SUCCEEDED (artifact 1.1" in s["message"] for s in steps.values())
     image = steps["day2:ship-image"]
     assert [(c["action"], c["resource_type"], c["replacement"]) for c in image["changes"]] == [
         ("Modify", "AWS::ECS::TaskDefinition", "True")
@@ -278,8 +280,8 @@ def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
         "TargetGroup": ["HealthCheckPath"],
         "TaskDefinition": ["ContainerDefinitions"],
     }
-    # ship-image and change-input stay on their artifact; the minor move names the 1.1 one
-    assert "artifact 1.1" in image["message"] and "artifact 1.1" in minor["message"]
+    # ship-image and change-input stay on their 1.1 artifact; the minor move goes from 1.0 to a 1.1 one
+    assert "(artifact 1.1-1)" in image["message"] and "(artifact 1.1-2)" in minor["message"]
     replaced = [
         c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
     ]
