@@ -335,16 +335,25 @@ def plan_changes(described: Mapping[str, Any]) -> list[Change]:
     return sorted(out, key=lambda c: (c.logical_id, c.action))
 
 
-def _credentials(ctx: RehearsalContext, account: str, region: str) -> dict[str, str]:
-    """The operator's credentials in `account` (the rehearsal role, as the runbooks' profiles assume)."""
+def script_env(endpoint_url: str, account: str, region: str, home: Path) -> dict[str, str]:
+    """The shell environment servicecatalog-update.sh runs with: the aws CLI on `endpoint_url` with the
+    operator's credentials in `account` (the rehearsal role, as the runbooks' profiles assume it)."""
     from proton_exodus.engine.cloud import ClientFactory
     from proton_exodus.rehearse.runbook import REHEARSAL_ROLE
 
-    sts = ClientFactory(ctx.endpoint_url).client("sts", account, region)
+    sts = ClientFactory(endpoint_url).client("sts", account, region)
     creds = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{REHEARSAL_ROLE}", RoleSessionName="exodus-service-catalog"
     )["Credentials"]
+    home.mkdir(parents=True, exist_ok=True)
     return {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+        "AWS_PAGER": "",
         "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
         "AWS_SESSION_TOKEN": creds["SessionToken"],
@@ -374,18 +383,7 @@ def _update(ctx: RehearsalContext, step: Step, pp: Mapping[str, Any]) -> None:
     if not (checkout / update.SCRIPT).is_file():
         step.outcome, step.message = FAILED, f"the export has no {update.SCRIPT}"
         return
-    home = Path(ctx.work_dir) / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "AWS_ENDPOINT_URL": ctx.endpoint_url,
-        "AWS_CONFIG_FILE": str(home / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
-        "AWS_PAGER": "",
-        **_credentials(ctx, step.account, step.region),
-    }
+    env = script_env(ctx.endpoint_url, step.account, step.region, Path(ctx.work_dir) / "home")
     proc = subprocess.run(
         ["bash", "--noprofile", "--norc", update.SCRIPT, step.stack, bucket, "--execute"],
         cwd=checkout,

@@ -63,9 +63,9 @@ plan=$(aws servicecatalog create-provisioned-product-plan --plan-name "exodus-da
   --plan-type CLOUDFORMATION --product-id "$product" --provisioned-product-name "$stack" \
   --provisioning-artifact-id "$artifact" --provisioning-parameters "$values" --idempotency-token "$token" \
   --query PlanId --output text)
-aws servicecatalog describe-provisioned-product-plan --plan-id "$plan" --output json | jq -c .
-status=$(aws servicecatalog describe-provisioned-product-plan --plan-id "$plan" \
-  --query ProvisionedProductPlanDetails.Status --output text)
+described=$(aws servicecatalog describe-provisioned-product-plan --plan-id "$plan" --output json | jq -c .)
+echo "$described"
+status=$(jq -r .ProvisionedProductPlanDetails.Status <<<"$described")
 [ "$status" = CREATE_SUCCESS ] || { echo "plan $plan: $status" >&2; exit 1; }
 if [ "$execute" != --execute ]; then
   echo "review the ResourceChanges above (artifact $name), then run again with --execute" >&2
