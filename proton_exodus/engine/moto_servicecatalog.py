@@ -496,7 +496,7 @@ def create_plan(
     describe (DescribeProvisionedProductPlan) and then execute. One plan per provisioned product."""
     ex = _errors()
     st = state(backend)
-    if token and f"plan:{token}" in st.tokens:
+    if token and st.tokens.get(f"plan:{token}") in st.plans:
         return st.plans[st.tokens[f"plan:{token}"]]
     pp = _provisioned(backend, None, pp_name)
     if pp.status not in ("AVAILABLE", "TAINTED"):
@@ -509,7 +509,9 @@ def create_plan(
     if not artifact.active:
         raise ex.InvalidParametersException(f"Provisioning artifact {artifact_id} is not active")
     cfn, stack = _stack_of(backend, pp)
-    plan_id = _id("plan", backend.account_id, backend.region_name, pp.id, token or str(len(st.plans)))
+    plan_id = _id(
+        "plan", backend.account_id, backend.region_name, pp.id, token or f"{len(st.plans)}/{len(st.records)}"
+    )
     plan = Plan(plan_id, name, pp.id, product_id, artifact.id, list(parameters or []))
     try:
         values = _values(artifact, stack, parameters)
