@@ -1,7 +1,8 @@
 """service-catalog on the demo estate: the portfolio stacks are cfn-lint clean (warnings included), every
 Proton template is a product with an artifact per version its stacks run, every stack has an adoption whose
-artifact is its template after hand-over, the runbook imports in place; and the rehearsal adopts the demo
-stacks as provisioned products on the local cloud without changing a resource."""
+artifact is its template after hand-over, the runbook imports in place; the rehearsal adopts the demo
+stacks as provisioned products on the local cloud without changing a resource; and day 2 (`exodus repo` on
+the export's parameters/ files, then its servicecatalog-update.sh) changes only what it should."""
 
 from __future__ import annotations
 
