@@ -118,6 +118,7 @@ class ServiceCatalogExporter:
     rehearse = staticmethod(rehearse_service_catalog)
     # day 2 edits the stack's parameters/ file (or its template file) that TEMPLATES.json names
     edit_stack = staticmethod(edit_parameters)
+    follows_listing = True  # servicecatalog-update.sh reads each stack's template file from TEMPLATES.json
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)
