@@ -15,10 +15,11 @@ from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
+from exporters._pipelines.estate import shared_template_path, shared_templates, templates_index
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
-from exporters.argocd import layout
+from exporters.argocd import kustomize, layout
 from exporters.argocd import manifests as m
 from exporters.argocd.capabilities import required_capabilities
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
@@ -29,7 +30,7 @@ from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import reference_secrets, secret_mode
 from proton_exodus.repo.index import repo_files
-from proton_exodus.translate.stacks import swap_secrets
+from proton_exodus.translate.stacks import StackTemplate, swap_secrets
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 # Sync-wave order follows the dependency graph: environment, then its instances, then the components
@@ -120,6 +121,10 @@ class _Build:
         self.pipeline_templates: dict[
             str, str
         ] = {}  # unit ARN -> template with retired Proton calls rewritten
+        self.shared: dict[str, StackTemplate] = {}  # unit ARN -> its shared parameterised template
+        self.dir_files: dict[str, list[str]] = defaultdict(list)  # stack directory -> its manifests
+        self.dir_components: dict[str, list[str]] = defaultdict(list)  # stack directory -> components
+        self.index_rows: list[tuple[Any, str, str, Any]] = []  # TEMPLATES.json rows
 
     # -- naming ---------------------------------------------------------------------------------
     def project_of(self, unit: Any) -> str:
@@ -151,14 +156,16 @@ class _Build:
                 )
             )
             return None
-        # Secrets leave the template the way every target does it (translate/stacks.py swap_secrets).
-        body, staged = swap_secrets(
-            self.pipeline_templates.get(unit.arn, unit.deployed_template),
-            self.ctx.snapshot,
-            unit,
-            self.secret_mode,
-        )
-        self.planned.append(PlannedStack(unit, body, {}))
+        shared = self.shared.get(unit.arn)
+        if shared is not None:  # proven equal to the deployed template with these values (translate/)
+            body, staged = shared.text, list(shared.secret_parameters)
+        else:  # secrets leave the template the way every target does it (translate/stacks.py swap_secrets)
+            body, staged = swap_secrets(
+                self.pipeline_templates.get(unit.arn, unit.deployed_template),
+                self.ctx.snapshot,
+                unit,
+                self.secret_mode,
+            )
         if staged:
             self.staged += [(unit.account, unit.region, p) for p in staged if p.parameter]
             what = (
@@ -182,12 +189,15 @@ class _Build:
                     unit.arn,
                 )
             )
-        parameters = {
-            k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
-            for k, v in unit.parameters.items()
-        }
-        parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
-        self.planned[-1] = PlannedStack(unit, body, parameters)
+        if shared is not None:
+            parameters = dict(shared.parameters)
+        else:
+            parameters = {
+                k: reference_secrets(str(v), self.secrets, stack=unit.stack_name, inputs=unit.inputs)[0]
+                for k, v in unit.parameters.items()
+            }
+            parameters.update({p.parameter: p.ssm_name for p in staged if p.parameter})
+        self.planned.append(PlannedStack(unit, body, parameters))
         labels = {
             "exodus.io/kind": unit.kind,
             "exodus.io/environment": unit.environment or "",
@@ -201,7 +211,7 @@ class _Build:
             stack_name=unit.stack_name,
             region=unit.region,
             provider_config=m.provider_config_name(unit.account),
-            template_body=body,
+            template_body=None if shared is not None else body,
             parameters=parameters,
             capabilities=sorted(set(unit.capabilities) | set(required_capabilities(body))),
             tags=unit.tags,
@@ -214,7 +224,24 @@ class _Build:
         if doc is None:
             return False
         self.files[path] = dump_documents([doc], HEADER)
+        base = path.rpartition("/")[0]
+        self.dir_files[base].append(path)
+        shared = self.shared.get(unit.arn)
+        template_file, mapping = path, ()  # a Stack with its own inline templateBody is its template
+        if shared is not None:  # one component per shared template version (and variant)
+            component = kustomize.component_dir(shared_template_path(shared))
+            self.files.update(kustomize.component_files(component, label_value(unit.kind), shared.text))
+            self.dir_components[base].append(component)
+            template_file, mapping = f"{component}/{kustomize.TEMPLATE_FILE}", shared.mapping
+        self.index_rows.append((unit, template_file, path, mapping))
         return True
+
+    def kustomizations(self) -> None:
+        """Every stack directory's kustomization.yaml: its files and its main Stack's template component."""
+        for base, paths in sorted(self.dir_files.items()):
+            self.files[f"{base}/{kustomize.KUSTOMIZATION}"] = kustomize.kustomization(
+                base, paths, self.dir_components.get(base, [])
+            )
 
     # -- per kind -------------------------------------------------------------------------------
     def components_by_instance(self) -> dict[tuple[str, str], list[Any]]:
@@ -368,6 +395,7 @@ class _Build:
                 rendered, self.secrets, stack=unit.stack_name or unit.name, inputs=unit.inputs
             )
             self.files[f"{base}/workloads/{rel}"] = out
+            self.dir_files[base].append(f"{base}/workloads/{rel}")
         return bool(manifests)
 
     # -- shared files ---------------------------------------------------------------------------
@@ -393,9 +421,13 @@ class _Build:
         self.files.update(bootstrap_files(self.opts, accounts, regions, rolling=bool(self.plan_waves)))
 
     def run(self) -> ExportResult:
+        cfn = [u for u in self.units if u.provisioning == "cloudformation" and u.stack_name]
+        self.shared = shared_templates(self.ctx, _units(self.ctx), cfn, self.secret_mode)
         self.environments()
         self.services()
         self.pipelines()
+        self.kustomizations()
+        self.files["TEMPLATES.json"] = templates_index(self.index_rows)
         self.projects()
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))

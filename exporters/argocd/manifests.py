@@ -43,8 +43,14 @@ def app_project(
     }
 
 
-def _source(repo_url: str, revision: str, path: str) -> dict:
-    return {"repoURL": repo_url, "targetRevision": revision, "path": path, "directory": {"recurse": True}}
+def _source(repo_url: str, revision: str, path: str, *, kustomize: bool = False) -> dict:
+    """A Git source; a Kustomize path names no tool, so Argo CD detects Kustomize from its
+    kustomization.yaml (https://argo-cd.readthedocs.io/en/stable/user-guide/tool_detection/);
+    `directory` would force plain YAML."""
+    source = {"repoURL": repo_url, "targetRevision": revision, "path": path}
+    if not kustomize:
+        source["directory"] = {"recurse": True}
+    return source
 
 
 def _sync_policy(create_namespace: bool) -> dict:
@@ -82,7 +88,7 @@ def application(
         },
         "spec": {
             "project": project,
-            "source": _source(repo_url, revision, path),
+            "source": _source(repo_url, revision, path, kustomize=True),
             "destination": {"server": IN_CLUSTER, "namespace": destination_namespace},
             "syncPolicy": _sync_policy(create_namespace=True),
         },
@@ -118,7 +124,7 @@ def application_set(
             },
             "spec": {
                 "project": "{{.project}}",
-                "source": _source(repo_url, revision, "{{.path}}"),
+                "source": _source(repo_url, revision, "{{.path}}", kustomize=True),
                 "destination": {"server": IN_CLUSTER, "namespace": "{{.namespace}}"},
                 "syncPolicy": _sync_policy(create_namespace=True),
             },
@@ -166,15 +172,18 @@ def crossplane_stack(
     stack_name: str,
     region: str,
     provider_config: str,
-    template_body: str,
+    template_body: str | None,
     parameters: Mapping[str, str],
     capabilities: Sequence[str],
     tags: Mapping[str, str],
     wave: int,
     labels: Mapping[str, str],
 ) -> dict:
-    """A Crossplane Stack that adopts an existing CloudFormation stack, observe-only at first."""
-    for_provider: dict[str, Any] = {"name": stack_name, "region": region, "templateBody": template_body}
+    """A Crossplane Stack that adopts an existing CloudFormation stack, observe-only at first. Without
+    `template_body` its templateBody comes from its shared template's Kustomize component."""
+    for_provider: dict[str, Any] = {"name": stack_name, "region": region}
+    if template_body is not None:
+        for_provider["templateBody"] = template_body
     if parameters:
         for_provider["parameters"] = dict(sorted(parameters.items()))
     if capabilities:
