@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from exporters._pipelines.rehearse import role_account
+from exporters.argocd import kustomize
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import (
     ChangeSetRun,
@@ -150,7 +151,10 @@ def project_denies(app: App, project: Mapping[str, Any] | None) -> list[str]:
 
 
 def stack_objects(checkout: Path, app_path: str) -> list[dict[str, Any]]:
-    """The Crossplane Stacks an Application at `app_path` applies (directory, recursive)."""
+    """The Crossplane Stacks an Application at `app_path` applies: Kustomize's build when the path has a
+    kustomization.yaml (Argo CD's tool detection), else every YAML file under it (directory, recursive)."""
+    if (checkout / app_path / kustomize.KUSTOMIZATION).is_file():
+        return [d for d in kustomize.render(checkout, app_path) if d.get("kind") == STACK_KIND]
     found = []
     for path in sorted((checkout / app_path).glob("**/*.y*ml")):
         rel = path.relative_to(checkout).as_posix()
@@ -312,27 +316,58 @@ def edit_stack(
     edit: Callable[[str, dict[str, str]], tuple[str, dict[str, str]]],
 ) -> list[str]:
     """A day-2 change as an operator makes it in the GitOps repository: `edit` gets the Crossplane Stack's
-    `templateBody` and `parameters` (the Stack whose `forProvider.name` is the stack) and returns them
-    changed; the Stack's file is rewritten."""
+    `templateBody` (as Kustomize renders it: a shared template's) and `parameters` (the Stack whose
+    `forProvider.name` is the stack) and returns them changed; the Stack's file is rewritten. A changed
+    template never edits a shared one: the Stack gets it inline and leaves the shared component."""
     export_dir = Path(export_dir)
     for path in sorted((export_dir / "stacks").glob("**/*.y*ml")):
         rel = path.relative_to(export_dir).as_posix()
+        if path.name == kustomize.KUSTOMIZATION:
+            continue
         docs = _docs(path, rel)
         for doc in docs:
             fp = ((doc.get("spec") or {}).get("forProvider")) or {}
             if doc.get("kind") != STACK_KIND or fp.get("name") != stack_name:
                 continue
             params = {str(k): str(v) for k, v in (fp.get("parameters") or {}).items()}
-            body = str(fp.get("templateBody") or "")
+            directory = path.parent.relative_to(export_dir).as_posix()
+            shared = "templateBody" not in fp
+            if shared:
+                rendered = [
+                    d
+                    for d in stack_objects(export_dir, directory)
+                    if ((d.get("spec") or {}).get("forProvider") or {}).get("name") == stack_name
+                ]
+                body = str(
+                    ((rendered[0].get("spec") or {}).get("forProvider") or {}).get("templateBody") or ""
+                )
+            else:
+                body = str(fp.get("templateBody") or "")
             after, new_params = edit(body, dict(params))
             if after == body and new_params == params:
                 return []
-            fp["templateBody"] = after
+            changed = [rel]
+            if after != body:
+                fp["templateBody"] = after
+                if shared:
+                    changed.append(_leave_component(export_dir, directory))
             if new_params != params:
                 fp["parameters"] = dict(sorted(new_params.items()))
             path.write_text(
                 yaml.safe_dump_all(docs, sort_keys=False, default_flow_style=False, width=1000),
                 encoding="utf-8",
             )
-            return [rel]
+            return sorted(changed)
     raise BadInput(f"the export has no Crossplane Stack for {stack_name} under stacks/")
+
+
+def _leave_component(export_dir: Path, directory: str) -> str:
+    """The stack directory's kustomization.yaml without its shared template component (its Stack now
+    holds its own template)."""
+    rel = f"{directory}/{kustomize.KUSTOMIZATION}"
+    doc = yaml.safe_load((export_dir / rel).read_text(encoding="utf-8"))
+    doc.pop("components", None)
+    (export_dir / rel).write_text(
+        yaml.safe_dump(doc, sort_keys=False, default_flow_style=False), encoding="utf-8"
+    )
+    return rel

@@ -259,7 +259,7 @@ def _repo_minor_version(
     between shared templates, its pipeline definition repointed by `exodus repo upgrade`."""
     from proton_exodus.proton.schema import json_schema_violations
     from proton_exodus.repo import ops, shared
-    from proton_exodus.repo.check import GIT_SYNC, TEMPLATE_CONFIGURATION
+    from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, TEMPLATE_CONFIGURATION
     from proton_exodus.repo.index import version_key
 
     repo = ops.Repo.open(export)
@@ -269,7 +269,8 @@ def _repo_minor_version(
         fmt = item.get("parameters_format")
         if fmt == TEMPLATE_CONFIGURATION:  # a pipeline naming the file is repointed between shared ones
             return follows_listing or bool((shared.row(listing, item) or {}).get("shared"))
-        return fmt == GIT_SYNC  # a Git sync deployment file names its template
+        # a Git sync deployment file names its template; a Crossplane Stack through its kustomization
+        return fmt in (GIT_SYNC, CROSSPLANE_STACK)
 
     why = "no instance of the waves has a newer minor version in the export's repository"
     for target in targets:

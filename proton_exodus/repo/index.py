@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,6 +23,7 @@ from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.proton.analysis import name_uses
 from proton_exodus.proton.parameterise import parameter_name, parameter_value
 from proton_exodus.proton.schema import TemplateSchema, check_minor_compatible
+from proton_exodus.repo import crossplane
 from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION
 from proton_exodus.repo.script import SCRIPT, validation_script
 
@@ -164,7 +164,8 @@ def _parameters_block(text: str, indent: str, rel: str) -> dict[str, Any] | None
     for match in _BLOCK.finditer(text):
         if match.group("indent") != indent:
             continue
-        doc = _load("parameters:" + match.group("inline") + "\n" + textwrap.dedent(match.group("body")), rel)
+        body = "".join(line[len(indent) :] for line in match.group("body").splitlines(keepends=True))
+        doc = _load("parameters:" + match.group("inline") + "\n" + body, rel)
         params = doc.get("parameters") if isinstance(doc, dict) else None
         return params or {} if isinstance(params or {}, dict) else None
     return {}
@@ -202,8 +203,14 @@ def parameter_files(
             stack = name.group(1).strip().strip("'\"")
             params = _parameters_block(text, "    ", rel)
             if stack in stacks and params is not None:
-                out[stack] = (rel, CROSSPLANE_STACK, rel, params)
+                out[stack] = (rel, CROSSPLANE_STACK, _crossplane_template(files, rel, text), params)
     return out
+
+
+def _crossplane_template(files: Mapping[str, str], rel: str, text: str) -> str:
+    """A Crossplane Stack's template: itself when it holds its templateBody, else the shared template of
+    the Kustomize component its directory's kustomization.yaml names (repo/crossplane.py)."""
+    return crossplane.template_file(lambda r: files[r], rel, text) or rel
 
 
 def shared_meanings(files: Mapping[str, str]) -> dict[str, dict[str, Any]]:

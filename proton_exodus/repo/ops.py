@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,12 @@ from proton_exodus.proton.render import (
     render_service_instance,
 )
 from proton_exodus.proton.schema import json_schema_violations
-from proton_exodus.repo import check, shared
+from proton_exodus.repo import check, crossplane, shared
 from proton_exodus.repo.check import CROSSPLANE_STACK, GIT_SYNC, INDEX, TEMPLATE_CONFIGURATION, RepoProblem
 from proton_exodus.repo.index import version_key
+
+# parameter file formats whose instances may sit on a shared template TEMPLATES.json lists
+SHARED_FORMATS = (GIT_SYNC, TEMPLATE_CONFIGURATION, CROSSPLANE_STACK)
 
 __all__ = ["Repo", "outdated", "set_inputs", "upgrade", "validate"]
 
@@ -387,6 +391,8 @@ def _parameter_text(fmt: str, text: str, rel: str, values: Mapping[str, str]) ->
         doc = json.loads(text)
         doc["Parameters"] = dict(sorted(values.items()))
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt == CROSSPLANE_STACK:
+        return crossplane.set_parameters(text, rel, values, _scalar)
     lines = text.split("\n")
     try:
         start = lines.index("parameters:") if "parameters:" in lines else lines.index("parameters: {}")
@@ -419,7 +425,7 @@ def _move_shared(
     (proven against a fresh Proton render), with its parameters; None when the export has no shared
     layout for it or no shared file fits (the caller then gives the instance its own rendered copy)."""
     fmt, rel = instance.get("parameters_format"), instance.get("parameters_file")
-    doc = repo.templates_listing() if fmt in (GIT_SYNC, TEMPLATE_CONFIGURATION) and rel else None
+    doc = repo.templates_listing() if fmt in SHARED_FORMATS and rel else None
     current_row = shared.row(doc, instance) if doc else None
     if not doc or not current_row or not current_row.get("shared"):
         return None
@@ -436,6 +442,12 @@ def _move_shared(
         old = instance["template_file"]
         if fmt == GIT_SYNC:
             files[rel] = _set_template_path(files[rel], template)
+        elif fmt == CROSSPLANE_STACK:
+            if template != old:  # the pointer is the component path in the directory's kustomization.yaml
+                kust = crossplane.kustomization_of(rel)
+                files[kust] = crossplane.set_component(
+                    repo.read(kust), kust, posixpath.dirname(old), posixpath.dirname(template)
+                )
         elif template != old:
             for pipeline in _pipeline_files(repo, instance["stack"]["name"], old):
                 files[pipeline] = shared.repoint(
@@ -463,7 +475,7 @@ def _move_shared(
 def _on_shared(repo: Repo, instance: Mapping[str, Any]) -> bool:
     """Whether the instance's stack deploys a shared parameterised template (TEMPLATES.json says so)."""
     fmt = instance.get("parameters_format")
-    doc = repo.templates_listing() if fmt in (GIT_SYNC, TEMPLATE_CONFIGURATION) else None
+    doc = repo.templates_listing() if fmt in SHARED_FORMATS else None
     found = shared.row(doc, instance) if doc else None
     return bool(found and found.get("shared"))
 
@@ -485,11 +497,19 @@ def _own_copy(
     stack, old = instance["stack"]["name"], instance["template_file"]
     if fmt == GIT_SYNC:
         template = f"{old.rpartition('/')[0]}/stacks/{stack}.yaml"
+    elif fmt == CROSSPLANE_STACK:
+        template = rel  # the Stack holds its own template again, its component dropped
     else:
         template = f"{rel.rpartition('.')[0]}.yaml"
     kept = {k: str(v) for k, v in current.items() if k in declared}
     files = {rel: _parameter_text(fmt, repo.read(rel), rel, kept), template: text}
-    if fmt == GIT_SYNC:
+    if fmt == CROSSPLANE_STACK:
+        kust = crossplane.kustomization_of(rel)
+        files = {
+            rel: crossplane.inline_template(_parameter_text(fmt, repo.read(rel), rel, kept), rel, text),
+            kust: crossplane.drop_component(repo.read(kust), kust, posixpath.dirname(old)),
+        }
+    elif fmt == GIT_SYNC:
         files[rel] = _set_template_path(files[rel], template)
     else:
         for pipeline in _pipeline_files(repo, stack, old):
