@@ -182,6 +182,16 @@ def new_stack(sibling_text: str, rel: str, *, name: str, stack: str, labels: Map
     return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=4096)
 
 
+def listed_element(text: str, sibling_path: str) -> dict[str, Any] | None:
+    """The list-generator element with `path: <sibling_path>` of an ApplicationSet-style file."""
+    for doc in yaml.safe_load_all(text):
+        for gen in ((doc or {}).get("spec") or {}).get("generators") or []:
+            for element in (gen.get("list") or {}).get("elements") or []:
+                if isinstance(element, dict) and element.get("path") == sibling_path:
+                    return element
+    return None
+
+
 def add_listed_element(text: str, rel: str, sibling_path: str, values: Mapping[str, Any]) -> str | None:
     """An ApplicationSet-style file whose list generator has an element with `path: <sibling_path>`,
     with a copy of that element for a new directory (`values` override its keys) appended; None when

@@ -559,6 +559,8 @@ def _place_new(
             if fmt == GIT_SYNC
             else json.dumps({"Parameters": {}, "Tags": {}}, indent=2) + "\n"
         )
+        if fmt == CROSSPLANE_STACK:  # the new Stack new_instance modelled on its sibling's
+            skeleton = record["stack_text"]
         record["template_file"] = template
         record["parameters"] = {
             path.rpartition(".")[2]: name
@@ -595,8 +597,76 @@ def _place_new(
         }
         if fmt == TEMPLATE_CONFIGURATION:
             files.update(_pipeline_entries(repo, record))
+        if fmt == CROSSPLANE_STACK:
+            files.update(_crossplane_entries(repo, record, sibling, template))
         return files
     return None
+
+
+def _renamed(value: Any, renames: Sequence[tuple[str, str]]) -> Any:
+    """`value` with the first sibling name found in it replaced by the new instance's."""
+    if not isinstance(value, str):
+        return value
+    for old, new in renames:
+        if old in value:
+            return value.replace(old, new)
+    return value
+
+
+def _crossplane_entries(
+    repo: Repo, record: Mapping[str, Any], sibling: Mapping[str, Any], template: str
+) -> dict[str, str]:
+    """A new Stack directory's kustomization.yaml (its Stack, its shared template's component) and the
+    list-generator element that makes an Application of it: a copy of the sibling directory's element
+    (in any file under apps/), its names, path and inputs the new instance's."""
+    folder = posixpath.dirname(record["parameters_file"])
+    files = {
+        f"{folder}/{crossplane.KUSTOMIZATION}": crossplane.dump_kustomization(
+            [record["parameters_file"]], [posixpath.dirname(template)], folder
+        )
+    }
+    # the element to copy: one of an instance of the same service (its ApplicationSet), else the sibling's
+    same = [
+        i
+        for i in repo.index["instances"]
+        if i["kind"] == record["kind"]
+        and i.get("service") == record.get("service")
+        and i.get("parameters_format") == CROSSPLANE_STACK
+        and i.get("parameters_file")
+    ]
+    model = sorted(same, key=lambda i: i["name"])[0] if same else sibling
+    old_folder = posixpath.dirname(model["parameters_file"])
+    old_short, short = model["name"].rpartition("/")[2], record["name"].rpartition("/")[2]
+    renames = [
+        (f"{model.get('service')}-{old_short}", f"{record.get('service')}-{short}"),
+        (str(model.get("service")), str(record.get("service"))),
+        (str(model.get("environment")), str(record.get("environment"))),
+    ]
+    renames = [(a, b) for a, b in renames if a != b and a != "None"]
+    exact = {"instance": short, "environment": record.get("environment")}
+    apps = repo.root / "apps"
+    for path in sorted(apps.rglob("*.y*ml")) if apps.is_dir() else []:
+        rel = path.relative_to(repo.root).as_posix()
+        text = repo.read(rel)
+        if old_folder not in text:
+            continue
+        values = {"path": folder}
+        listed = crossplane.listed_element(text, old_folder) or {}
+        for key, value in listed.items():
+            if key == "inputs" and isinstance(value, dict):
+                values[key] = {k: str(v) for k, v in sorted(record["inputs"].items())}
+            elif key in exact and value in (old_short, model.get("environment")):
+                values[key] = exact[key]
+            elif key != "path":
+                values[key] = _renamed(value, renames)
+        added = crossplane.add_listed_element(text, rel, old_folder, values)
+        if added is not None:
+            files[rel] = added
+            return files
+    repo.notes.append(
+        f"{record['name']}: no file under apps/ lists {old_folder}: add its Application by hand"
+    )
+    return files
 
 
 def _pipeline_entries(repo: Repo, record: Mapping[str, Any]) -> dict[str, str]:
@@ -857,11 +927,34 @@ def new_instance(
         record["template_file"] = f"{folder}/{stack}.yaml"
         record["parameters_file"] = f"{folder}/{stack}.json"
         files[record["parameters_file"]] = json.dumps({"Parameters": {}, "Tags": {}}, indent=2) + "\n"
+    elif fmt == CROSSPLANE_STACK:
+        # the sibling's directory with its service and instance names the new one's (the export's layout)
+        parts = rel.split("/")[:-1]
+        renamed = {sibling.get("service"): service or None, sibling["name"].rpartition("/")[2]: short}
+        folder = "/".join(renamed.get(p) or p if p in renamed else p for p in parts)
+        if folder == "/".join(parts):
+            raise NotImplementedYet(
+                f"{rel}: cannot tell where a new instance's directory goes; add it by hand"
+            )
+        record["parameters_file"] = f"{folder}/{rel.rsplit('/', 1)[1]}"
+        record["template_file"] = record["parameters_file"]
+        labels = {"exodus.io/environment": str(record["environment"])}
+        if service:
+            labels["exodus.io/service"] = service
+        record["stack_text"] = crossplane.new_stack(
+            repo.read(rel), rel, name=stack.lower(), stack=stack, labels=labels
+        )
+        if not _on_shared(repo, sibling):
+            raise NotImplementedYet(
+                f"{sibling['name']} is not on a shared template: write {record['parameters_file']} by hand"
+            )
     else:
         raise NotImplementedYet(
-            f"new-instance writes Git sync deployment files and template configurations, not {fmt}"
+            f"new-instance writes Git sync deployment files, template configurations and Crossplane Stacks, "
+            f"not {fmt}"
         )
     placed = _place_new(repo, record, sibling, version, filled, text) if _on_shared(repo, sibling) else None
+    record.pop("stack_text", None)
     if placed is not None:  # on the shared file proven for its inputs, as the export would have put it
         record["parameters_format"] = fmt
         files.update(placed)
