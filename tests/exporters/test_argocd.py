@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import posixpath
+import shutil
 import subprocess
 import sys
 from fnmatch import fnmatchcase
@@ -12,7 +15,9 @@ import pytest
 import yaml
 
 from exporters import ExportContext
-from exporters.argocd import exporter
+from exporters.argocd import exporter, kustomize
+from proton_exodus.cfn.normalise import load_normalised
+from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.model.units import build_units
 from proton_exodus.testing.synthetic import SyntheticSize, build_synthetic_snapshot
 from tests.exporters.k8s_schema import CRDS, crd_errors
@@ -44,16 +49,59 @@ def result(snapshot):
 
 def _manifest(path: str) -> bool:
     """A YAML file Argo CD may read: not the Proton bundles (Jinja) under .exodus-repo/, which no
-    Application points at (they are what `exodus repo` renders from)."""
-    return path.endswith(".yaml") and not path.startswith(".exodus-repo/")
+    Application points at (they are what `exodus repo` renders from), nor the shared CloudFormation
+    templates and Kustomize files, which reach Argo CD only through a Kustomize build."""
+    return (
+        path.endswith(".yaml")
+        and not path.startswith((".exodus-repo/", "templates/"))
+        and not path.endswith("/kustomization.yaml")
+    )
+
+
+def _write(files, root: Path) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _rendered(files) -> dict[str, list[dict]]:
+    """Kustomize directory -> the documents Argo CD applies from it (the rehearsal's build)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _write(files, Path(tmp))
+        return {
+            rel.rpartition("/")[0]: kustomize.render(root, rel.rpartition("/")[0])
+            for rel in sorted(files)
+            if rel.startswith("stacks/") and rel.endswith("/kustomization.yaml")
+        }
 
 
 def _docs(files):
+    """Every manifest as Argo CD applies it: plain files as written, Kustomize paths as built."""
+    rendered = _rendered(files)
     for path, text in sorted(files.items()):
-        if _manifest(path):
+        if _manifest(path) and not any(path.startswith(d + "/") for d in rendered):
             for doc in yaml.safe_load_all(text):
                 if doc is not None:
                     yield path, doc
+    for directory, docs in sorted(rendered.items()):
+        for doc in docs:
+            yield f"{directory}/kustomization.yaml", doc
+
+
+def _resolved(body: str, parameters: dict) -> dict:
+    """A template as CloudFormation deploys it with `parameters` (Description aside)."""
+    tree = resolve_parameters(load_normalised(body, source="templateBody"), parameters)
+    tree.pop("Description", None)
+    return tree
+
+
+def _deployed(text: str) -> dict:
+    tree = fold(load_normalised(text, source="deployed"))
+    tree.pop("Description", None)
+    return tree
 
 
 def test_every_manifest_validates_against_the_real_crds(result) -> None:
@@ -93,7 +141,12 @@ def test_every_stack_adopts_an_existing_stack_observe_only(snapshot, result) -> 
         )
         assert doc["spec"]["managementPolicies"] == ["Observe"]
         assert doc["spec"]["deletionPolicy"] == "Orphan"
-        assert doc["spec"]["forProvider"]["templateBody"] == snapshot.stack_template(live)
+        fp = doc["spec"]["forProvider"]
+        deployed = snapshot.stack_template(live)
+        # the first sync is a no-op: the Stack's template with its parameters is the deployed one
+        assert fp["templateBody"] == deployed or _resolved(
+            fp["templateBody"], fp.get("parameters") or {}
+        ) == (_deployed(deployed)), fp["name"]
         assert doc["spec"]["forProvider"]["tags"]["proton:account"] == live["account"]
 
 
@@ -365,9 +418,86 @@ def test_the_provider_adds_no_default_tags_to_the_adopted_stacks(result, tmp_pat
     (container,) = runtime["spec"]["deploymentTemplate"]["spec"]["template"]["spec"]["containers"]
     assert container == {"name": "package-runtime", "args": ["--skip-default-tags"]}
     assert not [f for f in result.findings if "skip-default-tags" in f.message]  # no manual task left
-    (tmp_path / "bootstrap").mkdir()
+    (tmp_path / "bootstrap").mkdir(exist_ok=True)
     (tmp_path / path).write_text(result.files[path], encoding="utf-8")
     assert provider_accounts(tmp_path)[1] is True  # the deployer reads the same flag
     del provider["spec"]["runtimeConfigRef"]  # Crossplane's default runtime config: tags are added
     (tmp_path / path).write_text(yaml.safe_dump_all(docs), encoding="utf-8")
     assert provider_accounts(tmp_path)[1] is False
+
+
+# -- shared parameterised templates through Kustomize ----------------------------------------------------
+
+
+@pytest.mark.skipif(
+    shutil.which("kubectl") is None, reason="kubectl (Debian kubernetes-client) is not installed"
+)
+@pytest.mark.parametrize("which", ["synthetic", "demo"])
+def test_the_rehearsal_builds_every_stack_directory_as_kubectl_kustomize_does(
+    which, result, demo_result, tmp_path: Path
+) -> None:
+    """The deployer's Kustomize build (exporters/argocd/kustomize.py) is byte for byte the real tool's."""
+    files = (result if which == "synthetic" else demo_result).files
+    root = _write(files, tmp_path)
+    dirs = sorted(
+        rel.rpartition("/")[0] for rel in files if rel.startswith("stacks/") and "/kustomization" in rel
+    )
+    assert len(dirs) > 10
+    for directory in dirs:
+        real = subprocess.run(
+            ["kubectl", "kustomize", str(root / directory)], capture_output=True, text=True, check=True
+        ).stdout
+        assert kustomize.dump(kustomize.render(root, directory)) == real, directory
+
+
+def test_each_template_version_is_written_once_and_instances_hold_only_parameters(demo_result) -> None:
+    files = demo_result.files
+    templates = {
+        rel: text
+        for rel, text in files.items()
+        if rel.startswith("templates/") and rel.endswith("/" + kustomize.TEMPLATE_FILE)
+    }
+    assert len(templates) >= 5
+    assert len(set(templates.values())) == len(templates)  # one file per distinct template text
+    listing = json.loads(files["TEMPLATES.json"])["stacks"]
+    on_shared = [s for s in listing if s["shared"]]
+    assert len(on_shared) >= 30 and {s["templateFile"] for s in on_shared} == set(templates)
+    for row in on_shared:
+        stack = files[row["parameterFile"]]
+        assert "templateBody" not in stack and "\n    parameters:\n" in stack, row["parameterFile"]
+        kust = yaml.safe_load(files[row["parameterFile"].rpartition("/")[0] + "/kustomization.yaml"])
+        component = row["templateFile"].rpartition("/")[0]
+        assert [
+            posixpath.normpath(posixpath.join(row["parameterFile"].rpartition("/")[0], c))
+            for c in kust["components"]
+        ] == [component]
+        comp = yaml.safe_load(files[component + "/kustomization.yaml"])
+        assert comp["kind"] == "Component"
+        (generator,) = comp["configMapGenerator"]
+        assert generator["options"]["annotations"] == {"config.kubernetes.io/local-config": "true"}
+    # pipelines keep the template their build steps were rewritten in, inline
+    assert all(not s["shared"] for s in listing if s["kind"] == "service_pipeline")
+    # what Argo CD applies: every Stack with its template, no generated ConfigMap
+    kinds = {doc["kind"] for path, doc in _docs(files) if path.startswith("stacks/")}
+    assert "ConfigMap" not in kinds and "Stack" in kinds
+
+
+def test_stack_applications_name_no_tool_so_argo_cd_detects_kustomize(demo_result) -> None:
+    apps = _applications(demo_result.files)
+    stacks = [a for a in apps if a["spec"]["source"]["path"].startswith("stacks/")]
+    assert len(stacks) > 30
+    for app in stacks:
+        assert "directory" not in app["spec"]["source"], app["metadata"]["name"]
+        assert app["spec"]["source"]["path"] + "/kustomization.yaml" in demo_result.files
+    (root,) = [a for a in apps if a["metadata"]["name"] == "proton-exodus-root"]
+    assert root["spec"]["source"]["directory"] == {"recurse": True}  # apps/ is plain YAML
+
+
+def test_a_kustomization_beyond_the_emulated_constructs_is_refused(demo_result, tmp_path: Path) -> None:
+    from proton_exodus.errors import BadInput
+
+    root = _write(demo_result.files, tmp_path)
+    rel = "stacks/environments/dev/kustomization.yaml"
+    (root / rel).write_text((root / rel).read_text() + "namePrefix: x-\n")
+    with pytest.raises(BadInput, match="namePrefix is beyond what the rehearsal renders"):
+        kustomize.render(root, "stacks/environments/dev")
