@@ -114,12 +114,22 @@ def set_parameters(text: str, rel: str, values: Mapping[str, str], scalar: Calla
     """A Stack manifest with its whole `spec.forProvider.parameters` replaced by `values` (sorted)."""
     lines = text.split("\n")
     block = "    parameters:"
-    body = [f"      {scalar(k)}: {scalar(v)}" for k, v in sorted(values.items())]
+    kept: dict[str, str] = {}  # a line whose value stays is kept as written (its quoting too)
     if block in lines:
         start = lines.index(block)
         end = start + 1
         while end < len(lines) and lines[end].startswith("      "):
+            try:
+                one = yaml.safe_load(lines[end])
+            except yaml.YAMLError:
+                one = None
+            if isinstance(one, dict) and len(one) == 1:
+                ((key, value),) = one.items()
+                if str(key) in values and str(value) == values[str(key)]:
+                    kept[str(key)] = lines[end]
             end += 1
+    body = [kept.get(k) or f"      {scalar(k)}: {scalar(v)}" for k, v in sorted(values.items())]
+    if block in lines:
         lines[start:end] = [block, *body] if body else []
     elif body:
         at = next((i for i, line in enumerate(lines) if line.startswith("    region:")), None)

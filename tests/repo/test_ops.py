@@ -398,38 +398,59 @@ def test_new_instance_refuses_invalid_inputs_and_writes_nothing(checkout, capsys
     assert git(root, "status", "--porcelain") == ""
 
 
-def test_crossplane_stacks_are_re_rendered_in_their_template_body(checkout, capsys) -> None:
+def _component(root: Path, stack_dir: str) -> str:
+    """The shared template component a stack directory's kustomization.yaml names (repository path)."""
+    kust = cfn_text.load_yaml((root / stack_dir / "kustomization.yaml").read_text())
+    (component,) = kust["components"]
+    return str((root / stack_dir / component).resolve().relative_to(root.resolve()))
+
+
+def test_crossplane_stacks_move_between_shared_templates_through_their_kustomization(
+    checkout, capsys
+) -> None:
+    """argocd: a Stack holds only parameters; its template is the Kustomize component its directory names.
+    `set` changes one parameter line; `upgrade` moves the component path and adds the new parameter."""
+    from exporters.argocd import kustomize
+
     root = checkout("argocd")
+    staging = "stacks/environments/staging"
+    before = _component(root, staging)
     assert _cli(capsys, root, "set", "orders-api/prod", "desired_count=4")[0] == 0
     assert _cli(capsys, root, "upgrade", "staging", "--to", "1.1")[0] == 0
-    stack = "stacks/environments/staging/stack.yaml"
-    assert changes(root) == {
-        INDEX: (
-            ['      "version": "1.0"', '        "desired_count": 3,'],  # staging's record comes first
-            ['      "version": "1.1"', '        "desired_count": 4,'],
-        ),
-        "stacks/services/orders-api/instances/prod/stack.yaml": (
-            ["            DesiredCount: 3"],
-            ["            DesiredCount: 4"],
-        ),
-        stack: (
-            ["      " + ENV_DESCRIPTION.format("1.0")],
-            [
-                "      " + ENV_DESCRIPTION.format("1.1"),
-                "        ServiceLogGroup:",
-                "          Type: AWS::Logs::LogGroup",
-                "          Properties:",
-                '            LogGroupName: "/exodus-demo/staging/services"',
-                "            RetentionInDays: 30",
-                "        ServiceLogGroupName:",
-                "          Value: !Ref ServiceLogGroup",
-            ],
-        ),
+    after = _component(root, staging)
+    assert "/v1.0/" in before and "/v1.1/" in after
+    found = changes(root)
+    assert found["stacks/services/orders-api/instances/prod/stack.yaml"] == (
+        ["      DesiredCount: '3'"],
+        ['      DesiredCount: "4"'],
+    )
+    assert found[f"{staging}/kustomization.yaml"] == (
+        [f"- ../../../{before}"],
+        [f"- ../../../{after}"],
+    )
+    assert found[f"{staging}/stack.yaml"] == ([], ['      LogRetentionDays: "30"'])
+    assert set(found) == {
+        INDEX,
+        shared.LISTING,
+        f"{staging}/kustomization.yaml",
+        f"{staging}/stack.yaml",
+        "stacks/services/orders-api/instances/prod/stack.yaml",
     }
+    # what Argo CD applies: the 1.1 template with staging's parameters, proven against a fresh render
+    (stack,) = kustomize.render(root, staging)
+    fp = stack["spec"]["forProvider"]
+    assert fp["templateBody"] == (root / after / "template.yaml").read_text()
+    repo = Repo.open(root)
+    item = repo.instance("staging")
+    assert item["template_file"] == f"{after}/template.yaml" and item["version"] == "1.1"
+    fresh = render_instance(repo, item, "1.1", repo.inputs(item))
+    assert shared.proven(fp["templateBody"], fp["parameters"], fresh, item, after)
     assert validate_repo(root) == []
 
 
-def test_new_instance_is_not_written_for_crossplane_stacks_yet(checkout, capsys) -> None:
+def test_new_instance_writes_a_crossplane_stack_on_the_shared_template(checkout, capsys) -> None:
+    from exporters.argocd import kustomize
+
     root = checkout("argocd")
     code, _, err = _cli(
         capsys,
@@ -443,12 +464,40 @@ def test_new_instance_is_not_written_for_crossplane_stacks_yet(checkout, capsys)
         "path_pattern=/qa/*",
         "listener_priority=77",
     )
-    assert (code, err.splitlines()[0]) == (
-        2,
-        "Error: new-instance writes Git sync deployment files and template configurations, "
-        "not crossplane-stack",
+    assert (code, err) == (0, "")
+    folder = "stacks/services/orders-api/instances/qa"
+    assert set(changes(root)) == {
+        INDEX,
+        shared.LISTING,
+        "apps/services/orders-api.yaml",
+        f"{folder}/kustomization.yaml",
+        f"{folder}/stack.yaml",
+    }
+    assert sorted(p.name for p in (root / folder).iterdir()) == ["kustomization.yaml", "stack.yaml"]
+    (stack,) = kustomize.render(root, folder)
+    meta, spec = stack["metadata"], stack["spec"]
+    assert meta["name"] == "orders-api-qa" and "crossplane.io/external-name" not in meta["annotations"]
+    assert "managementPolicies" not in spec  # Crossplane's default, ["*"]: the provider creates the stack
+    assert spec["forProvider"]["name"] == "orders-api-qa"
+    repo = Repo.open(root)
+    item = repo.instance("orders-api/qa")
+    assert item["parameters_file"] == f"{folder}/stack.yaml"
+    assert item["template_file"] == _component(root, folder) + "/template.yaml"
+    fresh = render_instance(repo, item, item["version"], repo.inputs(item))
+    assert shared.proven(
+        spec["forProvider"]["templateBody"], spec["forProvider"]["parameters"], fresh, item, ""
     )
-    assert git(root, "status", "--porcelain") == ""
+    # and Argo CD gets an Application for it: a new element of the service's ApplicationSet
+    appset = cfn_text.load_yaml((root / "apps/services/orders-api.yaml").read_text())
+    (element,) = [e for e in appset["spec"]["generators"][0]["list"]["elements"] if e["path"] == folder]
+    assert (element["appName"], element["instance"], element["environment"], element["namespace"]) == (
+        "svc-orders-api-qa",
+        "qa",
+        "staging",
+        "proton-staging",
+    )
+    assert element["inputs"]["path_pattern"] == "/qa/*"
+    assert validate_repo(root) == []
 
 
 @pytest.mark.parametrize(
