@@ -63,8 +63,10 @@ def test_an_out_of_range_input_in_the_index_is_refused_as_proton_did(
     if parameter:  # a shared template carries it: the reviewer edits the parameter file, not the index
         rel = record["parameters_file"]
         text = (root / rel).read_text()
-        edited = text.replace('  DesiredCount: "3"', '  DesiredCount: "60"').replace(
-            '"DesiredCount": "3"', '"DesiredCount": "60"'
+        edited = (
+            text.replace('  DesiredCount: "3"', '  DesiredCount: "60"')
+            .replace('"DesiredCount": "3"', '"DesiredCount": "60"')
+            .replace("  DesiredCount: '3'", "  DesiredCount: '60'")  # a Crossplane Stack (argocd)
         )
         assert edited != text
         (root / rel).write_text(edited)
