@@ -89,6 +89,7 @@ class ArgoCdExporter:
     )
     api_version = 1
     handover = staticmethod(layout.handover)
+    exported_stacks = staticmethod(layout.exported_stacks)
     runbook = ArgoCdRunbook()
     rehearse = staticmethod(rehearse_sync)
     edit_stack = staticmethod(edit_argocd_stack)

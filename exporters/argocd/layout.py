@@ -5,7 +5,10 @@ ProviderConfig per account. Read by the exporter and by `exodus plan` (through `
 
 from __future__ import annotations
 
-from exporters import Handover, StackRef
+from collections.abc import Iterator
+from pathlib import Path
+
+from exporters import ExportedStack, Handover, StackRef
 from exporters.argocd.k8s import k8s_name
 from exporters.argocd.manifests import provider_config_name
 
@@ -57,3 +60,36 @@ def handover(ref: StackRef) -> tuple[Handover, ...]:
     path, name = service_appset(ref.service)
     instance = ref.service_instance if ref.kind == "component" else ref.name
     return (Handover(path, name, instance_app(ref.service, instance or ref.name)),)
+
+
+def exported_stacks(export: Path) -> Iterator[ExportedStack]:
+    """Every Crossplane Stack the export's Applications apply, as Argo CD renders them (Kustomize builds:
+    a shared template's text in templateBody), for `exodus verify`; the files are TEMPLATES.json's."""
+    import json
+
+    from exporters.argocd.rehearse import applications, stack_objects
+
+    export = Path(export)
+    listed = export / "TEMPLATES.json"
+    rows = json.loads(listed.read_text(encoding="utf-8")).get("stacks", []) if listed.is_file() else []
+    files = {(r.get("account"), r.get("region"), r.get("stack")): r for r in rows if isinstance(r, dict)}
+    seen: set[tuple[str, str, str]] = set()
+    for app in applications(export)[0]:
+        if not app.path.startswith("stacks/"):
+            continue
+        for doc in stack_objects(export, app.path):
+            fp = (doc.get("spec") or {}).get("forProvider") or {}
+            account = str(((doc.get("metadata") or {}).get("labels") or {}).get("exodus.io/account", ""))
+            key = (account, str(fp.get("region", "")), str(fp.get("name", "")))
+            if key in seen:
+                continue
+            seen.add(key)
+            row = files.get(key) or {}
+            yield ExportedStack(
+                *key,
+                str(row.get("parameterFile") or app.path),
+                str(row.get("templateFile") or app.path),
+                str(fp.get("templateBody") or ""),
+                {str(k): str(v) for k, v in (fp.get("parameters") or {}).items()},
+                {str(k): str(v) for k, v in (fp.get("tags") or {}).items()},
+            )

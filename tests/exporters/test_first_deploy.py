@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from exporters import ExportedStack
 from proton_exodus.export import run_export
@@ -43,30 +42,6 @@ def _pipeline_stacks(root: Path) -> list[ExportedStack]:
     return out
 
 
-def _argocd_stacks(root: Path) -> list[ExportedStack]:
-    out = []
-    for path in sorted((root / "stacks").rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not isinstance(doc, dict) or doc.get("kind") != "Stack":
-                continue
-            spec = doc["spec"]["forProvider"]
-            rel = path.relative_to(root).as_posix()
-            account = doc["metadata"]["labels"]["exodus.io/account"]
-            out.append(
-                ExportedStack(
-                    account,
-                    spec["region"],
-                    spec["name"],
-                    rel,
-                    rel,
-                    spec["templateBody"],
-                    dict(spec.get("parameters") or {}),
-                    dict(spec.get("tags") or {}),
-                )
-            )
-    return out
-
-
 def _read(target: str, root: Path) -> dict[str, ExportedStack]:
     if target == "cfn-git-sync":
         from exporters.cfn_git_sync.layout import exported_stacks
@@ -80,8 +55,10 @@ def _read(target: str, root: Path) -> dict[str, ExportedStack]:
         from exporters.terraform.layout import exported_stacks as terraform_stacks
 
         stacks = list(terraform_stacks(root))
-    elif target == "argocd":
-        stacks = _argocd_stacks(root)
+    elif target == "argocd":  # as Argo CD renders them: Kustomize builds fill in the shared templates
+        from exporters.argocd.layout import exported_stacks as argocd_stacks
+
+        stacks = list(argocd_stacks(root))
     else:
         stacks = _pipeline_stacks(root)
     return {s.stack_name: s for s in stacks}
