@@ -531,3 +531,36 @@ def test_a_parameter_edit_changes_one_line_and_reads_back(fmt: str, text: str) -
     assert parameter_document(fmt, changed, "f") == {"DesiredCount": "4", "Image": "a:1"}
     added = _set_parameter(fmt, text, "f", {"Port": "8080"})
     assert parameter_document(fmt, added, "f") == {"DesiredCount": "3", "Image": "a:1", "Port": "8080"}
+
+
+def test_a_crossplane_stack_no_shared_template_fits_gets_its_render_inline(checkout, capsys) -> None:
+    """No shared file of 1.1 is proven for staging (the export's 1.1 environment template was edited
+    by hand): the Stack gets Proton's render as its own templateBody and leaves the component."""
+    from exporters.argocd import kustomize
+
+    root = checkout("argocd")
+    staging = "stacks/environments/staging"
+    listing = json.loads((root / shared.LISTING).read_text())
+    for row in listing["stacks"]:
+        if row["kind"] == "environment" and row["version"] == "1.1":
+            path = root / row["templateFile"]
+            path.write_text(
+                path.read_text().replace(
+                    "Resources:\n", "Resources:\n  Extra:\n    Type: AWS::SNS::Topic\n", 1
+                )
+            )
+    git(root, "commit", "-qam", "a hand edit of the shared 1.1 environment templates")
+    before = _component(root, staging)
+    code, _, err = _cli(capsys, root, "upgrade", "staging", "--to", "1.1")
+    assert code == 0, err
+    found = changes(root)
+    assert found[f"{staging}/kustomization.yaml"] == (["components:", f"- ../../../{before}"], [])
+    (stack,) = kustomize.render(root, staging)
+    fp = stack["spec"]["forProvider"]
+    repo = Repo.open(root)
+    item = repo.instance("staging")
+    assert item["template_file"] == f"{staging}/stack.yaml" and item["parameters"] == {}
+    fresh = render_instance(repo, item, "1.1", repo.inputs(item))
+    assert fp["templateBody"] == fresh.rstrip("\n") + "\n"
+    assert "Extra" not in fp["templateBody"]
+    assert validate_repo(root) == []
