@@ -207,14 +207,27 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     apps, projects = applications(checkout)
     accounts, skip_tags = provider_accounts(checkout)
     where: dict[str, tuple[App, dict[str, Any]]] = {}
+    broken: list[str] = []  # Applications Argo CD cannot render (ComparisonError): their Stacks never sync
     for app in apps:
-        for obj in stack_objects(checkout, app.path):
+        try:
+            objects = stack_objects(checkout, app.path)
+        except BadInput as err:
+            broken.append(f"{app.name} ({app.path}): {err}")
+            continue
+        for obj in objects:
             name = str(((obj.get("spec") or {}).get("forProvider") or {}).get("name", ""))
             where.setdefault(name, (app, obj))
     for number, targets in ctx.waves:
         for target in targets:
             step = Step(number, "deploy", target.stack_name, target.account, target.region)
             found = where.get(target.stack_name)
+            if found is None and broken:
+                step.outcome = FAILED
+                step.message = "no Application renders a Stack for it; Argo CD cannot render " + "; ".join(
+                    broken
+                )
+                yield step
+                continue
             if found is None:
                 step.outcome, step.message = SKIPPED, "no Application of the export holds a Stack for it"
                 yield step

@@ -514,3 +514,27 @@ def test_a_kustomization_beyond_the_emulated_constructs_is_refused(demo_result, 
     (root / rel).write_text((root / rel).read_text() + "namePrefix: x-\n")
     with pytest.raises(BadInput, match="namePrefix is beyond what the rehearsal renders"):
         kustomize.render(root, "stacks/environments/dev")
+
+
+def test_a_stack_directory_argo_cd_cannot_build_fails_its_stacks_with_the_reason(
+    demo_result, tmp_path: Path
+) -> None:
+    """A kustomization naming a component that is not there: Argo CD reports a ComparisonError and syncs
+    nothing from that Application; the deployer fails the step with kustomize's reason, before any
+    CloudFormation call."""
+    from exporters.argocd.rehearse import rehearse
+    from proton_exodus.rehearse.model import FAILED, RehearsalContext, StackTarget
+
+    export = _write(demo_result.files, tmp_path / "export")
+    rel = "stacks/environments/dev/kustomization.yaml"
+    (export / rel).write_text((export / rel).read_text().replace("/v1.1/", "/v9.9/"))
+    stack = yaml.safe_load((export / "stacks/environments/dev/stack.yaml").read_text())
+    target = StackTarget("111111111111", "us-east-1", stack["spec"]["forProvider"]["name"], "environment")
+
+    def no_cloud(account: str, region: str):
+        raise AssertionError("no CloudFormation call for a Stack Argo CD cannot render")
+
+    (step,) = rehearse(RehearsalContext(export, tmp_path / "work", [(1, [target])], no_cloud))
+    assert step.outcome == FAILED
+    assert "Argo CD cannot render env-dev (stacks/environments/dev)" in step.message
+    assert "v9.9" in step.message and "does not exist" in step.message
