@@ -223,6 +223,30 @@ def add_listed_element(text: str, rel: str, sibling_path: str, values: Mapping[s
     return None
 
 
+def copy_application(
+    text: str, rel: str, sibling_path: str, new_path: str, rename: Callable[[str], str]
+) -> tuple[str, str] | None:
+    """A file holding one Application whose source is `sibling_path`, copied for `new_path`: its file
+    name, `metadata.name` and destination namespace renamed; None when the file is not that."""
+    docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    if len(docs) != 1 or not isinstance(docs[0], dict) or docs[0].get("kind") != "Application":
+        return None
+    doc = docs[0]
+    spec = doc.get("spec") or {}
+    if (spec.get("source") or {}).get("path") != sibling_path:
+        return None
+    doc["metadata"]["name"] = rename(str(doc["metadata"]["name"]))
+    spec["source"]["path"] = new_path
+    if (spec.get("destination") or {}).get("namespace"):
+        spec["destination"]["namespace"] = rename(str(spec["destination"]["namespace"]))
+    head = "".join(line + "\n" for line in text.split("\n") if line.startswith("#"))
+    folder, _, name = rel.rpartition("/")
+    new_rel = f"{folder}/{rename(name)}"
+    if new_rel == rel:
+        return None
+    return new_rel, head + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=4096)
+
+
 def dump_kustomization(resources: list[str], components_: list[str], directory: str) -> str:
     """A new stack directory's kustomization.yaml (repository paths in, relative paths written)."""
     doc: dict[str, Any] = {

@@ -663,6 +663,14 @@ def _crossplane_entries(
         if added is not None:
             files[rel] = added
             return files
+    for path in sorted(apps.rglob("*.y*ml")) if apps.is_dir() else []:
+        rel = path.relative_to(repo.root).as_posix()
+        copied = crossplane.copy_application(
+            repo.read(rel), rel, old_folder, folder, lambda text: _renamed(text, renames)
+        )
+        if copied is not None and not (repo.root / copied[0]).exists():
+            files[copied[0]] = copied[1]  # an Application of its own, as the environment's sibling has
+            return files
     repo.notes.append(
         f"{record['name']}: no file under apps/ lists {old_folder}: add its Application by hand"
     )

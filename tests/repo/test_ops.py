@@ -564,3 +564,39 @@ def test_a_crossplane_stack_no_shared_template_fits_gets_its_render_inline(check
     assert fp["templateBody"] == fresh.rstrip("\n") + "\n"
     assert "Extra" not in fp["templateBody"]
     assert validate_repo(root) == []
+
+
+def test_new_environment_on_argocd_gets_its_stack_directory_and_application(checkout, capsys) -> None:
+    from exporters.argocd import kustomize
+    from exporters.argocd.rehearse import applications
+
+    root = checkout("argocd")
+    code, _, err = _cli(
+        capsys,
+        root,
+        "new-instance",
+        "qa",
+        "--template",
+        "environment/demo-vpc-ecs-env",
+        "vpc_cidr=10.50.0.0/16",
+        "subnet_cidrs=[10.50.0.0/24, 10.50.1.0/24]",
+    )
+    assert (code, err) == (0, "")
+    folder = "stacks/environments/qa"
+    assert set(changes(root)) == {
+        INDEX,
+        shared.LISTING,
+        "apps/environments/qa.yaml",
+        f"{folder}/kustomization.yaml",
+        f"{folder}/stack.yaml",
+    }
+    (app,) = [a for a in applications(root)[0] if a.path == folder]
+    assert (app.name, app.namespace, app.file) == ("env-qa", "proton-qa", "apps/environments/qa.yaml")
+    (stack,) = kustomize.render(root, folder)
+    assert stack["metadata"]["labels"]["exodus.io/environment"] == "qa"
+    repo = Repo.open(root)
+    item = repo.instance("qa")
+    fresh = render_instance(repo, item, item["version"], repo.inputs(item))
+    fp = stack["spec"]["forProvider"]
+    assert shared.proven(fp["templateBody"], fp["parameters"], fresh, item, "")
+    assert validate_repo(root) == []
