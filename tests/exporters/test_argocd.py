@@ -538,3 +538,13 @@ def test_a_stack_directory_argo_cd_cannot_build_fails_its_stacks_with_the_reason
     assert step.outcome == FAILED
     assert "Argo CD cannot render env-dev (stacks/environments/dev)" in step.message
     assert "v9.9" in step.message and "does not exist" in step.message
+
+
+def test_golden_synthetic(update_goldens: bool) -> None:
+    """The whole export of the small synthetic estate, file by file (`pytest --update-goldens -k argocd`)."""
+    from tests.exporters._pipelines.estates import check_goldens, synthetic_context
+
+    files = exporter.export(synthetic_context()).files
+    check_goldens(
+        Path(__file__).resolve().parents[1] / "goldens" / "synthetic-small" / "argocd", files, update_goldens
+    )
