@@ -422,7 +422,16 @@ class _Build:
         self.files.update(bootstrap_files(self.opts, accounts, regions, rolling=bool(self.plan_waves)))
 
     def run(self) -> ExportResult:
-        cfn = [u for u in self.units if u.provisioning == "cloudformation" and u.stack_name]
+        # Only an environment's or instance's Stack goes on a shared template: it is the one Stack of its
+        # kind in its directory, which its component's replacement selects by the exodus.io/kind label
+        # (Proton components and pipelines keep their template inline beside it).
+        cfn = [
+            u
+            for u in self.units
+            if u.provisioning == "cloudformation"
+            and u.stack_name
+            and u.kind in ("environment", "service_instance")
+        ]
         self.shared = shared_templates(self.ctx, _units(self.ctx), cfn, self.secret_mode)
         self.environments()
         self.services()

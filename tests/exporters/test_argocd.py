@@ -488,6 +488,10 @@ def test_each_template_version_is_written_once_and_instances_hold_only_parameter
         assert comp["kind"] == "Component"
         (generator,) = comp["configMapGenerator"]
         assert generator["options"]["annotations"] == {"config.kubernetes.io/local-config": "true"}
+    # one shared Stack per directory: its component's replacement selects it by its kind label alone
+    for rel, text in files.items():
+        if rel.startswith("stacks/") and rel.endswith("/kustomization.yaml"):
+            assert len(yaml.safe_load(text).get("components") or []) <= 1, rel
     # pipelines keep the template their build steps were rewritten in, inline
     assert all(not s["shared"] for s in listing if s["kind"] == "service_pipeline")
     # what Argo CD applies: every Stack with its template, no generated ConfigMap
