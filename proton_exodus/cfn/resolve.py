@@ -16,6 +16,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 _SUB_VAR = re.compile(r"\$\{(?!!)([^}]*)\}")
+# A public Parameter Store parameter AWS publishes in every region that has Amazon Linux (commercial,
+# GovCloud, China; moto's local cloud too): what a Parameter Store-typed parameter names when its value
+# must reach no resource (an optional secret that is not set). `/aws/service/global-infrastructure/...`
+# would not do: Systems Manager answers that path in 17 regions only. Its value (an AMI id) changes with
+# every release; unread by any resource, that changes nothing.
+PUBLIC_SSM_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+# What PUBLIC_SSM_PARAMETER resolves to in a comparison: no deployed template holds this text, so the
+# comparison fails wherever the value reaches a resource or output.
+PUBLIC_SSM_STAND_IN = "<the value of AWS public parameter " + PUBLIC_SSM_PARAMETER + ">"
 DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:([^}:]+)[^}]*\}\}")
 
 
@@ -31,7 +40,8 @@ def resolve_parameters(
 
     `values` win over parameter defaults; names in `keep` (parameters the deployed stack itself
     has) stay as they are. `ssm(name)` returns the value staged in Parameter Store under `name` (None
-    when unknown: the parameter then stays unresolved), for parameters of an SSM parameter type.
+    when unknown: the parameter then stays unresolved), for parameters of an SSM parameter type;
+    PUBLIC_SSM_PARAMETER, when `ssm` does not know it, resolves to PUBLIC_SSM_STAND_IN.
     `secret(id)` resolves `{{resolve:secretsmanager:id}}` references: CloudFormation does NOT do that
     when it computes a change set, so a comparison with the deployed stack must not pass it.
     """
@@ -45,6 +55,8 @@ def resolve_parameters(
             continue
         if isinstance(decl, dict) and str(decl.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
             staged = ssm(str(given)) if ssm is not None else None
+            if staged is None and given == PUBLIC_SSM_PARAMETER:
+                staged = PUBLIC_SSM_STAND_IN
             if staged is not None:
                 resolved[name] = staged
             continue

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from proton_exodus.cfn.normalise import load_normalised
-from proton_exodus.cfn.resolve import fold, resolve_parameters
+from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER, fold, resolve_parameters
 from proton_exodus.errors import ExodusError
 from proton_exodus.model.secrets import SECRET_REF, secret_name
 from proton_exodus.proton.parameterise import parameter_value
@@ -92,6 +92,7 @@ def fill(
         "service.name": instance.get("service"),
         "service_instance.name": short if instance["kind"] == "service_instance" else None,
     }
+    guarded = {(str(m.get("path")), m.get("role")) for m in meanings.values()}
     out: dict[str, str] = {}
     for name, meaning in sorted(meanings.items()):
         path, role = str(meaning.get("path")), meaning.get("role")
@@ -99,14 +100,23 @@ def fill(
         input_name = (
             path[len(namespace) + len(".inputs.") :] if path.startswith(f"{namespace}.inputs.") else None
         )
-        if meaning.get("sensitive") and (held is None or held not in current):
+        unset_secret = (
+            meaning.get("sensitive")
+            and input_name is not None
+            and input_name not in instance.get("sensitive", [])
+            and (path, "defined") in guarded
+        )
+        if unset_secret:
+            out[name] = PUBLIC_SSM_PARAMETER  # an optional secret this instance does not set
+        elif meaning.get("sensitive") and (held is None or held not in current):
             if secret is None or input_name is None:
                 return None
             out[name] = secret(input_name)  # a new instance: where its secret is to be staged
         elif meaning.get("sensitive") or (input_name is None and held is not None and held in current):
             out[name] = str(current[held])  # type: ignore[index]
         elif input_name is not None and role == "defined":
-            out[name] = "true" if input_name in inputs else "false"
+            given = input_name in inputs or input_name in instance.get("sensitive", [])
+            out[name] = "true" if given else "false"
         elif input_name is not None:
             if input_name not in inputs:
                 if role == "value":

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 
 from proton_exodus.cfn.normalise import load_normalised, normalise
-from proton_exodus.cfn.resolve import fold, resolve_parameters
+from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER, fold, resolve_parameters
 from proton_exodus.cfn.text import dump_template, load_template, load_yaml
 from proton_exodus.errors import ExodusError
 from proton_exodus.model.secrets import (
@@ -158,6 +158,11 @@ def _with_parameters(
         if p.path in optional and p.role == "value" and not p.sensitive:
             # "" when the variable is not set: no schema rule can hold for it
             decls[p.name] = {"Type": "String", "Description": decls[p.name]["Description"], "Default": ""}
+        elif p.path in optional and p.role == "value" and mode == "ssm-parameter":
+            # an optional secret: a Parameter Store-typed parameter must name an existing parameter even
+            # when the secret is not set; a public one every region has, read by no resource then
+            decls[p.name]["Default"] = PUBLIC_SSM_PARAMETER
+            decls[p.name]["Description"] += " (not set: an AWS public parameter no resource reads)"
     out: dict[str, Any] = {}
     for key in ("AWSTemplateFormatVersion", "Description", "Transform", "Metadata"):
         if key in tree:
@@ -189,8 +194,10 @@ class _Shape:
     analysis: TemplateAnalysis
     derived: dict[str, Derived]
     domains: dict[str, tuple[str, ...]]  # bool/enum inputs (parameter spelling of each value)
-    tested: tuple[str, ...]  # non-sensitive paths under `is defined`: a "defined" choice each
-    sensitive_tested: tuple[str, ...]  # sensitive paths under `is defined`: stacks grouped by presence
+    tested: tuple[str, ...]  # paths under `is defined`: a "defined" choice each
+    sensitive_tested: tuple[
+        str, ...
+    ]  # secrets under `is defined` not in `tested`: stacks grouped by presence
     lists: tuple[str, ...]  # list inputs a loop iterates: a CommaDelimitedList, stacks grouped by length
     keyed: tuple[str, ...]  # every other structural variable: stacks grouped by its value
     schema: dict[str, dict[str, Any]] = field(default_factory=dict)  # input path -> schema property
@@ -325,7 +332,10 @@ class StackTemplateBuilder:
         ctx = self.contexts.context(unit) or {}
         structural = [p for p in analysis.structural if p.startswith(_ROOTS)]
         sensitive = {p for p in analysis.tested if any(self._is_sensitive(u, p) for u in group)}
-        tested = tuple(p for p in analysis.tested if p.startswith(_ROOTS) and p not in sensitive)
+        # An optional secret staged in Parameter Store is one more `is defined` choice (unset, its
+        # parameter names PUBLIC_SSM_PARAMETER); as a Secrets Manager name, stacks are grouped by presence.
+        grouped = sensitive if self.mode != "ssm-parameter" else set()
+        tested = tuple(p for p in analysis.tested if p.startswith(_ROOTS) and p not in grouped)
         lists = tuple(
             p for p in structural if p not in domains and p not in tested and _is_item_list(lookup(ctx, p)[1])
         )
@@ -345,7 +355,7 @@ class StackTemplateBuilder:
             derived,
             {p: v for p, v in domains.items() if p in analysis.structural},
             tested,
-            tuple(sorted(sensitive)),
+            tuple(sorted(grouped)),
             lists,
             keyed,
             schema,
@@ -556,6 +566,13 @@ class StackTemplateBuilder:
         text = dump_template(new_tree)
         normal = normalise(load_template(text))
         report.parameters = _merge_parameters(report.parameters, params)
+        for p in params:
+            if p.sensitive and p.role == "value" and p.path in shape.tested:
+                report.notes.append(
+                    f"{version}: optional secret `{p.path}` in one template: `{p.name}` names its Parameter "
+                    f"Store parameter when set, AWS's public `{PUBLIC_SSM_PARAMETER}` (read by no resource) "
+                    "when not"
+                )
         if conditions.body:
             report.notes.append(
                 f"{version}: Jinja conditions on "
@@ -597,6 +614,11 @@ class StackTemplateBuilder:
                 continue
             if not found and p.role == "value" and not p.sensitive and p.path in optional:
                 values[p.name] = ""
+                continue
+            if not found and p.role == "value" and p.sensitive and p.path in optional:
+                if self.mode != "ssm-parameter":
+                    return None
+                values[p.name] = PUBLIC_SSM_PARAMETER  # the secret is not set: nothing to stage
                 continue
             if not found:
                 return None

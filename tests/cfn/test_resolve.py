@@ -71,3 +71,30 @@ def test_functions_of_a_kept_parameter_stay_as_written() -> None:
     resolved = resolve_parameters(exported, {}, keep=frozenset({"Flag"}))
     assert resolved["Resources"]["A"]["Properties"]["X"] == {"Fn::If": ["IsOn", "a", "b"]}
     assert "IsOn" in resolved["Conditions"]
+
+
+def test_the_public_parameter_resolves_only_where_no_resource_reads_it() -> None:
+    """An unset optional secret names AWS's public parameter: guarded off it leaves no trace; read by a
+    resource it is a stand-in no deployed template holds, so a comparison fails."""
+    from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER, PUBLIC_SSM_STAND_IN
+
+    exported = load_normalised(
+        "Parameters:\n"
+        "  Secret: {Type: 'AWS::SSM::Parameter::Value<String>', Default: " + PUBLIC_SSM_PARAMETER + "}\n"
+        "  SecretDefined: {Type: String, AllowedValues: ['true', 'false']}\n"
+        "Conditions: {IsSecretDefined: !Equals [!Ref SecretDefined, 'true']}\n"
+        "Resources:\n  A: {Type: T, Properties:\n"
+        "    {E: [a, !If [IsSecretDefined, !Ref Secret, !Ref 'AWS::NoValue']]}}\n"
+    )
+    unset = resolve_parameters(exported, {"SecretDefined": "false"}, ssm=lambda name: None)
+    assert unset == {"Resources": {"A": {"Type": "T", "Properties": {"E": ["a"]}}}}
+    read = resolve_parameters(exported, {"SecretDefined": "true"}, ssm=lambda name: None)
+    assert read["Resources"]["A"]["Properties"]["E"] == ["a", PUBLIC_SSM_STAND_IN]
+    staged = resolve_parameters(
+        exported, {"SecretDefined": "true", "Secret": "/exodus/s/db"}, ssm={"/exodus/s/db": "pw"}.get
+    )
+    assert staged["Resources"]["A"]["Properties"]["E"] == ["a", "pw"]
+    unknown = resolve_parameters(
+        exported, {"SecretDefined": "true", "Secret": "/elsewhere"}, ssm=lambda n: None
+    )
+    assert "Secret" in unknown["Parameters"]  # any other unknown name stays unresolved

@@ -11,7 +11,7 @@ from cfnlint.api import ManualArgs, lint
 
 from proton_exodus.cfn import text as cfn_text
 from proton_exodus.cfn.normalise import load_normalised
-from proton_exodus.cfn.resolve import fold, resolve_parameters
+from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER, fold, resolve_parameters
 from proton_exodus.cli import main
 from proton_exodus.model.secrets import SECRET_REF, secret_name
 from proton_exodus.proton.schema import json_schema_violations
@@ -83,6 +83,25 @@ def test_set_an_input_on_the_shared_template_changes_its_deployment_file_line(ch
         INDEX: (['        "desired_count": 3,'], ['        "desired_count": 4,']),
         record["parameters_file"]: (['  DesiredCount: "3"'], ['  DesiredCount: "4"']),
     }
+    assert validate_repo(root) == []
+
+
+def test_set_on_an_instance_without_the_optional_secret_keeps_it_unset(checkout, capsys) -> None:
+    """catalog-web/dev sets no db_password: on the one shared demo-fargate-svc 1.1 template its secret
+    parameter names AWS's public parameter and DbPasswordDefined is false; an edit changes one line and
+    the instance is still proven (the public parameter reaches no resource)."""
+    root = checkout("cfn-git-sync")
+    record = next(i for i in _index(root)["instances"] if i["name"] == "catalog-web/dev")
+    rel = record["parameters_file"]
+    before = parameter_document(record["parameters_format"], (root / rel).read_text(), rel)
+    assert (before["ExodusSecretDbPassword"], before["DbPasswordDefined"]) == (PUBLIC_SSM_PARAMETER, "false")
+    code, _, err = _cli(capsys, root, "set", "catalog-web/dev", "desired_count=2")
+    assert (code, err) == (0, "")
+    assert changes(root) == {
+        INDEX: (['        "desired_count": 1,'], ['        "desired_count": 2,']),
+        rel: (['  DesiredCount: "1"'], ['  DesiredCount: "2"']),
+    }
+    _proof(root, "catalog-web/dev")
     assert validate_repo(root) == []
 
 
