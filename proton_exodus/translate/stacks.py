@@ -236,6 +236,21 @@ def _remove(ctx: dict[str, Any], path: str) -> None:
     node.pop(parts[-1], None)
 
 
+def _for_each_reason(tree: Any, slots: Sequence[_Slot]) -> str:
+    """Why a loop stays unrolled rather than `Fn::ForEach` (docs/templates.md has the evidence)."""
+    items = [marker(i) for i, s in enumerate(slots) if s.kind == "item"]
+    names = [str(k) for section in ("Resources", "Outputs") for k in (tree.get(section) or {})]
+    if any(m in name for m in items for name in names):
+        return (
+            " (Fn::ForEach not built yet: its logical ids come from the items, which `&{}` reduces to"
+            " their letters and digits)"
+        )
+    return (
+        " (not Fn::ForEach: the deployed logical ids are not built from the items, as Fn::ForEach's are;"
+        " a changed logical id is a new resource)"
+    )
+
+
 class StackTemplateBuilder:
     """Builds StackTemplates for the units of one snapshot."""
 
@@ -584,6 +599,7 @@ class StackTemplateBuilder:
                 f"{version}: loops over "
                 + ", ".join(sorted({f"`{s.path}`" for s in slots if s.kind == "item"}))
                 + " unrolled per list length, items read with Fn::Select from a CommaDelimitedList"
+                + _for_each_reason(taken_tree, slots)
             )
         return [
             self._check(unit, text, normal, params, frozenset(shape.tested))

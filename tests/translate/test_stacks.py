@@ -93,3 +93,45 @@ def test_a_mapping_value_holding_a_variable_is_inlined_where_it_is_looked_up() -
         }
     }
     assert substitute(looked_up_by_region, {0: "VpcCidr"})[1] == {0}  # stays a literal: structural
+
+
+def test_for_each_would_rename_the_demo_subnets_so_the_loop_stays_unrolled() -> None:
+    """The evidence behind keeping demo-vpc-ecs-env's loop unrolled, from cfn-lint's own implementation of
+    AWS::LanguageExtensions: Fn::ForEach over the stack's subnet_cidrs names the subnets after their items
+    (`PublicSubnet&{Cidr}`), never the deployed `PublicSubnet1`, `PublicSubnet2`: every subnet would be
+    replaced. TEMPLATES.md says so for the template version."""
+    import types
+
+    from cfnlint.template.transforms._language_extensions import language_extension
+
+    snap = load_snapshot(DEMO)
+    units = build_units(snap)
+    envs = [u for u in units if u.template_name == "demo-vpc-ecs-env" and u.stack_name]
+    builder = StackTemplateBuilder(snap, units)
+    assert {st.path for st in builder.build(envs)} == {PARAMETERISED}
+    notes = [n for r in builder.reports.values() for n in r.notes if "unrolled per list length" in n]
+    assert notes and all("not Fn::ForEach" in n for n in notes)
+    for unit in envs:
+        cidrs = unit.inputs["subnet_cidrs"]
+        template = {
+            "Transform": "AWS::LanguageExtensions",
+            "Parameters": {"SubnetCidrs": {"Type": "CommaDelimitedList", "Default": ",".join(cidrs)}},
+            "Resources": {
+                "Fn::ForEach::Subnets": [
+                    "Cidr",
+                    {"Ref": "SubnetCidrs"},
+                    {
+                        "PublicSubnet&{Cidr}": {
+                            "Type": "AWS::EC2::Subnet",
+                            "Properties": {"CidrBlock": {"Ref": "Cidr"}},
+                        }
+                    },
+                ]
+            },
+        }
+        matches, out = language_extension(types.SimpleNamespace(template=template, regions=["us-east-1"]))
+        assert not matches
+        deployed = load_normalised(unit.deployed_template or "")["Resources"]
+        subnets = {k for k, v in deployed.items() if v["Type"] == "AWS::EC2::Subnet"}
+        assert len(out["Resources"]) == len(subnets) == len(cidrs)
+        assert not set(out["Resources"]) & subnets, unit.stack_name  # every subnet a new logical id
