@@ -133,7 +133,13 @@ def patch_moto_change_set_resolution() -> None:
         old_values = dict(getattr(resource_map, "input_parameters", None) or stack.parameters or {})
         before = resolved_resources(old_template, old_values, ssm)
         after = resolved_resources(self.template_dict or {}, self.parameters or {}, ssm)
-        kept = [c for c in changes if c.action != "Modify"]
+        # Add/Remove as CloudFormation computes them: by the resources each side's Conditions keep (moto
+        # compares the templates' keys, so a resource a false Condition leaves out looked added)
+        kept = [c for c in changes if c.action not in ("Modify", "Add", "Remove")]
+        for name in sorted(set(after) - set(before)):
+            kept.append(Change("Add", name, (after[name] or {}).get("Type", "")))
+        for name in sorted(set(before) - set(after)):
+            kept.append(Change("Remove", name, (before[name] or {}).get("Type", "")))
         for name in sorted(set(before) & set(after)):
             if before[name] == after[name]:
                 continue
@@ -334,11 +340,11 @@ def _patch_update_diff() -> None:
         ssm = getattr(self, "parse_ssm_parameter", None)
         before = resolved_resources(old_template, old_values, ssm)
         after = resolved_resources(other_template, parameters or old_values, ssm)
-        result["Modify"] = [
-            n
-            for n in (other_template.get("Resources") or {})
-            if n in before and n in after and before[n] != after[n]
-        ]
+        new = other_template.get("Resources") or {}
+        result["Modify"] = [n for n in new if n in before and n in after and before[n] != after[n]]
+        # a resource a Condition now keeps is created, one it now leaves out is deleted
+        result["Add"] = [n for n in new if n in after and n not in before]
+        result["Remove"] = [n for n in (self._resource_json_map or {}) if n in before and n not in after]
         return result
 
     ResourceMap.build_resource_diff = build_resource_diff  # type: ignore[method-assign]

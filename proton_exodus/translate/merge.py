@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +35,13 @@ class NotMergeable(Exception):
 
 @dataclass(frozen=True)
 class Choice:
-    """One finite-domain variable: its parameter and the values rendered (as the parameter spells them)."""
+    """One finite-domain variable: its parameter and the values rendered (as the parameter spells them).
+    `tests` (value -> condition body) when the variable is no parameter of its own but a function of one
+    (a list's length); else a value's condition is `Fn::Equals [Ref parameter, value]`."""
 
     parameter: str
     values: tuple[str, ...]
+    tests: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass
@@ -52,7 +55,8 @@ class Conditions:
         name = "Is" + choice.parameter + ("" if boolean else _camel(value))
         if len(choice.values) <= 2 and value != choice.values[0]:
             return self.negate(self.equals(choice, choice.values[0]))
-        self.body.setdefault(name, {"Fn::Equals": [{"Ref": choice.parameter}, value]})
+        body = choice.tests[value] if choice.tests else {"Fn::Equals": [{"Ref": choice.parameter}, value]}
+        self.body.setdefault(name, body)
         return name
 
     def negate(self, name: str) -> str:

@@ -202,6 +202,8 @@ class _Shape:
     keyed: tuple[str, ...]  # every other structural variable: stacks grouped by its value
     schema: dict[str, dict[str, Any]] = field(default_factory=dict)  # input path -> schema property
     group: tuple[DeploymentUnit, ...] = ()  # the stacks of the template version
+    # lists whose schema bounds their length (minItems..maxItems): one template, Conditions on the length
+    lengths: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _MAX_RENDERS = 256
@@ -234,6 +236,42 @@ def _remove(ctx: dict[str, Any], path: str) -> None:
         node[part] = dict(node[part])
         node = node[part]
     node.pop(parts[-1], None)
+
+
+_MAX_LENGTHS = 8  # lengths a list may take in one template (each one more render of every combination)
+
+
+def _length_domain(prop: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The lengths a list input may take when its schema bounds them (Proton refused others, and the
+    export's schema check still does): one template holds them all. Empty when unbounded."""
+    low, high = (prop or {}).get("minItems"), (prop or {}).get("maxItems")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+        return ()
+    low = max(int(low), 1)  # type: ignore[arg-type]
+    if int(high) < low or int(high) - low + 1 > _MAX_LENGTHS:  # type: ignore[arg-type]
+        return ()
+    return tuple(str(n) for n in range(low, int(high) + 1))  # type: ignore[arg-type]
+
+
+def _length_tests(parameter: str, lengths: Sequence[str]) -> dict[str, Any]:
+    """Length -> a condition true when the CommaDelimitedList `parameter` has exactly that many items:
+    item n-1 is set and item n is not, read from the list joined with one trailing comma (so item n
+    exists for a list of n). Items are never empty (a comma-free, non-empty value each, or the proof
+    fails), so an empty item is the end of the list."""
+
+    def item(i: int) -> dict[str, Any]:
+        padded = {"Fn::Join": ["", [{"Fn::Join": [",", {"Ref": parameter}]}, ","]]}
+        return {"Fn::Select": [str(i), {"Fn::Split": [",", padded]}]}
+
+    return {
+        n: {
+            "Fn::And": [
+                {"Fn::Not": [{"Fn::Equals": [item(int(n) - 1), ""]}]},
+                {"Fn::Equals": [item(int(n)), ""]},
+            ]
+        }
+        for n in lengths
+    }
 
 
 def _for_each_reason(tree: Any, slots: Sequence[_Slot]) -> str:
@@ -375,6 +413,7 @@ class StackTemplateBuilder:
             keyed,
             schema,
             tuple(group),
+            {p: _length_domain(schema.get(p)) for p in lists if _length_domain(schema.get(p))},
         )
 
     def _schema(self, unit: DeploymentUnit) -> dict[str, dict[str, Any]]:
@@ -408,7 +447,7 @@ class StackTemplateBuilder:
         for p in sorted(set(shape.keyed) | forced):
             key.append([p, lookup(ctx, p)])
         for p in shape.lists:
-            if p not in forced:
+            if p not in forced and p not in shape.lengths:
                 found, value = lookup(ctx, p)
                 key.append([p, "len", len(value) if found and _is_item_list(value) else repr(value)])
         for p in shape.sensitive_tested:
@@ -431,7 +470,11 @@ class StackTemplateBuilder:
                 f"{version}: {len(variants)} shared templates (stacks grouped by "
                 + ", ".join(
                     f"`{p}`"
-                    for p in [*sorted(set(shape.keyed) | forced), *shape.lists, *shape.sensitive_tested]
+                    for p in [
+                        *sorted(set(shape.keyed) | forced),
+                        *(p for p in shape.lists if p not in shape.lengths),
+                        *shape.sensitive_tested,
+                    ]
                 )
                 + ")"
             )
@@ -459,7 +502,8 @@ class StackTemplateBuilder:
             slots.append(_Slot(p))
         for p in shape.lists:
             if p not in forced:
-                slots.extend(_Slot(p, "item", i) for i in range(len(lookup(ctx, p)[1])))
+                count = int(shape.lengths[p][-1]) if p in shape.lengths else len(lookup(ctx, p)[1])
+                slots.extend(_Slot(p, "item", i) for i in range(count))
         for p in sorted(shape.derived):
             slots.append(_Slot(p, "derived"))
         return slots
@@ -479,10 +523,15 @@ class StackTemplateBuilder:
                 lists.setdefault(slot.path, []).append(marker(i))
             else:
                 _assign(ctx, slot.path, marker(i))
+        for path, choice, role in choices:
+            if role == "length":
+                lists[path] = lists[path][: int(assigned[choice.parameter])]
         for path, items in lists.items():
             _assign(ctx, path, items)
         for path, choice, role in choices:
             value = assigned[choice.parameter]
+            if role == "length":
+                continue
             if role == "defined":
                 if value == "false":
                     _remove(ctx, path)
@@ -535,6 +584,11 @@ class StackTemplateBuilder:
             name = parameter_name(path + ".defined", taken)
             choices.append((path, Choice(name, ("true", "false")), "defined"))
             params.append(TemplateParameter(name, path, role="defined"))
+        for path in shape.lists:
+            if path in shape.lengths and path not in forced and path in names:
+                name = parameter_name(path + ".length", taken | set(names.values()))
+                tests = _length_tests(names[path], shape.lengths[path])
+                choices.append((path, Choice(name, shape.lengths[path], tests), "length"))
         renders = 1
         for _, choice, _ in choices:
             renders *= len(choice.values)
@@ -594,10 +648,20 @@ class StackTemplateBuilder:
                 + ", ".join(f"`{p}`" for p, _, _ in choices)
                 + f" as CloudFormation Conditions ({len(conditions.body)})"
             )
-        if any(s.kind == "item" for s in slots):
+        bounded = sorted({p for p, c, role in choices if role == "length"})
+        for p in bounded:
+            report.notes.append(
+                f"{version}: loop over `{p}` in one template for every length its schema allows"
+                f" ({', '.join(shape.lengths[p])} items): the items past the shortest under CloudFormation"
+                " Conditions on the list's length"
+                + _for_each_reason(taken_tree, slots)
+            )
+        if any(s.kind == "item" and s.path not in bounded for s in slots):
             report.notes.append(
                 f"{version}: loops over "
-                + ", ".join(sorted({f"`{s.path}`" for s in slots if s.kind == "item"}))
+                + ", ".join(
+                    sorted({f"`{s.path}`" for s in slots if s.kind == "item" and s.path not in bounded})
+                )
                 + " unrolled per list length, items read with Fn::Select from a CommaDelimitedList"
                 + _for_each_reason(taken_tree, slots)
             )

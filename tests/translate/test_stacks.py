@@ -109,7 +109,7 @@ def test_for_each_would_rename_the_demo_subnets_so_the_loop_stays_unrolled() -> 
     envs = [u for u in units if u.template_name == "demo-vpc-ecs-env" and u.stack_name]
     builder = StackTemplateBuilder(snap, units)
     assert {st.path for st in builder.build(envs)} == {PARAMETERISED}
-    notes = [n for r in builder.reports.values() for n in r.notes if "unrolled per list length" in n]
+    notes = [n for r in builder.reports.values() for n in r.notes if "subnet_cidrs` in one template" in n]
     assert notes and all("not Fn::ForEach" in n for n in notes)
     for unit in envs:
         cidrs = unit.inputs["subnet_cidrs"]
@@ -135,3 +135,25 @@ def test_for_each_would_rename_the_demo_subnets_so_the_loop_stays_unrolled() -> 
         subnets = {k for k, v in deployed.items() if v["Type"] == "AWS::EC2::Subnet"}
         assert len(out["Resources"]) == len(subnets) == len(cidrs)
         assert not set(out["Resources"]) & subnets, unit.stack_name  # every subnet a new logical id
+
+
+def test_a_list_bounded_by_its_schema_is_one_template_for_every_length() -> None:
+    """subnet_cidrs takes 2 or 3 items (minItems/maxItems): the 2- and 3-subnet environments of
+    demo-vpc-ecs-env 1.1 share one file; the third subnet, its route table association and the lists
+    naming them follow a Condition on the list's length, evaluated here as CloudFormation would."""
+    snap = load_snapshot(DEMO)
+    units = build_units(snap)
+    envs = [u for u in units if u.template_name == "demo-vpc-ecs-env" and u.template_minor == "1"]
+    built = StackTemplateBuilder(snap, units).build(envs)
+    assert {st.path for st in built} == {PARAMETERISED} and len({st.key for st in built}) == 1
+    assert {len(st.unit.inputs["subnet_cidrs"]) for st in built} == {2, 3}
+    tree = load_normalised(built[0].text)
+    for cidrs in (["10.0.0.0/24", "10.0.1.0/24"], ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]):
+        values = {**built[0].parameters, "SubnetCidrs": ",".join(cidrs)}
+        resolved = resolve_parameters(tree, values)
+        subnets = {k: v for k, v in resolved["Resources"].items() if v["Type"] == "AWS::EC2::Subnet"}
+        assert [s["Properties"]["CidrBlock"] for s in subnets.values()] == cidrs
+        assert sorted(subnets) == [f"PublicSubnet{i + 1}" for i in range(len(cidrs))]
+        balancer = resolved["Resources"]["LoadBalancer"]["Properties"]["Subnets"]
+        assert balancer == [{"Ref": name} for name in sorted(subnets)]
+        assert "Conditions" not in resolved  # every condition decided by the parameters alone
