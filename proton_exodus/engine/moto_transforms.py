@@ -1,4 +1,5 @@
-"""The SAM transform (`AWS::Serverless-2016-10-31`), expanded by the local cloud as CloudFormation does.
+"""The SAM (`AWS::Serverless-2016-10-31`) and `AWS::LanguageExtensions` transforms, expanded by the local
+cloud as CloudFormation does.
 
 CloudFormation runs a template's transforms when it creates a change set: the change set, the stack's
 resources and `GetTemplate --template-stage Processed` all see the expanded template, while
@@ -7,8 +8,12 @@ set with `Transform AWS::Serverless-2016-10-31 failed with: ...`. moto (5.x) run
 `AWS::Serverless::Function` was a stub with no Lambda function behind it. This module expands SAM with
 AWS's own translator (aws-sam-translator, the one cfn-lint uses), offline: AWS managed policy names
 resolve from the map bundled with the translator (never IAM), and the Region is the stack's.
-Other transforms (AWS::Include, AWS::LanguageExtensions, macros) are left as written
-(docs/engine-coverage.md).
+`AWS::LanguageExtensions` (`Fn::ForEach`, `Fn::FindInMap` with a default) is expanded with cfn-lint's
+implementation of it, fed the stack's parameter values; what that implementation would guess or leave
+rather than evaluate (a collection read from a pseudo parameter or a resource, an empty list,
+`Fn::Length`, `Fn::ToJsonString`, a function as `DeletionPolicy`/`UpdateReplacePolicy`) fails the change
+set with the reason instead.
+Other transforms (AWS::Include, macros) are left as written (docs/engine-coverage.md).
 """
 
 from __future__ import annotations
@@ -21,9 +26,19 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SAM", "TransformError", "declared_transforms", "expand_sam", "patch_moto_transforms"]
+__all__ = [
+    "LANGUAGE_EXTENSIONS",
+    "SAM",
+    "TransformError",
+    "declared_transforms",
+    "expand_language_extensions",
+    "expand_sam",
+    "patch_moto_transforms",
+]
 
 SAM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+_EXPANDED = (LANGUAGE_EXTENSIONS, SAM)
 _PATCHED = False
 # The translator keeps the Region in a class attribute (ArnGenerator) and its metrics in a singleton:
 # one translation at a time, since the local Proton deploys from worker threads.
@@ -80,6 +95,78 @@ def _expanded(template: str, parameters: str, region: str, account_id: str) -> s
     return json.dumps(processed, default=str)
 
 
+def expand_language_extensions(
+    template: Mapping[str, Any], parameters: Mapping[str, Any], region: str
+) -> dict[str, Any]:
+    """`template` with `AWS::LanguageExtensions` applied (a fresh copy, the transform dropped from its
+    `Transform`; the template itself when it does not declare it). Raises TransformError with the reason
+    when the template cannot be expanded exactly (see the module docstring)."""
+    if LANGUAGE_EXTENSIONS not in declared_transforms(template):
+        return dict(template)
+    from types import SimpleNamespace
+
+    from cfnlint.template.transforms._language_extensions import language_extension
+
+    tree = copy.deepcopy(dict(template))
+    declared = tree.get("Parameters") if isinstance(tree.get("Parameters"), dict) else {}
+    values = {}
+    for name, decl in declared.items():
+        given = parameters.get(name, decl.get("Default") if isinstance(decl, Mapping) else None)
+        if isinstance(decl, dict) and given is not None:
+            given = ",".join(map(str, given)) if isinstance(given, list) else str(given)
+            decl["Default"] = given  # cfn-lint reads a parameter's value from its Default
+            values[name] = (decl, given)
+    _refuse_guesses(tree, values)
+    matches, processed = language_extension(SimpleNamespace(template=tree, regions=[region], filename=""))
+    if matches or not isinstance(processed, dict):
+        reason = matches[0].message if matches else "no template"
+        raise TransformError(f"Transform {LANGUAGE_EXTENSIONS} failed with: {reason}")
+    rest = [n for n in declared_transforms(template) if n != LANGUAGE_EXTENSIONS]
+    processed.pop("Transform", None)
+    if rest:
+        processed["Transform"] = rest if len(rest) > 1 else rest[0]
+    for name in values:  # the parameters as declared, not as fed to cfn-lint
+        original = (template.get("Parameters") or {}).get(name)
+        if isinstance(original, Mapping) and name in (processed.get("Parameters") or {}):
+            processed["Parameters"][name] = copy.deepcopy(dict(original))
+    return json.loads(json.dumps(processed, default=str))
+
+
+def _refuse_guesses(node: Any, values: Mapping[str, tuple[Any, str]]) -> None:
+    """TransformError where cfn-lint's transform would not know the value CloudFormation knows: it lints
+    templates, so it makes up what it cannot resolve (random names for a collection, a default stack name)."""
+    if isinstance(node, list):
+        for item in node:
+            _refuse_guesses(item, values)
+        return
+    if not isinstance(node, Mapping):
+        return
+    for key, value in node.items():
+        if key in ("Fn::Length", "Fn::ToJsonString"):
+            raise TransformError(f"Transform {LANGUAGE_EXTENSIONS}: the local cloud does not evaluate {key}")
+        if key in ("DeletionPolicy", "UpdateReplacePolicy") and not isinstance(value, str):
+            raise TransformError(
+                f"Transform {LANGUAGE_EXTENSIONS}: the local cloud does not evaluate a function as {key}"
+            )
+        if isinstance(key, str) and key.startswith("Fn::ForEach::"):
+            collection = value[1] if isinstance(value, list) and len(value) == 3 else None
+            _check_collection(key, collection, values)
+        _refuse_guesses(value, values)
+
+
+def _check_collection(key: str, collection: Any, values: Mapping[str, tuple[Any, str]]) -> None:
+    if isinstance(collection, list) and all(isinstance(v, str | int | float) for v in collection):
+        return
+    ref = collection.get("Ref") if isinstance(collection, Mapping) and len(collection) == 1 else None
+    decl, given = values.get(ref, (None, "")) if isinstance(ref, str) else (None, "")
+    kind = str(decl.get("Type", "String")) if isinstance(decl, Mapping) else ""
+    if kind.startswith("AWS::SSM::") or "List" not in kind or not given:
+        raise TransformError(
+            f"Transform {LANGUAGE_EXTENSIONS}: {key}: the local cloud expands a collection given as a list of"
+            " literals or a Ref to a non-empty list parameter only"
+        )
+
+
 def patch_moto_transforms() -> None:
     """Expand SAM in moto's change sets and stacks; GetTemplate answers the Processed stage (idempotent).
 
@@ -100,6 +187,8 @@ def patch_moto_transforms() -> None:
             self.template_dict = _processed(self.template_dict, self.parameters, stack)
         except TransformError as err:
             self.transform_error = str(err)
+            # a failed change set lists no changes; an unexpanded template's keys are no resources
+            self.template_dict = {**self.template_dict, "Resources": {}}
 
     def parse_stack(self: Any) -> None:
         stack_parse(self)
@@ -117,6 +206,7 @@ def patch_moto_transforms() -> None:
         if change_set is not None and getattr(change_set, "transform_error", None):
             change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
             change_set.status_reason = change_set.transform_error
+            change_set.changes = []
         return change_set_id, stack_id
 
     ChangeSet._parse_template = parse_change_set  # type: ignore[method-assign]
@@ -128,9 +218,13 @@ def patch_moto_transforms() -> None:
 
 
 def _processed(template: Any, parameters: Mapping[str, Any] | None, stack: Any) -> Any:
-    if SAM not in declared_transforms(template):
-        return template
-    return expand_sam(template, parameters or {}, stack.region_name, stack.account_id)
+    """The template after its transforms, in the order it declares them (as CloudFormation runs them)."""
+    for name in declared_transforms(template):
+        if name == LANGUAGE_EXTENSIONS:
+            template = expand_language_extensions(template, parameters or {}, stack.region_name)
+        elif name == SAM:
+            template = expand_sam(template, parameters or {}, stack.region_name, stack.account_id)
+    return template
 
 
 def _patch_get_template() -> None:
@@ -147,9 +241,12 @@ def _patch_get_template() -> None:
             return original(self)
         stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
         submitted = Stack.parse_template(stack.template) if isinstance(stack.template, str) else {}
-        if SAM not in declared_transforms(submitted):
+        if not set(_EXPANDED) & set(declared_transforms(submitted)):
             return original(self)
-        body = expand_sam(submitted, stack.parameters or {}, stack.region_name, stack.account_id)
+        try:
+            body = _processed(submitted, stack.parameters or {}, stack)
+        except TransformError:  # the stack kept what it was created with
+            return original(self)
         return ActionResult({"TemplateBody": json.dumps(body, indent=2), "StagesAvailable": _STAGES})
 
     CloudFormationResponse.get_template = get_template  # type: ignore[method-assign]

@@ -3,6 +3,7 @@ creation, with AWS's translator, offline; GetTemplate's Original stage stays the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,14 @@ import boto3
 import pytest
 
 from proton_exodus.engine.backend import ProtonBackend
-from proton_exodus.engine.moto_transforms import SAM, TransformError, declared_transforms, expand_sam
+from proton_exodus.engine.moto_transforms import (
+    LANGUAGE_EXTENSIONS,
+    SAM,
+    TransformError,
+    declared_transforms,
+    expand_language_extensions,
+    expand_sam,
+)
 from proton_exodus.engine.stacks import deploy_stack
 from tests.engine import bundles as B
 from tests.engine.helpers import compatible, create_service, register, setup_environment
@@ -235,3 +243,103 @@ def test_sam_service_bundle_deploys_through_the_local_proton(
     )["provisionedResources"]
     processed = aws["cfn"].get_template(StackName=stack["name"], TemplateStage="Processed")["TemplateBody"]
     assert processed["Resources"]["Worker"]["Type"] == "AWS::Lambda::Function"
+
+
+# AWS::LanguageExtensions, through cfn-lint's implementation of the transform.
+FOR_EACH = {
+    "Transform": LANGUAGE_EXTENSIONS,
+    "Parameters": {"Names": {"Type": "CommaDelimitedList"}, "Env": {"Type": "String", "Default": "dev"}},
+    "Resources": {
+        "Fn::ForEach::Queues": [
+            "Name",
+            {"Ref": "Names"},
+            {
+                "Queue${Name}": {
+                    "Type": "AWS::SQS::Queue",
+                    "Properties": {"QueueName": {"Fn::Sub": "${Env}-${Name}"}},
+                }
+            },
+        ],
+        "Topic": {"Type": "AWS::SNS::Topic"},
+    },
+}
+
+
+def test_expand_language_extensions_unrolls_for_each_with_the_stacks_values() -> None:
+    out = expand_language_extensions(FOR_EACH, {"Names": "a,b"}, "us-east-1")
+    assert "Transform" not in out and out["Parameters"] == FOR_EACH["Parameters"]  # declared, not as fed
+    assert sorted(out["Resources"]) == ["Queuea", "Queueb", "Topic"]
+    assert out["Resources"]["Queueb"]["Properties"]["QueueName"] == {"Fn::Sub": "${Env}-b"}
+    both = {**FOR_EACH, "Transform": [LANGUAGE_EXTENSIONS, SAM]}
+    assert expand_language_extensions(both, {"Names": "a"}, "us-east-1")["Transform"] == SAM
+
+
+@pytest.mark.parametrize(
+    ("template", "given", "reason"),
+    [
+        (FOR_EACH, {"Names": ""}, "Fn::ForEach::Queues: the local cloud expands a collection given as"),
+        (
+            {**FOR_EACH, "Resources": {"Fn::ForEach::Q": ["N", {"Ref": "AWS::NotificationARNs"}, {}]}},
+            {},
+            "Fn::ForEach::Q: the local cloud expands a collection given as",
+        ),
+        (
+            {**FOR_EACH, "Outputs": {"N": {"Value": {"Fn::Length": {"Ref": "Names"}}}}},
+            {"Names": "a"},
+            "the local cloud does not evaluate Fn::Length",
+        ),
+    ],
+    ids=["empty-list", "pseudo-parameter", "length"],
+)
+def test_expand_language_extensions_refuses_what_it_would_guess(
+    template: Any, given: Any, reason: str
+) -> None:
+    """cfn-lint lints: it makes up names for a collection it cannot resolve; the local cloud refuses."""
+    with pytest.raises(TransformError, match=reason):
+        expand_language_extensions(template, given, "us-east-1")
+
+
+def test_for_each_template_deploys_and_a_longer_list_adds_a_queue(aws: dict[str, Any]) -> None:
+    """The change set lists the expanded resources; another item is one Add; GetTemplate Processed is
+    the expansion."""
+    cfn, sqs = aws["cfn"], boto3.client("sqs", region_name="us-east-1")
+    body = json.dumps(FOR_EACH)
+
+    def change_set(kind: str, names: str) -> list[tuple[str, str]]:
+        created = cfn.create_change_set(
+            StackName="each",
+            ChangeSetName=f"c-{names.replace(',', '')}",
+            ChangeSetType=kind,
+            TemplateBody=body,
+            Parameters=[{"ParameterKey": "Names", "ParameterValue": names}],
+            Capabilities=["CAPABILITY_AUTO_EXPAND"],
+        )
+        described = cfn.describe_change_set(ChangeSetName=created["Id"])
+        assert described["Status"] == "CREATE_COMPLETE", described.get("StatusReason")
+        cfn.execute_change_set(ChangeSetName=created["Id"])
+        return sorted(
+            (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"])
+            for c in described["Changes"]
+        )
+
+    assert change_set("CREATE", "a,b") == [("Add", "Queuea"), ("Add", "Queueb"), ("Add", "Topic")]
+    assert change_set("UPDATE", "a,b,c") == [("Add", "Queuec")]
+    queues = sorted(u.rsplit("/", 1)[-1] for u in sqs.list_queues()["QueueUrls"])
+    assert queues == ["dev-a", "dev-b", "dev-c"]
+    processed = cfn.get_template(StackName="each", TemplateStage="Processed")["TemplateBody"]
+    assert sorted(processed["Resources"]) == ["Queuea", "Queueb", "Queuec", "Topic"]
+
+
+def test_a_for_each_the_local_cloud_cannot_expand_fails_its_change_set(aws: dict[str, Any]) -> None:
+    cfn = aws["cfn"]
+    created = cfn.create_change_set(
+        StackName="each",
+        ChangeSetName="empty",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(FOR_EACH),
+        Parameters=[{"ParameterKey": "Names", "ParameterValue": ""}],
+        Capabilities=["CAPABILITY_AUTO_EXPAND"],
+    )
+    described = cfn.describe_change_set(ChangeSetName=created["Id"])
+    assert described["Status"] == "FAILED"
+    assert described["StatusReason"].startswith(f"Transform {LANGUAGE_EXTENSIONS}: Fn::ForEach::Queues")
