@@ -3,8 +3,9 @@ template its stacks share, every stack proven on it.
 
 Variables the Jinja substitutes become parameters (inputs with their schema rules, names, environment
 outputs); Jinja conditions on boolean/enum inputs and `is defined` become Conditions/`Fn::If` (renders
-merged, translate/merge.py); loops over list inputs are unrolled per length with items read from a
-CommaDelimitedList; anything else structural groups the stacks by its value (one template per value).
+merged, translate/merge.py), and so are an optional secret's presence and the length of a looped list
+whose schema bounds it; loops are unrolled with items read from a CommaDelimitedList (one template per
+length when the schema does not bound it); anything else structural groups the stacks by its value.
 Every stack is checked here: the shared template resolved with the stack's values must equal its
 deployed template resource by resource (`cfn.resolve`: as CloudFormation compares), or the stack keeps
 its deployed template, with the reason in TEMPLATES.md.
@@ -195,9 +196,7 @@ class _Shape:
     derived: dict[str, Derived]
     domains: dict[str, tuple[str, ...]]  # bool/enum inputs (parameter spelling of each value)
     tested: tuple[str, ...]  # paths under `is defined`: a "defined" choice each
-    sensitive_tested: tuple[
-        str, ...
-    ]  # secrets under `is defined` not in `tested`: stacks grouped by presence
+    sensitive_tested: tuple[str, ...]  # secrets under `is defined` not in `tested`: grouped by presence
     lists: tuple[str, ...]  # list inputs a loop iterates: a CommaDelimitedList, stacks grouped by length
     keyed: tuple[str, ...]  # every other structural variable: stacks grouped by its value
     schema: dict[str, dict[str, Any]] = field(default_factory=dict)  # input path -> schema property
@@ -653,8 +652,7 @@ class StackTemplateBuilder:
             report.notes.append(
                 f"{version}: loop over `{p}` in one template for every length its schema allows"
                 f" ({', '.join(shape.lengths[p])} items): the items past the shortest under CloudFormation"
-                " Conditions on the list's length"
-                + _for_each_reason(taken_tree, slots)
+                " Conditions on the list's length" + _for_each_reason(taken_tree, slots)
             )
         if any(s.kind == "item" and s.path not in bounded for s in slots):
             report.notes.append(
