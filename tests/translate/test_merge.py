@@ -67,3 +67,30 @@ def test_a_type_that_differs_cannot_be_a_condition() -> None:
 
     with pytest.raises(NotMergeable, match="Type"):
         merge_renders([CHOICES[0]], render, Conditions())
+
+
+def test_a_choice_with_its_own_tests_conditions_on_them_not_on_a_parameter() -> None:
+    """A list's length is no parameter: its renders merge under the condition bodies the choice carries,
+    and the merged tree resolves to each length's render."""
+    from proton_exodus.translate.stacks import _length_tests
+
+    tests = _length_tests("Names", ("1", "2"))
+    choice = Choice("NamesLength", ("1", "2"), tests)
+
+    def render(assigned: dict[str, str]) -> Any:
+        n = int(assigned["NamesLength"])
+        queues = {f"Q{i + 1}": {"Type": "AWS::SQS::Queue"} for i in range(n)}
+        return {"Resources": queues, "Outputs": {"All": {"Value": [{"Ref": q} for q in queues]}}}
+
+    conditions = Conditions()
+    merged = merge_renders([choice], render, conditions)
+    assert conditions.body["IsNamesLength1"] == tests["1"]
+    assert "'Ref': 'NamesLength'" not in str(conditions.body)  # no such parameter is referenced
+    template = {
+        "Parameters": {"Names": {"Type": "CommaDelimitedList"}},
+        "Conditions": conditions.body,
+        **merged,
+    }
+    for names in ("a", "a,b"):
+        resolved = resolve_parameters(normalise(template), {"Names": names})
+        assert resolved == normalise(render({"NamesLength": str(len(names.split(",")))})), names
