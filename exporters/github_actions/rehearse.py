@@ -13,7 +13,8 @@ workflows on a push to the tracked branch (TARGETS.md §3; https://docs.github.c
 - `actions/setup-python` gives the job the rehearsal's own `python3` (the version asked for is not
   installed: the steps that use it, the export's validator, run on the rehearsal's interpreter);
 - every `run:` step runs in `bash --noprofile --norc -eo pipefail` as written, with the real `aws` CLI
-  and `jq` against the rehearsal's endpoint; a step that exits non-zero fails the job.
+  (kept warm: rehearse/warm_aws.py) and `jq` against the rehearsal's endpoint; a step that exits
+  non-zero fails the job.
 
 The change set the job created is then described to record what the deploy changed."""
 
@@ -23,7 +24,6 @@ import json
 import platform
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +44,7 @@ from proton_exodus.rehearse.changeset import (
 )
 from proton_exodus.rehearse.model import FAILED, SKIPPED, RehearsalContext, Step
 from proton_exodus.rehearse.repo import commit_export, git
+from proton_exodus.rehearse.warm_aws import shell_path, warm_aws
 
 WORKFLOWS = ".github/workflows"
 DEPLOY_ROLE = "exodus-github-deploy"  # the role an operator names in AWS_DEPLOY_ROLE_ARN (README step 2)
@@ -143,13 +144,15 @@ def _inputs(reusable: Mapping[str, Any], given: Mapping[str, Any], where: str) -
 class Runner:
     """Runs one reusable workflow's jobs for one caller job, as a GitHub-hosted runner would."""
 
-    def __init__(self, ctx: RehearsalContext, repo: Path, commit: str, account: str, run_id: int) -> None:
+    def __init__(
+        self, ctx: RehearsalContext, repo: Path, commit: str, account: str, run_id: int, path: str
+    ) -> None:
         self.ctx, self.repo, self.commit, self.account, self.run_id = ctx, repo, commit, account, run_id
+        self.path = path  # the job's PATH: the rehearsal's warm `aws` first
 
     def _env_base(self, workspace: Path) -> dict[str, str]:
-        bindir = str(Path(sys.executable).parent)
         return {
-            "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
+            "PATH": self.path,
             "HOME": str(workspace.parent / "home"),
             "LANG": "C.UTF-8",
             "GITHUB_WORKSPACE": str(workspace),
@@ -266,23 +269,28 @@ class Runner:
 
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
-    """One `deploy` step per stack of the waves, in wave order: the workflow job a push runs for it."""
+    """One `deploy` step per stack of the waves, in wave order: the workflow job a push runs for it. The
+    `run:` steps' `aws` is the warm CLI (rehearse/warm_aws.py): the runner's CLI code, started once."""
     checkout, commit = commit_export(ctx.export_dir, ctx.work_dir, "repository")
     calls = deploy_calls(checkout, commit)
     run_id = 0
-    for number, targets in ctx.waves:
-        for target in targets:
-            run_id += 1
-            step = Step(number, "deploy", target.stack_name, target.account, target.region)
-            call = calls.get(target.stack_name)
-            if call is None:
-                step.outcome, step.message = SKIPPED, "no workflow of the export deploys this stack on a push"
-                yield step
-                continue
-            yield _deploy(ctx, checkout, commit, step, call, run_id)
+    with warm_aws() as aws:
+        for number, targets in ctx.waves:
+            for target in targets:
+                run_id += 1
+                step = Step(number, "deploy", target.stack_name, target.account, target.region)
+                call = calls.get(target.stack_name)
+                if call is None:
+                    step.outcome = SKIPPED
+                    step.message = "no workflow of the export deploys this stack on a push"
+                    yield step
+                    continue
+                yield _deploy(ctx, checkout, commit, step, call, run_id, shell_path(aws))
 
 
-def _deploy(ctx: RehearsalContext, checkout: Path, commit: str, step: Step, call: Call, run_id: int) -> Step:
+def _deploy(
+    ctx: RehearsalContext, checkout: Path, commit: str, step: Step, call: Call, run_id: int, path: str
+) -> Step:
     reusable_rel = call.uses.split("@", 1)[0]
     reusable = _load(checkout / reusable_rel, reusable_rel)
     inputs = _inputs(reusable, call.inputs, f"{call.workflow} job {call.job}")
@@ -298,7 +306,7 @@ def _deploy(ctx: RehearsalContext, checkout: Path, commit: str, step: Step, call
     cfn = ctx.cloudformation(step.account, step.region)
     before = stack_or_none(cfn, step.stack)
     before_tags = {t["Key"]: t["Value"] for t in (before or {}).get("Tags") or []}
-    runner = Runner(ctx, ctx.work_dir / "repository.git", commit, step.account, run_id)
+    runner = Runner(ctx, ctx.work_dir / "repository.git", commit, step.account, run_id, path)
     jobs = [
         runner.run_job(str(job_id), job, contexts, ctx.work_dir / "jobs" / f"run-{run_id}")
         for job_id, job in (reusable.get("jobs") or {}).items()

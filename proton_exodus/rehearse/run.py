@@ -29,6 +29,7 @@ from proton_exodus.rehearse.model import (
     Step,
 )
 from proton_exodus.rehearse.planned import is_planned, load_planned
+from proton_exodus.rehearse.warm_aws import warm_aws
 
 
 @dataclass
@@ -400,7 +401,8 @@ def rehearse(
     result.seconds["export"] = round(time.monotonic() - clock, 2)
     planned = load_planned(deploy_dir)
     result.planned_file = planned is not None
-    with _cloud(endpoint_url) as (url, cloudformation):
+    # one warm `aws` CLI server for every shell command the rehearsal runs (rehearse/warm_aws.py)
+    with _cloud(endpoint_url) as (url, cloudformation), warm_aws():
         clock = time.monotonic()
         if endpoint_url is None:
             result.steps.extend(reproduce(snapshot, cloudformation, poll=poll))

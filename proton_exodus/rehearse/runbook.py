@@ -7,20 +7,21 @@ This runs PLANNED_CHANGES.md's staging of secrets (before the first wave: the Pa
 the exported templates read), and every wave runbook's commands (`run_wave_runbooks`, below).
 `SNAPSHOT=path/to/snapshot` is set to the snapshot rehearsed; when
 it has no secrets.json, a stand-in one holds the placeholder text the rebuilt stacks carry (so the staged
-value is the deployed one), and the step says so."""
+value is the deployed one), and the step says so. `aws` is the CLI kept warm by `warm_aws` (the same
+CLI code without its start-up per command)."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from proton_exodus.model.secrets import PLACEHOLDER_RE
 from proton_exodus.rehearse.model import BLOCKED, FAILED, OK, Step
+from proton_exodus.rehearse.warm_aws import shell_path, warm_aws
 
 _BLOCK = re.compile(r"^```(?:sh|bash|shell)\n(.*?)^```", re.S | re.M)
 _ACCOUNT = re.compile(r"#\s*account (\d{12}), Region ([a-z0-9-]+): use credentials for this account")
@@ -76,10 +77,24 @@ def run_lines(
     action: str = "runbook",
 ) -> Iterator[Step]:
     """One Step per command line of `source`; `variables` replace the operator's placeholder assignments."""
+    with warm_aws() as aws:
+        yield from _run_lines(lines, source, endpoint_url, variables, cwd, wave, action, shell_path(aws))
+
+
+def _run_lines(
+    lines: list[str],
+    source: str,
+    endpoint_url: str,
+    variables: Mapping[str, str],
+    cwd: Path,
+    wave: int,
+    action: str,
+    path: str,
+) -> Iterator[Step]:
     home = cwd / "home"
     home.mkdir(parents=True, exist_ok=True)
     base = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": path,
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "AWS_ENDPOINT_URL": endpoint_url,
@@ -205,9 +220,26 @@ def run_script(
     (a `--query` of the entry or exit checks) fails when it prints anything but a good state. A command
     on a stack the plan holds back (`held`: stack name -> the plan's reason), or using a value captured
     from one, is not run: a person fixes that unit first (reported `blocked`)."""
+    with warm_aws() as aws:
+        yield from _run_script(
+            sections, source, endpoint_url, variables, cwd, wave, regions, held or {}, shell_path(aws)
+        )
+
+
+def _run_script(
+    sections: list[tuple[str, list[str]]],
+    source: str,
+    endpoint_url: str,
+    variables: Mapping[str, str],
+    cwd: Path,
+    wave: int,
+    regions: Mapping[str, str],
+    held: Mapping[str, str],
+    path: str,
+) -> Iterator[Step]:
     home = cwd / "home"
     env = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": path,
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "AWS_ENDPOINT_URL": endpoint_url,
@@ -218,7 +250,6 @@ def run_script(
     }
     creds: dict[str, str] = {}
     account = ""
-    held = held or {}
     held_values: dict[str, str] = {}  # variables captured from a held-back stack's command -> reason
     for section, lines in sections:
         for line in lines:
@@ -330,13 +361,29 @@ def run_wave_runbooks(
         "REPO_OWNER": REPOSITORY[0],
         "REPO_NAME": REPOSITORY[1],
     }
-    for number, _ in waves:
-        path = by_number.get(number)
-        if path is None:
-            steps.append(Step(number, "runbook", f"wave {number}", outcome=FAILED, message="no runbook file"))
-            continue
-        sections = wave_runbook(path.read_text(encoding="utf-8"), phase)
-        steps += run_script(
+    with warm_aws():  # one server for every wave's commands (or the rehearsal's, when it holds one)
+        for number, _ in waves:
+            steps += _wave_steps(
+                by_number.get(number), number, phase, variables, work, endpoint_url, regions, held
+            )
+    return steps
+
+
+def _wave_steps(
+    path: Path | None,
+    number: int,
+    phase: str,
+    variables: Mapping[str, str],
+    work: Path,
+    endpoint_url: str,
+    regions: Mapping[str, str],
+    held: Mapping[str, str] | None,
+) -> list[Step]:
+    if path is None:
+        return [Step(number, "runbook", f"wave {number}", outcome=FAILED, message="no runbook file")]
+    sections = wave_runbook(path.read_text(encoding="utf-8"), phase)
+    return list(
+        run_script(
             sections,
             source=path.name,
             endpoint_url=endpoint_url,
@@ -346,7 +393,7 @@ def run_wave_runbooks(
             regions=regions,
             held=held,
         )
-    return steps
+    )
 
 
 def _connections(
