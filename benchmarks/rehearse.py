@@ -73,6 +73,54 @@ def _run(label: str, snapshot: Any, plan: dict[str, Any], target: str, **kw: Any
     print(f"{'':<28} {phases}", flush=True)
 
 
+def _server_children_cpu(server: Any) -> float:
+    """CPU seconds of the warm server's reaped children (/proc: cutime + cstime)."""
+    if server is None or server.process is None:
+        return 0.0
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def _per_call(calls: int) -> None:
+    """The cost of one `aws` call (`sts get-caller-identity` against a local cloud), cold (the real `aws`
+    process) and warm (rehearse/warm_aws.py: the caller's client process, plus the server's forked child)."""
+    import subprocess
+
+    from proton_exodus.engine.server import LocalProtonServer
+    from proton_exodus.rehearse.warm_aws import shell_path, warm_aws
+
+    with (
+        LocalProtonServer(port=0, retired=True) as cloud,
+        warm_aws() as aws,
+        tempfile.TemporaryDirectory() as home,
+    ):
+        for label, server in (("cold", None), ("warm", aws)):
+            env = {
+                "PATH": shell_path(server),
+                "HOME": home,
+                "AWS_ENDPOINT_URL": cloud.url,
+                "AWS_ACCESS_KEY_ID": "bench",
+                "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_DEFAULT_REGION": "us-east-1",
+            }
+            k0, s0, t0 = _children_cpu(), _server_children_cpu(server), time.perf_counter()
+            for _ in range(calls):
+                subprocess.run(
+                    ["aws", "sts", "get-caller-identity"], env=env, capture_output=True, check=True
+                )
+            wall, cpu = (time.perf_counter() - t0) / calls, (_children_cpu() - k0) / calls
+            time.sleep(1.5)  # the server reaps its children within a second
+            forked = (_server_children_cpu(server) - s0) / calls
+            print(
+                f"aws call, {label}: {wall:.3f} s wall, {cpu:.3f} s CPU in the caller's process"
+                + (f" + {forked:.3f} s in the server's forked child" if server else ""),
+                flush=True,
+            )
+    start = time.perf_counter()
+    with warm_aws():
+        print(f"warm aws server start-up: {time.perf_counter() - start:.2f} s wall", flush=True)
+
+
 def _synthetic(services: int, instances: int) -> tuple[Any, dict[str, Any]]:
     from proton_exodus.audit import audit_snapshot
     from proton_exodus.graph import build_graph
@@ -101,6 +149,12 @@ def main() -> None:
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile the synthetic run")
+    parser.add_argument(
+        "--runbooks",
+        action="store_true",
+        help="also run the plan's wave runbooks (exodus rehearse's default)",
+    )
+    parser.add_argument("--calls", type=int, default=0, help="time N aws calls, cold and warm, first")
     args = parser.parse_args()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "exodus-bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "exodus-bench")
@@ -109,6 +163,8 @@ def main() -> None:
     from proton_exodus.report.context import load_plan
 
     day2 = not args.no_day2
+    if args.calls:
+        _per_call(args.calls)
     if not args.skip_demo:
         snapshot = load_snapshot(REPO / "sample_exports" / "snapshot")
         plan = load_plan(REPO / "sample_exports" / "plan")
@@ -120,6 +176,7 @@ def main() -> None:
                 target,
                 with_day2=day2,
                 bundles=REPO / "proton_exodus" / "demo" / "bundles",
+                plan_dir=REPO / "sample_exports" / "plan" if args.runbooks else None,
             )
     if not args.skip_synthetic:
         t0 = time.perf_counter()
