@@ -54,9 +54,10 @@ def _real():
     os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 
 try:
+    cwd = os.getcwd()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect({sock!r})
-except OSError:
+except OSError:  # no server (or no working directory to hand over): the real CLI, as if never here
     _real()
 import json
 fds = []
@@ -66,7 +67,7 @@ for fd in (0, 1, 2):
         fds.append(fd)
     except OSError:
         fds.append(os.open(os.devnull, os.O_RDWR))
-body = json.dumps({{"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd()}}).encode()
+body = json.dumps({{"argv": sys.argv[1:], "env": dict(os.environ), "cwd": cwd}}).encode()
 socket.send_fds(s, [len(body).to_bytes({header}, "big")], fds)
 s.sendall(body)
 reply = b""

@@ -259,3 +259,29 @@ def test_the_server_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
         os.kill(pid, signal.SIGKILL)
         pytest.fail("the warm aws server outlived its parent")
     assert not (Path(folder) / "aws.sock").exists()
+
+
+def test_without_its_server_the_client_runs_the_real_cli() -> None:
+    real = warm.real_aws()
+    assert real is not None
+    server = WarmAws(real)
+    server.start()
+    try:
+        assert server.process is not None and server.process.stdin is not None
+        server.process.stdin.close()  # the server exits when its parent's pipe closes
+        server.process.wait(30)
+        proc = subprocess.run(
+            [str(server.bin_dir / "aws"), "--version"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        cold = subprocess.run(
+            [str(real), "--version"], capture_output=True, text=True, check=False, timeout=120
+        )
+        assert (proc.returncode, proc.stdout, proc.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+        assert proc.stdout.startswith("aws-cli/")
+    finally:
+        server.stop()
+    assert not server.folder.exists()
