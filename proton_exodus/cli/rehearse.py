@@ -53,10 +53,11 @@ from proton_exodus.cli.options import global_options, settings_of, snapshot_opti
 )
 @click.option(
     "--runbooks/--no-runbooks",
-    default=False,
+    default=True,
+    show_default=True,
     help="Also run every command of the plan's wave runbooks as written (aws CLI against the local "
-    "endpoint, per-account credentials; CodeConnections emulated). Off by default for now: it starts "
-    "some 300 aws CLI processes on the demo (minutes).",
+    "endpoint, per-account credentials; CodeConnections emulated). The aws CLI is kept warm (one "
+    "resident process): some 300 commands on the demo.",
 )
 @click.option(
     "--out",
@@ -104,7 +105,7 @@ def rehearse_cmd(
         with_day2=with_day2,
         rollback_wave=rollback_wave,
         bundles=bundles,
-        plan_dir=plan_dir if runbooks else None,  # the wave runbooks are run only with --runbooks
+        plan_dir=plan_dir if runbooks else None,  # --no-runbooks: the deployer's steps only
     )
     paths = write_rehearsal(result, out)
     summary = {**result.summary(), "seconds": result.seconds, "files": [str(p) for p in paths]}
