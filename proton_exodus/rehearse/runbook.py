@@ -12,6 +12,7 @@ CLI code without its start-up per command)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -51,10 +52,17 @@ def stand_in_secrets(planned: Mapping[str, object], work: Path) -> Path:
     return folder
 
 
-def _credentials(endpoint_url: str, account: str, region: str) -> dict[str, str]:
+@functools.lru_cache(maxsize=4)
+def _clients(endpoint_url: str) -> Any:
+    """One client factory per endpoint: a boto3 client costs ~0.1 s of CPU to build (its models), and the
+    runbooks switch accounts some 80 times on the demo."""
     from proton_exodus.engine.cloud import ClientFactory
 
-    sts = ClientFactory(endpoint_url).client("sts", account, region)
+    return ClientFactory(endpoint_url)
+
+
+def _credentials(endpoint_url: str, account: str, region: str) -> dict[str, str]:
+    sts = _clients(endpoint_url).client("sts", account, region)
     creds = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{REHEARSAL_ROLE}", RoleSessionName="exodus-rehearse"
     )["Credentials"]
