@@ -20,6 +20,7 @@ The change set the job created is then described to record what the deploy chang
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import shutil
@@ -141,6 +142,15 @@ def _inputs(reusable: Mapping[str, Any], given: Mapping[str, Any], where: str) -
     return values
 
 
+@functools.lru_cache(maxsize=4)
+def _clients(endpoint_url: str) -> Any:
+    """One client factory per endpoint for every job's configure-aws-credentials (a boto3 client costs
+    ~0.1 s of CPU to build)."""
+    from proton_exodus.engine.cloud import ClientFactory
+
+    return ClientFactory(endpoint_url)
+
+
 class Runner:
     """Runs one reusable workflow's jobs for one caller job, as a GitHub-hosted runner would."""
 
@@ -172,9 +182,7 @@ class Runner:
         sts_account = role_account(role_arn)
         if not sts_account:
             raise RuntimeError(f"configure-aws-credentials: {role_arn!r} is not an IAM role ARN")
-        from proton_exodus.engine.cloud import ClientFactory
-
-        sts = ClientFactory(self.ctx.endpoint_url).client("sts", sts_account, region)
+        sts = _clients(self.ctx.endpoint_url).client("sts", sts_account, region)
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="GitHubActions")["Credentials"]
         return {
             "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
