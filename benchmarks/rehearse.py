@@ -3,29 +3,46 @@ estate of about 1,000 stacks through the default target, with where the time goe
 
     .venv/bin/python benchmarks/rehearse.py [--targets cfn-git-sync,codepipeline,argocd,github-actions]
                                             [--synthetic-services 330] [--instances 3] [--no-day2]
-                                            [--skip-demo] [--skip-synthetic] [--profile]
+                                            [--skip-demo] [--skip-synthetic] [--profile] [--runbooks]
+                                            [--calls N]
 
 Prints, per run, the phases `Rehearsal.seconds` records (export, reproduce = rebuilding the estate in the
-local cloud, stage = the runbook's secret staging with the aws CLI, deploy = the target's deployer, day2,
-rollback), the stacks and steps, and with --profile the functions that take the most cumulative time.
-Wall times grow on a busy machine: the CPU time of the process is printed too (the aws CLI and git run in
-child processes: their CPU time is the children's).
+local cloud, stage = the runbook's secret staging with the aws CLI, deploy = the target's deployer and,
+with --runbooks, the wave runbooks' commands, day2, rollback), the stacks and steps, and with --profile
+the functions that take the most cumulative time. `--calls N` first times N `aws` calls against a local
+cloud, cold (the real CLI process) and warm (rehearse/warm_aws.py). Wall times grow on a busy machine:
+the CPU time of the process is printed too (the aws CLI and git run in child processes: their CPU time
+is the children's).
 
-Figures (2026-12-07, 2 cores shared by 9 sessions, load average ~10: wall times are inflated, CPU is not):
+Figures (2026-12-07, 2 cores shared by 8 sessions, load average 5-12: wall times are inflated, CPU is not).
+"cold" is the real `aws` process per command (before rehearse/warm_aws.py), "warm" the warm CLI:
 
-    demo cfn-git-sync    96.4 s wall, 6.5 s CPU (+13.4 s aws/git/bash); 39 stacks, 7 waves, day 2, rollback
-                         export 5.3  reproduce 9.3  stage 65.0 (22 `aws ssm put-parameter`)  deploy 3.5
-                         day2 2.2  rollback 0.6
-    demo codepipeline    71.3 s wall, 5.2 s CPU (+12.8 s); stage 47.6, deploy 3.5, day2 6.2
-    demo argocd          67.0 s wall, 6.2 s CPU (+11.8 s); stage 38.6, deploy 8.0, day2 6.0
-    demo github-actions  ~10-13 s wall per stack deployed (5-6 `aws` CLI processes of ~2 s each under that
-                         load): 7 stacks of wave 1 in 90 s, 11 stacks of waves 1-2 in 139 s
+    one aws call (--calls 10)  quiet machine (load ~2): cold 0.432 s CPU, 0.440 s wall; warm 0.022 s CPU
+                         in the caller's client + 0.050 s in the server's forked child, 0.078 s wall
+                         (load ~10: cold 0.534 s CPU, 4.56 s wall; warm 0.067 s CPU, 0.31 s wall);
+                         the server starts in 0.5 s wall (up to 2.4 s loaded), once per rehearsal
+    demo stage (22 `aws ssm put-parameter`)  cold 32.9-76.9 s wall (loaded); warm 10.4-13.7 s loaded,
+                         2.5 s quiet
+    demo cfn-git-sync with the wave runbooks (the default now; 7 waves, day 2, rollback, 300 runbook
+                         commands + 39 manual steps, 453 steps, passed)
+                         cold (--runbooks before): 17 min 09 s wall, 185.5 s CPU (process and children),
+                         loaded; stage 76.9, deploy (with the runbooks) 836.0, rollback 64.4
+                         warm, loaded: 2 min 23 s wall, 38.3 s CPU; stage 10.4, deploy 85.4, rollback 2.3
+                         warm, quiet: 38.4 s wall, 38.5 s CPU; stage 2.5, deploy 26.7
+    demo cfn-git-sync --no-runbooks, warm, quiet: 19.2 s wall, 12.2 s CPU: the runbooks add ~19 s wall,
+                         ~26 s CPU
+    demo github-actions, all 7 waves, day 2 (ship-image, change-input, minor-version) and a rollback,
+                         passed (114 steps, 0 failed):
+                         cold 19 min 59 s wall, 223.5 s CPU; deploy 996.0, day2 144.2, stage 32.9
+                         warm 10 min 39 s wall, 92.5 s CPU; deploy 530.7, day2 32.0, stage 13.4
+                         the rest per job is its `pip install` step (~1 s CPU each, 37 jobs + day 2)
     synthetic 1,000 stacks, cfn-git-sync: 176.3 s wall, 46.7 s CPU; reproduce 91.7, deploy 61.4 (one change
-                         set per stack: create, describe, execute, wait), day2 5.4, rollback 3.5
+                         set per stack: create, describe, execute, wait), day2 5.4, rollback 3.5 (no aws CLI)
 
 Where the time goes: rebuilding the estate and one change set per stack through moto (about 0.05 s CPU
-per stack each), and every `aws` CLI process (about 0.5 s CPU to start, more under load): the secret
-staging and the GitHub Actions `run:` steps are bounded by CLI start-up, not by the local cloud.
+per stack each). Each `aws` CLI process cost about 0.5 s CPU to start (imports, service models); the
+warm CLI imports once and forks per call, ~0.07 s CPU. A boto3 client built per account switch cost
+~0.1 s CPU more in-process: the runbooks and the GitHub Actions jobs now keep one factory per endpoint.
 """
 
 from __future__ import annotations
