@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -115,15 +116,19 @@ class WarmAws:
                 env={k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))},
                 start_new_session=True,  # a terminal's Ctrl-C reaches exodus, which stops it
             )
-        assert self.process.stdout is not None
+        out = self.process.stdout
+        assert out is not None
         ready: list[bytes] = []
-        reader = threading.Thread(target=lambda: ready.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader = threading.Thread(target=lambda: ready.append(out.readline()), daemon=True)
         reader.start()
         reader.join(START_TIMEOUT)
-        self.process.stdout.close()
         if not ready or ready[0].strip() != b"ready":
+            said = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
             self.stop()
-            raise RuntimeError(f"the warm aws CLI server did not start (see {self.log})")
+            raise RuntimeError(
+                "the warm aws CLI server did not start" + (f": {said[-1]}" if said else " in time")
+            )
+        out.close()
 
     def path(self, path: str) -> str:
         """`path` (a PATH value) with the warm `aws` first."""
@@ -176,7 +181,7 @@ def warm_aws() -> Iterator[WarmAws | None]:
                 server.start()
                 _server = server
             except RuntimeError as err:
-                print(f"warning: {err}; running the aws CLI cold", file=sys.stderr)
+                logging.getLogger(__name__).warning("%s; running the aws CLI cold", err)
         current = _server
     try:
         yield current

@@ -285,3 +285,15 @@ def test_without_its_server_the_client_runs_the_real_cli() -> None:
     finally:
         server.stop()
     assert not server.folder.exists()
+
+
+def test_a_server_that_cannot_start_leaves_the_real_cli(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(warm, "_server", None)
+    monkeypatch.setattr(warm, "_users", 0)
+    monkeypatch.setattr(warm, "__file__", str(tmp_path / "absent.py"))  # the server's script is gone
+    with warm_aws() as aws:
+        assert aws is None
+        assert shell_path(aws).split(":")[0] == str(Path(sys.executable).parent)  # the real `aws`
+    assert "the warm aws CLI server did not start: " in caplog.text and "absent.py" in caplog.text
