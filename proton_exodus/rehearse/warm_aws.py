@@ -401,8 +401,7 @@ def serve(sock_path: str, real: str) -> None:
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGTERM)
                 listener.close()
-                with contextlib.suppress(OSError):
-                    os.unlink(sock_path)
+                shutil.rmtree(folder, ignore_errors=True)  # socket, client, log: also when exodus was killed
                 return
             if key.data == "call":
                 conn, _ = listener.accept()
