@@ -33,9 +33,12 @@ Figures (2026-12-07, 2 cores shared by 8 sessions, load average 5-12: wall times
                          ~26 s CPU
     demo github-actions, all 7 waves, day 2 (ship-image, change-input, minor-version) and a rollback,
                          passed (114 steps, 0 failed):
-                         cold 19 min 59 s wall, 223.5 s CPU; deploy 996.0, day2 144.2, stage 32.9
-                         warm 10 min 39 s wall, 92.5 s CPU; deploy 530.7, day2 32.0, stage 13.4
-                         the rest per job is its `pip install` step (~1 s CPU each, 37 jobs + day 2)
+                         cold, quiet: 3 min 00 s wall, 177.3 s CPU; deploy 151.0, day2 12.5, stage 9.9
+                         warm, quiet: 1 min 29 s wall, 75.4 s CPU; deploy 73.7, day2 5.6, stage 2.3
+                         (loaded: cold 19 min 59 s, 223.5 s CPU; warm 10 min 39 s, 92.5 s CPU)
+                         most of the rest is each job's `pip install` step (~1 s CPU, 37 jobs + day 2)
+    exodus demo (quiet)  before: 46.1 s (rehearsal without the runbooks, staging cold); after: 62.7 s
+                         with the 300 wave runbook commands run warm
     synthetic 1,000 stacks, cfn-git-sync: 176.3 s wall, 46.7 s CPU; reproduce 91.7, deploy 61.4 (one change
                          set per stack: create, describe, execute, wait), day2 5.4, rollback 3.5 (no aws CLI)
 
