@@ -228,14 +228,6 @@ def test_day_2_changes_only_what_it_should(demo: dict[str, Any]) -> None:
     ]
     if "minor-version" in ops:
         minor = steps["day2:minor-version"]
-        if demo["target"] == "github-actions" and "TaskDefinition" not in {
-            c["logical_id"] for c in minor["changes"]
-        }:
-            pytest.xfail(
-                "github-actions' minor-version move is the same render-merge into the exported template as "
-                "codepipeline's (rehearse/day2.py `_minor_version`): the TargetGroup's HealthCheckPath "
-                "changes, the task definition 1.1 also changes does not"
-            )
         assert minor["stack"] == "AWSProton-payments-api-st-cloudformation--DDDEPTACKUAKETI"  # 1.0 -> 1.1
         assert {c["logical_id"]: c["properties"] for c in minor["changes"]} == {
             "TargetGroup": ["HealthCheckPath"],
