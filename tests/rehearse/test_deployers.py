@@ -26,7 +26,7 @@ EXPORTS = REPO / "sample_exports" / "exports"
 BUNDLES = REPO / "proton_exodus" / "demo" / "bundles"
 # Every target through waves 1-2. The GitHub Actions runner's `aws` calls go through the warm CLI
 # (rehearse/warm_aws.py); a full 7-wave github-actions rehearsal with day 2 and a rollback passes on the
-# demo but costs ~90 s of CPU (each job's `pip install` step ~1 s): run by benchmarks/rehearse.py, not here.
+# demo but costs ~75 s of CPU (each job's `pip install` step ~1 s): run by benchmarks/rehearse.py, not here.
 THROUGH: dict[str, int] = {}
 PARTNER_PROD = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"  # account 222222222222
 
