@@ -25,8 +25,9 @@ Figures (2026-12-07, 2 cores shared by 8 sessions, load average 5-12: wall times
                          2.5 s quiet
     demo cfn-git-sync with the wave runbooks (the default now; 7 waves, day 2, rollback, 300 runbook
                          commands + 39 manual steps, 453 steps, passed)
-                         cold (--runbooks before): 17 min 09 s wall, 185.5 s CPU (process and children),
-                         loaded; stage 76.9, deploy (with the runbooks) 836.0, rollback 64.4
+                         cold (--runbooks before), quiet: 3 min 09 s wall, 157.8 s CPU (process and
+                         children); stage 10.0, deploy (with the runbooks) 162.3, rollback 7.8
+                         (loaded: 17 min 09 s wall, 185.5 s CPU; stage 76.9, deploy 836.0)
                          warm, loaded: 2 min 23 s wall, 38.3 s CPU; stage 10.4, deploy 85.4, rollback 2.3
                          warm, quiet: 38.4 s wall, 38.5 s CPU; stage 2.5, deploy 26.7
     demo cfn-git-sync --no-runbooks, warm, quiet: 19.2 s wall, 12.2 s CPU: the runbooks add ~19 s wall,
@@ -35,6 +36,7 @@ Figures (2026-12-07, 2 cores shared by 8 sessions, load average 5-12: wall times
                          passed (114 steps, 0 failed):
                          cold, quiet: 3 min 00 s wall, 177.3 s CPU; deploy 151.0, day2 12.5, stage 9.9
                          warm, quiet: 1 min 29 s wall, 75.4 s CPU; deploy 73.7, day2 5.6, stage 2.3
+                         (on main's day 2, minor-version through `exodus repo upgrade`: 1 min 42 s, 75 s)
                          (loaded: cold 19 min 59 s, 223.5 s CPU; warm 10 min 39 s, 92.5 s CPU)
                          most of the rest is each job's `pip install` step (~1 s CPU, 37 jobs + day 2)
     exodus demo (quiet)  before: 46.1 s (rehearsal without the runbooks, staging cold); after: 62.7 s
