@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER
 from proton_exodus.cfn.text import load_yaml
 from proton_exodus.errors import BadInput
 from proton_exodus.model.units import DeploymentUnit
@@ -137,8 +138,14 @@ def collect(
             "file": r["parameterFile"],
             "stack": r["stack"],
             "keep": keep,
+            # a secret this instance holds: its parameter names the instance's own secret (one shared
+            # template points an instance without it at a public parameter no resource reads)
             "secrets": sorted(
-                n for m in r["parameters"].values() if m["sensitive"] and (n := _input_name(m["path"]))
+                n
+                for p, m in r["parameters"].items()
+                if m["sensitive"]
+                and (n := _input_name(m["path"]))
+                and r["stack"] in str(doc["parameters"].get(p, ""))
             ),
             "tags": [[str(k), str(v)] for k, v in (doc.get("tags") or {}).items()],
         }
@@ -185,12 +192,34 @@ def _structural(variants: Sequence[Variant], inputs: Sequence[Mapping[str, Any]]
     return [(name, carried.get(name, "eq")) for name in names if carried.get(name) != "value"]
 
 
-def _expr(param: str, m: Mapping[str, Any], field_name: str, secret_form: tuple[str, str]) -> str:
-    """The Nunjucks text of one parameter's value in the deployment file (`m`: TEMPLATES.json's mapping)."""
+def _given(name: str, field_name: str) -> str:
+    """Nunjucks: does the instance hold secret input `name` (the existing instance's file says; for a new
+    one, the form's yes/no field)."""
+    ref = f"values.{field_name}[{json.dumps(name)}]"
+    return f"((old and {json.dumps(name)} in old.secrets) or (not old and {ref}))"
+
+
+def _expr(
+    param: str,
+    m: Mapping[str, Any],
+    field_name: str,
+    secret_form: tuple[str, str],
+    secret_paths: frozenset[str] = frozenset(),
+) -> str:
+    """The Nunjucks text of one parameter's value in the deployment file (`m`: TEMPLATES.json's mapping).
+    A secret the instance does not hold names the public parameter the shared template expects then, and
+    its `…Defined` parameter says "false"."""
     path, role, sensitive = m["path"], m["role"], m["sensitive"]
     if sensitive:
         pre, post = secret_form
-        return "${{ (" + json.dumps(pre) + " + stack + " + json.dumps(post) + ") | dump }}"
+        own = "(" + json.dumps(pre) + " + stack + " + json.dumps(post) + ")"
+        name = _input_name(path)
+        if name is None:
+            return "${{ " + own + " | dump }}"
+        given = _given(name, field_name)
+        return "${{ (" + own + " if " + given + " else " + json.dumps(PUBLIC_SSM_PARAMETER) + ") | dump }}"
+    if role == "defined" and path in secret_paths and (name := _input_name(path)):
+        return '${{ ("true" if ' + _given(name, field_name) + ' else "false") | dump }}'
     if path == "environment.name":
         return "${{ values.environment | dump }}"
     if path == "service.name":
@@ -217,7 +246,7 @@ def _condition(pick: Mapping[str, Any], field_name: str) -> str:
         if how == "len":
             parts.append(f"(({ref} or []) | length) == {int(value)}")
         elif how == "set":
-            given = f"((old and {json.dumps(name)} in old.secrets) or (not old and {ref}))"
+            given = _given(name, field_name)
             parts.append(given if value else f"not {given}")
         else:
             parts.append(f"{ref} == {json.dumps(value)}")
@@ -245,9 +274,10 @@ def skeleton(info: InstanceFiles, field_name: str) -> str:
             )
             body.append(f"template-file-path: {variant.file}")
             body.append("parameters:")
+            secret_paths = frozenset(m["path"] for m in variant.parameters.values() if m["sensitive"])
             for param, m in sorted(variant.parameters.items()):
                 form = info.secret_forms.get(param, ("/exodus/", "/" + (_input_name(m["path"]) or "")))
-                body.append(f"  {param}: " + _expr(param, m, field_name, form))
+                body.append(f"  {param}: " + _expr(param, m, field_name, form, secret_paths))
     body += [
         "{%- else -%}",
         "# no shared template of this version fits these inputs: run `exodus repo new-instance` instead",

@@ -546,26 +546,35 @@ def test_an_input_change_is_one_parameter_and_a_new_instance_a_file_beside_its_s
     assert new["parameters"] == twin["parameters"]
 
 
-def test_structural_inputs_pick_the_variant_file(
+def test_one_shared_template_takes_every_new_instance_with_or_without_its_secret(
     demo: tuple[Snapshot, dict[str, str]], git_sync: dict[str, str], nunjucks: Path
 ) -> None:
-    """demo-fargate-svc 1.1 has a template with the database password and one without; demo-vpc-ecs-env 1.1
-    one per number of subnets. A new instance gets the variant its inputs pick, or no template at all
-    (and a pointer to `exodus repo new-instance`) when none fits."""
+    """demo-fargate-svc 1.1 is one shared template whether the optional database password is set or not
+    (its `DbPasswordDefined` condition), and demo-vpc-ecs-env 1.1 one for 2 or 3 subnets (conditions on the
+    list's length). A new instance with the secret names its own Parameter Store name; one without names
+    the public parameter the template expects then; a list longer than the schema allows is refused by the
+    form before any file is written."""
+    from proton_exodus.cfn.resolve import PUBLIC_SSM_PARAMETER
+
     snapshot, files = demo
     units = build_units(snapshot)
     svc = next(u for u in units if u.service == "users-api" and u.name == "staging")
     with_password = _form(svc, "1.1", "new-instance", db_password=True) | {"instance": "qa"}
     without = _form(svc, "1.1", "new-instance") | {"instance": "qa"}
     without["service_inputs"].pop("db_password", None)
-    picked = {
-        load_yaml(_scaffold(nunjucks, files, entity_name("demo-fargate-svc-v1"), f)[1])["template-file-path"]
+    written = [
+        load_yaml(_scaffold(nunjucks, files, entity_name("demo-fargate-svc-v1"), f)[1])
         for f in (with_password, without)
+    ]
+    assert {d["template-file-path"] for d in written} == {
+        "templates/service/demo-fargate-svc/v1/instance-1.1.yaml"
     }
-    assert picked == {
-        "templates/service/demo-fargate-svc/v1/instance-1.1-1.yaml",
-        "templates/service/demo-fargate-svc/v1/instance-1.1-2.yaml",
-    }
+    assert [
+        (d["parameters"]["ExodusSecretDbPassword"], d["parameters"]["DbPasswordDefined"]) for d in written
+    ] == [
+        ("/exodus/users-api-qa/db_password", "true"),
+        (PUBLIC_SSM_PARAMETER, "false"),
+    ]
     rows = [
         r
         for r in json.loads(git_sync["TEMPLATES.json"])["stacks"]
@@ -580,8 +589,10 @@ def test_structural_inputs_pick_the_variant_file(
         assert path == f"deployments/{first['account']}/{first['region']}/qa.yaml"
         assert load_yaml(text)["template-file-path"] == row["templateFile"]
     form["environment_inputs"]["subnet_cidrs"] = [f"10.9.{i}.0/24" for i in range(7)]
-    doc = load_yaml(_scaffold(nunjucks, files, entity_name("demo-vpc-ecs-env-v1"), form)[1])
-    assert doc["template-file-path"] == "" and doc["parameters"] == {}
+    entity = load_yaml(files[f"templates/{entity_name('demo-vpc-ecs-env-v1')}/template.yaml"])
+    assert any("subnet_cidrs" in e and "3" in e for e in portal.form_errors(entity, form)), (
+        portal.form_errors(entity, form)
+    )
 
 
 def test_an_input_change_is_what_exodus_repo_set_writes(
