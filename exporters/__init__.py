@@ -214,6 +214,12 @@ class Exporter(Protocol):
     #   parameters)` is applied to the files of `export_dir` that deploy the stack, which are rewritten;
     #   returns the paths changed (BadInput when the export does not deploy the stack). `exodus rehearse`
     #   uses it for day 2 (rehearse/day2.py), then runs `rehearse` on that stack alone.
+    # - `runbook_stand_ins: Mapping[str, str]`: program -> what in the rehearsal stands for it (e.g.
+    #   argocd's `kubectl`: "the rehearsal's Argo CD sync emulation applies what it would"); the wave
+    #   runbooks' lines of those programs are recorded, not run (rehearse/runbook.py).
+    # - `runbook_settings(places, export_dir, endpoint_url) -> dict[str, str]`: the values the runbooks'
+    #   operator settings (`CONNECTION_ARN=...`) take in the rehearsal's local cloud, creating there what
+    #   a person would have created first (places: the (account, Region) pairs the waves use).
     # - `follows_listing = True`: the target's deployer reads each stack's template file from the
     #   export's TEMPLATES.json (terraform, spacelift), so `exodus repo upgrade` moves a stack whose
     #   parameters are a template configuration too (rehearse/day2.py's minor-version step uses it).

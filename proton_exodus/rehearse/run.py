@@ -278,9 +278,12 @@ def _wave_runbooks(
     snapshot: Snapshot,
     ctx: RehearsalContext,
     held: Mapping[str, str] | None = None,
+    deployer: Any = None,
 ) -> Any:
     """phase -> the steps of the plan's wave runbooks for that phase (rehearse/runbook.py); none without
-    the plan directory or when its runbooks were written for another target."""
+    the plan directory or when its runbooks were written for another target. The deploying exporter may
+    name the programs its deployer stands in for (`runbook_stand_ins`) and fill the runbook's operator
+    settings from the local cloud (`runbook_settings`)."""
     from proton_exodus.rehearse.runbook import run_wave_runbooks
 
     def run(phase: str, only: int | None = None, as_wave: int | None = None) -> list[Step]:
@@ -296,6 +299,8 @@ def _wave_runbooks(
             snapshot_dir=Path(snapshot.root) if snapshot.root is not None else None,
             rebuilt=ctx.rebuilt,
             held=held,
+            stand_ins=getattr(deployer, "runbook_stand_ins", None),
+            settings=getattr(deployer, "runbook_settings", None),
         )
         for step in steps:
             step.wave = step.wave if as_wave is None else as_wave
@@ -448,6 +453,7 @@ def rehearse(
             snapshot,
             ctx,
             held,
+            registry.load(paired[0]) if paired else exporter,
         )
         before = runbooks("before")
         deployed = list(deployer(ctx))

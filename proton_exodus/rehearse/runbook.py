@@ -159,6 +159,7 @@ _WITH = re.compile(r"^\s*#.*\baccount (\d{12})")
 _ASSIGNS = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=\S*\s*)+(?:#.*)?$")
 _CAPTURE = re.compile(r"^([A-Z_][A-Z0-9_]*)=(\$\(.*\))$")
 _PERSON = ("exodus", "git")
+_ENV_PREFIX = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)+")
 _PROFILE = re.compile(r"--profile \"?\$\{PROFILE_PREFIX\}(\d{12})")
 _NAMED = re.compile(r"--(?:stack|resource)-name (\S+)")
 # what a check's `--query` may print when the hand-over took (stack status, sync status, drift status)
@@ -222,6 +223,7 @@ def run_script(
     wave: int,
     regions: Mapping[str, str],
     held: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, str] | None = None,
 ) -> Iterator[Step]:
     """One Step per command, as a person runs the runbook in one shell: assignments carry to later lines,
     `# ... account N` comments switch the default credentials, `--profile` picks the profile's. A check
@@ -230,7 +232,16 @@ def run_script(
     from one, is not run: a person fixes that unit first (reported `blocked`)."""
     with warm_aws() as aws:
         yield from _run_script(
-            sections, source, endpoint_url, variables, cwd, wave, regions, held or {}, shell_path(aws)
+            sections,
+            source,
+            endpoint_url,
+            variables,
+            cwd,
+            wave,
+            regions,
+            held or {},
+            shell_path(aws),
+            stand_ins or {},
         )
 
 
@@ -244,6 +255,7 @@ def _run_script(
     regions: Mapping[str, str],
     held: Mapping[str, str],
     path: str,
+    stand_ins: Mapping[str, str],
 ) -> Iterator[Step]:
     home = cwd / "home"
     env = {
@@ -287,11 +299,17 @@ def _run_script(
                 step.outcome, step.message = BLOCKED, f"not run: {why}"
                 yield step
                 continue
-            program = (capture.group(2)[2:] if capture else command).split(" ", 1)[0]
+            program = _ENV_PREFIX.sub("", capture.group(2)[2:] if capture else command).split(" ", 1)[0]
+            program = env.get(program[1:], program) if program.startswith("$") else program  # $TF
             if program in _PERSON:
                 step.outcome = MANUAL
                 step.message = f"{section}: an operator's `{program}` command; the rehearsal's own export, "
                 step.message += "commit and deployer stand for it"
+                yield step
+                continue
+            if program in stand_ins:  # the target's own tool, whose effect the deployer emulates
+                step.outcome = MANUAL
+                step.message = f"{section}: `{program}` is the target's own tool; {stand_ins[program]}"
                 yield step
                 continue
             script = f"{command}\nprintf '\\0%s' \"${capture.group(1)}\"" if capture else command
@@ -324,10 +342,24 @@ def _run_script(
 
 
 def _assign(line: str, env: dict[str, str], fixed: Mapping[str, str], cwd: Path) -> None:
-    """A settings line (`NAME=value  # comment`): names the rehearsal fixes keep its value."""
+    """A settings line (`NAME=value  # comment`): names the rehearsal fixes keep its value; the others
+    take the value bash gives it (quotes removed, `$EXPORT/...` expanded), as the person's shell would."""
     for name, value in re.findall(r"([A-Z_][A-Z0-9_]*)=(\S*)", line.split("#", 1)[0]):
-        if name not in fixed:
+        if name in fixed:
+            continue
+        if not re.search(r"[\"'$\\`~]", value):
             env[name] = value
+            continue
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-c", f"printf '%s' {value}"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+        env[name] = proc.stdout if proc.returncode == 0 else value
 
 
 REPOSITORY = ("exodus-rehearsal", "export")  # owner and name the rehearsal's repository link names
@@ -345,6 +377,8 @@ def run_wave_runbooks(
     snapshot_dir: Path | None = None,
     rebuilt: bool = True,
     held: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, str] | None = None,
+    settings: Any = None,
 ) -> list[Step]:
     """Every command of `phase` ("before": entry checks and steps; "after": exit checks; "rollback") of
     each wave's runbook in `plan_dir`, wave by wave. Before the first wave, in a cloud the rehearsal
@@ -369,10 +403,12 @@ def run_wave_runbooks(
         "REPO_OWNER": REPOSITORY[0],
         "REPO_NAME": REPOSITORY[1],
     }
+    if callable(settings):  # the target's operator settings, as the rehearsal's local cloud has them
+        variables.update(settings(places, export_dir, endpoint_url))
     with warm_aws():  # one server for every wave's commands (or the rehearsal's, when it holds one)
         for number, _ in waves:
             steps += _wave_steps(
-                by_number.get(number), number, phase, variables, work, endpoint_url, regions, held
+                by_number.get(number), number, phase, variables, work, endpoint_url, regions, held, stand_ins
             )
     return steps
 
@@ -386,6 +422,7 @@ def _wave_steps(
     endpoint_url: str,
     regions: Mapping[str, str],
     held: Mapping[str, str] | None,
+    stand_ins: Mapping[str, str] | None = None,
 ) -> list[Step]:
     if path is None:
         return [Step(number, "runbook", f"wave {number}", outcome=FAILED, message="no runbook file")]
@@ -400,6 +437,7 @@ def _wave_steps(
             wave=number,
             regions=regions,
             held=held,
+            stand_ins=stand_ins,
         )
     )
 

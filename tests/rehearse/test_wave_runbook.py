@@ -117,3 +117,52 @@ def test_the_wrong_accounts_credentials_fail_the_step(cloud: Any, tmp_path: Path
     last = before[-1]
     assert (last.outcome, last.account) == (FAILED, B)
     assert "ResourceNotFoundException" in last.message or "InvalidInputException" in last.message
+
+
+def test_settings_expand_and_the_targets_own_tools_are_recorded_not_run(cloud: Any, tmp_path: Path) -> None:
+    """`ADOPTION="$EXPORT/..."` takes the value the person's shell gives it; a line whose program (after
+    `NAME=value` prefixes, or through `$TF`) is one the target's deployer stands in for is recorded with
+    what stands for it; the target's settings hook fills the operator's `...` values."""
+    md = "\n".join(
+        [
+            "## Steps",
+            "",
+            "```sh",
+            "TF=terraform",
+            'FILE="$EXPORT/deployments/app.yaml"',
+            "BUCKET=...",
+            'test -f "$FILE"',
+            'test "$BUCKET" = "bucket-of-$EXPORT_NAME"',
+            'AWS_PROFILE="exodus-111111111111" $TF -chdir="$EXPORT" init -input=false',
+            "kubectl apply -f app.yaml",
+            "```",
+            "",
+        ]
+    )
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "wave-01.md").write_text(md, encoding="utf-8")
+    seen: list[Any] = []
+
+    def settings(places: Any, export_dir: Path, url: str) -> dict[str, str]:
+        seen.append((places, url))
+        return {"BUCKET": f"bucket-of-{export_dir.name}", "EXPORT_NAME": export_dir.name}
+
+    steps = run_wave_runbooks(
+        plan,
+        "before",
+        [(1, [StackTarget(A, R, "app")])],
+        _export(tmp_path),
+        tmp_path / "work",
+        cloud.url,
+        stand_ins={"terraform": "the terraform deployer runs it", "kubectl": "the sync emulation"},
+        settings=settings,
+    )
+    ran = [(s.outcome, s.command.split(" ")[0]) for s in steps if s.action == "runbook" and s.wave == 1]
+    assert ran == [
+        (OK, "test"),
+        (OK, "test"),
+        (MANUAL, 'AWS_PROFILE="exodus-111111111111"'),
+        (MANUAL, "kubectl"),
+    ]
+    assert "the terraform deployer runs it" in steps[-2].message and seen == [([(A, R)], cloud.url)]
