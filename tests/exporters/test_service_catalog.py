@@ -7,6 +7,7 @@ the export's parameters/ files, then its servicecatalog-update.sh) changes only 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -281,8 +282,11 @@ def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
         "TargetGroup": ["HealthCheckPath"],
         "TaskDefinition": ["ContainerDefinitions"],
     }
-    # ship-image and change-input stay on their 1.1 artifact; the minor move goes from 1.0 to a 1.1 one
-    assert "(artifact 1.1-1)" in image["message"] and "(artifact 1.1-2)" in minor["message"]
+    # one product per shared template, one artifact per version: ship-image stays on the 1.1 artifact,
+    # the minor move goes from 1.0 to that same 1.1 artifact of the same product
+    assert "(artifact 1.1)" in image["message"] and "(artifact 1.1)" in minor["message"]
+    artifact = re.compile(r"provisioned product AVAILABLE on (pa-[0-9a-f]+)")
+    assert artifact.search(image["message"])[1] == artifact.search(minor["message"])[1]
     replaced = [
         c for s in steps.values() for c in s["changes"] if c["replacement"] in ("True", "Conditional")
     ]

@@ -58,13 +58,6 @@ resource "spacelift_environment_variable" "environment_dev_111111111111_cf_capab
   write_only = false
 }
 
-resource "spacelift_environment_variable" "environment_dev_111111111111_cf_param_environmentname" {
-  context_id = spacelift_context.environment_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "dev"
-  write_only = false
-}
-
 resource "spacelift_environment_variable" "environment_dev_111111111111_proton_environment_output_clusterarn" {
   context_id = spacelift_context.environment_dev_111111111111.id
   name       = "PROTON_ENVIRONMENT_OUTPUT_CLUSTERARN"
@@ -156,48 +149,6 @@ resource "spacelift_environment_variable" "environment_legacy_network_1111111111
   write_only = false
 }
 
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_environmentname" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "legacy-network"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-0c1d2e3f4a5b6c7d9"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_environmentoutputssubnetids" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-0c1d2e3f4a5b6c701,subnet-0c1d2e3f4a5b6c702"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_handler" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_Handler"
-  value      = "index.handler"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_serviceinstancename" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "onprem"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_legacy_network_111111111111_cf_param_stagename" {
-  context_id = spacelift_context.environment_legacy_network_111111111111.id
-  name       = "CF_PARAM_StageName"
-  value      = "live"
-  write_only = false
-}
-
 resource "spacelift_environment_variable" "environment_legacy_network_111111111111_proton_environment_output_servicesecuritygroupid" {
   context_id = spacelift_context.environment_legacy_network_111111111111.id
   name       = "PROTON_ENVIRONMENT_OUTPUT_SERVICESECURITYGROUPID"
@@ -237,13 +188,6 @@ resource "spacelift_environment_variable" "environment_partner_prod_222222222222
   context_id = spacelift_context.environment_partner_prod_222222222222.id
   name       = "CF_CAPABILITY_NAMED_IAM"
   value      = "1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_environmentname" {
-  context_id = spacelift_context.environment_partner_prod_222222222222.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "partner-prod"
   write_only = false
 }
 
@@ -426,13 +370,6 @@ resource "spacelift_environment_variable" "environment_staging_111111111111_cf_c
   context_id = spacelift_context.environment_staging_111111111111.id
   name       = "CF_CAPABILITY_NAMED_IAM"
   value      = "1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_environmentname" {
-  context_id = spacelift_context.environment_staging_111111111111.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "staging"
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "component_orders_prod_assets_111111111111" {
   slug                  = "component-orders-prod-assets-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"].templateFile)
   description           = "component orders-prod-assets, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,11 +12,20 @@ resource "spacelift_stack" "component_orders_prod_assets_111111111111" {
   labels                = ["environment:prod", "exodus", "production", "proton:component"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
+}
+
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "component_orders_prod_assets_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"].parameterFile}")).Parameters
+  stack_id   = spacelift_stack.component_orders_prod_assets_111111111111.id
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
+  write_only = false
 }
 
 resource "spacelift_context_attachment" "component_orders_prod_assets_111111111111" {

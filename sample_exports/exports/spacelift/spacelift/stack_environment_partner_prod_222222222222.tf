@@ -4,7 +4,7 @@ resource "spacelift_stack" "environment_partner_prod_222222222222" {
   slug                  = "environment-partner-prod-222222222222"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/222222222222/us-east-1/AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"
+  project_root          = dirname(local.exodus_stacks["222222222222/us-east-1/AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"].templateFile)
   description           = "environment partner-prod, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,38 +12,19 @@ resource "spacelift_stack" "environment_partner_prod_222222222222" {
   labels                = ["environment:partner-prod", "exodus", "production", "proton:environment"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["222222222222/us-east-1/AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"
     template_bucket     = var.template_buckets["222222222222/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_containerinsights" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "environment_partner_prod_222222222222_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["222222222222/us-east-1/AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
-  name       = "CF_PARAM_ContainerInsights"
-  value      = "true"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_logretentiondays" {
-  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
-  name       = "CF_PARAM_LogRetentionDays"
-  value      = "90"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_subnetcidrs" {
-  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
-  name       = "CF_PARAM_SubnetCidrs"
-  value      = "10.40.0.0/24,10.40.1.0/24"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_partner_prod_222222222222_cf_param_vpccidr" {
-  stack_id   = spacelift_stack.environment_partner_prod_222222222222.id
-  name       = "CF_PARAM_VpcCidr"
-  value      = "10.40.0.0/16"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "environment_staging_111111111111" {
   slug                  = "environment-staging-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"].templateFile)
   description           = "environment staging, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,31 +12,19 @@ resource "spacelift_stack" "environment_staging_111111111111" {
   labels                = ["environment:staging", "exodus", "proton:environment"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_containerinsights" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "environment_staging_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.environment_staging_111111111111.id
-  name       = "CF_PARAM_ContainerInsights"
-  value      = "false"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_subnetcidrs" {
-  stack_id   = spacelift_stack.environment_staging_111111111111.id
-  name       = "CF_PARAM_SubnetCidrs"
-  value      = "10.20.0.0/24,10.20.1.0/24"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "environment_staging_111111111111_cf_param_vpccidr" {
-  stack_id   = spacelift_stack.environment_staging_111111111111.id
-  name       = "CF_PARAM_VpcCidr"
-  value      = "10.20.0.0/16"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_orders_api_dev_111111111111" {
   slug                  = "instance-orders-api-dev-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS"].templateFile)
   description           = "service_instance orders-api/dev, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,171 +12,19 @@ resource "spacelift_stack" "instance_orders_api_dev_111111111111" {
   labels                = ["environment:dev", "exodus", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_componentassetsbucketname" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsBucketName"
-  value      = ""
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_componentassetsbucketnamedefined" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsBucketNameDefined"
-  value      = "false"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_componentassetspolicyarn" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsPolicyArn"
-  value      = ""
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_componentassetspolicyarndefined" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsPolicyArnDefined"
-  value      = "false"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_desiredcount" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_DesiredCount"
-  value      = "1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_enableexecutecommand" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnableExecuteCommand"
-  value      = "false"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputsclusterarn" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsClusterArn"
-  value      = "arn:aws:ecs:us-east-1:111111111111:cluster/dev-cluster"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputslistenerarn" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsListenerArn"
-  value      = "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/AWSProton-dev-cloud-H6TMXYS77TVC/e81df75f04f08d25/76c34ba41eaa8eeb"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputsloadbalancerdnsname" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsLoadBalancerDnsName"
-  value      = "AWSProton-dev-cloud-H6TMXYS77TVC-1.us-east-1.elb.amazonaws.com"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-3b52c12c4e8ed08ff"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputssubnetids" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-02ebce72f45173298,subnet-0f43b065a8f515fad"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputstaskexecutionrolearn" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsTaskExecutionRoleArn"
-  value      = "arn:aws:iam::111111111111:role/AWSProton-dev-cloudformation--GBNKOTGQCWAPLIV-TaskExecutionRole-XRQSB01MVDQT"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_environmentoutputsvpcid" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsVpcId"
-  value      = "vpc-c1d6b294f6183bae1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_exodussecretdbpassword" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ExodusSecretDbPassword"
-  value      = "/exodus/AWSProton-orders-api-dev-cloudformation--XFPJEOHHZCVWMVS/db_password"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_healthcheckpath" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_HealthCheckPath"
-  value      = "/health"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_image" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_Image"
-  value      = "public.ecr.aws/nginx/nginx:1.25"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_listenerpriority" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ListenerPriority"
-  value      = "10"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_loglevel" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_LogLevel"
-  value      = "info"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_pathpattern" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_PathPattern"
-  value      = "/orders/*"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_port" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_Port"
-  value      = "8080"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_serviceinstancename" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "dev"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_servicename2" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_ServiceName2"
-  value      = "orders-api"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_dev_111111111111_cf_param_tasksize" {
-  stack_id   = spacelift_stack.instance_orders_api_dev_111111111111.id
-  name       = "CF_PARAM_TaskSize"
-  value      = "x-small"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_orders_api_prod_111111111111" {
   slug                  = "instance-orders-api-prod-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"].templateFile)
   description           = "service_instance orders-api/prod, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,178 +12,19 @@ resource "spacelift_stack" "instance_orders_api_prod_111111111111" {
   labels                = ["environment:prod", "exodus", "production", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_componentassetsbucketname" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsBucketName"
-  value      = "awsproton-orders-prod-ass-cloudformat-assetsbucket-5izyfww1xa4u"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_componentassetsbucketnamedefined" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsBucketNameDefined"
-  value      = "true"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_componentassetspolicyarn" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsPolicyArn"
-  value      = "arn:aws:iam::111111111111:policy/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA-AssetsAccessPolicy-9I1DDNI0NFVX"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_componentassetspolicyarndefined" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ComponentAssetsPolicyArnDefined"
-  value      = "true"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_desiredcount" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_DesiredCount"
-  value      = "3"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_enableexecutecommand" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnableExecuteCommand"
-  value      = "false"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentname" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "prod"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputsclusterarn" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsClusterArn"
-  value      = "arn:aws:ecs:us-east-1:111111111111:cluster/prod-cluster"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputslistenerarn" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsListenerArn"
-  value      = "arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/AWSProton-prod-clou-38G6S2OYS9PH/1e0d27406695e9fb/7e080542c316d113"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputsloadbalancerdnsname" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsLoadBalancerDnsName"
-  value      = "AWSProton-prod-clou-38G6S2OYS9PH-1.us-east-1.elb.amazonaws.com"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-af1afa63b8ab1bb92"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputssubnetids" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-87b0efe3752e2c1d5,subnet-217fa699d945fe961,subnet-c9ee827e1269c1231"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputstaskexecutionrolearn" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsTaskExecutionRoleArn"
-  value      = "arn:aws:iam::111111111111:role/AWSProton-prod-cloudformation--BOLUMBHXYTMCQDW-TaskExecutionRole-6CE94873DNXU"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_environmentoutputsvpcid" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsVpcId"
-  value      = "vpc-d9f476b6a6c7d65af"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_exodussecretdbpassword" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ExodusSecretDbPassword"
-  value      = "/exodus/AWSProton-orders-api-prod-cloudformation--ITZRVATXMWMXMRW/db_password"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_healthcheckpath" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_HealthCheckPath"
-  value      = "/health"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_image" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_Image"
-  value      = "public.ecr.aws/nginx/nginx:1.25"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_listenerpriority" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ListenerPriority"
-  value      = "10"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_loglevel" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_LogLevel"
-  value      = "info"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_pathpattern" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_PathPattern"
-  value      = "/orders/*"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_port" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_Port"
-  value      = "8080"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_serviceinstancename" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "prod"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_servicename2" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_ServiceName2"
-  value      = "orders-api"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_orders_api_prod_111111111111_cf_param_tasksize" {
-  stack_id   = spacelift_stack.instance_orders_api_prod_111111111111.id
-  name       = "CF_PARAM_TaskSize"
-  value      = "medium"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_reports_fn_onprem_111111111111" {
   slug                  = "instance-reports-fn-onprem-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"].templateFile)
   description           = "service_instance reports-fn/onprem, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,45 +12,19 @@ resource "spacelift_stack" "instance_reports_fn_onprem_111111111111" {
   labels                = ["environment:legacy-network", "exodus", "production", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_exodussecretapitoken" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
-  name       = "CF_PARAM_ExodusSecretApiToken"
-  value      = "/exodus/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF/api_token"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_memorysize" {
-  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
-  name       = "CF_PARAM_MemorySize"
-  value      = "256"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_runtime" {
-  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
-  name       = "CF_PARAM_Runtime"
-  value      = "python3.13"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_servicename" {
-  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
-  name       = "CF_PARAM_ServiceName"
-  value      = "reports-fn"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_reports_fn_onprem_111111111111_cf_param_timeout" {
-  stack_id   = spacelift_stack.instance_reports_fn_onprem_111111111111.id
-  name       = "CF_PARAM_Timeout"
-  value      = "60"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_webhooks_fn_partner_prod_222222222222" {
   slug                  = "instance-webhooks-fn-partner-prod-222222222222"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/222222222222/us-east-1/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"
+  project_root          = dirname(local.exodus_stacks["222222222222/us-east-1/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"].templateFile)
   description           = "service_instance webhooks-fn/partner-prod, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,80 +12,19 @@ resource "spacelift_stack" "instance_webhooks_fn_partner_prod_222222222222" {
   labels                = ["environment:partner-prod", "exodus", "production", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["222222222222/us-east-1/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"
     template_bucket     = var.template_buckets["222222222222/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_environmentoutputsservicesecuritygroupid" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["222222222222/us-east-1/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-6f7a09327b91cbab6"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_environmentoutputssubnetids" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-50b5f5ea8cd169fb0,subnet-f52a29f5435e1b3f8"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_exodussecretapitoken" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_ExodusSecretApiToken"
-  value      = "/exodus/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ/api_token"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_handler" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_Handler"
-  value      = "index.handler"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_memorysize" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_MemorySize"
-  value      = "256"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_runtime" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_Runtime"
-  value      = "nodejs24.x"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_serviceinstancename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "partner-prod"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_servicename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_ServiceName"
-  value      = "webhooks-fn"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_stagename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_StageName"
-  value      = "v1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_partner_prod_222222222222_cf_param_timeout" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_partner_prod_222222222222.id
-  name       = "CF_PARAM_Timeout"
-  value      = "10"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_webhooks_fn_prod_111111111111" {
   slug                  = "instance-webhooks-fn-prod-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW"].templateFile)
   description           = "service_instance webhooks-fn/prod, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,87 +12,19 @@ resource "spacelift_stack" "instance_webhooks_fn_prod_111111111111" {
   labels                = ["environment:prod", "exodus", "production", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_environmentname" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentName"
-  value      = "prod"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-af1afa63b8ab1bb92"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_environmentoutputssubnetids" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-87b0efe3752e2c1d5,subnet-217fa699d945fe961,subnet-c9ee827e1269c1231"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_exodussecretapitoken" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_ExodusSecretApiToken"
-  value      = "/exodus/AWSProton-webhooks-fn-pro-cloudformation--KOHEGQUMOKRFNXW/api_token"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_handler" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_Handler"
-  value      = "index.handler"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_memorysize" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_MemorySize"
-  value      = "256"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_runtime" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_Runtime"
-  value      = "nodejs24.x"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_serviceinstancename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "prod"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_servicename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_ServiceName"
-  value      = "webhooks-fn"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_stagename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_StageName"
-  value      = "v1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_prod_111111111111_cf_param_timeout" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_prod_111111111111.id
-  name       = "CF_PARAM_Timeout"
-  value      = "10"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

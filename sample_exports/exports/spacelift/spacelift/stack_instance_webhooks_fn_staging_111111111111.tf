@@ -4,7 +4,7 @@ resource "spacelift_stack" "instance_webhooks_fn_staging_111111111111" {
   slug                  = "instance-webhooks-fn-staging-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"].templateFile)
   description           = "service_instance webhooks-fn/staging, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,80 +12,19 @@ resource "spacelift_stack" "instance_webhooks_fn_staging_111111111111" {
   labels                = ["environment:staging", "exodus", "proton:service_instance"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
 }
 
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_environmentoutputsservicesecuritygroupid" {
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"].parameterFile}")).Parameters
   stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsServiceSecurityGroupId"
-  value      = "sg-e6917a7571fe24b57"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_environmentoutputssubnetids" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_EnvironmentOutputsSubnetIds"
-  value      = "subnet-449d3a74ee59388cb,subnet-003951ce8d12bfeb8"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_exodussecretapitoken" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_ExodusSecretApiToken"
-  value      = "/exodus/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB/api_token"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_handler" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_Handler"
-  value      = "index.handler"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_memorysize" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_MemorySize"
-  value      = "256"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_runtime" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_Runtime"
-  value      = "nodejs24.x"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_serviceinstancename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_ServiceInstanceName"
-  value      = "staging"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_servicename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_ServiceName"
-  value      = "webhooks-fn"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_stagename" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_StageName"
-  value      = "v1"
-  write_only = false
-}
-
-resource "spacelift_environment_variable" "instance_webhooks_fn_staging_111111111111_cf_param_timeout" {
-  stack_id   = spacelift_stack.instance_webhooks_fn_staging_111111111111.id
-  name       = "CF_PARAM_Timeout"
-  value      = "10"
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
   write_only = false
 }
 

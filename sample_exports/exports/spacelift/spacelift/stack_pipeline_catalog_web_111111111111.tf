@@ -4,7 +4,7 @@ resource "spacelift_stack" "pipeline_catalog_web_111111111111" {
   slug                  = "pipeline-catalog-web-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"].templateFile)
   description           = "service_pipeline catalog-web/pipeline, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,11 +12,20 @@ resource "spacelift_stack" "pipeline_catalog_web_111111111111" {
   labels                = ["exodus", "proton:service_pipeline"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
+}
+
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "pipeline_catalog_web_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"].parameterFile}")).Parameters
+  stack_id   = spacelift_stack.pipeline_catalog_web_111111111111.id
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
+  write_only = false
 }
 
 resource "spacelift_environment_variable" "pipeline_catalog_web_111111111111_cf_capability_auto_expand" {

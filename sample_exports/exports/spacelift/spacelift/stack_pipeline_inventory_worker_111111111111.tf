@@ -4,7 +4,7 @@ resource "spacelift_stack" "pipeline_inventory_worker_111111111111" {
   slug                  = "pipeline-inventory-worker-111111111111"
   repository            = var.repository
   branch                = var.branch
-  project_root          = "cloudformation/111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"
+  project_root          = dirname(local.exodus_stacks["111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"].templateFile)
   description           = "service_pipeline inventory-worker/pipeline, taken over from AWS Proton by exodus"
   space_id              = var.space_id
   autodeploy            = false
@@ -12,11 +12,20 @@ resource "spacelift_stack" "pipeline_inventory_worker_111111111111" {
   labels                = ["exodus", "proton:service_pipeline"]
 
   cloudformation {
-    entry_template_file = "template.yaml"
+    entry_template_file = basename(local.exodus_stacks["111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"].templateFile)
     region              = "us-east-1"
     stack_name          = "AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"
     template_bucket     = var.template_buckets["111111111111/us-east-1"]
   }
+}
+
+# Its parameters: the Parameters of the parameter file TEMPLATES.json names.
+resource "spacelift_environment_variable" "pipeline_inventory_worker_111111111111_parameters" {
+  for_each   = jsondecode(file("${path.module}/../${local.exodus_stacks["111111111111/us-east-1/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"].parameterFile}")).Parameters
+  stack_id   = spacelift_stack.pipeline_inventory_worker_111111111111.id
+  name       = "CF_PARAM_${each.key}"
+  value      = each.value
+  write_only = false
 }
 
 resource "spacelift_environment_variable" "pipeline_inventory_worker_111111111111_cf_capability_auto_expand" {

@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "component_orders_prod_assets" {
   name          = "AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"
-  template_body = chomp(file("${path.module}/templates/AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA.yaml"))
+  template_body = chomp(file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"].templateFile}"))
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-prod-ass-cloudformation--JSEBESYRCDFBCOA"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-components"
   tags = {
     "proton:account"          = "111111111111"

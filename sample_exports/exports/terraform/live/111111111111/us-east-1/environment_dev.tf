@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "environment_dev" {
   name          = "AWSProton-dev-cloudformation--GBNKOTGQCWAPLIV"
-  template_body = chomp(file("${path.module}/templates/AWSProton-dev-cloudformation--GBNKOTGQCWAPLIV.yaml"))
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-dev-cloudformation--GBNKOTGQCWAPLIV"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-dev-cloudformation--GBNKOTGQCWAPLIV"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"     = "111111111111"

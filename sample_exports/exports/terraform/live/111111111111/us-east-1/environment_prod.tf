@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "environment_prod" {
   name          = "AWSProton-prod-cloudformation--BOLUMBHXYTMCQDW"
-  template_body = chomp(file("${path.module}/templates/AWSProton-prod-cloudformation--BOLUMBHXYTMCQDW.yaml"))
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-prod-cloudformation--BOLUMBHXYTMCQDW"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-prod-cloudformation--BOLUMBHXYTMCQDW"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"     = "111111111111"

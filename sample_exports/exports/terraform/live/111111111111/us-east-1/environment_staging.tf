@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "environment_staging" {
   name          = "AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"
-  template_body = chomp(file("${path.module}/templates/AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ.yaml"))
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-staging-cloudformation--UWVKMUEFYJMDQKJ"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"     = "111111111111"

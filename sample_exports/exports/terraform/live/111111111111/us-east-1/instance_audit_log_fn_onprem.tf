@@ -6,10 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "instance_audit_log_fn_onprem" {
   name          = "AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY"
-  template_body = file("${path.module}/templates/AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY/api_token"
-  }
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-audit-log-fn-on-cloudformation--DTIYDADXSSQRFUY"].parameterFile}")).Parameters
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/legacy-network"

@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_audit_log_fn_prod" {
   name          = "AWSProton-audit-log-fn-pr-cloudformation--GOHPIVXIGHBDTFM"
-  template_body = file("${path.module}/templates/AWSProton-audit-log-fn-pr-cloudformation--GOHPIVXIGHBDTFM.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-audit-log-fn-pr-cloudformation--GOHPIVXIGHBDTFM/api_token"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-audit-log-fn-pr-cloudformation--GOHPIVXIGHBDTFM"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-audit-log-fn-pr-cloudformation--GOHPIVXIGHBDTFM"].parameterFile}")).Parameters, { EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_prod.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_prod.outputs["SubnetIds"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/prod"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_audit_log_fn_prod" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/audit-log-fn/service-instance/prod"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-lambda-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_prod]
 
   lifecycle {
     prevent_destroy = true

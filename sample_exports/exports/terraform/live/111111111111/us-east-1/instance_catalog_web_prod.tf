@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "instance_catalog_web_prod" {
   name          = "AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO"
-  template_body = chomp(file("${path.module}/templates/AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO.yaml"))
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-catalog-web-pro-cloudformation--FTGGVPMBXSYGYDO"].parameterFile}")).Parameters, { EnvironmentOutputsClusterArn = aws_cloudformation_stack.environment_prod.outputs["ClusterArn"], EnvironmentOutputsListenerArn = aws_cloudformation_stack.environment_prod.outputs["ListenerArn"], EnvironmentOutputsLoadBalancerDnsName = aws_cloudformation_stack.environment_prod.outputs["LoadBalancerDnsName"], EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_prod.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_prod.outputs["SubnetIds"], EnvironmentOutputsTaskExecutionRoleArn = aws_cloudformation_stack.environment_prod.outputs["TaskExecutionRoleArn"], EnvironmentOutputsVpcId = aws_cloudformation_stack.environment_prod.outputs["VpcId"] })
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
@@ -15,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_catalog_web_prod" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/catalog-web/service-instance/prod"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_prod]
 
   lifecycle {
     prevent_destroy = true

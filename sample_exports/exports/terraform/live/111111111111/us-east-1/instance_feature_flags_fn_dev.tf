@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_feature_flags_fn_dev" {
   name          = "AWSProton-feature-flags-f-cloudformation--EQJLIBMQYIWDNYZ"
-  template_body = file("${path.module}/templates/AWSProton-feature-flags-f-cloudformation--EQJLIBMQYIWDNYZ.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-feature-flags-f-cloudformation--EQJLIBMQYIWDNYZ/api_token"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-feature-flags-f-cloudformation--EQJLIBMQYIWDNYZ"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-feature-flags-f-cloudformation--EQJLIBMQYIWDNYZ"].parameterFile}")).Parameters, { EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_dev.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_dev.outputs["SubnetIds"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/dev"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_feature_flags_fn_dev" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/feature-flags-fn/service-instance/dev"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-lambda-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_dev]
 
   lifecycle {
     prevent_destroy = true

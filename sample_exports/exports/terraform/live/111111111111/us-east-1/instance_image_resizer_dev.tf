@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_image_resizer_dev" {
   name          = "AWSProton-image-resizer-d-cloudformation--UXGYCNWFSCJXGZK"
-  template_body = file("${path.module}/templates/AWSProton-image-resizer-d-cloudformation--UXGYCNWFSCJXGZK.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-image-resizer-d-cloudformation--UXGYCNWFSCJXGZK/api_token"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-image-resizer-d-cloudformation--UXGYCNWFSCJXGZK"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-image-resizer-d-cloudformation--UXGYCNWFSCJXGZK"].parameterFile}")).Parameters, { EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_dev.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_dev.outputs["SubnetIds"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/dev"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_image_resizer_dev" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/image-resizer/service-instance/dev"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-lambda-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_dev]
 
   lifecycle {
     prevent_destroy = true

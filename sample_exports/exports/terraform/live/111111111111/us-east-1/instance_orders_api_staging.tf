@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_orders_api_staging" {
   name          = "AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG"
-  template_body = file("${path.module}/templates/AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG.yaml")
-  parameters = {
-    ExodusSecretDbPassword = "/exodus/AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG/db_password"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-api-stag-cloudformation--FUBBMZTELCLELQG"].parameterFile}")).Parameters, { EnvironmentOutputsClusterArn = aws_cloudformation_stack.environment_staging.outputs["ClusterArn"], EnvironmentOutputsListenerArn = aws_cloudformation_stack.environment_staging.outputs["ListenerArn"], EnvironmentOutputsLoadBalancerDnsName = aws_cloudformation_stack.environment_staging.outputs["LoadBalancerDnsName"], EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_staging.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_staging.outputs["SubnetIds"], EnvironmentOutputsTaskExecutionRoleArn = aws_cloudformation_stack.environment_staging.outputs["TaskExecutionRoleArn"], EnvironmentOutputsVpcId = aws_cloudformation_stack.environment_staging.outputs["VpcId"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_orders_api_staging" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/orders-api/service-instance/staging"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_staging]
 
   lifecycle {
     prevent_destroy = true

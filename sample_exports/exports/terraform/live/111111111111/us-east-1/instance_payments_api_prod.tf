@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_payments_api_prod" {
   name          = "AWSProton-payments-api-pr-cloudformation--VLMUZWQELMRUEHA"
-  template_body = file("${path.module}/templates/AWSProton-payments-api-pr-cloudformation--VLMUZWQELMRUEHA.yaml")
-  parameters = {
-    ExodusSecretDbPassword = "/exodus/AWSProton-payments-api-pr-cloudformation--VLMUZWQELMRUEHA/db_password"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-payments-api-pr-cloudformation--VLMUZWQELMRUEHA"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-payments-api-pr-cloudformation--VLMUZWQELMRUEHA"].parameterFile}")).Parameters, { EnvironmentOutputsClusterArn = aws_cloudformation_stack.environment_prod.outputs["ClusterArn"], EnvironmentOutputsListenerArn = aws_cloudformation_stack.environment_prod.outputs["ListenerArn"], EnvironmentOutputsLoadBalancerDnsName = aws_cloudformation_stack.environment_prod.outputs["LoadBalancerDnsName"], EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_prod.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_prod.outputs["SubnetIds"], EnvironmentOutputsTaskExecutionRoleArn = aws_cloudformation_stack.environment_prod.outputs["TaskExecutionRoleArn"], EnvironmentOutputsVpcId = aws_cloudformation_stack.environment_prod.outputs["VpcId"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/prod"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_payments_api_prod" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/payments-api/service-instance/prod"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_prod]
 
   lifecycle {
     prevent_destroy = true

@@ -6,10 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "instance_reports_fn_onprem" {
   name          = "AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"
-  template_body = file("${path.module}/templates/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF/api_token"
-  }
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-reports-fn-onpr-cloudformation--KTZMYWTKMIOHUAF"].parameterFile}")).Parameters
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/legacy-network"

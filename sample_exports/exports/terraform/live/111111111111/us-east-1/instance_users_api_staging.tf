@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_users_api_staging" {
   name          = "AWSProton-users-api-stagi-cloudformation--LUDDFUHORZTGSUB"
-  template_body = file("${path.module}/templates/AWSProton-users-api-stagi-cloudformation--LUDDFUHORZTGSUB.yaml")
-  parameters = {
-    ExodusSecretDbPassword = "/exodus/AWSProton-users-api-stagi-cloudformation--LUDDFUHORZTGSUB/db_password"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-users-api-stagi-cloudformation--LUDDFUHORZTGSUB"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-users-api-stagi-cloudformation--LUDDFUHORZTGSUB"].parameterFile}")).Parameters, { EnvironmentOutputsClusterArn = aws_cloudformation_stack.environment_staging.outputs["ClusterArn"], EnvironmentOutputsListenerArn = aws_cloudformation_stack.environment_staging.outputs["ListenerArn"], EnvironmentOutputsLoadBalancerDnsName = aws_cloudformation_stack.environment_staging.outputs["LoadBalancerDnsName"], EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_staging.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_staging.outputs["SubnetIds"], EnvironmentOutputsTaskExecutionRoleArn = aws_cloudformation_stack.environment_staging.outputs["TaskExecutionRoleArn"], EnvironmentOutputsVpcId = aws_cloudformation_stack.environment_staging.outputs["VpcId"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_users_api_staging" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/users-api/service-instance/staging"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-fargate-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_staging]
 
   lifecycle {
     prevent_destroy = true

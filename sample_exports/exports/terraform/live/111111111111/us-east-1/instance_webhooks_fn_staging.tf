@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_webhooks_fn_staging" {
   name          = "AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"
-  template_body = file("${path.module}/templates/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB/api_token"
-  }
-  iam_role_arn = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-webhooks-fn-sta-cloudformation--CRBYPTYSMEGAKAB"].parameterFile}")).Parameters, { EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_staging.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_staging.outputs["SubnetIds"] })
+  iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-service"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/staging"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_webhooks_fn_staging" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/webhooks-fn/service-instance/staging"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-lambda-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_staging]
 
   lifecycle {
     prevent_destroy = true

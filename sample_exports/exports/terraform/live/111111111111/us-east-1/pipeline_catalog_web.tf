@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_catalog_web" {
   name          = "AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"
-  template_body = file("${path.module}/templates/AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-catalog-web-cloudformation--JKSBCVWNSMEQTEF"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

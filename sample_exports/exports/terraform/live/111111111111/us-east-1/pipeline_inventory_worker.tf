@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_inventory_worker" {
   name          = "AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"
-  template_body = file("${path.module}/templates/AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-inventory-worke-cloudformation--MNKQBJKMNBAWHPC"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

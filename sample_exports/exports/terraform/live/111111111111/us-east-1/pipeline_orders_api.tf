@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_orders_api" {
   name          = "AWSProton-orders-api-cloudformation--BYBBGGVTRAWQEDJ"
-  template_body = file("${path.module}/templates/AWSProton-orders-api-cloudformation--BYBBGGVTRAWQEDJ.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-api-cloudformation--BYBBGGVTRAWQEDJ"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-orders-api-cloudformation--BYBBGGVTRAWQEDJ"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_payments_api" {
   name          = "AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT"
-  template_body = file("${path.module}/templates/AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-payments-api-cloudformation--OPYFTVJEXQHNAJT"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

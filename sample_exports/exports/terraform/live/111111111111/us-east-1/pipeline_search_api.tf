@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_search_api" {
   name          = "AWSProton-search-api-cloudformation--BFAPNIIIBZRFHSM"
-  template_body = file("${path.module}/templates/AWSProton-search-api-cloudformation--BFAPNIIIBZRFHSM.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-search-api-cloudformation--BFAPNIIIBZRFHSM"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-search-api-cloudformation--BFAPNIIIBZRFHSM"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

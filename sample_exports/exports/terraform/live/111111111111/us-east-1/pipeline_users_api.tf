@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "pipeline_users_api" {
   name          = "AWSProton-users-api-cloudformation--EWGTBUCXFNCHWDB"
-  template_body = file("${path.module}/templates/AWSProton-users-api-cloudformation--EWGTBUCXFNCHWDB.yaml")
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-users-api-cloudformation--EWGTBUCXFNCHWDB"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-users-api-cloudformation--EWGTBUCXFNCHWDB"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::111111111111:role/exodus-demo-proton-pipeline-service"
   tags = {
     "proton:account"  = "111111111111"

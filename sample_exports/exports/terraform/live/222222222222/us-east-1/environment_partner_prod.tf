@@ -6,7 +6,8 @@ import {
 
 resource "aws_cloudformation_stack" "environment_partner_prod" {
   name          = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"
-  template_body = chomp(file("${path.module}/templates/AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID.yaml"))
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"].templateFile}")
+  parameters    = jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"].parameterFile}")).Parameters
   iam_role_arn  = "arn:aws:iam::222222222222:role/exodus-demo-proton-environment"
   tags = {
     "proton:account"     = "111111111111"

@@ -6,11 +6,9 @@ import {
 
 resource "aws_cloudformation_stack" "instance_webhooks_fn_partner_prod" {
   name          = "AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"
-  template_body = file("${path.module}/templates/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ.yaml")
-  parameters = {
-    ExodusSecretApiToken = "/exodus/AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ/api_token"
-  }
-  iam_role_arn = "arn:aws:iam::222222222222:role/exodus-demo-proton-environment"
+  template_body = file("${path.module}/../../../${local.exodus_stacks["AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"].templateFile}")
+  parameters    = merge(jsondecode(file("${path.module}/../../../${local.exodus_stacks["AWSProton-webhooks-fn-par-cloudformation--BNFGWPYWRBQJXBQ"].parameterFile}")).Parameters, { EnvironmentOutputsServiceSecurityGroupId = aws_cloudformation_stack.environment_partner_prod.outputs["ServiceSecurityGroupId"], EnvironmentOutputsSubnetIds = aws_cloudformation_stack.environment_partner_prod.outputs["SubnetIds"] })
+  iam_role_arn  = "arn:aws:iam::222222222222:role/exodus-demo-proton-environment"
   tags = {
     "proton:account"          = "111111111111"
     "proton:environment"      = "arn:aws:proton:us-east-1:111111111111:environment/partner-prod"
@@ -18,7 +16,6 @@ resource "aws_cloudformation_stack" "instance_webhooks_fn_partner_prod" {
     "proton:service-instance" = "arn:aws:proton:us-east-1:111111111111:service/webhooks-fn/service-instance/partner-prod"
     "proton:template"         = "arn:aws:proton:us-east-1:111111111111:service-template/demo-lambda-svc"
   }
-  depends_on = [aws_cloudformation_stack.environment_partner_prod]
 
   lifecycle {
     prevent_destroy = true
