@@ -14,7 +14,7 @@ from exporters._pipelines.service_pipeline import pipeline_planned_changes, plac
 from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
 from exporters.cfn_git_sync import bootstrap, layout
-from exporters.cfn_git_sync.readme import readme, templates_summary
+from exporters.cfn_git_sync.readme import readme
 from exporters.cfn_git_sync.rehearse import edit_stack as edit_cfn_git_sync_stack
 from exporters.cfn_git_sync.rehearse import rehearse as rehearse_git_sync
 from exporters.cfn_git_sync.runbook import GitSyncRunbook
@@ -24,6 +24,7 @@ from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
+from proton_exodus.translate.summary import templates_summary
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 ATTACHABLE = {
