@@ -33,8 +33,10 @@ from exporters.terraform.plan_effect import (
     read_stack,
     summary,
 )
+from exporters.terraform.rehearse import STAND_INS
 from exporters.terraform.rehearse import edit_stack as edit_terraform_stack
 from exporters.terraform.rehearse import rehearse as rehearse_terraform
+from exporters.terraform.rehearse import runbook_settings as terraform_settings
 from exporters.terraform.runbook import TerraformRunbook
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
@@ -143,6 +145,8 @@ class TerraformExporter:
     rehearse = staticmethod(rehearse_terraform)
     edit_stack = staticmethod(edit_terraform_stack)
     follows_listing = True  # each stack reads the template file TEMPLATES.json names (index.tf)
+    runbook_stand_ins = STAND_INS  # `$TF` needs providers from the internet; the deployer does its work
+    runbook_settings = staticmethod(terraform_settings)  # the state bucket, created in the local cloud
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

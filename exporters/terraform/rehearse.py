@@ -18,7 +18,7 @@ placeholder, which is what a stack rebuilt from a snapshot without secrets.json 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,71 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 "(import by StackId, then UpdateStack when the plan updates in place)"
             )
             yield _run(ctx, step, config, text, staged.get(key, ()))
+
+
+# What stands for the runbook's `$TF` lines (rehearse/runbook.py records them, does not run them): the
+# providers come from the internet, and this module performs what those lines would.
+STAND_IN = (
+    "the rehearsal's terraform deployer (exporters/terraform/rehearse.py) stands for it: it imports each "
+    "stack by its StackId, plans it with the AWS provider's documented semantics (a plan that adds, "
+    "destroys or replaces fails the step, as the runbook's `show -json | jq` check does), applies the "
+    "in-place update as the provider's UpdateStack (a change set, described first) and plans again, which "
+    "must be empty; its state is its own, so init, validate and state rm have no separate effect here"
+)
+STAND_INS = {"terraform": STAND_IN, "tofu": STAND_IN}
+
+
+def state_bucket(account: str) -> str:
+    """The rehearsal's name for the S3 bucket holding every root module's state."""
+    return f"exodus-rehearsal-tf-state-{account}"
+
+
+def runbook_settings(
+    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+) -> dict[str, str]:
+    """TF_STATE_BUCKET and TF_STATE_REGION as the operator sets them: the S3 bucket they create before the
+    first `init`, made here in the plan's first account and Region, versioned (state history), with a
+    bucket policy letting every account of the plan read and write its states and lock files under
+    `exodus/` (the S3 backend runs with each root module's own account credentials)."""
+    from proton_exodus.engine.cloud import ClientFactory
+
+    if not places:
+        return {}
+    account, region = sorted(places)[0]
+    bucket = state_bucket(account)
+    s3 = ClientFactory(endpoint_url).client("s3", account, region)
+    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets") or []}:
+        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=bucket, **where)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    others = sorted({a for a, _ in places} - {account})
+    if others:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(state_policy(bucket, others)))
+    return {"TF_STATE_BUCKET": bucket, "TF_STATE_REGION": region}
+
+
+def state_policy(bucket: str, accounts: Sequence[str]) -> dict[str, Any]:
+    """The bucket policy other accounts' root modules need: list the bucket, read and write their keys."""
+    principals = {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ExodusStateList",
+                "Effect": "Allow",
+                "Principal": principals,
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{bucket}",
+            },
+            {
+                "Sid": "ExodusStateObjects",
+                "Effect": "Allow",
+                "Principal": principals,
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                "Resource": f"arn:aws:s3:::{bucket}/exodus/*",
+            },
+        ],
+    }
 
 
 def planned_staging(ctx: RehearsalContext) -> dict[tuple[str, str, str], list[Mapping[str, str]]]:

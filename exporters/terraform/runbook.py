@@ -1,5 +1,6 @@
 """How a `terraform` export is handed over in the runbooks `exodus plan` writes: per account and Region
-`terraform init` of its root module (S3 backend given at init), then per stack a plan targeted at its
+`terraform init` of its root module (S3 backend given at init, its bucket checked first: the operator
+creates it, and lets every account of the plan use it), then per stack a plan targeted at its
 `aws_cloudformation_stack` (the import block comes with it), refused unless it adds and destroys
 nothing, and applied from the saved plan file. Rollback forgets the stack (`state rm`), it never
 destroys it. `$TF` is `terraform` or `tofu`; credentials are the account's AWS CLI profile."""
@@ -73,6 +74,8 @@ class TerraformRunbook:
             out["handover"] += [
                 f"# the root module of account {account}, Region {region}",
                 f'test -f "$EXPORT/{use.file.path}"   # its backend and provider versions',
+                'aws s3api head-bucket --bucket "$TF_STATE_BUCKET" --region "$TF_STATE_REGION" '
+                f'--profile "${{PROFILE_PREFIX}}{account}"   # the state bucket; this account may use it',
                 f'{tf(module, account)} init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
                 f'-backend-config="key=exodus/{key}" -backend-config="region=$TF_STATE_REGION" '
                 '-backend-config="use_lockfile=true"',
