@@ -2,39 +2,59 @@
 retired): every stack is imported; the import plan's in-place updates (the shared parameterised
 templates, the parameters the import does not read) change no resource, apart from the service pipelines
 whose retired Proton calls are rewritten (planned); nothing is replaced; the plan after the apply shows
-nothing but the provider's NoEcho diff. Day 2 goes through `exodus repo` on the export's files."""
+nothing but the provider's NoEcho diff. Day 2 goes through `exodus repo` on the export's files. The plan
+is the target's own (`exodus plan --target terraform`), so its wave runbooks run too: every `aws`, `test`
+and `jq` line for real against the local cloud (the state bucket included), the `$TF` lines recorded as
+stood in for by the deployer."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.paths import REPO
 
-SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+SNAPSHOT = REPO / "sample_exports" / "snapshot"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from proton_exodus.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # In a process of its own: the local cloud's in-process state does not survive a second rehearsal
     # in one process (the estate would not rebuild), and pytest may run another rehearsal test first.
-    out = tmp_path_factory.mktemp("rehearse-terraform")
-    args = ["--output", "json", "rehearse", "--snapshot", str(SNAPSHOT), "--plan", str(PLAN)]
-    result = subprocess.run(
-        [sys.executable, "-c", "from proton_exodus.cli import main; main()", *args, "--target", "terraform"]
-        + ["--bundles", str(REPO / "proton_exodus" / "demo" / "bundles"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=900,
+    root = tmp_path_factory.mktemp("rehearse-terraform")
+    plan, out = root / "plan", root / "out"
+    made = _cli(
+        *("plan", "--snapshot", str(SNAPSHOT), "--target", "terraform", "--start", "2026-12-07"),
+        *("--out", str(plan)),
+    )
+    assert (plan / "plan.json").is_file(), made.stdout + made.stderr
+    result = _cli(
+        *("--output", "json", "rehearse", "--snapshot", str(SNAPSHOT), "--plan", str(plan)),
+        *("--target", "terraform", "--bundles", str(REPO / "proton_exodus" / "demo" / "bundles")),
+        *("--out", str(out)),
     )
     assert result.returncode in (0, 1), result.stdout + result.stderr
     doc = json.loads((out / "rehearsal.json").read_text(encoding="utf-8"))
-    return {"code": result.returncode, "summary": json.loads(result.stdout), "doc": doc, "out": Path(out)}
+    return {
+        "code": result.returncode,
+        "summary": json.loads(result.stdout),
+        "doc": doc,
+        "out": out,
+        "plan": plan,
+    }
 
 
 def _imports(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,9 +65,14 @@ def test_the_hand_over_changes_no_resource_but_the_planned_pipeline_rewrites(
     rehearsal: dict[str, Any],
 ) -> None:
     summary, steps = rehearsal["summary"], _imports(rehearsal["doc"])
-    plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    plan = json.loads((rehearsal["plan"] / "plan.json").read_text(encoding="utf-8"))
     # the plan holds back the stack recorded in ROLLBACK_COMPLETE and the pipeline behind it (blocked)
-    blocked = {s["stack"] for w in rehearsal["doc"]["waves"] for s in w["steps"] if s["outcome"] == "blocked"}
+    blocked = {
+        s["stack"]
+        for w in rehearsal["doc"]["waves"]
+        for s in w["steps"]
+        if s["outcome"] == "blocked" and s["action"] != "runbook"  # the runbook's lines on them too
+    }
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
     assert len(blocked) == 2 and {s["stack"] for s in steps} == planned - blocked
     assert not [c for s in steps for c in s["changes"] if c["replacement"] in ("True", "Conditional")]
@@ -69,6 +94,34 @@ def test_the_hand_over_changes_no_resource_but_the_planned_pipeline_rewrites(
     assert not [
         s["message"] for s in steps if "unlike the model" in s["message"] or "from the model" in s["message"]
     ]
+
+
+def test_the_own_plan_runbooks_run_with_the_deployer_standing_in_for_terraform(
+    rehearsal: dict[str, Any],
+) -> None:
+    """The terraform plan's wave runbooks pass: their `aws`, `test -f` lines run (the state bucket's
+    head-bucket check in each account included), every `$TF` line is recorded as the deployer's."""
+    runbook = [s for w in rehearsal["doc"]["waves"] for s in w["steps"] if s["action"] == "runbook"]
+    early = [s for s in runbook if s["wave"] in (1, 2)]
+    assert not [s for s in runbook if s["outcome"] == "failed"], [
+        (s["command"], s["message"]) for s in runbook if s["outcome"] == "failed"
+    ][:5]
+    assert sum(s["outcome"] == "ok" for s in early) > 40
+    assert sum(s["outcome"] == "ok" and s["command"].startswith("test -f ") for s in early) >= 8
+    buckets = [s for s in runbook if "s3api head-bucket" in s["command"]]
+    assert {s["account"] for s in buckets} == {"111111111111", "222222222222"}
+    assert all(s["outcome"] == "ok" for s in buckets)
+    tf = [s for s in runbook if "$TF -chdir=" in s["command"]]
+    assert len(tf) > 100 and all(s["outcome"] == "manual" for s in tf)
+    assert all(
+        "`terraform` is the target's own tool; the rehearsal's terraform deployer" in s["message"] for s in tf
+    )
+    assert {s["command"].split(" -chdir=", 1)[1].split(" ", 2)[1] for s in tf} >= {
+        "init",
+        "plan",
+        "show",
+        "apply",
+    }
 
 
 def test_secret_stacks_are_applied_after_staging_and_change_nothing(rehearsal: dict[str, Any]) -> None:
