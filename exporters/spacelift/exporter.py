@@ -26,8 +26,10 @@ from exporters._pipelines.estate import (
 from exporters._pipelines.production import is_production_like
 from exporters._pipelines.terraform import TF_VERSION, regenerated_files, working_dir
 from exporters.spacelift import layout
+from exporters.spacelift.rehearse import STAND_INS
 from exporters.spacelift.rehearse import edit_stack as edit_spacelift_stack
 from exporters.spacelift.rehearse import rehearse as rehearse_spacelift
+from exporters.spacelift.rehearse import runbook_settings as spacelift_settings
 from exporters.spacelift.runbook import SpaceliftRunbook
 from exporters.terraform.exporter import adopted_templates
 from exporters.terraform.hcl import Block, Expr, Value, document, identifier, quote
@@ -106,6 +108,8 @@ class SpaceliftExporter:
     rehearse = staticmethod(rehearse_spacelift)
     edit_stack = staticmethod(edit_spacelift_stack)
     follows_listing = True  # each stack's entry template and CF_PARAM_ values come from TEMPLATES.json
+    runbook_stand_ins = STAND_INS  # `$TF` (spacelift provider) and spacectl talk to Spacelift's API
+    runbook_settings = staticmethod(spacelift_settings)  # the template buckets, created in the local cloud
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

@@ -9,7 +9,7 @@ they are. Parameter Store values the export asks to stage are staged first, as f
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from exporters.spacelift import layout
@@ -18,6 +18,55 @@ from exporters.terraform.rehearse import planned_staging, stage_parameters
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
+
+# What stands for the runbook's lines of Spacelift's own tools (rehearse/runbook.py records them, does not
+# run them): both talk to Spacelift's API, which is not here; this module performs the runs they start.
+STAND_INS = {
+    "terraform": (
+        "the spacelift provider creates the Spacelift stacks, their CF_PARAM_ variables, contexts and "
+        "policies through Spacelift's API (not here); the rehearsal's Spacelift deployer "
+        "(exporters/spacelift/rehearse.py) reads each stack it would create from "
+        "spacelift/exodus-stacks.json and TEMPLATES.json (stack name, entry template, parameter file) "
+        "and runs it"
+    ),
+    "spacectl": (
+        "the rehearsal's Spacelift deployer (exporters/spacelift/rehearse.py) stands for the stack's "
+        "tracked run: the CloudFormation vendor's change set on the configured stack with its CF_PARAM_ "
+        "values and the stack's own tags, described (what the preview shows the plan policy) then executed, "
+        "wave by wave; show and disable have no Spacelift to ask here"
+    ),
+}
+STAND_INS["tofu"] = STAND_INS["terraform"]
+
+
+def template_bucket(account: str, region: str) -> str:
+    """The rehearsal's name for the bucket the CloudFormation vendor uploads an account's templates to."""
+    return f"exodus-rehearsal-cfn-templates-{account}-{region}"
+
+
+def runbook_settings(
+    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+) -> dict[str, str]:
+    """The runbook's settings as the operator gives them: TEMPLATE_BUCKETS (TF_VAR_template_buckets) names
+    one S3 bucket per account and Region of the plan (the vendor's template_bucket; the operator creates
+    them first, each in its own account), made here; REPOSITORY is the rehearsal's linked repository."""
+    from proton_exodus.engine.cloud import ClientFactory
+    from proton_exodus.rehearse.runbook import REPOSITORY
+
+    factory, buckets = ClientFactory(endpoint_url), {}
+    for account, region in sorted(set(places)):
+        bucket = template_bucket(account, region)
+        s3 = factory.client("s3", account, region)
+        if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets") or []}:
+            where = (
+                {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            )
+            s3.create_bucket(Bucket=bucket, **where)
+        buckets[f"{account}/{region}"] = bucket
+    return {
+        "REPOSITORY": REPOSITORY[1],
+        "TEMPLATE_BUCKETS": json.dumps(buckets, sort_keys=True),
+    }
 
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:

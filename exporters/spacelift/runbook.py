@@ -27,7 +27,10 @@ class SpaceliftRunbook:
 
     variables = (
         "TF=terraform                     # or tofu; the spacelift provider reads SPACELIFT_API_KEY_*",
-        "export TF_VAR_repository=... TF_VAR_template_buckets='{...}'  # see spacelift/variables.tf",
+        "REPOSITORY=...  PROVISIONING_REPOSITORY=...  # see spacelift/variables.tf",
+        "TEMPLATE_BUCKETS='{...}'  # JSON {\"<account>/<region>\": \"<bucket>\", ...}, made first",
+        'export TF_VAR_repository="$REPOSITORY" TF_VAR_provisioning_repository="$PROVISIONING_REPOSITORY" '
+        'TF_VAR_template_buckets="$TEMPLATE_BUCKETS"',
     )
     takes_over_from = "CloudFormation accepts change sets on"
 
@@ -48,7 +51,14 @@ class SpaceliftRunbook:
         }
 
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """Once: the shared configuration. Per account and Region: its template bucket must exist (the
+        CloudFormation vendor uploads each run's template there, with that account's integration)."""
         out = no_commands()
+        out["handover"] += [
+            f"# with credentials for account {account}, Region {region}: the vendor's template bucket",
+            f"aws s3api head-bucket --region {region} --bucket \"$(jq -er '.\"{account}/{region}\"' "
+            '<<<"$TEMPLATE_BUCKETS")"',
+        ]
         for use in files:
             if use.repeat or not use.first:
                 continue
