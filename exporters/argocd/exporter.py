@@ -23,6 +23,7 @@ from exporters.argocd import kustomize, layout
 from exporters.argocd import manifests as m
 from exporters.argocd.capabilities import required_capabilities
 from exporters.argocd.k8s import dump_documents, k8s_name, label_value
+from exporters.argocd.rehearse import STAND_INS
 from exporters.argocd.rehearse import edit_stack as edit_argocd_stack
 from exporters.argocd.rehearse import rehearse as rehearse_sync
 from exporters.argocd.runbook import ArgoCdRunbook
@@ -93,6 +94,7 @@ class ArgoCdExporter:
     runbook = ArgoCdRunbook()
     rehearse = staticmethod(rehearse_sync)
     edit_stack = staticmethod(edit_argocd_stack)
+    runbook_stand_ins = STAND_INS  # kubectl talks to the Argo CD cluster; the sync emulation does its work
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = Options.parse(ctx.options)

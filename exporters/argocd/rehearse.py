@@ -200,6 +200,19 @@ def provider_accounts(checkout: Path) -> tuple[dict[str, str], bool]:
     return accounts, skip
 
 
+# What stands for the runbook's `kubectl` lines (rehearse/runbook.py records them, does not run them): they
+# talk to the Argo CD cluster, which is not here; this module performs what they make Argo CD do.
+STAND_INS = {
+    "kubectl": (
+        "the rehearsal's Argo CD sync emulation (exporters/argocd/rehearse.py) stands for the cluster: "
+        "it reads the Applications, ApplicationSets and AppProjects from the export's commit, refuses a "
+        "sync the project does not admit, and reconciles each Crossplane Stack as "
+        "provider-aws-cloudformation does (Observe, then Update as a change set, described first); the "
+        "rollback's orphaning deletes leave every stack, which the rehearsal's rollback checks"
+    )
+}
+
+
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     """One `deploy` step per stack of the waves, in wave order: Argo CD's sync of the Application that
     holds its Stack, then the provider's Observe and Update."""
