@@ -25,6 +25,12 @@ return hs
 """
 PROVIDER_PACKAGE = "xpkg.upbound.io/upbound/provider-aws-cloudformation:v2.6.0"
 ROLE_NAME = "exodus-crossplane"
+# what README.md's Bootstrap gives that role for the observe-only phase
+OBSERVE_ACTIONS = (
+    "cloudformation:DescribeStacks",
+    "cloudformation:GetTemplate",
+    "cloudformation:ListStackResources",
+)
 RUNTIME_CONFIG = "provider-aws-cloudformation"
 # provider-upjet-aws's TagInitializer adds crossplane-kind/-name/-providerconfig to every Stack it updates
 # (crossplane/crossplane#6894); `--skip-default-tags` (crossplane-contrib/provider-upjet-aws#1474) turns it

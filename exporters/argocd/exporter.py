@@ -26,6 +26,7 @@ from exporters.argocd.k8s import dump_documents, k8s_name, label_value
 from exporters.argocd.rehearse import STAND_INS
 from exporters.argocd.rehearse import edit_stack as edit_argocd_stack
 from exporters.argocd.rehearse import rehearse as rehearse_sync
+from exporters.argocd.rehearse import runbook_settings as argocd_settings
 from exporters.argocd.runbook import ArgoCdRunbook
 from exporters.argocd.workloads import find_manifests, render_manifest
 from proton_exodus.errors import BadInput
@@ -95,6 +96,7 @@ class ArgoCdExporter:
     rehearse = staticmethod(rehearse_sync)
     edit_stack = staticmethod(edit_argocd_stack)
     runbook_stand_ins = STAND_INS  # kubectl talks to the Argo CD cluster; the sync emulation does its work
+    runbook_settings = staticmethod(argocd_settings)  # the role each ProviderConfig assumes, created
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = Options.parse(ctx.options)

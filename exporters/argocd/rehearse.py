@@ -18,8 +18,9 @@ provider-aws-cloudformation reconciles each Crossplane `Stack` (TARGETS.md §5.3
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import yaml
 
 from exporters._pipelines.rehearse import role_account
 from exporters.argocd import kustomize
+from exporters.argocd.bootstrap import OBSERVE_ACTIONS, ROLE_NAME
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import (
     ChangeSetRun,
@@ -211,6 +213,41 @@ STAND_INS = {
         "rollback's orphaning deletes leave every stack, which the rehearsal's rollback checks"
     )
 }
+
+
+def runbook_settings(
+    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+) -> dict[str, str]:
+    """No settings to give; creates what README.md's Bootstrap has a person create first: the role each
+    account's ProviderConfig assumes (`exodus-crossplane`), with the observe-only permissions it lists.
+    Its trust is IRSA from the cluster's OIDC provider, and there is no cluster here: it trusts the
+    account instead (the sync emulation acts through the account's own credentials)."""
+    from proton_exodus.engine.cloud import ClientFactory
+
+    factory = ClientFactory(endpoint_url)
+    for account in sorted({a for a, _ in places}):
+        iam = factory.client("iam", account, "us-east-1")
+        if ROLE_NAME in {r["RoleName"] for r in iam.list_roles()["Roles"]}:
+            continue
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
+        observe = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(OBSERVE_ACTIONS), "Resource": "*"}],
+        }
+        iam.put_role_policy(
+            RoleName=ROLE_NAME, PolicyName="exodus-observe", PolicyDocument=json.dumps(observe)
+        )
+    return {}
 
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exporters import Commands, Use, export_file, no_commands
+from exporters.argocd.bootstrap import ROLE_NAME
 
 NAMESPACE = "argocd"
 # Argo CD syncs an Application whose `operation` is set (docs: "Sync Applications with Kubectl").
@@ -63,8 +64,14 @@ class ArgoCdRunbook:
         return out
 
     def account_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
-        """The account's AppProject and Crossplane provider; bootstrap files are applied, never removed."""
+        """The account's AppProject and Crossplane provider; bootstrap files are applied, never removed.
+        First, the role the account's ProviderConfig assumes must exist (README.md Bootstrap, step 2):
+        without it the provider cannot observe the stacks and every Stack stays unsynced."""
         out = no_commands()
+        out["handover"] += [
+            f"# with credentials for account {account}, Region {region}: the role its ProviderConfig assumes",
+            f"aws iam get-role --role-name {ROLE_NAME} --query Role.Arn --output text",
+        ]
         for use in files:
             if use.repeat:
                 continue

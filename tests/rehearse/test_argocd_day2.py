@@ -72,13 +72,18 @@ def test_the_own_plan_runbooks_run_with_the_sync_emulation_standing_in_for_kubec
     run: dict[str, Any],
 ) -> None:
     """argocd's plan runbooks pass through waves 1-2 (and the rollback): the `aws` lines run against the
-    local cloud, every `kubectl` line is recorded as the sync emulation's."""
+    local cloud (the Crossplane role's check included), every `kubectl` line is recorded as the sync
+    emulation's."""
     runbook = [s for w in run["doc"]["waves"] for s in w["steps"] if s["action"] == "runbook"]
     assert not [s for s in runbook if s["outcome"] == "failed"], [
         (s["command"], s["message"]) for s in runbook if s["outcome"] == "failed"
     ][:5]
     ok = [s for s in runbook if s["outcome"] == "ok" and s["wave"] in (1, 2)]
     assert len(ok) > 30 and all(s["command"].startswith(("aws ", "DRIFT_ID=$(aws ")) for s in ok)
+    # README.md's Bootstrap role, which the rehearsal creates as a person would: checked before the sync
+    assert [s["account"] for s in ok if "iam get-role --role-name exodus-crossplane" in s["command"]] == [
+        "111111111111"
+    ]
     kubectl = [s for s in runbook if s["command"].startswith("kubectl ")]
     assert len(kubectl) > 40 and all(s["outcome"] == "manual" for s in kubectl)
     assert all(
