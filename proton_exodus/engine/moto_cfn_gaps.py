@@ -14,6 +14,7 @@ import re
 import string
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from moto.core.common_models import CloudFormationModel  # moto_compat, its only importer, needs moto anyway
 
@@ -58,6 +59,9 @@ PATCHES = (
     "schema in cfn-lint) are stubbed; moto still skips an unknown type. `AWS::CloudFront::Distribution` "
     "answers `Id` (E + 13 capitals) and `DomainName` (`d` + 13 characters + `.cloudfront.net`). moto "
     "skipped these resources, so a `Fn::GetAtt` on one failed the stack.",
+    "A `TemplateURL` in path style on the local endpoint (`http://127.0.0.1:PORT/bucket/key`, what "
+    "`aws cloudformation deploy --s3-bucket` builds from `AWS_ENDPOINT_URL`) is read from that bucket "
+    "and key (moto took the host's first label, `http://127`, for the bucket and failed with NoSuchBucket).",
 )
 
 # What the local cloud still cannot do, for docs/engine-coverage.md; tests/engine/test_corpus_deploy.py
@@ -95,6 +99,7 @@ def patch_moto_cfn_gaps() -> None:
     _patch_lambda_inline_code_updates()
     _patch_hosted_zone_attributes()
     _patch_unemulated_types()
+    _patch_template_url()
     _PATCHED = True
 
 
@@ -347,6 +352,40 @@ def _patch_hosted_zone_attributes() -> None:
 
     FakeZone.has_cfn_attr = classmethod(has_cfn_attr)  # type: ignore[assignment]
     FakeZone.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]
+
+
+def template_url_parts(url: str) -> tuple[str, str] | None:
+    """(bucket, key) of a path-style URL on an endpoint that is not AWS's (an IP address or a host with a
+    port: the local cloud's), else None (moto reads AWS-style and `localhost` URLs itself)."""
+    parts = urlparse(url)
+    host = parts.hostname or ""
+    try:
+        local = parts.port is not None or bool(ipaddress.ip_address(host))
+    except ValueError:
+        local = False
+    path = unquote(parts.path).lstrip("/")
+    if not local or host.endswith("amazonaws.com") or "/" not in path:
+        return None
+    bucket, key = path.split("/", 1)
+    return bucket, key
+
+
+def _patch_template_url() -> None:
+    from moto.cloudformation import models, responses, utils
+
+    original = utils.get_stack_from_s3_url
+
+    def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+        found = template_url_parts(template_url)
+        if found is None:
+            return str(original(template_url, account_id=account_id, partition=partition))
+        from moto.s3.models import s3_backends
+
+        return str(s3_backends[account_id][partition].get_object(*found).value.decode("utf-8"))
+
+    utils.get_stack_from_s3_url = get_stack_from_s3_url
+    models.get_stack_from_s3_url = get_stack_from_s3_url  # type: ignore[attr-defined]
+    responses.get_stack_from_s3_url = get_stack_from_s3_url  # type: ignore[attr-defined]
 
 
 def _patch_unemulated_types() -> None:
