@@ -162,9 +162,11 @@ _PERSON = ("exodus", "git")
 _ENV_PREFIX = re.compile(r"^(?:[A-Z_][A-Z0-9_]*=(?:\"[^\"]*\"|'[^']*'|\S*)\s+)+")
 _PROFILE = re.compile(r"--profile \"?\$\{PROFILE_PREFIX\}(\d{12})")
 _NAMED = re.compile(r"--(?:stack|resource)-name (\S+)")
-# what a check's `--query` may print when the hand-over took (stack status, sync status, drift status)
+# what a check's `--query` may print when the hand-over took (stack status, sync status, drift status,
+# a Service Catalog provisioned product's status)
 GOOD = frozenset(
     {
+        "AVAILABLE",
         "CREATE_COMPLETE",
         "UPDATE_COMPLETE",
         "UPDATE_ROLLBACK_COMPLETE",
