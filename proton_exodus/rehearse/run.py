@@ -286,6 +286,11 @@ def _wave_runbooks(
     settings from the local cloud (`runbook_settings`)."""
     from proton_exodus.rehearse.runbook import run_wave_runbooks
 
+    root = Path(snapshot.root) if snapshot.root is not None else None
+    stand_in = work_dir / "runbook" / "stand-in-snapshot"  # stage_secrets' (the cloud rebuilt here)
+    if (root is None or not (root / "secrets.json").is_file()) and (stand_in / "secrets.json").is_file():
+        root = stand_in  # a runbook staging from "$SNAPSHOT/secrets.json" stages what the stacks hold
+
     def run(phase: str, only: int | None = None, as_wave: int | None = None) -> list[Step]:
         if plan_dir is None or plan.get("target") != target:
             return []
@@ -296,7 +301,7 @@ def _wave_runbooks(
             export_dir,
             work_dir / "runbook",
             url,
-            snapshot_dir=Path(snapshot.root) if snapshot.root is not None else None,
+            snapshot_dir=root,
             rebuilt=ctx.rebuilt,
             held=held,
             stand_ins=getattr(deployer, "runbook_stand_ins", None),
