@@ -25,6 +25,7 @@ from exporters._pipelines.service_pipeline import pipeline_planned_changes, plac
 from exporters.service_catalog import layout, portfolio, update
 from exporters.service_catalog.portfolio import ArtifactSpec, ProductSpec
 from exporters.service_catalog.rehearse import rehearse as rehearse_service_catalog
+from exporters.service_catalog.rehearse import runbook_settings
 from exporters.service_catalog.runbook import ServiceCatalogRunbook
 from proton_exodus.cfn.text import load_template
 from proton_exodus.errors import BadInput
@@ -119,6 +120,8 @@ class ServiceCatalogExporter:
     # day 2 edits the stack's parameters/ file (or its template file) that TEMPLATES.json names
     edit_stack = staticmethod(edit_parameters)
     follows_listing = True  # servicecatalog-update.sh reads each stack's template file from TEMPLATES.json
+    # the wave runbooks' artifact buckets, made in the rehearsal's local cloud (the runbook says they exist)
+    runbook_settings = staticmethod(runbook_settings)
 
     def export(self, ctx: ExportContext) -> ExportResult:
         opts = check_options(ctx.options)

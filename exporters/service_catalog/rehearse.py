@@ -23,7 +23,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from exporters.service_catalog import layout, update
 from proton_exodus.cfn.text import parse_template
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SSM_PARAMETER_TYPE
-from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
+from proton_exodus.rehearse.changeset import (
+    DONE,
+    resource_changes,
+    run_change_set,
+    secret_placeholders,
+    stack_or_none,
+)
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, Change, RehearsalContext, Step
 from proton_exodus.rehearse.repo import commit_export
 
@@ -56,8 +62,36 @@ def sibling_client(cfn: Any, service: str, account: str) -> Any:
     return client
 
 
+BUCKET_PREFIX = "exodus-sc-artifacts"  # the rehearsal's ARTIFACT_BUCKET_PREFIX
+
+
 def _bucket(account: str, region: str) -> str:
-    return f"exodus-sc-artifacts-{account}-{region}"
+    return f"{BUCKET_PREFIX}-{account}-{region}"
+
+
+def _create_bucket(s3: Any, bucket: str, region: str) -> None:
+    """Create `bucket` in `region`, or keep it when this account has it already (the runbook's)."""
+    try:
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+
+
+def runbook_settings(
+    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+) -> dict[str, str]:
+    """The runbooks' ARTIFACT_BUCKET_PREFIX in the local cloud: the runbook says the artifact bucket of
+    each account and Region exists (a person creates it once, in that account), so it is created here,
+    as the rehearsal role of that account would (the runbook's `aws s3 sync` then fills it)."""
+    from proton_exodus.engine.cloud import ClientFactory
+
+    clients = ClientFactory(endpoint_url)
+    for account, region in sorted(set(places)):
+        _create_bucket(clients.client("s3", account, region), _bucket(account, region), region)
+    return {"ARTIFACT_BUCKET_PREFIX": BUCKET_PREFIX}
 
 
 def _prepare(
@@ -81,10 +115,7 @@ def _prepare(
     s3 = sibling_client(cfn, "s3", account)
     bucket = _bucket(account, region)
     try:
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=bucket)
-        else:
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        _create_bucket(s3, bucket, region)
         base = ctx.export_dir / layout.artifacts_dir(account, region)
         for file in sorted(p for p in base.rglob("*") if p.is_file()):
             s3.put_object(
@@ -419,6 +450,87 @@ def _update(ctx: RehearsalContext, step: Step, pp: Mapping[str, Any]) -> None:
         )
 
 
+IMPORTED = "IMPORT_AS_PROVISIONED_PRODUCT"  # the record type of ImportAsProvisionedProduct
+CLI_DEPLOY = "awscli-cloudformation-package-deploy-"  # change sets `aws cloudformation deploy` names
+
+
+def asks_nothing_new(cfn: Any, export: Path, account: str, region: str, stack: str) -> bool:
+    """Whether the stack holds what the export says (the template file TEMPLATES.json names and the
+    parameters/ file's values): an UpdateProvisionedProduct would change nothing."""
+    try:
+        row = _indexed(export, account, region, stack)
+    except BadInput:
+        return False  # the update step reports it
+    body = cfn.get_template(StackName=stack)["TemplateBody"]
+    deployed = parse_template(body) if isinstance(body, str) else body
+    if deployed != parse_template((export / str(row["templateFile"])).read_text(encoding="utf-8")):
+        return False
+    file = export / str(row.get("parameterFile") or "")
+    wanted = json.loads(file.read_text(encoding="utf-8")).get("Parameters") or {} if file.is_file() else {}
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    have = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters") or []}
+    # an SSM-typed parameter's value is the Parameter Store name the artifact reads (the local cloud
+    # reports the resolved value there): it changes in Parameter Store, not through an update
+    declared = (deployed or {}).get("Parameters") or {}
+    ssm = {k for k, v in declared.items() if isinstance(v, dict) and str(v.get("Type")) == SSM_PARAMETER_TYPE}
+    return all(have.get(k) == str(v) for k, v in wanted.items() if k not in ssm)
+
+
+def _runbook_changes(cfn: Any, stack: str) -> list[Change]:
+    """What the runbook's `aws cloudformation deploy` of the artifact (`updateFirst`) changed: its
+    executed change sets, described (CloudFormation keeps an executed change set on the stack)."""
+    found: list[Change] = []
+    for summary in cfn.list_change_sets(StackName=stack).get("Summaries") or []:
+        if (
+            summary.get("StackName") == stack  # moto lists every stack's (the API: this stack's)
+            and summary.get("ExecutionStatus") == "EXECUTE_COMPLETE"
+            and str(summary.get("ChangeSetName", "")).startswith(CLI_DEPLOY)
+        ):
+            found += resource_changes(
+                cfn.describe_change_set(ChangeSetName=summary["ChangeSetId"], StackName=stack)
+            )
+    return found
+
+
+def _last_record_type(sc: Any, pp: Mapping[str, Any]) -> str:
+    record = sc.describe_record(Id=str(pp.get("LastRecordId", "")))["RecordDetail"]
+    return str(record.get("RecordType", ""))
+
+
+def _imported(step: Step, adoption: layout.Adoption, pp: Mapping[str, Any], cfn: Any, sc: Any) -> None:
+    """A stack the wave runbook already imported (its `import-as-provisioned-product`, run as written
+    before the deployer): the provisioned product must be AVAILABLE on the adoption's artifact; the
+    changes are those of the runbook's deploy of the artifact, if it ran one."""
+    data = adoption.data
+    step.command = (
+        f"aws servicecatalog describe-provisioned-product --name {data['provisionedProductName']} "
+        "(imported by the wave runbook)"
+    )
+    step.status = str((stack_or_none(cfn, step.stack) or {}).get("StackStatus", ""))
+    step.changes = _runbook_changes(cfn, step.stack)
+    try:
+        artifact = sc.describe_provisioning_artifact(
+            ProductId=pp["ProductId"], ProvisioningArtifactName=str(data["artifact"])
+        )["ProvisioningArtifactDetail"]["Id"]
+    except Exception as err:  # noqa: BLE001 - the product has no such artifact
+        step.outcome, step.message = FAILED, f"artifact {data['artifact']} of {data['product']}: {err}"
+        return
+    adopted = f"provisioned product of {data['product']} {data['artifact']}"
+    if pp.get("Status") != "AVAILABLE" or pp.get("ProvisioningArtifactId") != artifact:
+        step.outcome = FAILED
+        step.message = f"the runbook's import left it {pp.get('Status')} on "
+        step.message += f"{pp.get('ProvisioningArtifactId')}, not AVAILABLE on {adopted} ({artifact})"
+    elif step.status not in DONE:
+        step.outcome, step.message = FAILED, f"stack {step.status}"
+    else:
+        step.outcome = OK
+        step.message = f"the wave runbook imported it: {adopted}, AVAILABLE; " + (
+            f"its deploy of the artifact made {len(step.changes)} change(s) first"
+            if step.changes
+            else "no resource changed"
+        )
+
+
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     """A `prepare` step per account and Region, then an `adopt` step per stack of the waves, in order. A
     stack that is a provisioned product already (day 2) gets an `update` step instead, and its portfolio
@@ -434,11 +546,22 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 if prepared[place] is None:
                     step, prepared[place] = _prepare(ctx, number, *place)
                     yield step
-            adoption = found.get((target.account, target.region, target.stack_name))
+            key = (target.account, target.region, target.stack_name)
+            adoption = found.get(key)
             pp = None
             if adoption is not None and prepared[place] is not None:
                 sc = sibling_client(cfn, "servicecatalog", target.account)
                 pp = _provisioned(sc, str(adoption.data["provisionedProductName"]))
+            if (
+                pp is not None
+                and adoption is not None
+                and _last_record_type(sc, pp) == IMPORTED
+                and asks_nothing_new(cfn, ctx.export_dir, *key)
+            ):  # the wave runbook imported it (as written, before the deployer): check what it did
+                step = Step(number, "adopt", target.stack_name, target.account, target.region)
+                _imported(step, adoption, pp, cfn, sc)
+                yield step
+                continue
             if pp is not None:
                 step = Step(number, "update", target.stack_name, target.account, target.region)
                 try:

@@ -37,9 +37,7 @@ class ServiceCatalogRunbook:
         "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
         "ARTIFACT_BUCKET_PREFIX=...       "
         "# artifact buckets ${ARTIFACT_BUCKET_PREFIX}-<account>-<region> (existing, in that Region)",
-        "SNAPSHOT=...                     "
-        "# the inventory snapshot holding secrets.json (secret inputs are staged from it, never written)",
-    )
+    )  # SNAPSHOT (the plan's settings) holds secrets.json: secret inputs are staged from it, never written
     takes_over_from = "Service Catalog can import"
 
     def stack_commands(self, use: Use) -> Commands:
@@ -57,9 +55,11 @@ class ServiceCatalogRunbook:
                 'ARTIFACT_ID=$(aws servicecatalog describe-provisioning-artifact --product-id "$PRODUCT_ID" '
                 f'--provisioning-artifact-name "$(jq -r .artifact "$ADOPTION")" {at} '
                 "--query ProvisioningArtifactDetail.Id --output text)",
+                # a secret missing from secrets.json stops the loop: jq -e fails on null, never "null" staged
                 "jq -r '.stage[] | \"\\(.name) \\(.secretId)\"' \"$ADOPTION\" | while read -r NAME ID; do "
-                f'aws ssm put-parameter --type String --overwrite --name "$NAME" {at} --value '
-                '"$(jq -r --arg id "$ID" \'.[$id]\' "$SNAPSHOT/secrets.json")"; done',
+                'VALUE=$(jq -er --arg id "$ID" \'.[$id]\' "$SNAPSHOT/secrets.json") || '
+                '{ echo "secret $ID is not in $SNAPSHOT/secrets.json" >&2; exit 1; }; '
+                f'aws ssm put-parameter --type String --overwrite --name "$NAME" {at} --value "$VALUE"; done',
                 "PARAMS=$(jq -r '.parameters | to_entries | map(\"\\(.key)=\\(.value)\") | join(\" \")' "
                 '"$ADOPTION")',
                 'if [ "$(jq -r .updateFirst "$ADOPTION")" = true ]; then '
