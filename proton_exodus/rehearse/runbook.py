@@ -284,6 +284,11 @@ def _run_script(
                 continue
             if _ASSIGNS.match(line):  # the operator's settings: the rehearsal's values win
                 _assign(line, env, variables, cwd)
+                why = _naming_held(line, held)
+                for name in re.findall(r"([A-Z_][A-Z0-9_]*)=", line.split("#", 1)[0]):
+                    held_values.pop(name, None)  # a new value: what it held back is over
+                    if why is not None:  # a held-back stack's value (its adoption file): users wait
+                        held_values[name] = why
                 continue
             command = line.strip()
             named = _NAMED.search(command)
@@ -292,9 +297,10 @@ def _run_script(
             who = profile.group(1) if profile else account
             step = Step(wave, "runbook", on, who, regions.get(who, ""), command=command)
             capture = _CAPTURE.match(command)
-            why = held.get(on) or next(
-                (r for v, r in held_values.items() if f"${v}" in command or f"${{{v}}}" in command), None
-            )
+            uses = (r for v, r in held_values.items() if f"${v}" in command or f"${{{v}}}" in command)
+            why = held.get(on) or _naming_held(command, held) or next(uses, None)
+            if capture and why is None:
+                held_values.pop(capture.group(1), None)  # captured anew from a unit that is not held
             if why is not None:
                 if capture:
                     held_values[capture.group(1)] = why
@@ -341,6 +347,12 @@ def _run_script(
                 step.outcome = OK
                 step.message = f"printed {printed}" if printed and section.endswith("checks") else ""
             yield step
+
+
+def _naming_held(line: str, held: Mapping[str, str]) -> str | None:
+    """The plan's reason when `line` names a held-back stack anywhere (`--provisioned-product-name`, an
+    adoption file's path...), not only as `--stack-name`; None otherwise."""
+    return next((why for stack, why in held.items() if stack and stack in line), None)
 
 
 def _assign(line: str, env: dict[str, str], fixed: Mapping[str, str], cwd: Path) -> None:
