@@ -60,9 +60,10 @@ class ServiceCatalogRunbook:
                 'VALUE=$(jq -er --arg id "$ID" \'.[$id]\' "$SNAPSHOT/secrets.json") || '
                 '{ echo "secret $ID is not in $SNAPSHOT/secrets.json" >&2; exit 1; }; '
                 f'aws ssm put-parameter --type String --overwrite --name "$NAME" {at} --value "$VALUE"; done',
-                "PARAMS=$(jq -r '.parameters | to_entries | map(\"\\(.key)=\\(.value)\") | join(\" \")' "
-                '"$ADOPTION")',
+                # PARAMS is empty for a template without parameters: set where it is used
                 'if [ "$(jq -r .updateFirst "$ADOPTION")" = true ]; then '
+                "PARAMS=$(jq -r '.parameters | to_entries | map(\"\\(.key)=\\(.value)\") | join(\" \")' "
+                '"$ADOPTION"); '
                 f"aws cloudformation deploy --stack-name {stack} "
                 '--template-file "$EXPORT/$(jq -r .template "$ADOPTION")" --no-fail-on-empty-changeset '
                 "--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND "
