@@ -28,7 +28,7 @@ from proton_exodus.model.units import build_units
 from tests.support.paths import REPO
 
 REG = Registry({"service-catalog": lambda: service_catalog})
-SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
+SNAPSHOT = REPO / "sample_exports" / "snapshot"
 ROLLED_BACK = "AWSProton-search-api-stag-cloudformation--KHPGZDKGJGIVBGE"  # recorded ROLLBACK_COMPLETE
 
 
@@ -179,9 +179,12 @@ from exporters.service_catalog import exporter
 from proton_exodus.model.snapshot import load_snapshot
 from proton_exodus.rehearse.run import rehearse
 snapshot = load_snapshot(Path(sys.argv[1]))
-plan = json.loads(Path(sys.argv[2]).read_text())
+plan_dir = Path(sys.argv[2])
+plan = json.loads((plan_dir / "plan.json").read_text())
 registry = Registry({"service-catalog": lambda: exporter})
-result = rehearse(snapshot, plan, "service-catalog", Path(sys.argv[3]), registry=registry, poll=0.0)
+result = rehearse(
+    snapshot, plan, "service-catalog", Path(sys.argv[3]), registry=registry, poll=0.0, plan_dir=plan_dir
+)
 steps = [s.to_json() for s in result.steps]
 adoption = [s for s in result.deploys() if not s.action.startswith(("day2", "rollback"))]
 counts = {
@@ -193,12 +196,31 @@ print(json.dumps({"steps": steps, "day2": result.day2, **counts}))
 
 
 @pytest.fixture(scope="module")
-def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
-    """The demo rehearsed through every wave, day 2 and the rollback included. In a process of its own:
-    the local cloud lives in the process, and an earlier demo seed spoils the rebuild."""
+def own_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's plan as a Service Catalog user makes it (`exodus plan --target service-catalog`): its
+    wave runbooks hold the service-catalog commands."""
+    out = tmp_path_factory.mktemp("sc-plan") / "plan"
+    exodus = Path(sys.executable).parent / "exodus"
+    subprocess.run(
+        [str(exodus), "plan", "--snapshot", str(SNAPSHOT), "--target", "service-catalog"]
+        + ["--start", "2026-12-07", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def rehearsed(own_plan: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """The demo rehearsed with its own plan through every wave, its wave runbooks run as written, day 2
+    and the rollback included. In a process of its own: the local cloud lives in the process, and an
+    earlier demo seed spoils the rebuild."""
     out = tmp_path_factory.mktemp("sc-rehearsal") / "out"
     run = subprocess.run(
-        [sys.executable, "-c", _REHEARSE, str(SNAPSHOT), str(PLAN / "plan.json"), str(out)],
+        [sys.executable, "-c", _REHEARSE, str(SNAPSHOT), str(own_plan), str(out)],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -209,23 +231,29 @@ def rehearsed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any],
 
 
 def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(
-    rehearsed: tuple[dict[str, Any], Path],
+    own_plan: Path, rehearsed: tuple[dict[str, Any], Path]
 ) -> None:
-    """Every planned stack gets an `adopt` step after its account's `prepare`; each adoption leaves every
-    resource as it was, the secret-bearing stacks included (their Parameter Store Strings staged first),
-    but the service pipelines, whose rewritten build steps (no retired Proton call) are planned changes;
-    the stack recorded ROLLBACK_COMPLETE (nothing can update or import it) is held back by the plan."""
-    plan: dict[str, Any] = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    """Every planned stack is imported by its wave runbook (after its account's artifacts and portfolio
+    stack) and the deployer's `adopt` step checks it; each adoption leaves every resource as it was, the
+    secret-bearing stacks included (their Parameter Store Strings staged first), but the service
+    pipelines, whose rewritten build steps (no retired Proton call) are planned changes; the stack
+    recorded ROLLBACK_COMPLETE (nothing can update or import it) is held back by the plan."""
+    plan: dict[str, Any] = json.loads((own_plan / "plan.json").read_text(encoding="utf-8"))
     result, out = rehearsed
     steps = result["steps"]
     assert all(s["outcome"] == "ok" for s in steps if s["action"] == "reproduce")
     planned = {r["stackName"] for w in plan["waves"] for r in w["resources"] if r.get("stackName")}
     adopted = [s for s in steps if s["action"] == "adopt"]
     # the plan holds back the stack recorded ROLLBACK_COMPLETE and the pipeline behind it: never adopted
-    blocked = {s["stack"] for s in steps if s["outcome"] == "blocked"}
+    blocked = {s["stack"] for s in steps if s["outcome"] == "blocked" and s["action"] == "deploy"}
     assert ROLLED_BACK in blocked and len(blocked) == 2
     assert {s["stack"] for s in adopted} == planned - blocked
-    assert [s["outcome"] for s in steps if s["action"] == "prepare"] == ["ok", "ok"]
+    # the runbook prepared each account (artifacts to its bucket, then the portfolio stack): no `prepare`
+    runbook = [s for s in steps if s["action"] == "runbook"]
+    for start in ("aws s3 sync ", "aws cloudformation deploy --template-file \"$EXPORT/portfolio/"):
+        assert [s["outcome"] for s in runbook if s["command"].startswith(start)] == ["ok", "ok"]
+    assert not [s for s in steps if s["action"] == "prepare"]
+    assert all(s["message"].startswith("the wave runbook imported it: ") for s in adopted)
     export = out / "export"
     staged = {a.stack_name for a in adoptions(export) if a.data["stage"]}
     ok = [s for s in adopted if s["outcome"] == "ok"]
@@ -246,6 +274,39 @@ def test_rehearsal_adopts_the_demo_stacks_without_changing_a_resource(
     assert len(changed) == len(pipelines - blocked) >= 5
     assert all(s["changes"] and all(c["planned"] for c in s["changes"]) for s in changed)
     assert result["unplanned"] == 0 and result["replacements"] == 0
+
+
+def test_the_own_plans_wave_runbooks_run_as_written(
+    own_plan: Path, rehearsed: tuple[dict[str, Any], Path]
+) -> None:
+    """Every line of the service-catalog plan's wave runbooks runs as written against the local cloud
+    (the aws CLI with each account's profile, the artifact buckets the runbook says exist created first):
+    none fails; the operator's `exodus` and `git` lines are recorded manual; only the lines of the two
+    stacks the plan holds back are not run; each import's exit check prints AVAILABLE. The settings block
+    names SNAPSHOT once (a second `SNAPSHOT=...` would overwrite the real one)."""
+    for wave in sorted(own_plan.glob("wave-*.md")):
+        text = wave.read_text(encoding="utf-8")
+        assert len(re.findall(r"^SNAPSHOT=", text, re.M)) == 1, wave.name
+    result, _ = rehearsed
+    runbook = [s for s in result["steps"] if s["action"] == "runbook"]
+    by = {o: [s for s in runbook if s["outcome"] == o] for o in ("ok", "failed", "manual", "blocked")}
+    assert by["failed"] == [] and len(by["ok"]) >= 300
+    assert len(by["ok"]) + len(by["manual"]) + len(by["blocked"]) == len(runbook)
+    # (the rehearsal's CodeConnections connection, made for every target's runbooks, is manual too)
+    person = [s for s in by["manual"] if not s["command"].startswith("aws codeconnections create-conn")]
+    assert len(person) >= 7 * 3 and all(
+        s["command"].split(" ", 1)[0] in ("exodus", "git")
+        and s["message"].endswith("the rehearsal's own export, commit and deployer stand for it")
+        for s in person
+    )
+    assert by["blocked"] and all(
+        s["wave"] == 3 and s["message"].startswith("not run: held back by the plan") for s in by["blocked"]
+    )
+    imports = [s for s in by["ok"] if s["command"].startswith("aws servicecatalog import-as-provisioned")]
+    adopted = [s for s in result["steps"] if s["action"] == "adopt"]
+    assert len(imports) == len(adopted) >= 30
+    checks = [s for s in by["ok"] if s["command"].startswith("aws servicecatalog describe-provisioned")]
+    assert len(checks) == len(adopted) and all(s["message"] == "printed AVAILABLE" for s in checks)
 
 
 def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
