@@ -224,3 +224,20 @@ def test_string_typed_properties_take_their_schema_type() -> None:
         "Cluster": "c",
         "PlatformVersion": "1.4",
     }  # a string in the schema stays one
+
+
+def test_a_path_style_template_url_on_the_local_endpoint(aws: dict[str, Any]) -> None:
+    """`aws cloudformation deploy --s3-bucket B` sends `TemplateURL=<endpoint>/B/<key>`; on the local
+    endpoint (an IP address and a port) that is bucket B, key <key> (moto took `http://127` for the
+    bucket). AWS-style URLs stay moto's to read."""
+    from proton_exodus.engine.moto_cfn_gaps import template_url_parts
+
+    assert template_url_parts("http://127.0.0.1:5000/b/portfolio/x.template") == ("b", "portfolio/x.template")
+    assert template_url_parts("https://b.s3.us-east-1.amazonaws.com/k") is None
+    assert template_url_parts("https://s3.amazonaws.com/b/k") is None
+    bucket = "exodus-template-url"
+    aws["s3"].create_bucket(Bucket=bucket)
+    aws["s3"].put_object(Bucket=bucket, Key="t/one.yaml", Body=TOPIC.join(["Resources:\n", ""]).encode())
+    aws["cfn"].create_stack(StackName="by-url", TemplateURL=f"http://127.0.0.1:5000/{bucket}/t/one.yaml")
+    resources = aws["cfn"].describe_stack_resources(StackName="by-url")["StackResources"]
+    assert [r["LogicalResourceId"] for r in resources] == ["Topic"]
