@@ -9,7 +9,9 @@ engine/moto_servicecatalog.py):
   exactly those values); then the stack's artifact is deployed to it with the adoption file's parameters and
   tags through a change set, described and classified (executed only when the adoption says
   `updateFirst`, as the runbook does; any change it announces is reported), then the stack is imported as
-  a provisioned product, one at a time, and its template and resources are compared before and after;
+  a provisioned product, one at a time, and its template and resources are compared before and after
+  (with the wave runbooks run as written, before the deployer, the runbook does all this with the aws
+  CLI: the adopt step then checks the provisioned product it left and reads what its deploy changed);
 - day 2, on a stack that is a provisioned product already (`update`): the export's own
   `servicecatalog-update.sh` runs as written (update.py): the template file and parameters/ file
   TEMPLATES.json names are what the provisioned product gets, a template no artifact of the product
@@ -533,8 +535,9 @@ def _imported(step: Step, adoption: layout.Adoption, pp: Mapping[str, Any], cfn:
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
     """A `prepare` step per account and Region, then an `adopt` step per stack of the waves, in order. A
-    stack that is a provisioned product already (day 2) gets an `update` step instead, and its portfolio
-    stack is not prepared again."""
+    portfolio stack that exists (the wave runbook's, or day 2's) is not prepared again. A stack the wave
+    runbook imported already (its last record the import, the export asking nothing new) gets an `adopt`
+    step that checks the import; one the export moves on (day 2) gets an `update` step."""
     found = {(a.account, a.region, a.stack_name): a for a in layout.adoptions(ctx.export_dir)}
     prepared: dict[tuple[str, str], dict[str, str] | None] = {}
     for number, targets in ctx.waves:
