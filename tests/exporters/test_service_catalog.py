@@ -307,6 +307,11 @@ def test_the_own_plans_wave_runbooks_run_as_written(
     assert len(imports) == len(adopted) >= 30
     checks = [s for s in by["ok"] if s["command"].startswith("aws servicecatalog describe-provisioned")]
     assert len(checks) == len(adopted) and all(s["message"] == "printed AVAILABLE" for s in checks)
+    # the rollback's runbook releases each rolled-back stack's provisioned product, keeping the stack
+    rolled = {s["stack"] for s in result["steps"] if s["action"] == "rollback"}
+    released = [s for s in by["ok"] if s["command"].startswith("aws servicecatalog terminate-provisioned")]
+    assert rolled and {s["command"].split()[4] for s in released} == rolled
+    assert all("--retain-physical-resources" in s["command"] for s in released)
 
 
 def test_day_2_updates_provisioned_products_and_changes_only_what_it_should(
