@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from exporters import ExportContext, ExportResult, Finding, Registry, sibling_key
 from proton_exodus.errors import BadInput
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
-from proton_exodus.output.writer import WriteReport, build_manifest, write_export
+from proton_exodus.output.writer import WAVES_SELECTION, WriteReport, build_manifest, write_export
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -194,7 +194,7 @@ def run_export(
         api_version=exporter.api_version,
         snapshot_digest=snapshot.digest(),
         options=ctx.options,
-        only=tuple(only) + ((f"waves 1-{through_wave}",) if through_wave else ()),
+        only=tuple(only) + ((f"{WAVES_SELECTION}1-{through_wave}",) if through_wave else ()),
     )
     write = write_export(
         Path(out), files, manifest, dry_run=dry_run, force=force, prune=not only and through_wave is None

@@ -78,6 +78,11 @@ class WriteReport:
         return "".join(c.diff() for c in self.changes if c.action in ("create", "update", "delete"))
 
 
+# The manifest's `only` entry of an export made with `--through-wave N` ("waves 1-N"): it names waves, not
+# environments or services, so verify takes the stacks the export has deployment files for.
+WAVES_SELECTION = "waves "
+
+
 def build_manifest(
     files: Mapping[str, str],
     *,

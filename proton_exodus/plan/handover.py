@@ -12,7 +12,7 @@ it is rolled back last, never by an earlier one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from exporters import Commands, Handover, Registry, Runbook, StackRef, Use, no_commands
@@ -68,15 +68,28 @@ class TargetSteps:
     target: str
     layout: Layout | None
     runbook: Runbook
+    deploy_target: str = ""  # the export that deploys the stacks when `target` deploys none (backstage)
+
+    @property
+    def deploys(self) -> str:
+        """The target whose export and commands hand the stacks over."""
+        return self.deploy_target or self.target
 
 
 def target_steps(target: str, registry: Registry | None = None) -> TargetSteps:
     """The exporter's `handover` and `runbook` hooks, through the registry (entry points by default); a
-    target that is not installed, or has no hooks, gets the README fallback and `ListedFiles`."""
+    target that is not installed, or has no hooks, gets the README fallback and `ListedFiles`. A target
+    whose export deploys no stack (`deploys_through`: backstage's catalog points at a cfn-git-sync
+    export) hands over with the hooks of the export that does: its runbook deploys that export too."""
+    registry = registry or Registry.from_entry_points()
     try:
-        exporter: Any = (registry or Registry.from_entry_points()).load(target)
+        exporter: Any = registry.load(target)
     except ExodusError:
         exporter = None
+    through = getattr(exporter, "deploys_through", None)
+    if callable(through):
+        deploying = through({})[0]
+        return replace(target_steps(deploying, registry), target=target, deploy_target=deploying)
     layout = getattr(exporter, "handover", None)
     runbook = getattr(exporter, "runbook", None)
     return TargetSteps(target, layout if callable(layout) else None, runbook or ListedFiles(target))

@@ -145,6 +145,7 @@ def render_wave(
             wave=wave,
             total=len(plan.waves),
             target=plan.target,
+            deploy_target=steps.deploys,
             deadline=plan.schedule.get("deadline"),
             variables=steps.runbook.variables,
             takes_over_from=steps.runbook.takes_over_from,

@@ -279,11 +279,13 @@ def _wave_runbooks(
     ctx: RehearsalContext,
     held: Mapping[str, str] | None = None,
     deployer: Any = None,
+    planned_for: str = "",
 ) -> Any:
     """phase -> the steps of the plan's wave runbooks for that phase (rehearse/runbook.py); none without
-    the plan directory or when its runbooks were written for another target. The deploying exporter may
-    name the programs its deployer stands in for (`runbook_stand_ins`) and fill the runbook's operator
-    settings from the local cloud (`runbook_settings`)."""
+    the plan directory or when its runbooks were written for another target (neither the deploying
+    `target` nor the rehearsed one, `planned_for`: a backstage plan's runbooks deploy cfn-git-sync's).
+    The deploying exporter may name the programs its deployer stands in for (`runbook_stand_ins`) and
+    fill the runbook's operator settings from the local cloud (`runbook_settings`)."""
     from proton_exodus.rehearse.runbook import run_wave_runbooks
 
     root = Path(snapshot.root) if snapshot.root is not None else None
@@ -292,7 +294,7 @@ def _wave_runbooks(
         root = stand_in  # a runbook staging from "$SNAPSHOT/secrets.json" stages what the stacks hold
 
     def run(phase: str, only: int | None = None, as_wave: int | None = None) -> list[Step]:
-        if plan_dir is None or plan.get("target") != target:
+        if plan_dir is None or plan.get("target") not in (target, planned_for):
             return []
         steps = run_wave_runbooks(
             plan_dir,
@@ -459,6 +461,7 @@ def rehearse(
             ctx,
             held,
             registry.load(paired[0]) if paired else exporter,
+            planned_for=target,
         )
         before = runbooks("before")
         deployed = list(deployer(ctx))

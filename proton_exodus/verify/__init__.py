@@ -18,6 +18,7 @@ from proton_exodus.cfn.resolve import fold, resolve_parameters
 from proton_exodus.errors import BadInput
 from proton_exodus.model.snapshot import Snapshot
 from proton_exodus.model.units import DeploymentUnit, build_units, select_units
+from proton_exodus.output.writer import WAVES_SELECTION
 from proton_exodus.verify.diff import Difference, diff_templates, predict_replacement
 
 __all__ = [
@@ -55,8 +56,12 @@ class VerifyReport:
 
     @property
     def failed(self) -> bool:
-        return bool(self.unplanned) or any(
-            c["replacements"] or c["removals"] or c.get("error") for c in self.change_sets
+        """An unplanned difference, a change set that replaces or removes, or nothing compared at all
+        (an export that covers no stack of the snapshot proves nothing: never "OK")."""
+        return (
+            bool(self.unplanned)
+            or not self.stacks
+            or any(c["replacements"] or c["removals"] or c.get("error") for c in self.change_sets)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +91,8 @@ class VerifyReport:
             if cs.get("error"):
                 lines.append(f"{cs['stack']}: change set: {cs['error']}")
         lines += [f"note: {n}" for n in self.notes]
+        if not self.stacks:
+            lines.append("note: no stack of the snapshot has a deployment file in this export: none compared")
         verdict = "FAILED" if self.failed else "OK"
         planned = len(self.differences) - len(self.unplanned)
         lines.append(
@@ -203,11 +210,15 @@ def verify_export(
 
     manifest = load_manifest(Path(export)) or {}
     deployments = load_deployments(Path(export), registry=registry)
+    selected = [str(o) for o in manifest.get("only") or ()]
+    names = tuple(o for o in selected if not o.startswith(WAVES_SELECTION))
     units = [
         u
-        for u in select_units(build_units(snapshot), tuple(manifest.get("only") or ()))
+        for u in select_units(build_units(snapshot), names)
         if u.provisioning == "cloudformation" and u.stack_name and u.deployed_template is not None
     ]
+    if len(names) != len(selected):  # `--through-wave N`: the export covers the stacks of waves 1..N
+        units = [u for u in units if (u.account, u.region, u.stack_name or "") in deployments]
     report = VerifyReport()
     planned = load_planned_changes(Path(export))
     for unit in units:

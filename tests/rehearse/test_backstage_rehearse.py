@@ -27,7 +27,23 @@ BUNDLES = REPO / "proton_exodus" / "demo" / "bundles"
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("backstage") / "out"
-    args = ["--snapshot", str(SNAPSHOT), "--plan", str(PLAN), "--target", "backstage"]
+    plan = out.parent / "plan"  # backstage's own plan: its runbooks deploy the cfn-git-sync export
+    made_plan = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            "--snapshot",
+            str(SNAPSHOT),
+            "--target",
+            "backstage",
+            "--start",
+            "2026-12-07",
+            "--out",
+            str(plan),
+        ],
+    )
+    assert made_plan.exit_code == 0, made_plan.output
+    args = ["--snapshot", str(SNAPSHOT), "--plan", str(plan), "--target", "backstage"]
     made: list[str] = []
     real = CfnGitSyncExporter.export
 
@@ -49,6 +65,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "steps": steps,
         "out": out,
         "made": made,
+        "plan": plan,
     }
 
 
@@ -117,3 +134,17 @@ def test_a_new_instance_is_a_stack_git_sync_creates_with_its_secret_stored_first
     written = next(file.glob("*-day2/repository/export-repository/deployments/*/*/orders-api-day2.yaml"))
     text = written.read_text(encoding="utf-8")
     assert "/exodus/orders-api-day2/db_password" in text and "stand-in" not in text
+
+
+def test_its_own_plans_runbooks_deploy_the_export_the_catalog_points_at(run: dict[str, Any]) -> None:
+    """`exodus plan --target backstage` hands the stacks over with the cfn-git-sync export's commands (the
+    catalog deploys nothing itself): its runbooks export both into one repository and the rehearsal runs
+    every line as written, none failing; exodus/git lines are the rehearsal's own."""
+    wave = (run["plan"] / "wave-01.md").read_text(encoding="utf-8")
+    assert '--target cfn-git-sync --out "$EXPORT"' in wave
+    assert '--target backstage --opt export=cfn-git-sync --out "$EXPORT/backstage"' in wave
+    assert "aws codeconnections create-sync-configuration" in wave
+    runbook = [s for s in run["steps"] if s["action"] == "runbook"]
+    outcomes = {o: sum(1 for s in runbook if s["outcome"] == o) for o in {s["outcome"] for s in runbook}}
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("ok", 0) > 100, outcomes
+    assert any("create-sync-configuration" in s["command"] and s["outcome"] == "ok" for s in runbook)

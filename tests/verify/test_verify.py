@@ -140,3 +140,23 @@ def test_change_set_gate_catches_a_replacement_in_the_local_cloud(tmp_path: Path
     (result,) = report.change_sets
     assert any("Replacement: True" in line and "AWS::EC2::VPC" in line for line in result["replacements"])
     assert cfn.list_change_sets(StackName=unit.stack_name)["Summaries"] == []
+
+
+def test_a_wave_export_verifies_the_stacks_of_its_waves_and_nothing_compared_is_no_ok(
+    tmp_path: Path,
+) -> None:
+    """A runbook's `exodus export --through-wave N` records "waves 1-N" as its selection, which names no
+    environment or service: verify compares the stacks the export deploys, never "OK: 0 stack(s)"
+    (what it said before); a report that compared no stack fails."""
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.verify import VerifyReport
+    from tests.support.paths import REPO
+
+    snap = load_snapshot(REPO / "sample_exports" / "snapshot")
+    plan = json.loads((REPO / "sample_exports" / "plan" / "plan.json").read_text(encoding="utf-8"))
+    run_export("cfn-git-sync", snap, tmp_path / "wave1", registry=REG, plan=plan, through_wave=1)
+    deployed = load_deployments(tmp_path / "wave1", registry=REG)
+    report = verify_export(snap, tmp_path / "wave1", registry=REG)
+    assert report.stacks == len(deployed) >= 5 and not report.failed, report.summary_text()[-500:]
+    assert not report.notes
+    assert VerifyReport().failed and "none compared" in VerifyReport().summary_text()
