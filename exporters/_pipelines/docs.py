@@ -11,9 +11,9 @@ _HOWTO = {
     "codepipeline": [
         "1. Push this tree to the repository named by each pipeline's `FullRepositoryId` parameter.",
         "2. Create (or reuse) a CodeConnections connection and finish its handshake (it must be AVAILABLE).",
-        "3. Deploy each `pipelines/**.yaml` as its own stack with `ConnectionArn` and "
-        "`CloudFormationRoleArn`,",
-        "   in the account that ran Proton. A pipeline deploying stacks in another account assumes role",
+        "3. Deploy each `pipelines/**.yaml` as its own stack with `ConnectionArn` (each stack keeps its",
+        "   CloudFormation service role), in the account that ran Proton: the pipelines run there. A",
+        "   pipeline deploying stacks in another account assumes role",
         "   `exodus-pipeline-action` there (deploy `bootstrap/cross-account-action-role.yaml` in that "
         "account",
         "   first) and encrypts its artifacts with a customer-managed KMS key that role may use.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from exporters._pipelines.estate import StackArtefact
 
@@ -119,3 +120,54 @@ def runbook_lines(account: str, region: str) -> list[str]:
         f'--secret-string "file://$SECRETS_DIR/$name" --region {region} --query ARN --output text; '
         f"done < {listed}",
     ]
+
+
+def listed_secrets(export_dir: Path) -> list[str]:
+    """The secret names an export's `secrets/<account>-<region>.txt` files list (what README.md asks
+    for), in order."""
+    names: set[str] = set()
+    for path in sorted((Path(export_dir) / "secrets").glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        names.update(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+    return sorted(names)
+
+
+def write_secrets_dir(export_dir: Path, work_dir: Path, snapshot_dir: Path) -> Path:
+    """The operator's `$SECRETS_DIR` for a rehearsal: a mode-0700 folder under `work_dir` (never in the
+    export) with one mode-0600 file per secret the export lists, holding the value the deployed stack
+    reads: the snapshot's clear value from secrets.json, or, without it, the placeholder the rebuilt
+    stack carries (the rehearsal's stand-in)."""
+    folder = Path(work_dir) / "secrets-dir"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    names = listed_secrets(export_dir)
+    if not names:
+        return folder
+    for name, value in _secret_values(names, Path(snapshot_dir)).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(value, encoding="utf-8")
+        path.chmod(0o600)
+    return folder
+
+
+def _secret_values(names: list[str], snapshot_dir: Path) -> dict[str, str]:
+    """Secret name (`exodus/<stack>/<input>`, or `.../secret-<id>`) -> its value in the snapshot (the
+    placeholder the rebuilt stack carries when the snapshot has no secrets.json)."""
+    from proton_exodus.model.secrets import secret_lookup
+    from proton_exodus.model.snapshot import load_snapshot
+    from proton_exodus.model.units import build_units
+
+    snapshot = load_snapshot(snapshot_dir)
+    units = {u.stack_name: u for u in build_units(snapshot) if u.stack_name}
+    out: dict[str, str] = {}
+    for name in names:
+        _, stack, rest = (name.split("/", 2) + ["", ""])[:3]
+        if rest.startswith("secret-"):  # a clear value found in a parameter: named by its id's prefix
+            ids = sorted(i for i in snapshot.secrets if i.startswith(rest.removeprefix("secret-")))
+            value = str(snapshot.secrets[ids[0]]) if ids else None
+        else:
+            value = secret_lookup(snapshot, units[stack])(name) if stack in units else None
+        if value is not None:  # unknown: no file, so the runbook's create-secret fails and says so
+            out[name] = value
+    return out

@@ -33,6 +33,7 @@ from exporters.codepipeline.cross_account import (
     remote_accounts,
 )
 from exporters.codepipeline.rehearse import rehearse as rehearse_pipelines
+from exporters.codepipeline.rehearse import runbook_settings as pipeline_settings
 from exporters.codepipeline.runbook import CodePipelineRunbook
 from exporters.codepipeline.validate import pipeline_statement, validate_resources, validate_stage
 from proton_exodus.repo.index import repo_files
@@ -66,17 +67,25 @@ def _parameters(options: Mapping[str, str], roles: Sequence[str]) -> dict[str, A
             "Default": options.get("repository", "my-org/proton-stacks"),
         },
         "BranchName": {"Type": "String", "Default": options.get("branch", "main")},
-        "CloudFormationRoleArn": {
+    }
+    if len(set(roles)) == 1:  # one role for all: a parameter, so a person can swap it in one place
+        params["CloudFormationRoleArn"] = {
             "Type": "String",
             "Description": "CloudFormation service role for the change sets",
             "AllowedPattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
-        },
-    }
+            "Default": roles[0],
+        }
     if options.get("connection-arn"):
         params["ConnectionArn"]["Default"] = options["connection-arn"]
-    if len(set(roles)) == 1:
-        params["CloudFormationRoleArn"]["Default"] = roles[0]
     return params
+
+
+def _service_role(art: StackArtefact, roles: Sequence[str]) -> Any:
+    """The service role a stack's change set passes: the one it has (the parameter when the pipeline's
+    stacks share one); None for a stack deployed without one (passing one would change it)."""
+    if not art.role_arn:
+        return None
+    return {"Ref": "CloudFormationRoleArn"} if len(set(roles)) == 1 else art.role_arn
 
 
 def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
@@ -114,14 +123,19 @@ def _role(stacks: Sequence[StackArtefact], group: str) -> dict[str, Any]:
             "Resource": {"Ref": "ConnectionArn"},
         },
         {key: cfn_stmt[key] for key in ("Effect", "Action", "Resource", "Condition") if key in cfn_stmt},
-        {
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": {"Ref": "CloudFormationRoleArn"},
-            "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
-        },
         pipeline_statement(),
     ]
+    roles = sorted({a.role_arn for a in stacks if a.role_arn})
+    if roles:
+        statements.insert(
+            -1,
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": {"Ref": "CloudFormationRoleArn"} if len(roles) == 1 else roles,
+                "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}},
+            },
+        )
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -149,7 +163,7 @@ def _tag_condition(stacks: Sequence[StackArtefact]) -> tuple[str, list[str]] | N
     return None
 
 
-def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
+def _actions(art: StackArtefact, index: int, roles: Sequence[str]) -> list[dict[str, Any]]:
     name = f"{index:02d}-{slug(art.unit.name, 40)}"
     replace_cfg = {
         "ActionMode": "CHANGE_SET_REPLACE",
@@ -158,8 +172,10 @@ def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
         "TemplatePath": f"{SOURCE}::{art.template_path}",
         "TemplateConfiguration": f"{SOURCE}::{art.config_path}",
         "Capabilities": ",".join(art.capabilities),
-        "RoleArn": {"Ref": "CloudFormationRoleArn"},
     }
+    role = _service_role(art, roles)
+    if role is not None:
+        replace_cfg["RoleArn"] = role
     deploy = {"Category": "Deploy", "Owner": "AWS", "Provider": "CloudFormation", "Version": "1"}
     actions = [
         {
@@ -194,6 +210,7 @@ def _actions(art: StackArtefact, index: int) -> list[dict[str, Any]]:
 
 
 def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
+    roles = sorted({a.role_arn for a in stacks if a.role_arn})
     stages: list[dict[str, Any]] = [source_stage(SOURCE), validate_stage(SOURCE)]
     index = 0
     for depth, level in enumerate(levels(stacks)):
@@ -204,7 +221,7 @@ def _stages(stacks: Sequence[StackArtefact]) -> list[dict[str, Any]]:
             actions = []
             for art in chunk:
                 index += 1
-                actions.extend(_actions(art, index))
+                actions.extend(_actions(art, index, roles))
             stages.append({"Name": f"Deploy-{depth + 1}-{'-'.join(kinds)}{suffix}", "Actions": actions})
     return stages
 
@@ -267,15 +284,6 @@ def pipeline_files(estate: Estate, options: Mapping[str, str]) -> tuple[dict[str
             files.update(art.files())
         name = layout.pipeline_name(group)
         files[layout.pipeline_path(group)] = dump_yaml(build_pipeline_template(name, group, stacks, options))
-        if len({a.role_arn for a in stacks if a.role_arn}) > 1:
-            findings.append(
-                Finding(
-                    "W-PIPE-SEVERAL-ROLES",
-                    f"the stacks of {group} use different CloudFormation "
-                    "service roles; the pipeline passes one role to all of them",
-                    path=layout.pipeline_path(group),
-                )
-            )
         regions = {a.unit.region for a in stacks}
         if len(regions) > 1:
             findings.append(
@@ -307,6 +315,7 @@ class CodePipelineExporter:
     handover = staticmethod(layout.handover)
     runbook = CodePipelineRunbook()
     rehearse = staticmethod(rehearse_pipelines)
+    runbook_settings = staticmethod(pipeline_settings)
     edit_stack = staticmethod(edit_pipeline_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:

@@ -244,10 +244,14 @@ def deploy_stack(ctx: RehearsalContext, checkout: Path, commit: str, step: Step,
 
 
 def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
-    """One `deploy` step per stack of the waves, in wave order: the pipeline actions that deploy it."""
+    """One `deploy` step per stack of the waves, in wave order: the pipeline actions that deploy it.
+    Then each pipeline that ran, where it exists in the pipeline account (the runbook deployed it),
+    records the run: an execution (moto's succeed at once) when every one of its stacks deployed, none
+    when one failed, so the runbook's exit check reads what the run did."""
     checkout, commit = commit_export(ctx.export_dir, ctx.work_dir, "pipeline-source")
     regions = sorted({t.region for _, ts in ctx.waves for t in ts if t.region}) or ["us-east-1"]
     deploys = pipeline_deploys(checkout, ctx.home_account, regions[0])
+    ran: dict[str, bool] = {}  # pipeline -> every stack it deployed passed
     for number, targets in ctx.waves:
         for target in targets:
             step = Step(number, "deploy", target.stack_name, target.account, target.region)
@@ -256,7 +260,73 @@ def rehearse(ctx: RehearsalContext) -> Iterator[Step]:
                 step.outcome, step.message = SKIPPED, "no pipeline of the export deploys this stack"
                 yield step
                 continue
-            yield deploy_stack(ctx, checkout, commit, step, deploy)
+            done = deploy_stack(ctx, checkout, commit, step, deploy)
+            ran[deploy.pipeline] = ran.get(deploy.pipeline, True) and not done.failed
+            yield done
+    _record_runs(ctx, regions[0], ran)
 
 
-__all__ = ["CAPABILITIES", "pipeline_deploys", "rehearse"]
+def _record_runs(ctx: RehearsalContext, region: str, ran: Mapping[str, bool]) -> None:
+    from proton_exodus.engine.cloud import ClientFactory
+
+    client = ClientFactory(ctx.endpoint_url).client("codepipeline", ctx.home_account, region)
+    existing = {p["name"] for p in client.list_pipelines().get("pipelines", [])}
+    for pipeline, passed in sorted(ran.items()):
+        if passed and pipeline in existing:
+            client.start_pipeline_execution(name=pipeline)
+
+
+def runbook_settings(
+    places: list[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path,
+    snapshot_dir: Path,
+) -> dict[str, str]:
+    """The runbooks' operator settings in the rehearsal's cloud: the repository its connection serves
+    (the connection itself, CONNECTION_NAME, the rehearsal makes AVAILABLE in every account), the
+    pipeline account and the other accounts' service roles as the export's pipelines name them, and a
+    SECRETS_DIR under the work folder holding the secrets README.md lists."""
+    from exporters._pipelines.secrets import write_secrets_dir
+    from proton_exodus.rehearse.runbook import REPOSITORY
+
+    home = pipeline_account_of(export_dir)
+    values = {
+        "REPOSITORY": "/".join(REPOSITORY),
+        "SECRETS_DIR": str(write_secrets_dir(export_dir, work_dir, snapshot_dir)),
+    }
+    if home:
+        region = sorted(r for a, r in places if a == home)[:1] or ["us-east-1"]
+        values["PIPELINE_ACCOUNT"] = home
+        values["CFN_ROLE_ARNS"] = ",".join(remote_service_roles(export_dir, home, region[0]))
+    return values
+
+
+def _stack_accounts(export_dir: Path) -> dict[str, str]:
+    import json
+
+    rows = json.loads((Path(export_dir) / "TEMPLATES.json").read_text(encoding="utf-8"))["stacks"]
+    return {str(r["stack"]): str(r["account"]) for r in rows}
+
+
+def pipeline_account_of(export_dir: Path) -> str:
+    """The account the export's pipelines run in: the one account of its stacks that no pipeline
+    reaches through an action role (`ActionRoleArn<account>`); "" when that is not one account."""
+    remote: set[str] = set()
+    for path in sorted((Path(export_dir) / "pipelines").glob("**/*.y*ml")):
+        params = load_template(path.read_text(encoding="utf-8"), source=path.name).get("Parameters") or {}
+        remote |= {k.removeprefix("ActionRoleArn") for k in params if k.startswith("ActionRoleArn")}
+    local = set(_stack_accounts(export_dir).values()) - remote
+    return next(iter(local)) if len(local) == 1 else ""
+
+
+def remote_service_roles(export_dir: Path, home: str, region: str) -> list[str]:
+    """The CloudFormation service roles the pipelines pass for stacks outside `home` (the action role
+    there must be allowed to pass them)."""
+    accounts = _stack_accounts(export_dir)
+    deploys = pipeline_deploys(Path(export_dir), home, region)
+    return sorted({d.cfn_role for s, d in deploys.items() if d.cfn_role and accounts.get(s, home) != home})
+
+
+__all__ = ["CAPABILITIES", "pipeline_deploys", "rehearse", "runbook_settings"]
