@@ -157,7 +157,23 @@ def patch_moto_change_set_resolution() -> None:
     _patch_stack_tags_and_parameters()
     _patch_missing_ssm_parameters()
     _patch_list_parameter_values()
+    _patch_empty_change_set()
     _PATCHED = True
+
+
+def _patch_empty_change_set() -> None:
+    """CreateChangeSet with nothing to change is a FAILED change set in CloudFormation ("The submitted
+    information didn't contain changes"), which `aws cloudformation deploy --no-fail-on-empty-changeset`
+    accepts; moto refused it with UpdateStack's "No updates are to be performed." error."""
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    validate = CloudFormationResponse._validate_different_update
+
+    def validate_different_update(self: Any, *args: Any, **kwargs: Any) -> None:
+        if self._get_action() != "CreateChangeSet":
+            validate(self, *args, **kwargs)
+
+    CloudFormationResponse._validate_different_update = validate_different_update  # type: ignore[method-assign]
 
 
 def _patch_list_parameter_values() -> None:
