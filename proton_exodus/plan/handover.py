@@ -222,6 +222,15 @@ class _Planner:
             return _manual(
                 f"the {self.target} export names no file for it: hand it over as the export's README.md says"
             )
+        if r.blocked_by:  # a target file applied now would deploy the unit (a pipeline runs at once)
+            why = f"# `{r.label}` is held back by the plan ({', '.join(r.blocked_by)}): not handed over "
+            return {
+                **no_commands(),
+                "handover": [why + "until a person fixes it and the wave is planned again"],
+                **_stack_checks(r),
+                "cutover": [],
+                "manual": None,
+            }
         account, region = _where(r)
         prep = self.prepare(account, region, account)
         own = _merge(*(self.runbook.stack_commands(self.use(f, region)) for f in deploy))
