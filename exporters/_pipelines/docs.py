@@ -24,11 +24,13 @@ _HOWTO = {
     "github-actions": [
         "1. Push this tree to a GitHub repository; create one GitHub environment per Proton environment",
         "   (listed below) and add required reviewers to the production-like ones.",
-        "2. Set repository/environment variables `AWS_REGION` and `AWS_DEPLOY_ROLE_ARN` (per environment: a",
-        "   role in that environment's account trusted for `repo:ORG/REPO:environment:NAME`). Previews run "
-        "in",
-        "   GitHub environment `NAME-plan` (no reviewers) and assume the read-only role `exodus-github-plan`",
-        "   (change sets only) in the stack's account, trusted for `repo:ORG/REPO:environment:NAME-plan`.",
+        "2. In each account, create GitHub's OIDC provider if it has none, and deploy",
+        "   `bootstrap/<account>/github-roles.yaml` (stack `exodus-github-roles`, `Repository=ORG/REPO`):",
+        "   the deploy role `exodus-github-deploy`, trusted for `repo:ORG/REPO:environment:NAME` of the",
+        "   environments there, and the preview role `exodus-github-plan` (change sets only), trusted for",
+        "   `repo:ORG/REPO:environment:NAME-plan`. Set repository/environment variables `AWS_REGION` and",
+        "   `AWS_DEPLOY_ROLE_ARN` (per environment: the deploy role of its account). Previews run in GitHub",
+        "   environment `NAME-plan` (no reviewers) and assume the preview role of the stack's account.",
         "   Terraform plans read `AWS_PLAN_ROLE_ARN` from the `NAME-plan` environment.",
         "3. Pull requests preview a change set per stack and fail on any replacement or removal; merges "
         "deploy",

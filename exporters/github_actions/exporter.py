@@ -18,8 +18,11 @@ from exporters._pipelines.rehearse import edit_stack as edit_pipeline_stack
 from exporters._pipelines.secrets import estate_secrets, secret_files
 from exporters._pipelines.terraform import codebuild_units, terraform_workflow
 from exporters.github_actions import layout
+from exporters.github_actions.bootstrap import PLAN_ROLE, bootstrap_files, github_environment
 from exporters.github_actions.ci import service_ci_files
+from exporters.github_actions.rehearse import STAND_INS
 from exporters.github_actions.rehearse import rehearse as rehearse_workflows
+from exporters.github_actions.rehearse import runbook_settings as workflow_settings
 from exporters.github_actions.reusable import PATH as REUSABLE
 from exporters.github_actions.reusable import reusable_workflow
 from exporters.github_actions.runbook import GitHubActionsRunbook
@@ -27,7 +30,6 @@ from proton_exodus.repo.index import repo_files
 
 MAX_DISPATCH_INPUTS = 25  # GitHub's limit on workflow_dispatch inputs
 TEMPLATE_BODY_LIMIT = 51_200
-PLAN_ROLE = "exodus-github-plan"  # in every account; trusted for repo:ORG/REPO:environment:<env>-plan
 
 
 def _schema_types(ctx: ExportContext, unit: Any) -> dict[str, Mapping[str, Any]]:
@@ -145,7 +147,7 @@ def group_workflow(ctx: ExportContext, group: str, stacks: Sequence[StackArtefac
     inputs = dispatch_inputs(ctx, root)
     jobs: dict[str, Any] = {}
     for art in stacks:
-        environment = slug(art.unit.environment or art.group.split("/", 1)[1])
+        environment = github_environment(art)
         jobs[f"preview-{ids[art.stack_name]}"] = _call(
             art, "preview", environment, plan_role=ctx.options.get("plan-role-name", PLAN_ROLE)
         )
@@ -252,6 +254,8 @@ class GitHubActionsExporter:
     handover = staticmethod(layout.handover)
     runbook = GitHubActionsRunbook()
     rehearse = staticmethod(rehearse_workflows)
+    runbook_stand_ins = STAND_INS
+    runbook_settings = staticmethod(workflow_settings)
     edit_stack = staticmethod(edit_pipeline_stack)
 
     def export(self, ctx: ExportContext) -> ExportResult:
@@ -272,6 +276,7 @@ class GitHubActionsExporter:
             files.update(cb)
             findings.extend(more)
         files.update(secret_files(estate_secrets(estate.stacks), estate.stacks))
+        files.update(bootstrap_files(estate.stacks))
         files["TEMPLATES.json"] = templates_index(
             (a.unit, a.template_path, a.config_path, a.mapping) for a in estate.stacks
         )

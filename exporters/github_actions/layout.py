@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from exporters import Handover, StackRef
 from exporters._pipelines import slug, stack_group
+from exporters.github_actions.bootstrap import ROLES_STACK, bootstrap_path
 
 
 def workflow_path(group: str) -> str:
@@ -19,12 +20,17 @@ def service_ci_path(service: str) -> str:
 
 
 def handover(ref: StackRef) -> tuple[Handover, ...]:
-    """The workflow that deploys `ref`'s stack (and for a service pipeline, the service repository's
-    build workflow); an account needs no file (an OIDC role and GitHub environment)."""
+    """The roles the workflows assume in the stack's account (bootstrap: applied by every wave that
+    moves a stack there, as each wave's export trusts that wave's GitHub environments), the workflow
+    that deploys `ref`'s stack (and for a service pipeline, the service repository's build workflow);
+    an account needs no file of its own (its OIDC provider is a command)."""
     if ref.kind == "account" or not ref.stack_name:
         return ()
     path = workflow_path(stack_group(ref.kind, ref.name, ref.environment, ref.service))
-    found = [Handover(path, path.rsplit("/", 1)[-1], path.rsplit("/", 1)[-1])]
+    found = [
+        Handover(bootstrap_path(ref.account), ROLES_STACK, role="bootstrap"),
+        Handover(path, path.rsplit("/", 1)[-1], path.rsplit("/", 1)[-1]),
+    ]
     if ref.kind == "service_pipeline" and ref.service:
         found.append(Handover(service_ci_path(ref.service), "pipeline.yml", "pipeline.yml", role="ci"))
     return tuple(found)

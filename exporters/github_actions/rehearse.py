@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from exporters._pipelines.rehearse import role_account
+from exporters.github_actions.bootstrap import DEPLOY_ROLE
 from exporters.github_actions.expressions import condition, evaluate, substitute
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import (
@@ -48,7 +49,7 @@ from proton_exodus.rehearse.repo import commit_export, git
 from proton_exodus.rehearse.warm_aws import shell_path, warm_aws
 
 WORKFLOWS = ".github/workflows"
-DEPLOY_ROLE = "exodus-github-deploy"  # the role an operator names in AWS_DEPLOY_ROLE_ARN (README step 2)
+REPOSITORY = "example-org/proton-stacks"  # `github.repository` of the rehearsal's runs
 STEP_TIMEOUT = 300
 
 
@@ -93,7 +94,7 @@ def _github(commit: str, run_id: int) -> dict[str, Any]:
         "sha": commit,
         "run_id": str(run_id),
         "run_attempt": "1",
-        "repository": "example-org/proton-stacks",
+        "repository": REPOSITORY,
         "workflow": "",
     }
 
@@ -346,4 +347,31 @@ def _deploy(
     return judged
 
 
-__all__ = ["deploy_calls", "evaluate", "rehearse"]
+# `gh` talks to GitHub, which the rehearsal has not; what stands for each of its runbook lines:
+STAND_INS = {
+    "gh": "GitHub is not reachable here: the rehearsal's runner stands for `gh workflow run` (it runs "
+    "each workflow's jobs for a push to the tracked branch, on the export's commit) and for `gh run list` "
+    "(each stack's deploy step is judged from that run); enabling and disabling a workflow are not "
+    "emulated",
+}
+
+
+def runbook_settings(
+    places: list[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path,
+    snapshot_dir: Path,
+) -> dict[str, str]:
+    """The runbooks' operator settings in the rehearsal: the repository its runs report (the roles
+    stacks trust it), and a SECRETS_DIR under the work folder holding the secrets README.md lists."""
+    from exporters._pipelines.secrets import write_secrets_dir
+
+    return {
+        "REPOSITORY": REPOSITORY,
+        "SECRETS_DIR": str(write_secrets_dir(export_dir, work_dir, snapshot_dir)),
+    }
+
+
+__all__ = ["STAND_INS", "deploy_calls", "evaluate", "rehearse", "runbook_settings"]
