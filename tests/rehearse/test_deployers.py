@@ -31,7 +31,21 @@ THROUGH: dict[str, int] = {}
 PARTNER_PROD = "AWSProton-partner-prod-cloudformation--VSVDJDZXCBKVQID"  # account 222222222222
 
 
-def rehearse(target: str, out: Path, *extra: str) -> tuple[int, dict[str, Any], dict[str, Any]]:
+# Targets rehearsed with their own plan (`exodus plan --target T`), so the waves' runbooks run too.
+OWN_PLAN = ("codepipeline", "github-actions")
+
+
+def own_plan(target: str, out: Path) -> Path:
+    """The plan a user of `target` makes: `exodus plan --target T` on the demo snapshot."""
+    args = ["plan", "--snapshot", str(SNAPSHOT), "--target", target, "--start", "2026-12-07"]
+    result = CliRunner().invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def rehearse(
+    target: str, out: Path, *extra: str, plan: Path = PLAN
+) -> tuple[int, dict[str, Any], dict[str, Any]]:
     result = CliRunner().invoke(
         cli,
         [
@@ -41,7 +55,7 @@ def rehearse(target: str, out: Path, *extra: str) -> tuple[int, dict[str, Any], 
             "--snapshot",
             str(SNAPSHOT),
             "--plan",
-            str(PLAN),
+            str(plan),
             "--target",
             target,
             "--out",
@@ -78,10 +92,12 @@ def secret_parameter_stacks(export: Path) -> set[str]:
 
 @pytest.fixture(scope="module", params=["codepipeline", "github-actions", "argocd"])
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("rehearse") / request.param
+    base = tmp_path_factory.mktemp("rehearse")
+    out = base / request.param
     through = THROUGH.get(request.param, 2)
+    plan = own_plan(request.param, base / "plan") if request.param in OWN_PLAN else PLAN
     code, summary, doc = rehearse(
-        request.param, out, "--through-wave", str(through), "--bundles", str(BUNDLES)
+        request.param, out, "--through-wave", str(through), "--bundles", str(BUNDLES), plan=plan
     )
     return {
         "target": request.param,
@@ -90,11 +106,12 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         "summary": summary,
         "doc": doc,
         "through": through,
+        "plan": plan,
     }
 
 
 def test_each_stack_of_the_waves_is_deployed_by_the_target(demo: dict[str, Any]) -> None:
-    plan = json.loads((PLAN / "plan.json").read_text(encoding="utf-8"))
+    plan = json.loads((demo["plan"] / "plan.json").read_text(encoding="utf-8"))
     planned = {
         r["stackName"]
         for w in plan["waves"]
@@ -131,6 +148,43 @@ def test_first_deploy_is_a_no_op(demo: dict[str, Any]) -> None:
         (s["stack"], s["outcome"], s["message"], s["changes"]) for s in steps if s["outcome"] != "no-op"
     ]
     assert demo["summary"]["failed"] == demo["summary"]["unplanned"] == 0
+
+
+def runbook_steps(demo: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for w in demo["doc"]["waves"] for s in w["steps"] if s["action"] == "runbook"]
+
+
+def test_the_targets_own_wave_runbooks_pass(demo: dict[str, Any]) -> None:
+    """A user of the target plans with it: every shell line of its wave runbooks runs (the real `aws`
+    CLI, per-account profiles) or is recorded with what stands for it, and none fails."""
+    if demo["target"] not in OWN_PLAN:
+        pytest.skip("rehearsed with the cfn-git-sync plan")
+    steps = runbook_steps(demo)
+    failed = [(s["command"], s["message"]) for s in steps if s["outcome"] == "failed"]
+    assert failed == [] and demo["summary"]["passed"] and demo["code"] == 0
+    ran = [s for s in steps if s["outcome"] == "ok"]
+    assert len(ran) >= 40  # stack status, hand-over, exit and drift checks of waves 1-2
+    manual = [s for s in steps if s["outcome"] == "manual"]
+    programs = {s["command"].split(" ", 1)[0] for s in manual}  # aws: the connection's handshake
+    if demo["target"] == "codepipeline":  # nothing stands in for its own commands: all run
+        assert programs == {"exodus", "git", "aws"}
+        deploys_pipeline = [s for s in ran if "--template-file \"$EXPORT/pipelines/" in s["command"]]
+        assert len(deploys_pipeline) == 2  # exodus-dev, exodus-staging
+        checks = [s for s in ran if "list-pipeline-executions" in s["command"]]
+        assert len(checks) == 2 and all(s["message"] == "printed Succeeded" for s in checks)
+    else:
+        from exporters.github_actions.rehearse import STAND_INS
+
+        gh = [s for s in manual if s["command"].startswith("gh ")]
+        # enable, run and run list per wave, and the rollback of wave 2 disables its workflow
+        assert programs == {"exodus", "git", "aws", "gh"} and len(gh) == 7
+        assert all(STAND_INS["gh"] in s["message"] for s in gh)
+        roles = [s for s in ran if "--stack-name exodus-github-roles" in s["command"]]
+        assert len(roles) == 4  # deployed and checked by each wave in 111111111111
+        assert all(s["message"] in ("", "printed CREATE_COMPLETE") for s in roles)
+    secrets_dir = demo["out"] / "work" / "runbook" / "secrets-dir"
+    assert secrets_dir.is_dir() and secrets_dir.stat().st_mode & 0o777 == 0o700
+    assert not (demo["out"] / "export" / "secrets-dir").exists()
 
 
 def test_codepipeline_actions_run_where_their_role_lives() -> None:
