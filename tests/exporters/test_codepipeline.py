@@ -163,3 +163,31 @@ def test_deterministic_and_golden(synthetic_files, update_goldens: bool) -> None
         corpus_context(next(b for b in corpus_pipeline_bundles() if b.parent.name == 'backend-fargate-svc'))
     ).files
     check_goldens(GOLDENS / "corpus-backend-fargate-svc" / "codepipeline", corpus, update_goldens)
+
+
+def test_each_stack_passes_its_own_service_role() -> None:
+    """One role for all a pipeline's stacks is a parameter with that default; stacks with different
+    roles each pass their own (no value to type in, none changed), a stack without one passes none."""
+    import dataclasses
+
+    from exporters._pipelines.convert import converted_estate
+    from exporters.codepipeline.exporter import build_pipeline_template
+
+    _, estate = converted_estate(SYNTHETIC)
+    group, stacks = next((g, s) for g, s in estate.groups().items() if len(s) >= 3)
+    one = build_pipeline_template("p", group, stacks, {})
+    assert one["Parameters"]["CloudFormationRoleArn"]["Default"] == stacks[0].role_arn
+    roles = [f"arn:aws:iam::111111111111:role/r{i}" for i in range(len(stacks) - 1)] + [None]
+    mixed = [dataclasses.replace(a, role_arn=r) for a, r in zip(stacks, roles, strict=True)]
+    tpl = build_pipeline_template("p", group, mixed, {})
+    assert "CloudFormationRoleArn" not in tpl["Parameters"]
+    passed = {
+        a["Configuration"]["StackName"]: a["Configuration"].get("RoleArn")
+        for _, acts in _stacks_in_order(tpl)
+        for a in acts
+        if a["Configuration"].get("ActionMode") == "CHANGE_SET_REPLACE"
+    }
+    assert passed == {a.stack_name: a.role_arn for a in mixed}
+    statements = tpl["Resources"]["PipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (pass_role,) = [s for s in statements if s.get("Action") == "iam:PassRole"]
+    assert pass_role["Resource"] == sorted(r for r in roles if r)

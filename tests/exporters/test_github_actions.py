@@ -191,3 +191,30 @@ def test_deterministic_and_golden(files, corpus_files, update_goldens: bool) -> 
         p.split("/", 1)[1]: t for p, t in corpus_files[0].items() if p.startswith("backend-fargate-svc/")
     }
     check_goldens(GOLDENS / "corpus-backend-fargate-svc" / "github-actions", corpus, update_goldens)
+
+
+def test_each_account_gets_the_roles_its_workflows_assume(files) -> None:
+    """The preview role a workflow names and the deploy role its GitHub environment's variable names
+    exist in the stack's account through bootstrap/<account>/github-roles.yaml, trusted over GitHub's
+    OIDC for exactly that environment (deploys) and its `-plan` twin (previews)."""
+    calls = [
+        job["with"]
+        for w in _workflows(files).values()
+        for job in (w.get("jobs") or {}).values()
+        if isinstance(job, dict) and (job.get("with") or {}).get("mode") == "preview"
+    ]
+    assert calls
+    for call in calls:
+        account, role = call["plan-role-arn"].split(":")[4], call["plan-role-arn"].rsplit("/", 1)[1]
+        template = yaml.safe_load(files[f"bootstrap/{account}/github-roles.yaml"])
+        res = template["Resources"]
+        assert res["PlanRole"]["Properties"]["RoleName"] == role == "exodus-github-plan"
+        assert res["DeployRole"]["Properties"]["RoleName"] == "exodus-github-deploy"
+        for key, suffix in (("DeployRole", ""), ("PlanRole", "-plan")):
+            (statement,) = res[key]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+            assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+            subjects = statement["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"]
+            wanted = {"Fn::Sub": f"repo:${{Repository}}:environment:{call['environment']}{suffix}"}
+            assert wanted in subjects and not any("*" in s["Fn::Sub"] for s in subjects)
+        plan_actions = res["PlanRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+        assert "cloudformation:ExecuteChangeSet" not in plan_actions["Action"]  # previews only
