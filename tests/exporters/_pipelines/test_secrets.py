@@ -71,3 +71,39 @@ def test_runbook_creates_the_accounts_secrets(target: str) -> None:
     assert (
         '"$EXPORT/secrets/222222222222-us-east-1.txt"' in handover and "file://$SECRETS_DIR/$name" in handover
     )
+
+
+def test_the_rehearsals_secrets_dir_holds_each_listed_secret(tmp_path) -> None:
+    """runbook_settings' SECRETS_DIR: one file per secret the export lists (named like it), holding the
+    clear value of the snapshot's secrets.json the reference stands for; mode 0700/0600, outside the
+    export."""
+    import json
+    import shutil
+
+    from exporters._pipelines.secrets import listed_secrets, write_secrets_dir
+
+    files, _ = _files("codepipeline")
+    export = tmp_path / "export"
+    for path, text in files.items():
+        (export / path).parent.mkdir(parents=True, exist_ok=True)
+        (export / path).write_text(text, encoding="utf-8")
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(REPO / "sample_exports" / "snapshot", snapshot)
+    clear = load_snapshot(snapshot)
+    ids = {
+        m
+        for p in snapshot.rglob("*")
+        if p.is_file()
+        for m in PLACEHOLDER_RE.findall(p.read_text(errors="ignore"))
+    }
+    (snapshot / "secrets.json").write_text(json.dumps({i: f"clear-value-{i}" for i in ids}), encoding="utf-8")
+    (snapshot / "secrets.json").chmod(0o600)
+    assert not clear.secrets
+    folder = write_secrets_dir(export, tmp_path / "work", snapshot)
+    names = listed_secrets(export)
+    assert len(names) == 22 and folder.parent == tmp_path / "work"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for name in names:
+        path = folder / name
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.read_text(encoding="utf-8") in {f"clear-value-{i}" for i in ids}
