@@ -110,14 +110,15 @@ def readme_section(secrets: Iterable[SecretRef]) -> list[str]:
 def runbook_lines(account: str, region: str) -> list[str]:
     """Runbook lines creating the account's secrets listed by the export (skipping existing ones)."""
     listed = f'"$EXPORT/{secret_list_path(account, region)}"'
+    where = f'--region {region} --profile "${{PROFILE_PREFIX}}{account}"'  # the runbooks' profile setting
     return [
         f"# Secrets Manager secrets the exported templates read in account {account}, Region {region} "
         "(README.md, Secrets to create): with this account's credentials, each value from "
         "$SECRETS_DIR/<secret name>, never printed",
         f"[ ! -f {listed} ] || while read -r name; do case \"$name\" in ''|'#'*) continue ;; esac; "
         "aws secretsmanager describe-secret --secret-id "
-        f'"$name" --region {region} > /dev/null 2>&1 || aws secretsmanager create-secret --name "$name" '
-        f'--secret-string "file://$SECRETS_DIR/$name" --region {region} --query ARN --output text; '
+        f'"$name" {where} > /dev/null 2>&1 || aws secretsmanager create-secret --name "$name" '
+        f'--secret-string "file://$SECRETS_DIR/$name" {where} --query ARN --output text; '
         f"done < {listed}",
     ]
 
