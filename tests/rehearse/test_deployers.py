@@ -1,9 +1,10 @@
 """Every built-in target's deployer on the demo estate, rebuilt from its committed stacks snapshot with
 Proton retired, through waves 1-2 (both tiers before production: 11 stacks, every kind of demo stack).
+codepipeline and github-actions are rehearsed with the plan their users make (`exodus plan --target T`),
+so every shell line of its wave runbooks runs too.
 
-The first deploy of every stack is a no-op, except the stacks whose secret leaves Git through an SSM
-parameter the runbook stages: without it staged (the runbook's shell commands are not run yet) the
-change set resolves no value and the task definition would be replaced; those fail, by name."""
+The first deploy of every stack is a no-op, the stacks whose secret leaves Git through an SSM parameter
+included: PLANNED_CHANGES.md stages it before the first wave."""
 
 from __future__ import annotations
 
