@@ -31,9 +31,9 @@ from exporters.spacelift.rehearse import edit_stack as edit_spacelift_stack
 from exporters.spacelift.rehearse import rehearse as rehearse_spacelift
 from exporters.spacelift.rehearse import runbook_settings as spacelift_settings
 from exporters.spacelift.runbook import SpaceliftRunbook
-from exporters.terraform.exporter import adopted_templates
+from exporters.terraform.exporter import adopted_templates, s3_backend
 from exporters.terraform.hcl import Block, Expr, Value, document, identifier, quote
-from exporters.terraform.layout import LISTING, parameter_text
+from exporters.terraform.layout import GITIGNORE, LISTING, gitignore, parameter_text
 from exporters.terraform.plan_effect import MASK
 from proton_exodus.errors import BadInput
 from proton_exodus.model.secrets import SECRET_MODES
@@ -207,6 +207,7 @@ class SpaceliftExporter:
             )
         )
         files["README.md"] = readme(stacks, contexts, findings)
+        files[GITIGNORE] = gitignore()  # the runbook runs terraform in spacelift/ of the checkout
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
     def cfn_variables(self, stack: SpaceStack, st: StackTemplate, findings: list[Finding]) -> None:
@@ -563,7 +564,8 @@ def shared_tf(opts: Mapping[str, str], contexts: Mapping[str, Mapping[str, str]]
                             {"source": "spacelift-io/spacelift", "version": opts["provider-version"]},
                         )
                     ],
-                )
+                ),
+                s3_backend(layout.STATE_KEY),  # not a terraform.tfstate in the checkout
             ],
         ),
         Block(

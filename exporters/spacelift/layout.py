@@ -24,6 +24,7 @@ INDEX_LOCAL = "exodus_stacks"  # TEMPLATES.json's rows by "<account>/<region>/<s
 ADOPTED_LOCAL = "exodus_adopted"  # the rows the export took over; any other is added (new-instance)
 ADDED_LOCAL = "exodus_added"  # the rows `exodus repo new-instance` added: spacelift_stack.added[<key>]
 STACKS_RECORD = "spacelift/exodus-stacks.json"
+STATE_KEY = "exodus/spacelift/terraform.tfstate"  # spacelift/'s state, in terraform's state bucket
 TEMPLATE_FILE = "template.yaml"
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from exporters.spacelift import layout
 from exporters.terraform.layout import LISTING, listing_rows, stack_files
 from exporters.terraform.rehearse import planned_staging, stage_parameters
+from exporters.terraform.rehearse import runbook_settings as state_settings
 from proton_exodus.errors import BadInput
 from proton_exodus.rehearse.changeset import DONE, run_change_set, secret_placeholders, stack_or_none
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, RehearsalContext, Step
@@ -49,7 +50,9 @@ def runbook_settings(
 ) -> dict[str, str]:
     """The runbook's settings as the operator gives them: TEMPLATE_BUCKETS (TF_VAR_template_buckets) names
     one S3 bucket per account and Region of the plan (the vendor's template_bucket; the operator creates
-    them first, each in its own account), made here; REPOSITORY is the rehearsal's linked repository."""
+    them first, each in its own account), made here; REPOSITORY is the rehearsal's linked repository;
+    TF_STATE_BUCKET and TF_STATE_REGION hold spacelift/'s state, made as terraform's rehearsal makes
+    them (one versioned bucket every account of the plan may use)."""
     from proton_exodus.engine.cloud import ClientFactory
     from proton_exodus.rehearse.runbook import REPOSITORY
 
@@ -64,6 +67,7 @@ def runbook_settings(
             s3.create_bucket(Bucket=bucket, **where)
         buckets[f"{account}/{region}"] = bucket
     return {
+        **state_settings(places, export_dir, endpoint_url),
         "REPOSITORY": REPOSITORY[1],
         "TEMPLATE_BUCKETS": json.dumps(buckets, sort_keys=True),
     }

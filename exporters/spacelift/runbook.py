@@ -1,15 +1,19 @@
 """How a `spacelift` export is handed over in the runbooks `exodus plan` writes: once, the shared
-configuration (provider, policies, contexts); then per stack a `terraform apply` targeted at the
-resources of that stack's file (the Spacelift stack, its variables, attachments and dependencies), and a
-proposed run (`spacectl stack preview`) the plan policy checks. Wave by wave, so a stack's dependencies
-exist before it. Rollback disables the Spacelift stack (it takes no run): the CloudFormation stack is
-never touched. spacectl subcommands and `--id` as in spacelift-io/spacectl internal/cmd/stack."""
+configuration (provider, policies, contexts), its state in the S3 bucket of terraform's runbook
+(TF_STATE_BUCKET, key `exodus/spacelift/terraform.tfstate`: never a local state in the checkout); then
+per stack a `terraform apply` targeted at the resources of that stack's file (the Spacelift stack, its
+variables, attachments and dependencies), and a proposed run (`spacectl stack preview`) the plan policy
+checks. Wave by wave, so a stack's dependencies exist before it. Rollback disables the Spacelift stack
+(it takes no run): the CloudFormation stack is never touched. spacectl subcommands and `--id` as in
+spacelift-io/spacectl internal/cmd/stack."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from exporters import Commands, Use, no_commands
+from exporters.spacelift.layout import STATE_KEY
+from exporters.terraform.runbook import STATE_SETTINGS, backend_config, state_bucket_check
 
 # The `-target` options for every resource of one .tf file (read from the file itself).
 _TARGETS = (
@@ -29,6 +33,7 @@ class SpaceliftRunbook:
         "TF=terraform                     # or tofu; the spacelift provider reads SPACELIFT_API_KEY_*",
         "REPOSITORY=...  PROVISIONING_REPOSITORY=...  # see spacelift/variables.tf",
         "TEMPLATE_BUCKETS='{...}'  # JSON {\"<account>/<region>\": \"<bucket>\", ...}, made first",
+        STATE_SETTINGS,
         'export TF_VAR_repository="$REPOSITORY" TF_VAR_provisioning_repository="$PROVISIONING_REPOSITORY" '
         'TF_VAR_template_buckets="$TEMPLATE_BUCKETS"',
     )
@@ -63,8 +68,10 @@ class SpaceliftRunbook:
             if use.repeat or not use.first:
                 continue
             out["handover"] += [
-                "# the exodus policies and the environments' contexts (shared by every account)",
-                terraform("init -input=false"),
+                "# the exodus policies and the environments' contexts (shared by every account); the",
+                "# configuration's state goes to the S3 bucket terraform's runbook uses, under its own key",
+                state_bucket_check(),
+                terraform(f"init -input=false {backend_config(STATE_KEY)}"),
                 _TARGETS.format(file=f'"$EXPORT/{use.file.path}"'),
                 terraform("apply -input=false -auto-approve $TARGETS"),
             ]

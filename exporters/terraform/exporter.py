@@ -223,6 +223,7 @@ class TerraformExporter:
         }
         files["PLANNED_CHANGES.md"] = apply_note(files.get("PLANNED_CHANGES.md", ""), every, findings)
         files["README.md"] = readme.readme(effects, opts, findings)
+        files[layout.GITIGNORE] = layout.gitignore()  # the runbooks run terraform in the checkout
         return ExportResult(files=dict(sorted(files.items())), findings=tuple(findings))
 
     def module(
@@ -509,19 +510,25 @@ def index_tf(account: str, region: str, adopted: Sequence[str]) -> str:
     )
 
 
-def versions_tf(opts: Mapping[str, str]) -> str:
-    backend = Block(
+def s3_backend(key: str) -> Block:
+    """A partial `backend "s3" {}`: bucket, key and Region are given at init (the runbooks pass them,
+    `runbook.backend_config`), so the export names no bucket and the state never sits in the checkout."""
+    return Block(
         "backend",
         ("s3",),
         [],
         comment=(
             "Partial configuration: give it at init (the runbook does), e.g.",
             '  terraform init -backend-config="bucket=STATE_BUCKET" \\',
-            '    -backend-config="key=exodus/ACCOUNT/REGION/terraform.tfstate" \\',
+            f'    -backend-config="key={key}" \\',
             '    -backend-config="region=STATE_REGION" -backend-config="use_lockfile=true"',
             "Any backend works; keep one state per root module.",
         ),
     )
+
+
+def versions_tf(opts: Mapping[str, str]) -> str:
+    backend = s3_backend("exodus/ACCOUNT/REGION/terraform.tfstate")
     providers = Block(
         "required_providers", attrs=[("aws", {"source": "hashicorp/aws", "version": opts["aws-provider"]})]
     )

@@ -27,12 +27,37 @@ INDEX_LOCAL = "exodus_stacks"  # the module's rows of TEMPLATES.json, by stack n
 ADOPTED_LOCAL = "exodus_adopted"  # the stacks the export adopted (index.tf); any other row is added
 ADDED = "added"  # aws_cloudformation_stack.added[<stack>]: the stacks `exodus repo new-instance` adds
 ROOT = "../../.."  # the export's root, from a module directory
+GITIGNORE = ".gitignore"
 _KIND_PREFIX = {
     "environment": "environment",
     "service_instance": "instance",
     "service_pipeline": "pipeline",
     "component": "component",
 }
+
+
+def gitignore() -> str:
+    """The export's .gitignore: the runbooks run `terraform init/plan/apply` inside the checkout and a
+    later wave commits it with `git add -A`, so what Terraform leaves there must stay out of Git. The
+    patterns follow github/gitignore Terraform.gitignore; `.terraform.lock.hcl` stays committed, as
+    HashiCorp advises (developer.hashicorp.com/terraform/language/files/dependency-lock), and the
+    export's own `*.auto.tfvars.json` (self-managed inputs) are not ignored."""
+    return "\n".join(
+        [
+            "# Written by exodus: what terraform (or tofu) leaves in this checkout, kept out of Git.",
+            "# Providers and modules `init` downloads (hundreds of MB; `init` fetches them again)",
+            ".terraform/",
+            "# Saved plans (`plan -out`) hold every value in clear, secrets included",
+            "*.tfplan",
+            "# Local state, its backups and lock info: state belongs in the backend, and holds secrets",
+            "*.tfstate",
+            "*.tfstate.*",
+            "crash.log",
+            "crash.*.log",
+            "# .terraform.lock.hcl is NOT ignored: commit it, so every `init` selects the same providers",
+            "",
+        ]
+    )
 
 
 def module_dir(account: str, region: str) -> str:

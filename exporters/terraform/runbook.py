@@ -26,6 +26,30 @@ def _module(path: str) -> tuple[str, str, str]:
     return "/".join(parts[:3]), parts[1] if len(parts) > 2 else "", parts[2] if len(parts) > 2 else ""
 
 
+STATE_SETTINGS = (
+    "TF_STATE_BUCKET=... TF_STATE_REGION=...  # the S3 bucket (and its Region) holding the states"
+)
+
+
+def backend_config(key: str) -> str:
+    """The `init` options completing a partial `backend "s3" {}`: the operator's state bucket and Region
+    (TF_STATE_BUCKET, TF_STATE_REGION), the state's `key`, S3's own lock file."""
+    return (
+        '-backend-config="bucket=$TF_STATE_BUCKET" '
+        f'-backend-config="key={key}" -backend-config="region=$TF_STATE_REGION" '
+        '-backend-config="use_lockfile=true"'
+    )
+
+
+def state_bucket_check(profile: str = "") -> str:
+    """`head-bucket` of the state bucket (`--profile` when given): it exists, this account may use it."""
+    where = f' --profile "{profile}"' if profile else ""
+    return (
+        f'aws s3api head-bucket --bucket "$TF_STATE_BUCKET" --region "$TF_STATE_REGION"{where}'
+        "   # the state bucket; this account may use it"
+    )
+
+
 def tf(path: str, account: str) -> str:
     """`$TF -chdir=<module>` run with the account's profile (a folder: `"$EXPORT/..."` names files)."""
     return f'AWS_PROFILE="${{PROFILE_PREFIX}}{account}" $TF -chdir="$EXPORT"/{path}'
@@ -38,7 +62,7 @@ class TerraformRunbook:
         "TF=terraform                     # or tofu (OpenTofu >= 1.5 reads the same import blocks)",
         f"PROFILE_PREFIX={PROFILE_PREFIX}           "
         "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
-        "TF_STATE_BUCKET=... TF_STATE_REGION=...  # the S3 bucket (and its Region) holding the states",
+        STATE_SETTINGS,
     )
     takes_over_from = "UpdateStack accepts (the provider's only way to change a stack)"
 
@@ -74,11 +98,8 @@ class TerraformRunbook:
             out["handover"] += [
                 f"# the root module of account {account}, Region {region}",
                 f'test -f "$EXPORT/{use.file.path}"   # its backend and provider versions',
-                'aws s3api head-bucket --bucket "$TF_STATE_BUCKET" --region "$TF_STATE_REGION" '
-                f'--profile "${{PROFILE_PREFIX}}{account}"   # the state bucket; this account may use it',
-                f'{tf(module, account)} init -input=false -backend-config="bucket=$TF_STATE_BUCKET" '
-                f'-backend-config="key=exodus/{key}" -backend-config="region=$TF_STATE_REGION" '
-                '-backend-config="use_lockfile=true"',
+                state_bucket_check(f"${{PROFILE_PREFIX}}{account}"),
+                f"{tf(module, account)} init -input=false {backend_config(f'exodus/{key}')}",
             ]
             out["check"].append(f"{tf(module, account)} validate")
         return out
