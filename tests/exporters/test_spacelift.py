@@ -28,6 +28,7 @@ from proton_exodus.errors import BadInput
 from proton_exodus.export import run_export
 from proton_exodus.model.snapshot import load_snapshot
 from proton_exodus.model.units import build_units
+from tests.exporters.test_terraform import LOCK_FILE, TERRAFORM_LEAVES, commit_after_terraform
 from tests.support.paths import REPO
 
 SNAPSHOT, PLAN = REPO / "sample_exports" / "snapshot", REPO / "sample_exports" / "plan"
@@ -184,6 +185,53 @@ def test_runbook_and_handover_name_the_files(out: Path) -> None:
     assert any(f"spacectl stack preview --id {handover.name}" in c for c in commands["handover"])
     (shared,) = spacelift.handover(StackRef("account", "", record["account"], record["region"]))
     assert (out / shared.path).is_file() and shared.role == "bootstrap"
+
+
+def test_the_configuration_keeps_its_state_in_the_runbooks_s3_bucket(out: Path) -> None:
+    """spacelift/ declares a partial S3 backend (no terraform.tfstate in the checkout); the runbook checks
+    the state bucket, then completes the backend at init as terraform's runbook does, under its own key."""
+    doc = hcl2.loads((out / layout.SHARED_FILE).read_text(encoding="utf-8"))
+    (settings,) = doc["terraform"]
+    assert settings["backend"] == [{'"s3"': {"__is_block__": True}}]  # nothing named: given at init
+    settings_lines = spacelift.runbook.variables
+    assert any(line.startswith("TF_STATE_BUCKET=... TF_STATE_REGION=...") for line in settings_lines)
+    (shared,) = spacelift.handover(StackRef("account", "", "111111111111", "us-east-1"))
+    lines = spacelift.runbook.account_commands(
+        "111111111111", "us-east-1", [Use(shared, "us-east-1", True, False, 1)]
+    )["handover"]
+    (init,) = [c for c in lines if " init " in c]
+    assert init.startswith('$TF -chdir="$EXPORT"/spacelift init -input=false ')
+    for option in (
+        'bucket=$TF_STATE_BUCKET"',
+        f'key={layout.STATE_KEY}"',
+        'region=$TF_STATE_REGION"',
+        'use_lockfile=true"',
+    ):
+        assert f'-backend-config="{option}' in init
+    assert layout.STATE_KEY == "exodus/spacelift/terraform.tfstate"
+    check = next(i for i, c in enumerate(lines) if "head-bucket" in c and "$TF_STATE_BUCKET" in c)
+    assert check < lines.index(init)
+
+
+def test_git_ignores_what_terraform_leaves_in_spacelift_and_keeps_the_lock_file(
+    snapshot: Any, out: Path, tmp_path: Path
+) -> None:
+    """The runbook runs terraform in spacelift/ of the checkout and a later wave commits it with `git add
+    -A`: in a real Git repository the export's .gitignore leaves out providers, saved plans, local state
+    and crash logs, and adds the lock file and every file exodus wrote; a re-run keeps the .gitignore."""
+    manifest = json.loads((out / ".exodus" / "manifest.json").read_text(encoding="utf-8"))
+    assert ".gitignore" in manifest["files"]
+    root = tmp_path / "checkout"
+    added, ignored = commit_after_terraform(out, root, ["spacelift"])
+    assert ignored == {f"spacelift/{rel}" for rel in TERRAFORM_LEAVES}
+    assert added == set(manifest["files"]) | {".exodus/manifest.json", f"spacelift/{LOCK_FILE}"}
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "wave 1"], cwd=root, check=True
+    )
+    again = run_export("spacelift", snapshot, root, registry=REG)
+    assert ".gitignore" in again.write.paths("unchanged")
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
+    assert status.stdout == ""
 
 
 # ---------------------------------------------------------------- the Rego policies, evaluated

@@ -107,7 +107,7 @@ def test_the_own_plan_runbooks_run_with_the_deployer_standing_in_for_spacelift(
     rehearsal: dict[str, Any],
 ) -> None:
     """The spacelift plan's wave runbooks pass: their `aws` and `grep` lines run (each account's template
-    bucket checked), every `$TF` and `spacectl` line is recorded as the deployer's."""
+    bucket and the state bucket checked), every `$TF` and `spacectl` line is recorded as the deployer's."""
     runbook = [s for w in rehearsal["doc"]["waves"] for s in w["steps"] if s["action"] == "runbook"]
     early = [s for s in runbook if s["wave"] in (1, 2)]
     assert not [s for s in runbook if s["outcome"] == "failed"], [
@@ -118,6 +118,10 @@ def test_the_own_plan_runbooks_run_with_the_deployer_standing_in_for_spacelift(
     buckets = [s for s in runbook if "s3api head-bucket" in s["command"]]
     assert {s["account"] for s in buckets} == {"111111111111", "222222222222"}
     assert all(s["outcome"] == "ok" for s in buckets)
+    # spacelift/'s state bucket (TF_STATE_BUCKET, made by the settings as terraform's rehearsal makes it)
+    # is checked once, before the configuration's `init`
+    state = [s for s in buckets if '"$TF_STATE_BUCKET"' in s["command"]]
+    assert len(state) == 1 and state[0]["outcome"] == "ok", state
     tf = [s for s in runbook if s["command"].startswith("$TF ")]
     spacectl = [s for s in runbook if s["command"].startswith("spacectl ")]
     assert len(tf) > 30 and len(spacectl) > 70

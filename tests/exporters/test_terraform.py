@@ -503,3 +503,55 @@ def test_no_pipeline_input_warning_for_a_stack_whose_shared_template_takes_it(ou
         )
         >= 10
     )
+
+
+# What `terraform init/plan/apply` leave in a root module of the checkout (paths under the module).
+TERRAFORM_LEAVES = (
+    ".terraform/providers/registry.terraform.io/hashicorp/aws/6.0.0/linux_amd64/terraform-provider-aws",
+    ".terraform/terraform.tfstate",  # the backend's configuration, as `init` records it
+    "instance_x.tfplan",
+    "terraform.tfstate",
+    "terraform.tfstate.backup",
+    ".terraform.tfstate.lock.info",
+    "crash.log",
+    "crash.20261207.log",
+)
+LOCK_FILE = ".terraform.lock.hcl"
+
+
+def commit_after_terraform(out: Path, root: Path, modules: list[str]) -> tuple[set[str], set[str]]:
+    """A Git checkout of the export at `root` where terraform ran in each module (TERRAFORM_LEAVES and its
+    lock file made there), then `git add -A` as the next wave's runbook step does: (added, ignored)."""
+    shutil.copytree(out, root)
+    _git(root, "init", "-q")
+    for module in modules:
+        for rel in (*TERRAFORM_LEAVES, LOCK_FILE):
+            path = root / module / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("secret_value = hunter2\n", encoding="utf-8")
+    _git(root, "add", "-A")
+    added = set(_git(root, "ls-files").splitlines())
+    ignored = set(_git(root, "ls-files", "--others", "--ignored", "--exclude-standard").splitlines())
+    return added, ignored
+
+
+def test_git_ignores_what_terraform_leaves_in_the_checkout_and_keeps_the_lock_file(
+    snapshot: Any, out: Path, tmp_path: Path
+) -> None:
+    """The runbooks run terraform in each root module of the checkout and a later wave commits it with
+    `git add -A`: in a real Git repository, the export's .gitignore leaves out providers, saved plans
+    (every value in clear), local state and crash logs, and adds the lock file and every file exodus
+    wrote. A re-run of the export keeps the .gitignore as it is (an owned, unchanged file)."""
+    manifest = json.loads((out / ".exodus" / "manifest.json").read_text(encoding="utf-8"))
+    assert layout.GITIGNORE in manifest["files"]
+    modules = sorted(p.parent.relative_to(out).as_posix() for p in out.glob("live/*/*/versions.tf"))
+    assert modules
+    root = tmp_path / "checkout"
+    added, ignored = commit_after_terraform(out, root, modules)
+    assert ignored == {f"{m}/{rel}" for m in modules for rel in TERRAFORM_LEAVES}
+    locks = {f"{m}/{LOCK_FILE}" for m in modules}
+    assert added == set(manifest["files"]) | {".exodus/manifest.json"} | locks
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "wave 1")
+    again = run_export("terraform", snapshot, root, registry=REG)
+    assert layout.GITIGNORE in again.write.paths("unchanged")
+    assert _git(root, "status", "--porcelain") == ""
