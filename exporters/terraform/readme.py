@@ -57,6 +57,8 @@ def readme(effects: Mapping[str, str], opts: Mapping[str, str], findings: Sequen
         "  other dependencies are `depends_on`, so Terraform's order is the dependency graph's.",
         "- `self-managed/<dir>/`: Proton's regenerated input files of the self-managed Terraform estates,",
         "  for the provisioning repository they already live in (their state stays where it is).",
+        "- `.gitignore`: what terraform leaves in a checkout stays out of Git (`.terraform/`, saved plans,",
+        "  which hold every value in clear, local state, crash logs); commit `.terraform.lock.hcl`.",
         "",
         "## Commands (per module; `exodus plan` writes them wave by wave)",
         "",
@@ -65,10 +67,10 @@ def readme(effects: Mapping[str, str], opts: Mapping[str, str], findings: Sequen
         'terraform init -backend-config="bucket=$TF_STATE_BUCKET" \\',
         '  -backend-config="key=exodus/<account>/<region>/terraform.tfstate" \\',
         '  -backend-config="region=$TF_STATE_REGION" -backend-config="use_lockfile=true"',
-        "terraform plan -out=tfplan            # must show 0 to add and 0 to destroy",
-        "terraform show -json tfplan | jq -e '[.resource_changes[]? | select(.change.actions |"
+        "terraform plan -out=import.tfplan     # must show 0 to add and 0 to destroy",
+        "terraform show -json import.tfplan | jq -e '[.resource_changes[]? | select(.change.actions |"
         " index(\"create\") or index(\"delete\"))] | length == 0'",
-        "terraform apply tfplan",
+        "terraform apply import.tfplan",
         "terraform plan -detailed-exitcode     # 0: no changes (NoEcho parameters aside)",
         "```",
         "",

@@ -510,6 +510,7 @@ TERRAFORM_LEAVES = (
     ".terraform/providers/registry.terraform.io/hashicorp/aws/6.0.0/linux_amd64/terraform-provider-aws",
     ".terraform/terraform.tfstate",  # the backend's configuration, as `init` records it
     "instance_x.tfplan",
+    "tfplan",
     "terraform.tfstate",
     "terraform.tfstate.backup",
     ".terraform.tfstate.lock.info",
