@@ -17,6 +17,7 @@ from proton_exodus.model.secrets import SecretParameter, reference_secrets, secr
 from proton_exodus.model.units import DeploymentUnit
 from proton_exodus.proton.parameterise import TemplateParameter
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder
+from proton_exodus.translate.summary import templates_summary
 
 KIND_ORDER = {"environment": 0, "component": 1, "service_instance": 2, "service_pipeline": 3}
 # Stack statuses CloudFormation accepts a change set on, for an adopted stack (TARGETS.md §1.4).
@@ -77,6 +78,7 @@ class Estate:
     findings: tuple[Finding, ...] = ()
     environments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name -> environment record
     secrets: str = "ssm-parameter"  # how secrets left the templates (model/secrets.py SECRET_MODES)
+    templates_md: str = ""  # TEMPLATES.md: which path each Proton template version took, and why
 
     def planned_files(self) -> dict[str, str]:
         """PLANNED_CHANGES.md/.json: what the first deploy changes on purpose, and the secrets to stage."""
@@ -189,7 +191,7 @@ def build_estate(
         raise BadInput(f"export option {err}") from None
     everything = load_units(ctx)
     units = [u for u in dependency_order(everything) if _selected(u, ctx.only)]
-    shared = shared_templates(ctx, everything, [u for u in units if u.provisioning in providers], mode)
+    shared, summary = translated(ctx, everything, [u for u in units if u.provisioning in providers], mode)
     envs = {r["name"]: r for r in ctx.snapshot.kind("environments")}
     prod_envs = {u.environment for u in units if u.environment and _env_is_production(u, envs)}
     stacks: list[StackArtefact] = []
@@ -225,7 +227,7 @@ def build_estate(
         findings.extend(_parameter_findings(art))
         by_arn[unit.arn] = art
         stacks.append(art)
-    return Estate(tuple(stacks), tuple(findings), envs, mode)
+    return Estate(tuple(stacks), tuple(findings), envs, mode, summary)
 
 
 def shared_templates(
@@ -233,11 +235,25 @@ def shared_templates(
 ) -> dict[str, StackTemplate]:
     """Unit ARN -> its shared parameterised template (translate/), for the units proven on one; the
     others keep their deployed template. The same translation cfn-git-sync writes."""
+    return translated(ctx, everything, units, mode)[0]
+
+
+def translated(
+    ctx: ExportContext,
+    everything: Sequence[DeploymentUnit],
+    units: Sequence[DeploymentUnit],
+    mode: str,
+    parameters_file: str = "template configuration",
+) -> tuple[dict[str, StackTemplate], str]:
+    """`shared_templates` and the export's TEMPLATES.md (per Proton template version: shared or kept as
+    deployed, and why; `parameters_file` names what holds one stack's values in the target)."""
     wanted = [
         u for u in units if u.kind != "service_pipeline" and u.stack_name and u.deployed_template is not None
     ]
-    built = StackTemplateBuilder(ctx.snapshot, list(everything), secrets=mode).build(wanted)
-    return {st.unit.arn: st for st in built if st.path == PARAMETERISED}
+    builder = StackTemplateBuilder(ctx.snapshot, list(everything), secrets=mode)
+    built = builder.build(wanted)
+    summary = templates_summary(builder.reports.values(), built, parameters_file)
+    return {st.unit.arn: st for st in built if st.path == PARAMETERISED}, summary
 
 
 def shared_template_path(st: StackTemplate) -> str:

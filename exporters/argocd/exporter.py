@@ -15,7 +15,7 @@ from typing import Any
 
 from exporters import ExportContext, ExportResult, Finding
 from exporters._pipelines.convert import pipeline_converter
-from exporters._pipelines.estate import shared_template_path, shared_templates, templates_index
+from exporters._pipelines.estate import shared_template_path, templates_index, translated
 from exporters._pipelines.service_pipeline import pipeline_planned_changes, place_findings
 from exporters._pipelines.validate import WORKFLOW_PATH, pull_request_workflow
 from exporters._pipelines.yamlout import dump_yaml as dump_workflow
@@ -436,12 +436,15 @@ class _Build:
             and u.stack_name
             and u.kind in ("environment", "service_instance")
         ]
-        self.shared = shared_templates(self.ctx, _units(self.ctx), cfn, self.secret_mode)
+        self.shared, summary = translated(
+            self.ctx, _units(self.ctx), cfn, self.secret_mode, "Crossplane Stack's parameters"
+        )
         self.environments()
         self.services()
         self.pipelines()
         self.kustomizations()
         self.files["TEMPLATES.json"] = templates_index(self.index_rows)
+        self.files["TEMPLATES.md"] = summary
         self.projects()
         self.bootstrap()
         self.files["README.md"] = _readme(self.opts, self.units, self.findings, bool(self.plan_waves))

@@ -328,6 +328,7 @@ class CodePipelineExporter:
         files["TEMPLATES.json"] = templates_index(
             (a.unit, a.template_path, a.config_path, a.mapping) for a in estate.stacks
         )
+        files["TEMPLATES.md"] = estate.templates_md
         files["README.md"] = render_readme("codepipeline", estate, sorted(files))
         files.update(repo_files(ctx.snapshot, units, files, self.name))
         return ExportResult(

@@ -33,6 +33,7 @@ from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import StackTemplate, StackTemplateBuilder, text_key
+from proton_exodus.translate.summary import templates_summary
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 IMPORTABLE = {
@@ -177,6 +178,7 @@ class ServiceCatalogExporter:
         # which template file and parameters/ file each stack is on (and what a shared template's
         # parameters stand for): `exodus repo set / upgrade` edit them, day 2 sends them to Service Catalog
         files["TEMPLATES.json"] = templates_index(rows)
+        files["TEMPLATES.md"] = templates_summary(builder.reports.values(), stacks, "parameters file")
         # the repository index: templates, schemas, bundles and every instance's inputs and parameter file
         files.update(repo_files(ctx.snapshot, all_units, files, self.name))
         # what deploying the artifacts changes before the imports (secrets leave the templates), planned

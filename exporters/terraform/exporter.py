@@ -43,6 +43,7 @@ from proton_exodus.model.secrets import SECRET_MODES
 from proton_exodus.model.units import DeploymentUnit, build_units
 from proton_exodus.repo.index import repo_files
 from proton_exodus.translate.stacks import PARAMETERISED, StackTemplate, StackTemplateBuilder, text_key
+from proton_exodus.translate.summary import templates_summary
 from proton_exodus.verify.planned import PlannedStack, planned_change_files, planned_changes
 
 OPTIONS = {
@@ -331,9 +332,9 @@ def adopted_templates(
     findings: list[Finding],
 ) -> tuple[list[StackTemplate], dict[str, str]]:
     """The template each stack is handed over with (deployed or parameterised, secrets out of it,
-    service pipelines without their retired Proton calls), and PLANNED_CHANGES.json/.md: what the first
-    update changes on purpose, which the rehearsal and `exodus verify` read as planned. Shared by the
-    `terraform` and `spacelift` exporters."""
+    service pipelines without their retired Proton calls), PLANNED_CHANGES.json/.md (what the first
+    update changes on purpose, which the rehearsal and `exodus verify` read as planned) and TEMPLATES.md.
+    Shared by the `terraform` and `spacelift` exporters."""
     builder = StackTemplateBuilder(
         ctx.snapshot, all_units, parameterise=opts["parameterise"] == "true", secrets=opts["secrets"]
     )
@@ -363,7 +364,9 @@ def adopted_templates(
         key=lambda c: (c.get("stack", ""), c.get("resource", ""), c.get("property", "")),
     )
     staged = [(st.unit.account, st.unit.region, p) for st in stacks for p in st.secret_parameters]
-    return stacks, planned_change_files(changes, choice=opts["secrets"], staged=staged)
+    files = planned_change_files(changes, choice=opts["secrets"], staged=staged)
+    files["TEMPLATES.md"] = templates_summary(builder.reports.values(), stacks, "parameters file")
+    return stacks, files
 
 
 def apply_note(planned: str, adopted: Sequence[Adopted], findings: Sequence[Finding]) -> str:

@@ -7,6 +7,13 @@ terraform {
       version = ">= 1.0"
     }
   }
+
+  # Partial configuration: give it at init (the runbook does), e.g.
+  #   terraform init -backend-config="bucket=STATE_BUCKET" \
+  #     -backend-config="key=exodus/spacelift/terraform.tfstate" \
+  #     -backend-config="region=STATE_REGION" -backend-config="use_lockfile=true"
+  # Any backend works; keep one state per root module.
+  backend "s3" {}
 }
 
 # Credentials: SPACELIFT_API_KEY_ENDPOINT, SPACELIFT_API_KEY_ID, SPACELIFT_API_KEY_SECRET.
