@@ -159,11 +159,28 @@ def _synthetic(services: int, instances: int) -> tuple[Any, dict[str, Any]]:
     return snap, json.loads(files["plan.json"])
 
 
+def _own_plan(target: str) -> Path:
+    """`exodus plan --target TARGET` of the demo snapshot (the committed plan is cfn-git-sync's)."""
+    from click.testing import CliRunner
+
+    from proton_exodus.cli import cli
+
+    out = Path(tempfile.mkdtemp(prefix=f"exodus-bench-plan-{target}-"))
+    args = ["plan", "--snapshot", str(REPO / "sample_exports" / "snapshot"), "--target", target]
+    result = CliRunner().invoke(cli, [*args, "--start", "2026-12-07", "--out", str(out)])
+    if result.exit_code != 0:
+        raise SystemExit(f"exodus plan --target {target}: {result.output}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--targets", default="cfn-git-sync,codepipeline,argocd,github-actions")
+    parser.add_argument(
+        "--targets",
+        default="cfn-git-sync,codepipeline,github-actions,argocd,terraform,spacelift,service-catalog,backstage",
+    )
     parser.add_argument("--synthetic-services", type=int, default=330)
     parser.add_argument("--instances", type=int, default=3)
     parser.add_argument("--synthetic-target", default="cfn-git-sync")
@@ -189,16 +206,16 @@ def main() -> None:
         _per_call(args.calls)
     if not args.skip_demo:
         snapshot = load_snapshot(REPO / "sample_exports" / "snapshot")
-        plan = load_plan(REPO / "sample_exports" / "plan")
         for target in [t for t in args.targets.split(",") if t]:
+            plan_dir = _own_plan(target)  # the target's own runbooks, as its users run them
             _run(
                 f"demo {target}",
                 snapshot,
-                plan,
+                load_plan(plan_dir),
                 target,
                 with_day2=day2,
                 bundles=REPO / "proton_exodus" / "demo" / "bundles",
-                plan_dir=REPO / "sample_exports" / "plan" if args.runbooks else None,
+                plan_dir=plan_dir if args.runbooks else None,
             )
     if not args.skip_synthetic:
         t0 = time.perf_counter()
