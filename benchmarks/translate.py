@@ -3,6 +3,10 @@ instances) on shared parameterised templates, then the whole cfn-git-sync export
 on and off. Prints wall time, CPU time and peak memory. Budget: the export's, <= 60 s and <= 1.5 GB.
 
     .venv/bin/python benchmarks/translate.py [--environments 100] [--services 10000] [--per-service 2]
+
+2026-12-07, quiet machine: translate + prove 20,100 stacks (all on 2 shared templates) 6.0 s wall and CPU;
+the cfn-git-sync export 23.5 s with the translation, 18.8 s without; peak 0.79 GB. PASS.
+(benchmarks/export.py the same day: 28.3 s, 40,425 files, re-run 21.3 s unchanged, 0.85 GB.)
 """
 
 from __future__ import annotations
