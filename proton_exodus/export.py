@@ -185,6 +185,18 @@ def run_export(
     ctx.siblings[key] = result
     files = dict(result.files)
     findings = tuple(result.findings)
+    if through_wave is not None:  # what the plan holds back stays out of the files, and says so
+        held = held_back(plan)
+        findings += tuple(
+            Finding(
+                "W-PLAN-HELD-BACK",
+                f"{u.label}: held back by the plan ({held[u.arn]}): not exported, so nothing deploys it; "
+                "fix it as the audit says and plan again",
+                u.arn,
+            )
+            for u in all_units
+            if u.arn in held and _planned_through(plan, u.arn, through_wave)
+        )
     files.setdefault(MANUAL_TASKS, manual_tasks_markdown(target, findings))
     version = str(getattr(exporter, "version", None) or _package_version())
     manifest = build_manifest(
@@ -214,7 +226,28 @@ def _through_wave(
     if last > len(waves):
         raise BadInput(f"--through-wave {last}: the plan has {len(waves)} wave(s)")
     arns = {r.get("arn") for w in waves if int(w.get("number", 0)) <= last for r in w.get("resources") or []}
-    return [u for u in units if u.arn in arns]
+    return [u for u in units if u.arn in arns and u.arn not in held_back(plan)]
+
+
+def held_back(plan: Mapping[str, Any] | None) -> dict[str, str]:
+    """Unit ARN -> why the plan holds it back (its blocking findings): a wave export leaves it out, since a
+    file of the target that deploys it (a per-environment pipeline or workflow, a sync configuration)
+    would deploy it at once, before a person fixed it."""
+    return {
+        str(r["arn"]): ", ".join(r["blockedBy"])
+        for w in (plan or {}).get("waves") or []
+        if isinstance(w, Mapping)
+        for r in w.get("resources") or []
+        if isinstance(r, Mapping) and r.get("arn") and r.get("blockedBy")
+    }
+
+
+def _planned_through(plan: Mapping[str, Any] | None, arn: str, last: int) -> bool:
+    return any(
+        int(w.get("number", 0)) <= last and any(r.get("arn") == arn for r in w.get("resources") or [])
+        for w in (plan or {}).get("waves") or []
+        if isinstance(w, Mapping)
+    )
 
 
 def _package_version() -> str:

@@ -41,8 +41,11 @@ def test_waves_accumulate_and_the_last_is_the_whole_export(tmp_path: Path) -> No
         assert stacks >= seen, f"wave {wave['number']} dropped stacks of earlier waves"
         assert report.units >= units
         seen, units = stacks, report.units
+    # the whole export (no --through-wave) also holds what the plan holds back; no wave export does
     full = run_export("codepipeline", snap, tmp_path / "all", plan=plan)
-    assert _stacks_in(tmp_path / "all") == seen and full.units == units and len(seen) > 30
+    held = {s for s in _stacks_in(tmp_path / "all") if "search-api-st" in s or "search-api-cloud" in s}
+    assert len(held) == 2 and not held & seen
+    assert _stacks_in(tmp_path / "all") == seen | held and full.units == units + 2 and len(seen) > 30
     manifest = json.loads((tmp_path / f"wave-{len(waves)}" / ".exodus" / "manifest.json").read_text())
     assert manifest["only"] == [f"waves 1-{len(waves)}"]
 
@@ -73,3 +76,18 @@ def test_bad_through_wave_is_refused(
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_wave_export_leaves_out_what_the_plan_holds_back_and_says_so(tmp_path: Path) -> None:
+    """search-api/staging (E101, E114: ROLLBACK_COMPLETE) and its pipeline are held back in wave 3: the
+    staging environment's pipeline of the wave-3 export must not deploy them (it would, at once), and
+    MANUAL_TASKS.md names both."""
+    snap, plan = load_snapshot(SAMPLES / "snapshot"), load_plan(SAMPLES / "plan")
+    report = run_export("codepipeline", snap, tmp_path / "w3", plan=plan, through_wave=3)
+    staging = (tmp_path / "w3" / "pipelines" / "environments" / "staging.yaml").read_text()
+    assert "search-api" not in staging and "users-api" in staging
+    held = [f for f in report.findings if f.code == "W-PLAN-HELD-BACK"]
+    assert sorted(f.message.split(":")[0] for f in held) == ["search-api/pipeline", "search-api/staging"]
+    assert "search-api/staging: held back by the plan (E101, E114)" in (
+        tmp_path / "w3" / "MANUAL_TASKS.md"
+    ).read_text()
