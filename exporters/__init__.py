@@ -147,8 +147,10 @@ class Runbook(Protocol):
 
     Optional: `release_commands(account, region, files) -> list[str]`, lines that remove the account's
     shared preparation once nothing uses it; the planner ends every wave's rollback that uses the account
-    and Region with them (so the last wave rolled back removes it, an earlier one never does), and
-    `shared`, a phrase naming that preparation for the runbook's rollback text."""
+    and Region with them (so the last wave rolled back removes it, an earlier one never does),
+    `shared`, a phrase naming that preparation for the runbook's rollback text, and
+    `wave_commands(account, region, files) -> Commands`, lines every later wave runs before its first
+    stack in an account and Region an earlier wave prepared (terraform: `init` of a fresh checkout)."""
 
     # Lines of the runbook's shell set-up after EXPORT and BRANCH (`NAME=...  # what it is`).
     variables: Sequence[str]

@@ -65,7 +65,10 @@ class SpaceliftRunbook:
             '<<<"$TEMPLATE_BUCKETS")"',
         ]
         for use in files:
-            if use.repeat or not use.first:
+            if use.repeat:  # an earlier account of this wave initialised the shared configuration
+                continue
+            if not use.first:  # an earlier wave applied it; a fresh checkout has no .terraform/
+                out["handover"] += self.wave_commands(account, region, [use])["handover"]
                 continue
             out["handover"] += [
                 "# the exodus policies and the environments' contexts (shared by every account); the",
@@ -76,4 +79,15 @@ class SpaceliftRunbook:
                 terraform("apply -input=false -auto-approve $TARGETS"),
             ]
             out["check"].append(terraform("state list"))
+        return out
+
+    def wave_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """A later wave may run from a fresh checkout (`.terraform/` is ignored): `init` the Spacelift
+        configuration again before its applies (idempotent where it is already initialised)."""
+        out = no_commands()
+        if any(not use.repeat for use in files):  # once a wave: the configuration is shared by accounts
+            out["handover"] += [
+                "# the Spacelift configuration (initialised in an earlier wave; again, for a fresh checkout)",
+                terraform(f"init -input=false {backend_config(STATE_KEY)}"),
+            ]
         return out

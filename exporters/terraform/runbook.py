@@ -94,12 +94,30 @@ class TerraformRunbook:
         out = no_commands()
         for use in files:
             module, _, _ = _module(use.file.path)
-            key = f"{module.removeprefix('live/')}/terraform.tfstate"
             out["handover"] += [
                 f"# the root module of account {account}, Region {region}",
                 f'test -f "$EXPORT/{use.file.path}"   # its backend and provider versions',
                 state_bucket_check(f"${{PROFILE_PREFIX}}{account}"),
-                f"{tf(module, account)} init -input=false {backend_config(f'exodus/{key}')}",
+                _init(module, account),
             ]
             out["check"].append(f"{tf(module, account)} validate")
         return out
+
+    def wave_commands(self, account: str, region: str, files: Sequence[Use]) -> Commands:
+        """A later wave may run from a fresh checkout (`.terraform/` is ignored, not committed): `init`
+        the root module again before its plans (idempotent where it is already initialised)."""
+        out = no_commands()
+        for use in files:
+            module, _, _ = _module(use.file.path)
+            out["handover"] += [
+                f"# the root module of account {account}, Region {region} (initialised in an earlier wave; "
+                "again here, for a fresh checkout)",
+                _init(module, account),
+            ]
+        return out
+
+
+def _init(module: str, account: str) -> str:
+    """`init` of a root module against its own state key in the operator's bucket."""
+    key = f"{module.removeprefix('live/')}/terraform.tfstate"
+    return f"{tf(module, account)} init -input=false {backend_config(f'exodus/{key}')}"

@@ -168,6 +168,8 @@ class _Planner:
         self.since: dict[str, int] = {}  # file -> wave that first hands it over
         self.prepared: set[tuple[str, str]] = set()
         self.released: set[tuple[str, str, int]] = set()  # (account, region, wave) given release lines
+        self.reopened: set[tuple[str, str, int]] = set()  # (account, region, wave) given wave lines
+        self.prepared_in: dict[tuple[str, str], int] = {}  # (account, region) -> wave that prepared it
         self.wave, self.seen = 0, set()
 
     def use(self, file: Handover, region: str) -> Use:
@@ -178,10 +180,23 @@ class _Planner:
 
     def prepare(self, account: str, region: str, name: str) -> Commands:
         if (account, region) in self.prepared:
-            return no_commands()
+            return self.reopen(account, region, name)
         self.prepared.add((account, region))
+        self.prepared_in[(account, region)] = self.wave
         files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
         return self.runbook.account_commands(account, region, [self.use(f, region) for f in files])
+
+    def reopen(self, account: str, region: str, name: str) -> Commands:
+        """A later wave's lines before its first stack in an account and Region prepared by an earlier
+        wave: the runbook's optional `wave_commands` (terraform: `init` again, since a wave may run from
+        a fresh checkout whose ignored `.terraform/` is gone); once per wave."""
+        hook = getattr(self.runbook, "wave_commands", None)
+        key = (account, region, self.wave)
+        if hook is None or key in self.reopened or self.prepared_in.get((account, region)) == self.wave:
+            return no_commands()
+        self.reopened.add(key)
+        files = self.layout(StackRef("account", name, account, region)) if self.layout else ()
+        return hook(account, region, [self.use(f, region) for f in files])
 
     def release(self, account: str, region: str, name: str) -> list[str]:
         """Rollback lines removing the account's shared preparation once nothing uses it, in every wave

@@ -50,6 +50,13 @@ class Rehearsal:
     def deploys(self) -> list[Step]:
         return [s for s in self.steps if s.wave > 0]
 
+    def handovers(self) -> list[Step]:
+        """The deployer's steps of the plan's waves, whatever the target calls them (deploy, import, run,
+        adopt, update): not the rehearsal's own (runbook lines, remedies), nor day 2 and the rollback."""
+        own = {"runbook", "remedy", "reproduce", "stage"}
+        last = self.day2_wave or self.through_wave
+        return [s for s in self.deploys() if s.action not in own and (not self.day2_wave or s.wave < last)]
+
     @property
     def failed(self) -> list[Step]:
         return [s for s in self.steps if s.failed]
@@ -81,13 +88,13 @@ class Rehearsal:
             "target": self.target,
             "throughWave": self.through_wave,
             "passed": self.passed,
-            "waves": len({s.wave for s in deploys if s.action == "deploy"}),
+            "waves": len({s.wave for s in self.handovers()}),
             "steps": len(self.steps),
             "reproduced": sum(1 for s in self.steps if s.action == "reproduce" and s.outcome == "ok"),
             "staged": sum(1 for s in self.steps if s.action == "stage" and s.outcome == "ok"),
             "failed": len(self.failed),
             "skipped": sum(1 for s in self.steps if s.outcome == SKIPPED),
-            "noOps": sum(1 for s in deploys if s.outcome == "no-op" and s.action == "deploy"),
+            "noOps": sum(1 for s in self.handovers() if s.outcome == "no-op"),
             "replacements": len(self.replacements()),
             "modifications": len(self.modifications()),
             "unplanned": len(self.unplanned()),

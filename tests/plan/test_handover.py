@@ -237,3 +237,25 @@ def test_git_sync_rollback_removes_the_shared_role_stack_only_with_the_last_wave
             text = runbooks[f"wave-{wave.number:02d}.md"]
             assert "the last wave using it to be rolled back removes it" in " ".join(text.split())
     assert checked > len(plan.waves)  # the demo's waves use both accounts
+
+
+@pytest.mark.parametrize("target", ["terraform", "spacelift"])
+def test_every_wave_inits_the_modules_it_plans_before_it_plans_them(planned: dict, target: str) -> None:
+    """`.terraform/` is ignored by the export's .gitignore, so a wave run from a fresh checkout has none:
+    every wave's runbook inits each module (the account's root module; Spacelift's configuration) before
+    its first plan or apply there, also when an earlier wave prepared the account."""
+    _, files, _, _ = planned[target]
+    module = re.compile(r'-chdir="\$EXPORT"/(\S+) (init|plan|apply)\b')
+    checked = 0
+    for name, text in sorted(files.items()):
+        if not name.startswith("wave-"):
+            continue
+        body = text.split("## Exit checks")[0]
+        initialised: set[str] = set()
+        for path, verb in module.findall(body):
+            if verb == "init":
+                initialised.add(path)
+            else:
+                assert path in initialised, f"{name}: {verb} in {path} before its init"
+                checked += 1
+    assert checked >= 30

@@ -267,3 +267,26 @@ def test_plan_waves_carry_the_plans_own_reason_for_a_blocked_unit() -> None:
     assert number == 1 and a.blocked == ""
     assert b.blocked.startswith("held back by the plan: blocked by E114 until fixed; not deployed")
     assert pipeline.blocked.startswith("held back by the plan: blocked by E114; not deployed")
+
+
+@pytest.mark.parametrize("action", ["deploy", "import", "run", "adopt"])
+def test_the_summary_counts_waves_and_no_ops_whatever_the_deployer_calls_its_steps(action: str) -> None:
+    """terraform imports, spacelift runs, service-catalog adopts: their waves and no-op hand-overs count
+    as cfn-git-sync's deploys do (the summary said "3 waves, 0 no-op deploys" for a passed terraform
+    run of 7); runbook lines, day 2 and the rollback are not hand-overs."""
+    from proton_exodus.rehearse.model import NO_OP, OK, Step
+    from proton_exodus.rehearse.run import Rehearsal
+
+    r = Rehearsal("t", 2, "local")
+    r.steps = [
+        Step(0, "reproduce", "a"),
+        Step(1, action, "a", outcome=NO_OP),
+        Step(1, "runbook", "a", outcome=OK),
+        Step(2, action, "b", outcome=OK),
+        Step(2, action, "c", outcome=NO_OP),
+        Step(3, "day2:ship-image", "b", outcome=OK),
+        Step(4, "rollback", "b", outcome=NO_OP),
+    ]
+    r.day2_wave, r.rollback_wave = 3, 4
+    summary = r.summary()
+    assert summary["waves"] == 2 and summary["noOps"] == 2
