@@ -88,6 +88,7 @@ def test_a_wave_export_leaves_out_what_the_plan_holds_back_and_says_so(tmp_path:
     assert "search-api" not in staging and "users-api" in staging
     held = [f for f in report.findings if f.code == "W-PLAN-HELD-BACK"]
     assert sorted(f.message.split(":")[0] for f in held) == ["search-api/pipeline", "search-api/staging"]
-    assert "search-api/staging: held back by the plan (E101, E114)" in (
-        tmp_path / "w3" / "MANUAL_TASKS.md"
-    ).read_text()
+    assert (
+        "search-api/staging: held back by the plan (E101, E114)"
+        in (tmp_path / "w3" / "MANUAL_TASKS.md").read_text()
+    )
