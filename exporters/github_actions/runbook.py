@@ -21,9 +21,11 @@ def _profile(account: str) -> str:
 
 
 def _roles(use: Use) -> Commands:
-    """Deploy (or update) the account's roles stack; it stays on rollback (later waves use it)."""
-    account, region = account_of(use.file.path), use.region
-    where = f"--region {region} {_profile(account)}"
+    """Deploy (or update) the account's roles stack; it stays on rollback (later waves use it). IAM is
+    global: one stack per account, in one Region ($ROLES_REGION) whichever Region the wave's stack is in
+    (a second stack of the same role names in another Region would fail)."""
+    account = account_of(use.file.path)
+    where = f'--region "$ROLES_REGION" {_profile(account)}'
     if use.repeat:
         return no_commands()
     out = no_commands()
@@ -48,6 +50,8 @@ class GitHubActionsRunbook:
         f"PROFILE_PREFIX={PROFILE_PREFIX}           "
         "# AWS CLI profile ${PROFILE_PREFIX}<account id> per account of the plan (its credentials)",
         "REPOSITORY=OWNER/REPO            # the GitHub repository holding the export (for gh --repo)",
+        "ROLES_REGION=us-east-1           "
+        "# the one Region holding each account's exodus-github-roles stack (IAM roles are global)",
         "SECRETS_DIR=...                  "
         "# a directory (mode 0700, outside Git) with one file per secret README.md lists",
     )

@@ -218,3 +218,18 @@ def test_each_account_gets_the_roles_its_workflows_assume(files) -> None:
             assert wanted in subjects and not any("*" in s["Fn::Sub"] for s in subjects)
         plan_actions = res["PlanRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
         assert "cloudformation:ExecuteChangeSet" not in plan_actions["Action"]  # previews only
+
+
+def test_the_roles_stack_of_an_account_lives_in_one_region_whatever_the_wave_moves() -> None:
+    """IAM roles are global: the runbook deploys an account's exodus-github-roles in $ROLES_REGION (a
+    setting) for a stack in us-east-1 and for one in eu-west-1 alike; in the stack's own Region the
+    second wave would create the same role names again and fail."""
+    from exporters import Handover, Use
+
+    roles = Handover("bootstrap/111111111111/github-roles.yaml", "exodus-github-roles", role="bootstrap")
+    lines = [
+        exporter.runbook.stack_commands(Use(roles, region, True, False, 1))["handover"][-1]
+        for region in ("us-east-1", "eu-west-1")
+    ]
+    assert lines[0] == lines[1] and '--region "$ROLES_REGION"' in lines[0]
+    assert any(v.startswith("ROLES_REGION=") for v in exporter.runbook.variables)
