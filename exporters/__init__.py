@@ -219,12 +219,12 @@ class Exporter(Protocol):
     # - `runbook_stand_ins: Mapping[str, str]`: program -> what in the rehearsal stands for it (e.g.
     #   argocd's `kubectl`: "the rehearsal's Argo CD sync emulation applies what it would"); the wave
     #   runbooks' lines of those programs are recorded, not run (rehearse/runbook.py).
-    # - `runbook_settings(places, export_dir, endpoint_url) -> dict[str, str]`: the values the runbooks'
-    #   operator settings (`CONNECTION_ARN=...`) take in the rehearsal's local cloud, creating there what
-    #   a person would have created first (places: the (account, Region) pairs the waves use). It may
-    #   also take keyword `work_dir` (the rehearsal's runbook folder, for files a person keeps outside
-    #   Git, e.g. a secrets folder) and `snapshot_dir` (the snapshot the runbooks read, with secrets.json
-    #   or the rehearsal's stand-in).
+    # - `runbook_settings(places, export_dir, endpoint_url, *, work_dir, snapshot_dir) -> dict`: the
+    #   values the runbooks' operator settings (`CONNECTION_ARN=...`) take in the rehearsal's local
+    #   cloud, creating there what a person would have created first. places: the (account, Region)
+    #   pairs the waves use; work_dir: the rehearsal's runbook folder, for files a person keeps outside
+    #   Git (a secrets folder); snapshot_dir: the snapshot the runbooks read (secrets.json or the
+    #   rehearsal's stand-in).
     # - `follows_listing = True`: the target's deployer reads each stack's template file from the
     #   export's TEMPLATES.json (terraform, spacelift), so `exodus repo upgrade` moves a stack whose
     #   parameters are a template configuration too (rehearse/day2.py's minor-version step uses it).

@@ -186,7 +186,7 @@ def run_export(
     files = dict(result.files)
     findings = tuple(result.findings)
     if through_wave is not None:  # what the plan holds back stays out of the files, and says so
-        held = held_back(plan)
+        held, planned = held_back(plan), _wave_arns(plan, through_wave)
         findings += tuple(
             Finding(
                 "W-PLAN-HELD-BACK",
@@ -195,7 +195,7 @@ def run_export(
                 u.arn,
             )
             for u in all_units
-            if u.arn in held and _planned_through(plan, u.arn, through_wave)
+            if u.arn in held and u.arn in planned
         )
     files.setdefault(MANUAL_TASKS, manual_tasks_markdown(target, findings))
     version = str(getattr(exporter, "version", None) or _package_version())
@@ -225,8 +225,18 @@ def _through_wave(
     waves = [w for w in plan.get("waves") or [] if isinstance(w, Mapping)]
     if last > len(waves):
         raise BadInput(f"--through-wave {last}: the plan has {len(waves)} wave(s)")
-    arns = {r.get("arn") for w in waves if int(w.get("number", 0)) <= last for r in w.get("resources") or []}
-    return [u for u in units if u.arn in arns and u.arn not in held_back(plan)]
+    wanted, held = _wave_arns(plan, last), held_back(plan)
+    return [u for u in units if u.arn in wanted and u.arn not in held]
+
+
+def _wave_arns(plan: Mapping[str, Any] | None, last: int) -> set[str]:
+    """The ARNs of the resources the plan puts in waves 1..`last`."""
+    return {
+        str(r.get("arn"))
+        for w in (plan or {}).get("waves") or []
+        if isinstance(w, Mapping) and int(w.get("number", 0)) <= last
+        for r in w.get("resources") or []
+    }
 
 
 def held_back(plan: Mapping[str, Any] | None) -> dict[str, str]:
@@ -240,14 +250,6 @@ def held_back(plan: Mapping[str, Any] | None) -> dict[str, str]:
         for r in w.get("resources") or []
         if isinstance(r, Mapping) and r.get("arn") and r.get("blockedBy")
     }
-
-
-def _planned_through(plan: Mapping[str, Any] | None, arn: str, last: int) -> bool:
-    return any(
-        int(w.get("number", 0)) <= last and any(r.get("arn") == arn for r in w.get("resources") or [])
-        for w in (plan or {}).get("waves") or []
-        if isinstance(w, Mapping)
-    )
 
 
 def _package_version() -> str:

@@ -230,14 +230,6 @@ def build_estate(
     return Estate(tuple(stacks), tuple(findings), envs, mode, summary)
 
 
-def shared_templates(
-    ctx: ExportContext, everything: Sequence[DeploymentUnit], units: Sequence[DeploymentUnit], mode: str
-) -> dict[str, StackTemplate]:
-    """Unit ARN -> its shared parameterised template (translate/), for the units proven on one; the
-    others keep their deployed template. The same translation cfn-git-sync writes."""
-    return translated(ctx, everything, units, mode)[0]
-
-
 def translated(
     ctx: ExportContext,
     everything: Sequence[DeploymentUnit],
@@ -245,8 +237,10 @@ def translated(
     mode: str,
     parameters_file: str = "template configuration",
 ) -> tuple[dict[str, StackTemplate], str]:
-    """`shared_templates` and the export's TEMPLATES.md (per Proton template version: shared or kept as
-    deployed, and why; `parameters_file` names what holds one stack's values in the target)."""
+    """Unit ARN -> its shared parameterised template (translate/), for the units proven on one (the others
+    keep their deployed template; the same translation cfn-git-sync writes), and the export's TEMPLATES.md
+    (per Proton template version: shared or kept as deployed, and why; `parameters_file` names what holds
+    one stack's values in the target)."""
     wanted = [
         u for u in units if u.kind != "service_pipeline" and u.stack_name and u.deployed_template is not None
     ]

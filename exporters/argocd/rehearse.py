@@ -216,7 +216,12 @@ STAND_INS = {
 
 
 def runbook_settings(
-    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+    places: Sequence[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path | None = None,
+    snapshot_dir: Path | None = None,
 ) -> dict[str, str]:
     """No settings to give; creates what README.md's Bootstrap has a person create first: the role each
     account's ProviderConfig assumes (`exodus-crossplane`), with the observe-only permissions it lists.

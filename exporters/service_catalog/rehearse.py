@@ -83,7 +83,12 @@ def _create_bucket(s3: Any, bucket: str, region: str) -> None:
 
 
 def runbook_settings(
-    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+    places: Sequence[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path | None = None,
+    snapshot_dir: Path | None = None,
 ) -> dict[str, str]:
     """The runbooks' ARTIFACT_BUCKET_PREFIX in the local cloud: the runbook says the artifact bucket of
     each account and Region exists (a person creates it once, in that account), so it is created here,

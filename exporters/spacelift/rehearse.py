@@ -46,7 +46,12 @@ def template_bucket(account: str, region: str) -> str:
 
 
 def runbook_settings(
-    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+    places: Sequence[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path | None = None,
+    snapshot_dir: Path | None = None,
 ) -> dict[str, str]:
     """The runbook's settings as the operator gives them: TEMPLATE_BUCKETS (TF_VAR_template_buckets) names
     one S3 bucket per account and Region of the plan (the vendor's template_bucket; the operator creates

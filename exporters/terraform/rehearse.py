@@ -96,7 +96,12 @@ def state_bucket(account: str) -> str:
 
 
 def runbook_settings(
-    places: Sequence[tuple[str, str]], export_dir: Path, endpoint_url: str
+    places: Sequence[tuple[str, str]],
+    export_dir: Path,
+    endpoint_url: str,
+    *,
+    work_dir: Path | None = None,
+    snapshot_dir: Path | None = None,
 ) -> dict[str, str]:
     """TF_STATE_BUCKET and TF_STATE_REGION as the operator sets them: the S3 bucket they create before the
     first `init`, made here in the plan's first account and Region, versioned (state history), with a

@@ -419,24 +419,14 @@ def run_wave_runbooks(
         "REPO_NAME": REPOSITORY[1],
     }
     if callable(settings):  # the target's operator settings, as the rehearsal's local cloud has them
-        extra = {"work_dir": work, "snapshot_dir": Path(variables["SNAPSHOT"])}
-        variables.update(settings(places, export_dir, endpoint_url, **_accepted(settings, extra)))
+        snapshot = Path(variables["SNAPSHOT"])
+        variables.update(settings(places, export_dir, endpoint_url, work_dir=work, snapshot_dir=snapshot))
     with warm_aws():  # one server for every wave's commands (or the rehearsal's, when it holds one)
         for number, _ in waves:
             steps += _wave_steps(
                 by_number.get(number), number, phase, variables, work, endpoint_url, regions, held, stand_ins
             )
     return steps
-
-
-def _accepted(hook: Any, extra: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of `extra` that `hook` takes (optional ones of the runbook_settings hook:
-    `work_dir`, where the rehearsal's runbooks run, and `snapshot_dir`, the snapshot they read)."""
-    import inspect
-
-    params = inspect.signature(hook).parameters
-    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    return {k: v for k, v in extra.items() if takes_all or k in params}
 
 
 def _wave_steps(

@@ -144,7 +144,7 @@ def test_settings_expand_and_the_targets_own_tools_are_recorded_not_run(cloud: A
     (plan / "wave-01.md").write_text(md, encoding="utf-8")
     seen: list[Any] = []
 
-    def settings(places: Any, export_dir: Path, url: str) -> dict[str, str]:
+    def settings(places: Any, export_dir: Path, url: str, **_: Path) -> dict[str, str]:
         seen.append((places, url))
         return {"BUCKET": f"bucket-of-{export_dir.name}", "EXPORT_NAME": export_dir.name}
 
