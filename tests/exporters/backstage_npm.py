@@ -1,8 +1,11 @@
 """Backstage's own validators for the tests, installed from the npm registry into a cache folder outside
-the repository (never vendored): @backstage/catalog-model and @backstage/plugin-scaffolder-common."""
+the repository (never vendored): @backstage/catalog-model and @backstage/plugin-scaffolder-common, and the
+scaffolder's nunjucks, each from the lock file committed in tests/exporters/npm/<name>/."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -13,37 +16,47 @@ from typing import Any
 
 import pytest
 
-PACKAGES = ("@backstage/catalog-model@1.10.3", "@backstage/plugin-scaffolder-common@2.4.0")
+LOCKS = Path(__file__).with_name("npm")  # one folder per tool set: package.json and package-lock.json
 SCRIPT = Path(__file__).with_name("backstage_validate.cjs")
 FORMS = Path(__file__).with_name("backstage_forms.cjs")
 _UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "network", "proxy")
 
 
 # The template engine of the scaffolder's fetch:template (@backstage/plugin-scaffolder-backend: nunjucks ^3.2)
-NUNJUCKS = ("nunjucks@3.2.4",)
+NUNJUCKS = "nunjucks"
 RENDER = Path(__file__).with_name("nunjucks_render.cjs")
 
 
-def cache_dir(packages: tuple[str, ...] = PACKAGES, name: str = "backstage") -> Path:
-    """`$EXODUS_NPM_CACHE`, or ~/.cache/proton-exodus/<name>-<pinned versions>."""
+def cache_dir(name: str = "backstage") -> Path:
+    """`$EXODUS_NPM_CACHE`, or ~/.cache/proton-exodus/<name>-<digest of its package-lock.json>."""
     base = os.environ.get("EXODUS_NPM_CACHE") or str(Path.home() / ".cache" / "proton-exodus")
-    tag = "-".join(p.rsplit("@", 1)[1] for p in packages)
-    return Path(base) / f"{name}-{tag}"
+    digest = hashlib.sha256((LOCKS / name / "package-lock.json").read_bytes()).hexdigest()[:16]
+    return Path(base) / f"{name}-{digest}"
 
 
-def install(packages: tuple[str, ...] = PACKAGES, name: str = "backstage") -> Path:
-    """The node_modules folder holding the pinned packages (installed once); a skip only when npm cannot
-    reach the registry, a failure when node or npm is missing or the install breaks otherwise."""
+def install(name: str = "backstage") -> Path:
+    """The node_modules folder of tests/exporters/npm/<name>, installed once with `npm ci` from its
+    committed package-lock.json (every package, transitive ones included, at its locked version and
+    integrity); a skip only when npm cannot reach the registry, a failure when node or npm is missing or
+    the install breaks otherwise."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed: the Backstage validators need node 20 and npm")
-    target = cache_dir(packages, name)
-    modules = target / "node_modules"
-    if all((modules / p.rsplit("@", 1)[0] / "package.json").is_file() for p in packages):
-        return modules
+    target = cache_dir(name)
     target.mkdir(parents=True, exist_ok=True)
+    with open(target.with_suffix(".lock"), "w") as lock:  # pytest-xdist workers install one at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install(name, target)
+
+
+def _install(name: str, target: Path) -> Path:
+    modules = target / "node_modules"
+    if (target / ".installed").is_file():
+        return modules
+    for file in ("package.json", "package-lock.json"):
+        shutil.copyfile(LOCKS / name / file, target / file)
     run = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", str(target), *packages],
+        ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(target)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -54,7 +67,8 @@ def install(packages: tuple[str, ...] = PACKAGES, name: str = "backstage") -> Pa
             pytest.skip(
                 "npm cannot reach the registry to install Backstage's validators: " + run.stderr[-300:]
             )
-        pytest.fail("npm install of Backstage's validators failed: " + run.stderr[-2000:])
+        pytest.fail("npm ci of Backstage's validators failed: " + run.stderr[-2000:])
+    (target / ".installed").write_text("npm ci done\n", encoding="utf-8")
     return modules
 
 

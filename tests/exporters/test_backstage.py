@@ -472,7 +472,7 @@ def _scaffold(
 
 @pytest.fixture(scope="module")
 def nunjucks() -> Path:
-    return backstage_npm.install(backstage_npm.NUNJUCKS, "nunjucks")
+    return backstage_npm.install(backstage_npm.NUNJUCKS)
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,7 @@ def _node_scaffold(modules: Path, cases: list[tuple[Any, ...]]) -> list[tuple[st
 def nunjucks() -> Path:
     if shutil.which("node") is None:
         pytest.skip("node is not installed: the byte-for-byte comparison with nunjucks needs it")
-    return backstage_npm.install(backstage_npm.NUNJUCKS, "nunjucks")
+    return backstage_npm.install(backstage_npm.NUNJUCKS)
 
 
 def test_python_engine_renders_byte_for_byte_as_nunjucks(
