@@ -42,6 +42,7 @@ from proton_exodus.rehearse.changeset import (
 )
 from proton_exodus.rehearse.model import FAILED, NO_OP, OK, SKIPPED, Change, RehearsalContext, Step
 from proton_exodus.rehearse.repo import commit_export
+from proton_exodus.rehearse.runbook import ensure_bucket
 
 
 def sibling_client(cfn: Any, service: str, account: str) -> Any:
@@ -71,17 +72,6 @@ def _bucket(account: str, region: str) -> str:
     return f"{BUCKET_PREFIX}-{account}-{region}"
 
 
-def _create_bucket(s3: Any, bucket: str, region: str) -> None:
-    """Create `bucket` in `region`, or keep it when this account has it already (the runbook's)."""
-    try:
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=bucket)
-        else:
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
-
-
 def runbook_settings(
     places: Sequence[tuple[str, str]],
     export_dir: Path,
@@ -97,7 +87,7 @@ def runbook_settings(
 
     clients = ClientFactory(endpoint_url)
     for account, region in sorted(set(places)):
-        _create_bucket(clients.client("s3", account, region), _bucket(account, region), region)
+        ensure_bucket(clients.client("s3", account, region), _bucket(account, region), region)
     return {"ARTIFACT_BUCKET_PREFIX": BUCKET_PREFIX}
 
 
@@ -122,7 +112,7 @@ def _prepare(
     s3 = sibling_client(cfn, "s3", account)
     bucket = _bucket(account, region)
     try:
-        _create_bucket(s3, bucket, region)
+        ensure_bucket(s3, bucket, region)
         base = ctx.export_dir / layout.artifacts_dir(account, region)
         for file in sorted(p for p in base.rglob("*") if p.is_file()):
             s3.put_object(

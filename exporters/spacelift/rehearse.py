@@ -59,17 +59,12 @@ def runbook_settings(
     TF_STATE_BUCKET and TF_STATE_REGION hold spacelift/'s state, made as terraform's rehearsal makes
     them (one versioned bucket every account of the plan may use)."""
     from proton_exodus.engine.cloud import ClientFactory
-    from proton_exodus.rehearse.runbook import REPOSITORY
+    from proton_exodus.rehearse.runbook import REPOSITORY, ensure_bucket
 
     factory, buckets = ClientFactory(endpoint_url), {}
     for account, region in sorted(set(places)):
         bucket = template_bucket(account, region)
-        s3 = factory.client("s3", account, region)
-        if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets") or []}:
-            where = (
-                {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-            )
-            s3.create_bucket(Bucket=bucket, **where)
+        ensure_bucket(factory.client("s3", account, region), bucket, region)
         buckets[f"{account}/{region}"] = bucket
     return {
         **state_settings(places, export_dir, endpoint_url),

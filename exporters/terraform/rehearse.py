@@ -108,15 +108,14 @@ def runbook_settings(
     bucket policy letting every account of the plan read and write its states and lock files under
     `exodus/` (the S3 backend runs with each root module's own account credentials)."""
     from proton_exodus.engine.cloud import ClientFactory
+    from proton_exodus.rehearse.runbook import ensure_bucket
 
     if not places:
         return {}
     account, region = sorted(places)[0]
     bucket = state_bucket(account)
     s3 = ClientFactory(endpoint_url).client("s3", account, region)
-    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets") or []}:
-        where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        s3.create_bucket(Bucket=bucket, **where)
+    ensure_bucket(s3, bucket, region)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     others = sorted({a for a, _ in places} - {account})
     if others:

@@ -429,6 +429,16 @@ def run_wave_runbooks(
     return steps
 
 
+def ensure_bucket(s3: Any, bucket: str, region: str) -> None:
+    """Create `bucket` in `region` unless the account has it already: what a person makes once before the
+    runbooks (a state, template or artifact bucket), for `runbook_settings` hooks. us-east-1 takes no
+    LocationConstraint; every other Region needs one."""
+    if bucket in {b["Name"] for b in s3.list_buckets().get("Buckets") or []}:
+        return
+    where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **where)
+
+
 def _wave_steps(
     path: Path | None,
     number: int,
